@@ -1,0 +1,170 @@
+/**
+ * The analyzer's public contract: what a finding is, in every output (CLI text/JSON/SARIF, the
+ * extension's diagnostics, patch review, the simulator's input). Positions are 1-based lines and
+ * 1-based columns in UTF-16 code units, plus 0-based offsets for editors.
+ */
+
+export type RuleId =
+  | 'vmap-io-missing-flush'
+  | 'vmap-io-missing-invalidate'
+  | 'vmap-io-maintenance-range'
+  | 'vmalloc-linear-map'
+  | 'vmap-blk-rq-map-kern';
+
+export const RULE_IDS: readonly RuleId[] = [
+  'vmap-io-missing-flush',
+  'vmap-io-missing-invalidate',
+  'vmap-io-maintenance-range',
+  'vmalloc-linear-map',
+  'vmap-blk-rq-map-kern',
+];
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Transfer direction as seen from memory: `write` = memory → device, `read` = device → memory. */
+export type Direction = 'read' | 'write' | 'both';
+
+export interface Pos {
+  /** 1-based */
+  line: number;
+  /** 1-based, UTF-16 code units */
+  column: number;
+}
+
+export interface Span {
+  start: Pos;
+  end: Pos;
+  /** 0-based UTF-16 offsets into the analysed text */
+  startOffset: number;
+  endOffset: number;
+}
+
+export type TraceKind =
+  | 'alloc'      // allocated with vmalloc/vmap/kvmalloc, or known vmalloc by evidence
+  | 'flow'       // assigned, stored in a field, passed as an argument, returned
+  | 'cpu-write'  // written by the CPU through the alias
+  | 'page'       // a page of the buffer obtained (vmalloc_to_page, pages[i] of a vmap)
+  | 'page-add'   // pages tied to a bio / scatterlist
+  | 'submit'     // I/O submitted / DMA mapping
+  | 'complete'   // completion waited for / end_io callback
+  | 'cpu-read'   // read by the CPU after the I/O
+  | 'maintenance'// a flush/invalidate call
+  | 'convert';   // linear-map conversion
+
+export interface TraceStep {
+  kind: TraceKind;
+  message: string;
+  file: string;
+  span: Span;
+}
+
+export interface TextEdit {
+  file: string;
+  span: Span;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  isPreferred: boolean;
+  edits: TextEdit[];
+}
+
+/** Facts a simulation needs; produced by the analyzer, consumed by simulator/scenario building. */
+export interface FindingFacts {
+  rule: RuleId;
+  direction: Direction;
+  /** Buffer size in bytes when the size expression is a compile-time constant. */
+  sizeBytes?: number;
+  cpuWroteBefore: boolean;
+  cpuReadsAfter: boolean;
+  hasFlush: boolean;
+  hasInvalidate: boolean;
+  /** The maintenance call exists but covers the wrong range. */
+  wrongRange?: boolean;
+  /** always-vmalloc, maybe-vmalloc (kvmalloc family), or vmap of a page array */
+  source: 'vmalloc' | 'maybe-vmalloc' | 'vmap';
+}
+
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  file: string;
+  span: Span;
+  message: string;
+  /** The function the finding is in. */
+  function: string;
+  /** Source text of the buffer expression at its allocation / root. */
+  buffer: string;
+  /** Source text of the size expression, when known. */
+  size?: string;
+  direction: Direction;
+  trace: TraceStep[];
+  /** Kernel version the rules were applied for, e.g. "6.18" or "newest". */
+  kernel: string;
+  fixes: Fix[];
+  facts: FindingFacts;
+  /** `low` for findings from patch fragments analysed without a base tree. */
+  confidence: 'high' | 'low';
+  /** Set by patch review: pre-existing in the base (only shown with --all). */
+  preexisting?: boolean;
+}
+
+/**
+ * Cross-file function summaries (issue #6 exchanges these between files by function name).
+ * Parameter indices are 0-based.
+ */
+export interface FunctionSummary {
+  name: string;
+  file: string;
+  /** Return value is vmalloc (always) or maybe-vmalloc memory. */
+  returnsVmalloc?: 'vmalloc' | 'maybe-vmalloc' | 'vmap';
+  /** Parameters on which flush_kernel_vmap_range is called on every path (with the whole range). */
+  flushesParams?: number[];
+  /** Parameters on which invalidate_kernel_vmap_range is called. */
+  invalidatesParams?: number[];
+  /** Parameters whose pointee pages reach a bio/sg/DMA sink inside the function. */
+  submitsParams?: number[];
+  /** Parameters that the function writes through (CPU stores). */
+  writesParams?: number[];
+  /** Parameters that the function reads through (CPU loads). */
+  readsParams?: number[];
+  /** Parameters passed to an always-wrong linear-map conversion. */
+  convertsParams?: number[];
+}
+
+export interface AnalysisStats {
+  parseMs: number;
+  analyzeMs: number;
+  functions: number;
+  errorNodes: number;
+}
+
+export interface AnalysisResult {
+  file: string;
+  findings: Finding[];
+  summaries: FunctionSummary[];
+  /** Problems that did not stop analysis (ERROR nodes, skipped constructs). */
+  notes: string[];
+  stats: AnalysisStats;
+}
+
+export interface KernelVersion {
+  major: number;
+  minor: number;
+  patch?: number;
+}
+
+export interface AnalyzeOptions {
+  /** Kernel version; undefined = newest rules. */
+  kernel?: KernelVersion;
+  /** Extra always-vmalloc allocators (user config for out-of-tree wrappers). */
+  extraAllocators?: string[];
+  /** Extra submission sinks: function names whose first pointer/bio argument is submitted. */
+  extraSinks?: string[];
+  /** Summaries of functions defined in other files (from a whole-tree scan). */
+  externalSummaries?: Map<string, FunctionSummary>;
+  /** Rules to report; undefined = all. */
+  rules?: Set<RuleId>;
+  confidence?: 'high' | 'low';
+}
