@@ -1,0 +1,113 @@
+/**
+ * `vmalias review PATCH… [--base DIR] [--all] [--format reply|mailback|json]`: reviews a series
+ * (files in argument order, `-` for stdin) and prints a mailing-list reply, b4 mailback lines, or JSON.
+ * Exit status: 0 clean, 1 findings, 2 usage or input error.
+ */
+import * as fs from 'fs';
+import type { KernelVersion } from '../types';
+import { ConsequenceFn, formatMailback, formatReply } from './format';
+import { parsePatchInputs } from './parse';
+import { AnalyzeTextFn, reviewSet } from './review';
+
+export interface CommandIO {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  /** Read for the `-` argument. */
+  stdin?: AsyncIterable<Buffer | string>;
+}
+
+export interface ReviewDeps {
+  analyze?: AnalyzeTextFn;
+  consequence?: ConsequenceFn;
+}
+
+export const REVIEW_USAGE = `usage: vmalias review PATCH... [--base DIR] [--all] [--format reply|mailback|json] [--kernel X.Y]
+
+Reviews patches (git format-patch files, mbox series, .eml mails, git diff output; '-' reads stdin)
+and prints a plain-text reply for the mailing list with the findings each patch introduces.
+  --base DIR   apply the series in memory on top of DIR (never written) and compare before/after
+  --all        also show findings that exist before the patch (marked pre-existing)
+  --format F   reply (default), mailback (b4 per-patch check: path:line: message [rule]), json
+  --kernel V   apply the rules for kernel version V (e.g. 6.1)
+`;
+
+async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c, 'utf8') : c);
+  return Buffer.concat(chunks);
+}
+
+export function parseKernelVersion(v: string): KernelVersion | undefined {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(v.trim());
+  if (!m) return undefined;
+  return { major: +m[1], minor: +m[2], ...(m[3] !== undefined ? { patch: +m[3] } : {}) };
+}
+
+/** Implements `vmalias review`; `argv` is what follows the word `review`. */
+export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewDeps = {}): Promise<number> {
+  const files: string[] = [];
+  let base: string | undefined;
+  let all = false;
+  let format = 'reply';
+  let kernel: KernelVersion | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string | undefined => {
+      const eq = a.indexOf('=');
+      if (eq > 0) return a.slice(eq + 1);
+      return argv[++i];
+    };
+    if (a === '-h' || a === '--help') {
+      io.stdout.write(REVIEW_USAGE);
+      return 0;
+    } else if (a === '--all') all = true;
+    else if (a === '--base' || a.startsWith('--base=')) base = value();
+    else if (a === '--format' || a.startsWith('--format=')) format = value() ?? '';
+    else if (a === '--kernel' || a.startsWith('--kernel=')) {
+      const v = value() ?? '';
+      kernel = parseKernelVersion(v);
+      if (!kernel) {
+        io.stderr.write(`vmalias review: bad --kernel ${JSON.stringify(v)} (expected e.g. 6.1)\n`);
+        return 2;
+      }
+    } else if (a.startsWith('-') && a !== '-') {
+      io.stderr.write(`vmalias review: unknown option ${a}\n${REVIEW_USAGE}`);
+      return 2;
+    } else files.push(a);
+  }
+  if (!['reply', 'text', 'mailback', 'json'].includes(format)) {
+    io.stderr.write(`vmalias review: unknown format ${JSON.stringify(format)} (reply, mailback, json)\n`);
+    return 2;
+  }
+  if (files.length === 0) {
+    io.stderr.write(`vmalias review: no patch given\n${REVIEW_USAGE}`);
+    return 2;
+  }
+  if (base !== undefined && !(fs.existsSync(base) && fs.statSync(base).isDirectory())) {
+    io.stderr.write(`vmalias review: --base ${base} is not a directory\n`);
+    return 2;
+  }
+  const inputs: { name: string; data: Uint8Array }[] = [];
+  for (const f of files) {
+    try {
+      if (f === '-') {
+        if (!io.stdin) throw new Error('no standard input');
+        inputs.push({ name: '<stdin>', data: await readAll(io.stdin) });
+      } else inputs.push({ name: f, data: fs.readFileSync(f) });
+    } catch (e) {
+      io.stderr.write(`vmalias review: cannot read ${f}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  const set = parsePatchInputs(inputs);
+  const review = await reviewSet(set, { base, all, kernel, analyze: deps.analyze });
+  for (const n of review.notes) io.stderr.write(`vmalias: ${n}\n`);
+  if (format === 'json') {
+    io.stdout.write(JSON.stringify({ findings: review.findings, notes: review.notes }, null, 2) + '\n');
+  } else if (format === 'mailback') {
+    io.stdout.write(formatMailback(review));
+  } else if (review.items.length > 0) {
+    io.stdout.write(formatReply(review, { consequence: deps.consequence }));
+  }
+  return review.findings.length > 0 ? 1 : 0;
+}

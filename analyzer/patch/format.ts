@@ -1,0 +1,179 @@
+/**
+ * Outputs of patch review: `--format mailback` (b4 per-patch check command) and the plain-text
+ * mailing-list reply of `vmalias review`.
+ */
+import type { Finding, Fix } from '../types';
+import { EXPLANATIONS, staticConsequence } from './explain';
+import type { Hunk } from './model';
+import type { PatchReview, ReviewItem } from './review';
+
+/**
+ * b4 `am-perpatch-check-cmd` / `prep-perpatch-check-cmd`: one terse line per finding,
+ * `path:line: message [rule]` with the target file and its post-image line (like
+ * `checkpatch.pl --terse --showfile`). Empty string when the patch is clean.
+ */
+export function formatMailback(review: Pick<PatchReview, 'findings'>): string {
+  return review.findings
+    .map((pf) => {
+      const f = pf.finding;
+      const pre = f.preexisting ? ' (pre-existing)' : '';
+      const low = f.confidence === 'low' ? ' (low confidence: reviewed without the base file)' : '';
+      return `${pf.target.path}:${pf.target.line}: ${f.message}${pre}${low} [${f.rule}]\n`;
+    })
+    .join('');
+}
+
+/** Produces the per-architecture consequence paragraph (the simulator when available). */
+export type ConsequenceFn = (f: Finding) => string | undefined;
+
+export interface ReplyOptions {
+  consequence?: ConsequenceFn;
+  /** Hunk lines to quote before the reported line at most. */
+  quoteBefore?: number;
+}
+
+function quoteHunk(item: ReviewItem, maxBefore: number): string[] {
+  const h: Hunk | undefined = item.hunk;
+  const line = item.pf.patch.line;
+  if (!h) return [];
+  const idx = h.lines.findIndex((l) => l.patchLine === line);
+  if (idx < 0) return [];
+  // Start at the earliest trace step or change shown in this hunk, at most maxBefore lines back.
+  const tracePatchLines = new Set<number>();
+  for (const t of item.pf.finding.trace) {
+    const pl = item.map.patchLineOf(t.span.start.line);
+    if (pl !== undefined) tracePatchLines.add(pl);
+  }
+  let start = idx;
+  for (let i = idx - 1; i >= Math.max(0, idx - maxBefore); i--) {
+    if (tracePatchLines.has(h.lines[i].patchLine) || h.lines[i].kind !== ' ') start = i;
+  }
+  if (start === idx) start = Math.max(0, idx - 2);
+  const out: string[] = [];
+  out.push(start > 0 ? '> [...]' : `> ${h.header}`);
+  for (let i = start; i <= idx; i++) out.push(`> ${h.lines[i].kind}${h.lines[i].text}`.replace(/\s+$/, ''));
+  return out;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  return starts;
+}
+
+/**
+ * The suggested fix as a small unified diff: the fix's edits applied to the analysed text, shown
+ * with one line of context, numbered in the target file's post-image.
+ */
+export function fixDiff(item: ReviewItem, fix: Fix, context = 1): string | undefined {
+  const text = item.analyzedText;
+  const edits = [...fix.edits].sort((a, b) => a.span.startOffset - b.span.startOffset);
+  if (edits.length === 0) return undefined;
+  for (const e of edits) if (e.span.startOffset < 0 || e.span.endOffset > text.length || e.span.endOffset < e.span.startOffset) return undefined;
+  const starts = lineStarts(text);
+  const lineOf = (off: number): number => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo; // 0-based
+  };
+  const totalLines = text.endsWith('\n') ? starts.length - 1 : starts.length;
+  const first = Math.max(0, lineOf(edits[0].span.startOffset) - context);
+  const lastEditLine = lineOf(Math.max(edits[edits.length - 1].span.startOffset, edits[edits.length - 1].span.endOffset - 1));
+  const last = Math.min(totalLines - 1, lastEditLine + context);
+  const from = starts[first];
+  const to = last + 1 < starts.length ? starts[last + 1] : text.length;
+  let region = '';
+  let pos = from;
+  for (const e of edits) {
+    if (e.span.startOffset < pos) return undefined; // overlapping edits
+    region += text.slice(pos, e.span.startOffset) + e.newText;
+    pos = e.span.endOffset;
+  }
+  region += text.slice(pos, to);
+  const oldLines = text.slice(from, to).replace(/\n$/, '').split('\n');
+  const newLines = region.replace(/\n$/, '').split('\n');
+  // Trim the common head and tail beyond the requested context.
+  let head = 0;
+  while (head < oldLines.length && head < newLines.length && oldLines[head] === newLines[head]) head++;
+  let tail = 0;
+  while (tail < oldLines.length - head && tail < newLines.length - head && oldLines[oldLines.length - 1 - tail] === newLines[newLines.length - 1 - tail]) tail++;
+  const keepHead = Math.max(0, head - context);
+  const keepTail = Math.max(0, tail - context);
+  const o = oldLines.slice(keepHead, oldLines.length - keepTail);
+  const n = newLines.slice(keepHead, newLines.length - keepTail);
+  const h2 = head - keepHead;
+  const t2 = tail - keepTail;
+  const body: string[] = [];
+  for (let i = 0; i < h2; i++) body.push(` ${o[i]}`);
+  for (let i = h2; i < o.length - t2; i++) body.push(`-${o[i]}`);
+  for (let i = h2; i < n.length - t2; i++) body.push(`+${n[i]}`);
+  for (let i = o.length - t2; i < o.length; i++) body.push(` ${o[i]}`);
+  const startLine = item.imageLine(first + keepHead + 1);
+  const path = item.pf.target.path;
+  return [`--- a/${path}`, `+++ b/${path}`, `@@ -${startLine},${o.length} +${startLine},${n.length} @@`, ...body].join('\n');
+}
+
+function wrap(text: string, width = 72): string {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of words) {
+    if (cur && cur.length + 1 + w.length > width) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) lines.push(cur);
+  return lines.join('\n');
+}
+
+/** One finding's part of the reply: quote, explanation, consequence, fix. */
+export function replyForItem(item: ReviewItem, opts: ReplyOptions = {}): string {
+  const f = item.pf.finding;
+  const parts: string[] = [];
+  const quote = quoteHunk(item, opts.quoteBefore ?? 6);
+  if (quote.length) parts.push(quote.join('\n'));
+  const expl = EXPLANATIONS[f.rule]?.text(f) ?? '';
+  const where = `${item.pf.target.path}:${item.pf.target.line}`;
+  const tags = [f.preexisting ? 'pre-existing, not introduced by this patch' : '', f.confidence === 'low' ? 'reviewed without the base file' : '']
+    .filter(Boolean)
+    .join('; ');
+  parts.push(wrap(`${f.message}${tags ? ` (${tags})` : ''}. ${expl}`));
+  let consequence: string | undefined;
+  try {
+    consequence = opts.consequence?.(f);
+  } catch {
+    consequence = undefined;
+  }
+  parts.push(consequence ?? wrap(staticConsequence(f)));
+  const fix = f.fixes.find((x) => x.isPreferred) ?? f.fixes[0];
+  const diff = fix ? fixDiff(item, fix) : undefined;
+  if (fix && diff) parts.push(`${wrap(`Something like this (${fix.title}):`)}\n\n${diff}`);
+  parts.push(`[vmalias ${f.rule} at ${where}]`);
+  return parts.join('\n\n');
+}
+
+/** The whole reply text: one mail body per patch that has findings, with reply headers. */
+export function formatReply(review: PatchReview, opts: ReplyOptions = {}): string {
+  const byPatch = new Map<number, ReviewItem[]>();
+  for (const it of review.items) {
+    const list = byPatch.get(it.pf.patch.index) ?? [];
+    list.push(it);
+    byPatch.set(it.pf.patch.index, list);
+  }
+  const mails: string[] = [];
+  for (const [, items] of [...byPatch].sort((a, b) => a[0] - b[0])) {
+    const p = items[0].patch;
+    const head: string[] = [`Subject: Re: ${p.subject.replace(/^\s*re:\s*/i, '')}`];
+    if (p.messageId) head.push(`In-Reply-To: ${p.messageId}`);
+    const intro = p.from ? (p.date ? `On ${p.date}, ${p.from} wrote:` : `${p.from} wrote:`) : '';
+    const body = items.map((it) => replyForItem(it, opts)).join('\n\n');
+    mails.push(`${head.join('\n')}\n\n${intro ? intro + '\n' : ''}${body}\n`);
+  }
+  return mails.join(`\n${'-'.repeat(72)}\n\n`);
+}

@@ -1,0 +1,10 @@
+/** Patch review: the module's public surface (used by analyzer/cli.ts and the extension). */
+export type { FilePatch, Hunk, HunkLine, Patch, PatchFinding, PatchProblem, PatchSet } from './model';
+export { parsePatches, parsePatchInputs, isPatchText, patchNumber } from './parse';
+export { applySeries, fsBase, EMPTY_BASE, LineMap } from './apply';
+export type { BaseTree, FileResult, SeriesResult } from './apply';
+export { reviewSet, scanPatchText, diffFindings, findingKey } from './review';
+export type { AnalyzeTextFn, PatchReview, PatchReviewOptions, ReviewItem } from './review';
+export { formatMailback, formatReply, fixDiff } from './format';
+export { reviewCommand, REVIEW_USAGE } from './command';
+export type { CommandIO, ReviewDeps } from './command';

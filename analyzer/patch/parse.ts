@@ -1,0 +1,140 @@
+/**
+ * Entry point of patch parsing: `git diff` output, `git format-patch` files, mbox series (b4 am),
+ * single .eml messages → a PatchSet in series order with the cover letter dropped, binary and
+ * non-C files noted, and every malformed piece reported without stopping the rest.
+ */
+import { parseDiff } from './diff';
+import { readMessages, MailMessage } from './mail';
+import type { Patch, PatchNumber, PatchProblem, PatchSet } from './model';
+import { describePatch, isCFile } from './model';
+
+/** `[PATCH v2 03/10]`, `[RFC PATCH 1/2]`, `[PATCH net-next 2/5]` → {k, n}. */
+export function patchNumber(subject: string): PatchNumber | undefined {
+  const prefix = /^\s*(?:(?:re|fwd?|aw):\s*)*((?:\[[^\]]*\]\s*)+)/i.exec(subject);
+  if (!prefix) return undefined;
+  const m = /(?:^|[\s[])0*(\d+)\/0*(\d+)(?=[\s\]])/.exec(prefix[1]);
+  if (!m) return undefined;
+  return { k: parseInt(m[1], 10), n: parseInt(m[2], 10) };
+}
+
+function first(msg: MailMessage, name: string): string | undefined {
+  return msg.headers.get(name)?.[0];
+}
+
+export interface ParseOptions {
+  /** Keep non-C files in the result (the review ignores them either way). */
+  keepNonC?: boolean;
+  /** Index of the first patch (to continue numbering across several input files). Default 1. */
+  firstIndex?: number;
+}
+
+/** Parse any supported patch input. Never throws on malformed input; problems are reported. */
+export function parsePatches(input: string | Uint8Array, name: string, opts: ParseOptions = {}): PatchSet {
+  const set: PatchSet = { name, patches: [], notes: [], problems: [] };
+  let messages: MailMessage[];
+  try {
+    messages = readMessages(input);
+  } catch (e) {
+    set.problems.push({ patch: 0, line: 1, message: `${name}: cannot read the input: ${(e as Error).message}` });
+    return set;
+  }
+  const patches: Patch[] = [];
+  let order = 0;
+  for (const msg of messages) {
+    order++;
+    const rawSubject = first(msg, 'subject');
+    const subject = rawSubject?.replace(/\s+/g, ' ').trim() ?? (msg.isMail ? `message ${order}` : name);
+    const number = rawSubject !== undefined ? patchNumber(subject) : undefined;
+    const diff = parseDiff(msg.body);
+    if (number && number.k === 0) {
+      set.notes.push(`skipped the cover letter "${subject}"`);
+      continue;
+    }
+    const patch: Patch = {
+      source: name,
+      index: 0,
+      subject,
+      number,
+      from: first(msg, 'from'),
+      date: first(msg, 'date'),
+      messageId: first(msg, 'message-id'),
+      startLine: msg.startLine,
+      files: diff.files,
+      problems: [],
+      notes: [],
+    };
+    for (const p of msg.problems) patch.problems.push({ patch: 0, line: msg.startLine, message: p });
+    for (const p of diff.problems) patch.problems.push({ patch: 0, line: p.line, message: p.message });
+    if (diff.files.length === 0) {
+      if (msg.isMail && /^\s*re:/i.test(subject)) {
+        set.notes.push(`skipped a reply without a diff "${subject}"`);
+        continue;
+      }
+      patch.problems.push({
+        patch: 0,
+        line: msg.startLine,
+        message: msg.isMail ? 'no diff found in the message (truncated mail, or not a patch)' : 'no diff found in the input',
+      });
+    }
+    patches.push(patch);
+  }
+  // Series order: by [PATCH k/N] when every patch is numbered, else as they came (stable).
+  const numbered = patches.every((p) => p.number !== undefined);
+  if (numbered) {
+    patches.sort((a, b) => (a.number?.k ?? 0) - (b.number?.k ?? 0));
+    const seen = new Map<number, number>();
+    for (const p of patches) seen.set(p.number?.k ?? 0, (seen.get(p.number?.k ?? 0) ?? 0) + 1);
+    for (const [k, c] of seen) if (c > 1) set.notes.push(`${c} messages claim to be patch ${k}; reviewed in input order`);
+    const n = patches[0]?.number?.n;
+    if (n !== undefined && patches.length < n && patches.every((p) => p.number?.n === n)) {
+      set.notes.push(`the series has ${n} patches but the input holds ${patches.length}`);
+    }
+  }
+  patches.forEach((p, i) => {
+    p.index = i + (opts.firstIndex ?? 1);
+    const who = describePatch(p);
+    p.problems = p.problems.map((pr): PatchProblem => ({ ...pr, patch: p.index, message: `${who}: ${pr.message}` }));
+    const kept = [];
+    for (const f of p.files) {
+      const path = f.newPath ?? f.oldPath ?? '?';
+      if (f.binary) {
+        p.notes.push(`${who}: binary file ${path} skipped`);
+        set.notes.push(`${who}: binary file ${path} skipped`);
+        continue;
+      }
+      if (!isCFile(f.newPath) && !isCFile(f.oldPath)) {
+        p.notes.push(`${who}: ${path} ignored (only .c and .h files are analysed)`);
+        if (!opts.keepNonC) continue;
+      }
+      kept.push(f);
+    }
+    p.files = kept;
+  });
+  set.patches = patches;
+  return set;
+}
+
+/** Several inputs (e.g. `0001-….patch 0002-….patch`) as one series, in argument order. */
+export function parsePatchInputs(inputs: { name: string; data: string | Uint8Array }[], opts: ParseOptions = {}): PatchSet {
+  const all: PatchSet = { name: inputs.map((i) => i.name).join(' '), patches: [], notes: [], problems: [] };
+  for (const inp of inputs) {
+    const s = parsePatches(inp.data, inp.name, { ...opts, firstIndex: all.patches.length + (opts.firstIndex ?? 1) });
+    all.patches.push(...s.patches);
+    all.notes.push(...s.notes.map((n) => (inputs.length > 1 ? `${inp.name}: ${n}` : n)));
+    all.problems.push(...s.problems);
+  }
+  return all;
+}
+
+/**
+ * Content-based detection for `vmalias scan`: a git diff, a unified diff with file headers and a
+ * hunk, or a mail whose subject is a patch. C source never has lines starting with `@@ -N`.
+ */
+export function isPatchText(text: string): boolean {
+  const head = text.length > 1_000_000 ? text.slice(0, 1_000_000) : text;
+  if (/^diff --git \S/m.test(head) && /^(@@ -\d|Binary files |GIT binary patch|rename from |new file mode |deleted file mode |similarity index )/m.test(head)) return true;
+  if (/^--- \S.*\r?\n\+\+\+ \S.*\r?\n@@ -\d+(,\d+)? \+\d+(,\d+)? @@/m.test(head)) return true;
+  // A mail carrying a patch whose body is encoded (base64/QP hides the diff markers).
+  if (/^Subject:.*\[[^\]]*PATCH[^\]]*\]/im.test(head) && /^(From |From:|Date:|Message-ID:)/im.test(head)) return true;
+  return false;
+}

@@ -1,0 +1,283 @@
+/**
+ * Patch review: for each C file a patch touches, analyse it before and after the patch and keep
+ * the findings the patch introduces (present after, absent before, matched by rule + function +
+ * buffer). A patch that deletes a needed flush thus owns the finding although none of its added
+ * lines submits I/O. Findings are placed at the patch line showing the submitting call, or — when
+ * that line is outside every hunk — at the first changed line of the nearest hunk of the function.
+ */
+import type { AnalysisResult, AnalyzeOptions, Finding, Span } from '../types';
+import { applySeries, BaseTree, EMPTY_BASE, FileResult, fsBase, HunkPlacement, LineMap } from './apply';
+import { buildFragment, Fragment } from './fragment';
+import type { FilePatch, Hunk, Patch, PatchFinding, PatchProblem, PatchSet } from './model';
+import { describePatch, isCFile } from './model';
+import { parsePatches } from './parse';
+
+export type AnalyzeTextFn = (text: string, file: string, opts?: AnalyzeOptions) => Promise<AnalysisResult>;
+
+export interface PatchReviewOptions extends AnalyzeOptions {
+  /** Base tree directory; without it new files are analysed whole and modified files from hunks. */
+  base?: string;
+  /** Also report findings that exist before the patch, marked `preexisting: true`. */
+  all?: boolean;
+  /** The analyzer; defaults to analyzer/analyze.ts `analyzeText`. Injectable for tests. */
+  analyze?: AnalyzeTextFn;
+}
+
+/** Everything a reply needs about one finding, beyond the PatchFinding itself. */
+export interface ReviewItem {
+  pf: PatchFinding;
+  patch: Patch;
+  file: FilePatch;
+  /** The hunk the finding is reported in. */
+  hunk?: Hunk;
+  /** The text that was analysed (post-image or fragment) and its line → post-image line map. */
+  analyzedText: string;
+  imageLine: (analyzedLine: number) => number;
+  /** Post-image line ↔ patch line of the file in this patch. */
+  map: LineMap;
+}
+
+export interface PatchReview {
+  set: PatchSet;
+  items: ReviewItem[];
+  findings: PatchFinding[];
+  notes: string[];
+  problems: PatchProblem[];
+}
+
+function defaultAnalyzer(): AnalyzeTextFn {
+  // Loaded lazily so parsing/applying works (and is testable) without the C analyzer.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('../analyze') as { analyzeText: AnalyzeTextFn };
+  return mod.analyzeText;
+}
+
+/** rule + function + buffer: how a finding is recognised before and after a patch. */
+export function findingKey(f: Pick<Finding, 'rule' | 'function' | 'buffer'>): string {
+  return `${f.rule}\u0000${f.function}\u0000${f.buffer.replace(/\s+/g, '')}`;
+}
+
+/** Split `after` into findings the patch introduced and ones that were already there (multiset match). */
+export function diffFindings(before: Finding[], after: Finding[]): { introduced: Finding[]; preexisting: Finding[] } {
+  const pool = new Map<string, number>();
+  for (const f of before) pool.set(findingKey(f), (pool.get(findingKey(f)) ?? 0) + 1);
+  const introduced: Finding[] = [];
+  const preexisting: Finding[] = [];
+  for (const f of after) {
+    const k = findingKey(f);
+    const n = pool.get(k) ?? 0;
+    if (n > 0) {
+      pool.set(k, n - 1);
+      preexisting.push(f);
+    } else introduced.push(f);
+  }
+  return { introduced, preexisting };
+}
+
+/** The function body around `line` in kernel style: `{` or `head {` in column 0 up to `}` in column 0. */
+export function functionExtent(lines: string[], line: number): [number, number] {
+  let start = 1;
+  for (let i = Math.min(line, lines.length); i >= 1; i--) {
+    const t = lines[i - 1];
+    if (/^\{/.test(t) || /^[A-Za-z_].*\)\s*\{\s*$/.test(t)) {
+      start = i;
+      break;
+    }
+    if (i < line && /^\}/.test(t)) {
+      start = i + 1;
+      break;
+    }
+  }
+  let end = lines.length;
+  for (let i = Math.max(line, 1); i <= lines.length; i++) {
+    if (/^\}/.test(lines[i - 1])) {
+      end = i;
+      break;
+    }
+  }
+  return [start, end];
+}
+
+/** Pick the hunk a finding outside every hunk is reported at. */
+export function hunkForOutside(placements: HunkPlacement[], postLines: string[], postLine: number, fn: string): HunkPlacement | undefined {
+  const applied = placements.filter((p) => p.applied && p.postRange);
+  if (applied.length === 0) return undefined;
+  const [s, e] = functionExtent(postLines, postLine);
+  let cands = applied.filter((p) => (p.changedPostLines ?? []).some((l) => l >= s && l <= e));
+  if (cands.length === 0) cands = applied.filter((p) => p.hunk.section.includes(`${fn}(`));
+  if (cands.length === 0) cands = applied;
+  const dist = (p: HunkPlacement): number => {
+    const [a, b] = p.postRange ?? [0, 0];
+    if (postLine < a) return (a - postLine) * 2 + 1; // prefer a hunk before the line on ties
+    if (postLine > b) return (postLine - b) * 2;
+    return 0;
+  };
+  return cands.reduce((best, p) => (dist(p) < dist(best) ? p : best));
+}
+
+/** Placements of a file's hunks at their header positions (no base: the header is all we know). */
+function headerPlacements(hunks: Hunk[]): { placements: HunkPlacement[]; map: LineMap } {
+  const map = new LineMap();
+  const placements: HunkPlacement[] = [];
+  for (const h of hunks) {
+    if (h.malformed) {
+      placements.push({ hunk: h, applied: false });
+      continue;
+    }
+    const changed: number[] = [];
+    let next = h.newCount === 0 ? h.newStart + 1 : h.newStart;
+    let firstChanged: number | undefined;
+    for (const l of h.lines) {
+      if (l.newLine !== undefined) {
+        map.set(l.newLine, l.patchLine);
+        next = l.newLine + 1;
+      }
+      if (l.kind === '+') changed.push(l.newLine ?? next);
+      if (l.kind === '-') changed.push(next);
+      if (l.kind !== ' ') firstChanged ??= l.patchLine;
+    }
+    const first = h.newCount === 0 ? h.newStart + 1 : h.newStart;
+    placements.push({
+      hunk: h,
+      applied: true,
+      newStart: first,
+      offset: 0,
+      changedPostLines: changed,
+      firstChangedPatchLine: firstChanged ?? h.patchLine,
+      postRange: [first, Math.max(first, first + h.newCount - 1)],
+    });
+  }
+  return { placements, map };
+}
+
+function remapSpan(span: Span, toImage: (l: number) => number): Span {
+  return {
+    ...span,
+    start: { ...span.start, line: toImage(span.start.line) },
+    end: { ...span.end, line: toImage(span.end.line) },
+  };
+}
+
+/** Fragment line → image line; synthetic lines take the next real line (else the previous one). */
+function fragmentLineMapper(frag: Fragment): (l: number) => number {
+  return (l: number): number => {
+    for (let i = l; i < frag.imageLine.length; i++) if (frag.imageLine[i]) return frag.imageLine[i];
+    for (let i = Math.min(l, frag.imageLine.length - 1); i >= 1; i--) if (frag.imageLine[i]) return frag.imageLine[i];
+    return 1;
+  };
+}
+
+function relabel(f: Finding, toImage: (l: number) => number, lowConfidence: boolean): Finding {
+  const g: Finding = {
+    ...f,
+    span: remapSpan(f.span, toImage),
+    trace: f.trace.map((t) => ({ ...t, span: remapSpan(t.span, toImage) })),
+  };
+  if (lowConfidence) g.confidence = 'low';
+  return g;
+}
+
+interface FileAnalysis {
+  after: Finding[];
+  before: Finding[];
+  /** Post-image lines (whole file, or the fragment's lines placed at their image lines). */
+  postLines: string[];
+  placements: HunkPlacement[];
+  map: LineMap;
+  analyzedText: string;
+  toImage: (l: number) => number;
+  low: boolean;
+}
+
+async function analyzeFile(r: FileResult, analyze: AnalyzeTextFn, opts: PatchReviewOptions, notes: string[]): Promise<FileAnalysis | undefined> {
+  const who = describePatch(r.patch);
+  const run = async (text: string, confidence: 'high' | 'low'): Promise<Finding[]> => {
+    try {
+      const res = await analyze(text, r.path, { ...opts, confidence });
+      return res.findings;
+    } catch (e) {
+      notes.push(`${who}: analysis of ${r.path} failed: ${(e as Error).message}`);
+      return [];
+    }
+  };
+  const identity = (l: number): number => l;
+  if (r.complete) {
+    if (r.after === undefined) return undefined;
+    const after = await run(r.after, 'high');
+    const before = r.before !== undefined ? await run(r.before, 'high') : [];
+    return {
+      after,
+      before,
+      postLines: r.after.split('\n'),
+      placements: r.placements,
+      map: r.map,
+      analyzedText: r.after,
+      toImage: identity,
+      low: false,
+    };
+  }
+  if (r.file.status === 'deleted' || r.file.status === 'added') return undefined;
+  const post = buildFragment(r.file.hunks, 'post');
+  const pre = buildFragment(r.file.hunks, 'pre');
+  const toPost = fragmentLineMapper(post);
+  const toPre = fragmentLineMapper(pre);
+  const after = (await run(post.text, 'low')).map((f) => relabel(f, toPost, true));
+  const before = (await run(pre.text, 'low')).map((f) => relabel(f, toPre, true));
+  const { placements, map } = headerPlacements(r.file.hunks);
+  const postLines: string[] = [];
+  const fragLines = post.text.split('\n');
+  for (let i = 1; i < post.imageLine.length; i++) if (post.imageLine[i]) postLines[post.imageLine[i] - 1] = fragLines[i - 1];
+  for (let i = 0; i < postLines.length; i++) postLines[i] ??= '';
+  return { after, before, postLines, placements, map, analyzedText: post.text, toImage: toPost, low: true };
+}
+
+/** Review a parsed set. */
+export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): Promise<PatchReview> {
+  const notes = [...set.notes];
+  const problems: PatchProblem[] = [...set.problems];
+  for (const p of set.patches) problems.push(...p.problems);
+  let base: BaseTree = EMPTY_BASE;
+  if (opts.base !== undefined) base = fsBase(opts.base);
+  const applied = applySeries(set, base);
+  problems.push(...applied.problems);
+  const analyze = opts.analyze ?? defaultAnalyzer();
+  const items: ReviewItem[] = [];
+  for (const r of applied.files) {
+    if (!isCFile(r.path) || r.file.status === 'deleted') continue;
+    const fa = await analyzeFile(r, analyze, opts, notes);
+    if (!fa) continue;
+    const { introduced, preexisting } = diffFindings(fa.before, fa.after);
+    const shown = opts.all ? [...introduced, ...preexisting.map((f) => ({ ...f, preexisting: true }))] : introduced;
+    for (const f of shown) {
+      const postLine = f.span.start.line;
+      let patchLine = fa.map.patchLineOf(postLine);
+      let column = f.span.start.column + 1; // the diff's prefix character comes first
+      let hunk = fa.placements.find((p) => p.postRange && postLine >= p.postRange[0] && postLine <= p.postRange[1] && fa.map.patchLineOf(postLine) !== undefined)?.hunk;
+      if (patchLine === undefined) {
+        const h = hunkForOutside(fa.placements, fa.postLines, postLine, f.function);
+        patchLine = h?.firstChangedPatchLine ?? r.file.patchLine;
+        column = 1;
+        hunk = h?.hunk;
+      }
+      const pf: PatchFinding = {
+        finding: f,
+        patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: patchLine, column },
+        target: { path: r.path, line: postLine },
+      };
+      items.push({ pf, patch: r.patch, file: r.file, hunk, analyzedText: fa.analyzedText, imageLine: fa.toImage, map: fa.map });
+    }
+  }
+  items.sort((a, b) => a.pf.patch.index - b.pf.patch.index || a.pf.patch.line - b.pf.patch.line || a.pf.patch.column - b.pf.patch.column);
+  for (const pr of problems) notes.push(pr.message);
+  return { set, items, findings: items.map((i) => i.pf), notes, problems };
+}
+
+/** Parse and review patch text (`vmalias scan FILE.patch`, `vmalias scan -`). */
+export async function scanPatchText(
+  text: string | Uint8Array,
+  name: string,
+  opts: PatchReviewOptions = {},
+): Promise<{ findings: PatchFinding[]; notes: string[] }> {
+  const review = await reviewSet(parsePatches(text, name), opts);
+  return { findings: review.findings, notes: review.notes };
+}
