@@ -131,6 +131,20 @@ export interface FunctionSummary {
   readsParams?: number[];
   /** Parameters passed to an always-wrong linear-map conversion. */
   convertsParams?: number[];
+  /** Parameters read into by I/O that has completed when the function returns, without an invalidate. */
+  readIntoParams?: number[];
+  /** Direction of the I/O on submitsParams, when fixed inside the function. */
+  submitDirection?: Direction;
+  /** The I/O direction comes from this parameter (an op or DMA direction passed by the caller). */
+  directionParam?: number;
+  /** With returnsVmalloc: the parameter holding the allocation size. */
+  returnSizeParam?: number;
+  /** With returnsVmalloc: the allocation is zeroed (vzalloc-style wrapper). */
+  returnsZeroed?: boolean;
+  /** Returns the struct page of the address in this parameter (kmem_to_page-style helpers). */
+  returnsPageOfParam?: number;
+  /** Returns an address inside the buffer passed in this parameter. */
+  returnsAliasOfParam?: number;
 }
 
 export interface AnalysisStats {

@@ -14,6 +14,8 @@ const entries = [
   { in: 'analyzer/cli.ts', out: 'cli', external: ['tree-sitter', 'tree-sitter-c'] },
   { in: 'analyzer/scan/worker.ts', out: 'worker', external: ['tree-sitter', 'tree-sitter-c'] },
   { in: 'extension/extension.ts', out: 'extension', external: ['vscode', 'tree-sitter', 'tree-sitter-c'] },
+  // The extension parses only with web-tree-sitter (wasm), in this worker thread.
+  { in: 'extension/engine/worker.ts', out: 'extension-worker', external: ['vscode', 'tree-sitter', 'tree-sitter-c'] },
 ].filter((e) => existsSync(path.join(root, e.in)));
 
 await Promise.all(entries.map((e) => build({
@@ -24,8 +26,8 @@ await Promise.all(entries.map((e) => build({
   format: 'cjs',
   target: 'node20',
   external: e.external,
-  // web-tree-sitter's ESM build needs import.meta.url, which a CJS bundle lacks; use its CJS build.
-  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
+  // web-tree-sitter is loaded with require() (analyzer/parse/backends.ts), so esbuild picks its CJS build;
+  // its ESM build needs import.meta.url, which a CJS bundle lacks.
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',

@@ -110,7 +110,7 @@ export async function createNativeBackend(): Promise<Backend> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     C = require('tree-sitter-c');
   } catch (e) {
-    throw new Error(`vmalias: the native tree-sitter binding is not available (${(e as Error).message}); use --parser wasm`);
+    throw new Error(`vmalias: the native tree-sitter binding is not available (${(e as Error).message}); use --parser wasm`, { cause: e });
   }
   const parser = new Parser();
   parser.setLanguage(C);

@@ -1,0 +1,214 @@
+/**
+ * Entry points of the analyzer: one translation unit (a C file's text) → findings and summaries.
+ *
+ * Functions are analysed in rounds: each round uses the summaries (returns vmalloc memory, flushes
+ * or submits a parameter, …) and struct-field facts of the previous one, until nothing changes
+ * (bounded). Each function runs once per direction context (read, write) so that guards on an op
+ * the function cannot see are evaluated exactly; findings of both contexts are merged.
+ */
+import { Backend, createBackend } from './parse/backends';
+import { SNode, countErrors } from './parse/syntax';
+import { AnalysisResult, AnalyzeOptions, Finding, FunctionSummary, KernelVersion } from './types';
+import { collectFunctions, FunctionInfo } from './engine/tu';
+import { FunctionAnalysis, SummaryAcc, TuCtx } from './engine/interp';
+import { Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite } from './engine/state';
+import { ALLOCATORS, SINKS, MAINTENANCE, EVIDENCE_PAGE_OF, VMALLOC_TESTS, BIO_OP_SETTERS, DIRECTIONS } from './tables';
+import { descendants, child } from './parse/syntax';
+
+const MAX_ROUNDS = 4;
+
+/** Names whose presence makes a function worth analysing. */
+const SEED_NAMES = new Set<string>([
+  ...ALLOCATORS.keys(), ...SINKS.keys(), ...MAINTENANCE.keys(), ...EVIDENCE_PAGE_OF.keys(), ...VMALLOC_TESTS,
+  ...BIO_OP_SETTERS.keys(),
+]);
+
+export function kernelLabel(k: KernelVersion | undefined): string {
+  if (!k) return 'newest';
+  return `${k.major}.${k.minor}${k.patch !== undefined ? `.${k.patch}` : ''}`;
+}
+
+function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary | undefined {
+  const arr = (s: Set<number> | null) => (s && s.size ? [...s].sort((a, b) => a - b) : undefined);
+  const dir = (bits: OpSet) => {
+    const r = opHasRead(bits), w = opHasWrite(bits);
+    return r && w ? 'both' as const : r ? 'read' as const : w ? 'write' as const : undefined;
+  };
+  const s: FunctionSummary = {
+    name, file,
+    returnsVmalloc: acc.returns,
+    returnSizeParam: acc.returns ? acc.returnSizeParam : undefined,
+    flushesParams: arr(acc.flushed),
+    invalidatesParams: arr(acc.invalidates),
+    submitsParams: arr(acc.submits),
+    readIntoParams: arr(acc.readInto),
+    writesParams: arr(acc.writes),
+    readsParams: arr(acc.reads),
+    convertsParams: arr(acc.converts),
+    submitDirection: acc.submits.size || acc.readInto.size ? dir(acc.submitDir) : undefined,
+    returnsPageOfParam: acc.returnsPageOf,
+    returnsAliasOfParam: acc.returnsAliasOf,
+  };
+  for (const k of Object.keys(s) as (keyof FunctionSummary)[]) if (s[k] === undefined) delete s[k];
+  return Object.keys(s).length > 2 ? s : undefined;
+}
+
+function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
+  return {
+    flushed: a.flushed === null ? b.flushed : b.flushed === null ? a.flushed : new Set([...a.flushed].filter((x) => b.flushed?.has(x))),
+    invalidates: new Set([...a.invalidates, ...b.invalidates]),
+    submits: new Set([...a.submits, ...b.submits]),
+    submitDir: a.submitDir | b.submitDir,
+    readInto: new Set([...a.readInto, ...b.readInto]),
+    writes: new Set([...a.writes, ...b.writes]),
+    reads: new Set([...a.reads, ...b.reads]),
+    converts: new Set([...a.converts, ...b.converts]),
+    returns: a.returns === 'vmalloc' || b.returns === 'vmalloc' ? 'vmalloc' : a.returns ?? b.returns,
+    returnSizeParam: a.returnSizeParam ?? b.returnSizeParam,
+    returnsPageOf: a.returnsPageOf ?? b.returnsPageOf,
+    returnsAliasOf: a.returnsAliasOf ?? b.returnsAliasOf,
+  };
+}
+
+/** In-file call sites: op values passed for each parameter (so a helper called only for reads is a read). */
+function collectParamOps(fns: FunctionInfo[], byName: Map<string, FunctionInfo[]>, src: string): Map<string, Map<number, OpSet | 'unknown'>> {
+  const out = new Map<string, Map<number, OpSet | 'unknown'>>();
+  for (const f of fns) {
+    for (const n of descendants(f.body)) {
+      if (n.type !== 'call_expression') continue;
+      const fnNode = child(n, 'function');
+      if (!fnNode || fnNode.type !== 'identifier') continue;
+      const callee = src.slice(fnNode.start, fnNode.end);
+      if (!byName.has(callee)) continue;
+      const args = child(n, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
+      const m = out.get(callee) ?? new Map<number, OpSet | 'unknown'>();
+      args.forEach((a, i) => {
+        const t = src.slice(a.start, a.end).replace(/\s+/g, '');
+        const parts = t.split('|');
+        const row = DIRECTIONS.get(parts[0]);
+        const cur = m.get(i);
+        if (!row) {
+          if (cur !== undefined) m.set(i, 'unknown');
+          else m.set(i, 'unknown');
+          return;
+        }
+        const bits = row.dir === 'read' ? OP_R : row.dir === 'write' ? OP_W : OP_B;
+        const withFlags = parts.length > 1 ? (bits === OP_R ? 4 : bits === OP_W ? 8 : bits) : bits;
+        m.set(i, cur === undefined ? withFlags : cur === 'unknown' ? 'unknown' : cur | withFlags);
+      });
+      out.set(callee, m);
+    }
+  }
+  // A parameter counts only when every call site passes a direction constant.
+  for (const m of out.values()) for (const [k, v] of m) if (v === 'unknown') m.delete(k);
+  return out;
+}
+
+export function analyzeTree(root: SNode, text: string, file: string, opts: AnalyzeOptions = {}): AnalysisResult {
+  const t0 = performance.now();
+  const fns = collectFunctions(root, text);
+  const byName = new Map<string, FunctionInfo[]>();
+  for (const f of fns) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+  const notes: string[] = [];
+  const errorNodes = countErrors(root);
+  if (errorNodes > 0) notes.push(`${file}: ${errorNodes} syntax error node(s); analysis continued around them`);
+
+  const external = opts.externalSummaries ?? new Map<string, FunctionSummary>();
+  const extraAlloc = new Set(opts.extraAllocators ?? []);
+  const extraSinks = new Set(opts.extraSinks ?? []);
+  const seed = new Set([...SEED_NAMES, ...extraAlloc, ...extraSinks, ...external.keys()]);
+
+  // Relevance: functions that call a table name, plus in-file callers and callees of those (transitively).
+  const relevant = new Set<FunctionInfo>();
+  for (const f of fns) for (const c of f.calls) if (seed.has(c)) { relevant.add(f); break; }
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const f of fns) {
+      if (relevant.has(f)) {
+        for (const c of f.calls) for (const g of byName.get(c) ?? []) if (!relevant.has(g)) { relevant.add(g); changed = true; }
+      } else {
+        for (const c of f.calls) if ((byName.get(c) ?? []).some((g) => relevant.has(g))) { relevant.add(f); changed = true; break; }
+      }
+    }
+  }
+  const order = fns.filter((f) => relevant.has(f));
+
+  const invalidateTexts: string[] = [];
+  for (const f of order) {
+    for (const n of descendants(f.body)) {
+      if (n.type === 'call_expression') {
+        const fnNode = child(n, 'function');
+        if (fnNode && text.slice(fnNode.start, fnNode.end) === 'invalidate_kernel_vmap_range') {
+          const a0 = child(n, 'arguments')?.children[0];
+          if (a0) invalidateTexts.push(text.slice(a0.start, a0.end).replace(/\s+/g, ''));
+        }
+      }
+    }
+  }
+
+  let summaries = new Map<string, FunctionSummary>(external);
+  let fieldVals = new Map<string, Val>();
+  const paramOps = collectParamOps(order, byName, text);
+  let tu: TuCtx | undefined;
+  let fileSummaries: FunctionSummary[] = [];
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    tu = {
+      src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
+      functions: byName, summaries, fieldVals, fieldValsNext: new Map(fieldVals), paramOps, paramOpsNext: new Map(),
+      findings: new Map(), extraAllocators: extraAlloc, extraSinks, invalidateTexts, notes: [],
+    };
+    const accs = new Map<string, SummaryAcc>();
+    for (const f of order) {
+      for (const ctx of ['write', 'read'] as const) {
+        const fa = new FunctionAnalysis(tu, f, ctx);
+        try {
+          fa.run();
+        } catch (e) {
+          tu.notes.push(`${file}: analysis of ${f.name}() stopped early (${(e as Error).message})`);
+        }
+        const prev = accs.get(f.name);
+        accs.set(f.name, prev ? mergeAcc(prev, fa.summary) : fa.summary);
+      }
+    }
+    const next = new Map<string, FunctionSummary>(external);
+    fileSummaries = [];
+    for (const [name, acc] of accs) {
+      const s = toSummary(name, file, acc);
+      if (s) {
+        next.set(name, s);
+        fileSummaries.push(s);
+      }
+    }
+    const stable = JSON.stringify([...next.entries()]) === JSON.stringify([...summaries.entries()]) &&
+      [...tu.fieldValsNext.keys()].sort().join() === [...fieldVals.keys()].sort().join();
+    summaries = next;
+    fieldVals = tu.fieldValsNext;
+    if (stable) break;
+  }
+  const findings: Finding[] = tu ? [...tu.findings.values()] : [];
+  findings.sort((a, b) => a.span.startOffset - b.span.startOffset || a.rule.localeCompare(b.rule));
+  const filtered = opts.rules ? findings.filter((f) => opts.rules?.has(f.rule)) : findings;
+  return {
+    file, findings: filtered, summaries: fileSummaries, notes: [...notes, ...(tu?.notes ?? [])],
+    stats: { parseMs: 0, analyzeMs: performance.now() - t0, functions: fns.length, errorNodes },
+  };
+}
+
+const backends = new Map<string, Promise<Backend>>();
+
+export function getBackend(name: 'wasm' | 'native' = 'wasm'): Promise<Backend> {
+  let b = backends.get(name);
+  if (!b) {
+    b = createBackend(name);
+    backends.set(name, b);
+  }
+  return b;
+}
+
+export async function analyzeText(text: string, file: string, opts: AnalyzeOptions & { backend?: Backend } = {}): Promise<AnalysisResult> {
+  const backend = opts.backend ?? (await getBackend('wasm'));
+  const { root, parseMs } = backend.parse(text);
+  const r = analyzeTree(root, text, file, opts);
+  r.stats.parseMs = parseMs;
+  return r;
+}

@@ -1,0 +1,1752 @@
+/**
+ * The per-function abstract interpreter.
+ *
+ * It walks a function's syntax tree in program order, carrying a path State (state.ts), forking at
+ * branches and joining where paths meet. Loops run their body twice (enough for the facts tracked
+ * here to stabilise: taint, advanced pointers, bios, written/flushed buffers), `goto` forwards its
+ * state to the label, and macro loops (`list_for_each_entry(…) { … }`) are loops. Each function is
+ * analysed once per direction context: an op whose value the function cannot see is a read in one
+ * context and a write in the other, so a guard such as `op == REQ_OP_READ` is evaluated exactly.
+ */
+import { SNode, child, descendants } from '../parse/syntax';
+import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
+import {
+  ALLOCATORS, LINEAR_ALLOCATORS, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, FREES, COMPLETION_WAITS,
+  MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
+  BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, appliesTo, KVersion, parseVersion, compareVersion,
+} from '../tables';
+import {
+  Buf, Val, State, BioState, Added, Pending, MaintRec, cloneState, join, emptyState,
+  OP_R, OP_W, OP_RF, OP_WF, OP_B, OpSet, opHasRead, opHasWrite, opWithFlags,
+} from './state';
+import { FunctionInfo, VarType, localTypes, indentAt, lineStart } from './tu';
+
+/** Completion points of DMA mappings (the device is done once the mapping is torn down or synced for the CPU). */
+const DMA_COMPLETIONS = new Set([
+  'dma_unmap_sg', 'dma_unmap_sg_attrs', 'dma_unmap_sgtable', 'dma_unmap_page', 'dma_unmap_page_attrs',
+  'dma_sync_sg_for_cpu', 'dma_sync_sgtable_for_cpu', 'dma_sync_single_for_cpu', 'dma_sync_wait',
+]);
+
+export interface SummaryAcc {
+  flushed: Set<number> | null; // intersection over exits
+  invalidates: Set<number>;
+  submits: Set<number>;
+  submitDir: OpSet;
+  readInto: Set<number>;
+  writes: Set<number>;
+  reads: Set<number>;
+  converts: Set<number>;
+  returns?: 'vmalloc' | 'maybe-vmalloc' | 'vmap';
+  returnSizeParam?: number;
+  returnsPageOf?: number;
+  returnsAliasOf?: number;
+  directionParam?: number;
+}
+
+export function newSummaryAcc(): SummaryAcc {
+  return {
+    flushed: null, invalidates: new Set(), submits: new Set(), submitDir: 0, readInto: new Set(), writes: new Set(),
+    reads: new Set(), converts: new Set(),
+  };
+}
+
+/** Everything shared by the functions of one translation unit during one round. */
+export interface TuCtx {
+  src: string;
+  file: string;
+  kernel?: KVersion;
+  kernelLabel: string;
+  confidence: 'high' | 'low';
+  functions: Map<string, FunctionInfo[]>;
+  /** summaries from the previous round (in-file) and from other files */
+  summaries: Map<string, FunctionSummary>;
+  /** struct-field abstract locations known to hold vmalloc aliases (previous round) */
+  fieldVals: Map<string, Val>;
+  fieldValsNext: Map<string, Val>;
+  /** per function, per parameter index: op values seen at in-file call sites (previous round) */
+  paramOps: Map<string, Map<number, OpSet | 'unknown'>>;
+  paramOpsNext: Map<string, Map<number, OpSet | 'unknown'>>;
+  findings: Map<string, Finding>;
+  extraAllocators: Set<string>;
+  extraSinks: Set<string>;
+  /** invalidate_kernel_vmap_range calls anywhere in the file, by pointer text */
+  invalidateTexts: string[];
+  notes: string[];
+}
+
+interface Exit {
+  state: State;
+  ret?: Val;
+}
+
+interface LoopFrame {
+  breaks: (State | null)[];
+  conts: (State | null)[];
+  isSwitch: boolean;
+}
+
+const RULE_SEVERITY: Record<RuleId, 'error' | 'warning'> = {
+  'vmap-io-missing-flush': 'warning',
+  'vmap-io-missing-invalidate': 'warning',
+  'vmap-io-maintenance-range': 'warning',
+  'vmalloc-linear-map': 'error',
+  'vmap-blk-rq-map-kern': 'error',
+};
+
+const PAGE_SIZE = 4096;
+
+export class FunctionAnalysis {
+  private readonly src: string;
+  private readonly types: Map<string, VarType>;
+  private labels = new Map<string, State | null>();
+  private loops: LoopFrame[] = [];
+  private exits: Exit[] = [];
+  readonly summary = newSummaryAcc();
+  /** Maintenance calls of this function, by pointer text → length text (for fixes). */
+  private maintLens = new Map<string, string>();
+  private ctxBits: OpSet;
+
+  constructor(private readonly tu: TuCtx, private readonly fn: FunctionInfo, readonly ctx: 'read' | 'write') {
+    this.src = tu.src;
+    this.types = localTypes(fn, tu.src);
+    this.ctxBits = ctx === 'read' ? OP_R : OP_W;
+    for (const n of descendants(fn.body)) {
+      if (n.type !== 'call_expression') continue;
+      const name = this.callName(n);
+      const row = name ? MAINTENANCE.get(name) : undefined;
+      if (!row) continue;
+      const args = this.args(n);
+      if (args.length > row.len) this.maintLens.set(this.text(args[row.ptr]), this.text(args[row.len]));
+    }
+  }
+
+  run(): void {
+    const st = emptyState();
+    const paramOps = this.tu.paramOps.get(this.fn.name);
+    for (const p of this.fn.params) {
+      const known = paramOps?.get(p.index);
+      if (known !== undefined && known !== 'unknown') {
+        st.vars.set(p.name, { t: 'op', v: known });
+        continue;
+      }
+      if (p.type.ptr >= 1 && !(p.type.isStruct && p.type.base !== '?' && p.type.ptr === 1 && !this.isPageType(p.type)) || p.type.base === 'void') {
+        if (p.type.ptr === 0) continue;
+        if (this.isPageType(p.type)) continue;
+        const b: Buf = {
+          id: `param:${p.index}`, kind: 'param', origin: [], zeroed: false, display: p.name, escapes: true,
+          param: p.index, holders: [],
+        };
+        st.vars.set(p.name, { t: 'buf', b, adv: false });
+      }
+    }
+    const out = this.execBlock(this.fn.body.children, st);
+    if (out) this.exits.push({ state: out });
+    for (const e of this.exits) this.atExit(e);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private text(n: SNode): string {
+    return this.src.slice(n.start, n.end);
+  }
+
+  private span(n: SNode): Span {
+    return {
+      start: { line: n.sr + 1, column: n.sc + 1 }, end: { line: n.er + 1, column: n.ec + 1 },
+      startOffset: n.start, endOffset: n.end,
+    };
+  }
+
+  private step(kind: TraceKind, n: SNode, message: string): TraceStep {
+    return { kind, message, file: this.tu.file, span: this.span(n) };
+  }
+
+  private callName(n: SNode): string | undefined {
+    const f = child(n, 'function');
+    return f && f.type === 'identifier' ? this.text(f) : undefined;
+  }
+
+  private args(n: SNode): SNode[] {
+    const a = child(n, 'arguments');
+    return a ? a.children.filter((c) => c.type !== 'comment') : [];
+  }
+
+  private isPageType(t: VarType): boolean {
+    return (t.base === 'page' || t.base === 'folio') && t.isStruct;
+  }
+
+  /** Strip casts, parentheses and `&` to reach the expression naming an object. */
+  private strip(n: SNode): SNode {
+    let cur = n;
+    for (;;) {
+      if (cur.type === 'parenthesized_expression' && cur.children.length === 1 && cur.children[0].type !== 'compound_statement') cur = cur.children[0];
+      else if (cur.type === 'cast_expression') cur = child(cur, 'value') ?? cur;
+      else if (cur.type === 'pointer_expression' && cur.op === '&') cur = child(cur, 'argument') ?? cur;
+      else return cur;
+    }
+  }
+
+  /** Root identifier of an lvalue-ish expression (`sgl` for `&sgl[i]`, `bp` for `bp->b_bio`). */
+  private rootIdent(n: SNode): string | undefined {
+    let cur: SNode | undefined = this.strip(n);
+    while (cur) {
+      if (cur.type === 'identifier') return this.text(cur);
+      if (cur.type === 'subscript_expression') cur = child(cur, 'argument');
+      else if (cur.type === 'field_expression') cur = child(cur, 'argument');
+      else if (cur.type === 'pointer_expression') cur = child(cur, 'argument');
+      else if (cur.type === 'parenthesized_expression' || cur.type === 'cast_expression') cur = this.strip(cur) === cur ? undefined : this.strip(cur);
+      else return undefined;
+    }
+    return undefined;
+  }
+
+  /** Key of an object expression for bio/scatterlist bookkeeping (text without casts and `&`). */
+  private objKey(n: SNode): string {
+    return this.text(this.strip(n)).replace(/\s+/g, '');
+  }
+
+  private fieldKey(n: SNode): string | undefined {
+    if (n.type !== 'field_expression') return undefined;
+    const obj = child(n, 'argument');
+    const f = child(n, 'field');
+    if (!obj || !f) return undefined;
+    const fname = this.text(f);
+    const root = this.strip(obj);
+    let base = '?';
+    if (root.type === 'identifier') {
+      const t = this.types.get(this.text(root));
+      if (t) base = t.base;
+    }
+    return `field:${base}.${fname}`;
+  }
+
+  private lookupField(key: string): Val | undefined {
+    const v = this.tu.fieldVals.get(key);
+    if (v) return v;
+    if (key.startsWith('field:?.')) {
+      const fname = key.slice('field:?.'.length);
+      const hits = [...this.tu.fieldVals.entries()].filter(([k]) => k.endsWith(`.${fname}`));
+      if (hits.length === 1) return hits[0][1];
+    }
+    return undefined;
+  }
+
+  /** Read a field-held value, re-anchored to the expression that names it in this function. */
+  private fieldVal(n: SNode, st: State): Val | undefined {
+    const key = this.fieldKey(n);
+    if (!key) return undefined;
+    const local = st.vars.get(key);
+    if (local) return local;
+    const v = this.lookupField(key);
+    if (!v || (v.t !== 'buf' && v.t !== 'pages')) return v;
+    const holder = this.rootIdent(n);
+    const b: Buf = { ...v.b, display: this.text(n), holders: holder ? [holder] : [], escapes: true };
+    if (b.size && !this.inScope(b.size)) b.size = undefined;
+    return v.t === 'buf' ? { t: 'buf', b, adv: false } : { t: 'pages', b };
+  }
+
+  private inScope(expr: string): boolean {
+    const ids = expr.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
+    return ids.every((id) => /^[A-Z0-9_]+$/.test(id) || this.types.has(id) || id === 'sizeof' || id === 'struct' || this.tu.functions.has(id) || /^(array_size|array3_size|struct_size|size_mul|PAGE_ALIGN|round_up|ALIGN)$/.test(id));
+  }
+
+  private report(rule: RuleId, site: SNode, b: Buf, message: string, trace: TraceStep[], dir: Direction, fixes: Fix[], facts: Partial<Finding['facts']>): void {
+    const key = `${rule}|${site.start}|${b.id}`;
+    const existing = this.tu.findings.get(key);
+    if (existing) {
+      if (existing.direction !== dir) existing.direction = 'both';
+      existing.facts.direction = existing.direction;
+      return;
+    }
+    const source = b.kind === 'maybe' ? 'maybe-vmalloc' : b.kind === 'vmap' ? 'vmap' : 'vmalloc';
+    const sizeBytes = b.sizeBytes;
+    this.tu.findings.set(key, {
+      rule, severity: b.kind === 'maybe' && rule !== 'vmap-blk-rq-map-kern' ? 'warning' : RULE_SEVERITY[rule],
+      file: this.tu.file, span: this.span(site), message, function: this.fn.name, buffer: b.display,
+      size: b.size, direction: dir, trace, kernel: this.tu.kernelLabel, fixes, confidence: this.tu.confidence,
+      facts: {
+        rule, direction: dir, sizeBytes, cpuWroteBefore: false, cpuReadsAfter: false, hasFlush: false,
+        hasInvalidate: false, source, ...facts,
+      },
+    });
+  }
+
+  private dirOf(s: OpSet): Direction {
+    const r = opHasRead(s);
+    const w = opHasWrite(s);
+    return r && w ? 'both' : r ? 'read' : 'write';
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private execBlock(stmts: SNode[], st0: State | null): State | null {
+    let st = st0;
+    for (let i = 0; i < stmts.length; i++) {
+      const s = stmts[i];
+      if (st === null && s.type !== 'labeled_statement' && !s.type.startsWith('preproc')) continue;
+      // A statement-like macro loop: `list_for_each_entry(pos, head, member) { … }` parses as a call with a
+      // MISSING ';' followed by the body; `for_each_sg(…) stmt;` likewise.
+      if (s.type === 'expression_statement' && i + 1 < stmts.length && this.isMacroLoopHead(s)) {
+        if (st) this.ev(s.children[0], st);
+        st = this.loop(stmts[i + 1], st, null);
+        i++;
+        continue;
+      }
+      st = this.exec(s, st);
+    }
+    return st;
+  }
+
+  private isMacroLoopHead(s: SNode): boolean {
+    const call = s.children[0];
+    if (!call || call.type !== 'call_expression') return false;
+    return s.children.some((c) => c.error && c.type === ';') || (s.end === call.end && !this.src.slice(call.end, s.end + 1).includes(';'));
+  }
+
+  private exec(s: SNode, st: State | null): State | null {
+    try {
+      return this.execInner(s, st);
+    } catch (e) {
+      this.tu.notes.push(`${this.tu.file}:${s.sr + 1}: analysis skipped a statement (${(e as Error).message})`);
+      return st;
+    }
+  }
+
+  private execInner(s: SNode, st: State | null): State | null {
+    switch (s.type) {
+      case 'compound_statement':
+        return this.execBlock(s.children, st);
+      case 'labeled_statement': {
+        const l = child(s, 'label');
+        const name = l ? this.text(l) : '';
+        const pending = this.labels.get(name);
+        if (pending !== undefined) this.labels.delete(name);
+        const merged = join(st, pending ? cloneState(pending) : null);
+        return this.execBlock(s.children.filter((c) => c.field !== 'label'), merged);
+      }
+      case 'preproc_if':
+      case 'preproc_ifdef':
+      case 'preproc_elif':
+      case 'preproc_else':
+      case 'preproc_elifdef':
+        return this.execPreproc(s, st);
+      case 'preproc_call':
+      case 'preproc_def':
+      case 'preproc_function_def':
+      case 'preproc_include':
+      case 'comment':
+        return st;
+    }
+    if (st === null) return null;
+    switch (s.type) {
+      case 'expression_statement':
+        for (const c of s.children) if (!c.error) this.ev(c, st);
+        return st;
+      case 'declaration':
+        this.declaration(s, st);
+        return st;
+      case 'if_statement':
+        return this.execIf(s, st);
+      case 'for_statement': {
+        const init = child(s, 'initializer');
+        if (init) {
+          if (init.type === 'declaration') this.declaration(init, st);
+          else this.ev(init, st);
+        }
+        return this.loop(child(s, 'body'), st, child(s, 'condition') ?? null, child(s, 'update'));
+      }
+      case 'while_statement':
+        return this.loop(child(s, 'body'), st, child(s, 'condition') ?? null);
+      case 'do_statement': {
+        const once = this.loop(child(s, 'body'), st, child(s, 'condition') ?? null, undefined, true);
+        return once;
+      }
+      case 'switch_statement':
+        return this.execSwitch(s, st);
+      case 'return_statement': {
+        const v = s.children.find((c) => c.type !== 'comment');
+        const ret = v ? this.ev(v, st) : undefined;
+        this.exits.push({ state: st, ret });
+        return null;
+      }
+      case 'break_statement': {
+        const f = this.loops[this.loops.length - 1];
+        if (f) f.breaks.push(st);
+        return null;
+      }
+      case 'continue_statement': {
+        const f = [...this.loops].reverse().find((x) => !x.isSwitch);
+        if (f) f.conts.push(st);
+        return null;
+      }
+      case 'goto_statement': {
+        const l = child(s, 'label');
+        if (l) {
+          const name = this.text(l);
+          this.labels.set(name, join(this.labels.get(name) ?? null, cloneState(st)));
+        }
+        return null;
+      }
+      case 'attributed_statement':
+        return this.execBlock(s.children.filter((c) => c.type !== 'attribute_declaration'), st);
+      case 'ERROR':
+        // Degrade locally: analyse whatever statements and expressions the parser recovered.
+        for (const c of s.children) {
+          if (c.type.endsWith('_statement') || c.type === 'declaration') st = this.exec(c, st) ?? st;
+          else if (c.type.endsWith('_expression')) this.ev(c, st);
+        }
+        return st;
+      default:
+        if (s.type.endsWith('_expression')) this.ev(s, st);
+        return st;
+    }
+  }
+
+  private execPreproc(s: SNode, st: State | null): State | null {
+    const cond = child(s, 'condition') ?? child(s, 'name');
+    const alt = child(s, 'alternative');
+    const body = s.children.filter((c) => c.field !== 'condition' && c.field !== 'name' && c.field !== 'alternative');
+    let taken: 'then' | 'else' | 'both' = 'both';
+    if (cond && (s.type === 'preproc_ifdef' || s.type === 'preproc_if')) {
+      const ct = this.text(cond).replace(/^defined\s*\(?\s*|\s*\)?$/g, '');
+      const guard = MAINTENANCE_GUARDS.get(ct);
+      if (guard) {
+        const on = appliesTo(guard, this.tu.kernel) || (!this.tu.kernel && guard.until === undefined);
+        const negated = s.type === 'preproc_ifdef' && /^#\s*ifndef/.test(this.src.slice(s.start, s.start + 10));
+        taken = on !== negated ? 'then' : 'else';
+      }
+    }
+    if (s.type === 'preproc_else') return this.execBlock(body, st);
+    const thenOut = taken === 'else' ? null : this.execBlock(body, st ? cloneState(st) : null);
+    let elseOut: State | null;
+    if (taken === 'then') elseOut = null;
+    else if (alt) elseOut = this.execPreproc(alt, st ? cloneState(st) : null);
+    else elseOut = st;
+    if (taken === 'then' && thenOut === null && st !== null) return thenOut;
+    return join(thenOut, elseOut);
+  }
+
+  private execIf(s: SNode, st: State): State | null {
+    const condNode = child(s, 'condition');
+    const [t, e] = condNode ? this.cond(condNode, st) : [cloneState(st), cloneState(st)];
+    const thenOut = this.exec(child(s, 'consequence') as SNode, t);
+    const altClause = child(s, 'alternative');
+    const altStmt = altClause ? (altClause.type === 'else_clause' ? altClause.children.find((c) => c.type !== 'comment') : altClause) : undefined;
+    const elseOut = altStmt ? this.exec(altStmt, e) : e;
+    if (condNode && thenOut && elseOut) this.applyGuard(condNode, st, thenOut, elseOut);
+    return join(thenOut, elseOut);
+  }
+
+  /**
+   * A maintenance call under a condition that tests the buffer, or the object holding it, covers the
+   * buffer's vmapped paths: the branch without the call is taken to be the non-vmapped one.
+   * A condition that does not involve the buffer (`if (sync)`) covers nothing.
+   */
+  private applyGuard(condNode: SNode, before: State, a: State, b: State): void {
+    const idents = new Set<string>();
+    for (const d of descendants(condNode)) if (d.type === 'identifier') idents.add(this.text(d));
+    const mentions = (id: string, buf: Buf | undefined): boolean => {
+      if (buf) {
+        if (buf.holders.some((h) => idents.has(h))) return true;
+        const root = /^[A-Za-z_]\w*/.exec(buf.display)?.[0];
+        if (root && idents.has(root)) return true;
+      }
+      for (const name of idents) {
+        const v = before.vars.get(name);
+        if (v && (v.t === 'buf' || v.t === 'isvm' || v.t === 'page' || v.t === 'pages') && v.b.id === id) return true;
+      }
+      return false;
+    };
+    const bufOf = (id: string, ...ss: State[]): Buf | undefined => {
+      for (const s of ss) {
+        const p = s.completed.get(id) ?? s.inflight.get(id);
+        if (p) return p.buf;
+        for (const v of s.vars.values()) if ((v.t === 'buf' || v.t === 'isvm') && v.b.id === id) return v.b;
+      }
+      return undefined;
+    };
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      for (const id of x.flushed.keys()) {
+        if (!y.flushed.has(id) && !y.clean.has(id) && mentions(id, bufOf(id, x, y, before))) y.clean.add(id);
+      }
+      for (const id of x.invalidated.keys()) {
+        if (y.completed.has(id) && !x.completed.has(id) && mentions(id, bufOf(id, x, y, before))) {
+          y.completed.delete(id);
+          y.invalidated.set(id, x.invalidated.get(id) as MaintRec);
+        }
+      }
+    }
+  }
+
+  private loop(body: SNode | undefined, st: State | null, condNode: SNode | null, update?: SNode, bodyFirst = false): State | null {
+    if (!st || !body) return st;
+    const frame: LoopFrame = { breaks: [], conts: [], isSwitch: false };
+    this.loops.push(frame);
+    const exits: (State | null)[] = [];
+    let head: State | null = st;
+    for (let k = 0; k < 2 && head; k++) {
+      let enter: State | null;
+      if (bodyFirst && k === 0) enter = cloneState(head);
+      else if (condNode) {
+        const [t, e] = this.cond(condNode, head);
+        exits.push(e);
+        enter = t;
+      } else enter = cloneState(head);
+      frame.conts = [];
+      let out = this.exec(body, enter);
+      for (const c of frame.conts) out = join(out, c);
+      if (out && update) this.ev(update, out);
+      head = join(head, out);
+    }
+    this.loops.pop();
+    let exit: State | null = condNode ? null : null;
+    for (const e of exits) exit = join(exit, e);
+    for (const b of frame.breaks) exit = join(exit, b);
+    // A loop with no visible condition (macro loops, `for (;;)` with breaks) may run zero or more times.
+    if (!condNode) exit = join(exit, head);
+    return exit;
+  }
+
+  private execSwitch(s: SNode, st: State): State | null {
+    const condNode = child(s, 'condition');
+    if (condNode) this.ev(condNode, st);
+    const body = child(s, 'body');
+    const frame: LoopFrame = { breaks: [], conts: [], isSwitch: true };
+    this.loops.push(frame);
+    let fall: State | null = null;
+    let hasDefault = false;
+    for (const c of body?.children ?? []) {
+      if (c.type !== 'case_statement') {
+        fall = this.exec(c, fall);
+        continue;
+      }
+      const value = child(c, 'value');
+      if (!value) hasDefault = true;
+      let entry = join(cloneState(st), fall);
+      if (value && condNode && entry) {
+        const v = this.opValueOf(condNode, st, false);
+        const cv = DIRECTIONS.get(this.text(value));
+        if (v && cv && !(v & this.constBits(cv.dir))) entry = fall;
+      }
+      fall = this.execBlock(c.children.filter((x) => x.field !== 'value'), entry);
+    }
+    this.loops.pop();
+    let out = fall;
+    for (const b of frame.breaks) out = join(out, b);
+    if (!hasDefault) out = join(out, st);
+    return out;
+  }
+
+  private declaration(s: SNode, st: State): void {
+    for (const d of s.children) {
+      if (d.type !== 'init_declarator') continue;
+      const nameNode = this.declName(d);
+      const value = child(d, 'value');
+      if (!nameNode || !value) continue;
+      const name = this.text(nameNode);
+      if (value.type === 'initializer_list') {
+        this.dmIoInit(name, value, st);
+        for (const c of descendants(value)) if (c.type === 'call_expression') this.ev(c, st);
+        continue;
+      }
+      this.assignTo(name, value, st, this.types.get(name));
+    }
+  }
+
+  private declName(d: SNode): SNode | undefined {
+    let cur: SNode | undefined = child(d, 'declarator');
+    while (cur && cur.type !== 'identifier') cur = child(cur, 'declarator');
+    return cur;
+  }
+
+  // ---------------------------------------------------------------- conditions
+
+  /** Evaluate a branch condition: returns the states for the true and false outcomes (null = impossible). */
+  private cond(n: SNode, st: State): [State | null, State | null] {
+    const s = cloneState(st);
+    return this.condIn(n, s);
+  }
+
+  private condIn(n: SNode, s: State): [State | null, State | null] {
+    const x = n.type === 'parenthesized_expression' && n.children.length === 1 ? n.children[0] : n;
+    if (x !== n) return this.condIn(x, s);
+    if (x.type === 'unary_expression' && x.op === '!') {
+      const [t, e] = this.condIn(child(x, 'argument') as SNode, s);
+      return [e, t];
+    }
+    if (x.type === 'binary_expression' && (x.op === '&&' || x.op === '||')) {
+      const [t1, e1] = this.condIn(child(x, 'left') as SNode, s);
+      if (x.op === '&&') {
+        if (!t1) return [null, e1];
+        const [t2, e2] = this.condIn(child(x, 'right') as SNode, t1);
+        return [t2, join(e1, e2)];
+      }
+      if (!e1) return [t1, null];
+      const [t2, e2] = this.condIn(child(x, 'right') as SNode, e1);
+      return [join(t1, t2), e2];
+    }
+    // is_vmalloc_addr(p), or a boolean holding it
+    const vm = this.vmallocTest(x, s);
+    if (vm) {
+      const t = cloneState(s);
+      const e = cloneState(s);
+      this.promote(vm.arg, t, vm.b, 'vmalloc', undefined);
+      e.clean.add(vm.b.id);
+      return vm.neg ? [e, t] : [t, e];
+    }
+    // direction tests
+    const d = this.dirTest(x, s);
+    if (d) {
+      const t = d.trueBits ? cloneState(s) : null;
+      const e = d.falseBits ? cloneState(s) : null;
+      if (d.varName) {
+        if (t) t.vars.set(d.varName, { t: 'op', v: d.trueBits });
+        if (e) e.vars.set(d.varName, { t: 'op', v: d.falseBits });
+      }
+      return [t, e];
+    }
+    this.ev(x, s);
+    return [s, cloneState(s)];
+  }
+
+  private vmallocTest(x: SNode, s: State): { b: Buf; arg?: SNode; neg: boolean } | undefined {
+    if (x.type === 'call_expression') {
+      const name = this.callName(x);
+      if (name && VMALLOC_TESTS.has(name)) {
+        const a = this.args(x)[0];
+        if (!a) return undefined;
+        const v = this.ev(x, s);
+        if (v && v.t === 'isvm') return { b: v.b, arg: a, neg: false };
+      }
+      return undefined;
+    }
+    if (x.type === 'identifier') {
+      const v = s.vars.get(this.text(x));
+      if (v && v.t === 'isvm') return { b: v.b, neg: v.neg };
+    }
+    return undefined;
+  }
+
+  private constBits(dir: 'read' | 'write' | 'both'): OpSet {
+    return dir === 'read' ? OP_R : dir === 'write' ? OP_W : OP_B;
+  }
+
+  /** The op value of an expression, defaulting unknown identifiers to the direction context. */
+  private opValueOf(n: SNode, s: State, stripFlags: boolean): OpSet | undefined {
+    const x = this.strip(n);
+    let v: OpSet | undefined;
+    if (x.type === 'identifier') {
+      const name = this.text(x);
+      const row = DIRECTIONS.get(name);
+      if (row) v = this.constBits(row.dir);
+      else {
+        const cur = s.vars.get(name);
+        if (cur && cur.t === 'op') v = cur.v;
+        else if (!cur && !/^[A-Z0-9_]+$/.test(name)) {
+          v = this.ctxBits;
+          s.vars.set(name, { t: 'op', v });
+        }
+      }
+    } else if (x.type === 'call_expression') {
+      const name = this.callName(x);
+      if (name && BIO_OP_ACCESSORS.has(name)) {
+        const a = this.args(x)[0];
+        const bio = a ? s.bios.get(this.objKey(a)) : undefined;
+        v = bio?.op ?? this.ctxBits;
+        stripFlags = true;
+      }
+    } else if (x.type === 'field_expression') {
+      const f = child(x, 'field');
+      if (f && BIO_OP_FIELDS.has(this.text(f))) {
+        const bio = s.bios.get(this.objKey(child(x, 'argument') as SNode));
+        v = bio?.op ?? this.ctxBits;
+      }
+    } else if (x.type === 'binary_expression' && x.op === '|') {
+      const l = this.opValueOf(child(x, 'left') as SNode, s, false);
+      const r = this.opValueOf(child(x, 'right') as SNode, s, false);
+      if (l !== undefined || r !== undefined) v = opWithFlags((l ?? 0) | (r ?? 0));
+    }
+    if (v === undefined) return undefined;
+    if (stripFlags) {
+      let r = v & (OP_R | OP_W | OP_B);
+      if (v & OP_RF) r |= OP_R;
+      if (v & OP_WF) r |= OP_W;
+      v = r;
+    }
+    return v;
+  }
+
+  private dirTest(x: SNode, s: State): { trueBits: OpSet; falseBits: OpSet; varName?: string } | undefined {
+    const ALL = OP_R | OP_W | OP_RF | OP_WF | OP_B;
+    if (x.type === 'call_expression') {
+      const name = this.callName(x);
+      if (name && OP_IS_WRITE.has(name)) {
+        const a = this.args(x)[0];
+        const v = a ? this.opValueOf(a, s, false) : undefined;
+        if (v === undefined) return undefined;
+        const w = v & (OP_W | OP_WF | OP_B);
+        return { trueBits: w, falseBits: v & ~w & ALL, varName: a && this.strip(a).type === 'identifier' ? this.text(this.strip(a)) : undefined };
+      }
+      return undefined;
+    }
+    if (x.type !== 'binary_expression' || !['==', '!=', '&'].includes(x.op ?? '')) return undefined;
+    const l = child(x, 'left') as SNode;
+    const r = child(x, 'right') as SNode;
+    let opSide = l;
+    let cst = DIRECTIONS.get(this.text(this.strip(r)));
+    if (!cst) {
+      cst = DIRECTIONS.get(this.text(this.strip(l)));
+      opSide = r;
+    }
+    if (!cst) return undefined;
+    const v = this.opValueOf(opSide, s, false);
+    if (v === undefined) return undefined;
+    const c = this.constBits(cst.dir);
+    let t: OpSet;
+    if (x.op === '&') {
+      // old `rw & WRITE`: true for writes, with or without flags; READ is 0 so `rw & READ` is never true
+      t = cst.dir === 'write' ? v & (OP_W | OP_WF | OP_B) : 0;
+    } else {
+      // equality compares the whole value: an op with flags OR-ed in equals no bare op
+      t = v & c;
+    }
+    const f = v & ~t & ALL;
+    const stripped = this.strip(opSide);
+    const varName = stripped.type === 'identifier' ? this.text(stripped) : undefined;
+    return x.op === '!=' ? { trueBits: f, falseBits: t, varName } : { trueBits: t, falseBits: f, varName };
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  private ev(n: SNode, st: State): Val | undefined {
+    switch (n.type) {
+      case 'identifier': {
+        const name = this.text(n);
+        const v = st.vars.get(name);
+        if (v) return v;
+        const d = DIRECTIONS.get(name);
+        if (d && appliesTo(d, this.tu.kernel) !== false) return { t: 'op', v: this.constBits(d.dir) };
+        if (this.tu.functions.has(name)) return { t: 'fn', name };
+        return undefined;
+      }
+      case 'parenthesized_expression': {
+        const inner = n.children[0];
+        if (!inner) return undefined;
+        if (inner.type === 'compound_statement') return this.stmtExpr(inner, st);
+        return this.ev(inner, st);
+      }
+      case 'cast_expression': {
+        const v = child(n, 'value');
+        return v ? this.ev(v, st) : undefined;
+      }
+      case 'pointer_expression': {
+        const a = child(n, 'argument');
+        if (!a) return undefined;
+        const v = this.ev(a, st);
+        if (n.op === '*') {
+          if (v && v.t === 'buf') this.cpuRead(v.b, n, st, true);
+          return undefined;
+        }
+        if (a.type === 'subscript_expression') {
+          const base = child(a, 'argument');
+          const bv = base ? st.vars.get(this.text(base)) ?? (base.type === 'field_expression' ? this.fieldVal(base, st) : undefined) : undefined;
+          if (bv && bv.t === 'buf') return { t: 'buf', b: bv.b, adv: true };
+        }
+        return v && (v.t === 'buf' || v.t === 'fn') ? v : undefined;
+      }
+      case 'subscript_expression': {
+        const base = child(n, 'argument');
+        const idx = child(n, 'index');
+        if (idx) this.ev(idx, st);
+        if (!base) return undefined;
+        const v = this.ev(base, st);
+        if (v && v.t === 'buf') {
+          this.cpuRead(v.b, n, st, true);
+          return undefined;
+        }
+        if (v && v.t === 'pages') return { t: 'page', b: v.b, step: this.step('page', n, `page ${this.text(n)} is mapped at \`${v.b.display}\` by ${v.b.origin[0]?.message ?? 'vmap()'}`) };
+        return undefined;
+      }
+      case 'field_expression': {
+        const obj = child(n, 'argument');
+        if (!obj) return undefined;
+        const ov = this.ev(obj, st);
+        if (ov && ov.t === 'buf' && n.op === '->') {
+          this.cpuRead(ov.b, n, st, true);
+          return undefined;
+        }
+        return this.fieldVal(n, st);
+      }
+      case 'binary_expression': {
+        const l = child(n, 'left');
+        const r = child(n, 'right');
+        const lv = l ? this.ev(l, st) : undefined;
+        const rv = r ? this.ev(r, st) : undefined;
+        if (n.op === '+' || n.op === '-') {
+          if (lv && lv.t === 'buf') return { t: 'buf', b: lv.b, adv: true };
+          if (rv && rv.t === 'buf' && n.op === '+') return { t: 'buf', b: rv.b, adv: true };
+        }
+        if (n.op === '|') {
+          const lo = lv && lv.t === 'op' ? lv.v : undefined;
+          const ro = rv && rv.t === 'op' ? rv.v : undefined;
+          if (lo !== undefined || ro !== undefined) return { t: 'op', v: opWithFlags((lo ?? 0) | (ro ?? 0)) };
+        }
+        return undefined;
+      }
+      case 'conditional_expression': {
+        const c = child(n, 'condition');
+        if (c) this.ev(c, st);
+        const a = child(n, 'consequence');
+        const b = child(n, 'alternative');
+        const av = a ? this.ev(a, st) : undefined;
+        const bv = b ? this.ev(b, st) : undefined;
+        return av ?? bv;
+      }
+      case 'assignment_expression':
+        return this.assign(n, st);
+      case 'update_expression': {
+        const a = child(n, 'argument');
+        if (!a) return undefined;
+        const v = this.ev(a, st);
+        if (v && v.t === 'buf' && a.type === 'identifier') {
+          const nv: Val = { t: 'buf', b: v.b, adv: true, advSite: this.step('flow', n, `\`${this.text(a)}\` advanced here`) };
+          st.vars.set(this.text(a), nv);
+          return nv;
+        }
+        return undefined;
+      }
+      case 'call_expression':
+        return this.call(n, st);
+      case 'comma_expression': {
+        let last: Val | undefined;
+        for (const c of n.children) last = this.ev(c, st);
+        return last;
+      }
+      case 'sizeof_expression':
+      case 'alignof_expression':
+      case 'offsetof_expression':
+      case 'number_literal':
+      case 'string_literal':
+      case 'char_literal':
+      case 'concatenated_string':
+      case 'true':
+      case 'false':
+      case 'null':
+        return undefined;
+      case 'initializer_list':
+      case 'compound_literal_expression':
+      default:
+        for (const c of n.children) if (c.type.endsWith('expression') || c.type === 'initializer_list') this.ev(c, st);
+        return undefined;
+    }
+  }
+
+  private stmtExpr(block: SNode, st: State): Val | undefined {
+    const stmts = block.children.filter((c) => c.type !== 'comment');
+    const last = stmts[stmts.length - 1];
+    const out = this.execBlock(last && last.type === 'expression_statement' ? stmts.slice(0, -1) : stmts, st);
+    if (out && out !== st) Object.assign(st, out);
+    if (last && last.type === 'expression_statement' && last.children[0]) return this.ev(last.children[0], st);
+    return undefined;
+  }
+
+  private assign(n: SNode, st: State): Val | undefined {
+    const lhs = child(n, 'left');
+    const rhs = child(n, 'right');
+    if (!lhs || !rhs) return undefined;
+    const op = n.op ?? '=';
+    if (op !== '=') {
+      const cur = this.ev(lhs, st);
+      const rv = this.ev(rhs, st);
+      if (cur && cur.t === 'buf' && (op === '+=' || op === '-=') && lhs.type === 'identifier') {
+        const nv: Val = { t: 'buf', b: cur.b, adv: true, advSite: this.step('flow', n, `\`${this.text(lhs)}\` advanced here`) };
+        st.vars.set(this.text(lhs), nv);
+        return nv;
+      }
+      if (op === '|=') {
+        const base = this.opValueOf(lhs, st, false);
+        const r = rv && rv.t === 'op' ? rv.v : 0;
+        if (base !== undefined || rv?.t === 'op' || this.isFlagExpr(rhs)) {
+          const nv: Val = { t: 'op', v: opWithFlags((base ?? this.ctxBits) | r) };
+          if (lhs.type === 'identifier') st.vars.set(this.text(lhs), nv);
+          else this.storeField(lhs, nv, rhs, st);
+          return nv;
+        }
+      }
+      this.storeThrough(lhs, st, n);
+      return undefined;
+    }
+    if (lhs.type === 'identifier') {
+      return this.assignTo(this.text(lhs), rhs, st, this.types.get(this.text(lhs)));
+    }
+    const rv = this.ev(rhs, st);
+    if (lhs.type === 'field_expression') {
+      const obj = child(lhs, 'argument') as SNode;
+      const ov = this.ev(obj, st);
+      if (ov && ov.t === 'buf' && lhs.op === '->') {
+        this.cpuWrite(ov.b, n, st, true);
+        return rv;
+      }
+      this.storeField(lhs, rv, rhs, st);
+      return rv;
+    }
+    this.storeThrough(lhs, st, n);
+    return rv;
+  }
+
+  private isFlagExpr(n: SNode): boolean {
+    for (const d of descendants(n)) if (d.type === 'identifier' && isRequestFlag(this.text(d))) return true;
+    return false;
+  }
+
+  /** `*p = …`, `p[i] = …`: a CPU store through the alias when p points into a buffer. */
+  private storeThrough(lhs: SNode, st: State, site: SNode): void {
+    if (lhs.type === 'subscript_expression') {
+      const base = child(lhs, 'argument');
+      const idx = child(lhs, 'index');
+      if (idx) this.ev(idx, st);
+      const v = base ? this.evNoRead(base, st) : undefined;
+      if (v && v.t === 'buf') this.cpuWrite(v.b, site, st, true);
+    } else if (lhs.type === 'pointer_expression') {
+      const a = child(lhs, 'argument');
+      const v = a ? this.evNoRead(a, st) : undefined;
+      if (v && v.t === 'buf') this.cpuWrite(v.b, site, st, true);
+    } else if (lhs.type === 'field_expression') {
+      const obj = child(lhs, 'argument');
+      const v = obj ? this.evNoRead(obj, st) : undefined;
+      if (v && v.t === 'buf' && lhs.op === '->') this.cpuWrite(v.b, site, st, true);
+    } else if (lhs.type === 'parenthesized_expression' && lhs.children[0]) {
+      this.storeThrough(lhs.children[0], st, site);
+    }
+  }
+
+  /** Evaluate an lvalue's base without counting the access as a CPU read. */
+  private evNoRead(n: SNode, st: State): Val | undefined {
+    const x = n.type === 'parenthesized_expression' && n.children[0] ? n.children[0] : n;
+    if (x.type === 'cast_expression') return this.evNoRead(child(x, 'value') as SNode, st);
+    if (x.type === 'identifier') return st.vars.get(this.text(x));
+    if (x.type === 'field_expression') return this.fieldVal(x, st);
+    if (x.type === 'binary_expression' && (x.op === '+' || x.op === '-')) {
+      const l = this.evNoRead(child(x, 'left') as SNode, st);
+      if (l && l.t === 'buf') return { t: 'buf', b: l.b, adv: true };
+      this.ev(child(x, 'right') as SNode, st);
+      return undefined;
+    }
+    return this.ev(x, st);
+  }
+
+  private storeField(lhs: SNode, rv: Val | undefined, rhs: SNode, st: State): void {
+    const obj = child(lhs, 'argument') as SNode;
+    const f = child(lhs, 'field');
+    const fname = f ? this.text(f) : '';
+    const bioKey = this.objKey(obj);
+    if (BIO_OP_FIELDS.has(fname)) {
+      const bio = this.bio(bioKey, st);
+      bio.op = rv && rv.t === 'op' ? rv.v : this.opValueOf(rhs, st, false) ?? this.ctxBits;
+      return;
+    }
+    if (fname === 'bi_end_io') {
+      this.bio(bioKey, st).endIo = this.text(this.strip(rhs));
+      return;
+    }
+    if (fname === 'bi_private') {
+      const bio = this.bio(bioKey, st);
+      bio.priv = rv;
+      bio.privText = this.text(this.strip(rhs));
+      return;
+    }
+    // dm_io_request built field by field: io_req.mem.type / io_req.mem.ptr.addr / .vma
+    const full = this.text(lhs).replace(/\s+/g, '');
+    const dm = /^([A-Za-z_]\w*)(?:\.|->)mem\.(type|ptr\.(?:addr|vma))$/.exec(full);
+    if (dm) {
+      this.dmIoField(dm[1], dm[2], rhs, rv, st);
+      return;
+    }
+    const key = this.fieldKey(lhs);
+    if (!key) return;
+    if (rv) st.vars.set(key, rv);
+    else st.vars.delete(key);
+    if (rv && (rv.t === 'buf' || rv.t === 'pages') && rv.b.kind !== 'param') {
+      const b: Buf = {
+        ...rv.b, id: key, escapes: true, field: key.slice('field:'.length),
+        origin: [...rv.b.origin, this.step('flow', lhs, `stored in ${this.text(lhs)}`)],
+      };
+      this.tu.fieldValsNext.set(key, rv.t === 'buf' ? { t: 'buf', b, adv: false } : { t: 'pages', b });
+    }
+  }
+
+  private assignTo(name: string, rhs: SNode, st: State, type: VarType | undefined): Val | undefined {
+    // bios are tracked by the variable that holds them
+    const rs = this.strip(rhs);
+    if (rs.type === 'identifier' && st.bios.has(this.text(rs))) {
+      st.bios.set(name, st.bios.get(this.text(rs)) as BioState);
+    }
+    let v = this.ev(rhs, st);
+    if (v && v.t === 'fn') v = undefined;
+    if (v && v.t === 'bio') {
+      st.bios.set(name, { bufs: new Map(), op: v.op });
+      st.vars.delete(name);
+      return undefined;
+    }
+    // A struct page pointer computed by an unknown function from a buffer address is a page of it.
+    if (v && v.t === 'buf' && type && (type.base === 'page' || type.base === 'folio') && type.ptr === 1 && this.lastUnknownCall === rhs) {
+      v = { t: 'page', b: v.b, step: this.step('page', rhs, `page of \`${v.b.display}\` from ${this.text(rhs)}`) };
+    }
+    if (v && v.t === 'buf' && this.lastUnknownCall === rhs && !(type && (type.ptr > 0 || type.base === 'void'))) v = undefined;
+    // A fresh allocation is named after the variable it is stored in (`buf`, not `vmalloc(len)`).
+    if (v && v.t === 'buf' && v.b.id === `alloc@${this.strip(rhs).start}` && v.b.display === this.text(this.strip(rhs))) v.b.display = name;
+    if (v) st.vars.set(name, v);
+    else st.vars.delete(name);
+    return v;
+  }
+
+  private bio(key: string, st: State): BioState {
+    let b = st.bios.get(key);
+    if (!b) {
+      b = { bufs: new Map() };
+      st.bios.set(key, b);
+    }
+    return b;
+  }
+
+  // ---------------------------------------------------------------- dm_io requests
+
+  private dmIoInit(name: string, list: SNode, st: State): void {
+    for (const pair of descendants(list)) {
+      if (pair.type !== 'initializer_pair') continue;
+      const designators = pair.children.filter((c) => c.field === 'designator').map((c) => this.text(c).replace(/^\./, '')).join('.');
+      const value = child(pair, 'value');
+      if (!value) continue;
+      const path = designators.replace(/\s+/g, '');
+      if (path === 'mem.type' || path === 'mem.ptr.addr' || path === 'mem.ptr.vma' || path === 'type' || path === 'ptr.addr' || path === 'ptr.vma') {
+        const which = path.replace(/^mem\./, '');
+        this.dmIoField(name, which, value, which === 'type' ? undefined : this.ev(value, st), st);
+      }
+    }
+  }
+
+  private dmIoField(req: string, which: string, rhs: SNode, rv: Val | undefined, st: State): void {
+    const key = `dmio:${req}`;
+    const prev = st.vars.get(key);
+    const next: Extract<Val, { t: 'dmio' }> = prev && prev.t === 'dmio' ? { ...prev } : { t: 'dmio' };
+    if (which === 'type') next.memType = this.text(rhs).trim();
+    else next.buf = rv;
+    st.vars.set(key, next);
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private lastUnknownCall: SNode | undefined;
+
+  private call(n: SNode, st: State): Val | undefined {
+    const name = this.callName(n);
+    const args = this.args(n);
+    if (!name) {
+      // call through a function pointer: arguments escape
+      const vals = args.map((a) => this.ev(a, st));
+      vals.forEach((v, i) => this.escape(v, args[i], st, n));
+      return undefined;
+    }
+    const k = this.tu.kernel;
+    const maint = MAINTENANCE.get(name);
+    if (maint) {
+      const v = args[maint.ptr] ? this.ev(args[maint.ptr], st) : undefined;
+      if (args[maint.len]) this.ev(args[maint.len], st);
+      if (v && v.t === 'buf') this.maintenance(maint.op, v, n, args, st);
+      return undefined;
+    }
+    const alloc = ALLOCATORS.get(name);
+    if ((alloc && appliesTo(alloc, k)) || (alloc && !k) || this.tu.extraAllocators.has(name)) {
+      const vals = args.map((a) => this.ev(a, st));
+      const row = alloc ?? { kind: 'vmalloc' as const, zeroing: false, size: 0, name };
+      let size: string | undefined;
+      if (typeof row.size === 'number' && args[row.size]) size = this.text(args[row.size]);
+      else if (Array.isArray(row.size) && args[row.size[0]] && args[row.size[1]]) size = `${this.text(args[row.size[0]])} * ${this.text(args[row.size[1]])}`;
+      if ('countArg' in row && row.countArg !== undefined && args[row.countArg]) size = `${this.text(args[row.countArg])} * PAGE_SIZE`;
+      const kind = row.kind === 'maybe-vmalloc' ? 'maybe' : row.kind;
+      const b: Buf = {
+        id: `alloc@${n.start}`, kind, zeroed: row.zeroing, display: this.text(n), escapes: false, holders: [],
+        size, sizeBytes: size ? this.constEval(size) : undefined,
+        origin: [this.step('alloc', n, `${row.kind === 'vmap' ? 'mapped' : 'allocated'} with ${name}()${kind === 'maybe' ? ' (may fall back to vmalloc)' : ''}`)],
+      };
+      if ('pagesArg' in row && row.pagesArg !== undefined && args[row.pagesArg]) {
+        const pa = this.strip(args[row.pagesArg]);
+        const pv: Val = { t: 'pages', b };
+        if (pa.type === 'identifier') st.vars.set(this.text(pa), pv);
+        else if (pa.type === 'field_expression') this.storeField(pa, pv, pa, st);
+      }
+      void vals;
+      return { t: 'buf', b, adv: false };
+    }
+    if (LINEAR_ALLOCATORS.has(name)) {
+      args.forEach((a) => this.ev(a, st));
+      return undefined;
+    }
+    const ev = EVIDENCE_PAGE_OF.get(name);
+    if (ev) {
+      const a = args[ev.ptr];
+      const v = a ? this.ev(a, st) : undefined;
+      const b = this.bufForEvidence(a, v, n, st, `passed to ${name}() here`, 'vmalloc');
+      return b ? { t: 'page', b, step: this.step('page', n, `page of \`${b.display}\` from ${name}()`) } : undefined;
+    }
+    if (VMALLOC_TESTS.has(name)) {
+      const a = args[0];
+      const v = a ? this.ev(a, st) : undefined;
+      const b = this.bufForEvidence(a, v, n, st, `tested with ${name}() here`, 'maybe');
+      return b ? { t: 'isvm', b, neg: false } : undefined;
+    }
+    const setter = BIO_OP_SETTERS.get(name);
+    if (setter && (setter.minArgs === undefined || args.length >= setter.minArgs)) {
+      const vals = args.map((a) => this.ev(a, st));
+      const opv = setter.op >= 0 && args[setter.op] ? this.opValueOf(args[setter.op], st, false) ?? (vals[setter.op]?.t === 'op' ? (vals[setter.op] as { v: number }).v : undefined) : undefined;
+      if (setter.bio === 'result') return { t: 'bio', op: opv };
+      const key = this.objKey(args[setter.bio]);
+      const bio = name === 'bio_init' || name === 'bio_reset' ? { bufs: new Map<string, Added>() } as BioState : this.bio(key, st);
+      let op = opv;
+      if (name === 'bio_set_op_attrs' && op !== undefined && args[2] && this.text(args[2]).trim() !== '0') op = opWithFlags(op);
+      bio.op = op ?? bio.op;
+      st.bios.set(key, bio);
+      return undefined;
+    }
+    if (setter && setter.bio === 'result') {
+      args.forEach((a) => this.ev(a, st));
+      return { t: 'bio' }; // 2.6-era bio_alloc(gfp, nr_vecs): no op
+    }
+    if (name === 'bio_chain') {
+      if (args.length >= 2) {
+        const from = this.objKey(args[0]);
+        const to = this.objKey(args[1]);
+        const b = this.bio(from, st);
+        b.chainedInto = to;
+        this.bio(to, st);
+      }
+      return undefined;
+    }
+    const sink = SINKS.get(name);
+    if (sink && (appliesTo(sink, k) || (!k && sink.until !== undefined && sink.kind !== 'rq-map-kern'))) {
+      return this.sinkCall(sink, n, args, st);
+    }
+    if (this.tu.extraSinks.has(name)) {
+      const vals = args.map((a) => this.ev(a, st));
+      const i = vals.findIndex((v) => v && v.t === 'buf');
+      if (i >= 0) {
+        const v = vals[i] as Extract<Val, { t: 'buf' }>;
+        const added: Added = { buf: v.b, steps: [this.step('page-add', n, `passed to ${name}() (configured sink)`)] };
+        this.submit([added], this.ctxBits, n, false, st, undefined);
+      }
+      return undefined;
+    }
+    if (COMPLETION_WAITS.has(name) || DMA_COMPLETIONS.has(name)) {
+      args.forEach((a) => this.ev(a, st));
+      for (const [id, p] of st.inflight) {
+        st.completed.set(id, { ...p, steps: [...p.steps, this.step('complete', n, `I/O completes: ${name}()`)], insertAfter: this.insertAfterOffset(n), indent: indentAt(this.src, this.stmtOf(n).start) });
+      }
+      st.inflight.clear();
+      return undefined;
+    }
+    if (FREES.has(name)) {
+      const v = args[0] ? this.ev(args[0], st) : undefined;
+      if (v && v.t === 'buf') {
+        st.completed.delete(v.b.id);
+        st.inflight.delete(v.b.id);
+      }
+      return undefined;
+    }
+    const access = ACCESS.get(name);
+    if (access) {
+      const vals = args.map((a) => this.ev(a, st));
+      vals.forEach((v, i) => {
+        if (!v || v.t !== 'buf') return;
+        if (access.write?.includes(i)) this.cpuWrite(v.b, n, st, true);
+        if (access.read?.includes(i)) this.cpuRead(v.b, n, st, true);
+        if (!access.write?.includes(i) && !access.read?.includes(i) && !access.none?.includes(i)) this.escape(v, args[i], st, n);
+      });
+      return undefined;
+    }
+    const summary = this.tu.summaries.get(name);
+    if (summary) return this.applySummary(name, summary, n, args, st);
+    // Unknown function: every buffer argument escapes (assumed written and read).
+    const vals = args.map((a) => this.ev(a, st));
+    let bufArg: Val | undefined;
+    vals.forEach((v, i) => {
+      if (v && v.t === 'buf') bufArg = bufArg ?? v;
+      this.escape(v, args[i], st, n);
+    });
+    if (bufArg) {
+      this.lastUnknownCall = n;
+      return bufArg;
+    }
+    return undefined;
+  }
+
+  /** The buffer a pointer names when a call proves (or suggests) it is a vmalloc address. */
+  private bufForEvidence(a: SNode | undefined, v: Val | undefined, n: SNode, st: State, what: string, kind: 'vmalloc' | 'maybe'): Buf | undefined {
+    if (!a) return undefined;
+    if (v && v.t === 'buf') {
+      if (v.b.kind === 'param' || (v.b.kind === 'maybe' && kind === 'vmalloc')) return this.promote(a, st, v.b, kind, this.step('alloc', n, `\`${this.text(a)}\` ${what}: a vmalloc address${kind === 'maybe' ? ' on some paths' : ''}`));
+      return v.b;
+    }
+    const s = this.strip(a);
+    const baseExpr = s.type === 'binary_expression' && (s.op === '+' || s.op === '-') ? this.strip(child(s, 'left') as SNode) : s;
+    if (baseExpr.type !== 'identifier' && baseExpr.type !== 'field_expression') return undefined;
+    const key = baseExpr.type === 'field_expression' ? this.fieldKey(baseExpr) : undefined;
+    const holder = this.rootIdent(baseExpr);
+    const b: Buf = {
+      id: key ?? `ev:${this.text(baseExpr)}`, kind, zeroed: false, display: this.text(baseExpr), escapes: true,
+      holders: holder && baseExpr.type === 'field_expression' ? [holder] : [], field: key?.slice('field:'.length),
+      origin: [this.step('alloc', n, `\`${this.text(baseExpr)}\` ${what}: a vmalloc address${kind === 'maybe' ? ' on some paths' : ''}`)],
+    };
+    if (baseExpr.type === 'identifier') st.vars.set(this.text(baseExpr), { t: 'buf', b, adv: false });
+    else if (key) st.vars.set(key, { t: 'buf', b, adv: false });
+    return b;
+  }
+
+  /** Upgrade a parameter/maybe buffer to a vmalloc one on this path (same id: its maintenance state carries over). */
+  private promote(a: SNode | undefined, st: State, b: Buf, kind: 'vmalloc' | 'maybe', why: TraceStep | undefined): Buf {
+    const nk = b.kind === 'param' ? kind : b.kind === 'maybe' && kind === 'vmalloc' ? 'maybe' : b.kind;
+    if (nk === b.kind && !why) return b;
+    const nb: Buf = { ...b, kind: nk, origin: why ? [...b.origin, why] : b.origin };
+    for (const [k, v] of st.vars) {
+      if ((v.t === 'buf' || v.t === 'isvm' || v.t === 'page' || v.t === 'pages') && v.b.id === b.id) st.vars.set(k, { ...v, b: nb } as Val);
+    }
+    void a;
+    return nb;
+  }
+
+  private escape(v: Val | undefined, arg: SNode | undefined, st: State, site: SNode): void {
+    if (!v || v.t !== 'buf') return;
+    if (v.b.kind === 'param' && v.b.param !== undefined) {
+      this.summary.writes.add(v.b.param);
+      this.summary.reads.add(v.b.param);
+    }
+    if (!st.written.has(v.b.id)) st.written.set(v.b.id, this.step('flow', site, `\`${arg ? this.text(arg) : v.b.display}\` passed to ${this.text(child(site, 'function') ?? site)}(), assumed to write it`));
+    this.cpuRead(v.b, site, st, false);
+  }
+
+  private cpuWrite(b: Buf, site: SNode, st: State, visible: boolean): void {
+    if (b.kind === 'param' && b.param !== undefined) this.summary.writes.add(b.param);
+    const cur = st.written.get(b.id);
+    if (!cur || (visible && cur.kind !== 'cpu-write')) {
+      st.written.set(b.id, this.step(visible ? 'cpu-write' : 'flow', site, `written by the CPU through the alias: ${this.text(site).split('\n')[0].slice(0, 80)}`));
+    }
+    // a write after a flush dirties the alias again
+    st.flushed.delete(b.id);
+  }
+
+  private cpuRead(b: Buf, site: SNode, st: State, visible: boolean): void {
+    if (b.kind === 'param' && b.param !== undefined) this.summary.reads.add(b.param);
+    const p = st.completed.get(b.id);
+    if (!p) return;
+    st.completed.delete(b.id);
+    if (b.kind === 'param' || p.buf.kind === 'param') return;
+    const readStep = this.step('cpu-read', site, visible ? `read by the CPU here: ${this.text(site).split('\n')[0].slice(0, 80)}` : `passed to ${this.text(child(site, 'function') ?? site)}() after the I/O, assumed to read it`);
+    this.reportMissingInvalidate(p, [readStep]);
+  }
+
+  private maintenance(op: 'flush' | 'invalidate', v: Extract<Val, { t: 'buf' }>, n: SNode, args: SNode[], st: State): void {
+    const b = v.b;
+    const wrongRange = v.adv && v.advSite !== undefined;
+    const rec: MaintRec = { step: this.step('maintenance', n, `${op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range'}(${args.map((a) => this.text(a)).join(', ')})`), wrongRange };
+    if (b.kind === 'param' && b.param !== undefined && !wrongRange) {
+      if (op === 'invalidate') this.summary.invalidates.add(b.param);
+    }
+    if (wrongRange && b.kind !== 'param') {
+      const alias = this.unadvancedAlias(b, st);
+      const fixes: Fix[] = [];
+      if (alias && args[0]) {
+        const edits = [{ file: this.tu.file, span: this.span(args[0]), newText: alias }];
+        fixes.push({ title: `Use the start of the buffer: ${alias}`, isPreferred: true, edits });
+      }
+      this.report('vmap-io-maintenance-range', n, b,
+        `${op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range'}() on \`${this.text(args[0])}\` after it was advanced while building the I/O: the range misses the buffer that was ${op === 'flush' ? 'written' : 'read'}`,
+        [...b.origin, ...(v.advSite ? [v.advSite] : []), rec.step], this.dirOf(this.ctxBits), fixes,
+        { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' });
+    }
+    if (op === 'flush') {
+      st.flushed.set(b.id, rec);
+    } else {
+      // Only an invalidate after completion counts; one before completion (e.g. right after an
+      // asynchronous submit_bio()) leaves the read unprotected.
+      if (st.completed.has(b.id)) {
+        st.completed.delete(b.id);
+        st.invalidated.set(b.id, rec);
+      }
+    }
+  }
+
+  private unadvancedAlias(b: Buf, st: State): string | undefined {
+    for (const [k, v] of st.vars) if (v.t === 'buf' && v.b.id === b.id && !v.adv && !k.startsWith('field:') && !k.includes(':')) return k;
+    if (b.field && b.display.includes('->')) return b.display;
+    return undefined;
+  }
+
+  private sinkCall(sink: SinkRow, n: SNode, args: SNode[], st: State): Val | undefined {
+    const name = sink.name;
+    const argAt = (i: number | undefined) => (i === undefined ? undefined : args[i < 0 ? args.length + i : i]);
+    switch (sink.kind) {
+      case 'page-add': {
+        const bioArg = argAt(sink.bio);
+        const pageArg = argAt(sink.page);
+        args.forEach((a, i) => { if (a !== pageArg) this.ev(a, st); void i; });
+        const pv = pageArg ? this.ev(pageArg, st) : undefined;
+        const page = this.asPage(pv, pageArg, n);
+        if (page && bioArg) {
+          const bio = this.bio(this.objKey(bioArg), st);
+          const prev = bio.bufs.get(page.b.id);
+          const steps = [...(page.step ? [page.step] : []), this.step('page-add', n, `page added to the bio with ${name}()`)];
+          bio.bufs.set(page.b.id, { buf: page.b, steps: prev ? prev.steps : steps });
+        }
+        return undefined;
+      }
+      case 'sg-page': {
+        const sgArg = argAt(sink.sg);
+        const pageArg = argAt(sink.page);
+        const pv = pageArg ? this.ev(pageArg, st) : undefined;
+        args.forEach((a) => { if (a !== pageArg) this.ev(a, st); });
+        const page = this.asPage(pv, pageArg, n);
+        if (page && sgArg) {
+          const key = this.rootIdent(sgArg) ?? this.objKey(sgArg);
+          const m = st.sgs.get(key) ?? new Map<string, Added>();
+          if (!m.has(page.b.id)) m.set(page.b.id, { buf: page.b, steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page put in a scatterlist with ${name}()`)] });
+          st.sgs.set(key, m);
+        }
+        return undefined;
+      }
+      case 'submit': {
+        let bioArg = argAt(sink.bio);
+        let dir: OpSet | undefined;
+        if (sink.oldRw && args.length === 2) {
+          bioArg = args[1];
+          dir = this.opValueOf(args[0], st, false);
+        }
+        args.forEach((a) => this.ev(a, st));
+        if (!bioArg) return undefined;
+        const key = this.objKey(bioArg);
+        const bio = st.bios.get(key);
+        if (!bio) return undefined;
+        const op = dir ?? bio.op ?? this.ctxBits;
+        if (bio.chainedInto) {
+          // submitted together with the bio it is chained to: one I/O, reported where that one completes
+          const parent = this.bio(bio.chainedInto, st);
+          for (const [id, a] of bio.bufs) {
+            const flushedNow = st.flushed.has(id) || st.clean.has(id);
+            if (!parent.bufs.has(id)) parent.bufs.set(id, { ...a, unflushedAtSubmit: !flushedNow || a.unflushedAtSubmit });
+          }
+          if (parent.op === undefined) parent.op = op;
+          bio.bufs = new Map();
+          return undefined;
+        }
+        const added = [...bio.bufs.values()];
+        this.submit(added, op, n, !!sink.sync, st, bio);
+        return undefined;
+      }
+      case 'dma-map-sg': {
+        const sgArg = argAt(sink.sg);
+        const dirArg = argAt(sink.dir);
+        args.forEach((a) => this.ev(a, st));
+        const key = sgArg ? this.rootIdent(sgArg) ?? this.objKey(sgArg) : '';
+        let added: Added[];
+        const m = st.sgs.get(key);
+        if (m) added = [...m.values()];
+        else added = [...new Map([...st.sgs.values()].flatMap((x) => [...x.entries()])).values()];
+        const op = dirArg ? this.opValueOf(dirArg, st, false) ?? this.ctxBits : this.ctxBits;
+        this.submit(added, op, n, false, st, undefined);
+        return undefined;
+      }
+      case 'dma-map-page': {
+        const pageArg = argAt(sink.page);
+        const dirArg = argAt(sink.dir);
+        const pv = pageArg ? this.ev(pageArg, st) : undefined;
+        args.forEach((a) => { if (a !== pageArg) this.ev(a, st); });
+        const page = this.asPage(pv, pageArg, n);
+        if (page) {
+          const op = dirArg ? this.opValueOf(dirArg, st, false) ?? this.ctxBits : this.ctxBits;
+          this.submit([{ buf: page.b, steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page mapped for DMA with ${name}()`)] }], op, n, false, st, undefined);
+        }
+        return undefined;
+      }
+      case 'linear': {
+        const pArg = argAt(sink.ptr);
+        const vals = args.map((a) => this.ev(a, st));
+        const v = pArg ? vals[args.indexOf(pArg)] : undefined;
+        if (v && v.t === 'buf' && !st.clean.has(v.b.id)) {
+          if (v.b.kind === 'param') {
+            if (v.b.param !== undefined) this.summary.converts.add(v.b.param);
+          } else {
+            this.reportLinear(name, sink, n, pArg as SNode, v.b);
+          }
+        }
+        return sink.vmallocReplacement && v && v.t === 'buf' ? undefined : undefined;
+      }
+      case 'rq-map-kern': {
+        const pArg = argAt(sink.ptr);
+        const vals = args.map((a) => this.ev(a, st));
+        const v = pArg ? vals[args.indexOf(pArg)] : undefined;
+        if (v && v.t === 'buf' && v.b.kind !== 'param' && !st.clean.has(v.b.id) && this.tu.kernel) {
+          this.report('vmap-blk-rq-map-kern', n, v.b,
+            `${name}() with vmalloc buffer \`${this.text(pArg as SNode)}\` on kernel ${this.tu.kernelLabel}: before 5.3 bio_map_kern() maps it with virt_to_page(), so the request transfers the wrong pages`,
+            [...v.b.origin, this.step('convert', n, `${name}() maps the buffer with virt_to_page() (kernel < 5.3)`)],
+            this.dirOf(this.ctxBits), [], { cpuWroteBefore: st.written.has(v.b.id) });
+        }
+        return undefined;
+      }
+      case 'vmalloc-add': {
+        const bioArg = argAt(sink.bio);
+        const pArg = argAt(sink.ptr);
+        const vals = args.map((a) => this.ev(a, st));
+        const v = pArg ? vals[args.indexOf(pArg)] : undefined;
+        if (v && v.t === 'buf' && bioArg) {
+          const bio = this.bio(this.objKey(bioArg), st);
+          bio.bufs.set(v.b.id, { buf: v.b, steps: [this.step('page-add', n, `added to the bio with ${name}() (flushes for writes)`)], helperFlushesWrites: true });
+        }
+        return undefined;
+      }
+      case 'dm-io': {
+        const reqArg = argAt(sink.ptr);
+        args.forEach((a) => this.ev(a, st));
+        const rk = reqArg ? this.rootIdent(reqArg) : undefined;
+        const rv = rk ? st.vars.get(`dmio:${rk}`) : undefined;
+        const req = rv && rv.t === 'dmio' ? rv : undefined;
+        if (!req || !req.buf || req.buf.t !== 'buf' || !req.memType) return undefined;
+        const mt = DM_IO_MEM_TYPES.get(req.memType);
+        const b = req.buf.b;
+        if (!mt || b.kind === 'param' || st.clean.has(b.id)) return undefined;
+        if (mt.linear) {
+          this.reportLinear('dm_io', { name: 'dm_io', kind: 'linear', source: mt.source }, n, reqArg as SNode, b, `dm_io() with a DM_IO_KMEM request for vmalloc buffer \`${b.display}\`: dm-io maps it with virt_to_page(), the wrong page on every architecture; use DM_IO_VMA`);
+        } else if (mt.sanitizedSince && this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(mt.sanitizedSince)) < 0) {
+          this.submit([{ buf: b, steps: [this.step('page-add', n, 'DM_IO_VMA request: dm-io maps the vmalloc pages without cache maintenance (< 3.0)')] }], this.ctxBits, n, true, st, undefined);
+        }
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  private asPage(v: Val | undefined, arg: SNode | undefined, n: SNode): { b: Buf; step?: TraceStep } | undefined {
+    if (!v) return undefined;
+    if (v.t === 'page') return { b: v.b, step: v.step };
+    // struct page computed by an unknown helper from the buffer address (kmem_to_page-style)
+    if (v.t === 'buf' && arg && this.lastUnknownCall && this.strip(arg) === this.lastUnknownCall) {
+      return { b: v.b, step: this.step('page', n, `page of \`${v.b.display}\` from ${this.text(this.strip(arg))}`) };
+    }
+    return undefined;
+  }
+
+  private reportLinear(name: string, sink: SinkRow, n: SNode, arg: SNode, b: Buf, message?: string): void {
+    const fixes: Fix[] = [];
+    const fnNode = child(n, 'function');
+    if (sink.vmallocReplacement && b.kind !== 'maybe' && fnNode) {
+      fixes.push({
+        title: `Use ${sink.vmallocReplacement}()`, isPreferred: true,
+        edits: [{ file: this.tu.file, span: this.span(fnNode), newText: sink.vmallocReplacement }],
+      });
+    }
+    this.report('vmalloc-linear-map', n, b,
+      message ?? `${name}() on ${b.kind === 'maybe' ? 'possibly ' : ''}vmalloc address \`${this.text(arg)}\`: a linear-map conversion gives the wrong page on every architecture${sink.vmallocReplacement ? `; use ${sink.vmallocReplacement}()` : ''}`,
+      [...b.origin, this.step('convert', n, `${name}() assumes a linear-map address`)], this.dirOf(this.ctxBits), fixes, {});
+  }
+
+  /** The statement (child of a block) that contains a node. */
+  private stmtOf(n: SNode): SNode {
+    let cur = n;
+    while (cur.parent && cur.parent.type !== 'compound_statement' && cur.parent.type !== 'case_statement' && cur.parent.type !== 'translation_unit' && !cur.parent.type.startsWith('preproc')) cur = cur.parent;
+    return cur;
+  }
+
+  private insertAfterOffset(n: SNode): number | undefined {
+    const s = this.stmtOf(n);
+    if (s.type === 'return_statement' || s.parent?.type === 'labeled_statement') return undefined;
+    return s.end;
+  }
+
+  private bufName(b: Buf, st: State): string | undefined {
+    for (const [k, v] of st.vars) if (v.t === 'buf' && v.b.id === b.id && !v.adv && !k.includes(':')) return k;
+    if (b.field && this.inScope(b.display.replace(/->|\./g, ' '))) return b.display;
+    if (b.kind === 'param' || b.id.startsWith('ev:')) return /^[A-Za-z_]\w*$/.test(b.display) && this.types.has(b.display) ? b.display : undefined;
+    return undefined;
+  }
+
+  private lenFor(b: Buf, name: string): string | undefined {
+    const m = this.maintLens.get(name);
+    if (m) return m;
+    if (b.size && this.inScope(b.size)) return b.size;
+    return undefined;
+  }
+
+  private submit(added: Added[], op: OpSet, site: SNode, sync: boolean, st: State, bio: BioState | undefined): void {
+    const read = opHasRead(op);
+    const write = opHasWrite(op);
+    for (const a of added) {
+      const b = a.buf;
+      if (st.clean.has(b.id)) continue;
+      const flushed = st.flushed.get(b.id);
+      const helperFlush = a.helperFlushesWrites === true;
+      const submitStep = this.step('submit', site, `${sync ? 'submitted and waited for' : 'submitted'} with ${this.callName(site) ?? 'a call'}() as a ${this.dirOf(op)}`);
+      if (b.kind === 'param') {
+        if (b.param !== undefined) {
+          if (write && !flushed && !helperFlush) this.summary.submits.add(b.param);
+          if (write) this.summary.submitDir |= op & (OP_W | OP_WF | OP_B);
+          if (read) this.summary.submitDir |= op & (OP_R | OP_RF | OP_B);
+          if (read && !write && !flushed) this.summary.submits.add(b.param);
+        }
+        if (read && sync) st.completed.set(b.id, { buf: b, site: submitStep, steps: [...a.steps, submitStep], sync, dir: op });
+        continue;
+      }
+      const written = st.written.get(b.id);
+      const visibleWrite = written && written.kind === 'cpu-write' ? written : undefined;
+      const needFlush = !flushed || a.unflushedAtSubmit;
+      const name = this.bufName(b, st);
+      if (write && needFlush && !(helperFlush && !a.unflushedAtSubmit) && (written || b.escapes)) {
+        const len = name ? this.lenFor(b, name) : undefined;
+        const fixes = name && len ? [this.flushFix(b, name, len, site)] : [];
+        this.report('vmap-io-missing-flush', site, b,
+          `\`${b.display}\` is ${visibleWrite ? 'written by the CPU' : 'possibly written (it escapes)'} through its ${b.kind === 'vmap' ? 'vmap' : 'vmalloc'} alias and reaches ${read ? 'I/O' : 'a write I/O'} without flush_kernel_vmap_range(): on VIVT/aliasing-VIPT caches the device can read stale memory`,
+          [...b.origin, ...(written ? [written] : []), ...a.steps, submitStep], this.dirOf(op), fixes,
+          { cpuWroteBefore: true, hasFlush: false, hasInvalidate: false, cpuReadsAfter: read });
+      } else if (read && !write && needFlush && visibleWrite && !helperFlush) {
+        const len = name ? this.lenFor(b, name) : undefined;
+        const fixes = name && len ? [this.flushFix(b, name, len, site)] : [];
+        this.report('vmap-io-missing-flush', site, b,
+          `\`${b.display}\` was written by the CPU through its vmalloc alias and is then read into without flush_kernel_vmap_range() first: dirty alias lines can be written back over the data the device delivers`,
+          [...b.origin, visibleWrite, ...a.steps, submitStep], 'read', fixes,
+          { cpuWroteBefore: true, hasFlush: false, cpuReadsAfter: true, hasInvalidate: false });
+      }
+      if (!read) continue;
+      const pending: Pending = { buf: b, site: submitStep, steps: [...a.steps, submitStep], sync, dir: op, insertAfter: sync ? this.insertAfterOffset(site) : undefined, indent: indentAt(this.src, this.stmtOf(site).start) };
+      if (sync) {
+        st.completed.set(b.id, pending);
+        st.invalidated.delete(b.id);
+        continue;
+      }
+      const endIo = bio?.endIo;
+      if (endIo && this.tu.functions.has(endIo)) {
+        if (!this.endIoInvalidates(endIo, b, bio as BioState)) {
+          this.reportMissingInvalidate({ ...pending, endIo, bio } as Pending, [this.step('complete', site, `completion runs in ${endIo}(), which does not invalidate the vmap range`)]);
+        }
+        continue;
+      }
+      st.inflight.set(b.id, pending);
+    }
+  }
+
+  private flushFix(b: Buf, name: string, len: string, site: SNode): Fix {
+    const stmt = this.stmtOf(site);
+    const indent = indentAt(this.src, stmt.start);
+    const at = lineStart(this.src, stmt.start);
+    const startsLine = this.src.slice(at, stmt.start).trim() === '';
+    const call = `flush_kernel_vmap_range(${name}, ${len});`;
+    const body = b.kind === 'maybe' ? `if (is_vmalloc_addr(${name}))\n${indent}\t${call}` : call;
+    const text = startsLine ? `${indent}${body.replace(/\n/g, '\n')}\n` : `${body} `;
+    const pos = startsLine ? at : stmt.start;
+    const sp = this.offsetSpan(pos);
+    return { title: `Insert ${b.kind === 'maybe' ? 'is_vmalloc_addr()-guarded ' : ''}flush_kernel_vmap_range(${name}, ${len}) before the submission`, isPreferred: true, edits: [{ file: this.tu.file, span: sp, newText: text }] };
+  }
+
+  private offsetSpan(off: number): Span {
+    const before = this.src.slice(0, off);
+    const line = before.split('\n').length;
+    const col = off - (before.lastIndexOf('\n') + 1) + 1;
+    return { start: { line, column: col }, end: { line, column: col }, startOffset: off, endOffset: off };
+  }
+
+  private reportMissingInvalidate(p: Pending & { endIo?: string; bio?: BioState }, extra: TraceStep[]): void {
+    const b = p.buf;
+    const siteNode = this.nodeAt(p.site.span.startOffset, p.site.span.endOffset);
+    if (!siteNode) return;
+    const fixes: Fix[] = [];
+    const name = this.bufNameForFix(b);
+    const len = name ? this.lenFor(b, name) : undefined;
+    if (name && len && p.insertAfter !== undefined && p.sync) {
+      const call = `invalidate_kernel_vmap_range(${name}, ${len});`;
+      const ind = p.indent ?? '\t';
+      const body = b.kind === 'maybe' ? `if (is_vmalloc_addr(${name}))\n${ind}\t${call}` : call;
+      fixes.push({ title: `Insert invalidate_kernel_vmap_range(${name}, ${len}) after the I/O completes`, isPreferred: true, edits: [{ file: this.tu.file, span: this.offsetSpan(p.insertAfter), newText: `\n${ind}${body}` }] });
+    } else if (p.endIo && p.bio) {
+      const f = this.endIoFix(p.endIo, b, p.bio);
+      if (f) fixes.push(f);
+    }
+    this.report('vmap-io-missing-invalidate', siteNode, b,
+      `read I/O into ${b.kind === 'maybe' ? 'possibly-vmalloc' : b.kind === 'vmap' ? 'vmap' : 'vmalloc'} buffer \`${b.display}\` is read by the CPU after completion without invalidate_kernel_vmap_range(): on VIVT/aliasing-VIPT caches the CPU can read stale alias lines`,
+      [...b.origin, ...p.steps, ...extra], 'read', fixes,
+      { cpuReadsAfter: true, hasInvalidate: false, hasFlush: false, cpuWroteBefore: false });
+  }
+
+  private bufNameForFix(b: Buf): string | undefined {
+    if (b.field && /^[A-Za-z_]\w*(->|\.)[A-Za-z_]\w*$/.test(b.display) && this.types.has(b.holders[0] ?? '')) return b.display;
+    if (/^[A-Za-z_]\w*$/.test(b.display) && this.types.has(b.display)) return b.display;
+    const n = this.nodeAt(b.origin[0]?.span.startOffset ?? -1, b.origin[0]?.span.endOffset ?? -1);
+    // allocation `x = vmalloc(…)` / `T *x = vmalloc(…)`: the variable it was stored in
+    const parent = n?.parent;
+    if (parent && parent.type === 'init_declarator') {
+      const d = this.declName(parent);
+      if (d) return this.text(d);
+    }
+    if (parent && parent.type === 'assignment_expression') {
+      const l = child(parent, 'left');
+      if (l) return this.text(l);
+    }
+    return undefined;
+  }
+
+  private endIoFix(endIo: string, b: Buf, bio: BioState): Fix | undefined {
+    const fn = this.tu.functions.get(endIo)?.[0];
+    if (!fn || !fn.params[0]) return undefined;
+    const len = b.size && /^[A-Z0-9_\s*()+]+$/.test(b.size) ? b.size : undefined;
+    if (!len) return undefined;
+    let expr: string | undefined;
+    if (bio.priv && bio.priv.t === 'buf' && bio.priv.b.id === b.id) expr = `${fn.params[0].name}->bi_private`;
+    if (!expr) return undefined;
+    const open = fn.body.start + 1;
+    const decls = fn.body.children.filter((c) => c.type === 'declaration');
+    const at = decls.length ? decls[decls.length - 1].end : open;
+    return { title: `Invalidate the vmap range at the top of ${endIo}()`, isPreferred: true, edits: [{ file: this.tu.file, span: this.offsetSpan(at), newText: `\n\tinvalidate_kernel_vmap_range(${expr}, ${len});` }] };
+  }
+
+  private nodeAt(start: number, end: number): SNode | undefined {
+    let cur: SNode | undefined = this.fn.node;
+    for (;;) {
+      if (!cur) return undefined;
+      if (cur.start === start && cur.end === end && cur.type === 'call_expression') return cur;
+      const next: SNode | undefined = cur.children.find((c: SNode) => c.start <= start && c.end >= end);
+      if (!next) return cur.start === start && cur.end === end ? cur : undefined;
+      cur = next;
+    }
+  }
+
+  /** Does the bi_end_io callback (or what it calls in this file) invalidate this buffer? */
+  private endIoInvalidates(endIo: string, b: Buf, bio: BioState): boolean {
+    const seen = new Set<string>();
+    const fieldName = b.field?.split('.').pop();
+    const check = (fname: string, depth: number): boolean => {
+      if (seen.has(fname) || depth > 3) return false;
+      seen.add(fname);
+      for (const fn of this.tu.functions.get(fname) ?? []) {
+        const privVars = new Set<string>();
+        for (const d of descendants(fn.body)) {
+          if (d.type === 'init_declarator' || d.type === 'assignment_expression') {
+            if (this.src.slice(d.start, d.end).includes('bi_private')) {
+              const nm = d.type === 'init_declarator' ? this.declName(d) : child(d, 'left');
+              if (nm) privVars.add(this.text(nm));
+            }
+          }
+        }
+        for (const d of descendants(fn.body)) {
+          if (d.type !== 'call_expression') continue;
+          const cn = this.callName(d);
+          if (!cn) continue;
+          const a0 = this.args(d)[0];
+          const t = a0 ? this.text(a0) : '';
+          const root = /^[\s(]*(?:\([^)]*\)\s*)?([A-Za-z_]\w*)/.exec(t)?.[1] ?? '';
+          const matches = t.includes('bi_private') || privVars.has(root) || (fieldName !== undefined && new RegExp(`(->|\\.)${fieldName}\\b`).test(t)) || (bio.privText !== undefined && t === bio.privText);
+          if (cn === 'invalidate_kernel_vmap_range' && matches) return true;
+          const s = this.tu.summaries.get(cn);
+          if (s && s.invalidatesParams?.length && this.args(d).some((a) => { const at = this.text(a); return at.includes('bi_private') || privVars.has(at) || (fieldName !== undefined && at.includes(fieldName)); })) return true;
+          if (this.tu.functions.has(cn) && check(cn, depth + 1)) return true;
+        }
+      }
+      return false;
+    };
+    return check(endIo, 0);
+  }
+
+  private applySummary(name: string, s: FunctionSummary, n: SNode, args: SNode[], st: State): Val | undefined {
+    const vals = args.map((a) => this.ev(a, st));
+    const inFile = this.tu.functions.has(name);
+    vals.forEach((v, i) => {
+      if (!v || v.t !== 'buf') return;
+      if (s.flushesParams?.includes(i)) st.flushed.set(v.b.id, { step: this.step('maintenance', n, `${name}() flushes the vmap range`), wrongRange: false });
+      if (s.writesParams?.includes(i)) this.cpuWrite(v.b, n, st, true);
+      if (s.convertsParams?.includes(i)) {
+        if (v.b.kind === 'param') { if (v.b.param !== undefined) this.summary.converts.add(v.b.param); } else if (!st.clean.has(v.b.id)) this.reportLinear(name, { name, kind: 'linear', source: '' }, n, args[i], v.b, `${name}() converts vmalloc address \`${this.text(args[i])}\` with a linear-map conversion inside: the wrong page on every architecture`);
+      }
+      if (s.submitsParams?.includes(i) || s.readIntoParams?.includes(i)) {
+        const dir = s.submitDirection === 'read' ? OP_R : s.submitDirection === 'write' ? OP_W : s.directionParam !== undefined && args[s.directionParam] ? this.opValueOf(args[s.directionParam], st, false) ?? this.ctxBits : this.ctxBits;
+        const steps = [this.step('page-add', n, `\`${this.text(args[i])}\` is submitted for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
+        this.submit([{ buf: v.b, steps }], s.submitsParams?.includes(i) ? dir : OP_R, n, !!s.readIntoParams?.includes(i), st, undefined);
+      }
+      if (s.invalidatesParams?.includes(i)) {
+        if (st.completed.has(v.b.id)) {
+          st.completed.delete(v.b.id);
+          st.invalidated.set(v.b.id, { step: this.step('maintenance', n, `${name}() invalidates the vmap range`), wrongRange: false });
+        }
+      }
+      if (s.readsParams?.includes(i)) this.cpuRead(v.b, n, st, true);
+      if (!inFile && !s.writesParams?.includes(i) && !s.readsParams?.includes(i) && !s.flushesParams?.includes(i) && !s.submitsParams?.includes(i)) this.escape(v, args[i], st, n);
+    });
+    if (s.returnsVmalloc) {
+      const kind = s.returnsVmalloc === 'maybe-vmalloc' ? 'maybe' : s.returnsVmalloc;
+      const size = s.returnSizeParam !== undefined && args[s.returnSizeParam] ? this.text(args[s.returnSizeParam]) : undefined;
+      const b: Buf = {
+        id: `alloc@${n.start}`, kind, zeroed: !!s.returnsZeroed, display: this.text(n), escapes: false, holders: [], size,
+        sizeBytes: size ? this.constEval(size) : undefined,
+        origin: [this.step('alloc', n, `allocated by ${name}(), which returns ${kind === 'maybe' ? 'possibly-' : ''}vmalloc memory`)],
+      };
+      return { t: 'buf', b, adv: false };
+    }
+    if (s.returnsPageOfParam !== undefined) {
+      const v = vals[s.returnsPageOfParam];
+      if (v && v.t === 'buf') return { t: 'page', b: v.b, step: this.step('page', n, `page of \`${v.b.display}\` from ${name}()`) };
+    }
+    if (s.returnsAliasOfParam !== undefined) {
+      const v = vals[s.returnsAliasOfParam];
+      if (v && v.t === 'buf') return v;
+    }
+    return undefined;
+  }
+
+  private constEval(expr: string): number | undefined {
+    const e = expr.replace(/PAGE_SIZE/g, String(PAGE_SIZE)).replace(/\bSZ_(\d+)K\b/g, (_, k) => String(Number(k) * 1024)).replace(/\bSZ_(\d+)M\b/g, (_, k) => String(Number(k) << 20)).replace(/(\d+)U?L*\b/g, '$1');
+    if (!/^[\d\s+*()<-]+$/.test(e)) return undefined;
+    try {
+      // only digits and arithmetic operators reach here
+      const v = Function(`"use strict"; return (${e});`)() as unknown;
+      return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  // ---------------------------------------------------------------- exits
+
+  private atExit(e: Exit): void {
+    const st = e.state;
+    const retBuf = e.ret && (e.ret.t === 'buf' || e.ret.t === 'page') ? e.ret.b : undefined;
+    for (const p of st.completed.values()) {
+      if (p.buf.kind === 'param') {
+        if (p.buf.param !== undefined) this.summary.readInto.add(p.buf.param);
+        continue;
+      }
+      if (p.buf.escapes || (retBuf && retBuf.id === p.buf.id)) {
+        this.reportMissingInvalidate(p, []);
+      }
+    }
+    for (const p of st.inflight.values()) {
+      if (p.buf.kind === 'param' || !p.buf.escapes) continue;
+      const fieldName = p.buf.field?.split('.').pop();
+      const elsewhere = this.tu.invalidateTexts.some((t) => (fieldName && new RegExp(`(->|\\.)${fieldName}\\b`).test(t)) || t === p.buf.display);
+      if (!elsewhere) this.reportMissingInvalidate(p, [this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, 'no invalidate_kernel_vmap_range() of this buffer anywhere in the file after completion')]);
+    }
+    // parameters flushed on every exit
+    const flushedParams = new Set<number>();
+    for (const [id, rec] of st.flushed) {
+      const m = /^param:(\d+)$/.exec(id);
+      if (m && !rec.wrongRange) flushedParams.add(Number(m[1]));
+    }
+    this.summary.flushed = this.summary.flushed === null ? flushedParams : new Set([...this.summary.flushed].filter((x) => flushedParams.has(x)));
+    if (e.ret) {
+      if (e.ret.t === 'buf' && e.ret.b.kind !== 'param') {
+        const k = e.ret.b.kind === 'maybe' ? 'maybe-vmalloc' : e.ret.b.kind;
+        if (!this.summary.returns || k === 'vmalloc') this.summary.returns = k;
+        const sz = e.ret.b.size;
+        const pi = this.fn.params.find((p) => p.name === sz);
+        if (pi) this.summary.returnSizeParam = pi.index;
+      } else if (e.ret.t === 'buf' && e.ret.b.kind === 'param' && e.ret.b.param !== undefined) {
+        this.summary.returnsAliasOf = e.ret.b.param;
+      } else if (e.ret.t === 'page' && e.ret.b.kind === 'param' && e.ret.b.param !== undefined) {
+        this.summary.returnsPageOf = e.ret.b.param;
+      }
+    }
+  }
+}
+
+export { OP_R, OP_W, OP_RF, OP_WF, OP_B };

@@ -1,0 +1,212 @@
+/**
+ * Abstract values and the per-path analysis state, with the join used where paths meet.
+ *
+ * must-facts (flushed, clean) meet by intersection; may-facts (written, completed, in-flight,
+ * bios, scatterlists) by union. Values of variables meet by preferring the more tainted side:
+ * a pointer that may hold a vmalloc address on some path is treated as one.
+ */
+import { TraceStep } from '../types';
+
+export type BufKind = 'vmalloc' | 'maybe' | 'vmap' | 'param';
+
+/** An abstract buffer: one allocation site, a parameter, or a struct field across the file. */
+export interface Buf {
+  id: string;
+  kind: BufKind;
+  /** allocation / evidence / flow steps that make it a vmalloc alias */
+  origin: TraceStep[];
+  /** size expression text, if known */
+  size?: string;
+  sizeBytes?: number;
+  /** zeroing allocator: no CPU write through the alias at allocation */
+  zeroed: boolean;
+  /** text naming the buffer start in its function (`buf`, `bp->b_addr`) */
+  display: string;
+  /** Outside history: parameters, struct fields, globals, unknown returns are assumed written and read. */
+  escapes: boolean;
+  param?: number;
+  /** `T.field` for field buffers */
+  field?: string;
+  /** identifiers of the object holding it (`bp` for bp->b_addr) — a condition on them guards it */
+  holders: string[];
+}
+
+/** Op values: exact ops and ops with flags OR-ed in, as bits. */
+export const OP_R = 1, OP_W = 2, OP_RF = 4, OP_WF = 8, OP_B = 16;
+export type OpSet = number;
+
+export function opHasRead(s: OpSet): boolean { return (s & (OP_R | OP_RF | OP_B)) !== 0; }
+export function opHasWrite(s: OpSet): boolean { return (s & (OP_W | OP_WF | OP_B)) !== 0; }
+export function opWithFlags(s: OpSet): OpSet {
+  let r = s & OP_B;
+  if (s & (OP_R | OP_RF)) r |= OP_RF;
+  if (s & (OP_W | OP_WF)) r |= OP_WF;
+  return r;
+}
+
+export type Val =
+  | { t: 'buf'; b: Buf; adv: boolean; advSite?: TraceStep }
+  | { t: 'page'; b: Buf; step?: TraceStep }
+  | { t: 'pages'; b: Buf }
+  | { t: 'isvm'; b: Buf; neg: boolean }
+  | { t: 'op'; v: OpSet }
+  | { t: 'fn'; name: string }
+  /** a freshly allocated bio, with the op it was allocated for */
+  | { t: 'bio'; op?: OpSet }
+  /** a dm_io_request being built: its memory type and buffer */
+  | { t: 'dmio'; memType?: string; buf?: Val };
+
+export interface Added {
+  buf: Buf;
+  steps: TraceStep[];
+  /** Submitted earlier in a bio chain without a covering flush at that time. */
+  unflushedAtSubmit?: boolean;
+  /** Added by bio_add_vmalloc*(), which flushes the range itself for writes (v6.16+). */
+  helperFlushesWrites?: boolean;
+}
+
+export interface BioState {
+  bufs: Map<string, Added>;
+  op?: OpSet;
+  endIo?: string;
+  /** value stored in bi_private */
+  priv?: Val;
+  privText?: string;
+  /** chained into another bio: submitted together with it */
+  chainedInto?: string;
+}
+
+export interface Pending {
+  buf: Buf;
+  /** the submitting call node span (where the finding is reported) */
+  site: TraceStep;
+  steps: TraceStep[];
+  /** statement after which an invalidate can be inserted, as an offset; undefined when not possible */
+  insertAfter?: number;
+  indent?: string;
+  sync: boolean;
+  dir: OpSet;
+}
+
+export interface MaintRec {
+  step: TraceStep;
+  wrongRange: boolean;
+}
+
+export interface State {
+  vars: Map<string, Val>;
+  flushed: Map<string, MaintRec>;
+  clean: Set<string>;
+  written: Map<string, TraceStep>;
+  bios: Map<string, BioState>;
+  sgs: Map<string, Map<string, Added>>;
+  inflight: Map<string, Pending>;
+  completed: Map<string, Pending>;
+  invalidated: Map<string, MaintRec>;
+}
+
+export function emptyState(): State {
+  return {
+    vars: new Map(), flushed: new Map(), clean: new Set(), written: new Map(), bios: new Map(),
+    sgs: new Map(), inflight: new Map(), completed: new Map(), invalidated: new Map(),
+  };
+}
+
+export function cloneState(s: State): State {
+  const bios = new Map<string, BioState>();
+  for (const [k, v] of s.bios) bios.set(k, { ...v, bufs: new Map(v.bufs) });
+  const sgs = new Map<string, Map<string, Added>>();
+  for (const [k, v] of s.sgs) sgs.set(k, new Map(v));
+  return {
+    vars: new Map(s.vars), flushed: new Map(s.flushed), clean: new Set(s.clean), written: new Map(s.written),
+    bios, sgs, inflight: new Map(s.inflight), completed: new Map(s.completed), invalidated: new Map(s.invalidated),
+  };
+}
+
+function taintRank(v: Val | undefined): number {
+  if (!v) return 0;
+  if (v.t === 'buf' || v.t === 'page' || v.t === 'pages') return v.b.kind === 'param' ? 1 : 2;
+  return 1;
+}
+
+function joinVal(a: Val | undefined, b: Val | undefined): Val | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  if (a.t === 'op' && b.t === 'op') return { t: 'op', v: a.v | b.v };
+  if (a.t === 'buf' && b.t === 'buf' && a.b.id === b.b.id) {
+    return a.adv || !b.adv ? a : b; // advanced on some path = may be advanced
+  }
+  return taintRank(b) > taintRank(a) ? b : a;
+}
+
+function unionMap<T>(a: Map<string, T>, b: Map<string, T>): Map<string, T> {
+  const r = new Map(a);
+  for (const [k, v] of b) if (!r.has(k)) r.set(k, v);
+  return r;
+}
+
+/** Join of two path states; null is an unreachable path. */
+export function join(a: State | null, b: State | null): State | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  const vars = new Map<string, Val>();
+  for (const k of new Set([...a.vars.keys(), ...b.vars.keys()])) {
+    const v = joinVal(a.vars.get(k), b.vars.get(k));
+    if (v) vars.set(k, v);
+  }
+  const flushed = new Map<string, MaintRec>();
+  const ids = new Set([...a.flushed.keys(), ...b.flushed.keys()]);
+  for (const id of ids) {
+    const fa = a.flushed.get(id) ?? (a.clean.has(id) ? 'clean' : undefined);
+    const fb = b.flushed.get(id) ?? (b.clean.has(id) ? 'clean' : undefined);
+    if (fa !== undefined && fb !== undefined) {
+      const rec = fa !== 'clean' ? fa : fb !== 'clean' ? fb : undefined;
+      if (rec) flushed.set(id, rec);
+    }
+  }
+  const clean = new Set([...a.clean].filter((x) => b.clean.has(x)));
+  const bios = new Map<string, BioState>();
+  for (const k of new Set([...a.bios.keys(), ...b.bios.keys()])) {
+    const x = a.bios.get(k);
+    const y = b.bios.get(k);
+    if (!x || !y) {
+      const z = (x ?? y) as BioState;
+      bios.set(k, { ...z, bufs: new Map(z.bufs) });
+      continue;
+    }
+    bios.set(k, {
+      bufs: unionMap(x.bufs, y.bufs),
+      op: x.op === undefined ? y.op : y.op === undefined ? x.op : x.op | y.op,
+      endIo: x.endIo ?? y.endIo,
+      priv: x.priv ?? y.priv,
+      privText: x.privText ?? y.privText,
+      chainedInto: x.chainedInto ?? y.chainedInto,
+    });
+  }
+  const sgs = new Map<string, Map<string, Added>>();
+  for (const k of new Set([...a.sgs.keys(), ...b.sgs.keys()])) sgs.set(k, unionMap(a.sgs.get(k) ?? new Map(), b.sgs.get(k) ?? new Map()));
+  const invalidated = new Map<string, MaintRec>();
+  for (const [k, v] of a.invalidated) if (b.invalidated.has(k)) invalidated.set(k, v);
+  return {
+    vars, flushed, clean, written: unionMap(a.written, b.written), bios, sgs,
+    inflight: unionMap(a.inflight, b.inflight), completed: unionMap(a.completed, b.completed), invalidated,
+  };
+}
+
+export function sameState(a: State | null, b: State | null): boolean {
+  if (a === null || b === null) return a === b;
+  const keys = (m: Map<string, unknown> | Set<string>) => [...m.keys()].sort().join('|');
+  if (keys(a.vars) !== keys(b.vars) || keys(a.flushed) !== keys(b.flushed) || keys(a.clean) !== keys(b.clean)) return false;
+  if (keys(a.written) !== keys(b.written) || keys(a.completed) !== keys(b.completed) || keys(a.inflight) !== keys(b.inflight)) return false;
+  for (const [k, v] of a.vars) {
+    const w = b.vars.get(k);
+    if (!w || w.t !== v.t) return false;
+    if (v.t === 'op' && w.t === 'op' && v.v !== w.v) return false;
+    if (v.t === 'buf' && w.t === 'buf' && (v.adv !== w.adv || v.b.id !== w.b.id)) return false;
+  }
+  for (const [k, v] of a.bios) {
+    const w = b.bios.get(k);
+    if (!w || w.bufs.size !== v.bufs.size || w.op !== v.op) return false;
+  }
+  return true;
+}

@@ -1,0 +1,79 @@
+/**
+ * Sources: functions whose result is (or may be) a vmalloc-space alias.
+ * `size` describes how to build the size expression from the arguments: an argument index, or
+ * `[a, b]` for a product (count × element size). `pagesArg`/`countArg` describe vmap-style calls:
+ * the returned address aliases every page of the page array argument.
+ * Zeroing allocators are not CPU writes through the alias: the page allocator zeroes the pages
+ * through the linear map before they are mapped, and mapping flushes (flush_cache_vmap).
+ */
+import { Versioned } from './common';
+
+export type SourceKind = 'vmalloc' | 'maybe-vmalloc' | 'vmap';
+
+export interface AllocatorRow extends Versioned {
+  name: string;
+  kind: SourceKind;
+  zeroing: boolean;
+  size?: number | [number, number];
+  pagesArg?: number;
+  countArg?: number;
+}
+
+const VM_H = 'include/linux/vmalloc.h v5.4.59 l.99, v5.15.135 l.153, v6.18.2 l.146–198';
+const SLAB_H = 'include/linux/slab.h v6.18.2; mm/util.c v5.15.135 l.593–633 (kmalloc first, vmalloc fallback above PAGE_SIZE)';
+
+const rows: AllocatorRow[] = [
+  { name: 'vmalloc', kind: 'vmalloc', zeroing: false, size: 0, source: VM_H },
+  { name: 'vzalloc', kind: 'vmalloc', zeroing: true, size: 0, source: VM_H },
+  { name: 'vmalloc_user', kind: 'vmalloc', zeroing: true, size: 0, source: `${VM_H} (VM_USERMAP, zeroed)` },
+  { name: 'vmalloc_32', kind: 'vmalloc', zeroing: false, size: 0, source: VM_H },
+  { name: 'vmalloc_32_user', kind: 'vmalloc', zeroing: true, size: 0, source: VM_H },
+  { name: 'vmalloc_node', kind: 'vmalloc', zeroing: false, size: 0, source: VM_H },
+  { name: 'vzalloc_node', kind: 'vmalloc', zeroing: true, size: 0, source: VM_H },
+  { name: 'vmalloc_huge', kind: 'vmalloc', zeroing: false, size: 0, source: VM_H },
+  { name: 'vmalloc_huge_node', kind: 'vmalloc', zeroing: false, size: 0, source: VM_H },
+  // __vmalloc took a pgprot_t third argument up to v5.7; size stays argument 0.
+  { name: '__vmalloc', kind: 'vmalloc', zeroing: false, size: 0, source: `${VM_H}; 3 args in v5.4.59, 2 in v5.15.135` },
+  { name: '__vmalloc_node', kind: 'vmalloc', zeroing: false, size: 0, source: VM_H },
+  { name: '__vmalloc_node_range', kind: 'vmalloc', zeroing: false, size: 0, source: VM_H },
+  { name: 'vcalloc', kind: 'vmalloc', zeroing: true, size: [0, 1], since: '5.15', source: 'include/linux/vmalloc.h v5.15.135 (absent in v5.4.59)' },
+  { name: '__vcalloc', kind: 'vmalloc', zeroing: true, size: [0, 1], since: '5.15', source: 'include/linux/vmalloc.h v5.15.135' },
+  { name: 'vmalloc_array', kind: 'vmalloc', zeroing: false, size: [0, 1], since: '5.15', source: 'include/linux/vmalloc.h v5.15.135' },
+  { name: '__vmalloc_array', kind: 'vmalloc', zeroing: false, size: [0, 1], since: '5.15', source: 'include/linux/vmalloc.h v5.15.135' },
+  // vrealloc(p, size, gfp): size is argument 1.
+  { name: 'vrealloc', kind: 'vmalloc', zeroing: false, size: 1, since: '6.12', source: 'include/linux/vmalloc.h v6.13.7' },
+  { name: 'vrealloc_node', kind: 'vmalloc', zeroing: false, size: 1, since: '6.12', source: 'include/linux/vmalloc.h v6.18.2' },
+  { name: 'vrealloc_node_align', kind: 'vmalloc', zeroing: false, size: 1, since: '6.12', source: 'include/linux/vmalloc.h v6.18.2' },
+  { name: 'vmalloc_exec', kind: 'vmalloc', zeroing: false, size: 0, until: '5.8', source: 'include/linux/vmalloc.h v5.4.59 (gone by v5.15.135)' },
+  // vmap(pages, count, flags, prot) / vm_map_ram(pages, count, node[, prot]) / vmap_pfn(pfns, count, prot).
+  { name: 'vmap', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, source: 'include/linux/vmalloc.h v6.18.2; mm/vmalloc.c' },
+  { name: 'vm_map_ram', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, source: 'include/linux/vmalloc.h; pgprot argument dropped between v5.4.59 and v5.15.135' },
+  { name: 'vmap_pfn', kind: 'vmap', zeroing: false, countArg: 1, source: 'include/linux/vmalloc.h v5.15.135+' },
+  // kvmalloc family: maybe vmalloc.
+  { name: 'kvmalloc', kind: 'maybe-vmalloc', zeroing: false, size: 0, since: '4.12', source: SLAB_H },
+  { name: 'kvzalloc', kind: 'maybe-vmalloc', zeroing: true, size: 0, since: '4.12', source: SLAB_H },
+  { name: 'kvcalloc', kind: 'maybe-vmalloc', zeroing: true, size: [0, 1], since: '4.18', source: SLAB_H },
+  { name: 'kvmalloc_array', kind: 'maybe-vmalloc', zeroing: false, size: [0, 1], since: '4.12', source: SLAB_H },
+  { name: 'kvmalloc_node', kind: 'maybe-vmalloc', zeroing: false, size: 0, since: '4.12', source: SLAB_H },
+  { name: 'kvzalloc_node', kind: 'maybe-vmalloc', zeroing: true, size: 0, since: '4.12', source: SLAB_H },
+  { name: 'kvcalloc_node', kind: 'maybe-vmalloc', zeroing: true, size: [0, 1], since: '6.10', source: SLAB_H },
+  { name: 'kvmalloc_array_node', kind: 'maybe-vmalloc', zeroing: false, size: [0, 1], since: '6.10', source: SLAB_H },
+  // kvrealloc(p, size, gfp) since v6.12 (older: kvrealloc(p, oldsize, newsize, gfp)).
+  { name: 'kvrealloc', kind: 'maybe-vmalloc', zeroing: false, since: '5.15', source: SLAB_H },
+];
+
+/**
+ * Since ~v6.10 the allocators are macros over `*_noprof` functions (memory allocation profiling);
+ * code that calls the `_noprof` spelling directly is matched too.
+ */
+export const ALLOCATORS: ReadonlyMap<string, AllocatorRow> = new Map(
+  rows.flatMap((r) => [[r.name, r] as const, [`${r.name}_noprof`, { ...r, name: `${r.name}_noprof`, since: r.since ?? '6.10' }] as const]),
+);
+
+/** Allocators whose result is never a vmalloc address: assigning one makes a pointer clean again. */
+export const LINEAR_ALLOCATORS: ReadonlySet<string> = new Set([
+  'kmalloc', 'kzalloc', 'kcalloc', 'kmalloc_array', 'kmalloc_node', 'kzalloc_node', 'kmem_cache_alloc',
+  'kmem_cache_zalloc', 'krealloc', 'kmemdup', 'kstrdup', 'page_address', '__get_free_pages', '__get_free_page',
+  'get_zeroed_page', 'devm_kmalloc', 'devm_kzalloc', 'dma_alloc_coherent', 'dma_alloc_attrs', 'mempool_alloc',
+  'kmap', 'kmap_local_page', 'kmap_atomic', 'folio_address',
+]);

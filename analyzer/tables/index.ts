@@ -1,0 +1,24 @@
+/** All domain tables, and the names the whole-tree pre-filter looks for. */
+import { ALLOCATORS } from './allocators';
+import { SINKS, EVIDENCE_PAGE_OF, VMALLOC_TESTS } from './sinks';
+import { MAINTENANCE } from './sanitizers';
+
+export * from './common';
+export * from './allocators';
+export * from './sinks';
+export * from './sanitizers';
+export * from './directions';
+export * from './access';
+
+/**
+ * Every name whose presence in a file can make it relevant: allocators, evidence calls, sinks,
+ * maintenance calls. A file naming none of these (and calling no function summarised elsewhere)
+ * cannot produce a finding.
+ */
+export function relevantNames(extra: readonly string[] = []): string[] {
+  const names = new Set<string>([
+    ...ALLOCATORS.keys(), ...EVIDENCE_PAGE_OF.keys(), ...VMALLOC_TESTS, ...MAINTENANCE.keys(), ...extra,
+  ]);
+  for (const [n, row] of SINKS) if (row.kind !== 'submit') names.add(n);
+  return [...names].sort();
+}

@@ -1,0 +1,106 @@
+/**
+ * Sinks: where a buffer's pages meet the block layer or the DMA API.
+ *
+ * kinds:
+ * - `page-add`   ties a page to a bio (`page` = argument index of the struct page/folio, `bio` = bio argument)
+ * - `sg-page`    puts a page into a scatterlist entry (`sg`, `page`)
+ * - `submit`     submits a bio (`bio`; `sync` = returns after completion; `oldRw` = 2.6-era `submit_bio(rw, bio)`)
+ * - `dma-map-sg` maps a scatterlist for DMA: the submitting call for scatterlist DMA (`sg`, `dir`)
+ * - `dma-map-page` maps one page for DMA (`page`, `dir`)
+ * - `linear`     always-wrong linear-map conversion of a virtual address (`ptr`)
+ * - `rq-map-kern` maps a kernel buffer into a request: wrong before 5.3, sanitized internally since (`ptr`, `dirArg`)
+ * - `vmalloc-add` adds a vmalloc range to a bio and flushes it for writes (≥ 6.16) (`bio`, `ptr`)
+ * - `dm-io`      dm_io(): the request's memory type decides (DM_IO_KMEM wrong, DM_IO_VMA sanitized ≥ 3.0)
+ */
+import { Versioned } from './common';
+
+export type SinkKind = 'page-add' | 'sg-page' | 'submit' | 'dma-map-sg' | 'dma-map-page' | 'linear' | 'rq-map-kern' | 'vmalloc-add' | 'dm-io';
+
+export interface SinkRow extends Versioned {
+  name: string;
+  kind: SinkKind;
+  bio?: number;
+  page?: number;
+  sg?: number;
+  ptr?: number;
+  /** Argument holding a DMA direction or request op. */
+  dir?: number;
+  /** The call returns only after the I/O completed (submit_bio_wait). */
+  sync?: boolean;
+  /** Old `submit_bio(rw, bio)` form: with two arguments the first is the direction. */
+  oldRw?: boolean;
+  /** Replacement offered for `linear` sinks when the pointer is always a vmalloc address. */
+  vmallocReplacement?: string;
+}
+
+const BIO_H = 'include/linux/bio.h; block/bio.c v6.18.2';
+const DMA = 'include/linux/dma-mapping.h v6.18.2; ARM dma_cache_maint_page() maintains the linear alias only (arch/arm/mm/dma-mapping.c ~l.645)';
+
+export const SINK_ROWS: SinkRow[] = [
+  { name: 'bio_add_page', kind: 'page-add', bio: 0, page: 1, source: BIO_H },
+  { name: '__bio_add_page', kind: 'page-add', bio: 0, page: 1, source: BIO_H },
+  { name: 'bio_add_pc_page', kind: 'page-add', bio: 1, page: 2, until: '6.18', source: `${BIO_H} (removed by v6.18)` },
+  { name: 'bio_add_zone_append_page', kind: 'page-add', bio: 0, page: 1, source: BIO_H },
+  { name: 'bio_add_folio', kind: 'page-add', bio: 0, page: 1, source: BIO_H },
+  { name: 'bio_add_folio_nofail', kind: 'page-add', bio: 0, page: 1, source: BIO_H },
+  { name: 'submit_bio', kind: 'submit', bio: 0, oldRw: true, source: `${BIO_H}; 2.6-era submit_bio(rw, bio) in fs/bio.c v2.6.34` },
+  { name: 'submit_bio_noacct', kind: 'submit', bio: 0, source: 'block/blk-core.c v5.9+' },
+  { name: 'generic_make_request', kind: 'submit', bio: 0, until: '5.9', source: 'block/blk-core.c v5.4.59' },
+  { name: 'submit_bio_wait', kind: 'submit', bio: 0, sync: true, oldRw: true, source: 'block/bio.c v6.18.2; submit_bio_wait(rw, bio) before v4.8' },
+  { name: 'sg_set_page', kind: 'sg-page', sg: 0, page: 1, source: 'include/linux/scatterlist.h v6.18.2' },
+  { name: 'dma_map_sg', kind: 'dma-map-sg', sg: 1, dir: 3, source: DMA },
+  { name: 'dma_map_sg_attrs', kind: 'dma-map-sg', sg: 1, dir: 3, source: DMA },
+  { name: 'dma_map_sgtable', kind: 'dma-map-sg', sg: 1, dir: 2, source: DMA },
+  { name: 'dmaengine_prep_slave_sg', kind: 'dma-map-sg', sg: 1, dir: 3, source: 'include/linux/dmaengine.h v6.18.2 (DMA_MEM_TO_DEV / DMA_DEV_TO_MEM)' },
+  { name: 'spi_map_buf', kind: 'linear', ptr: 3, source: 'drivers/spi/spi.c v6.18.2 spi_map_buf_attrs: maps vmalloc pages without cache maintenance (domain §3 #26)', until: '0.0' },
+  { name: 'dma_map_page', kind: 'dma-map-page', page: 1, dir: 4, source: DMA },
+  { name: 'dma_map_page_attrs', kind: 'dma-map-page', page: 1, dir: 4, source: DMA },
+  { name: 'virt_to_page', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_page', source: 'arch/*/include/asm/memory.h: linear-map arithmetic' },
+  { name: 'virt_to_folio', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_folio', since: '5.16', source: 'include/linux/mm.h v6.18.2' },
+  { name: 'virt_to_pfn', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_pfn', source: 'arch/*/include/asm/memory.h' },
+  { name: 'virt_to_phys', kind: 'linear', ptr: 0, source: 'arch/*/include/asm/io.h' },
+  { name: '__pa', kind: 'linear', ptr: 0, source: 'arch/*/include/asm/page.h' },
+  { name: 'virt_to_bus', kind: 'linear', ptr: 0, source: 'arch/*/include/asm/io.h (removed for most arches)' },
+  { name: 'sg_set_buf', kind: 'linear', ptr: 1, source: 'include/linux/scatterlist.h l.209: BUG_ON(!virt_addr_valid()) only with CONFIG_DEBUG_SG' },
+  { name: 'sg_init_one', kind: 'linear', ptr: 1, source: 'lib/scatterlist.c: sg_set_buf()' },
+  { name: 'dma_map_single', kind: 'linear', ptr: 1, source: 'kernel/dma/mapping.c: "rejecting DMA map of vmalloc memory" since ~v5.x' },
+  { name: 'dma_map_single_attrs', kind: 'linear', ptr: 1, source: 'kernel/dma/mapping.c v5.4.59+' },
+  { name: 'bio_add_virt_nofail', kind: 'linear', ptr: 1, since: '6.16', source: 'block/bio.c v6.16+: virt_to_page(), no vmalloc check' },
+  { name: 'bdev_rw_virt', kind: 'linear', ptr: 2, since: '6.16', source: 'block/bio.c v6.16 l.1406–1414: WARN_ON_ONCE(is_vmalloc_addr) → -EIO' },
+  // blk_rq_map_kern(q, rq, kbuf, len, gfp) → (rq, kbuf, len, gfp) in 6.16: the buffer is the argument before the length.
+  { name: 'blk_rq_map_kern', kind: 'rq-map-kern', ptr: -3, until: '5.3', source: 'block/blk-map.c, fs/bio.c bio_map_kern: virt_to_page() before b4c5875d3617 (v5.3)' },
+  { name: 'scsi_execute', kind: 'rq-map-kern', ptr: 4, until: '5.3', source: 'drivers/scsi/scsi_lib.c → blk_rq_map_kern (v5.2)' },
+  { name: 'scsi_execute_req', kind: 'rq-map-kern', ptr: 3, until: '5.3', source: 'include/scsi/scsi_device.h (v5.2) → scsi_execute' },
+  { name: 'bio_map_kern', kind: 'rq-map-kern', ptr: -3, until: '5.3', source: 'block/bio.c v4.19.1 bio_map_kern: bio_add_pc_page(virt_to_page(data))' },
+  { name: 'bio_add_vmalloc', kind: 'vmalloc-add', bio: 0, ptr: 1, since: '6.16', source: 'block/bio.c v6.18.2 l.1085–1137 (8dd16f5e3469): flushes for writes only' },
+  { name: 'bio_add_vmalloc_chunk', kind: 'vmalloc-add', bio: 0, ptr: 1, since: '6.16', source: 'block/bio.c v6.18.2 (8dd16f5e3469)' },
+  { name: 'dm_io', kind: 'dm-io', ptr: 0, source: 'drivers/md/dm-io.c: DM_IO_KMEM uses virt_to_page (km_get_page, v6.18.2 l.279–293); DM_IO_VMA flushes/invalidates since bb91bc7bacb9 (v3.0)' },
+];
+
+export const SINKS: ReadonlyMap<string, SinkRow> = new Map(SINK_ROWS.filter((r) => r.until !== '0.0').map((r) => [r.name, r]));
+
+/** dm_io memory types (struct dm_io_memory.type). `sanitizedSince`: dm-io does the maintenance itself. */
+export const DM_IO_MEM_TYPES: ReadonlyMap<string, { linear: boolean; sanitizedSince?: string; source: string }> = new Map([
+  ['DM_IO_KMEM', { linear: true, source: 'drivers/md/dm-io.c v6.18.2 km_get_page(): virt_to_page' }],
+  ['DM_IO_VMA', { linear: false, sanitizedSince: '3.0', source: 'bb91bc7bacb9 "dm io: flush cpu cache with vmapped io" (v3.0)' }],
+]);
+
+/** Calls after which earlier asynchronous I/O of this function has completed. */
+export const COMPLETION_WAITS: ReadonlySet<string> = new Set([
+  'wait_for_completion', 'wait_for_completion_io', 'wait_for_completion_timeout', 'wait_for_completion_io_timeout',
+  'wait_for_completion_interruptible', 'wait_for_completion_killable', 'wait_for_completion_state',
+  'blk_wait_io', 'wait_event', 'wait_event_interruptible', 'wait_event_timeout', 'io_wait_event', 'dm_io_wait',
+  'blk_execute_rq', 'blk_finish_plug', 'bio_await_chain',
+]);
+
+/** Evidence: a pointer passed here is a vmalloc address on this path. */
+export const EVIDENCE_PAGE_OF: ReadonlyMap<string, { ptr: number; source: string }> = new Map([
+  ['vmalloc_to_page', { ptr: 0, source: 'mm/vmalloc.c: only valid for vmalloc/vmap addresses' }],
+  ['vmalloc_to_pfn', { ptr: 0, source: 'mm/vmalloc.c' }],
+  ['vmalloc_to_folio', { ptr: 0, source: 'include/linux/mm.h v6.18.2' }],
+]);
+
+export const VMALLOC_TESTS: ReadonlySet<string> = new Set(['is_vmalloc_addr', 'is_vmalloc_or_module_addr']);
+
+/** Calls that free a buffer: the alias ends here (a completed read need not be invalidated if never read). */
+export const FREES: ReadonlySet<string> = new Set(['vfree', 'kvfree', 'vunmap', 'vm_unmap_ram', 'kvfree_sensitive', 'vfree_atomic']);
