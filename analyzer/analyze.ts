@@ -146,6 +146,17 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     }
   }
 
+  const calledInFile = new Set<string>();
+  for (const f of fns) for (const c of f.calls) if (byName.has(c)) calledInFile.add(c);
+  const defines = new Map<string, string>();
+  for (const n of descendants(root)) {
+    if (n.type !== 'preproc_def') continue;
+    const nm = child(n, 'name');
+    const v = child(n, 'value');
+    if (nm && v) defines.set(text.slice(nm.start, nm.end), text.slice(v.start, v.end).trim());
+  }
+
+  const allocToField = new Map<string, string>();
   let summaries = new Map<string, FunctionSummary>(external);
   let fieldVals = new Map<string, Val>();
   const paramOps = collectParamOps(order, byName, text);
@@ -155,7 +166,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     tu = {
       src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
       functions: byName, summaries, fieldVals, fieldValsNext: new Map(fieldVals), paramOps, paramOpsNext: new Map(),
-      findings: new Map(), extraAllocators: extraAlloc, extraSinks, invalidateTexts, notes: [],
+      findings: new Map(), extraAllocators: extraAlloc, extraSinks, allocToField, calledInFile, defines, invalidateTexts, notes: [],
     };
     const accs = new Map<string, SummaryAcc>();
     for (const f of order) {

@@ -69,6 +69,12 @@ export interface TuCtx {
   findings: Map<string, Finding>;
   extraAllocators: Set<string>;
   extraSinks: Set<string>;
+  /** an allocation stored in a struct field: the field key it lives under (vmap page arrays follow it) */
+  allocToField: Map<string, string>;
+  /** functions called somewhere in this file (their parameter buffers are judged at the call sites) */
+  calledInFile: Set<string>;
+  /** object-like #define NAME value of the file, for constant sizes */
+  defines: Map<string, string>;
   /** invalidate_kernel_vmap_range calls anywhere in the file, by pointer text */
   invalidateTexts: string[];
   notes: string[];
@@ -105,11 +111,26 @@ export class FunctionAnalysis {
   /** Maintenance calls of this function, by pointer text → length text (for fixes). */
   private maintLens = new Map<string, string>();
   private ctxBits: OpSet;
+  /** buffers maintained in this function, by id (a guard may name only their holder) */
+  private maintained = new Map<string, Buf>();
+  /** locals initialised with an expression and never assigned again (for constant sizes) */
+  private localInits = new Map<string, string>();
 
   constructor(private readonly tu: TuCtx, private readonly fn: FunctionInfo, readonly ctx: 'read' | 'write') {
     this.src = tu.src;
     this.types = localTypes(fn, tu.src);
     this.ctxBits = ctx === 'read' ? OP_R : OP_W;
+    const assigned = new Set<string>();
+    for (const n of descendants(fn.body)) {
+      if (n.type === 'init_declarator') {
+        const d = this.declName(n);
+        const v = child(n, 'value');
+        if (d && v) this.localInits.set(this.text(d), this.text(v));
+      } else if ((n.type === 'assignment_expression' || n.type === 'update_expression') && (child(n, 'left') ?? child(n, 'argument'))?.type === 'identifier') {
+        assigned.add(this.text((child(n, 'left') ?? child(n, 'argument')) as SNode));
+      }
+    }
+    for (const a of assigned) this.localInits.delete(a);
     for (const n of descendants(fn.body)) {
       if (n.type !== 'call_expression') continue;
       const name = this.callName(n);
@@ -169,6 +190,21 @@ export class FunctionAnalysis {
   private args(n: SNode): SNode[] {
     const a = child(n, 'arguments');
     return a ? a.children.filter((c) => c.type !== 'comment') : [];
+  }
+
+  /**
+   * A parameter buffer (even one the function proves is a vmalloc address) is judged at the call
+   * sites when the function is called in this file and does no maintenance of it itself: the
+   * callers may flush before calling. Entry points, and helpers that maintain the buffer
+   * themselves, are judged here.
+   */
+  private isSym(b: Buf): boolean {
+    if (b.param === undefined || b.id !== `param:${b.param}`) return false;
+    if (b.kind === 'param') return true;
+    if (!this.tu.calledInFile.has(this.fn.name)) return false;
+    const name = this.fn.params.find((p) => p.index === b.param)?.name;
+    for (const k of this.maintLens.keys()) if (name && new RegExp(`^[\\s(]*(?:\\([^)]*\\)\\s*)?${name}\\b`).test(k)) return false;
+    return true;
   }
 
   private isPageType(t: VarType): boolean {
@@ -241,6 +277,13 @@ export class FunctionAnalysis {
     if (!v || (v.t !== 'buf' && v.t !== 'pages')) return v;
     const holder = this.rootIdent(n);
     const b: Buf = { ...v.b, display: this.text(n), holders: holder ? [holder] : [], escapes: true };
+    // a page array stored before its vmap address: it aliases the field the address went to
+    const home = this.tu.allocToField.get(b.id);
+    if (home) {
+      b.id = home;
+      b.field = home.slice('field:'.length);
+      b.display = this.text(n).replace(/[A-Za-z_]\w*$/, home.split('.').pop() as string);
+    }
     if (b.size && !this.inScope(b.size)) b.size = undefined;
     return v.t === 'buf' ? { t: 'buf', b, adv: false } : { t: 'pages', b };
   }
@@ -458,6 +501,8 @@ export class FunctionAnalysis {
       return false;
     };
     const bufOf = (id: string, ...ss: State[]): Buf | undefined => {
+      const m = this.maintained.get(id);
+      if (m) return m;
       for (const s of ss) {
         const p = s.completed.get(id) ?? s.inflight.get(id);
         if (p) return p.buf;
@@ -794,12 +839,16 @@ export class FunctionAnalysis {
         return undefined;
       }
       case 'conditional_expression': {
+        // `is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p)`: each arm sees its side of the test.
         const c = child(n, 'condition');
-        if (c) this.ev(c, st);
         const a = child(n, 'consequence');
         const b = child(n, 'alternative');
-        const av = a ? this.ev(a, st) : undefined;
-        const bv = b ? this.ev(b, st) : undefined;
+        const [t, e] = c ? this.cond(c, st) : [cloneState(st), cloneState(st)];
+        const av = a && t ? this.ev(a, t) : undefined;
+        const bv = b && e ? this.ev(b, e) : undefined;
+        const merged = join(t, e);
+        if (merged) Object.assign(st, merged);
+        if (av && bv && av.t === 'op' && bv.t === 'op') return { t: 'op', v: av.v | bv.v };
         return av ?? bv;
       }
       case 'assignment_expression':
@@ -962,13 +1011,19 @@ export class FunctionAnalysis {
       this.dmIoField(dm[1], dm[2], rhs, rv, st);
       return;
     }
+    const dmOp = /^([A-Za-z_]\w*)(?:\.|->)(?:bi_rw|bi_op|bi_opf)$/.exec(full);
+    if (dmOp && st.vars.get(`dmio:${dmOp[1]}`)) {
+      this.dmIoField(dmOp[1], 'op', rhs, rv, st);
+      return;
+    }
     const key = this.fieldKey(lhs);
     if (!key) return;
     if (rv) st.vars.set(key, rv);
     else st.vars.delete(key);
+    if (rv && rv.t === 'buf' && rv.b.id.startsWith('alloc@') && !rv.adv) this.tu.allocToField.set(rv.b.id, key);
     if (rv && (rv.t === 'buf' || rv.t === 'pages') && rv.b.kind !== 'param') {
       const b: Buf = {
-        ...rv.b, id: key, escapes: true, field: key.slice('field:'.length),
+        ...rv.b, id: rv.t === 'pages' ? rv.b.id : key, escapes: true, field: rv.t === 'pages' ? undefined : key.slice('field:'.length),
         origin: [...rv.b.origin, this.step('flow', lhs, `stored in ${this.text(lhs)}`)],
       };
       this.tu.fieldValsNext.set(key, rv.t === 'buf' ? { t: 'buf', b, adv: false } : { t: 'pages', b });
@@ -1021,6 +1076,8 @@ export class FunctionAnalysis {
       if (path === 'mem.type' || path === 'mem.ptr.addr' || path === 'mem.ptr.vma' || path === 'type' || path === 'ptr.addr' || path === 'ptr.vma') {
         const which = path.replace(/^mem\./, '');
         this.dmIoField(name, which, value, which === 'type' ? undefined : this.ev(value, st), st);
+      } else if (path === 'bi_rw' || path === 'bi_op' || path === 'bi_opf') {
+        this.dmIoField(name, 'op', value, undefined, st);
       }
     }
   }
@@ -1030,6 +1087,7 @@ export class FunctionAnalysis {
     const prev = st.vars.get(key);
     const next: Extract<Val, { t: 'dmio' }> = prev && prev.t === 'dmio' ? { ...prev } : { t: 'dmio' };
     if (which === 'type') next.memType = this.text(rhs).trim();
+    else if (which === 'op') next.op = this.opValueOf(rhs, st, false);
     else next.buf = rv;
     st.vars.set(key, next);
   }
@@ -1176,6 +1234,8 @@ export class FunctionAnalysis {
       this.lastUnknownCall = n;
       return bufArg;
     }
+    const pages = vals.filter((v): v is Extract<Val, { t: 'page' }> => v !== undefined && v.t === 'page');
+    if (pages.length === 1) return pages[0];
     return undefined;
   }
 
@@ -1238,19 +1298,21 @@ export class FunctionAnalysis {
     const p = st.completed.get(b.id);
     if (!p) return;
     st.completed.delete(b.id);
-    if (b.kind === 'param' || p.buf.kind === 'param') return;
+    if (this.isSym(b) || this.isSym(p.buf)) return;
     const readStep = this.step('cpu-read', site, visible ? `read by the CPU here: ${this.text(site).split('\n')[0].slice(0, 80)}` : `passed to ${this.text(child(site, 'function') ?? site)}() after the I/O, assumed to read it`);
     this.reportMissingInvalidate(p, [readStep]);
   }
 
   private maintenance(op: 'flush' | 'invalidate', v: Extract<Val, { t: 'buf' }>, n: SNode, args: SNode[], st: State): void {
     const b = v.b;
+    const maint = { len: 1 };
+    this.maintained.set(b.id, b);
     const wrongRange = v.adv && v.advSite !== undefined;
     const rec: MaintRec = { step: this.step('maintenance', n, `${op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range'}(${args.map((a) => this.text(a)).join(', ')})`), wrongRange };
     if (b.kind === 'param' && b.param !== undefined && !wrongRange) {
       if (op === 'invalidate') this.summary.invalidates.add(b.param);
     }
-    if (wrongRange && b.kind !== 'param') {
+    if (wrongRange && !this.isSym(b)) {
       const alias = this.unadvancedAlias(b, st);
       const fixes: Fix[] = [];
       if (alias && args[0]) {
@@ -1261,6 +1323,20 @@ export class FunctionAnalysis {
         `${op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range'}() on \`${this.text(args[0])}\` after it was advanced while building the I/O: the range misses the buffer that was ${op === 'flush' ? 'written' : 'read'}`,
         [...b.origin, ...(v.advSite ? [v.advSite] : []), rec.step], this.dirOf(this.ctxBits), fixes,
         { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' });
+    }
+    if (!wrongRange && !this.isSym(b) && args[maint.len ?? 1]) {
+      // A constant length shorter than the constant allocation leaves the rest of the buffer unmaintained.
+      const lenArg = args[1];
+      const len = this.constEval(this.text(lenArg));
+      const size = b.sizeBytes ?? (b.size ? this.constEval(b.size) : undefined);
+      if (len !== undefined && size !== undefined && len < size) {
+        rec.wrongRange = true;
+        const fixes: Fix[] = b.size && this.inScope(b.size) ? [{ title: `Cover the whole buffer: ${b.size}`, isPreferred: true, edits: [{ file: this.tu.file, span: this.span(lenArg), newText: b.size }] }] : [];
+        this.report('vmap-io-maintenance-range', n, b,
+          `${op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range'}() covers ${len} of the ${size} bytes of \`${b.display}\`: the rest of the buffer keeps ${op === 'flush' ? 'dirty' : 'stale'} alias lines`,
+          [...b.origin, rec.step], this.dirOf(this.ctxBits), fixes,
+          { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' });
+      }
     }
     if (op === 'flush') {
       st.flushed.set(b.id, rec);
@@ -1351,6 +1427,8 @@ export class FunctionAnalysis {
         else added = [...new Map([...st.sgs.values()].flatMap((x) => [...x.entries()])).values()];
         const op = dirArg ? this.opValueOf(dirArg, st, false) ?? this.ctxBits : this.ctxBits;
         this.submit(added, op, n, false, st, undefined);
+        if (m) st.sgs.delete(key);
+        else st.sgs.clear();
         return undefined;
       }
       case 'dma-map-page': {
@@ -1370,7 +1448,7 @@ export class FunctionAnalysis {
         const vals = args.map((a) => this.ev(a, st));
         const v = pArg ? vals[args.indexOf(pArg)] : undefined;
         if (v && v.t === 'buf' && !st.clean.has(v.b.id)) {
-          if (v.b.kind === 'param') {
+          if (this.isSym(v.b)) {
             if (v.b.param !== undefined) this.summary.converts.add(v.b.param);
           } else {
             this.reportLinear(name, sink, n, pArg as SNode, v.b);
@@ -1414,7 +1492,7 @@ export class FunctionAnalysis {
         if (mt.linear) {
           this.reportLinear('dm_io', { name: 'dm_io', kind: 'linear', source: mt.source }, n, reqArg as SNode, b, `dm_io() with a DM_IO_KMEM request for vmalloc buffer \`${b.display}\`: dm-io maps it with virt_to_page(), the wrong page on every architecture; use DM_IO_VMA`);
         } else if (mt.sanitizedSince && this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(mt.sanitizedSince)) < 0) {
-          this.submit([{ buf: b, steps: [this.step('page-add', n, 'DM_IO_VMA request: dm-io maps the vmalloc pages without cache maintenance (< 3.0)')] }], this.ctxBits, n, true, st, undefined);
+          this.submit([{ buf: b, steps: [this.step('page-add', n, 'DM_IO_VMA request: dm-io maps the vmalloc pages without cache maintenance (< 3.0)')] }], req.op ?? this.ctxBits, n, true, st, undefined);
         }
         return undefined;
       }
@@ -1482,7 +1560,7 @@ export class FunctionAnalysis {
       const flushed = st.flushed.get(b.id);
       const helperFlush = a.helperFlushesWrites === true;
       const submitStep = this.step('submit', site, `${sync ? 'submitted and waited for' : 'submitted'} with ${this.callName(site) ?? 'a call'}() as a ${this.dirOf(op)}`);
-      if (b.kind === 'param') {
+      if (this.isSym(b)) {
         if (b.param !== undefined) {
           if (write && !flushed && !helperFlush) this.summary.submits.add(b.param);
           if (write) this.summary.submitDir |= op & (OP_W | OP_WF | OP_B);
@@ -1519,13 +1597,15 @@ export class FunctionAnalysis {
         continue;
       }
       const endIo = bio?.endIo;
-      if (endIo && this.tu.functions.has(endIo)) {
-        if (!this.endIoInvalidates(endIo, b, bio as BioState)) {
-          this.reportMissingInvalidate({ ...pending, endIo, bio } as Pending, [this.step('complete', site, `completion runs in ${endIo}(), which does not invalidate the vmap range`)]);
-        }
+      const localEndIo = endIo && this.tu.functions.has(endIo) ? endIo : undefined;
+      if (localEndIo && this.endIoInvalidates(localEndIo, b, bio as BioState, st)) continue;
+      const readAt = localEndIo ? this.endIoReads(localEndIo, b, st) : undefined;
+      if (readAt) {
+        this.reportMissingInvalidate({ ...pending, endIo: localEndIo, bio }, [readAt]);
         continue;
       }
-      st.inflight.set(b.id, pending);
+      // Judged later: a wait_for_completion() and an invalidate may follow in this function.
+      st.inflight.set(b.id, { ...pending, endIo: localEndIo, bio });
     }
   }
 
@@ -1549,7 +1629,7 @@ export class FunctionAnalysis {
     return { start: { line, column: col }, end: { line, column: col }, startOffset: off, endOffset: off };
   }
 
-  private reportMissingInvalidate(p: Pending & { endIo?: string; bio?: BioState }, extra: TraceStep[]): void {
+  private reportMissingInvalidate(p: Pending, extra: TraceStep[]): void {
     const b = p.buf;
     const siteNode = this.nodeAt(p.site.span.startOffset, p.site.span.endOffset);
     if (!siteNode) return;
@@ -1614,9 +1694,37 @@ export class FunctionAnalysis {
   }
 
   /** Does the bi_end_io callback (or what it calls in this file) invalidate this buffer? */
-  private endIoInvalidates(endIo: string, b: Buf, bio: BioState): boolean {
+  /** Field names under which this buffer is reachable from an object (its own field, or a field it was stored in here). */
+  private fieldNames(b: Buf, st: State): string[] {
+    const names = new Set<string>();
+    if (b.field) names.add(b.field.split('.').pop() as string);
+    for (const [k, v] of st.vars) if (k.startsWith('field:') && (v.t === 'buf' || v.t === 'pages') && v.b.id === b.id) names.add(k.split('.').pop() as string);
+    return [...names];
+  }
+
+  /** The first CPU read of the buffer inside the bi_end_io callback, before any invalidate of it. */
+  private endIoReads(endIo: string, b: Buf, st: State): TraceStep | undefined {
+    const names = this.fieldNames(b, st);
+    if (!names.length) return undefined;
+    const re = new RegExp(`(->|\\.)(${names.join('|')})\\b`);
+    for (const fn of this.tu.functions.get(endIo) ?? []) {
+      for (const d of descendants(fn.body)) {
+        if (d.type !== 'call_expression') continue;
+        const cn = this.callName(d);
+        if (!cn || MAINTENANCE.has(cn) || FREES.has(cn)) continue;
+        const acc = ACCESS.get(cn);
+        const args = this.args(d);
+        const hit = args.findIndex((a, i) => re.test(this.text(a)) && !(acc?.none?.includes(i)) && !(acc?.write?.includes(i) && !acc.read?.includes(i)));
+        if (hit >= 0) return this.step('cpu-read', d, `read by the CPU in ${endIo}(): ${this.text(d).split('\n')[0].slice(0, 80)}`);
+      }
+    }
+    return undefined;
+  }
+
+  private endIoInvalidates(endIo: string, b: Buf, bio: BioState, st: State): boolean {
     const seen = new Set<string>();
-    const fieldName = b.field?.split('.').pop();
+    const names = this.fieldNames(b, st);
+    const fieldName = names.length ? `(?:${names.join('|')})` : undefined;
     const check = (fname: string, depth: number): boolean => {
       if (seen.has(fname) || depth > 3) return false;
       seen.add(fname);
@@ -1694,8 +1802,16 @@ export class FunctionAnalysis {
     return undefined;
   }
 
-  private constEval(expr: string): number | undefined {
-    const e = expr.replace(/PAGE_SIZE/g, String(PAGE_SIZE)).replace(/\bSZ_(\d+)K\b/g, (_, k) => String(Number(k) * 1024)).replace(/\bSZ_(\d+)M\b/g, (_, k) => String(Number(k) << 20)).replace(/(\d+)U?L*\b/g, '$1');
+  private constEval(expr: string, depth = 0): number | undefined {
+    if (depth > 8) return undefined;
+    const subst = expr.replace(/\b[A-Za-z_]\w*\b/g, (id) => {
+      if (id === 'PAGE_SIZE' || /^SZ_\d+[KM]$/.test(id)) return id;
+      const d = this.tu.defines.get(id) ?? this.localInits.get(id);
+      if (d === undefined) return id;
+      const v = this.constEval(d, depth + 1);
+      return v === undefined ? id : String(v);
+    });
+    const e = subst.replace(/PAGE_SIZE/g, String(PAGE_SIZE)).replace(/\bSZ_(\d+)K\b/g, (_, k) => String(Number(k) * 1024)).replace(/\bSZ_(\d+)M\b/g, (_, k) => String(Number(k) << 20)).replace(/(\d+)U?L*\b/g, '$1');
     if (!/^[\d\s+*()<-]+$/.test(e)) return undefined;
     try {
       // only digits and arithmetic operators reach here
@@ -1712,7 +1828,7 @@ export class FunctionAnalysis {
     const st = e.state;
     const retBuf = e.ret && (e.ret.t === 'buf' || e.ret.t === 'page') ? e.ret.b : undefined;
     for (const p of st.completed.values()) {
-      if (p.buf.kind === 'param') {
+      if (this.isSym(p.buf)) {
         if (p.buf.param !== undefined) this.summary.readInto.add(p.buf.param);
         continue;
       }
@@ -1721,7 +1837,13 @@ export class FunctionAnalysis {
       }
     }
     for (const p of st.inflight.values()) {
-      if (p.buf.kind === 'param' || !p.buf.escapes) continue;
+      if (this.isSym(p.buf)) continue;
+      if (p.endIo) {
+        // completion runs in a bi_end_io of this file that does not invalidate
+        this.reportMissingInvalidate(p, [this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, `completion runs in ${p.endIo}(), which does not invalidate the vmap range`)]);
+        continue;
+      }
+      if (!p.buf.escapes) continue;
       const fieldName = p.buf.field?.split('.').pop();
       const elsewhere = this.tu.invalidateTexts.some((t) => (fieldName && new RegExp(`(->|\\.)${fieldName}\\b`).test(t)) || t === p.buf.display);
       if (!elsewhere) this.reportMissingInvalidate(p, [this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, 'no invalidate_kernel_vmap_range() of this buffer anywhere in the file after completion')]);

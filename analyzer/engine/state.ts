@@ -54,7 +54,7 @@ export type Val =
   /** a freshly allocated bio, with the op it was allocated for */
   | { t: 'bio'; op?: OpSet }
   /** a dm_io_request being built: its memory type and buffer */
-  | { t: 'dmio'; memType?: string; buf?: Val };
+  | { t: 'dmio'; memType?: string; buf?: Val; op?: OpSet };
 
 export interface Added {
   buf: Buf;
@@ -86,6 +86,9 @@ export interface Pending {
   indent?: string;
   sync: boolean;
   dir: OpSet;
+  /** asynchronous I/O whose bi_end_io is a function of this file that does not invalidate */
+  endIo?: string;
+  bio?: BioState;
 }
 
 export interface MaintRec {

@@ -2,7 +2,7 @@
  * Sources: functions whose result is (or may be) a vmalloc-space alias.
  * `size` describes how to build the size expression from the arguments: an argument index, or
  * `[a, b]` for a product (count × element size). `pagesArg`/`countArg` describe vmap-style calls:
- * the returned address aliases every page of the page array argument.
+ * the returned address aliases every page of the page (or pfn) array argument.
  * Zeroing allocators are not CPU writes through the alias: the page allocator zeroes the pages
  * through the linear map before they are mapped, and mapping flushes (flush_cache_vmap).
  */
@@ -48,7 +48,7 @@ const rows: AllocatorRow[] = [
   // vmap(pages, count, flags, prot) / vm_map_ram(pages, count, node[, prot]) / vmap_pfn(pfns, count, prot).
   { name: 'vmap', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, source: 'include/linux/vmalloc.h v6.18.2; mm/vmalloc.c' },
   { name: 'vm_map_ram', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, source: 'include/linux/vmalloc.h; pgprot argument dropped between v5.4.59 and v5.15.135' },
-  { name: 'vmap_pfn', kind: 'vmap', zeroing: false, countArg: 1, source: 'include/linux/vmalloc.h v5.15.135+' },
+  { name: 'vmap_pfn', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, source: 'include/linux/vmalloc.h v5.15.135+' },
   // kvmalloc family: maybe vmalloc.
   { name: 'kvmalloc', kind: 'maybe-vmalloc', zeroing: false, size: 0, since: '4.12', source: SLAB_H },
   { name: 'kvzalloc', kind: 'maybe-vmalloc', zeroing: true, size: 0, since: '4.12', source: SLAB_H },
