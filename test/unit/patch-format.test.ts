@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'path';
+import { reviewCommand, CommandIO } from '../../analyzer/patch/command';
+import { fixDiff, formatMailback, formatReply } from '../../analyzer/patch/format';
+import { parsePatches } from '../../analyzer/patch/parse';
+import { reviewSet } from '../../analyzer/patch/review';
+import { BASE, fixture, FIXTURES, toyAnalyze } from './patch-helpers.test';
+
+function capture(stdin?: string): { io: CommandIO; out: () => string; err: () => string } {
+  let o = '';
+  let e = '';
+  const io: CommandIO = {
+    stdout: { write: (s: string) => (o += s) },
+    stderr: { write: (s: string) => (e += s) },
+    stdin: stdin === undefined ? undefined : (async function* () { yield Buffer.from(stdin); })(),
+  };
+  return { io, out: () => o, err: () => e };
+}
+
+const deps = { analyze: toyAnalyze };
+const P = (n: string): string => path.join(FIXTURES, n);
+
+test('mailback: one terse line per finding, exit 1', async () => {
+  const c = capture();
+  const code = await reviewCommand([P('series-cover-3.mbox'), '--base', BASE, '--format', 'mailback'], c.io, deps);
+  assert.equal(code, 1);
+  assert.equal(
+    c.out(),
+    'drivers/block/vsb.c:71: buf is written to the device without flush_kernel_vmap_range() [vmap-io-missing-flush]\n' +
+      'drivers/block/vsb.c:45: vd->log is written to the device without flush_kernel_vmap_range() [vmap-io-missing-flush]\n',
+  );
+  for (const line of c.out().trimEnd().split('\n')) assert.match(line, /^[^\s:]+:\d+: .+ \[[a-z-]+\]$/);
+});
+
+test('mailback: a clean patch prints nothing at all and exits 0 (b4 contract)', async () => {
+  const c = capture();
+  const code = await reviewCommand([P('binary-docs-and-c.patch'), '--base', BASE, '--format=mailback'], c.io, deps);
+  assert.equal(code, 0);
+  assert.equal(c.out(), '');
+});
+
+test('mailback from stdin, as b4 pipes each patch', async () => {
+  const c = capture(fixture('0001-vsb-write-the-superblock-when-the-log-is-set-up.patch').toString());
+  const code = await reviewCommand(['-', '--format', 'mailback'], c.io, deps);
+  assert.equal(code, 1);
+  assert.equal(c.out(), 'drivers/block/vsb.c:71: buf is written to the device without flush_kernel_vmap_range() (low confidence: reviewed without the base file) [vmap-io-missing-flush]\n');
+});
+
+test('several patch files form one series in argument order', async () => {
+  const c = capture();
+  const code = await reviewCommand([P('0001-vsb-write-the-superblock-when-the-log-is-set-up.patch'), P('rename-drops-flush.patch'), '--base', BASE, '--format', 'json'], c.io, deps);
+  assert.equal(code, 1);
+  const j = JSON.parse(c.out()) as { findings: { patch: { index: number; file: string; line: number }; target: { path: string } }[] };
+  assert.deepEqual(j.findings.map((f) => [f.patch.index, path.basename(f.patch.file), f.patch.line, f.target.path]), [
+    [1, '0001-vsb-write-the-superblock-when-the-log-is-set-up.patch', 50, 'drivers/block/vsb.c'],
+    [2, 'rename-drops-flush.patch', 35, 'drivers/block/vsb_log.c'],
+  ]);
+});
+
+test('review reply: subject, attribution, quoted hunk lines, explanation, consequence, fix diff', async () => {
+  const c = capture();
+  const code = await reviewCommand([P('series-cover-3.mbox'), '--base', BASE], c.io, { ...deps, consequence: (f) => `SIMULATED ${f.rule}` });
+  assert.equal(code, 1);
+  const out = c.out();
+  const [first, second] = out.split(`\n${'-'.repeat(72)}\n\n`);
+  assert.ok(first.startsWith('Subject: Re: [PATCH 2/3] vsb: write the superblock when the log is set up\n\nOn Thu, 26 Nov 2026 00:29:35 +0000, Ada Example <ada@example.org> wrote:\n'));
+  assert.ok(first.includes('> [...]\n> +\n> +\tbio = bio_alloc(vd->bdev, len >> PAGE_SHIFT, REQ_OP_WRITE | REQ_SYNC,\n'));
+  assert.ok(first.includes('> +\t\tbio_add_page(bio, vmalloc_to_page(buf + off), PAGE_SIZE, 0);\n> +\tret = submit_bio_wait(bio);\n\n'));
+  assert.ok(first.includes('flush_kernel_vmap_range(buf, len) before the submission'));
+  assert.ok(first.includes('\n\nSIMULATED vmap-io-missing-flush\n\n'));
+  assert.ok(
+    first.includes(
+      '--- a/drivers/block/vsb.c\n+++ b/drivers/block/vsb.c\n@@ -70,2 +70,3 @@\n \t\tbio_add_page(bio, vmalloc_to_page(buf + off), PAGE_SIZE, 0);\n+\tflush_kernel_vmap_range(buf, len);\n \tret = submit_bio_wait(bio);\n',
+    ),
+  );
+  assert.ok(first.includes('[vmalias vmap-io-missing-flush at drivers/block/vsb.c:71]'));
+  // The patch that deletes the flush: the removed line and the submission are quoted.
+  assert.ok(second.startsWith('Subject: Re: [PATCH 3/3] vsb: drop the log flush before submission\n'));
+  assert.ok(second.includes('> -\tflush_kernel_vmap_range(vd->log, VSB_LOG_SIZE);\n>  \tret = submit_bio_wait(bio);'));
+  assert.ok(second.includes('+\tflush_kernel_vmap_range(vd->log, VSB_LOG_SIZE);'));
+});
+
+test('review reply without a simulator falls back to the per-architecture summary', async () => {
+  const review = await reviewSet(parsePatches(fixture('qp-latin1.eml'), 'qp.eml'), { base: BASE, analyze: toyAnalyze });
+  const text = formatReply(review);
+  assert.ok(text.startsWith('Subject: Re: [PATCH v2] vsb: check the superblock magic at set-up before the log is used\nIn-Reply-To: <20260303091500.4242-1-joerg@example.org>\n\nOn Tue, 3 Mar 2026 10:15:00 +0100, Jörg Beispiel <joerg@example.org> wrote:\n'));
+  assert.ok(text.includes('the CPU can read stale bytes'));
+  assert.ok(text.includes('x86-64 and arm64'));
+  // Invalidate goes after the completed I/O.
+  assert.ok(text.includes(' \tret = submit_bio_wait(bio);\n+\tinvalidate_kernel_vmap_range(buf, len);\n'));
+});
+
+test('fixDiff refuses edits outside the analysed text instead of inventing a diff', async () => {
+  const review = await reviewSet(parsePatches(fixture('0001-vsb-write-the-superblock-when-the-log-is-set-up.patch'), 'p'), { base: BASE, analyze: toyAnalyze });
+  const item = review.items[0];
+  const bad = { title: 'x', isPreferred: true, edits: [{ file: 'x', span: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 }, startOffset: 1e9, endOffset: 1e9 }, newText: 'y' }] };
+  assert.equal(fixDiff(item, bad), undefined);
+});
+
+test('mailback formatter on no findings is the empty string', () => {
+  assert.equal(formatMailback({ findings: [] }), '');
+});
+
+test('usage errors exit 2 with a message', async () => {
+  for (const argv of [[], ['--format', 'xml', 'a.patch'], ['--bogus'], [P('qp-latin1.eml'), '--base', path.join(FIXTURES, 'nope')], ['/nonexistent.patch'], ['x', '--kernel', 'six']]) {
+    const c = capture();
+    assert.equal(await reviewCommand(argv, c.io, deps), 2, argv.join(' '));
+    assert.ok(c.err().length > 0);
+    assert.equal(c.out(), '');
+  }
+  const h = capture();
+  assert.equal(await reviewCommand(['--help'], h.io, deps), 0);
+  assert.match(h.out(), /^usage: vmalias review/);
+});

@@ -1,0 +1,194 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parsePatches } from '../../analyzer/patch/parse';
+import { diffFindings, reviewSet, scanPatchText } from '../../analyzer/patch/review';
+import type { Finding } from '../../analyzer/types';
+import { BASE, fixture, lineOf, toyAnalyze } from './patch-helpers.test';
+
+const analyze = toyAnalyze;
+
+test('format-patch with base: the finding sits on the added submit_bio_wait line', async () => {
+  const raw = fixture('0001-vsb-write-the-superblock-when-the-log-is-set-up.patch');
+  const { findings, notes } = await scanPatchText(raw, 'p.patch', { base: BASE, analyze });
+  assert.deepEqual(notes, []);
+  assert.equal(findings.length, 1);
+  const pf = findings[0];
+  assert.equal(pf.finding.rule, 'vmap-io-missing-flush');
+  assert.deepEqual(pf.patch, { index: 1, subject: '[PATCH] vsb: write the superblock when the log is set up', file: 'p.patch', line: 50, column: 9 });
+  assert.deepEqual(pf.target, { path: 'drivers/block/vsb.c', line: 71 });
+  assert.equal(pf.finding.confidence, 'high');
+  assert.equal(raw.toString().split('\n')[pf.patch.line - 1].slice(pf.patch.column - 1, pf.patch.column - 1 + 15), 'submit_bio_wait');
+});
+
+test('CRLF copy: same findings at the same lines', async () => {
+  const lf = await scanPatchText(fixture('0001-vsb-write-the-superblock-when-the-log-is-set-up.patch'), 'p', { base: BASE, analyze });
+  const crlf = await scanPatchText(fixture('crlf-write-sb.patch'), 'p', { base: BASE, analyze });
+  assert.deepEqual(crlf.findings.map((f) => [f.patch, f.target]), lf.findings.map((f) => [f.patch, f.target]));
+});
+
+test('mbox series with base: patch 2 introduces a missing flush, patch 3 removes one', async () => {
+  const raw = fixture('series-cover-3.mbox').toString();
+  const review = await reviewSet(parsePatches(raw, 's.mbox'), { base: BASE, analyze });
+  assert.deepEqual(review.problems, []);
+  const got = review.findings.map((f) => [f.patch.index, f.patch.line, f.finding.function, f.target.line, f.finding.preexisting ?? false]);
+  assert.deepEqual(got, [
+    [2, lineOf(raw, '+\tret = submit_bio_wait(bio);'), 'vsb_write_sb', 71, false],
+    // Patch 3 only deletes a line: the finding is at the context line that shows the submission.
+    [3, lineOf(raw, ' \tret = submit_bio_wait(bio);', lineOf(raw, 'Subject: [PATCH 3/3]')), 'vsb_flush_log', 45, false],
+  ]);
+  assert.ok(review.notes.some((n) => n.includes('cover letter')));
+});
+
+test('--all adds the findings that exist before the patch, marked preexisting', async () => {
+  const raw = fixture('series-cover-3.mbox').toString();
+  const review = await reviewSet(parsePatches(raw, 's.mbox'), { base: BASE, analyze, all: true });
+  const pre = review.findings.filter((f) => f.finding.preexisting);
+  assert.equal(pre.length, 1);
+  assert.equal(pre[0].patch.index, 3);
+  assert.equal(pre[0].finding.function, 'vsb_write_sb');
+  // Outside every hunk of patch 3: reported at the first changed line of its (only) hunk.
+  assert.equal(pre[0].patch.line, lineOf(raw, '-\tflush_kernel_vmap_range'));
+  assert.equal(pre[0].patch.column, 1);
+  assert.equal(review.findings.length, 3);
+});
+
+test('quoted-printable mail: missing invalidate at the decoded submit line', async () => {
+  const { findings } = await scanPatchText(fixture('qp-latin1.eml'), 'qp.eml', { base: BASE, analyze });
+  assert.equal(findings.length, 1);
+  assert.equal(findings[0].finding.rule, 'vmap-io-missing-invalidate');
+  assert.equal(findings[0].patch.line, 44);
+  assert.equal(findings[0].finding.function, 'vsb_check_sb');
+});
+
+test('rename that drops a flush: before is the old path, finding in the new path', async () => {
+  const raw = fixture('rename-drops-flush.patch').toString();
+  const { findings } = await scanPatchText(raw, 'r.patch', { base: BASE, analyze });
+  assert.deepEqual(findings.map((f) => [f.patch.line, f.target.path, f.target.line, f.finding.function]), [
+    [lineOf(raw, ' \tret = submit_bio_wait(bio);'), 'drivers/block/vsb_log.c', 43, 'vsb_flush_log'],
+  ]);
+});
+
+test('a patch that does not apply is reported, the next one still reviewed', async () => {
+  const raw = fixture('does-not-apply.mbox').toString();
+  const { findings, notes } = await scanPatchText(raw, 'n.mbox', { base: BASE, analyze });
+  assert.ok(notes.some((n) => n.startsWith('patch 1 "[PATCH 1/2] vsb: drop the log flush before submission": hunk 1 of drivers/block/vsb.c') && n.includes('does not apply')));
+  assert.deepEqual(findings.map((f) => [f.patch.index, f.patch.line]), [[2, lineOf(raw, '+\tret = submit_bio_wait(bio);')]]);
+});
+
+test('malformed series: the broken hunks are skipped and named, the good hunk still reviewed', async () => {
+  const raw = fixture('malformed.mbox').toString();
+  const { findings, notes } = await scanPatchText(raw, 'm.mbox', { base: BASE, analyze });
+  assert.equal(notes.filter((n) => /hunk 1 of drivers\/block\/vsb\.c/.test(n)).length, 2);
+  assert.deepEqual(findings.map((f) => [f.patch.index, f.patch.line]), [[1, lineOf(raw, '+\tret = submit_bio_wait(bio);')]]);
+});
+
+test('binary, docs and a harmless C change: clean', async () => {
+  const { findings, notes } = await scanPatchText(fixture('binary-docs-and-c.patch'), 'b.patch', { base: BASE, analyze });
+  assert.deepEqual(findings, []);
+  assert.ok(notes.some((n) => n.includes('binary file firmware/vsb.bin skipped')));
+});
+
+test('without a base: modified files reviewed from hunk fragments with low confidence', async () => {
+  const raw = fixture('series-cover-3.mbox').toString();
+  const { findings } = await scanPatchText(raw, 's.mbox', { analyze });
+  assert.deepEqual(findings.map((f) => [f.patch.index, f.patch.line, f.target.line, f.finding.confidence, f.finding.function]), [
+    [2, lineOf(raw, '+\tret = submit_bio_wait(bio);'), 71, 'low', 'vsb_write_sb'],
+  ]);
+  // Trace steps are in post-image lines, not fragment lines.
+  assert.deepEqual(findings[0].finding.trace.map((t) => t.span.start.line), [60, 70, 71]);
+});
+
+test('without a base: a removed flush is found when the hunk shows the function', async () => {
+  const diff = [
+    'diff --git a/drivers/x.c b/drivers/x.c',
+    '--- a/drivers/x.c',
+    '+++ b/drivers/x.c',
+    '@@ -20,9 +20,8 @@ static int x_write(struct x *x)',
+    ' \tbio = bio_alloc(x->bdev, 1, REQ_OP_WRITE, GFP_KERNEL);',
+    ' \tbio_add_page(bio, vmalloc_to_page(x->buf), PAGE_SIZE, 0);',
+    ' ',
+    '-\tflush_kernel_vmap_range(x->buf, PAGE_SIZE);',
+    ' \tret = submit_bio_wait(bio);',
+    ' \tbio_put(bio);',
+    ' \treturn ret;',
+    ' }',
+    ' ',
+    '',
+  ].join('\n');
+  const { findings } = await scanPatchText(diff, 'x.diff', { analyze });
+  assert.deepEqual(findings.map((f) => [f.patch.line, f.target.line, f.finding.function, f.finding.confidence]), [[9, 23, 'x_write', 'low']]);
+});
+
+test('new file without a base is analysed whole, with high confidence', async () => {
+  const diff = [
+    'diff --git a/drivers/n.c b/drivers/n.c',
+    'new file mode 100644',
+    '--- /dev/null',
+    '+++ b/drivers/n.c',
+    '@@ -0,0 +1,8 @@',
+    '+static int n_write(void *buf)',
+    '+{',
+    '+\tstruct bio *bio = bio_alloc(NULL, 1, REQ_OP_WRITE, GFP_KERNEL);',
+    '+',
+    '+\tbio_add_page(bio, vmalloc_to_page(buf), PAGE_SIZE, 0);',
+    '+\treturn submit_bio_wait(bio);',
+    '+}',
+    '+',
+    '',
+  ].join('\n');
+  const { findings } = await scanPatchText(diff, 'n.diff', { analyze });
+  assert.deepEqual(findings.map((f) => [f.patch.line, f.patch.column, f.target.line, f.finding.confidence]), [[11, 10, 6, 'high']]);
+});
+
+test('a submission outside every hunk is reported at the first changed line of the hunk in its function', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-outside-'));
+  try {
+    const src = [
+      'static int y_write(struct y *y)', // 1
+      '{',
+      '\tstruct bio *bio = bio_alloc(y->bdev, 1, REQ_OP_WRITE, GFP_KERNEL);',
+      '\tint ret;',
+      '',
+      '\tbio_add_page(bio, vmalloc_to_page(y->buf), PAGE_SIZE, 0);',
+      '\tflush_kernel_vmap_range(y->buf, PAGE_SIZE);', // 7
+      '\ty->count++;',
+      '\ty->count++;',
+      '\ty->count++;',
+      '\ty->count++;',
+      '\tret = submit_bio_wait(bio);', // 12
+      '\treturn ret;',
+      '}',
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(tmp, 'y.c'), src);
+    const diff = ['--- a/y.c', '+++ b/y.c', '@@ -6,3 +6,2 @@ static int y_write(struct y *y)', ' \tbio_add_page(bio, vmalloc_to_page(y->buf), PAGE_SIZE, 0);', '-\tflush_kernel_vmap_range(y->buf, PAGE_SIZE);', ' \ty->count++;', ''].join('\n');
+    const { findings } = await scanPatchText(diff, 'y.diff', { base: tmp, analyze });
+    assert.deepEqual(findings.map((f) => [f.patch.line, f.patch.column, f.target.path, f.target.line]), [[5, 1, 'y.c', 11]]);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('diffFindings matches by rule + function + buffer as a multiset', () => {
+  const mk = (rule: Finding['rule'], fn: string, buffer: string, line: number): Finding =>
+    ({ rule, function: fn, buffer, span: { start: { line, column: 1 }, end: { line, column: 2 }, startOffset: 0, endOffset: 1 } }) as Finding;
+  const before = [mk('vmap-io-missing-flush', 'f', 'buf', 10)];
+  const after = [mk('vmap-io-missing-flush', 'f', 'buf', 30), mk('vmap-io-missing-flush', 'f', 'buf', 40), mk('vmap-io-missing-flush', 'g', 'buf', 50), mk('vmap-io-missing-invalidate', 'f', 'buf', 60)];
+  const d = diffFindings(before, after);
+  assert.deepEqual(d.preexisting.map((f) => f.span.start.line), [30]);
+  assert.deepEqual(d.introduced.map((f) => f.span.start.line), [40, 50, 60]);
+});
+
+test('an analyzer that throws becomes a note, never an exception', async () => {
+  const { findings, notes } = await scanPatchText(fixture('0001-vsb-write-the-superblock-when-the-log-is-set-up.patch'), 'p', {
+    base: BASE,
+    analyze: async () => {
+      throw new Error('boom');
+    },
+  });
+  assert.deepEqual(findings, []);
+  assert.ok(notes.some((n) => n.includes('analysis of drivers/block/vsb.c failed: boom')));
+});
