@@ -77,7 +77,10 @@ export interface RunResult {
   /** What should have arrived (disk for a write, CPU for a read), 16 bytes hex. */
   expected: string;
   observed: string;
-  /** Cache lines of the buffer at the decisive moment (first 8). */
+  /**
+   * Cache lines holding the buffer at the decisive moment (first 8): just before the device reads
+   * memory (write), or just after the device's data landed in memory (read).
+   */
   lines: LineInfo[];
   linesTotal: number;
   dirtyLines: number;
@@ -356,6 +359,8 @@ export function runProgram(p: ArchProfile, sc: Scenario, program: readonly Op[],
         m.deviceWrite(segs, new Uint8Array(size).fill(op.byte));
         shadow.fill(op.byte);
         if (op.wrongPage) collateral += size;
+        // The decisive moment of a read: the alias lines that now disagree with memory.
+        decisive = snapshotLines();
         call = `/* the device writes ${op.byte.toString(16)} into ${op.wrongPage ? 'the pages virt_to_page() computed' : 'the buffer\'s pages'} */`;
         break;
       }
@@ -365,7 +370,7 @@ export function runProgram(p: ArchProfile, sc: Scenario, program: readonly Op[],
         break;
       }
       case 'cpu-read-result': {
-        decisive = snapshotLines();
+        decisive ??= snapshotLines();
         observed = m.cpuLoad(pl.vmapBase, size);
         expected = shadow.slice();
         call = `memcpy(out, buf, ${size})  /* the CPU reads the result */`;
