@@ -10,7 +10,7 @@ import { Backend, createBackend } from './parse/backends';
 import { SNode, countErrors } from './parse/syntax';
 import { AnalysisResult, AnalyzeOptions, Finding, FunctionSummary, KernelVersion } from './types';
 import { collectFunctions, FunctionInfo } from './engine/tu';
-import { FunctionAnalysis, SummaryAcc, TuCtx } from './engine/interp';
+import { FunctionAnalysis, SummaryAcc, TuCtx, CallSiteFacts } from './engine/interp';
 import { Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite } from './engine/state';
 import { ALLOCATORS, SINKS, MAINTENANCE, EVIDENCE_PAGE_OF, VMALLOC_TESTS, BIO_OP_SETTERS, DIRECTIONS } from './tables';
 import { descendants, child } from './parse/syntax';
@@ -36,7 +36,7 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
   };
   const s: FunctionSummary = {
     name, file,
-    returnsVmalloc: acc.returns,
+    returnsVmalloc: acc.returns && acc.returnsOther ? 'maybe-vmalloc' : acc.returns,
     returnSizeParam: acc.returns ? acc.returnSizeParam : undefined,
     flushesParams: arr(acc.flushed),
     invalidatesParams: arr(acc.invalidates),
@@ -67,6 +67,7 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
     returnSizeParam: a.returnSizeParam ?? b.returnSizeParam,
     returnsPageOf: a.returnsPageOf ?? b.returnsPageOf,
     returnsAliasOf: a.returnsAliasOf ?? b.returnsAliasOf,
+    returnsOther: a.returnsOther || b.returnsOther,
   };
 }
 
@@ -157,6 +158,8 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   }
 
   const allocToField = new Map<string, string>();
+  const analyzed = new Set(order.map((f) => f.name));
+  let callSites = new Map<string, CallSiteFacts>();
   let summaries = new Map<string, FunctionSummary>(external);
   let fieldVals = new Map<string, Val>();
   const paramOps = collectParamOps(order, byName, text);
@@ -166,7 +169,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     tu = {
       src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
       functions: byName, summaries, fieldVals, fieldValsNext: new Map(fieldVals), paramOps, paramOpsNext: new Map(),
-      findings: new Map(), extraAllocators: extraAlloc, extraSinks, allocToField, calledInFile, defines, invalidateTexts, notes: [],
+      findings: new Map(), extraAllocators: extraAlloc, extraSinks, allocToField, calledInFile, analyzed, callSites, callSitesNext: new Map(), defines, invalidateTexts, notes: [],
     };
     const accs = new Map<string, SummaryAcc>();
     for (const f of order) {
@@ -190,8 +193,11 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
         fileSummaries.push(s);
       }
     }
+    const siteKey = (m: Map<string, CallSiteFacts>) => JSON.stringify([...m].map(([k, v]) => [k, [...v.vmallocArgs].sort(), [...v.guarded].sort()]).sort());
     const stable = JSON.stringify([...next.entries()]) === JSON.stringify([...summaries.entries()]) &&
-      [...tu.fieldValsNext.keys()].sort().join() === [...fieldVals.keys()].sort().join();
+      [...tu.fieldValsNext.keys()].sort().join() === [...fieldVals.keys()].sort().join() &&
+      siteKey(tu.callSitesNext) === siteKey(callSites);
+    callSites = tu.callSitesNext;
     summaries = next;
     fieldVals = tu.fieldValsNext;
     if (stable) break;

@@ -13,7 +13,7 @@ import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Dire
 import {
   ALLOCATORS, LINEAR_ALLOCATORS, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, FREES, COMPLETION_WAITS,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
-  BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, appliesTo, KVersion, parseVersion, compareVersion,
+  BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
 } from '../tables';
 import {
   Buf, Val, State, BioState, Added, Pending, MaintRec, cloneState, join, emptyState,
@@ -41,6 +41,16 @@ export interface SummaryAcc {
   returnsPageOf?: number;
   returnsAliasOf?: number;
   directionParam?: number;
+  /** some exit returns a non-vmalloc, non-NULL pointer: a vmalloc return makes it maybe-vmalloc */
+  returnsOther?: boolean;
+}
+
+/** What in-file call sites pass for each parameter (collected in one round, used in the next). */
+export interface CallSiteFacts {
+  /** parameters that receive a known vmalloc/vmap buffer at some call site */
+  vmallocArgs: Set<number>;
+  /** per parameter: the argument's object is inspected by a dominating condition at every call site */
+  guarded: Map<number, boolean>;
 }
 
 export function newSummaryAcc(): SummaryAcc {
@@ -73,6 +83,10 @@ export interface TuCtx {
   allocToField: Map<string, string>;
   /** functions called somewhere in this file (their parameter buffers are judged at the call sites) */
   calledInFile: Set<string>;
+  /** functions analysed in this file: a call to one with no summary has no effect on its arguments */
+  analyzed: Set<string>;
+  callSites: Map<string, CallSiteFacts>;
+  callSitesNext: Map<string, CallSiteFacts>;
   /** object-like #define NAME value of the file, for constant sizes */
   defines: Map<string, string>;
   /** invalidate_kernel_vmap_range calls anywhere in the file, by pointer text */
@@ -83,6 +97,7 @@ export interface TuCtx {
 interface Exit {
   state: State;
   ret?: Val;
+  retNode?: SNode;
 }
 
 interface LoopFrame {
@@ -160,6 +175,8 @@ export class FunctionAnalysis {
         st.vars.set(p.name, { t: 'buf', b, adv: false });
       }
     }
+    const sites = this.tu.callSites.get(this.fn.name);
+    if (this.fn.isStatic && sites) for (const p of this.fn.params) if (sites.guarded.get(p.index)) st.guarded.add(p.name);
     const out = this.execBlock(this.fn.body.children, st);
     if (out) this.exits.push({ state: out });
     for (const e of this.exits) this.atExit(e);
@@ -202,6 +219,8 @@ export class FunctionAnalysis {
     if (b.param === undefined || b.id !== `param:${b.param}`) return false;
     if (b.kind === 'param') return true;
     if (!this.tu.calledInFile.has(this.fn.name)) return false;
+    // judged at the call sites only if some caller here passes a buffer known to be vmalloc memory
+    if (!this.tu.callSites.get(this.fn.name)?.vmallocArgs.has(b.param)) return false;
     const name = this.fn.params.find((p) => p.index === b.param)?.name;
     for (const k of this.maintLens.keys()) if (name && new RegExp(`^[\\s(]*(?:\\([^)]*\\)\\s*)?${name}\\b`).test(k)) return false;
     return true;
@@ -409,7 +428,7 @@ export class FunctionAnalysis {
       case 'return_statement': {
         const v = s.children.find((c) => c.type !== 'comment');
         const ret = v ? this.ev(v, st) : undefined;
-        this.exits.push({ state: st, ret });
+        this.exits.push({ state: st, ret, retNode: v });
         return null;
       }
       case 'break_statement': {
@@ -469,9 +488,29 @@ export class FunctionAnalysis {
     return join(thenOut, elseOut);
   }
 
+  /** Objects a condition inspects through a field or a call (not a bare NULL test). */
+  private inspected(cond: SNode): string[] {
+    const out: string[] = [];
+    for (const d of descendants(cond)) {
+      if (d.type === 'field_expression') {
+        const r = this.rootIdent(d);
+        if (r) out.push(r);
+      } else if (d.type === 'call_expression') {
+        const name = this.callName(d) ?? '';
+        if (NULL_TESTS.has(name) || CONDITION_WRAPPERS.has(name)) continue;
+        for (const a of this.args(d)) {
+          const r = this.rootIdent(a);
+          if (r) out.push(r);
+        }
+      }
+    }
+    return out;
+  }
+
   private execIf(s: SNode, st: State): State | null {
     const condNode = child(s, 'condition');
     const [t, e] = condNode ? this.cond(condNode, st) : [cloneState(st), cloneState(st)];
+    if (condNode) for (const h of this.inspected(condNode)) { t?.guarded.add(h); e?.guarded.add(h); }
     const thenOut = this.exec(child(s, 'consequence') as SNode, t);
     const altClause = child(s, 'alternative');
     const altStmt = altClause ? (altClause.type === 'else_clause' ? altClause.children.find((c) => c.type !== 'comment') : altClause) : undefined;
@@ -618,6 +657,11 @@ export class FunctionAnalysis {
     if (x.type === 'unary_expression' && x.op === '!') {
       const [t, e] = this.condIn(child(x, 'argument') as SNode, s);
       return [e, t];
+    }
+    if (x.type === 'call_expression') {
+      const w = CONDITION_WRAPPERS.get(this.callName(x) ?? '');
+      const inner = w !== undefined ? this.args(x)[w] : undefined;
+      if (inner) return this.condIn(inner, s);
     }
     if (x.type === 'binary_expression' && (x.op === '&&' || x.op === '||')) {
       const [t1, e1] = this.condIn(child(x, 'left') as SNode, s);
@@ -1221,7 +1265,7 @@ export class FunctionAnalysis {
       });
       return undefined;
     }
-    const summary = this.tu.summaries.get(name);
+    const summary = this.tu.summaries.get(name) ?? (this.tu.analyzed.has(name) ? { name, file: this.tu.file } : undefined);
     if (summary) return this.applySummary(name, summary, n, args, st);
     // Unknown function: every buffer argument escapes (assumed written and read).
     const vals = args.map((a) => this.ev(a, st));
@@ -1406,7 +1450,7 @@ export class FunctionAnalysis {
           const parent = this.bio(bio.chainedInto, st);
           for (const [id, a] of bio.bufs) {
             const flushedNow = st.flushed.has(id) || st.clean.has(id);
-            if (!parent.bufs.has(id)) parent.bufs.set(id, { ...a, unflushedAtSubmit: !flushedNow || a.unflushedAtSubmit });
+            if (!parent.bufs.has(id)) parent.bufs.set(id, { ...a, unflushedAtSubmit: (!flushedNow && !a.helperFlushesWrites) || a.unflushedAtSubmit });
           }
           if (parent.op === undefined) parent.op = op;
           bio.bufs = new Map();
@@ -1450,7 +1494,7 @@ export class FunctionAnalysis {
         if (v && v.t === 'buf' && !st.clean.has(v.b.id)) {
           if (this.isSym(v.b)) {
             if (v.b.param !== undefined) this.summary.converts.add(v.b.param);
-          } else {
+          } else if (!this.onLinearPath(v.b, st)) {
             this.reportLinear(name, sink, n, pArg as SNode, v.b);
           }
         }
@@ -1488,7 +1532,8 @@ export class FunctionAnalysis {
         if (!req || !req.buf || req.buf.t !== 'buf' || !req.memType) return undefined;
         const mt = DM_IO_MEM_TYPES.get(req.memType);
         const b = req.buf.b;
-        if (!mt || b.kind === 'param' || st.clean.has(b.id)) return undefined;
+        if (!mt || this.isSym(b) || st.clean.has(b.id)) return undefined;
+        if (mt.linear && this.onLinearPath(b, st)) return undefined;
         if (mt.linear) {
           this.reportLinear('dm_io', { name: 'dm_io', kind: 'linear', source: mt.source }, n, reqArg as SNode, b, `dm_io() with a DM_IO_KMEM request for vmalloc buffer \`${b.display}\`: dm-io maps it with virt_to_page(), the wrong page on every architecture; use DM_IO_VMA`);
         } else if (mt.sanitizedSince && this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(mt.sanitizedSince)) < 0) {
@@ -1508,6 +1553,13 @@ export class FunctionAnalysis {
       return { b: v.b, step: this.step('page', n, `page of \`${v.b.display}\` from ${this.text(this.strip(arg))}`) };
     }
     return undefined;
+  }
+
+  /** A maybe-vmalloc buffer whose holder a dominating condition inspects is on the author's linear path. */
+  private onLinearPath(b: Buf, st: State): boolean {
+    if (b.kind !== 'maybe') return false;
+    const root = /^[A-Za-z_]\w*/.exec(b.display)?.[0];
+    return b.holders.some((h) => st.guarded.has(h)) || (root !== undefined && st.guarded.has(root));
   }
 
   private reportLinear(name: string, sink: SinkRow, n: SNode, arg: SNode, b: Buf, message?: string): void {
@@ -1760,6 +1812,17 @@ export class FunctionAnalysis {
   private applySummary(name: string, s: FunctionSummary, n: SNode, args: SNode[], st: State): Val | undefined {
     const vals = args.map((a) => this.ev(a, st));
     const inFile = this.tu.functions.has(name);
+    if (inFile) {
+      const facts = this.tu.callSitesNext.get(name) ?? { vmallocArgs: new Set<number>(), guarded: new Map<number, boolean>() };
+      args.forEach((a, i) => {
+        const v = vals[i];
+        if (v && v.t === 'buf' && !this.isSym(v.b)) facts.vmallocArgs.add(i);
+        const root = this.rootIdent(a);
+        const g = root !== undefined && st.guarded.has(root);
+        facts.guarded.set(i, (facts.guarded.get(i) ?? true) && g);
+      });
+      this.tu.callSitesNext.set(name, facts);
+    }
     vals.forEach((v, i) => {
       if (!v || v.t !== 'buf') return;
       if (s.flushesParams?.includes(i)) st.flushed.set(v.b.id, { step: this.step('maintenance', n, `${name}() flushes the vmap range`), wrongRange: false });
@@ -1838,14 +1901,14 @@ export class FunctionAnalysis {
     }
     for (const p of st.inflight.values()) {
       if (this.isSym(p.buf)) continue;
-      if (p.endIo) {
-        // completion runs in a bi_end_io of this file that does not invalidate
+      const fieldName = p.buf.field?.split('.').pop();
+      const elsewhere = this.tu.invalidateTexts.some((t) => (fieldName && new RegExp(`(->|\\.)${fieldName}\\b`).test(t)) || t === p.buf.display);
+      if (p.endIo && !elsewhere) {
+        // completion runs in a bi_end_io of this file that does not invalidate (and nothing else does)
         this.reportMissingInvalidate(p, [this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, `completion runs in ${p.endIo}(), which does not invalidate the vmap range`)]);
         continue;
       }
-      if (!p.buf.escapes) continue;
-      const fieldName = p.buf.field?.split('.').pop();
-      const elsewhere = this.tu.invalidateTexts.some((t) => (fieldName && new RegExp(`(->|\\.)${fieldName}\\b`).test(t)) || t === p.buf.display);
+      if (!p.buf.escapes || p.endIo) continue;
       if (!elsewhere) this.reportMissingInvalidate(p, [this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, 'no invalidate_kernel_vmap_range() of this buffer anywhere in the file after completion')]);
     }
     // parameters flushed on every exit
@@ -1855,6 +1918,9 @@ export class FunctionAnalysis {
       if (m && !rec.wrongRange) flushedParams.add(Number(m[1]));
     }
     this.summary.flushed = this.summary.flushed === null ? flushedParams : new Set([...this.summary.flushed].filter((x) => flushedParams.has(x)));
+    if (e.retNode && !e.ret && this.fn.returnsPointer && !/^\s*(NULL|0|ERR_PTR\b|ERR_CAST\b|\(void \*\)\s*0)/.test(this.text(e.retNode))) {
+      this.summary.returnsOther = true;
+    }
     if (e.ret) {
       if (e.ret.t === 'buf' && e.ret.b.kind !== 'param') {
         const k = e.ret.b.kind === 'maybe' ? 'maybe-vmalloc' : e.ret.b.kind;
@@ -1864,7 +1930,7 @@ export class FunctionAnalysis {
         if (pi) this.summary.returnSizeParam = pi.index;
       } else if (e.ret.t === 'buf' && e.ret.b.kind === 'param' && e.ret.b.param !== undefined) {
         this.summary.returnsAliasOf = e.ret.b.param;
-      } else if (e.ret.t === 'page' && e.ret.b.kind === 'param' && e.ret.b.param !== undefined) {
+      } else if (e.ret.t === 'page' && e.ret.b.param !== undefined && e.ret.b.id === `param:${e.ret.b.param}`) {
         this.summary.returnsPageOf = e.ret.b.param;
       }
     }

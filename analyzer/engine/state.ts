@@ -106,12 +106,18 @@ export interface State {
   inflight: Map<string, Pending>;
   completed: Map<string, Pending>;
   invalidated: Map<string, MaintRec>;
+  /**
+   * Objects a dominating branch condition inspects (`b->data_mode != …`, `foo_is_vmapped(b)`): code
+   * here is on a path the author chose by how b's memory was obtained, so a maybe-vmalloc buffer
+   * held by b is taken to be on its linear path.
+   */
+  guarded: Set<string>;
 }
 
 export function emptyState(): State {
   return {
     vars: new Map(), flushed: new Map(), clean: new Set(), written: new Map(), bios: new Map(),
-    sgs: new Map(), inflight: new Map(), completed: new Map(), invalidated: new Map(),
+    sgs: new Map(), inflight: new Map(), completed: new Map(), invalidated: new Map(), guarded: new Set(),
   };
 }
 
@@ -123,6 +129,7 @@ export function cloneState(s: State): State {
   return {
     vars: new Map(s.vars), flushed: new Map(s.flushed), clean: new Set(s.clean), written: new Map(s.written),
     bios, sgs, inflight: new Map(s.inflight), completed: new Map(s.completed), invalidated: new Map(s.invalidated),
+    guarded: new Set(s.guarded),
   };
 }
 
@@ -193,6 +200,7 @@ export function join(a: State | null, b: State | null): State | null {
   return {
     vars, flushed, clean, written: unionMap(a.written, b.written), bios, sgs,
     inflight: unionMap(a.inflight, b.inflight), completed: unionMap(a.completed, b.completed), invalidated,
+    guarded: new Set([...a.guarded].filter((x) => b.guarded.has(x))),
   };
 }
 

@@ -21,6 +21,8 @@ export interface FunctionInfo {
   body: SNode;
   params: ParamInfo[];
   returnsPointer: boolean;
+  /** `static`: every caller is in this file */
+  isStatic: boolean;
   /** names of every function called inside (by identifier) */
   calls: Set<string>;
   /** every identifier mentioned (for relevance checks) */
@@ -101,7 +103,8 @@ export function collectFunctions(root: SNode, src: string): FunctionInfo[] {
     }
     // `static void *foo(…)`: the declarator chain has a pointer level above the function declarator.
     const returnsPointer = /^\s*\*/.test(src.slice(child(n, 'declarator')?.start ?? 0, decl.fn.start)) || decl.ptr > 0;
-    out.push({ name: decl.name, node: n, body, params, returnsPointer, calls, idents });
+    const isStatic = n.children.some((c) => c.type === 'storage_class_specifier' && src.slice(c.start, c.end) === 'static');
+    out.push({ name: decl.name, node: n, body, params, returnsPointer, isStatic, calls, idents });
   }
   return out;
 }

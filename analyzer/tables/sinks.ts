@@ -90,7 +90,7 @@ export const COMPLETION_WAITS: ReadonlySet<string> = new Set([
   'wait_for_completion', 'wait_for_completion_io', 'wait_for_completion_timeout', 'wait_for_completion_io_timeout',
   'wait_for_completion_interruptible', 'wait_for_completion_killable', 'wait_for_completion_state',
   'blk_wait_io', 'wait_event', 'wait_event_interruptible', 'wait_event_timeout', 'io_wait_event', 'dm_io_wait',
-  'blk_execute_rq', 'blk_finish_plug', 'bio_await_chain',
+  'blk_execute_rq', 'bio_await_chain',
 ]);
 
 /** Evidence: a pointer passed here is a vmalloc address on this path. */
@@ -104,3 +104,15 @@ export const VMALLOC_TESTS: ReadonlySet<string> = new Set(['is_vmalloc_addr', 'i
 
 /** Calls that free a buffer: the alias ends here (a completed read need not be invalidated if never read). */
 export const FREES: ReadonlySet<string> = new Set(['vfree', 'kvfree', 'vunmap', 'vm_unmap_ram', 'kvfree_sensitive', 'vfree_atomic']);
+
+/**
+ * Calls that only wrap a condition (annotations and warnings): the branch is decided by the argument.
+ * include/linux/compiler.h (likely/unlikely), include/asm-generic/bug.h (WARN_ON*, WARN*) v6.18.2.
+ */
+export const CONDITION_WRAPPERS: ReadonlyMap<string, number> = new Map([
+  ['likely', 0], ['unlikely', 0], ['WARN_ON', 0], ['WARN_ON_ONCE', 0], ['WARN', 0], ['WARN_ONCE', 0],
+  ['unlikely_notrace', 0], ['likely_notrace', 0],
+]);
+
+/** Conditions that only test a pointer for NULL/error; they say nothing about how its memory was allocated. */
+export const NULL_TESTS: ReadonlySet<string> = new Set(['IS_ERR', 'IS_ERR_OR_NULL', 'ZERO_OR_NULL_PTR', 'PTR_ERR_OR_ZERO']);
