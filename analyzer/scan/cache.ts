@@ -1,0 +1,229 @@
+/**
+ * On-disk cache of a whole-tree scan, two layers:
+ *
+ * - **Analysis entries** keyed by sha256(tool fingerprint, options hash, path, content sha1):
+ *   the file's findings and exported summaries, plus `depSig`, the hash of the callee summaries
+ *   from other files it was analysed with. An entry is used only when the file's current depSig
+ *   equals the stored one, so a changed file costs itself and the files whose callees' summaries
+ *   it changed — nothing else.
+ * - **A stat index** per set of scanned roots: path → size, mtime, inode, content sha1 and the
+ *   pre-pass result. Unchanged files (same size/mtime/inode, like git's index) are not even read
+ *   on a warm run. Files modified within the same second as the index was written are re-read
+ *   (the "racy git" rule), since their mtime cannot prove they did not change again.
+ *
+ * Everything read back is validated (magic, schema, tool fingerprint, key, shape); anything corrupt
+ * or foreign is ignored and counted, never trusted. Writes go to a temporary file renamed into
+ * place, so a crash or a concurrent scan never leaves a half-written entry.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Finding, FunctionSummary } from '../types';
+import type { PrefilterEntry } from './prefilter';
+
+export const CACHE_MAGIC = 'vmalias-cache';
+export const CACHE_SCHEMA = 1;
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'vmalias');
+  if (process.platform === 'win32' && env.LOCALAPPDATA) return path.join(env.LOCALAPPDATA, 'vmalias', 'cache');
+  return path.join(os.homedir(), '.cache', 'vmalias');
+}
+
+export function sha1(data: string | Buffer): string {
+  return crypto.createHash('sha1').update(data).digest('hex');
+}
+
+export function sha256(data: string): string {
+  return crypto.createHash('sha256').update(data).digest('hex');
+}
+
+let fingerprint: string | undefined;
+
+/**
+ * Tool version for cache keys: package version plus a hash of the analyzer code that produced the
+ * results, so a rebuilt analyzer never reads results of an older one even at the same version.
+ * In the bundle (dist/) that is the worker bundle, which contains the whole analyzer; in the tsc
+ * output (tests) it is every compiled analyzer module.
+ */
+export function toolFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const h = crypto.createHash('sha1');
+  let version = '0';
+  for (const p of [path.join(__dirname, '..', 'package.json'), path.join(__dirname, '..', '..', 'package.json'), path.join(__dirname, '..', '..', '..', 'package.json')]) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(p, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'vmalias' && pkg.version) { version = pkg.version; break; }
+    } catch { /* try the next */ }
+  }
+  const bundle = path.join(__dirname, 'worker.js');
+  const files: string[] = [];
+  if (path.basename(__dirname) === 'scan') {
+    // tsc output: out/analyzer/scan → hash out/analyzer/**/*.js
+    const rootDir = path.join(__dirname, '..');
+    const stack = [rootDir];
+    while (stack.length) {
+      const d = stack.pop() as string;
+      let ents: fs.Dirent[] = [];
+      try { ents = fs.readdirSync(d, { withFileTypes: true }); } catch { /* unreadable */ }
+      for (const e of ents) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) stack.push(p);
+        else if (e.name.endsWith('.js')) files.push(p);
+      }
+    }
+    files.sort();
+  } else {
+    files.push(bundle, __filename);
+  }
+  for (const f of files) {
+    try { h.update(f.slice(path.dirname(__dirname).length)); h.update(fs.readFileSync(f)); } catch { /* absent */ }
+  }
+  fingerprint = `${version}+${h.digest('hex').slice(0, 16)}`;
+  return fingerprint;
+}
+
+export interface AnalysisEntry {
+  depSig: string;
+  findings: Finding[];
+  summaries: FunctionSummary[];
+  notes: string[];
+}
+
+interface StoredEntry extends AnalysisEntry {
+  magic: string;
+  schema: number;
+  tool: string;
+  key: string;
+}
+
+/** Stat-index row: [size, mtimeMs, ino, sha1 | '', prefilter entry, refs | null]. */
+export type IndexRow = [number, number, number, string, PrefilterEntry, string[] | null];
+
+interface StoredIndex {
+  magic: string;
+  schema: number;
+  tool: string;
+  key: string;
+  /** Hash of the linking names the `refs` column was computed for. */
+  linkHash: string;
+  writtenMs: number;
+  files: Record<string, IndexRow>;
+}
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  rejected: number;
+  writes: number;
+}
+
+function isObj(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function validFinding(f: unknown): boolean {
+  if (!isObj(f)) return false;
+  const span = f.span;
+  return typeof f.rule === 'string' && typeof f.file === 'string' && typeof f.message === 'string' &&
+    isObj(span) && isObj(span.start) && typeof (span.start as Record<string, unknown>).line === 'number' &&
+    Array.isArray(f.trace) && Array.isArray(f.fixes) && isObj(f.facts);
+}
+
+function validSummary(s: unknown): boolean {
+  return isObj(s) && typeof s.name === 'string' && typeof s.file === 'string';
+}
+
+export class ScanCache {
+  readonly stats: CacheStats = { hits: 0, misses: 0, rejected: 0, writes: 0 };
+  private readonly objects: string;
+  private readonly indexDir: string;
+
+  constructor(readonly dir: string, readonly tool: string, readonly optionsHash: string) {
+    this.objects = path.join(dir, `v${CACHE_SCHEMA}`, 'objects');
+    this.indexDir = path.join(dir, `v${CACHE_SCHEMA}`, 'index');
+  }
+
+  entryKey(file: string, contentSha1: string): string {
+    return sha256(`${this.tool}\0${this.optionsHash}\0${path.resolve(file)}\0${contentSha1}`);
+  }
+
+  private entryPath(key: string): string {
+    return path.join(this.objects, key.slice(0, 2), `${key}.json`);
+  }
+
+  get(key: string): AnalysisEntry | undefined {
+    let raw: string;
+    try {
+      raw = fs.readFileSync(this.entryPath(key), 'utf8');
+    } catch {
+      this.stats.misses++;
+      return undefined;
+    }
+    let v: unknown;
+    try { v = JSON.parse(raw); } catch { v = undefined; }
+    if (!isObj(v) || v.magic !== CACHE_MAGIC || v.schema !== CACHE_SCHEMA || v.tool !== this.tool || v.key !== key ||
+        typeof v.depSig !== 'string' || !Array.isArray(v.findings) || !Array.isArray(v.summaries) || !Array.isArray(v.notes) ||
+        !v.findings.every(validFinding) || !v.summaries.every(validSummary) || !v.notes.every((n) => typeof n === 'string')) {
+      this.stats.rejected++;
+      return undefined;
+    }
+    const s = v as unknown as StoredEntry;
+    return { depSig: s.depSig, findings: s.findings, summaries: s.summaries, notes: s.notes };
+  }
+
+  put(key: string, entry: AnalysisEntry): void {
+    const stored: StoredEntry = { magic: CACHE_MAGIC, schema: CACHE_SCHEMA, tool: this.tool, key, ...entry };
+    if (writeAtomic(this.entryPath(key), JSON.stringify(stored))) this.stats.writes++;
+  }
+
+  indexKey(roots: string[], classesHash: string): string {
+    return sha256(`${this.tool}\0${classesHash}\0${roots.map((r) => path.resolve(r)).sort().join('\0')}`);
+  }
+
+  loadIndex(key: string): { linkHash: string; writtenMs: number; files: Map<string, IndexRow> } | undefined {
+    let v: unknown;
+    try {
+      v = JSON.parse(fs.readFileSync(path.join(this.indexDir, `${key}.json`), 'utf8'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.stats.rejected++;
+      return undefined;
+    }
+    if (!isObj(v) || v.magic !== CACHE_MAGIC || v.schema !== CACHE_SCHEMA || v.tool !== this.tool || v.key !== key ||
+        typeof v.linkHash !== 'string' || typeof v.writtenMs !== 'number' || !isObj(v.files)) {
+      this.stats.rejected++;
+      return undefined;
+    }
+    const files = new Map<string, IndexRow>();
+    for (const [p, row] of Object.entries(v.files)) {
+      if (Array.isArray(row) && row.length === 6 && typeof row[0] === 'number' && typeof row[1] === 'number' &&
+          typeof row[2] === 'number' && typeof row[3] === 'string' && isObj(row[4]) && typeof (row[4] as Record<string, unknown>).bits === 'number' &&
+          (row[5] === null || Array.isArray(row[5]))) {
+        files.set(p, row as IndexRow);
+      }
+    }
+    return { linkHash: v.linkHash, writtenMs: v.writtenMs, files };
+  }
+
+  /** `walkStartMs`: rows whose mtime is not at least a second older than this are not trusted later. */
+  saveIndex(key: string, linkHash: string, files: Map<string, IndexRow>, walkStartMs: number): void {
+    const out: StoredIndex = { magic: CACHE_MAGIC, schema: CACHE_SCHEMA, tool: this.tool, key, linkHash, writtenMs: walkStartMs, files: Object.fromEntries(files) };
+    writeAtomic(path.join(this.indexDir, `${key}.json`), JSON.stringify(out));
+  }
+}
+
+/** Write to a temporary file in the same directory, then rename over the target (atomic on POSIX). */
+export function writeAtomic(file: string, data: string): boolean {
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+    return true;
+  } catch {
+    try { fs.unlinkSync(tmp); } catch { /* never created */ }
+    return false;
+  }
+}

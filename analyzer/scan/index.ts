@@ -1,0 +1,362 @@
+/**
+ * Whole-tree scan (issue #6): walk → lexical pre-pass (all files, in workers) → linking pass →
+ * parse + analyse the selected files callees-first with cross-file summaries → findings streamed
+ * to `onFinding` as each file's result becomes final. See docs/scale.md for the design and numbers.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Finding, KernelVersion } from '../types';
+import { walkPaths, type SourceFile } from './files';
+import { linkingNames, nameClasses, NameMatcher, selectFiles, isExported, type PrefilterEntry } from './prefilter';
+import { ScanCache, defaultCacheDir, sha1, toolFingerprint, type IndexRow } from './cache';
+import { createRunner, defaultJobs, type Runner } from './pool';
+import { buildGraph, depSignature, SummaryTable, type DepFile } from './summaries';
+import { createProgress } from './progress';
+import type { AnalyzeFileResult, RunnerInit, TaskResult, WorkerAnalyzeOptions } from './tasks';
+import { abortError, type ScanNote, type ScanOptions, type ScanProgress, type ScanResult, type ScanStats } from './types';
+
+export * from './types';
+export { defaultCacheDir } from './cache';
+
+/** Batches for the pre-pass: few enough messages, small enough to balance two workers. */
+const BATCH_FILES = 128;
+const BATCH_BYTES = 8 * 1024 * 1024;
+/** Below this many files a scan runs in-process: starting workers costs more than it saves. */
+const IN_PROCESS_BELOW = 8;
+
+function emptyStats(): ScanStats {
+  return {
+    filesSeen: 0, bytes: 0, filesPrefiltered: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0,
+    rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0,
+  };
+}
+
+/** VERSION/PATCHLEVEL/SUBLEVEL of the nearest kernel Makefile at or above `start`. */
+export function kernelVersionAbove(start: string): KernelVersion | undefined {
+  let dir = path.resolve(start);
+  try { if (!fs.statSync(dir).isDirectory()) dir = path.dirname(dir); } catch { dir = path.dirname(dir); }
+  for (;;) {
+    try {
+      const text = fs.readFileSync(path.join(dir, 'Makefile'), 'utf8').slice(0, 4096);
+      const v = /^VERSION\s*=\s*(\d+)/m.exec(text);
+      const p = /^PATCHLEVEL\s*=\s*(\d+)/m.exec(text);
+      if (v && p) {
+        const s = /^SUBLEVEL\s*=\s*(\d+)/m.exec(text);
+        return { major: Number(v[1]), minor: Number(p[1]), ...(s ? { patch: Number(s[1]) } : {}) };
+      }
+    } catch { /* no Makefile here */ }
+    const up = path.dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+function batches(idx: number[], files: SourceFile[]): number[][] {
+  const out: number[][] = [];
+  let cur: number[] = [];
+  let bytes = 0;
+  for (const i of idx) {
+    cur.push(i);
+    bytes += files[i].size;
+    if (cur.length >= BATCH_FILES || bytes >= BATCH_BYTES) { out.push(cur); cur = []; bytes = 0; }
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.span.startOffset - b.span.startOffset || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0);
+}
+
+/**
+ * Scan files and directories. Findings are delivered to `onFinding` as soon as a file's result is
+ * final (callees-first order makes that the first analysis for files outside call cycles) and are
+ * also returned, sorted, in the result. Rejects with an error named `AbortError` when
+ * `opts.signal` aborts; findings already delivered stay delivered.
+ */
+export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFinding?: (f: Finding) => void): Promise<ScanResult> {
+  const t0 = performance.now();
+  const stats = emptyStats();
+  const notes: ScanNote[] = [];
+  const signal = opts.signal;
+  const check = (): void => { if (signal?.aborted) throw abortError(); };
+  const progress = createProgress(opts.progressStream ?? process.stderr, opts.quiet);
+  let findingsSoFar = 0;
+  const report = (phase: ScanProgress['phase'], done: number, total: number): void => {
+    const p = { phase, done, total, findings: findingsSoFar };
+    progress.update(p);
+    opts.onProgress?.(p);
+  };
+  let runner: Runner | undefined;
+  try {
+    check();
+    report('walk', 0, 0);
+    const files = await walkPaths(paths, { exclude: opts.exclude, maxFileBytes: opts.maxFileBytes, signal }, notes);
+    check();
+    stats.walkMs = performance.now() - t0;
+    stats.filesSeen = files.length;
+    for (const f of files) stats.bytes += f.size;
+
+    const kernel = opts.kernel ?? (paths.length ? kernelVersionAbove(paths[0]) : undefined);
+    const analyzeOptions: WorkerAnalyzeOptions = {
+      ...(kernel ? { kernel } : {}),
+      ...(opts.extraAllocators ? { extraAllocators: opts.extraAllocators } : {}),
+      ...(opts.extraSinks ? { extraSinks: opts.extraSinks } : {}),
+      ...(opts.rules ? { rules: opts.rules } : {}),
+      ...(opts.confidence ? { confidence: opts.confidence } : {}),
+    };
+    const classes = nameClasses(opts.extraAllocators, opts.extraSinks);
+    const matcher = new NameMatcher(classes);
+    const classesHash = sha1(JSON.stringify(classes));
+    const optionsHash = sha1(JSON.stringify({ ...analyzeOptions, rules: opts.rules ? [...opts.rules].sort() : null }));
+    const cache = opts.noCache ? undefined : new ScanCache(opts.cacheDir ?? defaultCacheDir(), toolFingerprint(), optionsHash);
+    const indexKey = cache?.indexKey(paths, classesHash);
+    const index = cache && indexKey ? cache.loadIndex(indexKey) : undefined;
+    const walkStart = Date.now() - (performance.now() - t0);
+
+    const init: RunnerInit = { parser: opts.parser ?? 'wasm', classes, options: analyzeOptions };
+    const jobs = Math.max(1, opts.jobs ?? (files.length < IN_PROCESS_BELOW ? 1 : defaultJobs()));
+    const getRunner = (): Runner => {
+      if (!runner) {
+        runner = createRunner(init, jobs, signal);
+        stats.workers = runner.size;
+      }
+      return runner;
+    };
+    const run = async (task: Parameters<Runner['run']>[0]): Promise<TaskResult> => getRunner().run(task);
+
+    // ---- Phase 1: lexical pre-pass ------------------------------------------------------------
+    const t1 = performance.now();
+    const n = files.length;
+    const entries: (PrefilterEntry | undefined)[] = new Array(n);
+    const shas: (string | undefined)[] = new Array(n);
+    const refs: (string[] | undefined)[] = new Array(n);
+    const trusted: boolean[] = new Array(n).fill(false);
+    const absPaths = files.map((f) => path.resolve(f.path));
+    const todo: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const row = index?.files.get(absPaths[i]);
+      const f = files[i];
+      if (row && row[0] === f.size && row[1] === f.mtimeMs && row[2] === f.ino && f.mtimeMs < (index as { writtenMs: number }).writtenMs - 1000) {
+        trusted[i] = true;
+        entries[i] = row[4];
+        shas[i] = row[3] || undefined;
+        stats.prefilterCacheHits++;
+      } else {
+        todo.push(i);
+      }
+    }
+    let indexDirty = todo.length > 0;
+    let done1 = n - todo.length;
+    report('prefilter', done1, n);
+    await Promise.all(batches(todo, files).map(async (b) => {
+      const r = await run({ kind: 'prefilter', files: b.map((i) => files[i].path) });
+      if (r.kind !== 'prefilter') return;
+      r.files.forEach((res, k) => {
+        const i = b[k];
+        if (res.note) notes.push(res.note);
+        entries[i] = res.entry;
+        shas[i] = res.sha1;
+      });
+      done1 += b.length;
+      report('prefilter', done1, n);
+    }));
+    check();
+
+    // ---- Linking pass: who calls the wrappers and helpers of half-matching files --------------
+    const links = linkingNames({ paths: files.map((f) => f.path), entries }, matcher);
+    const linkList = [...links.keys()].sort();
+    const linkHash = sha1(linkList.join('\n'));
+    const refsTodo: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (!entries[i]) continue;
+      const row = index?.files.get(absPaths[i]);
+      if (trusted[i] && index?.linkHash === linkHash && row && row[5] !== null) {
+        refs[i] = row[5];
+        // Linked files' lexical info was stored with their row.
+        entries[i] = row[4];
+      } else if (linkList.length === 0) {
+        refs[i] = [];
+      } else {
+        refsTodo.push(i);
+      }
+    }
+    if (refsTodo.length) indexDirty = true;
+    await Promise.all(batches(refsTodo, files).map(async (b) => {
+      const r = await run({ kind: 'refs', files: b.map((i) => files[i].path), names: linkList, namesHash: linkHash });
+      if (r.kind !== 'refs') return;
+      r.files.forEach((res, k) => {
+        const i = b[k];
+        refs[i] = res.refs ?? [];
+        if (res.sha1 && !shas[i]) shas[i] = res.sha1;
+        const e = entries[i];
+        if (res.lex && e && !e.lex) entries[i] = { bits: e.bits, lex: res.lex };
+      });
+    }));
+    check();
+    const sel = selectFiles({ paths: files.map((f) => f.path), entries }, links, refs, opts.maxFanout ?? 64);
+    const parseIdx = opts.prefilter === false ? files.map((_, i) => i).filter((i) => entries[i]) : sel.parse;
+    stats.filesPrefiltered = sel.parse.length;
+    stats.prefilterMs = performance.now() - t1;
+    if (sel.dropped.length) {
+      notes.push({ path: paths.join(' '), severity: 'info', message: `${sel.dropped.length} linking name(s) referenced by more than ${opts.maxFanout ?? 64} files not followed: ${sel.dropped.slice(0, 8).join(', ')}${sel.dropped.length > 8 ? ', …' : ''}` });
+    }
+
+    // ---- Phase 2: analysis, callees first, summaries exchanged by name ------------------------
+    const t2 = performance.now();
+    const depFiles: DepFile[] = parseIdx.map((i) => {
+      const lex = entries[i]?.lex;
+      const calls = new Set<string>(refs[i] ?? []);
+      for (const d of lex?.defs ?? []) for (const c of d.calls) calls.add(c);
+      return {
+        path: files[i].path,
+        exports: lex ? lex.defs.filter((d) => isExported(files[i].path, d)).map((d) => d.name) : undefined,
+        defines: lex ? lex.defs.map((d) => d.name) : [],
+        calls: [...calls],
+      };
+    });
+    const graph = buildGraph(depFiles);
+    const table = new SummaryTable(depFiles);
+    const finalFindings: Finding[] = [];
+    const maxRounds = Math.max(1, opts.maxRounds ?? 4);
+    let doneFiles = 0;
+    const parsedOnce = new Set<number>();
+    report('analyze', 0, parseIdx.length);
+
+    const analyzeOne = async (k: number, external: ReturnType<SummaryTable['externalFor']>): Promise<AnalyzeFileResult> => {
+      const i = parseIdx[k];
+      let res: AnalyzeFileResult;
+      try {
+        const r = await run({ kind: 'analyze', file: files[i].path, external });
+        if (r.kind !== 'analyze') throw new Error('unexpected task result');
+        res = r.result;
+      } catch (e) {
+        if ((e as Error).name === 'AbortError') throw e;
+        res = { file: files[i].path, findings: [], summaries: [], notes: [], parseMs: 0, analyzeMs: 0,
+          fileNote: { path: files[i].path, severity: 'warning', message: `not analysed: ${(e as Error).message}` } };
+      }
+      stats.analyses++;
+      parsedOnce.add(k);
+      stats.parseCpuMs += res.parseMs;
+      stats.analyzeCpuMs += res.analyzeMs;
+      if (cache && res.sha1 && !res.fileNote) {
+        cache.put(cache.entryKey(files[i].path, res.sha1), { depSig: depSignature(external), findings: res.findings, summaries: res.summaries, notes: res.notes });
+      }
+      return res;
+    };
+
+    const finalize = (k: number, res: { findings: Finding[]; notes: string[]; fileNote?: ScanNote }): void => {
+      if (res.fileNote) notes.push(res.fileNote);
+      for (const m of res.notes) notes.push({ path: files[parseIdx[k]].path, severity: 'info', message: m });
+      for (const f of res.findings) {
+        finalFindings.push(f);
+        findingsSoFar++;
+        onFinding?.(f);
+      }
+      doneFiles++;
+      report('analyze', doneFiles, parseIdx.length);
+    };
+
+    const fromCache = (k: number, depSig: string): { findings: Finding[]; summaries: ReturnType<SummaryTable['externalFor']>; notes: string[] } | undefined => {
+      const i = parseIdx[k];
+      const sha = shas[i];
+      if (!cache || !sha) return undefined;
+      const e = cache.get(cache.entryKey(files[i].path, sha));
+      if (!e || e.depSig !== depSig) return undefined;
+      return e;
+    };
+
+    const processScc = async (members: number[]): Promise<void> => {
+      check();
+      if (members.length === 1) {
+        const k = members[0];
+        const ext = table.externalFor(k);
+        const hit = fromCache(k, depSignature(ext));
+        if (hit) {
+          stats.cacheHits++;
+          table.set(k, hit.summaries);
+          finalize(k, hit);
+          return;
+        }
+        const res = await analyzeOne(k, ext);
+        table.set(k, res.summaries);
+        finalize(k, res);
+        stats.rounds = Math.max(stats.rounds, 1);
+        return;
+      }
+      // A cycle: try the cache as a whole (consistent only if every member's stored depSig matches
+      // the summaries the other members' cached entries give), else iterate to a fixed point.
+      const cached = members.map((k) => {
+        const i = parseIdx[k];
+        return cache && shas[i] ? cache.get(cache.entryKey(files[i].path, shas[i] as string)) : undefined;
+      });
+      if (cached.every((e) => e)) {
+        members.forEach((k, j) => table.set(k, cached[j]?.summaries ?? []));
+        if (members.every((k, j) => depSignature(table.externalFor(k)) === cached[j]?.depSig)) {
+          members.forEach((k, j) => { stats.cacheHits++; finalize(k, cached[j] ?? { findings: [], notes: [] }); });
+          return;
+        }
+      }
+      const results = new Map<number, AnalyzeFileResult>();
+      const sigs = new Map<number, string>();
+      let toRun = members;
+      let round = 0;
+      while (toRun.length && round < maxRounds) {
+        round++;
+        const batch = toRun.map((k) => ({ k, ext: table.externalFor(k) }));
+        const out = await Promise.all(batch.map(async ({ k, ext }) => ({ k, sig: depSignature(ext), res: await analyzeOne(k, ext) })));
+        for (const { k, sig, res } of out) { results.set(k, res); sigs.set(k, sig); table.set(k, res.summaries); }
+        toRun = members.filter((k) => depSignature(table.externalFor(k)) !== sigs.get(k));
+      }
+      stats.rounds = Math.max(stats.rounds, round);
+      if (toRun.length) {
+        notes.push({ path: files[parseIdx[toRun[0]]].path, severity: 'info', message: `cross-file summaries did not settle within ${maxRounds} rounds for ${members.length} mutually calling files` });
+      }
+      for (const k of members) finalize(k, results.get(k) as AnalyzeFileResult);
+    };
+
+    // Schedule SCCs as their dependencies complete; independent SCCs run concurrently in the pool.
+    const waiting = graph.sccs.map(() => 0);
+    const dependents: number[][] = graph.sccs.map(() => []);
+    graph.sccs.forEach((members, s) => {
+      const depSccs = new Set<number>();
+      for (const k of members) for (const d of graph.deps[k]) if (graph.sccOf[d] !== s) depSccs.add(graph.sccOf[d]);
+      waiting[s] = depSccs.size;
+      for (const d of depSccs) dependents[d].push(s);
+    });
+    await new Promise<void>((resolve, reject) => {
+      let remaining = graph.sccs.length;
+      let failed = false;
+      if (remaining === 0) { resolve(); return; }
+      const start = (s: number): void => {
+        processScc(graph.sccs[s]).then(() => {
+          if (failed) return;
+          remaining--;
+          for (const t of dependents[s]) if (--waiting[t] === 0) start(t);
+          if (remaining === 0) resolve();
+        }, (e: unknown) => { if (!failed) { failed = true; reject(e); } });
+      };
+      graph.sccs.forEach((_, s) => { if (waiting[s] === 0) start(s); });
+    });
+    check();
+    stats.filesParsed = parsedOnce.size;
+    stats.analyzeMs = performance.now() - t2;
+
+    if (cache && indexKey && (indexDirty || !index)) {
+      const rows = new Map<string, IndexRow>();
+      for (let i = 0; i < n; i++) {
+        const e = entries[i];
+        if (!e) continue;
+        rows.set(absPaths[i], [files[i].size, files[i].mtimeMs, files[i].ino, shas[i] ?? '', e, refs[i] ?? null]);
+      }
+      cache.saveIndex(indexKey, linkHash, rows, walkStart);
+    }
+    finalFindings.sort(compareFindings);
+    stats.wallMs = performance.now() - t0;
+    return { findings: finalFindings, notes, stats, summaries: table.all() };
+  } finally {
+    progress.done();
+    if (runner) await (runner as Runner).close();
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * Phase 1 of a whole-tree scan: a lexical pre-pass that decides, without parsing, which files can
+ * matter. Parsing is ~4 MB/s per core (docs/scale.md) while a regex over bytes is ~500 MB/s, so on a
+ * kernel tree (1.3 GB of .c/.h) only the few hundred files that can produce a finding or feed a
+ * summary to one may be parsed.
+ *
+ * A finding needs a *source side* (an allocator, vmap, kvmalloc, or evidence such as
+ * vmalloc_to_page()/is_vmalloc_addr()) and a *sink side* (a page-add/sg/DMA/linear-map sink, or a
+ * maintenance call) in the same function or connected through calls. So each file gets two bits
+ * from one combined regex. Files with both bits are parsed. Files with one bit are "half" files:
+ * their exported functions whose bodies use the names become *linking names* (a wrapper allocator,
+ * a helper that adds a buffer's pages to a bio), and a second lexical pass finds the files that
+ * call them; a file whose source side and sink side are complete once links count is parsed,
+ * together with the files defining the linking functions it uses (their summaries are needed).
+ * Linking names referenced by more than `maxFanout` files (generic helpers like kvfree) are not
+ * followed: the bounded fan-out keeps the parse set small on real trees.
+ *
+ * The regex runs on a latin1 view of the bytes: every C identifier is ASCII, so no file has to be
+ * decoded as UTF-8 (and validated) unless it is going to be parsed.
+ */
+import { ALLOCATORS, EVIDENCE_PAGE_OF, VMALLOC_TESTS, MAINTENANCE, SINKS } from '../tables';
+
+export const SRC = 1;
+export const SNK = 2;
+
+export interface NameClasses {
+  sources: string[];
+  sinks: string[];
+}
+
+/**
+ * Source-side and sink-side names from the tables. Submission calls (submit_bio…) are not sink-side
+ * names: a file that only submits cannot tie a vmalloc buffer's pages to I/O by itself (the same
+ * choice as relevantNames() in analyzer/tables).
+ */
+export function nameClasses(extraAllocators: readonly string[] = [], extraSinks: readonly string[] = []): NameClasses {
+  const sources = new Set<string>([...ALLOCATORS.keys(), ...EVIDENCE_PAGE_OF.keys(), ...VMALLOC_TESTS, ...extraAllocators]);
+  const sinks = new Set<string>([...MAINTENANCE.keys(), ...extraSinks]);
+  for (const [n, row] of SINKS) if (row.kind !== 'submit') sinks.add(n);
+  for (const s of sources) sinks.delete(s);
+  return { sources: [...sources].sort(), sinks: [...sinks].sort() };
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** One alternation, longest names first so a prefix never shadows a longer name. */
+export function wordsRegex(names: Iterable<string>, flags = 'g'): RegExp | undefined {
+  const list = [...new Set(names)].filter((n) => IDENT.test(n)).sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  if (list.length === 0) return undefined;
+  return new RegExp(`\\b(?:${list.join('|')})\\b`, flags);
+}
+
+export class NameMatcher {
+  private readonly re: RegExp | undefined;
+  private readonly cls = new Map<string, number>();
+  constructor(classes: NameClasses) {
+    for (const n of classes.sinks) this.cls.set(n, SNK);
+    for (const n of classes.sources) this.cls.set(n, SRC);
+    this.re = wordsRegex(this.cls.keys());
+  }
+  /** SRC|SNK bits of the names the text mentions (stops as soon as both are seen). */
+  classify(text: string): number {
+    const re = this.re;
+    if (!re) return 0;
+    re.lastIndex = 0;
+    let bits = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      bits |= this.cls.get(m[0]) ?? 0;
+      if (bits === (SRC | SNK)) break;
+    }
+    return bits;
+  }
+  classOf(name: string): number {
+    return this.cls.get(name) ?? 0;
+  }
+}
+
+/** A function definition found lexically. */
+export interface LexDef {
+  name: string;
+  /** `static` (file-local; but a static inline in a header is visible to its includers). */
+  isStatic: boolean;
+  /** SRC|SNK bits of the table names its body mentions. */
+  bits: number;
+  /** Identifiers called in the body (followed by `(`). */
+  calls: string[];
+}
+
+export interface LexInfo {
+  defs: LexDef[];
+}
+
+/** Identifiers that look like calls but are keywords or annotations, never a function name. */
+const NOT_A_NAME = new Set([
+  'if', 'for', 'while', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', 'defined', 'do', 'case', 'else',
+  '__attribute__', '__attribute', '__printf', '__scanf', '__acquires', '__releases', '__must_hold', '__section',
+  '__aligned', '__alloc_size', '__realloc_size', '__cond_acquires', '__malloc', '__assume_aligned', 'alignof',
+  '_Alignof', '__alignof__', 'asm', '__asm__', 'offsetof', '__counted_by', '__diag_ignore', 'likely', 'unlikely',
+  'BUILD_BUG_ON', 'WARN_ON', 'WARN_ON_ONCE', 'BUG_ON', '_Static_assert', 'static_assert',
+]);
+
+function isIdStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+function isIdChar(c: number): boolean {
+  return isIdStart(c) || (c >= 48 && c <= 57);
+}
+
+/**
+ * Function definitions and the calls in their bodies, by a single character scan that skips
+ * comments, strings, character literals and preprocessor lines. Kernel style makes this reliable
+ * enough for a pre-filter: a `}` in column 0 ends a function even when #if branches unbalance braces.
+ */
+export function lexFunctions(text: string, matcher: NameMatcher): LexInfo {
+  const defs: LexDef[] = [];
+  const n = text.length;
+  let depth = 0;
+  let paren = 0;
+  // State of the top-level declaration being read.
+  let declName: string | undefined;
+  let declStatic = false;
+  let lastSig = 0; // last significant char code at depth 0
+  let cur: LexDef | undefined;
+  let calls: Set<string> | undefined;
+  let lineStart = true;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 10) { lineStart = true; i++; continue; }
+    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) { i++; continue; }
+    const atLineStart = lineStart;
+    lineStart = false;
+    if (c === 35 /* # */ && atLineStart) {
+      // Preprocessor line with continuations.
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 10 && text.charCodeAt(i - 1) !== 92 && !(text.charCodeAt(i - 1) === 13 && text.charCodeAt(i - 2) === 92)) break;
+        i++;
+      }
+      continue;
+    }
+    if (c === 47 /* / */) {
+      const d = text.charCodeAt(i + 1);
+      if (d === 47) { const e = text.indexOf('\n', i); i = e === -1 ? n : e; continue; }
+      if (d === 42) { const e = text.indexOf('*/', i + 2); i = e === -1 ? n : e + 2; continue; }
+    }
+    if (c === 34 || c === 39) {
+      // String or character literal.
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 92) { i += 2; continue; }
+        if (d === c || d === 10) break;
+        i++;
+      }
+      i++;
+      if (depth === 0) lastSig = c;
+      continue;
+    }
+    if (isIdStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdChar(text.charCodeAt(j))) j++;
+      const id = text.slice(i, j);
+      i = j;
+      // Next significant char (spaces only; good enough for `name (`).
+      let k = j;
+      while (k < n && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+      const callLike = text.charCodeAt(k) === 40;
+      if (depth === 0) {
+        if (id === 'static') declStatic = true;
+        if (callLike && paren === 0 && declName === undefined && !NOT_A_NAME.has(id)) declName = id;
+        lastSig = 65;
+      } else if (cur && calls) {
+        const bit = matcher.classOf(id);
+        if (bit) cur.bits |= bit;
+        if (callLike && !NOT_A_NAME.has(id)) calls.add(id);
+      }
+      continue;
+    }
+    if (c === 125 /* } */ && atLineStart && depth > 0) {
+      // Column-0 brace: the function ends here whatever the #if branches did to the count.
+      depth = 1;
+    }
+    if (c === 123 /* { */) {
+      if (depth === 0) {
+        if (lastSig === 41 /* ) */ && declName !== undefined) {
+          cur = { name: declName, isStatic: declStatic, bits: 0, calls: [] };
+          calls = new Set();
+        } else {
+          cur = undefined;
+          calls = undefined;
+        }
+      }
+      depth++;
+    } else if (c === 125) {
+      if (depth > 0) depth--;
+      if (depth === 0) {
+        if (cur && calls) {
+          cur.calls = [...calls];
+          defs.push(cur);
+        }
+        cur = undefined;
+        calls = undefined;
+        declName = undefined;
+        declStatic = false;
+        paren = 0;
+        lastSig = 59;
+      }
+    } else if (depth === 0) {
+      if (c === 40) paren++;
+      else if (c === 41) { if (paren > 0) paren--; }
+      else if (c === 59 /* ; */) { declName = undefined; declStatic = false; paren = 0; }
+      lastSig = c;
+    }
+    i++;
+  }
+  return { defs };
+}
+
+/** Per-file result of phase 1 (what the worker returns for each file it read). */
+export interface PrefilterEntry {
+  bits: number;
+  /** Only for files with bits !== 0. */
+  lex?: LexInfo;
+}
+
+export interface LinkInput {
+  /** Index-aligned with the walked files. */
+  paths: string[];
+  entries: (PrefilterEntry | undefined)[];
+}
+
+/** Whether a definition in this file can be called from another file. */
+export function isExported(file: string, d: LexDef): boolean {
+  return !d.isStatic || file.endsWith('.h');
+}
+
+/**
+ * Linking names: exported functions of half files whose bodies mention names of the file's side,
+ * directly or through a static helper of the same file (one level). Table names themselves are
+ * excluded (their callers are found by the first pass already).
+ */
+export function linkingNames(input: LinkInput, matcher: NameMatcher): Map<string, { bits: number; definers: number[] }> {
+  const out = new Map<string, { bits: number; definers: number[] }>();
+  input.entries.forEach((e, idx) => {
+    if (!e || !e.lex || e.bits === 0) return;
+    const local = new Map<string, number>();
+    for (const d of e.lex.defs) local.set(d.name, (local.get(d.name) ?? 0) | d.bits);
+    for (const d of e.lex.defs) {
+      if (!isExported(input.paths[idx], d) || matcher.classOf(d.name)) continue;
+      let bits = d.bits;
+      for (const c of d.calls) bits |= local.get(c) ?? 0;
+      bits &= e.bits;
+      if (!bits) continue;
+      const cur = out.get(d.name);
+      if (cur) { cur.bits |= bits; cur.definers.push(idx); } else out.set(d.name, { bits, definers: [idx] });
+    }
+  });
+  return out;
+}
+
+export interface SelectResult {
+  /** Indices of files to parse, sorted. */
+  parse: number[];
+  /** Linking names that were followed / dropped for fan-out. */
+  followed: number;
+  dropped: string[];
+}
+
+/**
+ * Choose the parse set from phase-1 bits, the linking names, and phase-2 references
+ * (`refs[i]` = linking names file i mentions).
+ */
+export function selectFiles(
+  input: LinkInput,
+  links: Map<string, { bits: number; definers: number[] }>,
+  refs: (string[] | undefined)[],
+  maxFanout: number,
+): SelectResult {
+  const count = new Map<string, number>();
+  refs.forEach((r) => { if (r) for (const nm of r) count.set(nm, (count.get(nm) ?? 0) + 1); });
+  const dropped: string[] = [];
+  for (const [nm, k] of count) if (k > maxFanout) dropped.push(nm);
+  const droppedSet = new Set(dropped);
+  const parse = new Set<number>();
+  input.entries.forEach((e, idx) => {
+    let bits = e?.bits ?? 0;
+    const used: string[] = [];
+    for (const nm of refs[idx] ?? []) {
+      const l = links.get(nm);
+      if (!l || droppedSet.has(nm)) continue;
+      // A file's own definition is not a link to another file.
+      if (l.definers.length === 1 && l.definers[0] === idx) continue;
+      bits |= l.bits;
+      used.push(nm);
+    }
+    if (bits !== (SRC | SNK)) return;
+    parse.add(idx);
+    for (const nm of used) for (const d of links.get(nm)?.definers ?? []) parse.add(d);
+  });
+  return { parse: [...parse].sort((a, b) => a - b), followed: links.size - dropped.length, dropped: dropped.sort() };
+}

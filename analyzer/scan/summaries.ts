@@ -1,0 +1,215 @@
+/**
+ * Cross-file summary exchange by function name.
+ *
+ * A file's findings can depend on summaries of functions defined in other files (a wrapper that
+ * returns __vmalloc memory, a helper that adds a buffer's pages to a bio). The lexical pre-pass
+ * knows which exported functions each parsed file defines and which names it calls, which gives a
+ * file dependency graph. Files are analysed callees first: the graph's strongly connected
+ * components in reverse topological order. A file outside a cycle is analysed once, with the final
+ * summaries of everything it calls, so its findings can be streamed immediately. Inside a cycle the
+ * files are analysed, then re-analysed while the summaries they see change, up to `maxRounds`.
+ *
+ * The summaries a file was analysed with are hashed into its `depSig`; the cache keeps that hash,
+ * so on a re-scan a file is re-analysed only if its own text or one of its callees' summaries changed.
+ */
+import * as path from 'path';
+import type { FunctionSummary } from '../types';
+import { sha1 } from './cache';
+
+export interface DepFile {
+  path: string;
+  /** Exported function names it defines; undefined = not known lexically, every summary counts. */
+  exports: string[] | undefined;
+  /** All function names it defines (its own definitions shadow other files'). */
+  defines: string[];
+  /** Names it calls (lexically). */
+  calls: string[];
+}
+
+export interface DepGraph {
+  /** deps[i]: indices of files whose exported functions file i calls. */
+  deps: number[][];
+  /** SCCs in an order where every SCC comes after the SCCs it depends on. */
+  sccs: number[][];
+  /** sccOf[i] = index into sccs. */
+  sccOf: number[];
+  /** Name → indices of the files exporting it. */
+  definers: Map<string, number[]>;
+}
+
+export function buildGraph(files: DepFile[]): DepGraph {
+  const definers = new Map<string, number[]>();
+  files.forEach((f, i) => {
+    for (const n of new Set(f.exports ?? [])) {
+      const d = definers.get(n);
+      if (d) d.push(i); else definers.set(n, [i]);
+    }
+  });
+  const deps = files.map((f, i) => {
+    const own = new Set(f.defines);
+    const out = new Set<number>();
+    for (const c of f.calls) {
+      if (own.has(c)) continue;
+      for (const d of definers.get(c) ?? []) if (d !== i) out.add(d);
+    }
+    return [...out].sort((a, b) => a - b);
+  });
+  const sccs = tarjan(deps);
+  const sccOf = new Array<number>(files.length).fill(-1);
+  sccs.forEach((s, k) => { for (const i of s) sccOf[i] = k; });
+  return { deps, sccs, sccOf, definers };
+}
+
+/**
+ * Tarjan's algorithm, iterative (a kernel subsystem can chain thousands of files). Emits SCCs in
+ * reverse topological order of the condensation, i.e. callees before callers — the order we want.
+ */
+export function tarjan(adj: number[][]): number[][] {
+  const n = adj.length;
+  const index = new Array<number>(n).fill(-1);
+  const low = new Array<number>(n).fill(0);
+  const onStack = new Array<boolean>(n).fill(false);
+  const stack: number[] = [];
+  const out: number[][] = [];
+  let counter = 0;
+  for (let s = 0; s < n; s++) {
+    if (index[s] !== -1) continue;
+    const work: [number, number][] = [[s, 0]];
+    index[s] = low[s] = counter++;
+    stack.push(s);
+    onStack[s] = true;
+    while (work.length) {
+      const top = work[work.length - 1];
+      const v = top[0];
+      if (top[1] < adj[v].length) {
+        const w = adj[v][top[1]++];
+        if (index[w] === -1) {
+          index[w] = low[w] = counter++;
+          stack.push(w);
+          onStack[w] = true;
+          work.push([w, 0]);
+        } else if (onStack[w]) {
+          low[v] = Math.min(low[v], index[w]);
+        }
+      } else {
+        work.pop();
+        if (work.length) {
+          const u = work[work.length - 1][0];
+          low[u] = Math.min(low[u], low[v]);
+        }
+        if (low[v] === index[v]) {
+          const comp: number[] = [];
+          let w: number;
+          do {
+            w = stack.pop() as number;
+            onStack[w] = false;
+            comp.push(w);
+          } while (w !== v);
+          out.push(comp.sort((a, b) => a - b));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Merge the summaries several files give for one name (static functions of the same name in
+ * different drivers, or #ifdef'd alternatives): only what they all agree on is kept, so an
+ * unrelated same-named function never invents a flow.
+ */
+export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undefined {
+  if (list.length === 0) return undefined;
+  if (list.length === 1) return list[0];
+  const [first, ...rest] = list;
+  const out: FunctionSummary = { name: first.name, file: first.file };
+  if (first.returnsVmalloc && rest.every((s) => s.returnsVmalloc === first.returnsVmalloc)) out.returnsVmalloc = first.returnsVmalloc;
+  const keys = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams'] as const;
+  for (const k of keys) {
+    let acc = first[k] ?? [];
+    for (const s of rest) {
+      const other = new Set(s[k] ?? []);
+      acc = acc.filter((x) => other.has(x));
+    }
+    if (acc.length) out[k] = acc;
+  }
+  return out;
+}
+
+/** The summary table of a scan: per name, the summary each exporting file gave. */
+export class SummaryTable {
+  private readonly byName = new Map<string, Map<number, FunctionSummary>>();
+
+  constructor(private readonly files: DepFile[]) {}
+
+  /** Record a file's summaries (only those of functions it exports); true if any changed. */
+  set(fileIdx: number, summaries: FunctionSummary[]): boolean {
+    const ex = this.files[fileIdx].exports;
+    const exported = ex ? new Set(ex) : undefined;
+    let changed = false;
+    const seen = new Set<string>();
+    for (const s of summaries) {
+      if (exported && !exported.has(s.name)) continue;
+      seen.add(s.name);
+      let m = this.byName.get(s.name);
+      if (!m) { m = new Map(); this.byName.set(s.name, m); }
+      const prev = m.get(fileIdx);
+      if (!prev || canonical(prev) !== canonical(s)) changed = true;
+      m.set(fileIdx, s);
+    }
+    for (const [name, m] of this.byName) {
+      if (m.has(fileIdx) && !seen.has(name)) { m.delete(fileIdx); changed = true; }
+    }
+    return changed;
+  }
+
+  /**
+   * The external summaries file `i` should be analysed with: for each name it calls and does not
+   * define, the summaries of the other files exporting it — the ones in its own directory when there
+   * are any (a driver's helper, not a same-named one elsewhere), merged conservatively.
+   */
+  externalFor(i: number): FunctionSummary[] {
+    const f = this.files[i];
+    const own = new Set(f.defines);
+    const dir = path.dirname(f.path);
+    const out: FunctionSummary[] = [];
+    for (const name of [...new Set(f.calls)].sort()) {
+      if (own.has(name)) continue;
+      const m = this.byName.get(name);
+      if (!m) continue;
+      const cands = [...m].filter(([j]) => j !== i);
+      if (cands.length === 0) continue;
+      const near = cands.filter(([j]) => path.dirname(this.files[j].path) === dir);
+      const chosen = (near.length ? near : cands).sort((a, b) => a[0] - b[0]).map(([, s]) => s);
+      const merged = mergeSummaries(chosen);
+      if (merged && hasFacts(merged)) out.push(merged);
+    }
+    return out;
+  }
+
+  /** All exported summaries, one per name (merged), for the scan result. */
+  all(): Map<string, FunctionSummary> {
+    const out = new Map<string, FunctionSummary>();
+    for (const [name, m] of [...this.byName].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const merged = mergeSummaries([...m.values()]);
+      if (merged) out.set(name, merged);
+    }
+    return out;
+  }
+}
+
+export function hasFacts(s: FunctionSummary): boolean {
+  return Boolean(s.returnsVmalloc || s.flushesParams?.length || s.invalidatesParams?.length || s.submitsParams?.length ||
+    s.writesParams?.length || s.readsParams?.length || s.convertsParams?.length);
+}
+
+/** Key-order-independent JSON of a summary (the file path is not part of what callers see). */
+export function canonical(s: FunctionSummary): string {
+  const keys = Object.keys(s).filter((k) => k !== 'file').sort();
+  return JSON.stringify(keys.map((k) => [k, (s as unknown as Record<string, unknown>)[k]]));
+}
+
+/** Hash of the external summaries a file is analysed with. */
+export function depSignature(external: FunctionSummary[]): string {
+  return sha1(external.map(canonical).join('\n'));
+}

@@ -1,0 +1,135 @@
+/**
+ * The units of work of a scan, run either in a worker thread (worker.ts) or in-process (small scans,
+ * --jobs 1, tests): reading files for the pre-pass, looking for linking names, and parsing +
+ * analysing one file. Each runner holds one parser backend for its lifetime; the syntax tree of a
+ * file is dropped as soon as its analysis returns (the WASM tree is deleted inside the backend).
+ */
+import type { AnalyzeOptions, Finding, FunctionSummary } from '../types';
+import { createBackend, type Backend, type BackendName } from '../parse/backends';
+import { analyzeTree } from '../analyze';
+import { decodeSource, readSourceBytes } from './files';
+import { lexFunctions, NameMatcher, wordsRegex, type LexInfo, type NameClasses, type PrefilterEntry } from './prefilter';
+import { sha1 } from './cache';
+import type { ScanNote } from './types';
+
+/** AnalyzeOptions as sent to a worker (no externalSummaries: those go with each file). */
+export type WorkerAnalyzeOptions = Omit<AnalyzeOptions, 'externalSummaries'>;
+
+export interface RunnerInit {
+  parser: BackendName;
+  classes: NameClasses;
+  options: WorkerAnalyzeOptions;
+}
+
+export type Task =
+  | { kind: 'prefilter'; files: string[] }
+  | { kind: 'refs'; files: string[]; names: string[]; namesHash: string }
+  | { kind: 'analyze'; file: string; external: FunctionSummary[] };
+
+export interface PrefilterFileResult {
+  entry?: PrefilterEntry;
+  /** Content sha1, for files with a match (the ones that may be parsed). */
+  sha1?: string;
+  note?: ScanNote;
+}
+
+export interface RefsFileResult {
+  refs?: string[];
+  sha1?: string;
+  /** Definitions and calls of a file that mentions a linking name (it may be parsed). */
+  lex?: LexInfo;
+  note?: ScanNote;
+}
+
+export interface AnalyzeFileResult {
+  file: string;
+  sha1?: string;
+  findings: Finding[];
+  summaries: FunctionSummary[];
+  /** The analyzer's own notes (ERROR nodes …). */
+  notes: string[];
+  /** Why the file could not be analysed (invalid UTF-8, binary, unreadable, analyzer crash). */
+  fileNote?: ScanNote;
+  parseMs: number;
+  analyzeMs: number;
+}
+
+export type TaskResult =
+  | { kind: 'prefilter'; files: PrefilterFileResult[] }
+  | { kind: 'refs'; files: RefsFileResult[] }
+  | { kind: 'analyze'; result: AnalyzeFileResult };
+
+export class TaskRunner {
+  private readonly matcher: NameMatcher;
+  private backend: Promise<Backend> | undefined;
+  private refsRe: { hash: string; re: RegExp | undefined } | undefined;
+
+  constructor(private readonly init: RunnerInit) {
+    this.matcher = new NameMatcher(init.classes);
+  }
+
+  /** Start loading the parser now (workers do this at start-up, while the pre-pass runs). */
+  warmUp(): void {
+    this.backend ??= createBackend(this.init.parser);
+    // A load failure surfaces on the first analyze task, with its message.
+    this.backend.catch(() => undefined);
+  }
+
+  async run(task: Task): Promise<TaskResult> {
+    switch (task.kind) {
+      case 'prefilter': return { kind: 'prefilter', files: task.files.map((f) => this.prefilterOne(f)) };
+      case 'refs': return { kind: 'refs', files: this.refs(task) };
+      case 'analyze': return { kind: 'analyze', result: await this.analyze(task.file, task.external) };
+    }
+  }
+
+  private prefilterOne(file: string): PrefilterFileResult {
+    const r = readSourceBytes(file);
+    if (!r.ok) return { note: r.note };
+    const text = r.buf.toString('latin1');
+    const bits = this.matcher.classify(text);
+    if (bits === 0) return { entry: { bits } };
+    return { entry: { bits, lex: lexFunctions(text, this.matcher) }, sha1: sha1(r.buf) };
+  }
+
+  private refs(task: { files: string[]; names: string[]; namesHash: string }): RefsFileResult[] {
+    if (!this.refsRe || this.refsRe.hash !== task.namesHash) this.refsRe = { hash: task.namesHash, re: wordsRegex(task.names) };
+    const re = this.refsRe.re;
+    return task.files.map((file) => {
+      if (!re) return { refs: [] };
+      const r = readSourceBytes(file);
+      if (!r.ok) return { note: r.note };
+      const text = r.buf.toString('latin1');
+      re.lastIndex = 0;
+      const found = new Set<string>();
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(text)) !== null) found.add(m[0]);
+      return found.size ? { refs: [...found].sort(), sha1: sha1(r.buf), lex: lexFunctions(text, this.matcher) } : { refs: [] };
+    });
+  }
+
+  private async analyze(file: string, external: FunctionSummary[]): Promise<AnalyzeFileResult> {
+    const empty = { file, findings: [], summaries: [], notes: [], parseMs: 0, analyzeMs: 0 };
+    const r = readSourceBytes(file);
+    if (!r.ok) return { ...empty, fileNote: r.note };
+    const hash = sha1(r.buf);
+    const dec = decodeSource(r.buf);
+    if (!dec.ok) return { ...empty, sha1: hash, fileNote: { path: file, severity: 'error', message: dec.message } };
+    this.warmUp();
+    const backend = await (this.backend as Promise<Backend>);
+    try {
+      const parsed = backend.parse(dec.text);
+      const t1 = performance.now();
+      const ext = new Map<string, FunctionSummary>();
+      for (const s of external) ext.set(s.name, s);
+      const res = analyzeTree(parsed.root, dec.text, file, { ...this.init.options, externalSummaries: ext });
+      return {
+        file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: res.notes,
+        parseMs: parsed.parseMs, analyzeMs: performance.now() - t1,
+      };
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      return { ...empty, sha1: hash, fileNote: { path: file, severity: 'warning', message: `not analysed: ${msg}` } };
+    }
+  }
+}

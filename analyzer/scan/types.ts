@@ -1,0 +1,100 @@
+/**
+ * Types of the whole-tree scan (issue #6): the options the CLI and the extension pass to
+ * `scanPaths`, what it returns, and the notes it emits for inputs it could not (fully) scan.
+ */
+import type { AnalyzeOptions, Finding, FunctionSummary } from '../types';
+import type { BackendName } from '../parse/backends';
+
+export type NoteSeverity = 'error' | 'warning' | 'info';
+
+/**
+ * A problem with one input that did not stop the scan. `error` = the user asked for something we
+ * could not read (missing path, unreadable file, invalid UTF-8): the CLI exits 2 when any is present.
+ */
+export interface ScanNote {
+  path: string;
+  severity: NoteSeverity;
+  message: string;
+}
+
+export function formatNote(n: ScanNote): string {
+  return `${n.path}: ${n.severity}: ${n.message}`;
+}
+
+export interface ScanProgress {
+  phase: 'walk' | 'prefilter' | 'analyze' | 'done';
+  /** Files finished in this phase and the phase's total (total is 0 while still unknown). */
+  done: number;
+  total: number;
+  findings: number;
+}
+
+export interface ScanOptions extends AnalyzeOptions {
+  /** Glob patterns (picomatch); a pattern without `/` matches base names, one with `/` the path relative to the scanned root. */
+  exclude?: string[];
+  /** Parser backend for the workers (default wasm). */
+  parser?: BackendName;
+  /** Worker threads; default os.availableParallelism(). 1 (or a tiny parse set) analyses in-process. */
+  jobs?: number;
+  /** Cache directory; default $XDG_CACHE_HOME/vmalias or ~/.cache/vmalias. */
+  cacheDir?: string;
+  /** Neither read nor write the cache. */
+  noCache?: boolean;
+  /** No progress bar. */
+  quiet?: boolean;
+  /** Cancels the scan: scanPaths rejects with an error named `AbortError`. */
+  signal?: AbortSignal;
+  /** Files larger than this are skipped with a note (default 8 MiB). */
+  maxFileBytes?: number;
+  /** false = parse every file (no lexical pre-pass); for benchmarks and recall checks. */
+  prefilter?: boolean;
+  /** A linking name referenced by more files than this is not followed (default 64). */
+  maxFanout?: number;
+  /** Summary-exchange rounds inside a cycle of files that call each other (default 4). */
+  maxRounds?: number;
+  /** Progress callback (the extension's workspace analysis); independent of the TTY bar. */
+  onProgress?: (p: ScanProgress) => void;
+  /** Where the TTY progress bar goes (default process.stderr). */
+  progressStream?: NodeJS.WriteStream;
+}
+
+export interface ScanStats {
+  /** Files found by the walk (after excludes and the size limit). */
+  filesSeen: number;
+  /** Bytes of those files. */
+  bytes: number;
+  /** Files the lexical pre-pass selected (name a relevant function, or link to such a file). */
+  filesPrefiltered: number;
+  /** Files actually parsed and analysed in this run (cache misses, re-analyses counted once per file). */
+  filesParsed: number;
+  /** Analyses run (a file re-analysed after a callee's summary changed counts again). */
+  analyses: number;
+  /** Files whose findings came from the cache. */
+  cacheHits: number;
+  /** Files whose pre-pass result came from the stat index (unchanged size/mtime/inode). */
+  prefilterCacheHits: number;
+  /** Summary-exchange rounds (1 = no file needed re-analysis). */
+  rounds: number;
+  workers: number;
+  wallMs: number;
+  walkMs: number;
+  prefilterMs: number;
+  analyzeMs: number;
+  /** Sum of per-file parse and analysis time in workers. */
+  parseCpuMs: number;
+  analyzeCpuMs: number;
+}
+
+export interface ScanResult {
+  findings: Finding[];
+  notes: ScanNote[];
+  stats: ScanStats;
+  /** Exported summaries of all analysed files, by function name (for the extension's hover and for tests). */
+  summaries: Map<string, FunctionSummary>;
+}
+
+export function abortError(): Error {
+  const e = new Error('vmalias: scan cancelled');
+  e.name = 'AbortError';
+  return e;
+}

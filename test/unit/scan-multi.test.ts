@@ -1,0 +1,64 @@
+/**
+ * Cross-file findings (issue #6): each test/fixtures/multi/<case>/ directory is scanned whole and
+ * must give exactly the findings its `/* expect: RULE *\/` annotations name; the annotated file
+ * scanned alone must not (the other files' summaries are what make the finding).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import { scanPaths } from '../../analyzer/scan';
+
+const ROOT = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'multi');
+
+function expected(dir: string): string[] {
+  const out: string[] = [];
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.c')).sort()) {
+    fs.readFileSync(path.join(dir, f), 'utf8').split('\n').forEach((line, i) => {
+      const m = /\/\* expect: ([\w, -]+) \*\//.exec(line);
+      if (m) for (const r of m[1].split(',')) out.push(`${f}:${i + 1}:${r.trim()}`);
+    });
+  }
+  return out.sort();
+}
+
+function got(findings: { file: string; span: { start: { line: number } }; rule: string }[]): string[] {
+  return findings.map((f) => `${path.basename(f.file)}:${f.span.start.line}:${f.rule}`).sort();
+}
+
+const cases = fs.readdirSync(ROOT).filter((d) => fs.statSync(path.join(ROOT, d)).isDirectory()).sort();
+
+test('there are multi-file fixtures', () => {
+  assert.ok(cases.length >= 3, `found ${cases.length}`);
+});
+
+for (const c of cases) {
+  const dir = path.join(ROOT, c);
+  test(`multi/${c}: whole directory gives exactly the annotated findings`, async () => {
+    const want = expected(dir);
+    assert.ok(want.length > 0, 'fixture has expectations');
+    const r = await scanPaths([dir], { noCache: true, quiet: true, jobs: 1 });
+    assert.deepEqual(got(r.findings), want);
+    assert.deepEqual(r.notes.filter((n) => n.severity !== 'info'), []);
+  });
+
+  test(`multi/${c}: each annotated file alone misses its cross-file findings`, async () => {
+    const want = expected(dir);
+    const files = [...new Set(want.map((w) => w.split(':')[0]))];
+    for (const f of files) {
+      const r = await scanPaths([path.join(dir, f)], { noCache: true, quiet: true, jobs: 1 });
+      const alone = got(r.findings);
+      const lost = want.filter((w) => w.startsWith(`${f}:`) && !alone.includes(w));
+      assert.ok(lost.length > 0, `${f} alone still finds ${alone.join(', ')}: the fixture does not need a second file`);
+    }
+  });
+}
+
+test('multi: all fixtures in one scan through the worker pool give the union of the findings', async () => {
+  const want = cases.flatMap((c) => expected(path.join(ROOT, c)));
+  const streamed: string[] = [];
+  const r = await scanPaths([ROOT], { noCache: true, quiet: true, jobs: 2 }, (f) => streamed.push(`${path.basename(f.file)}:${f.span.start.line}:${f.rule}`));
+  assert.deepEqual(got(r.findings), want.sort());
+  assert.deepEqual(streamed.sort(), want.sort(), 'every finding is streamed exactly once');
+  assert.equal(r.stats.workers, 2);
+});
