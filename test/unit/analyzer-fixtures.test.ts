@@ -52,6 +52,14 @@ describe('fixture harness', () => {
     assert.deepEqual(spec.problems, []);
   });
 
+  test('parseFixture reads the options pin into AnalyzeOptions', () => {
+    const spec = parseFixture('// x\n/* options: extraAllocators=foo_get, bar_get; extraSinks=foo_queue */\n');
+    assert.deepEqual(spec.extraAllocators, ['foo_get', 'bar_get']);
+    assert.deepEqual(spec.extraSinks, ['foo_queue']);
+    assert.deepEqual(fixtureOptions(spec), { extraAllocators: ['foo_get', 'bar_get'], extraSinks: ['foo_queue'] });
+    assert.equal(parseFixture('/* options: nonsense */\n').problems.length, 1);
+  });
+
   test('parseFixture rejects unknown rule ids, repeated ids and bad pins', () => {
     const spec = parseFixture('/* kernel: five */\nf(); /* expect: no-such-rule */\ng(); /* expect: vmalloc-linear-map, vmalloc-linear-map */\n');
     assert.equal(spec.kernel, undefined);

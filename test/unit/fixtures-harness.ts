@@ -4,7 +4,9 @@
  * A fixture states what the analyzer must report with trailing comments on the exact line of each
  * finding: `/* expect: RULE-ID *\/` or `/* expect: a, b *\/`. Every other line must have no
  * finding, so a file without annotations is a true negative. A first-line comment
- * `/* kernel: X.Y[.Z] *\/` pins the kernel version the file is analysed for.
+ * `/* kernel: X.Y[.Z] *\/` pins the kernel version the file is analysed for; a comment
+ * `/* options: extraAllocators=a,b; extraSinks=c *\/` on line 1 or 2 sets the user-configured
+ * names of AnalyzeOptions.
  *
  * The comparison is on {line, rule} pairs, exactly: a missing finding, an extra one, or the same
  * finding reported twice (one root cause must give one finding) all fail, with a diff that shows
@@ -45,12 +47,15 @@ export interface Expectation {
 export interface FixtureSpec {
   expectations: Expectation[];
   kernel?: KernelVersion;
+  extraAllocators?: string[];
+  extraSinks?: string[];
   /** Malformed annotations (unknown rule id, bad kernel pin): a fixture bug, reported as a failure. */
   problems: string[];
 }
 
 const EXPECT_RE = /\/\*\s*expect:\s*([^*]*?)\s*\*\//g;
 const KERNEL_RE = /^\s*\/\*\s*kernel:\s*([^*]*?)\s*\*\/\s*$/;
+const OPTIONS_RE = /^\s*\/\*\s*options:\s*([^*]*?)\s*\*\/\s*$/;
 const RULES = new Set<string>(RULE_IDS);
 
 export function parseKernelVersion(s: string): KernelVersion | undefined {
@@ -70,6 +75,20 @@ export function parseFixture(text: string): FixtureSpec {
     const v = parseKernelVersion(first[1]);
     if (v) spec.kernel = v;
     else spec.problems.push(`line 1: bad kernel pin "${first[1]}"`);
+  }
+  for (const i of [0, 1]) {
+    const m = OPTIONS_RE.exec(lines[i] ?? '');
+    if (!m) continue;
+    for (const part of m[1].split(';').map((x) => x.trim()).filter((x) => x.length > 0)) {
+      const kv = /^(extraAllocators|extraSinks)\s*=\s*([\w\s,]+)$/.exec(part);
+      if (!kv) {
+        spec.problems.push(`line ${i + 1}: bad option "${part}"`);
+        continue;
+      }
+      const names = kv[2].split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+      if (kv[1] === 'extraAllocators') spec.extraAllocators = names;
+      else spec.extraSinks = names;
+    }
   }
   lines.forEach((src, i) => {
     for (const m of src.matchAll(EXPECT_RE)) {
@@ -155,6 +174,8 @@ export interface FixtureRun {
 export function fixtureOptions(spec: FixtureSpec, backend?: Backend): AnalyzeOptions & { backend?: Backend } {
   const opts: AnalyzeOptions & { backend?: Backend } = {};
   if (spec.kernel) opts.kernel = spec.kernel;
+  if (spec.extraAllocators) opts.extraAllocators = spec.extraAllocators;
+  if (spec.extraSinks) opts.extraSinks = spec.extraSinks;
   if (backend) opts.backend = backend;
   return opts;
 }
