@@ -1,0 +1,302 @@
+/**
+ * `vmalias` command line: scan C files, trees and patches; simulate; review patches for the list.
+ * Exit status: 0 clean, 1 findings, 2 usage or input errors (message on stderr naming the path).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { Finding, RULE_IDS, RuleId, AnalyzeOptions, KernelVersion } from './types';
+import { parseVersion } from './tables';
+import { scanPaths, formatNote, ScanNote } from './scan';
+import { formatText, formatJson, formatSarif } from './report';
+import { isPatchText, scanPatchText, formatMailback, reviewCommand, PatchFinding } from './patch';
+import { analyzeText, getBackend } from './analyze';
+import { simulateCommand, simulateFinding } from '../simulator/command';
+import { renderText as renderSimulationText } from '../simulator/render/text';
+
+export const VERSION: string = (() => {
+  for (const p of [path.join(__dirname, '..', 'package.json'), path.join(__dirname, '..', '..', 'package.json')]) {
+    try {
+      return (JSON.parse(fs.readFileSync(p, 'utf8')) as { version: string }).version;
+    } catch {
+      /* try the next */
+    }
+  }
+  return '0.0.0';
+})();
+
+const USAGE = `usage: vmalias <command> [options]
+
+commands:
+  scan [PATH…|-]        analyze C files, directories (recursively, .c/.h) and patches
+                        (.patch/.diff/.mbox/.eml or detected from content); - reads stdin
+  simulate              replay a cache-alias scenario on architecture profiles
+  review PATCH… [--base DIR]
+                        write a mailing-list reply for the findings a patch series introduces
+  rules                 list the rules
+
+scan options:
+  --format text|json|sarif|mailback   output format (default text, gcc style)
+  --kernel X.Y[.Z]      kernel version for version-dependent rules
+                        (default: VERSION/PATCHLEVEL of the nearest kernel Makefile, else newest)
+  --rule ID             report only this rule (repeatable)
+  --disable ID          do not report this rule (repeatable)
+  --parser wasm|native  tree-sitter backend (default wasm)
+  --exclude GLOB        skip matching paths (repeatable)
+  --allocator NAME      treat NAME() as returning vmalloc memory (repeatable)
+  --sink NAME           treat NAME() as submitting its buffer argument (repeatable)
+  --base DIR            base tree for patches (report only what a patch introduces)
+  --all                 with patches: also show pre-existing findings
+  --simulate            attach the cache simulation to each finding (json) or summary (text)
+  --arch LIST           architectures for --simulate (comma-separated, default all aliasing ones)
+  --jobs N              worker threads (default: cores)
+  --cache-dir DIR       on-disk cache (default ~/.cache/vmalias); --no-cache disables it
+  --max-file-size BYTES skip larger files with a note (default 8 MiB)
+  --quiet               no progress bar
+  --verbose             print the trace of each finding (text format)
+`;
+
+export interface CliIO {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  stdin?: AsyncIterable<Buffer | string>;
+}
+
+const defaultIO: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+
+class UsageError extends Error {}
+
+function parseKernel(v: string | undefined): KernelVersion | undefined {
+  if (v === undefined) return undefined;
+  try {
+    const k = parseVersion(v);
+    return { major: k.major, minor: k.minor, ...(k.patch !== undefined ? { patch: k.patch } : {}) };
+  } catch {
+    throw new UsageError(`--kernel: "${v}" is not a kernel version (expected X.Y or X.Y.Z)`);
+  }
+}
+
+function ruleSet(only: string[] | undefined, disable: string[] | undefined): Set<RuleId> | undefined {
+  for (const r of [...(only ?? []), ...(disable ?? [])]) {
+    if (!RULE_IDS.includes(r as RuleId)) throw new UsageError(`unknown rule "${r}" (rules: ${RULE_IDS.join(', ')})`);
+  }
+  if (!only?.length && !disable?.length) return undefined;
+  const base = only?.length ? (only as RuleId[]) : [...RULE_IDS];
+  return new Set(base.filter((r) => !disable?.includes(r)));
+}
+
+async function readStdin(io: CliIO): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  if (!io.stdin) return Buffer.alloc(0);
+  for await (const c of io.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks);
+}
+
+const PATCH_EXT = /\.(patch|diff|mbox|eml|mbx)$/i;
+
+function looksLikePatchFile(p: string): boolean {
+  if (PATCH_EXT.test(p)) return true;
+  if (/\.[ch]$/i.test(p)) return false;
+  try {
+    const fd = fs.openSync(p, 'r');
+    try {
+      const buf = Buffer.alloc(64 * 1024);
+      const n = fs.readSync(fd, buf, 0, buf.length, 0);
+      return isPatchText(buf.subarray(0, n).toString('utf8'));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** A patch finding as a plain finding located in the patch, with its target kept alongside. */
+function fromPatchFinding(pf: PatchFinding): Finding & { target: PatchFinding['target']; patch: PatchFinding['patch'] } {
+  const pos = { line: pf.patch.line, column: pf.patch.column };
+  return {
+    ...pf.finding,
+    file: pf.patch.file,
+    span: { start: pos, end: pos, startOffset: -1, endOffset: -1 },
+    target: pf.target,
+    patch: pf.patch,
+  };
+}
+
+export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'scan':
+        return await scanCommand(rest, io);
+      case 'simulate':
+        return simulateCommand(rest, (s) => io.stdout.write(s), (s) => io.stderr.write(s));
+      case 'review':
+        return await reviewCommand(rest, io, { consequence: consequenceText });
+      case 'rules':
+        io.stdout.write(RULE_IDS.join('\n') + '\n');
+        return 0;
+      case '--version':
+      case '-V':
+        io.stdout.write(`vmalias ${VERSION}\n`);
+        return 0;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout.write(USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        io.stderr.write(`vmalias: unknown command "${cmd}"\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`vmalias: ${(e as Error).message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+/** Per-architecture consequence line for review replies, from the simulator. */
+function consequenceText(f: Finding): string | undefined {
+  try {
+    return renderSimulationText(simulateFinding(f.facts), false);
+  } catch {
+    return undefined;
+  }
+}
+
+async function scanCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      kernel: { type: 'string' },
+      rule: { type: 'string', multiple: true },
+      disable: { type: 'string', multiple: true },
+      parser: { type: 'string', default: 'wasm' },
+      exclude: { type: 'string', multiple: true },
+      allocator: { type: 'string', multiple: true },
+      sink: { type: 'string', multiple: true },
+      base: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      simulate: { type: 'boolean', default: false },
+      arch: { type: 'string' },
+      jobs: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'no-cache': { type: 'boolean', default: false },
+      'max-file-size': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
+  const format = values.format as string;
+  if (!['text', 'json', 'sarif', 'mailback'].includes(format)) throw new UsageError(`--format must be text, json, sarif or mailback (got "${format}")`);
+  const parser = values.parser as string;
+  if (parser !== 'wasm' && parser !== 'native') throw new UsageError(`--parser must be wasm or native (got "${parser}")`);
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs must be a positive integer`);
+  const maxFileBytes = values['max-file-size'] === undefined ? undefined : Number(values['max-file-size']);
+  if (maxFileBytes !== undefined && (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0)) throw new UsageError('--max-file-size must be a positive number of bytes');
+  const arch = values.arch ? String(values.arch).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  if (positionals.length === 0) throw new UsageError('scan: no paths given (use - for stdin)');
+
+  const analyzeOpts: AnalyzeOptions = {
+    kernel: parseKernel(values.kernel as string | undefined),
+    rules: ruleSet(values.rule as string[] | undefined, values.disable as string[] | undefined),
+    extraAllocators: values.allocator as string[] | undefined,
+    extraSinks: values.sink as string[] | undefined,
+  };
+  if (parser === 'native') {
+    try {
+      await getBackend('native');
+    } catch (e) {
+      io.stderr.write(`vmalias: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  const backend = await getBackend(parser);
+
+  const findings: Finding[] = [];
+  const notes: string[] = [];
+  let inputErrors = 0;
+  const patchFindings: PatchFinding[] = [];
+  const patchOpts = { ...analyzeOpts, base: values.base as string | undefined, all: values.all as boolean, analyze: (t: string, f: string, o?: AnalyzeOptions) => analyzeText(t, f, { ...o, backend }) };
+
+  const filePaths: string[] = [];
+  for (const p of positionals) {
+    if (p === '-') {
+      const data = await readStdin(io);
+      const text = data.toString('utf8');
+      if (isPatchText(text)) {
+        const r = await scanPatchText(data, '<stdin>', patchOpts);
+        patchFindings.push(...r.findings);
+        notes.push(...r.notes);
+      } else if (data.includes(0)) {
+        notes.push('<stdin>: error: binary input skipped');
+        inputErrors++;
+      } else {
+        const r = await analyzeText(text, '<stdin>', { ...analyzeOpts, backend });
+        findings.push(...r.findings);
+        notes.push(...r.notes);
+      }
+      continue;
+    }
+    let isFile = false;
+    try {
+      isFile = fs.statSync(p).isFile();
+    } catch {
+      /* missing paths are reported by scanPaths */
+    }
+    if (isFile && looksLikePatchFile(p)) {
+      try {
+        const r = await scanPatchText(fs.readFileSync(p), p, patchOpts);
+        patchFindings.push(...r.findings);
+        notes.push(...r.notes);
+      } catch (e) {
+        notes.push(`${p}: error: ${(e as Error).message}`);
+        inputErrors++;
+      }
+      continue;
+    }
+    filePaths.push(p);
+  }
+
+  if (filePaths.length) {
+    const r = await scanPaths(filePaths, {
+      ...analyzeOpts, parser: parser as 'wasm' | 'native', exclude: values.exclude as string[] | undefined, jobs,
+      cacheDir: values['cache-dir'] as string | undefined, noCache: values['no-cache'] as boolean,
+      quiet: (values.quiet as boolean) || format !== 'text', maxFileBytes,
+    });
+    findings.push(...r.findings);
+    for (const n of r.notes) {
+      notes.push(formatNote(n));
+      if ((n as ScanNote).severity === 'error') inputErrors++;
+    }
+  }
+
+  if (format === 'mailback') {
+    const out = formatMailback({ findings: patchFindings });
+    if (out) io.stdout.write(out);
+    for (const f of findings) io.stdout.write(`${f.file}:${f.span.start.line}: ${f.message} [${f.rule}]\n`);
+  } else {
+    const all: Finding[] = [...findings, ...patchFindings.map(fromPatchFinding)];
+    const sims = values.simulate ? all.map((f) => simulateFinding(f.facts, arch)) : undefined;
+    if (format === 'json') {
+      const withSim = sims ? all.map((f, i) => ({ ...f, simulation: sims[i].results })) : all;
+      io.stdout.write(formatJson(withSim, { files: filePaths.length, notes }) + '\n');
+    } else if (format === 'sarif') {
+      io.stdout.write(formatSarif(all, VERSION) + '\n');
+    } else {
+      io.stdout.write(formatText(all, { verbose: values.verbose as boolean }));
+      if (sims) sims.forEach((s, i) => io.stdout.write(`${all[i].file}:${all[i].span.start.line}: simulation:\n${renderSimulationText(s, false).replace(/^/gm, '  ')}\n`));
+    }
+  }
+  for (const n of notes) io.stderr.write(`${n}\n`);
+  const total = findings.length + patchFindings.length;
+  if (inputErrors > 0 && total === 0) return 2;
+  return total > 0 ? 1 : inputErrors > 0 ? 2 : 0;
+}
