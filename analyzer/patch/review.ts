@@ -12,7 +12,7 @@ import type { FilePatch, Hunk, Patch, PatchFinding, PatchProblem, PatchSet } fro
 import { describePatch, isCFile } from './model';
 import { parsePatches } from './parse';
 
-export type AnalyzeTextFn = (text: string, file: string, opts?: AnalyzeOptions) => Promise<AnalysisResult>;
+export type AnalyzeTextFn = (text: string, file: string, opts: AnalyzeOptions) => Promise<AnalysisResult>;
 
 export interface PatchReviewOptions extends AnalyzeOptions {
   /** Base tree directory; without it new files are analysed whole and modified files from hunks. */

@@ -45,9 +45,9 @@ test('line map both ways: post-image line ↔ patch line for context and added l
   const post = (r.after ?? '').split('\n');
   const patchLine = lineOf(raw, '+\tret = submit_bio_wait(bio);');
   const postLine = r.map.postLineOf(patchLine);
-  assert.equal(postLine, 71);
-  assert.equal(post[71 - 1], '\tret = submit_bio_wait(bio);');
-  assert.equal(r.map.patchLineOf(71), patchLine);
+  assert.equal(postLine, 57);
+  assert.equal(post[57 - 1], '\tret = submit_bio_wait(bio);');
+  assert.equal(r.map.patchLineOf(57), patchLine);
   // A context line maps too; a line outside every hunk does not.
   const ctx = lineOf(raw, ' static int vsb_log_init');
   assert.equal(post[(r.map.postLineOf(ctx) ?? 0) - 1], 'static int vsb_log_init(struct vsb_dev *vd)');
@@ -80,7 +80,7 @@ test('a patch that does not apply is named by patch and hunk; the next patch is 
   assert.equal(r.problems.length, 1);
   assert.equal(
     r.problems[0].message,
-    'patch 1 "[PATCH 1/2] vsb: drop the log flush before submission": hunk 1 of drivers/block/vsb.c (@@ -42,7 +42,6 @@, line 18) does not apply: closest match at line 40 (6 of 7 lines agree): line 41 is "goto out_put;", the patch expects "goto out_free_log;"',
+    'patch 1 "[PATCH 1/2] vsb: drop the log flush before submission": hunk 1 of drivers/block/vsb.c (@@ -29,7 +29,6 @@, line 18) does not apply: closest match at line 27 (6 of 7 lines agree): line 27 is "for (off = 0; off < VSB_LOG_SIZE; off += PAGE_SIZE)", the patch expects "for (off = 0; off < VSB_LOG_SIZE; off += SECTOR_SIZE)"',
   );
   assert.equal(r.problems[0].patch, 1);
   assert.equal(r.files[0].placements[0].applied, false);

@@ -18,7 +18,7 @@ test('format-patch with base: the finding sits on the added submit_bio_wait line
   const pf = findings[0];
   assert.equal(pf.finding.rule, 'vmap-io-missing-flush');
   assert.deepEqual(pf.patch, { index: 1, subject: '[PATCH] vsb: write the superblock when the log is set up', file: 'p.patch', line: 50, column: 9 });
-  assert.deepEqual(pf.target, { path: 'drivers/block/vsb.c', line: 71 });
+  assert.deepEqual(pf.target, { path: 'drivers/block/vsb.c', line: 57 });
   assert.equal(pf.finding.confidence, 'high');
   assert.equal(raw.toString().split('\n')[pf.patch.line - 1].slice(pf.patch.column - 1, pf.patch.column - 1 + 15), 'submit_bio_wait');
 });
@@ -35,9 +35,9 @@ test('mbox series with base: patch 2 introduces a missing flush, patch 3 removes
   assert.deepEqual(review.problems, []);
   const got = review.findings.map((f) => [f.patch.index, f.patch.line, f.finding.function, f.target.line, f.finding.preexisting ?? false]);
   assert.deepEqual(got, [
-    [2, lineOf(raw, '+\tret = submit_bio_wait(bio);'), 'vsb_write_sb', 71, false],
+    [2, lineOf(raw, '+\tret = submit_bio_wait(bio);'), 'vsb_write_sb', 57, false],
     // Patch 3 only deletes a line: the finding is at the context line that shows the submission.
-    [3, lineOf(raw, ' \tret = submit_bio_wait(bio);', lineOf(raw, 'Subject: [PATCH 3/3]')), 'vsb_flush_log', 45, false],
+    [3, lineOf(raw, ' \tret = submit_bio_wait(bio);', lineOf(raw, 'Subject: [PATCH 3/3]')), 'vsb_flush_log', 32, false],
   ]);
   assert.ok(review.notes.some((n) => n.includes('cover letter')));
 });
@@ -67,7 +67,7 @@ test('rename that drops a flush: before is the old path, finding in the new path
   const raw = fixture('rename-drops-flush.patch').toString();
   const { findings } = await scanPatchText(raw, 'r.patch', { base: BASE, analyze });
   assert.deepEqual(findings.map((f) => [f.patch.line, f.target.path, f.target.line, f.finding.function]), [
-    [lineOf(raw, ' \tret = submit_bio_wait(bio);'), 'drivers/block/vsb_log.c', 43, 'vsb_flush_log'],
+    [lineOf(raw, ' \tret = submit_bio_wait(bio);'), 'drivers/block/vsb_log.c', 30, 'vsb_flush_log'],
   ]);
 });
 
@@ -95,10 +95,10 @@ test('without a base: modified files reviewed from hunk fragments with low confi
   const raw = fixture('series-cover-3.mbox').toString();
   const { findings } = await scanPatchText(raw, 's.mbox', { analyze });
   assert.deepEqual(findings.map((f) => [f.patch.index, f.patch.line, f.target.line, f.finding.confidence, f.finding.function]), [
-    [2, lineOf(raw, '+\tret = submit_bio_wait(bio);'), 71, 'low', 'vsb_write_sb'],
+    [2, lineOf(raw, '+\tret = submit_bio_wait(bio);'), 57, 'low', 'vsb_write_sb'],
   ]);
   // Trace steps are in post-image lines, not fragment lines.
-  assert.deepEqual(findings[0].finding.trace.map((t) => t.span.start.line), [60, 70, 71]);
+  assert.deepEqual(findings[0].finding.trace.map((t) => t.span.start.line), [46, 56, 57]);
 });
 
 test('without a base: a removed flush is found when the hunk shows the function', async () => {
