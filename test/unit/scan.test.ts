@@ -1,0 +1,355 @@
+/**
+ * Whole-tree scan machinery (issue #6): file walking and bad inputs, the lexical pre-pass, the
+ * summary exchange order, the on-disk cache (hits, invalidation of a file and its dependents,
+ * corrupted and foreign entries), cancellation and the progress bar.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { scanPaths } from '../../analyzer/scan';
+import { walkPaths, decodeSource, firstInvalidUtf8, makeExcluder } from '../../analyzer/scan/files';
+import { lexFunctions, linkingNames, nameClasses, NameMatcher, selectFiles, SNK, SRC } from '../../analyzer/scan/prefilter';
+import { buildGraph, mergeSummaries, tarjan, SummaryTable } from '../../analyzer/scan/summaries';
+import { renderBar, createProgress } from '../../analyzer/scan/progress';
+import { defaultCacheDir } from '../../analyzer/scan/cache';
+import type { ScanNote } from '../../analyzer/scan';
+
+const MULTI = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'multi');
+
+function tmpdir(tag: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `vmalias-${tag}-`));
+}
+
+function copyDir(src: string, dst: string): void {
+  fs.mkdirSync(dst, { recursive: true });
+  for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(dst, f));
+}
+
+/** Make files look old so the stat index may trust them (it distrusts mtimes near a scan). */
+function age(dir: string): void {
+  const t = new Date(Date.now() - 60_000);
+  for (const f of fs.readdirSync(dir)) fs.utimesSync(path.join(dir, f), t, t);
+}
+
+const matcher = new NameMatcher(nameClasses());
+
+/** Findings as they survive a JSON round trip (the cache stores JSON: undefined fields vanish). */
+function json<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x)) as T;
+}
+
+// ---- files ----------------------------------------------------------------------------------
+
+test('walk: directories recursively (.c/.h only), sorted, excludes by base name and by path', async () => {
+  const d = tmpdir('walk');
+  fs.mkdirSync(path.join(d, 'drivers/md'), { recursive: true });
+  fs.mkdirSync(path.join(d, 'drivers/gpu'), { recursive: true });
+  fs.writeFileSync(path.join(d, 'drivers/md/a.c'), 'int a;\n');
+  fs.writeFileSync(path.join(d, 'drivers/md/a.h'), 'int b;\n');
+  fs.writeFileSync(path.join(d, 'drivers/md/a.mod.c'), 'int c;\n');
+  fs.writeFileSync(path.join(d, 'drivers/md/notes.txt'), 'x\n');
+  fs.writeFileSync(path.join(d, 'drivers/gpu/g.c'), 'int g;\n');
+  const notes: ScanNote[] = [];
+  const files = await walkPaths([d], { exclude: ['*.mod.c', 'drivers/gpu/**'] }, notes);
+  assert.deepEqual(files.map((f) => f.rel), ['drivers/md/a.c', 'drivers/md/a.h']);
+  assert.deepEqual(notes, []);
+  const all = await walkPaths([d], {}, []);
+  assert.equal(all.length, 4);
+});
+
+test('excluder: bare patterns match base names, slashed patterns the relative path', () => {
+  const ex = makeExcluder(['*.mod.c', 'arch/**']);
+  assert.equal(ex('drivers/x.mod.c', false), true);
+  assert.equal(ex('arch', true), true);
+  assert.equal(ex('arch/arm/mm/flush.c', false), true);
+  assert.equal(ex('drivers/arch.c', false), false);
+});
+
+test('walk: missing path is an error note naming it, the rest is still scanned', async () => {
+  const d = tmpdir('missing');
+  fs.writeFileSync(path.join(d, 'ok.c'), 'int ok;\n');
+  const notes: ScanNote[] = [];
+  const missing = path.join(d, 'nope');
+  const files = await walkPaths([missing, d], {}, notes);
+  assert.equal(files.length, 1);
+  assert.equal(notes.length, 1);
+  assert.equal(notes[0].path, missing);
+  assert.equal(notes[0].severity, 'error');
+  assert.match(notes[0].message, /no such file/);
+});
+
+test('walk: a symlink loop is skipped with a note and does not recurse forever', async () => {
+  const d = tmpdir('loop');
+  fs.mkdirSync(path.join(d, 'sub'));
+  fs.writeFileSync(path.join(d, 'sub/x.c'), 'int x;\n');
+  fs.symlinkSync('..', path.join(d, 'sub/up'));
+  const notes: ScanNote[] = [];
+  const files = await walkPaths([d], {}, notes);
+  assert.deepEqual(files.map((f) => f.rel), ['sub/x.c']);
+  assert.ok(notes.some((n) => n.path.endsWith(path.join('sub', 'up')) && /loop/.test(n.message)), JSON.stringify(notes));
+});
+
+test('walk: files over the size limit are skipped with a warning', async () => {
+  const d = tmpdir('size');
+  fs.writeFileSync(path.join(d, 'big.c'), 'x'.repeat(5000));
+  fs.writeFileSync(path.join(d, 'small.c'), 'int s;\n');
+  const notes: ScanNote[] = [];
+  const files = await walkPaths([d], { maxFileBytes: 1000 }, notes);
+  assert.deepEqual(files.map((f) => f.rel), ['small.c']);
+  assert.equal(notes[0].severity, 'warning');
+  assert.match(notes[0].message, /size limit/);
+});
+
+test('decode: invalid UTF-8 is reported with its byte offset and line', () => {
+  const buf = Buffer.concat([Buffer.from('int a;\n/* caf'), Buffer.from([0xe9]), Buffer.from(' */\n')]);
+  const r = decodeSource(buf);
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.match(r.message, /invalid UTF-8 at byte 13 \(line 2\)/);
+  assert.equal(firstInvalidUtf8(Buffer.from('héllo', 'utf8')), 6);
+  assert.deepEqual(decodeSource(Buffer.from('é', 'utf8')), { ok: true, text: 'é' });
+});
+
+test('scan: binary and invalid-UTF-8 files get notes naming the path; other files still give findings', async () => {
+  const d = tmpdir('bad');
+  copyDir(path.join(MULTI, 'fallback_alloc'), d);
+  fs.writeFileSync(path.join(d, 'blob.c'), Buffer.from([0x76, 0x6d, 0x61, 0, 1, 2]));
+  // Mentions vmalloc and virt_to_page, so the pre-pass selects it and it must be decoded.
+  fs.writeFileSync(path.join(d, 'latin1.c'), Buffer.concat([Buffer.from('/* G'), Buffer.from([0xfc]), Buffer.from('nther */\nvoid f(void) { void *p = vmalloc(8); virt_to_page(p); }\n')]));
+  const r = await scanPaths([d], { noCache: true, quiet: true, jobs: 1 });
+  assert.equal(r.findings.length, 2);
+  const byPath = new Map(r.notes.map((n) => [path.basename(n.path), n]));
+  assert.match(byPath.get('blob.c')?.message ?? '', /binary/);
+  assert.match(byPath.get('latin1.c')?.message ?? '', /invalid UTF-8/);
+  assert.equal(byPath.get('latin1.c')?.severity, 'error');
+});
+
+// ---- pre-pass -------------------------------------------------------------------------------
+
+test('prefilter: source and sink sides are classified from the tables', () => {
+  assert.equal(matcher.classify('p = vmalloc(n);'), SRC);
+  assert.equal(matcher.classify('page = virt_to_page(p);'), SNK);
+  assert.equal(matcher.classify('vmalloc_to_page(p); bio_add_page(b, pg, 4096, 0);'), SRC | SNK);
+  assert.equal(matcher.classify('my_vmalloc_thing(p); submit_bio(b);'), 0, 'substrings and submit-only do not count');
+});
+
+test('lexFunctions: definitions, static, calls in bodies; comments, strings and #if braces do not confuse it', () => {
+  const src = [
+    '/* void fake(void) { vmalloc(1); } */',
+    'static const char *s = "{ not a body }";',
+    'static void *foo_alloc(size_t n)',
+    '{',
+    '#ifdef X',
+    '\tif (n) {',
+    '#else',
+    '\tif (!n) {',
+    '#endif',
+    '\t\treturn vmalloc(n);',
+    '\t}',
+    '\treturn kmalloc(n, GFP_KERNEL);',
+    '}',
+    '',
+    'int __init foo_write(struct bio *bio, void *buf) __must_hold(&lock)',
+    '{',
+    '\tfoo_alloc(1);',
+    '\treturn bio_add_page(bio, virt_to_page(buf), 4096, 0);',
+    '}',
+    'struct foo { int (*fn)(void); };',
+  ].join('\n');
+  const lex = lexFunctions(src, matcher);
+  assert.deepEqual(lex.defs.map((d) => [d.name, d.isStatic, d.bits]), [['foo_alloc', true, SRC], ['foo_write', false, SNK]]);
+  assert.deepEqual(lex.defs[1].calls.sort(), ['bio_add_page', 'foo_alloc', 'virt_to_page']);
+});
+
+test('prefilter: a caller naming no table function is selected through linking names; unrelated files are not', () => {
+  const paths = ['alloc.c', 'io.c', 'caller.c', 'other.c', 'srconly.c'];
+  const texts = [
+    'void *w_alloc(unsigned long n)\n{\n\treturn vmalloc(n);\n}\n',
+    'int w_map(struct scatterlist *sg, void *p, unsigned int n)\n{\n\tsg_init_one(sg, p, n);\n\treturn 0;\n}\n',
+    'int go(struct scatterlist *sg)\n{\n\tvoid *a = w_alloc(4);\n\treturn w_map(sg, a, 4);\n}\n',
+    'int other(void)\n{\n\treturn printk("x");\n}\n',
+    'static void *s_alloc(void)\n{\n\treturn vmalloc(4);\n}\n',
+  ];
+  const entries = texts.map((t) => {
+    const bits = matcher.classify(t);
+    return bits ? { bits, lex: lexFunctions(t, matcher) } : { bits };
+  });
+  const links = linkingNames({ paths, entries }, matcher);
+  assert.deepEqual([...links.keys()].sort(), ['w_alloc', 'w_map'], 'static s_alloc is not a link');
+  const refs = texts.map((t) => [...links.keys()].filter((n) => new RegExp(`\\b${n}\\b`).test(t)));
+  const sel = selectFiles({ paths, entries }, links, refs, 64);
+  assert.deepEqual(sel.parse.map((i) => paths[i]), ['alloc.c', 'io.c', 'caller.c']);
+  // Bounded fan-out: a link referenced by more files than the limit is not followed.
+  const capped = selectFiles({ paths, entries }, links, refs, 1);
+  assert.deepEqual(capped.parse, []);
+  assert.deepEqual(capped.dropped, ['w_alloc', 'w_map']);
+});
+
+test('scan: the pre-pass keeps only files that can matter', async () => {
+  const d = tmpdir('pre');
+  copyDir(path.join(MULTI, 'three_file_chain'), d);
+  fs.writeFileSync(path.join(d, 'unrelated.c'), 'int unrelated(int x)\n{\n\treturn x + 1;\n}\n');
+  fs.writeFileSync(path.join(d, 'only_alloc.c'), 'static int *t;\nint init_t(void)\n{\n\tt = vmalloc(64);\n\treturn t ? 0 : -1;\n}\n');
+  const r = await scanPaths([d], { noCache: true, quiet: true, jobs: 1 });
+  assert.equal(r.stats.filesSeen, 5);
+  assert.equal(r.stats.filesPrefiltered, 3);
+  assert.equal(r.stats.filesParsed, 3);
+  assert.equal(r.findings.length, 1);
+  const all = await scanPaths([d], { noCache: true, quiet: true, jobs: 1, prefilter: false });
+  assert.equal(all.stats.filesParsed, 5);
+  assert.deepEqual(all.findings.map((f) => f.span.start.line), r.findings.map((f) => f.span.start.line), 'no recall lost to the pre-pass');
+});
+
+// ---- summaries ------------------------------------------------------------------------------
+
+test('tarjan: callees come before callers, cycles are one component', () => {
+  // 0 → 1 → 2 → 1, 3 → 0
+  const sccs = tarjan([[1], [2], [1], [0]]);
+  assert.deepEqual(sccs, [[1, 2], [0], [3]]);
+});
+
+test('summaries: same-named functions of several files are merged to what they agree on; near definitions win', () => {
+  const m = mergeSummaries([
+    { name: 'f', file: 'a.c', returnsVmalloc: 'vmalloc', flushesParams: [0, 1] },
+    { name: 'f', file: 'b.c', flushesParams: [1] },
+  ]);
+  assert.deepEqual(m, { name: 'f', file: 'a.c', flushesParams: [1] });
+  const files = [
+    { path: 'x/a.c', exports: ['f'], defines: ['f'], calls: [] },
+    { path: 'y/b.c', exports: ['f'], defines: ['f'], calls: [] },
+    { path: 'x/c.c', exports: [], defines: [], calls: ['f'] },
+  ];
+  const t = new SummaryTable(files);
+  t.set(0, [{ name: 'f', file: 'x/a.c', returnsVmalloc: 'vmalloc' }]);
+  t.set(1, [{ name: 'f', file: 'y/b.c', flushesParams: [0] }]);
+  assert.deepEqual(t.externalFor(2), [{ name: 'f', file: 'x/a.c', returnsVmalloc: 'vmalloc' }]);
+  const g = buildGraph(files);
+  assert.deepEqual(g.deps[2], [0, 1]);
+});
+
+// ---- cache ----------------------------------------------------------------------------------
+
+test('cache: default directory follows XDG_CACHE_HOME, else ~/.cache', () => {
+  assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/x/cache' }), path.join('/x/cache', 'vmalias'));
+  assert.equal(defaultCacheDir({}), path.join(os.homedir(), '.cache', 'vmalias'));
+});
+
+test('cache: a warm re-scan parses nothing and gives the same findings', async () => {
+  const d = tmpdir('warm');
+  copyDir(path.join(MULTI, 'page_helper'), d);
+  age(d);
+  const cacheDir = tmpdir('cache');
+  const cold = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(cold.stats.filesParsed, 3);
+  assert.equal(cold.stats.cacheHits, 0);
+  const streamed: string[] = [];
+  const warm = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 }, (f) => streamed.push(f.message));
+  assert.equal(warm.stats.filesParsed, 0);
+  assert.equal(warm.stats.cacheHits, 3);
+  assert.equal(warm.stats.prefilterCacheHits, 3, 'unchanged files are not even read');
+  assert.deepEqual(json(warm.findings), json(cold.findings));
+  assert.equal(streamed.length, cold.findings.length, 'cached findings are streamed too');
+});
+
+test('cache: a changed file costs itself, plus its dependents only when its summaries change', async () => {
+  const d = tmpdir('inval');
+  copyDir(path.join(MULTI, 'fallback_alloc'), d);
+  const cacheDir = tmpdir('cache');
+  const cold = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(cold.findings.length, 2);
+  // A comment in the caller: only the caller is re-analysed.
+  fs.appendFileSync(path.join(d, 'foo_xfer.c'), '/* touched */\n');
+  const r1 = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(r1.stats.filesParsed, 1);
+  assert.equal(r1.stats.cacheHits, 1);
+  assert.equal(r1.findings.length, 2);
+  // A comment in the allocator: its summary is unchanged, so its caller stays cached.
+  fs.appendFileSync(path.join(d, 'foo_mem.c'), '/* touched */\n');
+  const r2 = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(r2.stats.filesParsed, 1);
+  assert.equal(r2.findings.length, 2);
+  // The allocator's large path now ends in kmalloc memory: its summary changes and the dependent
+  // caller is re-analysed (the file still names __vmalloc, so the pre-pass selects both again).
+  const mem = fs.readFileSync(path.join(d, 'foo_mem.c'), 'utf8').replace('return p;', 'if (p)\n\t\tvfree(p);\n\tp = kmalloc(size, gfp);\n\treturn p;');
+  fs.writeFileSync(path.join(d, 'foo_mem.c'), mem);
+  const r3 = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(r3.stats.filesParsed, 2);
+  assert.equal(r3.findings.length, 0);
+});
+
+test('cache: corrupted and foreign entries are ignored, never trusted', async () => {
+  const d = tmpdir('corrupt');
+  copyDir(path.join(MULTI, 'three_file_chain'), d);
+  const cacheDir = tmpdir('cache');
+  const cold = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  const objects: string[] = [];
+  const walk = (p: string): void => {
+    for (const e of fs.readdirSync(p, { withFileTypes: true })) {
+      const q = path.join(p, e.name);
+      if (e.isDirectory()) walk(q); else objects.push(q);
+    }
+  };
+  walk(path.join(cacheDir, 'v1', 'objects'));
+  assert.equal(objects.length, 3);
+  // One truncated, one with findings replaced by a forged one under another tool version, one
+  // with a shape error.
+  fs.writeFileSync(objects[0], fs.readFileSync(objects[0], 'utf8').slice(0, 40));
+  const e1 = JSON.parse(fs.readFileSync(objects[1], 'utf8'));
+  e1.tool = 'someone-else';
+  e1.findings = [{ ...cold.findings[0], message: 'forged' }];
+  fs.writeFileSync(objects[1], JSON.stringify(e1));
+  const e2 = JSON.parse(fs.readFileSync(objects[2], 'utf8'));
+  e2.findings = [{ rule: 42 }];
+  fs.writeFileSync(objects[2], JSON.stringify(e2));
+  fs.writeFileSync(fs.readdirSync(path.join(cacheDir, 'v1', 'index')).map((f) => path.join(cacheDir, 'v1', 'index', f))[0], '{"magic":');
+  const again = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(again.stats.cacheHits, 0);
+  assert.equal(again.stats.filesParsed, 3);
+  assert.deepEqual(json(again.findings), json(cold.findings));
+  // The entries were rewritten and are good again.
+  const third = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(third.stats.cacheHits, 3);
+});
+
+test('cache: --no-cache neither reads nor writes', async () => {
+  const d = tmpdir('nocache');
+  copyDir(path.join(MULTI, 'three_file_chain'), d);
+  const cacheDir = path.join(tmpdir('cache'), 'sub');
+  await scanPaths([d], { cacheDir, noCache: true, quiet: true, jobs: 1 });
+  assert.equal(fs.existsSync(cacheDir), false);
+});
+
+// ---- cancellation and progress --------------------------------------------------------------
+
+test('cancel: an aborted signal rejects with AbortError, in-process and with workers', async () => {
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(scanPaths([MULTI], { noCache: true, quiet: true, signal: ac.signal }), { name: 'AbortError' });
+  const ac2 = new AbortController();
+  const seen: string[] = [];
+  const p = scanPaths([MULTI], { noCache: true, quiet: true, jobs: 2, signal: ac2.signal, onProgress: (pr) => {
+    seen.push(pr.phase);
+    if (pr.phase === 'analyze') ac2.abort();
+  } });
+  await assert.rejects(p, { name: 'AbortError' });
+  assert.ok(seen.includes('analyze'));
+});
+
+test('progress: bar shows files, findings and ETA; nothing is drawn off a TTY or with quiet', () => {
+  const s = renderBar({ phase: 'analyze', done: 50, total: 200, findings: 3 }, 10_000, 100);
+  assert.match(s, /analysing \[#+\.+\] 50\/200 files, 3 findings, ETA 00:30/);
+  let written = '';
+  const fake = { isTTY: false, columns: 80, write: (x: string) => { written += x; return true; } } as unknown as NodeJS.WriteStream;
+  const p = createProgress(fake, false);
+  p.update({ phase: 'analyze', done: 1, total: 2, findings: 0 });
+  p.done();
+  assert.equal(written, '');
+  const tty = { isTTY: true, columns: 80, write: (x: string) => { written += x; return true; } } as unknown as NodeJS.WriteStream;
+  createProgress(tty, true).update({ phase: 'analyze', done: 1, total: 2, findings: 0 });
+  assert.equal(written, '');
+  const on = createProgress(tty, false);
+  on.update({ phase: 'analyze', done: 2, total: 2, findings: 1 });
+  on.done();
+  assert.match(written, /2\/2 files, 1 finding,/);
+});
