@@ -205,7 +205,7 @@ describe('bad input', () => {
     const c = compareFindings(expected, r.findings);
     assert.ok(c.ok, formatComparison('generated/large.c', text, c).split('\n').slice(0, 20).join('\n'));
     // The issue's target is 500 ms (measured by the benchmark); this only catches a runaway.
-    assert.ok(ms < 30_000, `analysis of ${text.length} bytes took ${ms.toFixed(0)} ms`);
+    assert.ok(ms < 120_000, `analysis of ${text.length} bytes took ${ms.toFixed(0)} ms`);
   });
 });
 
