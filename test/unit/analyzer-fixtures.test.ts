@@ -120,6 +120,23 @@ describe('fixture corpus', () => {
   }
 });
 
+/**
+ * For insertion-only fixes every original line must survive intact, in order: the fix adds lines,
+ * it does not split one (which would, e.g., move a trailing comment onto the inserted call).
+ * Returns the first original line number that is not found, or undefined.
+ */
+function firstLostLine(before: string, after: string): number | undefined {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let j = 0;
+  for (let i = 0; i < a.length; i++) {
+    while (j < b.length && b[j] !== a[i]) j++;
+    if (j === b.length) return i + 1;
+    j++;
+  }
+  return undefined;
+}
+
 interface FixFailure {
   where: string;
   reason: string;
@@ -148,6 +165,10 @@ describe('quick-fixes', () => {
           } catch (e) {
             failures.push({ where, reason: (e as Error).message });
             continue;
+          }
+          if (edits.every((e) => e.span.startOffset === e.span.endOffset)) {
+            const lost = firstLostLine(run.text, fixed);
+            if (lost !== undefined) failures.push({ where, reason: `an insertion-only fix splits original line ${lost} (insert whole lines, after any trailing comment)` });
           }
           const errors = countErrors(wasm.parse(fixed).root);
           if (errors > baseErrors) failures.push({ where, reason: `fixed text has ${errors - baseErrors} new ERROR/MISSING node(s)` });
