@@ -105,3 +105,23 @@ export const RULE_LIST: readonly RuleInfo[] = RULE_IDS.map((id) => RULES[id]);
 export function ruleHelpUri(id: RuleId, base: string = RULES_DOC_URL): string {
   return `${base}#${id}`;
 }
+
+/** `vmalias rules`: one line per rule — id, default severity, one-sentence description. */
+export function formatRuleList(): string {
+  const width = Math.max(...RULE_LIST.map((r) => r.id.length));
+  return RULE_LIST.map((r) => `${r.id.padEnd(width)}  ${r.defaultSeverity.padEnd(7)}  ${r.short}\n`).join('');
+}
+
+/**
+ * The section of docs/rules.md for one rule (from its `## <id>` heading up to the next `## ` or
+ * `---` separator), for the extension's rule explanation. The caller reads the file from the
+ * installed package; undefined when the rule has no section.
+ */
+export function ruleSection(markdown: string, id: RuleId): string | undefined {
+  const lines = markdown.split(/\r?\n/);
+  const start = lines.findIndex((l) => l.trim() === `## ${id}`);
+  if (start < 0) return undefined;
+  let end = start + 1;
+  while (end < lines.length && !lines[end].startsWith('## ') && lines[end].trim() !== '---') end++;
+  return lines.slice(start, end).join('\n').trimEnd() + '\n';
+}

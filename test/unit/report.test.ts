@@ -10,7 +10,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeText } from '../../analyzer/analyze';
 import {
-  buildJsonReport, buildSarif, formatJson, formatSarif, formatText, pathToUri, RULE_LIST, RULES, RULES_DOC_PATH,
+  buildJsonReport, buildSarif, formatJson, formatRuleList, formatSarif, formatText, pathToUri, RULE_LIST, RULES, RULES_DOC_PATH,
+  ruleSection,
 } from '../../analyzer/report';
 import type { SarifLog } from '../../analyzer/report';
 import { RULE_IDS } from '../../analyzer/types';
@@ -471,5 +472,22 @@ describe('docs/rules.md', () => {
       assert.match(s, /```c\n/, `${r.id}: no C example`);
       assert.match(s, /\[src\]|\[doc\]/, `${r.id}: kernel facts without a source marker`);
     }
+  });
+
+  test('ruleSection cuts one rule\'s section out of the document', () => {
+    for (const r of RULE_LIST) {
+      const sec = ruleSection(doc, r.id);
+      assert.ok(sec, r.id);
+      assert.ok(sec.startsWith(`## ${r.id}\n`));
+      assert.ok(sec.includes('### Fix'));
+      for (const other of RULE_LIST) if (other.id !== r.id) assert.ok(!sec.includes(`## ${other.id}\n`), `${r.id} section runs into ${other.id}`);
+    }
+    assert.equal(ruleSection('# x\n', 'vmalloc-linear-map'), undefined);
+  });
+
+  test('formatRuleList: one line per rule with its default severity', () => {
+    const lines = formatRuleList().trimEnd().split('\n');
+    assert.deepEqual(lines.map((l) => l.split(/\s+/)[0]), [...RULE_IDS]);
+    assert.match(lines[RULE_IDS.indexOf('vmalloc-linear-map')], /^vmalloc-linear-map +error +A vmalloc address/);
   });
 });
