@@ -13,42 +13,43 @@ interface Explanation {
 
 const size = (f: Finding): string => f.size ?? 'its length';
 
+/**
+ * The reply opens with the analyzer's own message (what is wrong); these add why (one sentence)
+ * and what to do (one sentence), so the explanation stays at three sentences.
+ */
 export const EXPLANATIONS: Record<RuleId, Explanation> = {
   'vmap-io-missing-flush': {
     text: (f) =>
-      `The CPU fills ${f.buffer} through its vmalloc/vmap alias, but the block layer and the DMA API only ` +
-      `maintain the kernel's linear mapping of those pages, so on CPUs with virtually indexed data caches the ` +
-      `new data can still sit dirty in the alias's cache lines when the device reads memory. ` +
-      `flush_kernel_vmap_range(${f.buffer}, ${size(f)}) before the submission writes them back.`,
+      `The block layer and the DMA API maintain only the kernel's linear mapping of these pages, never the ` +
+      `vmalloc alias the CPU wrote through. Please call flush_kernel_vmap_range(${f.buffer}, ${size(f)}) ` +
+      `before the I/O is submitted (Documentation/core-api/cachetlb.rst).`,
     source: 'Documentation/core-api/cachetlb.rst (v6.18), flush_kernel_vmap_range()',
   },
   'vmap-io-missing-invalidate': {
     text: (f) =>
-      `The device writes into the pages of ${f.buffer}, but the CPU reads the result through the vmalloc ` +
-      `alias, whose cache lines nothing invalidates, so on virtually indexed caches it can read lines cached ` +
-      `before or speculatively during the I/O. invalidate_kernel_vmap_range(${f.buffer}, ${size(f)}) after ` +
-      `the I/O has completed and before the first CPU read fixes that.`,
+      `Nothing invalidates the vmalloc alias's cache lines, so the CPU can hit lines cached before, or ` +
+      `speculatively during, the transfer. Please call invalidate_kernel_vmap_range(${f.buffer}, ${size(f)}) ` +
+      `after the I/O has completed and before the first CPU read (Documentation/core-api/cachetlb.rst).`,
     source: 'Documentation/core-api/cachetlb.rst (v6.18), invalidate_kernel_vmap_range()',
   },
   'vmap-io-maintenance-range': {
     text: (f) =>
-      `The cache maintenance call does not cover the range the I/O uses for ${f.buffer}, so part of the ` +
-      `buffer keeps stale or dirty alias lines. It has to start at the address the CPU accesses and cover ` +
-      `every byte transferred.`,
+      `Whatever the call leaves out keeps stale or dirty alias lines for ${f.buffer}. The range has to start ` +
+      `at the address the CPU accesses and cover every byte transferred.`,
     source: 'Documentation/core-api/cachetlb.rst (v6.18)',
   },
   'vmalloc-linear-map': {
-    text: (f) =>
-      `${f.buffer} is a vmalloc address, and linear-map conversions (virt_to_page(), virt_to_phys(), ` +
-      `__pa(), sg_set_buf()) are only valid for the kernel's direct mapping, so this yields an unrelated ` +
-      `page. Use vmalloc_to_page() per page and keep the vmap cache maintenance.`,
-    source: 'include/linux/mm.h virt_to_page() (v6.18); domain notes §4',
+    text: () =>
+      `virt_to_page(), virt_to_phys(), __pa() and sg_set_buf() are only valid for the kernel's direct ` +
+      `mapping, so a vmalloc address yields an unrelated page. Please use vmalloc_to_page() per page and keep ` +
+      `the vmap cache maintenance.`,
+    source: 'include/linux/mm.h virt_to_page() (v6.18)',
   },
   'vmap-blk-rq-map-kern': {
-    text: (f) =>
-      `${f.buffer} is a vmalloc address passed to blk_rq_map_kern(); before v5.3 bio_map_kern() turned it ` +
-      `into pages with virt_to_page(), which is wrong for vmalloc memory. Since v5.3 ` +
-      `(b4c5875d3617 "block: Allow mapping of vmalloc-ed buffers") the block layer handles it.`,
+    text: () =>
+      `Before v5.3, bio_map_kern() turned the address into pages with virt_to_page(), which is wrong for ` +
+      `vmalloc memory; b4c5875d3617 ("block: Allow mapping of vmalloc-ed buffers", v5.3) fixed that in the ` +
+      `block layer, so this matters for the older kernels the patch may be backported to.`,
     source: 'block/bio.c bio_map_kern() v4.19 vs v5.3',
   },
 };

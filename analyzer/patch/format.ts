@@ -3,6 +3,7 @@
  * mailing-list reply of `vmalias review`.
  */
 import type { Finding, Fix } from '../types';
+import { simulatedConsequence } from './consequence';
 import { EXPLANATIONS, staticConsequence } from './explain';
 import type { Hunk } from './model';
 import type { PatchReview, ReviewItem } from './review';
@@ -23,7 +24,7 @@ export function formatMailback(review: Pick<PatchReview, 'findings'>): string {
     .join('');
 }
 
-/** Produces the per-architecture consequence paragraph (the simulator when available). */
+/** Produces the per-architecture consequence paragraph; default: the simulator, compactly. */
 export type ConsequenceFn = (f: Finding) => string | undefined;
 
 export interface ReplyOptions {
@@ -118,6 +119,45 @@ export function fixDiff(item: ReviewItem, fix: Fix, context = 1): string | undef
   return [`--- a/${path}`, `+++ b/${path}`, `@@ -${startLine},${o.length} +${startLine},${n.length} @@`, ...body].join('\n');
 }
 
+const MAINTENANCE_CALL: Partial<Record<Finding['rule'], string>> = {
+  'vmap-io-missing-flush': 'flush_kernel_vmap_range(',
+  'vmap-io-missing-invalidate': 'invalidate_kernel_vmap_range(',
+};
+
+/**
+ * When the patch itself deletes the maintenance call the finding is about, the fix is to keep it:
+ * a diff that puts the removed line back between its neighbours in the post-image.
+ */
+export function restoreRemovedDiff(item: ReviewItem): { title: string; diff: string } | undefined {
+  const call = MAINTENANCE_CALL[item.pf.finding.rule];
+  const h = item.hunk;
+  if (!call || !h) return undefined;
+  const i = h.lines.findIndex((l) => l.kind === '-' && l.text.includes(call));
+  if (i < 0) return undefined;
+  let prev: number | undefined;
+  for (let k = i - 1; k >= 0; k--) if (h.lines[k].kind !== '-') { prev = k; break; }
+  let next: number | undefined;
+  for (let k = i + 1; k < h.lines.length; k++) if (h.lines[k].kind !== '-') { next = k; break; }
+  const ctx = [prev, next].filter((k): k is number => k !== undefined);
+  if (ctx.length === 0) return undefined;
+  const firstPost = item.map.postLineOf(h.lines[ctx[0]].patchLine);
+  if (firstPost === undefined) return undefined;
+  const body: string[] = [];
+  if (prev !== undefined) body.push(` ${h.lines[prev].text}`);
+  body.push(`+${h.lines[i].text}`);
+  if (next !== undefined) body.push(` ${h.lines[next].text}`);
+  const path = item.pf.target.path;
+  const name = call.slice(0, -1);
+  return {
+    title: `keep the ${name}() call this patch removes`,
+    diff: [`--- a/${path}`, `+++ b/${path}`, `@@ -${firstPost},${ctx.length} +${firstPost},${ctx.length + 1} @@`, ...body].join('\n'),
+  };
+}
+
+function lowerFirst(s: string): string {
+  return /^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s;
+}
+
 function wrap(text: string, width = 72): string {
   const words = text.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
@@ -143,17 +183,21 @@ export function replyForItem(item: ReviewItem, opts: ReplyOptions = {}): string 
   const tags = [f.preexisting ? 'pre-existing, not introduced by this patch' : '', f.confidence === 'low' ? 'reviewed without the base file' : '']
     .filter(Boolean)
     .join('; ');
-  parts.push(wrap(`${f.message}${tags ? ` (${tags})` : ''}. ${expl}`));
+  const msg = f.message.replace(/[.\s]+$/, '');
+  parts.push(wrap(`${msg}${tags ? ` (${tags})` : ''}. ${expl}`));
   let consequence: string | undefined;
   try {
-    consequence = opts.consequence?.(f);
+    consequence = (opts.consequence ?? simulatedConsequence)(f);
   } catch {
-    consequence = undefined;
+    consequence = undefined; // the simulator cannot model it: the static summary below
   }
   parts.push(consequence ?? wrap(staticConsequence(f)));
   const fix = f.fixes.find((x) => x.isPreferred) ?? f.fixes[0];
   const diff = fix ? fixDiff(item, fix) : undefined;
-  if (fix && diff) parts.push(`${wrap(`Something like this (${fix.title}):`)}\n\n${diff}`);
+  const restore = restoreRemovedDiff(item);
+  // Undoing the patch's own deletion is the smallest fix; otherwise the analyzer's preferred fix.
+  if (restore) parts.push(`${wrap(`Something like this (${restore.title}):`)}\n\n${restore.diff}`);
+  else if (fix && diff) parts.push(`${wrap(`Something like this (${lowerFirst(fix.title)}):`)}\n\n${diff}`);
   parts.push(`[vmalias ${f.rule} at ${where}]`);
   return parts.join('\n\n');
 }

@@ -5,6 +5,7 @@
  * lines submits I/O. Findings are placed at the patch line showing the submitting call, or — when
  * that line is outside every hunk — at the first changed line of the nearest hunk of the function.
  */
+import { analyzeText } from '../analyze';
 import type { AnalysisResult, AnalyzeOptions, Finding, Span } from '../types';
 import { applySeries, BaseTree, EMPTY_BASE, FileResult, fsBase, HunkPlacement, LineMap } from './apply';
 import { buildFragment, Fragment } from './fragment';
@@ -43,13 +44,6 @@ export interface PatchReview {
   findings: PatchFinding[];
   notes: string[];
   problems: PatchProblem[];
-}
-
-function defaultAnalyzer(): AnalyzeTextFn {
-  // Loaded lazily so parsing/applying works (and is testable) without the C analyzer.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('../analyze') as { analyzeText: AnalyzeTextFn };
-  return mod.analyzeText;
 }
 
 /** rule + function + buffer: how a finding is recognised before and after a patch. */
@@ -240,7 +234,7 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   if (opts.base !== undefined) base = fsBase(opts.base);
   const applied = applySeries(set, base);
   problems.push(...applied.problems);
-  const analyze = opts.analyze ?? defaultAnalyzer();
+  const analyze = opts.analyze ?? analyzeText;
   const items: ReviewItem[] = [];
   for (const r of applied.files) {
     if (!isCFile(r.path) || r.file.status === 'deleted') continue;

@@ -67,7 +67,7 @@ test('review reply: subject, attribution, quoted hunk lines, explanation, conseq
   assert.ok(first.startsWith('Subject: Re: [PATCH 2/3] vsb: write the superblock when the log is set up\n\nOn Tue, 3 Mar 2026 10:03:00 +0100, Ada Example <ada@example.org> wrote:\n'));
   assert.ok(first.includes('> [...]\n> +\n> +\tbio = bio_alloc(vd->bdev, len >> PAGE_SHIFT, REQ_OP_WRITE | REQ_SYNC,\n'));
   assert.ok(first.includes('> +\t\tbio_add_page(bio, vmalloc_to_page(buf + off), PAGE_SIZE, 0);\n> +\tret = submit_bio_wait(bio);\n\n'));
-  assert.ok(first.includes('flush_kernel_vmap_range(buf, len) before the submission'));
+  assert.ok(first.replace(/\s+/g, ' ').includes('Please call flush_kernel_vmap_range(buf, len) before the I/O is submitted'));
   assert.ok(first.includes('\n\nSIMULATED vmap-io-missing-flush\n\n'));
   assert.ok(
     first.includes(
@@ -78,12 +78,23 @@ test('review reply: subject, attribution, quoted hunk lines, explanation, conseq
   // The patch that deletes the flush: the removed line and the submission are quoted.
   assert.ok(second.startsWith('Subject: Re: [PATCH 3/3] vsb: drop the log flush before submission\n'));
   assert.ok(second.includes('> -\tflush_kernel_vmap_range(vd->log, VSB_LOG_SIZE);\n>  \tret = submit_bio_wait(bio);'));
-  assert.ok(second.includes('+\tflush_kernel_vmap_range(vd->log, VSB_LOG_SIZE);'));
+  // The fix for a deleted flush is to keep it: the removed line goes back between its neighbours.
+  assert.ok(second.includes('(keep the flush_kernel_vmap_range() call this patch\nremoves):\n\n--- a/drivers/block/vsb.c\n+++ b/drivers/block/vsb.c\n@@ -31,2 +31,3 @@\n \n+\tflush_kernel_vmap_range(vd->log, VSB_LOG_SIZE);\n \tret = submit_bio_wait(bio);\n'));
 });
 
-test('review reply without a simulator falls back to the per-architecture summary', async () => {
-  const review = await reviewSet(parsePatches(fixture('qp-latin1.eml'), 'qp.eml'), { base: BASE, analyze: toyAnalyze });
+test('review reply: the simulator gives one line per architecture and a byte example', async () => {
+  const review = await reviewSet(parsePatches(fixture('0001-vsb-write-the-superblock-when-the-log-is-set-up.patch'), 'p'), { base: BASE, analyze: toyAnalyze });
   const text = formatReply(review);
+  assert.ok(text.includes('Simulated (vmalias simulate --scenario write-no-flush --size 8192):\n'));
+  assert.match(text, /\n {2}armv5-vivt +8192\/8192 bytes corrupted, fixed: intact\n/);
+  assert.match(text, /\n {2}nios2 +\d+\/8192 bytes corrupted, fixed: \d+\/8192 bytes corrupted \(the call is a no-op there\)\n/);
+  assert.ok(text.includes('\n  x86-64, arm64: not affected (physically indexed)\n'));
+  assert.match(text, /\nE\.g\. on armv5-vivt the CPU wrote 5a 5a 5a 5a at buf(\+0x[0-9a-f]+)?; the disk received 00 00 00 00\.\n/);
+});
+
+test('review reply without a simulation falls back to the per-architecture summary', async () => {
+  const review = await reviewSet(parsePatches(fixture('qp-latin1.eml'), 'qp.eml'), { base: BASE, analyze: toyAnalyze });
+  const text = formatReply(review, { consequence: () => undefined });
   assert.ok(text.startsWith('Subject: Re: [PATCH v2] vsb: check the superblock magic at set-up before the log is used\nIn-Reply-To: <20260303091500.4242-1-joerg@example.org>\n\nOn Tue, 3 Mar 2026 10:15:00 +0100, Jörg Beispiel <joerg@example.org> wrote:\n'));
   assert.ok(text.includes('the CPU can read stale bytes'));
   assert.ok(text.includes('x86-64 and arm64'));

@@ -1,0 +1,48 @@
+/**
+ * The per-architecture consequence for a list reply, from the simulator: one line per
+ * architecture (bytes corrupted as written / with the fix) and one concrete byte example. The
+ * simulator's own text renderer is meant for a terminal and is far too long for a mail.
+ */
+import type { Finding } from '../types';
+import { simulateFinding } from '../../simulator/simulate';
+import type { ArchResult } from '../../simulator/run';
+
+function first4(hexes: string): string {
+  return hexes.split(' ').slice(0, 4).join(' ');
+}
+
+function at(off: number, buffer: string): string {
+  return off === 0 ? buffer : `${buffer}+0x${off.toString(16)}`;
+}
+
+function verdict(corrupted: number, size: number): string {
+  return corrupted ? `${corrupted}/${size} bytes corrupted` : 'intact';
+}
+
+/** Plain-text consequence for a finding, or undefined when the simulator cannot model it. */
+export function simulatedConsequence(f: Finding, archs?: string[]): string | undefined {
+  const rep = simulateFinding(f.facts, archs);
+  if (rep.results.length === 0) return undefined;
+  const lines: string[] = [`Simulated (vmalias simulate --scenario ${rep.scenario} --size ${rep.sizeBytes}):`];
+  const unaffected: string[] = [];
+  const width = Math.max(...rep.results.map((r) => r.arch.length));
+  for (const r of rep.results) {
+    if (!r.corruptedBytes && !r.fixed.corruptedBytes && r.indexing === 'PIPT') {
+      unaffected.push(r.arch);
+      continue;
+    }
+    const noop = r.fixed.corruptedBytes && r.fixed.notes.some((n) => /cannot work|no-op|empty/.test(n)) ? ' (the call is a no-op there)' : '';
+    lines.push(`  ${r.arch.padEnd(width)}  ${verdict(r.corruptedBytes, r.sizeBytes)}, fixed: ${verdict(r.fixed.corruptedBytes, r.sizeBytes)}${noop}`);
+  }
+  if (unaffected.length) lines.push(`  ${unaffected.join(', ')}: not affected (physically indexed)`);
+  const ex: ArchResult | undefined = rep.results.find((r) => r.corruptedBytes > 0);
+  if (ex) {
+    const where = at(ex.sampleOffset, f.buffer);
+    lines.push(
+      ex.direction === 'write'
+        ? `E.g. on ${ex.arch} the CPU wrote ${first4(ex.expected)} at ${where}; the disk received ${first4(ex.observed)}.`
+        : `E.g. on ${ex.arch} the device wrote ${first4(ex.expected)} at ${where}; the CPU read ${first4(ex.observed)}.`,
+    );
+  }
+  return lines.join('\n');
+}
