@@ -5,7 +5,7 @@
 import type { Finding, Fix } from '../types';
 import { simulatedConsequence } from './consequence';
 import { EXPLANATIONS, staticConsequence } from './explain';
-import type { Hunk } from './model';
+import type { Hunk, PatchFinding } from './model';
 import type { PatchReview, ReviewItem } from './review';
 
 /**
@@ -29,6 +29,8 @@ export type ConsequenceFn = (f: Finding) => string | undefined;
 
 export interface ReplyOptions {
   consequence?: ConsequenceFn;
+  /** Only these findings (the editor's "Copy review reply" on one finding). */
+  only?: (pf: PatchFinding) => boolean;
   /** Hunk lines to quote before the reported line at most. */
   quoteBefore?: number;
 }
@@ -206,6 +208,7 @@ export function replyForItem(item: ReviewItem, opts: ReplyOptions = {}): string 
 export function formatReply(review: PatchReview, opts: ReplyOptions = {}): string {
   const byPatch = new Map<number, ReviewItem[]>();
   for (const it of review.items) {
+    if (opts.only && !opts.only(it.pf)) continue;
     const list = byPatch.get(it.pf.patch.index) ?? [];
     list.push(it);
     byPatch.set(it.pf.patch.index, list);

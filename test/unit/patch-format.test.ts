@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'path';
 import { reviewCommand, CommandIO } from '../../analyzer/patch/command';
 import { fixDiff, formatMailback, formatReply } from '../../analyzer/patch/format';
+import { gitRangeArgs } from '../../analyzer/patch/git';
 import { parsePatches } from '../../analyzer/patch/parse';
 import { reviewSet } from '../../analyzer/patch/review';
 import { BASE, fixture, FIXTURES, toyAnalyze } from './patch-helpers.test';
@@ -123,4 +124,20 @@ test('usage errors exit 2 with a message', async () => {
   const h = capture();
   assert.equal(await reviewCommand(['--help'], h.io, deps), 0);
   assert.match(h.out(), /^usage: vmalias review/);
+});
+
+test('formatReply with only: the reply for a single finding', async () => {
+  const review = await reviewSet(parsePatches(fixture('series-cover-3.mbox'), 's'), { base: BASE, analyze: toyAnalyze });
+  assert.equal(review.findings.length, 2);
+  const one = formatReply(review, { only: (pf) => pf === review.findings[1], consequence: () => 'X' });
+  assert.ok(one.startsWith('Subject: Re: [PATCH 3/3]'));
+  assert.ok(!one.includes('[PATCH 2/3]'));
+  assert.equal(formatReply(review, { only: () => false }), '');
+});
+
+test('gitRangeArgs accepts ranges and refuses anything that could be an option', () => {
+  assert.deepEqual(gitRangeArgs('v6.18..HEAD'), ['format-patch', '--stdout', '--no-color', '--no-ext-diff', '--no-textconv', '-M', 'v6.18..HEAD', '--']);
+  assert.deepEqual(gitRangeArgs('HEAD~3..').slice(-2), ['HEAD~3..', '--']);
+  assert.deepEqual(gitRangeArgs('abc123').slice(-3), ['-1', 'abc123', '--']);
+  for (const bad of ['', '..', '--output=/tmp/x', 'a..b..c', 'HEAD; rm -rf /', '-1', 'a b']) assert.throws(() => gitRangeArgs(bad), /not a revision range/, bad);
 });
