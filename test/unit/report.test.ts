@@ -16,7 +16,7 @@ import {
 import type { SarifLog } from '../../analyzer/report';
 import { RULE_IDS } from '../../analyzer/types';
 import type { Finding, RuleId, Severity, Span, TextEdit, TraceStep } from '../../analyzer/types';
-import { applyEdits, FIXTURE_DIR, projectRoot } from './fixtures-harness';
+import { applyEdits, FIXTURE_DIR, listFixtures, projectRoot, runFixture } from './fixtures-harness';
 
 // ---------------------------------------------------------------------------------------------
 // Sample findings over a small text, with spans computed from the text so offsets are honest.
@@ -452,6 +452,31 @@ describe('formatSarif', () => {
     real.runs[0].results.forEach((res, i) => {
       assert.equal(res.codeFlows?.[0].threadFlows[0].locations.length, r.findings[i].trace.length);
     });
+  });
+});
+
+describe('all formats over the whole fixture corpus', () => {
+  test('text, JSON and SARIF agree on every finding the analyzer produces', async () => {
+    const all: Finding[] = [];
+    for (const f of listFixtures()) all.push(...(await runFixture(f)).findings);
+    assert.ok(all.length >= 50, `only ${all.length} findings in the corpus`);
+
+    const text = formatText(all).trimEnd().split('\n');
+    assert.equal(text.length, all.length);
+    for (const l of text) assert.match(l, /^[^:]+:\d+:\d+: (error|warning|info): .+ \[[a-z-]+\]$/);
+
+    const json = JSON.parse(formatJson(all, { files: listFixtures().length })) as { findings: Finding[] };
+    assert.equal(json.findings.length, all.length);
+    assert.deepEqual(new Set(json.findings.map((f) => JSON.stringify(f))), new Set(all.map((f) => JSON.stringify(f))));
+
+    const sarif = JSON.parse(formatSarif(all, '0.1.0')) as SarifLog;
+    assert.deepEqual(validateSarif(sarif), []);
+    const results = sarif.runs[0].results;
+    assert.equal(results.length, all.length);
+    const withTrace = all.filter((f) => f.trace.length > 0).length;
+    assert.equal(results.filter((r) => r.codeFlows).length, withTrace);
+    const withFix = all.filter((f) => f.fixes.some((x) => x.edits.length > 0)).length;
+    assert.equal(results.filter((r) => r.fixes).length, withFix);
   });
 });
 
