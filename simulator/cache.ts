@@ -56,6 +56,14 @@ export function toEvent(kind: CacheEventKind, set: number, way: number, l: Cache
   return { kind, set, way, tag: l.tag, va: l.va, pa: l.pa, dirty: l.dirty };
 }
 
+/**
+ * a mod m for non-negative integers below 2^53. Addresses above 2^31 are doubles in V8, and `%` on
+ * doubles is a C call (fmod); this form stays inline and is exact for integers.
+ */
+export function mod(a: number, m: number): number {
+  return a - Math.floor(a / m) * m;
+}
+
 /** Pure address arithmetic, shared by the cache and the tests. */
 export interface Indexer {
   indexing: Indexing;
@@ -73,7 +81,7 @@ export function indexerFor(p: ArchProfile): Indexer {
 /** Set index: from the virtual address for VIVT and VIPT, from the physical address for PIPT. */
 export function setIndex(ix: Indexer, va: number, pa: number): number {
   const a = ix.indexing === 'PIPT' ? pa : va;
-  return Math.floor(a / ix.lineBytes) % ix.sets;
+  return mod(Math.floor(a / ix.lineBytes), ix.sets);
 }
 
 /**
@@ -94,22 +102,43 @@ export class Cache {
   readonly ways: number;
   readonly writeBack: boolean;
   readonly writeAllocate: boolean;
-  /** Sets are created lazily: a 2 MB direct-mapped cache has 65,536 of them. */
-  private readonly sets = new Map<number, CacheLine[]>();
+  /** Sets are created lazily (a 2 MB direct-mapped cache has 65,536 of them); `used` lists the created ones in creation order. */
+  private readonly sets: (CacheLine[] | undefined)[];
+  private readonly used: CacheLine[][] = [];
   private tick = 0;
   listener: CacheListener | undefined;
+  // The same arithmetic as setIndex()/tagOf(), unpacked for the hot path.
+  private readonly indexByPa: boolean;
+  private readonly tagByVa: boolean;
+  private readonly tagDiv: number;
+  private readonly nsets: number;
+  private readonly lb: number;
 
   constructor(profile: ArchProfile, private readonly mem: LineMemory) {
     this.ix = indexerFor(profile);
     this.ways = profile.ways;
     this.writeBack = profile.writeBack;
     this.writeAllocate = profile.writeAllocate;
+    this.sets = new Array<CacheLine[] | undefined>(this.ix.sets);
+    this.indexByPa = this.ix.indexing === 'PIPT';
+    this.tagByVa = this.ix.indexing === 'VIVT';
+    this.tagDiv = this.ix.indexing === 'VIPT' ? this.ix.pageBytes : this.ix.wayBytes;
+    this.nsets = this.ix.sets;
+    this.lb = this.ix.lineBytes;
+  }
+
+  private setOf(va: number, pa: number): number {
+    return mod(Math.floor((this.indexByPa ? pa : va) / this.lb), this.nsets);
+  }
+
+  private tagFor(va: number, pa: number): number {
+    return Math.floor((this.tagByVa ? va : pa) / this.tagDiv);
   }
 
   get lineBytes(): number { return this.ix.lineBytes; }
 
   private setLines(set: number): CacheLine[] {
-    let lines = this.sets.get(set);
+    let lines = this.sets[set];
     if (!lines) {
       // One data block per set: typed-array creation dominates the cost of a short simulation.
       const block = new Uint8Array(this.ways * this.ix.lineBytes);
@@ -117,7 +146,8 @@ export class Cache {
       for (let w = 0; w < this.ways; w++) {
         lines.push({ valid: false, dirty: false, tag: 0, pa: 0, va: 0, data: block, off: w * this.ix.lineBytes, lru: 0, set, way: w });
       }
-      this.sets.set(set, lines);
+      this.sets[set] = lines;
+      this.used.push(lines);
     }
     return lines;
   }
@@ -127,7 +157,7 @@ export class Cache {
   }
 
   private lineBase(a: number): number {
-    return a - (a % this.ix.lineBytes);
+    return a - mod(a, this.lb);
   }
 
   /**
@@ -135,10 +165,10 @@ export class Cache {
    * cache can still look it up.
    */
   find(va: number, pa: number): CacheLine | undefined {
-    if (pa < 0 && this.ix.indexing !== 'VIVT') return undefined;
-    const lines = this.sets.get(setIndex(this.ix, va, pa));
+    if (pa < 0 && !this.tagByVa) return undefined;
+    const lines = this.sets[this.setOf(va, pa)];
     if (!lines) return undefined;
-    const tag = tagOf(this.ix, va, pa);
+    const tag = this.tagFor(va, pa);
     for (let w = 0; w < lines.length; w++) {
       const l = lines[w];
       if (l.valid && l.tag === tag) return l;
@@ -157,8 +187,9 @@ export class Cache {
 
   /** Allocate a line for (va, pa): LRU victim (written back if dirty), then filled from memory. */
   private allocate(va: number, pa: number, kind: CacheEventKind): CacheLine {
-    const lines = this.setLines(setIndex(this.ix, va, pa));
-    let way = lines.findIndex((l) => !l.valid);
+    const lines = this.setLines(this.setOf(va, pa));
+    let way = -1;
+    for (let w = 0; w < lines.length; w++) if (!lines[w].valid) { way = w; break; }
     if (way < 0) {
       way = 0;
       for (let w = 1; w < lines.length; w++) if (lines[w].lru < lines[way].lru) way = w;
@@ -170,7 +201,7 @@ export class Cache {
     const l = lines[way];
     l.valid = true;
     l.dirty = false;
-    l.tag = tagOf(this.ix, va, pa);
+    l.tag = this.tagFor(va, pa);
     l.pa = this.lineBase(pa);
     l.va = this.lineBase(va);
     l.lru = ++this.tick;
@@ -188,14 +219,25 @@ export class Cache {
     } else {
       l = this.allocate(va, pa, 'fill');
     }
-    const src = l.off + (va % this.ix.lineBytes);
+    const src = l.off + mod(va, this.lb);
     const d = l.data;
     for (let i = 0; i < len; i++) into[at + i] = d[src + i];
   }
 
+  /** A CPU load whose value is not needed (cache effects only: hit or fill). */
+  touch(va: number, pa: number): void {
+    const l = this.find(va, pa);
+    if (l) {
+      l.lru = ++this.tick;
+      this.emit('hit', l);
+    } else {
+      this.allocate(va, pa, 'fill');
+    }
+  }
+
   /** CPU store of `len` bytes of `from` (starting at `at`) to (va, pa), all inside one line. */
   store(va: number, pa: number, from: Uint8Array, at: number, len: number): void {
-    const inLine = va % this.ix.lineBytes;
+    const inLine = mod(va, this.lb);
     let l = this.find(va, pa);
     if (!l && this.writeAllocate) l = this.allocate(va, pa, 'fill');
     if (!l) {
@@ -264,7 +306,7 @@ export class Cache {
   /** Write back and invalidate every line (PA-RISC flush_data_cache, csky abiv1). */
   flushAll(): number {
     let n = 0;
-    for (const lines of this.sets.values()) {
+    for (const lines of this.used) {
       for (const l of lines) {
         if (!l.valid) continue;
         if (l.dirty) this.writeBackLine(l, 'clean');
@@ -279,7 +321,7 @@ export class Cache {
   /** Write back every dirty line, keeping it valid. */
   cleanAll(): number {
     let n = 0;
-    for (const lines of this.sets.values()) {
+    for (const lines of this.used) {
       for (const l of lines) {
         if (l.valid && l.dirty) { this.writeBackLine(l, 'clean'); n++; }
       }
@@ -314,7 +356,7 @@ export class Cache {
    * simulation, so the runner reuses one cache per profile.
    */
   reset(): void {
-    for (const lines of this.sets.values()) {
+    for (const lines of this.used) {
       for (const l of lines) { l.valid = false; l.dirty = false; l.lru = 0; }
     }
     this.tick = 0;
@@ -323,14 +365,16 @@ export class Cache {
 
   /** The lines of one set (empty if the set was never used), for display. */
   linesOfSet(set: number): readonly CacheLine[] {
-    return this.sets.get(set) ?? [];
+    return this.sets[set] ?? [];
   }
 
-  /** Every valid line. */
-  *validLines(): IterableIterator<CacheLine> {
-    for (const lines of this.sets.values()) {
-      for (const l of lines) if (l.valid) yield l;
+  /** Every valid line, in set-creation order. */
+  validLines(): CacheLine[] {
+    const out: CacheLine[] = [];
+    for (const lines of this.used) {
+      for (const l of lines) if (l.valid) out.push(l);
     }
+    return out;
   }
 
   /** A line's bytes (a copy), for tests and display. */

@@ -6,7 +6,7 @@
  * reading or writing physical memory, flush_kernel_vmap_range()/invalidate_kernel_vmap_range() with
  * each architecture's semantics, speculative move-in, and eviction by unrelated activity.
  */
-import { Cache, type LineMemory } from './cache';
+import { Cache, mod, type LineMemory } from './cache';
 import type { ArchProfile, RangeOp } from './profiles';
 
 /** Physical memory, sparse by page; untouched pages read as `fill`. */
@@ -115,38 +115,58 @@ export class Machine {
     return -1;
   }
 
-  /** Visit each line-sized piece of [va, va+len): (lineVa, pa, offsetInRange, length). */
+  /**
+   * Visit each line-sized piece of [va, va+len): (lineVa, pa, offsetInRange, length). Translates
+   * once per page, not per line: this loop is the simulator's hot path.
+   */
   private forEachLine(va: number, len: number, fn: (lineVa: number, pa: number, pos: number, n: number) => void): void {
+    const lb = this.lineBytes;
+    const pb = this.pageBytes;
     let pos = 0;
     while (pos < len) {
-      const a = va + pos;
-      const inLine = this.lineBytes - (a % this.lineBytes);
-      const n = Math.min(inLine, len - pos);
-      fn(a, this.translate(a), pos, n);
-      pos += n;
+      const a0 = va + pos;
+      const pageEnd = Math.min(len, pos + (pb - mod(a0, pb)));
+      const pa0 = this.translate(a0);
+      while (pos < pageEnd) {
+        const a = va + pos;
+        const n = Math.min(lb - mod(a, lb), pageEnd - pos);
+        fn(a, pa0 < 0 ? -1 : pa0 + (a - a0), pos, n);
+        pos += n;
+      }
     }
   }
 
-  private touch(va: number): void {
-    this.tlb.add(Math.floor(va / this.pageBytes));
+  private touchRange(va: number, len: number): void {
+    const first = Math.floor(va / this.pageBytes);
+    const last = Math.floor((va + Math.max(len, 1) - 1) / this.pageBytes);
+    for (let v = first; v <= last; v++) this.tlb.add(v);
   }
 
   cpuStore(va: number, bytes: Uint8Array): void {
+    this.touchRange(va, bytes.length);
     this.forEachLine(va, bytes.length, (a, pa, pos, n) => {
       if (pa < 0) throw new Error(`store to unmapped address 0x${a.toString(16)}`);
-      this.touch(a);
       this.cache.store(a, pa, bytes, pos, n);
     });
   }
 
   cpuLoad(va: number, len: number): Uint8Array {
     const out = new Uint8Array(len);
+    this.touchRange(va, len);
     this.forEachLine(va, len, (a, pa, pos, n) => {
       if (pa < 0) throw new Error(`load from unmapped address 0x${a.toString(16)}`);
-      this.touch(a);
       this.cache.load(a, pa, out, pos, n);
     });
     return out;
+  }
+
+  /** CPU loads whose values are discarded: the same cache effects as cpuLoad without the copy. */
+  cpuTouch(va: number, len: number): void {
+    this.touchRange(va, len);
+    this.forEachLine(va, len, (a, pa) => {
+      if (pa < 0) throw new Error(`load from unmapped address 0x${a.toString(16)}`);
+      this.cache.touch(a, pa);
+    });
   }
 
   /** Apply a maintenance primitive to every line of [va, va+len). Returns lines found. */
@@ -156,8 +176,8 @@ export class Machine {
     let found = 0;
     // forEachLine visits each line of the range exactly once.
     this.forEachLine(va, len, (a, pa) => {
-      const base = a - (a % this.lineBytes);
-      const pb = pa < 0 ? pa : pa - (pa % this.lineBytes);
+      const base = a - mod(a, this.lineBytes);
+      const pb = pa < 0 ? pa : pa - mod(pa, this.lineBytes);
       const hit = op === 'clean' ? this.cache.cleanLine(base, pb)
         : op === 'invalidate' ? this.cache.invalidateLine(base, pb)
           : this.cache.cleanInvalidateLine(base, pb);
@@ -207,7 +227,7 @@ export class Machine {
     for (const s of segs) {
       for (let o = 0; o < s.length;) {
         const pa = s.pa + o;
-        const lineOff = pa % this.lineBytes;
+        const lineOff = mod(pa, this.lineBytes);
         const n = Math.min(this.lineBytes - lineOff, s.length - o);
         if (this.profile.coherentDma && this.cache.snoopRead(pa - lineOff, line)) {
           out.set(line.subarray(lineOff, lineOff + n), pos);
@@ -227,7 +247,7 @@ export class Machine {
     for (const s of segs) {
       for (let o = 0; o < s.length;) {
         const pa = s.pa + o;
-        const lineOff = pa % this.lineBytes;
+        const lineOff = mod(pa, this.lineBytes);
         const n = Math.min(this.lineBytes - lineOff, s.length - o);
         if (this.profile.coherentDma) this.cache.snoopInvalidate(pa - lineOff);
         this.mem.write(pa, data.subarray(pos, pos + n));
@@ -255,7 +275,7 @@ export class Machine {
   evict(va: number, len: number): number {
     let n = 0;
     this.forEachLine(va, len, (a, pa) => {
-      if (this.cache.evictLine(a - (a % this.lineBytes), pa < 0 ? pa : pa - (pa % this.lineBytes))) n++;
+      if (this.cache.evictLine(a - mod(a, this.lineBytes), pa < 0 ? pa : pa - mod(pa, this.lineBytes))) n++;
     });
     return n;
   }

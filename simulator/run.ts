@@ -117,8 +117,12 @@ export function hex(n: number, bits: 32 | 48): string {
   return '0x' + n.toString(16).padStart(8, '0');
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function hexBytes(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += (i ? ' ' : '') + HEX[b[i]];
+  return s;
 }
 
 /**
@@ -171,7 +175,7 @@ function segmentsOf(p: ArchProfile, pl: Placement, size: number, wrongPage: bool
 }
 
 const KINDS: readonly CacheEventKind[] = ['fill', 'hit', 'store', 'writeback', 'clean', 'discard', 'evict', 'move-in', 'write-around', 'snoop'];
-const KIND_INDEX = new Map<CacheEventKind, number>(KINDS.map((k, i) => [k, i]));
+const KIND_INDEX: Record<CacheEventKind, number> = { fill: 0, hit: 1, store: 2, writeback: 3, clean: 4, discard: 5, evict: 6, 'move-in': 7, 'write-around': 8, snoop: 9 };
 const ALIASES: readonly Alias[] = ['vmap', 'linear', 'other'];
 
 /** Counts line events per (alias, kind) without allocating per event. */
@@ -179,7 +183,7 @@ class Recorder {
   private readonly counts = new Int32Array(ALIASES.length * KINDS.length);
   constructor(private readonly classify: (va: number, pa: number) => number) {}
   on = (kind: CacheEventKind, _set: number, _way: number, l: CacheLine): void => {
-    this.counts[this.classify(l.va, l.pa) * KINDS.length + (KIND_INDEX.get(kind) ?? 0)]++;
+    this.counts[this.classify(l.va, l.pa) * KINDS.length + KIND_INDEX[kind]]++;
   };
   take(): Record<string, number> {
     const out: Record<string, number> = {};
@@ -278,7 +282,8 @@ export function runProgram(p: ArchProfile, sc: Scenario, program: readonly Op[],
       if (line.dirty) dirty++;
       raw.push({ set, way, line, off, alias: classify(line.va, line.pa) });
     }
-    raw.sort((a, b) => a.off - b.off || a.alias.localeCompare(b.alias));
+    // Plain numeric comparison: localeCompare goes through ICU and dominated cold runs.
+    raw.sort((a, b) => a.off - b.off || ALIASES.indexOf(a.alias) - ALIASES.indexOf(b.alias));
     const lines = raw.slice(0, 8).map(({ set, way, line, off, alias }) => ({
       alias, offset: off, va: hex(line.va, bits), pa: hex(line.pa, 32), set, way, tag: '0x' + line.tag.toString(16), dirty: line.dirty,
     }));
@@ -300,10 +305,10 @@ export function runProgram(p: ArchProfile, sc: Scenario, program: readonly Op[],
     switch (op.kind) {
       case 'cpu-load': {
         if (op.stride) {
-          for (let o = op.offset; o < op.offset + op.length; o += op.stride) m.cpuLoad(pl.vmapBase + o, Math.min(p.lineBytes, size - o));
+          for (let o = op.offset; o < op.offset + op.length; o += op.stride) m.cpuTouch(pl.vmapBase + o, Math.min(p.lineBytes, size - o));
           call = `for each page: READ_ONCE(*(u32 *)(buf + i * PAGE_SIZE))  /* ${op.why} */`;
         } else {
-          m.cpuLoad(pl.vmapBase + op.offset, op.length);
+          m.cpuTouch(pl.vmapBase + op.offset, op.length);
           call = `memcmp(buf, old, ${op.length})  /* ${op.why} */`;
         }
         break;

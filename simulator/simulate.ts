@@ -46,10 +46,38 @@ export function simulateNamed(name: ScenarioName, archs?: readonly string[], siz
   return simulateScenario(namedScenario(name, sizeBytes), archs, opts);
 }
 
+export interface FindingSimOptions extends RunOptions {
+  /**
+   * Replay at most this many bytes of a larger buffer (default 32 KB): a hover must stay within a
+   * few milliseconds. The report's assumptions say so when it applies.
+   */
+  maxBytes?: number;
+}
+
+export const HOVER_MAX_BYTES = 32 * 1024;
+
 /**
  * A finding's simulation on every profile (or the given ones). Timeline frames are left out by
  * default: hovers and `scan --simulate` need verdicts, bytes and steps, not pictures.
  */
-export function simulateFinding(facts: FindingFacts, archs?: string[], opts: RunOptions = { frames: false }): SimulationReport {
-  return simulateScenario(scenarioFromFacts(facts), archs, opts);
+export function simulateFinding(facts: FindingFacts, archs?: string[], opts: FindingSimOptions = {}): SimulationReport {
+  const max = opts.maxBytes ?? HOVER_MAX_BYTES;
+  const capped = facts.sizeBytes !== undefined && facts.sizeBytes > max;
+  const sc = scenarioFromFacts(capped ? { ...facts, sizeBytes: max } : facts);
+  if (capped) sc.assumptions.unshift(`The buffer is ${facts.sizeBytes} bytes; the simulation replays its first ${max} bytes.`);
+  return simulateScenario(sc, archs, { frames: opts.frames ?? false });
+}
+
+/**
+ * Runs every named scenario a few times so V8 optimises the hot path: a cold first simulation is
+ * interpreted and costs tens to hundreds of milliseconds, a warm one a few. The extension can call
+ * this once, off the critical path (e.g. shortly after activation), before the first hover.
+ */
+export function warmUp(rounds = 20): void {
+  const facts: FindingFacts[] = [
+    { rule: 'vmap-io-missing-flush', direction: 'write', cpuWroteBefore: true, cpuReadsAfter: false, hasFlush: false, hasInvalidate: false, source: 'vmalloc' },
+    { rule: 'vmap-io-missing-invalidate', direction: 'read', cpuWroteBefore: false, cpuReadsAfter: true, hasFlush: false, hasInvalidate: false, source: 'vmalloc' },
+    { rule: 'vmap-io-missing-flush', direction: 'read', cpuWroteBefore: true, cpuReadsAfter: true, hasFlush: false, hasInvalidate: true, source: 'vmalloc' },
+  ];
+  for (let i = 0; i < rounds; i++) for (const f of facts) simulateFinding(f);
 }

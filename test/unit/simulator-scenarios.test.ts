@@ -208,3 +208,10 @@ test('runs are deterministic (pooled machines are fully reset)', () => {
   simulateFinding({ ...base, direction: 'read', sizeBytes: 20000, cpuReadsAfter: true });
   assert.equal(JSON.stringify(simulateFinding(base)), a);
 });
+
+test('simulateFinding caps large buffers for hovers and says so', () => {
+  const rep = simulateFinding({ ...base, sizeBytes: 1 << 20 });
+  assert.equal(rep.sizeBytes, 32 * 1024);
+  assert.match(rep.assumptions[0], /1048576 bytes; the simulation replays its first 32768 bytes/);
+  assert.equal(simulateFinding({ ...base, sizeBytes: 1 << 20 }, ['sh4'], { maxBytes: 1 << 20 }).sizeBytes, 1 << 20);
+});
