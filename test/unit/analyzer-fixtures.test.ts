@@ -113,8 +113,13 @@ describe('fixture corpus', () => {
       assert.ok(run.comparison.ok, formatComparison(run.relPath, run.text, run.comparison));
       for (const f of run.findings) {
         assert.equal(f.file, run.relPath, `${file}:${f.span.start.line}: finding names another file`);
-        checkSpan(run.text, f.span, `${file}:${f.span.start.line} ${f.rule}`);
-        assert.ok(f.trace.length > 0, `${file}:${f.span.start.line} ${f.rule}: empty trace`);
+        const at = `${file}:${f.span.start.line} ${f.rule}`;
+        checkSpan(run.text, f.span, at);
+        // Every rule is reported at a call (submission, mapping, maintenance or conversion).
+        const called = run.text.slice(f.span.startOffset, f.span.endOffset);
+        assert.match(called, /^[A-Za-z_]\w*\s*\([\s\S]*\)$/, `${at}: the span is not a call expression: ${called.slice(0, 60)}`);
+        assert.ok(f.trace.length > 0, `${at}: empty trace`);
+        for (const t of f.trace) if (t.file === f.file) checkSpan(run.text, t.span, `${at} trace "${t.message}"`);
       }
     });
   }
