@@ -43,7 +43,7 @@ export function unquotePath(p: string): string {
 /** Strip the `a/` / `b/` prefix (git), or the first path component of a non-git diff (like `patch -p1`). */
 function stripPrefix(p: string, git: boolean): string {
   if (p === '/dev/null') return p;
-  if (git) return p.replace(/^[ab]\//, '');
+  if (git) return p.replace(/^[abciwo12]\//, ''); // a/ b/, or diff.mnemonicPrefix's c/ i/ w/ o/ 1/ 2/
   const i = p.indexOf('/');
   return i > 0 ? p.slice(i + 1) : p;
 }

@@ -21,6 +21,22 @@ function first(msg: MailMessage, name: string): string | undefined {
   return msg.headers.get(name)?.[0];
 }
 
+/**
+ * In-body headers (`From:`, `Subject:`, `Date:` at the top of the body, as `git am` reads them):
+ * a patch forwarded or sent for another author names the real author there.
+ */
+function inBodyHeaders(msg: MailMessage): Map<string, string> {
+  const out = new Map<string, string>();
+  let i = 0;
+  while (i < msg.body.length && msg.body[i].text.trim() === '') i++;
+  for (; i < msg.body.length; i++) {
+    const m = /^(From|Subject|Date):\s*(.*)$/i.exec(msg.body[i].text);
+    if (!m) break;
+    out.set(m[1].toLowerCase(), m[2].trim());
+  }
+  return out;
+}
+
 export interface ParseOptions {
   /** Keep non-C files in the result (the review ignores them either way). */
   keepNonC?: boolean;
@@ -42,6 +58,7 @@ export function parsePatches(input: string | Uint8Array, name: string, opts: Par
   let order = 0;
   for (const msg of messages) {
     order++;
+    const inBody = msg.isMail ? inBodyHeaders(msg) : new Map<string, string>();
     const rawSubject = first(msg, 'subject');
     const subject = rawSubject?.replace(/\s+/g, ' ').trim() ?? (msg.isMail ? `message ${order}` : name);
     const number = rawSubject !== undefined ? patchNumber(subject) : undefined;
@@ -55,8 +72,8 @@ export function parsePatches(input: string | Uint8Array, name: string, opts: Par
       index: 0,
       subject,
       number,
-      from: first(msg, 'from'),
-      date: first(msg, 'date'),
+      from: inBody.get('from') ?? first(msg, 'from'),
+      date: inBody.get('date') ?? first(msg, 'date'),
       messageId: first(msg, 'message-id'),
       startLine: msg.startLine,
       files: diff.files,

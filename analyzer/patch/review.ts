@@ -5,6 +5,7 @@
  * lines submits I/O. Findings are placed at the patch line showing the submitting call, or — when
  * that line is outside every hunk — at the first changed line of the nearest hunk of the function.
  */
+import { createHash } from 'crypto';
 import { analyzeText } from '../analyze';
 import type { AnalysisResult, AnalyzeOptions, Finding, Span } from '../types';
 import { applySeries, BaseTree, EMPTY_BASE, FileResult, fsBase, HunkPlacement, LineMap } from './apply';
@@ -183,16 +184,28 @@ interface FileAnalysis {
   low: boolean;
 }
 
-async function analyzeFile(r: FileResult, analyze: AnalyzeTextFn, opts: PatchReviewOptions, notes: string[]): Promise<FileAnalysis | undefined> {
+/**
+ * Analyses memoized by path and content: in a series the post-image of one patch is the
+ * pre-image of the next patch touching the file, so each text is analysed once.
+ */
+type AnalysisCache = Map<string, Promise<Finding[]>>;
+
+async function analyzeFile(r: FileResult, analyze: AnalyzeTextFn, opts: PatchReviewOptions, notes: string[], cache: AnalysisCache): Promise<FileAnalysis | undefined> {
   const who = describePatch(r.patch);
-  const run = async (text: string, confidence: 'high' | 'low'): Promise<Finding[]> => {
-    try {
-      const res = await analyze(text, r.path, { ...opts, confidence });
-      return res.findings;
-    } catch (e) {
-      notes.push(`${who}: analysis of ${r.path} failed: ${(e as Error).message}`);
-      return [];
+  const run = (text: string, confidence: 'high' | 'low'): Promise<Finding[]> => {
+    const key = `${confidence}\u0000${r.path}\u0000${createHash('sha1').update(text).digest('hex')}`;
+    let p = cache.get(key);
+    if (!p) {
+      p = analyze(text, r.path, { ...opts, confidence }).then(
+        (res) => res.findings,
+        (e: unknown) => {
+          notes.push(`${who}: analysis of ${r.path} failed: ${(e as Error).message}`);
+          return [];
+        },
+      );
+      cache.set(key, p);
     }
+    return p;
   };
   const identity = (l: number): number => l;
   if (r.complete) {
@@ -236,9 +249,10 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   problems.push(...applied.problems);
   const analyze = opts.analyze ?? analyzeText;
   const items: ReviewItem[] = [];
+  const cache: AnalysisCache = new Map();
   for (const r of applied.files) {
     if (!isCFile(r.path) || r.file.status === 'deleted') continue;
-    const fa = await analyzeFile(r, analyze, opts, notes);
+    const fa = await analyzeFile(r, analyze, opts, notes, cache);
     if (!fa) continue;
     const { introduced, preexisting } = diffFindings(fa.before, fa.after);
     const shown = opts.all ? [...introduced, ...preexisting.map((f) => ({ ...f, preexisting: true }))] : introduced;

@@ -291,3 +291,62 @@ test('isPatchText: every fixture is a patch, C sources and prose are not', () =>
   assert.equal(isPatchText('--- just a separator\nand prose\n'), false);
   assert.equal(isPatchText('diff --git a/x.c b/x.c\nindex 1..2 100644\n--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n'), true);
 });
+
+test('list-delivered QP mail: folded Received headers, soft break inside diff --git, in-body From, =20 lines', () => {
+  const mail = [
+    'Return-Path: <linux-block-owner@vger.kernel.org>',
+    'Received: from relay.example.org (relay.example.org [192.0.2.1])',
+    '        by mx.example.org with ESMTP id 1234',
+    '        for <list@example.org>; Tue, 3 Mar 2026 10:00:00 +0100',
+    'From:   Ada Example <ada@example.org>',
+    'To:     linux-block@vger.kernel.org',
+    'Subject: [PATCH block-next v3 2/2] vsb: add the long-named superblock hel=',
+    ' per',
+    'Date:   Tue, 3 Mar 2026 10:00:00 +0100',
+    'Message-Id: <20260303090000.1-3-ada@example.org>',
+    'Content-Transfer-Encoding: quoted-printable',
+    'Precedence: bulk',
+    '',
+    'From: Grace Example <grace@example.org>',
+    '',
+    'Add a helper.',
+    '',
+    'Signed-off-by: Grace Example <grace@example.org>',
+    '---',
+    ' drivers/block/vsb_superblock_helpers.c | 2 ++',
+    '',
+    'diff --git a/drivers/block/vsb_superblock_helpers.c b/drivers/block/vsb_su=',
+    'perblock_helpers.c',
+    'index 1111111..2222222 100644',
+    '--- a/drivers/block/vsb_superblock_helpers.c',
+    '+++ b/drivers/block/vsb_superblock_helpers.c',
+    '@@ -1,3 +1,5 @@',
+    ' int vsb_a;',
+    '=20',
+    '+int vsb_b =3D 1;',
+    '+',
+    ' int vsb_c;',
+    '--=20',
+    '2.43.0',
+    '',
+  ].join('\n');
+  assert.equal(isPatchText(mail), true);
+  const set = parsePatches(mail, 'l.eml');
+  const p = set.patches[0];
+  // A folded header keeps its whitespace; "hel= per" is not QP (headers are not QP-encoded).
+  assert.equal(p.subject, '[PATCH block-next v3 2/2] vsb: add the long-named superblock hel= per');
+  assert.deepEqual(p.number, { k: 2, n: 2 });
+  assert.equal(p.from, 'Grace Example <grace@example.org>');
+  assert.equal(p.messageId, '<20260303090000.1-3-ada@example.org>');
+  assert.deepEqual(p.problems, []);
+  const f = p.files[0];
+  assert.equal(f.newPath, 'drivers/block/vsb_superblock_helpers.c');
+  assert.equal(f.patchLine, 22);
+  assert.deepEqual(f.hunks[0].lines.map((l) => [l.kind, l.text, l.patchLine]), [
+    [' ', 'int vsb_a;', 28],
+    [' ', '', 29],
+    ['+', 'int vsb_b = 1;', 30],
+    ['+', '', 31],
+    [' ', 'int vsb_c;', 32],
+  ]);
+});
