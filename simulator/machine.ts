@@ -29,6 +29,12 @@ export class PhysMemory implements LineMemory {
     for (const p of this.pages.values()) p.fill(this.fill);
   }
 
+  byteAt(pa: number): number {
+    const pfn = Math.floor(pa / this.pageBytes);
+    const p = this.pages.get(pfn);
+    return p ? p[pa - pfn * this.pageBytes] : this.fill;
+  }
+
   /** Copy `into.length` bytes from pa; the range must stay within one page. */
   read(pa: number, into: Uint8Array): void {
     const pfn = Math.floor(pa / this.pageBytes);

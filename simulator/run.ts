@@ -55,6 +55,8 @@ export interface FrameRow {
   /** Which alias of which buffer offset indexes this set (for labelling rows). */
   label: string;
   cells: FrameCell[];
+  /** First byte of physical memory at that buffer offset, hex: what the device would see. */
+  mem: string;
 }
 
 export interface Step {
@@ -241,7 +243,7 @@ export function runProgram(p: ArchProfile, sc: Scenario, program: readonly Op[],
   const bits = p.addressBits;
 
   // Rows of the timeline frame: the sets of the first lines of the first pages through both aliases.
-  const rows: { set: number; label: string }[] = [];
+  const rows: { set: number; label: string; pa: number }[] = [];
   const seenSets = new Set<number>();
   for (let i = 0; i < Math.min(FRAME_PAGES, pl.pfns.length); i++) {
     for (let k = 0; k < FRAME_LINES_PER_PAGE; k++) {
@@ -252,14 +254,14 @@ export function runProgram(p: ArchProfile, sc: Scenario, program: readonly Op[],
         const set = setIndex(ix, va, pa);
         if (seenSets.has(set)) continue;
         seenSets.add(set);
-        rows.push({ set, label: `${alias === 'vmap' ? 'buf' : 'lin'}+0x${off.toString(16)}` });
+        rows.push({ set, label: `${alias === 'vmap' ? 'buf' : 'lin'}+0x${off.toString(16)}`, pa });
       }
     }
   }
   rows.sort((a, b) => a.set - b.set);
   const frame = (): FrameRow[] => {
     if (!opts.frames) return [];
-    return rows.map(({ set, label }) => {
+    return rows.map(({ set, label, pa }) => {
       const cells: FrameCell[] = [];
       const lines = m.cache.linesOfSet(set);
       for (let w = 0; w < p.ways; w++) {
@@ -268,7 +270,7 @@ export function runProgram(p: ArchProfile, sc: Scenario, program: readonly Op[],
         const off = bufOffset(l.pa);
         cells.push({ alias: classify(l.va, l.pa), offset: off >= 0 ? off : undefined, dirty: l.dirty, byte: l.data[l.off].toString(16).padStart(2, '0') });
       }
-      return { set, label, cells };
+      return { set, label, cells, mem: HEX[m.mem.byteAt(pa)] };
     });
   };
 

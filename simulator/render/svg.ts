@@ -16,7 +16,8 @@ export interface SvgOptions {
 
 const CELL_W = 22;
 const CELL_H = 14;
-const LABEL_W = 58;
+const LABEL_W = 112;
+const MEM_W = 30;
 const GAP = 10;
 const HEAD_H = 16;
 const CAPTION_H = 26;
@@ -43,7 +44,7 @@ const OP_LABEL: Record<Step['op'], string> = {
 function frameSize(r: ArchResult): { w: number; h: number } {
   const rows = Math.max(1, r.steps[0]?.frame.length ?? 1);
   const ways = r.steps[0]?.frame[0]?.cells.length ?? 1;
-  const w = Math.max(LABEL_W + ways * CELL_W + 4, 128);
+  const w = Math.max(LABEL_W + ways * CELL_W + MEM_W + 6, 190);
   return { w, h: HEAD_H + rows * CELL_H + CAPTION_H };
 }
 
@@ -55,7 +56,9 @@ function renderFrame(s: Step, x: number, y: number, w: number, decisive: boolean
   out.push(`<text class="vmsim-caption" x="4" y="11">${s.n}. ${esc(OP_LABEL[s.op])}</text>`);
   s.frame.forEach((row, i) => {
     const ry = HEAD_H + i * CELL_H;
-    out.push(`<text class="vmsim-setlabel" x="4" y="${ry + 10}">set ${row.set}</text>`);
+    out.push(`<text class="vmsim-setlabel" x="4" y="${ry + 10}">set ${row.set} ${esc(row.label)}</text>`);
+    const mx = LABEL_W + row.cells.length * CELL_W + 4;
+    out.push(`<rect class="vmsim-cell vmsim-mem" x="${mx}" y="${ry}" width="${MEM_W - 4}" height="${CELL_H - 2}"><title>memory at ${esc(row.label)}</title></rect><text class="vmsim-membyte" x="${mx + 5}" y="${ry + 9}">${row.mem}</text>`);
     row.cells.forEach((c, wy) => {
       const cx = LABEL_W + wy * CELL_W;
       const cls = `vmsim-cell vmsim-${c.alias}${c.dirty ? ' vmsim-dirty' : ''}`;
@@ -64,11 +67,30 @@ function renderFrame(s: Step, x: number, y: number, w: number, decisive: boolean
       if (c.byte) out.push(`<text class="vmsim-byte" x="${cx + 4}" y="${ry + 9}">${c.byte}</text>`);
     });
   });
-  const cap = s.text.length > 44 ? s.text.slice(0, 43) + '…' : s.text;
-  out.push(`<text class="vmsim-setlabel" x="4" y="${HEAD_H + rowsH + 10}">${esc(cap.slice(0, 24))}</text>`);
-  if (cap.length > 24) out.push(`<text class="vmsim-setlabel" x="4" y="${HEAD_H + rowsH + 20}">${esc(cap.slice(24))}</text>`);
+  wrap(s.text, Math.floor((w - 8) / 5.5), 2).forEach((line, k) => out.push(`<text class="vmsim-setlabel" x="4" y="${HEAD_H + rowsH + 10 + k * 10}">${esc(line)}</text>`));
   out.push('</g>');
   return out.join('');
+}
+
+/** Greedy word wrap into at most `maxLines` lines of `width` characters (last one ellipsised). */
+function wrap(text: string, width: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of text.split(/\s+/)) {
+    if (cur && (cur + ' ' + word).length > width) {
+      lines.push(cur);
+      cur = word;
+    } else {
+      cur = cur ? cur + ' ' + word : word;
+    }
+  }
+  if (cur) lines.push(cur);
+  if (lines.length > maxLines) {
+    const kept = lines.slice(0, maxLines);
+    kept[maxLines - 1] = kept[maxLines - 1].slice(0, width - 1) + '…';
+    return kept;
+  }
+  return lines;
 }
 
 function verdictText(r: RunResult, size: number): string {
@@ -93,7 +115,7 @@ export function renderSvg(rep: SimulationReport, opts: SvgOptions = {}): string 
   parts.push(`<text class="vmsim-sub" x="${PAD}" y="${y + 10}">${esc(rep.fixDescription)}</text>`);
   y += 18;
   // Legend
-  const legend: [string, string][] = [['vmsim-vmap', 'vmalloc alias (buf)'], ['vmsim-linear', 'linear alias (PAGE_OFFSET + pa)'], ['vmsim-empty', 'invalid']];
+  const legend: [string, string][] = [['vmsim-vmap', 'vmalloc alias (buf)'], ['vmsim-linear', 'linear alias (lin = PAGE_OFFSET + pa)'], ['vmsim-empty', 'invalid'], ['vmsim-mem', 'memory (what the device sees)']];
   let lx = PAD;
   for (const [cls, text] of legend) {
     parts.push(`<rect class="vmsim-cell ${cls}" x="${lx}" y="${y}" width="12" height="12"/><text x="${lx + 16}" y="${y + 10}">${esc(text)}</text>`);
