@@ -128,6 +128,8 @@ export class FunctionAnalysis {
   private ctxBits: OpSet;
   /** buffers maintained in this function, by id (a guard may name only their holder) */
   private maintained = new Map<string, Buf>();
+  /** identifiers that select the direction (`write ? REQ_OP_WRITE : REQ_OP_READ`): truthy in this context? */
+  private dirPredicates = new Map<string, boolean>();
   /** locals initialised with an expression and never assigned again (for constant sizes) */
   private localInits = new Map<string, string>();
 
@@ -146,6 +148,22 @@ export class FunctionAnalysis {
       }
     }
     for (const a of assigned) this.localInits.delete(a);
+    for (const n of descendants(fn.body)) {
+      if (n.type !== 'conditional_expression') continue;
+      const c = child(n, 'condition');
+      const a = child(n, 'consequence');
+      const b = child(n, 'alternative');
+      if (!c || !a || !b) continue;
+      const da = DIRECTIONS.get(this.text(this.strip(a)))?.dir;
+      const db = DIRECTIONS.get(this.text(this.strip(b)))?.dir;
+      if (!da || !db || da === db || da === 'both' || db === 'both') continue;
+      let cs = this.strip(c);
+      let neg = false;
+      if (cs.type === 'unary_expression' && cs.op === '!') { neg = true; cs = this.strip(child(cs, 'argument') as SNode); }
+      if (cs.type !== 'identifier' && cs.type !== 'field_expression') continue;
+      // truthy selects `da`: in this context the predicate holds iff da is the context's direction
+      this.dirPredicates.set(this.text(cs).replace(/\s+/g, ''), (da === ctx) !== neg);
+    }
     for (const n of descendants(fn.body)) {
       if (n.type !== 'call_expression') continue;
       const name = this.callName(n);
@@ -554,7 +572,10 @@ export class FunctionAnalysis {
         if (!y.flushed.has(id) && !y.clean.has(id) && mentions(id, bufOf(id, x, y, before))) y.clean.add(id);
       }
       for (const id of x.invalidated.keys()) {
-        if (y.completed.has(id) && !x.completed.has(id) && mentions(id, bufOf(id, x, y, before))) {
+        // the branch without the invalidate is the non-vmapped one, or the failed-I/O one (`if (!ret && …)`)
+        const sv = y.completed.get(id)?.statusVar;
+        const onStatus = (sv !== undefined && idents.has(sv)) || /\bbi_status\b/.test(this.text(condNode));
+        if (y.completed.has(id) && !x.completed.has(id) && (mentions(id, bufOf(id, x, y, before)) || onStatus)) {
           y.completed.delete(id);
           y.invalidated.set(id, x.invalidated.get(id) as MaintRec);
         }
@@ -599,6 +620,17 @@ export class FunctionAnalysis {
     this.loops.push(frame);
     let fall: State | null = null;
     let hasDefault = false;
+    // switch on an op: a case is reachable when the op can equal it; `default` (and falling out of a
+    // switch without one) only when the op can be something no case names
+    const cases = (body?.children ?? []).filter((c) => c.type === 'case_statement');
+    const v = condNode ? this.opValueOf(condNode, st, false) : undefined;
+    let covered = 0;
+    for (const c of cases) {
+      const value = child(c, 'value');
+      const cv = value ? DIRECTIONS.get(this.text(value)) : undefined;
+      if (cv) covered |= this.constBits(cv.dir);
+    }
+    const otherValues = v === undefined || covered === 0 || (v & ~covered) !== 0;
     for (const c of body?.children ?? []) {
       if (c.type !== 'case_statement') {
         fall = this.exec(c, fall);
@@ -607,17 +639,17 @@ export class FunctionAnalysis {
       const value = child(c, 'value');
       if (!value) hasDefault = true;
       let entry = join(cloneState(st), fall);
-      if (value && condNode && entry) {
-        const v = this.opValueOf(condNode, st, false);
-        const cv = DIRECTIONS.get(this.text(value));
-        if (v && cv && !(v & this.constBits(cv.dir))) entry = fall;
+      if (entry && v !== undefined) {
+        const cv = value ? DIRECTIONS.get(this.text(value)) : undefined;
+        if (value && cv && !(v & this.constBits(cv.dir))) entry = fall;
+        if (!value && !otherValues) entry = fall;
       }
       fall = this.execBlock(c.children.filter((x) => x.field !== 'value'), entry);
     }
     this.loops.pop();
     let out = fall;
     for (const b of frame.breaks) out = join(out, b);
-    if (!hasDefault) out = join(out, st);
+    if (!hasDefault && otherValues) out = join(out, st);
     return out;
   }
 
@@ -673,6 +705,11 @@ export class FunctionAnalysis {
       if (!e1) return [t1, null];
       const [t2, e2] = this.condIn(child(x, 'right') as SNode, e1);
       return [join(t1, t2), e2];
+    }
+    // a boolean that selects the direction elsewhere in the function is decided by the context
+    if (x.type === 'identifier' || x.type === 'field_expression') {
+      const pred = this.dirPredicates.get(this.text(x).replace(/\s+/g, ''));
+      if (pred !== undefined && !s.vars.has(this.text(x))) return pred ? [s, null] : [null, s];
     }
     // is_vmalloc_addr(p), or a boolean holding it
     const vm = this.vmallocTest(x, s);
@@ -1633,7 +1670,7 @@ export class FunctionAnalysis {
           `\`${b.display}\` is ${visibleWrite ? 'written by the CPU' : 'possibly written (it escapes)'} through its ${b.kind === 'vmap' ? 'vmap' : 'vmalloc'} alias and reaches ${read ? 'I/O' : 'a write I/O'} without flush_kernel_vmap_range(): on VIVT/aliasing-VIPT caches the device can read stale memory`,
           [...b.origin, ...(written ? [written] : []), ...a.steps, submitStep], this.dirOf(op), fixes,
           { cpuWroteBefore: true, hasFlush: false, hasInvalidate: false, cpuReadsAfter: read });
-      } else if (read && !write && needFlush && visibleWrite && !helperFlush) {
+      } else if (read && !write && needFlush && visibleWrite) {
         const len = name ? this.lenFor(b, name) : undefined;
         const fixes = name && len ? [this.flushFix(b, name, len, site)] : [];
         this.report('vmap-io-missing-flush', site, b,
@@ -1644,6 +1681,9 @@ export class FunctionAnalysis {
       if (!read) continue;
       const pending: Pending = { buf: b, site: submitStep, steps: [...a.steps, submitStep], sync, dir: op, insertAfter: sync ? this.insertAfterOffset(site) : undefined, indent: indentAt(this.src, this.stmtOf(site).start) };
       if (sync) {
+        const parent = site.parent;
+        const lhs = parent?.type === 'assignment_expression' ? child(parent, 'left') : parent?.type === 'init_declarator' ? this.declName(parent) : undefined;
+        if (lhs && lhs.type === 'identifier') pending.statusVar = this.text(lhs);
         st.completed.set(b.id, pending);
         st.invalidated.delete(b.id);
         continue;
@@ -1662,7 +1702,13 @@ export class FunctionAnalysis {
   }
 
   private flushFix(b: Buf, name: string, len: string, site: SNode): Fix {
-    const stmt = this.stmtOf(site);
+    let stmt = this.stmtOf(site);
+    // `label: submit…;` — the flush goes after the label, or a goto to it would skip the flush
+    while (stmt.type === 'labeled_statement') {
+      const inner = stmt.children.find((c) => c.field !== 'label' && c.type !== 'comment');
+      if (!inner) break;
+      stmt = inner;
+    }
     const indent = indentAt(this.src, stmt.start);
     const at = lineStart(this.src, stmt.start);
     const startsLine = this.src.slice(at, stmt.start).trim() === '';
@@ -1692,7 +1738,14 @@ export class FunctionAnalysis {
       const call = `invalidate_kernel_vmap_range(${name}, ${len});`;
       const ind = p.indent ?? '\t';
       const body = b.kind === 'maybe' ? `if (is_vmalloc_addr(${name}))\n${ind}\t${call}` : call;
-      fixes.push({ title: `Insert invalidate_kernel_vmap_range(${name}, ${len}) after the I/O completes`, isPreferred: true, edits: [{ file: this.tu.file, span: this.offsetSpan(p.insertAfter), newText: `\n${ind}${body}` }] });
+      // a whole new line after the statement's line (keeping a trailing comment where it is)
+      const eol = this.src.indexOf('\n', p.insertAfter);
+      const rest = this.src.slice(p.insertAfter, eol < 0 ? this.src.length : eol);
+      const wholeLine = eol >= 0 && /^\s*(\/\*.*\*\/\s*|\/\/.*)?$/.test(rest);
+      const edit = wholeLine
+        ? { file: this.tu.file, span: this.offsetSpan(eol + 1), newText: `${ind}${body}\n` }
+        : { file: this.tu.file, span: this.offsetSpan(p.insertAfter), newText: `\n${ind}${body}` };
+      fixes.push({ title: `Insert invalidate_kernel_vmap_range(${name}, ${len}) after the I/O completes`, isPreferred: true, edits: [edit] });
     } else if (p.endIo && p.bio) {
       const f = this.endIoFix(p.endIo, b, p.bio);
       if (f) fixes.push(f);

@@ -86,6 +86,8 @@ export interface Pending {
   indent?: string;
   sync: boolean;
   dir: OpSet;
+  /** variable holding the synchronous I/O's status (`ret = submit_bio_wait(bio)`) */
+  statusVar?: string;
   /** asynchronous I/O whose bi_end_io is a function of this file that does not invalidate */
   endIo?: string;
   bio?: BioState;
