@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding, KernelVersion } from '../types';
 import { walkPaths, type SourceFile } from './files';
-import { linkingNames, nameClasses, NameMatcher, selectFiles, isExported, type PrefilterEntry } from './prefilter';
+import { inScope, linkingNames, nameClasses, NameMatcher, selectFiles, isExported, type PrefilterEntry } from './prefilter';
 import { ScanCache, defaultCacheDir, sha1, toolFingerprint, type IndexRow } from './cache';
 import { createRunner, defaultJobs, type Runner } from './pool';
 import { buildGraph, depSignature, SummaryTable, type DepFile } from './summaries';
@@ -165,12 +165,16 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     check();
 
     // ---- Linking pass: who calls the wrappers and helpers of half-matching files --------------
-    const links = linkingNames({ paths: files.map((f) => f.path), entries }, matcher);
+    const linkInput = { paths: files.map((f) => f.path), rels: files.map((f) => f.rel), entries };
+    const links = linkingNames(linkInput, matcher);
     const linkList = [...links.keys()].sort();
-    const linkHash = sha1(linkList.join('\n'));
+    const linkHash = sha1(JSON.stringify([...links].map(([k, l]) => [k, l.scopes.sort()]).sort()));
+    const allScopes = [...new Set([...links.values()].flatMap((l) => l.scopes))];
     const refsTodo: number[] = [];
     for (let i = 0; i < n; i++) {
       if (!entries[i]) continue;
+      // Only files inside some link's subsystem scope can reference it usefully.
+      if (!inScope(files[i].rel, allScopes)) { refs[i] = []; continue; }
       const row = index?.files.get(absPaths[i]);
       if (trusted[i] && index?.linkHash === linkHash && row && row[5] !== null) {
         refs[i] = row[5];
@@ -195,7 +199,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       });
     }));
     check();
-    const sel = selectFiles({ paths: files.map((f) => f.path), entries }, links, refs, opts.maxFanout ?? 64);
+    const sel = selectFiles(linkInput, links, refs, opts.maxFanout ?? 64);
     const parseIdx = opts.prefilter === false ? files.map((_, i) => i).filter((i) => entries[i]) : sel.parse;
     stats.filesPrefiltered = sel.parse.length;
     stats.prefilterMs = performance.now() - t1;
@@ -203,12 +207,26 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       notes.push({ path: paths.join(' '), severity: 'info', message: `${sel.dropped.length} linking name(s) referenced by more than ${opts.maxFanout ?? 64} files not followed: ${sel.dropped.slice(0, 8).join(', ')}${sel.dropped.length > 8 ? ', …' : ''}` });
     }
 
+    if (opts.selectOnly) {
+      const linkSet = new Set(links.keys());
+      stats.wallMs = performance.now() - t0;
+      return {
+        findings: [], notes, stats, summaries: new Map(),
+        selected: parseIdx.map((i) => ({ path: files[i].path, bits: entries[i]?.bits ?? 0, links: (refs[i] ?? []).filter((r) => linkSet.has(r)) })),
+      };
+    }
+
     // ---- Phase 2: analysis, callees first, summaries exchanged by name ------------------------
     const t2 = performance.now();
+    // Calls that can carry a summary: linking names, and exported functions of parsed files whose
+    // bodies name a table function. Other calls cannot change a finding, so they add no edge (and
+    // no cycle) to the dependency graph.
+    const interesting = new Set<string>(links.keys());
+    for (const i of parseIdx) for (const d of entries[i]?.lex?.defs ?? []) if (d.bits && isExported(files[i].path, d)) interesting.add(d.name);
     const depFiles: DepFile[] = parseIdx.map((i) => {
       const lex = entries[i]?.lex;
       const calls = new Set<string>(refs[i] ?? []);
-      for (const d of lex?.defs ?? []) for (const c of d.calls) calls.add(c);
+      for (const d of lex?.defs ?? []) for (const c of d.calls) if (interesting.has(c)) calls.add(c);
       return {
         path: files[i].path,
         exports: lex ? lex.defs.filter((d) => isExported(files[i].path, d)).map((d) => d.name) : undefined,
@@ -238,6 +256,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       }
       stats.analyses++;
       parsedOnce.add(k);
+      opts.onFile?.({ path: files[i].path, bytes: files[i].size, parseMs: res.parseMs, analyzeMs: res.analyzeMs, cached: false });
       stats.parseCpuMs += res.parseMs;
       stats.analyzeCpuMs += res.analyzeMs;
       if (cache && res.sha1 && !res.fileNote) {
@@ -275,6 +294,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         const hit = fromCache(k, depSignature(ext));
         if (hit) {
           stats.cacheHits++;
+          opts.onFile?.({ path: files[parseIdx[k]].path, bytes: files[parseIdx[k]].size, parseMs: 0, analyzeMs: 0, cached: true });
           table.set(k, hit.summaries);
           finalize(k, hit);
           return;

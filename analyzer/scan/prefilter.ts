@@ -83,6 +83,8 @@ export interface LexDef {
   isStatic: boolean;
   /** SRC|SNK bits of the table names its body mentions. */
   bits: number;
+  /** A `*` precedes the name in the declaration (it returns a pointer). */
+  returnsPointer: boolean;
   /** Identifiers called in the body (followed by `(`). */
   calls: string[];
 }
@@ -120,6 +122,8 @@ export function lexFunctions(text: string, matcher: NameMatcher): LexInfo {
   // State of the top-level declaration being read.
   let declName: string | undefined;
   let declStatic = false;
+  let declStar = false;
+  let nameStar = false;
   let lastSig = 0; // last significant char code at depth 0
   let cur: LexDef | undefined;
   let calls: Set<string> | undefined;
@@ -169,7 +173,7 @@ export function lexFunctions(text: string, matcher: NameMatcher): LexInfo {
       const callLike = text.charCodeAt(k) === 40;
       if (depth === 0) {
         if (id === 'static') declStatic = true;
-        if (callLike && paren === 0 && declName === undefined && !NOT_A_NAME.has(id)) declName = id;
+        if (callLike && paren === 0 && declName === undefined && !NOT_A_NAME.has(id)) { declName = id; nameStar = declStar; }
         lastSig = 65;
       } else if (cur && calls) {
         const bit = matcher.classOf(id);
@@ -185,7 +189,7 @@ export function lexFunctions(text: string, matcher: NameMatcher): LexInfo {
     if (c === 123 /* { */) {
       if (depth === 0) {
         if (lastSig === 41 /* ) */ && declName !== undefined) {
-          cur = { name: declName, isStatic: declStatic, bits: 0, calls: [] };
+          cur = { name: declName, isStatic: declStatic, bits: 0, calls: [], returnsPointer: nameStar };
           calls = new Set();
         } else {
           cur = undefined;
@@ -204,13 +208,15 @@ export function lexFunctions(text: string, matcher: NameMatcher): LexInfo {
         calls = undefined;
         declName = undefined;
         declStatic = false;
+        declStar = false;
         paren = 0;
         lastSig = 59;
       }
     } else if (depth === 0) {
       if (c === 40) paren++;
       else if (c === 41) { if (paren > 0) paren--; }
-      else if (c === 59 /* ; */) { declName = undefined; declStatic = false; paren = 0; }
+      else if (c === 59 /* ; */) { declName = undefined; declStatic = false; declStar = false; paren = 0; }
+      else if (c === 42 /* * */ && paren === 0 && declName === undefined) declStar = true;
       lastSig = c;
     }
     i++;
@@ -228,6 +234,8 @@ export interface PrefilterEntry {
 export interface LinkInput {
   /** Index-aligned with the walked files. */
   paths: string[];
+  /** Paths relative to the scanned root (for link scopes); defaults to `paths`. */
+  rels?: string[];
   entries: (PrefilterEntry | undefined)[];
 }
 
@@ -236,28 +244,68 @@ export function isExported(file: string, d: LexDef): boolean {
   return !d.isStatic || file.endsWith('.h');
 }
 
+/** A linking name: where it is defined, which side(s) it carries, and where its callers may be. */
+export interface LinkName {
+  bits: number;
+  definers: number[];
+  /** Path prefixes (relative to the scanned root, `/`-terminated, '' = everywhere) its callers are looked for in. */
+  scopes: string[];
+}
+
 /**
- * Linking names: exported functions of half files whose bodies mention names of the file's side,
- * directly or through a static helper of the same file (one level). Table names themselves are
- * excluded (their callers are found by the first pass already).
+ * Subsystem scope of a definition: the parent of its directory (`drivers/md/dm-vdo/x.c` →
+ * `drivers/md/`), so wrappers are followed within their subsystem. A definition in a top-level
+ * directory (`mm/`, `block/`, `lib/`) or in `include/` is a kernel-wide API: if it mattered it would
+ * be in the tables, so it is followed only within its own directory.
  */
-export function linkingNames(input: LinkInput, matcher: NameMatcher): Map<string, { bits: number; definers: number[] }> {
-  const out = new Map<string, { bits: number; definers: number[] }>();
+export function linkScope(rel: string): string {
+  const parts = rel.split('/');
+  parts.pop();
+  if (parts.length === 0) return '';
+  if (parts[0] === 'include' || parts.length === 1) return parts.join('/') + '/';
+  return parts.slice(0, -1).join('/') + '/';
+}
+
+const MACRO_LIKE = /^[A-Z0-9_]+$/;
+
+/**
+ * Linking names: exported functions of matching files whose bodies mention names of the file's side,
+ * directly or through a static helper of the same file (one level). A source-side link must return a
+ * pointer (a wrapper allocator); summaries cannot carry a vmalloc buffer out through other means.
+ * Table names, macro-looking names and names defined in more than `maxDefiners` files (per-arch
+ * variants, same-named driver hooks) are not links.
+ */
+export function linkingNames(input: LinkInput, matcher: NameMatcher, maxDefiners = 2): Map<string, LinkName> {
+  const out = new Map<string, LinkName>();
   input.entries.forEach((e, idx) => {
     if (!e || !e.lex || e.bits === 0) return;
     const local = new Map<string, number>();
     for (const d of e.lex.defs) local.set(d.name, (local.get(d.name) ?? 0) | d.bits);
     for (const d of e.lex.defs) {
-      if (!isExported(input.paths[idx], d) || matcher.classOf(d.name)) continue;
+      if (!isExported(input.paths[idx], d) || matcher.classOf(d.name) || MACRO_LIKE.test(d.name)) continue;
       let bits = d.bits;
       for (const c of d.calls) bits |= local.get(c) ?? 0;
       bits &= e.bits;
+      if (!d.returnsPointer) bits &= ~SRC;
       if (!bits) continue;
+      const scope = linkScope(input.rels ? input.rels[idx] : input.paths[idx]);
       const cur = out.get(d.name);
-      if (cur) { cur.bits |= bits; cur.definers.push(idx); } else out.set(d.name, { bits, definers: [idx] });
+      if (cur) {
+        cur.bits |= bits;
+        if (!cur.definers.includes(idx)) cur.definers.push(idx);
+        if (!cur.scopes.includes(scope)) cur.scopes.push(scope);
+      } else {
+        out.set(d.name, { bits, definers: [idx], scopes: [scope] });
+      }
     }
   });
+  for (const [name, l] of out) if (l.definers.length > maxDefiners) out.delete(name);
   return out;
+}
+
+/** Whether a file (relative path) is inside a link's scope. */
+export function inScope(rel: string, scopes: string[]): boolean {
+  return scopes.some((s) => s === '' || rel.startsWith(s));
 }
 
 export interface SelectResult {
@@ -274,12 +322,19 @@ export interface SelectResult {
  */
 export function selectFiles(
   input: LinkInput,
-  links: Map<string, { bits: number; definers: number[] }>,
+  links: Map<string, LinkName>,
   refs: (string[] | undefined)[],
   maxFanout: number,
 ): SelectResult {
   const count = new Map<string, number>();
-  refs.forEach((r) => { if (r) for (const nm of r) count.set(nm, (count.get(nm) ?? 0) + 1); });
+  refs.forEach((r, idx) => {
+    if (!r) return;
+    const rel = input.rels ? input.rels[idx] : input.paths[idx];
+    for (const nm of r) {
+      const l = links.get(nm);
+      if (l && inScope(rel, l.scopes)) count.set(nm, (count.get(nm) ?? 0) + 1);
+    }
+  });
   const dropped: string[] = [];
   for (const [nm, k] of count) if (k > maxFanout) dropped.push(nm);
   const droppedSet = new Set(dropped);
@@ -287,9 +342,10 @@ export function selectFiles(
   input.entries.forEach((e, idx) => {
     let bits = e?.bits ?? 0;
     const used: string[] = [];
+    const rel = input.rels ? input.rels[idx] : input.paths[idx];
     for (const nm of refs[idx] ?? []) {
       const l = links.get(nm);
-      if (!l || droppedSet.has(nm)) continue;
+      if (!l || droppedSet.has(nm) || !inScope(rel, l.scopes)) continue;
       // A file's own definition is not a link to another file.
       if (l.definers.length === 1 && l.definers[0] === idx) continue;
       bits |= l.bits;

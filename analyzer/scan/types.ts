@@ -29,6 +29,15 @@ export interface ScanProgress {
   findings: number;
 }
 
+export interface FileTiming {
+  path: string;
+  bytes: number;
+  /** Parse and analysis wall time in the worker; 0 for cache hits. */
+  parseMs: number;
+  analyzeMs: number;
+  cached: boolean;
+}
+
 export interface ScanOptions extends AnalyzeOptions {
   /** Glob patterns (picomatch); a pattern without `/` matches base names, one with `/` the path relative to the scanned root. */
   exclude?: string[];
@@ -54,6 +63,10 @@ export interface ScanOptions extends AnalyzeOptions {
   maxRounds?: number;
   /** Progress callback (the extension's workspace analysis); independent of the TTY bar. */
   onProgress?: (p: ScanProgress) => void;
+  /** Stop after the pre-pass and return the files it selected in `selected` (no parsing). */
+  selectOnly?: boolean;
+  /** Called once per analysed file (benchmarks, the extension's timing budget). */
+  onFile?: (f: FileTiming) => void;
   /** Where the TTY progress bar goes (default process.stderr). */
   progressStream?: NodeJS.WriteStream;
 }
@@ -91,6 +104,8 @@ export interface ScanResult {
   stats: ScanStats;
   /** Exported summaries of all analysed files, by function name (for the extension's hover and for tests). */
   summaries: Map<string, FunctionSummary>;
+  /** With selectOnly: the files the pre-pass selected for parsing, and why (the linking names used). */
+  selected?: { path: string; bits: number; links: string[] }[];
 }
 
 export function abortError(): Error {
