@@ -38,7 +38,8 @@ export function renderMarkdown(rep: SimulationReport): string {
     out.push(`| \`${r.arch}\` ${r.indexing}${r.colours > 1 && r.indexing === 'VIPT' ? `, ${r.colours} colours` : ''} | ${cell(r, r.sizeBytes)} | ${cell(r.fixed, r.sizeBytes)}${fixNote} |`);
   }
   out.push('');
-  const bad = rep.results.find((r) => r.corruptedBytes > 0);
+  // The most striking example: the architecture with the most corrupted bytes (first on ties).
+  const bad = rep.results.reduce<ArchResult | undefined>((best, r) => (r.corruptedBytes > (best?.corruptedBytes ?? 0) ? r : best), undefined);
   if (bad) {
     out.push(`Example on \`${bad.arch}\`: ${byteExample(bad)}.`);
     if (bad.fixed.corruptedBytes === 0) out.push(`With the fix: ${byteExample(bad, true)}.`);

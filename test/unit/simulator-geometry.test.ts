@@ -45,6 +45,8 @@ const HAND: Hand[] = [
   { id: 'parisc', sets: 65536, wayBytes: 2097152, colours: 512, aliasProbability: 1 - 1 / 512, va: 0x501ff040, pa: 0x00002040, set: 65410, tag: 0x2, colour: 511 },
   // 32 KB direct-mapped, 32 B: 1024 sets; 8 colours. va mod 32 KB = 0x7000 → line 0x380 = 896, colour 7.
   { id: 'nios2', sets: 1024, wayBytes: 32768, colours: 8, aliasProbability: 0.875, va: 0x80007000, pa: 0x00001000, set: 896, tag: 0x1, colour: 7 },
+  // test_mmuhifi_c3: 16 KB / (2 × 32) = 256 sets; way 8 KB → 2 colours. 0x1040 = 4160 → line 130, colour 1.
+  { id: 'xtensa-aliasing', sets: 256, wayBytes: 8192, colours: 2, aliasProbability: 0.5, va: 0xc0001040, pa: 0x01002040, set: 130, tag: 0x1002, colour: 1 },
   // 32 KB / (8 × 64 B) = 64 sets, PIPT: the set comes from pa. 0x1002040 / 64 = 0x40081 → % 64 = 1.
   // PIPT tag = pa / way (4 KB) = 0x1002. No colours.
   { id: 'x86-64', sets: 64, wayBytes: 4096, colours: 1, aliasProbability: 0, va: 0xc90000000040, pa: 0x01002040, set: 1, tag: 0x1002, colour: 0 },
@@ -102,7 +104,7 @@ test('canAlias: true for VIVT and multi-colour VIPT, false for PIPT', () => {
   const got = Object.fromEntries(PROFILES.map((p) => [p.id, canAlias(p)]));
   assert.deepEqual(got, {
     'armv5-vivt': true, 'armv6-vipt-aliasing': true, 'armv6-vipt-aliasing-64k': true, sh4: true,
-    'mips-r4k': true, parisc: true, nios2: true, 'x86-64': false, arm64: false,
+    'mips-r4k': true, parisc: true, nios2: true, 'xtensa-aliasing': true, 'x86-64': false, arm64: false,
   });
 });
 
