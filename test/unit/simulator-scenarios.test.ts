@@ -216,3 +216,9 @@ test('simulateFinding caps large buffers for hovers and says so', () => {
   assert.match(rep.assumptions[0], /1048576 bytes; the simulation replays its first 32768 bytes/);
   assert.equal(simulateFinding({ ...base, sizeBytes: 1 << 20 }, ['sh4'], { maxBytes: 1 << 20 }).sizeBytes, 1 << 20);
 });
+
+test('scenarioFromFacts states what maybe-vmalloc and vmap sources assume', () => {
+  assert.ok(scenarioFromFacts({ ...base, source: 'maybe-vmalloc' }).assumptions.some((a) => /vmalloc fallback/.test(a)));
+  assert.ok(scenarioFromFacts({ ...base, source: 'vmap' }).assumptions.some((a) => /vmap\(\) of a page array/.test(a)));
+  assert.ok(!scenarioFromFacts(base).assumptions.some((a) => /fallback|page array/.test(a)));
+});
