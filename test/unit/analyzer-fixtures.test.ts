@@ -195,6 +195,34 @@ describe('quick-fixes', () => {
   });
 });
 
+describe('analysis degrades locally', () => {
+  // Garbage the parser turns into ERROR nodes, inside balanced braces so that it is one top-level
+  // definition. The two runtimes recover differently: native tree-sitter 0.25 keeps every other
+  // function intact here, while web-tree-sitter 0.27 sometimes wraps the rest of the file in one
+  // ERROR node (whose children still hold the next function's body).
+  const broken = (n: number): string => `static int foo_broken_${n}(struct foo *f) { int a = ( 1 + ; ] @@ ; FOO_MACRO(a, ) ## ; return a; }`;
+
+  for (const name of ['wasm', 'native'] as const) {
+    test(`${name}: a broken function after the includes and at the end changes no finding of any fixture`, async () => {
+      const backend = await createBackend(name);
+      const differ: string[] = [];
+      for (const file of fixtures) {
+        const text = fs.readFileSync(path.join(FIXTURE_DIR, file), 'utf8');
+        const spec = parseFixture(text);
+        const lines = text.split('\n');
+        const lastInclude = lines.reduce((k, l, i) => (l.startsWith('#include') ? i : k), -1);
+        assert.ok(lastInclude >= 0, `${file}: no #include line`);
+        const damaged = [...lines.slice(0, lastInclude + 1), broken(1), ...lines.slice(lastInclude + 1)].join('\n') + `\n${broken(2)}\n`;
+        const shifted = spec.expectations.map((e) => ({ rule: e.rule, line: e.line > lastInclude + 1 ? e.line + 1 : e.line }));
+        const r = await analyzeText(damaged, `test/fixtures/c/${file}`, fixtureOptions(spec, backend));
+        const c = compareFindings(shifted, r.findings);
+        if (!c.ok) differ.push(formatComparison(file, damaged, c));
+      }
+      assert.deepEqual(differ, [], `${differ.length} fixture(s) lose or gain findings when a broken function is added:\n${differ.join('\n')}`);
+    });
+  }
+});
+
 describe('bad input', () => {
   test('an empty file analyses to nothing', async () => {
     const text = fs.readFileSync(path.join(BAD_DIR, 'empty.c'), 'utf8');
