@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
+import fc from 'fast-check';
 import { analyzeText } from '../../analyzer/analyze';
 import {
   buildJsonReport, buildSarif, formatJson, formatRuleList, formatSarif, formatText, pathToUri, RULE_LIST, RULES, RULES_DOC_PATH,
@@ -452,6 +453,41 @@ describe('formatSarif', () => {
     real.runs[0].results.forEach((res, i) => {
       assert.equal(res.codeFlows?.[0].threadFlows[0].locations.length, r.findings[i].trace.length);
     });
+  });
+});
+
+describe('formats on arbitrary findings (property)', () => {
+  const pos = fc.record({ line: fc.integer({ min: 1, max: 5000 }), column: fc.integer({ min: 1, max: 300 }) });
+  const spanArb = fc.tuple(pos, fc.nat({ max: 3 }), fc.nat({ max: 40 }), fc.nat({ max: 200000 })).map(([start, dl, dc, off]): Span => ({
+    start, end: { line: start.line + dl, column: dl === 0 ? start.column + dc : 1 + dc }, startOffset: off, endOffset: off + dl * 80 + dc,
+  }));
+  const text = fc.string({ unit: 'binary', maxLength: 60 });
+  const fileArb = fc.array(fc.stringMatching(/^[\w .#%é-]{1,8}$/), { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/') + '.c');
+  const findingArb = fc.record({
+    rule: fc.constantFrom(...RULE_IDS), severity: fc.constantFrom<Severity>('error', 'warning', 'info'), file: fileArb, span: spanArb,
+    message: text.map((m) => (m.length > 0 ? m : 'x')), trace: fc.array(fc.record({ kind: fc.constantFrom<TraceStep['kind']>('alloc', 'flow', 'cpu-write', 'page', 'page-add', 'submit', 'complete', 'cpu-read', 'maintenance', 'convert'), message: text, span: spanArb }), { maxLength: 5 }),
+    fixes: fc.array(fc.record({ title: text, edits: fc.array(fc.record({ span: spanArb, newText: text }), { maxLength: 2 }) }), { maxLength: 2 }),
+  }).map((r): Finding => ({
+    ...mk(r.rule, r.severity, 'submit_bio_wait(bio)'), file: r.file, span: r.span, message: r.message,
+    trace: r.trace.map((t) => ({ ...t, file: r.file })),
+    fixes: r.fixes.map((x, i) => ({ title: x.title, isPreferred: i === 0, edits: x.edits.map((e) => ({ ...e, file: r.file })) })),
+  }));
+
+  test('text: one gcc line per finding (plus trace and fix lines when verbose); JSON round-trips; SARIF validates', () => {
+    fc.assert(fc.property(fc.array(findingArb, { maxLength: 6 }), (findings) => {
+      const lines = formatText(findings).split('\n').slice(0, -1);
+      assert.equal(lines.length, findings.length);
+      for (const l of lines) assert.match(l, /^.+:\d+:\d+: (error|warning|info): .* \[[a-z-]+\]$/);
+      const verbose = formatText(findings, { verbose: true }).split('\n').slice(0, -1);
+      assert.equal(verbose.length, findings.reduce((n, f) => n + 1 + f.trace.length + f.fixes.length, 0));
+
+      const json = JSON.parse(formatJson(findings)) as { findings: Finding[] };
+      assert.deepEqual(json.findings.map((f) => JSON.stringify(f)).sort(), findings.map((f) => JSON.stringify(f)).sort());
+
+      const log = JSON.parse(formatSarif(findings, '1.2.3')) as SarifLog;
+      assert.deepEqual(validateSarif(log), []);
+      assert.equal(log.runs[0].results.length, findings.length);
+    }), { numRuns: 150 });
   });
 });
 
