@@ -11,7 +11,8 @@ interface Explanation {
   source: string;
 }
 
-const size = (f: Finding): string => f.size ?? 'its length';
+/** `flush_kernel_vmap_range(buf, len)`, or a description when the size is not known. */
+const call = (name: string, f: Finding): string => (f.size ? `${name}(${f.buffer}, ${f.size})` : `${name}() on the whole of ${f.buffer}`);
 
 /**
  * The reply opens with the analyzer's own message (what is wrong); these add why (one sentence)
@@ -21,14 +22,14 @@ export const EXPLANATIONS: Record<RuleId, Explanation> = {
   'vmap-io-missing-flush': {
     text: (f) =>
       `The block layer and the DMA API maintain only the kernel's linear mapping of these pages, never the ` +
-      `vmalloc alias the CPU wrote through. Please call flush_kernel_vmap_range(${f.buffer}, ${size(f)}) ` +
+      `vmalloc alias the CPU wrote through. Please call ${call('flush_kernel_vmap_range', f)} ` +
       `before the I/O is submitted (Documentation/core-api/cachetlb.rst).`,
     source: 'Documentation/core-api/cachetlb.rst (v6.18), flush_kernel_vmap_range()',
   },
   'vmap-io-missing-invalidate': {
     text: (f) =>
       `Nothing invalidates the vmalloc alias's cache lines, so the CPU can hit lines cached before, or ` +
-      `speculatively during, the transfer. Please call invalidate_kernel_vmap_range(${f.buffer}, ${size(f)}) ` +
+      `speculatively during, the transfer. Please call ${call('invalidate_kernel_vmap_range', f)} ` +
       `after the I/O has completed and before the first CPU read (Documentation/core-api/cachetlb.rst).`,
     source: 'Documentation/core-api/cachetlb.rst (v6.18), invalidate_kernel_vmap_range()',
   },

@@ -52,9 +52,14 @@ function quoteHunk(item: ReviewItem, maxBefore: number): string[] {
     if (tracePatchLines.has(h.lines[i].patchLine) || h.lines[i].kind !== ' ') start = i;
   }
   if (start === idx) start = Math.max(0, idx - 2);
+  // Reported at a change (the submission is outside the hunk): quote the whole run of changes.
+  let end = idx;
+  const direct = item.map.patchLineOf(item.pf.target.line) === line;
+  if (!direct) while (end + 1 < h.lines.length && h.lines[end + 1].kind !== ' ' && end - idx < 8) end++;
   const out: string[] = [];
   out.push(start > 0 ? '> [...]' : `> ${h.header}`);
-  for (let i = start; i <= idx; i++) out.push(`> ${h.lines[i].kind}${h.lines[i].text}`.replace(/\s+$/, ''));
+  for (let i = start; i <= end; i++) out.push(`> ${h.lines[i].kind}${h.lines[i].text}`.replace(/\s+$/, ''));
+  if (end > idx && end + 1 < h.lines.length) out.push('> [...]');
   return out;
 }
 
@@ -136,23 +141,26 @@ export function restoreRemovedDiff(item: ReviewItem): { title: string; diff: str
   if (!call || !h) return undefined;
   const i = h.lines.findIndex((l) => l.kind === '-' && l.text.includes(call));
   if (i < 0) return undefined;
-  let prev: number | undefined;
-  for (let k = i - 1; k >= 0; k--) if (h.lines[k].kind !== '-') { prev = k; break; }
-  let next: number | undefined;
-  for (let k = i + 1; k < h.lines.length; k++) if (h.lines[k].kind !== '-') { next = k; break; }
+  // The whole run of removed lines around the call: the call may span lines or sit under an if.
+  let from = i;
+  while (from > 0 && h.lines[from - 1].kind === '-') from--;
+  let to = i;
+  while (to + 1 < h.lines.length && h.lines[to + 1].kind === '-') to++;
+  const prev = from > 0 ? from - 1 : undefined;
+  const next = to + 1 < h.lines.length ? to + 1 : undefined;
   const ctx = [prev, next].filter((k): k is number => k !== undefined);
   if (ctx.length === 0) return undefined;
   const firstPost = item.map.postLineOf(h.lines[ctx[0]].patchLine);
   if (firstPost === undefined) return undefined;
   const body: string[] = [];
   if (prev !== undefined) body.push(` ${h.lines[prev].text}`);
-  body.push(`+${h.lines[i].text}`);
+  for (let k = from; k <= to; k++) body.push(`+${h.lines[k].text}`);
   if (next !== undefined) body.push(` ${h.lines[next].text}`);
   const path = item.pf.target.path;
   const name = call.slice(0, -1);
   return {
     title: `keep the ${name}() call this patch removes`,
-    diff: [`--- a/${path}`, `+++ b/${path}`, `@@ -${firstPost},${ctx.length} +${firstPost},${ctx.length + 1} @@`, ...body].join('\n'),
+    diff: [`--- a/${path}`, `+++ b/${path}`, `@@ -${firstPost},${ctx.length} +${firstPost},${ctx.length + to - from + 1} @@`, ...body].join('\n'),
   };
 }
 

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { reviewCommand, CommandIO } from '../../analyzer/patch/command';
 import { fixDiff, formatMailback, formatReply } from '../../analyzer/patch/format';
@@ -140,4 +142,45 @@ test('gitRangeArgs accepts ranges and refuses anything that could be an option',
   assert.deepEqual(gitRangeArgs('HEAD~3..').slice(-2), ['HEAD~3..', '--']);
   assert.deepEqual(gitRangeArgs('abc123').slice(-3), ['-1', 'abc123', '--']);
   for (const bad of ['', '..', '--output=/tmp/x', 'a..b..c', 'HEAD; rm -rf /', '-1', 'a b']) assert.throws(() => gitRangeArgs(bad), /not a revision range/, bad);
+});
+
+test('a deleted multi-line guarded call: the whole removed run is quoted and restored', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-restore-'));
+  try {
+    const src = [
+      'static void z_end_io(struct z *z)', // 1
+      '{',
+      '\tif (z->read) {',
+      '\t\tif (is_vmalloc_addr(z->buf))',
+      '\t\t\tinvalidate_kernel_vmap_range(z->buf,',
+      '\t\t\t\tz->len);',
+      '\t\tz_check(z->buf);',
+      '\t}',
+      '}',
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(tmp, 'z.c'), src);
+    const diff = ['--- a/z.c', '+++ b/z.c', '@@ -3,5 +3,2 @@ static void z_end_io(struct z *z)', ' \tif (z->read) {', '-\t\tif (is_vmalloc_addr(z->buf))', '-\t\t\tinvalidate_kernel_vmap_range(z->buf,', '-\t\t\t\tz->len);', ' \t\tz_check(z->buf);', ''].join('\n');
+    // A stand-in analysis: the read finding sits at line 1 (outside the hunk, like a submission elsewhere).
+    const analyze = async (text: string, file: string) => {
+      const r = await toyAnalyze('', file);
+      if (!text.includes('invalidate_kernel_vmap_range')) {
+        const span = { start: { line: 1, column: 1 }, end: { line: 1, column: 2 }, startOffset: 0, endOffset: 1 };
+        r.findings.push({
+          rule: 'vmap-io-missing-invalidate', severity: 'error', file, span, message: 'z->buf is read without invalidate_kernel_vmap_range()', function: 'z_end_io', buffer: 'z->buf',
+          direction: 'read', trace: [], kernel: 'newest', fixes: [], confidence: 'high',
+          facts: { rule: 'vmap-io-missing-invalidate', direction: 'read', cpuWroteBefore: false, cpuReadsAfter: true, hasFlush: false, hasInvalidate: false, source: 'vmalloc' },
+        });
+      }
+      return r;
+    };
+    const review = await reviewSet(parsePatches(diff, 'z.diff'), { base: tmp, analyze });
+    assert.deepEqual(review.findings.map((f) => [f.patch.line, f.target.line]), [[5, 1]]);
+    const text = formatReply(review, { consequence: () => 'X' });
+    assert.ok(text.includes('> -\t\tif (is_vmalloc_addr(z->buf))\n> -\t\t\tinvalidate_kernel_vmap_range(z->buf,\n> -\t\t\t\tz->len);\n> [...]\n'));
+    assert.ok(text.includes('on the whole of z->buf'));
+    assert.ok(text.includes('@@ -3,2 +3,5 @@\n \tif (z->read) {\n+\t\tif (is_vmalloc_addr(z->buf))\n+\t\t\tinvalidate_kernel_vmap_range(z->buf,\n+\t\t\t\tz->len);\n \t\tz_check(z->buf);\n'));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });
