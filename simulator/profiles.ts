@@ -289,7 +289,18 @@ export interface Geometry {
   aliasProbability: number;
 }
 
+const geometryCache = new WeakMap<ArchProfile, Geometry>();
+
 export function geometry(p: ArchProfile): Geometry {
+  let g = geometryCache.get(p);
+  if (!g) {
+    g = Object.freeze(computeGeometry(p));
+    geometryCache.set(p, g);
+  }
+  return g;
+}
+
+function computeGeometry(p: ArchProfile): Geometry {
   const sets = p.cacheBytes / (p.ways * p.lineBytes);
   const wayBytes = p.cacheBytes / p.ways;
   const pageColours = Math.max(1, wayBytes / p.pageBytes);

@@ -132,7 +132,26 @@ function hexBytes(b: Uint8Array): string {
  * free frame whose linear alias has a different colour from its vmalloc alias — n colours apart
  * when the cache has room for that, so the two aliases of different pages never share sets either.
  */
+const placementCache = new WeakMap<ArchProfile, Map<number, Placement>>();
+
 export function placementFor(p: ArchProfile, size: number): Placement {
+  let bySize = placementCache.get(p);
+  if (!bySize) {
+    bySize = new Map();
+    placementCache.set(p, bySize);
+  }
+  let pl = bySize.get(size);
+  if (!pl) {
+    pl = computePlacement(p, size);
+    Object.freeze(pl.pfns);
+    pl.pages.forEach((pg) => Object.freeze(pg));
+    if (bySize.size > 64) bySize.clear();
+    bySize.set(size, pl);
+  }
+  return pl;
+}
+
+function computePlacement(p: ArchProfile, size: number): Placement {
   const g = geometry(p);
   const align = Math.max(g.wayBytes, p.pageBytes);
   const vmapBase = Math.ceil(p.vmallocStart / align) * align;
@@ -391,14 +410,7 @@ export function runProgram(p: ArchProfile, sc: Scenario, program: readonly Op[],
   }
 
   if (!expected || !observed) throw new Error(`scenario ${sc.name} has no device-read or cpu-read-result step`);
-  let corrupted = 0;
-  let first = -1;
-  for (let i = 0; i < size; i++) {
-    if (expected[i] !== observed[i]) {
-      corrupted++;
-      if (first < 0) first = i;
-    }
-  }
+  const { corrupted, first } = countDifferences(expected, observed);
   const sampleOffset = first < 0 ? 0 : first - (first % 4);
   const d = decisive ?? { lines: [], total: 0, dirty: 0 };
   if (collateral) notes.push(`The device also overwrote ${collateral} bytes of unrelated memory.`);
@@ -421,6 +433,37 @@ export function runProgram(p: ArchProfile, sc: Scenario, program: readonly Op[],
 /** The fixed program is the written one (api-noop): same result, own notes array. */
 function structuredCloneRun(r: RunResult): RunResult {
   return { ...r, notes: [...r.notes] };
+}
+
+/**
+ * Differing bytes and the first differing offset. Most runs agree completely (fixed code, PIPT),
+ * so a native comparison goes first; otherwise whole words are skipped when equal.
+ */
+export function countDifferences(a: Uint8Array, b: Uint8Array): { corrupted: number; first: number } {
+  if (Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))) return { corrupted: 0, first: -1 };
+  let corrupted = 0;
+  let first = -1;
+  const n = Math.min(a.length, b.length);
+  const aligned = a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0;
+  const words = aligned ? Math.floor(n / 4) : 0;
+  const wa = aligned ? new Uint32Array(a.buffer, a.byteOffset, words) : new Uint32Array(0);
+  const wb = aligned ? new Uint32Array(b.buffer, b.byteOffset, words) : new Uint32Array(0);
+  for (let w = 0; w < words; w++) {
+    if (wa[w] === wb[w]) continue;
+    for (let i = w * 4; i < w * 4 + 4; i++) {
+      if (a[i] !== b[i]) {
+        corrupted++;
+        if (first < 0) first = i;
+      }
+    }
+  }
+  for (let i = words * 4; i < n; i++) {
+    if (a[i] !== b[i]) {
+      corrupted++;
+      if (first < 0) first = i;
+    }
+  }
+  return { corrupted, first };
 }
 
 function maintenanceNote(p: ArchProfile, op: string): string {

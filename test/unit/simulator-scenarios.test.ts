@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PROFILES, profileById } from '../../simulator/profiles';
 import { namedScenario, scenarioFromFacts, SCENARIO_NAMES, DEFAULT_SIZE, type ScenarioName } from '../../simulator/scenarios';
-import { runScenario, type ArchResult } from '../../simulator/run';
+import { runScenario, countDifferences, type ArchResult } from '../../simulator/run';
 import { simulateFinding } from '../../simulator/simulate';
 import type { FindingFacts } from '../../analyzer/types';
 
@@ -221,4 +221,14 @@ test('scenarioFromFacts states what maybe-vmalloc and vmap sources assume', () =
   assert.ok(scenarioFromFacts({ ...base, source: 'maybe-vmalloc' }).assumptions.some((a) => /vmalloc fallback/.test(a)));
   assert.ok(scenarioFromFacts({ ...base, source: 'vmap' }).assumptions.some((a) => /vmap\(\) of a page array/.test(a)));
   assert.ok(!scenarioFromFacts(base).assumptions.some((a) => /fallback|page array/.test(a)));
+});
+
+test('countDifferences: counts differing bytes and the first offset, word-aligned or not', () => {
+  const a = new Uint8Array(23).fill(1);
+  const b = a.slice();
+  assert.deepEqual(countDifferences(a, b), { corrupted: 0, first: -1 });
+  b[5] = 9; b[6] = 9; b[22] = 0;
+  assert.deepEqual(countDifferences(a, b), { corrupted: 3, first: 5 });
+  // Unaligned views take the byte path.
+  assert.deepEqual(countDifferences(a.subarray(1), b.subarray(1)), { corrupted: 3, first: 4 });
 });
