@@ -1,0 +1,154 @@
+/**
+ * Incremental parse + analysis of editor documents. Pure (no `vscode`): it runs inside the analysis
+ * worker, and the unit tests drive it directly.
+ *
+ * For a document whose previous version is cached, each content change is applied to the old tree
+ * as a tree-sitter edit (pre-edit range), and the new text is parsed with the old tree so that
+ * tree-sitter reuses every untouched subtree. The tree is then walked once into the analyzer's
+ * plain SNode form (the analyzer never sees tree-sitter objects).
+ */
+import type { Language, Parser, Tree } from 'web-tree-sitter';
+import type { AnalysisResult, AnalyzeOptions } from '../../analyzer/types';
+import { buildSyntaxTree, CursorLike, SNode } from '../../analyzer/parse/syntax';
+import { toTreeSitterEdit } from './edits';
+import { TreeCache } from './treeCache';
+import type { AnalyzeRequest, AnalyzeResponse, EngineTimings } from './protocol';
+
+type WebTS = typeof import('web-tree-sitter');
+
+export type AnalyzeTreeFn = (root: SNode, text: string, file: string, opts?: AnalyzeOptions) => AnalysisResult;
+
+export interface DocumentAnalyzerOptions {
+  /** Trees kept at once (each holds WASM memory roughly the size of its text × 10). */
+  cacheSize?: number;
+  /** A parse that runs longer is abandoned (tree-sitter progress callback). */
+  parseTimeoutMs?: number;
+}
+
+export class ParseTimeoutError extends Error {}
+
+export const DEFAULT_MAX_LENGTH = 4 * 1024 * 1024;
+
+export class DocumentAnalyzer {
+  private parser: Parser;
+  private readonly trees: TreeCache<Tree>;
+  private readonly parseTimeoutMs: number;
+
+  constructor(
+    private readonly ts: WebTS,
+    private readonly language: Language,
+    private readonly analyzeTree: AnalyzeTreeFn,
+    opts: DocumentAnalyzerOptions = {},
+  ) {
+    this.trees = new TreeCache<Tree>(opts.cacheSize ?? 24);
+    this.parseTimeoutMs = opts.parseTimeoutMs ?? 20_000;
+    this.parser = this.newParser();
+  }
+
+  private newParser(): Parser {
+    const p = new this.ts.Parser();
+    p.setLanguage(this.language);
+    return p;
+  }
+
+  /** Documents with a cached tree (for tests and diagnostics of the engine itself). */
+  cachedDocuments(): string[] {
+    return this.trees.keys();
+  }
+
+  close(uri: string): void {
+    this.trees.delete(uri);
+  }
+
+  dispose(): void {
+    this.trees.clear();
+    this.parser.delete();
+  }
+
+  analyze(req: AnalyzeRequest): AnalyzeResponse {
+    const timings: EngineTimings = { parseMs: 0, buildMs: 0, analyzeMs: 0, incremental: false };
+    const base = { kind: 'result' as const, id: req.id, uri: req.uri, version: req.version, timings };
+    const maxLength = req.maxLength ?? DEFAULT_MAX_LENGTH;
+    if (req.text.length > maxLength) {
+      this.trees.delete(req.uri);
+      return { ...base, error: `not analysed: ${req.text.length} characters is over the limit of ${maxLength} (setting vmalias.maxFileSizeKB)` };
+    }
+    let tree: Tree;
+    try {
+      tree = this.parse(req, timings);
+    } catch (e) {
+      if (e instanceof ParseTimeoutError) {
+        this.trees.delete(req.uri);
+        return { ...base, error: e.message };
+      }
+      // A WASM trap ("memory access out of bounds") can leave the parser and cached trees unusable:
+      // drop all of them and parse this document once more from scratch.
+      this.trees.clear();
+      try { this.parser.delete(); } catch { /* already broken */ }
+      this.parser = this.newParser();
+      try {
+        timings.incremental = false;
+        tree = this.parseFresh(req.text, timings);
+      } catch (e2) {
+        return { ...base, error: `parse failed: ${(e2 as Error).message} (first attempt: ${(e as Error).message})` };
+      }
+    }
+    const t1 = performance.now();
+    let root: SNode;
+    const cursor = tree.walk();
+    try {
+      root = buildSyntaxTree(cursor as unknown as CursorLike);
+    } finally {
+      cursor.delete();
+    }
+    timings.buildMs = performance.now() - t1;
+    if (req.noCache) tree.delete();
+    else this.trees.set(req.uri, req.version, tree);
+    const t2 = performance.now();
+    try {
+      const result = this.analyzeTree(root, req.text, req.file, req.options);
+      timings.analyzeMs = performance.now() - t2;
+      result.stats = { ...result.stats, parseMs: timings.parseMs };
+      return { ...base, result };
+    } catch (e) {
+      timings.analyzeMs = performance.now() - t2;
+      return { ...base, error: `analysis failed: ${(e as Error).stack ?? String(e)}` };
+    }
+  }
+
+  private parse(req: AnalyzeRequest, timings: EngineTimings): Tree {
+    const cached = req.noCache ? undefined : this.trees.take(req.uri);
+    if (cached && req.changes && req.baseVersion !== undefined && cached.version === req.baseVersion) {
+      try {
+        for (const c of req.changes) cached.tree.edit(new this.ts.Edit(toTreeSitterEdit(c)));
+        timings.incremental = true;
+        return this.runParser(req.text, cached.tree, timings);
+      } finally {
+        cached.tree.delete();
+      }
+    }
+    if (cached && cached.version === req.version && !req.changes?.length) {
+      // Same version again (e.g. settings changed): the tree is still right.
+      timings.incremental = true;
+      return cached.tree;
+    }
+    cached?.tree.delete();
+    return this.parseFresh(req.text, timings);
+  }
+
+  private parseFresh(text: string, timings: EngineTimings): Tree {
+    return this.runParser(text, null, timings);
+  }
+
+  private runParser(text: string, oldTree: Tree | null, timings: EngineTimings): Tree {
+    const t0 = performance.now();
+    const deadline = t0 + this.parseTimeoutMs;
+    const tree = this.parser.parse(text, oldTree, { progressCallback: () => performance.now() > deadline });
+    timings.parseMs = performance.now() - t0;
+    if (!tree) {
+      this.parser.reset();
+      throw new ParseTimeoutError(`not analysed: parsing took longer than ${this.parseTimeoutMs} ms`);
+    }
+    return tree;
+  }
+}

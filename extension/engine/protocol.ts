@@ -1,0 +1,97 @@
+/**
+ * Messages between the extension host (client.ts) and the analysis worker (worker.ts).
+ * Plain data only: everything crosses a worker_threads structured clone.
+ */
+import type { AnalysisResult, AnalyzeOptions, FindingFacts } from '../../analyzer/types';
+import type { SimulationSummary, Variant } from '../simulation';
+
+/**
+ * One VS Code content change, with its range in the document as it was BEFORE the change
+ * (VS Code reports it that way; tree-sitter's Edit needs exactly the pre-edit range).
+ * Lines and characters are 0-based, characters and offsets in UTF-16 code units.
+ */
+export interface ContentChange {
+  startLine: number;
+  startCharacter: number;
+  endLine: number;
+  endCharacter: number;
+  rangeOffset: number;
+  rangeLength: number;
+  text: string;
+}
+
+export interface AnalyzeRequest {
+  kind: 'analyze';
+  id: number;
+  /** Cache key of the document (its URI string). */
+  uri: string;
+  /** Path reported in findings. */
+  file: string;
+  version: number;
+  /** The version the changes start from; the worker reuses its tree only if it holds that version. */
+  baseVersion?: number;
+  changes?: ContentChange[];
+  text: string;
+  options: AnalyzeOptions;
+  /** Skip documents longer than this many UTF-16 code units (a note is returned instead). */
+  maxLength?: number;
+  /** The document is a patch/mbox: review it (base = workspace folder) instead of parsing it as C. */
+  patch?: { base?: string };
+  /** Do not keep the tree (one-shot analysis of a file that is not open, e.g. workspace scan). */
+  noCache?: boolean;
+}
+
+export interface CloseRequest {
+  kind: 'close';
+  uri: string;
+}
+
+/** Simulations run in a worker too: the first one allocates the simulator's memory model (~1 s). */
+export interface SimulateRequest {
+  kind: 'simulate';
+  id: number;
+  facts: FindingFacts;
+  archs: string[];
+}
+
+export interface TimelineRequest {
+  kind: 'timeline';
+  id: number;
+  facts: FindingFacts;
+  arch: string;
+  variant: Variant;
+}
+
+export type WorkerRequest = AnalyzeRequest | CloseRequest | SimulateRequest | TimelineRequest;
+
+export interface SimulateResponse {
+  kind: 'simulation';
+  id: number;
+  summary?: SimulationSummary;
+  html?: string;
+  error?: string;
+}
+
+export type WorkerResponse = AnalyzeResponse | SimulateResponse;
+
+export interface EngineTimings {
+  parseMs: number;
+  /** Walking the tree-sitter tree into SNode objects. */
+  buildMs: number;
+  analyzeMs: number;
+  /** True when the previous tree was edited and reused. */
+  incremental: boolean;
+}
+
+export interface AnalyzeResponse {
+  kind: 'result';
+  id: number;
+  uri: string;
+  version: number;
+  result?: AnalysisResult;
+  /** Why the document was not analysed (too large, parse timeout, engine error). */
+  error?: string;
+  /** For patch documents: where each finding (same index) shows in the patch, 1-based. */
+  patchPositions?: { line: number; column: number }[];
+  timings: EngineTimings;
+}

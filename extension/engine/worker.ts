@@ -1,0 +1,77 @@
+/**
+ * The analysis worker (bundled as dist/extension-worker.js). Parsing and analysing a large file
+ * takes hundreds of milliseconds, which must never happen on the extension host's thread; here it
+ * blocks nobody. Requests are handled strictly in arrival order, so the tree cached for version N is
+ * always in place before the request that edits N into N+1.
+ */
+import { parentPort } from 'worker_threads';
+import { loadWasmLanguage } from '../../analyzer/parse/backends';
+import { analyzeTree } from '../../analyzer/analyze';
+import { scanPatchText } from '../../analyzer/patch/review';
+import { DocumentAnalyzer } from './documentAnalyzer';
+import type { AnalyzeRequest, WorkerRequest, WorkerResponse } from './protocol';
+import { summarizeFacts, timelineHtml } from '../simulatorBackend';
+
+let engine: Promise<DocumentAnalyzer> | undefined;
+
+function getEngine(): Promise<DocumentAnalyzer> {
+  engine ??= loadWasmLanguage().then(({ ts, language }) => new DocumentAnalyzer(ts, language, analyzeTree));
+  return engine;
+}
+
+async function handle(msg: WorkerRequest): Promise<WorkerResponse | undefined> {
+  if (msg.kind === 'close') {
+    if (engine) (await engine).close(msg.uri);
+    return undefined;
+  }
+  if (msg.kind === 'simulate' || msg.kind === 'timeline') {
+    try {
+      return msg.kind === 'simulate'
+        ? { kind: 'simulation', id: msg.id, summary: summarizeFacts(msg.facts, msg.archs) }
+        : { kind: 'simulation', id: msg.id, html: timelineHtml(msg.facts, msg.arch, msg.variant) };
+    } catch (e) {
+      return { kind: 'simulation', id: msg.id, error: (e as Error).message };
+    }
+  }
+  try {
+    if (msg.patch) return await reviewPatch(msg);
+    return (await getEngine()).analyze(msg);
+  } catch (e) {
+    return {
+      kind: 'result', id: msg.id, uri: msg.uri, version: msg.version,
+      error: `vmalias engine failed to start: ${(e as Error).message}`,
+      timings: { parseMs: 0, buildMs: 0, analyzeMs: 0, incremental: false },
+    };
+  }
+}
+
+async function reviewPatch(msg: AnalyzeRequest): Promise<WorkerResponse> {
+  const t0 = performance.now();
+  const timings = { parseMs: 0, buildMs: 0, analyzeMs: 0, incremental: false };
+  const base = { kind: 'result' as const, id: msg.id, uri: msg.uri, version: msg.version, timings };
+  if (msg.text.length > (msg.maxLength ?? Infinity)) return { ...base, error: `not analysed: ${msg.text.length} characters is over the limit` };
+  const review = await scanPatchText(msg.text, msg.file, { ...msg.options, base: msg.patch?.base });
+  timings.analyzeMs = performance.now() - t0;
+  return {
+    ...base,
+    result: {
+      file: msg.file,
+      findings: review.findings.map((p) => p.finding),
+      summaries: [],
+      notes: review.notes,
+      stats: { parseMs: 0, analyzeMs: timings.analyzeMs, functions: 0, errorNodes: 0 },
+    },
+    patchPositions: review.findings.map((p) => ({ line: p.patch.line, column: p.patch.column })),
+  };
+}
+
+if (parentPort) {
+  const port = parentPort;
+  let queue: Promise<void> = Promise.resolve();
+  port.on('message', (msg: WorkerRequest) => {
+    queue = queue.then(async () => {
+      const res = await handle(msg);
+      if (res) port.postMessage(res);
+    });
+  });
+}
