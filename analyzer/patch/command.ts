@@ -6,6 +6,8 @@
 import * as fs from 'fs';
 import type { KernelVersion } from '../types';
 import { ConsequenceFn, formatMailback, formatReply } from './format';
+import type { BaseTree } from './apply';
+import { gitBase } from './git';
 import { parsePatchInputs } from './parse';
 import { AnalyzeTextFn, reviewSet } from './review';
 
@@ -21,11 +23,13 @@ export interface ReviewDeps {
   consequence?: ConsequenceFn;
 }
 
-export const REVIEW_USAGE = `usage: vmalias review PATCH... [--base DIR] [--all] [--format reply|mailback|json] [--kernel X.Y]
+export const REVIEW_USAGE = `usage: vmalias review PATCH... [--base DIR [--base-rev REV|auto]] [--all] [--format reply|mailback|json] [--kernel X.Y]
 
 Reviews patches (git format-patch files, mbox series, .eml mails, git diff output; '-' reads stdin)
 and prints a plain-text reply for the mailing list with the findings each patch introduces.
   --base DIR   apply the series in memory on top of DIR (never written) and compare before/after
+  --base-rev R with a git DIR: read the base from revision R instead of the work tree; 'auto'
+               takes the series' base-commit: trailer (git format-patch --base, b4)
   --all        also show findings that exist before the patch (marked pre-existing)
   --format F   reply (default), mailback (b4 per-patch check: path:line: message [rule]), json
   --kernel V   apply the rules for kernel version V (e.g. 6.1)
@@ -47,6 +51,7 @@ export function parseKernelVersion(v: string): KernelVersion | undefined {
 export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewDeps = {}): Promise<number> {
   const files: string[] = [];
   let base: string | undefined;
+  let baseRev: string | undefined;
   let all = false;
   let format = 'reply';
   let kernel: KernelVersion | undefined;
@@ -62,6 +67,7 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
       return 0;
     } else if (a === '--all') all = true;
     else if (a === '--base' || a.startsWith('--base=')) base = value();
+    else if (a === '--base-rev' || a.startsWith('--base-rev=')) baseRev = value();
     else if (a === '--format' || a.startsWith('--format=')) format = value() ?? '';
     else if (a === '--kernel' || a.startsWith('--kernel=')) {
       const v = value() ?? '';
@@ -100,7 +106,21 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
     }
   }
   const set = parsePatchInputs(inputs);
-  const review = await reviewSet(set, { base, all, kernel, analyze: deps.analyze });
+  let baseTree: BaseTree | undefined;
+  if (baseRev !== undefined) {
+    const rev = baseRev === 'auto' ? set.baseCommit : baseRev;
+    if (base === undefined || rev === undefined) {
+      io.stderr.write(`vmalias review: --base-rev needs --base DIR (a git repository)${baseRev === 'auto' ? ' and a base-commit: trailer in the series' : ''}\n`);
+      return 2;
+    }
+    try {
+      baseTree = gitBase(base, rev);
+    } catch (e) {
+      io.stderr.write(`vmalias review: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  const review = await reviewSet(set, { base, baseTree, all, kernel, analyze: deps.analyze });
   for (const n of review.notes) io.stderr.write(`vmalias: ${n}\n`);
   if (format === 'json') {
     io.stdout.write(JSON.stringify({ findings: review.findings, notes: review.notes }, null, 2) + '\n');

@@ -3,6 +3,9 @@
  * `git format-patch --stdout` prints it, which parsePatches() reads like an mbox. The range comes
  * from the user, so it is checked to be a revision range and never an option.
  */
+import { execFileSync } from 'child_process';
+import type { BaseTree } from './apply';
+import { checkRelativePath } from './paths';
 
 /** `A..B`, `A...B`, `A` (means A..HEAD is not implied: a single rev gives its own patch with -1). */
 const REV = /^[A-Za-z0-9_][A-Za-z0-9_./@{}~^:-]*$/;
@@ -16,4 +19,42 @@ export function gitRangeArgs(range: string): string[] {
   const single = parts.length === 1;
   // --no-color/--no-ext-diff/--no-textconv: the output must be a plain patch whatever the user's config says.
   return ['format-patch', '--stdout', '--no-color', '--no-ext-diff', '--no-textconv', '-M', ...(single ? ['-1'] : []), r, '--'];
+}
+
+/**
+ * A base tree read from a git revision (`git cat-file`), never from the work tree and never
+ * written: for reviewing `A..B` while the checkout is at B, or a series against its base-commit.
+ * Symlinks (mode 120000) and submodules are treated as absent, so they cannot lead outside.
+ */
+export function gitBase(repoDir: string, rev: string): BaseTree {
+  if (!REV.test(rev)) throw new Error(`not a revision: ${JSON.stringify(rev)}`);
+  const git = (args: string[]): Buffer => execFileSync('git', ['-C', repoDir, ...args], { maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
+  let commit: string;
+  try {
+    commit = git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).toString().trim();
+  } catch {
+    throw new Error(`${repoDir}: unknown revision ${rev}`);
+  }
+  const cache = new Map<string, string | undefined>();
+  return {
+    refuse(rel) {
+      const r = checkRelativePath(rel);
+      return r.ok ? undefined : r.reason;
+    },
+    read(rel) {
+      const r = checkRelativePath(rel);
+      if (!r.ok) return undefined;
+      if (cache.has(r.rel)) return cache.get(r.rel);
+      let text: string | undefined;
+      try {
+        const entry = git(['ls-tree', '-z', commit, '--', r.rel]).toString();
+        const m = /^(\d+) blob ([0-9a-f]+)\t/.exec(entry);
+        if (m && (m[1] === '100644' || m[1] === '100755')) text = git(['cat-file', 'blob', m[2]]).toString('utf8');
+      } catch {
+        text = undefined;
+      }
+      cache.set(r.rel, text);
+      return text;
+    },
+  };
 }

@@ -8,6 +8,6 @@ export type { AnalyzeTextFn, PatchReview, PatchReviewOptions, ReviewItem } from 
 export { formatMailback, formatReply, fixDiff } from './format';
 export { reviewCommand, REVIEW_USAGE } from './command';
 export type { CommandIO, ReviewDeps } from './command';
-export { gitRangeArgs } from './git';
+export { gitRangeArgs, gitBase } from './git';
 export { simulatedConsequence } from './consequence';
 export { restoreRemovedDiff } from './format';

@@ -99,6 +99,8 @@ export interface PatchSet {
   notes: string[];
   /** Problems not tied to one patch. */
   problems: PatchProblem[];
+  /** The `base-commit:` trailer of the series (git format-patch --base, b4), when present. */
+  baseCommit?: string;
 }
 
 /** A finding placed in a patch: the analyzer's Finding plus where it shows in the patch and in the tree. */

@@ -58,6 +58,10 @@ export function parsePatches(input: string | Uint8Array, name: string, opts: Par
   let order = 0;
   for (const msg of messages) {
     order++;
+    if (set.baseCommit === undefined) {
+      const bc = msg.body.find((l) => /^base-commit: [0-9a-f]{7,40}\s*$/.test(l.text));
+      if (bc) set.baseCommit = bc.text.slice('base-commit: '.length).trim();
+    }
     const inBody = msg.isMail ? inBodyHeaders(msg) : new Map<string, string>();
     const rawSubject = first(msg, 'subject');
     const subject = rawSubject?.replace(/\s+/g, ' ').trim() ?? (msg.isMail ? `message ${order}` : name);
@@ -139,6 +143,7 @@ export function parsePatchInputs(inputs: { name: string; data: string | Uint8Arr
     all.patches.push(...s.patches);
     all.notes.push(...s.notes.map((n) => (inputs.length > 1 ? `${inp.name}: ${n}` : n)));
     all.problems.push(...s.problems);
+    all.baseCommit ??= s.baseCommit;
   }
   return all;
 }

@@ -19,6 +19,8 @@ export type AnalyzeTextFn = (text: string, file: string, opts: AnalyzeOptions) =
 export interface PatchReviewOptions extends AnalyzeOptions {
   /** Base tree directory; without it new files are analysed whole and modified files from hunks. */
   base?: string;
+  /** A base tree other than a directory (e.g. gitBase(repo, rev)); takes precedence over `base`. */
+  baseTree?: BaseTree;
   /** Also report findings that exist before the patch, marked `preexisting: true`. */
   all?: boolean;
   /** The analyzer; defaults to analyzer/analyze.ts `analyzeText`. Injectable for tests. */
@@ -244,7 +246,8 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   const problems: PatchProblem[] = [...set.problems];
   for (const p of set.patches) problems.push(...p.problems);
   let base: BaseTree = EMPTY_BASE;
-  if (opts.base !== undefined) base = fsBase(opts.base);
+  if (opts.baseTree) base = opts.baseTree;
+  else if (opts.base !== undefined) base = fsBase(opts.base);
   const applied = applySeries(set, base);
   problems.push(...applied.problems);
   const analyze = opts.analyze ?? analyzeText;

@@ -1,13 +1,16 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { applyHunks, applySeries, EMPTY_BASE, fsBase } from '../../analyzer/patch/apply';
+import { reviewCommand } from '../../analyzer/patch/command';
+import { gitBase } from '../../analyzer/patch/git';
 import { parsePatches } from '../../analyzer/patch/parse';
 import { checkRelativePath, resolveInBase } from '../../analyzer/patch/paths';
-import { BASE, fixture, lineOf } from './patch-helpers.test';
+import { BASE, fixture, lineOf, toyAnalyze } from './patch-helpers.test';
 
 function treeHash(dir: string): string {
   const h = crypto.createHash('sha256');
@@ -155,6 +158,49 @@ test('paths escaping the base are refused: .., absolute, symlinks; the tree is n
     assert.equal(applySeries(set, EMPTY_BASE).problems.length, 2);
     assert.equal(treeHash(tmp), before, 'nothing under the base (or next to it) was written');
     assert.ok(!fs.existsSync(path.join(tmp, 'outside.c')));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('git base: files come from the revision, not the (dirty) work tree; symlinks are absent', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-gitbase-'));
+  try {
+    const repo = path.join(tmp, 'repo');
+    fs.cpSync(BASE, repo, { recursive: true });
+    fs.symlinkSync('/etc/hostname', path.join(repo, 'drivers', 'block', 'link.c'));
+    const git = (...args: string[]): string =>
+      execFileSync('git', ['-C', repo, '-c', 'user.name=T', '-c', 'user.email=t@example.org', ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'base');
+    const head = git('rev-parse', 'HEAD');
+    // The checkout moves on: the work tree no longer matches the patch's pre-image.
+    fs.writeFileSync(path.join(repo, 'drivers/block/vsb.c'), 'int unrelated;\n');
+    const before = treeHash(repo);
+
+    const set = parsePatches(fixture('0001-vsb-write-the-superblock-when-the-log-is-set-up.patch'), 'p');
+    assert.equal(applySeries(set, fsBase(repo)).problems.length, 2); // both hunks fail on the work tree
+    const gb = gitBase(repo, head);
+    const r = applySeries(set, gb);
+    assert.deepEqual(r.problems, []);
+    assert.ok(r.files[0].after?.includes('vsb_write_sb'));
+    assert.equal(gb.read('drivers/block/link.c'), undefined);
+    assert.equal(gb.read('drivers/block/nope.c'), undefined);
+    assert.match(gb.refuse('../x.c') ?? '', /escapes/);
+    assert.throws(() => gitBase(repo, 'no-such-rev'), /unknown revision/);
+    assert.throws(() => gitBase(repo, '--output=x'), /not a revision/);
+
+    // --base-rev auto takes the base-commit: trailer.
+    const withTrailer = fixture('0001-vsb-write-the-superblock-when-the-log-is-set-up.patch').toString().replace('\n-- \n', `\nbase-commit: ${head}\n-- \n`);
+    assert.equal(parsePatches(withTrailer, 'p').baseCommit, head);
+    const pf = path.join(tmp, 'p.patch');
+    fs.writeFileSync(pf, withTrailer);
+    let out = '';
+    const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true } };
+    assert.equal(await reviewCommand([pf, '--base', repo, '--base-rev', 'auto', '--format', 'mailback'], io, { analyze: toyAnalyze }), 1);
+    assert.equal(out, 'drivers/block/vsb.c:57: buf is written to the device without flush_kernel_vmap_range() [vmap-io-missing-flush]\n');
+    assert.equal(treeHash(repo), before, 'the repository was not touched');
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
