@@ -14,13 +14,14 @@ export { simulateFinding } from './simulate';
 const FORMATS = ['json', 'text', 'markdown', 'svg'] as const;
 type Format = (typeof FORMATS)[number];
 
-export const SIMULATE_USAGE = `usage: vmalias simulate --scenario NAME [--arch PROFILE[,PROFILE…]|all] [--size BYTES] [--format json|text|markdown|svg]
+export const SIMULATE_USAGE = `usage: vmalias simulate --scenario NAME [--arch PROFILE[,PROFILE…]|all] [--size BYTES] [--format json|text|markdown|svg] [--frames]
        vmalias simulate --list
 
 scenarios: ${SCENARIO_NAMES.join(', ')}
 profiles:  ${PROFILES.map((p) => p.id).join(', ')}, all (default)
 --size     buffer size in bytes (default 8192: two pages; at most ${MAX_SIZE})
---format   text (default), json (one object for one profile, an array otherwise), markdown, svg`;
+--format   text (default), json (one object for one profile, an array otherwise), markdown, svg
+--frames   json: include each step's cache frame (the data the SVG draws)`;
 
 class UsageError extends Error {}
 
@@ -31,11 +32,12 @@ interface Parsed {
   format: Format;
   list: boolean;
   help: boolean;
+  frames: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Parsed {
   const args = argv[0] === 'simulate' ? argv.slice(1) : [...argv];
-  const p: Parsed = { archs: [], format: 'text', list: false, help: false };
+  const p: Parsed = { archs: [], format: 'text', list: false, help: false, frames: false };
   for (let i = 0; i < args.length; i++) {
     let a = args[i];
     let value: string | undefined;
@@ -67,6 +69,7 @@ function parseArgs(argv: readonly string[]): Parsed {
         break;
       }
       case '--list': p.list = true; break;
+      case '--frames': p.frames = true; break;
       case '--help': case '-h': p.help = true; break;
       default: throw new UsageError(`unknown argument '${args[i]}'`);
     }
@@ -117,7 +120,7 @@ export function simulateCommand(argv: string[], out: (s: string) => void, err: (
     err(`vmalias simulate: ${(e as Error).message}\n`);
     return 2;
   }
-  const rep = simulateNamed(p.scenario, p.archs, p.size, { frames: p.format === 'svg' || p.format === 'json' });
+  const rep = simulateNamed(p.scenario, p.archs, p.size, { frames: p.format === 'svg' || (p.format === 'json' && p.frames) });
   out(formatReport(rep, p.format));
   return 0;
 }

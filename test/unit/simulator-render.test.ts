@@ -94,6 +94,10 @@ test('command: json for one profile is the contract object', () => {
   assert.ok(o.observed.startsWith('00 00'));
   assert.ok(o.lines.length > 0 && o.steps.length > 0);
   assert.equal(o.fixed.corruptedBytes, 0);
+  const steps = o.steps as { frame: unknown[] }[];
+  assert.ok(steps.every((st) => st.frame.length === 0), 'no frames without --frames');
+  const withFrames = JSON.parse(cmd(['--scenario', 'write-no-flush', '--arch', 'armv5-vivt', '--format', 'json', '--frames']).out) as { steps: { frame: unknown[] }[] };
+  assert.ok(withFrames.steps.every((st) => st.frame.length > 0));
 });
 
 test('command: --arch all gives an array, --size and = forms work, leading "simulate" accepted', () => {
