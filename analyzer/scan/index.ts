@@ -26,7 +26,7 @@ const IN_PROCESS_BELOW = 8;
 
 function emptyStats(): ScanStats {
   return {
-    filesSeen: 0, bytes: 0, filesPrefiltered: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0,
+    filesSeen: 0, bytes: 0, filesPrefiltered: 0, linkNames: 0, linkFilesRead: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0,
     rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0,
   };
 }
@@ -174,7 +174,9 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     for (let i = 0; i < n; i++) {
       if (!entries[i]) continue;
       // Only files inside some link's subsystem scope can reference it usefully.
-      if (!inScope(files[i].rel, allScopes)) { refs[i] = []; continue; }
+      // Callers are looked for in .c files: headers call wrappers rarely, and the largest headers
+      // (generated register maps, tens of MB) would dominate the second read.
+      if (!files[i].path.endsWith('.c') || !inScope(files[i].rel, allScopes)) { refs[i] = []; continue; }
       const row = index?.files.get(absPaths[i]);
       if (trusted[i] && index?.linkHash === linkHash && row && row[5] !== null) {
         refs[i] = row[5];
@@ -187,6 +189,8 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       }
     }
     if (refsTodo.length) indexDirty = true;
+    stats.linkNames = linkList.length;
+    stats.linkFilesRead = refsTodo.length;
     await Promise.all(batches(refsTodo, files).map(async (b) => {
       const r = await run({ kind: 'refs', files: b.map((i) => files[i].path), names: linkList, namesHash: linkHash });
       if (r.kind !== 'refs') return;
@@ -208,11 +212,10 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     }
 
     if (opts.selectOnly) {
-      const linkSet = new Set(links.keys());
       stats.wallMs = performance.now() - t0;
       return {
         findings: [], notes, stats, summaries: new Map(),
-        selected: parseIdx.map((i) => ({ path: files[i].path, bits: entries[i]?.bits ?? 0, links: (refs[i] ?? []).filter((r) => linkSet.has(r)) })),
+        selected: parseIdx.map((i) => ({ path: files[i].path, bits: entries[i]?.bits ?? 0, links: sel.used.get(i) ?? [] })),
       };
     }
 

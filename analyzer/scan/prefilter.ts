@@ -253,17 +253,17 @@ export interface LinkName {
 }
 
 /**
- * Subsystem scope of a definition: the parent of its directory (`drivers/md/dm-vdo/x.c` →
- * `drivers/md/`), so wrappers are followed within their subsystem. A definition in a top-level
- * directory (`mm/`, `block/`, `lib/`) or in `include/` is a kernel-wide API: if it mattered it would
- * be in the tables, so it is followed only within its own directory.
+ * Subsystem scope of a definition: the parent of its directory, but never shallower than two
+ * levels (`drivers/md/dm-vdo/x.c` → `drivers/md/`, `drivers/md/x.c` → `drivers/md/`,
+ * `mm/x.c` → `mm/`), so wrappers are followed within their subsystem. A kernel-wide API defined in
+ * `mm/`, `block/`, `lib/` or `include/` that mattered would be in the tables.
  */
 export function linkScope(rel: string): string {
   const parts = rel.split('/');
   parts.pop();
   if (parts.length === 0) return '';
-  if (parts[0] === 'include' || parts.length === 1) return parts.join('/') + '/';
-  return parts.slice(0, -1).join('/') + '/';
+  const keep = parts.length <= 2 ? parts.length : parts.length - 1;
+  return parts.slice(0, keep).join('/') + '/';
 }
 
 const MACRO_LIKE = /^[A-Z0-9_]+$/;
@@ -314,6 +314,8 @@ export interface SelectResult {
   /** Linking names that were followed / dropped for fan-out. */
   followed: number;
   dropped: string[];
+  /** For each selected file, the linking names that connected it. */
+  used: Map<number, string[]>;
 }
 
 /**
@@ -339,6 +341,7 @@ export function selectFiles(
   for (const [nm, k] of count) if (k > maxFanout) dropped.push(nm);
   const droppedSet = new Set(dropped);
   const parse = new Set<number>();
+  const usedBy = new Map<number, string[]>();
   input.entries.forEach((e, idx) => {
     let bits = e?.bits ?? 0;
     const used: string[] = [];
@@ -353,7 +356,8 @@ export function selectFiles(
     }
     if (bits !== (SRC | SNK)) return;
     parse.add(idx);
+    if (used.length) usedBy.set(idx, used);
     for (const nm of used) for (const d of links.get(nm)?.definers ?? []) parse.add(d);
   });
-  return { parse: [...parse].sort((a, b) => a - b), followed: links.size - dropped.length, dropped: dropped.sort() };
+  return { parse: [...parse].sort((a, b) => a - b), followed: links.size - dropped.length, dropped: dropped.sort(), used: usedBy };
 }

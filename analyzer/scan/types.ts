@@ -78,6 +78,9 @@ export interface ScanStats {
   bytes: number;
   /** Files the lexical pre-pass selected (name a relevant function, or link to such a file). */
   filesPrefiltered: number;
+  /** Linking names found, and files read a second time to look for them. */
+  linkNames: number;
+  linkFilesRead: number;
   /** Files actually parsed and analysed in this run (cache misses, re-analyses counted once per file). */
   filesParsed: number;
   /** Analyses run (a file re-analysed after a callee's summary changed counts again). */

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { scanPaths } from '../../analyzer/scan';
 import { walkPaths, decodeSource, firstInvalidUtf8, makeExcluder } from '../../analyzer/scan/files';
-import { lexFunctions, linkingNames, nameClasses, NameMatcher, selectFiles, SNK, SRC } from '../../analyzer/scan/prefilter';
+import { lexFunctions, linkingNames, linkScope, nameClasses, NameMatcher, selectFiles, SNK, SRC } from '../../analyzer/scan/prefilter';
 import { buildGraph, mergeSummaries, tarjan, SummaryTable } from '../../analyzer/scan/summaries';
 import { renderBar, createProgress } from '../../analyzer/scan/progress';
 import { defaultCacheDir } from '../../analyzer/scan/cache';
@@ -184,6 +184,37 @@ test('prefilter: a caller naming no table function is selected through linking n
   const capped = selectFiles({ paths, entries }, links, refs, 1);
   assert.deepEqual(capped.parse, []);
   assert.deepEqual(capped.dropped, ['w_alloc', 'w_map']);
+});
+
+test('prefilter: linking names are followed within their subsystem only', () => {
+  assert.equal(linkScope('drivers/md/dm-vdo/memory-alloc.c'), 'drivers/md/');
+  assert.equal(linkScope('drivers/md/dm-io.c'), 'drivers/md/');
+  assert.equal(linkScope('mm/vmalloc.c'), 'mm/');
+  assert.equal(linkScope('alloc.c'), '');
+  const paths = ['drivers/md/vdo/mem.c', 'drivers/md/vdo/io.c', 'fs/xfs/caller.c', 'drivers/md/caller.c'];
+  const texts = [
+    'void *vdo_mem(unsigned long n)\n{\n\treturn vmalloc(n);\n}\n',
+    'int vdo_io(struct scatterlist *sg, void *p)\n{\n\tsg_init_one(sg, p, 8);\n\treturn 0;\n}\n',
+    'int x(struct scatterlist *sg)\n{\n\treturn vdo_io(sg, vdo_mem(8));\n}\n',
+    'int y(struct scatterlist *sg)\n{\n\treturn vdo_io(sg, vdo_mem(8));\n}\n',
+  ];
+  const entries = texts.map((t) => {
+    const bits = matcher.classify(t);
+    return bits ? { bits, lex: lexFunctions(t, matcher) } : { bits };
+  });
+  const input = { paths, rels: paths, entries };
+  const links = linkingNames(input, matcher);
+  const refs = texts.map((t) => [...links.keys()].filter((n) => new RegExp(`\\b${n}\\(`).test(t)));
+  const sel = selectFiles(input, links, refs, 64);
+  assert.deepEqual(sel.parse.map((i) => paths[i]), ['drivers/md/vdo/mem.c', 'drivers/md/vdo/io.c', 'drivers/md/caller.c']);
+  assert.deepEqual(sel.used.get(3)?.sort(), ['vdo_io', 'vdo_mem']);
+});
+
+test('prefilter: a source-side link must return a pointer', () => {
+  const t = 'int fill(void **out)\n{\n\t*out = vmalloc(8);\n\treturn 0;\n}\nvoid *get(void)\n{\n\treturn vmalloc(8);\n}\n';
+  const e = { bits: matcher.classify(t), lex: lexFunctions(t, matcher) };
+  assert.deepEqual(e.lex.defs.map((d) => [d.name, d.returnsPointer]), [['fill', false], ['get', true]]);
+  assert.deepEqual([...linkingNames({ paths: ['a.c'], entries: [e] }, matcher).keys()], ['get']);
 });
 
 test('scan: the pre-pass keeps only files that can matter', async () => {
