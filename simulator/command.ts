@@ -14,14 +14,15 @@ export { simulateFinding } from './simulate';
 const FORMATS = ['json', 'text', 'markdown', 'svg'] as const;
 type Format = (typeof FORMATS)[number];
 
-export const SIMULATE_USAGE = `usage: vmalias simulate --scenario NAME [--arch PROFILE[,PROFILE…]|all] [--size BYTES] [--format json|text|markdown|svg] [--frames]
+export const SIMULATE_USAGE = `usage: vmalias simulate --scenario NAME [--arch PROFILE[,PROFILE…]|all] [--size BYTES] [--format json|text|markdown|svg] [--frames] [--speculate on|off]
        vmalias simulate --list
 
 scenarios: ${SCENARIO_NAMES.join(', ')}
 profiles:  ${PROFILES.map((p) => p.id).join(', ')}, all (default)
 --size     buffer size in bytes (default 8192: two pages; at most ${MAX_SIZE})
 --format   text (default), json (one object for one profile, an array otherwise), markdown, svg
---frames   json: include each step's cache frame (the data the SVG draws)`;
+--frames   json: include each step's cache frame (the data the SVG draws)
+--speculate on|off  force speculative move-in on every profile (default: per profile, on for parisc)`;
 
 class UsageError extends Error {}
 
@@ -33,6 +34,7 @@ interface Parsed {
   list: boolean;
   help: boolean;
   frames: boolean;
+  speculate?: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Parsed {
@@ -70,6 +72,12 @@ function parseArgs(argv: readonly string[]): Parsed {
       }
       case '--list': p.list = true; break;
       case '--frames': p.frames = true; break;
+      case '--speculate': {
+        const v = need();
+        if (v !== 'on' && v !== 'off') throw new UsageError(`--speculate must be on or off, got '${v}'`);
+        p.speculate = v === 'on';
+        break;
+      }
       case '--help': case '-h': p.help = true; break;
       default: throw new UsageError(`unknown argument '${args[i]}'`);
     }
@@ -120,7 +128,7 @@ export function simulateCommand(argv: string[], out: (s: string) => void, err: (
     err(`vmalias simulate: ${(e as Error).message}\n`);
     return 2;
   }
-  const rep = simulateNamed(p.scenario, p.archs, p.size, { frames: p.format === 'svg' || (p.format === 'json' && p.frames) });
+  const rep = simulateNamed(p.scenario, p.archs, p.size, { frames: p.format === 'svg' || (p.format === 'json' && p.frames), speculate: p.speculate });
   out(formatReport(rep, p.format));
   return 0;
 }

@@ -236,6 +236,29 @@ function describeCounts(c: Record<string, number>): string {
 export interface RunOptions {
   /** Record a cache frame per step (for the SVG/HTML timeline); hovers do not need them. */
   frames?: boolean;
+  /**
+   * Override the profile's speculative move-in (documented only for PA-RISC; unverified elsewhere,
+   * so the user may switch it on to see the worst case, or off).
+   */
+  speculate?: boolean;
+}
+
+const speculationVariants = new WeakMap<ArchProfile, Map<boolean, ArchProfile>>();
+
+/** The profile with speculative move-in forced on or off (memoised: caches key on the object). */
+export function withSpeculation(p: ArchProfile, on: boolean | undefined): ArchProfile {
+  if (on === undefined || on === p.speculativeMoveIn) return p;
+  let m = speculationVariants.get(p);
+  if (!m) {
+    m = new Map();
+    speculationVariants.set(p, m);
+  }
+  let v = m.get(on);
+  if (!v) {
+    v = { ...p, speculativeMoveIn: on, notes: [...p.notes, `speculative move-in forced ${on ? 'on' : 'off'} by the user`] };
+    m.set(on, v);
+  }
+  return v;
 }
 
 export function runProgram(p: ArchProfile, sc: Scenario, program: readonly Op[], opts: RunOptions = { frames: true }): RunResult {
@@ -477,7 +500,8 @@ function maintenanceNote(p: ArchProfile, op: string): string {
 }
 
 /** Run a scenario as written and fixed on one profile. */
-export function runScenario(p: ArchProfile, sc: Scenario, opts: RunOptions = { frames: true }): ArchResult {
+export function runScenario(profile: ArchProfile, sc: Scenario, opts: RunOptions = { frames: true }): ArchResult {
+  const p = withSpeculation(profile, opts.speculate);
   const g = geometry(p);
   const pl = placementFor(p, sc.sizeBytes);
   const asWritten = runProgram(p, sc, sc.asWritten, opts);
@@ -492,7 +516,7 @@ export function runScenario(p: ArchProfile, sc: Scenario, opts: RunOptions = { f
     fixed.notes.push(m);
   }
   if (!p.writeAllocate && sc.asWritten.some((o) => o.kind === 'cpu-store')) notes.push('Read-allocate cache: only the earlier read keeps the alias lines in the cache for the stores to dirty.');
-  if (p.speculativeMoveIn && canAlias(p)) notes.push('Speculative move-in is modelled: lines of any page with a translation may be moved in during the transfer.');
+  if (p.speculativeMoveIn && canAlias(p)) notes.push(`Speculative move-in is modelled${p === profile ? '' : ' (forced on by the user)'}: lines of any page with a translation may be moved in during the transfer.`);
   return {
     arch: p.id,
     cpu: p.cpu,

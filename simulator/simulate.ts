@@ -65,7 +65,7 @@ export function simulateFinding(facts: FindingFacts, archs?: string[], opts: Fin
   const capped = facts.sizeBytes !== undefined && facts.sizeBytes > max;
   const sc = scenarioFromFacts(capped ? { ...facts, sizeBytes: max } : facts);
   if (capped) sc.assumptions.unshift(`The buffer is ${facts.sizeBytes} bytes; the simulation replays its first ${max} bytes.`);
-  return simulateScenario(sc, archs, { frames: opts.frames ?? false });
+  return simulateScenario(sc, archs, { frames: opts.frames ?? false, speculate: opts.speculate });
 }
 
 /**

@@ -141,3 +141,11 @@ test('command: --help and --list exit 0', () => {
   assert.equal(l.code, 0);
   for (const p of PROFILES) assert.ok(l.out.includes(p.id));
 });
+
+test('command: --speculate on|off', () => {
+  const on = JSON.parse(cmd(['--scenario', 'read-no-invalidate', '--arch', 'sh4', '--format', 'json', '--speculate', 'on']).out) as { corruptedBytes: number };
+  assert.equal(on.corruptedBytes, 8192);
+  const r = cmd(['--scenario', 'read-no-invalidate', '--speculate', 'maybe']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--speculate must be on or off/);
+});

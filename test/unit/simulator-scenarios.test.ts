@@ -232,3 +232,21 @@ test('countDifferences: counts differing bytes and the first offset, word-aligne
   // Unaligned views take the byte path.
   assert.deepEqual(countDifferences(a.subarray(1), b.subarray(1)), { corrupted: 3, first: 4 });
 });
+
+test('speculative move-in can be forced on: ARM926 then loses the whole page in read-no-invalidate', () => {
+  const p = profileById('armv5-vivt');
+  assert.ok(p);
+  // Forced on, the in-order ARM926 moves in the remaining 254 vmalloc lines (and the linear ones,
+  // which the DMA unmap of ARMv5 does not invalidate — but the CPU reads through the alias) before
+  // the device writes: 8192 stale bytes instead of 64. The fix still repairs it.
+  const on = runScenario(p, namedScenario('read-no-invalidate'), { speculate: true });
+  assert.equal(on.corruptedBytes, 8192);
+  assert.equal(on.fixed.corruptedBytes, 0);
+  assert.ok(on.notes.some((n) => /forced on by the user/.test(n)));
+  // Forced off, PA-RISC behaves like the in-order CPUs.
+  const parisc = profileById('parisc');
+  assert.ok(parisc);
+  assert.equal(runScenario(parisc, namedScenario('read-no-invalidate'), { speculate: false }).corruptedBytes, 64);
+  // The profile objects themselves are untouched.
+  assert.equal(p.speculativeMoveIn, false);
+});
