@@ -253,16 +253,28 @@ function decodeBody(lines: SrcLine[], contentType: string | undefined, cte: stri
   let decoded: SrcLine[];
   if (enc === 'quoted-printable') decoded = decodeQP(lines);
   else if (enc === 'base64') decoded = decodeBase64(lines);
-  else decoded = lines;
+  else decoded = lines.slice(); // decodeLines replaces entries in place
   const charset = headerParam(contentType, 'charset');
-  let unknownCharset = false;
-  const out = decoded.map((l) => {
-    const d = decodeCharset(l.text, charset);
-    if (!d.known) unknownCharset = true;
-    return { text: d.text, line: l.line };
-  });
-  if (unknownCharset) problems.push(`unknown charset "${charset}" at line ${lines[0]?.line ?? '?'}; decoded as UTF-8`);
-  return out;
+  const out = decodeLines(decoded, charset);
+  if (!out.known) problems.push(`unknown charset "${charset}" at line ${lines[0]?.line ?? '?'}; decoded as UTF-8`);
+  return out.lines;
+}
+
+/**
+ * Charset-decode lines in one pass (one Buffer for the whole part, not one per line: bodies of
+ * big series have hundreds of thousands of lines). `\n` is the same byte in every charset a patch
+ * can use (ASCII-compatible), so line boundaries survive; a line whose count would change falls
+ * back to per-line decoding.
+ */
+function decodeLines(lines: SrcLine[], charset: string | undefined): { lines: SrcLine[]; known: boolean } {
+  if (lines.length === 0) return { lines, known: true };
+  const whole = decodeCharset(lines.map((l) => l.text).join('\n'), charset);
+  const parts = whole.text.split('\n');
+  if (parts.length === lines.length) {
+    for (let i = 0; i < parts.length; i++) if (parts[i] !== lines[i].text) lines[i] = { text: parts[i], line: lines[i].line };
+    return { lines, known: whole.known };
+  }
+  return { lines: lines.map((l) => ({ text: decodeCharset(l.text, charset).text, line: l.line })), known: whole.known };
 }
 
 function decodeMultipart(lines: SrcLine[], boundary: string, problems: string[], depth: number): SrcLine[] {
@@ -300,7 +312,7 @@ export function parseMessage(lines: SrcLine[], mboxrd: boolean): MailMessage {
   const h = parseHeaderBlock(lines);
   if (h.truncated) problems.push('the message ends inside its headers (truncated mail)');
   let body = lines.slice(h.bodyIndex);
-  if (mboxrd) body = body.map((l) => ({ text: unquoteFrom(l.text), line: l.line }));
+  if (mboxrd) body = body.map((l) => (/^>+From /.test(l.text) ? { text: unquoteFrom(l.text), line: l.line } : l));
   const decoded = decodeBody(body, h.raw.get('content-type'), h.raw.get('content-transfer-encoding'), problems, 0);
   return {
     headers: h.headers,
@@ -316,7 +328,7 @@ export function parseMessage(lines: SrcLine[], mboxrd: boolean): MailMessage {
 export function bareMessage(lines: SrcLine[]): MailMessage {
   return {
     headers: new Map(),
-    body: lines.map((l) => ({ text: decodeCharset(l.text, 'utf-8').text, line: l.line })),
+    body: decodeLines(lines.slice(), 'utf-8').lines,
     startLine: lines[0]?.line ?? 1,
     endLine: lines[lines.length - 1]?.line ?? 1,
     problems: [],
