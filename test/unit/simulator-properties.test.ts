@@ -35,21 +35,34 @@ interface Rig {
   linearOf: (off: number) => number;
 }
 
-function rig(p: ArchProfile, size: number): Rig {
+/** A random placement: vmalloc page slot and one frame per page (distinct). */
+interface RandomPlacement {
+  vmapPage: number;
+  pfns: number[];
+}
+
+const placementArb = (pages: number): fc.Arbitrary<RandomPlacement> => fc.record({
+  vmapPage: fc.integer({ min: 0, max: 1023 }),
+  pfns: fc.uniqueArray(fc.integer({ min: 0x100, max: 0x3fff }), { minLength: pages, maxLength: pages }),
+});
+
+function rig(p: ArchProfile, size: number, random?: RandomPlacement): Rig {
   const m = new Machine(p, 0);
   const pl = placementFor(p, size);
-  m.mapVmalloc(pl.vmapBase, pl.pfns);
-  const segs = pl.pfns.map((pfn, i) => ({ pa: pfn * p.pageBytes, length: Math.min(p.pageBytes, size - i * p.pageBytes) }));
-  const linearOf = (off: number) => p.pageOffset + pl.pfns[Math.floor(off / p.pageBytes)] * p.pageBytes + (off % p.pageBytes);
-  return { m, vmap: pl.vmapBase, segs, linearOf };
+  const vmap = random ? pl.vmapBase + random.vmapPage * p.pageBytes : pl.vmapBase;
+  const pfns = random ? random.pfns : pl.pfns;
+  m.mapVmalloc(vmap, pfns);
+  const segs = pfns.map((pfn, i) => ({ pa: pfn * p.pageBytes, length: Math.min(p.pageBytes, size - i * p.pageBytes) }));
+  const linearOf = (off: number) => p.pageOffset + pfns[Math.floor(off / p.pageBytes)] * p.pageBytes + (off % p.pageBytes);
+  return { m, vmap, segs, linearOf };
 }
 
 /**
  * Replays actions; `maintain` adds flush_kernel_vmap_range before every I/O and
  * invalidate_kernel_vmap_range after every read. Returns the first disagreement, or undefined.
  */
-function replay(p: ArchProfile, size: number, actions: Action[], maintain: boolean): string | undefined {
-  const { m, vmap, segs, linearOf } = rig(p, size);
+function replay(p: ArchProfile, size: number, actions: Action[], maintain: boolean, placement?: RandomPlacement): string | undefined {
+  const { m, vmap, segs, linearOf } = rig(p, size, placement);
   const shadow = new Uint8Array(size);
   // A CPU access through the linear alias covers one page at most (linear addresses of different
   // pages are not contiguous); clip to the page.
@@ -107,6 +120,23 @@ test('correctly maintained random sequences never corrupt (every profile whose k
         assert.equal(bad, undefined, `${p.id}: ${bad}`);
       }),
       { numRuns: 60, seed: 0x5a5a },
+    );
+  }
+});
+
+test('correctly maintained random sequences never corrupt for random placements either', () => {
+  for (const p of PROFILES.filter((x) => x.kernelImplementsApi)) {
+    const arb = sizeArb.chain((size) => fc.tuple(
+      fc.constant(size),
+      fc.array(actionArb(size, false), { maxLength: 20 }),
+      placementArb(Math.ceil(size / p.pageBytes)),
+    ));
+    fc.assert(
+      fc.property(arb, ([size, actions, placement]) => {
+        const bad = replay(p, size, actions, true, placement);
+        assert.equal(bad, undefined, `${p.id}: ${bad}`);
+      }),
+      { numRuns: 40, seed: 0x1136 },
     );
   }
 });
