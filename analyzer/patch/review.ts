@@ -7,7 +7,7 @@
  */
 import { createHash } from 'crypto';
 import { analyzeText } from '../analyze';
-import type { AnalysisResult, AnalyzeOptions, Finding, Span } from '../types';
+import type { AnalysisResult, AnalyzeOptions, Finding, FunctionSummary, Span } from '../types';
 import { applySeries, BaseTree, EMPTY_BASE, FileResult, fsBase, HunkPlacement, LineMap } from './apply';
 import { buildFragment, Fragment } from './fragment';
 import type { FilePatch, Hunk, Patch, PatchFinding, PatchProblem, PatchSet } from './model';
@@ -187,22 +187,45 @@ interface FileAnalysis {
 }
 
 /**
- * Analyses memoized by path and content: in a series the post-image of one patch is the
- * pre-image of the next patch touching the file, so each text is analysed once.
+ * Analyses memoized by path, content and the summaries of other files: in a series the
+ * post-image of one patch is the pre-image of the next patch touching the file, so each text is
+ * analysed once.
  */
-type AnalysisCache = Map<string, Promise<Finding[]>>;
+type AnalysisCache = Map<string, Promise<{ findings: Finding[]; summaries: FunctionSummary[] }>>;
 
-async function analyzeFile(r: FileResult, analyze: AnalyzeTextFn, opts: PatchReviewOptions, notes: string[], cache: AnalysisCache): Promise<FileAnalysis | undefined> {
+/** Summaries of functions in other files, by function name. */
+type External = Map<string, FunctionSummary>;
+
+interface FileAnalysisOut extends FileAnalysis {
+  /** Whole-file summaries (complete files only: fragments have partial functions). */
+  beforeSummaries: FunctionSummary[];
+  afterSummaries: FunctionSummary[];
+}
+
+function externalKey(ext: External | undefined): string {
+  if (!ext || ext.size === 0) return '';
+  return createHash('sha1').update(JSON.stringify([...ext.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)))).digest('hex');
+}
+
+async function analyzeFile(
+  r: FileResult,
+  analyze: AnalyzeTextFn,
+  opts: PatchReviewOptions,
+  notes: string[],
+  cache: AnalysisCache,
+  ext: { before?: External; after?: External } = {},
+): Promise<FileAnalysisOut | undefined> {
   const who = describePatch(r.patch);
-  const run = (text: string, confidence: 'high' | 'low'): Promise<Finding[]> => {
-    const key = `${confidence}\u0000${r.path}\u0000${createHash('sha1').update(text).digest('hex')}`;
+  const run = (text: string, confidence: 'high' | 'low', external: External | undefined): Promise<{ findings: Finding[]; summaries: FunctionSummary[] }> => {
+    const key = `${confidence}\u0000${r.path}\u0000${createHash('sha1').update(text).digest('hex')}\u0000${externalKey(external)}`;
     let p = cache.get(key);
     if (!p) {
-      p = analyze(text, r.path, { ...opts, confidence }).then(
-        (res) => res.findings,
+      const externalSummaries = new Map([...(opts.externalSummaries ?? new Map<string, FunctionSummary>()), ...(external ?? new Map<string, FunctionSummary>())]);
+      p = analyze(text, r.path, { ...opts, confidence, ...(externalSummaries.size ? { externalSummaries } : {}) }).then(
+        (res) => ({ findings: res.findings, summaries: res.summaries ?? [] }),
         (e: unknown) => {
           notes.push(`${who}: analysis of ${r.path} failed: ${(e as Error).message}`);
-          return [];
+          return { findings: [], summaries: [] };
         },
       );
       cache.set(key, p);
@@ -212,11 +235,13 @@ async function analyzeFile(r: FileResult, analyze: AnalyzeTextFn, opts: PatchRev
   const identity = (l: number): number => l;
   if (r.complete) {
     if (r.after === undefined) return undefined;
-    const after = await run(r.after, 'high');
-    const before = r.before !== undefined ? await run(r.before, 'high') : [];
+    const after = await run(r.after, 'high', ext.after);
+    const before = r.before !== undefined ? await run(r.before, 'high', ext.before) : { findings: [], summaries: [] };
     return {
-      after,
-      before,
+      after: after.findings,
+      before: before.findings,
+      afterSummaries: after.summaries,
+      beforeSummaries: before.summaries,
       postLines: r.after.split('\n'),
       placements: r.placements,
       map: r.map,
@@ -230,14 +255,62 @@ async function analyzeFile(r: FileResult, analyze: AnalyzeTextFn, opts: PatchRev
   const pre = buildFragment(r.file.hunks, 'pre');
   const toPost = fragmentLineMapper(post);
   const toPre = fragmentLineMapper(pre);
-  const after = (await run(post.text, 'low')).map((f) => relabel(f, toPost, true));
-  const before = (await run(pre.text, 'low')).map((f) => relabel(f, toPre, true));
+  const after = (await run(post.text, 'low', ext.after)).findings.map((f) => relabel(f, toPost, true));
+  const before = (await run(pre.text, 'low', ext.before)).findings.map((f) => relabel(f, toPre, true));
   const { placements, map } = headerPlacements(r.file.hunks);
   const postLines: string[] = [];
   const fragLines = post.text.split('\n');
   for (let i = 1; i < post.imageLine.length; i++) if (post.imageLine[i]) postLines[post.imageLine[i] - 1] = fragLines[i - 1];
   for (let i = 0; i < postLines.length; i++) postLines[i] ??= '';
-  return { after, before, postLines, placements, map, analyzedText: post.text, toImage: toPost, low: true };
+  return { after, before, afterSummaries: [], beforeSummaries: [], postLines, placements, map, analyzedText: post.text, toImage: toPost, low: true };
+}
+
+/** Union of the summaries of `files` (path → summaries), leaving out `skip`. */
+function externalFrom(files: Map<string, FunctionSummary[]>, skip: Set<string>): External {
+  const m: External = new Map();
+  for (const [path, sums] of files) if (!skip.has(path)) for (const sm of sums) m.set(sm.name, sm);
+  return m;
+}
+
+/**
+ * Analyse the C files of one patch with the summaries of the other files the series has shown so
+ * far (`known`: path → summaries of its latest post-image). A patch touching several files gets
+ * a second pass in which each file sees the other files' summaries before and after this patch,
+ * so a helper changed in one file and its caller in another are judged together.
+ */
+async function analyzePatchFiles(
+  files: FileResult[],
+  known: Map<string, FunctionSummary[]>,
+  analyze: AnalyzeTextFn,
+  opts: PatchReviewOptions,
+  notes: string[],
+  cache: AnalysisCache,
+): Promise<Map<FileResult, FileAnalysisOut | undefined>> {
+  const here = new Set(files.map((r) => r.path));
+  const out = new Map<FileResult, FileAnalysisOut | undefined>();
+  for (const r of files) {
+    out.set(r, await analyzeFile(r, analyze, opts, notes, cache, { before: externalFrom(known, new Set([r.path])), after: externalFrom(known, here) }));
+  }
+  if (files.length > 1) {
+    for (const r of files) {
+      const before = new Map(known);
+      const after = new Map([...known].filter(([p]) => !here.has(p)));
+      for (const [o, fa] of out) {
+        if (o === r || !fa) continue;
+        before.set(o.path, fa.beforeSummaries);
+        after.set(o.path, fa.afterSummaries);
+      }
+      const eb = externalFrom(before, new Set([r.path]));
+      const ea = externalFrom(after, new Set([r.path]));
+      if (eb.size || ea.size) out.set(r, await analyzeFile(r, analyze, opts, notes, cache, { before: eb, after: ea }));
+    }
+  }
+  for (const r of files) {
+    const fa = out.get(r);
+    if (r.file.status === 'renamed' && r.file.oldPath) known.delete(r.file.oldPath);
+    if (fa && !fa.low) known.set(r.path, fa.afterSummaries);
+  }
+  return out;
 }
 
 /** Review a parsed set. */
@@ -253,9 +326,15 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   const analyze = opts.analyze ?? analyzeText;
   const items: ReviewItem[] = [];
   const cache: AnalysisCache = new Map();
+  const known = new Map<string, FunctionSummary[]>();
+  const analyses = new Map<FileResult, FileAnalysisOut | undefined>();
+  for (const patch of set.patches) {
+    const files = applied.files.filter((r) => r.patch === patch && isCFile(r.path) && r.file.status !== 'deleted');
+    for (const [r, fa] of await analyzePatchFiles(files, known, analyze, opts, notes, cache)) analyses.set(r, fa);
+    for (const r of applied.files) if (r.patch === patch && r.file.status === 'deleted' && r.file.oldPath) known.delete(r.file.oldPath);
+  }
   for (const r of applied.files) {
-    if (!isCFile(r.path) || r.file.status === 'deleted') continue;
-    const fa = await analyzeFile(r, analyze, opts, notes, cache);
+    const fa = analyses.get(r);
     if (!fa) continue;
     const { introduced, preexisting } = diffFindings(fa.before, fa.after);
     const shown = opts.all ? [...introduced, ...preexisting.map((f) => ({ ...f, preexisting: true }))] : introduced;

@@ -97,3 +97,49 @@ test('real analyzer: --all shows the pre-existing finding of patch 3 at its firs
   const pre = r.findings.filter((f) => f.finding.preexisting);
   assert.deepEqual(pre.map((f) => [f.patch.index, f.patch.line, f.finding.function]), [[3, lineOf(raw, '-\tflush_kernel_vmap_range'), 'vsb_write_sb']]);
 });
+
+function newFile(path: string, lines: string[]): string[] {
+  return [`diff --git a/${path} b/${path}`, 'new file mode 100644', '--- /dev/null', `+++ b/${path}`, `@@ -0,0 +1,${lines.length} @@`, ...lines.map((l) => `+${l}`)];
+}
+
+const ALLOC_C = ['// SPDX-License-Identifier: GPL-2.0', 'void *vsb_alloc_log(size_t len)', '{', '\treturn vzalloc(len);', '}'];
+const SAVE_C = [
+  '// SPDX-License-Identifier: GPL-2.0',
+  'static int vsb_save(struct vsb_dev *vd, size_t len)',
+  '{',
+  '\tvoid *buf = vsb_alloc_log(len);',
+  '\tstruct bio *bio = bio_alloc(vd->bdev, 1, REQ_OP_WRITE, GFP_KERNEL);',
+  '',
+  '\tmemset(buf, 1, len);',
+  '\tbio_add_page(bio, vsb_page(buf), PAGE_SIZE, 0);',
+  '\treturn submit_bio_wait(bio);',
+  '}',
+];
+
+test('real analyzer: a helper in one file and its caller in another, in the same patch', async () => {
+  const diff = [...newFile('drivers/block/vsb_alloc.c', ALLOC_C), ...newFile('drivers/block/vsb_save.c', SAVE_C), ''].join('\n');
+  const alone = await scanPatchText([...newFile('drivers/block/vsb_save.c', SAVE_C), ''].join('\n'), 'one.diff');
+  assert.deepEqual(alone.findings, [], 'the caller alone does not know vsb_alloc_log() returns vmalloc memory');
+  const r = await scanPatchText(diff, 'two.diff');
+  assert.deepEqual(r.findings.map((f) => [f.patch.line, f.target.path, f.target.line, f.finding.rule, f.finding.function]), [
+    [diff.split('\n').indexOf('+\treturn submit_bio_wait(bio);') + 1, 'drivers/block/vsb_save.c', 9, 'vmap-io-missing-flush', 'vsb_save'],
+  ]);
+});
+
+test('real analyzer: a helper added by patch 1 is known when patch 2 adds its caller', async () => {
+  const mail = (k: number, subject: string, body: string[]): string[] => [
+    'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001',
+    'From: Ada Example <ada@example.org>',
+    `Subject: [PATCH ${k}/2] ${subject}`,
+    '',
+    'Signed-off-by: Ada Example <ada@example.org>',
+    '---',
+    ...body,
+    '-- ',
+    '2.43.0',
+    '',
+  ];
+  const mbox = [...mail(1, 'vsb: add a log allocator', newFile('drivers/block/vsb_alloc.c', ALLOC_C)), ...mail(2, 'vsb: save the log', newFile('drivers/block/vsb_save.c', SAVE_C))].join('\n');
+  const r = await scanPatchText(mbox, 's.mbox');
+  assert.deepEqual(r.findings.map((f) => [f.patch.index, f.patch.line, f.finding.function]), [[2, mbox.split('\n').indexOf('+\treturn submit_bio_wait(bio);') + 1, 'vsb_save']]);
+});
