@@ -2,7 +2,8 @@
 // whole multi-architecture simulation of a finding as the hover runs it (target: well under 10 ms).
 // Bundles simulator/index.ts with esbuild into a temporary file, so it needs no prior build.
 // Reports wall time and CPU time of this process: on a shared machine wall time includes waiting
-// for a core, so the target is judged on CPU time and the load average is printed.
+// for a core, so the target is judged on CPU time and the load average is printed. Process CPU time
+// also counts V8's background compiler and GC threads, which matters for the cold first call.
 import { build } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -59,10 +60,12 @@ for (const name of sim.SCENARIO_NAMES) {
 }
 
 const finding = measure(() => sim.renderMarkdown(sim.simulateFinding(facts)));
-console.log(`\nfirst simulation in a fresh process (cold, interpreted): wall ${first.wall.toFixed(1)} ms, cpu ${first.cpu.toFixed(1)} ms — sim.warmUp() removes this from the first hover`);
+console.log(`\nfirst simulation in a fresh process (cold, interpreted): wall ${first.wall.toFixed(1)} ms, process cpu ${first.cpu.toFixed(1)} ms (includes JIT/GC helper threads) — sim.warmUp() moves this off the first hover`);
 console.log(`hover: simulateFinding (all ${archs} profiles, 8 KB) + Markdown: wall median ${finding.wallMedian.toFixed(2)} / p95 ${finding.wallP95.toFixed(2)} ms, cpu median ${finding.cpuMedian.toFixed(2)} / p95 ${finding.cpuP95.toFixed(2)} ms`);
 const big = measure(() => sim.simulateFinding({ ...facts, sizeBytes: 1 << 20 }), 3);
 console.log(`hover, 1 MB buffer (replays the first ${sim.HOVER_MAX_BYTES} bytes): cpu median ${big.cpuMedian.toFixed(2)} ms, p95 ${big.cpuP95.toFixed(2)} ms`);
+const w = once(() => sim.warmUp());
+console.log(`warmUp() in this (already warm) process: ${w.wall.toFixed(1)} ms wall`);
 const ok = finding.cpuMedian < 10;
 console.log(`target (whole multi-architecture simulation well under 10 ms, warm, cpu median): ${ok ? 'met' : 'NOT met'}`);
 process.exitCode = ok ? 0 : 1;

@@ -69,11 +69,12 @@ export function simulateFinding(facts: FindingFacts, archs?: string[], opts: Fin
 }
 
 /**
- * Runs every named scenario a few times so V8 optimises the hot path: a cold first simulation is
- * interpreted and costs tens to hundreds of milliseconds, a warm one a few. The extension can call
- * this once, off the critical path (e.g. shortly after activation), before the first hover.
+ * Runs three typical findings a few times so V8 optimises the hot path: a cold first simulation
+ * is interpreted (about 30 ms on the main thread, plus JIT work on V8's helper threads), a warm one
+ * takes a few milliseconds. The extension can call this once, off the critical path (e.g. in its
+ * worker after start-up), before the first hover.
  */
-export function warmUp(rounds = 20): void {
+export function warmUp(rounds = 3): void {
   const facts: FindingFacts[] = [
     { rule: 'vmap-io-missing-flush', direction: 'write', cpuWroteBefore: true, cpuReadsAfter: false, hasFlush: false, hasInvalidate: false, source: 'vmalloc' },
     { rule: 'vmap-io-missing-invalidate', direction: 'read', cpuWroteBefore: false, cpuReadsAfter: true, hasFlush: false, hasInvalidate: false, source: 'vmalloc' },
