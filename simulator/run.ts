@@ -6,7 +6,7 @@
 import type { CacheEventKind, CacheLine } from './cache';
 import { setIndex, indexerFor } from './cache';
 import { pooledMachine, type Segment } from './machine';
-import { type ArchProfile, canAlias, colourOf, geometry } from './profiles';
+import { type ArchProfile, type RangeOp, canAlias, colourOf, geometry } from './profiles';
 import { INITIAL_BYTE, type Op, type Scenario } from './scenarios';
 
 export type Alias = 'vmap' | 'linear' | 'other';
@@ -378,8 +378,11 @@ export function runProgram(p: ArchProfile, sc: Scenario, program: readonly Op[],
       case 'dma-map': {
         const segs = segmentsOf(p, pl, size, !!op.wrongPage);
         m.dmaMap(segs, op.dir);
-        call = `dma_map_sg(dev, sgl, ${segs.length}, DMA_${op.dir === 'to-device' ? 'TO' : 'FROM'}_DEVICE)  /* submission */`;
-        extra = p.coherentDma ? 'coherent DMA: no CPU cache maintenance' : `maintains the linear alias only (${p.id === 'parisc' ? 'flush_kernel_dcache_range' : op.dir === 'to-device' ? p.dmaToDevice : p.dmaFromDeviceMap})`;
+        const dir = `DMA_${op.dir === 'to-device' ? 'TO' : 'FROM'}_DEVICE`;
+        call = op.wrongPage
+          ? `sg_set_page(sg, virt_to_page(buf + i * PAGE_SIZE), …); dma_map_sg(dev, sgl, ${segs.length}, ${dir})  /* linear-map arithmetic on a vmalloc address */`
+          : `dma_map_sg(dev, sgl, ${segs.length}, ${dir})  /* submission */`;
+        extra = p.coherentDma ? 'coherent DMA: no CPU cache maintenance' : `${RANGE_OP_TEXT[op.dir === 'to-device' ? p.dmaToDevice : p.dmaFromDeviceMap]} through the linear alias only`;
         break;
       }
       case 'dma-unmap': {
@@ -488,6 +491,11 @@ export function countDifferences(a: Uint8Array, b: Uint8Array): { corrupted: num
   }
   return { corrupted, first };
 }
+
+const RANGE_OP_TEXT: Record<RangeOp, string> = {
+  clean: 'writes back', invalidate: 'invalidates', 'clean-invalidate': 'writes back and invalidates',
+  'whole-cache': 'flushes the whole cache', none: 'does nothing',
+};
 
 function maintenanceNote(p: ArchProfile, op: string): string {
   switch (op) {
