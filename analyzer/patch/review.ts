@@ -362,6 +362,19 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   return { set, items, findings: items.map((i) => i.pf), notes, problems };
 }
 
+/** Parse and review patch text, keeping everything a reply needs (editor: "Copy review reply"). */
+export async function reviewPatchText(text: string | Uint8Array, name: string, opts: PatchReviewOptions = {}): Promise<PatchReview> {
+  return reviewSet(parsePatches(text, name), opts);
+}
+
+/**
+ * A stable identity for a patch finding that survives structured cloning (worker messages):
+ * input, patch, position and rule.
+ */
+export function findingId(pf: PatchFinding): string {
+  return `${pf.patch.file}\u0000${pf.patch.index}\u0000${pf.patch.line}\u0000${pf.patch.column}\u0000${pf.finding.rule}\u0000${pf.target.path}\u0000${pf.target.line}`;
+}
+
 /** Parse and review patch text (`vmalias scan FILE.patch`, `vmalias scan -`). */
 export async function scanPatchText(
   text: string | Uint8Array,

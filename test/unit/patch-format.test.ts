@@ -7,7 +7,7 @@ import { reviewCommand, CommandIO } from '../../analyzer/patch/command';
 import { fixDiff, formatMailback, formatReply } from '../../analyzer/patch/format';
 import { gitRangeArgs } from '../../analyzer/patch/git';
 import { parsePatches } from '../../analyzer/patch/parse';
-import { reviewSet } from '../../analyzer/patch/review';
+import { findingId, reviewPatchText, reviewSet } from '../../analyzer/patch/review';
 import { BASE, fixture, FIXTURES, toyAnalyze } from './patch-helpers.test';
 
 function capture(stdin?: string): { io: CommandIO; out: () => string; err: () => string } {
@@ -183,4 +183,13 @@ test('a deleted multi-line guarded call: the whole removed run is quoted and res
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test('findingId survives a structured clone, so a worker can select one finding for a reply', async () => {
+  const review = await reviewPatchText(fixture('series-cover-3.mbox'), 's', { base: BASE, analyze: toyAnalyze });
+  const cloned = structuredClone(review.findings[1]);
+  const ids = review.findings.map(findingId);
+  assert.equal(new Set(ids).size, ids.length);
+  const text = formatReply(review, { only: (pf) => findingId(pf) === findingId(cloned), consequence: () => 'X' });
+  assert.ok(text.startsWith('Subject: Re: [PATCH 3/3]'));
 });
