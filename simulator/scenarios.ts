@@ -146,6 +146,7 @@ function buildScenario(facts: FindingFacts, name: ScenarioName, title: string, d
     assumptions.push('The analysed code does not show the CPU writing the buffer; the simulation assumes it was filled through the vmalloc alias, as for any buffer that escapes.');
   }
   if (facts.direction === 'both') assumptions.push(`Direction unknown (both): the ${dir} side is replayed.`);
+  if (dir === 'read' && !facts.cpuReadsAfter) assumptions.push('The analysed code does not read the buffer after completion itself; the final read stands for whoever uses the data next.');
   if (facts.source === 'maybe-vmalloc') assumptions.push('kvmalloc-family buffer: the simulation assumes the vmalloc fallback was taken (sizes above a page when kmalloc fails); a kmalloc\'d buffer has no alias.');
   if (facts.source === 'vmap') assumptions.push('vmap() of a page array: the pages keep their linear-map alias, which is what the DMA API maintains.');
   const wrongPage = name === 'linear-map';

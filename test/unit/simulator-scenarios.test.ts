@@ -250,3 +250,9 @@ test('speculative move-in can be forced on: ARM926 then loses the whole page in 
   // The profile objects themselves are untouched.
   assert.equal(p.speculativeMoveIn, false);
 });
+
+test('a read whose data the analysed code never reads says who the final read stands for', () => {
+  const r = scenarioFromFacts({ ...base, rule: 'vmap-io-missing-invalidate', direction: 'read', cpuWroteBefore: false, cpuReadsAfter: false });
+  assert.ok(r.assumptions.some((a) => /does not read the buffer after completion/.test(a)));
+  assert.ok(!namedScenario('read-no-invalidate').assumptions.some((a) => /does not read/.test(a)));
+});
