@@ -119,30 +119,40 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const extraSinks = new Set(opts.extraSinks ?? []);
   const seed = new Set([...SEED_NAMES, ...extraAlloc, ...extraSinks, ...external.keys()]);
 
-  // Relevance: functions that call a table name, plus in-file callers and callees of those (transitively).
+  // Relevance: functions that call a table name, plus (transitively) the in-file functions they call,
+  // whose summaries they need. Callers join later, once a callee's summary says something about
+  // vmalloc memory (returns it, submits or maintains a parameter).
   const relevant = new Set<FunctionInfo>();
   for (const f of fns) for (const c of f.calls) if (seed.has(c)) { relevant.add(f); break; }
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const f of fns) {
-      if (relevant.has(f)) {
-        for (const c of f.calls) for (const g of byName.get(c) ?? []) if (!relevant.has(g)) { relevant.add(g); changed = true; }
-      } else {
-        for (const c of f.calls) if ((byName.get(c) ?? []).some((g) => relevant.has(g))) { relevant.add(f); changed = true; break; }
-      }
+  const addCallees = (start: Iterable<FunctionInfo>) => {
+    const stack = [...start];
+    while (stack.length) {
+      const f = stack.pop() as FunctionInfo;
+      for (const c of f.calls) for (const g of byName.get(c) ?? []) if (!relevant.has(g)) { relevant.add(g); stack.push(g); }
     }
+  };
+  addCallees([...relevant]);
+  // The callers of a static relevant function decide what its parameters carry (a guard on the
+  // holder object, the buffers passed): analyse them too, two levels up.
+  for (let level = 0; level < 2; level++) {
+    const add: FunctionInfo[] = [];
+    for (const f of fns) {
+      if (relevant.has(f)) continue;
+      for (const c of f.calls) if ((byName.get(c) ?? []).some((g) => g.isStatic && relevant.has(g))) { add.push(f); break; }
+    }
+    for (const f of add) relevant.add(f);
+    addCallees(add);
   }
-  const order = fns.filter((f) => relevant.has(f));
 
   const invalidateTexts: string[] = [];
-  for (const f of order) {
+  for (const f of fns) {
+    if (!f.calls.has('invalidate_kernel_vmap_range')) continue;
     for (const n of descendants(f.body)) {
-      if (n.type === 'call_expression') {
-        const fnNode = child(n, 'function');
-        if (fnNode && text.slice(fnNode.start, fnNode.end) === 'invalidate_kernel_vmap_range') {
-          const a0 = child(n, 'arguments')?.children[0];
-          if (a0) invalidateTexts.push(text.slice(a0.start, a0.end).replace(/\s+/g, ''));
-        }
+      if (n.type !== 'call_expression') continue;
+      const fnNode = child(n, 'function');
+      if (fnNode && text.slice(fnNode.start, fnNode.end) === 'invalidate_kernel_vmap_range') {
+        const a0 = child(n, 'arguments')?.children[0];
+        if (a0) invalidateTexts.push(text.slice(a0.start, a0.end).replace(/\s+/g, ''));
       }
     }
   }
@@ -158,57 +168,121 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   }
 
   const allocToField = new Map<string, string>();
-  const analyzed = new Set(order.map((f) => f.name));
-  let callSites = new Map<string, CallSiteFacts>();
+  const paramOps = collectParamOps(fns, byName, text);
+  const fnFindings = new Map<FunctionInfo, Map<string, Finding>>();
+  const fnAcc = new Map<FunctionInfo, SummaryAcc>();
+  const fnSites = new Map<FunctionInfo, Map<string, CallSiteFacts>>();
   let summaries = new Map<string, FunctionSummary>(external);
   let fieldVals = new Map<string, Val>();
-  const paramOps = collectParamOps(order, byName, text);
-  let tu: TuCtx | undefined;
-  let fileSummaries: FunctionSummary[] = [];
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    tu = {
+  let callSites = new Map<string, CallSiteFacts>();
+  let dirty = new Set(relevant);
+  const analyzedNames = () => new Set([...relevant].map((f) => f.name));
+  const extraNotes: string[] = [];
+  for (let round = 0; round < MAX_ROUNDS && dirty.size > 0; round++) {
+    const tu: TuCtx = {
       src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
       functions: byName, summaries, fieldVals, fieldValsNext: new Map(fieldVals), paramOps, paramOpsNext: new Map(),
-      findings: new Map(), extraAllocators: extraAlloc, extraSinks, allocToField, calledInFile, analyzed, callSites, callSitesNext: new Map(), defines, invalidateTexts, notes: [],
+      extraAllocators: extraAlloc, extraSinks, allocToField, calledInFile, analyzed: analyzedNames(), callSites, defines,
+      invalidateTexts, notes: extraNotes,
     };
-    const accs = new Map<string, SummaryAcc>();
-    for (const f of order) {
+    for (const f of fns) {
+      if (!dirty.has(f)) continue;
+      const out = new Map<string, Finding>();
+      const sites = new Map<string, CallSiteFacts>();
+      let acc: SummaryAcc | undefined;
       for (const ctx of ['write', 'read'] as const) {
-        const fa = new FunctionAnalysis(tu, f, ctx);
+        const fa = new FunctionAnalysis(tu, f, ctx, out);
         try {
           fa.run();
         } catch (e) {
-          tu.notes.push(`${file}: analysis of ${f.name}() stopped early (${(e as Error).message})`);
+          extraNotes.push(`${file}: analysis of ${f.name}() stopped early (${(e as Error).message})`);
         }
-        const prev = accs.get(f.name);
-        accs.set(f.name, prev ? mergeAcc(prev, fa.summary) : fa.summary);
+        acc = acc ? mergeAcc(acc, fa.summary) : fa.summary;
+        mergeSites(sites, fa.siteFacts);
+        // Nothing in the function depended on the direction context: the other one would repeat it.
+        if (!fa.usedCtx) break;
       }
+      fnFindings.set(f, out);
+      fnAcc.set(f, acc as SummaryAcc);
+      fnSites.set(f, sites);
+    }
+    // Summaries by name (static functions of the same name in #if branches merge).
+    const byNameAcc = new Map<string, SummaryAcc>();
+    for (const [f, acc] of fnAcc) {
+      const prev = byNameAcc.get(f.name);
+      byNameAcc.set(f.name, prev ? mergeAcc(prev, acc) : acc);
     }
     const next = new Map<string, FunctionSummary>(external);
-    fileSummaries = [];
-    for (const [name, acc] of accs) {
-      const s = toSummary(name, file, acc);
-      if (s) {
-        next.set(name, s);
-        fileSummaries.push(s);
-      }
+    for (const [name, acc] of byNameAcc) {
+      const sm = toSummary(name, file, acc);
+      if (sm) next.set(name, sm);
     }
-    const siteKey = (m: Map<string, CallSiteFacts>) => JSON.stringify([...m].map(([k, v]) => [k, [...v.vmallocArgs].sort(), [...v.guarded].sort()]).sort());
-    const stable = JSON.stringify([...next.entries()]) === JSON.stringify([...summaries.entries()]) &&
-      [...tu.fieldValsNext.keys()].sort().join() === [...fieldVals.keys()].sort().join() &&
-      siteKey(tu.callSitesNext) === siteKey(callSites);
-    callSites = tu.callSitesNext;
+    const nextSites = new Map<string, CallSiteFacts>();
+    for (const m of fnSites.values()) mergeSites(nextSites, m);
+
+    // Which inputs changed, and who reads them.
+    const changedNames = new Set<string>();
+    for (const name of new Set([...next.keys(), ...summaries.keys()])) {
+      if (JSON.stringify(next.get(name)) !== JSON.stringify(summaries.get(name))) changedNames.add(name);
+    }
+    for (const name of new Set([...nextSites.keys(), ...callSites.keys()])) {
+      if (siteKey(nextSites.get(name)) !== siteKey(callSites.get(name))) changedNames.add(`site:${name}`);
+    }
+    const changedFields = new Set<string>();
+    for (const k of new Set([...tu.fieldValsNext.keys(), ...fieldVals.keys()])) {
+      if (valKey(tu.fieldValsNext.get(k)) !== valKey(fieldVals.get(k))) changedFields.add(`.${k.split('.').pop()}`);
+    }
     summaries = next;
     fieldVals = tu.fieldValsNext;
-    if (stable) break;
+    callSites = nextSites;
+    dirty = new Set();
+    for (const f of fns) {
+      const interesting = [...f.calls].some((c) => changedNames.has(c) && isInteresting(next.get(c)));
+      if (!relevant.has(f) && interesting) {
+        relevant.add(f);
+        addCallees([f]);
+      }
+      if (!relevant.has(f)) continue;
+      if (!fnAcc.has(f) || changedNames.has(`site:${f.name}`) || [...f.calls].some((c) => changedNames.has(c)) || [...changedFields].some((x) => f.idents.has(x))) dirty.add(f);
+    }
   }
-  const findings: Finding[] = tu ? [...tu.findings.values()] : [];
+  const findings: Finding[] = [];
+  for (const m of fnFindings.values()) findings.push(...m.values());
   findings.sort((a, b) => a.span.startOffset - b.span.startOffset || a.rule.localeCompare(b.rule));
   const filtered = opts.rules ? findings.filter((f) => opts.rules?.has(f.rule)) : findings;
+  const fileSummaries = [...summaries.values()].filter((x) => x.file === file && byName.has(x.name));
   return {
-    file, findings: filtered, summaries: fileSummaries, notes: [...notes, ...(tu?.notes ?? [])],
+    file, findings: filtered, summaries: fileSummaries, notes: [...notes, ...extraNotes],
     stats: { parseMs: 0, analyzeMs: performance.now() - t0, functions: fns.length, errorNodes },
   };
+}
+
+function isInteresting(s: FunctionSummary | undefined): boolean {
+  if (!s) return false;
+  return !!(s.returnsVmalloc || s.submitsParams || s.readIntoParams || s.flushesParams || s.invalidatesParams ||
+    s.convertsParams || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
+}
+
+function mergeSites(into: Map<string, CallSiteFacts>, from: Map<string, CallSiteFacts>): void {
+  for (const [name, f] of from) {
+    const cur = into.get(name);
+    if (!cur) {
+      into.set(name, { vmallocArgs: new Set(f.vmallocArgs), guarded: new Map(f.guarded) });
+      continue;
+    }
+    for (const i of f.vmallocArgs) cur.vmallocArgs.add(i);
+    for (const [i, g] of f.guarded) cur.guarded.set(i, (cur.guarded.get(i) ?? true) && g);
+  }
+}
+
+function siteKey(f: CallSiteFacts | undefined): string {
+  return f ? JSON.stringify([[...f.vmallocArgs].sort(), [...f.guarded].sort()]) : '';
+}
+
+function valKey(v: Val | undefined): string {
+  if (!v) return '';
+  if (v.t === 'buf' || v.t === 'pages' || v.t === 'page' || v.t === 'isvm') return `${v.t}:${v.b.id}:${v.b.kind}`;
+  return v.t;
 }
 
 const backends = new Map<string, Promise<Backend>>();

@@ -76,7 +76,6 @@ export interface TuCtx {
   /** per function, per parameter index: op values seen at in-file call sites (previous round) */
   paramOps: Map<string, Map<number, OpSet | 'unknown'>>;
   paramOpsNext: Map<string, Map<number, OpSet | 'unknown'>>;
-  findings: Map<string, Finding>;
   extraAllocators: Set<string>;
   extraSinks: Set<string>;
   /** an allocation stored in a struct field: the field key it lives under (vmap page arrays follow it) */
@@ -86,7 +85,6 @@ export interface TuCtx {
   /** functions analysed in this file: a call to one with no summary has no effect on its arguments */
   analyzed: Set<string>;
   callSites: Map<string, CallSiteFacts>;
-  callSitesNext: Map<string, CallSiteFacts>;
   /** object-like #define NAME value of the file, for constant sizes */
   defines: Map<string, string>;
   /** invalidate_kernel_vmap_range calls anywhere in the file, by pointer text */
@@ -116,62 +114,113 @@ const RULE_SEVERITY: Record<RuleId, 'error' | 'warning'> = {
 
 const PAGE_SIZE = 4096;
 
+/** Facts of a function that do not depend on the analysis context or round. */
+interface FnStatic {
+  types: Map<string, VarType>;
+  /** maintenance calls: pointer text → length text (for fixes) */
+  maintLens: Map<string, string>;
+  /** locals initialised with an expression and never assigned again (for constant sizes) */
+  localInits: Map<string, string>;
+  /** identifiers that select the direction (`write ? REQ_OP_WRITE : REQ_OP_READ`): the direction when truthy */
+  dirPreds: Map<string, { dir: 'read' | 'write'; neg: boolean }>;
+}
+
+const STATIC = new WeakMap<FunctionInfo, FnStatic>();
+
+function stripNode(n: SNode): SNode {
+  let cur = n;
+  for (;;) {
+    if (cur.type === 'parenthesized_expression' && cur.children.length === 1 && cur.children[0].type !== 'compound_statement') cur = cur.children[0];
+    else if (cur.type === 'cast_expression') cur = child(cur, 'value') ?? cur;
+    else if (cur.type === 'pointer_expression' && cur.op === '&') cur = child(cur, 'argument') ?? cur;
+    else return cur;
+  }
+}
+
+function fnStatic(fn: FunctionInfo, src: string): FnStatic {
+  const cached = STATIC.get(fn);
+  if (cached) return cached;
+  const text = (n: SNode) => src.slice(n.start, n.end);
+  const st: FnStatic = { types: localTypes(fn, src), maintLens: new Map(), localInits: new Map(), dirPreds: new Map() };
+  const assigned = new Set<string>();
+  for (const n of descendants(fn.body)) {
+    switch (n.type) {
+      case 'call_expression': {
+        const f = child(n, 'function');
+        const row = f && f.type === 'identifier' ? MAINTENANCE.get(text(f)) : undefined;
+        if (!row) break;
+        const args = child(n, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
+        if (args.length > row.len) st.maintLens.set(text(args[row.ptr]), text(args[row.len]));
+        break;
+      }
+      case 'init_declarator': {
+        let d = child(n, 'declarator');
+        while (d && d.type !== 'identifier') d = child(d, 'declarator');
+        const v = child(n, 'value');
+        if (d && v) st.localInits.set(text(d), text(v));
+        break;
+      }
+      case 'assignment_expression':
+      case 'update_expression': {
+        const l = child(n, 'left') ?? child(n, 'argument');
+        if (l && l.type === 'identifier') assigned.add(text(l));
+        break;
+      }
+      case 'conditional_expression': {
+        const c = child(n, 'condition');
+        const a = child(n, 'consequence');
+        const b = child(n, 'alternative');
+        if (!c || !a || !b) break;
+        const da = DIRECTIONS.get(text(stripNode(a)))?.dir;
+        const db = DIRECTIONS.get(text(stripNode(b)))?.dir;
+        if (!da || !db || da === db || da === 'both' || db === 'both') break;
+        let cs = stripNode(c);
+        let neg = false;
+        if (cs.type === 'unary_expression' && cs.op === '!') {
+          neg = true;
+          cs = stripNode(child(cs, 'argument') as SNode);
+        }
+        if (cs.type === 'identifier' || cs.type === 'field_expression') st.dirPreds.set(text(cs).replace(/\s+/g, ''), { dir: da, neg });
+        break;
+      }
+    }
+  }
+  for (const a of assigned) st.localInits.delete(a);
+  STATIC.set(fn, st);
+  return st;
+}
+
 export class FunctionAnalysis {
   private readonly src: string;
   private readonly types: Map<string, VarType>;
+  /** set when the analysis consulted the direction context: otherwise the other context would repeat it */
+  usedCtx = false;
+  /** what this function passes to in-file callees, per callee */
+  readonly siteFacts = new Map<string, CallSiteFacts>();
   private labels = new Map<string, State | null>();
   private loops: LoopFrame[] = [];
   private exits: Exit[] = [];
   readonly summary = newSummaryAcc();
   /** Maintenance calls of this function, by pointer text → length text (for fixes). */
-  private maintLens = new Map<string, string>();
-  private ctxBits: OpSet;
+  private readonly maintLens: Map<string, string>;
+  private readonly ctxBitsValue: OpSet;
+  private get ctxBits(): OpSet {
+    this.usedCtx = true;
+    return this.ctxBitsValue;
+  }
   /** buffers maintained in this function, by id (a guard may name only their holder) */
   private maintained = new Map<string, Buf>();
-  /** identifiers that select the direction (`write ? REQ_OP_WRITE : REQ_OP_READ`): truthy in this context? */
-  private dirPredicates = new Map<string, boolean>();
-  /** locals initialised with an expression and never assigned again (for constant sizes) */
-  private localInits = new Map<string, string>();
+  private readonly localInits: Map<string, string>;
+  private readonly dirPreds: Map<string, { dir: 'read' | 'write'; neg: boolean }>;
 
-  constructor(private readonly tu: TuCtx, private readonly fn: FunctionInfo, readonly ctx: 'read' | 'write') {
+  constructor(private readonly tu: TuCtx, private readonly fn: FunctionInfo, readonly ctx: 'read' | 'write', private readonly out: Map<string, Finding>) {
     this.src = tu.src;
-    this.types = localTypes(fn, tu.src);
-    this.ctxBits = ctx === 'read' ? OP_R : OP_W;
-    const assigned = new Set<string>();
-    for (const n of descendants(fn.body)) {
-      if (n.type === 'init_declarator') {
-        const d = this.declName(n);
-        const v = child(n, 'value');
-        if (d && v) this.localInits.set(this.text(d), this.text(v));
-      } else if ((n.type === 'assignment_expression' || n.type === 'update_expression') && (child(n, 'left') ?? child(n, 'argument'))?.type === 'identifier') {
-        assigned.add(this.text((child(n, 'left') ?? child(n, 'argument')) as SNode));
-      }
-    }
-    for (const a of assigned) this.localInits.delete(a);
-    for (const n of descendants(fn.body)) {
-      if (n.type !== 'conditional_expression') continue;
-      const c = child(n, 'condition');
-      const a = child(n, 'consequence');
-      const b = child(n, 'alternative');
-      if (!c || !a || !b) continue;
-      const da = DIRECTIONS.get(this.text(this.strip(a)))?.dir;
-      const db = DIRECTIONS.get(this.text(this.strip(b)))?.dir;
-      if (!da || !db || da === db || da === 'both' || db === 'both') continue;
-      let cs = this.strip(c);
-      let neg = false;
-      if (cs.type === 'unary_expression' && cs.op === '!') { neg = true; cs = this.strip(child(cs, 'argument') as SNode); }
-      if (cs.type !== 'identifier' && cs.type !== 'field_expression') continue;
-      // truthy selects `da`: in this context the predicate holds iff da is the context's direction
-      this.dirPredicates.set(this.text(cs).replace(/\s+/g, ''), (da === ctx) !== neg);
-    }
-    for (const n of descendants(fn.body)) {
-      if (n.type !== 'call_expression') continue;
-      const name = this.callName(n);
-      const row = name ? MAINTENANCE.get(name) : undefined;
-      if (!row) continue;
-      const args = this.args(n);
-      if (args.length > row.len) this.maintLens.set(this.text(args[row.ptr]), this.text(args[row.len]));
-    }
+    const fs = fnStatic(fn, tu.src);
+    this.types = fs.types;
+    this.maintLens = fs.maintLens;
+    this.localInits = fs.localInits;
+    this.dirPreds = fs.dirPreds;
+    this.ctxBitsValue = ctx === 'read' ? OP_R : OP_W;
   }
 
   run(): void {
@@ -332,7 +381,7 @@ export class FunctionAnalysis {
 
   private report(rule: RuleId, site: SNode, b: Buf, message: string, trace: TraceStep[], dir: Direction, fixes: Fix[], facts: Partial<Finding['facts']>): void {
     const key = `${rule}|${site.start}|${b.id}`;
-    const existing = this.tu.findings.get(key);
+    const existing = this.out.get(key);
     if (existing) {
       if (existing.direction !== dir) existing.direction = 'both';
       existing.facts.direction = existing.direction;
@@ -340,7 +389,7 @@ export class FunctionAnalysis {
     }
     const source = b.kind === 'maybe' ? 'maybe-vmalloc' : b.kind === 'vmap' ? 'vmap' : 'vmalloc';
     const sizeBytes = b.sizeBytes;
-    this.tu.findings.set(key, {
+    this.out.set(key, {
       rule, severity: b.kind === 'maybe' && rule !== 'vmap-blk-rq-map-kern' ? 'warning' : RULE_SEVERITY[rule],
       file: this.tu.file, span: this.span(site), message, function: this.fn.name, buffer: b.display,
       size: b.size, direction: dir, trace, kernel: this.tu.kernelLabel, fixes, confidence: this.tu.confidence,
@@ -527,13 +576,14 @@ export class FunctionAnalysis {
 
   private execIf(s: SNode, st: State): State | null {
     const condNode = child(s, 'condition');
-    const [t, e] = condNode ? this.cond(condNode, st) : [cloneState(st), cloneState(st)];
+    const before = condNode ? this.condVars(condNode, st) : new Map<string, Val>();
+    const [t, e] = condNode ? this.cond(condNode, st, true) : [st, cloneState(st)];
     if (condNode) for (const h of this.inspected(condNode)) { t?.guarded.add(h); e?.guarded.add(h); }
     const thenOut = this.exec(child(s, 'consequence') as SNode, t);
     const altClause = child(s, 'alternative');
     const altStmt = altClause ? (altClause.type === 'else_clause' ? altClause.children.find((c) => c.type !== 'comment') : altClause) : undefined;
     const elseOut = altStmt ? this.exec(altStmt, e) : e;
-    if (condNode && thenOut && elseOut) this.applyGuard(condNode, st, thenOut, elseOut);
+    if (condNode && thenOut && elseOut) this.applyGuard(condNode, before, thenOut, elseOut);
     return join(thenOut, elseOut);
   }
 
@@ -542,7 +592,17 @@ export class FunctionAnalysis {
    * buffer's vmapped paths: the branch without the call is taken to be the non-vmapped one.
    * A condition that does not involve the buffer (`if (sync)`) covers nothing.
    */
-  private applyGuard(condNode: SNode, before: State, a: State, b: State): void {
+  private condVars(condNode: SNode, st: State): Map<string, Val> {
+    const m = new Map<string, Val>();
+    for (const d of descendants(condNode)) {
+      if (d.type !== 'identifier') continue;
+      const v = st.vars.get(this.text(d));
+      if (v) m.set(this.text(d), v);
+    }
+    return m;
+  }
+
+  private applyGuard(condNode: SNode, before: Map<string, Val>, a: State, b: State): void {
     const idents = new Set<string>();
     for (const d of descendants(condNode)) if (d.type === 'identifier') idents.add(this.text(d));
     const mentions = (id: string, buf: Buf | undefined): boolean => {
@@ -552,7 +612,7 @@ export class FunctionAnalysis {
         if (root && idents.has(root)) return true;
       }
       for (const name of idents) {
-        const v = before.vars.get(name);
+        const v = before.get(name);
         if (v && (v.t === 'buf' || v.t === 'isvm' || v.t === 'page' || v.t === 'pages') && v.b.id === id) return true;
       }
       return false;
@@ -565,17 +625,18 @@ export class FunctionAnalysis {
         if (p) return p.buf;
         for (const v of s.vars.values()) if ((v.t === 'buf' || v.t === 'isvm') && v.b.id === id) return v.b;
       }
+      for (const v of before.values()) if ((v.t === 'buf' || v.t === 'isvm') && v.b.id === id) return v.b;
       return undefined;
     };
     for (const [x, y] of [[a, b], [b, a]] as const) {
       for (const id of x.flushed.keys()) {
-        if (!y.flushed.has(id) && !y.clean.has(id) && mentions(id, bufOf(id, x, y, before))) y.clean.add(id);
+        if (!y.flushed.has(id) && !y.clean.has(id) && mentions(id, bufOf(id, x, y))) y.clean.add(id);
       }
       for (const id of x.invalidated.keys()) {
         // the branch without the invalidate is the non-vmapped one, or the failed-I/O one (`if (!ret && …)`)
         const sv = y.completed.get(id)?.statusVar;
         const onStatus = (sv !== undefined && idents.has(sv)) || /\bbi_status\b/.test(this.text(condNode));
-        if (y.completed.has(id) && !x.completed.has(id) && (mentions(id, bufOf(id, x, y, before)) || onStatus)) {
+        if (y.completed.has(id) && !x.completed.has(id) && (mentions(id, bufOf(id, x, y)) || onStatus)) {
           y.completed.delete(id);
           y.invalidated.set(id, x.invalidated.get(id) as MaintRec);
         }
@@ -678,9 +739,8 @@ export class FunctionAnalysis {
   // ---------------------------------------------------------------- conditions
 
   /** Evaluate a branch condition: returns the states for the true and false outcomes (null = impossible). */
-  private cond(n: SNode, st: State): [State | null, State | null] {
-    const s = cloneState(st);
-    return this.condIn(n, s);
+  private cond(n: SNode, st: State, reuse = false): [State | null, State | null] {
+    return this.condIn(n, reuse ? st : cloneState(st));
   }
 
   private condIn(n: SNode, s: State): [State | null, State | null] {
@@ -708,8 +768,11 @@ export class FunctionAnalysis {
     }
     // a boolean that selects the direction elsewhere in the function is decided by the context
     if (x.type === 'identifier' || x.type === 'field_expression') {
-      const pred = this.dirPredicates.get(this.text(x).replace(/\s+/g, ''));
-      if (pred !== undefined && !s.vars.has(this.text(x))) return pred ? [s, null] : [null, s];
+      const p = this.dirPreds.get(this.text(x).replace(/\s+/g, ''));
+      if (p !== undefined && !s.vars.has(this.text(x))) {
+        this.usedCtx = true;
+        return (p.dir === this.ctx) !== p.neg ? [s, null] : [null, s];
+      }
     }
     // is_vmalloc_addr(p), or a boolean holding it
     const vm = this.vmallocTest(x, s);
@@ -924,7 +987,7 @@ export class FunctionAnalysis {
         const c = child(n, 'condition');
         const a = child(n, 'consequence');
         const b = child(n, 'alternative');
-        const [t, e] = c ? this.cond(c, st) : [cloneState(st), cloneState(st)];
+        const [t, e] = c ? this.cond(c, st, true) : [st, cloneState(st)];
         const av = a && t ? this.ev(a, t) : undefined;
         const bv = b && e ? this.ev(b, e) : undefined;
         const merged = join(t, e);
@@ -1866,7 +1929,7 @@ export class FunctionAnalysis {
     const vals = args.map((a) => this.ev(a, st));
     const inFile = this.tu.functions.has(name);
     if (inFile) {
-      const facts = this.tu.callSitesNext.get(name) ?? { vmallocArgs: new Set<number>(), guarded: new Map<number, boolean>() };
+      const facts = this.siteFacts.get(name) ?? { vmallocArgs: new Set<number>(), guarded: new Map<number, boolean>() };
       args.forEach((a, i) => {
         const v = vals[i];
         if (v && v.t === 'buf' && !this.isSym(v.b)) facts.vmallocArgs.add(i);
@@ -1874,7 +1937,7 @@ export class FunctionAnalysis {
         const g = root !== undefined && st.guarded.has(root);
         facts.guarded.set(i, (facts.guarded.get(i) ?? true) && g);
       });
-      this.tu.callSitesNext.set(name, facts);
+      this.siteFacts.set(name, facts);
     }
     vals.forEach((v, i) => {
       if (!v || v.t !== 'buf') return;

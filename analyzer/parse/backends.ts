@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildSyntaxTree, CursorLike, SNode } from './syntax';
+import { buildSyntaxTree, CursorLike, SNode, descendants } from './syntax';
 
 export type BackendName = 'wasm' | 'native';
 
@@ -17,6 +17,86 @@ export interface ParseResult {
 export interface Backend {
   readonly name: BackendName;
   parse(text: string): ParseResult;
+}
+
+/** Shift a tree parsed from a piece of the text starting at a line start back to whole-text positions. */
+function shift(n: SNode, index: number, row: number, parent: SNode | null): SNode {
+  const stack: SNode[] = [n];
+  n.parent = parent;
+  while (stack.length) {
+    const x = stack.pop() as SNode;
+    x.start += index;
+    x.end += index;
+    x.sr += row;
+    x.er += row;
+    for (const c of x.children) stack.push(c);
+  }
+  return n;
+}
+
+/**
+ * Keep syntax errors local. Error recovery differs between tree-sitter runtimes, and one broken
+ * function can swallow the rest of a file into a single ERROR node. Each top-level ERROR region is
+ * re-parsed in pieces split after lines that close a function at column 0 (kernel style), and the
+ * pieces' top-level nodes replace it, with their positions in the whole text.
+ */
+export function recoverTopLevelErrors(root0: SNode, text: string, parsePiece: (piece: string) => SNode): SNode {
+  // when the damage is bad enough the root itself is the ERROR: treat the whole file as the region
+  const root: SNode = root0.type === 'ERROR'
+    ? { ...root0, type: 'translation_unit', error: undefined, children: [{ ...root0, children: [], parent: null }] }
+    : root0;
+  // a region is a top-level ERROR, or a top-level node with errors inside that spans a column-0 `}`
+  // before its last line (a broken definition that swallowed the next one)
+  const damaged = (c: SNode): boolean => {
+    if (c.type === 'ERROR') return true;
+    if (!/\n\}[^\n]*\n[\s\S]*\S/.test(text.slice(c.start, c.end))) return false;
+    return descendants(c).some((d) => d.error);
+  };
+  const regions = root.children.map(damaged);
+  if (!regions.some(Boolean)) return root;
+  const out: SNode[] = [];
+  for (const [i, c] of root.children.entries()) {
+    if (!regions[i]) {
+      out.push(c);
+      continue;
+    }
+    const region = text.slice(c.start, c.end);
+    // cut after a line that closes a block at column 0, and before a column-0 line that starts a
+    // declaration or a #define/#include (kernel bodies are indented; column-0 labels and #if/#else
+    // lines, which do appear inside bodies, are not cuts)
+    const cuts: number[] = [];
+    const re = /\n\}[^\n]*(?=\n|$)|\n(?=[A-Za-z_]|#\s*(?:define|include|undef)\b)(?![A-Za-z_]\w*\s*:(?!:))/g;
+    for (let m = re.exec(region); m; m = re.exec(region)) {
+      cuts.push(m.index + m[0].length);
+      if (m[0].length === 0) re.lastIndex++;
+    }
+    cuts.sort((a, b) => a - b);
+    if (cuts.length === 0) {
+      out.push(c);
+      continue;
+    }
+    let from = 0;
+    for (const cut of [...cuts, region.length]) {
+      if (cut <= from) continue;
+      // pieces start at a line start so only offsets and rows shift
+      let pieceStart = from;
+      while (pieceStart < cut && region[pieceStart] === '\n') pieceStart++;
+      const piece = region.slice(pieceStart, cut);
+      from = cut;
+      if (!piece.trim()) continue;
+      const absStart = c.start + pieceStart;
+      const lineStart = text.lastIndexOf('\n', absStart - 1) + 1;
+      if (lineStart !== absStart) {
+        // not at a line start: give up on this region, keep what the parser made of it
+        return root0;
+      }
+      const row = (text.slice(0, absStart).match(/\n/g) ?? []).length;
+      const sub = parsePiece(piece);
+      for (const k of sub.children) out.push(shift(k, absStart, row, root));
+    }
+  }
+  root.children = out;
+  return root;
 }
 
 /** Language ABI versions this build of the analyzer was written against (tree-sitter-c 0.24 is 15). */
@@ -84,14 +164,21 @@ export async function createWasmBackend(): Promise<Backend> {
       const deadline = t0 + PARSE_TIMEOUT_MS;
       const tree = parser.parse(text, null, { progressCallback: () => performance.now() > deadline });
       if (!tree) throw new Error('vmalias: parse timed out');
-      const cursor = tree.walk();
-      try {
-        const root = buildSyntaxTree(cursor as unknown as CursorLike);
-        return { root, parseMs: performance.now() - t0 };
-      } finally {
-        cursor.delete();
-        tree.delete();
-      }
+      const toTree = (t: NonNullable<typeof tree>): SNode => {
+        const cursor = t.walk();
+        try {
+          return buildSyntaxTree(cursor as unknown as CursorLike);
+        } finally {
+          cursor.delete();
+          t.delete();
+        }
+      };
+      const root = recoverTopLevelErrors(toTree(tree), text, (piece) => {
+        const t = parser.parse(piece);
+        if (!t) throw new Error('vmalias: parse failed');
+        return toTree(t);
+      });
+      return { root, parseMs: performance.now() - t0 };
     },
   };
 }
@@ -119,8 +206,8 @@ export async function createNativeBackend(): Promise<Backend> {
     parse(text: string): ParseResult {
       const t0 = performance.now();
       // The binding's default 32 KiB buffer makes large files re-enter JS often; size it to the text.
-      const tree = parser.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length + 1) });
-      const root = buildSyntaxTree(tree.walk());
+      const parseOne = (t: string) => buildSyntaxTree(parser.parse(t, undefined, { bufferSize: Math.max(32 * 1024, t.length + 1) }).walk());
+      const root = recoverTopLevelErrors(parseOne(text), text, parseOne);
       return { root, parseMs: performance.now() - t0 };
     },
   };

@@ -98,14 +98,20 @@ export function childrenOf(n: SNode, field: string): SNode[] {
   return n.children.filter((c) => c.field === field);
 }
 
-/** Pre-order iteration without recursion. */
-export function* descendants(n: SNode): Generator<SNode> {
+/**
+ * The node and all its descendants in pre-order, as an array (no recursion: kernel files nest
+ * deeply; no generator: this is on the analyzer's hot path).
+ */
+export function descendants(n: SNode): SNode[] {
+  const out: SNode[] = [];
   const stack: SNode[] = [n];
   while (stack.length > 0) {
     const x = stack.pop() as SNode;
-    yield x;
-    for (let i = x.children.length - 1; i >= 0; i--) stack.push(x.children[i]);
+    out.push(x);
+    const c = x.children;
+    for (let i = c.length - 1; i >= 0; i--) stack.push(c[i]);
   }
+  return out;
 }
 
 export function countErrors(n: SNode): number {
