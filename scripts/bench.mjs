@@ -8,7 +8,7 @@
 // Every scan runs in a child process so CPU time (all threads) and peak RSS are the scan's own.
 // Measured in the same run on the same tree: the `grep -rlE` floor over the same names, and the
 // Coccinelle semantic patch for the simplest form of the bug when `spatch` is on PATH.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +17,6 @@ import { generate } from './gen-corpus.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
-const out = path.join(root, 'out');
 
 function parseArgs(argv) {
   const o = { tree: undefined, files: 3000, seed: 1, jobs: undefined, parser: 'wasm', exclude: [], spatch: true, grep: true, json: undefined, child: undefined, large: 6, nocache: undefined };
@@ -41,26 +40,33 @@ function parseArgs(argv) {
   return o;
 }
 
-/** The benchmark runs the tsc output (out/); rebuild it when any analyzer source is newer. */
-function ensureCompiled() {
-  const entry = path.join(out, 'analyzer', 'scan', 'index.js');
-  let newest = 0;
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-    }
-  };
-  walk(path.join(root, 'analyzer'));
-  if (fs.existsSync(entry) && fs.statSync(entry).mtimeMs >= newest) return;
-  console.error('bench: compiling (tsc -p tsconfig.test.json)…');
-  execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.test.json')], { stdio: 'inherit' });
+/**
+ * The benchmark runs its own esbuild bundle of the scanner and worker (how users run it: one
+ * bundle, workers from dist-style worker.js), built into a temporary directory at start. That
+ * snapshot is immune to other work rebuilding out/ or dist/ mid-run, which would change the
+ * analyzer fingerprint and turn the warm run cold.
+ */
+async function buildSnapshot() {
+  const { build } = await import('esbuild');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-bench-build-'));
+  await build({
+    entryPoints: { scan: path.join(root, 'analyzer/scan/index.ts'), worker: path.join(root, 'analyzer/scan/worker.ts') },
+    outdir: dir, absWorkingDir: root, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning',
+    external: ['tree-sitter', 'tree-sitter-c'],
+    // web-tree-sitter's ESM build needs import.meta.url; use its CJS build for the bare import only
+    // (an esbuild alias would also rewrite 'web-tree-sitter/web-tree-sitter.wasm').
+    plugins: [{ name: 'wts-cjs', setup(b) { b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: require.resolve('web-tree-sitter') })); } }],
+  });
+  fs.copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), path.join(dir, 'web-tree-sitter.wasm'));
+  fs.copyFileSync(path.join(path.dirname(require.resolve('tree-sitter-c/package.json')), 'tree-sitter-c.wasm'), path.join(dir, 'tree-sitter-c.wasm'));
+  // The native backend's require('tree-sitter') must resolve from the snapshot too.
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
 }
 
 // ---- child: one scan, reporting its own CPU and RSS -----------------------------------------
 async function child(spec) {
-  const { scanPaths } = require(path.join(out, 'analyzer', 'scan', 'index.js'));
+  const { scanPaths } = require(path.join(spec.build, 'scan.js'));
   const files = [];
   const t0 = performance.now();
   const r = await scanPaths([spec.tree], {
@@ -160,7 +166,7 @@ const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toString() : '-');
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (o.child) return child(JSON.parse(o.child));
-  ensureCompiled();
+  const build = await buildSnapshot();
   const jobs = o.jobs ?? (os.availableParallelism?.() ?? os.cpus().length);
   let tree = o.tree ? path.resolve(o.tree) : path.join(root, 'bench', '.corpus');
   let manifest;
@@ -175,10 +181,10 @@ async function main() {
     }
     manifest = cur;
   }
-  const { relevantNames } = require(path.join(out, 'analyzer', 'tables', 'index.js'));
+  const { relevantNames } = require(path.join(build, 'scan.js'));
   const names = relevantNames();
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-bench-cache-'));
-  const spec = { tree, jobs, parser: o.parser, exclude: o.exclude };
+  const spec = { tree, jobs, parser: o.parser, exclude: o.exclude, build };
 
   const grep = o.grep ? grepFloor(tree, names, o.exclude) : undefined;
   const cold = runChild({ ...spec, cacheDir });
@@ -256,6 +262,7 @@ async function main() {
   const jsonOut = o.json ?? (o.tree ? undefined : path.join(tree, 'results.json'));
   if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(report, null, 1));
   fs.rmSync(cacheDir, { recursive: true, force: true });
+  fs.rmSync(build, { recursive: true, force: true });
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

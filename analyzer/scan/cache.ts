@@ -61,11 +61,13 @@ export function toolFingerprint(): string {
   const bundle = path.join(__dirname, 'worker.js');
   const files: string[] = [];
   if (path.basename(__dirname) === 'scan') {
-    // tsc output: out/analyzer/scan → hash out/analyzer/**/*.js
+    // tsc output: out/analyzer/scan → hash the compiled modules that decide results (not the
+    // report, patch or CLI modules, which other work rebuilds all the time).
     const rootDir = path.join(__dirname, '..');
-    const stack = [rootDir];
+    const stack = ['analyze.js', 'types.js', 'engine', 'tables', 'parse', 'scan'].map((p) => path.join(rootDir, p));
     while (stack.length) {
       const d = stack.pop() as string;
+      if (d.endsWith('.js')) { files.push(d); continue; }
       let ents: fs.Dirent[] = [];
       try { ents = fs.readdirSync(d, { withFileTypes: true }); } catch { /* unreadable */ }
       for (const e of ents) {

@@ -17,6 +17,7 @@ import { abortError, type ScanNote, type ScanOptions, type ScanProgress, type Sc
 
 export * from './types';
 export { defaultCacheDir } from './cache';
+export { relevantNames } from '../tables';
 
 /** Batches for the pre-pass: few enough messages, small enough to balance two workers. */
 const BATCH_FILES = 128;
