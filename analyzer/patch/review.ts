@@ -333,7 +333,17 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
     for (const [r, fa] of await analyzePatchFiles(files, known, analyze, opts, notes, cache)) analyses.set(r, fa);
     for (const r of applied.files) if (r.patch === patch && r.file.status === 'deleted' && r.file.oldPath) known.delete(r.file.oldPath);
   }
+  // Hunks that did not apply to the base are still reviewed, from their own lines (as fragments).
+  const reviewed: FileResult[] = [...applied.files];
   for (const r of applied.files) {
+    if (!r.complete || !isCFile(r.path) || r.file.status === 'deleted' || r.file.status === 'added') continue;
+    const failed = r.placements.filter((p) => !p.applied && !p.hunk.malformed).map((p) => p.hunk);
+    if (failed.length === 0) continue;
+    const pseudo: FileResult = { ...r, complete: false, before: undefined, after: undefined, file: { ...r.file, hunks: failed }, placements: [], problems: [] };
+    analyses.set(pseudo, await analyzeFile(pseudo, analyze, opts, notes, cache));
+    reviewed.push(pseudo);
+  }
+  for (const r of reviewed) {
     const fa = analyses.get(r);
     if (!fa) continue;
     const { introduced, preexisting } = diffFindings(fa.before, fa.after);

@@ -76,7 +76,12 @@ for (const [label, base] of [['with base', BASE], ['without base', undefined]] a
 test('real analyzer: a patch that does not apply is named; the next patch is reviewed', async () => {
   const raw = fixture('does-not-apply.mbox').toString();
   const r = await rows('does-not-apply.mbox', BASE);
-  assert.deepEqual(r.rows, [[2, lineOf(raw, '+\tret = submit_bio_wait(bio);'), 9, VSB, 57, FLUSH, 'vsb_write_sb', 'buf']]);
+  // The hunk that does not apply is still judged from its own lines: it deletes a flush (low confidence).
+  assert.deepEqual(r.rows, [
+    [1, lineOf(raw, ' \tret = submit_bio_wait(bio);'), 9, VSB, 32, FLUSH, 'vsb_flush_log', 'vd->log'],
+    [2, lineOf(raw, '+\tret = submit_bio_wait(bio);'), 9, VSB, 57, FLUSH, 'vsb_write_sb', 'buf'],
+  ]);
+  assert.deepEqual(r.confidence, ['low', 'high']);
   assert.ok(r.notes.some((n) => n.startsWith('patch 1 "[PATCH 1/2] vsb: drop the log flush before submission": hunk 1 of drivers/block/vsb.c (@@ -29,7 +29,6 @@, line 18) does not apply')));
   // Without a base, patch 1 is judged from its own hunk: it deletes a flush.
   const nb = await rows('does-not-apply.mbox', undefined);
