@@ -112,3 +112,33 @@ test('fuzz: review (with and without base) never throws and places findings on r
     { numRuns: 150, seed: 20260304 },
   );
 });
+
+const TOKENS = [
+  'From 0 Mon Sep 17 00:00:00 2001', 'From: A <a@example.org>', 'Subject: [PATCH 1/2] x', 'Subject: [PATCH 0/2] c',
+  'Content-Type: multipart/mixed; boundary="b"', '--b', '--b--', 'Content-Transfer-Encoding: quoted-printable',
+  'Content-Transfer-Encoding: base64', 'Content-Type: text/plain; charset=iso-8859-1', '', '---', '-- ',
+  'diff --git a/x.c b/x.c', 'diff --git "a/y z.c" "b/y z.c"', 'rename from x.c', 'rename to ../y.c', 'new file mode 100644',
+  'deleted file mode 100644', 'GIT binary patch', 'literal 3', '--- a/x.c', '+++ b/x.c', '--- /dev/null', '+++ /dev/null',
+  '@@ -1,3 +1,4 @@', '@@ -0,0 +1 @@', '@@ -5 +5,0 @@ static int f(void)', ' int a;', '-\tflush_kernel_vmap_range(b, n);',
+  '+\tsubmit_bio_wait(bio);', '+{', '+}', ' }', '\\ No newline at end of file', '>From x', '=3D=20=', 'base-commit: 0123abc',
+];
+
+test('fuzz: random bytes and random diff-token soup never throw', async () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => {
+      parsePatches(bytes, 'bytes');
+      isPatchText(Buffer.from(bytes).toString('latin1'));
+    }),
+    { numRuns: 300, seed: 20260305 },
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.constantFrom(...TOKENS), { maxLength: 80 }), fc.constantFrom('\n', '\r\n'), async (tokens, eol) => {
+      const text = tokens.join(eol);
+      const review = await reviewSet(parsePatches(text, 'soup'), { base: BASE, analyze: toyAnalyze, all: true });
+      const lineCount = text.split('\n').length;
+      for (const pf of review.findings) assert.ok(pf.patch.line >= 1 && pf.patch.line <= lineCount);
+      formatReply(review);
+    }),
+    { numRuns: 300, seed: 20260306 },
+  );
+});
