@@ -121,7 +121,9 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
     }
   }
   const review = await reviewSet(set, { base, baseTree, all, kernel, analyze: deps.analyze });
-  for (const n of review.notes) io.stderr.write(`vmalias: ${n}\n`);
+  // b4 turns every stderr line of a check command into a failure: in mailback mode only real
+  // problems go there, not "skipped the cover letter" and the like.
+  for (const n of format === 'mailback' ? review.problems.map((p) => p.message) : review.notes) io.stderr.write(`vmalias: ${n}\n`);
   if (format === 'json') {
     io.stdout.write(JSON.stringify({ findings: review.findings, notes: review.notes }, null, 2) + '\n');
   } else if (format === 'mailback') {

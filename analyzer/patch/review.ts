@@ -45,7 +45,9 @@ export interface PatchReview {
   set: PatchSet;
   items: ReviewItem[];
   findings: PatchFinding[];
+  /** Everything worth telling the user: what was skipped on purpose, then the problems. */
   notes: string[];
+  /** Real problems only (malformed or truncated input, refused paths, hunks that do not apply, analysis failures). */
   problems: PatchProblem[];
 }
 
@@ -211,7 +213,7 @@ async function analyzeFile(
   r: FileResult,
   analyze: AnalyzeTextFn,
   opts: PatchReviewOptions,
-  notes: string[],
+  failures: PatchProblem[],
   cache: AnalysisCache,
   ext: { before?: External; after?: External } = {},
 ): Promise<FileAnalysisOut | undefined> {
@@ -224,7 +226,7 @@ async function analyzeFile(
       p = analyze(text, r.path, { ...opts, confidence, ...(externalSummaries.size ? { externalSummaries } : {}) }).then(
         (res) => ({ findings: res.findings, summaries: res.summaries ?? [] }),
         (e: unknown) => {
-          notes.push(`${who}: analysis of ${r.path} failed: ${(e as Error).message}`);
+          failures.push({ patch: r.patch.index, line: r.file.patchLine, message: `${who}: analysis of ${r.path} failed: ${(e as Error).message}` });
           return { findings: [], summaries: [] };
         },
       );
@@ -283,13 +285,13 @@ async function analyzePatchFiles(
   known: Map<string, FunctionSummary[]>,
   analyze: AnalyzeTextFn,
   opts: PatchReviewOptions,
-  notes: string[],
+  failures: PatchProblem[],
   cache: AnalysisCache,
 ): Promise<Map<FileResult, FileAnalysisOut | undefined>> {
   const here = new Set(files.map((r) => r.path));
   const out = new Map<FileResult, FileAnalysisOut | undefined>();
   for (const r of files) {
-    out.set(r, await analyzeFile(r, analyze, opts, notes, cache, { before: externalFrom(known, new Set([r.path])), after: externalFrom(known, here) }));
+    out.set(r, await analyzeFile(r, analyze, opts, failures, cache, { before: externalFrom(known, new Set([r.path])), after: externalFrom(known, here) }));
   }
   if (files.length > 1) {
     for (const r of files) {
@@ -302,7 +304,7 @@ async function analyzePatchFiles(
       }
       const eb = externalFrom(before, new Set([r.path]));
       const ea = externalFrom(after, new Set([r.path]));
-      if (eb.size || ea.size) out.set(r, await analyzeFile(r, analyze, opts, notes, cache, { before: eb, after: ea }));
+      if (eb.size || ea.size) out.set(r, await analyzeFile(r, analyze, opts, failures, cache, { before: eb, after: ea }));
     }
   }
   for (const r of files) {
@@ -330,7 +332,7 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   const analyses = new Map<FileResult, FileAnalysisOut | undefined>();
   for (const patch of set.patches) {
     const files = applied.files.filter((r) => r.patch === patch && isCFile(r.path) && r.file.status !== 'deleted');
-    for (const [r, fa] of await analyzePatchFiles(files, known, analyze, opts, notes, cache)) analyses.set(r, fa);
+    for (const [r, fa] of await analyzePatchFiles(files, known, analyze, opts, problems, cache)) analyses.set(r, fa);
     for (const r of applied.files) if (r.patch === patch && r.file.status === 'deleted' && r.file.oldPath) known.delete(r.file.oldPath);
   }
   // Hunks that did not apply to the base are still reviewed, from their own lines (as fragments).
@@ -340,7 +342,7 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
     const failed = r.placements.filter((p) => !p.applied && !p.hunk.malformed).map((p) => p.hunk);
     if (failed.length === 0) continue;
     const pseudo: FileResult = { ...r, complete: false, before: undefined, after: undefined, file: { ...r.file, hunks: failed }, placements: [], problems: [] };
-    analyses.set(pseudo, await analyzeFile(pseudo, analyze, opts, notes, cache));
+    analyses.set(pseudo, await analyzeFile(pseudo, analyze, opts, problems, cache));
     reviewed.push(pseudo);
   }
   for (const r of reviewed) {
@@ -390,7 +392,8 @@ export async function scanPatchText(
   text: string | Uint8Array,
   name: string,
   opts: PatchReviewOptions = {},
-): Promise<{ findings: PatchFinding[]; notes: string[] }> {
+): Promise<{ findings: PatchFinding[]; notes: string[]; problems: string[] }> {
   const review = await reviewSet(parsePatches(text, name), opts);
-  return { findings: review.findings, notes: review.notes };
+  // `problems` is the subset of `notes` that b4-style consumers must see (b4 fails on any stderr line).
+  return { findings: review.findings, notes: review.notes, problems: review.problems.map((p) => p.message) };
 }

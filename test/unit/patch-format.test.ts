@@ -28,6 +28,7 @@ test('mailback: one terse line per finding, exit 1', async () => {
   const c = capture();
   const code = await reviewCommand([P('series-cover-3.mbox'), '--base', BASE, '--format', 'mailback'], c.io, deps);
   assert.equal(code, 1);
+  assert.equal(c.err(), '', 'the skipped cover letter is not a problem');
   assert.equal(
     c.out(),
     'drivers/block/vsb.c:57: buf is written to the device without flush_kernel_vmap_range() [vmap-io-missing-flush]\n' +
@@ -41,6 +42,21 @@ test('mailback: a clean patch prints nothing at all and exits 0 (b4 contract)', 
   const code = await reviewCommand([P('binary-docs-and-c.patch'), '--base', BASE, '--format=mailback'], c.io, deps);
   assert.equal(code, 0);
   assert.equal(c.out(), '');
+  // b4 reports every stderr line as a failure: "binary file skipped" must not appear there.
+  assert.equal(c.err(), '');
+  // The same patch in reply mode does tell what it skipped.
+  const r = capture();
+  assert.equal(await reviewCommand([P('binary-docs-and-c.patch'), '--base', BASE], r.io, deps), 0);
+  assert.match(r.err(), /binary file firmware\/vsb\.bin skipped/);
+});
+
+test('mailback: real problems (malformed, truncated) still go to stderr', async () => {
+  const c = capture();
+  const code = await reviewCommand([P('malformed.mbox'), '--base', BASE, '--format', 'mailback'], c.io, deps);
+  assert.equal(code, 1);
+  assert.equal(c.out().split('\n').filter(Boolean).length, 1);
+  assert.equal(c.err().split('\n').filter(Boolean).length, 2);
+  assert.match(c.err(), /^vmalias: patch 1 "\[PATCH 1\/2\][^\n]*hunk 1 of drivers\/block\/vsb\.c/);
 });
 
 test('mailback from stdin, as b4 pipes each patch', async () => {

@@ -191,4 +191,11 @@ test('an analyzer that throws becomes a note, never an exception', async () => {
   });
   assert.deepEqual(findings, []);
   assert.ok(notes.some((n) => n.includes('analysis of drivers/block/vsb.c failed: boom')));
+  const review = await reviewSet(parsePatches(fixture('0001-vsb-write-the-superblock-when-the-log-is-set-up.patch'), 'p'), {
+    base: BASE,
+    analyze: async () => {
+      throw new Error('boom');
+    },
+  });
+  assert.deepEqual(review.problems.map((p) => [p.patch, p.line]), [[1, 14], [1, 14]]); // before and after
 });
