@@ -9,7 +9,7 @@ import { ConsequenceFn, formatMailback, formatReply } from './format';
 import type { BaseTree } from './apply';
 import { gitBase } from './git';
 import { parsePatchInputs } from './parse';
-import { AnalyzeTextFn, reviewSet } from './review';
+import { AnalyzeTextFn, PatchReview, reviewGitRange, reviewSet } from './review';
 
 export interface CommandIO {
   stdout: { write(s: string): unknown };
@@ -24,12 +24,15 @@ export interface ReviewDeps {
 }
 
 export const REVIEW_USAGE = `usage: vmalias review PATCH... [--base DIR [--base-rev REV|auto]] [--all] [--format reply|mailback|json] [--kernel X.Y]
+       vmalias review --git RANGE [--repo DIR] [--all] [--format …]
 
 Reviews patches (git format-patch files, mbox series, .eml mails, git diff output; '-' reads stdin)
 and prints a plain-text reply for the mailing list with the findings each patch introduces.
   --base DIR   apply the series in memory on top of DIR (never written) and compare before/after
   --base-rev R with a git DIR: read the base from revision R instead of the work tree; 'auto'
                takes the series' base-commit: trailer (git format-patch --base, b4)
+  --git RANGE  review the commits of a git range (A..B, A...B or one commit) of --repo (default .),
+               on the range's base read from git
   --all        also show findings that exist before the patch (marked pre-existing)
   --format F   reply (default), mailback (b4 per-patch check: path:line: message [rule]), json
   --kernel V   apply the rules for kernel version V (e.g. 6.1)
@@ -52,6 +55,8 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
   const files: string[] = [];
   let base: string | undefined;
   let baseRev: string | undefined;
+  let gitRange: string | undefined;
+  let repo = '.';
   let all = false;
   let format = 'reply';
   let kernel: KernelVersion | undefined;
@@ -68,6 +73,8 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
     } else if (a === '--all') all = true;
     else if (a === '--base' || a.startsWith('--base=')) base = value();
     else if (a === '--base-rev' || a.startsWith('--base-rev=')) baseRev = value();
+    else if (a === '--git' || a.startsWith('--git=')) gitRange = value();
+    else if (a === '--repo' || a.startsWith('--repo=')) repo = value() ?? '.';
     else if (a === '--format' || a.startsWith('--format=')) format = value() ?? '';
     else if (a === '--kernel' || a.startsWith('--kernel=')) {
       const v = value() ?? '';
@@ -84,6 +91,20 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
   if (!['reply', 'text', 'mailback', 'json'].includes(format)) {
     io.stderr.write(`vmalias review: unknown format ${JSON.stringify(format)} (reply, mailback, json)\n`);
     return 2;
+  }
+  if (gitRange !== undefined) {
+    if (files.length > 0 || base !== undefined) {
+      io.stderr.write(`vmalias review: --git takes no patch files and no --base (the base comes from git)\n`);
+      return 2;
+    }
+    let review: PatchReview;
+    try {
+      review = await reviewGitRange(repo, gitRange, { all, kernel, analyze: deps.analyze });
+    } catch (e) {
+      io.stderr.write(`vmalias review: ${(e as Error).message.split('\n')[0]}\n`);
+      return 2;
+    }
+    return emit(review, format, io, deps);
   }
   if (files.length === 0) {
     io.stderr.write(`vmalias review: no patch given\n${REVIEW_USAGE}`);
@@ -121,6 +142,10 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
     }
   }
   const review = await reviewSet(set, { base, baseTree, all, kernel, analyze: deps.analyze });
+  return emit(review, format, io, deps);
+}
+
+function emit(review: PatchReview, format: string, io: CommandIO, deps: ReviewDeps): number {
   // b4 turns every stderr line of a check command into a failure: in mailback mode only real
   // problems go there, not "skipped the cover letter" and the like.
   for (const n of format === 'mailback' ? review.problems.map((p) => p.message) : review.notes) io.stderr.write(`vmalias: ${n}\n`);

@@ -58,3 +58,24 @@ export function gitBase(repoDir: string, rev: string): BaseTree {
     },
   };
 }
+
+/** The revision a range applies to: A of `A..B`, merge-base of `A...B`, the parent of a single commit. */
+export function rangeBaseRev(repoDir: string, range: string): string | undefined {
+  const r = range.trim();
+  const git = (args: string[]): string => execFileSync('git', ['-C', repoDir, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  try {
+    if (r.includes('...')) {
+      const [a, b] = r.split('...');
+      return git(['merge-base', a || 'HEAD', b || 'HEAD']);
+    }
+    if (r.includes('..')) return git(['rev-parse', '--verify', '--quiet', `${r.split('..')[0] || 'HEAD'}^{commit}`]);
+    return git(['rev-parse', '--verify', '--quiet', `${r}~1^{commit}`]);
+  } catch {
+    return undefined; // e.g. a root commit has no parent: review without a base
+  }
+}
+
+/** `git format-patch --stdout RANGE` in repoDir, as bytes (read-only). */
+export function formatPatchRange(repoDir: string, range: string): Buffer {
+  return execFileSync('git', ['-C', repoDir, ...gitRangeArgs(range)], { maxBuffer: 1024 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+}

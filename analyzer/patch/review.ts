@@ -10,6 +10,7 @@ import { analyzeText } from '../analyze';
 import type { AnalysisResult, AnalyzeOptions, Finding, FunctionSummary, Span } from '../types';
 import { applySeries, BaseTree, EMPTY_BASE, FileResult, fsBase, HunkPlacement, LineMap } from './apply';
 import { buildFragment, Fragment } from './fragment';
+import { formatPatchRange, gitBase, rangeBaseRev } from './git';
 import type { FilePatch, Hunk, Patch, PatchFinding, PatchProblem, PatchSet } from './model';
 import { describePatch, isCFile } from './model';
 import { parsePatches } from './parse';
@@ -385,6 +386,19 @@ export async function reviewPatchText(text: string | Uint8Array, name: string, o
  */
 export function findingId(pf: PatchFinding): string {
   return `${pf.patch.file}\u0000${pf.patch.index}\u0000${pf.patch.line}\u0000${pf.patch.column}\u0000${pf.finding.rule}\u0000${pf.target.path}\u0000${pf.target.line}`;
+}
+
+/**
+ * Review the commits of a git range (`A..B`, `A...B`, or one commit) of the repository at
+ * repoDir: the series from `git format-patch`, applied on the range's base read from git (the work
+ * tree is at B, so it cannot be the base). Only reads the repository.
+ */
+export async function reviewGitRange(repoDir: string, range: string, opts: PatchReviewOptions = {}): Promise<PatchReview> {
+  const mbox = formatPatchRange(repoDir, range);
+  const rev = rangeBaseRev(repoDir, range);
+  const set = parsePatches(mbox, `git:${range.trim()}`);
+  if (rev === undefined) set.notes.push(`${range}: no base revision (root commit?); reviewed without a base`);
+  return reviewSet(set, { ...opts, base: undefined, baseTree: rev !== undefined ? gitBase(repoDir, rev) : undefined });
 }
 
 /** Parse and review patch text (`vmalias scan FILE.patch`, `vmalias scan -`). */

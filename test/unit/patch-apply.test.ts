@@ -7,7 +7,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { applyHunks, applySeries, EMPTY_BASE, fsBase } from '../../analyzer/patch/apply';
 import { reviewCommand } from '../../analyzer/patch/command';
-import { gitBase } from '../../analyzer/patch/git';
+import { formatPatchRange, gitBase } from '../../analyzer/patch/git';
+import { reviewGitRange } from '../../analyzer/patch/review';
 import { parsePatches } from '../../analyzer/patch/parse';
 import { checkRelativePath, resolveInBase } from '../../analyzer/patch/paths';
 import { BASE, fixture, lineOf, toyAnalyze } from './patch-helpers.test';
@@ -200,6 +201,52 @@ test('git base: files come from the revision, not the (dirty) work tree; symlink
     const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true } };
     assert.equal(await reviewCommand([pf, '--base', repo, '--base-rev', 'auto', '--format', 'mailback'], io, { analyze: toyAnalyze }), 1);
     assert.equal(out, 'drivers/block/vsb.c:57: buf is written to the device without flush_kernel_vmap_range() [vmap-io-missing-flush]\n');
+    assert.equal(treeHash(repo), before, 'the repository was not touched');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('git range: reviewed on the range base read from git; the repository is not touched', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-range-'));
+  try {
+    const repo = path.join(tmp, 'repo');
+    fs.cpSync(BASE, repo, { recursive: true });
+    const git = (...args: string[]): string =>
+      execFileSync('git', ['-C', repo, '-c', 'user.name=Ada Example', '-c', 'user.email=ada@example.org', ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'vsb: initial import');
+    const patch = path.join(tmp, 'p.patch');
+    fs.writeFileSync(patch, fixture('0001-vsb-write-the-superblock-when-the-log-is-set-up.patch'));
+    git('apply', patch);
+    git('commit', '-q', '-a', '-m', 'vsb: write the superblock');
+    const c = path.join(repo, 'drivers/block/vsb.c');
+    fs.writeFileSync(c, fs.readFileSync(c, 'utf8').replace('\tflush_kernel_vmap_range(vd->log, VSB_LOG_SIZE);\n', ''));
+    git('commit', '-q', '-a', '-m', 'vsb: drop the log flush');
+    const before = treeHash(repo);
+
+    const review = await reviewGitRange(repo, 'HEAD~2..HEAD', { analyze: toyAnalyze });
+    const mbox = formatPatchRange(repo, 'HEAD~2..HEAD').toString();
+    assert.deepEqual(review.problems, []);
+    assert.deepEqual(review.findings.map((f) => [f.patch.index, f.patch.file, f.patch.line, f.target.line, f.finding.function, f.finding.confidence]), [
+      [1, 'git:HEAD~2..HEAD', lineOf(mbox, '+\tret = submit_bio_wait(bio);'), 57, 'vsb_write_sb', 'high'],
+      [2, 'git:HEAD~2..HEAD', lineOf(mbox, ' \tret = submit_bio_wait(bio);', lineOf(mbox, 'Subject: [PATCH 2/2]')), 32, 'vsb_flush_log', 'high'],
+    ]);
+    // One commit: its parent is the base.
+    const one = await reviewGitRange(repo, 'HEAD', { analyze: toyAnalyze });
+    assert.deepEqual(one.findings.map((f) => [f.target.line, f.finding.confidence]), [[32, 'high']]);
+    // The root commit has no parent: reviewed without a base, and said so.
+    const root = await reviewGitRange(repo, git('rev-list', '--max-parents=0', 'HEAD'), { analyze: toyAnalyze });
+    assert.ok(root.notes.some((n) => n.includes('no base revision')));
+
+    let out = '';
+    let err = '';
+    const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } };
+    assert.equal(await reviewCommand(['--git', 'HEAD~2..HEAD', '--repo', repo, '--format', 'mailback'], io, { analyze: toyAnalyze }), 1);
+    assert.equal(out.split('\n').filter(Boolean).length, 2);
+    assert.equal(err, '');
+    assert.equal(await reviewCommand(['--git', '--evil', '--repo', repo], io, { analyze: toyAnalyze }), 2);
     assert.equal(treeHash(repo), before, 'the repository was not touched');
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
