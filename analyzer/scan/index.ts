@@ -206,6 +206,18 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     check();
     const sel = selectFiles(linkInput, links, refs, opts.maxFanout ?? 64);
     const parseIdx = opts.prefilter === false ? files.map((_, i) => i).filter((i) => entries[i]) : sel.parse;
+    // The stat index keeps lexical details only for parsed files; a file that joined the parse
+    // set since is lexed again (for the dependency graph).
+    const relex = parseIdx.filter((i) => !entries[i]?.lex);
+    await Promise.all(batches(relex, files).map(async (b) => {
+      const r = await run({ kind: 'lex', files: b.map((i) => files[i].path) });
+      if (r.kind !== 'prefilter') return;
+      r.files.forEach((res, k) => {
+        const e = entries[b[k]];
+        if (res.entry?.lex && e) entries[b[k]] = { ...e, lex: res.entry.lex };
+      });
+    }));
+    if (relex.length) indexDirty = true;
     stats.filesPrefiltered = sel.parse.length;
     stats.prefilterMs = performance.now() - t1;
     if (sel.dropped.length) {
@@ -369,10 +381,13 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
 
     if (cache && indexKey && (indexDirty || !index)) {
       const rows = new Map<string, IndexRow>();
+      const parsed = new Set(parseIdx);
       for (let i = 0; i < n; i++) {
         const e = entries[i];
         if (!e) continue;
-        rows.set(absPaths[i], [files[i].size, files[i].mtimeMs, files[i].ino, shas[i] ?? '', e, refs[i] ?? null]);
+        // Lexical details (tens of MB on a kernel tree) only for parsed files: a warm run loads this.
+        const stored: PrefilterEntry = parsed.has(i) ? e : { bits: e.bits, ...(e.links?.length ? { links: e.links } : {}) };
+        rows.set(absPaths[i], [files[i].size, files[i].mtimeMs, files[i].ino, shas[i] ?? '', stored, refs[i] ?? null]);
       }
       cache.saveIndex(indexKey, linkHash, rows, walkStart);
     }

@@ -227,8 +227,10 @@ export function lexFunctions(text: string, matcher: NameMatcher): LexInfo {
 /** Per-file result of phase 1 (what the worker returns for each file it read). */
 export interface PrefilterEntry {
   bits: number;
-  /** Only for files with bits !== 0. */
+  /** Only for files with bits !== 0 or that reference a linking name; the stat index keeps it only for parsed files. */
   lex?: LexInfo;
+  /** This file's candidate linking names with their side bits (see fileLinks); kept in the stat index. */
+  links?: [string, number][];
 }
 
 export interface LinkInput {
@@ -278,28 +280,38 @@ const MACRO_LIKE = /^[A-Z0-9_]+$/;
 export function linkingNames(input: LinkInput, matcher: NameMatcher, maxDefiners = 2): Map<string, LinkName> {
   const out = new Map<string, LinkName>();
   input.entries.forEach((e, idx) => {
-    if (!e || !e.lex || e.bits === 0) return;
-    const local = new Map<string, number>();
-    for (const d of e.lex.defs) local.set(d.name, (local.get(d.name) ?? 0) | d.bits);
-    for (const d of e.lex.defs) {
-      if (!isExported(input.paths[idx], d) || matcher.classOf(d.name) || MACRO_LIKE.test(d.name)) continue;
-      let bits = d.bits;
-      for (const c of d.calls) bits |= local.get(c) ?? 0;
-      bits &= e.bits;
-      if (!d.returnsPointer) bits &= ~SRC;
-      if (!bits) continue;
-      const scope = linkScope(input.rels ? input.rels[idx] : input.paths[idx]);
-      const cur = out.get(d.name);
+    if (!e || e.bits === 0) return;
+    const cands = e.links ?? (e.lex ? fileLinks(input.paths[idx], e.bits, e.lex, matcher) : []);
+    if (cands.length === 0) return;
+    const scope = linkScope(input.rels ? input.rels[idx] : input.paths[idx]);
+    for (const [name, bits] of cands) {
+      const cur = out.get(name);
       if (cur) {
         cur.bits |= bits;
         if (!cur.definers.includes(idx)) cur.definers.push(idx);
         if (!cur.scopes.includes(scope)) cur.scopes.push(scope);
       } else {
-        out.set(d.name, { bits, definers: [idx], scopes: [scope] });
+        out.set(name, { bits, definers: [idx], scopes: [scope] });
       }
     }
   });
   for (const [name, l] of out) if (l.definers.length > maxDefiners) out.delete(name);
+  return out;
+}
+
+/** One file's candidate linking names (computed where the file is read, stored in the stat index). */
+export function fileLinks(file: string, fileBits: number, lex: LexInfo, matcher: NameMatcher): [string, number][] {
+  const out: [string, number][] = [];
+  const local = new Map<string, number>();
+  for (const d of lex.defs) local.set(d.name, (local.get(d.name) ?? 0) | d.bits);
+  for (const d of lex.defs) {
+    if (!isExported(file, d) || matcher.classOf(d.name) || MACRO_LIKE.test(d.name)) continue;
+    let bits = d.bits;
+    for (const c of d.calls) bits |= local.get(c) ?? 0;
+    bits &= fileBits;
+    if (!d.returnsPointer) bits &= ~SRC;
+    if (bits) out.push([d.name, bits]);
+  }
   return out;
 }
 

@@ -8,7 +8,7 @@ import type { AnalyzeOptions, Finding, FunctionSummary } from '../types';
 import { createBackend, type Backend, type BackendName } from '../parse/backends';
 import { analyzeTree } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
-import { lexFunctions, NameMatcher, wordsRegex, type LexInfo, type NameClasses, type PrefilterEntry } from './prefilter';
+import { fileLinks, lexFunctions, NameMatcher, wordsRegex, type LexInfo, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
 import type { ScanNote } from './types';
 
@@ -23,6 +23,7 @@ export interface RunnerInit {
 
 export type Task =
   | { kind: 'prefilter'; files: string[] }
+  | { kind: 'lex'; files: string[] }
   | { kind: 'refs'; files: string[]; names: string[]; namesHash: string }
   | { kind: 'analyze'; file: string; external: FunctionSummary[] };
 
@@ -78,6 +79,7 @@ export class TaskRunner {
   async run(task: Task): Promise<TaskResult> {
     switch (task.kind) {
       case 'prefilter': return { kind: 'prefilter', files: task.files.map((f) => this.prefilterOne(f)) };
+      case 'lex': return { kind: 'prefilter', files: task.files.map((f) => this.lexOne(f)) };
       case 'refs': return { kind: 'refs', files: this.refs(task) };
       case 'analyze': return { kind: 'analyze', result: await this.analyze(task.file, task.external) };
     }
@@ -89,7 +91,16 @@ export class TaskRunner {
     const text = r.buf.toString('latin1');
     const bits = this.matcher.classify(text);
     if (bits === 0) return { entry: { bits } };
-    return { entry: { bits, lex: lexFunctions(text, this.matcher) }, sha1: sha1(r.buf) };
+    const lex = lexFunctions(text, this.matcher);
+    return { entry: { bits, lex, links: fileLinks(file, bits, lex, this.matcher) }, sha1: sha1(r.buf) };
+  }
+
+  /** Lexical details of a file whatever its bits (a linked file re-entering the parse set). */
+  private lexOne(file: string): PrefilterFileResult {
+    const r = readSourceBytes(file);
+    if (!r.ok) return { note: r.note };
+    const text = r.buf.toString('latin1');
+    return { entry: { bits: this.matcher.classify(text), lex: lexFunctions(text, this.matcher) } };
   }
 
   private refs(task: { files: string[]; names: string[]; namesHash: string }): RefsFileResult[] {
