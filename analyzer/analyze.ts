@@ -48,6 +48,10 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
     submitDirection: acc.submits.size || acc.readInto.size ? dir(acc.submitDir) : undefined,
     returnsPageOfParam: acc.returnsPageOf,
     returnsAliasOfParam: acc.returnsAliasOf,
+    addsPagesParams: acc.addsPages.size ? [...acc.addsPages].sort().map((x) => {
+      const m = /^(\d+)>(bio|sg):(\d+)$/.exec(x) as RegExpExecArray;
+      return { buf: Number(m[1]), to: Number(m[3]), kind: m[2] as 'bio' | 'sg' };
+    }) : undefined,
   };
   for (const k of Object.keys(s) as (keyof FunctionSummary)[]) if (s[k] === undefined) delete s[k];
   return Object.keys(s).length > 2 ? s : undefined;
@@ -68,6 +72,7 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
     returnsPageOf: a.returnsPageOf ?? b.returnsPageOf,
     returnsAliasOf: a.returnsAliasOf ?? b.returnsAliasOf,
     returnsOther: a.returnsOther || b.returnsOther,
+    addsPages: new Set([...a.addsPages, ...b.addsPages]),
   };
 }
 
@@ -230,7 +235,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     }
     const changedFields = new Set<string>();
     for (const k of new Set([...tu.fieldValsNext.keys(), ...fieldVals.keys()])) {
-      if (valKey(tu.fieldValsNext.get(k)) !== valKey(fieldVals.get(k))) changedFields.add(`.${k.split('.').pop()}`);
+      if (valKey(tu.fieldValsNext.get(k)) !== valKey(fieldVals.get(k))) changedFields.add(`.${k.split('.').pop()?.replace(/\[\]$/, '')}`);
     }
     summaries = next;
     fieldVals = tu.fieldValsNext;
@@ -260,7 +265,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
 function isInteresting(s: FunctionSummary | undefined): boolean {
   if (!s) return false;
   return !!(s.returnsVmalloc || s.submitsParams || s.readIntoParams || s.flushesParams || s.invalidatesParams ||
-    s.convertsParams || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
+    s.convertsParams || s.addsPagesParams || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
 }
 
 function mergeSites(into: Map<string, CallSiteFacts>, from: Map<string, CallSiteFacts>): void {

@@ -132,7 +132,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       case 'simulate':
         return simulateCommand(rest, (s) => io.stdout.write(s), (s) => io.stderr.write(s));
       case 'review':
-        return await reviewCommand(rest, io, { consequence: consequenceText });
+        return await reviewCommand(rest, io);
       case 'rules':
         io.stdout.write(RULE_IDS.join('\n') + '\n');
         return 0;
@@ -156,15 +156,6 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       return 2;
     }
     throw e;
-  }
-}
-
-/** Per-architecture consequence line for review replies, from the simulator. */
-function consequenceText(f: Finding): string | undefined {
-  try {
-    return renderSimulationText(simulateFinding(f.facts), false);
-  } catch {
-    return undefined;
   }
 }
 
@@ -222,6 +213,8 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
 
   const findings: Finding[] = [];
   const notes: string[] = [];
+  /** what b4 may see on stderr in mailback mode: problems with the input, not informational notes */
+  const problems: string[] = [];
   let inputErrors = 0;
   const patchFindings: PatchFinding[] = [];
   const patchOpts = { ...analyzeOpts, base: values.base as string | undefined, all: values.all as boolean, analyze: (t: string, f: string, o?: AnalyzeOptions) => analyzeText(t, f, { ...o, backend }) };
@@ -235,6 +228,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
         const r = await scanPatchText(data, '<stdin>', patchOpts);
         patchFindings.push(...r.findings);
         notes.push(...r.notes);
+        problems.push(...r.problems);
       } else if (data.includes(0)) {
         notes.push('<stdin>: error: binary input skipped');
         inputErrors++;
@@ -256,8 +250,10 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
         const r = await scanPatchText(fs.readFileSync(p), p, patchOpts);
         patchFindings.push(...r.findings);
         notes.push(...r.notes);
+        problems.push(...r.problems);
       } catch (e) {
         notes.push(`${p}: error: ${(e as Error).message}`);
+        problems.push(`${p}: error: ${(e as Error).message}`);
         inputErrors++;
       }
       continue;
@@ -274,6 +270,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
     findings.push(...r.findings);
     for (const n of r.notes) {
       notes.push(formatNote(n));
+      if ((n as ScanNote).severity !== 'info') problems.push(formatNote(n));
       if ((n as ScanNote).severity === 'error') inputErrors++;
     }
   }
@@ -295,7 +292,8 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       if (sims) sims.forEach((s, i) => io.stdout.write(`${all[i].file}:${all[i].span.start.line}: simulation:\n${renderSimulationText(s, false).replace(/^/gm, '  ')}\n`));
     }
   }
-  for (const n of notes) io.stderr.write(`${n}\n`);
+  // b4's check runner reports every stderr line as a failure: in mailback mode only real problems go there
+  for (const n of format === 'mailback' ? problems : notes) io.stderr.write(`${n}\n`);
   const total = findings.length + patchFindings.length;
   if (inputErrors > 0 && total === 0) return 2;
   return total > 0 ? 1 : inputErrors > 0 ? 2 : 0;

@@ -145,6 +145,8 @@ export interface FunctionSummary {
   returnsPageOfParam?: number;
   /** Returns an address inside the buffer passed in this parameter. */
   returnsAliasOfParam?: number;
+  /** Adds the pages of buffer parameter `buf` to the bio or scatterlist passed in parameter `to`. */
+  addsPagesParams?: { buf: number; to: number; kind: 'bio' | 'sg' }[];
 }
 
 export interface AnalysisStats {

@@ -16,7 +16,7 @@ import {
   BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
 } from '../tables';
 import {
-  Buf, Val, State, BioState, Added, Pending, MaintRec, cloneState, join, emptyState,
+  Buf, Val, State, BioState, Added, Pending, MaintRec, IoRange, Off, addOff, cloneState, join, emptyState,
   OP_R, OP_W, OP_RF, OP_WF, OP_B, OpSet, opHasRead, opHasWrite, opWithFlags,
 } from './state';
 import { FunctionInfo, VarType, localTypes, indentAt, lineStart } from './tu';
@@ -43,6 +43,8 @@ export interface SummaryAcc {
   directionParam?: number;
   /** some exit returns a non-vmalloc, non-NULL pointer: a vmalloc return makes it maybe-vmalloc */
   returnsOther?: boolean;
+  /** `buf>kind:to`: pages of parameter buf added to the bio/scatterlist in parameter to */
+  addsPages: Set<string>;
 }
 
 /** What in-file call sites pass for each parameter (collected in one round, used in the next). */
@@ -56,7 +58,7 @@ export interface CallSiteFacts {
 export function newSummaryAcc(): SummaryAcc {
   return {
     flushed: null, invalidates: new Set(), submits: new Set(), submitDir: 0, readInto: new Set(), writes: new Set(),
-    reads: new Set(), converts: new Set(),
+    reads: new Set(), converts: new Set(), addsPages: new Set(),
   };
 }
 
@@ -342,6 +344,22 @@ export class FunctionAnalysis {
     return `field:${base}.${fname}`;
   }
 
+  /**
+   * An array of buffer pointers is one abstract location: `log->segs[i]` is `field:foo_log.segs[]`,
+   * a local `bufs[i]` is `elem:bufs[]`.
+   */
+  private elemKey(n: SNode): string | undefined {
+    const base = child(n, 'argument');
+    if (!base) return undefined;
+    const b = this.strip(base);
+    if (b.type === 'identifier') return `elem:${this.text(b)}[]`;
+    if (b.type === 'field_expression') {
+      const k = this.fieldKey(b);
+      return k ? `${k}[]` : undefined;
+    }
+    return undefined;
+  }
+
   private lookupField(key: string): Val | undefined {
     const v = this.tu.fieldVals.get(key);
     if (v) return v;
@@ -356,7 +374,10 @@ export class FunctionAnalysis {
   /** Read a field-held value, re-anchored to the expression that names it in this function. */
   private fieldVal(n: SNode, st: State): Val | undefined {
     const key = this.fieldKey(n);
-    if (!key) return undefined;
+    return key ? this.locationVal(key, n, st) : undefined;
+  }
+
+  private locationVal(key: string, n: SNode, st: State): Val | undefined {
     const local = st.vars.get(key);
     if (local) return local;
     const v = this.lookupField(key);
@@ -368,7 +389,7 @@ export class FunctionAnalysis {
     if (home) {
       b.id = home;
       b.field = home.slice('field:'.length);
-      b.display = this.text(n).replace(/[A-Za-z_]\w*$/, home.split('.').pop() as string);
+      b.display = this.text(n).replace(/[A-Za-z_]\w*$/, home.split('.').pop()?.replace(/\[\]$/, '') as string);
     }
     if (b.size && !this.inScope(b.size)) b.size = undefined;
     return v.t === 'buf' ? { t: 'buf', b, adv: false } : { t: 'pages', b };
@@ -939,7 +960,8 @@ export class FunctionAnalysis {
         if (a.type === 'subscript_expression') {
           const base = child(a, 'argument');
           const bv = base ? st.vars.get(this.text(base)) ?? (base.type === 'field_expression' ? this.fieldVal(base, st) : undefined) : undefined;
-          if (bv && bv.t === 'buf') return { t: 'buf', b: bv.b, adv: true };
+          const idx = child(a, 'index');
+          if (bv && bv.t === 'buf') return { t: 'buf', b: bv.b, adv: true, off: addOff(bv.off, '+', `[${idx ? this.text(idx) : ''}]`) };
         }
         return v && (v.t === 'buf' || v.t === 'fn') ? v : undefined;
       }
@@ -953,7 +975,12 @@ export class FunctionAnalysis {
           this.cpuRead(v.b, n, st, true);
           return undefined;
         }
-        if (v && v.t === 'pages') return { t: 'page', b: v.b, step: this.step('page', n, `page ${this.text(n)} is mapped at \`${v.b.display}\` by ${v.b.origin[0]?.message ?? 'vmap()'}`) };
+        if (!v) {
+          const ek = this.elemKey(n);
+          const ev = ek ? this.locationVal(ek, n, st) : undefined;
+          if (ev) return ev;
+        }
+        if (v && v.t === 'pages') return { t: 'page', b: v.b, off: idx ? `[${this.text(idx).replace(/\s+/g, '')}]` : undefined, step: this.step('page', n, `page ${this.text(n)} is mapped at \`${v.b.display}\` by ${v.b.origin[0]?.message ?? 'vmap()'}`) };
         return undefined;
       }
       case 'field_expression': {
@@ -972,8 +999,8 @@ export class FunctionAnalysis {
         const lv = l ? this.ev(l, st) : undefined;
         const rv = r ? this.ev(r, st) : undefined;
         if (n.op === '+' || n.op === '-') {
-          if (lv && lv.t === 'buf') return { t: 'buf', b: lv.b, adv: true };
-          if (rv && rv.t === 'buf' && n.op === '+') return { t: 'buf', b: rv.b, adv: true };
+          if (lv && lv.t === 'buf' && r) return { t: 'buf', b: lv.b, adv: true, advSite: lv.advSite, off: addOff(lv.off, n.op, this.text(r)) };
+          if (rv && rv.t === 'buf' && n.op === '+' && l) return { t: 'buf', b: rv.b, adv: true, advSite: rv.advSite, off: addOff(rv.off, '+', this.text(l)) };
         }
         if (n.op === '|') {
           const lo = lv && lv.t === 'op' ? lv.v : undefined;
@@ -1002,7 +1029,7 @@ export class FunctionAnalysis {
         if (!a) return undefined;
         const v = this.ev(a, st);
         if (v && v.t === 'buf' && a.type === 'identifier') {
-          const nv: Val = { t: 'buf', b: v.b, adv: true, advSite: this.step('flow', n, `\`${this.text(a)}\` advanced here`) };
+          const nv: Val = { t: 'buf', b: v.b, adv: true, off: addOff(v.off, n.op === '--' ? '-' : '+', '1'), advSite: this.step('flow', n, `\`${this.text(a)}\` advanced here`) };
           st.vars.set(this.text(a), nv);
           return nv;
         }
@@ -1052,7 +1079,7 @@ export class FunctionAnalysis {
       const cur = this.ev(lhs, st);
       const rv = this.ev(rhs, st);
       if (cur && cur.t === 'buf' && (op === '+=' || op === '-=') && lhs.type === 'identifier') {
-        const nv: Val = { t: 'buf', b: cur.b, adv: true, advSite: this.step('flow', n, `\`${this.text(lhs)}\` advanced here`) };
+        const nv: Val = { t: 'buf', b: cur.b, adv: true, off: addOff(cur.off, op === '-=' ? '-' : '+', this.text(rhs)), advSite: this.step('flow', n, `\`${this.text(lhs)}\` advanced here`) };
         st.vars.set(this.text(lhs), nv);
         return nv;
       }
@@ -1082,6 +1109,17 @@ export class FunctionAnalysis {
       }
       this.storeField(lhs, rv, rhs, st);
       return rv;
+    }
+    if (lhs.type === 'subscript_expression') {
+      const base = child(lhs, 'argument');
+      const bv = base ? this.evNoRead(base, st) : undefined;
+      const ek = !bv ? this.elemKey(lhs) : undefined;
+      if (ek) {
+        const idx = child(lhs, 'index');
+        if (idx) this.ev(idx, st);
+        this.storeLocation(ek, lhs, rv, st);
+        return rv;
+      }
     }
     this.storeThrough(lhs, st, n);
     return rv;
@@ -1121,7 +1159,8 @@ export class FunctionAnalysis {
     if (x.type === 'field_expression') return this.fieldVal(x, st);
     if (x.type === 'binary_expression' && (x.op === '+' || x.op === '-')) {
       const l = this.evNoRead(child(x, 'left') as SNode, st);
-      if (l && l.t === 'buf') return { t: 'buf', b: l.b, adv: true };
+      const r = child(x, 'right') as SNode;
+      if (l && l.t === 'buf') return { t: 'buf', b: l.b, adv: true, advSite: l.advSite, off: addOff(l.off, x.op as '+' | '-', this.text(r)) };
       this.ev(child(x, 'right') as SNode, st);
       return undefined;
     }
@@ -1162,8 +1201,14 @@ export class FunctionAnalysis {
     }
     const key = this.fieldKey(lhs);
     if (!key) return;
+    this.storeLocation(key, lhs, rv, st);
+  }
+
+  /** Store a value in a struct-field or array location; vmalloc buffers there are shared by the file. */
+  private storeLocation(key: string, lhs: SNode, rv: Val | undefined, st: State): void {
     if (rv) st.vars.set(key, rv);
     else st.vars.delete(key);
+    if (!key.startsWith('field:')) return;
     if (rv && rv.t === 'buf' && rv.b.id.startsWith('alloc@') && !rv.adv) this.tu.allocToField.set(rv.b.id, key);
     if (rv && (rv.t === 'buf' || rv.t === 'pages') && rv.b.kind !== 'param') {
       const b: Buf = {
@@ -1289,7 +1334,7 @@ export class FunctionAnalysis {
       const a = args[ev.ptr];
       const v = a ? this.ev(a, st) : undefined;
       const b = this.bufForEvidence(a, v, n, st, `passed to ${name}() here`, 'vmalloc');
-      return b ? { t: 'page', b, step: this.step('page', n, `page of \`${b.display}\` from ${name}()`) } : undefined;
+      return b ? { t: 'page', b, off: v && v.t === 'buf' ? v.off : this.offOfExpr(a), step: this.step('page', n, `page of \`${b.display}\` from ${name}()`) } : undefined;
     }
     if (VMALLOC_TESTS.has(name)) {
       const a = args[0];
@@ -1383,6 +1428,16 @@ export class FunctionAnalysis {
     return undefined;
   }
 
+  /** Offset text of `base + e` written inline when the base had no value yet (evidence on a parameter or field). */
+  private offOfExpr(a: SNode): Off {
+    const s = this.strip(a);
+    if (s.type === 'binary_expression' && (s.op === '+' || s.op === '-')) {
+      const r = child(s, 'right');
+      return r ? addOff(this.offOfExpr(child(s, 'left') as SNode), s.op, this.text(r)) : undefined;
+    }
+    return undefined;
+  }
+
   /** The buffer a pointer names when a call proves (or suggests) it is a vmalloc address. */
   private bufForEvidence(a: SNode | undefined, v: Val | undefined, n: SNode, st: State, what: string, kind: 'vmalloc' | 'maybe'): Buf | undefined {
     if (!a) return undefined;
@@ -1392,8 +1447,9 @@ export class FunctionAnalysis {
     }
     const s = this.strip(a);
     const baseExpr = s.type === 'binary_expression' && (s.op === '+' || s.op === '-') ? this.strip(child(s, 'left') as SNode) : s;
-    if (baseExpr.type !== 'identifier' && baseExpr.type !== 'field_expression') return undefined;
-    const key = baseExpr.type === 'field_expression' ? this.fieldKey(baseExpr) : undefined;
+    if (baseExpr.type !== 'identifier' && baseExpr.type !== 'field_expression' && baseExpr.type !== 'subscript_expression') return undefined;
+    const key = baseExpr.type === 'field_expression' ? this.fieldKey(baseExpr) : baseExpr.type === 'subscript_expression' ? this.elemKey(baseExpr) : undefined;
+    if (baseExpr.type === 'subscript_expression' && !key) return undefined;
     const holder = this.rootIdent(baseExpr);
     const b: Buf = {
       id: key ?? `ev:${this.text(baseExpr)}`, kind, zeroed: false, display: this.text(baseExpr), escapes: true,
@@ -1449,7 +1505,6 @@ export class FunctionAnalysis {
 
   private maintenance(op: 'flush' | 'invalidate', v: Extract<Val, { t: 'buf' }>, n: SNode, args: SNode[], st: State): void {
     const b = v.b;
-    const maint = { len: 1 };
     this.maintained.set(b.id, b);
     const wrongRange = v.adv && v.advSite !== undefined;
     const rec: MaintRec = { step: this.step('maintenance', n, `${op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range'}(${args.map((a) => this.text(a)).join(', ')})`), wrongRange };
@@ -1468,30 +1523,70 @@ export class FunctionAnalysis {
         [...b.origin, ...(v.advSite ? [v.advSite] : []), rec.step], this.dirOf(this.ctxBits), fixes,
         { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' });
     }
-    if (!wrongRange && !this.isSym(b) && args[maint.len ?? 1]) {
-      // A constant length shorter than the constant allocation leaves the rest of the buffer unmaintained.
-      const lenArg = args[1];
-      const len = this.constEval(this.text(lenArg));
-      const size = b.sizeBytes ?? (b.size ? this.constEval(b.size) : undefined);
-      if (len !== undefined && size !== undefined && len < size) {
-        rec.wrongRange = true;
-        const fixes: Fix[] = b.size && this.inScope(b.size) ? [{ title: `Cover the whole buffer: ${b.size}`, isPreferred: true, edits: [{ file: this.tu.file, span: this.span(lenArg), newText: b.size }] }] : [];
-        this.report('vmap-io-maintenance-range', n, b,
-          `${op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range'}() covers ${len} of the ${size} bytes of \`${b.display}\`: the rest of the buffer keeps ${op === 'flush' ? 'dirty' : 'stale'} alias lines`,
-          [...b.origin, rec.step], this.dirOf(this.ctxBits), fixes,
-          { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' });
-      }
-    }
+    rec.off = v.off;
+    rec.len = args[1] ? this.text(args[1]).replace(/\s+/g, '') : undefined;
     if (op === 'flush') {
       st.flushed.set(b.id, rec);
     } else {
       // Only an invalidate after completion counts; one before completion (e.g. right after an
       // asynchronous submit_bio()) leaves the read unprotected.
-      if (st.completed.has(b.id)) {
+      const p = st.completed.get(b.id);
+      if (p) {
         st.completed.delete(b.id);
         st.invalidated.set(b.id, rec);
+        if (!rec.wrongRange && !this.isSym(b)) this.checkRange(rec, p.ranges ?? [], b, n, args, 'invalidate');
       }
     }
+  }
+
+  /**
+   * Does a maintenance call cover the parts of the buffer the I/O carries? Offsets and lengths are
+   * compared as source text (canonical), or as constants where both evaluate:
+   * - same offset as the I/O range and a length at least as long: covered;
+   * - from the buffer's start: covered, unless a constant length is shorter than the constant size
+   *   of a buffer whose I/O reaches past the start;
+   * - any other offset (`buf + sizeof(*hdr)`) against an I/O range at a different offset: not covered.
+   */
+  private covers(rec: MaintRec, ranges: IoRange[], b: Buf): boolean {
+    const num = (t: string | undefined) => (t === undefined ? undefined : this.constEval(t));
+    const lenOk = (ml: string | undefined, rl: string | undefined) => {
+      if (ml === undefined || rl === undefined || ml === rl) return true;
+      const a = num(ml);
+      const c = num(rl);
+      return a === undefined || c === undefined || a >= c;
+    };
+    if (rec.off === undefined) {
+      const ml = num(rec.len);
+      const size = b.sizeBytes ?? (b.size ? this.constEval(b.size) : undefined);
+      const beyondStart = ranges.length === 0 || ranges.some((r) => r.off !== undefined);
+      if (ml !== undefined && size !== undefined && ml < size && beyondStart) return false;
+      return ranges.every((r) => r.off !== undefined || lenOk(rec.len, r.len));
+    }
+    return ranges.length > 0 && ranges.every((r) => r.off === rec.off && lenOk(rec.len, r.len));
+  }
+
+  private checkRange(rec: MaintRec, ranges: IoRange[], b: Buf, n: SNode, args: SNode[], op: 'flush' | 'invalidate'): void {
+    if (this.covers(rec, ranges, b)) return;
+    rec.wrongRange = true;
+    const what = op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range';
+    const size = b.sizeBytes ?? (b.size ? this.constEval(b.size) : undefined);
+    const len = rec.len ? this.constEval(rec.len) : undefined;
+    const detail = rec.off === undefined && len !== undefined && size !== undefined
+      ? `covers ${len} of the ${size} bytes of \`${b.display}\``
+      : `covers \`${this.text(args[0] ?? n)}\` for ${args[1] ? `\`${this.text(args[1])}\`` : 'its length'}, not the part of \`${b.display}\` the I/O carries`;
+    const fixes: Fix[] = [];
+    const name = this.bufNameForFix(b);
+    const full = b.size && this.inScope(b.size) ? b.size : undefined;
+    if (name && full && args[0] && args[1]) {
+      fixes.push({ title: `Cover the whole buffer: ${what}(${name}, ${full})`, isPreferred: true, edits: [
+        { file: this.tu.file, span: this.span(args[0]), newText: name },
+        { file: this.tu.file, span: this.span(args[1]), newText: full },
+      ] });
+    }
+    this.report('vmap-io-maintenance-range', n, b,
+      `${what}() ${detail}: the rest keeps ${op === 'flush' ? 'dirty' : 'stale'} alias lines`,
+      [...b.origin, rec.step], this.dirOf(this.ctxBits), fixes,
+      { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' });
   }
 
   private unadvancedAlias(b: Buf, st: State): string | undefined {
@@ -1510,11 +1605,13 @@ export class FunctionAnalysis {
         args.forEach((a, i) => { if (a !== pageArg) this.ev(a, st); void i; });
         const pv = pageArg ? this.ev(pageArg, st) : undefined;
         const page = this.asPage(pv, pageArg, n);
+        if (page && bioArg) this.noteParamPages(page.b, bioArg, 'bio');
         if (page && bioArg) {
           const bio = this.bio(this.objKey(bioArg), st);
           const prev = bio.bufs.get(page.b.id);
           const steps = [...(page.step ? [page.step] : []), this.step('page-add', n, `page added to the bio with ${name}()`)];
-          bio.bufs.set(page.b.id, { buf: page.b, steps: prev ? prev.steps : steps });
+          const range: IoRange = { off: page.off, len: sink.len !== undefined && args[sink.len] ? this.text(args[sink.len]).replace(/\s+/g, '') : undefined };
+          bio.bufs.set(page.b.id, { ...(prev ?? { buf: page.b, steps }), ranges: [...(prev ? prev.ranges ?? [] : []), range] });
         }
         return undefined;
       }
@@ -1524,10 +1621,13 @@ export class FunctionAnalysis {
         const pv = pageArg ? this.ev(pageArg, st) : undefined;
         args.forEach((a) => { if (a !== pageArg) this.ev(a, st); });
         const page = this.asPage(pv, pageArg, n);
+        if (page && sgArg) this.noteParamPages(page.b, sgArg, 'sg');
         if (page && sgArg) {
           const key = this.rootIdent(sgArg) ?? this.objKey(sgArg);
           const m = st.sgs.get(key) ?? new Map<string, Added>();
-          if (!m.has(page.b.id)) m.set(page.b.id, { buf: page.b, steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page put in a scatterlist with ${name}()`)] });
+          const prev = m.get(page.b.id);
+          const range: IoRange = { off: page.off, len: sink.len !== undefined && args[sink.len] ? this.text(args[sink.len]).replace(/\s+/g, '') : undefined };
+          m.set(page.b.id, { ...(prev ?? { buf: page.b, steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page put in a scatterlist with ${name}()`)] }), ranges: [...(prev?.ranges ?? []), range] });
           st.sgs.set(key, m);
         }
         return undefined;
@@ -1583,7 +1683,8 @@ export class FunctionAnalysis {
         const page = this.asPage(pv, pageArg, n);
         if (page) {
           const op = dirArg ? this.opValueOf(dirArg, st, false) ?? this.ctxBits : this.ctxBits;
-          this.submit([{ buf: page.b, steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page mapped for DMA with ${name}()`)] }], op, n, false, st, undefined);
+          const range: IoRange = { off: page.off, len: sink.len !== undefined && args[sink.len] ? this.text(args[sink.len]).replace(/\s+/g, '') : undefined };
+          this.submit([{ buf: page.b, ranges: [range], steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page mapped for DMA with ${name}()`)] }], op, n, false, st, undefined);
         }
         return undefined;
       }
@@ -1645,12 +1746,20 @@ export class FunctionAnalysis {
     return undefined;
   }
 
-  private asPage(v: Val | undefined, arg: SNode | undefined, n: SNode): { b: Buf; step?: TraceStep } | undefined {
+  /** A helper that adds its buffer parameter's pages to its bio/scatterlist parameter says so in its summary. */
+  private noteParamPages(b: Buf, target: SNode, kind: 'bio' | 'sg'): void {
+    if (b.param === undefined || b.id !== `param:${b.param}`) return;
+    const root = this.rootIdent(target);
+    const to = this.fn.params.find((p) => p.name === root);
+    if (to) this.summary.addsPages.add(`${b.param}>${kind}:${to.index}`);
+  }
+
+  private asPage(v: Val | undefined, arg: SNode | undefined, n: SNode): { b: Buf; step?: TraceStep; off?: Off } | undefined {
     if (!v) return undefined;
-    if (v.t === 'page') return { b: v.b, step: v.step };
+    if (v.t === 'page') return { b: v.b, step: v.step, off: v.off };
     // struct page computed by an unknown helper from the buffer address (kmem_to_page-style)
     if (v.t === 'buf' && arg && this.lastUnknownCall && this.strip(arg) === this.lastUnknownCall) {
-      return { b: v.b, step: this.step('page', n, `page of \`${v.b.display}\` from ${this.text(this.strip(arg))}`) };
+      return { b: v.b, off: v.off, step: this.step('page', n, `page of \`${v.b.display}\` from ${this.text(this.strip(arg))}`) };
     }
     return undefined;
   }
@@ -1691,7 +1800,8 @@ export class FunctionAnalysis {
 
   private bufName(b: Buf, st: State): string | undefined {
     for (const [k, v] of st.vars) if (v.t === 'buf' && v.b.id === b.id && !v.adv && !k.includes(':')) return k;
-    if (b.field && this.inScope(b.display.replace(/->|\./g, ' '))) return b.display;
+    // `bp->b_addr`: the holder variable must be in scope here (the field name is not a variable)
+    if (b.field && /^[A-Za-z_]\w*(->|\.)[A-Za-z_]\w*$/.test(b.display) && this.types.has(b.display.split(/->|\./)[0])) return b.display;
     if (b.kind === 'param' || b.id.startsWith('ev:')) return /^[A-Za-z_]\w*$/.test(b.display) && this.types.has(b.display) ? b.display : undefined;
     return undefined;
   }
@@ -1724,6 +1834,10 @@ export class FunctionAnalysis {
       }
       const written = st.written.get(b.id);
       const visibleWrite = written && written.kind === 'cpu-write' ? written : undefined;
+      if (flushed && !flushed.wrongRange && !a.unflushedAtSubmit) {
+        const fnode = this.callAt(flushed.step.span.startOffset, flushed.step.span.endOffset);
+        if (fnode) this.checkRange(flushed, a.ranges ?? [], b, fnode, this.args(fnode), 'flush');
+      }
       const needFlush = !flushed || a.unflushedAtSubmit;
       const name = this.bufName(b, st);
       if (write && needFlush && !(helperFlush && !a.unflushedAtSubmit) && (written || b.escapes)) {
@@ -1742,7 +1856,7 @@ export class FunctionAnalysis {
           { cpuWroteBefore: true, hasFlush: false, cpuReadsAfter: true, hasInvalidate: false });
       }
       if (!read) continue;
-      const pending: Pending = { buf: b, site: submitStep, steps: [...a.steps, submitStep], sync, dir: op, insertAfter: sync ? this.insertAfterOffset(site) : undefined, indent: indentAt(this.src, this.stmtOf(site).start) };
+      const pending: Pending = { buf: b, ranges: a.ranges, site: submitStep, steps: [...a.steps, submitStep], sync, dir: op, insertAfter: sync ? this.insertAfterOffset(site) : undefined, indent: indentAt(this.src, this.stmtOf(site).start) };
       if (sync) {
         const parent = site.parent;
         const lhs = parent?.type === 'assignment_expression' ? child(parent, 'left') : parent?.type === 'init_declarator' ? this.declName(parent) : undefined;
@@ -1850,6 +1964,11 @@ export class FunctionAnalysis {
     return { title: `Invalidate the vmap range at the top of ${endIo}()`, isPreferred: true, edits: [{ file: this.tu.file, span: this.offsetSpan(at), newText: `\n\tinvalidate_kernel_vmap_range(${expr}, ${len});` }] };
   }
 
+  private callAt(start: number, end: number): SNode | undefined {
+    const n = this.nodeAt(start, end);
+    return n && n.type === 'call_expression' ? n : undefined;
+  }
+
   private nodeAt(start: number, end: number): SNode | undefined {
     let cur: SNode | undefined = this.fn.node;
     for (;;) {
@@ -1865,8 +1984,8 @@ export class FunctionAnalysis {
   /** Field names under which this buffer is reachable from an object (its own field, or a field it was stored in here). */
   private fieldNames(b: Buf, st: State): string[] {
     const names = new Set<string>();
-    if (b.field) names.add(b.field.split('.').pop() as string);
-    for (const [k, v] of st.vars) if (k.startsWith('field:') && (v.t === 'buf' || v.t === 'pages') && v.b.id === b.id) names.add(k.split('.').pop() as string);
+    if (b.field) names.add(b.field.split('.').pop()?.replace(/\[\]$/, '') as string);
+    for (const [k, v] of st.vars) if (k.startsWith('field:') && (v.t === 'buf' || v.t === 'pages') && v.b.id === b.id) names.add(k.split('.').pop()?.replace(/\[\]$/, '') as string);
     return [...names];
   }
 
@@ -1960,6 +2079,22 @@ export class FunctionAnalysis {
       if (s.readsParams?.includes(i)) this.cpuRead(v.b, n, st, true);
       if (!inFile && !s.writesParams?.includes(i) && !s.readsParams?.includes(i) && !s.flushesParams?.includes(i) && !s.submitsParams?.includes(i)) this.escape(v, args[i], st, n);
     });
+    for (const ap of s.addsPagesParams ?? []) {
+      const v = vals[ap.buf];
+      const target = args[ap.to];
+      if (!v || v.t !== 'buf' || !target) continue;
+      const step = this.step('page-add', n, `pages of \`${this.text(args[ap.buf])}\` added to ${this.text(target)} inside ${name}()`);
+      this.noteParamPages(v.b, target, ap.kind);
+      if (ap.kind === 'bio') {
+        const bio = this.bio(this.objKey(target), st);
+        if (!bio.bufs.has(v.b.id)) bio.bufs.set(v.b.id, { buf: v.b, steps: [step] });
+      } else {
+        const key = this.rootIdent(target) ?? this.objKey(target);
+        const m = st.sgs.get(key) ?? new Map<string, Added>();
+        if (!m.has(v.b.id)) m.set(v.b.id, { buf: v.b, steps: [step] });
+        st.sgs.set(key, m);
+      }
+    }
     if (s.returnsVmalloc) {
       const kind = s.returnsVmalloc === 'maybe-vmalloc' ? 'maybe' : s.returnsVmalloc;
       const size = s.returnSizeParam !== undefined && args[s.returnSizeParam] ? this.text(args[s.returnSizeParam]) : undefined;
@@ -2017,7 +2152,7 @@ export class FunctionAnalysis {
     }
     for (const p of st.inflight.values()) {
       if (this.isSym(p.buf)) continue;
-      const fieldName = p.buf.field?.split('.').pop();
+      const fieldName = p.buf.field?.split('.').pop()?.replace(/\[\]$/, '');
       const elsewhere = this.tu.invalidateTexts.some((t) => (fieldName && new RegExp(`(->|\\.)${fieldName}\\b`).test(t)) || t === p.buf.display);
       if (p.endIo && !elsewhere) {
         // completion runs in a bi_end_io of this file that does not invalidate (and nothing else does)

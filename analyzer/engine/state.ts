@@ -44,9 +44,27 @@ export function opWithFlags(s: OpSet): OpSet {
   return r;
 }
 
+/**
+ * Offsets into a buffer are kept as canonical source text (`off`, `page_idx*PAGE_SIZE`), undefined for
+ * the buffer's start: two ranges are the same when their texts are.
+ */
+export type Off = string | undefined;
+
+export function addOff(base: Off, op: '+' | '-', e: string): Off {
+  const t = e.replace(/\s+/g, '');
+  const term = op === '-' ? `-(${t})` : t;
+  return base === undefined ? term : `${base}+${term}`;
+}
+
+/** A byte range of a buffer that an I/O carries (`len` as text, when known). */
+export interface IoRange {
+  off: Off;
+  len?: string;
+}
+
 export type Val =
-  | { t: 'buf'; b: Buf; adv: boolean; advSite?: TraceStep }
-  | { t: 'page'; b: Buf; step?: TraceStep }
+  | { t: 'buf'; b: Buf; adv: boolean; advSite?: TraceStep; off?: Off }
+  | { t: 'page'; b: Buf; step?: TraceStep; off?: Off }
   | { t: 'pages'; b: Buf }
   | { t: 'isvm'; b: Buf; neg: boolean }
   | { t: 'op'; v: OpSet }
@@ -63,6 +81,8 @@ export interface Added {
   unflushedAtSubmit?: boolean;
   /** Added by bio_add_vmalloc*(), which flushes the range itself for writes (v6.16+). */
   helperFlushesWrites?: boolean;
+  /** the parts of the buffer the I/O carries, when each page add named its offset and length */
+  ranges?: IoRange[];
 }
 
 export interface BioState {
@@ -78,6 +98,7 @@ export interface BioState {
 
 export interface Pending {
   buf: Buf;
+  ranges?: IoRange[];
   /** the submitting call node span (where the finding is reported) */
   site: TraceStep;
   steps: TraceStep[];
@@ -96,6 +117,9 @@ export interface Pending {
 export interface MaintRec {
   step: TraceStep;
   wrongRange: boolean;
+  /** offset and length the call covers (texts), for checking it against the I/O's ranges */
+  off?: Off;
+  len?: string;
 }
 
 export interface State {

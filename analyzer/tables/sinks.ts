@@ -25,6 +25,8 @@ export interface SinkRow extends Versioned {
   ptr?: number;
   /** Argument holding a DMA direction or request op. */
   dir?: number;
+  /** Argument holding the length the page add / mapping covers. */
+  len?: number;
   /** The call returns only after the I/O completed (submit_bio_wait). */
   sync?: boolean;
   /** Old `submit_bio(rw, bio)` form: with two arguments the first is the direction. */
@@ -37,24 +39,24 @@ const BIO_H = 'include/linux/bio.h; block/bio.c v6.18.2';
 const DMA = 'include/linux/dma-mapping.h v6.18.2; ARM dma_cache_maint_page() maintains the linear alias only (arch/arm/mm/dma-mapping.c ~l.645)';
 
 export const SINK_ROWS: SinkRow[] = [
-  { name: 'bio_add_page', kind: 'page-add', bio: 0, page: 1, source: BIO_H },
-  { name: '__bio_add_page', kind: 'page-add', bio: 0, page: 1, source: BIO_H },
-  { name: 'bio_add_pc_page', kind: 'page-add', bio: 1, page: 2, until: '6.18', source: `${BIO_H} (removed by v6.18)` },
-  { name: 'bio_add_zone_append_page', kind: 'page-add', bio: 0, page: 1, source: BIO_H },
-  { name: 'bio_add_folio', kind: 'page-add', bio: 0, page: 1, source: BIO_H },
-  { name: 'bio_add_folio_nofail', kind: 'page-add', bio: 0, page: 1, source: BIO_H },
+  { name: 'bio_add_page', kind: 'page-add', bio: 0, page: 1, len: 2, source: BIO_H },
+  { name: '__bio_add_page', kind: 'page-add', bio: 0, page: 1, len: 2, source: BIO_H },
+  { name: 'bio_add_pc_page', kind: 'page-add', bio: 1, page: 2, len: 3, until: '6.18', source: `${BIO_H} (removed by v6.18)` },
+  { name: 'bio_add_zone_append_page', kind: 'page-add', bio: 0, page: 1, len: 2, source: BIO_H },
+  { name: 'bio_add_folio', kind: 'page-add', bio: 0, page: 1, len: 2, source: BIO_H },
+  { name: 'bio_add_folio_nofail', kind: 'page-add', bio: 0, page: 1, len: 2, source: BIO_H },
   { name: 'submit_bio', kind: 'submit', bio: 0, oldRw: true, source: `${BIO_H}; 2.6-era submit_bio(rw, bio) in fs/bio.c v2.6.34` },
   { name: 'submit_bio_noacct', kind: 'submit', bio: 0, source: 'block/blk-core.c v5.9+' },
   { name: 'generic_make_request', kind: 'submit', bio: 0, until: '5.9', source: 'block/blk-core.c v5.4.59' },
   { name: 'submit_bio_wait', kind: 'submit', bio: 0, sync: true, oldRw: true, source: 'block/bio.c v6.18.2; submit_bio_wait(rw, bio) before v4.8' },
-  { name: 'sg_set_page', kind: 'sg-page', sg: 0, page: 1, source: 'include/linux/scatterlist.h v6.18.2' },
+  { name: 'sg_set_page', kind: 'sg-page', sg: 0, page: 1, len: 2, source: 'include/linux/scatterlist.h v6.18.2' },
   { name: 'dma_map_sg', kind: 'dma-map-sg', sg: 1, dir: 3, source: DMA },
   { name: 'dma_map_sg_attrs', kind: 'dma-map-sg', sg: 1, dir: 3, source: DMA },
   { name: 'dma_map_sgtable', kind: 'dma-map-sg', sg: 1, dir: 2, source: DMA },
   { name: 'dmaengine_prep_slave_sg', kind: 'dma-map-sg', sg: 1, dir: 3, source: 'include/linux/dmaengine.h v6.18.2 (DMA_MEM_TO_DEV / DMA_DEV_TO_MEM)' },
   { name: 'spi_map_buf', kind: 'linear', ptr: 3, source: 'drivers/spi/spi.c v6.18.2 spi_map_buf_attrs: maps vmalloc pages without cache maintenance (domain §3 #26)', until: '0.0' },
-  { name: 'dma_map_page', kind: 'dma-map-page', page: 1, dir: 4, source: DMA },
-  { name: 'dma_map_page_attrs', kind: 'dma-map-page', page: 1, dir: 4, source: DMA },
+  { name: 'dma_map_page', kind: 'dma-map-page', page: 1, dir: 4, len: 3, source: DMA },
+  { name: 'dma_map_page_attrs', kind: 'dma-map-page', page: 1, dir: 4, len: 3, source: DMA },
   { name: 'virt_to_page', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_page', source: 'arch/*/include/asm/memory.h: linear-map arithmetic' },
   { name: 'virt_to_folio', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_folio', since: '5.16', source: 'include/linux/mm.h v6.18.2' },
   { name: 'virt_to_pfn', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_pfn', source: 'arch/*/include/asm/memory.h' },
