@@ -12,8 +12,11 @@ import { ROOT, copyWorkspace, launchChromium, seedUserData, startCodeServer, tem
 
 const TIMEOUT_MS = Number(process.env.VMALIAS_INTEGRATION_TIMEOUT_MS || 300_000);
 const verbose = process.argv.includes('--verbose');
+// --bench: the extension benchmark (test/integration/bench) instead of the test suite.
+const bench = process.argv.includes('--bench');
+const testsPath = path.join('out', 'test', 'integration', bench ? 'bench' : 'suite', 'index.js');
 
-for (const f of ['dist/extension.js', 'dist/extension-worker.js', 'out/test/integration/suite/index.js']) {
+for (const f of ['dist/extension.js', 'dist/extension-worker.js', testsPath]) {
   if (!existsSync(path.join(ROOT, f))) {
     console.error(`run-integration: ${f} is missing; run npm run build && npm run compile-tests first`);
     process.exit(2);
@@ -26,7 +29,7 @@ const workspace = copyWorkspace(path.join(ROOT, 'test', 'integration', 'fixtures
 const userDataDir = path.join(work, 'user');
 const extensionsDir = path.join(work, 'extensions');
 mkdirSync(extensionsDir, { recursive: true });
-seedUserData(userDataDir, { 'vmalias.debounceMs': 50 });
+seedUserData(userDataDir, { 'vmalias.debounceMs': bench ? 0 : 50 });
 const resultFile = path.join(work, 'result.json');
 
 let server;
@@ -41,7 +44,7 @@ try {
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
   const payload = [
     ['extensionDevelopmentPath', remote(ROOT)],
-    ['extensionTestsPath', remote(path.join(ROOT, 'out', 'test', 'integration', 'suite', 'index.js'))],
+    ['extensionTestsPath', remote(path.join(ROOT, testsPath))],
   ];
   const url = `${server.url}?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   browser = await launchChromium();
@@ -65,13 +68,14 @@ try {
       console.log(`${t.state === 'passed' ? '  ✔' : '  ✖'} ${t.title}${t.durationMs !== undefined ? ` (${t.durationMs} ms)` : ''}`);
       if (t.error) console.log(`      ${t.error.split('\n').join('\n      ')}`);
     }
-    if (result.metrics) console.log(`metrics: ${JSON.stringify(result.metrics)}`);
+    if (result.metrics && bench) for (const [k, v] of Object.entries(result.metrics)) console.log(`${k.padEnd(22)} ${v}`);
+    else if (result.metrics) console.log(`metrics: ${JSON.stringify(result.metrics)}`);
   }
   if (code === 'timeout') console.error(`run-integration: no result after ${TIMEOUT_MS / 1000} s`);
   if (!result) console.error(`run-integration: the suite wrote no result file (workbench exit code ${code})\n${logs.slice(-40).join('\n')}`);
   const passed = result ? result.tests.filter((t) => t.state === 'passed').length : 0;
   const failed = result ? result.tests.filter((t) => t.state !== 'passed').length : 0;
-  console.log(`integration (code-server ${result?.vscodeVersion ?? '?'}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(`${bench ? 'benchmark' : 'integration'} (code-server ${result?.vscodeVersion ?? '?'}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   console.log(`${passed} passed, ${failed} failed`);
   exitCode = result && failed === 0 && passed > 0 && code !== 'timeout' ? 0 : 1;
 } catch (e) {
