@@ -309,6 +309,28 @@ test('cache: a changed file costs itself, plus its dependents only when its summ
   assert.equal(r3.findings.length, 0);
 });
 
+test('cache: an unchanged file that a changed file newly links to is selected and analysed', async () => {
+  const d = tmpdir('join');
+  copyDir(path.join(MULTI, 'three_file_chain'), d);
+  // The pre-pass also reads comments: drop the annotation, which names the rule (and so "vmalloc").
+  const snap = path.join(d, 'bar_snapshot.c');
+  fs.writeFileSync(snap, fs.readFileSync(snap, 'utf8').replace(' /* expect: vmalloc-linear-map */', ''));
+  const allocFile = path.join(d, 'bar_alloc.c');
+  const original = fs.readFileSync(allocFile, 'utf8');
+  fs.writeFileSync(allocFile, original.replace('return vmalloc(nr_pages << PAGE_SHIFT);', 'return kmalloc(nr_pages << PAGE_SHIFT, GFP_KERNEL);'));
+  age(d);
+  const cacheDir = tmpdir('cache');
+  const before = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(before.findings.length, 0);
+  assert.equal(before.stats.filesPrefiltered, 0, 'no file has a source side');
+  const again = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(again.stats.prefilterCacheHits, 3);
+  fs.writeFileSync(allocFile, original);
+  const after = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(after.stats.filesPrefiltered, 3);
+  assert.deepEqual(after.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line}`), ['bar_snapshot.c:24']);
+});
+
 test('cache: corrupted and foreign entries are ignored, never trusted', async () => {
   const d = tmpdir('corrupt');
   copyDir(path.join(MULTI, 'three_file_chain'), d);
