@@ -6,7 +6,7 @@ import * as assert from 'assert/strict';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
 import {
-  analysed, api, closeAll, codeOf, metrics, open, ours, positionOf, waitForAnalysis, waitForDiagnostics,
+  analysed, api, closeAll, codeOf, fixtureUri, metrics, open, ours, positionOf, waitForAnalysis, waitForDiagnostics,
 } from './util';
 
 const LOG = 'drivers/block/foo/foo_log.c';
@@ -200,6 +200,16 @@ describe('vmalias in VS Code', () => {
     const d = ds.find((x) => codeOf(x) === 'vmap-io-missing-flush');
     assert.ok(d, ds.map(codeOf).join(','));
     assert.match(doc.lineAt(d.range.start.line).text, /^\+.*submit_bio_wait\(/);
+  });
+
+  it('Analyze Workspace reports files that are not open, in the Problems panel', async () => {
+    const a = await api();
+    const summary = await a.analyzeWorkspace();
+    assert.equal(summary.cancelled, false);
+    assert.ok(summary.files >= 3, `files: ${summary.files}`);
+    assert.ok(summary.findings >= 2, `findings: ${summary.findings}`);
+    assert.ok(ours(fixtureUri(READ)).some((d) => codeOf(d) === 'vmap-io-missing-invalidate'));
+    assert.deepEqual(ours(fixtureUri(SUPER)).map(codeOf), []);
   });
 
   it('analyses a 1 MB file in the worker without blocking the extension host', async function () {
