@@ -66,7 +66,7 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
     readInto: new Set([...a.readInto, ...b.readInto]),
     writes: new Set([...a.writes, ...b.writes]),
     reads: new Set([...a.reads, ...b.reads]),
-    converts: new Set([...a.converts, ...b.converts]),
+    converts: a.converts === null ? b.converts : b.converts === null ? a.converts : new Set([...a.converts].filter((x) => b.converts?.has(x))),
     returns: a.returns === 'vmalloc' || b.returns === 'vmalloc' ? 'vmalloc' : a.returns ?? b.returns,
     returnSizeParam: a.returnSizeParam ?? b.returnSizeParam,
     returnsPageOf: a.returnsPageOf ?? b.returnsPageOf,
@@ -173,6 +173,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   }
 
   const allocToField = new Map<string, string>();
+  let fieldOther = new Set<string>();
   const paramOps = collectParamOps(fns, byName, text);
   const fnFindings = new Map<FunctionInfo, Map<string, Finding>>();
   const fnAcc = new Map<FunctionInfo, SummaryAcc>();
@@ -187,7 +188,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     const tu: TuCtx = {
       src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
       functions: byName, summaries, fieldVals, fieldValsNext: new Map(fieldVals), paramOps, paramOpsNext: new Map(),
-      extraAllocators: extraAlloc, extraSinks, allocToField, calledInFile, analyzed: analyzedNames(), callSites, defines,
+      extraAllocators: extraAlloc, extraSinks, allocToField, fieldOther, fieldOtherNext: new Set(fieldOther), calledInFile, analyzed: analyzedNames(), callSites, defines,
       invalidateTexts, notes: extraNotes,
     };
     for (const f of fns) {
@@ -237,8 +238,10 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     for (const k of new Set([...tu.fieldValsNext.keys(), ...fieldVals.keys()])) {
       if (valKey(tu.fieldValsNext.get(k)) !== valKey(fieldVals.get(k))) changedFields.add(`.${k.split('.').pop()?.replace(/\[\]$/, '')}`);
     }
+    for (const k of tu.fieldOtherNext) if (!fieldOther.has(k)) changedFields.add(`.${k.split('.').pop()?.replace(/\[\]$/, '')}`);
     summaries = next;
     fieldVals = tu.fieldValsNext;
+    fieldOther = tu.fieldOtherNext;
     callSites = nextSites;
     dirty = new Set();
     for (const f of fns) {

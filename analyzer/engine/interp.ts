@@ -35,7 +35,8 @@ export interface SummaryAcc {
   readInto: Set<number>;
   writes: Set<number>;
   reads: Set<number>;
-  converts: Set<number>;
+  /** parameters converted on every path (intersection over exits; null before the first exit) */
+  converts: Set<number> | null;
   returns?: 'vmalloc' | 'maybe-vmalloc' | 'vmap';
   returnSizeParam?: number;
   returnsPageOf?: number;
@@ -58,7 +59,7 @@ export interface CallSiteFacts {
 export function newSummaryAcc(): SummaryAcc {
   return {
     flushed: null, invalidates: new Set(), submits: new Set(), submitDir: 0, readInto: new Set(), writes: new Set(),
-    reads: new Set(), converts: new Set(), addsPages: new Set(),
+    reads: new Set(), converts: null, addsPages: new Set(),
   };
 }
 
@@ -80,6 +81,9 @@ export interface TuCtx {
   paramOpsNext: Map<string, Map<number, OpSet | 'unknown'>>;
   extraAllocators: Set<string>;
   extraSinks: Set<string>;
+  /** struct fields that are also assigned memory that is not vmalloc (previous round / this round) */
+  fieldOther: Set<string>;
+  fieldOtherNext: Set<string>;
   /** an allocation stored in a struct field: the field key it lives under (vmap page arrays follow it) */
   allocToField: Map<string, string>;
   /** functions called somewhere in this file (their parameter buffers are judged at the call sites) */
@@ -383,7 +387,8 @@ export class FunctionAnalysis {
     const v = this.lookupField(key);
     if (!v || (v.t !== 'buf' && v.t !== 'pages')) return v;
     const holder = this.rootIdent(n);
-    const b: Buf = { ...v.b, display: this.text(n), holders: holder ? [holder] : [], escapes: true };
+    const mixed = this.tu.fieldOther.has(key) && v.b.kind === 'vmalloc';
+    const b: Buf = { ...v.b, display: this.text(n), holders: holder ? [holder] : [], escapes: true, viaField: true, kind: mixed ? 'maybe' : v.b.kind };
     // a page array stored before its vmap address: it aliases the field the address went to
     const home = this.tu.allocToField.get(b.id);
     if (home) {
@@ -579,8 +584,25 @@ export class FunctionAnalysis {
   /** Objects a condition inspects through a field or a call (not a bare NULL test). */
   private inspected(cond: SNode): string[] {
     const out: string[] = [];
+    // `x->f`, `!x->f`, `x->f == NULL` only test a pointer for NULL
+    const nullTest = (d: SNode): boolean => {
+      let cur = d;
+      while (cur.parent && cur !== cond && (cur.parent.type === 'parenthesized_expression' || (cur.parent.type === 'unary_expression' && cur.parent.op === '!'))) cur = cur.parent;
+      if (cur === cond) return true;
+      const p = cur.parent;
+      if (p && p.type === 'binary_expression' && (p.op === '==' || p.op === '!=' || p.op === '&&' || p.op === '||')) {
+        if (p.op === '&&' || p.op === '||') return true;
+        const other = p.children.find((c) => c !== cur);
+        return other !== undefined && /^(NULL|0)$/.test(this.text(other).trim());
+      }
+      return false;
+    };
     for (const d of descendants(cond)) {
       if (d.type === 'field_expression') {
+        // a NULL test of a field that holds a buffer says nothing; a bare flag field (`fb->vmapped`) does
+        const k = this.fieldKey(d);
+        const holdsBuffer = k !== undefined && (this.tu.fieldVals.has(k) || this.tu.fieldValsNext.has(k));
+        if (d.parent?.type === 'field_expression' || (holdsBuffer && nullTest(d))) continue;
         const r = this.rootIdent(d);
         if (r) out.push(r);
       } else if (d.type === 'call_expression') {
@@ -1117,7 +1139,7 @@ export class FunctionAnalysis {
       if (ek) {
         const idx = child(lhs, 'index');
         if (idx) this.ev(idx, st);
-        this.storeLocation(ek, lhs, rv, st);
+        this.storeLocation(ek, lhs, rv, st, child(n, 'right'));
         return rv;
       }
     }
@@ -1201,14 +1223,25 @@ export class FunctionAnalysis {
     }
     const key = this.fieldKey(lhs);
     if (!key) return;
-    this.storeLocation(key, lhs, rv, st);
+    this.storeLocation(key, lhs, rv, st, rhs);
   }
 
   /** Store a value in a struct-field or array location; vmalloc buffers there are shared by the file. */
-  private storeLocation(key: string, lhs: SNode, rv: Val | undefined, st: State): void {
+  private storeLocation(key: string, lhs: SNode, rv: Val | undefined, st: State, rhs?: SNode): void {
+    // a fresh allocation is named after where it is stored (`fw->img`, not `vmalloc(len)`)
+    if (rv && rv.t === 'buf' && rhs && rv.b.id === `alloc@${this.strip(rhs).start}` && rv.b.display === this.text(this.strip(rhs))) {
+      rv.b.display = this.text(lhs);
+      const h = this.rootIdent(lhs);
+      if (h) rv.b.holders = [h];
+    }
     if (rv) st.vars.set(key, rv);
     else st.vars.delete(key);
     if (!key.startsWith('field:')) return;
+    // the field also holds memory that is not vmalloc (kmalloc, a DMA buffer, another pointer)
+    if ((!rv || rv.t !== 'buf' || rv.b.kind === 'param') && rhs && !/^\s*(NULL|0|ERR_PTR\b|\(void\s*\*\)\s*0)/.test(this.text(rhs))) {
+      const rs = this.strip(rhs);
+      if (rs.type === 'call_expression' || rs.type === 'identifier' || rs.type === 'field_expression' || rs.type === 'binary_expression') this.tu.fieldOtherNext.add(key);
+    }
     if (rv && rv.t === 'buf' && rv.b.id.startsWith('alloc@') && !rv.adv) this.tu.allocToField.set(rv.b.id, key);
     if (rv && (rv.t === 'buf' || rv.t === 'pages') && rv.b.kind !== 'param') {
       const b: Buf = {
@@ -1491,6 +1524,10 @@ export class FunctionAnalysis {
     }
     // a write after a flush dirties the alias again
     st.flushed.delete(b.id);
+    for (const m of [...[...st.bios.values()].map((x) => x.bufs), ...st.sgs.values()]) {
+      const a = m.get(b.id);
+      if (a?.flushedAtAdd) m.set(b.id, { ...a, flushedAtAdd: undefined });
+    }
   }
 
   private cpuRead(b: Buf, site: SNode, st: State, visible: boolean): void {
@@ -1611,7 +1648,10 @@ export class FunctionAnalysis {
           const prev = bio.bufs.get(page.b.id);
           const steps = [...(page.step ? [page.step] : []), this.step('page-add', n, `page added to the bio with ${name}()`)];
           const range: IoRange = { off: page.off, len: sink.len !== undefined && args[sink.len] ? this.text(args[sink.len]).replace(/\s+/g, '') : undefined };
-          bio.bufs.set(page.b.id, { ...(prev ?? { buf: page.b, steps }), ranges: [...(prev ? prev.ranges ?? [] : []), range] });
+          // flushed just before being added (a per-page flush in the loop that builds the bio)
+          const fl = st.flushed.get(page.b.id);
+          const flushedAtAdd = prev ? (prev.flushedAtAdd && fl ? prev.flushedAtAdd : undefined) : fl;
+          bio.bufs.set(page.b.id, { ...(prev ?? { buf: page.b, steps }), ranges: [...(prev ? prev.ranges ?? [] : []), range], flushedAtAdd });
         }
         return undefined;
       }
@@ -1627,7 +1667,9 @@ export class FunctionAnalysis {
           const m = st.sgs.get(key) ?? new Map<string, Added>();
           const prev = m.get(page.b.id);
           const range: IoRange = { off: page.off, len: sink.len !== undefined && args[sink.len] ? this.text(args[sink.len]).replace(/\s+/g, '') : undefined };
-          m.set(page.b.id, { ...(prev ?? { buf: page.b, steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page put in a scatterlist with ${name}()`)] }), ranges: [...(prev?.ranges ?? []), range] });
+          const fl = st.flushed.get(page.b.id);
+          const flushedAtAdd = prev ? (prev.flushedAtAdd && fl ? prev.flushedAtAdd : undefined) : fl;
+          m.set(page.b.id, { ...(prev ?? { buf: page.b, steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page put in a scatterlist with ${name}()`)] }), ranges: [...(prev?.ranges ?? []), range], flushedAtAdd });
           st.sgs.set(key, m);
         }
         return undefined;
@@ -1694,8 +1736,8 @@ export class FunctionAnalysis {
         const v = pArg ? vals[args.indexOf(pArg)] : undefined;
         if (v && v.t === 'buf' && !st.clean.has(v.b.id)) {
           if (this.isSym(v.b)) {
-            if (v.b.param !== undefined) this.summary.converts.add(v.b.param);
-          } else if (!this.onLinearPath(v.b, st)) {
+            if (v.b.param !== undefined) st.converted.add(v.b.param);
+          } else if (!this.onLinearPath(v.b, st) && !this.fieldMaybe(v.b)) {
             this.reportLinear(name, sink, n, pArg as SNode, v.b);
           }
         }
@@ -1734,7 +1776,7 @@ export class FunctionAnalysis {
         const mt = DM_IO_MEM_TYPES.get(req.memType);
         const b = req.buf.b;
         if (!mt || this.isSym(b) || st.clean.has(b.id)) return undefined;
-        if (mt.linear && this.onLinearPath(b, st)) return undefined;
+        if (mt.linear && (this.onLinearPath(b, st) || this.fieldMaybe(b))) return undefined;
         if (mt.linear) {
           this.reportLinear('dm_io', { name: 'dm_io', kind: 'linear', source: mt.source }, n, reqArg as SNode, b, `dm_io() with a DM_IO_KMEM request for vmalloc buffer \`${b.display}\`: dm-io maps it with virt_to_page(), the wrong page on every architecture; use DM_IO_VMA`);
         } else if (mt.sanitizedSince && this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(mt.sanitizedSince)) < 0) {
@@ -1762,6 +1804,15 @@ export class FunctionAnalysis {
       return { b: v.b, off: v.off, step: this.step('page', n, `page of \`${v.b.display}\` from ${this.text(this.strip(arg))}`) };
     }
     return undefined;
+  }
+
+  /**
+   * A struct field that holds vmalloc memory in one place and other memory in another is
+   * maybe-vmalloc wherever only the file-wide field facts say what it holds: a linear-map conversion
+   * of it is then on a path the code selects by some mode we cannot see, and is not reported.
+   */
+  private fieldMaybe(b: Buf): boolean {
+    return b.kind === 'maybe' && b.viaField === true;
   }
 
   /** A maybe-vmalloc buffer whose holder a dominating condition inspects is on the author's linear path. */
@@ -1819,7 +1870,7 @@ export class FunctionAnalysis {
     for (const a of added) {
       const b = a.buf;
       if (st.clean.has(b.id)) continue;
-      const flushed = st.flushed.get(b.id);
+      const flushed = st.flushed.get(b.id) ?? a.flushedAtAdd;
       const helperFlush = a.helperFlushesWrites === true;
       const submitStep = this.step('submit', site, `${sync ? 'submitted and waited for' : 'submitted'} with ${this.callName(site) ?? 'a call'}() as a ${this.dirOf(op)}`);
       if (this.isSym(b)) {
@@ -2063,7 +2114,7 @@ export class FunctionAnalysis {
       if (s.flushesParams?.includes(i)) st.flushed.set(v.b.id, { step: this.step('maintenance', n, `${name}() flushes the vmap range`), wrongRange: false });
       if (s.writesParams?.includes(i)) this.cpuWrite(v.b, n, st, true);
       if (s.convertsParams?.includes(i)) {
-        if (v.b.kind === 'param') { if (v.b.param !== undefined) this.summary.converts.add(v.b.param); } else if (!st.clean.has(v.b.id)) this.reportLinear(name, { name, kind: 'linear', source: '' }, n, args[i], v.b, `${name}() converts vmalloc address \`${this.text(args[i])}\` with a linear-map conversion inside: the wrong page on every architecture`);
+        if (this.isSym(v.b)) { if (v.b.param !== undefined) st.converted.add(v.b.param); } else if (!st.clean.has(v.b.id) && !this.fieldMaybe(v.b)) this.reportLinear(name, { name, kind: 'linear', source: '' }, n, args[i], v.b, `${name}() converts vmalloc address \`${this.text(args[i])}\` with a linear-map conversion inside: the wrong page on every architecture`);
       }
       if (s.submitsParams?.includes(i) || s.readIntoParams?.includes(i)) {
         const dir = s.submitDirection === 'read' ? OP_R : s.submitDirection === 'write' ? OP_W : s.directionParam !== undefined && args[s.directionParam] ? this.opValueOf(args[s.directionParam], st, false) ?? this.ctxBits : this.ctxBits;
@@ -2152,8 +2203,9 @@ export class FunctionAnalysis {
     }
     for (const p of st.inflight.values()) {
       if (this.isSym(p.buf)) continue;
-      const fieldName = p.buf.field?.split('.').pop()?.replace(/\[\]$/, '');
-      const elsewhere = this.tu.invalidateTexts.some((t) => (fieldName && new RegExp(`(->|\\.)${fieldName}\\b`).test(t)) || t === p.buf.display);
+      // the buffer's own field, or a field it was stored in here (io->buf = vmalloc(...))
+      const names = this.fieldNames(p.buf, st);
+      const elsewhere = this.tu.invalidateTexts.some((t) => names.some((f) => new RegExp(`(->|\\.)${f}\\b`).test(t)) || t === p.buf.display);
       if (p.endIo && !elsewhere) {
         // completion runs in a bi_end_io of this file that does not invalidate (and nothing else does)
         this.reportMissingInvalidate(p, [this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, `completion runs in ${p.endIo}(), which does not invalidate the vmap range`)]);
@@ -2162,6 +2214,7 @@ export class FunctionAnalysis {
       if (!p.buf.escapes || p.endIo) continue;
       if (!elsewhere) this.reportMissingInvalidate(p, [this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, 'no invalidate_kernel_vmap_range() of this buffer anywhere in the file after completion')]);
     }
+    this.summary.converts = this.summary.converts === null ? new Set(st.converted) : new Set([...this.summary.converts].filter((x) => st.converted.has(x)));
     // parameters flushed on every exit
     const flushedParams = new Set<number>();
     for (const [id, rec] of st.flushed) {

@@ -29,6 +29,8 @@ export interface Buf {
   field?: string;
   /** identifiers of the object holding it (`bp` for bp->b_addr) — a condition on them guards it */
   holders: string[];
+  /** known only through file-wide struct-field facts, not through this function's own flow */
+  viaField?: boolean;
 }
 
 /** Op values: exact ops and ops with flags OR-ed in, as bits. */
@@ -83,6 +85,8 @@ export interface Added {
   helperFlushesWrites?: boolean;
   /** the parts of the buffer the I/O carries, when each page add named its offset and length */
   ranges?: IoRange[];
+  /** every page of it was flushed right before being added, with no CPU write since */
+  flushedAtAdd?: MaintRec;
 }
 
 export interface BioState {
@@ -138,12 +142,15 @@ export interface State {
    * held by b is taken to be on its linear path.
    */
   guarded: Set<string>;
+  /** parameters passed to a linear-map conversion on this path (must: a summary claims only what every path does) */
+  converted: Set<number>;
 }
 
 export function emptyState(): State {
   return {
     vars: new Map(), flushed: new Map(), clean: new Set(), written: new Map(), bios: new Map(),
     sgs: new Map(), inflight: new Map(), completed: new Map(), invalidated: new Map(), guarded: new Set(),
+    converted: new Set(),
   };
 }
 
@@ -155,7 +162,7 @@ export function cloneState(s: State): State {
   return {
     vars: new Map(s.vars), flushed: new Map(s.flushed), clean: new Set(s.clean), written: new Map(s.written),
     bios, sgs, inflight: new Map(s.inflight), completed: new Map(s.completed), invalidated: new Map(s.invalidated),
-    guarded: new Set(s.guarded),
+    guarded: new Set(s.guarded), converted: new Set(s.converted),
   };
 }
 
@@ -227,6 +234,7 @@ export function join(a: State | null, b: State | null): State | null {
     vars, flushed, clean, written: unionMap(a.written, b.written), bios, sgs,
     inflight: unionMap(a.inflight, b.inflight), completed: unionMap(a.completed, b.completed), invalidated,
     guarded: new Set([...a.guarded].filter((x) => b.guarded.has(x))),
+    converted: new Set([...a.converted].filter((x) => b.converted.has(x))),
   };
 }
 

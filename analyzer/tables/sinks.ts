@@ -114,6 +114,8 @@ export const FREES: ReadonlySet<string> = new Set(['vfree', 'kvfree', 'vunmap', 
 export const CONDITION_WRAPPERS: ReadonlyMap<string, number> = new Map([
   ['likely', 0], ['unlikely', 0], ['WARN_ON', 0], ['WARN_ON_ONCE', 0], ['WARN', 0], ['WARN_ONCE', 0],
   ['unlikely_notrace', 0], ['likely_notrace', 0],
+  // device-tagged warnings take the device first: include/drm/drm_print.h, include/linux/dev_printk.h v6.18.2
+  ['drm_WARN_ON', 1], ['drm_WARN_ON_ONCE', 1], ['drm_WARN', 1], ['drm_WARN_ONCE', 1], ['dev_WARN_ONCE', 1],
 ]);
 
 /** Conditions that only test a pointer for NULL/error; they say nothing about how its memory was allocated. */
