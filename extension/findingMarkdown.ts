@@ -3,7 +3,7 @@
  * so that unit tests check the text people read.
  */
 import type { Finding, TraceStep } from '../analyzer/types';
-import { RULE_DOCS, ruleDocMarkdown } from './ruleDocs';
+import { ruleDocMarkdown } from './ruleDocs';
 import type { SimulationSummary } from './simulation';
 
 export interface FindingLinks {
@@ -53,12 +53,16 @@ function firstExample(sim: SimulationSummary): string | undefined {
   return sim.outcomes.find((o) => o.corruptedBytes > 0 && o.example)?.example;
 }
 
+/** The path in one line: "allocated (line 29) → CPU write (line 32) → … → submitted (line 42)". */
+export function flowLine(f: Finding): string {
+  return f.trace.map((s) => `${KIND_LABEL[s.kind]} (line ${s.span.start.line})`).join(' → ');
+}
+
 export function hoverMarkdown(f: Finding, sim: SimulationSummary | undefined, links: FindingLinks): string {
   const parts: string[] = [];
   parts.push(`**vmalias** \`${f.rule}\` — ${escapeMd(f.message)}`);
-  const doc = RULE_DOCS[f.rule];
-  parts.push(`${escapeMd(doc.summary)}`);
-  parts.push(`Buffer ${code(f.buffer)}${f.size ? ` (${code(f.size)} bytes)` : ''}, ${f.direction === 'write' ? 'memory → device' : f.direction === 'read' ? 'device → memory' : 'either direction'}, in ${code(f.function + '()')}:\n\n${traceMarkdown(f)}`);
+  const dir = f.direction === 'write' ? 'memory → device' : f.direction === 'read' ? 'device → memory' : 'either direction';
+  parts.push(`${code(f.buffer)}${f.size ? ` (${code(f.size)} bytes)` : ''}, ${dir}, in ${code(f.function + '()')}: ${flowLine(f)}`);
   if (sim) {
     parts.push(sim.markdown ?? verdictTable(sim));
     const ex = sim.markdown ? undefined : firstExample(sim);

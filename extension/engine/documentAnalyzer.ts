@@ -10,7 +10,8 @@
 import type { Language, Parser, Tree } from 'web-tree-sitter';
 import type { AnalysisResult, AnalyzeOptions } from '../../analyzer/types';
 import { buildSyntaxTree, CursorLike, SNode } from '../../analyzer/parse/syntax';
-import { toTreeSitterEdit } from './edits';
+import { EditLike, toTreeSitterEdit } from './edits';
+import { rebuildWithReuse } from './reuse';
 import { TreeCache } from './treeCache';
 import type { AnalyzeRequest, AnalyzeResponse, EngineTimings } from './protocol';
 
@@ -27,11 +28,29 @@ export interface DocumentAnalyzerOptions {
 
 export class ParseTimeoutError extends Error {}
 
+/** A cached document: its tree (WASM memory) and the SNode tree built from it. */
+class CachedDoc {
+  constructor(readonly tree: Tree, public root: SNode | undefined) {}
+  delete(): void {
+    this.tree.delete();
+  }
+}
+
+interface Parsed {
+  tree: Tree;
+  /** Set when the SNode tree can be derived from the previous one. */
+  reuse?: { prev: SNode; edit: EditLike; changed: { startIndex: number; endIndex: number }[] };
+  /** Same version as cached: the previous SNode tree is still exact. */
+  same?: SNode;
+}
+
 export const DEFAULT_MAX_LENGTH = 4 * 1024 * 1024;
 
 export class DocumentAnalyzer {
   private parser: Parser;
-  private readonly trees: TreeCache<Tree>;
+  private readonly trees: TreeCache<CachedDoc>;
+  /** Subtree reuse counters since construction (tests, benchmark). */
+  readonly reuse = { reused: 0, walked: 0 };
   private readonly parseTimeoutMs: number;
 
   constructor(
@@ -40,7 +59,7 @@ export class DocumentAnalyzer {
     private readonly analyzeTree: AnalyzeTreeFn,
     opts: DocumentAnalyzerOptions = {},
   ) {
-    this.trees = new TreeCache<Tree>(opts.cacheSize ?? 24);
+    this.trees = new TreeCache<CachedDoc>(opts.cacheSize ?? 24);
     this.parseTimeoutMs = opts.parseTimeoutMs ?? 20_000;
     this.parser = this.newParser();
   }
@@ -73,9 +92,9 @@ export class DocumentAnalyzer {
       this.trees.delete(req.uri);
       return { ...base, error: `not analysed: ${req.text.length} characters is over the limit of ${maxLength} (setting vmalias.maxFileSizeKB)` };
     }
-    let tree: Tree;
+    let parsed: Parsed;
     try {
-      tree = this.parse(req, timings);
+      parsed = this.parse(req, timings);
     } catch (e) {
       if (e instanceof ParseTimeoutError) {
         this.trees.delete(req.uri);
@@ -88,22 +107,28 @@ export class DocumentAnalyzer {
       this.parser = this.newParser();
       try {
         timings.incremental = false;
-        tree = this.parseFresh(req.text, timings);
+        parsed = { tree: this.parseFresh(req.text, timings) };
       } catch (e2) {
         return { ...base, error: `parse failed: ${(e2 as Error).message} (first attempt: ${(e as Error).message})` };
       }
     }
+    const tree = parsed.tree;
     const t1 = performance.now();
     let root: SNode;
-    const cursor = tree.walk();
-    try {
-      root = buildSyntaxTree(cursor as unknown as CursorLike);
-    } finally {
-      cursor.delete();
+    if (parsed.same) root = parsed.same;
+    else {
+      const cursor = tree.walk();
+      try {
+        root = parsed.reuse
+          ? rebuildWithReuse(cursor as unknown as CursorLike, parsed.reuse.prev, parsed.reuse.edit, parsed.reuse.changed, this.reuse)
+          : buildSyntaxTree(cursor as unknown as CursorLike);
+      } finally {
+        cursor.delete();
+      }
     }
     timings.buildMs = performance.now() - t1;
     if (req.noCache) tree.delete();
-    else this.trees.set(req.uri, req.version, tree);
+    else this.trees.set(req.uri, req.version, new CachedDoc(tree, root));
     const t2 = performance.now();
     try {
       const result = this.analyzeTree(root, req.text, req.file, req.options);
@@ -116,24 +141,33 @@ export class DocumentAnalyzer {
     }
   }
 
-  private parse(req: AnalyzeRequest, timings: EngineTimings): Tree {
+  private parse(req: AnalyzeRequest, timings: EngineTimings): Parsed {
     const cached = req.noCache ? undefined : this.trees.take(req.uri);
     if (cached && req.changes && req.baseVersion !== undefined && cached.version === req.baseVersion) {
+      const old = cached.tree.tree;
       try {
-        for (const c of req.changes) cached.tree.edit(new this.ts.Edit(toTreeSitterEdit(c)));
+        const edits = req.changes.map(toTreeSitterEdit);
+        for (const e of edits) old.edit(new this.ts.Edit(e));
         timings.incremental = true;
-        return this.runParser(req.text, cached.tree, timings);
+        const tree = this.runParser(req.text, old, timings);
+        const prev = cached.tree.root;
+        // One edit (typing, a quick fix): unchanged top-level subtrees of the old SNode tree are reused.
+        if (prev && edits.length === 1) {
+          const changed = tree.getChangedRanges(old).map((r) => ({ startIndex: r.startIndex, endIndex: r.endIndex }));
+          return { tree, reuse: { prev, edit: edits[0], changed } };
+        }
+        return { tree };
       } finally {
-        cached.tree.delete();
+        old.delete();
       }
     }
     if (cached && cached.version === req.version && !req.changes?.length) {
-      // Same version again (e.g. settings changed): the tree is still right.
+      // Same version again (e.g. settings changed): the tree and its SNode form are still right.
       timings.incremental = true;
-      return cached.tree;
+      return { tree: cached.tree.tree, same: cached.tree.root };
     }
     cached?.tree.delete();
-    return this.parseFresh(req.text, timings);
+    return { tree: this.parseFresh(req.text, timings) };
   }
 
   private parseFresh(text: string, timings: EngineTimings): Tree {

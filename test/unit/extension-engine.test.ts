@@ -28,6 +28,7 @@ function change(text: string, start: number, end: number, insert: string): Conte
 }
 
 function shape(n: SNode): unknown {
+  for (const c of n.children) assert.equal(c.parent, n, 'parent pointers are consistent');
   return [n.type, n.field, n.start, n.end, n.sr, n.sc, n.er, n.ec, n.op ?? null, n.children.map(shape)];
 }
 
@@ -92,9 +93,12 @@ test('DocumentAnalyzer: incremental re-parse after random edits equals a fresh p
   let version = 1;
   let r = incremental.analyze({ kind: 'analyze', id: 1, uri: 'u', file: 'f.c', version, text, options: {} });
   assert.equal(r.timings.incremental, false);
-  const pieces = ['', 'x', ';', '\n', '{', '}', 'flush_kernel_vmap_range(buf, len);\n', '/* é */', '😀', 'if (a)\n\t', '"str"'];
+  const pieces = ['', 'x', ';', '\n', '{', '}', 'flush_kernel_vmap_range(buf, len);\n', '/* é */', '😀', 'if (a)\n\t', '"str"', '*/', '/*', '#if X\n', '#endif\n'];
+  // Several functions, so that single edits leave top-level subtrees to reuse.
+  text = [SAMPLE, SAMPLE.replace(/foo_write/g, 'foo_two'), SAMPLE.replace(/foo_write/g, 'foo_three')].join('\n');
+  r = incremental.analyze({ kind: 'analyze', id: 1, uri: 'u', file: 'f.c', version: ++version, text, options: {} });
   await fc.assert(fc.property(
-    fc.array(fc.tuple(fc.nat(), fc.nat(40), fc.constantFrom(...pieces)), { minLength: 1, maxLength: 4 }),
+    fc.array(fc.tuple(fc.nat(), fc.nat(40), fc.constantFrom(...pieces)), { minLength: 1, maxLength: 3 }).map((a) => (a.length === 3 ? a : a.slice(0, 1))),
     (edits) => {
       const changes: ContentChange[] = [];
       for (const [a, len, ins] of edits) {
@@ -121,7 +125,8 @@ test('DocumentAnalyzer: incremental re-parse after random edits equals a fresh p
       fresh.delete();
       assert.equal(r.result?.notes[0], JSON.stringify(expected));
     },
-  ), { numRuns: 60, seed: 4242 });
+  ), { numRuns: 150, seed: 4242 });
+  assert.ok(incremental.reuse.reused > 50, `top-level subtrees reused: ${JSON.stringify(incremental.reuse)}`);
   incremental.dispose();
   parser.delete();
 });

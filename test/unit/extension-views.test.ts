@@ -59,13 +59,13 @@ test('every rule has an explanation with a title, summary and fix', () => {
 test('hover Markdown: flow, per-architecture verdicts, example, fix and command links', () => {
   const md = hoverMarkdown(FINDING, SIM, { simulation: 'command:vmalias.showSimulation?x', rule: 'command:vmalias.openRuleExplanation?y' });
   assert.match(md, /`vmap-io-missing-flush`/);
-  assert.match(md, /line 10 · \*allocated\* — allocated with vzalloc\(\) here/);
+  assert.match(md, /`buf` \(`len` bytes\), memory → device, in `foo_write_log\(\)`: allocated \(line 10\) → pages added \(line 18\) → submitted \(line 20\)/);
   assert.match(md, /\| armv5-vivt \| ✗ 4096 B corrupted \| ✓ 0 B \|/);
   assert.match(md, /\| x86-64 \| ✓ ok \(PIPT\) \| ✓ 0 B \|/);
   assert.match(md, /the disk received 00 00 00 00/);
   assert.match(md, /```c\nflush_kernel_vmap_range\(buf, len\);\n```/);
   assert.match(md, /\[Show simulation\]\(command:vmalias\.showSimulation\?x\)/);
-  assert.match(md, /submitted here \\<b\\>/, 'Markdown/HTML in messages is escaped');
+  assert.match(hoverMarkdown({ ...FINDING, message: 'x <b>y</b>' }, SIM, {}), /x \\<b\\>y\\<\/b\\>/, 'Markdown/HTML in messages is escaped');
   assert.match(hoverMarkdown(FINDING, undefined, {}), /Simulation not available/);
 });
 

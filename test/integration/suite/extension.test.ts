@@ -81,7 +81,7 @@ describe('vmalias in VS Code', () => {
     metrics.firstHoverProviderMs = Number(a.hover.lastHoverMs.toFixed(2));
     const text = hoverText(hovers);
     assert.match(text, /vmap-io-missing-flush/);
-    assert.match(text, /vzalloc/);
+    assert.match(text, new RegExp(`allocated \\(line ${positionOf(doc, 'vzalloc(').line + 1}\\)`), 'the flow starts at the vzalloc() line');
     assert.match(text, /armv5-vivt/, 'per-architecture table');
     assert.match(text, /x86-64/);
     assert.match(text, /command:vmalias\.showSimulation/);
