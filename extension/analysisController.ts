@@ -27,6 +27,8 @@ interface DocState {
   inFlight: boolean;
   again: boolean;
   timer?: ReturnType<typeof setTimeout>;
+  /** When the oldest change not yet analysed reached the extension host (performance.now()). */
+  changedAt?: number;
 }
 
 export interface AnalysisEvent {
@@ -37,6 +39,8 @@ export interface AnalysisEvent {
   elapsedMs: number;
   /** Time spent on the extension host thread turning findings into diagnostics, ms. */
   publishMs: number;
+  /** From the extension host receiving the (first) edit to the diagnostics being set, ms. */
+  sinceChangeMs?: number;
 }
 
 export function isCDocument(doc: vscode.TextDocument): boolean {
@@ -191,6 +195,7 @@ export class AnalysisController implements vscode.Disposable {
     const doc = e.document;
     if (e.contentChanges.length === 0 || !this.eligible(doc)) return;
     const s = this.state(doc.uri);
+    s.changedAt ??= performance.now();
     if (s.sentVersion !== undefined) {
       for (const c of e.contentChanges) {
         s.queued.push({
@@ -272,6 +277,8 @@ export class AnalysisController implements vscode.Disposable {
     const version = doc.version;
     const changes = s.queued;
     s.queued = [];
+    const changedAt = s.changedAt;
+    s.changedAt = undefined;
     const t0 = performance.now();
     let res: AnalyzeResponse;
     const key = doc.uri.toString();
@@ -313,7 +320,8 @@ export class AnalysisController implements vscode.Disposable {
     const publishMs = performance.now() - tp;
     const t = res.timings;
     this.output.trace(`${path.basename(doc.uri.fsPath)} v${version}: parse ${t.parseMs.toFixed(1)} ms${t.incremental ? ' (incremental)' : ''}, tree ${t.buildMs.toFixed(1)} ms, analysis ${t.analyzeMs.toFixed(1)} ms, ${res.result?.findings.length ?? 0} findings, publish ${publishMs.toFixed(1)} ms`);
-    if (published) this.events.fire({ uri: doc.uri, version, response: res, elapsedMs: performance.now() - t0, publishMs });
+    const now = performance.now();
+    if (published) this.events.fire({ uri: doc.uri, version, response: res, elapsedMs: now - t0, publishMs, sinceChangeMs: changedAt === undefined ? undefined : now - changedAt });
   }
 
   /**

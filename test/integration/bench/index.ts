@@ -48,6 +48,7 @@ export async function run(): Promise<void> {
   const sub = doc.getText().indexOf('ret = submit_bio_wait(bio);\n\tbio_put(bio);\n\tvfree(buf);\n\treturn ret;\n}\n\nint foo');
   const line = doc.positionAt(sub).line;
   const total: number[] = [];
+  const inHost: number[] = [];
   const parse: number[] = [];
   const analyse: number[] = [];
   const build: number[] = [];
@@ -65,6 +66,7 @@ export async function run(): Promise<void> {
     const ev = await next;
     if (i >= 5) {
       total.push(performance.now() - t0);
+      if (ev.sinceChangeMs !== undefined) inHost.push(ev.sinceChangeMs);
       parse.push(ev.response.timings.parseMs);
       build.push(ev.response.timings.buildMs);
       analyse.push(ev.response.timings.analyzeMs);
@@ -73,6 +75,7 @@ export async function run(): Promise<void> {
     }
   }
   metrics.editToDiagnostics = stats(total);
+  metrics.changeEventToDiagnostics = stats(inHost);
   metrics.incrementalParse = stats(parse);
   metrics.treeWalk = stats(build);
   metrics.analysis = stats(analyse);
