@@ -32,6 +32,39 @@ mkdirSync(extensionsDir, { recursive: true });
 seedUserData(userDataDir, { 'vmalias.debounceMs': bench ? 0 : 50 });
 const resultFile = path.join(work, 'result.json');
 
+function report(result, seconds, label) {
+  for (const t of result?.tests ?? []) {
+    console.log(`${t.state === 'passed' ? '  ✔' : '  ✖'} ${t.title}${t.durationMs !== undefined ? ` (${t.durationMs} ms)` : ''}`);
+    if (t.error) console.log(`      ${t.error.split('\n').join('\n      ')}`);
+  }
+  if (result?.metrics && bench) for (const [k, v] of Object.entries(result.metrics)) console.log(`${k.padEnd(22)} ${v}`);
+  else if (result?.metrics) console.log(`metrics: ${JSON.stringify(result.metrics)}`);
+  const passed = result ? result.tests.filter((t) => t.state === 'passed').length : 0;
+  const failed = result ? result.tests.filter((t) => t.state !== 'passed').length : 0;
+  console.log(`${bench ? 'benchmark' : 'integration'} (${label} ${result?.vscodeVersion ?? '?'}, ${seconds.toFixed(1)} s)`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return result && failed === 0 && passed > 0;
+}
+
+// --electron: the same suite under @vscode/test-electron (downloads VS Code; needs the network).
+if (process.argv.includes('--electron')) {
+  const { runTests } = await import('@vscode/test-electron');
+  try {
+    await runTests({
+      extensionDevelopmentPath: ROOT,
+      extensionTestsPath: path.join(ROOT, testsPath),
+      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', userDataDir],
+      extensionTestsEnv: { VMALIAS_TEST_RESULT: resultFile, VMALIAS_TEST_GREP: process.env.VMALIAS_TEST_GREP || '' },
+    });
+  } catch (e) {
+    console.error(`run-integration: ${e.message || e}`);
+  }
+  const ok = report(existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, 'utf8')) : undefined, (Date.now() - t0) / 1000, 'VS Code');
+  removeDir(work);
+  removeDir(path.dirname(workspace));
+  process.exit(ok ? 0 : 1);
+}
+
 let server;
 let browser;
 let exitCode;
@@ -63,21 +96,10 @@ try {
   const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), TIMEOUT_MS));
   const code = await Promise.race([finished, timeout]);
   const result = existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, 'utf8')) : undefined;
-  if (result) {
-    for (const t of result.tests) {
-      console.log(`${t.state === 'passed' ? '  ✔' : '  ✖'} ${t.title}${t.durationMs !== undefined ? ` (${t.durationMs} ms)` : ''}`);
-      if (t.error) console.log(`      ${t.error.split('\n').join('\n      ')}`);
-    }
-    if (result.metrics && bench) for (const [k, v] of Object.entries(result.metrics)) console.log(`${k.padEnd(22)} ${v}`);
-    else if (result.metrics) console.log(`metrics: ${JSON.stringify(result.metrics)}`);
-  }
   if (code === 'timeout') console.error(`run-integration: no result after ${TIMEOUT_MS / 1000} s`);
   if (!result) console.error(`run-integration: the suite wrote no result file (workbench exit code ${code})\n${logs.slice(-40).join('\n')}`);
-  const passed = result ? result.tests.filter((t) => t.state === 'passed').length : 0;
-  const failed = result ? result.tests.filter((t) => t.state !== 'passed').length : 0;
-  console.log(`${bench ? 'benchmark' : 'integration'} (code-server ${result?.vscodeVersion ?? '?'}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  console.log(`${passed} passed, ${failed} failed`);
-  exitCode = result && failed === 0 && passed > 0 && code !== 'timeout' ? 0 : 1;
+  const ok = report(result, (Date.now() - t0) / 1000, 'code-server');
+  exitCode = ok && code !== 'timeout' ? 0 : 1;
 } catch (e) {
   console.error(`run-integration: ${e.stack || e}`);
   exitCode = 1;
