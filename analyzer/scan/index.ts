@@ -166,7 +166,16 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     check();
 
     // ---- Linking pass: who calls the wrappers and helpers of half-matching files --------------
-    const linkInput = { paths: files.map((f) => f.path), rels: files.map((f) => f.rel), entries };
+    const underDir = new Map<string, number>();
+    for (const f of files) {
+      if (!f.path.endsWith('.c')) continue;
+      underDir.set('', (underDir.get('') ?? 0) + 1);
+      for (let k = f.rel.indexOf('/'); k !== -1; k = f.rel.indexOf('/', k + 1)) {
+        const d = f.rel.slice(0, k + 1);
+        underDir.set(d, (underDir.get(d) ?? 0) + 1);
+      }
+    }
+    const linkInput = { paths: files.map((f) => f.path), rels: files.map((f) => f.rel), entries, scopeFiles: (sc: string) => underDir.get(sc) ?? 0 };
     const links = linkingNames(linkInput, matcher);
     const linkList = [...links.keys()].sort();
     const linkHash = sha1(JSON.stringify([...links].map(([k, l]) => [k, l.scopes.sort()]).sort()));

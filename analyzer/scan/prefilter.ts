@@ -238,6 +238,8 @@ export interface LinkInput {
   paths: string[];
   /** Paths relative to the scanned root (for link scopes); defaults to `paths`. */
   rels?: string[];
+  /** Number of `.c` files under a scope prefix; a scope above `maxScopeFiles` narrows to the definer's own directory. */
+  scopeFiles?: (scope: string) => number;
   entries: (PrefilterEntry | undefined)[];
 }
 
@@ -277,13 +279,17 @@ const MACRO_LIKE = /^[A-Z0-9_]+$/;
  * Table names, macro-looking names and names defined in more than `maxDefiners` files (per-arch
  * variants, same-named driver hooks) are not links.
  */
-export function linkingNames(input: LinkInput, matcher: NameMatcher, maxDefiners = 2): Map<string, LinkName> {
+export function linkingNames(input: LinkInput, matcher: NameMatcher, maxDefiners = 2, maxScopeFiles = 1500): Map<string, LinkName> {
   const out = new Map<string, LinkName>();
   input.entries.forEach((e, idx) => {
     if (!e || e.bits === 0) return;
     const cands = e.links ?? (e.lex ? fileLinks(input.paths[idx], e.bits, e.lex, matcher) : []);
     if (cands.length === 0) return;
-    const scope = linkScope(input.rels ? input.rels[idx] : input.paths[idx]);
+    const rel = input.rels ? input.rels[idx] : input.paths[idx];
+    let scope = linkScope(rel);
+    // A huge subsystem (drivers/gpu/, arch/x86/) would make the caller search re-read most of the
+    // tree: there the wrapper's own directory is the scope.
+    if (input.scopeFiles && input.scopeFiles(scope) > maxScopeFiles) scope = rel.slice(0, rel.lastIndexOf('/') + 1);
     for (const [name, bits] of cands) {
       const cur = out.get(name);
       if (cur) {
