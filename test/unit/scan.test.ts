@@ -208,6 +208,11 @@ test('prefilter: linking names are followed within their subsystem only', () => 
   const sel = selectFiles(input, links, refs, 64);
   assert.deepEqual(sel.parse.map((i) => paths[i]), ['drivers/md/vdo/mem.c', 'drivers/md/vdo/io.c', 'drivers/md/caller.c']);
   assert.deepEqual(sel.used.get(3)?.sort(), ['vdo_io', 'vdo_mem']);
+  // In a huge subsystem the scope narrows to the wrapper's own directory.
+  const narrow = linkingNames({ ...input, scopeFiles: (sc) => (sc === 'drivers/md/' ? 5000 : 10) }, matcher);
+  assert.deepEqual(narrow.get('vdo_mem')?.scopes, ['drivers/md/vdo/']);
+  const sel2 = selectFiles(input, narrow, refs, 64);
+  assert.deepEqual(sel2.parse.map((i) => paths[i]), []);
 });
 
 test('prefilter: a source-side link must return a pointer', () => {
