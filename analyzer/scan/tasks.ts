@@ -5,8 +5,8 @@
  * file is dropped as soon as its analysis returns (the WASM tree is deleted inside the backend).
  */
 import type { AnalyzeOptions, Finding, FunctionSummary } from '../types';
-import { createBackend, type Backend, type BackendName } from '../parse/backends';
-import { analyzeTree } from '../analyze';
+import type { Backend, BackendName } from '../parse/backends';
+import { analyzeTree, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
 import { fileLinks, lexFunctions, NameMatcher, wordsRegex, type LexInfo, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
@@ -71,7 +71,8 @@ export class TaskRunner {
 
   /** Start loading the parser now (workers do this at start-up, while the pre-pass runs). */
   warmUp(): void {
-    this.backend ??= createBackend(this.init.parser);
+    // getBackend caches per thread: in-process scans share the CLI's/extension's parser.
+    this.backend ??= getBackend(this.init.parser);
     // A load failure surfaces on the first analyze task, with its message.
     this.backend.catch(() => undefined);
   }
