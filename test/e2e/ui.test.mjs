@@ -136,7 +136,17 @@ test('hovering the submitting call shows the rule, the flow and per-architecture
   await page.locator('.monaco-hover-content').first().waitFor({ state: 'hidden', timeout: T }).catch(() => {});
   // The allocation is a step of the trace: the same hover, without the diagnostic's own text.
   await token('vzalloc').hover();
-  await page.locator('.monaco-hover-content', { hasText: 'armv5-vivt' }).first().waitFor({ timeout: T });
+  const content = page.locator('.monaco-hover-content', { hasText: 'armv5-vivt' }).first();
+  await content.waitFor({ timeout: T });
+  if (SHOTS) {
+    // The hover is height-limited: scroll it to the verdict table for the picture.
+    const box = await content.boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + box.width / 2, box.y + 20, { steps: 4 });
+      await page.mouse.wheel(0, 110);
+      await page.waitForTimeout(300);
+    }
+  }
   await shot('hover');
   await page.keyboard.press('Escape');
   await page.mouse.move(5, 5);
