@@ -165,12 +165,34 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const calledInFile = new Set<string>();
   for (const f of fns) for (const c of f.calls) if (byName.has(c)) calledInFile.add(c);
   const defines = new Map<string, string>();
+  const macros = new Map<string, { callee: string; argParams: (number | null)[] }>();
   for (const n of descendants(root)) {
-    if (n.type !== 'preproc_def') continue;
-    const nm = child(n, 'name');
-    const v = child(n, 'value');
-    if (nm && v) defines.set(text.slice(nm.start, nm.end), text.slice(v.start, v.end).trim());
+    if (n.type === 'preproc_def') {
+      const nm = child(n, 'name');
+      const v = child(n, 'value');
+      if (nm && v) defines.set(text.slice(nm.start, nm.end), text.slice(v.start, v.end).trim());
+    } else if (n.type === 'preproc_function_def') {
+      const nm = child(n, 'name');
+      const ps = child(n, 'parameters');
+      const v = child(n, 'value');
+      if (!nm || !ps || !v) continue;
+      const params = ps.children.filter((c) => c.type === 'identifier').map((c) => text.slice(c.start, c.end));
+      // `callee(arg, …)` where each argument is a parameter, optionally parenthesised, or a constant
+      const m = /^\s*\(?\s*([A-Za-z_]\w*)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*\)?\s*;?\s*$/.exec(text.slice(v.start, v.end).replace(/\\\n/g, ' '));
+      if (!m) continue;
+      const argParams = m[2].split(',').map((a) => {
+        const id = a.trim().replace(/^\((.*)\)$/, '$1').trim();
+        const i = params.indexOf(id);
+        return i >= 0 ? i : null;
+      });
+      if (argParams.some((i) => i !== null)) macros.set(text.slice(nm.start, nm.end), { callee: m[1], argParams });
+    }
   }
+
+  // functions that reach a table name only through a macro of this file are relevant too
+  const viaMacro = fns.filter((f) => !relevant.has(f) && [...f.calls].some((c) => seed.has(macros.get(c)?.callee ?? '')));
+  for (const f of viaMacro) relevant.add(f);
+  addCallees(viaMacro);
 
   const allocToField = new Map<string, string>();
   let fieldOther = new Set<string>();
@@ -188,7 +210,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     const tu: TuCtx = {
       src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
       functions: byName, summaries, fieldVals, fieldValsNext: new Map(fieldVals), paramOps, paramOpsNext: new Map(),
-      extraAllocators: extraAlloc, extraSinks, allocToField, fieldOther, fieldOtherNext: new Set(fieldOther), calledInFile, analyzed: analyzedNames(), callSites, defines,
+      extraAllocators: extraAlloc, extraSinks, allocToField, fieldOther, fieldOtherNext: new Set(fieldOther), calledInFile, analyzed: analyzedNames(), callSites, defines, macros,
       invalidateTexts, notes: extraNotes,
     };
     for (const f of fns) {

@@ -91,6 +91,8 @@ export interface TuCtx {
   /** functions analysed in this file: a call to one with no summary has no effect on its arguments */
   analyzed: Set<string>;
   callSites: Map<string, CallSiteFacts>;
+  /** function-like macros whose body is a single call: `NAME(a, b)` → `callee(b, a)` (argument indices) */
+  macros: Map<string, { callee: string; argParams: (number | null)[] }>;
   /** object-like #define NAME value of the file, for constant sizes */
   defines: Map<string, string>;
   /** invalidate_kernel_vmap_range calls anywhere in the file, by pointer text */
@@ -1265,11 +1267,13 @@ export class FunctionAnalysis {
       st.vars.delete(name);
       return undefined;
     }
-    // A struct page pointer computed by an unknown function from a buffer address is a page of it.
-    if (v && v.t === 'buf' && type && (type.base === 'page' || type.base === 'folio') && type.ptr === 1 && this.lastUnknownCall === rhs) {
-      v = { t: 'page', b: v.b, step: this.step('page', rhs, `page of \`${v.b.display}\` from ${this.text(rhs)}`) };
+    // A struct page pointer computed by an unknown function from a buffer address is a page of it;
+    // any other value computed that way is not the buffer.
+    if (v && v.t === 'derived') {
+      v = type && (type.base === 'page' || type.base === 'folio') && type.ptr === 1
+        ? { t: 'page', b: v.b, off: v.off, step: this.step('page', rhs, `page of \`${v.b.display}\` from ${this.text(rhs)}`) }
+        : undefined;
     }
-    if (v && v.t === 'buf' && this.lastUnknownCall === rhs && !(type && (type.ptr > 0 || type.base === 'void'))) v = undefined;
     // A fresh allocation is named after the variable it is stored in (`buf`, not `vmalloc(len)`).
     if (v && v.t === 'buf' && v.b.id === `alloc@${this.strip(rhs).start}` && v.b.display === this.text(this.strip(rhs))) v.b.display = name;
     if (v) st.vars.set(name, v);
@@ -1316,11 +1320,18 @@ export class FunctionAnalysis {
 
   // ---------------------------------------------------------------- calls
 
-  private lastUnknownCall: SNode | undefined;
-
   private call(n: SNode, st: State): Val | undefined {
-    const name = this.callName(n);
-    const args = this.args(n);
+    let name = this.callName(n);
+    let args = this.args(n);
+    // a function-like macro of this file whose body is one call: call that, with the arguments mapped
+    const mac = name ? this.tu.macros.get(name) : undefined;
+    if (mac && !this.tu.functions.has(name as string)) {
+      const mapped = mac.argParams.map((i) => (i === null ? undefined : args[i]));
+      if (mapped.every((a): a is SNode => a !== undefined)) {
+        name = mac.callee;
+        args = mapped;
+      }
+    }
     if (!name) {
       // call through a function pointer: arguments escape
       const vals = args.map((a) => this.ev(a, st));
@@ -1452,10 +1463,7 @@ export class FunctionAnalysis {
       if (v && v.t === 'buf') bufArg = bufArg ?? v;
       this.escape(v, args[i], st, n);
     });
-    if (bufArg) {
-      this.lastUnknownCall = n;
-      return bufArg;
-    }
+    if (bufArg && bufArg.t === 'buf') return { t: 'derived', b: bufArg.b, off: bufArg.off };
     const pages = vals.filter((v): v is Extract<Val, { t: 'page' }> => v !== undefined && v.t === 'page');
     if (pages.length === 1) return pages[0];
     return undefined;
@@ -1800,8 +1808,8 @@ export class FunctionAnalysis {
     if (!v) return undefined;
     if (v.t === 'page') return { b: v.b, step: v.step, off: v.off };
     // struct page computed by an unknown helper from the buffer address (kmem_to_page-style)
-    if (v.t === 'buf' && arg && this.lastUnknownCall && this.strip(arg) === this.lastUnknownCall) {
-      return { b: v.b, off: v.off, step: this.step('page', n, `page of \`${v.b.display}\` from ${this.text(this.strip(arg))}`) };
+    if (v.t === 'derived') {
+      return { b: v.b, off: v.off, step: this.step('page', n, `page of \`${v.b.display}\` from ${arg ? this.text(this.strip(arg)) : 'a helper'}`) };
     }
     return undefined;
   }
