@@ -124,6 +124,20 @@ describe('vmalias in VS Code', () => {
     if (ev) assert.equal(ev.response.result?.stats.errorNodes ?? 0, 0, 'the fixed text parses without errors');
   });
 
+  it('"fix all in file" fixes every finding at once', async () => {
+    const body = (await open(LOG)).doc.getText();
+    const two = body + body.replace(/foo_write_log/g, 'foo_write_log2').replace(/foo_log_commit/g, 'foo_log_commit2');
+    const doc = await vscode.workspace.openTextDocument({ language: 'c', content: two });
+    await vscode.window.showTextDocument(doc);
+    const ds = await waitForDiagnostics(doc.uri, (x) => x.length === 2, 'two diagnostics');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, ds[0].range, vscode.CodeActionKind.QuickFix.value);
+    const all = actions.find((x) => /fix all 2 problems/.test(x.title));
+    assert.ok(all?.edit, `actions: ${actions.map((x) => x.title).join(' | ')}`);
+    assert.ok(await vscode.workspace.applyEdit(all.edit));
+    await waitForDiagnostics(doc.uri, (x) => x.length === 0, 'no diagnostics after fixing all');
+    assert.equal(doc.getText().match(/flush_kernel_vmap_range\(buf, len\);/g)?.length, 2);
+  });
+
   it('an edit that adds the flush clears the diagnostic through an incremental re-parse', async () => {
     const a = await api();
     const { doc, editor } = await open(LOG);
