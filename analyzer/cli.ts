@@ -53,7 +53,7 @@ scan options:
   --cache-dir DIR       on-disk cache (default ~/.cache/vmalias); --no-cache disables it
   --max-file-size BYTES skip larger files with a note (default 8 MiB)
   --quiet               no progress bar
-  --verbose             print the trace of each finding (text format)
+  --verbose             print the trace of each finding (text format) and informational notes
 `;
 
 export interface CliIO {
@@ -220,6 +220,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const patchOpts = { ...analyzeOpts, base: values.base as string | undefined, all: values.all as boolean, analyze: (t: string, f: string, o?: AnalyzeOptions) => analyzeText(t, f, { ...o, backend }) };
 
   const filePaths: string[] = [];
+  let scanStats: Record<string, number> | undefined;
   for (const p of positionals) {
     if (p === '-') {
       const data = await readStdin(io);
@@ -235,7 +236,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       } else {
         const r = await analyzeText(text, '<stdin>', { ...analyzeOpts, backend });
         findings.push(...r.findings);
-        notes.push(...r.notes);
+        if (values.verbose) notes.push(...r.notes);
       }
       continue;
     }
@@ -268,7 +269,10 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       quiet: (values.quiet as boolean) || format !== 'text', maxFileBytes,
     });
     findings.push(...r.findings);
+    scanStats = r.stats as unknown as Record<string, number>;
     for (const n of r.notes) {
+      // informational notes (syntax errors analysed around, names not followed) only on request
+      if ((n as ScanNote).severity === 'info' && !values.verbose) continue;
       notes.push(formatNote(n));
       if ((n as ScanNote).severity !== 'info') problems.push(formatNote(n));
       if ((n as ScanNote).severity === 'error') inputErrors++;
@@ -284,7 +288,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
     const sims = values.simulate ? all.map((f) => simulateFinding(f.facts, arch)) : undefined;
     if (format === 'json') {
       const withSim = sims ? all.map((f, i) => ({ ...f, simulation: sims[i].results })) : all;
-      io.stdout.write(formatJson(withSim, { files: filePaths.length, notes }) + '\n');
+      io.stdout.write(formatJson(withSim, { ...(scanStats ?? {}), notes }) + '\n');
     } else if (format === 'sarif') {
       io.stdout.write(formatSarif(all, VERSION) + '\n');
     } else {
