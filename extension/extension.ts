@@ -59,7 +59,7 @@ function wire(context: vscode.ExtensionContext, t0: number): VmaliasApi {
   const archs = (): string[] => ctl.config.architectures;
   const sims = new SimulationCache({ summarize: (f, a) => simClient.simulate(f, a), timeline: (f, a, v) => simClient.timeline(f, a, v) });
   const hover = new VmaliasHoverProvider(store, sims, archs);
-  const content = new VmaliasContentProvider(store, sims, archs);
+  const content = new VmaliasContentProvider(store, sims, archs, vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules.md').fsPath);
   const codeActions = new VmaliasCodeActionProvider(store);
   const view = new SimulationView(context.extensionUri, sims, archs);
 

@@ -3,8 +3,10 @@
  * target of each diagnostic's code link) and the explanation of each rule. Markdown, so the user can
  * open the preview; nothing is written to disk.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { ruleSection } from '../analyzer/report/rules';
 import { RULE_IDS, RuleId, type Finding } from '../analyzer/types';
 import { simulationDocument } from './findingMarkdown';
 import { FindingStore, findingKey } from './findingStore';
@@ -30,12 +32,28 @@ export class VmaliasContentProvider implements vscode.TextDocumentContentProvide
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.emitter.event;
 
-  constructor(private readonly store: FindingStore, private readonly sims: SimulationCache, private readonly archs: () => string[]) {}
+  private rulesMd: string | null | undefined;
+
+  /** `rulesFile`: the project's docs/rules.md, packaged with the extension (one section per rule). */
+  constructor(private readonly store: FindingStore, private readonly sims: SimulationCache, private readonly archs: () => string[], private readonly rulesFile?: string) {}
+
+  /** The rule's section of docs/rules.md when packaged, else the short built-in explanation. */
+  ruleMarkdown(rule: RuleId): string {
+    if (this.rulesMd === undefined) {
+      try {
+        this.rulesMd = this.rulesFile ? fs.readFileSync(this.rulesFile, 'utf8') : null;
+      } catch {
+        this.rulesMd = null;
+      }
+    }
+    const section = this.rulesMd ? ruleSection(this.rulesMd, rule) : undefined;
+    return section ? section.replace(/^## /, '# ') : ruleDocMarkdown(rule);
+  }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const rule = /^\/rules\/([\w-]+)\.md$/.exec(uri.path)?.[1];
     if (rule) {
-      return (RULE_IDS as readonly string[]).includes(rule) ? ruleDocMarkdown(rule as RuleId) : `# Unknown rule ${rule}\n`;
+      return (RULE_IDS as readonly string[]).includes(rule) ? this.ruleMarkdown(rule as RuleId) : `# Unknown rule ${rule}\n`;
     }
     if (uri.path.startsWith('/simulation/')) {
       const q = new URLSearchParams(uri.query);

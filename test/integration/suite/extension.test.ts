@@ -190,7 +190,9 @@ describe('vmalias in VS Code', () => {
     await vscode.commands.executeCommand('vmalias.openRuleExplanation', 'vmalloc-linear-map');
     const doc = vscode.window.activeTextEditor?.document;
     assert.equal(doc?.uri.scheme, 'vmalias');
-    assert.match(doc?.getText() ?? '', /vmalloc_to_page/);
+    const text = doc?.getText() ?? '';
+    assert.match(text, /^# vmalloc-linear-map/);
+    assert.match(text, /vmalloc_to_page/);
   });
 
   it('applies per-rule severity overrides and "off"', async () => {
