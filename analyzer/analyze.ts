@@ -194,6 +194,8 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   for (const f of viaMacro) relevant.add(f);
   addCallees(viaMacro);
 
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   const allocToField = new Map<string, string>();
   let fieldOther = new Set<string>();
   const paramOps = collectParamOps(fns, byName, text);
@@ -210,7 +212,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     const tu: TuCtx = {
       src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
       functions: byName, summaries, fieldVals, fieldValsNext: new Map(fieldVals), paramOps, paramOpsNext: new Map(),
-      extraAllocators: extraAlloc, extraSinks, allocToField, fieldOther, fieldOtherNext: new Set(fieldOther), calledInFile, analyzed: analyzedNames(), callSites, defines, macros,
+      extraAllocators: extraAlloc, extraSinks, allocToField, fieldOther, fieldOtherNext: new Set(fieldOther), calledInFile, analyzed: analyzedNames(), callSites, defines, macros, lineStarts,
       invalidateTexts, notes: extraNotes,
     };
     for (const f of fns) {

@@ -93,6 +93,8 @@ export interface TuCtx {
   callSites: Map<string, CallSiteFacts>;
   /** function-like macros whose body is a single call: `NAME(a, b)` → `callee(b, a)` (argument indices) */
   macros: Map<string, { callee: string; argParams: (number | null)[] }>;
+  /** offsets at which each line starts (line 1 at index 0) */
+  lineStarts: number[];
   /** object-like #define NAME value of the file, for constant sizes */
   defines: Map<string, string>;
   /** invalidate_kernel_vmap_range calls anywhere in the file, by pointer text */
@@ -1957,9 +1959,17 @@ export class FunctionAnalysis {
   }
 
   private offsetSpan(off: number): Span {
-    const before = this.src.slice(0, off);
-    const line = before.split('\n').length;
-    const col = off - (before.lastIndexOf('\n') + 1) + 1;
+    // binary search over the file's line starts (computed once per file)
+    const ls = this.tu.lineStarts;
+    let lo = 0;
+    let hi = ls.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ls[mid] <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    const line = lo + 1;
+    const col = off - ls[lo] + 1;
     return { start: { line, column: col }, end: { line, column: col }, startOffset: off, endOffset: off };
   }
 
