@@ -8,7 +8,7 @@ import { parseArgs } from 'util';
 import { Finding, RULE_IDS, RuleId, AnalyzeOptions, KernelVersion } from './types';
 import { parseVersion } from './tables';
 import { scanPaths, formatNote, ScanNote } from './scan';
-import { formatText, formatJson, formatSarif } from './report';
+import { formatText, formatJson, formatSarif, formatRuleList } from './report';
 import { isPatchText, scanPatchText, formatMailback, reviewCommand, PatchFinding } from './patch';
 import { analyzeText, getBackend } from './analyze';
 import { simulateCommand, simulateFinding } from '../simulator/command';
@@ -134,7 +134,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       case 'review':
         return await reviewCommand(rest, io);
       case 'rules':
-        io.stdout.write(RULE_IDS.join('\n') + '\n');
+        io.stdout.write(formatRuleList());
         return 0;
       case '--version':
       case '-V':
@@ -288,9 +288,9 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
     const sims = values.simulate ? all.map((f) => simulateFinding(f.facts, arch)) : undefined;
     if (format === 'json') {
       const withSim = sims ? all.map((f, i) => ({ ...f, simulation: sims[i].results })) : all;
-      io.stdout.write(formatJson(withSim, { ...(scanStats ?? {}), notes }) + '\n');
+      io.stdout.write(formatJson(withSim, { ...(scanStats ?? {}), notes }));
     } else if (format === 'sarif') {
-      io.stdout.write(formatSarif(all, VERSION) + '\n');
+      io.stdout.write(formatSarif(all, VERSION));
     } else {
       io.stdout.write(formatText(all, { verbose: values.verbose as boolean }));
       if (sims) sims.forEach((s, i) => io.stdout.write(`${all[i].file}:${all[i].span.start.line}: simulation:\n${renderSimulationText(s, false).replace(/^/gm, '  ')}\n`));
