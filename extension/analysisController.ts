@@ -316,7 +316,7 @@ export class AnalysisController implements vscode.Disposable {
       return;
     }
     const tp = performance.now();
-    const published = await this.publish(doc, version, res.error ? undefined : res.result, res.patchPositions);
+    const published = await this.publish(doc, version, res.error ? undefined : res.result, res.patchPositions, res.patchIds);
     const publishMs = performance.now() - tp;
     const t = res.timings;
     this.output.trace(`${path.basename(doc.uri.fsPath)} v${version}: parse ${t.parseMs.toFixed(1)} ms${t.incremental ? ' (incremental)' : ''}, tree ${t.buildMs.toFixed(1)} ms, analysis ${t.analyzeMs.toFixed(1)} ms, ${res.result?.findings.length ?? 0} findings, publish ${publishMs.toFixed(1)} ms`);
@@ -329,7 +329,7 @@ export class AnalysisController implements vscode.Disposable {
    * `set`. At most `vmalias.maxProblems` diagnostics per document: VS Code's cost of a diagnostic
    * grows with its related information, and hundreds in one file help nobody.
    */
-  private async publish(doc: vscode.TextDocument, version: number, result: AnalysisResult | undefined, patchPositions: { line: number; column: number }[] | undefined): Promise<boolean> {
+  private async publish(doc: vscode.TextDocument, version: number, result: AnalysisResult | undefined, patchPositions: { line: number; column: number }[] | undefined, patchIds?: string[]): Promise<boolean> {
     const findings = result?.findings ?? [];
     const diags: vscode.Diagnostic[] = [];
     const file = doc.uri.scheme === 'untitled' ? doc.uri.toString() : doc.uri.fsPath;
@@ -348,7 +348,7 @@ export class AnalysisController implements vscode.Disposable {
     }
     const t1 = performance.now();
     this.sync(() => {
-      this.store.set(doc.uri, { version, findings, patchPositions });
+      this.store.set(doc.uri, { version, findings, patchPositions, patchIds });
       this.diagnostics.set(doc.uri, diags);
     });
     this.lastPublish = { convertMs: t1 - t0, setMs: performance.now() - t1, count: diags.length, findings: findings.length };

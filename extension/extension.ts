@@ -11,6 +11,7 @@ import { AnalysisClient } from './engine/client';
 import { FindingStore } from './findingStore';
 import { findingsAt, VmaliasHoverProvider } from './hover';
 import { KernelVersionService } from './kernelStatus';
+import { COPY_REPLY_COMMAND, CopyReplyCodeActionProvider, PatchReviewService } from './patchReview';
 import { RULE_DOCS } from './ruleDocs';
 import { SimulationCache } from './simulation';
 import { ruleDocUri, SCHEME, VmaliasContentProvider } from './simulationDocument';
@@ -26,6 +27,8 @@ export interface VmaliasApi {
   readonly controller: AnalysisController;
   readonly codeActions: VmaliasCodeActionProvider;
   readonly hover: VmaliasHoverProvider;
+  readonly patchReview: PatchReviewService;
+  readonly copyReplyActions: CopyReplyCodeActionProvider;
   analyzeWorkspace(): Promise<ScanSummary>;
 }
 
@@ -33,7 +36,11 @@ const SELECTOR: vscode.DocumentSelector = [
   { language: 'c' },
   { language: 'cpp', pattern: '**/*.h' },
   { language: 'diff' },
+  { language: 'vmalias-mbox' },
 ];
+
+/** Patch documents only: "Copy review reply" is about a finding in a patch. */
+const PATCH_SELECTOR: vscode.DocumentSelector = [{ language: 'diff' }, { language: 'vmalias-mbox' }];
 
 export function activate(context: vscode.ExtensionContext): VmaliasApi | undefined {
   const t0 = performance.now();
@@ -62,6 +69,9 @@ function wire(context: vscode.ExtensionContext, t0: number): VmaliasApi {
   const content = new VmaliasContentProvider(store, sims, archs, vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules.md').fsPath);
   const codeActions = new VmaliasCodeActionProvider(store);
   const view = new SimulationView(context.extensionUri, sims, archs);
+  // Reviews run on the analysis worker, queued behind analyses (they are user-initiated and rare).
+  const patchReview = new PatchReviewService(client, (uri) => (uri ? ctl.analysisOptions(uri) : {}));
+  const copyReplyActions = new CopyReplyCodeActionProvider(store);
 
   context.subscriptions.push(
     output, store, diagnostics, { dispose: () => client.dispose() }, { dispose: () => simClient.dispose() }, kernel, ctl, content, view,
@@ -73,6 +83,10 @@ function wire(context: vscode.ExtensionContext, t0: number): VmaliasApi {
       for (const f of (e.response.result?.findings ?? []).slice(0, 5)) void sims.summarize(f, archs());
     }),
     vscode.languages.registerCodeActionsProvider(SELECTOR, codeActions, VmaliasCodeActionProvider.metadata),
+    vscode.languages.registerCodeActionsProvider(PATCH_SELECTOR, copyReplyActions, CopyReplyCodeActionProvider.metadata),
+    vscode.commands.registerCommand('vmalias.reviewPatchSeries', (uris?: unknown) => patchReview.reviewSeries(Array.isArray(uris) && uris.every((u) => u instanceof vscode.Uri) ? uris : undefined)),
+    vscode.commands.registerCommand('vmalias.reviewGitRange', (range?: unknown) => patchReview.reviewGitRange(typeof range === 'string' ? range : undefined)),
+    vscode.commands.registerCommand(COPY_REPLY_COMMAND, (uri?: unknown, id?: unknown) => patchReview.copyReply(uri, id)),
     store.onDidChange((uri) => {
       // Open simulation documents of this file follow the new findings.
       for (const d of vscode.workspace.textDocuments) {
@@ -131,6 +145,8 @@ function wire(context: vscode.ExtensionContext, t0: number): VmaliasApi {
     controller: ctl,
     codeActions,
     hover,
+    patchReview,
+    copyReplyActions,
     analyzeWorkspace: () => analyzeWorkspace(ctl, client),
   };
 }

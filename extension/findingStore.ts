@@ -12,6 +12,8 @@ export interface StoredFindings {
   findings: Finding[];
   /** For patch documents: where each finding shows in the patch (1-based line/column). */
   patchPositions?: { line: number; column: number }[];
+  /** For patch documents: each finding's `findingId()` in the patch review (for "Copy review reply"). */
+  patchIds?: string[];
 }
 
 /** A stable key of a finding within one analysis: rule and position. */

@@ -7,7 +7,7 @@
 import { Worker } from 'worker_threads';
 import type { FindingFacts } from '../../analyzer/types';
 import type { SimulationSummary, Variant } from '../simulation';
-import type { AnalyzeRequest, AnalyzeResponse, SimulateResponse, WorkerRequest, WorkerResponse } from './protocol';
+import type { AnalyzeRequest, AnalyzeResponse, ReplyRequest, ReplyResponse, SimulateResponse, WorkerRequest, WorkerResponse } from './protocol';
 
 export type AnalyzeParams = Omit<AnalyzeRequest, 'kind' | 'id'>;
 
@@ -70,6 +70,13 @@ export class AnalysisClient {
     const r = (await this.request({ kind: 'timeline', id: this.nextId++, facts, arch, variant })) as SimulateResponse;
     if (r.error) throw new Error(r.error);
     return r.html;
+  }
+
+  /** Review patches and format the reply for the list (throws with the worker's message on failure). */
+  async reply(params: Omit<ReplyRequest, 'kind' | 'id'>): Promise<ReplyResponse> {
+    const r = (await this.request({ kind: 'reply', id: this.nextId++, ...params })) as ReplyResponse;
+    if (r.error) throw new Error(r.error);
+    return r;
   }
 
   /** Forget the document's cached tree. */

@@ -62,7 +62,38 @@ export interface TimelineRequest {
   variant: Variant;
 }
 
-export type WorkerRequest = AnalyzeRequest | CloseRequest | SimulateRequest | TimelineRequest;
+/** Where a review reply's patches come from: documents/files the user chose, or a git range. */
+export type ReplySource =
+  | { kind: 'inputs'; inputs: { name: string; data: string | Uint8Array }[] }
+  | { kind: 'git'; repoDir: string; range: string };
+
+/**
+ * Review patches and format the plain-text reply for the list ("Review Patch Series…", "Review Git
+ * Range…", "Copy review reply"). The review keeps hunks and line maps that do not survive a
+ * structured clone, so the worker formats the reply and returns only text.
+ */
+export interface ReplyRequest {
+  kind: 'reply';
+  id: number;
+  source: ReplySource;
+  /** Base tree directory (the workspace folder); ignored for git ranges (git supplies the base). */
+  base?: string;
+  options: AnalyzeOptions;
+  /** Only the finding with this `findingId()` (from AnalyzeResponse.patchIds). */
+  onlyId?: string;
+}
+
+export interface ReplyResponse {
+  kind: 'reply';
+  id: number;
+  text?: string;
+  /** Findings in the reply. */
+  findings?: number;
+  notes?: string[];
+  error?: string;
+}
+
+export type WorkerRequest = AnalyzeRequest | CloseRequest | SimulateRequest | TimelineRequest | ReplyRequest;
 
 export interface SimulateResponse {
   kind: 'simulation';
@@ -72,7 +103,7 @@ export interface SimulateResponse {
   error?: string;
 }
 
-export type WorkerResponse = AnalyzeResponse | SimulateResponse;
+export type WorkerResponse = AnalyzeResponse | SimulateResponse | ReplyResponse;
 
 export interface EngineTimings {
   parseMs: number;
@@ -93,5 +124,7 @@ export interface AnalyzeResponse {
   error?: string;
   /** For patch documents: where each finding (same index) shows in the patch, 1-based. */
   patchPositions?: { line: number; column: number }[];
+  /** For patch documents: `findingId()` of each finding (same index), for "Copy review reply". */
+  patchIds?: string[];
   timings: EngineTimings;
 }

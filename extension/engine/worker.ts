@@ -7,9 +7,11 @@
 import { parentPort } from 'worker_threads';
 import { loadWasmLanguage } from '../../analyzer/parse/backends';
 import { analyzeTree } from '../../analyzer/analyze';
-import { scanPatchText } from '../../analyzer/patch/review';
+import { findingId, reviewGitRange, reviewSet, scanPatchText } from '../../analyzer/patch/review';
+import { parsePatchInputs } from '../../analyzer/patch/parse';
+import { formatReply } from '../../analyzer/patch/format';
 import { DocumentAnalyzer } from './documentAnalyzer';
-import type { AnalyzeRequest, WorkerRequest, WorkerResponse } from './protocol';
+import type { AnalyzeRequest, ReplyRequest, ReplyResponse, WorkerRequest, WorkerResponse } from './protocol';
 import { summarizeFacts, timelineHtml } from '../simulatorBackend';
 
 let engine: Promise<DocumentAnalyzer> | undefined;
@@ -31,6 +33,13 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse | undefined> {
         : { kind: 'simulation', id: msg.id, html: timelineHtml(msg.facts, msg.arch, msg.variant) };
     } catch (e) {
       return { kind: 'simulation', id: msg.id, error: (e as Error).message };
+    }
+  }
+  if (msg.kind === 'reply') {
+    try {
+      return await reply(msg);
+    } catch (e) {
+      return { kind: 'reply', id: msg.id, error: (e as Error).message };
     }
   }
   try {
@@ -62,7 +71,19 @@ async function reviewPatch(msg: AnalyzeRequest): Promise<WorkerResponse> {
       stats: { parseMs: 0, analyzeMs: timings.analyzeMs, functions: 0, errorNodes: 0 },
     },
     patchPositions: review.findings.map((p) => ({ line: p.patch.line, column: p.patch.column })),
+    patchIds: review.findings.map(findingId),
   };
+}
+
+async function reply(msg: ReplyRequest): Promise<ReplyResponse> {
+  const src = msg.source;
+  const review = src.kind === 'git'
+    ? await reviewGitRange(src.repoDir, src.range, msg.options)
+    : await reviewSet(parsePatchInputs(src.inputs), { ...msg.options, base: msg.base });
+  const id = msg.onlyId;
+  const only = id === undefined ? undefined : (pf: Parameters<typeof findingId>[0]): boolean => findingId(pf) === id;
+  const text = formatReply(review, { only });
+  return { kind: 'reply', id: msg.id, text, findings: only ? review.findings.filter(only).length : review.findings.length, notes: review.notes };
 }
 
 if (parentPort) {

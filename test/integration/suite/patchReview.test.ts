@@ -1,0 +1,61 @@
+/**
+ * Patch review in the editor: mbox documents get diagnostics like .patch documents, "Copy review
+ * reply" on a finding puts that finding's reply (and only it) on the clipboard, and "Review Patch
+ * Series…" opens the reply for chosen files. Fixture: patches/series-cover-3.mbox (a cover letter and
+ * three patches; patches 2 and 3 each introduce a missing flush, copied from test/fixtures/patches).
+ */
+import * as assert from 'assert/strict';
+import * as vscode from 'vscode';
+import { api, closeAll, codeOf, fixtureUri, open, waitForDiagnostics } from './util';
+
+const MBOX = 'patches/series-cover-3.mbox';
+const RULE = 'vmap-io-missing-flush';
+
+describe('patch review in the editor', () => {
+  afterEach(async () => {
+    await closeAll();
+  });
+
+  it('an .mbox document is a vmalias-mbox document and gets the patch diagnostics', async () => {
+    await api();
+    const { doc } = await open(MBOX);
+    assert.equal(doc.languageId, 'vmalias-mbox');
+    const ds = await waitForDiagnostics(doc.uri, (x) => x.length >= 2, 'two diagnostics on the series');
+    assert.deepEqual(ds.map(codeOf), [RULE, RULE]);
+    // Patch 2 adds the submission; patch 3 removes the flush before an unchanged submission line.
+    const lines = ds.map((d) => doc.lineAt(d.range.start.line).text).sort();
+    assert.match(lines[0], /^ \tret = submit_bio_wait\(bio\);/);
+    assert.match(lines[1], /^\+\tret = submit_bio_wait\(bio\);/);
+  });
+
+  it('offers "Copy review reply" on a finding and copies the reply for just that finding', async () => {
+    await api();
+    const { doc } = await open(MBOX);
+    const ds = await waitForDiagnostics(doc.uri, (x) => x.length >= 2, 'two diagnostics on the series');
+    const added = ds.find((d) => doc.lineAt(d.range.start.line).text.startsWith('+'));
+    assert.ok(added, 'the finding of patch 2');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, added.range);
+    const copy = actions.filter((x) => /^Copy review reply/.test(x.title));
+    assert.equal(copy.length, 1, `actions: ${actions.map((x) => x.title).join(' | ')}`);
+    assert.notEqual(copy[0].kind?.value, vscode.CodeActionKind.QuickFix.value, 'not a quick fix: it edits nothing');
+    assert.ok(copy[0].command, 'the action runs a command');
+    await vscode.env.clipboard.writeText('');
+    await vscode.commands.executeCommand(copy[0].command.command, ...(copy[0].command.arguments ?? []));
+    const text = await vscode.env.clipboard.readText();
+    assert.match(text, new RegExp(`\\b${RULE}\\b`));
+    assert.match(text, /^Subject: Re: \[PATCH 2\/3\]/m);
+    assert.match(text, /^> \+\tret = submit_bio_wait\(bio\);/m, 'quotes the offending hunk line');
+    assert.doesNotMatch(text, /PATCH 3\/3/, 'only the chosen finding');
+  });
+
+  it('Review Patch Series… opens the reply for the chosen files in an untitled document', async () => {
+    await api();
+    const reply = await vscode.commands.executeCommand<vscode.TextDocument | undefined>('vmalias.reviewPatchSeries', [fixtureUri(MBOX)]);
+    assert.ok(reply, 'a reply document');
+    assert.equal(reply.isUntitled, true);
+    const text = reply.getText();
+    assert.match(text, /^Subject: Re: \[PATCH 2\/3\]/m);
+    assert.match(text, /^Subject: Re: \[PATCH 3\/3\]/m);
+    assert.ok((text.match(new RegExp(`\\b${RULE}\\b`, 'g')) ?? []).length >= 2, text);
+  });
+});
