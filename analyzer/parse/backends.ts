@@ -92,11 +92,13 @@ export function recoverTopLevelErrors(root0: SNode, text: string, parsePiece: (p
       }
       const row = (text.slice(0, absStart).match(/\n/g) ?? []).length;
       const sub = parsePiece(piece);
-      for (const k of sub.children) out.push(shift(k, absStart, row, root));
+      for (const k of sub.children) out.push(shift(k, absStart, row, null));
     }
   }
-  root.children = out;
-  return root;
+  // a new root (the input root object is left as it was); its children point to it
+  const fixed: SNode = { ...root, children: out, parent: null };
+  for (const k of out) k.parent = fixed;
+  return fixed;
 }
 
 /** Language ABI versions this build of the analyzer was written against (tree-sitter-c 0.24 is 15). */

@@ -10,6 +10,7 @@
 import type { Language, Parser, Tree } from 'web-tree-sitter';
 import type { AnalysisResult, AnalyzeOptions } from '../../analyzer/types';
 import { buildSyntaxTree, CursorLike, SNode } from '../../analyzer/parse/syntax';
+import { recoverTopLevelErrors } from '../../analyzer/parse/backends';
 import { EditLike, toTreeSitterEdit } from './edits';
 import { rebuildWithReuse } from './reuse';
 import { TreeCache } from './treeCache';
@@ -131,7 +132,26 @@ export class DocumentAnalyzer {
     else this.trees.set(req.uri, req.version, new CachedDoc(tree, root));
     const t2 = performance.now();
     try {
-      const result = this.analyzeTree(root, req.text, req.file, req.options);
+      // Keep syntax damage local (as the CLI's backends do): re-parse top-level ERROR regions in
+      // pieces. That makes a new root; the cached root still mirrors tree-sitter's tree for reuse.
+      const analysisRoot = recoverTopLevelErrors(root, req.text, (piece) => {
+        const t = this.parser.parse(piece);
+        if (!t) throw new Error('parse failed');
+        const c = t.walk();
+        try {
+          return buildSyntaxTree(c as unknown as CursorLike);
+        } finally {
+          c.delete();
+          t.delete();
+        }
+      });
+      let result: AnalysisResult;
+      try {
+        result = this.analyzeTree(analysisRoot, req.text, req.file, req.options);
+      } finally {
+        // the recovered root shares the undamaged children: point them back at the cached root
+        if (analysisRoot !== root) for (const c of root.children) c.parent = root;
+      }
       timings.analyzeMs = performance.now() - t2;
       result.stats = { ...result.stats, parseMs: timings.parseMs };
       return { ...base, result };
