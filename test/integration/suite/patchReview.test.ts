@@ -5,8 +5,11 @@
  * three patches; patches 2 and 3 each introduce a missing flush, copied from test/fixtures/patches).
  */
 import * as assert from 'assert/strict';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
-import { api, closeAll, codeOf, fixtureUri, open, waitForDiagnostics } from './util';
+import { api, closeAll, codeOf, fixtureUri, open, waitForDiagnostics, workspaceRoot } from './util';
 
 const MBOX = 'patches/series-cover-3.mbox';
 const RULE = 'vmap-io-missing-flush';
@@ -57,5 +60,34 @@ describe('patch review in the editor', () => {
     assert.match(text, /^Subject: Re: \[PATCH 2\/3\]/m);
     assert.match(text, /^Subject: Re: \[PATCH 3\/3\]/m);
     assert.ok((text.match(new RegExp(`\\b${RULE}\\b`, 'g')) ?? []).length >= 2, text);
+  });
+
+  it('Review Git Range… reviews the commits of A..B in the workspace repository', async function () {
+    await api();
+    const root = workspaceRoot(); // a temporary copy of the fixture folder
+    const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.org', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8' });
+    try {
+      git('--version');
+    } catch {
+      return this.skip();
+    }
+    const log = 'drivers/block/foo/foo_log.c';
+    try {
+      git('init', '-q');
+      git('add', '--', '.', `:!${log}`);
+      git('commit', '-q', '-m', 'foo: base');
+      git('add', '--', log);
+      git('commit', '-q', '-m', 'foo: add the log writer');
+      // Strict input: an option-looking or one-ended range never reaches git.
+      assert.equal(await vscode.commands.executeCommand('vmalias.reviewGitRange', '--output=/tmp/x..HEAD'), undefined);
+      assert.equal(await vscode.commands.executeCommand('vmalias.reviewGitRange', 'HEAD~1..'), undefined);
+      const reply = await vscode.commands.executeCommand<vscode.TextDocument | undefined>('vmalias.reviewGitRange', 'HEAD~1..HEAD');
+      assert.ok(reply, 'a reply document');
+      const text = reply.getText();
+      assert.match(text, /^Subject: Re: \[PATCH\] foo: add the log writer/m);
+      assert.match(text, new RegExp(`\\b${RULE}\\b`));
+    } finally {
+      fs.rmSync(path.join(root, '.git'), { recursive: true, force: true });
+    }
   });
 });
