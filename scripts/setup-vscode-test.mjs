@@ -8,6 +8,7 @@
 // from a host we cannot reach. Debian's ripgrep replaces the download.
 //
 // Usage: node scripts/setup-vscode-test.mjs        → prints the code-server entry script path
+//        node scripts/setup-vscode-test.mjs --debian-packages   → only the Debian packages (.ci/run)
 // Env:   VMALIAS_CODE_SERVER_DIR  install folder (default ~/.cache/vmalias/code-server-<version>)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, symlinkSync, chmodSync } from 'node:fs';
@@ -59,7 +60,34 @@ function which(bin) {
   return undefined;
 }
 
+/**
+ * Debian packages the VS Code suites need: Chromium for the workbench, ripgrep for code-server's
+ * search, headers for code-server's native modules (docs: vscode-in-ci recipe). One list, used by
+ * `npm test` on a fresh machine and by .ci/run.
+ */
+export const DEBIAN_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'libx11-dev', 'pkg-config', 'python3', 'make', 'g++', 'git', 'ca-certificates'];
+
+/** Install the missing Debian packages when running as root on Debian; otherwise say what is missing. */
+export function ensureDebianPackages() {
+  if (!existsSync('/usr/bin/dpkg-query')) return;
+  const missing = DEBIAN_PACKAGES.filter((p) => {
+    try {
+      return !execFileSync('dpkg-query', ['-W', '-f=${Status}', p], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().includes('install ok installed');
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return;
+  if (process.getuid && process.getuid() !== 0) {
+    throw new Error(`missing Debian packages: ${missing.join(' ')} (run: sudo apt-get install -y ${missing.join(' ')})`);
+  }
+  console.error(`[setup-vscode-test] installing Debian packages: ${missing.join(' ')}`);
+  execFileSync('apt-get', ['update'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('apt-get', ['install', '-y', ...missing], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
 export function ensureCodeServer() {
+  ensureDebianPackages();
   const dir = codeServerDir();
   if (installedVersion(dir) === CODE_SERVER_VERSION) return codeServerEntry(dir);
   const rg = which('rg');
@@ -101,7 +129,8 @@ export function ensureCodeServer() {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
   try {
-    console.log(ensureCodeServer());
+    if (process.argv.includes('--debian-packages')) ensureDebianPackages();
+    else console.log(ensureCodeServer());
   } catch (e) {
     console.error(`[setup-vscode-test] ${e.message}`);
     process.exit(1);
