@@ -1653,16 +1653,7 @@ export class FunctionAnalysis {
         const pv = pageArg ? this.ev(pageArg, st) : undefined;
         const page = this.asPage(pv, pageArg, n);
         if (page && bioArg) this.noteParamPages(page.b, bioArg, 'bio');
-        if (page && bioArg) {
-          const bio = this.bio(this.objKey(bioArg), st);
-          const prev = bio.bufs.get(page.b.id);
-          const steps = [...(page.step ? [page.step] : []), this.step('page-add', n, `page added to the bio with ${name}()`)];
-          const range: IoRange = { off: page.off, len: sink.len !== undefined && args[sink.len] ? this.text(args[sink.len]).replace(/\s+/g, '') : undefined };
-          // flushed just before being added (a per-page flush in the loop that builds the bio)
-          const fl = st.flushed.get(page.b.id);
-          const flushedAtAdd = prev ? (prev.flushedAtAdd && fl ? prev.flushedAtAdd : undefined) : fl;
-          bio.bufs.set(page.b.id, { ...(prev ?? { buf: page.b, steps }), ranges: [...(prev ? prev.ranges ?? [] : []), range], flushedAtAdd });
-        }
+        if (page && bioArg) this.addPage(this.bio(this.objKey(bioArg), st).bufs, page, this.ioRange(page, sink, args), st, n, `page added to the bio with ${name}()`);
         return undefined;
       }
       case 'sg-page': {
@@ -1675,11 +1666,7 @@ export class FunctionAnalysis {
         if (page && sgArg) {
           const key = this.rootIdent(sgArg) ?? this.objKey(sgArg);
           const m = st.sgs.get(key) ?? new Map<string, Added>();
-          const prev = m.get(page.b.id);
-          const range: IoRange = { off: page.off, len: sink.len !== undefined && args[sink.len] ? this.text(args[sink.len]).replace(/\s+/g, '') : undefined };
-          const fl = st.flushed.get(page.b.id);
-          const flushedAtAdd = prev ? (prev.flushedAtAdd && fl ? prev.flushedAtAdd : undefined) : fl;
-          m.set(page.b.id, { ...(prev ?? { buf: page.b, steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page put in a scatterlist with ${name}()`)] }), ranges: [...(prev?.ranges ?? []), range], flushedAtAdd });
+          this.addPage(m, page, this.ioRange(page, sink, args), st, n, `page put in a scatterlist with ${name}()`);
           st.sgs.set(key, m);
         }
         return undefined;
@@ -1735,8 +1722,7 @@ export class FunctionAnalysis {
         const page = this.asPage(pv, pageArg, n);
         if (page) {
           const op = dirArg ? this.opValueOf(dirArg, st, false) ?? this.ctxBits : this.ctxBits;
-          const range: IoRange = { off: page.off, len: sink.len !== undefined && args[sink.len] ? this.text(args[sink.len]).replace(/\s+/g, '') : undefined };
-          this.submit([{ buf: page.b, ranges: [range], steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page mapped for DMA with ${name}()`)] }], op, n, false, st, undefined);
+          this.submit([{ buf: page.b, ranges: [this.ioRange(page, sink, args)], steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page mapped for DMA with ${name}()`)] }], op, n, false, st, undefined);
         }
         return undefined;
       }
@@ -1796,6 +1782,25 @@ export class FunctionAnalysis {
       }
     }
     return undefined;
+  }
+
+  /** The part of the buffer a page add / mapping carries: the page's offset and the call's length argument. */
+  private ioRange(page: { off?: Off }, sink: SinkRow, args: SNode[]): IoRange {
+    const lenArg = sink.len !== undefined ? args[sink.len] : undefined;
+    return { off: page.off, len: lenArg ? this.text(lenArg).replace(/\s+/g, '') : undefined };
+  }
+
+  /**
+   * Record a page of a buffer in a bio's or scatterlist's entries, with the range it carries and
+   * whether every page so far was flushed right before being added (a per-page flush in the loop
+   * that builds the I/O).
+   */
+  private addPage(m: Map<string, Added>, page: { b: Buf; step?: TraceStep }, range: IoRange, st: State, n: SNode, message: string): void {
+    const prev = m.get(page.b.id);
+    const fl = st.flushed.get(page.b.id);
+    const flushedAtAdd = prev ? (prev.flushedAtAdd && fl ? prev.flushedAtAdd : undefined) : fl;
+    const base = prev ?? { buf: page.b, steps: [...(page.step ? [page.step] : []), this.step('page-add', n, message)] };
+    m.set(page.b.id, { ...base, ranges: [...(prev?.ranges ?? []), range], flushedAtAdd });
   }
 
   /** A helper that adds its buffer parameter's pages to its bio/scatterlist parameter says so in its summary. */
