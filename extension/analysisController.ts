@@ -106,16 +106,27 @@ export class AnalysisController implements vscode.Disposable {
   /** Longest stretch vmalias held the extension host thread (ms), for the tests and the benchmark. */
   readonly stats = { maxBlockMs: 0 };
 
+  /**
+   * A patch finding is also shown in its target file when that file is open, at the post-image
+   * line, in a collection of its own (the file's own analysis owns the main one). Per patch
+   * document: the findings with their targets, to (re)publish when a target opens.
+   */
+  private readonly patchTargets = new Map<string, { source: vscode.Uri; findings: Finding[]; targets: { path: string; line: number }[] }>();
+
   constructor(
     private readonly client: AnalysisClient,
     private readonly diagnostics: vscode.DiagnosticCollection,
     private readonly store: FindingStore,
     private readonly kernelFor: (uri: vscode.Uri) => KernelVersion | undefined,
     private readonly output: vscode.LogOutputChannel,
+    private readonly targetDiagnostics?: vscode.DiagnosticCollection,
   ) {
     this.cfg = readConfig();
     this.disposables.push(
-      vscode.workspace.onDidOpenTextDocument((d) => this.onOpen(d)),
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        this.onOpen(d);
+        if (this.patchTargets.size) this.publishTargets();
+      }),
       vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
       vscode.workspace.onDidSaveTextDocument((d) => this.onSave(d)),
       vscode.workspace.onDidCloseTextDocument((d) => this.onClose(d)),
@@ -219,6 +230,7 @@ export class AnalysisController implements vscode.Disposable {
 
   private onClose(doc: vscode.TextDocument): void {
     this.forget(doc.uri);
+    if (this.patchTargets.delete(doc.uri.toString()) || this.patchTargets.size) this.publishTargets();
   }
 
   private forget(uri: vscode.Uri): void {
@@ -316,7 +328,7 @@ export class AnalysisController implements vscode.Disposable {
       return;
     }
     const tp = performance.now();
-    const published = await this.publish(doc, version, res.error ? undefined : res.result, res.patchPositions, res.patchIds);
+    const published = await this.publish(doc, version, res.error ? undefined : res.result, res.patchPositions, res.patchIds, res.patchTargets);
     const publishMs = performance.now() - tp;
     const t = res.timings;
     this.output.trace(`${path.basename(doc.uri.fsPath)} v${version}: parse ${t.parseMs.toFixed(1)} ms${t.incremental ? ' (incremental)' : ''}, tree ${t.buildMs.toFixed(1)} ms, analysis ${t.analyzeMs.toFixed(1)} ms, ${res.result?.findings.length ?? 0} findings, publish ${publishMs.toFixed(1)} ms`);
@@ -329,7 +341,7 @@ export class AnalysisController implements vscode.Disposable {
    * `set`. At most `vmalias.maxProblems` diagnostics per document: VS Code's cost of a diagnostic
    * grows with its related information, and hundreds in one file help nobody.
    */
-  private async publish(doc: vscode.TextDocument, version: number, result: AnalysisResult | undefined, patchPositions: { line: number; column: number }[] | undefined, patchIds?: string[]): Promise<boolean> {
+  private async publish(doc: vscode.TextDocument, version: number, result: AnalysisResult | undefined, patchPositions: { line: number; column: number }[] | undefined, patchIds?: string[], patchTargets?: { path: string; line: number }[]): Promise<boolean> {
     const findings = result?.findings ?? [];
     const diags: vscode.Diagnostic[] = [];
     const file = doc.uri.scheme === 'untitled' ? doc.uri.toString() : doc.uri.fsPath;
@@ -350,6 +362,9 @@ export class AnalysisController implements vscode.Disposable {
     this.sync(() => {
       this.store.set(doc.uri, { version, findings, patchPositions, patchIds });
       this.diagnostics.set(doc.uri, diags);
+      if (patchTargets) this.patchTargets.set(doc.uri.toString(), { source: doc.uri, findings, targets: patchTargets });
+      else this.patchTargets.delete(doc.uri.toString());
+      this.publishTargets();
     });
     this.lastPublish = { convertMs: t1 - t0, setMs: performance.now() - t1, count: diags.length, findings: findings.length };
     if (findings.length > diags.length && diags.length >= this.cfg.maxProblems) {
@@ -363,6 +378,33 @@ export class AnalysisController implements vscode.Disposable {
     const diags = findings.slice(0, this.cfg.maxProblems).map((f) => toDiagnostic(uri, uri.fsPath, f, this.cfg)).filter((d): d is vscode.Diagnostic => d !== undefined);
     this.store.set(uri, { findings });
     this.diagnostics.set(uri, diags);
+  }
+
+  /** Publish every patch document's findings on the target files that are open now. */
+  private publishTargets(): void {
+    if (!this.targetDiagnostics) return;
+    const byUri = new Map<string, { uri: vscode.Uri; diags: vscode.Diagnostic[] }>();
+    for (const { source, findings, targets } of this.patchTargets.values()) {
+      findings.forEach((f, j) => {
+        const t = targets[j];
+        if (!t) return;
+        const uri = patchTargetUri(source, t.path);
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        if (!doc || doc.lineCount === 0) return;
+        const severity = diagnosticSeverity(f, this.cfg);
+        if (severity === undefined) return;
+        const line = doc.lineAt(Math.max(0, Math.min(doc.lineCount - 1, t.line - 1)));
+        const range = new vscode.Range(line.lineNumber, line.firstNonWhitespaceCharacterIndex, line.lineNumber, line.range.end.character);
+        const d = new vscode.Diagnostic(range, `${f.message} (introduced by ${path.basename(source.path)})`, severity);
+        d.source = 'vmalias';
+        d.code = { value: f.rule, target: simulationDocUri(source, f) };
+        const e = byUri.get(uri.toString()) ?? { uri, diags: [] };
+        e.diags.push(d);
+        byUri.set(uri.toString(), e);
+      });
+    }
+    this.targetDiagnostics.clear();
+    for (const { uri, diags } of byUri.values()) this.targetDiagnostics.set(uri, diags);
   }
 
   dispose(): void {

@@ -62,7 +62,10 @@ function wire(context: vscode.ExtensionContext, t0: number): VmaliasApi {
   const simClient = new AnalysisClient(workerPath);
   const relevant = (d: vscode.TextDocument): boolean => isCDocument(d) || isPatchDocument(d);
   const kernel = new KernelVersionService(() => vscode.workspace.getConfiguration('vmalias').get<string>('kernelVersion', 'auto').trim() || 'auto', relevant);
-  const ctl = new AnalysisController(client, diagnostics, store, (uri) => kernel.versionFor(uri), output);
+  // patch findings shown in their (open) target files, apart from the files' own findings
+  const targetDiagnostics = vscode.languages.createDiagnosticCollection('vmalias-patch');
+  context.subscriptions.push(targetDiagnostics);
+  const ctl = new AnalysisController(client, diagnostics, store, (uri) => kernel.versionFor(uri), output, targetDiagnostics);
   const archs = (): string[] => ctl.config.architectures;
   const sims = new SimulationCache({ summarize: (f, a) => simClient.simulate(f, a), timeline: (f, a, v) => simClient.timeline(f, a, v) });
   const hover = new VmaliasHoverProvider(store, sims, archs);

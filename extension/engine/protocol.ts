@@ -126,5 +126,7 @@ export interface AnalyzeResponse {
   patchPositions?: { line: number; column: number }[];
   /** For patch documents: `findingId()` of each finding (same index), for "Copy review reply". */
   patchIds?: string[];
+  /** For patch documents: each finding's target file (relative to the base) and post-image line. */
+  patchTargets?: { path: string; line: number }[];
   timings: EngineTimings;
 }

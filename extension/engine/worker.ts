@@ -72,6 +72,7 @@ async function reviewPatch(msg: AnalyzeRequest): Promise<WorkerResponse> {
     },
     patchPositions: review.findings.map((p) => ({ line: p.patch.line, column: p.patch.column })),
     patchIds: review.findings.map(findingId),
+    patchTargets: review.findings.map((p) => ({ path: p.target.path, line: p.target.line })),
   };
 }
 

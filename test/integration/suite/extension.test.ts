@@ -3,6 +3,7 @@
  * re-analysis, the simulation document and view, settings, patches. Fixtures: ../fixtures/ws.
  */
 import * as assert from 'assert/strict';
+import * as fs from 'fs';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
 import {
@@ -216,6 +217,27 @@ describe('vmalias in VS Code', () => {
     const d = ds.find((x) => codeOf(x) === 'vmap-io-missing-flush');
     assert.ok(d, ds.map(codeOf).join(','));
     assert.match(doc.lineAt(d.range.start.line).text, /^\+.*submit_bio_wait\(/);
+  });
+
+  it('shows a patch finding in the target file too, when that file is open', async () => {
+    const { doc: patch } = await open('patches/0001-foo-add-state-dump.patch');
+    await waitForDiagnostics(patch.uri, (x) => x.some((d) => codeOf(d) === 'vmap-io-missing-flush'), 'the finding on the patch');
+    // the post-image of the new file, written where the patch puts it, then opened
+    const post = patch.getText().split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++')).map((l) => l.slice(1)).join('\n') + '\n';
+    const target = fixtureUri('drivers/block/foo/foo_dump.c');
+    fs.writeFileSync(target.fsPath, post);
+    try {
+      const doc = await vscode.workspace.openTextDocument(target);
+      await vscode.window.showTextDocument(doc);
+      const ds = await waitForDiagnostics(target, (x) => x.some((d) => d.message.includes('introduced by 0001-foo-add-state-dump.patch')), 'the patch finding on the target file');
+      const d = ds.find((x) => x.message.includes('introduced by'));
+      assert.ok(d);
+      assert.equal(codeOf(d), 'vmap-io-missing-flush');
+      assert.match(doc.lineAt(d.range.start.line).text, /submit_bio_wait\(/);
+    } finally {
+      await closeAll();
+      fs.rmSync(target.fsPath, { force: true });
+    }
   });
 
   it('Analyze Workspace reports files that are not open, in the Problems panel', async () => {
