@@ -46,6 +46,7 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
     readsParams: arr(acc.reads),
     convertsParams: arr(acc.converts),
     submitDirection: acc.submits.size || acc.readInto.size ? dir(acc.submitDir) : undefined,
+    directionParam: acc.submits.size || acc.readInto.size ? acc.directionParam : undefined,
     returnsPageOfParam: acc.returnsPageOf,
     returnsAliasOfParam: acc.returnsAliasOf,
     addsPagesParams: acc.addsPages.size ? [...acc.addsPages].sort().map((x) => {
@@ -72,6 +73,7 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
     returnsPageOf: a.returnsPageOf ?? b.returnsPageOf,
     returnsAliasOf: a.returnsAliasOf ?? b.returnsAliasOf,
     returnsOther: a.returnsOther || b.returnsOther,
+    directionParam: a.directionParam ?? b.directionParam,
     addsPages: new Set([...a.addsPages, ...b.addsPages]),
   };
 }

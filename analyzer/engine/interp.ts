@@ -218,6 +218,8 @@ export class FunctionAnalysis {
     this.usedCtx = true;
     return this.ctxBitsValue;
   }
+  /** parameters used as the I/O direction without a value of their own */
+  private readonly opParams = new Set<number>();
   /** buffers maintained in this function, by id (a guard may name only their holder) */
   private maintained = new Map<string, Buf>();
   private readonly localInits: Map<string, string>;
@@ -257,6 +259,7 @@ export class FunctionAnalysis {
     const out = this.execBlock(this.fn.body.children, st);
     if (out) this.exits.push({ state: out });
     for (const e of this.exits) this.atExit(e);
+    if (this.opParams.size === 1) this.summary.directionParam = [...this.opParams][0];
   }
 
   // ---------------------------------------------------------------- helpers
@@ -881,6 +884,9 @@ export class FunctionAnalysis {
         else if (!cur && !/^[A-Z0-9_]+$/.test(name)) {
           v = this.ctxBits;
           s.vars.set(name, { t: 'op', v });
+          // the direction comes from a parameter: callers' arguments decide it (summary)
+          const p = this.fn.params.find((x) => x.name === name);
+          if (p) this.opParams.add(p.index);
         }
       }
     } else if (x.type === 'call_expression') {
@@ -1198,6 +1204,12 @@ export class FunctionAnalysis {
     const f = child(lhs, 'field');
     const fname = f ? this.text(f) : '';
     const bioKey = this.objKey(obj);
+    // `lc->io_req.bi_rw = …` on a known dm_io request sets the request's op, not a bio's
+    const reqText = this.text(obj).replace(/\s+/g, '');
+    if ((fname === 'bi_rw' || fname === 'bi_op' || fname === 'bi_opf') && this.dmIoReq(this.dmIoKey(reqText, obj), st)) {
+      this.dmIoField(this.dmIoKey(reqText, obj), 'op', rhs, rv, st);
+      return;
+    }
     if (BIO_OP_FIELDS.has(fname)) {
       const bio = this.bio(bioKey, st);
       bio.op = rv && rv.t === 'op' ? rv.v : this.opValueOf(rhs, st, false) ?? this.ctxBits;
@@ -1215,14 +1227,14 @@ export class FunctionAnalysis {
     }
     // dm_io_request built field by field: io_req.mem.type / io_req.mem.ptr.addr / .vma
     const full = this.text(lhs).replace(/\s+/g, '');
-    const dm = /^([A-Za-z_]\w*)(?:\.|->)mem\.(type|ptr\.(?:addr|vma))$/.exec(full);
+    const dm = /^(.+?)(?:\.|->)mem\.(type|ptr\.(?:addr|vma))$/.exec(full);
     if (dm) {
-      this.dmIoField(dm[1], dm[2], rhs, rv, st);
+      this.dmIoField(this.dmIoKey(dm[1], lhs), dm[2], rhs, rv, st);
       return;
     }
-    const dmOp = /^([A-Za-z_]\w*)(?:\.|->)(?:bi_rw|bi_op|bi_opf)$/.exec(full);
-    if (dmOp && st.vars.get(`dmio:${dmOp[1]}`)) {
-      this.dmIoField(dmOp[1], 'op', rhs, rv, st);
+    const dmOp = /^(.+?)(?:\.|->)(?:bi_rw|bi_op|bi_opf)$/.exec(full);
+    if (dmOp && this.dmIoReq(this.dmIoKey(dmOp[1], lhs), st)) {
+      this.dmIoField(this.dmIoKey(dmOp[1], lhs), 'op', rhs, rv, st);
       return;
     }
     const key = this.fieldKey(lhs);
@@ -1303,21 +1315,47 @@ export class FunctionAnalysis {
       const path = designators.replace(/\s+/g, '');
       if (path === 'mem.type' || path === 'mem.ptr.addr' || path === 'mem.ptr.vma' || path === 'type' || path === 'ptr.addr' || path === 'ptr.vma') {
         const which = path.replace(/^mem\./, '');
-        this.dmIoField(name, which, value, which === 'type' ? undefined : this.ev(value, st), st);
+        this.dmIoField(`dmio:${name}`, which, value, which === 'type' ? undefined : this.ev(value, st), st);
       } else if (path === 'bi_rw' || path === 'bi_op' || path === 'bi_opf') {
-        this.dmIoField(name, 'op', value, undefined, st);
+        this.dmIoField(`dmio:${name}`, 'op', value, undefined, st);
       }
     }
   }
 
-  private dmIoField(req: string, which: string, rhs: SNode, rv: Val | undefined, st: State): void {
-    const key = `dmio:${req}`;
-    const prev = st.vars.get(key);
-    const next: Extract<Val, { t: 'dmio' }> = prev && prev.t === 'dmio' ? { ...prev } : { t: 'dmio' };
+  /**
+   * A dm_io_request is a local (`io_req`) or lives in a struct (`lc->io_req`, filled in one function
+   * and submitted from another): the key is the local's name or the field's file-wide location.
+   */
+  private dmIoKey(reqText: string, within: SNode): string {
+    if (/^[A-Za-z_]\w*$/.test(reqText)) return `dmio:${reqText}`;
+    const m = /^([A-Za-z_]\w*)(?:\.|->)([A-Za-z_]\w*)$/.exec(reqText);
+    if (!m) return `dmio:${reqText}`;
+    const t = this.types.get(m[1]);
+    void within;
+    return `dmio:field:${t ? t.base : '?'}.${m[2]}`;
+  }
+
+  private dmIoReq(key: string, st: State): Extract<Val, { t: 'dmio' }> | undefined {
+    const v = st.vars.get(key) ?? (key.startsWith('dmio:field:') ? this.tu.fieldVals.get(key) : undefined);
+    return v && v.t === 'dmio' ? v : undefined;
+  }
+
+  private dmIoField(key: string, which: string, rhs: SNode, rv: Val | undefined, st: State): void {
+    const prev = this.dmIoReq(key, st);
+    const next: Extract<Val, { t: 'dmio' }> = prev ? { ...prev } : { t: 'dmio' };
     if (which === 'type') next.memType = this.text(rhs).trim();
     else if (which === 'op') next.op = this.opValueOf(rhs, st, false);
     else next.buf = rv;
     st.vars.set(key, next);
+    // a request in a struct is shared by the file (its memory type and buffer, not its op)
+    if (key.startsWith('dmio:field:')) {
+      const shared = this.tu.fieldValsNext.get(key);
+      const base: Extract<Val, { t: 'dmio' }> = shared && shared.t === 'dmio' ? { ...shared } : { t: 'dmio' };
+      if (which === 'type') base.memType = next.memType;
+      // reached through a struct from other functions: assumed written before and read after
+      else if (which !== 'op' && rv && rv.t === 'buf' && rv.b.kind !== 'param') base.buf = { ...rv, b: { ...rv.b, escapes: true, viaField: true } };
+      this.tu.fieldValsNext.set(key, base);
+    }
   }
 
   // ---------------------------------------------------------------- calls
@@ -1765,17 +1803,20 @@ export class FunctionAnalysis {
       case 'dm-io': {
         const reqArg = argAt(sink.ptr);
         args.forEach((a) => this.ev(a, st));
-        const rk = reqArg ? this.rootIdent(reqArg) : undefined;
-        const rv = rk ? st.vars.get(`dmio:${rk}`) : undefined;
-        const req = rv && rv.t === 'dmio' ? rv : undefined;
+        const reqText = reqArg ? this.text(this.strip(reqArg)).replace(/\s+/g, '') : undefined;
+        const req = reqText ? this.dmIoReq(this.dmIoKey(reqText, reqArg as SNode), st) : undefined;
         if (!req || !req.buf || req.buf.t !== 'buf' || !req.memType) return undefined;
         const mt = DM_IO_MEM_TYPES.get(req.memType);
         const b = req.buf.b;
-        if (!mt || this.isSym(b) || st.clean.has(b.id)) return undefined;
-        if (mt.linear && (this.onLinearPath(b, st) || this.fieldMaybe(b))) return undefined;
+        if (!mt || st.clean.has(b.id)) return undefined;
         if (mt.linear) {
-          this.reportLinear('dm_io', { name: 'dm_io', kind: 'linear', source: mt.source }, n, reqArg as SNode, b, `dm_io() with a DM_IO_KMEM request for vmalloc buffer \`${b.display}\`: dm-io maps it with virt_to_page(), the wrong page on every architecture; use DM_IO_VMA`);
+          if (this.isSym(b)) {
+            if (b.param !== undefined) st.converted.add(b.param);
+          } else if (!this.onLinearPath(b, st) && !this.fieldMaybe(b)) {
+            this.reportLinear('dm_io', { name: 'dm_io', kind: 'linear', source: mt.source }, n, reqArg as SNode, b, `dm_io() with a DM_IO_KMEM request for vmalloc buffer \`${b.display}\`: dm-io maps it with virt_to_page(), the wrong page on every architecture; use DM_IO_VMA`);
+          }
         } else if (mt.sanitizedSince && this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(mt.sanitizedSince)) < 0) {
+          // the common submission path: findings here, or a summary fact when the buffer is a parameter
           this.submit([{ buf: b, steps: [this.step('page-add', n, 'DM_IO_VMA request: dm-io maps the vmalloc pages without cache maintenance (< 3.0)')] }], req.op ?? this.ctxBits, n, true, st, undefined);
         }
         return undefined;
@@ -2139,10 +2180,15 @@ export class FunctionAnalysis {
       if (s.convertsParams?.includes(i)) {
         if (this.isSym(v.b)) { if (v.b.param !== undefined) st.converted.add(v.b.param); } else if (!st.clean.has(v.b.id) && !this.fieldMaybe(v.b)) this.reportLinear(name, { name, kind: 'linear', source: '' }, n, args[i], v.b, `${name}() converts vmalloc address \`${this.text(args[i])}\` with a linear-map conversion inside: the wrong page on every architecture`);
       }
-      if (s.submitsParams?.includes(i) || s.readIntoParams?.includes(i)) {
-        const dir = s.submitDirection === 'read' ? OP_R : s.submitDirection === 'write' ? OP_W : s.directionParam !== undefined && args[s.directionParam] ? this.opValueOf(args[s.directionParam], st, false) ?? this.ctxBits : this.ctxBits;
+      const submits = s.submitsParams?.includes(i);
+      const readsInto = s.readIntoParams?.includes(i);
+      if (submits || readsInto) {
+        // the caller's direction argument decides when the helper takes one; else what the helper does
+        const fromArg = s.directionParam !== undefined && args[s.directionParam] ? this.opValueOf(args[s.directionParam], st, false) : undefined;
+        const dir = fromArg ?? (s.submitDirection === 'read' ? OP_R : s.submitDirection === 'write' ? OP_W : this.ctxBits);
+        const op = fromArg !== undefined || submits ? dir : OP_R;
         const steps = [this.step('page-add', n, `\`${this.text(args[i])}\` is submitted for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
-        this.submit([{ buf: v.b, steps }], s.submitsParams?.includes(i) ? dir : OP_R, n, !!s.readIntoParams?.includes(i), st, undefined);
+        if (opHasRead(op) || opHasWrite(op)) this.submit([{ buf: v.b, steps }], op, n, !!readsInto && opHasRead(op), st, undefined);
       }
       if (s.invalidatesParams?.includes(i)) {
         if (st.completed.has(v.b.id)) {
