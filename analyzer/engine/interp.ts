@@ -124,6 +124,23 @@ const RULE_SEVERITY: Record<RuleId, 'error' | 'warning'> = {
 
 const PAGE_SIZE = 4096;
 
+/**
+ * Element types of pointers that can be data buffers: void, C and kernel scalar types
+ * (include/linux/types.h, include/uapi/linux/types.h).
+ */
+const SCALAR_TYPES = new Set([
+  'void', 'char', 'short', 'int', 'long', 'float', 'double', 'bool', '_Bool',
+  'u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', '__u8', '__u16', '__u32', '__u64', '__s8', '__s16', '__s32', '__s64',
+  '__le16', '__le32', '__le64', '__be16', '__be32', '__be64', 'uint8_t', 'uint16_t', 'uint32_t', 'uint64_t',
+  'int8_t', 'int16_t', 'int32_t', 'int64_t', 'size_t', 'ssize_t', 'uchar', 'ulong', 'uint', 'ushort', 'unchar',
+]);
+
+function isScalarType(base: string): boolean {
+  const words = base.replace(/\b(const|volatile|unsigned|signed|__user|__iomem|__force|__rcu|__percpu)\b/g, ' ').trim().split(/\s+/);
+  const last = words[words.length - 1] ?? '';
+  return last === '' ? /\b(unsigned|signed)\b/.test(base) : SCALAR_TYPES.has(last);
+}
+
 /** Facts of a function that do not depend on the analysis context or round. */
 interface FnStatic {
   types: Map<string, VarType>;
@@ -244,9 +261,9 @@ export class FunctionAnalysis {
         st.vars.set(p.name, { t: 'op', v: known });
         continue;
       }
-      if (p.type.ptr >= 1 && !(p.type.isStruct && p.type.base !== '?' && p.type.ptr === 1 && !this.isPageType(p.type)) || p.type.base === 'void') {
-        if (p.type.ptr === 0) continue;
-        if (this.isPageType(p.type)) continue;
+      // a pointer to bytes or scalars may be a buffer; a pointer to a struct or to an unknown
+      // typedef (`xfs_buf_t *bp`) is an object whose fields we track instead
+      if (p.type.ptr === 1 && !p.type.isStruct && isScalarType(p.type.base)) {
         const b: Buf = {
           id: `param:${p.index}`, kind: 'param', origin: [], zeroed: false, display: p.name, escapes: true,
           param: p.index, holders: [],
@@ -390,7 +407,7 @@ export class FunctionAnalysis {
 
   private locationVal(key: string, n: SNode, st: State): Val | undefined {
     const local = st.vars.get(key);
-    if (local) return local;
+    if (local) return local.t === 'other' ? undefined : local;
     const v = this.lookupField(key);
     if (!v || (v.t !== 'buf' && v.t !== 'pages')) return v;
     const holder = this.rootIdent(n);
@@ -1250,8 +1267,8 @@ export class FunctionAnalysis {
       const h = this.rootIdent(lhs);
       if (h) rv.b.holders = [h];
     }
-    if (rv) st.vars.set(key, rv);
-    else st.vars.delete(key);
+    // storing anything else makes the location clean on this path (not the file-wide fact)
+    st.vars.set(key, rv ?? { t: 'other' });
     if (!key.startsWith('field:')) return;
     // the field also holds memory that is not vmalloc (kmalloc, a DMA buffer, another pointer)
     if ((!rv || rv.t !== 'buf' || rv.b.kind === 'param') && rhs && !/^\s*(NULL|0|ERR_PTR\b|\(void\s*\*\)\s*0)/.test(this.text(rhs))) {

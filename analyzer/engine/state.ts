@@ -71,6 +71,8 @@ export type Val =
   | { t: 'isvm'; b: Buf; neg: boolean }
   | { t: 'op'; v: OpSet }
   | { t: 'fn'; name: string }
+  /** a location that holds something other than a vmalloc buffer on this path (`bp->b_addr = kmem_alloc(…)`) */
+  | { t: 'other' }
   /** computed by an unknown function from a buffer address: a page of it where a page is expected, nothing else */
   | { t: 'derived'; b: Buf; off?: Off }
   /** a freshly allocated bio, with the op it was allocated for */
