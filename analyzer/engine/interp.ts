@@ -1704,9 +1704,7 @@ export class FunctionAnalysis {
       case 'page-add': {
         const bioArg = argAt(sink.bio);
         const pageArg = argAt(sink.page);
-        args.forEach((a, i) => { if (a !== pageArg) this.ev(a, st); void i; });
-        const pv = pageArg ? this.ev(pageArg, st) : undefined;
-        const page = this.asPage(pv, pageArg, n);
+        const page = this.pageArg(pageArg, args, n, st);
         if (page && bioArg) this.noteParamPages(page.b, bioArg, 'bio');
         if (page && bioArg) this.addPage(this.bio(this.objKey(bioArg), st).bufs, page, this.ioRange(page, sink, args), st, n, `page added to the bio with ${name}()`);
         return undefined;
@@ -1714,9 +1712,7 @@ export class FunctionAnalysis {
       case 'sg-page': {
         const sgArg = argAt(sink.sg);
         const pageArg = argAt(sink.page);
-        const pv = pageArg ? this.ev(pageArg, st) : undefined;
-        args.forEach((a) => { if (a !== pageArg) this.ev(a, st); });
-        const page = this.asPage(pv, pageArg, n);
+        const page = this.pageArg(pageArg, args, n, st);
         if (page && sgArg) this.noteParamPages(page.b, sgArg, 'sg');
         if (page && sgArg) {
           const key = this.rootIdent(sgArg) ?? this.objKey(sgArg);
@@ -1772,9 +1768,7 @@ export class FunctionAnalysis {
       case 'dma-map-page': {
         const pageArg = argAt(sink.page);
         const dirArg = argAt(sink.dir);
-        const pv = pageArg ? this.ev(pageArg, st) : undefined;
-        args.forEach((a) => { if (a !== pageArg) this.ev(a, st); });
-        const page = this.asPage(pv, pageArg, n);
+        const page = this.pageArg(pageArg, args, n, st);
         if (page) {
           const op = dirArg ? this.opValueOf(dirArg, st, false) ?? this.ctxBits : this.ctxBits;
           this.submit([{ buf: page.b, ranges: [this.ioRange(page, sink, args)], steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page mapped for DMA with ${name}()`)] }], op, n, false, st, undefined);
@@ -1840,6 +1834,13 @@ export class FunctionAnalysis {
       }
     }
     return undefined;
+  }
+
+  /** Evaluate a sink's arguments, the page argument as a page of a buffer (or nothing). */
+  private pageArg(pageArg: SNode | undefined, args: SNode[], n: SNode, st: State): { b: Buf; step?: TraceStep; off?: Off } | undefined {
+    const pv = pageArg ? this.ev(pageArg, st) : undefined;
+    for (const a of args) if (a !== pageArg) this.ev(a, st);
+    return this.asPage(pv, pageArg, n);
   }
 
   /** The part of the buffer a page add / mapping carries: the page's offset and the call's length argument. */

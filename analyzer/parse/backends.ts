@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildSyntaxTree, CursorLike, SNode, descendants } from './syntax';
+import { buildSyntaxTree, CursorLike, SNode, descendants, shiftTree } from './syntax';
 
 export type BackendName = 'wasm' | 'native';
 
@@ -19,19 +19,15 @@ export interface Backend {
   parse(text: string): ParseResult;
 }
 
-/** Shift a tree parsed from a piece of the text starting at a line start back to whole-text positions. */
-function shift(n: SNode, index: number, row: number, parent: SNode | null): SNode {
-  const stack: SNode[] = [n];
-  n.parent = parent;
-  while (stack.length) {
-    const x = stack.pop() as SNode;
-    x.start += index;
-    x.end += index;
-    x.sr += row;
-    x.er += row;
-    for (const c of x.children) stack.push(c);
+/** Walk a web-tree-sitter tree into an SNode tree and free the tree (WASM memory is not collected). */
+export function snodeFromTree(t: { walk(): unknown; delete(): void }): SNode {
+  const cursor = t.walk() as CursorLike & { delete(): void };
+  try {
+    return buildSyntaxTree(cursor);
+  } finally {
+    cursor.delete();
+    t.delete();
   }
-  return n;
 }
 
 /**
@@ -92,7 +88,10 @@ export function recoverTopLevelErrors(root0: SNode, text: string, parsePiece: (p
       }
       const row = (text.slice(0, absStart).match(/\n/g) ?? []).length;
       const sub = parsePiece(piece);
-      for (const k of sub.children) out.push(shift(k, absStart, row, null));
+      for (const k of sub.children) {
+        shiftTree(k, absStart, row);
+        out.push(k);
+      }
     }
   }
   // a new root (the input root object is left as it was); its children point to it
@@ -166,19 +165,10 @@ export async function createWasmBackend(): Promise<Backend> {
       const deadline = t0 + PARSE_TIMEOUT_MS;
       const tree = parser.parse(text, null, { progressCallback: () => performance.now() > deadline });
       if (!tree) throw new Error('vmalias: parse timed out');
-      const toTree = (t: NonNullable<typeof tree>): SNode => {
-        const cursor = t.walk();
-        try {
-          return buildSyntaxTree(cursor as unknown as CursorLike);
-        } finally {
-          cursor.delete();
-          t.delete();
-        }
-      };
-      const root = recoverTopLevelErrors(toTree(tree), text, (piece) => {
+      const root = recoverTopLevelErrors(snodeFromTree(tree), text, (piece) => {
         const t = parser.parse(piece);
         if (!t) throw new Error('vmalias: parse failed');
-        return toTree(t);
+        return snodeFromTree(t);
       });
       return { root, parseMs: performance.now() - t0 };
     },

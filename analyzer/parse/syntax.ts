@@ -84,6 +84,19 @@ export function buildSyntaxTree(cursor: CursorLike): SNode {
   }
 }
 
+/** Move a subtree parsed elsewhere by an offset and a number of rows (columns are unchanged). */
+export function shiftTree(n: SNode, dOff: number, dRow: number): void {
+  const stack: SNode[] = [n];
+  while (stack.length) {
+    const x = stack.pop() as SNode;
+    x.start += dOff;
+    x.end += dOff;
+    x.sr += dRow;
+    x.er += dRow;
+    for (const c of x.children) stack.push(c);
+  }
+}
+
 /** Source text of a node. */
 export function textOf(src: string, n: SNode): string {
   return src.slice(n.start, n.end);

@@ -10,7 +10,7 @@
 import type { Language, Parser, Tree } from 'web-tree-sitter';
 import type { AnalysisResult, AnalyzeOptions } from '../../analyzer/types';
 import { buildSyntaxTree, CursorLike, SNode } from '../../analyzer/parse/syntax';
-import { recoverTopLevelErrors } from '../../analyzer/parse/backends';
+import { recoverTopLevelErrors, snodeFromTree } from '../../analyzer/parse/backends';
 import { EditLike, toTreeSitterEdit } from './edits';
 import { rebuildWithReuse } from './reuse';
 import { TreeCache } from './treeCache';
@@ -137,13 +137,7 @@ export class DocumentAnalyzer {
       const analysisRoot = recoverTopLevelErrors(root, req.text, (piece) => {
         const t = this.parser.parse(piece);
         if (!t) throw new Error('parse failed');
-        const c = t.walk();
-        try {
-          return buildSyntaxTree(c as unknown as CursorLike);
-        } finally {
-          c.delete();
-          t.delete();
-        }
+        return snodeFromTree(t);
       });
       let result: AnalysisResult;
       try {

@@ -6,7 +6,7 @@
  * the same subtrees as before, only moved: they are taken from the previous SNode tree and shifted
  * in place. Everything else is walked as usual. Pure: no `vscode`.
  */
-import { buildSyntaxTree, CursorLike, SNode } from '../../analyzer/parse/syntax';
+import { buildSyntaxTree, CursorLike, SNode, shiftTree } from '../../analyzer/parse/syntax';
 import type { EditLike } from './edits';
 
 export interface RangeLike {
@@ -24,17 +24,6 @@ function overlaps(s: number, e: number, a: number, b: number): boolean {
   return s <= b && a <= e;
 }
 
-function shift(n: SNode, dOff: number, dRow: number): void {
-  const stack: SNode[] = [n];
-  while (stack.length) {
-    const x = stack.pop() as SNode;
-    x.start += dOff;
-    x.end += dOff;
-    x.sr += dRow;
-    x.er += dRow;
-    for (const c of x.children) stack.push(c);
-  }
-}
 
 /**
  * The new SNode root for `cursor` (at the new tree's root), reusing top-level children of `prev`
@@ -67,7 +56,7 @@ export function rebuildWithReuse(cursor: CursorLike, prev: SNode, edit: EditLike
       if (old && (old.type !== cursor.nodeType || old.end + (s > edit.newEndIndex ? dOff : 0) !== e || old.field !== (cursor.currentFieldName ?? null))) old = undefined;
     }
     if (old) {
-      if (s > edit.newEndIndex) shift(old, dOff, dRow);
+      if (s > edit.newEndIndex) shiftTree(old, dOff, dRow);
       old.parent = root;
       root.children.push(old);
       if (stats) stats.reused++;
