@@ -213,7 +213,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   for (let round = 0; round < MAX_ROUNDS && dirty.size > 0; round++) {
     const tu: TuCtx = {
       src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
-      functions: byName, summaries, fieldVals, fieldValsNext: new Map(fieldVals), paramOps, paramOpsNext: new Map(),
+      functions: byName, summaries, fieldVals, fieldValsNext: new Map(fieldVals), paramOps,
       extraAllocators: extraAlloc, extraSinks, allocToField, fieldOther, fieldOtherNext: new Set(fieldOther), calledInFile, analyzed: analyzedNames(), callSites, defines, macros, lineStarts,
       invalidateTexts, notes: extraNotes,
     };

@@ -78,7 +78,6 @@ export interface TuCtx {
   fieldValsNext: Map<string, Val>;
   /** per function, per parameter index: op values seen at in-file call sites (previous round) */
   paramOps: Map<string, Map<number, OpSet | 'unknown'>>;
-  paramOpsNext: Map<string, Map<number, OpSet | 'unknown'>>;
   extraAllocators: Set<string>;
   extraSinks: Set<string>;
   /** struct fields that are also assigned memory that is not vmalloc (previous round / this round) */
@@ -846,7 +845,7 @@ export class FunctionAnalysis {
     if (vm) {
       const t = cloneState(s);
       const e = cloneState(s);
-      this.promote(vm.arg, t, vm.b, 'vmalloc', undefined);
+      this.promote(t, vm.b, 'vmalloc', undefined);
       e.clean.add(vm.b.id);
       return vm.neg ? [e, t] : [t, e];
     }
@@ -1223,8 +1222,8 @@ export class FunctionAnalysis {
     const bioKey = this.objKey(obj);
     // `lc->io_req.bi_rw = …` on a known dm_io request sets the request's op, not a bio's
     const reqText = this.text(obj).replace(/\s+/g, '');
-    if ((fname === 'bi_rw' || fname === 'bi_op' || fname === 'bi_opf') && this.dmIoReq(this.dmIoKey(reqText, obj), st)) {
-      this.dmIoField(this.dmIoKey(reqText, obj), 'op', rhs, rv, st);
+    if ((fname === 'bi_rw' || fname === 'bi_op' || fname === 'bi_opf') && this.dmIoReq(this.dmIoKey(reqText), st)) {
+      this.dmIoField(this.dmIoKey(reqText), 'op', rhs, rv, st);
       return;
     }
     if (BIO_OP_FIELDS.has(fname)) {
@@ -1246,12 +1245,12 @@ export class FunctionAnalysis {
     const full = this.text(lhs).replace(/\s+/g, '');
     const dm = /^(.+?)(?:\.|->)mem\.(type|ptr\.(?:addr|vma))$/.exec(full);
     if (dm) {
-      this.dmIoField(this.dmIoKey(dm[1], lhs), dm[2], rhs, rv, st);
+      this.dmIoField(this.dmIoKey(dm[1]), dm[2], rhs, rv, st);
       return;
     }
     const dmOp = /^(.+?)(?:\.|->)(?:bi_rw|bi_op|bi_opf)$/.exec(full);
-    if (dmOp && this.dmIoReq(this.dmIoKey(dmOp[1], lhs), st)) {
-      this.dmIoField(this.dmIoKey(dmOp[1], lhs), 'op', rhs, rv, st);
+    if (dmOp && this.dmIoReq(this.dmIoKey(dmOp[1]), st)) {
+      this.dmIoField(this.dmIoKey(dmOp[1]), 'op', rhs, rv, st);
       return;
     }
     const key = this.fieldKey(lhs);
@@ -1343,12 +1342,11 @@ export class FunctionAnalysis {
    * A dm_io_request is a local (`io_req`) or lives in a struct (`lc->io_req`, filled in one function
    * and submitted from another): the key is the local's name or the field's file-wide location.
    */
-  private dmIoKey(reqText: string, within: SNode): string {
+  private dmIoKey(reqText: string): string {
     if (/^[A-Za-z_]\w*$/.test(reqText)) return `dmio:${reqText}`;
     const m = /^([A-Za-z_]\w*)(?:\.|->)([A-Za-z_]\w*)$/.exec(reqText);
     if (!m) return `dmio:${reqText}`;
     const t = this.types.get(m[1]);
-    void within;
     return `dmio:field:${t ? t.base : '?'}.${m[2]}`;
   }
 
@@ -1405,7 +1403,7 @@ export class FunctionAnalysis {
     }
     const alloc = ALLOCATORS.get(name);
     if ((alloc && appliesTo(alloc, k)) || (alloc && !k) || this.tu.extraAllocators.has(name)) {
-      const vals = args.map((a) => this.ev(a, st));
+      for (const a of args) this.ev(a, st);
       const row = alloc ?? { kind: 'vmalloc' as const, zeroing: false, size: 0, name };
       let size: string | undefined;
       if (typeof row.size === 'number' && args[row.size]) size = this.text(args[row.size]);
@@ -1423,7 +1421,6 @@ export class FunctionAnalysis {
         if (pa.type === 'identifier') st.vars.set(this.text(pa), pv);
         else if (pa.type === 'field_expression') this.storeField(pa, pv, pa, st);
       }
-      void vals;
       return { t: 'buf', b, adv: false };
     }
     if (LINEAR_ALLOCATORS.has(name)) {
@@ -1540,7 +1537,7 @@ export class FunctionAnalysis {
   private bufForEvidence(a: SNode | undefined, v: Val | undefined, n: SNode, st: State, what: string, kind: 'vmalloc' | 'maybe'): Buf | undefined {
     if (!a) return undefined;
     if (v && v.t === 'buf') {
-      if (v.b.kind === 'param' || (v.b.kind === 'maybe' && kind === 'vmalloc')) return this.promote(a, st, v.b, kind, this.step('alloc', n, `\`${this.text(a)}\` ${what}: a vmalloc address${kind === 'maybe' ? ' on some paths' : ''}`));
+      if (v.b.kind === 'param' || (v.b.kind === 'maybe' && kind === 'vmalloc')) return this.promote(st, v.b, kind, this.step('alloc', n, `\`${this.text(a)}\` ${what}: a vmalloc address${kind === 'maybe' ? ' on some paths' : ''}`));
       return v.b;
     }
     const s = this.strip(a);
@@ -1560,14 +1557,13 @@ export class FunctionAnalysis {
   }
 
   /** Upgrade a parameter/maybe buffer to a vmalloc one on this path (same id: its maintenance state carries over). */
-  private promote(a: SNode | undefined, st: State, b: Buf, kind: 'vmalloc' | 'maybe', why: TraceStep | undefined): Buf {
+  private promote(st: State, b: Buf, kind: 'vmalloc' | 'maybe', why: TraceStep | undefined): Buf {
     const nk = b.kind === 'param' ? kind : b.kind === 'maybe' && kind === 'vmalloc' ? 'maybe' : b.kind;
     if (nk === b.kind && !why) return b;
     const nb: Buf = { ...b, kind: nk, origin: why ? [...b.origin, why] : b.origin };
     for (const [k, v] of st.vars) {
       if ((v.t === 'buf' || v.t === 'isvm' || v.t === 'page' || v.t === 'pages') && v.b.id === b.id) st.vars.set(k, { ...v, b: nb } as Val);
     }
-    void a;
     return nb;
   }
 
@@ -1815,7 +1811,7 @@ export class FunctionAnalysis {
         const reqArg = argAt(sink.ptr);
         args.forEach((a) => this.ev(a, st));
         const reqText = reqArg ? this.text(this.strip(reqArg)).replace(/\s+/g, '') : undefined;
-        const req = reqText ? this.dmIoReq(this.dmIoKey(reqText, reqArg as SNode), st) : undefined;
+        const req = reqText ? this.dmIoReq(this.dmIoKey(reqText), st) : undefined;
         if (!req || !req.buf || req.buf.t !== 'buf' || !req.memType) return undefined;
         const mt = DM_IO_MEM_TYPES.get(req.memType);
         const b = req.buf.b;
@@ -2328,4 +2324,3 @@ export class FunctionAnalysis {
   }
 }
 
-export { OP_R, OP_W, OP_RF, OP_WF, OP_B };
