@@ -14,6 +14,9 @@ import { FunctionAnalysis, SummaryAcc, TuCtx, CallSiteFacts } from './engine/int
 import { Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite } from './engine/state';
 import { ALLOCATORS, SINKS, MAINTENANCE, EVIDENCE_PAGE_OF, VMALLOC_TESTS, BIO_OP_SETTERS, DIRECTIONS } from './tables';
 import { descendants, child } from './parse/syntax';
+import { AnalysisMemo, UnitResult } from './engine/memo';
+
+export { AnalysisMemo } from './engine/memo';
 
 const MAX_ROUNDS = 4;
 
@@ -112,8 +115,19 @@ function collectParamOps(fns: FunctionInfo[], byName: Map<string, FunctionInfo[]
   return out;
 }
 
-export function analyzeTree(root: SNode, text: string, file: string, opts: AnalyzeOptions = {}): AnalysisResult {
+/** Options that change every function's result: a memo made under other ones is emptied. */
+function memoOptionsKey(file: string, opts: AnalyzeOptions): string {
+  return JSON.stringify([file, opts.kernel ?? null, opts.confidence ?? 'high', opts.extraAllocators ?? [], opts.extraSinks ?? []]);
+}
+
+/**
+ * Analyse one translation unit. `memo` (one per document, kept by the caller between analyses)
+ * makes a re-analysis after an edit cost roughly the functions whose text or inputs changed; the
+ * result is the same as without it (test/unit/incremental-analysis.test.ts).
+ */
+export function analyzeTree(root: SNode, text: string, file: string, opts: AnalyzeOptions = {}, memo?: AnalysisMemo): AnalysisResult {
   const t0 = performance.now();
+  memo?.begin(memoOptionsKey(file, opts));
   const fns = collectFunctions(root, text);
   const byName = new Map<string, FunctionInfo[]>();
   for (const f of fns) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
@@ -219,24 +233,19 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     };
     for (const f of fns) {
       if (!dirty.has(f)) continue;
-      const out = new Map<string, Finding>();
-      const sites = new Map<string, CallSiteFacts>();
-      let acc: SummaryAcc | undefined;
-      for (const ctx of ['write', 'read'] as const) {
-        const fa = new FunctionAnalysis(tu, f, ctx, out);
-        try {
-          fa.run();
-        } catch (e) {
-          extraNotes.push(`${file}: analysis of ${f.name}() stopped early (${(e as Error).message})`);
-        }
-        acc = acc ? mergeAcc(acc, fa.summary) : fa.summary;
-        mergeSites(sites, fa.siteFacts);
-        // Nothing in the function depended on the direction context: the other one would repeat it.
-        if (!fa.usedCtx) break;
+      const hit = memo?.replay(f, tu);
+      if (hit) {
+        fnFindings.set(f, new Map(hit.findings.map((x, i) => [String(i), x])));
+        fnAcc.set(f, hit.acc);
+        fnSites.set(f, hit.sites);
+        continue;
       }
-      fnFindings.set(f, out);
-      fnAcc.set(f, acc as SummaryAcc);
-      fnSites.set(f, sites);
+      const rec = memo?.record(f, tu);
+      const r = analyzeUnit(rec ? rec.tu : tu, f);
+      if (rec && memo) memo.store(rec, r);
+      fnFindings.set(f, new Map(r.findings.map((x, i) => [String(i), x])));
+      fnAcc.set(f, r.acc);
+      fnSites.set(f, r.sites);
     }
     // Summaries by name (static functions of the same name in #if branches merge).
     const byNameAcc = new Map<string, SummaryAcc>();
@@ -285,10 +294,31 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   findings.sort((a, b) => a.span.startOffset - b.span.startOffset || a.rule.localeCompare(b.rule));
   const filtered = opts.rules ? findings.filter((f) => opts.rules?.has(f.rule)) : findings;
   const fileSummaries = [...summaries.values()].filter((x) => x.file === file && byName.has(x.name));
+  memo?.end();
   return {
     file, findings: filtered, summaries: fileSummaries, notes: [...notes, ...extraNotes],
     stats: { parseMs: 0, analyzeMs: performance.now() - t0, functions: fns.length, errorNodes },
   };
+}
+
+/** One function in both direction contexts against the round's facts (the unit the memo keeps). */
+function analyzeUnit(tu: TuCtx, f: FunctionInfo): UnitResult {
+  const out = new Map<string, Finding>();
+  const sites = new Map<string, CallSiteFacts>();
+  let acc: SummaryAcc | undefined;
+  for (const ctx of ['write', 'read'] as const) {
+    const fa = new FunctionAnalysis(tu, f, ctx, out);
+    try {
+      fa.run();
+    } catch (e) {
+      tu.notes.push(`${tu.file}: analysis of ${f.name}() stopped early (${(e as Error).message})`);
+    }
+    acc = acc ? mergeAcc(acc, fa.summary) : fa.summary;
+    mergeSites(sites, fa.siteFacts);
+    // Nothing in the function depended on the direction context: the other one would repeat it.
+    if (!fa.usedCtx) break;
+  }
+  return { findings: [...out.values()], acc: acc as SummaryAcc, sites };
 }
 
 function isInteresting(s: FunctionSummary | undefined): boolean {

@@ -9,6 +9,7 @@
  */
 import type { Language, Parser, Tree } from 'web-tree-sitter';
 import type { AnalysisResult, AnalyzeOptions } from '../../analyzer/types';
+import { AnalysisMemo } from '../../analyzer/engine/memo';
 import { buildSyntaxTree, CursorLike, SNode } from '../../analyzer/parse/syntax';
 import { recoverTopLevelErrors, snodeFromTree } from '../../analyzer/parse/backends';
 import { EditLike, toTreeSitterEdit } from './edits';
@@ -18,20 +19,25 @@ import type { AnalyzeRequest, AnalyzeResponse, EngineTimings } from './protocol'
 
 type WebTS = typeof import('web-tree-sitter');
 
-export type AnalyzeTreeFn = (root: SNode, text: string, file: string, opts?: AnalyzeOptions) => AnalysisResult;
+export type AnalyzeTreeFn = (root: SNode, text: string, file: string, opts?: AnalyzeOptions, memo?: AnalysisMemo) => AnalysisResult;
 
 export interface DocumentAnalyzerOptions {
   /** Trees kept at once (each holds WASM memory roughly the size of its text × 10). */
   cacheSize?: number;
   /** A parse that runs longer is abandoned (tree-sitter progress callback). */
   parseTimeoutMs?: number;
+  /** Keep a per-function analysis memo per document (default true). */
+  memo?: boolean;
 }
 
 export class ParseTimeoutError extends Error {}
 
-/** A cached document: its tree (WASM memory) and the SNode tree built from it. */
+/**
+ * A cached document: its tree (WASM memory), the SNode tree built from it, and the per-function
+ * analysis memo of its last analysis (dropped with the tree: on close, eviction, a failed parse).
+ */
 class CachedDoc {
-  constructor(readonly tree: Tree, public root: SNode | undefined) {}
+  constructor(readonly tree: Tree, public root: SNode | undefined, readonly memo?: AnalysisMemo) {}
   delete(): void {
     this.tree.delete();
   }
@@ -43,6 +49,8 @@ interface Parsed {
   reuse?: { prev: SNode; edit: EditLike; changed: { startIndex: number; endIndex: number }[] };
   /** Same version as cached: the previous SNode tree is still exact. */
   same?: SNode;
+  /** The memo of the cached previous version (per-function results that may still hold). */
+  memo?: AnalysisMemo;
 }
 
 export const DEFAULT_MAX_LENGTH = 4 * 1024 * 1024;
@@ -53,6 +61,8 @@ export class DocumentAnalyzer {
   /** Subtree reuse counters since construction (tests, benchmark). */
   readonly reuse = { reused: 0, walked: 0 };
   private readonly parseTimeoutMs: number;
+  /** Per-function analysis memo (off: every edit re-analyses the whole file; benchmark baseline). */
+  private readonly useMemo: boolean;
 
   constructor(
     private readonly ts: WebTS,
@@ -62,6 +72,7 @@ export class DocumentAnalyzer {
   ) {
     this.trees = new TreeCache<CachedDoc>(opts.cacheSize ?? 24);
     this.parseTimeoutMs = opts.parseTimeoutMs ?? 20_000;
+    this.useMemo = opts.memo ?? true;
     this.parser = this.newParser();
   }
 
@@ -128,8 +139,10 @@ export class DocumentAnalyzer {
       }
     }
     timings.buildMs = performance.now() - t1;
+    // One-shot documents get no memo; an open one carries its memo on to the next version.
+    const memo = req.noCache || !this.useMemo ? undefined : parsed.memo ?? new AnalysisMemo();
     if (req.noCache) tree.delete();
-    else this.trees.set(req.uri, req.version, new CachedDoc(tree, root));
+    else this.trees.set(req.uri, req.version, new CachedDoc(tree, root, memo));
     const t2 = performance.now();
     try {
       // Keep syntax damage local (as the CLI's backends do): re-parse top-level ERROR regions in
@@ -141,12 +154,13 @@ export class DocumentAnalyzer {
       });
       let result: AnalysisResult;
       try {
-        result = this.analyzeTree(analysisRoot, req.text, req.file, req.options);
+        result = this.analyzeTree(analysisRoot, req.text, req.file, req.options, memo);
       } finally {
         // the recovered root shares the undamaged children: point them back at the cached root
         if (analysisRoot !== root) for (const c of root.children) c.parent = root;
       }
       timings.analyzeMs = performance.now() - t2;
+      if (memo) timings.memo = { reused: memo.last.reused, analysed: memo.last.analysed };
       result.stats = { ...result.stats, parseMs: timings.parseMs };
       return { ...base, result };
     } catch (e) {
@@ -166,11 +180,12 @@ export class DocumentAnalyzer {
         const tree = this.runParser(req.text, old, timings);
         const prev = cached.tree.root;
         // One edit (typing, a quick fix): unchanged top-level subtrees of the old SNode tree are reused.
+        const memo = cached.tree.memo;
         if (prev && edits.length === 1) {
           const changed = tree.getChangedRanges(old).map((r) => ({ startIndex: r.startIndex, endIndex: r.endIndex }));
-          return { tree, reuse: { prev, edit: edits[0], changed } };
+          return { tree, reuse: { prev, edit: edits[0], changed }, memo };
         }
-        return { tree };
+        return { tree, memo };
       } finally {
         old.delete();
       }
@@ -178,10 +193,11 @@ export class DocumentAnalyzer {
     if (cached && cached.version === req.version && !req.changes?.length) {
       // Same version again (e.g. settings changed): the tree and its SNode form are still right.
       timings.incremental = true;
-      return { tree: cached.tree.tree, same: cached.tree.root };
+      return { tree: cached.tree.tree, same: cached.tree.root, memo: cached.tree.memo };
     }
     cached?.tree.delete();
-    return { tree: this.parseFresh(req.text, timings) };
+    // The memo is keyed by function text, not by version: it stays valid across a full re-parse.
+    return { tree: this.parseFresh(req.text, timings), memo: cached?.tree.memo };
   }
 
   private parseFresh(text: string, timings: EngineTimings): Tree {

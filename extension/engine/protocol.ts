@@ -112,6 +112,8 @@ export interface EngineTimings {
   analyzeMs: number;
   /** True when the previous tree was edited and reused. */
   incremental: boolean;
+  /** Function analyses taken from the document's memo / run, in this analysis (absent: no memo). */
+  memo?: { reused: number; analysed: number };
 }
 
 export interface AnalyzeResponse {
