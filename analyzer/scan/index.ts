@@ -28,7 +28,7 @@ const IN_PROCESS_BELOW = 8;
 function emptyStats(): ScanStats {
   return {
     filesSeen: 0, bytes: 0, filesPrefiltered: 0, linkNames: 0, linkFilesRead: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0,
-    rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0,
+    rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0,
   };
 }
 
@@ -110,13 +110,13 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const classes = nameClasses(opts.extraAllocators, opts.extraSinks);
     const matcher = new NameMatcher(classes);
     const classesHash = sha1(JSON.stringify(classes));
-    const optionsHash = sha1(JSON.stringify({ ...analyzeOptions, rules: opts.rules ? [...opts.rules].sort() : null }));
+    const optionsHash = sha1(JSON.stringify({ ...analyzeOptions, rules: opts.rules ? [...opts.rules].sort() : null, slice: opts.slice !== false }));
     const cache = opts.noCache ? undefined : new ScanCache(opts.cacheDir ?? defaultCacheDir(), toolFingerprint(), optionsHash);
     const indexKey = cache?.indexKey(paths, classesHash);
     const index = cache && indexKey ? cache.loadIndex(indexKey) : undefined;
     const walkStart = Date.now() - (performance.now() - t0);
 
-    const init: RunnerInit = { parser: opts.parser ?? 'wasm', classes, options: analyzeOptions };
+    const init: RunnerInit = { parser: opts.parser ?? 'wasm', classes, options: analyzeOptions, slice: opts.slice !== false };
     const jobs = Math.max(1, opts.jobs ?? (files.length < IN_PROCESS_BELOW ? 1 : defaultJobs()));
     const getRunner = (): Runner => {
       if (!runner) {
@@ -284,6 +284,8 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       opts.onFile?.({ path: files[i].path, bytes: files[i].size, parseMs: res.parseMs, analyzeMs: res.analyzeMs, cached: false });
       stats.parseCpuMs += res.parseMs;
       stats.analyzeCpuMs += res.analyzeMs;
+      stats.charsParsed += res.chars ?? 0;
+      stats.charsBlanked += res.blanked ?? 0;
       if (cache && res.sha1 && !res.fileNote) {
         cache.put(cache.entryKey(files[i].path, res.sha1), { depSig: depSignature(external), findings: res.findings, summaries: res.summaries, notes: res.notes });
       }

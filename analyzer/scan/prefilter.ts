@@ -87,6 +87,10 @@ export interface LexDef {
   returnsPointer: boolean;
   /** Identifiers called in the body (followed by `(`). */
   calls: string[];
+  /** With `bodies`: offsets of the body's `{` and just after its `}`, and every identifier in it. */
+  bodyStart?: number;
+  bodyEnd?: number;
+  idents?: string[];
 }
 
 export interface LexInfo {
@@ -114,8 +118,10 @@ function isIdChar(c: number): boolean {
  * comments, strings, character literals and preprocessor lines. Kernel style makes this reliable
  * enough for a pre-filter: a `}` in column 0 ends a function even when #if branches unbalance braces.
  */
-export function lexFunctions(text: string, matcher: NameMatcher): LexInfo {
+export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?: boolean } = {}): LexInfo {
   const defs: LexDef[] = [];
+  const bodies = opts.bodies === true;
+  let idents: Set<string> | undefined;
   const n = text.length;
   let depth = 0;
   let paren = 0;
@@ -179,10 +185,11 @@ export function lexFunctions(text: string, matcher: NameMatcher): LexInfo {
         const bit = matcher.classOf(id);
         if (bit) cur.bits |= bit;
         if (callLike && !NOT_A_NAME.has(id)) calls.add(id);
+        if (idents) idents.add(id);
       }
       continue;
     }
-    if (c === 125 /* } */ && atLineStart && depth > 0) {
+    if (c === 125 /* } */ && depth > 0 && (i === 0 || text.charCodeAt(i - 1) === 10)) {
       // Column-0 brace: the function ends here whatever the #if branches did to the count.
       depth = 1;
     }
@@ -191,6 +198,10 @@ export function lexFunctions(text: string, matcher: NameMatcher): LexInfo {
         if (lastSig === 41 /* ) */ && declName !== undefined) {
           cur = { name: declName, isStatic: declStatic, bits: 0, calls: [], returnsPointer: nameStar };
           calls = new Set();
+          if (bodies) {
+            cur.bodyStart = i;
+            idents = new Set();
+          }
         } else {
           cur = undefined;
           calls = undefined;
@@ -202,10 +213,15 @@ export function lexFunctions(text: string, matcher: NameMatcher): LexInfo {
       if (depth === 0) {
         if (cur && calls) {
           cur.calls = [...calls];
+          if (idents) {
+            cur.idents = [...idents];
+            cur.bodyEnd = i + 1;
+          }
           defs.push(cur);
         }
         cur = undefined;
         calls = undefined;
+        idents = undefined;
         declName = undefined;
         declStatic = false;
         declStar = false;

@@ -10,6 +10,8 @@ import { analyzeTree, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
 import { fileLinks, lexFunctions, NameMatcher, wordsRegex, type LexInfo, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
+import { sliceRelevant } from './slice';
+import { seedNames } from '../tables';
 import type { ScanNote } from './types';
 
 /** AnalyzeOptions as sent to a worker (no externalSummaries: those go with each file). */
@@ -19,6 +21,8 @@ export interface RunnerInit {
   parser: BackendName;
   classes: NameClasses;
   options: WorkerAnalyzeOptions;
+  /** Blank the bodies of functions that cannot reach the analysis before parsing (slice.ts). */
+  slice?: boolean;
 }
 
 export type Task =
@@ -53,6 +57,9 @@ export interface AnalyzeFileResult {
   fileNote?: ScanNote;
   parseMs: number;
   analyzeMs: number;
+  /** Characters parsed and characters of them blanked by slicing. */
+  chars?: number;
+  blanked?: number;
 }
 
 export type TaskResult =
@@ -130,14 +137,24 @@ export class TaskRunner {
     this.warmUp();
     const backend = await (this.backend as Promise<Backend>);
     try {
-      const parsed = backend.parse(dec.text);
-      const t1 = performance.now();
+      const t0 = performance.now();
       const ext = new Map<string, FunctionSummary>();
       for (const s of external) ext.set(s.name, s);
-      const res = analyzeTree(parsed.root, dec.text, file, { ...this.init.options, externalSummaries: ext });
+      let text = dec.text;
+      let blanked = 0;
+      if (this.init.slice !== false) {
+        const o = this.init.options;
+        const seeds = seedNames([...(o.extraAllocators ?? []), ...(o.extraSinks ?? []), ...ext.keys()]);
+        const sl = sliceRelevant(text, seeds, this.matcher);
+        text = sl.text;
+        blanked = sl.blanked;
+      }
+      const parsed = backend.parse(text);
+      const t1 = performance.now();
+      const res = analyzeTree(parsed.root, text, file, { ...this.init.options, externalSummaries: ext });
       return {
         file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: res.notes,
-        parseMs: parsed.parseMs, analyzeMs: performance.now() - t1,
+        parseMs: t1 - t0, analyzeMs: performance.now() - t1, chars: text.length, blanked,
       };
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);

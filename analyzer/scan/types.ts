@@ -57,6 +57,11 @@ export interface ScanOptions extends AnalyzeOptions {
   maxFileBytes?: number;
   /** false = parse every file (no lexical pre-pass); for benchmarks and recall checks. */
   prefilter?: boolean;
+  /**
+   * false = parse whole files. Default: the bodies of functions that cannot reach the analysis are
+   * blanked before parsing (analyzer/scan/slice.ts); findings are the same, parsing much cheaper.
+   */
+  slice?: boolean;
   /** A linking name referenced by more files than this is not followed (default 64). */
   maxFanout?: number;
   /** Summary-exchange rounds inside a cycle of files that call each other (default 4). */
@@ -96,6 +101,9 @@ export interface ScanStats {
   walkMs: number;
   prefilterMs: number;
   analyzeMs: number;
+  /** Characters parsed, and characters blanked by slicing before parsing. */
+  charsParsed: number;
+  charsBlanked: number;
   /** Sum of per-file parse and analysis time in workers. */
   parseCpuMs: number;
   analyzeCpuMs: number;

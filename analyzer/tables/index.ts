@@ -2,6 +2,7 @@
 import { ALLOCATORS } from './allocators';
 import { SINKS, EVIDENCE_PAGE_OF, VMALLOC_TESTS } from './sinks';
 import { MAINTENANCE } from './sanitizers';
+import { BIO_OP_SETTERS } from './directions';
 
 export * from './common';
 export * from './allocators';
@@ -21,4 +22,15 @@ export function relevantNames(extra: readonly string[] = []): string[] {
   ]);
   for (const [n, row] of SINKS) if (row.kind !== 'submit') names.add(n);
   return [...names].sort();
+}
+
+/**
+ * Names that make a function worth analysing (the analyzer's relevance seeds): everything in
+ * relevantNames() plus submission calls and bio op setters, which decide a function's direction.
+ */
+export function seedNames(extra: readonly string[] = []): Set<string> {
+  return new Set<string>([
+    ...ALLOCATORS.keys(), ...SINKS.keys(), ...MAINTENANCE.keys(), ...EVIDENCE_PAGE_OF.keys(), ...VMALLOC_TESTS,
+    ...BIO_OP_SETTERS.keys(), ...extra,
+  ]);
 }

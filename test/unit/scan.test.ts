@@ -160,6 +160,11 @@ test('lexFunctions: definitions, static, calls in bodies; comments, strings and 
   const lex = lexFunctions(src, matcher);
   assert.deepEqual(lex.defs.map((d) => [d.name, d.isStatic, d.bits]), [['foo_alloc', true, SRC], ['foo_write', false, SNK]]);
   assert.deepEqual(lex.defs[1].calls.sort(), ['bio_add_page', 'foo_alloc', 'virt_to_page']);
+  // an indented `}` closes an inner block, not the function: calls after it still count
+  assert.deepEqual(lex.defs[0].calls.sort(), ['kmalloc', 'vmalloc']);
+  const withBodies = lexFunctions(src, matcher, { bodies: true });
+  assert.equal(src.slice(withBodies.defs[0].bodyStart, withBodies.defs[0].bodyEnd), src.slice(src.indexOf('{\n#ifdef'), src.indexOf('}\n\nint') + 1));
+  assert.ok(withBodies.defs[1].idents?.includes('buf'));
 });
 
 test('prefilter: a caller naming no table function is selected through linking names; unrelated files are not', () => {

@@ -1,0 +1,146 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyzeText } from '../../analyzer/analyze';
+import { sliceRelevant } from '../../analyzer/scan/slice';
+import { NameMatcher, nameClasses } from '../../analyzer/scan/prefilter';
+import { seedNames } from '../../analyzer/tables';
+import { FIXTURE_DIR, listFixtures, parseFixture } from './fixtures-harness';
+import type { AnalyzeOptions } from '../../analyzer/types';
+
+const matcher = new NameMatcher(nameClasses());
+
+function lineStructure(s: string): number[] {
+  const out: number[] = [];
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) out.push(i);
+  return out;
+}
+
+const SAMPLE = `// SPDX-License-Identifier: GPL-2.0
+struct foo_dev { void *ring; unsigned int len; };
+
+static void foo_end_io(struct bio *bio)
+{
+	struct foo_dev *fd = bio->bi_private;
+
+	complete(&fd->done);
+}
+
+static int foo_fill(struct bio *bio, void *buf, unsigned int len)
+{
+	return bio_add_page(bio, vmalloc_to_page(buf), len, 0);
+}
+
+static int foo_io(struct foo_dev *fd, struct block_device *bdev)
+{
+	struct bio *bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_KERNEL);
+
+	foo_fill(bio, fd->ring, fd->len);
+	bio->bi_end_io = foo_end_io;
+	return submit_bio_wait(bio);
+}
+
+static int foo_flush_cache(struct foo_dev *fd, struct block_device *bdev)
+{
+	return foo_io(fd, bdev);
+}
+
+static int foo_reg_read(struct foo_dev *fd, int reg)
+{
+	/* a } in a comment and "{" in a string */
+	return reg * 4;
+}
+
+static int foo_probe(struct foo_dev *fd)
+{
+	int v = foo_reg_read(fd, 3);
+
+	return v ? -EIO : 0;
+}
+`;
+
+describe('sliceRelevant', () => {
+  test('blanks only functions that cannot become relevant, keeping offsets and lines', () => {
+    const r = sliceRelevant(SAMPLE, seedNames(), matcher);
+    assert.equal(r.text.length, SAMPLE.length);
+    assert.deepEqual(lineStructure(r.text), lineStructure(SAMPLE));
+    assert.equal(r.functions, 6);
+    // kept: foo_fill (seeds), foo_io (seeds; reaches foo_fill), foo_end_io (referenced by foo_io),
+    // foo_flush_cache (caller of foo_io); blanked: foo_reg_read, foo_probe
+    assert.equal(r.kept, 4);
+    for (const kept of ['complete(&fd->done)', 'bio_add_page(bio', 'bio->bi_end_io = foo_end_io', 'return foo_io(fd, bdev)']) {
+      assert.ok(r.text.includes(kept), `kept: ${kept}`);
+    }
+    for (const gone of ['reg * 4', 'foo_reg_read(fd, 3)']) assert.ok(!r.text.includes(gone), `blanked: ${gone}`);
+    // declarations and signatures stay
+    assert.ok(r.text.includes('static int foo_probe(struct foo_dev *fd)\n{'));
+    assert.ok(r.text.includes('struct foo_dev { void *ring; unsigned int len; };'));
+    assert.ok(r.blanked > 0);
+  });
+
+  test('a function reaching a seed only through a macro of the file is kept', () => {
+    const src = `#define foo_map(b) \\\n\tvmalloc_to_page(b)\n\nstatic struct page *foo_pg(void *b)\n{\n\treturn foo_map(b);\n}\n\nstatic int foo_other(int a)\n{\n\treturn a + 1;\n}\n`;
+    const r = sliceRelevant(src, seedNames(), matcher);
+    assert.ok(r.text.includes('return foo_map(b);'));
+    assert.ok(!r.text.includes('return a + 1;'));
+  });
+
+  test('a file without seeds is kept whole when every function is kept, blanked otherwise', () => {
+    const none = 'static int a(void)\n{\n\treturn 1;\n}\n';
+    const r = sliceRelevant(none, seedNames(), matcher);
+    assert.equal(r.kept, 0);
+    const withSeed = 'static void *a(unsigned long n)\n{\n\treturn vzalloc(n);\n}\n';
+    const w = sliceRelevant(withSeed, seedNames(), matcher);
+    assert.equal(w.text, withSeed);
+    assert.equal(w.blanked, 0);
+  });
+
+  test('extra seeds (user allocators, summaries from other files) keep their callers', () => {
+    const src = 'static void *a(void)\n{\n\treturn my_pool_get(4);\n}\n\nstatic int b(void)\n{\n\treturn 2;\n}\n';
+    const plain = sliceRelevant(src, seedNames(), matcher);
+    assert.ok(!plain.text.includes('my_pool_get'));
+    const extra = sliceRelevant(src, seedNames(['my_pool_get']), matcher);
+    assert.ok(extra.text.includes('my_pool_get(4)'));
+    assert.ok(!extra.text.includes('return 2;'));
+  });
+});
+
+function optionsOf(text: string): AnalyzeOptions {
+  const spec = parseFixture(text);
+  return { kernel: spec.kernel, extraAllocators: spec.extraAllocators, extraSinks: spec.extraSinks };
+}
+
+async function sameAnalysis(text: string, file: string, opts: AnalyzeOptions): Promise<number> {
+  const seeds = seedNames([...(opts.extraAllocators ?? []), ...(opts.extraSinks ?? [])]);
+  const s = sliceRelevant(text, seeds, matcher);
+  const whole = await analyzeText(text, file, opts);
+  const sliced = await analyzeText(s.text, file, opts);
+  assert.deepEqual(JSON.parse(JSON.stringify(sliced.findings)), JSON.parse(JSON.stringify(whole.findings)), `${file}: findings differ after slicing`);
+  assert.deepEqual(sliced.summaries, whole.summaries, `${file}: summaries differ after slicing`);
+  return s.blanked;
+}
+
+describe('slicing never changes what the analyzer reports', () => {
+  const files = listFixtures();
+  const texts = files.map((f) => fs.readFileSync(path.join(FIXTURE_DIR, f), 'utf8'));
+  const noise = fs.readFileSync(path.join(FIXTURE_DIR, '..', 'slice', 'noise.c'), 'utf8');
+  test('every fixture alone, with unrelated functions before and after it, and followed by the next one', async () => {
+    let blanked = 0;
+    for (let i = 0; i < files.length; i++) {
+      const opts = optionsOf(texts[i]);
+      await sameAnalysis(texts[i], files[i], opts);
+      // the fixture's first lines carry its pins: noise goes after them or at the end
+      const nl = texts[i].indexOf('\n', texts[i].indexOf('\n') + 1) + 1;
+      const variants = [
+        `${texts[i]}\n${noise}`,
+        `${texts[i].slice(0, nl)}${noise}\n${texts[i].slice(nl)}`,
+        // two fixtures in one file: each one's functions are noise to the other's
+        `${texts[i]}\n${texts[(i + 1) % files.length]}`,
+      ];
+      for (const v of variants) if (await sameAnalysis(v, files[i], opts)) blanked++;
+    }
+    // the comparison is only meaningful if slicing removed something in most of them
+    assert.ok(blanked >= 2 * files.length, `only ${blanked} texts were sliced`);
+  });
+});
