@@ -227,7 +227,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   for (let round = 0; round < MAX_ROUNDS && dirty.size > 0; round++) {
     const tu: TuCtx = {
       src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
-      functions: byName, summaries, fieldVals, fieldValsNext: new Map(fieldVals), paramOps,
+      functions: byName, summaries, fieldVals, fieldValsByName: byFieldName(fieldVals), fieldValsNext: new Map(fieldVals), paramOps,
       extraAllocators: extraAlloc, extraSinks, allocToField, fieldOther, fieldOtherNext: new Set(fieldOther), calledInFile, analyzed: analyzedNames(), callSites, defines, macros, lineStarts,
       invalidateTexts, notes: extraNotes,
     };
@@ -319,6 +319,18 @@ function analyzeUnit(tu: TuCtx, f: FunctionInfo): UnitResult {
     if (!fa.usedCtx) break;
   }
   return { findings: [...out.values()], acc: acc as SummaryAcc, sites };
+}
+
+/** fieldVals grouped by the key's last `.` segment (`field:T.f` and `dmio:field:T.f` under `f`), in map order. */
+function byFieldName(fieldVals: Map<string, Val>): Map<string, [string, Val][]> {
+  const m = new Map<string, [string, Val][]>();
+  for (const [k, v] of fieldVals) {
+    const name = k.slice(k.lastIndexOf('.') + 1);
+    const list = m.get(name);
+    if (list) list.push([k, v]);
+    else m.set(name, [[k, v]]);
+  }
+  return m;
 }
 
 function isInteresting(s: FunctionSummary | undefined): boolean {

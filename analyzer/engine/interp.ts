@@ -75,6 +75,8 @@ export interface TuCtx {
   summaries: Map<string, FunctionSummary>;
   /** struct-field abstract locations known to hold vmalloc aliases (previous round) */
   fieldVals: Map<string, Val>;
+  /** fieldVals entries by field name (the key's last `.` segment), for lookups without a known struct */
+  fieldValsByName?: Map<string, [string, Val][]>;
   fieldValsNext: Map<string, Val>;
   /** per function, per parameter index: op values seen at in-file call sites (previous round) */
   paramOps: Map<string, Map<number, OpSet | 'unknown'>>;
@@ -392,7 +394,7 @@ export class FunctionAnalysis {
     if (v) return v;
     if (key.startsWith('field:?.')) {
       const fname = key.slice('field:?.'.length);
-      const hits = [...this.tu.fieldVals.entries()].filter(([k]) => k.endsWith(`.${fname}`));
+      const hits = this.tu.fieldValsByName ? this.tu.fieldValsByName.get(fname) ?? [] : [...this.tu.fieldVals.entries()].filter(([k]) => k.endsWith(`.${fname}`));
       if (hits.length === 1) return hits[0][1];
     }
     return undefined;

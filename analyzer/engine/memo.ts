@@ -67,6 +67,58 @@ interface SpanLike {
   endOffset: number;
 }
 
+/** A window containing no position: serialises every position absolutely. */
+const NO_WINDOW: Window = { ls: -2, we: -2, line: 0 };
+
+interface SerCached {
+  abs: string;
+  /** smallest and largest position inside the value (Infinity / -Infinity: none) */
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Serialisations of the objects read during one analysis, by identity: most are read by many
+ * functions, and hold no position inside the reader's window (then the absolute text is the
+ * window's text). Only for the duration of one analysis, during which TuCtx values are not mutated.
+ */
+let serCache: WeakMap<object, SerCached> | undefined;
+
+function posRange(v: unknown, r: { lo: number; hi: number }): void {
+  if (typeof v === 'string') {
+    if (!v.includes('alloc@')) return;
+    for (const m of v.matchAll(ALLOC_RE)) {
+      const n = Number(m[1]);
+      r.lo = Math.min(r.lo, n);
+      r.hi = Math.max(r.hi, n);
+    }
+    return;
+  }
+  if (typeof v !== 'object' || v === null) return;
+  if (Array.isArray(v)) { for (const x of v) posRange(x, r); return; }
+  if (v instanceof Map) { for (const [k, x] of v) { posRange(k, r); posRange(x, r); } return; }
+  if (v instanceof Set) { for (const x of v) posRange(x, r); return; }
+  const o = v as Record<string, unknown>;
+  if (isSpanLike(o)) {
+    r.lo = Math.min(r.lo, o.startOffset as number);
+    r.hi = Math.max(r.hi, o.endOffset as number);
+  }
+  for (const k of Object.keys(o)) posRange(o[k], r);
+}
+
+/** ser() through the per-analysis cache. */
+function serRead(v: unknown, w: Window): string {
+  if (typeof v !== 'object' || v === null || !serCache) return ser(v, w);
+  let c = serCache.get(v);
+  if (!c) {
+    const r = { lo: Infinity, hi: -Infinity };
+    posRange(v, r);
+    c = { abs: ser(v, NO_WINDOW), lo: r.lo, hi: r.hi };
+    serCache.set(v, c);
+  }
+  return c.hi < w.ls || c.lo > w.we ? c.abs : ser(v, w);
+}
+
 /**
  * Canonical text of a value with its positions made relative to `w` where they lie inside it.
  * Two values with equal texts are interchangeable for a function in window `w`.
@@ -150,10 +202,36 @@ function relocAny(v: unknown, w: Window, dOff: number, dLine: number): unknown {
   return out;
 }
 
+/**
+ * Stored results are shared with every analysis that replays them: frozen, so that a consumer that
+ * tried to change one fails loudly instead of corrupting the memo.
+ */
+function deepFreeze<T>(v: T): T {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
+  if (v instanceof Map || v instanceof Set) return v;
+  Object.freeze(v);
+  for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+  return v;
+}
+
+/** Move an entry's positions to window `w` (same text elsewhere): once, then shared again. */
+function moveEntry(e: Entry, w: Window): void {
+  const dOff = w.ls - e.w.ls, dLine = w.line - e.w.line;
+  e.writes = deepFreeze(e.writes.map((wr) => {
+    switch (wr.kind) {
+      case 'fvn': return { kind: 'fvn', key: wr.key, val: reloc(wr.val, e.w, dOff, dLine) };
+      case 'a2f': return { kind: 'a2f', key: reloc(wr.key, e.w, dOff, dLine), val: wr.val };
+      default: return wr;
+    }
+  }));
+  if (e.result.findings.length) e.result = { ...e.result, findings: deepFreeze(reloc(e.result.findings, e.w, dOff, dLine)) };
+  e.w = w;
+}
+
 // ------------------------------------------------------------------ the recorded unit
 
 /** Shared facts a unit reads, by kind (each maps to a TuCtx member). */
-type ReadKind = 'sum' | 'fv' | 'fv*' | 'fvn' | 'ops' | 'fo' | 'a2f' | 'cif' | 'an' | 'cs' | 'mac' | 'def' | 'fn' | 'fn?' | 'inv';
+type ReadKind = 'sum' | 'fv' | 'fv*' | 'fvN' | 'fvn' | 'ops' | 'fo' | 'a2f' | 'cif' | 'an' | 'cs' | 'mac' | 'def' | 'fn' | 'fn?' | 'inv';
 
 interface Read {
   kind: ReadKind;
@@ -236,12 +314,14 @@ export class AnalysisMemo {
     }
     this.next = new Map();
     this.last = { reused: 0, analysed: 0, analysedNames: [], unmemoizable: 0 };
+    serCache = new WeakMap();
   }
 
   /** End an analysis: entries of function texts that no longer occur are dropped. */
   end(): void {
     this.groups = this.next;
     this.next = new Map();
+    serCache = undefined;
   }
 
   /** Number of distinct function texts held (tests). */
@@ -276,17 +356,18 @@ export class AnalysisMemo {
       g.entries.splice(idx, 1);
       g.entries.unshift(e);
     }
-    const dOff = w.ls - e.w.ls, dLine = w.line - e.w.line;
+    if (e.w.ls !== w.ls || e.w.line !== w.line) moveEntry(e, w);
     for (const wr of e.writes) {
       switch (wr.kind) {
-        case 'fvn': tu.fieldValsNext.set(unrelStr(relStr(wr.key, e.w), w), reloc(wr.val, e.w, dOff, dLine)); break;
-        case 'a2f': tu.allocToField.set(reloc(wr.key, e.w, dOff, dLine), wr.val); break;
+        case 'fvn': tu.fieldValsNext.set(wr.key, wr.val); break;
+        case 'a2f': tu.allocToField.set(wr.key, wr.val); break;
         case 'fon': tu.fieldOtherNext.add(wr.key); break;
         case 'note': tu.notes.push(wr.relLine === undefined ? wr.text : `${tu.file}:${wr.relLine + w.line}:${wr.text}`); break;
       }
     }
     this.last.reused++;
-    return reloc(e.result, e.w, dOff, dLine);
+    // Shared with the memo (frozen findings and field values; acc and sites are only read by analyze.ts).
+    return e.result;
   }
 
   /** A recorder for analysing `f` now: run the unit against `recorder.tu`, then call store(). */
@@ -322,17 +403,18 @@ export class AnalysisMemo {
 /** The current value of a logged read, serialised in window `w` (the same code records and checks). */
 function currentRead(kind: ReadKind, key: string, tu: TuCtx, w: Window): string {
   switch (kind) {
-    case 'sum': return ser(tu.summaries.get(key), w);
-    case 'fv': return ser(tu.fieldVals.get(key), w);
+    case 'sum': return serRead(tu.summaries.get(key), w);
+    case 'fv': return serRead(tu.fieldVals.get(key), w);
     case 'fv*': return ser(tu.fieldVals, w);
-    case 'fvn': return ser(tu.fieldValsNext.get(key), w);
-    case 'ops': return ser(tu.paramOps.get(key), w);
+    case 'fvN': return ser(tu.fieldValsByName?.get(key), w);
+    case 'fvn': return serRead(tu.fieldValsNext.get(key), w);
+    case 'ops': return serRead(tu.paramOps.get(key), w);
     case 'fo': return ser(tu.fieldOther.has(key), w);
     case 'a2f': return ser(tu.allocToField.get(key), w);
     case 'cif': return ser(tu.calledInFile.has(key), w);
     case 'an': return ser(tu.analyzed.has(key), w);
-    case 'cs': return ser(tu.callSites.get(key), w);
-    case 'mac': return ser(tu.macros.get(key), w);
+    case 'cs': return serRead(tu.callSites.get(key), w);
+    case 'mac': return serRead(tu.macros.get(key), w);
     case 'def': return ser(tu.defines.get(key), w);
     case 'fn?': return ser(tu.functions.has(key), w);
     case 'fn': return ser((tu.functions.get(key) ?? []).map((g) => fnKey(g, tu.src)), w);
@@ -400,6 +482,7 @@ export class Recorder {
       fieldVals: view(b.fieldVals, 'fv', {
         entries: () => logged('fv*', '', () => b.fieldVals.entries()),
       }) as unknown as TuCtx['fieldVals'],
+      fieldValsByName: base.fieldValsByName && (view(base.fieldValsByName, 'fvN') as unknown as TuCtx['fieldValsByName']),
       fieldValsNext: {
         get: (k: string) => (this.ownFvn.has(k) ? b.fieldValsNext.get(k) : logged('fvn', k, () => b.fieldValsNext.get(k))),
         has: (k: string) => (this.ownFvn.has(k) ? b.fieldValsNext.has(k) : logged('fvn', k, () => b.fieldValsNext.has(k))),
@@ -469,6 +552,7 @@ export class Recorder {
         }
       }
     });
-    return { w, reads: [...this.reads.values()], writes, result: reloc(result, w, 0, 0) };
+    const copy = reloc(result.findings, w, 0, 0);
+    return { w, reads: [...this.reads.values()], writes: deepFreeze(writes), result: { findings: deepFreeze(copy), acc: reloc(result.acc, w, 0, 0), sites: reloc(result.sites, w, 0, 0) } };
   }
 }
