@@ -7,13 +7,13 @@
  * the function cannot see are evaluated exactly; findings of both contexts are merged.
  */
 import { Backend, createBackend } from './parse/backends';
-import { SNode, countErrors } from './parse/syntax';
+import { SNode } from './parse/syntax';
 import { AnalysisResult, AnalyzeOptions, Finding, FunctionSummary, KernelVersion } from './types';
-import { collectFunctions, FunctionInfo } from './engine/tu';
+import { FunctionInfo } from './engine/tu';
 import { FunctionAnalysis, SummaryAcc, TuCtx, CallSiteFacts } from './engine/interp';
 import { Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite } from './engine/state';
 import { ALLOCATORS, SINKS, MAINTENANCE, EVIDENCE_PAGE_OF, VMALLOC_TESTS, BIO_OP_SETTERS, DIRECTIONS } from './tables';
-import { descendants, child } from './parse/syntax';
+import { skeleton, callsOf, invalidatesOf, SkeletonCache } from './engine/skeleton';
 import { AnalysisMemo, UnitResult } from './engine/memo';
 
 export { AnalysisMemo } from './engine/memo';
@@ -82,19 +82,13 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
 }
 
 /** In-file call sites: op values passed for each parameter (so a helper called only for reads is a read). */
-function collectParamOps(fns: FunctionInfo[], byName: Map<string, FunctionInfo[]>, src: string): Map<string, Map<number, OpSet | 'unknown'>> {
+function collectParamOps(fns: FunctionInfo[], byName: Map<string, FunctionInfo[]>, src: string, cache?: SkeletonCache): Map<string, Map<number, OpSet | 'unknown'>> {
   const out = new Map<string, Map<number, OpSet | 'unknown'>>();
   for (const f of fns) {
-    for (const n of descendants(f.body)) {
-      if (n.type !== 'call_expression') continue;
-      const fnNode = child(n, 'function');
-      if (!fnNode || fnNode.type !== 'identifier') continue;
-      const callee = src.slice(fnNode.start, fnNode.end);
+    for (const { callee, args } of callsOf(f, src, cache)) {
       if (!byName.has(callee)) continue;
-      const args = child(n, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
       const m = out.get(callee) ?? new Map<number, OpSet | 'unknown'>();
-      args.forEach((a, i) => {
-        const t = src.slice(a.start, a.end).replace(/\s+/g, '');
+      args.forEach((t, i) => {
         const parts = t.split('|');
         const row = DIRECTIONS.get(parts[0]);
         const cur = m.get(i);
@@ -128,11 +122,12 @@ function memoOptionsKey(file: string, opts: AnalyzeOptions): string {
 export function analyzeTree(root: SNode, text: string, file: string, opts: AnalyzeOptions = {}, memo?: AnalysisMemo): AnalysisResult {
   const t0 = performance.now();
   memo?.begin(memoOptionsKey(file, opts));
-  const fns = collectFunctions(root, text);
+  const sk = skeleton(root, text, memo?.skeleton);
+  const fns = sk.fns;
   const byName = new Map<string, FunctionInfo[]>();
   for (const f of fns) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
   const notes: string[] = [];
-  const errorNodes = countErrors(root);
+  const errorNodes = sk.errorNodes;
   if (errorNodes > 0) notes.push(`${file}: ${errorNodes} syntax error node(s); analysis continued around them`);
 
   const external = opts.externalSummaries ?? new Map<string, FunctionSummary>();
@@ -167,42 +162,16 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
 
   const invalidateTexts: string[] = [];
   for (const f of fns) {
-    if (!f.calls.has('invalidate_kernel_vmap_range')) continue;
-    for (const n of descendants(f.body)) {
-      if (n.type !== 'call_expression') continue;
-      const fnNode = child(n, 'function');
-      if (fnNode && text.slice(fnNode.start, fnNode.end) === 'invalidate_kernel_vmap_range') {
-        const a0 = child(n, 'arguments')?.children[0];
-        if (a0) invalidateTexts.push(text.slice(a0.start, a0.end).replace(/\s+/g, ''));
-      }
-    }
+    if (f.calls.has('invalidate_kernel_vmap_range')) invalidateTexts.push(...invalidatesOf(f, text, memo?.skeleton));
   }
 
   const calledInFile = new Set<string>();
   for (const f of fns) for (const c of f.calls) if (byName.has(c)) calledInFile.add(c);
   const defines = new Map<string, string>();
   const macros = new Map<string, { callee: string; argParams: (number | null)[] }>();
-  for (const n of descendants(root)) {
-    if (n.type === 'preproc_def') {
-      const nm = child(n, 'name');
-      const v = child(n, 'value');
-      if (nm && v) defines.set(text.slice(nm.start, nm.end), text.slice(v.start, v.end).trim());
-    } else if (n.type === 'preproc_function_def') {
-      const nm = child(n, 'name');
-      const ps = child(n, 'parameters');
-      const v = child(n, 'value');
-      if (!nm || !ps || !v) continue;
-      const params = ps.children.filter((c) => c.type === 'identifier').map((c) => text.slice(c.start, c.end));
-      // `callee(arg, …)` where each argument is a parameter, optionally parenthesised, or a constant
-      const m = /^\s*\(?\s*([A-Za-z_]\w*)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*\)?\s*;?\s*$/.exec(text.slice(v.start, v.end).replace(/\\\n/g, ' '));
-      if (!m) continue;
-      const argParams = m[2].split(',').map((a) => {
-        const id = a.trim().replace(/^\((.*)\)$/, '$1').trim();
-        const i = params.indexOf(id);
-        return i >= 0 ? i : null;
-      });
-      if (argParams.some((i) => i !== null)) macros.set(text.slice(nm.start, nm.end), { callee: m[1], argParams });
-    }
+  for (const it of sk.preproc) {
+    if (it.kind === 'define') defines.set(it.name, it.value);
+    else macros.set(it.name, { callee: it.callee, argParams: it.argParams });
   }
 
   // functions that reach a table name only through a macro of this file are relevant too
@@ -214,7 +183,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   const allocToField = new Map<string, string>();
   let fieldOther = new Set<string>();
-  const paramOps = collectParamOps(fns, byName, text);
+  const paramOps = collectParamOps(fns, byName, text, memo?.skeleton);
   const fnFindings = new Map<FunctionInfo, Map<string, Finding>>();
   const fnAcc = new Map<FunctionInfo, SummaryAcc>();
   const fnSites = new Map<FunctionInfo, Map<string, CallSiteFacts>>();

@@ -27,6 +27,7 @@ import type { Finding } from '../types';
 import type { FunctionInfo } from './tu';
 import type { CallSiteFacts, SummaryAcc, TuCtx } from './interp';
 import type { Val } from './state';
+import { SkeletonCache } from './skeleton';
 
 /** The text a function's result may depend on: from the start of its first line to the end of its last. */
 export interface Window {
@@ -301,6 +302,8 @@ export interface MemoRunStats {
  * function of the current text.
  */
 export class AnalysisMemo {
+  /** per function definition: its FunctionInfo and file-wide facts (analyze.ts's skeleton) */
+  readonly skeleton = new SkeletonCache();
   private groups = new Map<string, Group>();
   private next = new Map<string, Group>();
   private optionsKey: string | undefined;
