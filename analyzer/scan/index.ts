@@ -12,6 +12,7 @@ import { ScanCache, defaultCacheDir, sha1, toolFingerprint, type IndexRow } from
 import { createRunner, defaultJobs, type Runner } from './pool';
 import { buildGraph, depSignature, SummaryTable, type DepFile } from './summaries';
 import { createProgress } from './progress';
+import { grepFiles } from './grep';
 import type { AnalyzeFileResult, RunnerInit, TaskResult, WorkerAnalyzeOptions } from './tasks';
 import { abortError, type ScanNote, type ScanOptions, type ScanProgress, type ScanResult, type ScanStats } from './types';
 
@@ -24,11 +25,13 @@ const BATCH_FILES = 128;
 const BATCH_BYTES = 8 * 1024 * 1024;
 /** Below this many files a scan runs in-process: starting workers costs more than it saves. */
 const IN_PROCESS_BELOW = 8;
+/** Below this many files to read, spawning grep costs more than reading them (docs/scale.md). */
+const GREP_MIN = 1000;
 
 function emptyStats(): ScanStats {
   return {
     filesSeen: 0, bytes: 0, filesPrefiltered: 0, linkNames: 0, linkFilesRead: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0,
-    rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0,
+    rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0, grepFiles: 0, filesRead: 0,
   };
 }
 
@@ -151,7 +154,34 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     let indexDirty = todo.length > 0;
     let done1 = n - todo.length;
     report('prefilter', done1, n);
-    await Promise.all(batches(todo, files).map(async (b) => {
+    const grepJobs = Math.max(1, opts.jobs ?? defaultJobs());
+    // grep first: files it does not list name nothing relevant and need not be read at all.
+    const useGrep = (count: number): boolean => opts.grep === true || (opts.grep !== false && count >= GREP_MIN);
+    let grepBroken = false;
+    const viaGrep = async (idx: number[], names: string[], words: boolean) => {
+      if (grepBroken || !useGrep(idx.length)) return undefined;
+      const r = await grepFiles(idx.map((i) => files[i].path), names, { jobs: grepJobs, signal, command: opts.grepCommand, words });
+      if (!r) {
+        grepBroken = true;
+        notes.push({ path: paths.join(' '), severity: 'info', message: 'grep is not usable here; the pre-pass reads every file itself' });
+        return undefined;
+      }
+      stats.grepFiles += idx.length;
+      return r;
+    };
+    let toRead = todo;
+    const g1 = await viaGrep(todo, matcher.names(), false);
+    check();
+    if (g1) {
+      const failed = new Set(g1.failed);
+      toRead = todo.filter((i) => g1.hits.has(files[i].path) || failed.has(files[i].path));
+      const read = new Set(toRead);
+      for (const i of todo) if (!read.has(i)) entries[i] = { bits: 0 };
+      done1 += todo.length - toRead.length;
+      report('prefilter', done1, n);
+    }
+    stats.filesRead += toRead.length;
+    await Promise.all(batches(toRead, files).map(async (b) => {
       const r = await run({ kind: 'prefilter', files: b.map((i) => files[i].path) });
       if (r.kind !== 'prefilter') return;
       r.files.forEach((res, k) => {
@@ -200,8 +230,17 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     }
     if (refsTodo.length) indexDirty = true;
     stats.linkNames = linkList.length;
-    stats.linkFilesRead = refsTodo.length;
-    await Promise.all(batches(refsTodo, files).map(async (b) => {
+    // With grep, the names each file mentions come from grep itself (-o): nothing is read here.
+    let refsRead = refsTodo;
+    const g2 = await viaGrep(refsTodo, linkList, true);
+    check();
+    if (g2) {
+      const failed = new Set(g2.failed);
+      refsRead = refsTodo.filter((i) => failed.has(files[i].path));
+      for (const i of refsTodo) if (!failed.has(files[i].path)) refs[i] = [...(g2.hits.get(files[i].path) ?? [])].sort();
+    }
+    stats.linkFilesRead = refsRead.length;
+    await Promise.all(batches(refsRead, files).map(async (b) => {
       const r = await run({ kind: 'refs', files: b.map((i) => files[i].path), names: linkList, namesHash: linkHash });
       if (r.kind !== 'refs') return;
       r.files.forEach((res, k) => {
@@ -224,6 +263,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       r.files.forEach((res, k) => {
         const e = entries[b[k]];
         if (res.entry?.lex && e) entries[b[k]] = { ...e, lex: res.entry.lex };
+        if (res.sha1 && !shas[b[k]]) shas[b[k]] = res.sha1;
       });
     }));
     if (relex.length) indexDirty = true;

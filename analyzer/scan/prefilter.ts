@@ -74,6 +74,10 @@ export class NameMatcher {
   classOf(name: string): number {
     return this.cls.get(name) ?? 0;
   }
+  /** Every name it looks for. */
+  names(): string[] {
+    return [...this.cls.keys()].filter((n) => IDENT.test(n));
+  }
 }
 
 /** A function definition found lexically. */

@@ -108,7 +108,7 @@ export class TaskRunner {
     const r = readSourceBytes(file);
     if (!r.ok) return { note: r.note };
     const text = r.buf.toString('latin1');
-    return { entry: { bits: this.matcher.classify(text), lex: lexFunctions(text, this.matcher) } };
+    return { entry: { bits: this.matcher.classify(text), lex: lexFunctions(text, this.matcher) }, sha1: sha1(r.buf) };
   }
 
   private refs(task: { files: string[]; names: string[]; namesHash: string }): RefsFileResult[] {

@@ -62,6 +62,13 @@ export interface ScanOptions extends AnalyzeOptions {
    * blanked before parsing (analyzer/scan/slice.ts); findings are the same, parsing much cheaper.
    */
   slice?: boolean;
+  /**
+   * Let grep skip the files that name nothing relevant (analyzer/scan/grep.ts). Default: when
+   * at least 1,000 files have to be read; false never; true always.
+   */
+  grep?: boolean;
+  /** grep executable (default `grep` on PATH). */
+  grepCommand?: string;
   /** A linking name referenced by more files than this is not followed (default 64). */
   maxFanout?: number;
   /** Summary-exchange rounds inside a cycle of files that call each other (default 4). */
@@ -83,6 +90,9 @@ export interface ScanStats {
   bytes: number;
   /** Files the lexical pre-pass selected (name a relevant function, or link to such a file). */
   filesPrefiltered: number;
+  /** Files grep looked at for the pre-pass and the linking pass (0: grep not used), and files the workers then read. */
+  grepFiles: number;
+  filesRead: number;
   /** Linking names found, and files read a second time to look for them. */
   linkNames: number;
   linkFilesRead: number;

@@ -1,0 +1,112 @@
+/**
+ * The pre-pass's first cut, delegated to grep when it is there. On a kernel tree 94% of the files
+ * name no table function; reading each one into V8 and running a regex over a latin1 view costs
+ * about 3× what `grep -lwF` needs for the same bytes (docs/scale.md), and grep runs outside the
+ * event loop, one process per core. Only the files grep lists are then read by the workers, which
+ * classify them exactly (source/sink bits, lexical details): grep decides nothing but "cannot
+ * match". `-w` in the C locale uses the same word characters as the JS `\b` ([A-Za-z0-9_]), so the
+ * candidate set is a superset of what the JS regex would accept.
+ *
+ * Anything unexpected makes it fall back to reading everything: grep missing (spawn error), a batch
+ * exiting with status 2 (an unreadable or vanished file — the workers then report it with a
+ * note), output that names a file it was not given.
+ */
+import { spawn } from 'child_process';
+
+export interface GrepOptions {
+  /** Concurrent grep processes. */
+  jobs: number;
+  signal?: AbortSignal;
+  /** grep executable (tests use a missing or failing one). */
+  command?: string;
+  /** Argument bytes per grep invocation (file names), well under ARG_MAX everywhere. */
+  maxArgBytes?: number;
+}
+
+/** Split `files` into batches whose joined names stay under `maxBytes`. */
+export function argBatches(files: readonly string[], maxBytes: number): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let bytes = 0;
+  for (const f of files) {
+    const len = Buffer.byteLength(f) + 1;
+    if (cur.length && bytes + len > maxBytes) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(f);
+    bytes += len;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+interface BatchResult {
+  /** File → the names found in it (with `-o`; an empty set with `-l`). */
+  hits: Map<string, Set<string>>;
+  /** Files grep could not vouch for (it exited with status 2): the caller reads them itself. */
+  failed: string[];
+}
+
+/** One grep run over a batch of files. */
+function grepBatch(cmd: string, names: readonly string[], batch: string[], words: boolean, signal?: AbortSignal): Promise<BatchResult> {
+  return new Promise((resolve, reject) => {
+    const args = [words ? '-owFs' : '-lwFs', '--null', ...names.flatMap((n) => ['-e', n]), '--', ...batch];
+    const child = spawn(cmd, args, { env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'ignore'], signal });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => chunks.push(d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 2) { resolve({ hits: new Map(), failed: batch }); return; }
+      if (code !== 0 && code !== 1) { reject(new Error(`grep exited with ${code}`)); return; }
+      const given = new Set(batch);
+      const hits = new Map<string, Set<string>>();
+      const out = Buffer.concat(chunks).toString('utf8');
+      // -l --null: "path\0path\0…"; -o --null: "path\0match\n" per match.
+      const records = words ? out.split('\n') : out.split('\0');
+      for (const rec of records) {
+        if (!rec) continue;
+        const z = words ? rec.indexOf('\0') : rec.length;
+        const file = rec.slice(0, z);
+        if (!given.has(file) || (words && z < 0)) { reject(new Error(`unexpected grep output: ${rec.slice(0, 80)}`)); return; }
+        let set = hits.get(file);
+        if (!set) hits.set(file, (set = new Set()));
+        if (words) set.add(rec.slice(z + 1));
+      }
+      resolve({ hits, failed: [] });
+    });
+  });
+}
+
+export interface GrepResult {
+  /** Files that contain at least one of the names as a word, with the names found (`words` only). */
+  hits: Map<string, Set<string>>;
+  /** Files grep could not read or vouch for; treat them as candidates. */
+  failed: string[];
+}
+
+/**
+ * Which of `files` contain one of `names` as a whole word (and, with `words`, which names), or
+ * undefined when grep cannot be used (the caller reads every file itself).
+ */
+export async function grepFiles(files: readonly string[], names: readonly string[], opts: GrepOptions & { words?: boolean }): Promise<GrepResult | undefined> {
+  const res: GrepResult = { hits: new Map(), failed: [] };
+  if (names.length === 0 || files.length === 0) return res;
+  const batches = argBatches(files, opts.maxArgBytes ?? 256 * 1024);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < batches.length) {
+      const r = await grepBatch(opts.command ?? 'grep', names, batches[next++], opts.words === true, opts.signal);
+      for (const [f, w] of r.hits) res.hits.set(f, w);
+      res.failed.push(...r.failed);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, batches.length)) }, worker));
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    return undefined;
+  }
+  return res;
+}
