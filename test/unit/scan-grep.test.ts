@@ -1,0 +1,95 @@
+/**
+ * The grep-accelerated pre-pass (analyzer/scan/grep.ts): grep's candidate set must contain every
+ * file the JS matcher accepts, its word lists must equal what the JS regex finds, and any failure
+ * must fall back to reading the files, never to losing one.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { argBatches, grepFiles } from '../../analyzer/scan/grep';
+import { nameClasses, NameMatcher, wordsRegex } from '../../analyzer/scan/prefilter';
+import { scanPaths } from '../../analyzer/scan';
+
+const ROOT = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
+const matcher = new NameMatcher(nameClasses());
+
+function tmpdir(tag: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `vmalias-${tag}-`));
+}
+
+function cFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...cFiles(p));
+    else if (/\.[ch]$/.test(e.name)) out.push(p);
+  }
+  return out.sort();
+}
+
+test('argBatches: every file once, in order, each batch under the byte budget unless one name alone exceeds it', () => {
+  const files = Array.from({ length: 50 }, (_, i) => `dir/file-${i}.c`);
+  const b = argBatches(files, 64);
+  assert.deepEqual(b.flat(), files);
+  for (const x of b) assert.ok(x.length === 1 || x.reduce((n, f) => n + f.length + 1, 0) <= 64);
+  assert.deepEqual(argBatches(['a-very-long-name.c'], 4), [['a-very-long-name.c']]);
+});
+
+test('grep -l: the files grep lists are exactly those the JS matcher accepts (fixtures plus near misses)', async (t) => {
+  const d = tmpdir('grep');
+  // substrings and prefixes of table names must not count; a name in a comment does (as in JS)
+  fs.writeFileSync(path.join(d, 'near.c'), 'int my_vmalloc_pool(void);\nint xvzalloc(int);\nint vmalloc_like;\n');
+  fs.writeFileSync(path.join(d, 'comment.c'), '/* uses vzalloc() */\nint a;\n');
+  fs.writeFileSync(path.join(d, 'latin1.c'), Buffer.from([0x69, 0x6e, 0x74, 0x20, 0xe9, 0x3b, 0x0a, ...Buffer.from('x = vmap(p, 1, 0, PAGE_KERNEL);\n')]));
+  const files = [...cFiles(path.join(ROOT, 'c')), ...cFiles(path.join(ROOT, 'multi')), ...cFiles(d)];
+  const r = await grepFiles(files, matcher.names(), { jobs: 2, maxArgBytes: 2048 });
+  if (!r) return t.skip('grep is not available');
+  assert.deepEqual(r.failed, []);
+  const js = files.filter((f) => matcher.classify(fs.readFileSync(f).toString('latin1')) !== 0);
+  assert.deepEqual([...r.hits.keys()].sort(), js.sort());
+  assert.ok(js.includes(path.join(d, 'comment.c')) && js.includes(path.join(d, 'latin1.c')) && !js.includes(path.join(d, 'near.c')));
+});
+
+test('grep -o: the names found per file equal what the JS word regex finds', async (t) => {
+  const files = cFiles(path.join(ROOT, 'multi'));
+  // the functions the multi-file fixtures define, as linking names would be
+  const names = [...new Set(files.flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/^\w[^;(]*?\b(\w+)\(/gm)].map((m) => m[1])))];
+  assert.ok(names.length > 5);
+  const r = await grepFiles(files, names, { jobs: 2, words: true });
+  if (!r) return t.skip('grep is not available');
+  const re = wordsRegex(names) as RegExp;
+  for (const f of files) {
+    const want = [...new Set([...fs.readFileSync(f, 'latin1').matchAll(re)].map((m) => m[0]))].sort();
+    assert.deepEqual([...(r.hits.get(f) ?? [])].sort(), want, f);
+  }
+});
+
+test('grep: a file it cannot read is handed back as failed, not dropped; a missing grep gives undefined', async (t) => {
+  const d = tmpdir('grepfail');
+  const ok = path.join(d, 'ok.c');
+  fs.writeFileSync(ok, 'void *p = vmalloc(4);\n');
+  const gone = path.join(d, 'gone.c');
+  const r = await grepFiles([ok, gone], matcher.names(), { jobs: 1 });
+  if (!r) return t.skip('grep is not available');
+  assert.deepEqual(r.failed.sort(), [gone, ok].sort());
+  assert.equal(await grepFiles([ok], matcher.names(), { jobs: 1, command: path.join(d, 'no-such-grep') }), undefined);
+});
+
+test('scan: with grep, without it, and with a broken one, the same files are selected and the same findings come out', async () => {
+  const noise = tmpdir('grepnoise');
+  for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(noise, `drv${i}.c`), `static int drv${i}_probe(void)\n{\n\treturn ${i};\n}\n`);
+  const dirs = [path.join(ROOT, 'multi'), path.join(ROOT, 'c'), noise];
+  const key = (r: Awaited<ReturnType<typeof scanPaths>>) => r.findings.map((f) => `${f.file}:${f.span.start.line}:${f.rule}`).sort();
+  const base = await scanPaths(dirs, { noCache: true, quiet: true, jobs: 1, grep: false });
+  const withGrep = await scanPaths(dirs, { noCache: true, quiet: true, jobs: 1, grep: true });
+  const broken = await scanPaths(dirs, { noCache: true, quiet: true, jobs: 1, grep: true, grepCommand: '/nonexistent/grep' });
+  assert.ok(base.findings.length > 50);
+  assert.deepEqual(key(withGrep), key(base));
+  assert.deepEqual(key(broken), key(base));
+  assert.equal(withGrep.stats.filesPrefiltered, base.stats.filesPrefiltered);
+  assert.ok(withGrep.stats.grepFiles > 0 && withGrep.stats.filesRead < base.stats.filesRead, 'grep spared reading files');
+  assert.equal(broken.stats.grepFiles, 0);
+  assert.ok(broken.notes.some((n) => /grep is not usable/.test(n.message)));
+});
