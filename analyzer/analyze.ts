@@ -124,6 +124,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   memo?.begin(memoOptionsKey(file, opts));
   const sk = skeleton(root, text, memo?.skeleton);
   const fns = sk.fns;
+  memo?.setFunctions(fns, text);
   const byName = new Map<string, FunctionInfo[]>();
   for (const f of fns) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
   const notes: string[] = [];

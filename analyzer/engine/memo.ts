@@ -47,6 +47,39 @@ export function windowOf(node: SNode, text: string): Window {
 
 class Unmemoizable extends Error {}
 
+/**
+ * The windows of every function of the file in one analysis, with an id per distinct window text
+ * (stable across analyses while the text exists). A position inside another function's window is
+ * expressed relative to that window's id, so a result that mentions another function (a field's
+ * origin stored there, a bi_end_io callback) survives that function's move too. Windows whose text
+ * occurs twice, or that overlap another window, get no id (their positions stay absolute).
+ */
+export interface AnchorTable {
+  /** sorted by ls */
+  wins: (Window & { gid: number })[];
+  byGid: Map<number, Window>;
+}
+
+const NO_ANCHORS: AnchorTable = { wins: [], byGid: new Map() };
+
+/** Positions are classified against the unit's own window first, then the anchors. */
+interface Frame {
+  own: Window;
+  t: AnchorTable;
+}
+
+function anchorAt(t: AnchorTable, s: number, e: number): (Window & { gid: number }) | undefined {
+  const ws = t.wins;
+  let lo = 0, hi = ws.length - 1, k = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ws[mid].ls <= s) { k = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  if (k < 0) return undefined;
+  const x = ws[k];
+  return x.gid >= 0 && s < x.we && e <= x.we ? x : undefined;
+}
+
 type Where = 'in' | 'out';
 
 function classifySpan(s: number, e: number, w: Window): Where {
@@ -68,11 +101,12 @@ interface SpanLike {
   endOffset: number;
 }
 
-/** A window containing no position: serialises every position absolutely. */
+/** A window containing no position. */
 const NO_WINDOW: Window = { ls: -2, we: -2, line: 0 };
 
 interface SerCached {
-  abs: string;
+  /** serialised with no own window (every position absolute or anchored) */
+  anch: string;
   /** smallest and largest position inside the value (Infinity / -Infinity: none) */
   lo: number;
   hi: number;
@@ -80,8 +114,9 @@ interface SerCached {
 
 /**
  * Serialisations of the objects read during one analysis, by identity: most are read by many
- * functions, and hold no position inside the reader's window (then the absolute text is the
- * window's text). Only for the duration of one analysis, during which TuCtx values are not mutated.
+ * functions, and hold no position inside the reader's window (then the text without an own window
+ * is the reader's text). Only for the duration of one analysis, during which TuCtx values are not
+ * mutated.
  */
 let serCache: WeakMap<object, SerCached> | undefined;
 
@@ -108,99 +143,154 @@ function posRange(v: unknown, r: { lo: number; hi: number }): void {
 }
 
 /** ser() through the per-analysis cache. */
-function serRead(v: unknown, w: Window): string {
-  if (typeof v !== 'object' || v === null || !serCache) return ser(v, w);
+function serRead(v: unknown, fr: Frame): string {
+  if (typeof v !== 'object' || v === null || !serCache) return ser(v, fr);
   let c = serCache.get(v);
   if (!c) {
     const r = { lo: Infinity, hi: -Infinity };
     posRange(v, r);
-    c = { abs: ser(v, NO_WINDOW), lo: r.lo, hi: r.hi };
+    c = { anch: ser(v, { own: NO_WINDOW, t: fr.t }), lo: r.lo, hi: r.hi };
     serCache.set(v, c);
   }
-  return c.hi < w.ls || c.lo > w.we ? c.abs : ser(v, w);
+  return c.hi < fr.own.ls || c.lo > fr.own.we ? c.anch : ser(v, fr);
 }
 
 /**
- * Canonical text of a value with its positions made relative to `w` where they lie inside it.
- * Two values with equal texts are interchangeable for a function in window `w`.
+ * Canonical text of a value with its positions made relative to the unit's window where they lie
+ * inside it, relative to an anchored window where inside one, absolute otherwise. Two values with
+ * equal texts are interchangeable for a function with the same window text.
  */
-export function ser(v: unknown, w: Window): string {
+export function ser(v: unknown, fr: Frame): string {
   switch (typeof v) {
     case 'undefined': return 'u';
     case 'number': return `${v}`;
     case 'boolean': return v ? 'T' : 'F';
-    case 'string': return JSON.stringify(relStr(v, w));
+    case 'string': return JSON.stringify(relStr(v, fr));
     case 'object': break;
     default: throw new Unmemoizable(`cannot key a ${typeof v}`);
   }
   if (v === null) return 'n';
-  if (Array.isArray(v)) return `[${v.map((x) => ser(x, w)).join(',')}]`;
-  if (v instanceof Map) return `M{${[...v].map(([k, x]) => `${ser(k, w)}:${ser(x, w)}`).join(',')}}`;
-  if (v instanceof Set) return `S{${[...v].map((x) => ser(x, w)).join(',')}}`;
+  if (Array.isArray(v)) return `[${v.map((x) => ser(x, fr)).join(',')}]`;
+  if (v instanceof Map) return `M{${[...v].map(([k, x]) => `${ser(k, fr)}:${ser(x, fr)}`).join(',')}}`;
+  if (v instanceof Set) return `S{${[...v].map((x) => ser(x, fr)).join(',')}}`;
   const o = v as Record<string, unknown>;
   if ('children' in o && 'parent' in o) throw new Unmemoizable('a syntax node in a TuCtx value');
   if (isSpanLike(o)) {
     const s = o as unknown as SpanLike;
-    if (classifySpan(s.startOffset, s.endOffset, w) === 'in') {
-      return `~(${s.startOffset - w.ls},${s.endOffset - w.ls},${s.start.line - w.line},${s.start.column},${s.end.line - w.line},${s.end.column})`;
-    }
-    return `(${s.startOffset},${s.endOffset},${s.start.line},${s.start.column},${s.end.line},${s.end.column})`;
+    const rel = (w: Window, tag: string) => `${tag}(${s.startOffset - w.ls},${s.endOffset - w.ls},${s.start.line - w.line},${s.start.column},${s.end.line - w.line},${s.end.column})`;
+    if (classifySpan(s.startOffset, s.endOffset, fr.own) === 'in') return rel(fr.own, '~');
+    const a = anchorAt(fr.t, s.startOffset, s.endOffset);
+    if (a) return rel(a, `#${a.gid}`);
+    return rel(NO_WINDOW_ABS, '');
   }
-  return `{${Object.keys(o).map((k) => `${k}:${ser(o[k], w)}`).join(',')}}`;
+  return `{${Object.keys(o).map((k) => `${k}:${ser(o[k], fr)}`).join(',')}}`;
 }
 
-function relStr(s: string, w: Window): string {
+/** The identity window: relative to it is absolute. */
+const NO_WINDOW_ABS: Window = { ls: 0, we: 0, line: 0 };
+
+function relStr(s: string, fr: Frame): string {
   if (!s.includes('alloc@')) return s;
   return s.replace(ALLOC_RE, (m, d: string) => {
     const n = Number(d);
-    return n >= w.ls && n < w.we ? `alloc@~${n - w.ls}` : m;
+    if (n >= fr.own.ls && n < fr.own.we) return `alloc@~${n - fr.own.ls}`;
+    const a = anchorAt(fr.t, n, n);
+    return a ? `alloc@#${a.gid}+${n - a.ls}` : m;
   });
 }
 
-function unrelStr(s: string, w: Window): string {
-  if (!s.includes('alloc@~')) return s;
-  return s.replace(/alloc@~(\d+)/g, (_m, d: string) => `alloc@${Number(d) + w.ls}`);
+/** A relative key back to an absolute one in `fr` (undefined: an anchor of it is not in the file now). */
+function unrelStr(s: string, fr: Frame): string | undefined {
+  if (!s.includes('alloc@~') && !s.includes('alloc@#')) return s;
+  let missing = false;
+  const r = s.replace(/alloc@~(\d+)/g, (_m, d: string) => `alloc@${Number(d) + fr.own.ls}`).replace(/alloc@#(\d+)\+(\d+)/g, (m, g: string, d: string) => {
+    const a = fr.t.byGid.get(Number(g));
+    if (!a) {
+      missing = true;
+      return m;
+    }
+    return `alloc@${a.ls + Number(d)}`;
+  });
+  return missing ? undefined : r;
 }
 
-/** A deep copy of `v` with positions inside `w` moved by dOff/dLine (a check that all are classifiable). */
-export function reloc<T>(v: T, w: Window, dOff: number, dLine: number): T {
-  return relocAny(v, w, dOff, dLine) as T;
+/** One window's move: positions inside `w` shift by dOff / dLine. */
+interface Move {
+  w: Window;
+  dOff: number;
+  dLine: number;
+  /** the unit's own window: a position crossing its edge is an error, not "outside" */
+  own: boolean;
 }
 
-function relocAny(v: unknown, w: Window, dOff: number, dLine: number): unknown {
+function moveOf(p: number, e: number, moves: Move[]): Move | undefined {
+  for (const m of moves) {
+    if (m.own) {
+      if (classifySpan(p, e, m.w) === 'in') return m;
+    } else if (p >= m.w.ls && p < m.w.we && e <= m.w.we) return m;
+  }
+  return undefined;
+}
+
+/** A deep copy of `v` with positions inside each moved window shifted (and a check that all are classifiable). */
+export function reloc<T>(v: T, moves: Move[]): T {
+  return relocAny(v, moves) as T;
+}
+
+function relocAny(v: unknown, moves: Move[]): unknown {
   if (typeof v === 'string') {
     if (!v.includes('alloc@')) return v;
     return v.replace(ALLOC_RE, (m, d: string) => {
       const n = Number(d);
-      return n >= w.ls && n < w.we ? `alloc@${n + dOff}` : m;
+      const mv = moveOf(n, n, moves);
+      return mv ? `alloc@${n + mv.dOff}` : m;
     });
   }
   if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) return v.map((x) => relocAny(x, w, dOff, dLine));
-  if (v instanceof Map) return new Map([...v].map(([k, x]) => [relocAny(k, w, dOff, dLine), relocAny(x, w, dOff, dLine)]));
-  if (v instanceof Set) return new Set([...v].map((x) => relocAny(x, w, dOff, dLine)));
+  if (Array.isArray(v)) return v.map((x) => relocAny(x, moves));
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [relocAny(k, moves), relocAny(x, moves)]));
+  if (v instanceof Set) return new Set([...v].map((x) => relocAny(x, moves)));
   const o = v as Record<string, unknown>;
   if ('children' in o && 'parent' in o) throw new Unmemoizable('a syntax node in a result');
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) out[k] = relocAny(o[k], moves);
   if (isSpanLike(o)) {
     const s = o as unknown as SpanLike;
-    const inside = classifySpan(s.startOffset, s.endOffset, w) === 'in';
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(o)) out[k] = relocAny(o[k], w, dOff, dLine);
+    const mv = moveOf(s.startOffset, s.endOffset, moves);
     const r = out as unknown as SpanLike;
-    if (inside) {
-      r.startOffset += dOff;
-      r.endOffset += dOff;
-      r.start = { ...s.start, line: s.start.line + dLine };
-      r.end = { ...s.end, line: s.end.line + dLine };
-    } else {
-      r.start = { ...s.start };
-      r.end = { ...s.end };
-    }
-    return r;
+    r.startOffset = s.startOffset + (mv?.dOff ?? 0);
+    r.endOffset = s.endOffset + (mv?.dOff ?? 0);
+    r.start = { ...s.start, line: s.start.line + (mv?.dLine ?? 0) };
+    r.end = { ...s.end, line: s.end.line + (mv?.dLine ?? 0) };
   }
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o)) out[k] = relocAny(o[k], w, dOff, dLine);
   return out;
+}
+
+/** The anchored windows (by id, as they are in `fr`) that positions in `v` lie in. */
+function anchorsIn(v: unknown, fr: Frame, out: Map<number, Window>): void {
+  if (typeof v === 'string') {
+    if (!v.includes('alloc@')) return;
+    for (const m of v.matchAll(ALLOC_RE)) {
+      const n = Number(m[1]);
+      if (n >= fr.own.ls && n < fr.own.we) continue;
+      const a = anchorAt(fr.t, n, n);
+      if (a) out.set(a.gid, { ls: a.ls, we: a.we, line: a.line });
+    }
+    return;
+  }
+  if (typeof v !== 'object' || v === null) return;
+  if (Array.isArray(v)) { for (const x of v) anchorsIn(x, fr, out); return; }
+  if (v instanceof Map) { for (const [k, x] of v) { anchorsIn(k, fr, out); anchorsIn(x, fr, out); } return; }
+  if (v instanceof Set) { for (const x of v) anchorsIn(x, fr, out); return; }
+  const o = v as Record<string, unknown>;
+  if (isSpanLike(o)) {
+    const s = o as unknown as SpanLike;
+    if (classifySpan(s.startOffset, s.endOffset, fr.own) !== 'in') {
+      const a = anchorAt(fr.t, s.startOffset, s.endOffset);
+      if (a) out.set(a.gid, { ls: a.ls, we: a.we, line: a.line });
+    }
+  }
+  for (const k of Object.keys(o)) anchorsIn(o[k], fr, out);
 }
 
 /**
@@ -215,18 +305,36 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
-/** Move an entry's positions to window `w` (same text elsewhere): once, then shared again. */
-function moveEntry(e: Entry, w: Window): void {
-  const dOff = w.ls - e.w.ls, dLine = w.line - e.w.line;
+/**
+ * The moves that take an entry's positions to where its window and anchors are now (empty: none
+ * moved); undefined when an anchor it needs is not (uniquely) in the file now.
+ */
+function movesFor(e: Entry, fr: Frame): Move[] | undefined {
+  const moves: Move[] = [];
+  if (e.w.ls !== fr.own.ls || e.w.line !== fr.own.line) moves.push({ w: e.w, dOff: fr.own.ls - e.w.ls, dLine: fr.own.line - e.w.line, own: true });
+  for (const [gid, old] of e.anchors) {
+    const cur = fr.t.byGid.get(gid);
+    if (!cur) return undefined;
+    if (cur.ls !== old.ls || cur.line !== old.line) moves.push({ w: old, dOff: cur.ls - old.ls, dLine: cur.line - old.line, own: false });
+  }
+  return moves;
+}
+
+/** Move an entry's positions (once per move; between moves the stored objects are shared). */
+function moveEntry(e: Entry, fr: Frame, moves: Move[]): void {
+  if (!moves.some((m) => m.own)) moves = [{ w: e.w, dOff: 0, dLine: 0, own: true }, ...moves];
   e.writes = deepFreeze(e.writes.map((wr) => {
     switch (wr.kind) {
-      case 'fvn': return { kind: 'fvn', key: wr.key, val: reloc(wr.val, e.w, dOff, dLine) };
-      case 'a2f': return { kind: 'a2f', key: reloc(wr.key, e.w, dOff, dLine), val: wr.val };
+      case 'fvn': return { kind: 'fvn', key: wr.key, val: reloc(wr.val, moves) };
+      case 'a2f': return { kind: 'a2f', key: reloc(wr.key, moves), val: wr.val };
       default: return wr;
     }
   }));
-  if (e.result.findings.length) e.result = { ...e.result, findings: deepFreeze(reloc(e.result.findings, e.w, dOff, dLine)) };
-  e.w = w;
+  if (e.result.findings.length) e.result = { ...e.result, findings: deepFreeze(reloc(e.result.findings, moves)) };
+  e.w = fr.own;
+  const anchors = new Map<number, Window>();
+  for (const gid of e.anchors.keys()) anchors.set(gid, fr.t.byGid.get(gid) as Window);
+  e.anchors = anchors;
 }
 
 // ------------------------------------------------------------------ the recorded unit
@@ -256,6 +364,8 @@ export interface UnitResult {
 
 interface Entry {
   w: Window;
+  /** the anchored windows (as they were when the positions were last moved) the result mentions */
+  anchors: Map<number, Window>;
   reads: Read[];
   writes: Write[];
   result: UnitResult;
@@ -307,6 +417,12 @@ export class AnalysisMemo {
   private groups = new Map<string, Group>();
   private next = new Map<string, Group>();
   private optionsKey: string | undefined;
+  /** ids of window texts (kept while the text is in the file) */
+  private gids = new Map<string, number>();
+  private nextGid = 1;
+  private table: AnchorTable = NO_ANCHORS;
+  /** window and window text of each function of this analysis */
+  private wins = new Map<FunctionInfo, { w: Window; key: string }>();
   last: MemoRunStats = { reused: 0, analysed: 0, analysedNames: [], unmemoizable: 0 };
 
   /** Start an analysis; options that change every result (file name, kernel, …) empty the memo. */
@@ -317,7 +433,45 @@ export class AnalysisMemo {
     }
     this.next = new Map();
     this.last = { reused: 0, analysed: 0, analysedNames: [], unmemoizable: 0 };
+    this.table = NO_ANCHORS;
+    this.wins = new Map();
     serCache = new WeakMap();
+  }
+
+  /** The functions of this analysis (after begin(), before any replay): their windows become anchors. */
+  setFunctions(fns: FunctionInfo[], text: string): void {
+    const gids = new Map<string, number>();
+    const count = new Map<string, number>();
+    const wins: (Window & { gid: number; key: string })[] = [];
+    for (const f of fns) {
+      const w = windowOf(f.node, text);
+      const key = text.slice(w.ls, w.we);
+      this.wins.set(f, { w, key });
+      count.set(key, (count.get(key) ?? 0) + 1);
+      let gid = gids.get(key) ?? this.gids.get(key);
+      if (gid === undefined) gid = this.nextGid++;
+      gids.set(key, gid);
+      wins.push({ ...w, gid, key });
+    }
+    this.gids = gids;
+    wins.sort((a, b) => a.ls - b.ls);
+    // a window that overlaps another, or whose text occurs twice, is no anchor
+    let maxWe = -1;
+    for (let i = 0; i < wins.length; i++) {
+      const x = wins[i];
+      const overlaps = maxWe > x.ls || (i + 1 < wins.length && wins[i + 1].ls < x.we);
+      maxWe = Math.max(maxWe, x.we);
+      if (overlaps || (count.get(x.key) ?? 0) > 1) x.gid = -1;
+    }
+    const byGid = new Map<number, Window>();
+    for (const x of wins) if (x.gid >= 0) byGid.set(x.gid, { ls: x.ls, we: x.we, line: x.line });
+    this.table = { wins, byGid };
+  }
+
+  private frameOf(f: FunctionInfo, text: string): { fr: Frame; key: string } {
+    const known = this.wins.get(f);
+    const w = known?.w ?? windowOf(f.node, text);
+    return { fr: { own: w, t: this.table }, key: known?.key ?? text.slice(w.ls, w.we) };
   }
 
   /** End an analysis: entries of function texts that no longer occur are dropped. */
@@ -332,8 +486,7 @@ export class AnalysisMemo {
     return this.groups.size;
   }
 
-  private group(f: FunctionInfo, text: string, w: Window): Group | undefined {
-    const key = text.slice(w.ls, w.we);
+  private group(f: FunctionInfo, key: string): Group | undefined {
     const g = this.next.get(key) ?? this.groups.get(key);
     if (!g) return undefined;
     if (g.node !== f.node) {
@@ -349,23 +502,24 @@ export class AnalysisMemo {
    * moved to where f is now; undefined when f must be analysed.
    */
   replay(f: FunctionInfo, tu: TuCtx): UnitResult | undefined {
-    const w = windowOf(f.node, tu.src);
-    const g = this.group(f, tu.src, w);
+    const { fr, key } = this.frameOf(f, tu.src);
+    const g = this.group(f, key);
     if (!g) return undefined;
-    const idx = g.entries.findIndex((e) => readsHold(e.reads, tu, w));
-    if (idx < 0) return undefined;
+    let moves: Move[] | undefined;
+    const idx = g.entries.findIndex((e) => (moves = movesFor(e, fr)) !== undefined && readsHold(e.reads, tu, fr));
+    if (idx < 0 || !moves) return undefined;
     const e = g.entries[idx];
     if (idx > 0) {
       g.entries.splice(idx, 1);
       g.entries.unshift(e);
     }
-    if (e.w.ls !== w.ls || e.w.line !== w.line) moveEntry(e, w);
+    if ((moves as Move[]).length) moveEntry(e, fr, moves);
     for (const wr of e.writes) {
       switch (wr.kind) {
         case 'fvn': tu.fieldValsNext.set(wr.key, wr.val); break;
         case 'a2f': tu.allocToField.set(wr.key, wr.val); break;
         case 'fon': tu.fieldOtherNext.add(wr.key); break;
-        case 'note': tu.notes.push(wr.relLine === undefined ? wr.text : `${tu.file}:${wr.relLine + w.line}:${wr.text}`); break;
+        case 'note': tu.notes.push(wr.relLine === undefined ? wr.text : `${tu.file}:${wr.relLine + fr.own.line}:${wr.text}`); break;
       }
     }
     this.last.reused++;
@@ -377,7 +531,8 @@ export class AnalysisMemo {
   record(f: FunctionInfo, tu: TuCtx): Recorder {
     this.last.analysed++;
     this.last.analysedNames.push(f.name);
-    return new Recorder(f, tu);
+    const { fr, key } = this.frameOf(f, tu.src);
+    return new Recorder(f, tu, fr, key);
   }
 
   store(rec: Recorder, result: UnitResult): void {
@@ -393,7 +548,7 @@ export class AnalysisMemo {
       this.last.unmemoizable++;
       return;
     }
-    const key = rec.tu.src.slice(rec.w.ls, rec.w.we);
+    const key = rec.key;
     let g = this.next.get(key) ?? this.groups.get(key);
     if (!g) g = { node: rec.f.node, entries: [] };
     g.node = rec.f.node;
@@ -403,25 +558,25 @@ export class AnalysisMemo {
   }
 }
 
-/** The current value of a logged read, serialised in window `w` (the same code records and checks). */
-function currentRead(kind: ReadKind, key: string, tu: TuCtx, w: Window): string {
+/** The current value of a logged read, serialised in frame `fr` (the same code records and checks). */
+function currentRead(kind: ReadKind, key: string, tu: TuCtx, fr: Frame): string {
   switch (kind) {
-    case 'sum': return serRead(tu.summaries.get(key), w);
-    case 'fv': return serRead(tu.fieldVals.get(key), w);
-    case 'fv*': return ser(tu.fieldVals, w);
-    case 'fvN': return ser(tu.fieldValsByName?.get(key), w);
-    case 'fvn': return serRead(tu.fieldValsNext.get(key), w);
-    case 'ops': return serRead(tu.paramOps.get(key), w);
-    case 'fo': return ser(tu.fieldOther.has(key), w);
-    case 'a2f': return ser(tu.allocToField.get(key), w);
-    case 'cif': return ser(tu.calledInFile.has(key), w);
-    case 'an': return ser(tu.analyzed.has(key), w);
-    case 'cs': return serRead(tu.callSites.get(key), w);
-    case 'mac': return serRead(tu.macros.get(key), w);
-    case 'def': return ser(tu.defines.get(key), w);
-    case 'fn?': return ser(tu.functions.has(key), w);
-    case 'fn': return ser((tu.functions.get(key) ?? []).map((g) => fnKey(g, tu.src)), w);
-    case 'inv': return ser(tu.invalidateTexts, w);
+    case 'sum': return serRead(tu.summaries.get(key), fr);
+    case 'fv': return serRead(tu.fieldVals.get(key), fr);
+    case 'fv*': return ser(tu.fieldVals, fr);
+    case 'fvN': return ser(tu.fieldValsByName?.get(key), fr);
+    case 'fvn': return serRead(tu.fieldValsNext.get(key), fr);
+    case 'ops': return serRead(tu.paramOps.get(key), fr);
+    case 'fo': return ser(tu.fieldOther.has(key), fr);
+    case 'a2f': return ser(tu.allocToField.get(key), fr);
+    case 'cif': return ser(tu.calledInFile.has(key), fr);
+    case 'an': return ser(tu.analyzed.has(key), fr);
+    case 'cs': return serRead(tu.callSites.get(key), fr);
+    case 'mac': return serRead(tu.macros.get(key), fr);
+    case 'def': return ser(tu.defines.get(key), fr);
+    case 'fn?': return ser(tu.functions.has(key), fr);
+    case 'fn': return ser((tu.functions.get(key) ?? []).map((g) => fnKey(g, tu.src)), fr);
+    case 'inv': return ser(tu.invalidateTexts, fr);
   }
 }
 
@@ -434,9 +589,12 @@ function fnKey(g: FunctionInfo, src: string): unknown {
   };
 }
 
-function readsHold(reads: Read[], tu: TuCtx, w: Window): boolean {
+function readsHold(reads: Read[], tu: TuCtx, fr: Frame): boolean {
   try {
-    for (const r of reads) if (currentRead(r.kind, unrelStr(r.key, w), tu, w) !== r.val) return false;
+    for (const r of reads) {
+      const key = unrelStr(r.key, fr);
+      if (key === undefined || currentRead(r.kind, key, tu, fr) !== r.val) return false;
+    }
     return true;
   } catch (e) {
     if (e instanceof Unmemoizable) return false;
@@ -451,6 +609,7 @@ function readsHold(reads: Read[], tu: TuCtx, w: Window): boolean {
 export class Recorder {
   readonly w: Window;
   readonly tu: TuCtx;
+  private readonly fr: Frame;
   private readonly reads = new Map<string, Read>();
   private readonly writes: Write[] = [];
   /** keys of the shared next-round maps written by this unit (its own later reads are not inputs) */
@@ -458,14 +617,15 @@ export class Recorder {
   private readonly ownA2f = new Set<string>();
   failed = false;
 
-  constructor(readonly f: FunctionInfo, private readonly base: TuCtx) {
-    this.w = windowOf(f.node, base.src);
+  constructor(readonly f: FunctionInfo, private readonly base: TuCtx, fr: Frame, readonly key: string) {
+    this.fr = fr;
+    this.w = fr.own;
     const logged = <T>(kind: ReadKind, key: string, value: () => T): T => {
       const v = value();
       const id = `${kind}\0${key}`;
       if (!this.reads.has(id)) {
         try {
-          this.reads.set(id, { kind, key: relStr(key, this.w), val: currentRead(kind, key, base, this.w) });
+          this.reads.set(id, { kind, key: relStr(key, this.fr), val: currentRead(kind, key, base, this.fr) });
         } catch (e) {
           if (!(e instanceof Unmemoizable)) throw e;
           this.failed = true;
@@ -539,10 +699,12 @@ export class Recorder {
   /** The entry for the memo: reads as logged, writes and result copied as they are now (checked). */
   finish(result: UnitResult): Entry {
     const w = this.w;
+    // copies, and a check that every position can be classified
+    const stay: Move[] = [{ w, dOff: 0, dLine: 0, own: true }];
     const writes: Write[] = this.writes.map((wr) => {
       switch (wr.kind) {
-        case 'fvn': return { kind: 'fvn', key: wr.key, val: reloc(wr.val, w, 0, 0) };
-        case 'a2f': return { kind: 'a2f', key: reloc(wr.key, w, 0, 0), val: wr.val };
+        case 'fvn': return { kind: 'fvn', key: wr.key, val: reloc(wr.val, stay) };
+        case 'a2f': return { kind: 'a2f', key: reloc(wr.key, stay), val: wr.val };
         case 'fon': return wr;
         case 'note': {
           const prefix = `${this.base.file}:`;
@@ -555,7 +717,10 @@ export class Recorder {
         }
       }
     });
-    const copy = reloc(result.findings, w, 0, 0);
-    return { w, reads: [...this.reads.values()], writes: deepFreeze(writes), result: { findings: deepFreeze(copy), acc: reloc(result.acc, w, 0, 0), sites: reloc(result.sites, w, 0, 0) } };
+    const copy = reloc(result.findings, stay);
+    const anchors = new Map<number, Window>();
+    anchorsIn(copy, this.fr, anchors);
+    for (const wr of writes) if (wr.kind === 'fvn' || wr.kind === 'a2f') anchorsIn(wr.kind === 'fvn' ? wr.val : wr.key, this.fr, anchors);
+    return { w, anchors, reads: [...this.reads.values()], writes: deepFreeze(writes), result: { findings: deepFreeze(copy), acc: reloc(result.acc, stay), sites: reloc(result.sites, stay) } };
   }
 }
