@@ -61,6 +61,33 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
   return Object.keys(s).length > 2 ? s : undefined;
 }
 
+/**
+ * toSummary through the memo: a function whose result was reused has the same SummaryAcc object as
+ * before (never changed once made), so its summary is the same (frozen) object too.
+ */
+function summaryOf(name: string, file: string, acc: SummaryAcc, memo: AnalysisMemo | undefined): FunctionSummary | undefined {
+  if (!memo) return toSummary(name, file, acc);
+  const c = memo.summaries.get(acc);
+  if (c && c.name === name && c.file === file) return c.s;
+  const s = toSummary(name, file, acc);
+  if (s) {
+    for (const v of Object.values(s)) if (Array.isArray(v)) Object.freeze(v);
+    Object.freeze(s);
+  }
+  memo.summaries.set(acc, { name, file, s });
+  return s;
+}
+
+function jsonOf(s: FunctionSummary | undefined, cache: WeakMap<object, string>): string | undefined {
+  if (!s) return undefined;
+  let j = cache.get(s);
+  if (j === undefined) {
+    j = JSON.stringify(s);
+    cache.set(s, j);
+  }
+  return j;
+}
+
 function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
   return {
     flushed: a.flushed === null ? b.flushed : b.flushed === null ? a.flushed : new Set([...a.flushed].filter((x) => b.flushed?.has(x))),
@@ -192,6 +219,8 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   let fieldVals = new Map<string, Val>();
   let callSites = new Map<string, CallSiteFacts>();
   let dirty = new Set(relevant);
+  // summaries of unchanged functions are the same objects in every analysis with a memo
+  const jsonCache = memo?.json ?? new WeakMap<object, string>();
   const analyzedNames = () => new Set([...relevant].map((f) => f.name));
   const extraNotes: string[] = [];
   for (let round = 0; round < MAX_ROUNDS && dirty.size > 0; round++) {
@@ -225,7 +254,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     }
     const next = new Map<string, FunctionSummary>(external);
     for (const [name, acc] of byNameAcc) {
-      const sm = toSummary(name, file, acc);
+      const sm = summaryOf(name, file, acc, memo);
       if (sm) next.set(name, sm);
     }
     const nextSites = new Map<string, CallSiteFacts>();
@@ -234,7 +263,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     // Which inputs changed, and who reads them.
     const changedNames = new Set<string>();
     for (const name of new Set([...next.keys(), ...summaries.keys()])) {
-      if (JSON.stringify(next.get(name)) !== JSON.stringify(summaries.get(name))) changedNames.add(name);
+      if (jsonOf(next.get(name), jsonCache) !== jsonOf(summaries.get(name), jsonCache)) changedNames.add(name);
     }
     for (const name of new Set([...nextSites.keys(), ...callSites.keys()])) {
       if (siteKey(nextSites.get(name)) !== siteKey(callSites.get(name))) changedNames.add(`site:${name}`);

@@ -23,7 +23,7 @@
  * unmemoisable: it is then simply analysed every time.
  */
 import type { SNode } from '../parse/syntax';
-import type { Finding } from '../types';
+import type { Finding, FunctionSummary } from '../types';
 import type { FunctionInfo } from './tu';
 import type { CallSiteFacts, SummaryAcc, TuCtx } from './interp';
 import type { Val } from './state';
@@ -414,6 +414,9 @@ export interface MemoRunStats {
 export class AnalysisMemo {
   /** per function definition: its FunctionInfo and file-wide facts (analyze.ts's skeleton) */
   readonly skeleton = new SkeletonCache();
+  /** summaries made from a SummaryAcc (analyze.ts), and JSON texts of summaries, by object */
+  readonly summaries = new WeakMap<SummaryAcc, { name: string; file: string; s: FunctionSummary | undefined }>();
+  readonly json = new WeakMap<object, string>();
   private groups = new Map<string, Group>();
   private next = new Map<string, Group>();
   private optionsKey: string | undefined;

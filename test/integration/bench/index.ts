@@ -54,6 +54,7 @@ export async function run(): Promise<void> {
   const build: number[] = [];
   const publish: number[] = [];
   const incremental: boolean[] = [];
+  const memo = { reused: 0, analysed: 0, edits: 0 };
   for (let i = 0; i < 60; i++) {
     const next = waitForAnalysis(a, doc.uri, doc.version + 1, 60_000);
     const t0 = performance.now();
@@ -72,6 +73,12 @@ export async function run(): Promise<void> {
       analyse.push(ev.response.timings.analyzeMs);
       publish.push(ev.publishMs);
       incremental.push(ev.response.timings.incremental);
+      const m = ev.response.timings.memo;
+      if (m) {
+        memo.reused += m.reused;
+        memo.analysed += m.analysed;
+        memo.edits++;
+      }
     }
   }
   metrics.editToDiagnostics = stats(total);
@@ -81,6 +88,9 @@ export async function run(): Promise<void> {
   metrics.analysis = stats(analyse);
   metrics.publish = stats(publish);
   metrics.incrementalShare = `${incremental.filter(Boolean).length}/${incremental.length}`;
+  metrics.analysisMemo = memo.edits
+    ? `${(memo.analysed / memo.edits).toFixed(1)} function analyses run, ${(memo.reused / memo.edits).toFixed(1)} reused per edit`
+    : 'off';
 
   // Hover on the first finding: provider time (simulation from the worker, memoised) and the trip
   // through the workbench's hover command.
