@@ -31,7 +31,7 @@ const GREP_MIN = 1000;
 function emptyStats(): ScanStats {
   return {
     filesSeen: 0, bytes: 0, filesPrefiltered: 0, linkNames: 0, linkFilesRead: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0,
-    rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0, grepFiles: 0, filesRead: 0,
+    rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0, grepFiles: 0, filesRead: 0, filesSkipped: 0,
   };
 }
 
@@ -305,13 +305,19 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const maxRounds = Math.max(1, opts.maxRounds ?? 4);
     let doneFiles = 0;
     const parsedOnce = new Set<number>();
+    // A file no other selected file calls into is a leaf: only its own findings matter, so the
+    // worker may skip it when none of its sources can reach one of its sinks. Its cache entries
+    // are keyed as such (a file that later gains a caller is analysed in full).
+    const needed = new Array<boolean>(parseIdx.length).fill(false);
+    graph.deps.forEach((ds) => { for (const d of ds) needed[d] = true; });
+    const sigOf = (k: number, ext: ReturnType<SummaryTable['externalFor']>): string => depSignature(ext) + (needed[k] ? '' : '|leaf');
     report('analyze', 0, parseIdx.length);
 
     const analyzeOne = async (k: number, external: ReturnType<SummaryTable['externalFor']>): Promise<AnalyzeFileResult> => {
       const i = parseIdx[k];
       let res: AnalyzeFileResult;
       try {
-        const r = await run({ kind: 'analyze', file: files[i].path, external });
+        const r = await run({ kind: 'analyze', file: files[i].path, external, leaf: opts.prefilter !== false && !needed[k] });
         if (r.kind !== 'analyze') throw new Error('unexpected task result');
         res = r.result;
       } catch (e) {
@@ -320,14 +326,15 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
           fileNote: { path: files[i].path, severity: 'warning', message: `not analysed: ${(e as Error).message}` } };
       }
       stats.analyses++;
-      parsedOnce.add(k);
+      if (res.skipped) stats.filesSkipped++;
+      else parsedOnce.add(k);
       opts.onFile?.({ path: files[i].path, bytes: files[i].size, parseMs: res.parseMs, analyzeMs: res.analyzeMs, cached: false });
       stats.parseCpuMs += res.parseMs;
       stats.analyzeCpuMs += res.analyzeMs;
       stats.charsParsed += res.chars ?? 0;
       stats.charsBlanked += res.blanked ?? 0;
       if (cache && res.sha1 && !res.fileNote) {
-        cache.put(cache.entryKey(files[i].path, res.sha1), { depSig: depSignature(external), findings: res.findings, summaries: res.summaries, notes: res.notes });
+        cache.put(cache.entryKey(files[i].path, res.sha1), { depSig: sigOf(k, external), findings: res.findings, summaries: res.summaries, notes: res.notes });
       }
       return res;
     };
@@ -358,7 +365,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       if (members.length === 1) {
         const k = members[0];
         const ext = table.externalFor(k);
-        const hit = fromCache(k, depSignature(ext));
+        const hit = fromCache(k, sigOf(k, ext));
         if (hit) {
           stats.cacheHits++;
           opts.onFile?.({ path: files[parseIdx[k]].path, bytes: files[parseIdx[k]].size, parseMs: 0, analyzeMs: 0, cached: true });
@@ -380,7 +387,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       });
       if (cached.every((e) => e)) {
         members.forEach((k, j) => table.set(k, cached[j]?.summaries ?? []));
-        if (members.every((k, j) => depSignature(table.externalFor(k)) === cached[j]?.depSig)) {
+        if (members.every((k, j) => sigOf(k, table.externalFor(k)) === cached[j]?.depSig)) {
           members.forEach((k, j) => { stats.cacheHits++; finalize(k, cached[j] ?? { findings: [], notes: [] }); });
           return;
         }
@@ -392,9 +399,9 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       while (toRun.length && round < maxRounds) {
         round++;
         const batch = toRun.map((k) => ({ k, ext: table.externalFor(k) }));
-        const out = await Promise.all(batch.map(async ({ k, ext }) => ({ k, sig: depSignature(ext), res: await analyzeOne(k, ext) })));
+        const out = await Promise.all(batch.map(async ({ k, ext }) => ({ k, sig: sigOf(k, ext), res: await analyzeOne(k, ext) })));
         for (const { k, sig, res } of out) { results.set(k, res); sigs.set(k, sig); table.set(k, res.summaries); }
-        toRun = members.filter((k) => depSignature(table.externalFor(k)) !== sigs.get(k));
+        toRun = members.filter((k) => sigOf(k, table.externalFor(k)) !== sigs.get(k));
       }
       stats.rounds = Math.max(stats.rounds, round);
       if (toRun.length) {

@@ -19,7 +19,7 @@
  * initialisers outside function bodies are always kept. test/unit/slice.test.ts checks on every
  * fixture that the findings of the sliced text equal those of the whole text.
  */
-import { lexFunctions, type LexDef, type NameMatcher } from './prefilter';
+import { lexFunctions, wordsRegex, type LexDef, type NameMatcher } from './prefilter';
 
 export interface SliceResult {
   /** The text to parse: same length and line structure as the input. */
@@ -33,56 +33,60 @@ export interface SliceResult {
 const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)((?:[^\n]*\\\r?\n)*[^\n]*)/gm;
 const IDENT = /[A-Za-z_]\w*/g;
 
-/** Identifiers of every #define's value (object- and function-like), by macro name. */
-function macroIdents(text: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  if (!text.includes('define')) return out;
-  DEFINE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = DEFINE.exec(text)) !== null) {
-    const ids = m[2].match(IDENT);
-    if (ids) out.set(m[1], [...(out.get(m[1]) ?? []), ...ids]);
-  }
-  return out;
+export interface FileGraph {
+  text: string;
+  defs: LexDef[];
+  byName: Map<string, number[]>;
+  /** Identifiers each body mentions, with the identifiers of the macros it uses (transitively). */
+  expanded: Set<string>[];
+  /** Functions of this file each function references (calls or names, e.g. a bi_end_io callback). */
+  refs: Set<number>[];
+  callers: number[][];
+  /** Ranges of #define lines (with continuations). */
+  defineRanges: [number, number][];
 }
 
-export function sliceRelevant(text: string, seeds: ReadonlySet<string>, matcher: NameMatcher): SliceResult {
+export function fileGraph(text: string, matcher: NameMatcher): FileGraph {
   const defs = lexFunctions(text, matcher, { bodies: true }).defs.filter((d) => d.bodyStart !== undefined && d.bodyEnd !== undefined);
-  const whole = { text, functions: defs.length, kept: defs.length, blanked: 0 };
-  if (defs.length === 0) return whole;
-  const macros = macroIdents(text);
-
-  // A macro "is a seed" when its expansion reaches a seed name (to a fixpoint: macros use macros).
-  const seedMacro = new Set<string>();
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const [name, ids] of macros) {
-      if (seedMacro.has(name)) continue;
-      if (ids.some((id) => seeds.has(id) || seedMacro.has(id))) { seedMacro.add(name); changed = true; }
+  const macros = new Map<string, string[]>();
+  const defineRanges: [number, number][] = [];
+  if (text.includes('define')) {
+    DEFINE.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = DEFINE.exec(text)) !== null) {
+      defineRanges.push([m.index, m.index + m[0].length]);
+      const ids = m[2].match(IDENT);
+      if (ids) macros.set(m[1], [...(macros.get(m[1]) ?? []), ...ids]);
     }
   }
-
   const byName = new Map<string, number[]>();
   defs.forEach((d, i) => byName.set(d.name, [...(byName.get(d.name) ?? []), i]));
-  // References from each function to functions of this file, through macros too (one level of
-  // expansion per macro, transitively).
+  const expanded: Set<string>[] = [];
   const refs: Set<number>[] = defs.map(() => new Set<number>());
-  const seeded: boolean[] = defs.map(() => false);
-  defs.forEach((d: LexDef, i) => {
+  defs.forEach((d, i) => {
     const seen = new Set<string>();
     const stack = [...(d.idents ?? [])];
     while (stack.length) {
       const id = stack.pop() as string;
       if (seen.has(id)) continue;
       seen.add(id);
-      if (seeds.has(id) || seedMacro.has(id)) seeded[i] = true;
       for (const j of byName.get(id) ?? []) if (j !== i) refs[i].add(j);
       const exp = macros.get(id);
       if (exp) stack.push(...exp);
     }
+    expanded.push(seen);
   });
   const callers: number[][] = defs.map(() => []);
   refs.forEach((r, i) => { for (const j of r) callers[j].push(i); });
+  return { text, defs, byName, expanded, refs, callers, defineRanges };
+}
+
+export function sliceRelevant(text: string, seeds: ReadonlySet<string>, matcher: NameMatcher, graph?: FileGraph): SliceResult {
+  const g = graph ?? fileGraph(text, matcher);
+  const { defs, byName, refs, callers } = g;
+  const whole = { text, functions: defs.length, kept: defs.length, blanked: 0 };
+  if (defs.length === 0) return whole;
+  const seeded = g.expanded.map((ids) => [...ids].some((id) => seeds.has(id)));
 
   const kept = new Set<number>();
   const up = (start: number[]) => {
@@ -132,4 +136,82 @@ export function sliceRelevant(text: string, seeds: ReadonlySet<string>, matcher:
   }
   parts.push(text.slice(at));
   return { text: parts.join(''), functions: defs.length, kept: kept.size, blanked };
+}
+
+const FIELD_SET = /(?:->|\.)\s*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*=(?!=)/g;
+const FIELD_USE = /(?:->|\.)\s*([A-Za-z_]\w*)/g;
+const VAR_SET = /(?<![\w.>])([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*=(?!=)/g;
+
+function inComment(text: string, at: number): boolean {
+  const ls = text.lastIndexOf('\n', at - 1) + 1;
+  const lc = text.indexOf('//', ls);
+  if (lc !== -1 && lc < at) return true;
+  return text.lastIndexOf('/*', at) > text.lastIndexOf('*/', at);
+}
+
+/**
+ * Can vmalloc memory named in this file reach a sink-side call of this file? The lexical
+ * counterpart of the analyzer's flows: starting from the functions that name a source (an
+ * allocator, vmap, vmalloc_to_page(), a function another file summarised as returning vmalloc
+ * memory), a value can move to any function that calls or is called by one of them (arguments,
+ * return values, out-parameters), to any function that mentions a struct field one of them
+ * assigns, and to any function that mentions a file-scope variable one of them assigns. The file
+ * can only produce a finding when one of the functions so reached names a sink-side call. A
+ * source named where the lexer sees no function body (outside comments and #defines) answers yes.
+ */
+export function sourceMeetsSink(g: FileGraph, sources: ReadonlySet<string>, sinks: ReadonlySet<string>): boolean {
+  const { text, defs } = g;
+  const v = new Set<number>();
+  defs.forEach((_, i) => { for (const id of g.expanded[i]) if (sources.has(id)) { v.add(i); break; } });
+  // Sources outside every body the lexer delimited: no claim can be made.
+  const srcRe = wordsRegex(sources);
+  if (srcRe) {
+    const bodies = defs.map((d) => [d.bodyStart as number, d.bodyEnd as number] as const);
+    let m: RegExpExecArray | null;
+    srcRe.lastIndex = 0;
+    while ((m = srcRe.exec(text)) !== null) {
+      const at = m.index;
+      if (bodies.some(([s, e]) => at >= s && at < e) || g.defineRanges.some(([s, e]) => at >= s && at < e)) continue;
+      if (!inComment(text, at)) return true;
+    }
+  }
+  if (v.size === 0) return false;
+  // File-scope identifiers: everything outside function bodies.
+  const topLevel = new Set<string>();
+  let at = 0;
+  const order = defs.map((d) => [d.bodyStart as number, d.bodyEnd as number] as const).sort((a, b) => a[0] - b[0]);
+  for (const [s, e] of [...order, [text.length, text.length] as const]) {
+    if (s > at) for (const id of text.slice(at, s).match(IDENT) ?? []) topLevel.add(id);
+    at = Math.max(at, e);
+  }
+  const body = (i: number) => text.slice(defs[i].bodyStart as number, defs[i].bodyEnd as number);
+  const fieldsUsed = new Map<number, Set<string>>();
+  const used = (i: number): Set<string> => {
+    let u = fieldsUsed.get(i);
+    if (!u) fieldsUsed.set(i, (u = new Set([...body(i).matchAll(FIELD_USE)].map((x) => x[1]))));
+    return u;
+  };
+  const fields = new Set<string>();
+  const globals = new Set<string>();
+  const scanned = new Set<number>();
+  for (let changed = true; changed;) {
+    changed = false;
+    const add = (j: number) => { if (!v.has(j)) { v.add(j); changed = true; } };
+    for (const i of [...v]) {
+      for (const j of g.refs[i]) add(j);
+      for (const j of g.callers[i]) add(j);
+      if (scanned.has(i)) continue;
+      scanned.add(i);
+      const b = body(i);
+      for (const x of b.matchAll(FIELD_SET)) fields.add(x[1]);
+      for (const x of b.matchAll(VAR_SET)) if (topLevel.has(x[1])) globals.add(x[1]);
+    }
+    defs.forEach((_, j) => {
+      if (v.has(j)) return;
+      for (const f of used(j)) if (fields.has(f)) { add(j); return; }
+      for (const x of globals) if (g.expanded[j].has(x)) { add(j); return; }
+    });
+  }
+  for (const i of v) for (const id of g.expanded[i]) if (sinks.has(id)) return true;
+  return false;
 }

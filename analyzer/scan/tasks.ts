@@ -10,7 +10,7 @@ import { analyzeTree, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
 import { fileLinks, lexFunctions, NameMatcher, wordsRegex, type LexInfo, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
-import { sliceRelevant } from './slice';
+import { fileGraph, sliceRelevant, sourceMeetsSink } from './slice';
 import { seedNames } from '../tables';
 import type { ScanNote } from './types';
 
@@ -29,7 +29,8 @@ export type Task =
   | { kind: 'prefilter'; files: string[] }
   | { kind: 'lex'; files: string[] }
   | { kind: 'refs'; files: string[]; names: string[]; namesHash: string }
-  | { kind: 'analyze'; file: string; external: FunctionSummary[] };
+  /** `leaf`: no other scanned file needs this file's summaries, so it may be skipped when no flow is possible. */
+  | { kind: 'analyze'; file: string; external: FunctionSummary[]; leaf?: boolean };
 
 export interface PrefilterFileResult {
   entry?: PrefilterEntry;
@@ -60,6 +61,8 @@ export interface AnalyzeFileResult {
   /** Characters parsed and characters of them blanked by slicing. */
   chars?: number;
   blanked?: number;
+  /** Not parsed: no source of this file can reach one of its sink-side calls (slice.ts sourceMeetsSink). */
+  skipped?: boolean;
 }
 
 export type TaskResult =
@@ -89,7 +92,7 @@ export class TaskRunner {
       case 'prefilter': return { kind: 'prefilter', files: task.files.map((f) => this.prefilterOne(f)) };
       case 'lex': return { kind: 'prefilter', files: task.files.map((f) => this.lexOne(f)) };
       case 'refs': return { kind: 'refs', files: this.refs(task) };
-      case 'analyze': return { kind: 'analyze', result: await this.analyze(task.file, task.external) };
+      case 'analyze': return { kind: 'analyze', result: await this.analyze(task.file, task.external, task.leaf === true) };
     }
   }
 
@@ -127,7 +130,7 @@ export class TaskRunner {
     });
   }
 
-  private async analyze(file: string, external: FunctionSummary[]): Promise<AnalyzeFileResult> {
+  private async analyze(file: string, external: FunctionSummary[], leaf: boolean): Promise<AnalyzeFileResult> {
     const empty = { file, findings: [], summaries: [], notes: [], parseMs: 0, analyzeMs: 0 };
     const r = readSourceBytes(file);
     if (!r.ok) return { ...empty, fileNote: r.note };
@@ -144,8 +147,20 @@ export class TaskRunner {
       let blanked = 0;
       if (this.init.slice !== false) {
         const o = this.init.options;
+        const graph = fileGraph(text, this.matcher);
+        if (leaf) {
+          const sources = new Set([...this.init.classes.sources, ...(o.extraAllocators ?? [])]);
+          const sinks = new Set([...this.init.classes.sinks, ...(o.extraSinks ?? [])]);
+          for (const s of external) {
+            if (s.returnsVmalloc || s.returnsPageOfParam !== undefined) sources.add(s.name);
+            if (s.submitsParams || s.readIntoParams || s.addsPagesParams || s.convertsParams || s.flushesParams || s.invalidatesParams) sinks.add(s.name);
+          }
+          if (!sourceMeetsSink(graph, sources, sinks)) {
+            return { file, sha1: hash, findings: [], summaries: [], notes: [], parseMs: performance.now() - t0, analyzeMs: 0, chars: 0, blanked: 0, skipped: true };
+          }
+        }
         const seeds = seedNames([...(o.extraAllocators ?? []), ...(o.extraSinks ?? []), ...ext.keys()]);
-        const sl = sliceRelevant(text, seeds, this.matcher);
+        const sl = sliceRelevant(text, seeds, this.matcher, graph);
         text = sl.text;
         blanked = sl.blanked;
       }

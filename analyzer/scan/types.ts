@@ -98,6 +98,8 @@ export interface ScanStats {
   linkFilesRead: number;
   /** Files actually parsed and analysed in this run (cache misses, re-analyses counted once per file). */
   filesParsed: number;
+  /** Selected files not parsed because none of their sources can reach one of their sinks (slice.ts). */
+  filesSkipped: number;
   /** Analyses run (a file re-analysed after a callee's summary changed counts again). */
   analyses: number;
   /** Files whose findings came from the cache. */

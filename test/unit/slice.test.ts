@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeText } from '../../analyzer/analyze';
-import { sliceRelevant } from '../../analyzer/scan/slice';
+import { fileGraph, sliceRelevant, sourceMeetsSink } from '../../analyzer/scan/slice';
 import { NameMatcher, nameClasses } from '../../analyzer/scan/prefilter';
 import { seedNames } from '../../analyzer/tables';
 import { FIXTURE_DIR, listFixtures, parseFixture } from './fixtures-harness';
@@ -142,5 +142,48 @@ describe('slicing never changes what the analyzer reports', () => {
     }
     // the comparison is only meaningful if slicing removed something in most of them
     assert.ok(blanked >= 2 * files.length, `only ${blanked} texts were sliced`);
+  });
+});
+
+describe('sourceMeetsSink: a file it rules out has no finding', () => {
+  const classes = nameClasses();
+  const files = listFixtures();
+  const noise = fs.readFileSync(path.join(FIXTURE_DIR, '..', 'slice', 'noise.c'), 'utf8');
+  test('on every fixture, alone and with unrelated functions; annotated fixtures are never ruled out', async () => {
+    let ruledOut = 0;
+    for (const f of files) {
+      const text = fs.readFileSync(path.join(FIXTURE_DIR, f), 'utf8');
+      const opts = optionsOf(text);
+      const sources = new Set([...classes.sources, ...(opts.extraAllocators ?? [])]);
+      const sinks = new Set([...classes.sinks, ...(opts.extraSinks ?? [])]);
+      for (const t of [text, `${text}\n${noise}`]) {
+        if (sourceMeetsSink(fileGraph(t, matcher), sources, sinks)) continue;
+        ruledOut++;
+        assert.equal(parseFixture(t).expectations.length, 0, `${f}: ruled out but annotated`);
+        assert.deepEqual((await analyzeText(t, f, opts)).findings, [], `${f}: ruled out but the analyzer finds something`);
+      }
+    }
+    assert.ok(ruledOut > 0, 'no fixture was ruled out: the check proves nothing');
+  });
+
+  test('flows through fields, file-scope variables, callers and macros count; unrelated sources do not', () => {
+    const s = new Set(classes.sources);
+    const k = new Set(classes.sinks);
+    const yes = (t: string) => sourceMeetsSink(fileGraph(t, matcher), s, k);
+    const sinkFn = 'static void foo_map(struct foo *f, struct scatterlist *sg)\n{\n\tsg_init_one(sg, f->ring, 64);\n}\n';
+    // field: allocated in one function, mapped in another that no call connects
+    assert.ok(yes(`static int foo_init(struct foo *f)\n{\n\tf->ring = vzalloc(64);\n\treturn 0;\n}\n${sinkFn}`));
+    // the allocation goes into a different field: no flow
+    assert.ok(!yes(`static int foo_init(struct foo *f)\n{\n\tf->table = vzalloc(64);\n\treturn 0;\n}\n${sinkFn}`));
+    // file-scope variable
+    assert.ok(yes('static void *g_buf;\nstatic int a(void)\n{\n\tg_buf = vmalloc(64);\n\treturn 0;\n}\nstatic void b(struct scatterlist *sg)\n{\n\tsg_init_one(sg, g_buf, 64);\n}\n'));
+    // a caller that gets the buffer back from a helper
+    assert.ok(yes('static void *a(void)\n{\n\treturn vmalloc(64);\n}\nstatic void b(struct scatterlist *sg)\n{\n\tvoid *p = a();\n\n\tsg_init_one(sg, p, 64);\n}\n'));
+    // the allocator named only in a macro body that a function uses
+    assert.ok(yes('#define foo_get(n) vzalloc(n)\nstatic void b(struct scatterlist *sg)\n{\n\tsg_init_one(sg, foo_get(64), 64);\n}\n'));
+    // a source outside any function body the lexer delimits: no claim
+    assert.ok(yes('FOO_DEFINE_BUF(ring, vmalloc(64));\nstatic void b(struct scatterlist *sg)\n{\n\tsg_init_one(sg, NULL, 0);\n}\n'));
+    // ... but one in a comment is not a source
+    assert.ok(!yes('/* not vmalloc() memory */\nstatic void b(struct scatterlist *sg)\n{\n\tsg_init_one(sg, NULL, 0);\n}\n'));
   });
 });
