@@ -232,14 +232,14 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     };
     for (const f of fns) {
       if (!dirty.has(f)) continue;
-      const hit = memo?.replay(f, tu);
+      const hit = memo?.replay(f, tu, round);
       if (hit) {
         fnFindings.set(f, new Map(hit.findings.map((x, i) => [String(i), x])));
         fnAcc.set(f, hit.acc);
         fnSites.set(f, hit.sites);
         continue;
       }
-      const rec = memo?.record(f, tu);
+      const rec = memo?.record(f, tu, round);
       const r = analyzeUnit(rec ? rec.tu : tu, f);
       if (rec && memo) memo.store(rec, r);
       fnFindings.set(f, new Map(r.findings.map((x, i) => [String(i), x])));

@@ -363,6 +363,8 @@ export interface UnitResult {
 }
 
 interface Entry {
+  /** the round of analyze.ts's loop it was made in (a hint for lookup only) */
+  round: number;
   w: Window;
   /** the anchored windows (as they were when the positions were last moved) the result mentions */
   anchors: Map<number, Window>;
@@ -504,12 +506,15 @@ export class AnalysisMemo {
    * A stored result valid for `f` against `tu` now, with its writes applied to `tu` and its positions
    * moved to where f is now; undefined when f must be analysed.
    */
-  replay(f: FunctionInfo, tu: TuCtx): UnitResult | undefined {
+  replay(f: FunctionInfo, tu: TuCtx, round: number): UnitResult | undefined {
     const { fr, key } = this.frameOf(f, tu.src);
     const g = this.group(f, key);
     if (!g) return undefined;
     let moves: Move[] | undefined;
-    const idx = g.entries.findIndex((e) => (moves = movesFor(e, fr)) !== undefined && readsHold(e.reads, tu, fr));
+    const fits = (e: Entry) => (moves = movesFor(e, fr)) !== undefined && readsHold(e.reads, tu, fr);
+    // the entry made in the same round of the previous analysis is the likely one: try it first
+    let idx = g.entries.findIndex((e) => e.round === round && fits(e));
+    if (idx < 0) idx = g.entries.findIndex((e) => e.round !== round && fits(e));
     if (idx < 0 || !moves) return undefined;
     const e = g.entries[idx];
     if (idx > 0) {
@@ -531,11 +536,11 @@ export class AnalysisMemo {
   }
 
   /** A recorder for analysing `f` now: run the unit against `recorder.tu`, then call store(). */
-  record(f: FunctionInfo, tu: TuCtx): Recorder {
+  record(f: FunctionInfo, tu: TuCtx, round: number): Recorder {
     this.last.analysed++;
     this.last.analysedNames.push(f.name);
     const { fr, key } = this.frameOf(f, tu.src);
-    return new Recorder(f, tu, fr, key);
+    return new Recorder(f, tu, fr, key, round);
   }
 
   store(rec: Recorder, result: UnitResult): void {
@@ -620,7 +625,7 @@ export class Recorder {
   private readonly ownA2f = new Set<string>();
   failed = false;
 
-  constructor(readonly f: FunctionInfo, private readonly base: TuCtx, fr: Frame, readonly key: string) {
+  constructor(readonly f: FunctionInfo, private readonly base: TuCtx, fr: Frame, readonly key: string, private readonly round: number) {
     this.fr = fr;
     this.w = fr.own;
     const logged = <T>(kind: ReadKind, key: string, value: () => T): T => {
@@ -724,6 +729,6 @@ export class Recorder {
     const anchors = new Map<number, Window>();
     anchorsIn(copy, this.fr, anchors);
     for (const wr of writes) if (wr.kind === 'fvn' || wr.kind === 'a2f') anchorsIn(wr.kind === 'fvn' ? wr.val : wr.key, this.fr, anchors);
-    return { w, anchors, reads: [...this.reads.values()], writes: deepFreeze(writes), result: { findings: deepFreeze(copy), acc: reloc(result.acc, stay), sites: reloc(result.sites, stay) } };
+    return { round: this.round, w, anchors, reads: [...this.reads.values()], writes: deepFreeze(writes), result: { findings: deepFreeze(copy), acc: reloc(result.acc, stay), sites: reloc(result.sites, stay) } };
   }
 }
