@@ -212,7 +212,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const allocToField = new Map<string, string>();
   let fieldOther = new Set<string>();
   const paramOps = collectParamOps(fns, byName, text, memo?.skeleton);
-  const fnFindings = new Map<FunctionInfo, Map<string, Finding>>();
+  const fnFindings = new Map<FunctionInfo, Finding[]>();
   const fnAcc = new Map<FunctionInfo, SummaryAcc>();
   const fnSites = new Map<FunctionInfo, Map<string, CallSiteFacts>>();
   let summaries = new Map<string, FunctionSummary>(external);
@@ -234,7 +234,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
       if (!dirty.has(f)) continue;
       const hit = memo?.replay(f, tu, round);
       if (hit) {
-        fnFindings.set(f, new Map(hit.findings.map((x, i) => [String(i), x])));
+        fnFindings.set(f, hit.findings);
         fnAcc.set(f, hit.acc);
         fnSites.set(f, hit.sites);
         continue;
@@ -242,7 +242,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
       const rec = memo?.record(f, tu, round);
       const r = analyzeUnit(rec ? rec.tu : tu, f);
       if (rec && memo) memo.store(rec, r);
-      fnFindings.set(f, new Map(r.findings.map((x, i) => [String(i), x])));
+      fnFindings.set(f, r.findings);
       fnAcc.set(f, r.acc);
       fnSites.set(f, r.sites);
     }
@@ -278,18 +278,25 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     fieldOther = tu.fieldOtherNext;
     callSites = nextSites;
     dirty = new Set();
+    const callsChanged = (f: FunctionInfo, interesting: boolean) => {
+      for (const c of f.calls) if (changedNames.has(c) && (!interesting || isInteresting(next.get(c)))) return true;
+      return false;
+    };
+    const fieldsChanged = (f: FunctionInfo) => {
+      for (const x of changedFields) if (f.idents.has(x)) return true;
+      return false;
+    };
     for (const f of fns) {
-      const interesting = [...f.calls].some((c) => changedNames.has(c) && isInteresting(next.get(c)));
-      if (!relevant.has(f) && interesting) {
+      if (!relevant.has(f) && changedNames.size && callsChanged(f, true)) {
         relevant.add(f);
         addCallees([f]);
       }
       if (!relevant.has(f)) continue;
-      if (!fnAcc.has(f) || changedNames.has(`site:${f.name}`) || [...f.calls].some((c) => changedNames.has(c)) || [...changedFields].some((x) => f.idents.has(x))) dirty.add(f);
+      if (!fnAcc.has(f) || changedNames.has(`site:${f.name}`) || callsChanged(f, false) || fieldsChanged(f)) dirty.add(f);
     }
   }
   const findings: Finding[] = [];
-  for (const m of fnFindings.values()) findings.push(...m.values());
+  for (const m of fnFindings.values()) findings.push(...m);
   findings.sort((a, b) => a.span.startOffset - b.span.startOffset || a.rule.localeCompare(b.rule));
   const filtered = opts.rules ? findings.filter((f) => opts.rules?.has(f.rule)) : findings;
   const fileSummaries = [...summaries.values()].filter((x) => x.file === file && byName.has(x.name));
