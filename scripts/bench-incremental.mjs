@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /* global performance */
 // Edit → analysis latency of the editor engine with and without the per-function analysis memo:
-//   npm run bench:incremental [-- --file PATH] [--lines N] [--edits N] [--seed S] [--json FILE]
+//   npm run bench:incremental [-- --file PATH] [--lines N] [--edits N] [--warmup N] [--seed S] [--json FILE]
 // Drives extension/engine/documentAnalyzer (as the analysis worker does) with single-character
 // edits at random positions inside functions, each sent as an incremental content change. Two
 // analyzers, memo on and off, get the same edits interleaved in the same run (same machine noise).
 // Without --file it builds a ~N-line kernel-style file from the C fixtures (function names made
-// unique per fixture). Runs on the tsc output in out/ (npm run compile-tests).
+// unique per fixture). The first --warmup edits (default 20) are not measured: the worker is
+// long-lived, and the first edits mostly measure V8 compiling the code. Runs on the tsc output in
+// out/ (npm run compile-tests).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,12 +18,13 @@ const require = createRequire(import.meta.url);
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 
 function parseArgs(argv) {
-  const o = { file: undefined, lines: 2000, edits: 100, seed: 1, json: undefined };
+  const o = { file: undefined, lines: 2000, edits: 100, warmup: 20, seed: 1, json: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--file') o.file = argv[++i];
     else if (a === '--lines') o.lines = Number(argv[++i]);
     else if (a === '--edits') o.edits = Number(argv[++i]);
+    else if (a === '--warmup') o.warmup = Number(argv[++i]);
     else if (a === '--seed') o.seed = Number(argv[++i]);
     else if (a === '--json') o.json = argv[++i];
     else { console.error(`bench-incremental: unknown argument ${a}`); process.exit(2); }
@@ -112,7 +115,7 @@ const ranges = bodyRanges();
 const samples = { memo: [], full: [] };
 const memoCounts = [];
 let mismatches = 0;
-for (let i = 0; i < o.edits; i++) {
+for (let i = 0; i < o.warmup + o.edits; i++) {
   const [s, e] = ranges[Math.floor(rnd() * ranges.length)];
   const at = s + Math.floor(rnd() * Math.max(1, e - s));
   const ch = rnd() < 0.5 ? ' ' : 'x';
@@ -135,16 +138,16 @@ for (let i = 0; i < o.edits; i++) {
     const r = engines[k].analyze(request([change], base));
     const total = performance.now() - t0;
     if (r.error) throw new Error(r.error);
-    samples[k].push({ parse: r.timings.parseMs, build: r.timings.buildMs, analysis: r.timings.analyzeMs, total });
+    if (i >= o.warmup) samples[k].push({ parse: r.timings.parseMs, build: r.timings.buildMs, analysis: r.timings.analyzeMs, total });
     res[k] = r;
   }
-  memoCounts.push(res.memo.timings.memo);
+  if (i >= o.warmup) memoCounts.push(res.memo.timings.memo);
   const strip = (r) => JSON.stringify({ f: r.result.findings, s: r.result.summaries, n: r.result.notes });
   if (strip(res.memo) !== strip(res.full)) mismatches++;
 }
 
 const rows = ['parse', 'build', 'analysis', 'total'];
-const report = { file: o.file ?? `generated from fixtures`, lines: text.split('\n').length, functions, findings, edits: o.edits, load: os.loadavg().map((x) => x.toFixed(2)).join(' '), mismatches, stats: {} };
+const report = { file: o.file ?? `generated from fixtures`, lines: text.split('\n').length, functions, findings, edits: o.edits, warmup: o.warmup, load: os.loadavg().map((x) => x.toFixed(2)).join(' '), mismatches, stats: {} };
 for (const r of rows) {
   const m = samples.memo.map((x) => x[r]);
   const f = samples.full.map((x) => x[r]);
@@ -154,7 +157,7 @@ const reusedAvg = memoCounts.reduce((a, c) => a + (c?.reused ?? 0), 0) / memoCou
 const analysedAvg = memoCounts.reduce((a, c) => a + (c?.analysed ?? 0), 0) / memoCounts.length;
 report.memo = { reusedPerEdit: reusedAvg, analysedPerEdit: analysedAvg };
 
-console.log(`bench:incremental — ${report.file}: ${report.lines} lines, ${functions} functions, ${findings} findings; ${o.edits} single-character edits in function bodies (seed ${o.seed}); load ${report.load}`);
+console.log(`bench:incremental — ${report.file}: ${report.lines} lines, ${functions} functions, ${findings} findings; ${o.edits} single-character edits in function bodies after ${o.warmup} unmeasured (seed ${o.seed}); load ${report.load}`);
 console.log('                 memo p50   memo p95   full p50   full p95   p50 ratio  p95 ratio');
 const f2 = (x) => `${x.toFixed(2)} ms`.padStart(9);
 for (const r of rows) {
