@@ -20,6 +20,7 @@
  * fixture that the findings of the sliced text equal those of the whole text.
  */
 import { lexFunctions, wordsRegex, type LexDef, type NameMatcher } from './prefilter';
+import { MAINTENANCE } from '../tables';
 
 export interface SliceResult {
   /** The text to parse: same length and line structure as the input. */
@@ -117,10 +118,16 @@ export function sliceRelevant(text: string, seeds: ReadonlySet<string>, matcher:
     if (add.length === 0) break;
     down(add);
   }
-  // Same-named definitions (#if branches) stand or fall together.
-  for (const idxs of byName.values()) if (idxs.some((i) => kept.has(i))) for (const i of idxs) kept.add(i);
-  if (kept.size === defs.length) return whole;
+  return blankExcept(g, kept);
+}
 
+/** The text with the bodies of every function outside `keep` blanked (same-named ones stay together). */
+export function blankExcept(g: FileGraph, keep: ReadonlySet<number>): SliceResult {
+  const { text, defs } = g;
+  const kept = new Set(keep);
+  // Same-named definitions (#if branches) stand or fall together.
+  for (const idxs of g.byName.values()) if (idxs.some((i) => kept.has(i))) for (const i of idxs) kept.add(i);
+  if (kept.size === defs.length) return { text, functions: defs.length, kept: defs.length, blanked: 0 };
   const parts: string[] = [];
   let at = 0;
   let blanked = 0;
@@ -160,6 +167,17 @@ function inComment(text: string, at: number): boolean {
  * source named where the lexer sees no function body (outside comments and #defines) answers yes.
  */
 export function sourceMeetsSink(g: FileGraph, sources: ReadonlySet<string>, sinks: ReadonlySet<string>): boolean {
+  return sourceFlow(g, sources, sinks).reaches;
+}
+
+export interface SourceFlow {
+  reaches: boolean;
+  /** The functions a source's value can reach; undefined when a source sits where the lexer sees no function. */
+  reached?: Set<number>;
+}
+
+/** sourceMeetsSink, with the functions reached. */
+export function sourceFlow(g: FileGraph, sources: ReadonlySet<string>, sinks: ReadonlySet<string>): SourceFlow {
   const { text, defs } = g;
   const v = new Set<number>();
   defs.forEach((_, i) => { for (const id of g.expanded[i]) if (sources.has(id)) { v.add(i); break; } });
@@ -172,16 +190,24 @@ export function sourceMeetsSink(g: FileGraph, sources: ReadonlySet<string>, sink
     while ((m = srcRe.exec(text)) !== null) {
       const at = m.index;
       if (bodies.some(([s, e]) => at >= s && at < e) || g.defineRanges.some(([s, e]) => at >= s && at < e)) continue;
-      if (!inComment(text, at)) return true;
+      // #include <linux/vmalloc.h>, #if lines: not code
+      if (/^[ \t]*#/.test(text.slice(text.lastIndexOf('\n', at - 1) + 1, at))) continue;
+      if (!inComment(text, at)) return { reaches: true };
     }
   }
-  if (v.size === 0) return false;
-  // File-scope identifiers: everything outside function bodies.
+  if (v.size === 0) return { reaches: false, reached: v };
+  // File-scope variables: identifiers of the declarations outside function bodies, without the
+  // signatures right before a body (parameter names are not file-scope), comments, strings and
+  // preprocessor lines.
   const topLevel = new Set<string>();
   let at = 0;
   const order = defs.map((d) => [d.bodyStart as number, d.bodyEnd as number] as const).sort((a, b) => a[0] - b[0]);
   for (const [s, e] of [...order, [text.length, text.length] as const]) {
-    if (s > at) for (const id of text.slice(at, s).match(IDENT) ?? []) topLevel.add(id);
+    if (s > at) {
+      let seg = text.slice(at, s).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"/g, ' ').replace(/^[ \t]*#.*(?:\\\r?\n.*)*$/gm, ' ');
+      if (s < text.length) seg = seg.slice(0, Math.max(seg.lastIndexOf(';'), seg.lastIndexOf('}')) + 1);
+      for (const id of seg.match(IDENT) ?? []) topLevel.add(id);
+    }
     at = Math.max(at, e);
   }
   const body = (i: number) => text.slice(defs[i].bodyStart as number, defs[i].bodyEnd as number);
@@ -212,6 +238,21 @@ export function sourceMeetsSink(g: FileGraph, sources: ReadonlySet<string>, sink
       for (const x of globals) if (g.expanded[j].has(x)) { add(j); return; }
     });
   }
-  for (const i of v) for (const id of g.expanded[i]) if (sinks.has(id)) return true;
-  return false;
+  for (const i of v) for (const id of g.expanded[i]) if (sinks.has(id)) return { reaches: true, reached: v };
+  return { reaches: false, reached: v };
+}
+
+/**
+ * For a file whose summaries no other file needs (a leaf of the scan's dependency graph): 'skip'
+ * when no source reaches a sink; else the text with every function blanked except those a source
+ * reaches and those naming a maintenance call (an invalidate elsewhere in the file can settle a
+ * finding, analyzer/engine/interp.ts). undefined: no claim (a source outside function bodies).
+ */
+export function sliceLeaf(g: FileGraph, sources: ReadonlySet<string>, sinks: ReadonlySet<string>): SliceResult | 'skip' | undefined {
+  const flow = sourceFlow(g, sources, sinks);
+  if (!flow.reaches) return 'skip';
+  if (!flow.reached) return undefined;
+  const keep = new Set(flow.reached);
+  g.defs.forEach((_, i) => { for (const id of g.expanded[i]) if (MAINTENANCE.has(id)) { keep.add(i); break; } });
+  return blankExcept(g, keep);
 }

@@ -10,7 +10,7 @@ import { analyzeTree, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
 import { fileLinks, lexFunctions, NameMatcher, wordsRegex, type LexInfo, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
-import { fileGraph, sliceRelevant, sourceMeetsSink } from './slice';
+import { fileGraph, sliceLeaf, sliceRelevant, type SliceResult } from './slice';
 import { seedNames } from '../tables';
 import type { ScanNote } from './types';
 
@@ -148,6 +148,7 @@ export class TaskRunner {
       if (this.init.slice !== false) {
         const o = this.init.options;
         const graph = fileGraph(text, this.matcher);
+        let sl: SliceResult | undefined;
         if (leaf) {
           const sources = new Set([...this.init.classes.sources, ...(o.extraAllocators ?? [])]);
           const sinks = new Set([...this.init.classes.sinks, ...(o.extraSinks ?? [])]);
@@ -155,12 +156,13 @@ export class TaskRunner {
             if (s.returnsVmalloc || s.returnsPageOfParam !== undefined) sources.add(s.name);
             if (s.submitsParams || s.readIntoParams || s.addsPagesParams || s.convertsParams || s.flushesParams || s.invalidatesParams) sinks.add(s.name);
           }
-          if (!sourceMeetsSink(graph, sources, sinks)) {
+          const leafSlice = sliceLeaf(graph, sources, sinks);
+          if (leafSlice === 'skip') {
             return { file, sha1: hash, findings: [], summaries: [], notes: [], parseMs: performance.now() - t0, analyzeMs: 0, chars: 0, blanked: 0, skipped: true };
           }
+          sl = leafSlice;
         }
-        const seeds = seedNames([...(o.extraAllocators ?? []), ...(o.extraSinks ?? []), ...ext.keys()]);
-        const sl = sliceRelevant(text, seeds, this.matcher, graph);
+        sl ??= sliceRelevant(text, seedNames([...(o.extraAllocators ?? []), ...(o.extraSinks ?? []), ...ext.keys()]), this.matcher, graph);
         text = sl.text;
         blanked = sl.blanked;
       }
