@@ -208,6 +208,27 @@ test('an edit inside one function re-analyses only that function; moved function
   assert.equal(inc.findings[0].span.start.line, first.findings[0].span.start.line + 1, 'the moved finding is one line lower');
 });
 
+test('a function that mentions positions in another (a field filled there) is reused when both move', async () => {
+  const memo = new AnalysisMemo();
+  let text = fs.readFileSync(path.join(FIXTURE_DIR, 'buffer_array.c'), 'utf8');
+  const first = analyzeTree(await parse(text), text, 'b.c', {}, memo);
+  const f0 = first.findings.find((f) => f.function === 'foo_log_write');
+  assert.ok(f0, 'the function submitting the field has a finding');
+  // the finding's trace starts in the function that filled the field
+  const fill = text.indexOf('static int foo_log_fill');
+  const alloc0 = f0.trace.find((s) => s.span.startOffset > fill && s.span.startOffset < text.indexOf('static int foo_log_write'));
+  assert.ok(alloc0, 'a trace step inside foo_log_fill');
+  text = `${text.slice(0, fill)}/* moved */\n${text.slice(fill)}`;
+  const root = await parse(text);
+  const inc = analyzeTree(root, text, 'b.c', {}, memo);
+  assert.deepEqual(memo.last.analysedNames, [], 'both functions only moved');
+  assert.deepEqual(comparable(inc), comparable(analyzeTree(root, text, 'b.c', {})));
+  const f1 = inc.findings.find((f) => f.function === 'foo_log_write') as typeof f0;
+  const alloc1 = f1.trace[f0.trace.indexOf(alloc0)];
+  assert.equal(alloc1.span.start.line, alloc0.span.start.line + 1);
+  assert.equal(alloc1.span.startOffset, alloc0.span.startOffset + '/* moved */\n'.length);
+});
+
 test('a change in a callee summary re-analyses its callers (and the result changes as a fresh one does)', async () => {
   const memo = new AnalysisMemo();
   let text = HELPERS;
@@ -252,7 +273,7 @@ test('DocumentAnalyzer with the memo equals DocumentAnalyzer without it over inc
   const b0 = without.analyze(req());
   assert.deepEqual(comparable(a0.result as AnalysisResult), comparable(b0.result as AnalysisResult));
   let reused = 0;
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 40; i++) {
     const e = randomEdit(text, await parse(text), rnd);
     const before = text;
     const lineCol = (off: number) => {
