@@ -84,7 +84,7 @@ export function fileGraph(text: string, matcher: NameMatcher): FileGraph {
 
 export function sliceRelevant(text: string, seeds: ReadonlySet<string>, matcher: NameMatcher, graph?: FileGraph): SliceResult {
   const g = graph ?? fileGraph(text, matcher);
-  const { defs, byName, refs, callers } = g;
+  const { defs, refs, callers } = g;
   const whole = { text, functions: defs.length, kept: defs.length, blanked: 0 };
   if (defs.length === 0) return whole;
   const seeded = g.expanded.map((ids) => [...ids].some((id) => seeds.has(id)));
