@@ -58,6 +58,8 @@ export interface AnchorTable {
   /** sorted by ls */
   wins: (Window & { gid: number })[];
   byGid: Map<number, Window>;
+  /** serialisations of values read in this analysis (see serRead) */
+  ser?: WeakMap<object, SerCached>;
 }
 
 const NO_ANCHORS: AnchorTable = { wins: [], byGid: new Map() };
@@ -112,14 +114,6 @@ interface SerCached {
   hi: number;
 }
 
-/**
- * Serialisations of the objects read during one analysis, by identity: most are read by many
- * functions, and hold no position inside the reader's window (then the text without an own window
- * is the reader's text). Only for the duration of one analysis, during which TuCtx values are not
- * mutated.
- */
-let serCache: WeakMap<object, SerCached> | undefined;
-
 function posRange(v: unknown, r: { lo: number; hi: number }): void {
   if (typeof v === 'string') {
     if (!v.includes('alloc@')) return;
@@ -142,8 +136,13 @@ function posRange(v: unknown, r: { lo: number; hi: number }): void {
   for (const k of Object.keys(o)) posRange(o[k], r);
 }
 
-/** ser() through the per-analysis cache. */
+/**
+ * ser() through the analysis's cache of serialisations by object: most values are read by many
+ * functions and hold no position inside the reader's window (then the text without an own window
+ * is the reader's text). Kept for one analysis only, during which TuCtx values are not mutated.
+ */
 function serRead(v: unknown, fr: Frame): string {
+  const serCache = fr.t.ser;
   if (typeof v !== 'object' || v === null || !serCache) return ser(v, fr);
   let c = serCache.get(v);
   if (!c) {
@@ -440,7 +439,6 @@ export class AnalysisMemo {
     this.last = { reused: 0, analysed: 0, analysedNames: [], unmemoizable: 0 };
     this.table = NO_ANCHORS;
     this.wins = new Map();
-    serCache = new WeakMap();
   }
 
   /** The functions of this analysis (after begin(), before any replay): their windows become anchors. */
@@ -470,7 +468,7 @@ export class AnalysisMemo {
     }
     const byGid = new Map<number, Window>();
     for (const x of wins) if (x.gid >= 0) byGid.set(x.gid, { ls: x.ls, we: x.we, line: x.line });
-    this.table = { wins, byGid };
+    this.table = { wins, byGid, ser: new WeakMap() };
   }
 
   private frameOf(f: FunctionInfo, text: string): { fr: Frame; key: string } {
@@ -483,7 +481,8 @@ export class AnalysisMemo {
   end(): void {
     this.groups = this.next;
     this.next = new Map();
-    serCache = undefined;
+    this.table = NO_ANCHORS;
+    this.wins = new Map();
   }
 
   /** Number of distinct function texts held (tests). */
