@@ -58,6 +58,12 @@ function wire(context: vscode.ExtensionContext, t0: number): VmaliasApi {
   const diagnostics = vscode.languages.createDiagnosticCollection('vmalias');
   const workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'extension-worker.js').fsPath;
   const client = new AnalysisClient(workerPath);
+  // Analyze Workspace: the CLI's scanner in its own worker, its cache in the global storage.
+  const scanEnv = {
+    scanWorker: vscode.Uri.joinPath(context.extensionUri, 'dist', 'extension-scan.js').fsPath,
+    cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'scan-cache').fsPath,
+    output,
+  };
   // A second worker of the same script for simulations, so hovers never wait behind an analysis.
   const simClient = new AnalysisClient(workerPath);
   const relevant = (d: vscode.TextDocument): boolean => isCDocument(d) || isPatchDocument(d);
@@ -101,7 +107,7 @@ function wire(context: vscode.ExtensionContext, t0: number): VmaliasApi {
       if (e.affectsConfiguration('vmalias.kernelVersion')) kernel.updateStatus();
     }),
     vscode.commands.registerCommand('vmalias.analyzeWorkspace', async () => {
-      const s = await analyzeWorkspace(ctl, client);
+      const s = await analyzeWorkspace(ctl, client, scanEnv);
       void vscode.window.showInformationMessage(`vmalias: ${s.findings} finding(s) in ${s.analysed} analysed of ${s.files} C files${s.cancelled ? ' (cancelled)' : ''}.`);
       return s;
     }),
@@ -150,7 +156,7 @@ function wire(context: vscode.ExtensionContext, t0: number): VmaliasApi {
     hover,
     patchReview,
     copyReplyActions,
-    analyzeWorkspace: () => analyzeWorkspace(ctl, client),
+    analyzeWorkspace: () => analyzeWorkspace(ctl, client, scanEnv),
   };
 }
 

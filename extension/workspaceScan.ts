@@ -1,12 +1,19 @@
 /**
- * "vmalias: Analyze Workspace": every C file of the workspace (minus `vmalias.exclude`), with a
- * cancellable progress notification. A cheap lexical check first: only files that name an
- * allocator, evidence call, sink or sanitizer from the analyzer's tables are sent to the worker.
+ * "vmalias: Analyze Workspace". Local folders are scanned by the CLI's whole-tree scanner
+ * (analyzer/scan) in a worker thread (engine/scanWorker.ts): grep/lexical pre-pass, summaries
+ * exchanged across files (a wrapper allocator in one file, the submission in another), a worker
+ * pool and an on-disk cache in the extension's global storage, so re-running it on an unchanged
+ * tree costs about a second. Progress and Cancel go through a notification. Folders that are not
+ * on the local disk (virtual file systems) fall back to analysing each relevant file on its own.
  */
 import * as vscode from 'vscode';
+import { Worker } from 'worker_threads';
 import { relevantNames } from '../analyzer/tables/index';
+import type { Finding } from '../analyzer/types';
+import type { ScanProgress } from '../analyzer/scan/types';
 import type { AnalysisController } from './analysisController';
 import type { AnalysisClient } from './engine/client';
+import type { ScanWorkerInput, ScanWorkerMessage } from './engine/scanWorker';
 
 export interface ScanSummary {
   files: number;
@@ -14,6 +21,106 @@ export interface ScanSummary {
   findings: number;
   cancelled: boolean;
   ms: number;
+  /** Files whose results came from the scan cache. */
+  cacheHits: number;
+}
+
+export interface WorkspaceScanEnv {
+  /** dist/extension-scan.js */
+  scanWorker: string;
+  /** Directory of the on-disk scan cache. */
+  cacheDir: string;
+  output?: vscode.LogOutputChannel;
+}
+
+/** Files that got findings from the last workspace scan (so the next one can clear them). */
+const published = new Set<string>();
+
+type Progress = vscode.Progress<{ message?: string; increment?: number }>;
+
+const PHASES: Record<ScanProgress['phase'], string> = { walk: 'listing files', prefilter: 'pre-pass', analyze: 'analysing', done: 'done' };
+
+function runScan(env: WorkspaceScanEnv, input: ScanWorkerInput, progress: Progress, token: vscode.CancellationToken, label: string): Promise<ScanWorkerMessage> {
+  return new Promise((resolve) => {
+    const w = new Worker(env.scanWorker, { workerData: input });
+    let settled = false;
+    const finish = (m: ScanWorkerMessage): void => {
+      if (settled) return;
+      settled = true;
+      sub.dispose();
+      resolve(m);
+      void w.terminate();
+    };
+    const sub = token.onCancellationRequested(() => {
+      w.postMessage({ kind: 'cancel' });
+      // the scan stops between files; a file being parsed may take a moment
+      setTimeout(() => finish({ kind: 'cancelled' }), 2000).unref();
+    });
+    let shown = 0;
+    w.on('message', (m: ScanWorkerMessage) => {
+      if (m.kind !== 'progress') { finish(m); return; }
+      const p = m.progress;
+      const pct = p.phase === 'analyze' && p.total ? Math.floor((p.done / p.total) * 100) : 0;
+      progress.report({ message: `${label}${PHASES[p.phase]} ${p.done}/${p.total || '?'} files, ${p.findings} findings`, increment: Math.max(0, pct - shown) });
+      shown = Math.max(shown, pct);
+    });
+    w.on('error', (e) => finish({ kind: 'error', message: e.stack ?? e.message }));
+    w.on('exit', (code) => finish({ kind: 'error', message: `scan worker exited with code ${code}` }));
+  });
+}
+
+export async function analyzeWorkspace(controller: AnalysisController, client: AnalysisClient, env: WorkspaceScanEnv): Promise<ScanSummary> {
+  const t0 = performance.now();
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'vmalias: analyzing workspace', cancellable: true }, async (progress, token) => {
+    const summary: ScanSummary = { files: 0, analysed: 0, findings: 0, cancelled: false, ms: 0, cacheHits: 0 };
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const local = folders.filter((f) => f.uri.scheme === 'file');
+    const cfg = controller.config;
+    const byFile = new Map<string, Finding[]>();
+    for (const folder of local) {
+      const opts = controller.analysisOptions(folder.uri);
+      const input: ScanWorkerInput = {
+        roots: [folder.uri.fsPath],
+        options: {
+          ...opts, exclude: cfg.exclude.length ? cfg.exclude : undefined, cacheDir: env.cacheDir, maxFileBytes: cfg.maxFileSizeKB * 1024,
+        },
+      };
+      const m = await runScan(env, input, progress, token, local.length > 1 ? `${folder.name}: ` : '');
+      if (m.kind === 'cancelled') { summary.cancelled = true; break; }
+      if (m.kind === 'error') {
+        env.output?.error(`Analyze Workspace: ${folder.uri.fsPath}: ${m.message}`);
+        void vscode.window.showErrorMessage(`vmalias: the workspace scan of ${folder.name} failed: ${m.message.split('\n')[0]}`);
+        continue;
+      }
+      if (m.kind !== 'done') continue;
+      summary.files += m.stats.filesSeen;
+      summary.analysed += m.stats.filesPrefiltered;
+      summary.cacheHits += m.stats.cacheHits;
+      for (const n of m.notes) if (n.severity !== 'info') env.output?.warn(`${n.path}: ${n.message}`);
+      env.output?.info(`Analyze Workspace: ${folder.uri.fsPath}: ${m.stats.filesSeen} files, ${m.stats.filesPrefiltered} selected, ${m.stats.filesParsed} parsed, ${m.stats.cacheHits} from the cache, ${m.findings.length} findings in ${(m.stats.wallMs / 1000).toFixed(1)} s`);
+      for (const f of m.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+    }
+    if (!summary.cancelled) {
+      // Open documents keep their live analysis (re-run now); the others show the scan's findings.
+      const open = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.toString(), d]));
+      const now = new Set<string>();
+      for (const [file, findings] of byFile) {
+        const uri = vscode.Uri.file(file);
+        if (controller.isExcluded(uri)) continue;
+        now.add(uri.toString());
+        summary.findings += findings.length;
+        const doc = open.get(uri.toString());
+        if (doc) await controller.analyzeNow(doc);
+        else controller.publishFile(uri, findings);
+      }
+      for (const u of published) if (!now.has(u) && !open.has(u)) controller.publishFile(vscode.Uri.parse(u), []);
+      published.clear();
+      for (const u of now) published.add(u);
+      if (local.length < folders.length) await analyzeRemoteFolders(controller, client, progress, token, summary);
+    }
+    summary.ms = performance.now() - t0;
+    return summary;
+  });
 }
 
 function namesRegex(extra: string[]): RegExp {
@@ -21,51 +128,34 @@ function namesRegex(extra: string[]): RegExp {
   return new RegExp(`\\b(?:${names.join('|')})\\b`);
 }
 
-export async function analyzeWorkspace(controller: AnalysisController, client: AnalysisClient): Promise<ScanSummary> {
-  const t0 = performance.now();
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'vmalias: analyzing workspace', cancellable: true }, async (progress, token) => {
-    const uris = await vscode.workspace.findFiles('**/*.{c,h}', '**/{node_modules,.git}/**', undefined, token);
-    const cfg = controller.config;
-    const relevant = namesRegex([...cfg.extraAllocators, ...cfg.extraSinks]);
-    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
-    const summary: ScanSummary = { files: uris.length, analysed: 0, findings: 0, cancelled: false, ms: 0 };
-    let done = 0;
-    for (const uri of uris) {
-      if (token.isCancellationRequested) {
-        summary.cancelled = true;
-        break;
-      }
-      done++;
-      if (done % 20 === 0 || done === uris.length) progress.report({ message: `${done}/${uris.length} files, ${summary.findings} findings`, increment: (20 / uris.length) * 100 });
-      if (controller.isExcluded(uri)) continue;
-      if (open.has(uri.toString())) {
-        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-        if (doc) {
-          await controller.analyzeNow(doc);
-          summary.findings += vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'vmalias').length;
-          summary.analysed++;
-        }
-        continue;
-      }
-      let text: string;
-      try {
-        const bytes = await vscode.workspace.fs.readFile(uri);
-        if (bytes.byteLength > cfg.maxFileSizeKB * 1024) continue;
-        text = Buffer.from(bytes).toString('utf8');
-      } catch {
-        continue;
-      }
-      if (!relevant.test(text)) {
-        controller.publishFile(uri, []);
-        continue;
-      }
-      const res = await client.analyze({ uri: uri.toString(), file: uri.fsPath, version: 0, text, options: controller.analysisOptions(uri), noCache: true, maxLength: cfg.maxFileSizeKB * 1024 });
-      const findings = res.result?.findings ?? [];
-      controller.publishFile(uri, findings);
-      summary.analysed++;
-      summary.findings += findings.length;
+/** Folders on virtual file systems: each file that names a table function, analysed on its own. */
+async function analyzeRemoteFolders(controller: AnalysisController, client: AnalysisClient, progress: Progress, token: vscode.CancellationToken, summary: ScanSummary): Promise<void> {
+  const uris = (await vscode.workspace.findFiles('**/*.{c,h}', '**/{node_modules,.git}/**', undefined, token)).filter((u) => u.scheme !== 'file');
+  const cfg = controller.config;
+  const relevant = namesRegex([...cfg.extraAllocators, ...cfg.extraSinks]);
+  summary.files += uris.length;
+  let done = 0;
+  for (const uri of uris) {
+    if (token.isCancellationRequested) {
+      summary.cancelled = true;
+      return;
     }
-    summary.ms = performance.now() - t0;
-    return summary;
-  });
+    done++;
+    if (done % 20 === 0 || done === uris.length) progress.report({ message: `${done}/${uris.length} files, ${summary.findings} findings` });
+    if (controller.isExcluded(uri)) continue;
+    let text: string;
+    try {
+      const bytes = await vscode.workspace.fs.readFile(uri);
+      if (bytes.byteLength > cfg.maxFileSizeKB * 1024) continue;
+      text = Buffer.from(bytes).toString('utf8');
+    } catch {
+      continue;
+    }
+    if (!relevant.test(text)) continue;
+    const res = await client.analyze({ uri: uri.toString(), file: uri.fsPath, version: 0, text, options: controller.analysisOptions(uri), noCache: true, maxLength: cfg.maxFileSizeKB * 1024 });
+    const findings = res.result?.findings ?? [];
+    controller.publishFile(uri, findings);
+    summary.analysed++;
+    summary.findings += findings.length;
+  }
 }

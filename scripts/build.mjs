@@ -16,6 +16,8 @@ const entries = [
   { in: 'extension/extension.ts', out: 'extension', external: ['vscode', 'tree-sitter', 'tree-sitter-c'] },
   // The extension parses only with web-tree-sitter (wasm), in this worker thread.
   { in: 'extension/engine/worker.ts', out: 'extension-worker', external: ['vscode', 'tree-sitter', 'tree-sitter-c'] },
+  // Analyze Workspace: the whole-tree scanner in a worker thread; its pool runs dist/worker.js.
+  { in: 'extension/engine/scanWorker.ts', out: 'extension-scan', external: ['vscode', 'tree-sitter', 'tree-sitter-c'] },
 ].filter((e) => existsSync(path.join(root, e.in)));
 
 await Promise.all(entries.map((e) => build({

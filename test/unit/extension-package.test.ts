@@ -15,11 +15,11 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
 test('vsce ls: only the bundles, the wasm files, media, docs/rules.md, README, CHANGELOG, LICENSE', () => {
   const out = execFileSync(process.execPath, [path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'], { cwd: ROOT, encoding: 'utf8' });
   const files = out.split('\n').map((l) => l.trim()).filter(Boolean).sort();
-  for (const f of ['package.json', 'LICENSE', 'CHANGELOG.md', 'dist/extension.js', 'dist/extension-worker.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-c.wasm', 'media/simulation-view.js', 'media/simulation-view.css', 'media/simulation.css', 'docs/rules.md']) {
+  for (const f of ['package.json', 'LICENSE', 'CHANGELOG.md', 'dist/extension.js', 'dist/extension-worker.js', 'dist/extension-scan.js', 'dist/worker.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-c.wasm', 'media/simulation-view.js', 'media/simulation-view.css', 'media/simulation.css', 'docs/rules.md']) {
     assert.ok(files.includes(f), `${f} is packaged (got ${files.join(', ')})`);
   }
   for (const f of files) {
-    assert.match(f, /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|docs\/rules\.md|dist\/(extension|extension-worker)\.js|dist\/[\w-]+\.wasm|media\/[\w./-]+)$/, `${f} must not be packaged`);
+    assert.match(f, /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|docs\/rules\.md|dist\/(extension|extension-worker|extension-scan|worker)\.js|dist\/[\w-]+\.wasm|media\/[\w./-]+)$/, `${f} must not be packaged`);
     assert.doesNotMatch(f, /\.(ts|map)$|node_modules|^out\/|^test\//);
   }
   let bytes = 0;

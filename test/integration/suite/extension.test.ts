@@ -6,6 +6,7 @@ import * as assert from 'assert/strict';
 import * as fs from 'fs';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
+import * as path from 'path';
 import {
   analysed, api, closeAll, codeOf, fixtureUri, metrics, open, ours, positionOf, waitForAnalysis, waitForDiagnostics,
 } from './util';
@@ -248,6 +249,53 @@ describe('vmalias in VS Code', () => {
     assert.ok(summary.findings >= 2, `findings: ${summary.findings}`);
     assert.ok(ours(fixtureUri(READ)).some((d) => codeOf(d) === 'vmap-io-missing-invalidate'));
     assert.deepEqual(ours(fixtureUri(SUPER)).map(codeOf), []);
+  });
+
+  it('Analyze Workspace connects a wrapper allocator in one file with the DMA mapping in another', async () => {
+    const a = await api();
+    const dir = fixtureUri('drivers/misc/qux').fsPath;
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'qux_mem.c'), [
+      '// SPDX-License-Identifier: GPL-2.0',
+      'void *qux_buf_alloc(unsigned long size)',
+      '{',
+      '\treturn vzalloc(size);',
+      '}',
+      '',
+    ].join('\n'));
+    fs.writeFileSync(path.join(dir, 'qux_xfer.c'), [
+      '// SPDX-License-Identifier: GPL-2.0',
+      'void *qux_buf_alloc(unsigned long size);',
+      '',
+      'int qux_send(struct device *dev, unsigned long len)',
+      '{',
+      '\tvoid *buf = qux_buf_alloc(len);',
+      '\tdma_addr_t a;',
+      '',
+      '\tif (!buf)',
+      '\t\treturn -ENOMEM;',
+      '\tmemset(buf, 0x5a, len);',
+      '\ta = dma_map_single(dev, buf, len, DMA_TO_DEVICE);',
+      '\treturn dma_mapping_error(dev, a) ? -EIO : 0;',
+      '}',
+      '',
+    ].join('\n'));
+    try {
+      const summary = await a.analyzeWorkspace();
+      assert.equal(summary.cancelled, false);
+      const xfer = ours(vscode.Uri.file(path.join(dir, 'qux_xfer.c')));
+      assert.deepEqual(xfer.map(codeOf), ['vmalloc-linear-map'], 'the caller in the other file is flagged');
+      assert.equal(xfer[0].range.start.line, 11);
+      // a second run over the unchanged tree comes from the scan cache
+      const again = await a.analyzeWorkspace();
+      assert.ok(again.cacheHits >= 2, `cache hits: ${again.cacheHits}`);
+      assert.deepEqual(ours(vscode.Uri.file(path.join(dir, 'qux_xfer.c'))).map(codeOf), ['vmalloc-linear-map']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    // the next scan clears the diagnostics of the files that went away
+    await a.analyzeWorkspace();
+    assert.deepEqual(ours(vscode.Uri.file(path.join(dir, 'qux_xfer.c'))).map(codeOf), []);
   });
 
   it('analyses a 1 MB file in the worker without blocking the extension host', async function () {
