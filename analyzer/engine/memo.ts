@@ -609,6 +609,12 @@ function readsHold(reads: Read[], tu: TuCtx, fr: Frame): boolean {
   }
 }
 
+/** The TuCtx members the recorder replaces by logging views. */
+const LOGGED_MEMBERS = [
+  'summaries', 'fieldVals', 'fieldValsByName', 'fieldValsNext', 'paramOps', 'fieldOther', 'fieldOtherNext', 'allocToField',
+  'calledInFile', 'analyzed', 'callSites', 'macros', 'defines', 'functions', 'invalidateTexts', 'notes',
+] as const satisfies readonly (keyof TuCtx)[];
+
 /**
  * Runs one unit against a logging view of the TuCtx. The view forwards everything to the real
  * TuCtx (writes go through: later functions of the round see them as without a memo).
@@ -701,6 +707,22 @@ export class Recorder {
         },
       } as unknown as TuCtx['notes'],
     };
+    // A member the views do not know (the interpreter started using a new method): forward it
+    // unlogged, and keep the unit out of the memo rather than risk an unlogged input.
+    const tu = this.tu as unknown as Record<string, object | undefined>;
+    const real = base as unknown as Record<string, Record<string | symbol, unknown> | undefined>;
+    for (const k of LOGGED_MEMBERS) {
+      const v = tu[k], r = real[k];
+      if (!v || !r) continue;
+      tu[k] = new Proxy(v, {
+        get: (target, prop) => {
+          if (prop in target) return (target as Record<string | symbol, unknown>)[prop];
+          this.failed = true;
+          const x = r[prop];
+          return typeof x === 'function' ? (x as (...a: unknown[]) => unknown).bind(r) : x;
+        },
+      });
+    }
   }
 
   /** The entry for the memo: reads as logged, writes and result copied as they are now (checked). */

@@ -14,6 +14,9 @@ import type { Backend } from '../../analyzer/parse/backends';
 import type { SNode } from '../../analyzer/parse/syntax';
 import type { AnalysisResult, AnalyzeOptions } from '../../analyzer/types';
 import { DocumentAnalyzer } from '../../extension/engine/documentAnalyzer';
+import { Recorder } from '../../analyzer/engine/memo';
+import { collectFunctions } from '../../analyzer/engine/tu';
+import type { TuCtx } from '../../analyzer/engine/interp';
 import type { AnalyzeRequest, ContentChange } from '../../extension/engine/protocol';
 import { FIXTURE_DIR, listFixtures, parseFixture } from './fixtures-harness';
 
@@ -306,4 +309,22 @@ test('DocumentAnalyzer with the memo equals DocumentAnalyzer without it over inc
   assert.deepEqual(afterClose, firstTime, 'closing the document dropped its memo');
   withMemo.dispose();
   without.dispose();
+});
+
+test('a TuCtx member the recorder does not log is forwarded, and keeps the unit out of the memo', async () => {
+  const text = 'static int foo_a(void *p)\n{\n\treturn foo_b(p);\n}\n';
+  const f = collectFunctions(await parse(text), text)[0];
+  const summaries = new Map([['foo_b', { name: 'foo_b', file: 'a.c', submitsParams: [0] }]]);
+  const base = {
+    src: text, file: 'a.c', kernelLabel: 'newest', confidence: 'high', functions: new Map([['foo_a', [f]]]), summaries,
+    fieldVals: new Map(), fieldValsNext: new Map(), paramOps: new Map(), extraAllocators: new Set(), extraSinks: new Set(),
+    fieldOther: new Set(), fieldOtherNext: new Set(), allocToField: new Map(), calledInFile: new Set(), analyzed: new Set(),
+    callSites: new Map(), macros: new Map(), lineStarts: [0], defines: new Map(), invalidateTexts: [], notes: [],
+  } as unknown as TuCtx;
+  const w = { ls: 0, we: text.length, line: 1 };
+  const rec = new Recorder(f, base, { own: w, t: { wins: [], byGid: new Map() } }, text, 0);
+  assert.equal(rec.tu.summaries.get('foo_b')?.submitsParams?.[0], 0);
+  assert.equal(rec.failed, false, 'a logged read');
+  assert.deepEqual([...rec.tu.summaries.keys()], ['foo_b'], 'forwarded to the real map');
+  assert.equal(rec.failed, true);
 });
