@@ -23,7 +23,7 @@ import type { Finding, FunctionSummary } from '../types';
 import type { PrefilterEntry } from './prefilter';
 
 export const CACHE_MAGIC = 'vmalias-cache';
-export const CACHE_SCHEMA = 1;
+export const CACHE_SCHEMA = 2;
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
@@ -104,6 +104,12 @@ interface StoredEntry extends AnalysisEntry {
 /** Stat-index row: [size, mtimeMs, ino, sha1 | '', prefilter entry, refs | null]. */
 export type IndexRow = [number, number, number, string, PrefilterEntry, string[] | null];
 
+/**
+ * On disk the index is column-wise: on a kernel tree 94% of the rows are "size, mtime, inode, no
+ * match", and one JSON object per row made a warm run spend more time parsing and collecting
+ * garbage than statting the tree. Only rows with something to say get an entry in the sparse
+ * columns.
+ */
 interface StoredIndex {
   magic: string;
   schema: number;
@@ -112,7 +118,40 @@ interface StoredIndex {
   /** Hash of the linking names the `refs` column was computed for. */
   linkHash: string;
   writtenMs: number;
-  files: Record<string, IndexRow>;
+  paths: string[];
+  size: number[];
+  mtime: number[];
+  ino: number[];
+  /** Sparse, by row number: content sha1, pre-pass entry (absent = `{ bits: 0 }`), refs (absent = []). */
+  sha: Record<string, string>;
+  entry: Record<string, PrefilterEntry>;
+  refs: Record<string, string[] | null>;
+}
+
+const NO_MATCH: PrefilterEntry = Object.freeze({ bits: 0 }) as PrefilterEntry;
+const NO_REFS: string[] = Object.freeze([]) as unknown as string[];
+
+/** A loaded stat index: row lookup by absolute path, columns read on demand. */
+export class StatIndex {
+  private readonly at = new Map<string, number>();
+  constructor(readonly linkHash: string, readonly writtenMs: number, private readonly v: StoredIndex) {
+    v.paths.forEach((p, j) => this.at.set(p, j));
+  }
+  /** Row number of a path, or -1. */
+  find(absPath: string): number {
+    return this.at.get(absPath) ?? -1;
+  }
+  size(j: number): number { return this.v.size[j]; }
+  mtime(j: number): number { return this.v.mtime[j]; }
+  ino(j: number): number { return this.v.ino[j]; }
+  sha(j: number): string { return this.v.sha[j] ?? ''; }
+  entry(j: number): PrefilterEntry { return this.v.entry[j] ?? NO_MATCH; }
+  refs(j: number): string[] | null { const r = this.v.refs[j]; return r === undefined ? NO_REFS : r; }
+  get length(): number { return this.v.paths.length; }
+}
+
+function validEntry(e: unknown): boolean {
+  return isObj(e) && typeof e.bits === 'number';
 }
 
 export interface CacheStats {
@@ -185,7 +224,7 @@ export class ScanCache {
     return sha256(`${this.tool}\0${classesHash}\0${roots.map((r) => path.resolve(r)).sort().join('\0')}`);
   }
 
-  loadIndex(key: string): { linkHash: string; writtenMs: number; files: Map<string, IndexRow> } | undefined {
+  loadIndex(key: string): StatIndex | undefined {
     let v: unknown;
     try {
       v = JSON.parse(fs.readFileSync(path.join(this.indexDir, `${key}.json`), 'utf8'));
@@ -193,25 +232,35 @@ export class ScanCache {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.stats.rejected++;
       return undefined;
     }
+    const num = (a: unknown, n: number): boolean => Array.isArray(a) && a.length === n && a.every((x) => typeof x === 'number');
     if (!isObj(v) || v.magic !== CACHE_MAGIC || v.schema !== CACHE_SCHEMA || v.tool !== this.tool || v.key !== key ||
-        typeof v.linkHash !== 'string' || typeof v.writtenMs !== 'number' || !isObj(v.files)) {
+        typeof v.linkHash !== 'string' || typeof v.writtenMs !== 'number' || !Array.isArray(v.paths) || !v.paths.every((p) => typeof p === 'string') ||
+        !num(v.size, v.paths.length) || !num(v.mtime, v.paths.length) || !num(v.ino, v.paths.length) ||
+        !isObj(v.sha) || !Object.values(v.sha).every((x) => typeof x === 'string') ||
+        !isObj(v.entry) || !Object.values(v.entry).every(validEntry) ||
+        !isObj(v.refs) || !Object.values(v.refs).every((r) => r === null || (Array.isArray(r) && r.every((x) => typeof x === 'string')))) {
       this.stats.rejected++;
       return undefined;
     }
-    const files = new Map<string, IndexRow>();
-    for (const [p, row] of Object.entries(v.files)) {
-      if (Array.isArray(row) && row.length === 6 && typeof row[0] === 'number' && typeof row[1] === 'number' &&
-          typeof row[2] === 'number' && typeof row[3] === 'string' && isObj(row[4]) && typeof (row[4] as Record<string, unknown>).bits === 'number' &&
-          (row[5] === null || Array.isArray(row[5]))) {
-        files.set(p, row as IndexRow);
-      }
-    }
-    return { linkHash: v.linkHash, writtenMs: v.writtenMs, files };
+    return new StatIndex(v.linkHash, v.writtenMs, v as unknown as StoredIndex);
   }
 
   /** `walkStartMs`: rows whose mtime is not at least a second older than this are not trusted later. */
   saveIndex(key: string, linkHash: string, files: Map<string, IndexRow>, walkStartMs: number): void {
-    const out: StoredIndex = { magic: CACHE_MAGIC, schema: CACHE_SCHEMA, tool: this.tool, key, linkHash, writtenMs: walkStartMs, files: Object.fromEntries(files) };
+    const out: StoredIndex = {
+      magic: CACHE_MAGIC, schema: CACHE_SCHEMA, tool: this.tool, key, linkHash, writtenMs: walkStartMs,
+      paths: [], size: [], mtime: [], ino: [], sha: {}, entry: {}, refs: {},
+    };
+    for (const [p, [size, mtime, ino, sha, entry, refs]] of files) {
+      const j = out.paths.length;
+      out.paths.push(p);
+      out.size.push(size);
+      out.mtime.push(mtime);
+      out.ino.push(ino);
+      if (sha) out.sha[j] = sha;
+      if (entry.bits !== 0 || Object.keys(entry).length > 1) out.entry[j] = entry;
+      if (refs === null || refs.length) out.refs[j] = refs;
+    }
     writeAtomic(path.join(this.indexDir, `${key}.json`), JSON.stringify(out));
   }
 }

@@ -137,15 +137,17 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const shas: (string | undefined)[] = new Array(n);
     const refs: (string[] | undefined)[] = new Array(n);
     const trusted: boolean[] = new Array(n).fill(false);
-    const absPaths = files.map((f) => path.resolve(f.path));
+    const indexRow = new Int32Array(n).fill(-1);
+    const absPaths = files.map((f) => (path.isAbsolute(f.path) ? f.path : path.resolve(f.path)));
     const todo: number[] = [];
     for (let i = 0; i < n; i++) {
-      const row = index?.files.get(absPaths[i]);
+      const j = index ? index.find(absPaths[i]) : -1;
       const f = files[i];
-      if (row && row[0] === f.size && row[1] === f.mtimeMs && row[2] === f.ino && f.mtimeMs < (index as { writtenMs: number }).writtenMs - 1000) {
+      if (index && j >= 0 && index.size(j) === f.size && index.mtime(j) === f.mtimeMs && index.ino(j) === f.ino && f.mtimeMs < index.writtenMs - 1000) {
+        indexRow[i] = j;
         trusted[i] = true;
-        entries[i] = row[4];
-        shas[i] = row[3] || undefined;
+        entries[i] = index.entry(j);
+        shas[i] = index.sha(j) || undefined;
         stats.prefilterCacheHits++;
       } else {
         todo.push(i);
@@ -217,11 +219,12 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       // Callers are looked for in .c files: headers call wrappers rarely, and the largest headers
       // (generated register maps, tens of MB) would dominate the second read.
       if (!files[i].path.endsWith('.c') || !inScope(files[i].rel, allScopes)) { refs[i] = []; continue; }
-      const row = index?.files.get(absPaths[i]);
-      if (trusted[i] && index?.linkHash === linkHash && row && row[5] !== null) {
-        refs[i] = row[5];
+      const j = indexRow[i];
+      const stored = index && j >= 0 ? index.refs(j) : null;
+      if (trusted[i] && index?.linkHash === linkHash && stored !== null) {
+        refs[i] = stored;
         // Linked files' lexical info was stored with their row.
-        entries[i] = row[4];
+        entries[i] = index?.entry(j);
       } else if (linkList.length === 0) {
         refs[i] = [];
       } else {

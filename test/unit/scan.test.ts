@@ -13,7 +13,7 @@ import { walkPaths, decodeSource, firstInvalidUtf8, makeExcluder } from '../../a
 import { lexFunctions, linkingNames, linkScope, nameClasses, NameMatcher, selectFiles, SNK, SRC } from '../../analyzer/scan/prefilter';
 import { buildGraph, mergeSummaries, tarjan, SummaryTable } from '../../analyzer/scan/summaries';
 import { renderBar, createProgress } from '../../analyzer/scan/progress';
-import { defaultCacheDir } from '../../analyzer/scan/cache';
+import { CACHE_SCHEMA, defaultCacheDir } from '../../analyzer/scan/cache';
 import type { ScanNote } from '../../analyzer/scan';
 
 const MULTI = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'multi');
@@ -355,7 +355,7 @@ test('cache: corrupted and foreign entries are ignored, never trusted', async ()
       if (e.isDirectory()) walk(q); else objects.push(q);
     }
   };
-  walk(path.join(cacheDir, 'v1', 'objects'));
+  walk(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'objects'));
   assert.equal(objects.length, 3);
   // One truncated, one with findings replaced by a forged one under another tool version, one
   // with a shape error.
@@ -367,7 +367,7 @@ test('cache: corrupted and foreign entries are ignored, never trusted', async ()
   const e2 = JSON.parse(fs.readFileSync(objects[2], 'utf8'));
   e2.findings = [{ rule: 42 }];
   fs.writeFileSync(objects[2], JSON.stringify(e2));
-  fs.writeFileSync(fs.readdirSync(path.join(cacheDir, 'v1', 'index')).map((f) => path.join(cacheDir, 'v1', 'index', f))[0], '{"magic":');
+  fs.writeFileSync(fs.readdirSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'index')).map((f) => path.join(cacheDir, `v${CACHE_SCHEMA}`, 'index', f))[0], '{"magic":');
   const again = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
   assert.equal(again.stats.cacheHits, 0);
   assert.equal(again.stats.filesParsed, 3);
@@ -375,6 +375,18 @@ test('cache: corrupted and foreign entries are ignored, never trusted', async ()
   // The entries were rewritten and are good again.
   const third = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
   assert.equal(third.stats.cacheHits, 3);
+  // A stat index whose columns disagree in length is not trusted either: every file is read again.
+  age(d);
+  await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  const idxFile = fs.readdirSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'index')).map((f) => path.join(cacheDir, `v${CACHE_SCHEMA}`, 'index', f))[0];
+  const trustedRun = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(trustedRun.stats.prefilterCacheHits, 3);
+  const idx = JSON.parse(fs.readFileSync(idxFile, 'utf8'));
+  idx.mtime.pop();
+  fs.writeFileSync(idxFile, JSON.stringify(idx));
+  const fourth = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(fourth.stats.prefilterCacheHits, 0);
+  assert.deepEqual(json(fourth.findings), json(cold.findings));
 });
 
 test('cache: --no-cache neither reads nor writes', async () => {
