@@ -616,6 +616,13 @@ const LOGGED_MEMBERS = [
 ] as const satisfies readonly (keyof TuCtx)[];
 
 /**
+ * TuCtx members read without logging: the options (file, kernel, confidence, extra allocators and
+ * sinks: the memo is emptied when they change), and the text and line starts (positions inside the
+ * unit's window are relative; other functions' text is read through `functions`).
+ */
+const UNLOGGED_MEMBERS = ['src', 'file', 'kernel', 'kernelLabel', 'confidence', 'extraAllocators', 'extraSinks', 'lineStarts'] as const satisfies readonly (keyof TuCtx)[];
+
+/**
  * Runs one unit against a logging view of the TuCtx. The view forwards everything to the real
  * TuCtx (writes go through: later functions of the round see them as without a memo).
  */
@@ -707,6 +714,9 @@ export class Recorder {
         },
       } as unknown as TuCtx['notes'],
     };
+    // A TuCtx member that is neither logged nor covered by the memo's options key / window text: a
+    // new input this module does not know about.
+    for (const k of Object.keys(base)) if (!(LOGGED_MEMBERS as readonly string[]).includes(k) && !(UNLOGGED_MEMBERS as readonly string[]).includes(k)) this.failed = true;
     // A member the views do not know (the interpreter started using a new method): forward it
     // unlogged, and keep the unit out of the memo rather than risk an unlogged input.
     const tu = this.tu as unknown as Record<string, object | undefined>;

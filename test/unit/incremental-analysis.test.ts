@@ -327,4 +327,8 @@ test('a TuCtx member the recorder does not log is forwarded, and keeps the unit 
   assert.equal(rec.failed, false, 'a logged read');
   assert.deepEqual([...rec.tu.summaries.keys()], ['foo_b'], 'forwarded to the real map');
   assert.equal(rec.failed, true);
+  // a TuCtx member it knows nothing about
+  const rec2 = new Recorder(f, { ...base, somethingNew: new Map() } as unknown as TuCtx, { own: w, t: { wins: [], byGid: new Map() } }, text, 0);
+  assert.equal(rec2.failed, true);
+  assert.equal(new Recorder(f, base, { own: w, t: { wins: [], byGid: new Map() } }, text, 0).failed, false);
 });
