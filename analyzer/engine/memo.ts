@@ -18,9 +18,13 @@
  *
  * Moved functions: positions inside the window are compared and stored relative to the window
  * (offset − window start, line − window line; columns are unchanged as the window starts at a line
- * start), positions outside it absolutely. A reused result is shifted by the window's move. A
- * position that cannot be classified (a span crossing the window's edge) makes the unit
- * unmemoisable: it is then simply analysed every time.
+ * start), positions inside another function's window relative to that one (AnchorTable), others
+ * absolutely. A reused result is shifted by the moves of the windows it mentions. A position that
+ * cannot be classified (a span crossing the window's edge) makes the unit unmemoisable: it is then
+ * simply analysed every time. So does a TuCtx member the recorder does not know.
+ *
+ * Stored results are shared (frozen) with the analyses that replay them; the memo keeps only the
+ * entries the latest analysis used or made.
  */
 import type { SNode } from '../parse/syntax';
 import type { Finding, FunctionSummary } from '../types';
