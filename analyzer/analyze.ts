@@ -78,8 +78,9 @@ function summaryOf(name: string, file: string, acc: SummaryAcc, memo: AnalysisMe
   return s;
 }
 
-function jsonOf(s: FunctionSummary | undefined, cache: WeakMap<object, string>): string | undefined {
+function jsonOf(s: FunctionSummary | undefined, cacheFor: (s: FunctionSummary) => WeakMap<object, string>): string | undefined {
   if (!s) return undefined;
+  const cache = cacheFor(s);
   let j = cache.get(s);
   if (j === undefined) {
     j = JSON.stringify(s);
@@ -219,8 +220,10 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   let fieldVals = new Map<string, Val>();
   let callSites = new Map<string, CallSiteFacts>();
   let dirty = new Set(relevant);
-  // summaries of unchanged functions are the same objects in every analysis with a memo
-  const jsonCache = memo?.json ?? new WeakMap<object, string>();
+  // JSON of summaries, per analysis; summaries made through the memo are frozen and the same objects
+  // in every analysis, so theirs is kept in the memo (external ones belong to the caller)
+  const jsonLocal = new WeakMap<object, string>();
+  const jsonCache = (s: FunctionSummary) => (memo && Object.isFrozen(s) ? memo.json : jsonLocal);
   const analyzedNames = () => new Set([...relevant].map((f) => f.name));
   const extraNotes: string[] = [];
   for (let round = 0; round < MAX_ROUNDS && dirty.size > 0; round++) {
