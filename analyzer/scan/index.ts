@@ -308,19 +308,26 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const maxRounds = Math.max(1, opts.maxRounds ?? 4);
     let doneFiles = 0;
     const parsedOnce = new Set<number>();
-    // A file no other selected file calls into is a leaf: only its own findings matter, so the
-    // worker may skip it when none of its sources can reach one of its sinks. Its cache entries
-    // are keyed as such (a file that later gains a caller is analysed in full).
-    const needed = new Array<boolean>(parseIdx.length).fill(false);
-    graph.deps.forEach((ds) => { for (const d of ds) needed[d] = true; });
-    const sigOf = (k: number, ext: ReturnType<SummaryTable['externalFor']>): string => depSignature(ext) + (needed[k] ? '' : '|leaf');
+    // What other selected files need of each file: the exported functions they call (their
+    // summaries must be exact). A file nobody calls into is a leaf: only its own findings matter,
+    // so the worker may skip it when none of its sources can reach one of its sinks. Cache entries
+    // are keyed with this (a file that gains a caller is analysed again).
+    const neededNames: Set<string>[] = parseIdx.map(() => new Set<string>());
+    graph.deps.forEach((ds, j) => {
+      for (const d of ds) {
+        const exp = new Set(depFiles[d].exports ?? []);
+        for (const c of depFiles[j].calls) if (exp.has(c)) neededNames[d].add(c);
+      }
+    });
+    const needed = neededNames.map((x) => [...x].sort());
+    const sigOf = (k: number, ext: ReturnType<SummaryTable['externalFor']>): string => `${depSignature(ext)}|${needed[k].join(',')}`;
     report('analyze', 0, parseIdx.length);
 
     const analyzeOne = async (k: number, external: ReturnType<SummaryTable['externalFor']>): Promise<AnalyzeFileResult> => {
       const i = parseIdx[k];
       let res: AnalyzeFileResult;
       try {
-        const r = await run({ kind: 'analyze', file: files[i].path, external, leaf: opts.prefilter !== false && !needed[k] });
+        const r = await run({ kind: 'analyze', file: files[i].path, external, needed: opts.prefilter === false ? undefined : needed[k] });
         if (r.kind !== 'analyze') throw new Error('unexpected task result');
         res = r.result;
       } catch (e) {

@@ -84,11 +84,14 @@ export function fileGraph(text: string, matcher: NameMatcher): FileGraph {
 
 export function sliceRelevant(text: string, seeds: ReadonlySet<string>, matcher: NameMatcher, graph?: FileGraph): SliceResult {
   const g = graph ?? fileGraph(text, matcher);
-  const { defs, refs, callers } = g;
-  const whole = { text, functions: defs.length, kept: defs.length, blanked: 0 };
-  if (defs.length === 0) return whole;
-  const seeded = g.expanded.map((ids) => [...ids].some((id) => seeds.has(id)));
+  if (g.defs.length === 0) return { text, functions: 0, kept: 0, blanked: 0 };
+  return blankExcept(g, relevantSet(g, seeds));
+}
 
+/** The functions analyzeTree's relevance rules could reach (see the file comment), widened. */
+export function relevantSet(g: FileGraph, seeds: ReadonlySet<string>): Set<number> {
+  const { defs, refs, callers } = g;
+  const seeded = g.expanded.map((ids) => [...ids].some((id) => seeds.has(id)));
   const kept = new Set<number>();
   const up = (start: number[]) => {
     const stack = [...start];
@@ -118,7 +121,7 @@ export function sliceRelevant(text: string, seeds: ReadonlySet<string>, matcher:
     if (add.length === 0) break;
     down(add);
   }
-  return blankExcept(g, kept);
+  return kept;
 }
 
 /** The text with the bodies of every function outside `keep` blanked (same-named ones stay together). */
@@ -192,6 +195,8 @@ export function sourceFlow(g: FileGraph, sources: ReadonlySet<string>, sinks: Re
       if (bodies.some(([s, e]) => at >= s && at < e) || g.defineRanges.some(([s, e]) => at >= s && at < e)) continue;
       // #include <linux/vmalloc.h>, #if lines: not code
       if (/^[ \t]*#/.test(text.slice(text.lastIndexOf('\n', at - 1) + 1, at))) continue;
+      // only a call can produce memory: `.vmap = foo_vmap` in an ops table, a name passed to a macro are not
+      if (!/^\s*\(/.test(text.slice(at + m[0].length, at + m[0].length + 40))) continue;
       if (!inComment(text, at)) return { reaches: true };
     }
   }
@@ -243,16 +248,50 @@ export function sourceFlow(g: FileGraph, sources: ReadonlySet<string>, sinks: Re
 }
 
 /**
- * For a file whose summaries no other file needs (a leaf of the scan's dependency graph): 'skip'
- * when no source reaches a sink; else the text with every function blanked except those a source
- * reaches and those naming a maintenance call (an invalidate elsewhere in the file can settle a
- * finding, analyzer/engine/interp.ts). undefined: no claim (a source outside function bodies).
+ * The functions an exact summary of each of `names` needs: the function, what it reaches
+ * (callees' summaries), and two levels of in-file callers with what they reach (call-site facts
+ * decide what a parameter carries when the function is called in its own file).
  */
-export function sliceLeaf(g: FileGraph, sources: ReadonlySet<string>, sinks: ReadonlySet<string>): SliceResult | 'skip' | undefined {
+export function keepForSummaries(g: FileGraph, names: readonly string[]): Set<number> {
+  const kept = new Set<number>();
+  const down = (start: Iterable<number>) => {
+    const stack = [...start];
+    while (stack.length) {
+      const i = stack.pop() as number;
+      if (kept.has(i)) continue;
+      kept.add(i);
+      stack.push(...g.refs[i]);
+    }
+  };
+  down(names.flatMap((n) => g.byName.get(n) ?? []));
+  for (let level = 0; level < 2; level++) {
+    const add: number[] = [];
+    for (const i of kept) for (const c of g.callers[i]) if (!kept.has(c)) add.push(c);
+    if (add.length === 0) break;
+    down(add);
+  }
+  return kept;
+}
+
+/**
+ * What a selected file's analysis needs, given the functions other files need summaries of
+ * (`needed`; empty for a leaf of the scan's dependency graph): 'skip' when no source reaches a
+ * sink and no summary is needed; else the text with every function blanked except those a source
+ * reaches, those naming a maintenance call (an invalidate elsewhere in the file can settle a
+ * finding, analyzer/engine/interp.ts) and those the needed summaries depend on (keepForSummaries).
+ * undefined: no claim (a source outside function bodies) — parse with sliceRelevant.
+ */
+export function sliceFor(g: FileGraph, sources: ReadonlySet<string>, sinks: ReadonlySet<string>, needed: readonly string[], seeds: ReadonlySet<string>): SliceResult | 'skip' | undefined {
   const flow = sourceFlow(g, sources, sinks);
-  if (!flow.reaches) return 'skip';
   if (!flow.reached) return undefined;
-  const keep = new Set(flow.reached);
-  g.defs.forEach((_, i) => { for (const id of g.expanded[i]) if (MAINTENANCE.has(id)) { keep.add(i); break; } });
+  if (!flow.reaches && needed.length === 0) return 'skip';
+  const keep = keepForSummaries(g, needed);
+  if (flow.reaches) {
+    for (const i of flow.reached) keep.add(i);
+    g.defs.forEach((_, i) => { for (const id of g.expanded[i]) if (MAINTENANCE.has(id)) { keep.add(i); break; } });
+  }
+  // Functions the analyzer's relevance rules cannot reach are never analysed: blank them too.
+  const relevant = relevantSet(g, seeds);
+  for (const i of [...keep]) if (!relevant.has(i)) keep.delete(i);
   return blankExcept(g, keep);
 }

@@ -10,7 +10,7 @@ import { analyzeTree, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
 import { fileLinks, lexFunctions, NameMatcher, wordsRegex, type LexInfo, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
-import { fileGraph, sliceLeaf, sliceRelevant, type SliceResult } from './slice';
+import { fileGraph, sliceFor, sliceRelevant, type SliceResult } from './slice';
 import { seedNames } from '../tables';
 import type { ScanNote } from './types';
 
@@ -29,8 +29,11 @@ export type Task =
   | { kind: 'prefilter'; files: string[] }
   | { kind: 'lex'; files: string[] }
   | { kind: 'refs'; files: string[]; names: string[]; namesHash: string }
-  /** `leaf`: no other scanned file needs this file's summaries, so it may be skipped when no flow is possible. */
-  | { kind: 'analyze'; file: string; external: FunctionSummary[]; leaf?: boolean };
+  /**
+   * `needed`: the functions other scanned files call (their summaries must be exact); [] for a
+   * leaf, which may be skipped when no flow is possible; undefined = analyse the whole file.
+   */
+  | { kind: 'analyze'; file: string; external: FunctionSummary[]; needed?: string[] };
 
 export interface PrefilterFileResult {
   entry?: PrefilterEntry;
@@ -92,7 +95,7 @@ export class TaskRunner {
       case 'prefilter': return { kind: 'prefilter', files: task.files.map((f) => this.prefilterOne(f)) };
       case 'lex': return { kind: 'prefilter', files: task.files.map((f) => this.lexOne(f)) };
       case 'refs': return { kind: 'refs', files: this.refs(task) };
-      case 'analyze': return { kind: 'analyze', result: await this.analyze(task.file, task.external, task.leaf === true) };
+      case 'analyze': return { kind: 'analyze', result: await this.analyze(task.file, task.external, task.needed) };
     }
   }
 
@@ -130,7 +133,7 @@ export class TaskRunner {
     });
   }
 
-  private async analyze(file: string, external: FunctionSummary[], leaf: boolean): Promise<AnalyzeFileResult> {
+  private async analyze(file: string, external: FunctionSummary[], needed: string[] | undefined): Promise<AnalyzeFileResult> {
     const empty = { file, findings: [], summaries: [], notes: [], parseMs: 0, analyzeMs: 0 };
     const r = readSourceBytes(file);
     if (!r.ok) return { ...empty, fileNote: r.note };
@@ -149,20 +152,21 @@ export class TaskRunner {
         const o = this.init.options;
         const graph = fileGraph(text, this.matcher);
         let sl: SliceResult | undefined;
-        if (leaf) {
+        const seeds = seedNames([...(o.extraAllocators ?? []), ...(o.extraSinks ?? []), ...ext.keys()]);
+        if (needed) {
           const sources = new Set([...this.init.classes.sources, ...(o.extraAllocators ?? [])]);
           const sinks = new Set([...this.init.classes.sinks, ...(o.extraSinks ?? [])]);
           for (const s of external) {
             if (s.returnsVmalloc || s.returnsPageOfParam !== undefined) sources.add(s.name);
             if (s.submitsParams || s.readIntoParams || s.addsPagesParams || s.convertsParams || s.flushesParams || s.invalidatesParams) sinks.add(s.name);
           }
-          const leafSlice = sliceLeaf(graph, sources, sinks);
-          if (leafSlice === 'skip') {
+          const part = sliceFor(graph, sources, sinks, needed, seeds);
+          if (part === 'skip') {
             return { file, sha1: hash, findings: [], summaries: [], notes: [], parseMs: performance.now() - t0, analyzeMs: 0, chars: 0, blanked: 0, skipped: true };
           }
-          sl = leafSlice;
+          sl = part;
         }
-        sl ??= sliceRelevant(text, seedNames([...(o.extraAllocators ?? []), ...(o.extraSinks ?? []), ...ext.keys()]), this.matcher, graph);
+        sl ??= sliceRelevant(text, seeds, this.matcher, graph);
         text = sl.text;
         blanked = sl.blanked;
       }

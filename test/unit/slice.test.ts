@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeText } from '../../analyzer/analyze';
-import { fileGraph, sliceLeaf, sliceRelevant, sourceMeetsSink } from '../../analyzer/scan/slice';
+import { fileGraph, sliceFor, sliceRelevant, sourceMeetsSink } from '../../analyzer/scan/slice';
 import { NameMatcher, nameClasses } from '../../analyzer/scan/prefilter';
 import { seedNames } from '../../analyzer/tables';
 import { FIXTURE_DIR, listFixtures, parseFixture } from './fixtures-harness';
@@ -120,12 +120,23 @@ async function sameAnalysis(text: string, file: string, opts: AnalyzeOptions): P
   assert.deepEqual(sliced.summaries, whole.summaries, `${file}: summaries differ after slicing`);
   // A leaf file keeps only what a source reaches: the findings (not the summaries) must not change.
   const classes = nameClasses();
-  const leaf = sliceLeaf(fileGraph(text, matcher), new Set([...classes.sources, ...(opts.extraAllocators ?? [])]), new Set([...classes.sinks, ...(opts.extraSinks ?? [])]));
+  const g = fileGraph(text, matcher);
+  const sources = new Set([...classes.sources, ...(opts.extraAllocators ?? [])]);
+  const sinks = new Set([...classes.sinks, ...(opts.extraSinks ?? [])]);
+  const leaf = sliceFor(g, sources, sinks, [], seeds);
   if (leaf === 'skip') assert.deepEqual(whole.findings, [], `${file}: skipped as a leaf but has findings`);
   else if (leaf) {
     const l = await analyzeText(leaf.text, file, opts);
     assert.deepEqual(JSON.parse(JSON.stringify(l.findings)), JSON.parse(JSON.stringify(whole.findings)), `${file}: findings differ after leaf slicing`);
     if (leaf.blanked > s.blanked) leafGain++;
+  }
+  // A file whose exported functions other files call: each one's summary must not change either.
+  for (const name of [...new Set(g.defs.filter((d) => !d.isStatic).map((d) => d.name))]) {
+    const part = sliceFor(g, sources, sinks, [name], seeds);
+    if (part === undefined || part === 'skip') continue;
+    const r = await analyzeText(part.text, file, opts);
+    assert.deepEqual(r.summaries.filter((x) => x.name === name), whole.summaries.filter((x) => x.name === name), `${file}: summary of ${name}() differs after slicing for it`);
+    assert.deepEqual(JSON.parse(JSON.stringify(r.findings)), JSON.parse(JSON.stringify(whole.findings)), `${file}: findings differ after slicing for ${name}()`);
   }
   return s.blanked;
 }
