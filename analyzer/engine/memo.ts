@@ -235,77 +235,67 @@ function moveOf(p: number, e: number, moves: Move[]): Move | undefined {
   return undefined;
 }
 
-/** A deep copy of `v` with positions inside each moved window shifted (and a check that all are classifiable). */
-export function reloc<T>(v: T, moves: Move[]): T {
-  return relocAny(v, moves) as T;
+/** What a copy made by reloc() also does: freeze it, collect the anchors its positions lie in. */
+interface CopyOpts {
+  freeze?: boolean;
+  /** with `fr`: anchored windows (as they are in `fr`) of positions outside the own window */
+  anchors?: Map<number, Window>;
+  fr?: Frame;
 }
 
-function relocAny(v: unknown, moves: Move[]): unknown {
+/**
+ * A deep copy of `v` with positions inside each moved window shifted (and a check that all are
+ * classifiable); in the same walk, optionally frozen and its anchors collected.
+ */
+export function reloc<T>(v: T, moves: Move[], o: CopyOpts = {}): T {
+  return relocAny(v, moves, o) as T;
+}
+
+function noteAnchor(s: number, e: number, o: CopyOpts): void {
+  if (!o.anchors || !o.fr || classifySpan(s, e, o.fr.own) === 'in') return;
+  const a = anchorAt(o.fr.t, s, e);
+  if (a) o.anchors.set(a.gid, { ls: a.ls, we: a.we, line: a.line });
+}
+
+function relocAny(v: unknown, moves: Move[], o: CopyOpts): unknown {
   if (typeof v === 'string') {
     if (!v.includes('alloc@')) return v;
     return v.replace(ALLOC_RE, (m, d: string) => {
       const n = Number(d);
+      noteAnchor(n, n, o);
       const mv = moveOf(n, n, moves);
       return mv ? `alloc@${n + mv.dOff}` : m;
     });
   }
   if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) return v.map((x) => relocAny(x, moves));
-  if (v instanceof Map) return new Map([...v].map(([k, x]) => [relocAny(k, moves), relocAny(x, moves)]));
-  if (v instanceof Set) return new Set([...v].map((x) => relocAny(x, moves)));
-  const o = v as Record<string, unknown>;
-  if ('children' in o && 'parent' in o) throw new Unmemoizable('a syntax node in a result');
+  if (Array.isArray(v)) {
+    const a = v.map((x) => relocAny(x, moves, o));
+    return o.freeze ? Object.freeze(a) : a;
+  }
+  // Maps and Sets are copied, not frozen (freezing would not stop set/add)
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [relocAny(k, moves, o), relocAny(x, moves, o)]));
+  if (v instanceof Set) return new Set([...v].map((x) => relocAny(x, moves, o)));
+  const src = v as Record<string, unknown>;
+  if ('children' in src && 'parent' in src) throw new Unmemoizable('a syntax node in a result');
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o)) out[k] = relocAny(o[k], moves);
-  if (isSpanLike(o)) {
-    const s = o as unknown as SpanLike;
+  if (isSpanLike(src)) {
+    const s = src as unknown as SpanLike;
+    noteAnchor(s.startOffset, s.endOffset, o);
     const mv = moveOf(s.startOffset, s.endOffset, moves);
+    for (const k of Object.keys(src)) out[k] = src[k];
     const r = out as unknown as SpanLike;
     r.startOffset = s.startOffset + (mv?.dOff ?? 0);
     r.endOffset = s.endOffset + (mv?.dOff ?? 0);
     r.start = { ...s.start, line: s.start.line + (mv?.dLine ?? 0) };
     r.end = { ...s.end, line: s.end.line + (mv?.dLine ?? 0) };
-  }
-  return out;
-}
-
-/** The anchored windows (by id, as they are in `fr`) that positions in `v` lie in. */
-function anchorsIn(v: unknown, fr: Frame, out: Map<number, Window>): void {
-  if (typeof v === 'string') {
-    if (!v.includes('alloc@')) return;
-    for (const m of v.matchAll(ALLOC_RE)) {
-      const n = Number(m[1]);
-      if (n >= fr.own.ls && n < fr.own.we) continue;
-      const a = anchorAt(fr.t, n, n);
-      if (a) out.set(a.gid, { ls: a.ls, we: a.we, line: a.line });
+    if (o.freeze) {
+      Object.freeze(r.start);
+      Object.freeze(r.end);
     }
-    return;
+  } else {
+    for (const k of Object.keys(src)) out[k] = relocAny(src[k], moves, o);
   }
-  if (typeof v !== 'object' || v === null) return;
-  if (Array.isArray(v)) { for (const x of v) anchorsIn(x, fr, out); return; }
-  if (v instanceof Map) { for (const [k, x] of v) { anchorsIn(k, fr, out); anchorsIn(x, fr, out); } return; }
-  if (v instanceof Set) { for (const x of v) anchorsIn(x, fr, out); return; }
-  const o = v as Record<string, unknown>;
-  if (isSpanLike(o)) {
-    const s = o as unknown as SpanLike;
-    if (classifySpan(s.startOffset, s.endOffset, fr.own) !== 'in') {
-      const a = anchorAt(fr.t, s.startOffset, s.endOffset);
-      if (a) out.set(a.gid, { ls: a.ls, we: a.we, line: a.line });
-    }
-  }
-  for (const k of Object.keys(o)) anchorsIn(o[k], fr, out);
-}
-
-/**
- * Stored results are shared with every analysis that replays them: frozen, so that a consumer that
- * tried to change one fails loudly instead of corrupting the memo.
- */
-function deepFreeze<T>(v: T): T {
-  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
-  if (v instanceof Map || v instanceof Set) return v;
-  Object.freeze(v);
-  for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
-  return v;
+  return o.freeze ? Object.freeze(out) : out;
 }
 
 /**
@@ -326,14 +316,15 @@ function movesFor(e: Entry, fr: Frame): Move[] | undefined {
 /** Move an entry's positions (once per move; between moves the stored objects are shared). */
 function moveEntry(e: Entry, fr: Frame, moves: Move[]): void {
   if (!moves.some((m) => m.own)) moves = [{ w: e.w, dOff: 0, dLine: 0, own: true }, ...moves];
-  e.writes = deepFreeze(e.writes.map((wr) => {
+  const frozen = { freeze: true };
+  e.writes = Object.freeze(e.writes.map((wr) => {
     switch (wr.kind) {
-      case 'fvn': return { kind: 'fvn', key: wr.key, val: reloc(wr.val, moves) };
-      case 'a2f': return { kind: 'a2f', key: reloc(wr.key, moves), val: wr.val };
+      case 'fvn': return Object.freeze({ kind: 'fvn', key: wr.key, val: reloc(wr.val, moves, frozen) });
+      case 'a2f': return Object.freeze({ kind: 'a2f', key: reloc(wr.key, moves), val: wr.val });
       default: return wr;
     }
-  }));
-  if (e.result.findings.length) e.result = { ...e.result, findings: deepFreeze(reloc(e.result.findings, moves)) };
+  })) as Write[];
+  if (e.result.findings.length) e.result = { ...e.result, findings: reloc(e.result.findings, moves, frozen) };
   e.w = fr.own;
   const anchors = new Map<number, Window>();
   for (const gid of e.anchors.keys()) anchors.set(gid, fr.t.byGid.get(gid) as Window);
@@ -634,7 +625,7 @@ export class Recorder {
   readonly w: Window;
   readonly tu: TuCtx;
   private readonly fr: Frame;
-  private readonly reads = new Map<string, Read>();
+  private readonly reads: Read[] = [];
   private readonly writes: Write[] = [];
   /** keys of the shared next-round maps written by this unit (its own later reads are not inputs) */
   private readonly ownFvn = new Set<string>();
@@ -644,12 +635,17 @@ export class Recorder {
   constructor(readonly f: FunctionInfo, private readonly base: TuCtx, fr: Frame, readonly key: string, private readonly round: number) {
     this.fr = fr;
     this.w = fr.own;
+    // keys already logged, per kind (the first read of a key is the input; functions.has() runs for
+    // every identifier evaluated, so this is the hot path of a recorded run)
+    const seen = new Map<ReadKind, Set<string>>();
     const logged = <T>(kind: ReadKind, key: string, value: () => T): T => {
       const v = value();
-      const id = `${kind}\0${key}`;
-      if (!this.reads.has(id)) {
+      let keys = seen.get(kind);
+      if (!keys) seen.set(kind, (keys = new Set()));
+      if (!keys.has(key)) {
+        keys.add(key);
         try {
-          this.reads.set(id, { kind, key: relStr(key, this.fr), val: currentRead(kind, key, base, this.fr) });
+          this.reads.push({ kind, key: relStr(key, this.fr), val: currentRead(kind, key, base, this.fr) });
         } catch (e) {
           if (!(e instanceof Unmemoizable)) throw e;
           this.failed = true;
@@ -744,10 +740,14 @@ export class Recorder {
     const w = this.w;
     // copies, and a check that every position can be classified
     const stay: Move[] = [{ w, dOff: 0, dLine: 0, own: true }];
+    // frozen copies: stored results are shared with every analysis that replays them, so a consumer
+    // that tried to change one fails loudly instead of corrupting the memo
+    const anchors = new Map<number, Window>();
+    const copy: CopyOpts = { freeze: true, anchors, fr: this.fr };
     const writes: Write[] = this.writes.map((wr) => {
       switch (wr.kind) {
-        case 'fvn': return { kind: 'fvn', key: wr.key, val: reloc(wr.val, stay) };
-        case 'a2f': return { kind: 'a2f', key: reloc(wr.key, stay), val: wr.val };
+        case 'fvn': return Object.freeze({ kind: 'fvn', key: wr.key, val: reloc(wr.val, stay, copy) });
+        case 'a2f': return Object.freeze({ kind: 'a2f', key: reloc(wr.key, stay, copy), val: wr.val });
         case 'fon': return wr;
         case 'note': {
           const prefix = `${this.base.file}:`;
@@ -760,10 +760,7 @@ export class Recorder {
         }
       }
     });
-    const copy = reloc(result.findings, stay);
-    const anchors = new Map<number, Window>();
-    anchorsIn(copy, this.fr, anchors);
-    for (const wr of writes) if (wr.kind === 'fvn' || wr.kind === 'a2f') anchorsIn(wr.kind === 'fvn' ? wr.val : wr.key, this.fr, anchors);
-    return { round: this.round, w, anchors, reads: [...this.reads.values()], writes: deepFreeze(writes), result: { findings: deepFreeze(copy), acc: reloc(result.acc, stay), sites: reloc(result.sites, stay) } };
+    const findings = reloc(result.findings, stay, copy);
+    return { round: this.round, w, anchors, reads: this.reads, writes: Object.freeze(writes) as Write[], result: { findings, acc: reloc(result.acc, stay), sites: reloc(result.sites, stay) } };
   }
 }
