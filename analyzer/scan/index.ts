@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding, KernelVersion } from '../types';
 import { walkPaths, type SourceFile } from './files';
-import { inScope, linkingNames, nameClasses, NameMatcher, selectFiles, isExported, type PrefilterEntry } from './prefilter';
+import { inScope, linkingNames, nameClasses, NameMatcher, selectFiles, isExported, SNK, SRC, type PrefilterEntry } from './prefilter';
 import { ScanCache, defaultCacheDir, sha1, toolFingerprint, type IndexRow } from './cache';
 import { createRunner, defaultJobs, type Runner } from './pool';
 import { buildGraph, depSignature, SummaryTable, type DepFile } from './summaries';
@@ -233,27 +233,47 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     }
     if (refsTodo.length) indexDirty = true;
     stats.linkNames = linkList.length;
-    // With grep, the names each file mentions come from grep itself (-o): nothing is read here.
-    let refsRead = refsTodo;
-    const g2 = await viaGrep(refsTodo, linkList, true);
-    check();
-    if (g2) {
-      const failed = new Set(g2.failed);
-      refsRead = refsTodo.filter((i) => failed.has(files[i].path));
-      for (const i of refsTodo) if (!failed.has(files[i].path)) refs[i] = [...(g2.hits.get(files[i].path) ?? [])].sort();
-    }
-    stats.linkFilesRead = refsRead.length;
-    await Promise.all(batches(refsRead, files).map(async (b) => {
-      const r = await run({ kind: 'refs', files: b.map((i) => files[i].path), names: linkList, namesHash: linkHash });
-      if (r.kind !== 'refs') return;
-      r.files.forEach((res, k) => {
-        const i = b[k];
-        refs[i] = res.refs ?? [];
-        if (res.sha1 && !shas[i]) shas[i] = res.sha1;
-        const e = entries[i];
-        if (res.lex && e && !e.lex) entries[i] = { bits: e.bits, lex: res.lex };
-      });
-    }));
+    // Two stages: wrapper allocators (source-side links) are looked for in every file in scope;
+    // sink-side helpers only in files that have a source side (their own, or a wrapper allocator
+    // they call) — a file without one can never be selected, and 1,400 sink-side helpers over
+    // 20,000 files was most of the pre-pass on a kernel tree.
+    const srcLinks = linkList.filter((nm) => ((links.get(nm)?.bits ?? 0) & SRC) !== 0);
+    const snkLinks = linkList.filter((nm) => ((links.get(nm)?.bits ?? 0) & SNK) !== 0);
+    const found = new Map<number, Set<string>>();
+    let filesRead = 0;
+    const findRefs = async (idx: number[], names: string[], tag: string): Promise<void> => {
+      if (idx.length === 0 || names.length === 0) return;
+      // With grep, the names each file mentions come from grep itself (-o): nothing is read here.
+      let read = idx;
+      const g = await viaGrep(idx, names, true);
+      check();
+      if (g) {
+        const failed = new Set(g.failed);
+        read = idx.filter((i) => failed.has(files[i].path));
+        for (const i of idx) {
+          const hit = g.hits.get(files[i].path);
+          if (hit && !failed.has(files[i].path)) found.set(i, new Set([...(found.get(i) ?? []), ...hit]));
+        }
+      }
+      filesRead += read.length;
+      await Promise.all(batches(read, files).map(async (b) => {
+        const r = await run({ kind: 'refs', files: b.map((i) => files[i].path), names, namesHash: `${linkHash}:${tag}` });
+        if (r.kind !== 'refs') return;
+        r.files.forEach((res, k) => {
+          const i = b[k];
+          if (res.refs?.length) found.set(i, new Set([...(found.get(i) ?? []), ...res.refs]));
+          if (res.sha1 && !shas[i]) shas[i] = res.sha1;
+          const e = entries[i];
+          if (res.lex && e && !e.lex) entries[i] = { bits: e.bits, lex: res.lex };
+        });
+      }));
+      check();
+    };
+    await findRefs(refsTodo, srcLinks, 'src');
+    const withSource = refsTodo.filter((i) => ((entries[i]?.bits ?? 0) & SRC) !== 0 || found.has(i));
+    await findRefs(withSource, snkLinks, 'snk');
+    for (const i of refsTodo) refs[i] = [...(found.get(i) ?? [])].sort();
+    stats.linkFilesRead = filesRead;
     check();
     const sel = selectFiles(linkInput, links, refs, opts.maxFanout ?? 64);
     const parseIdx = opts.prefilter === false ? files.map((_, i) => i).filter((i) => entries[i]) : sel.parse;
