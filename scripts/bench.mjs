@@ -221,7 +221,9 @@ async function main() {
   const row = (k, v) => lines.push(`  ${k.padEnd(34)} ${v}`);
   lines.push(`vmalias bench — ${o.tree ? tree : `generated corpus (${manifest.files} files, seed ${o.seed})`}, ${jobs} jobs, ${o.parser} parser, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`);
   row('files / bytes scanned', `${s.filesSeen} / ${(s.bytes / 1e6).toFixed(1)} MB`);
-  row('files selected by pre-pass / parsed', `${s.filesPrefiltered} / ${s.filesParsed} (analyses ${s.analyses}, rounds ${s.rounds}; ${s.linkNames} linking names, ${s.linkFilesRead} files re-read for them)`);
+  row('files selected by pre-pass / parsed', `${s.filesPrefiltered} / ${s.filesParsed} (${s.filesSkipped ?? 0} not parsed: no source reaches a sink; analyses ${s.analyses}, rounds ${s.rounds})`);
+  row('pre-pass reads', `grep ${s.grepFiles ? `over ${s.grepFiles} file names` : 'not used'}, ${s.filesRead ?? '?'} files read by vmalias; ${s.linkNames} linking names, ${s.linkFilesRead} files read for them`);
+  if (s.charsParsed) row('characters parsed / blanked', `${(s.charsParsed / 1e6).toFixed(1)} MB / ${(s.charsBlanked / 1e6).toFixed(1)} MB (function bodies that cannot matter)`);
   row('cold: wall / CPU / peak RSS', `${f0(cold.wallMs)} ms / ${f0(cold.userMs + cold.sysMs)} ms / ${f0(cold.maxRssMB)} MB`);
   row('cold: walk / pre-pass / analysis', `${f0(s.walkMs)} / ${f0(s.prefilterMs)} / ${f0(s.analyzeMs)} ms`);
   row('warm (cache): wall / CPU / RSS', `${f0(warm.wallMs)} ms / ${f0(warm.userMs + warm.sysMs)} ms / ${f0(warm.maxRssMB)} MB (parsed ${warm.stats.filesParsed}, cache hits ${warm.stats.cacheHits}, stat-index hits ${warm.stats.prefilterCacheHits})`);
