@@ -196,6 +196,18 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
 
   const calledInFile = new Set<string>();
   for (const f of fns) for (const c of f.calls) if (byName.has(c)) calledInFile.add(c);
+  // Callers in other files count as call sites too (a whole-tree scan passes them).
+  const extSites = new Map<string, number[]>();
+  for (const [name, idxs] of opts.externalCallSites ?? []) if (byName.has(name) && idxs.length) extSites.set(name, idxs);
+  for (const name of extSites.keys()) calledInFile.add(name);
+  const withExternalSites = (m: Map<string, CallSiteFacts>): Map<string, CallSiteFacts> => {
+    for (const [name, idxs] of extSites) {
+      const cur = m.get(name) ?? { vmallocArgs: new Set<number>(), guarded: new Map<number, boolean>() };
+      for (const i of idxs) cur.vmallocArgs.add(i);
+      m.set(name, cur);
+    }
+    return m;
+  };
   const defines = new Map<string, string>();
   const macros = new Map<string, { callee: string; argParams: (number | null)[] }>();
   for (const it of sk.preproc) {
@@ -218,7 +230,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const fnSites = new Map<FunctionInfo, Map<string, CallSiteFacts>>();
   let summaries = new Map<string, FunctionSummary>(external);
   let fieldVals = new Map<string, Val>();
-  let callSites = new Map<string, CallSiteFacts>();
+  let callSites = withExternalSites(new Map<string, CallSiteFacts>());
   let dirty = new Set(relevant);
   // JSON of summaries, per analysis; summaries made through the memo are frozen and the same objects
   // in every analysis, so theirs is kept in the memo (external ones belong to the caller)
@@ -262,6 +274,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     }
     const nextSites = new Map<string, CallSiteFacts>();
     for (const m of fnSites.values()) mergeSites(nextSites, m);
+    withExternalSites(nextSites);
 
     // Which inputs changed, and who reads them.
     const changedNames = new Set<string>();
@@ -304,9 +317,14 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const filtered = opts.rules ? findings.filter((f) => opts.rules?.has(f.rule)) : findings;
   const fileSummaries = [...summaries.values()].filter((x) => x.file === file && byName.has(x.name));
   memo?.end();
+  // vmalloc memory passed to functions of other files, for the scan to hand to their files
+  const outSites: [string, number[]][] = [];
+  for (const [name, f] of callSites) if (!byName.has(name) && f.vmallocArgs.size) outSites.push([name, [...f.vmallocArgs].sort((a, b) => a - b)]);
+  outSites.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return {
     file, findings: filtered, summaries: fileSummaries, notes: [...notes, ...extraNotes],
     stats: { parseMs: 0, analyzeMs: performance.now() - t0, functions: fns.length, errorNodes },
+    ...(outSites.length ? { callSites: outSites } : {}),
   };
 }
 

@@ -163,6 +163,11 @@ export interface AnalysisResult {
   /** Problems that did not stop analysis (ERROR nodes, skipped constructs). */
   notes: string[];
   stats: AnalysisStats;
+  /**
+   * Calls to functions defined in other files that pass vmalloc memory: callee → argument
+   * positions (sorted). A whole-tree scan hands them to the callee's file (externalCallSites).
+   */
+  callSites?: [string, number[]][];
 }
 
 export interface KernelVersion {
@@ -180,6 +185,12 @@ export interface AnalyzeOptions {
   extraSinks?: string[];
   /** Summaries of functions defined in other files (from a whole-tree scan). */
   externalSummaries?: Map<string, FunctionSummary>;
+  /**
+   * Functions of this file that other files call with vmalloc memory: name → argument positions
+   * (from a whole-tree scan). A helper that proves such a parameter is vmalloc memory is then
+   * judged at its call sites, as when its own file calls it so.
+   */
+  externalCallSites?: Map<string, number[]>;
   /** Rules to report; undefined = all. */
   rules?: Set<RuleId>;
   confidence?: 'high' | 'low';

@@ -1514,6 +1514,9 @@ export class FunctionAnalysis {
     if (summary) return this.applySummary(name, summary, n, args, st);
     // Unknown function: every buffer argument escapes (assumed written and read).
     const vals = args.map((a) => this.ev(a, st));
+    // A function of another file without a summary yet: what it is passed still goes to the scan,
+    // which hands it to that file (its helper may prove the buffer is vmalloc memory).
+    if (!this.tu.functions.has(name)) this.noteSite(name, args, vals, st);
     let bufArg: Val | undefined;
     vals.forEach((v, i) => {
       if (v && v.t === 'buf') bufArg = bufArg ?? v;
@@ -2175,20 +2178,24 @@ export class FunctionAnalysis {
     return check(endIo, 0);
   }
 
+  /** What this call passes: vmalloc buffers by position, and whether each argument is guarded. */
+  private noteSite(name: string, args: SNode[], vals: (Val | undefined)[], st: State): void {
+    const facts = this.siteFacts.get(name) ?? { vmallocArgs: new Set<number>(), guarded: new Map<number, boolean>() };
+    args.forEach((a, i) => {
+      const v = vals[i];
+      if (v && v.t === 'buf' && !this.isSym(v.b)) facts.vmallocArgs.add(i);
+      const root = this.rootIdent(a);
+      const g = root !== undefined && st.guarded.has(root);
+      facts.guarded.set(i, (facts.guarded.get(i) ?? true) && g);
+    });
+    this.siteFacts.set(name, facts);
+  }
+
   private applySummary(name: string, s: FunctionSummary, n: SNode, args: SNode[], st: State): Val | undefined {
     const vals = args.map((a) => this.ev(a, st));
     const inFile = this.tu.functions.has(name);
-    if (inFile) {
-      const facts = this.siteFacts.get(name) ?? { vmallocArgs: new Set<number>(), guarded: new Map<number, boolean>() };
-      args.forEach((a, i) => {
-        const v = vals[i];
-        if (v && v.t === 'buf' && !this.isSym(v.b)) facts.vmallocArgs.add(i);
-        const root = this.rootIdent(a);
-        const g = root !== undefined && st.guarded.has(root);
-        facts.guarded.set(i, (facts.guarded.get(i) ?? true) && g);
-      });
-      this.siteFacts.set(name, facts);
-    }
+    // Call-site facts for callees of this file and of other files (the scan hands those on).
+    this.noteSite(name, args, vals, st);
     vals.forEach((v, i) => {
       if (!v || v.t !== 'buf') return;
       if (s.flushesParams?.includes(i)) st.flushed.set(v.b.id, { step: this.step('maintenance', n, `${name}() flushes the vmap range`), wrongRange: false });

@@ -89,9 +89,13 @@ export function toolFingerprint(): string {
 
 export interface AnalysisEntry {
   depSig: string;
+  /** The call sites from other files the file was analysed with (JSON; '[]' = none). */
+  siteSig?: string;
   findings: Finding[];
   summaries: FunctionSummary[];
   notes: string[];
+  /** Calls to other files' functions with vmalloc memory (AnalysisResult.callSites). */
+  callSites?: [string, number[]][];
 }
 
 interface StoredEntry extends AnalysisEntry {
@@ -207,12 +211,17 @@ export class ScanCache {
     try { v = JSON.parse(raw); } catch { v = undefined; }
     if (!isObj(v) || v.magic !== CACHE_MAGIC || v.schema !== CACHE_SCHEMA || v.tool !== this.tool || v.key !== key ||
         typeof v.depSig !== 'string' || !Array.isArray(v.findings) || !Array.isArray(v.summaries) || !Array.isArray(v.notes) ||
-        !v.findings.every(validFinding) || !v.summaries.every(validSummary) || !v.notes.every((n) => typeof n === 'string')) {
+        !v.findings.every(validFinding) || !v.summaries.every(validSummary) || !v.notes.every((n) => typeof n === 'string') ||
+        (v.siteSig !== undefined && typeof v.siteSig !== 'string') ||
+        (v.callSites !== undefined && !(Array.isArray(v.callSites) && v.callSites.every((c) => Array.isArray(c) && c.length === 2 && typeof c[0] === 'string' && Array.isArray(c[1]) && c[1].every((x: unknown) => typeof x === 'number'))))) {
       this.stats.rejected++;
       return undefined;
     }
     const s = v as unknown as StoredEntry;
-    return { depSig: s.depSig, findings: s.findings, summaries: s.summaries, notes: s.notes };
+    return {
+      depSig: s.depSig, findings: s.findings, summaries: s.summaries, notes: s.notes,
+      ...(s.siteSig !== undefined ? { siteSig: s.siteSig } : {}), ...(s.callSites ? { callSites: s.callSites } : {}),
+    };
   }
 
   put(key: string, entry: AnalysisEntry): void {

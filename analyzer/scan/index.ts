@@ -75,8 +75,9 @@ function compareFindings(a: Finding, b: Finding): number {
 
 /**
  * Scan files and directories. Findings are delivered to `onFinding` as soon as a file's result is
- * final (callees-first order makes that the first analysis for files outside call cycles) and are
- * also returned, sorted, in the result. Rejects with an error named `AbortError` when
+ * final — at its first analysis for a file outside call cycles that no call-site fact can reach
+ * (callees-first order), else after the top-down call-site pass — and are also returned, sorted,
+ * in the result. Rejects with an error named `AbortError` when
  * `opts.signal` aborts; findings already delivered stay delivered.
  */
 export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFinding?: (f: Finding) => void): Promise<ScanResult> {
@@ -340,14 +341,24 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       }
     });
     const needed = neededNames.map((x) => [...x].sort());
+    // Functions of other selected files that name a source-side function themselves (a helper
+    // that proves its argument is vmalloc memory with is_vmalloc_addr()/vmalloc_to_page() is one):
+    // passing vmalloc memory to one can change how it is judged (its call sites go back to its
+    // file), so for the worker's flow check a call to one counts as a sink.
+    const srcExports = parseIdx.map((i) => new Set((entries[i]?.lex?.defs ?? []).filter((d) => (d.bits & SRC) !== 0 && isExported(files[i].path, d)).map((d) => d.name)));
+    const callsOut = depFiles.map((f, k) => f.calls.filter((c) => graph.deps[k].some((d) => srcExports[d].has(c))));
     const sigOf = (k: number, ext: ReturnType<SummaryTable['externalFor']>): string => `${depSignature(ext)}|${needed[k].join(',')}`;
     report('analyze', 0, parseIdx.length);
 
-    const analyzeOne = async (k: number, external: ReturnType<SummaryTable['externalFor']>): Promise<AnalyzeFileResult> => {
+    type Sites = [string, number[]][];
+    const analyzeOne = async (k: number, external: ReturnType<SummaryTable['externalFor']>, sites: Sites = []): Promise<AnalyzeFileResult> => {
       const i = parseIdx[k];
       let res: AnalyzeFileResult;
       try {
-        const r = await run({ kind: 'analyze', file: files[i].path, external, needed: opts.prefilter === false ? undefined : needed[k] });
+        const r = await run({
+          kind: 'analyze', file: files[i].path, external, needed: opts.prefilter === false ? undefined : needed[k], calls: callsOut[k],
+          ...(sites.length ? { callSites: sites } : {}),
+        });
         if (r.kind !== 'analyze') throw new Error('unexpected task result');
         res = r.result;
       } catch (e) {
@@ -364,30 +375,66 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       stats.charsParsed += res.chars ?? 0;
       stats.charsBlanked += res.blanked ?? 0;
       if (cache && res.sha1 && !res.fileNote) {
-        cache.put(cache.entryKey(files[i].path, res.sha1), { depSig: sigOf(k, external), findings: res.findings, summaries: res.summaries, notes: res.notes });
+        cache.put(cache.entryKey(files[i].path, res.sha1), {
+          depSig: sigOf(k, external), siteSig: JSON.stringify(sites), findings: res.findings, summaries: res.summaries, notes: res.notes,
+          ...(res.callSites ? { callSites: res.callSites } : {}),
+        });
       }
       return res;
     };
 
-    const finalize = (k: number, res: { findings: Finding[]; notes: string[]; fileNote?: ScanNote }): void => {
+    // Each file's latest result, and the inputs it was computed with. Findings are delivered only
+    // once nothing changes any more: callers in other files can still change how a helper is judged
+    // (call-site facts flow from callers to callees, after summaries flowed the other way).
+    interface Latest { findings: Finding[]; notes: string[]; fileNote?: ScanNote; callSites?: Sites }
+    const latest = new Map<number, Latest>();
+    const usedSig: string[] = [];
+    const usedSites: string[] = [];
+    // Only a file exporting a function that names a source-side function can receive call sites,
+    // and only it and the files that depend on it (transitively) can change after the bottom-up
+    // pass; every other file's findings are final at once and streamed.
+    const mayChange = parseIdx.map((_, k) => srcExports[k].size > 0);
+    for (const members of graph.sccs) {
+      const any = members.some((k) => mayChange[k] || graph.deps[k].some((d) => mayChange[d]));
+      for (const k of members) mayChange[k] = any;
+    }
+    const delivered = new Set<number>();
+    const record = (k: number, res: Latest, sig: string, siteSig: string): void => {
+      if (!latest.has(k)) {
+        doneFiles++;
+        findingsSoFar += res.findings.length;
+        report('analyze', doneFiles, parseIdx.length);
+      }
+      latest.set(k, res);
+      usedSig[k] = sig;
+      usedSites[k] = siteSig;
+      if (!mayChange[k] && !delivered.has(k) && graph.sccs[graph.sccOf[k]].length === 1) {
+        delivered.add(k);
+        finalize(k, res);
+      }
+    };
+    const finalize = (k: number, res: Latest): void => {
       if (res.fileNote) notes.push(res.fileNote);
       for (const m of res.notes) notes.push({ path: files[parseIdx[k]].path, severity: 'info', message: m });
       for (const f of res.findings) {
         finalFindings.push(f);
-        findingsSoFar++;
         onFinding?.(f);
       }
-      doneFiles++;
-      report('analyze', doneFiles, parseIdx.length);
     };
 
-    const fromCache = (k: number, depSig: string): { findings: Finding[]; summaries: ReturnType<SummaryTable['externalFor']>; notes: string[] } | undefined => {
+    const fromCache = (k: number, depSig: string, siteSig?: string): (Latest & { summaries: ReturnType<SummaryTable['externalFor']>; siteSig: string }) | undefined => {
       const i = parseIdx[k];
       const sha = shas[i];
       if (!cache || !sha) return undefined;
       const e = cache.get(cache.entryKey(files[i].path, sha));
       if (!e || e.depSig !== depSig) return undefined;
-      return e;
+      const ss = e.siteSig ?? '[]';
+      if (siteSig !== undefined && ss !== siteSig) return undefined;
+      return { ...e, siteSig: ss };
+    };
+    const cacheHit = (k: number): void => {
+      stats.cacheHits++;
+      opts.onFile?.({ path: files[parseIdx[k]].path, bytes: files[parseIdx[k]].size, parseMs: 0, analyzeMs: 0, cached: true });
     };
 
     const processScc = async (members: number[]): Promise<void> => {
@@ -395,17 +442,17 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       if (members.length === 1) {
         const k = members[0];
         const ext = table.externalFor(k);
-        const hit = fromCache(k, sigOf(k, ext));
+        const sig = sigOf(k, ext);
+        const hit = fromCache(k, sig);
         if (hit) {
-          stats.cacheHits++;
-          opts.onFile?.({ path: files[parseIdx[k]].path, bytes: files[parseIdx[k]].size, parseMs: 0, analyzeMs: 0, cached: true });
+          cacheHit(k);
           table.set(k, hit.summaries);
-          finalize(k, hit);
+          record(k, hit, sig, hit.siteSig);
           return;
         }
         const res = await analyzeOne(k, ext);
         table.set(k, res.summaries);
-        finalize(k, res);
+        record(k, res, sig, '[]');
         stats.rounds = Math.max(stats.rounds, 1);
         return;
       }
@@ -418,11 +465,14 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       if (cached.every((e) => e)) {
         members.forEach((k, j) => table.set(k, cached[j]?.summaries ?? []));
         if (members.every((k, j) => sigOf(k, table.externalFor(k)) === cached[j]?.depSig)) {
-          members.forEach((k, j) => { stats.cacheHits++; finalize(k, cached[j] ?? { findings: [], notes: [] }); });
+          members.forEach((k, j) => {
+            const e = cached[j] as NonNullable<(typeof cached)[number]>;
+            cacheHit(k);
+            record(k, e, e.depSig, e.siteSig ?? '[]');
+          });
           return;
         }
       }
-      const results = new Map<number, AnalyzeFileResult>();
       const sigs = new Map<number, string>();
       let toRun = members;
       let round = 0;
@@ -430,14 +480,13 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         round++;
         const batch = toRun.map((k) => ({ k, ext: table.externalFor(k) }));
         const out = await Promise.all(batch.map(async ({ k, ext }) => ({ k, sig: sigOf(k, ext), res: await analyzeOne(k, ext) })));
-        for (const { k, sig, res } of out) { results.set(k, res); sigs.set(k, sig); table.set(k, res.summaries); }
+        for (const { k, sig, res } of out) { record(k, res, sig, '[]'); sigs.set(k, sig); table.set(k, res.summaries); }
         toRun = members.filter((k) => sigOf(k, table.externalFor(k)) !== sigs.get(k));
       }
       stats.rounds = Math.max(stats.rounds, round);
       if (toRun.length) {
         notes.push({ path: files[parseIdx[toRun[0]]].path, severity: 'info', message: `cross-file summaries did not settle within ${maxRounds} rounds for ${members.length} mutually calling files` });
       }
-      for (const k of members) finalize(k, results.get(k) as AnalyzeFileResult);
     };
 
     // Schedule SCCs as their dependencies complete; independent SCCs run concurrently in the pool.
@@ -464,6 +513,53 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       graph.sccs.forEach((_, s) => { if (waiting[s] === 0) start(s); });
     });
     check();
+
+    // Call sites, top down: a helper called from other files with vmalloc memory is analysed again
+    // with those call sites (so one that proves its argument is vmalloc memory is judged at its
+    // callers, as when its own file calls it), and then whoever reads its changed summary.
+    const sitesFor = (): Sites[] => {
+      const m = parseIdx.map(() => new Map<string, Set<number>>());
+      for (const [j, r] of latest) {
+        for (const [name, idxs] of r.callSites ?? []) {
+          for (const d of graph.deps[j]) {
+            if (!srcExports[d].has(name)) continue;
+            const cur = m[d].get(name) ?? new Set<number>();
+            for (const x of idxs) cur.add(x);
+            m[d].set(name, cur);
+          }
+        }
+      }
+      return m.map((x) => [...x].map(([name, set]) => [name, [...set].sort((a, b) => a - b)] as [string, number[]]).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    };
+    for (let wave = 0; wave < maxRounds; wave++) {
+      const sites = sitesFor();
+      const todo: { k: number; ext: ReturnType<SummaryTable['externalFor']>; sig: string; ss: string }[] = [];
+      for (let k = 0; k < parseIdx.length; k++) {
+        if (!latest.has(k)) continue;
+        const ext = table.externalFor(k);
+        const sig = sigOf(k, ext);
+        const ss = JSON.stringify(sites[k]);
+        if (sig !== usedSig[k] || ss !== usedSites[k]) todo.push({ k, ext, sig, ss });
+      }
+      if (todo.length === 0) break;
+      check();
+      await Promise.all(todo.map(async ({ k, ext, sig, ss }) => {
+        const hit = fromCache(k, sig, ss);
+        if (hit) {
+          cacheHit(k);
+          table.set(k, hit.summaries);
+          record(k, hit, sig, ss);
+          return;
+        }
+        const res = await analyzeOne(k, ext, sites[k]);
+        table.set(k, res.summaries);
+        record(k, res, sig, ss);
+      }));
+    }
+    for (let k = 0; k < parseIdx.length; k++) {
+      const r = latest.get(k);
+      if (r && !delivered.has(k)) finalize(k, r);
+    }
     stats.filesParsed = parsedOnce.size;
     stats.analyzeMs = performance.now() - t2;
 

@@ -33,7 +33,7 @@ export type Task =
    * `needed`: the functions other scanned files call (their summaries must be exact); [] for a
    * leaf, which may be skipped when no flow is possible; undefined = analyse the whole file.
    */
-  | { kind: 'analyze'; file: string; external: FunctionSummary[]; needed?: string[] };
+  | { kind: 'analyze'; file: string; external: FunctionSummary[]; needed?: string[]; callSites?: [string, number[]][]; calls?: string[] };
 
 export interface PrefilterFileResult {
   entry?: PrefilterEntry;
@@ -66,6 +66,8 @@ export interface AnalyzeFileResult {
   blanked?: number;
   /** Not parsed: no source of this file can reach one of its sink-side calls (slice.ts sourceMeetsSink). */
   skipped?: boolean;
+  /** Calls to other files' functions with vmalloc memory (AnalysisResult.callSites). */
+  callSites?: [string, number[]][];
 }
 
 export type TaskResult =
@@ -95,7 +97,7 @@ export class TaskRunner {
       case 'prefilter': return { kind: 'prefilter', files: task.files.map((f) => this.prefilterOne(f)) };
       case 'lex': return { kind: 'prefilter', files: task.files.map((f) => this.lexOne(f)) };
       case 'refs': return { kind: 'refs', files: this.refs(task) };
-      case 'analyze': return { kind: 'analyze', result: await this.analyze(task.file, task.external, task.needed) };
+      case 'analyze': return { kind: 'analyze', result: await this.analyze(task.file, task.external, task.needed, task.callSites, task.calls) };
     }
   }
 
@@ -133,7 +135,7 @@ export class TaskRunner {
     });
   }
 
-  private async analyze(file: string, external: FunctionSummary[], needed: string[] | undefined): Promise<AnalyzeFileResult> {
+  private async analyze(file: string, external: FunctionSummary[], needed: string[] | undefined, callSites?: [string, number[]][], calls: string[] = []): Promise<AnalyzeFileResult> {
     const empty = { file, findings: [], summaries: [], notes: [], parseMs: 0, analyzeMs: 0 };
     const r = readSourceBytes(file);
     if (!r.ok) return { ...empty, fileNote: r.note };
@@ -156,6 +158,8 @@ export class TaskRunner {
         if (needed) {
           const sources = new Set([...this.init.classes.sources, ...(o.extraAllocators ?? [])]);
           const sinks = new Set([...this.init.classes.sinks, ...(o.extraSinks ?? [])]);
+          // a call into another scanned file can carry vmalloc memory to a helper judged at its callers
+          for (const c of calls) sinks.add(c);
           for (const s of external) {
             if (s.returnsVmalloc || s.returnsPageOfParam !== undefined) sources.add(s.name);
             if (s.submitsParams || s.readIntoParams || s.addsPagesParams || s.convertsParams || s.flushesParams || s.invalidatesParams) sinks.add(s.name);
@@ -172,9 +176,9 @@ export class TaskRunner {
       }
       const parsed = backend.parse(text);
       const t1 = performance.now();
-      const res = analyzeTree(parsed.root, text, file, { ...this.init.options, externalSummaries: ext });
+      const res = analyzeTree(parsed.root, text, file, { ...this.init.options, externalSummaries: ext, ...(callSites?.length ? { externalCallSites: new Map(callSites) } : {}) });
       return {
-        file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: res.notes,
+        file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: res.notes, ...(res.callSites ? { callSites: res.callSites } : {}),
         parseMs: t1 - t0, analyzeMs: performance.now() - t1, chars: text.length, blanked,
       };
     } catch (e) {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { scanPaths } from '../../analyzer/scan';
+import { analyzeText } from '../../analyzer/analyze';
 
 const ROOT = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'multi');
 
@@ -61,4 +62,24 @@ test('multi: all fixtures in one scan through the worker pool give the union of 
   assert.deepEqual(got(r.findings), want.sort());
   assert.deepEqual(streamed.sort(), want.sort(), 'every finding is streamed exactly once');
   assert.equal(r.stats.workers, 2);
+});
+
+test('call sites across files: a helper called only from another file with vmalloc memory is judged at its callers', async () => {
+  const dir = path.join(ROOT, 'remote_page_helper');
+  const io = fs.readFileSync(path.join(dir, 'qux_io.c'), 'utf8');
+  const users = fs.readFileSync(path.join(dir, 'qux_users.c'), 'utf8');
+  // The callers' file reports what it passes to a function of another file, summary or not.
+  const u = await analyzeText(users, 'qux_users.c', {});
+  assert.deepEqual(u.callSites, [['qux_write_any', [2]]]);
+  assert.deepEqual(u.findings, []);
+  // Alone, the helper is its own entry point: its mapping of a possibly-vmalloc buffer is reported in it.
+  const alone = await analyzeText(io, 'qux_io.c', {});
+  assert.deepEqual(alone.findings.map((f) => f.rule), ['vmap-io-missing-flush']);
+  // With the call sites, it is judged at its callers: no finding in it, and a summary that says so.
+  const judged = await analyzeText(io, 'qux_io.c', { externalCallSites: new Map([['qux_write_any', [2]]]) });
+  assert.deepEqual(judged.findings, []);
+  assert.deepEqual(judged.summaries.find((s) => s.name === 'qux_write_any')?.submitsParams, [2]);
+  // Which the caller that does not flush then gets; the one that flushes does not.
+  const again = await analyzeText(users, 'qux_users.c', { externalSummaries: new Map(judged.summaries.map((s) => [s.name, s])) });
+  assert.deepEqual(again.findings.map((f) => `${f.span.start.line}:${f.rule}`), ['35:vmap-io-missing-flush']);
 });
