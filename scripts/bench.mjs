@@ -180,6 +180,11 @@ async function main() {
       cur = generate({ out: tree, files: o.files, seed: o.seed, large: o.large });
     }
     manifest = cur;
+    // A real tree's files are older than the scan that indexes them; freshly written ones fall
+    // under the stat index's racy-mtime rule and would be re-read on the warm run. Age them.
+    const old = new Date(Date.now() - 3600_000);
+    const age = (d) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) age(p); else fs.utimesSync(p, old, old); } };
+    age(tree);
   }
   const { relevantNames } = require(path.join(build, 'scan.js'));
   const names = relevantNames();
