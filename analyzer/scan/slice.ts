@@ -248,11 +248,14 @@ export function sourceFlow(g: FileGraph, sources: ReadonlySet<string>, sinks: Re
 }
 
 /**
- * The functions an exact summary of each of `names` needs: the function, what it reaches
- * (callees' summaries), and two levels of in-file callers with what they reach (call-site facts
- * decide what a parameter carries when the function is called in its own file).
+ * The functions an exact summary of each of `names` needs: the function and what it reaches
+ * (callees' summaries), and the direct callers of all of those (their call expressions decide
+ * which parameters carry a direction constant). Callers' facts beyond that — which arguments are
+ * vmalloc memory, which are guarded by is_vmalloc_addr() — need a source-side name; when one is
+ * in reach, two levels of in-file callers with what they reach are kept, as the analyzer's
+ * relevance does.
  */
-export function keepForSummaries(g: FileGraph, names: readonly string[]): Set<number> {
+export function keepForSummaries(g: FileGraph, names: readonly string[], sources?: ReadonlySet<string>): Set<number> {
   const kept = new Set<number>();
   const down = (start: Iterable<number>) => {
     const stack = [...start];
@@ -264,6 +267,13 @@ export function keepForSummaries(g: FileGraph, names: readonly string[]): Set<nu
     }
   };
   down(names.flatMap((n) => g.byName.get(n) ?? []));
+  const namesSource = (i: number) => sources !== undefined && [...g.expanded[i]].some((id) => sources.has(id));
+  const direct = new Set<number>();
+  for (const i of kept) for (const c of g.callers[i]) if (!kept.has(c)) direct.add(c);
+  if (sources !== undefined && ![...kept, ...direct].some(namesSource)) {
+    for (const c of direct) kept.add(c);
+    return kept;
+  }
   for (let level = 0; level < 2; level++) {
     const add: number[] = [];
     for (const i of kept) for (const c of g.callers[i]) if (!kept.has(c)) add.push(c);
@@ -285,7 +295,7 @@ export function sliceFor(g: FileGraph, sources: ReadonlySet<string>, sinks: Read
   const flow = sourceFlow(g, sources, sinks);
   if (!flow.reached) return undefined;
   if (!flow.reaches && needed.length === 0) return 'skip';
-  const keep = keepForSummaries(g, needed);
+  const keep = keepForSummaries(g, needed, sources);
   if (flow.reaches) {
     for (const i of flow.reached) keep.add(i);
     g.defs.forEach((_, i) => { for (const id of g.expanded[i]) if (MAINTENANCE.has(id)) { keep.add(i); break; } });
