@@ -93,3 +93,16 @@ test('scan: with grep, without it, and with a broken one, the same files are sel
   assert.equal(broken.stats.grepFiles, 0);
   assert.ok(broken.notes.some((n) => /grep is not usable/.test(n.message)));
 });
+
+test('grep: file names with spaces, a newline or a leading dash give the same findings as the JS pre-pass', async () => {
+  const d = tmpdir('grepnames');
+  const src = fs.readFileSync(path.join(ROOT, 'c', 'bi_opf_assign_write.c'), 'utf8');
+  fs.mkdirSync(path.join(d, 'sub dir'));
+  for (const name of ['sub dir/has space.c', 'new\nline.c', '-dash.c']) fs.writeFileSync(path.join(d, name), src);
+  const key = (r: Awaited<ReturnType<typeof scanPaths>>) => r.findings.map((f) => `${f.file}:${f.span.start.line}:${f.rule}`).sort();
+  const js = await scanPaths([d], { noCache: true, quiet: true, jobs: 1, grep: false });
+  const withGrep = await scanPaths([d], { noCache: true, quiet: true, jobs: 1, grep: true });
+  assert.equal(js.findings.length, 3 * src.split('/* expect:').length - 3);
+  assert.deepEqual(key(withGrep), key(js));
+  assert.ok(withGrep.stats.grepFiles === 3 || withGrep.notes.some((n) => /grep is not usable/.test(n.message)));
+});
