@@ -20,7 +20,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Finding, FunctionSummary } from '../types';
-import type { PrefilterEntry } from './prefilter';
+import type { LexInfo, PrefilterEntry } from './prefilter';
 
 export const CACHE_MAGIC = 'vmalias-cache';
 export const CACHE_SCHEMA = 2;
@@ -138,7 +138,8 @@ const NO_REFS: string[] = Object.freeze([]) as unknown as string[];
 /** A loaded stat index: row lookup by absolute path, columns read on demand. */
 export class StatIndex {
   private readonly at = new Map<string, number>();
-  constructor(readonly linkHash: string, readonly writtenMs: number, private readonly v: StoredIndex) {
+  private lexCol: Record<string, LexInfo> | undefined;
+  constructor(readonly linkHash: string, readonly writtenMs: number, private readonly v: StoredIndex, private readonly loadLex: () => Record<string, LexInfo>) {
     v.paths.forEach((p, j) => this.at.set(p, j));
   }
   /** Row number of a path, or -1. */
@@ -149,7 +150,17 @@ export class StatIndex {
   mtime(j: number): number { return this.v.mtime[j]; }
   ino(j: number): number { return this.v.ino[j]; }
   sha(j: number): string { return this.v.sha[j] ?? ''; }
-  entry(j: number): PrefilterEntry { return this.v.entry[j] ?? NO_MATCH; }
+  entry(j: number): PrefilterEntry {
+    const e = this.v.entry[j];
+    if (!e) return NO_MATCH;
+    if (!e.hasLex) return e;
+    // Lexical details of parsed files are a second file, read only when a run needs them (a warm
+    // run with nothing changed does not); missing or damaged, the scan lexes those files again.
+    this.lexCol ??= this.loadLex();
+    const lex = this.lexCol[j];
+    const { hasLex: _drop, ...rest } = e;
+    return lex ? { ...rest, lex } : rest;
+  }
   refs(j: number): string[] | null { const r = this.v.refs[j]; return r === undefined ? NO_REFS : r; }
   get length(): number { return this.v.paths.length; }
 }
@@ -251,7 +262,18 @@ export class ScanCache {
       this.stats.rejected++;
       return undefined;
     }
-    return new StatIndex(v.linkHash, v.writtenMs, v as unknown as StoredIndex);
+    const lexFile = path.join(this.indexDir, `${key}.lex.json`);
+    const writtenMs = v.writtenMs;
+    const loadLex = (): Record<string, LexInfo> => {
+      try {
+        const l: unknown = JSON.parse(fs.readFileSync(lexFile, 'utf8'));
+        if (isObj(l) && l.magic === CACHE_MAGIC && l.key === key && l.writtenMs === writtenMs && isObj(l.lex) &&
+            Object.values(l.lex).every((x) => isObj(x) && Array.isArray(x.defs))) return l.lex as Record<string, LexInfo>;
+      } catch { /* missing or unreadable: re-lexed */ }
+      this.stats.rejected++;
+      return {};
+    };
+    return new StatIndex(v.linkHash, v.writtenMs, v as unknown as StoredIndex, loadLex);
   }
 
   /** `walkStartMs`: rows whose mtime is not at least a second older than this are not trusted later. */
@@ -260,6 +282,7 @@ export class ScanCache {
       magic: CACHE_MAGIC, schema: CACHE_SCHEMA, tool: this.tool, key, linkHash, writtenMs: walkStartMs,
       paths: [], size: [], mtime: [], ino: [], sha: {}, entry: {}, refs: {},
     };
+    const lexCol: Record<string, LexInfo> = {};
     for (const [p, [size, mtime, ino, sha, entry, refs]] of files) {
       const j = out.paths.length;
       out.paths.push(p);
@@ -267,10 +290,61 @@ export class ScanCache {
       out.mtime.push(mtime);
       out.ino.push(ino);
       if (sha) out.sha[j] = sha;
-      if (entry.bits !== 0 || Object.keys(entry).length > 1) out.entry[j] = entry;
+      if (entry.lex) {
+        const { lex, ...rest } = entry;
+        lexCol[j] = lex;
+        out.entry[j] = { ...rest, hasLex: true };
+      } else if (entry.bits !== 0 || Object.keys(entry).length > 1) out.entry[j] = entry;
       if (refs === null || refs.length) out.refs[j] = refs;
     }
+    writeAtomic(path.join(this.indexDir, `${key}.lex.json`), JSON.stringify({ magic: CACHE_MAGIC, key, writtenMs: walkStartMs, lex: lexCol }));
     writeAtomic(path.join(this.indexDir, `${key}.json`), JSON.stringify(out));
+  }
+}
+
+/**
+ * A whole scan's result, for the run after it when nothing changed: valid only for the stat
+ * index it was computed with (`stamp` = the index's writtenMs) and the same options.
+ */
+export interface StoredResult {
+  /** Wall-clock start of the walk of the scan that produced it (files modified within a second of it are not trusted). */
+  stamp: number;
+  /** treeSignature() of that walk. */
+  treeSig: string;
+  findings: Finding[];
+  /** Notes from after the walk (the walk's own are made again each run). */
+  notes: { path: string; severity: 'error' | 'warning' | 'info'; message: string }[];
+  summaries: FunctionSummary[];
+  /** Counters of the run that produced it. */
+  filesPrefiltered: number;
+  linkNames: number;
+}
+
+export class ResultStore {
+  constructor(private readonly dir: string, private readonly tool: string) {}
+
+  private file(key: string): string {
+    return path.join(this.dir, `v${CACHE_SCHEMA}`, 'results', `${key}.json`);
+  }
+
+  load(key: string, treeSig: string): StoredResult | undefined {
+    let v: unknown;
+    try {
+      v = JSON.parse(fs.readFileSync(this.file(key), 'utf8'));
+    } catch {
+      return undefined;
+    }
+    if (!isObj(v) || v.magic !== CACHE_MAGIC || v.schema !== CACHE_SCHEMA || v.tool !== this.tool || v.key !== key || v.treeSig !== treeSig || typeof v.stamp !== 'number' ||
+        !Array.isArray(v.findings) || !v.findings.every(validFinding) || !Array.isArray(v.summaries) || !v.summaries.every(validSummary) ||
+        !Array.isArray(v.notes) || !v.notes.every((n) => isObj(n) && typeof n.path === 'string' && typeof n.message === 'string' && ['error', 'warning', 'info'].includes(n.severity as string)) ||
+        typeof v.filesPrefiltered !== 'number' || typeof v.linkNames !== 'number') {
+      return undefined;
+    }
+    return v as unknown as StoredResult;
+  }
+
+  save(key: string, r: StoredResult): void {
+    writeAtomic(this.file(key), JSON.stringify({ magic: CACHE_MAGIC, schema: CACHE_SCHEMA, tool: this.tool, key, ...r }));
   }
 }
 

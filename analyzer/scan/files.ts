@@ -63,13 +63,15 @@ export async function walkPaths(inputs: string[], opts: WalkOptions, notes: Scan
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const excluded = makeExcluder(opts.exclude);
   const out: SourceFile[] = [];
-  const seenFiles = new Set<string>();
+  // dev → inodes seen (numbers: a string key per file cost more than the lookup on a kernel tree)
+  const seenFiles = new Map<number, Set<number>>();
   const seenDirs = new Set<string>();
 
   const addFile = (display: string, rel: string, st: fs.Stats): void => {
-    const id = `${st.dev}:${st.ino}`;
-    if (seenFiles.has(id)) return;
-    seenFiles.add(id);
+    let inos = seenFiles.get(st.dev);
+    if (!inos) seenFiles.set(st.dev, (inos = new Set()));
+    if (inos.has(st.ino)) return;
+    inos.add(st.ino);
     if (st.size > maxBytes) {
       notes.push({ path: display, severity: 'warning', message: `skipped: ${st.size} bytes is over the size limit of ${maxBytes} bytes` });
       return;
@@ -98,6 +100,9 @@ export async function walkPaths(inputs: string[], opts: WalkOptions, notes: Scan
       continue;
     }
     seenDirs.add(`${st.dev}:${st.ino}`);
+    // path.join(input, rel) for names read from directories is the normalised input plus `/rel`.
+    const base = path.normalize(input);
+    const under = (rel: string): string => (base === '.' ? rel : base.endsWith(path.sep) ? base + rel : base + path.sep + rel);
     const stack: string[] = [''];
     let visited = 0;
     while (stack.length > 0) {
@@ -116,10 +121,12 @@ export async function walkPaths(inputs: string[], opts: WalkOptions, notes: Scan
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const subdirs: string[] = [];
       for (const ent of entries) {
-        const rel = relDir ? `${relDir}/${ent.name}` : ent.name;
-        const display = path.join(input, rel);
         let isDir = ent.isDirectory();
         let isFile = ent.isFile();
+        // most entries of a kernel tree are other files: skip them before building any path
+        if (isFile && !SOURCE_EXT.test(ent.name)) continue;
+        const rel = relDir ? `${relDir}/${ent.name}` : ent.name;
+        const display = under(rel);
         let est: fs.Stats | undefined;
         if (ent.isSymbolicLink()) {
           try {

@@ -3,12 +3,13 @@
  * parse + analyse the selected files callees-first with cross-file summaries → findings streamed
  * to `onFinding` as each file's result becomes final. See docs/scale.md for the design and numbers.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Finding, KernelVersion } from '../types';
+import type { Finding, FunctionSummary, KernelVersion } from '../types';
 import { walkPaths, type SourceFile } from './files';
 import { inScope, linkingNames, nameClasses, NameMatcher, selectFiles, isExported, SNK, SRC, type PrefilterEntry } from './prefilter';
-import { ScanCache, defaultCacheDir, sha1, toolFingerprint, type IndexRow } from './cache';
+import { ResultStore, ScanCache, defaultCacheDir, sha1, toolFingerprint, type IndexRow } from './cache';
 import { createRunner, defaultJobs, type Runner } from './pool';
 import { buildGraph, depSignature, SummaryTable, type DepFile } from './summaries';
 import { createProgress } from './progress';
@@ -25,13 +26,20 @@ const BATCH_FILES = 128;
 const BATCH_BYTES = 8 * 1024 * 1024;
 /** Below this many files a scan runs in-process: starting workers costs more than it saves. */
 const IN_PROCESS_BELOW = 8;
+/** One hash of what the stat index trusts (path, size, mtime, inode) for every walked file. */
+function treeSignature(files: SourceFile[]): string {
+  const h = crypto.createHash('sha1');
+  for (const f of files) h.update(`${f.path}\0${f.size}\0${f.mtimeMs}\0${f.ino}\n`);
+  return h.digest('hex');
+}
+
 /** Below this many files to read, spawning grep costs more than reading them (docs/scale.md). */
 const GREP_MIN = 1000;
 
 function emptyStats(): ScanStats {
   return {
     filesSeen: 0, bytes: 0, filesPrefiltered: 0, linkNames: 0, linkFilesRead: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0,
-    rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0, grepFiles: 0, filesRead: 0, filesSkipped: 0,
+    rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0, grepFiles: 0, filesRead: 0, filesSkipped: 0, resultCached: 0,
   };
 }
 
@@ -100,6 +108,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const files = await walkPaths(paths, { exclude: opts.exclude, maxFileBytes: opts.maxFileBytes, signal }, notes);
     check();
     stats.walkMs = performance.now() - t0;
+    const walkNotes = notes.length;
     stats.filesSeen = files.length;
     for (const f of files) stats.bytes += f.size;
 
@@ -117,8 +126,31 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const optionsHash = sha1(JSON.stringify({ ...analyzeOptions, rules: opts.rules ? [...opts.rules].sort() : null, slice: opts.slice !== false }));
     const cache = opts.noCache ? undefined : new ScanCache(opts.cacheDir ?? defaultCacheDir(), toolFingerprint(), optionsHash);
     const indexKey = cache?.indexKey(paths, classesHash);
-    const index = cache && indexKey ? cache.loadIndex(indexKey) : undefined;
     const walkStart = Date.now() - (performance.now() - t0);
+    // Nothing changed since the last scan with these options (the same files with the same size,
+    // mtime and inode — the stat index's trust rule — none modified within a second of that scan):
+    // its whole result is still right, and not even the stat index needs loading.
+    const results = cache && indexKey ? new ResultStore(cache.dir, cache.tool) : undefined;
+    const resultKey = indexKey ? sha1(JSON.stringify([indexKey, optionsHash, opts.prefilter !== false, opts.maxFanout ?? 64, opts.maxRounds ?? 4])) : '';
+    const treeSig = results ? treeSignature(files) : '';
+    if (results) {
+      const stored = results.load(resultKey, treeSig);
+      if (stored && files.every((f) => f.mtimeMs < stored.stamp - 1000)) {
+        notes.push(...stored.notes);
+        for (const f of stored.findings) onFinding?.(f);
+        stats.filesPrefiltered = stored.filesPrefiltered;
+        stats.linkNames = stored.linkNames;
+        stats.cacheHits = stored.filesPrefiltered;
+        stats.prefilterCacheHits = files.length;
+        stats.resultCached = 1;
+        stats.wallMs = performance.now() - t0;
+        report('done', files.length, files.length);
+        const summaries = new Map<string, FunctionSummary>();
+        for (const sm of stored.summaries) summaries.set(sm.name, sm);
+        return { findings: stored.findings, notes, stats, summaries };
+      }
+    }
+    const index = cache && indexKey ? cache.loadIndex(indexKey) : undefined;
 
     const init: RunnerInit = { parser: opts.parser ?? 'wasm', classes, options: analyzeOptions, slice: opts.slice !== false };
     const jobs = Math.max(1, opts.jobs ?? (files.length < IN_PROCESS_BELOW ? 1 : defaultJobs()));
@@ -147,14 +179,20 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       if (index && j >= 0 && index.size(j) === f.size && index.mtime(j) === f.mtimeMs && index.ino(j) === f.ino && f.mtimeMs < index.writtenMs - 1000) {
         indexRow[i] = j;
         trusted[i] = true;
-        entries[i] = index.entry(j);
-        shas[i] = index.sha(j) || undefined;
         stats.prefilterCacheHits++;
       } else {
         todo.push(i);
       }
     }
     let indexDirty = todo.length > 0;
+    // Not reused whole: the stored pre-pass results of the unchanged files.
+    if (index) {
+      for (let i = 0; i < n; i++) {
+        if (!trusted[i]) continue;
+        entries[i] = index.entry(indexRow[i]);
+        shas[i] = index.sha(indexRow[i]) || undefined;
+      }
+    }
     let done1 = n - todo.length;
     report('prefilter', done1, n);
     const grepJobs = Math.max(1, opts.jobs ?? defaultJobs());
@@ -574,6 +612,12 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         rows.set(absPaths[i], [files[i].size, files[i].mtimeMs, files[i].ino, shas[i] ?? '', stored, refs[i] ?? null]);
       }
       cache.saveIndex(indexKey, linkHash, rows, walkStart);
+    }
+    if (results) {
+      results.save(resultKey, {
+        stamp: walkStart, treeSig, findings: finalFindings.slice().sort(compareFindings), notes: notes.slice(walkNotes), summaries: [...table.all().values()],
+        filesPrefiltered: stats.filesPrefiltered, linkNames: stats.linkNames,
+      });
     }
     finalFindings.sort(compareFindings);
     stats.wallMs = performance.now() - t0;

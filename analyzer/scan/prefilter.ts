@@ -251,6 +251,8 @@ export interface PrefilterEntry {
   lex?: LexInfo;
   /** This file's candidate linking names with their side bits (see fileLinks); kept in the stat index. */
   links?: [string, number][];
+  /** In the stored stat index only: `lex` is in the index's second file. */
+  hasLex?: boolean;
 }
 
 export interface LinkInput {

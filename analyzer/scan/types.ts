@@ -106,6 +106,8 @@ export interface ScanStats {
   cacheHits: number;
   /** Files whose pre-pass result came from the stat index (unchanged size/mtime/inode). */
   prefilterCacheHits: number;
+  /** 1 when nothing had changed since the last scan and its whole result was reused. */
+  resultCached: number;
   /** Summary-exchange rounds (1 = no file needed re-analysis). */
   rounds: number;
   workers: number;

@@ -368,19 +368,24 @@ test('cache: corrupted and foreign entries are ignored, never trusted', async ()
   e2.findings = [{ rule: 42 }];
   fs.writeFileSync(objects[2], JSON.stringify(e2));
   fs.writeFileSync(fs.readdirSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'index')).map((f) => path.join(cacheDir, `v${CACHE_SCHEMA}`, 'index', f))[0], '{"magic":');
+  // (the whole-result store would answer an unchanged tree without reading any entry: not this test)
+  fs.rmSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'results'), { recursive: true, force: true });
   const again = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
   assert.equal(again.stats.cacheHits, 0);
   assert.equal(again.stats.filesParsed, 3);
   assert.deepEqual(json(again.findings), json(cold.findings));
   // The entries were rewritten and are good again.
+  fs.rmSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'results'), { recursive: true, force: true });
   const third = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
   assert.equal(third.stats.cacheHits, 3);
   // A stat index whose columns disagree in length is not trusted either: every file is read again.
   age(d);
   await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
   const idxFile = fs.readdirSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'index')).map((f) => path.join(cacheDir, `v${CACHE_SCHEMA}`, 'index', f))[0];
+  fs.rmSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'results'), { recursive: true, force: true });
   const trustedRun = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
   assert.equal(trustedRun.stats.prefilterCacheHits, 3);
+  fs.rmSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'results'), { recursive: true, force: true });
   const idx = JSON.parse(fs.readFileSync(idxFile, 'utf8'));
   idx.mtime.pop();
   fs.writeFileSync(idxFile, JSON.stringify(idx));
@@ -429,4 +434,43 @@ test('progress: bar shows files, findings and ETA; nothing is drawn off a TTY or
   on.update({ phase: 'analyze', done: 2, total: 2, findings: 1 });
   on.done();
   assert.match(written, /2\/2 files, 1 finding,/);
+});
+
+test('cache: when nothing changed the previous scan result is reused whole; any change, option or damage falls back', async () => {
+  const d = tmpdir('whole');
+  copyDir(path.join(MULTI, 'three_file_chain'), d);
+  age(d);
+  const cacheDir = tmpdir('cache');
+  const cold = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(cold.stats.resultCached, 0);
+  const streamed: string[] = [];
+  const warm = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 }, (f) => streamed.push(`${f.file}:${f.span.start.line}`));
+  assert.equal(warm.stats.resultCached, 1);
+  assert.equal(warm.stats.filesParsed, 0);
+  assert.deepEqual(json(warm.findings), json(cold.findings));
+  assert.deepEqual(streamed, cold.findings.map((f) => `${f.file}:${f.span.start.line}`), 'reused findings are streamed too');
+  assert.ok(warm.summaries.size > 0);
+  // other options: another result
+  const oneRule = await scanPaths([d], { cacheDir, quiet: true, jobs: 1, rules: new Set(['vmap-io-missing-flush'] as const) });
+  assert.equal(oneRule.stats.resultCached, 0);
+  assert.deepEqual(oneRule.findings, []);
+  // a damaged result file is ignored
+  const resDir = path.join(cacheDir, `v${CACHE_SCHEMA}`, 'results');
+  for (const f of fs.readdirSync(resDir)) fs.writeFileSync(path.join(resDir, f), '{"magic":"vmalias-cache","findings":[{"rule":"forged"}]}');
+  const damaged = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(damaged.stats.resultCached, 0);
+  assert.deepEqual(json(damaged.findings), json(cold.findings));
+  // a changed file: not reused, and the change shows
+  const snap = fs.readdirSync(d).find((f) => f.includes('snapshot')) as string;
+  fs.writeFileSync(path.join(d, snap), fs.readFileSync(path.join(d, snap), 'utf8').replace(/^.*ret = bar_area_map.*$/m, '\tret = 0;'));
+  const changed = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(changed.stats.resultCached, 0);
+  assert.equal(changed.findings.length, 0);
+  // a removed file: not reused either
+  age(d);
+  await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  fs.rmSync(path.join(d, snap));
+  const removed = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(removed.stats.resultCached, 0);
+  assert.equal(removed.stats.filesSeen, 2);
 });
