@@ -159,7 +159,19 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const errorNodes = sk.errorNodes;
   if (errorNodes > 0) notes.push(`${file}: ${errorNodes} syntax error node(s); analysis continued around them`);
 
-  const external = opts.externalSummaries ?? new Map<string, FunctionSummary>();
+  // Summaries from other files, for the names this file calls (directly or through its macros) and
+  // does not define itself: an editor can pass a whole workspace's summaries for every document.
+  const externalAll = opts.externalSummaries ?? new Map<string, FunctionSummary>();
+  const external = new Map<string, FunctionSummary>();
+  if (externalAll.size) {
+    const called = new Set<string>();
+    for (const f of fns) for (const c of f.calls) called.add(c);
+    for (const it of sk.preproc) if (it.kind !== 'define') called.add(it.callee);
+    for (const name of called) {
+      const sm = byName.has(name) ? undefined : externalAll.get(name);
+      if (sm) external.set(name, sm);
+    }
+  }
   const extraAlloc = new Set(opts.extraAllocators ?? []);
   const extraSinks = new Set(opts.extraSinks ?? []);
   const seed = new Set([...SEED_NAMES, ...extraAlloc, ...extraSinks, ...external.keys()]);

@@ -7,7 +7,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import picomatch from 'picomatch';
-import type { AnalysisResult, AnalyzeOptions, Finding, KernelVersion } from '../analyzer/types';
+import type { AnalysisResult, AnalyzeOptions, Finding, FunctionSummary, KernelVersion } from '../analyzer/types';
 import { enabledRules, readConfig, SeverityOverride, VmaliasConfig } from './config';
 import type { AnalysisClient } from './engine/client';
 import type { AnalyzeResponse, ContentChange } from './engine/protocol';
@@ -169,6 +169,24 @@ export class AnalysisController implements vscode.Disposable {
     return opts;
   }
 
+  /** Workspace folders whose last Analyze Workspace left summaries in the worker. */
+  private readonly scannedFolders = new Set<string>();
+
+  /**
+   * After Analyze Workspace: open documents of `folder` are analysed with the summaries of the
+   * functions of the folder's other files from now on (so a wrapper allocator elsewhere still
+   * counts while the document is edited), and re-analysed now.
+   */
+  setWorkspaceSummaries(folder: vscode.Uri, summaries: FunctionSummary[]): void {
+    this.client.setExternals(folder.toString(), summaries);
+    this.scannedFolders.add(folder.toString());
+  }
+
+  private externalsKey(uri: vscode.Uri): string | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.toString();
+    return folder !== undefined && this.scannedFolders.has(folder) ? folder : undefined;
+  }
+
   isExcluded(uri: vscode.Uri): boolean {
     if (!this.cfg.exclude.length) return false;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
@@ -305,6 +323,7 @@ export class AnalysisController implements vscode.Disposable {
         changes: s.sentVersion !== undefined ? changes : undefined,
         text: doc.getText(),
         options: this.analysisOptions(doc.uri),
+        externals: this.externalsKey(doc.uri),
         maxLength: this.cfg.maxFileSizeKB * 1024,
         patch: isPatchDocument(doc) ? { base: vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath } : undefined,
       }));

@@ -99,6 +99,9 @@ export async function analyzeWorkspace(controller: AnalysisController, client: A
       for (const n of m.notes) if (n.severity !== 'info') env.output?.warn(`${n.path}: ${n.message}`);
       env.output?.info(`Analyze Workspace: ${folder.uri.fsPath}: ${m.stats.filesSeen} files, ${m.stats.filesPrefiltered} selected, ${m.stats.filesParsed} parsed, ${m.stats.cacheHits} from the cache, ${m.findings.length} findings in ${(m.stats.wallMs / 1000).toFixed(1)} s`);
       for (const f of m.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+      // From now on the live analysis of an open document of this folder knows what the functions
+      // of its other files do.
+      controller.setWorkspaceSummaries(folder.uri, m.summaries);
     }
     if (!summary.cancelled) {
       // Open documents keep their live analysis (re-run now); the others show the scan's findings.

@@ -5,7 +5,7 @@
  * analysis of a large file.
  */
 import { Worker } from 'worker_threads';
-import type { FindingFacts } from '../../analyzer/types';
+import type { FindingFacts, FunctionSummary } from '../../analyzer/types';
 import type { SimulationSummary, Variant } from '../simulation';
 import type { AnalyzeRequest, AnalyzeResponse, ReplyRequest, ReplyResponse, SimulateResponse, WorkerRequest, WorkerResponse } from './protocol';
 
@@ -18,6 +18,8 @@ export class AnalysisClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private disposed = false;
+  /** Summaries sent with setExternals, re-sent to a restarted worker. */
+  private readonly externals = new Map<string, FunctionSummary[]>();
 
   constructor(private readonly workerPath: string) {}
 
@@ -40,6 +42,7 @@ export class AnalysisClient {
     w.on('error', fail);
     w.on('exit', (code) => fail(new Error(`vmalias worker exited with code ${code}`)));
     this.worker = w;
+    for (const [key, summaries] of this.externals) w.postMessage({ kind: 'externals', key, summaries });
     return w;
   }
 
@@ -77,6 +80,12 @@ export class AnalysisClient {
     const r = (await this.request({ kind: 'reply', id: this.nextId++, ...params })) as ReplyResponse;
     if (r.error) throw new Error(r.error);
     return r;
+  }
+
+  /** Summaries from a workspace scan, for analyses that name `key` in AnalyzeRequest.externals. */
+  setExternals(key: string, summaries: FunctionSummary[]): void {
+    this.externals.set(key, summaries);
+    if (this.worker) this.worker.postMessage({ kind: 'externals', key, summaries });
   }
 
   /** Forget the document's cached tree. */

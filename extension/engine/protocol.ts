@@ -2,7 +2,7 @@
  * Messages between the extension host (client.ts) and the analysis worker (worker.ts).
  * Plain data only: everything crosses a worker_threads structured clone.
  */
-import type { AnalysisResult, AnalyzeOptions, FindingFacts } from '../../analyzer/types';
+import type { AnalysisResult, AnalyzeOptions, FindingFacts, FunctionSummary } from '../../analyzer/types';
 import type { SimulationSummary, Variant } from '../simulation';
 
 /**
@@ -39,6 +39,19 @@ export interface AnalyzeRequest {
   patch?: { base?: string };
   /** Do not keep the tree (one-shot analysis of a file that is not open, e.g. workspace scan). */
   noCache?: boolean;
+  /** Key of summaries from other files the worker holds (ExternalsRequest), used as externalSummaries. */
+  externals?: string;
+}
+
+/**
+ * Summaries of a workspace folder's functions from its last whole-tree scan (Analyze Workspace),
+ * kept by the worker under `key` so that the analysis of an open document sees what the functions
+ * of other files do. Sent once, not with every keystroke's request.
+ */
+export interface ExternalsRequest {
+  kind: 'externals';
+  key: string;
+  summaries: FunctionSummary[];
 }
 
 export interface CloseRequest {
@@ -93,7 +106,7 @@ export interface ReplyResponse {
   error?: string;
 }
 
-export type WorkerRequest = AnalyzeRequest | CloseRequest | SimulateRequest | TimelineRequest | ReplyRequest;
+export type WorkerRequest = AnalyzeRequest | CloseRequest | SimulateRequest | TimelineRequest | ReplyRequest | ExternalsRequest;
 
 export interface SimulateResponse {
   kind: 'simulation';

@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'worker_threads';
 import { scanPaths } from '../../analyzer/scan';
-import type { Finding } from '../../analyzer/types';
+import type { Finding, FunctionSummary } from '../../analyzer/types';
 import type { ScanNote, ScanOptions, ScanProgress, ScanStats } from '../../analyzer/scan/types';
 
 export interface ScanWorkerInput {
@@ -17,7 +17,7 @@ export interface ScanWorkerInput {
 
 export type ScanWorkerMessage =
   | { kind: 'progress'; progress: ScanProgress }
-  | { kind: 'done'; findings: Finding[]; notes: ScanNote[]; stats: ScanStats }
+  | { kind: 'done'; findings: Finding[]; notes: ScanNote[]; stats: ScanStats; summaries: FunctionSummary[] }
   | { kind: 'cancelled' }
   | { kind: 'error'; message: string };
 
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
         post({ kind: 'progress', progress: p });
       },
     });
-    post({ kind: 'done', findings: r.findings, notes: r.notes, stats: r.stats });
+    post({ kind: 'done', findings: r.findings, notes: r.notes, stats: r.stats, summaries: [...r.summaries.values()] });
   } catch (e) {
     if ((e as Error).name === 'AbortError') post({ kind: 'cancelled' });
     else post({ kind: 'error', message: (e as Error).stack ?? String(e) });

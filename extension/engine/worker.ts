@@ -12,9 +12,12 @@ import { parsePatchInputs } from '../../analyzer/patch/parse';
 import { formatReply } from '../../analyzer/patch/format';
 import { DocumentAnalyzer } from './documentAnalyzer';
 import type { AnalyzeRequest, ReplyRequest, ReplyResponse, WorkerRequest, WorkerResponse } from './protocol';
+import type { FunctionSummary } from '../../analyzer/types';
 import { summarizeFacts, timelineHtml } from '../simulatorBackend';
 
 let engine: Promise<DocumentAnalyzer> | undefined;
+/** Summaries from workspace scans, by key (ExternalsRequest). */
+const externals = new Map<string, Map<string, FunctionSummary>>();
 
 function getEngine(): Promise<DocumentAnalyzer> {
   engine ??= loadWasmLanguage().then(({ ts, language }) => new DocumentAnalyzer(ts, language, analyzeTree));
@@ -24,6 +27,10 @@ function getEngine(): Promise<DocumentAnalyzer> {
 async function handle(msg: WorkerRequest): Promise<WorkerResponse | undefined> {
   if (msg.kind === 'close') {
     if (engine) (await engine).close(msg.uri);
+    return undefined;
+  }
+  if (msg.kind === 'externals') {
+    externals.set(msg.key, new Map(msg.summaries.map((sm) => [sm.name, sm])));
     return undefined;
   }
   if (msg.kind === 'simulate' || msg.kind === 'timeline') {
@@ -44,7 +51,8 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse | undefined> {
   }
   try {
     if (msg.patch) return await reviewPatch(msg);
-    return (await getEngine()).analyze(msg);
+    const ext = msg.externals !== undefined ? externals.get(msg.externals) : undefined;
+    return (await getEngine()).analyze(ext ? { ...msg, options: { ...msg.options, externalSummaries: ext } } : msg);
   } catch (e) {
     return {
       kind: 'result', id: msg.id, uri: msg.uri, version: msg.version,

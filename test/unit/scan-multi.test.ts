@@ -83,3 +83,23 @@ test('call sites across files: a helper called only from another file with vmall
   const again = await analyzeText(users, 'qux_users.c', { externalSummaries: new Map(judged.summaries.map((s) => [s.name, s])) });
   assert.deepEqual(again.findings.map((f) => `${f.span.start.line}:${f.rule}`), ['35:vmap-io-missing-flush']);
 });
+
+test('external summaries: only names the file calls and does not define are used (an editor passes a whole workspace)', async () => {
+  const dir = path.join(ROOT, 'remote_page_helper');
+  const io = fs.readFileSync(path.join(dir, 'qux_io.c'), 'utf8');
+  const users = fs.readFileSync(path.join(dir, 'qux_users.c'), 'utf8');
+  const judged = await analyzeText(io, 'qux_io.c', { externalCallSites: new Map([['qux_write_any', [2]]]) });
+  const helper = judged.summaries.find((s) => s.name === 'qux_write_any');
+  assert.ok(helper);
+  const noise = Array.from({ length: 500 }, (_, i) => ({ name: `unrelated_${i}`, file: 'x.c', returnsVmalloc: 'vmalloc' as const }));
+  const all = new Map([...noise, helper].map((s) => [s.name, s]));
+  const withAll = await analyzeText(users, 'qux_users.c', { externalSummaries: all });
+  const withOne = await analyzeText(users, 'qux_users.c', { externalSummaries: new Map([['qux_write_any', helper]]) });
+  assert.deepEqual(withAll.findings, withOne.findings);
+  assert.equal(withAll.findings.length, 1);
+  // a summary under the name of a function the file defines does not replace the file's own analysis
+  const own = await analyzeText(io, 'qux_io.c', {});
+  const shadowed = await analyzeText(io, 'qux_io.c', { externalSummaries: new Map([['qux_write_any', { ...helper, file: 'elsewhere.c' }]]) });
+  assert.deepEqual(shadowed.findings, own.findings);
+  assert.deepEqual(shadowed.summaries, own.summaries);
+});

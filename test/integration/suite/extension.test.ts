@@ -254,32 +254,7 @@ describe('vmalias in VS Code', () => {
   it('Analyze Workspace connects a wrapper allocator in one file with the DMA mapping in another', async () => {
     const a = await api();
     const dir = fixtureUri('drivers/misc/qux').fsPath;
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'qux_mem.c'), [
-      '// SPDX-License-Identifier: GPL-2.0',
-      'void *qux_buf_alloc(unsigned long size)',
-      '{',
-      '\treturn vzalloc(size);',
-      '}',
-      '',
-    ].join('\n'));
-    fs.writeFileSync(path.join(dir, 'qux_xfer.c'), [
-      '// SPDX-License-Identifier: GPL-2.0',
-      'void *qux_buf_alloc(unsigned long size);',
-      '',
-      'int qux_send(struct device *dev, unsigned long len)',
-      '{',
-      '\tvoid *buf = qux_buf_alloc(len);',
-      '\tdma_addr_t a;',
-      '',
-      '\tif (!buf)',
-      '\t\treturn -ENOMEM;',
-      '\tmemset(buf, 0x5a, len);',
-      '\ta = dma_map_single(dev, buf, len, DMA_TO_DEVICE);',
-      '\treturn dma_mapping_error(dev, a) ? -EIO : 0;',
-      '}',
-      '',
-    ].join('\n'));
+    writeQux(dir);
     try {
       const summary = await a.analyzeWorkspace();
       assert.equal(summary.cancelled, false);
@@ -296,6 +271,26 @@ describe('vmalias in VS Code', () => {
     // the next scan clears the diagnostics of the files that went away
     await a.analyzeWorkspace();
     assert.deepEqual(ours(vscode.Uri.file(path.join(dir, 'qux_xfer.c'))).map(codeOf), []);
+  });
+
+  it('after Analyze Workspace an open document keeps a cross-file finding while it is edited', async () => {
+    const a = await api();
+    const dir = fixtureUri('drivers/misc/qux_live').fsPath;
+    writeQux(dir);
+    try {
+      await a.analyzeWorkspace();
+      // Opened and edited, the file is analysed live with the scan's summaries of the other file:
+      // the cross-file finding stays, and moves with the edit.
+      const xferUri = vscode.Uri.file(path.join(dir, 'qux_xfer.c'));
+      const doc = await vscode.workspace.openTextDocument(xferUri);
+      const editor = await vscode.window.showTextDocument(doc);
+      await editor.edit((e) => e.insert(new vscode.Position(1, 0), '/* the transfer path */\n'));
+      const moved = await waitForDiagnostics(xferUri, (x) => x.some((d) => codeOf(d) === 'vmalloc-linear-map' && d.range.start.line === 12), 'the cross-file finding after an edit');
+      assert.deepEqual(moved.filter((d) => d.source === 'vmalias').map(codeOf), ['vmalloc-linear-map']);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('analyses a 1 MB file in the worker without blocking the extension host', async function () {
@@ -329,3 +324,33 @@ describe('vmalias in VS Code', () => {
     assert.ok(a.controller.stats.maxBlockMs < 100, `vmalias held the extension host for ${a.controller.stats.maxBlockMs.toFixed(1)} ms`);
   });
 });
+
+/** A wrapper allocator in one file, and a caller in another that DMA-maps what it returns. */
+function writeQux(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'qux_mem.c'), [
+    '// SPDX-License-Identifier: GPL-2.0',
+    'void *qux_buf_alloc(unsigned long size)',
+    '{',
+    '\treturn vzalloc(size);',
+    '}',
+    '',
+  ].join('\n'));
+  fs.writeFileSync(path.join(dir, 'qux_xfer.c'), [
+    '// SPDX-License-Identifier: GPL-2.0',
+    'void *qux_buf_alloc(unsigned long size);',
+    '',
+    'int qux_send(struct device *dev, unsigned long len)',
+    '{',
+    '\tvoid *buf = qux_buf_alloc(len);',
+    '\tdma_addr_t a;',
+    '',
+    '\tif (!buf)',
+    '\t\treturn -ENOMEM;',
+    '\tmemset(buf, 0x5a, len);',
+    '\ta = dma_map_single(dev, buf, len, DMA_TO_DEVICE);',
+    '\treturn dma_mapping_error(dev, a) ? -EIO : 0;',
+    '}',
+    '',
+  ].join('\n'));
+}
