@@ -12,7 +12,7 @@ import { AnalysisResult, AnalyzeOptions, Finding, FunctionSummary, KernelVersion
 import { FunctionInfo } from './engine/tu';
 import { FunctionAnalysis, SummaryAcc, TuCtx, CallSiteFacts } from './engine/interp';
 import { Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite } from './engine/state';
-import { ALLOCATORS, SINKS, MAINTENANCE, EVIDENCE_PAGE_OF, VMALLOC_TESTS, BIO_OP_SETTERS, DIRECTIONS } from './tables';
+import { DIRECTIONS, seedNames } from './tables';
 import { skeleton, callsOf, invalidatesOf, SkeletonCache } from './engine/skeleton';
 import { AnalysisMemo, UnitResult } from './engine/memo';
 
@@ -21,10 +21,7 @@ export { AnalysisMemo } from './engine/memo';
 const MAX_ROUNDS = 4;
 
 /** Names whose presence makes a function worth analysing. */
-const SEED_NAMES = new Set<string>([
-  ...ALLOCATORS.keys(), ...SINKS.keys(), ...MAINTENANCE.keys(), ...EVIDENCE_PAGE_OF.keys(), ...VMALLOC_TESTS,
-  ...BIO_OP_SETTERS.keys(),
-]);
+const SEED_NAMES = seedNames();
 
 export function kernelLabel(k: KernelVersion | undefined): string {
   if (!k) return 'newest';

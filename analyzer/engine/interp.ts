@@ -155,6 +155,7 @@ interface FnStatic {
 
 const STATIC = new WeakMap<FunctionInfo, FnStatic>();
 
+/** Strip casts, parentheses and `&` to reach the expression naming an object. */
 function stripNode(n: SNode): SNode {
   let cur = n;
   for (;;) {
@@ -330,13 +331,7 @@ export class FunctionAnalysis {
 
   /** Strip casts, parentheses and `&` to reach the expression naming an object. */
   private strip(n: SNode): SNode {
-    let cur = n;
-    for (;;) {
-      if (cur.type === 'parenthesized_expression' && cur.children.length === 1 && cur.children[0].type !== 'compound_statement') cur = cur.children[0];
-      else if (cur.type === 'cast_expression') cur = child(cur, 'value') ?? cur;
-      else if (cur.type === 'pointer_expression' && cur.op === '&') cur = child(cur, 'argument') ?? cur;
-      else return cur;
-    }
+    return stripNode(n);
   }
 
   /** Root identifier of an lvalue-ish expression (`sgl` for `&sgl[i]`, `bp` for `bp->b_bio`). */

@@ -25,8 +25,9 @@ export function relevantNames(extra: readonly string[] = []): string[] {
 }
 
 /**
- * Names that make a function worth analysing (the analyzer's relevance seeds): everything in
- * relevantNames() plus submission calls and bio op setters, which decide a function's direction.
+ * Names that make a function worth analysing (the analyzer's relevance seeds, analyze.ts; the
+ * scan's slicing uses the same set): everything in relevantNames() plus submission calls and bio
+ * op setters, which decide a function's direction.
  */
 export function seedNames(extra: readonly string[] = []): Set<string> {
   return new Set<string>([
