@@ -8,6 +8,7 @@
  */
 import { Backend, createBackend } from './parse/backends';
 import { SNode } from './parse/syntax';
+import { lineStarts as lineStartsOf } from './parse/lines';
 import { AnalysisResult, AnalyzeOptions, Finding, FunctionSummary, KernelVersion } from './types';
 import { FunctionInfo } from './engine/tu';
 import { FunctionAnalysis, SummaryAcc, TuCtx, CallSiteFacts } from './engine/interp';
@@ -229,8 +230,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   for (const f of viaMacro) relevant.add(f);
   addCallees(viaMacro);
 
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const lineStarts = lineStartsOf(text);
   const allocToField = new Map<string, string>();
   let fieldOther = new Set<string>();
   const paramOps = collectParamOps(fns, byName, text, memo?.skeleton);

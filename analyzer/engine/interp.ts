@@ -8,6 +8,7 @@
  * analysed once per direction context: an op whose value the function cannot see is a read in one
  * context and a write in the other, so a guard such as `op == REQ_OP_READ` is evaluated exactly.
  */
+import { lineIndex } from '../parse/lines';
 import { SNode, child, descendants } from '../parse/syntax';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
@@ -2019,15 +2020,9 @@ export class FunctionAnalysis {
   }
 
   private offsetSpan(off: number): Span {
-    // binary search over the file's line starts (computed once per file)
+    // the file's line starts are computed once per file
     const ls = this.tu.lineStarts;
-    let lo = 0;
-    let hi = ls.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (ls[mid] <= off) lo = mid;
-      else hi = mid - 1;
-    }
+    const lo = lineIndex(ls, off);
     const line = lo + 1;
     const col = off - ls[lo] + 1;
     return { start: { line, column: col }, end: { line, column: col }, startOffset: off, endOffset: off };

@@ -2,6 +2,7 @@
  * Outputs of patch review: `--format mailback` (b4 per-patch check command) and the plain-text
  * mailing-list reply of `vmalias review`.
  */
+import { lineIndex, lineStarts } from '../parse/lines';
 import type { Finding, Fix } from '../types';
 import { simulatedConsequence } from './consequence';
 import { EXPLANATIONS, staticConsequence } from './explain';
@@ -63,12 +64,6 @@ function quoteHunk(item: ReviewItem, maxBefore: number): string[] {
   return out;
 }
 
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
-  return starts;
-}
-
 /**
  * The suggested fix as a small unified diff: the fix's edits applied to the analysed text, shown
  * with one line of context, numbered in the target file's post-image.
@@ -79,16 +74,7 @@ export function fixDiff(item: ReviewItem, fix: Fix, context = 1): string | undef
   if (edits.length === 0) return undefined;
   for (const e of edits) if (e.span.startOffset < 0 || e.span.endOffset > text.length || e.span.endOffset < e.span.startOffset) return undefined;
   const starts = lineStarts(text);
-  const lineOf = (off: number): number => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= off) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo; // 0-based
-  };
+  const lineOf = (off: number): number => lineIndex(starts, off); // 0-based
   const totalLines = text.endsWith('\n') ? starts.length - 1 : starts.length;
   const first = Math.max(0, lineOf(edits[0].span.startOffset) - context);
   const lastEditLine = lineOf(Math.max(edits[edits.length - 1].span.startOffset, edits[edits.length - 1].span.endOffset - 1));
