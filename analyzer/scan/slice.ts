@@ -88,39 +88,36 @@ export function sliceRelevant(text: string, seeds: ReadonlySet<string>, matcher:
   return blankExcept(g, relevantSet(g, seeds));
 }
 
-/** The functions analyzeTree's relevance rules could reach (see the file comment), widened. */
-export function relevantSet(g: FileGraph, seeds: ReadonlySet<string>): Set<number> {
-  const { defs, refs, callers } = g;
-  const seeded = g.expanded.map((ids) => [...ids].some((id) => seeds.has(id)));
-  const kept = new Set<number>();
-  const up = (start: number[]) => {
-    const stack = [...start];
-    while (stack.length) {
-      const i = stack.pop() as number;
-      if (kept.has(i)) continue;
-      kept.add(i);
-      stack.push(...callers[i]);
-    }
-  };
-  const down = (start: Iterable<number>) => {
-    const stack = [...start];
-    const seen = new Set<number>();
-    while (stack.length) {
-      const i = stack.pop() as number;
-      if (seen.has(i)) continue;
-      seen.add(i);
-      kept.add(i);
-      stack.push(...refs[i]);
-    }
-  };
-  up(defs.map((_, i) => i).filter((i) => seeded[i]));
-  down([...kept]);
+/** Every function reachable from `start` along `next` (start included), added to `into`. */
+function reach(start: Iterable<number>, next: (i: number) => Iterable<number>, into = new Set<number>()): Set<number> {
+  const stack = [...start];
+  const seen = new Set<number>();
+  while (stack.length) {
+    const i = stack.pop() as number;
+    if (seen.has(i)) continue;
+    seen.add(i);
+    into.add(i);
+    for (const j of next(i)) stack.push(j);
+  }
+  return into;
+}
+
+/** Two levels of callers of the functions in `kept` that `of` accepts, each with what it reaches. */
+function addCallers(g: FileGraph, kept: Set<number>, of: (i: number) => boolean): void {
   for (let level = 0; level < 2; level++) {
     const add: number[] = [];
-    for (const i of kept) if (defs[i].isStatic) for (const c of callers[i]) if (!kept.has(c)) add.push(c);
+    for (const i of kept) if (of(i)) for (const c of g.callers[i]) if (!kept.has(c)) add.push(c);
     if (add.length === 0) break;
-    down(add);
+    reach(add, (i) => g.refs[i], kept);
   }
+}
+
+/** The functions analyzeTree's relevance rules could reach (see the file comment), widened. */
+export function relevantSet(g: FileGraph, seeds: ReadonlySet<string>): Set<number> {
+  const seeded = g.defs.map((_, i) => i).filter((i) => [...g.expanded[i]].some((id) => seeds.has(id)));
+  const kept = reach(seeded, (i) => g.callers[i]);
+  reach([...kept], (i) => g.refs[i], kept);
+  addCallers(g, kept, (i) => g.defs[i].isStatic);
   return kept;
 }
 
@@ -256,17 +253,7 @@ export function sourceFlow(g: FileGraph, sources: ReadonlySet<string>, sinks: Re
  * relevance does.
  */
 export function keepForSummaries(g: FileGraph, names: readonly string[], sources?: ReadonlySet<string>): Set<number> {
-  const kept = new Set<number>();
-  const down = (start: Iterable<number>) => {
-    const stack = [...start];
-    while (stack.length) {
-      const i = stack.pop() as number;
-      if (kept.has(i)) continue;
-      kept.add(i);
-      stack.push(...g.refs[i]);
-    }
-  };
-  down(names.flatMap((n) => g.byName.get(n) ?? []));
+  const kept = reach(names.flatMap((n) => g.byName.get(n) ?? []), (i) => g.refs[i]);
   const namesSource = (i: number) => sources !== undefined && [...g.expanded[i]].some((id) => sources.has(id));
   const direct = new Set<number>();
   for (const i of kept) for (const c of g.callers[i]) if (!kept.has(c)) direct.add(c);
@@ -274,12 +261,7 @@ export function keepForSummaries(g: FileGraph, names: readonly string[], sources
     for (const c of direct) kept.add(c);
     return kept;
   }
-  for (let level = 0; level < 2; level++) {
-    const add: number[] = [];
-    for (const i of kept) for (const c of g.callers[i]) if (!kept.has(c)) add.push(c);
-    if (add.length === 0) break;
-    down(add);
-  }
+  addCallers(g, kept, () => true);
   return kept;
 }
 
