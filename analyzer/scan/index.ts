@@ -371,12 +371,10 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     // summaries must be exact). A file nobody calls into is a leaf: only its own findings matter,
     // so the worker may skip it when none of its sources can reach one of its sinks. Cache entries
     // are keyed with this (a file that gains a caller is analysed again).
+    const exportSets = depFiles.map((f) => new Set(f.exports ?? []));
     const neededNames: Set<string>[] = parseIdx.map(() => new Set<string>());
     graph.deps.forEach((ds, j) => {
-      for (const d of ds) {
-        const exp = new Set(depFiles[d].exports ?? []);
-        for (const c of depFiles[j].calls) if (exp.has(c)) neededNames[d].add(c);
-      }
+      for (const d of ds) for (const c of depFiles[j].calls) if (exportSets[d].has(c)) neededNames[d].add(c);
     });
     const needed = neededNames.map((x) => [...x].sort());
     // Functions of other selected files that name a source-side function themselves (a helper
@@ -613,15 +611,16 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       }
       cache.saveIndex(indexKey, linkHash, rows, walkStart);
     }
+    finalFindings.sort(compareFindings);
+    const summaries = table.all();
     if (results) {
       results.save(resultKey, {
-        stamp: walkStart, treeSig, findings: finalFindings.slice().sort(compareFindings), notes: notes.slice(walkNotes), summaries: [...table.all().values()],
+        stamp: walkStart, treeSig, findings: finalFindings, notes: notes.slice(walkNotes), summaries: [...summaries.values()],
         filesPrefiltered: stats.filesPrefiltered, linkNames: stats.linkNames,
       });
     }
-    finalFindings.sort(compareFindings);
     stats.wallMs = performance.now() - t0;
-    return { findings: finalFindings, notes, stats, summaries: table.all() };
+    return { findings: finalFindings, notes, stats, summaries };
   } finally {
     progress.done();
     if (runner) await (runner as Runner).close();

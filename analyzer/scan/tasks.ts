@@ -80,8 +80,14 @@ export class TaskRunner {
   private backend: Promise<Backend> | undefined;
   private refsRe: { hash: string; re: RegExp | undefined } | undefined;
 
+  /** Source- and sink-side names of the tables and user options, for the worker's flow check. */
+  private readonly sources: ReadonlySet<string>;
+  private readonly sinks: ReadonlySet<string>;
+
   constructor(private readonly init: RunnerInit) {
     this.matcher = new NameMatcher(init.classes);
+    this.sources = new Set([...init.classes.sources, ...(init.options.extraAllocators ?? [])]);
+    this.sinks = new Set([...init.classes.sinks, ...(init.options.extraSinks ?? [])]);
   }
 
   /** Start loading the parser now (workers do this at start-up, while the pre-pass runs). */
@@ -156,8 +162,8 @@ export class TaskRunner {
         let sl: SliceResult | undefined;
         const seeds = seedNames([...(o.extraAllocators ?? []), ...(o.extraSinks ?? []), ...ext.keys()]);
         if (needed) {
-          const sources = new Set([...this.init.classes.sources, ...(o.extraAllocators ?? [])]);
-          const sinks = new Set([...this.init.classes.sinks, ...(o.extraSinks ?? [])]);
+          const sources = new Set(this.sources);
+          const sinks = new Set(this.sinks);
           // a call into another scanned file can carry vmalloc memory to a helper judged at its callers
           for (const c of calls) sinks.add(c);
           for (const s of external) {
@@ -166,7 +172,7 @@ export class TaskRunner {
           }
           const part = sliceFor(graph, sources, sinks, needed, seeds);
           if (part === 'skip') {
-            return { file, sha1: hash, findings: [], summaries: [], notes: [], parseMs: performance.now() - t0, analyzeMs: 0, chars: 0, blanked: 0, skipped: true };
+            return { ...empty, sha1: hash, parseMs: performance.now() - t0, chars: 0, blanked: 0, skipped: true };
           }
           sl = part;
         }
