@@ -180,6 +180,11 @@ function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+/** A stored object of this cache: our magic and schema, written by this tool under this key. */
+function ours(v: unknown, tool: string, key: string): v is Record<string, unknown> {
+  return isObj(v) && v.magic === CACHE_MAGIC && v.schema === CACHE_SCHEMA && v.tool === tool && v.key === key;
+}
+
 function validFinding(f: unknown): boolean {
   if (!isObj(f)) return false;
   const span = f.span;
@@ -220,7 +225,7 @@ export class ScanCache {
     }
     let v: unknown;
     try { v = JSON.parse(raw); } catch { v = undefined; }
-    if (!isObj(v) || v.magic !== CACHE_MAGIC || v.schema !== CACHE_SCHEMA || v.tool !== this.tool || v.key !== key ||
+    if (!ours(v, this.tool, key) ||
         typeof v.depSig !== 'string' || !Array.isArray(v.findings) || !Array.isArray(v.summaries) || !Array.isArray(v.notes) ||
         !v.findings.every(validFinding) || !v.summaries.every(validSummary) || !v.notes.every((n) => typeof n === 'string') ||
         (v.siteSig !== undefined && typeof v.siteSig !== 'string') ||
@@ -253,7 +258,7 @@ export class ScanCache {
       return undefined;
     }
     const num = (a: unknown, n: number): boolean => Array.isArray(a) && a.length === n && a.every((x) => typeof x === 'number');
-    if (!isObj(v) || v.magic !== CACHE_MAGIC || v.schema !== CACHE_SCHEMA || v.tool !== this.tool || v.key !== key ||
+    if (!ours(v, this.tool, key) ||
         typeof v.linkHash !== 'string' || typeof v.writtenMs !== 'number' || !Array.isArray(v.paths) || !v.paths.every((p) => typeof p === 'string') ||
         !num(v.size, v.paths.length) || !num(v.mtime, v.paths.length) || !num(v.ino, v.paths.length) ||
         !isObj(v.sha) || !Object.values(v.sha).every((x) => typeof x === 'string') ||
@@ -334,7 +339,7 @@ export class ResultStore {
     } catch {
       return undefined;
     }
-    if (!isObj(v) || v.magic !== CACHE_MAGIC || v.schema !== CACHE_SCHEMA || v.tool !== this.tool || v.key !== key || v.treeSig !== treeSig || typeof v.stamp !== 'number' ||
+    if (!ours(v, this.tool, key) || v.treeSig !== treeSig || typeof v.stamp !== 'number' ||
         !Array.isArray(v.findings) || !v.findings.every(validFinding) || !Array.isArray(v.summaries) || !v.summaries.every(validSummary) ||
         !Array.isArray(v.notes) || !v.notes.every((n) => isObj(n) && typeof n.path === 'string' && typeof n.message === 'string' && ['error', 'warning', 'info'].includes(n.severity as string)) ||
         typeof v.filesPrefiltered !== 'number' || typeof v.linkNames !== 'number') {
