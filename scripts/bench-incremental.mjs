@@ -32,16 +32,6 @@ function parseArgs(argv) {
   return o;
 }
 
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A kernel-style file of about `lines` lines: fixtures with their `foo` names made unique. */
 function generated(lines) {
@@ -71,6 +61,8 @@ if (!fs.existsSync(path.join(out, 'extension', 'engine', 'documentAnalyzer.js'))
 const { DocumentAnalyzer } = require(path.join(out, 'extension', 'engine', 'documentAnalyzer.js'));
 const { analyzeTree } = require(path.join(out, 'analyzer', 'analyze.js'));
 const { loadWasmLanguage } = require(path.join(out, 'analyzer', 'parse', 'backends.js'));
+// the same seeded edits as test/unit/incremental-analysis.test.ts
+const { prng } = require(path.join(out, 'test', 'unit', 'prng.js'));
 
 let text = o.file ? fs.readFileSync(o.file, 'utf8') : generated(o.lines);
 const { ts, language } = await loadWasmLanguage();

@@ -19,18 +19,8 @@ import { collectFunctions } from '../../analyzer/engine/tu';
 import type { TuCtx } from '../../analyzer/engine/interp';
 import type { AnalyzeRequest, ContentChange } from '../../extension/engine/protocol';
 import { FIXTURE_DIR, listFixtures, parseFixture } from './fixtures-harness';
+import { prng } from './prng';
 
-/** mulberry32: a small seeded PRNG, so a failure replays exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function optionsOf(text: string): AnalyzeOptions {
   const spec = parseFixture(text);
