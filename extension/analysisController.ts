@@ -169,22 +169,18 @@ export class AnalysisController implements vscode.Disposable {
     return opts;
   }
 
-  /** Workspace folders whose last Analyze Workspace left summaries in the worker. */
-  private readonly scannedFolders = new Set<string>();
-
   /**
-   * After Analyze Workspace: open documents of `folder` are analysed with the summaries of the
-   * functions of the folder's other files from now on (so a wrapper allocator elsewhere still
-   * counts while the document is edited), and re-analysed now.
+   * After Analyze Workspace: documents of `folder` are analysed with the summaries of the
+   * functions of the folder's other files from their next analysis on (so a wrapper allocator
+   * elsewhere still counts while the document is edited).
    */
   setWorkspaceSummaries(folder: vscode.Uri, summaries: FunctionSummary[]): void {
     this.client.setExternals(folder.toString(), summaries);
-    this.scannedFolders.add(folder.toString());
   }
 
   private externalsKey(uri: vscode.Uri): string | undefined {
     const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.toString();
-    return folder !== undefined && this.scannedFolders.has(folder) ? folder : undefined;
+    return folder !== undefined && this.client.hasExternals(folder) ? folder : undefined;
   }
 
   isExcluded(uri: vscode.Uri): boolean {

@@ -88,6 +88,10 @@ export class AnalysisClient {
     if (this.worker) this.worker.postMessage({ kind: 'externals', key, summaries });
   }
 
+  hasExternals(key: string): boolean {
+    return this.externals.has(key);
+  }
+
   /** Forget the document's cached tree. */
   close(uri: string): void {
     this.worker?.postMessage({ kind: 'close', uri });
