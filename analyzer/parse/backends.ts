@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildSyntaxTree, CursorLike, SNode, descendants, shiftTree } from './syntax';
+import { buildSyntaxTree, CursorLike, SNode, descendants, shiftTree, OPERATOR_PARENTS } from './syntax';
 
 export type BackendName = 'wasm' | 'native';
 
@@ -19,15 +19,149 @@ export interface Backend {
   parse(text: string): ParseResult;
 }
 
-/** Walk a web-tree-sitter tree into an SNode tree and free the tree (WASM memory is not collected). */
-export function snodeFromTree(t: { walk(): unknown; delete(): void }): SNode {
+/**
+ * Copy a web-tree-sitter tree into an SNode tree (the tree is kept). With the text, the direct
+ * builder is used when the runtime passed its probe; otherwise the public cursor.
+ */
+export function copyTree(t: { walk(): unknown }, text?: string): SNode {
+  if (text !== undefined && directBuilder) return directBuilder(t as unknown as WebTree, text);
   const cursor = t.walk() as CursorLike & { delete(): void };
   try {
     return buildSyntaxTree(cursor);
   } finally {
     cursor.delete();
+  }
+}
+
+/** Copy a web-tree-sitter tree into an SNode tree and free the tree (WASM memory is not collected). */
+export function snodeFromTree(t: { walk(): unknown; delete(): void }, text?: string): SNode {
+  try {
+    return copyTree(t, text);
+  } finally {
     t.delete();
   }
+}
+
+/**
+ * web-tree-sitter's emscripten module: the object passed to `Parser.init` becomes it, and it
+ * carries the runtime's exported functions. Only the cursor functions the public `TreeCursor`
+ * class itself calls are used, each taking the tree and working on the cursor kept in the
+ * runtime's transfer buffer.
+ */
+interface RuntimeModule {
+  HEAP32: Int32Array;
+  _ts_init(): number;
+  _ts_tree_cursor_goto_first_child_wasm(tree: number): number;
+  _ts_tree_cursor_goto_next_sibling_wasm(tree: number): number;
+  _ts_tree_cursor_goto_parent_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_type_id_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_is_missing_wasm(tree: number): number;
+  _ts_tree_cursor_current_field_id_wasm(tree: number): number;
+  _ts_tree_cursor_start_index_wasm(tree: number): number;
+  _ts_tree_cursor_end_index_wasm(tree: number): number;
+}
+interface WebTree { 0: number; walk(): { handles: number[]; delete(): void } }
+
+/** ts_builtin_sym_error: the type id of ERROR nodes, which has no entry in the language's names. */
+const ERROR_SYMBOL = 0xffff;
+
+/**
+ * A faster copy of a web-tree-sitter tree into SNodes, or undefined when the runtime does not
+ * look like the one it was written against (then the public cursor is used).
+ *
+ * The public `TreeCursor` writes its four handles into the runtime's transfer buffer before every
+ * property read and reads them back after every move, and it asks the runtime for each position
+ * (an object per call); with ~20 such calls per node, copying a tree cost more than parsing it.
+ * Here the cursor stays in the transfer buffer for the whole walk (only the cursor functions,
+ * which read and write it there, are called), rows and columns come from the offsets (a table
+ * of the row of every offset: tree-sitter counts rows at `\n` and, for UTF-16 input, columns in
+ * code units, as the text's own offsets do), and a node's named-ness from its type id. The
+ * handles are copied back into the cursor object before it is deleted, so it frees the stack
+ * the walk left. The builder is checked against the public cursor on a probe text when the
+ * grammar is loaded (`probeDirectBuilder`); a mismatch disables it.
+ */
+function makeDirectBuilder(mod: RuntimeModule, language: import('web-tree-sitter').Language): ((tree: WebTree, text: string) => SNode) | undefined {
+  const fns = [
+    '_ts_init', '_ts_tree_cursor_goto_first_child_wasm', '_ts_tree_cursor_goto_next_sibling_wasm',
+    '_ts_tree_cursor_goto_parent_wasm', '_ts_tree_cursor_current_node_type_id_wasm',
+    '_ts_tree_cursor_current_node_is_missing_wasm', '_ts_tree_cursor_current_field_id_wasm',
+    '_ts_tree_cursor_start_index_wasm', '_ts_tree_cursor_end_index_wasm',
+  ] as const;
+  if (!fns.every((f) => typeof mod[f] === 'function') || !(mod.HEAP32 instanceof Int32Array)) return undefined;
+  const transfer = mod._ts_init() >> 2;
+  const firstChild = mod._ts_tree_cursor_goto_first_child_wasm;
+  const nextSibling = mod._ts_tree_cursor_goto_next_sibling_wasm;
+  const parentOf = mod._ts_tree_cursor_goto_parent_wasm;
+  const typeId = mod._ts_tree_cursor_current_node_type_id_wasm;
+  const isMissing = mod._ts_tree_cursor_current_node_is_missing_wasm;
+  const fieldId = mod._ts_tree_cursor_current_field_id_wasm;
+  const startIndex = mod._ts_tree_cursor_start_index_wasm;
+  const endIndex = mod._ts_tree_cursor_end_index_wasm;
+  const types = language.types;
+  const fields = language.fields;
+  const named = types.map((_, i) => language.nodeTypeIsNamed(i));
+  const operatorField = fields.indexOf('operator');
+
+  return (tree: WebTree, text: string): SNode => {
+    const n = text.length;
+    const rowOf = new Int32Array(n + 1);
+    const lineStart: number[] = [0];
+    for (let i = 0, row = 0; i < n; i++) {
+      rowOf[i] = row;
+      if (text.charCodeAt(i) === 10) {
+        row++;
+        lineStart.push(i + 1);
+      }
+    }
+    rowOf[n] = lineStart.length - 1;
+    const cursor = tree.walk();
+    const t = tree[0];
+    const make = (parent: SNode | null, id: number, missing: boolean): SNode => {
+      const s = startIndex(t);
+      const e = endIndex(t);
+      const sr = rowOf[s];
+      const er = rowOf[e];
+      const node: SNode = {
+        type: types[id] || 'ERROR',
+        field: fields[fieldId(t)] ?? null,
+        start: s,
+        end: e,
+        sr, sc: s - lineStart[sr], er, ec: e - lineStart[er],
+        children: [],
+        parent,
+      };
+      if (id === ERROR_SYMBOL || missing || node.type === 'ERROR') node.error = true;
+      return node;
+    };
+    let current = make(null, typeId(t), isMissing(t) === 1);
+    const root = current;
+    try {
+      if (!firstChild(t)) return root;
+      for (;;) {
+        const id = typeId(t);
+        const missing = isMissing(t) === 1;
+        if (named[id] || id === ERROR_SYMBOL || missing) {
+          const node = make(current, id, missing);
+          current.children.push(node);
+          if (firstChild(t)) {
+            current = node;
+            continue;
+          }
+        } else if (current.op === undefined && OPERATOR_PARENTS.has(current.type)
+          && (current.type === 'field_expression' || fieldId(t) === operatorField)) {
+          current.op = types[id];
+        }
+        while (!nextSibling(t)) {
+          if (!parentOf(t) || current.parent === null) return root;
+          current = current.parent;
+        }
+      }
+    } finally {
+      const heap = mod.HEAP32;
+      for (let k = 0; k < 4; k++) cursor.handles[k] = heap[transfer + k];
+      cursor.delete();
+    }
+  };
 }
 
 /**
@@ -131,6 +265,79 @@ function wasmDirs(): string[] {
   return dirs;
 }
 
+let directBuilder: ((tree: WebTree, text: string) => SNode) | undefined;
+
+/** Whether trees are copied by the direct builder (for tests and benchmarks). */
+export function directTreeCopy(): boolean {
+  return directBuilder !== undefined;
+}
+
+/**
+ * Kernel-style C exercising what the copy must get right: fields, operators, ERROR and MISSING
+ * nodes, `#if` inside a body, and text outside ASCII (a 2-byte character and a surrogate pair
+ * before code on the same line, so columns are in UTF-16 code units).
+ */
+const PROBE = [
+  '// é 😀 probe',
+  'static int f(struct page **pages, void *buf, size_t len)',
+  '{',
+  '\tstruct bio *bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_KERNEL);',
+  '\tint i, ret = -EINVAL; /* ü */ char *p = buf + len * 2;',
+  '#ifdef CONFIG_X',
+  '\tfor (i = 0; i < len >> PAGE_SHIFT; i++) pages[i] = vmalloc_to_page(buf + (i << PAGE_SHIFT));',
+  '#endif',
+  '\tif (!bio || ret != 0 && !(len & 1)) return -ENOMEM;',
+  '\tbio->bi_iter.bi_sector = *p++ ? ~len : -len;',
+  '\tret = submit_bio_wait(bio) )',
+  '\tx = ;',
+  '}',
+  'static void h(void)',
+  '{',
+  '\tint a = 1',
+  '\tfoo(a, 2;',
+  '}',
+  'int g(void) { return f(NULL, 0, 0) + y[3].z',
+  '',
+].join('\n');
+
+/** Keep the direct builder only if it copies the probe exactly as the public cursor does. */
+function probeDirectBuilder(ts: WebTS, language: import('web-tree-sitter').Language, build: ((tree: WebTree, text: string) => SNode) | undefined): typeof build {
+  if (!build) return undefined;
+  const parser = new ts.Parser();
+  try {
+    parser.setLanguage(language);
+    const t1 = parser.parse(PROBE);
+    const t2 = parser.parse(PROBE);
+    if (!t1 || !t2) return undefined;
+    const viaCursor = snodeFromTree(t1);
+    const direct = (() => {
+      try {
+        return build(t2 as unknown as WebTree, PROBE);
+      } finally {
+        t2.delete();
+      }
+    })();
+    return sameTree(viaCursor, direct) ? build : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    parser.delete();
+  }
+}
+
+/** Deep equality of two SNode trees (every field the analyzer reads). */
+export function sameTree(a: SNode, b: SNode): boolean {
+  const stack: [SNode, SNode][] = [[a, b]];
+  while (stack.length > 0) {
+    const [x, y] = stack.pop() as [SNode, SNode];
+    if (x.type !== y.type || x.field !== y.field || x.start !== y.start || x.end !== y.end || x.sr !== y.sr
+      || x.sc !== y.sc || x.er !== y.er || x.ec !== y.ec || x.op !== y.op || x.error !== y.error
+      || x.children.length !== y.children.length) return false;
+    for (let i = 0; i < x.children.length; i++) stack.push([x.children[i], y.children[i]]);
+  }
+  return true;
+}
+
 let wasmModule: Promise<{ ts: WebTS; language: import('web-tree-sitter').Language }> | undefined;
 
 /** Load (once) the web-tree-sitter runtime and the C grammar. */
@@ -141,12 +348,17 @@ export function loadWasmLanguage(): Promise<{ ts: WebTS; language: import('web-t
       const ts = require('web-tree-sitter') as WebTS;
       const dirs = wasmDirs();
       const runtime = findFile('web-tree-sitter.wasm', dirs);
-      await ts.Parser.init({ locateFile: () => runtime });
+      // the options object becomes the emscripten module (see RuntimeModule)
+      const moduleOptions = { locateFile: () => runtime };
+      await ts.Parser.init(moduleOptions);
       const grammar = fs.readFileSync(findFile('tree-sitter-c.wasm', dirs));
       const language = await ts.Language.load(grammar);
       const abi = language.abiVersion;
       if (abi < SUPPORTED_ABI.min || abi > SUPPORTED_ABI.max) {
         throw new Error(`vmalias: tree-sitter-c.wasm has ABI ${abi}; this build supports ${SUPPORTED_ABI.min}–${SUPPORTED_ABI.max}`);
+      }
+      if (process.env.VMALIAS_TREE_COPY !== 'cursor') {
+        directBuilder = probeDirectBuilder(ts, language, makeDirectBuilder(moduleOptions as unknown as RuntimeModule, language));
       }
       return { ts, language };
     })();
@@ -165,10 +377,10 @@ export async function createWasmBackend(): Promise<Backend> {
       const deadline = t0 + PARSE_TIMEOUT_MS;
       const tree = parser.parse(text, null, { progressCallback: () => performance.now() > deadline });
       if (!tree) throw new Error('vmalias: parse timed out');
-      const root = recoverTopLevelErrors(snodeFromTree(tree), text, (piece) => {
+      const root = recoverTopLevelErrors(snodeFromTree(tree, text), text, (piece) => {
         const t = parser.parse(piece);
         if (!t) throw new Error('vmalias: parse failed');
-        return snodeFromTree(t);
+        return snodeFromTree(t, piece);
       });
       return { root, parseMs: performance.now() - t0 };
     },

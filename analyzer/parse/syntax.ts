@@ -41,7 +41,7 @@ export interface CursorLike {
   gotoParent(): boolean;
 }
 
-const OPERATOR_PARENTS = new Set([
+export const OPERATOR_PARENTS: ReadonlySet<string> = new Set([
   'assignment_expression', 'binary_expression', 'unary_expression', 'update_expression',
   'pointer_expression', 'field_expression',
 ]);

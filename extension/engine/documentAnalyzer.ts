@@ -10,8 +10,8 @@
 import type { Language, Parser, Tree } from 'web-tree-sitter';
 import type { AnalysisResult, AnalyzeOptions } from '../../analyzer/types';
 import { AnalysisMemo } from '../../analyzer/engine/memo';
-import { buildSyntaxTree, CursorLike, SNode } from '../../analyzer/parse/syntax';
-import { recoverTopLevelErrors, snodeFromTree } from '../../analyzer/parse/backends';
+import { CursorLike, SNode } from '../../analyzer/parse/syntax';
+import { copyTree, recoverTopLevelErrors, snodeFromTree } from '../../analyzer/parse/backends';
 import { EditLike, toTreeSitterEdit } from './edits';
 import { rebuildWithReuse } from './reuse';
 import { TreeCache } from './treeCache';
@@ -128,12 +128,11 @@ export class DocumentAnalyzer {
     const t1 = performance.now();
     let root: SNode;
     if (parsed.same) root = parsed.same;
+    else if (!parsed.reuse) root = copyTree(tree, req.text);
     else {
       const cursor = tree.walk();
       try {
-        root = parsed.reuse
-          ? rebuildWithReuse(cursor as unknown as CursorLike, parsed.reuse.prev, parsed.reuse.edit, parsed.reuse.changed, this.reuse)
-          : buildSyntaxTree(cursor as unknown as CursorLike);
+        root = rebuildWithReuse(cursor as unknown as CursorLike, parsed.reuse.prev, parsed.reuse.edit, parsed.reuse.changed, this.reuse);
       } finally {
         cursor.delete();
       }
@@ -150,7 +149,7 @@ export class DocumentAnalyzer {
       const analysisRoot = recoverTopLevelErrors(root, req.text, (piece) => {
         const t = this.parser.parse(piece);
         if (!t) throw new Error('parse failed');
-        return snodeFromTree(t);
+        return snodeFromTree(t, piece);
       });
       let result: AnalysisResult;
       try {
