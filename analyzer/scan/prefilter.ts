@@ -93,6 +93,8 @@ export interface LexDef {
   calls: string[];
   /** With `bodies`: offsets of the body's `{` and just after its `}`, and every identifier in it. */
   bodyStart?: number;
+  /** With `bodies`: offset of the declaration's first token (return type, `static`, …). */
+  sigStart?: number;
   bodyEnd?: number;
   idents?: string[];
 }
@@ -138,6 +140,7 @@ export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?
   let cur: LexDef | undefined;
   let calls: Set<string> | undefined;
   let lineStart = true;
+  let sigStart = -1; // first token of the top-level declaration being read
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -159,6 +162,7 @@ export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?
       if (d === 47) { const e = text.indexOf('\n', i); i = e === -1 ? n : e; continue; }
       if (d === 42) { const e = text.indexOf('*/', i + 2); i = e === -1 ? n : e + 2; continue; }
     }
+    if (depth === 0 && sigStart < 0) sigStart = i;
     if (c === 34 || c === 39) {
       // String or character literal.
       i++;
@@ -204,6 +208,7 @@ export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?
           calls = new Set();
           if (bodies) {
             cur.bodyStart = i;
+            cur.sigStart = sigStart;
             idents = new Set();
           }
         } else {
@@ -231,11 +236,12 @@ export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?
         declStar = false;
         paren = 0;
         lastSig = 59;
+        sigStart = -1;
       }
     } else if (depth === 0) {
       if (c === 40) paren++;
       else if (c === 41) { if (paren > 0) paren--; }
-      else if (c === 59 /* ; */) { declName = undefined; declStatic = false; declStar = false; paren = 0; }
+      else if (c === 59 /* ; */) { declName = undefined; declStatic = false; declStar = false; paren = 0; sigStart = -1; }
       else if (c === 42 /* * */ && paren === 0 && declName === undefined) declStar = true;
       lastSig = c;
     }

@@ -15,9 +15,11 @@
  *   K = S, plus everything S reaches (callees' bodies give the summaries callers need), plus, two
  *       levels up, the callers of static functions in K and what they reach (their call sites decide
  *       what a static helper's parameters carry).
- * A function the lexer cannot delimit is never blanked; declarations, types, macros and
- * initialisers outside function bodies are always kept. test/unit/slice.test.ts checks on every
- * fixture that the findings of the sliced text equal those of the whole text.
+ * A function the lexer cannot delimit is never blanked. sliceRelevant keeps everything outside
+ * function bodies; sliceFor (the scan's slicing, where every source sits in a delimited body) also
+ * blanks the declarations and comments between functions (topLevelBlanks), keeping preprocessor
+ * lines and signatures. test/unit/slice.test.ts checks on every fixture that the findings of the
+ * sliced text equal those of the whole text.
  */
 import { lexFunctions, wordsRegex, type LexDef, type NameMatcher } from './prefilter';
 import { MAINTENANCE } from '../tables';
@@ -121,21 +123,28 @@ export function relevantSet(g: FileGraph, seeds: ReadonlySet<string>): Set<numbe
   return kept;
 }
 
-/** The text with the bodies of every function outside `keep` blanked (same-named ones stay together). */
-export function blankExcept(g: FileGraph, keep: ReadonlySet<number>): SliceResult {
+/**
+ * The text with the bodies of every function outside `keep` blanked (same-named ones stay
+ * together). With `topLevel`, the declarations and comments between function definitions are
+ * blanked too (topLevelBlanks): the analyzer reads nothing outside function definitions but
+ * #defines (analyzer/engine/skeleton.ts), and a driver's tables, types and kernel-doc are about a
+ * third of what a selected file would otherwise have parsed.
+ */
+export function blankExcept(g: FileGraph, keep: ReadonlySet<number>, opts: { topLevel?: boolean } = {}): SliceResult {
   const { text, defs } = g;
   const kept = new Set(keep);
   // Same-named definitions (#if branches) stand or fall together.
   for (const idxs of g.byName.values()) if (idxs.some((i) => kept.has(i))) for (const i of idxs) kept.add(i);
-  if (kept.size === defs.length) return { text, functions: defs.length, kept: defs.length, blanked: 0 };
+  const ranges: [number, number][] = [];
+  // Blank from just after `{` to just before `}`; nested/overlapping ranges cannot occur (depth 0).
+  for (const [i, d] of defs.entries()) if (!kept.has(i)) ranges.push([(d.bodyStart as number) + 1, (d.bodyEnd as number) - 1]);
+  if (opts.topLevel) ranges.push(...topLevelBlanks(text, defs));
+  if (ranges.length === 0) return { text, functions: defs.length, kept: defs.length, blanked: 0 };
+  ranges.sort((a, b) => a[0] - b[0]);
   const parts: string[] = [];
   let at = 0;
   let blanked = 0;
-  // Blank from just after `{` to just before `}`; nested/overlapping ranges cannot occur (depth 0).
-  const order = defs.map((_, i) => i).filter((i) => !kept.has(i)).sort((a, b) => (defs[a].bodyStart as number) - (defs[b].bodyStart as number));
-  for (const i of order) {
-    const s = (defs[i].bodyStart as number) + 1;
-    const e = (defs[i].bodyEnd as number) - 1;
+  for (const [s, e] of ranges) {
     if (s < at || e <= s) continue;
     parts.push(text.slice(at, s), text.slice(s, e).replace(/[^\n]/g, ' '));
     blanked += e - s;
@@ -143,6 +152,117 @@ export function blankExcept(g: FileGraph, keep: ReadonlySet<number>): SliceResul
   }
   parts.push(text.slice(at));
   return { text: parts.join(''), functions: defs.length, kept: kept.size, blanked };
+}
+
+/** Words that only occur in statements: a region holding one is code the lexer did not delimit. */
+const STATEMENT_WORDS = new Set(['return', 'if', 'while', 'for', 'switch', 'goto', 'do', 'break', 'continue', 'case']);
+
+/**
+ * Ranges outside function definitions (before each definition's first token, after the last one)
+ * that can be blanked without changing what the analyzer sees: comments, and whole declarations
+ * from their first token to their `;` at brace and parenthesis depth 0 (struct and enum types,
+ * tables and their initialisers, prototypes, file-scope variables, EXPORT_SYMBOL and the like).
+ * Preprocessor lines are kept (#defines feed the analyzer, #if structure the parser), and so is
+ * a declaration that contains a statement word or never reaches its `;` (a body the lexer could
+ * not delimit, e.g. one selected by #if between a signature and its `{`): no code is lost.
+ */
+export function topLevelBlanks(text: string, defs: readonly LexDef[]): [number, number][] {
+  const out: [number, number][] = [];
+  const gaps: [number, number][] = [];
+  let from = 0;
+  for (const d of [...defs].sort((a, b) => (a.bodyStart as number) - (b.bodyStart as number))) {
+    const to = d.sigStart !== undefined && d.sigStart >= 0 ? d.sigStart : (d.bodyStart as number);
+    if (to > from) gaps.push([from, to]);
+    from = Math.max(from, d.bodyEnd as number);
+  }
+  if (text.length > from) gaps.push([from, text.length]);
+  for (const [a, b] of gaps) {
+    let i = a;
+    let depth = 0;
+    let declStart = -1;
+    let statement = false;
+    const keepInDecl: [number, number][] = [];
+    let lineStart = i === 0 || text.charCodeAt(i - 1) === 10;
+    while (i < b) {
+      const c = text.charCodeAt(i);
+      if (c === 10) { lineStart = true; i++; continue; }
+      if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) { i++; continue; }
+      const atLineStart = lineStart;
+      lineStart = false;
+      if (c === 35 /* # */ && atLineStart) {
+        // a preprocessor line (with continuations, and a comment it opens) is kept
+        const ppStart = i;
+        while (i < b) {
+          const d = text.charCodeAt(i);
+          if (d === 47 && text.charCodeAt(i + 1) === 42) {
+            const e = text.indexOf('*/', i + 2);
+            i = e === -1 ? b : e + 2;
+            continue;
+          }
+          if (d === 10 && text.charCodeAt(i - 1) !== 92 && !(text.charCodeAt(i - 1) === 13 && text.charCodeAt(i - 2) === 92)) break;
+          i++;
+        }
+        if (declStart >= 0) keepInDecl.push([ppStart, i]);
+        continue;
+      }
+      if (c === 47 /* / */ && (text.charCodeAt(i + 1) === 47 || text.charCodeAt(i + 1) === 42)) {
+        const line = text.charCodeAt(i + 1) === 47;
+        const e = line ? text.indexOf('\n', i) : text.indexOf('*/', i + 2);
+        const end = Math.min(b, e === -1 ? b : line ? e : e + 2);
+        // a comment inside a declaration goes with it; one between declarations on its own
+        if (declStart < 0) out.push([i, end]);
+        i = end;
+        continue;
+      }
+      if (declStart < 0) {
+        declStart = i;
+        statement = false;
+      }
+      if (c === 34 || c === 39) {
+        i++;
+        while (i < b) {
+          const d = text.charCodeAt(i);
+          if (d === 92) { i += 2; continue; }
+          if (d === c || d === 10) break;
+          i++;
+        }
+        i++;
+        continue;
+      }
+      if (isWordStart(c)) {
+        let j = i + 1;
+        while (j < b && isWordChar(text.charCodeAt(j))) j++;
+        if (STATEMENT_WORDS.has(text.slice(i, j))) statement = true;
+        i = j;
+        continue;
+      }
+      if (c === 123 || c === 40 || c === 91) depth++;
+      else if ((c === 125 || c === 41 || c === 93) && depth > 0) depth--;
+      else if (c === 59 /* ; */ && depth === 0) {
+        if (!statement) {
+          // blank around the #if/#else lines inside it
+          let s = declStart;
+          for (const [ks, ke] of keepInDecl) {
+            if (ks > s) out.push([s, ks]);
+            s = ke;
+          }
+          out.push([s, i + 1]);
+        }
+        declStart = -1;
+        keepInDecl.length = 0;
+      }
+      i++;
+    }
+  }
+  return out;
+}
+
+function isWordStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+function isWordChar(c: number): boolean {
+  return isWordStart(c) || (c >= 48 && c <= 57);
 }
 
 const FIELD_SET = /(?:->|\.)\s*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*=(?!=)/g;
@@ -285,5 +405,5 @@ export function sliceFor(g: FileGraph, sources: ReadonlySet<string>, sinks: Read
   // Functions the analyzer's relevance rules cannot reach are never analysed: blank them too.
   const relevant = relevantSet(g, seeds);
   for (const i of [...keep]) if (!relevant.has(i)) keep.delete(i);
-  return blankExcept(g, keep);
+  return blankExcept(g, keep, { topLevel: true });
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeText } from '../../analyzer/analyze';
-import { fileGraph, sliceFor, sliceRelevant, sourceMeetsSink } from '../../analyzer/scan/slice';
+import { blankExcept, fileGraph, sliceFor, sliceRelevant, sourceMeetsSink } from '../../analyzer/scan/slice';
 import { NameMatcher, nameClasses } from '../../analyzer/scan/prefilter';
 import { seedNames } from '../../analyzer/tables';
 import { FIXTURE_DIR, listFixtures, parseFixture } from './fixtures-harness';
@@ -141,6 +141,51 @@ async function sameAnalysis(text: string, file: string, opts: AnalyzeOptions): P
   return s.blanked;
 }
 let leafGain = 0;
+
+describe('top-level blanking', () => {
+  const noise = fs.readFileSync(path.join(FIXTURE_DIR, '..', 'slice', 'noise.c'), 'utf8');
+  const g = fileGraph(noise, matcher);
+  const all = new Set(g.defs.map((_, i) => i));
+  const r = blankExcept(g, all, { topLevel: true });
+
+  test('keeps offsets, lines, every function and every preprocessor line', () => {
+    assert.equal(r.text.length, noise.length);
+    assert.deepEqual(lineStructure(r.text), lineStructure(noise));
+    for (const d of g.defs) {
+      const from = d.sigStart as number;
+      assert.equal(r.text.slice(from, d.bodyEnd), noise.slice(from, d.bodyEnd), `${d.name} kept whole`);
+    }
+    const pp = noise.split('\n').filter((l) => /^#/.test(l));
+    assert.ok(pp.length >= 6);
+    for (const l of pp) assert.ok(r.text.split('\n').includes(l), `kept: ${l}`);
+    // the #define's comment that runs onto the next line stays a comment
+    assert.ok(r.text.includes(' * part; see noise_wait_ready() */'));
+  });
+
+  test('blanks types, tables, initialisers, prototypes, exports and comments between functions', () => {
+    for (const gone of ['void __iomem *regs;', 'NOISE_BUSY = 4', '{ "ctrl", NOISE_REG_CTRL }', '.open\t= noise_open',
+      'int noise_open(struct noise_dev *nd);', 'EXPORT_SYMBOL_GPL(noise_open);', 'Return: 0 or a negative errno.', 'SPDX-License-Identifier']) {
+      assert.ok(noise.includes(gone), `the fixture has ${gone}`);
+      assert.ok(!r.text.includes(gone), `blanked: ${gone}`);
+    }
+    assert.ok(r.blanked > noise.length / 5, `blanked ${r.blanked} of ${noise.length}`);
+  });
+
+  test('keeps what may be code the lexer did not delimit, and unfinished declarations', () => {
+    const src = [
+      'static int a(void)', '#ifdef CONFIG_A', '{', '\treturn 1;', '}', '#else', '{', '\treturn 2;', '}', '#endif',
+      'static int tbl[] = { 1, 2 };', 'static int b(void)', '{', '\treturn tbl[0];', '}', 'static int tbl2[] = { 3 };',
+      'static int unfinished = (1',
+    ].join('\n');
+    const g2 = fileGraph(src, matcher);
+    const out = blankExcept(g2, new Set(g2.defs.map((_, i) => i)), { topLevel: true }).text;
+    // the #else body has no `;` at depth 0: it, and what follows it up to the next `;`, stay
+    assert.ok(out.includes('{\n\treturn 2;\n}\n#endif\nstatic int tbl[] = { 1, 2 };'), 'the #else body stays');
+    assert.ok(!out.includes('tbl2[] = { 3 };'));
+    assert.ok(out.includes('return tbl[0];'));
+    assert.ok(out.includes('static int unfinished = (1'));
+  });
+});
 
 describe('slicing never changes what the analyzer reports', () => {
   const files = listFixtures();
