@@ -5,7 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildSyntaxTree, CursorLike, SNode, descendants, shiftTree, OPERATOR_PARENTS } from './syntax';
+import { buildSyntaxTree, CursorLike, SNode, shiftTree, OPERATOR_PARENTS } from './syntax';
+import { lineIndex, lineStarts } from './lines';
 
 export type BackendName = 'wasm' | 'native';
 
@@ -180,11 +181,12 @@ export function recoverTopLevelErrors(root0: SNode, text: string, parsePiece: (p
   const damaged = (c: SNode): boolean => {
     if (c.type === 'ERROR') return true;
     if (!/\n\}[^\n]*\n[\s\S]*\S/.test(text.slice(c.start, c.end))) return false;
-    return descendants(c).some((d) => d.error);
+    return hasErrorNode(c);
   };
   const regions = root.children.map(damaged);
   if (!regions.some(Boolean)) return root;
   const out: SNode[] = [];
+  let starts: number[] | undefined;
   for (const [i, c] of root.children.entries()) {
     if (!regions[i]) {
       out.push(c);
@@ -220,7 +222,8 @@ export function recoverTopLevelErrors(root0: SNode, text: string, parsePiece: (p
         // not at a line start: give up on this region, keep what the parser made of it
         return root0;
       }
-      const row = (text.slice(0, absStart).match(/\n/g) ?? []).length;
+      starts ??= lineStarts(text);
+      const row = lineIndex(starts, absStart);
       const sub = parsePiece(piece);
       for (const k of sub.children) {
         shiftTree(k, absStart, row);
@@ -232,6 +235,17 @@ export function recoverTopLevelErrors(root0: SNode, text: string, parsePiece: (p
   const fixed: SNode = { ...root, children: out, parent: null };
   for (const k of out) k.parent = fixed;
   return fixed;
+}
+
+/** Whether the subtree holds an ERROR or MISSING node (depth-first, stops at the first). */
+function hasErrorNode(n: SNode): boolean {
+  const stack: SNode[] = [n];
+  while (stack.length > 0) {
+    const x = stack.pop() as SNode;
+    if (x.error) return true;
+    for (const c of x.children) stack.push(c);
+  }
+  return false;
 }
 
 /** Language ABI versions this build of the analyzer was written against (tree-sitter-c 0.24 is 15). */

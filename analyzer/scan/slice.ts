@@ -146,12 +146,24 @@ export function blankExcept(g: FileGraph, keep: ReadonlySet<number>, opts: { top
   let blanked = 0;
   for (const [s, e] of ranges) {
     if (s < at || e <= s) continue;
-    parts.push(text.slice(at, s), text.slice(s, e).replace(/[^\n]/g, ' '));
+    parts.push(text.slice(at, s));
+    blankInto(parts, text, s, e);
     blanked += e - s;
     at = e;
   }
   parts.push(text.slice(at));
   return { text: parts.join(''), functions: defs.length, kept: kept.size, blanked };
+}
+
+/** Push text[s, e) with every character but `\n` turned into a space (runs of spaces, not a regex per character). */
+function blankInto(parts: string[], text: string, s: number, e: number): void {
+  for (let at = s; at < e;) {
+    const nl = text.indexOf('\n', at);
+    const end = nl === -1 || nl >= e ? e : nl;
+    if (end > at) parts.push(' '.repeat(end - at));
+    if (end < e) parts.push('\n');
+    at = end + 1;
+  }
 }
 
 /** Words that only occur in statements: a region holding one is code the lexer did not delimit. */
