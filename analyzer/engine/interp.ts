@@ -20,7 +20,7 @@ import {
   Buf, Val, State, BioState, Added, Pending, MaintRec, IoRange, Off, addOff, cloneState, join, emptyState,
   OP_R, OP_W, OP_RF, OP_WF, OP_B, OpSet, opHasRead, opHasWrite, opWithFlags,
 } from './state';
-import { FunctionInfo, VarType, localTypes, indentAt, lineStart } from './tu';
+import { FunctionInfo, VarType, bodyNodes, localTypes, indentAt, lineStart } from './tu';
 
 /** Completion points of DMA mappings (the device is done once the mapping is torn down or synced for the CPU). */
 const DMA_COMPLETIONS = new Set([
@@ -173,7 +173,7 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
   const text = (n: SNode) => src.slice(n.start, n.end);
   const st: FnStatic = { types: localTypes(fn, src), maintLens: new Map(), localInits: new Map(), dirPreds: new Map() };
   const assigned = new Set<string>();
-  for (const n of descendants(fn.body)) {
+  for (const n of bodyNodes(fn.body)) {
     switch (n.type) {
       case 'call_expression': {
         const f = child(n, 'function');
@@ -2119,7 +2119,7 @@ export class FunctionAnalysis {
     if (!names.length) return undefined;
     const re = new RegExp(`(->|\\.)(${names.join('|')})\\b`);
     for (const fn of this.tu.functions.get(endIo) ?? []) {
-      for (const d of descendants(fn.body)) {
+      for (const d of bodyNodes(fn.body)) {
         if (d.type !== 'call_expression') continue;
         const cn = this.callName(d);
         if (!cn || MAINTENANCE.has(cn) || FREES.has(cn)) continue;
@@ -2141,7 +2141,7 @@ export class FunctionAnalysis {
       seen.add(fname);
       for (const fn of this.tu.functions.get(fname) ?? []) {
         const privVars = new Set<string>();
-        for (const d of descendants(fn.body)) {
+        for (const d of bodyNodes(fn.body)) {
           if (d.type === 'init_declarator' || d.type === 'assignment_expression') {
             if (this.src.slice(d.start, d.end).includes('bi_private')) {
               const nm = d.type === 'init_declarator' ? this.declName(d) : child(d, 'left');
@@ -2149,7 +2149,7 @@ export class FunctionAnalysis {
             }
           }
         }
-        for (const d of descendants(fn.body)) {
+        for (const d of bodyNodes(fn.body)) {
           if (d.type !== 'call_expression') continue;
           const cn = this.callName(d);
           if (!cn) continue;

@@ -12,7 +12,7 @@
  * FunctionInfo objects are the same as before, so their per-function caches carry over too.
  */
 import { SNode, child, countErrors, descendants } from '../parse/syntax';
-import { FunctionInfo, collectFunctions } from './tu';
+import { FunctionInfo, bodyNodes, collectFunctions } from './tu';
 
 /** An object-like #define with a value, or a function-like macro whose body is one call. */
 export type PreprocItem =
@@ -107,7 +107,7 @@ export function callsOf(f: FunctionInfo, text: string, cache?: SkeletonCache): C
   const cached = cache?.calls.get(f);
   if (cached) return cached;
   const out: CallRec[] = [];
-  for (const n of descendants(f.body)) {
+  for (const n of bodyNodes(f.body)) {
     if (n.type !== 'call_expression') continue;
     const fnNode = child(n, 'function');
     if (!fnNode || fnNode.type !== 'identifier') continue;
@@ -123,7 +123,7 @@ export function invalidatesOf(f: FunctionInfo, text: string, cache?: SkeletonCac
   const cached = cache?.invalidates.get(f);
   if (cached) return cached;
   const out: string[] = [];
-  for (const n of descendants(f.body)) {
+  for (const n of bodyNodes(f.body)) {
     if (n.type !== 'call_expression') continue;
     const fnNode = child(n, 'function');
     if (fnNode && text.slice(fnNode.start, fnNode.end) === 'invalidate_kernel_vmap_range') {

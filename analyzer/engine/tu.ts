@@ -73,6 +73,23 @@ export function typeBase(t: SNode | undefined, src: string): { base: string; isS
   return { base: src.slice(t.start, t.end).replace(/\s+/g, ' '), isStruct: false };
 }
 
+const bodyNodeCache = new WeakMap<SNode, SNode[]>();
+
+/**
+ * Every node of a function body in pre-order, walked once per body node: the pre-pass and the
+ * interpreter ask for it about eight times per function, and each walk allocated the same array.
+ * Keyed by the node object, which the trees never restructure (the editor engine reuses a subtree
+ * whole or not at all).
+ */
+export function bodyNodes(body: SNode): SNode[] {
+  let nodes = bodyNodeCache.get(body);
+  if (!nodes) {
+    nodes = descendants(body);
+    bodyNodeCache.set(body, nodes);
+  }
+  return nodes;
+}
+
 export function collectFunctions(root: SNode, src: string): FunctionInfo[] {
   const out: FunctionInfo[] = [];
   for (const n of descendants(root)) {
@@ -92,7 +109,7 @@ export function collectFunctions(root: SNode, src: string): FunctionInfo[] {
     }
     const calls = new Set<string>();
     const idents = new Set<string>();
-    for (const x of descendants(body)) {
+    for (const x of bodyNodes(body)) {
       if (x.type === 'identifier') {
         const id = src.slice(x.start, x.end);
         idents.add(id);
@@ -113,7 +130,7 @@ export function collectFunctions(root: SNode, src: string): FunctionInfo[] {
 export function localTypes(fn: FunctionInfo, src: string): Map<string, VarType> {
   const m = new Map<string, VarType>();
   for (const p of fn.params) m.set(p.name, p.type);
-  for (const n of descendants(fn.body)) {
+  for (const n of bodyNodes(fn.body)) {
     if (n.type !== 'declaration') continue;
     const tb = typeBase(child(n, 'type'), src);
     for (const d of n.children) {
