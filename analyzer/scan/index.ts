@@ -20,6 +20,7 @@ import { abortError, type ScanNote, type ScanOptions, type ScanProgress, type Sc
 export * from './types';
 export { defaultCacheDir } from './cache';
 export { relevantNames } from '../tables';
+import { TABLE_RESOLVED } from '../tables';
 
 /** Batches for the pre-pass: few enough messages, small enough to balance two workers. */
 const BATCH_FILES = 128;
@@ -349,7 +350,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     // bodies name a table function. Other calls cannot change a finding, so they add no edge (and
     // no cycle) to the dependency graph.
     const interesting = new Set<string>(links.keys());
-    for (const i of parseIdx) for (const d of entries[i]?.lex?.defs ?? []) if (d.bits && isExported(files[i].path, d)) interesting.add(d.name);
+    for (const i of parseIdx) for (const d of entries[i]?.lex?.defs ?? []) if (d.bits && isExported(files[i].path, d) && !TABLE_RESOLVED.has(d.name)) interesting.add(d.name);
     const depFiles: DepFile[] = parseIdx.map((i) => {
       const lex = entries[i]?.lex;
       const calls = new Set<string>(refs[i] ?? []);
@@ -381,7 +382,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     // that proves its argument is vmalloc memory with is_vmalloc_addr()/vmalloc_to_page() is one):
     // passing vmalloc memory to one can change how it is judged (its call sites go back to its
     // file), so for the worker's flow check a call to one counts as a sink.
-    const srcExports = parseIdx.map((i) => new Set((entries[i]?.lex?.defs ?? []).filter((d) => (d.bits & SRC) !== 0 && isExported(files[i].path, d)).map((d) => d.name)));
+    const srcExports = parseIdx.map((i) => new Set((entries[i]?.lex?.defs ?? []).filter((d) => (d.bits & SRC) !== 0 && isExported(files[i].path, d) && !TABLE_RESOLVED.has(d.name)).map((d) => d.name)));
     const callsOut = depFiles.map((f, k) => f.calls.filter((c) => graph.deps[k].some((d) => srcExports[d].has(c))));
     const sigOf = (k: number, ext: ReturnType<SummaryTable['externalFor']>): string => `${depSignature(ext)}|${needed[k].join(',')}`;
     report('analyze', 0, parseIdx.length);

@@ -242,6 +242,59 @@ test('scan: the pre-pass keeps only files that can matter', async () => {
   assert.deepEqual(all.findings.map((f) => f.span.start.line), r.findings.map((f) => f.span.start.line), 'no recall lost to the pre-pass');
 });
 
+test('scan: a definition of a table-resolved name (kvfree) is no dependency: neither file is parsed', async () => {
+  // mm-style kvfree() names is_vmalloc_addr(); its summary is never read (the interpreter resolves
+  // kvfree from the tables), so calling it must not make it a sink for the caller's flow check nor
+  // make its file a dependency whose summaries have to be exact.
+  const d = tmpdir('tabres');
+  fs.writeFileSync(path.join(d, 'util.c'), [
+    'void kvfree(const void *addr)',
+    '{',
+    '\tif (is_vmalloc_addr(addr))',
+    '\t\tvfree(addr);',
+    '\telse',
+    '\t\tkfree(addr);',
+    '}',
+    '',
+    'int util_ping(struct device *dev, u8 *cmd)',
+    '{',
+    '\tdma_addr_t a = dma_map_single(dev, cmd, 16, DMA_TO_DEVICE);',
+    '',
+    '\treturn dma_mapping_error(dev, a);',
+    '}',
+    '',
+  ].join('\n'));
+  fs.writeFileSync(path.join(d, 'user.c'), [
+    'static int user_count(unsigned int n)',
+    '{',
+    '\tu32 *tbl = kvmalloc_array(n, sizeof(*tbl), GFP_KERNEL);',
+    '\tint i, sum = 0;',
+    '',
+    '\tif (!tbl)',
+    '\t\treturn -ENOMEM;',
+    '\tfor (i = 0; i < n; i++)',
+    '\t\tsum += tbl[i] = i;',
+    '\tkvfree(tbl);',
+    '\treturn sum;',
+    '}',
+    '',
+    'int user_status(struct device *dev, u8 *st)',
+    '{',
+    '\tdma_addr_t a = dma_map_single(dev, st, 8, DMA_FROM_DEVICE);',
+    '',
+    '\treturn dma_mapping_error(dev, a);',
+    '}',
+    '',
+  ].join('\n'));
+  const r = await scanPaths([d], { noCache: true, quiet: true, jobs: 1 });
+  assert.equal(r.stats.filesPrefiltered, 2, 'both files name both sides');
+  assert.equal(r.stats.filesParsed, 0);
+  assert.equal(r.stats.filesSkipped, 2);
+  assert.deepEqual(r.findings, []);
+  const all = await scanPaths([d], { noCache: true, quiet: true, jobs: 1, prefilter: false });
+  assert.deepEqual(all.findings, [], 'nothing to find when everything is parsed either');
+});
+
 // ---- summaries ------------------------------------------------------------------------------
 
 test('tarjan: callees come before callers, cycles are one component', () => {
