@@ -387,8 +387,13 @@ function mergeSites(into: Map<string, CallSiteFacts>, from: Map<string, CallSite
   }
 }
 
+const NO_SITE_FACTS = JSON.stringify([[], []]);
+
 function siteKey(f: CallSiteFacts | undefined): string {
-  return f ? JSON.stringify([[...f.vmallocArgs].sort(), [...f.guarded].sort()]) : '';
+  if (!f) return '';
+  // most calls pass nothing of interest: skip the arrays and the serialisation
+  if (f.vmallocArgs.size === 0 && f.guarded.size === 0) return NO_SITE_FACTS;
+  return JSON.stringify([[...f.vmallocArgs].sort(), [...f.guarded].sort()]);
 }
 
 function valKey(v: Val | undefined): string {
