@@ -51,6 +51,7 @@ scan options:
   --arch LIST           architectures for --simulate (comma-separated, default all aliasing ones)
   --jobs N              worker threads (default: cores)
   --cache-dir DIR       on-disk cache (default ~/.cache/vmalias); --no-cache disables it
+  --no-git              do not ask git which files of a fresh checkout are unchanged
   --max-file-size BYTES skip larger files with a note (default 8 MiB)
   --quiet               no progress bar
   --verbose             print the trace of each finding (text format) and informational notes
@@ -179,6 +180,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       jobs: { type: 'string' },
       'cache-dir': { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
+      'no-git': { type: 'boolean', default: false },
       'max-file-size': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -266,6 +268,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
     const r = await scanPaths(filePaths, {
       ...analyzeOpts, parser: parser as 'wasm' | 'native', exclude: values.exclude as string[] | undefined, jobs,
       cacheDir: values['cache-dir'] as string | undefined, noCache: values['no-cache'] as boolean,
+      ...(values['no-git'] ? { git: false } : {}),
       quiet: (values.quiet as boolean) || format !== 'text', maxFileBytes,
     });
     findings.push(...r.findings);

@@ -105,8 +105,8 @@ interface StoredEntry extends AnalysisEntry {
   key: string;
 }
 
-/** Stat-index row: [size, mtimeMs, ino, sha1 | '', prefilter entry, refs | null]. */
-export type IndexRow = [number, number, number, string, PrefilterEntry, string[] | null];
+/** Stat-index row: [size, mtimeMs, ino, sha1 | '', prefilter entry, refs | null, git blob id | '']. */
+export type IndexRow = [number, number, number, string, PrefilterEntry, string[] | null, string];
 
 /**
  * On disk the index is column-wise: on a kernel tree 94% of the rows are "size, mtime, inode, no
@@ -130,6 +130,8 @@ interface StoredIndex {
   sha: Record<string, string>;
   entry: Record<string, PrefilterEntry>;
   refs: Record<string, string[] | null>;
+  /** Git blob id per row ('' unknown); absent when no row had one. */
+  blob?: string[];
 }
 
 const NO_MATCH: PrefilterEntry = Object.freeze({ bits: 0 }) as PrefilterEntry;
@@ -162,6 +164,7 @@ export class StatIndex {
     return lex ? { ...rest, lex } : rest;
   }
   refs(j: number): string[] | null { const r = this.v.refs[j]; return r === undefined ? NO_REFS : r; }
+  blob(j: number): string { return this.v.blob?.[j] ?? ''; }
   get length(): number { return this.v.paths.length; }
 }
 
@@ -263,7 +266,8 @@ export class ScanCache {
         !num(v.size, v.paths.length) || !num(v.mtime, v.paths.length) || !num(v.ino, v.paths.length) ||
         !isObj(v.sha) || !Object.values(v.sha).every((x) => typeof x === 'string') ||
         !isObj(v.entry) || !Object.values(v.entry).every(validEntry) ||
-        !isObj(v.refs) || !Object.values(v.refs).every((r) => r === null || (Array.isArray(r) && r.every((x) => typeof x === 'string')))) {
+        !isObj(v.refs) || !Object.values(v.refs).every((r) => r === null || (Array.isArray(r) && r.every((x) => typeof x === 'string'))) ||
+        (v.blob !== undefined && !(Array.isArray(v.blob) && v.blob.length === v.paths.length && v.blob.every((x) => typeof x === 'string')))) {
       this.stats.rejected++;
       return undefined;
     }
@@ -288,9 +292,11 @@ export class ScanCache {
       paths: [], size: [], mtime: [], ino: [], sha: {}, entry: {}, refs: {},
     };
     const lexCol: Record<string, LexInfo> = {};
-    for (const [p, [size, mtime, ino, sha, entry, refs]] of files) {
+    const blobs: string[] = [];
+    for (const [p, [size, mtime, ino, sha, entry, refs, blob]] of files) {
       const j = out.paths.length;
       out.paths.push(p);
+      blobs.push(blob);
       out.size.push(size);
       out.mtime.push(mtime);
       out.ino.push(ino);
@@ -302,6 +308,7 @@ export class ScanCache {
       } else if (entry.bits !== 0 || Object.keys(entry).length > 1) out.entry[j] = entry;
       if (refs === null || refs.length) out.refs[j] = refs;
     }
+    if (blobs.some(Boolean)) out.blob = blobs;
     writeAtomic(path.join(this.indexDir, `${key}.lex.json`), JSON.stringify({ magic: CACHE_MAGIC, key, writtenMs: walkStartMs, lex: lexCol }));
     writeAtomic(path.join(this.indexDir, `${key}.json`), JSON.stringify(out));
   }

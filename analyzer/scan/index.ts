@@ -14,6 +14,7 @@ import { createRunner, defaultJobs, type Runner } from './pool';
 import { buildGraph, depSignature, SummaryTable, type DepFile } from './summaries';
 import { createProgress } from './progress';
 import { grepFiles } from './grep';
+import { cleanBlobs } from './git';
 import type { AnalyzeFileResult, RunnerInit, TaskResult, WorkerAnalyzeOptions } from './tasks';
 import { abortError, type ScanNote, type ScanOptions, type ScanProgress, type ScanResult, type ScanStats } from './types';
 
@@ -36,10 +37,12 @@ function treeSignature(files: SourceFile[]): string {
 
 /** Below this many files to read, spawning grep costs more than reading them (docs/scale.md). */
 const GREP_MIN = 1000;
+/** Ask git for blob ids when at least this many files are not trusted by their stat data (git.ts). */
+const GIT_MIN = 1000;
 
 function emptyStats(): ScanStats {
   return {
-    filesSeen: 0, bytes: 0, filesPrefiltered: 0, linkNames: 0, linkFilesRead: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0,
+    filesSeen: 0, bytes: 0, filesPrefiltered: 0, linkNames: 0, linkFilesRead: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0, gitHits: 0,
     rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0, grepFiles: 0, filesRead: 0, filesSkipped: 0, resultCached: 0,
   };
 }
@@ -173,7 +176,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const trusted: boolean[] = new Array(n).fill(false);
     const indexRow = new Int32Array(n).fill(-1);
     const absPaths = files.map((f) => (path.isAbsolute(f.path) ? f.path : path.resolve(f.path)));
-    const todo: number[] = [];
+    let todo: number[] = [];
     for (let i = 0; i < n; i++) {
       const j = index ? index.find(absPaths[i]) : -1;
       const f = files[i];
@@ -185,7 +188,33 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         todo.push(i);
       }
     }
-    let indexDirty = todo.length > 0;
+    // Many files not trusted by their stat data (a fresh checkout, or the first scan): ask git
+    // which of them are unchanged, by blob id (git.ts); their stored results stand.
+    const blobs: (string | undefined)[] = new Array(n);
+    if (opts.git !== false && (opts.git === true || todo.length >= GIT_MIN)) {
+      const blobOf = cleanBlobs(paths, { command: opts.gitCommand });
+      if (blobOf) {
+        for (let i = 0; i < n; i++) blobs[i] = blobOf(absPaths[i], files[i]);
+        if (index) {
+          const still: number[] = [];
+          for (const i of todo) {
+            const j = index.find(absPaths[i]);
+            const b = blobs[i];
+            if (j >= 0 && b !== undefined && index.blob(j) === b && index.size(j) === files[i].size) {
+              indexRow[i] = j;
+              trusted[i] = true;
+              stats.prefilterCacheHits++;
+              stats.gitHits++;
+            } else {
+              still.push(i);
+            }
+          }
+          todo = still;
+        }
+      }
+    }
+    // rows trusted through git carry new mtimes and inodes: rewrite the index for the next run
+    let indexDirty = todo.length > 0 || stats.gitHits > 0;
     // Not reused whole: the stored pre-pass results of the unchanged files.
     if (index) {
       for (let i = 0; i < n; i++) {
@@ -608,7 +637,12 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         if (!e) continue;
         // Lexical details (tens of MB on a kernel tree) only for parsed files: a warm run loads this.
         const stored: PrefilterEntry = parsed.has(i) ? e : { bits: e.bits, ...(e.links?.length ? { links: e.links } : {}) };
-        rows.set(absPaths[i], [files[i].size, files[i].mtimeMs, files[i].ino, shas[i] ?? '', stored, refs[i] ?? null]);
+        // the blob id git gave this run, else the stored one of a row whose stat data still holds;
+        // none for a file modified around this scan (the row's entry may be of a later content
+        // than the blob git saw, which a later exact revert would make look current)
+        const settled = files[i].mtimeMs < walkStart - 1000;
+        const blob = !settled ? '' : blobs[i] ?? (trusted[i] && index && indexRow[i] >= 0 ? index.blob(indexRow[i]) : '');
+        rows.set(absPaths[i], [files[i].size, files[i].mtimeMs, files[i].ino, shas[i] ?? '', stored, refs[i] ?? null, blob]);
       }
       cache.saveIndex(indexKey, linkHash, rows, walkStart);
     }

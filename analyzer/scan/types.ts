@@ -69,6 +69,14 @@ export interface ScanOptions extends AnalyzeOptions {
   grep?: boolean;
   /** grep executable (default `grep` on PATH). */
   grepCommand?: string;
+  /**
+   * Inside a git work tree, trust stored pre-pass results of files git reports unchanged with the
+   * same blob id, whatever their mtime and inode (a CI job's fresh checkout; analyzer/scan/git.ts).
+   * Default: when at least 1,000 files are not trusted by their stat data; false never.
+   */
+  git?: boolean;
+  /** git executable (default `git` on PATH). */
+  gitCommand?: string;
   /** A linking name referenced by more files than this is not followed (default 64). */
   maxFanout?: number;
   /** Summary-exchange rounds inside a cycle of files that call each other (default 4). */
@@ -104,8 +112,10 @@ export interface ScanStats {
   analyses: number;
   /** Files whose findings came from the cache. */
   cacheHits: number;
-  /** Files whose pre-pass result came from the stat index (unchanged size/mtime/inode). */
+  /** Files whose pre-pass result came from the stat index (unchanged size/mtime/inode, or the same git blob). */
   prefilterCacheHits: number;
+  /** Of those, the files trusted through git (same blob id and size, clean in the work tree). */
+  gitHits: number;
   /** 1 when nothing had changed since the last scan and its whole result was reused. */
   resultCached: number;
   /** Summary-exchange rounds (1 = no file needed re-analysis). */
