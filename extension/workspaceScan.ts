@@ -83,6 +83,8 @@ export async function analyzeWorkspace(controller: AnalysisController, client: A
         roots: [folder.uri.fsPath],
         options: {
           ...opts, exclude: cfg.exclude.length ? cfg.exclude : undefined, cacheDir: env.cacheDir, maxFileBytes: cfg.maxFileSizeKB * 1024,
+          // no git process in a workspace the user has not trusted (restricted mode)
+          ...(vscode.workspace.isTrusted ? {} : { git: false }),
         },
       };
       const m = await runScan(env, input, progress, token, local.length > 1 ? `${folder.name}: ` : '');

@@ -12,7 +12,7 @@ import type { ScanNote, ScanOptions, ScanProgress, ScanStats } from '../../analy
 
 export interface ScanWorkerInput {
   roots: string[];
-  options: Pick<ScanOptions, 'kernel' | 'extraAllocators' | 'extraSinks' | 'rules' | 'exclude' | 'cacheDir' | 'noCache' | 'maxFileBytes' | 'jobs'>;
+  options: Pick<ScanOptions, 'kernel' | 'extraAllocators' | 'extraSinks' | 'rules' | 'exclude' | 'cacheDir' | 'noCache' | 'maxFileBytes' | 'jobs' | 'git'>;
 }
 
 export type ScanWorkerMessage =
