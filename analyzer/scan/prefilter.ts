@@ -112,11 +112,43 @@ const NOT_A_NAME = new Set([
   'BUILD_BUG_ON', 'WARN_ON', 'WARN_ON_ONCE', 'BUG_ON', '_Static_assert', 'static_assert',
 ]);
 
-function isIdStart(c: number): boolean {
+export function isIdStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 }
-function isIdChar(c: number): boolean {
+export function isIdChar(c: number): boolean {
   return isIdStart(c) || (c >= 48 && c <= 57);
+}
+
+/** Just past the string or character literal whose quote is at `i` (an unclosed one ends at its line). */
+export function skipLiteral(text: string, i: number, end: number): number {
+  const q = text.charCodeAt(i);
+  i++;
+  while (i < end) {
+    const d = text.charCodeAt(i);
+    if (d === 92) { i += 2; continue; }
+    if (d === q || d === 10) break;
+    i++;
+  }
+  return i + 1;
+}
+
+/**
+ * The newline ending the preprocessor line that starts at `i` (backslash continuations included),
+ * or `end`. With `comments`, a block comment opened on the line is skipped whole, so a line break
+ * inside it does not end the directive.
+ */
+export function preprocEnd(text: string, i: number, end: number, comments = false): number {
+  while (i < end) {
+    const d = text.charCodeAt(i);
+    if (comments && d === 47 && text.charCodeAt(i + 1) === 42) {
+      const e = text.indexOf('*/', i + 2);
+      i = e === -1 ? end : e + 2;
+      continue;
+    }
+    if (d === 10 && text.charCodeAt(i - 1) !== 92 && !(text.charCodeAt(i - 1) === 13 && text.charCodeAt(i - 2) === 92)) break;
+    i++;
+  }
+  return i;
 }
 
 /**
@@ -150,11 +182,7 @@ export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?
     lineStart = false;
     if (c === 35 /* # */ && atLineStart) {
       // Preprocessor line with continuations.
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (d === 10 && text.charCodeAt(i - 1) !== 92 && !(text.charCodeAt(i - 1) === 13 && text.charCodeAt(i - 2) === 92)) break;
-        i++;
-      }
+      i = preprocEnd(text, i, n);
       continue;
     }
     if (c === 47 /* / */) {
@@ -165,14 +193,7 @@ export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?
     if (depth === 0 && sigStart < 0) sigStart = i;
     if (c === 34 || c === 39) {
       // String or character literal.
-      i++;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (d === 92) { i += 2; continue; }
-        if (d === c || d === 10) break;
-        i++;
-      }
-      i++;
+      i = skipLiteral(text, i, n);
       if (depth === 0) lastSig = c;
       continue;
     }

@@ -21,7 +21,7 @@
  * lines and signatures. test/unit/slice.test.ts checks on every fixture that the findings of the
  * sliced text equal those of the whole text.
  */
-import { lexFunctions, wordsRegex, type LexDef, type NameMatcher } from './prefilter';
+import { isIdChar, isIdStart, lexFunctions, preprocEnd, skipLiteral, wordsRegex, type LexDef, type NameMatcher } from './prefilter';
 import { MAINTENANCE } from '../tables';
 
 export interface SliceResult {
@@ -204,16 +204,7 @@ export function topLevelBlanks(text: string, defs: readonly LexDef[]): [number, 
       if (c === 35 /* # */ && atLineStart) {
         // a preprocessor line (with continuations, and a comment it opens) is kept
         const ppStart = i;
-        while (i < b) {
-          const d = text.charCodeAt(i);
-          if (d === 47 && text.charCodeAt(i + 1) === 42) {
-            const e = text.indexOf('*/', i + 2);
-            i = e === -1 ? b : e + 2;
-            continue;
-          }
-          if (d === 10 && text.charCodeAt(i - 1) !== 92 && !(text.charCodeAt(i - 1) === 13 && text.charCodeAt(i - 2) === 92)) break;
-          i++;
-        }
+        i = preprocEnd(text, i, b, true);
         if (declStart >= 0) keepInDecl.push([ppStart, i]);
         continue;
       }
@@ -231,19 +222,12 @@ export function topLevelBlanks(text: string, defs: readonly LexDef[]): [number, 
         statement = false;
       }
       if (c === 34 || c === 39) {
-        i++;
-        while (i < b) {
-          const d = text.charCodeAt(i);
-          if (d === 92) { i += 2; continue; }
-          if (d === c || d === 10) break;
-          i++;
-        }
-        i++;
+        i = skipLiteral(text, i, b);
         continue;
       }
-      if (isWordStart(c)) {
+      if (isIdStart(c)) {
         let j = i + 1;
-        while (j < b && isWordChar(text.charCodeAt(j))) j++;
+        while (j < b && isIdChar(text.charCodeAt(j))) j++;
         if (STATEMENT_WORDS.has(text.slice(i, j))) statement = true;
         i = j;
         continue;
@@ -267,14 +251,6 @@ export function topLevelBlanks(text: string, defs: readonly LexDef[]): [number, 
     }
   }
   return out;
-}
-
-function isWordStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-
-function isWordChar(c: number): boolean {
-  return isWordStart(c) || (c >= 48 && c <= 57);
 }
 
 const FIELD_SET = /(?:->|\.)\s*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*=(?!=)/g;
