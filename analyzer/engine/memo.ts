@@ -658,6 +658,21 @@ export class Recorder {
       has: (k: K) => logged(kind, String(k), () => m.has(k)),
       ...extra,
     });
+    // a next-round map the unit reads and writes: reads of keys it wrote itself are not inputs,
+    // and its writes are recorded for replay
+    const shared = <V>(m: Map<string, V>, own: Set<string>, kind: 'fvn' | 'a2f', write: (key: string, val: V) => Write) => {
+      const self = {
+        get: (k: string) => (own.has(k) ? m.get(k) : logged(kind, k, () => m.get(k))),
+        has: (k: string) => (own.has(k) ? m.has(k) : logged(kind, k, () => m.has(k))),
+        set: (k: string, v: V) => {
+          own.add(k);
+          m.set(k, v);
+          this.writes.push(write(k, v));
+          return self;
+        },
+      };
+      return self;
+    };
     const b = base;
     this.tu = {
       ...base,
@@ -666,16 +681,7 @@ export class Recorder {
         entries: () => logged('fv*', '', () => b.fieldVals.entries()),
       }) as unknown as TuCtx['fieldVals'],
       fieldValsByName: base.fieldValsByName && (view(base.fieldValsByName, 'fvN') as unknown as TuCtx['fieldValsByName']),
-      fieldValsNext: {
-        get: (k: string) => (this.ownFvn.has(k) ? b.fieldValsNext.get(k) : logged('fvn', k, () => b.fieldValsNext.get(k))),
-        has: (k: string) => (this.ownFvn.has(k) ? b.fieldValsNext.has(k) : logged('fvn', k, () => b.fieldValsNext.has(k))),
-        set: (k: string, v: Val) => {
-          this.ownFvn.add(k);
-          b.fieldValsNext.set(k, v);
-          this.writes.push({ kind: 'fvn', key: k, val: v });
-          return this.tu.fieldValsNext;
-        },
-      } as unknown as TuCtx['fieldValsNext'],
+      fieldValsNext: shared(b.fieldValsNext, this.ownFvn, 'fvn', (key, val) => ({ kind: 'fvn', key, val })) as unknown as TuCtx['fieldValsNext'],
       paramOps: view(b.paramOps, 'ops') as unknown as TuCtx['paramOps'],
       fieldOther: view(b.fieldOther as unknown as Map<string, boolean>, 'fo') as unknown as TuCtx['fieldOther'],
       fieldOtherNext: {
@@ -685,16 +691,7 @@ export class Recorder {
           return this.tu.fieldOtherNext;
         },
       } as unknown as TuCtx['fieldOtherNext'],
-      allocToField: {
-        get: (k: string) => (this.ownA2f.has(k) ? b.allocToField.get(k) : logged('a2f', k, () => b.allocToField.get(k))),
-        has: (k: string) => (this.ownA2f.has(k) ? b.allocToField.has(k) : logged('a2f', k, () => b.allocToField.has(k))),
-        set: (k: string, v: string) => {
-          this.ownA2f.add(k);
-          b.allocToField.set(k, v);
-          this.writes.push({ kind: 'a2f', key: k, val: v });
-          return this.tu.allocToField;
-        },
-      } as unknown as TuCtx['allocToField'],
+      allocToField: shared(b.allocToField, this.ownA2f, 'a2f', (key, val) => ({ kind: 'a2f', key, val })) as unknown as TuCtx['allocToField'],
       calledInFile: view(b.calledInFile as unknown as Map<string, boolean>, 'cif') as unknown as TuCtx['calledInFile'],
       analyzed: view(b.analyzed as unknown as Map<string, boolean>, 'an') as unknown as TuCtx['analyzed'],
       callSites: view(b.callSites, 'cs') as unknown as TuCtx['callSites'],
