@@ -104,17 +104,9 @@ function makeDirectBuilder(mod: RuntimeModule, language: import('web-tree-sitter
   const operatorField = fields.indexOf('operator');
 
   return (tree: WebTree, text: string): SNode => {
-    const n = text.length;
-    const rowOf = new Int32Array(n + 1);
-    const lineStart: number[] = [0];
-    for (let i = 0, row = 0; i < n; i++) {
-      rowOf[i] = row;
-      if (text.charCodeAt(i) === 10) {
-        row++;
-        lineStart.push(i + 1);
-      }
-    }
-    rowOf[n] = lineStart.length - 1;
+    const lineStart = lineStarts(text);
+    const rowOf = new Int32Array(text.length + 1);
+    for (let r = 0; r < lineStart.length; r++) rowOf.fill(r, lineStart[r], r + 1 < lineStart.length ? lineStart[r + 1] : rowOf.length);
     const cursor = tree.walk();
     const t = tree[0];
     const make = (parent: SNode | null, id: number, missing: boolean): SNode => {
