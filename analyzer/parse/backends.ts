@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildSyntaxTree, CursorLike, SNode, shiftTree, OPERATOR_PARENTS } from './syntax';
+import { buildSyntaxTree, CursorLike, SNode, hasErrorNode, shiftTree, OPERATOR_PARENTS } from './syntax';
 import { lineIndex, lineStarts } from './lines';
 
 export type BackendName = 'wasm' | 'native';
@@ -227,17 +227,6 @@ export function recoverTopLevelErrors(root0: SNode, text: string, parsePiece: (p
   const fixed: SNode = { ...root, children: out, parent: null };
   for (const k of out) k.parent = fixed;
   return fixed;
-}
-
-/** Whether the subtree holds an ERROR or MISSING node (depth-first, stops at the first). */
-function hasErrorNode(n: SNode): boolean {
-  const stack: SNode[] = [n];
-  while (stack.length > 0) {
-    const x = stack.pop() as SNode;
-    if (x.error) return true;
-    for (const c of x.children) stack.push(c);
-  }
-  return false;
 }
 
 /** Language ABI versions this build of the analyzer was written against (tree-sitter-c 0.24 is 15). */

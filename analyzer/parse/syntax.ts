@@ -127,6 +127,17 @@ export function descendants(n: SNode): SNode[] {
   return out;
 }
 
+/** Whether the subtree holds an ERROR or MISSING node (depth-first, stops at the first). */
+export function hasErrorNode(n: SNode): boolean {
+  const stack: SNode[] = [n];
+  while (stack.length > 0) {
+    const x = stack.pop() as SNode;
+    if (x.error) return true;
+    for (const c of x.children) stack.push(c);
+  }
+  return false;
+}
+
 export function countErrors(n: SNode): number {
   let k = 0;
   for (const d of descendants(n)) if (d.error) k++;
