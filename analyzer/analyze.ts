@@ -9,7 +9,7 @@
 import { Backend, createBackend } from './parse/backends';
 import { SNode } from './parse/syntax';
 import { lineStarts as lineStartsOf } from './parse/lines';
-import { AnalysisResult, AnalyzeOptions, Finding, FunctionSummary, KernelVersion } from './types';
+import { AnalysisDemand, AnalysisResult, AnalyzeOptions, Finding, FunctionSummary, KernelVersion } from './types';
 import { FunctionInfo } from './engine/tu';
 import { FunctionAnalysis, SummaryAcc, TuCtx, CallSiteFacts } from './engine/interp';
 import { Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite } from './engine/state';
@@ -153,6 +153,8 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   memo?.setFunctions(fns, text);
   const byName = new Map<string, FunctionInfo[]>();
   for (const f of fns) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+  // functions of this file blanked with their signatures: still this file's, with no body to read
+  for (const name of opts.blankedFunctions ?? []) if (!byName.has(name)) byName.set(name, []);
   const notes: string[] = [];
   const errorNodes = sk.errorNodes;
   if (errorNodes > 0) notes.push(`${file}: ${errorNodes} syntax error node(s); analysis continued around them`);
@@ -230,6 +232,13 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   for (const f of viaMacro) relevant.add(f);
   addCallees(viaMacro);
 
+  // Functions other files pass vmalloc memory to or need summaries of are analysed whatever calls
+  // them here: what they do must not depend on whether an unrelated caller in this file is analysed.
+  const needed = new Set(opts.neededSummaries ?? []);
+  const fromSites = fns.filter((f) => !relevant.has(f) && (extSites.has(f.name) || needed.has(f.name)));
+  for (const f of fromSites) relevant.add(f);
+  addCallees(fromSites);
+
   const lineStarts = lineStartsOf(text);
   const allocToField = new Map<string, string>();
   let fieldOther = new Set<string>();
@@ -247,12 +256,13 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const jsonCache = (s: FunctionSummary) => (memo && Object.isFrozen(s) ? memo.json : jsonLocal);
   const analyzedNames = () => new Set([...relevant].map((f) => f.name));
   const extraNotes: string[] = [];
+  const demand = opts.reportDemand ? new Set<string>() : undefined;
   for (let round = 0; round < MAX_ROUNDS && dirty.size > 0; round++) {
     const tu: TuCtx = {
       src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
       functions: byName, summaries, fieldVals, fieldValsByName: byFieldName(fieldVals), fieldValsNext: new Map(fieldVals), paramOps,
       extraAllocators: extraAlloc, extraSinks, allocToField, fieldOther, fieldOtherNext: new Set(fieldOther), calledInFile, analyzed: analyzedNames(), callSites, defines, macros, lineStarts,
-      invalidateTexts, notes: extraNotes,
+      invalidateTexts, notes: extraNotes, ...(demand ? { demand } : {}),
     };
     for (const f of fns) {
       if (!dirty.has(f)) continue;
@@ -297,6 +307,8 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     for (const k of new Set([...tu.fieldValsNext.keys(), ...fieldVals.keys()])) {
       if (valKey(tu.fieldValsNext.get(k)) !== valKey(fieldVals.get(k))) changedFields.add(`.${k.split('.').pop()?.replace(/\[\]$/, '')}`);
     }
+    // fields whose vmalloc facts changed: every function mentioning one is analysed from now on
+    const factFields = new Set(changedFields);
     for (const k of tu.fieldOtherNext) if (!fieldOther.has(k)) changedFields.add(`.${k.split('.').pop()?.replace(/\[\]$/, '')}`);
     summaries = next;
     fieldVals = tu.fieldValsNext;
@@ -311,8 +323,12 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
       for (const x of changedFields) if (f.idents.has(x)) return true;
       return false;
     };
+    const mentionsFact = (f: FunctionInfo) => {
+      for (const x of factFields) if (f.idents.has(x)) return true;
+      return false;
+    };
     for (const f of fns) {
-      if (!relevant.has(f) && changedNames.size && callsChanged(f, true)) {
+      if (!relevant.has(f) && ((changedNames.size && callsChanged(f, true)) || (factFields.size && mentionsFact(f)))) {
         relevant.add(f);
         addCallees([f]);
       }
@@ -330,10 +346,20 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const outSites: [string, number[]][] = [];
   for (const [name, f] of callSites) if (!byName.has(name) && f.vmallocArgs.size) outSites.push([name, [...f.vmallocArgs].sort((a, b) => a - b)]);
   outSites.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let demandOut: AnalysisDemand | undefined;
+  if (demand) {
+    const fields = new Set<string>();
+    for (const k of fieldVals.keys()) fields.add(k.slice(k.lastIndexOf('.') + 1).replace(/\[\]$/, ''));
+    const functions: string[] = [];
+    const guards: string[] = [];
+    for (const d of demand) if (d.startsWith('guard:')) guards.push(d.slice('guard:'.length)); else functions.push(d);
+    demandOut = { fields: [...fields].sort(), functions: functions.sort(), guards: guards.sort() };
+  }
   return {
     file, findings: filtered, summaries: fileSummaries, notes: [...notes, ...extraNotes],
     stats: { parseMs: 0, analyzeMs: performance.now() - t0, functions: fns.length, errorNodes },
     ...(outSites.length ? { callSites: outSites } : {}),
+    ...(demandOut ? { demand: demandOut } : {}),
   };
 }
 

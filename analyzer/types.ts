@@ -168,6 +168,21 @@ export interface AnalysisResult {
    * positions (sorted). A whole-tree scan hands them to the callee's file (externalCallSites).
    */
   callSites?: [string, number[]][];
+  /** With `AnalyzeOptions.reportDemand`: what the analysis needed of the file (analyzer/scan/demand.ts). */
+  demand?: AnalysisDemand;
+}
+
+export interface AnalysisDemand {
+  /**
+   * Struct fields (last member name, no `[]`) the file-wide facts hold something for after the last
+   * round (vmalloc memory, its pages, a dm_io request): every function mentioning one may read or
+   * overwrite it.
+   */
+  fields: string[];
+  /** Functions of the file whose body was read or whose summary was applied to a buffer. */
+  functions: string[];
+  /** Static functions whose parameters' guard facts (from every caller) decided something. */
+  guards: string[];
 }
 
 export interface KernelVersion {
@@ -194,4 +209,16 @@ export interface AnalyzeOptions {
   /** Rules to report; undefined = all. */
   rules?: Set<RuleId>;
   confidence?: 'high' | 'low';
+  /**
+   * Functions of this file whose summaries other files need (a whole-tree scan): analysed whatever
+   * calls them here, so a summary never depends on whether an unrelated caller is analysed.
+   */
+  neededSummaries?: string[];
+  /**
+   * Functions of this file whose whole definitions were blanked before parsing (the scan's
+   * demand-driven slicing): calls to them are calls to this file's functions, with no body to read.
+   */
+  blankedFunctions?: string[];
+  /** Report AnalysisResult.demand (the scan's demand-driven slicing). */
+  reportDemand?: boolean;
 }

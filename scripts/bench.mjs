@@ -228,7 +228,7 @@ async function main() {
   row('files / bytes scanned', `${s.filesSeen} / ${(s.bytes / 1e6).toFixed(1)} MB`);
   row('files selected by pre-pass / parsed', `${s.filesPrefiltered} / ${s.filesParsed} (${s.filesSkipped ?? 0} not parsed: no source reaches a sink; analyses ${s.analyses}, rounds ${s.rounds})`);
   row('pre-pass reads', `grep ${s.grepFiles ? `over ${s.grepFiles} file names` : 'not used'}, ${s.filesRead ?? '?'} files read by vmalias; ${s.linkNames} linking names, ${s.linkFilesRead} files read for them`);
-  if (s.charsParsed) row('characters parsed / blanked', `${(s.charsParsed / 1e6).toFixed(1)} MB / ${(s.charsBlanked / 1e6).toFixed(1)} MB (function bodies that cannot matter)`);
+  if (s.charsParsed) row('characters parsed / blanked', `${(s.charsParsed / 1e6).toFixed(1)} MB / ${(s.charsBlanked / 1e6).toFixed(1)} MB over ${s.passes ?? '?'} parse passes (function bodies that cannot matter)`);
   row('cold: wall / CPU / peak RSS', `${f0(cold.wallMs)} ms / ${f0(cold.userMs + cold.sysMs)} ms / ${f0(cold.maxRssMB)} MB`);
   row('cold: walk / pre-pass / analysis', `${f0(s.walkMs)} / ${f0(s.prefilterMs)} / ${f0(s.analyzeMs)} ms`);
   row('warm (cache): wall / CPU / RSS', `${f0(warm.wallMs)} ms / ${f0(warm.userMs + warm.sysMs)} ms / ${f0(warm.maxRssMB)} MB (parsed ${warm.stats.filesParsed}, cache hits ${warm.stats.cacheHits}, stat-index hits ${warm.stats.prefilterCacheHits})`);

@@ -102,6 +102,12 @@ export interface TuCtx {
   /** invalidate_kernel_vmap_range calls anywhere in the file, by pointer text */
   invalidateTexts: string[];
   notes: string[];
+  /**
+   * Demand-driven slicing (analyzer/scan/demand.ts; the scan runs without the memo): functions of
+   * this file whose body the analysis looked at or whose summary it applied to a buffer, and
+   * `guard:` + name for static functions whose callers' guard facts decided something.
+   */
+  demand?: Set<string>;
 }
 
 interface Exit {
@@ -1513,6 +1519,7 @@ export class FunctionAnalysis {
     // A function of another file without a summary yet: what it is passed still goes to the scan,
     // which hands it to that file (its helper may prove the buffer is vmalloc memory).
     if (!this.tu.functions.has(name)) this.noteSite(name, args, vals, st);
+    else this.wantIfTracked(name, vals);
     let bufArg: Val | undefined;
     vals.forEach((v, i) => {
       if (v && v.t === 'buf') bufArg = bufArg ?? v;
@@ -1889,6 +1896,8 @@ export class FunctionAnalysis {
   /** A maybe-vmalloc buffer whose holder a dominating condition inspects is on the author's linear path. */
   private onLinearPath(b: Buf, st: State): boolean {
     if (b.kind !== 'maybe') return false;
+    // the guard facts of a static function's parameters come from every caller's analysis
+    if (this.fn.isStatic) this.tu.demand?.add(`guard:${this.fn.name}`);
     const root = /^[A-Za-z_]\w*/.exec(b.display)?.[0];
     return b.holders.some((h) => st.guarded.has(h)) || (root !== undefined && st.guarded.has(root));
   }
@@ -2075,7 +2084,7 @@ export class FunctionAnalysis {
   }
 
   private endIoFix(endIo: string, b: Buf, bio: BioState): Fix | undefined {
-    const fn = this.tu.functions.get(endIo)?.[0];
+    const fn = this.defsOf(endIo)[0];
     if (!fn || !fn.params[0]) return undefined;
     const len = b.size && /^[A-Z0-9_\s*()+]+$/.test(b.size) ? b.size : undefined;
     if (!len) return undefined;
@@ -2118,7 +2127,7 @@ export class FunctionAnalysis {
     const names = this.fieldNames(b, st);
     if (!names.length) return undefined;
     const re = new RegExp(`(->|\\.)(${names.join('|')})\\b`);
-    for (const fn of this.tu.functions.get(endIo) ?? []) {
+    for (const fn of this.defsOf(endIo)) {
       for (const d of bodyNodes(fn.body)) {
         if (d.type !== 'call_expression') continue;
         const cn = this.callName(d);
@@ -2139,7 +2148,7 @@ export class FunctionAnalysis {
     const check = (fname: string, depth: number): boolean => {
       if (seen.has(fname) || depth > 3) return false;
       seen.add(fname);
-      for (const fn of this.tu.functions.get(fname) ?? []) {
+      for (const fn of this.defsOf(fname)) {
         const privVars = new Set<string>();
         for (const d of bodyNodes(fn.body)) {
           if (d.type === 'init_declarator' || d.type === 'assignment_expression') {
@@ -2169,6 +2178,20 @@ export class FunctionAnalysis {
   }
 
   /** What this call passes: vmalloc buffers by position, and whether each argument is guarded. */
+  /**
+   * A function of this file called with a buffer or a page of one: its summary (or, when its body
+   * was blanked, the unknown-function rule) decides what happens to it here.
+   */
+  private wantIfTracked(name: string, vals: (Val | undefined)[]): void {
+    if (this.tu.demand && vals.some((v) => v !== undefined && (v.t === 'buf' || v.t === 'page' || v.t === 'pages'))) this.tu.demand.add(name);
+  }
+
+  /** Definitions of an in-file function whose body the analysis reads (a bi_end_io callback). */
+  private defsOf(name: string): FunctionInfo[] {
+    this.tu.demand?.add(name);
+    return this.tu.functions.get(name) ?? [];
+  }
+
   private noteSite(name: string, args: SNode[], vals: (Val | undefined)[], st: State): void {
     const facts = this.siteFacts.get(name) ?? { vmallocArgs: new Set<number>(), guarded: new Map<number, boolean>() };
     args.forEach((a, i) => {
@@ -2184,6 +2207,7 @@ export class FunctionAnalysis {
   private applySummary(name: string, s: FunctionSummary, n: SNode, args: SNode[], st: State): Val | undefined {
     const vals = args.map((a) => this.ev(a, st));
     const inFile = this.tu.functions.has(name);
+    if (inFile) this.wantIfTracked(name, vals);
     // Call-site facts for callees of this file and of other files (the scan hands those on).
     this.noteSite(name, args, vals, st);
     vals.forEach((v, i) => {

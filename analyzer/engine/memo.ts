@@ -613,9 +613,10 @@ const LOGGED_MEMBERS = [
 /**
  * TuCtx members read without logging: the options (file, kernel, confidence, extra allocators and
  * sinks: the memo is emptied when they change), and the text and line starts (positions inside the
- * unit's window are relative; other functions' text is read through `functions`).
+ * unit's window are relative; other functions' text is read through `functions`). `demand` is only
+ * written, and only by the whole-tree scan, which uses no memo.
  */
-const UNLOGGED_MEMBERS = ['src', 'file', 'kernel', 'kernelLabel', 'confidence', 'extraAllocators', 'extraSinks', 'lineStarts'] as const satisfies readonly (keyof TuCtx)[];
+const UNLOGGED_MEMBERS = ['src', 'file', 'kernel', 'kernelLabel', 'confidence', 'extraAllocators', 'extraSinks', 'lineStarts', 'demand'] as const satisfies readonly (keyof TuCtx)[];
 
 /**
  * Runs one unit against a logging view of the TuCtx. The view forwards everything to the real

@@ -17,7 +17,37 @@ export interface ParseResult {
 
 export interface Backend {
   readonly name: BackendName;
-  parse(text: string): ParseResult;
+  /**
+   * `gaps`: sorted, disjoint [start, end) stretches of `text` that hold only blanks (analyzer/scan
+   * slice.ts), which the parser may skip without reading: tree-sitter's included ranges make a gap
+   * a token boundary, as the blanks were. Positions are unchanged. The native backend parses them.
+   */
+  parse(text: string, gaps?: readonly (readonly [number, number])[]): ParseResult;
+}
+
+interface IncludedRange {
+  startIndex: number;
+  endIndex: number;
+  startPosition: { row: number; column: number };
+  endPosition: { row: number; column: number };
+}
+
+/** The ranges between `gaps`, for tree-sitter (columns in UTF-16 units, as web-tree-sitter counts them). */
+export function includedRanges(text: string, gaps: readonly (readonly [number, number])[]): IncludedRange[] {
+  const ls = lineStarts(text);
+  const point = (i: number) => {
+    const row = lineIndex(ls, i);
+    return { row, column: i - ls[row] };
+  };
+  const out: IncludedRange[] = [];
+  let at = 0;
+  for (const [s, e] of gaps) {
+    if (s < at || e <= s || e > text.length) continue;
+    if (s > at) out.push({ startIndex: at, endIndex: s, startPosition: point(at), endPosition: point(s) });
+    at = e;
+  }
+  out.push({ startIndex: at, endIndex: text.length, startPosition: point(at), endPosition: point(text.length) });
+  return out;
 }
 
 /**
@@ -367,10 +397,11 @@ export async function createWasmBackend(): Promise<Backend> {
   parser.setLanguage(language);
   return {
     name: 'wasm',
-    parse(text: string): ParseResult {
+    parse(text: string, gaps?: readonly (readonly [number, number])[]): ParseResult {
       const t0 = performance.now();
       const deadline = t0 + PARSE_TIMEOUT_MS;
-      const tree = parser.parse(text, null, { progressCallback: () => performance.now() > deadline });
+      const ranges = gaps?.length ? includedRanges(text, gaps) : undefined;
+      const tree = parser.parse(text, null, { progressCallback: () => performance.now() > deadline, ...(ranges ? { includedRanges: ranges } : {}) });
       if (!tree) throw new Error('vmalias: parse timed out');
       const root = recoverTopLevelErrors(snodeFromTree(tree, text), text, (piece) => {
         const t = parser.parse(piece);

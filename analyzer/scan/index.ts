@@ -43,7 +43,7 @@ const GIT_MIN = 1000;
 function emptyStats(): ScanStats {
   return {
     filesSeen: 0, bytes: 0, filesPrefiltered: 0, linkNames: 0, linkFilesRead: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0, gitHits: 0,
-    rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0, grepFiles: 0, filesRead: 0, filesSkipped: 0, resultCached: 0,
+    rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0, passes: 0, grepFiles: 0, filesRead: 0, filesSkipped: 0, resultCached: 0,
   };
 }
 
@@ -127,7 +127,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const classes = nameClasses(opts.extraAllocators, opts.extraSinks);
     const matcher = new NameMatcher(classes);
     const classesHash = sha1(JSON.stringify(classes));
-    const optionsHash = sha1(JSON.stringify({ ...analyzeOptions, rules: opts.rules ? [...opts.rules].sort() : null, slice: opts.slice !== false }));
+    const optionsHash = sha1(JSON.stringify({ ...analyzeOptions, rules: opts.rules ? [...opts.rules].sort() : null, slice: opts.slice !== false, demand: opts.demand !== false }));
     const cache = opts.noCache ? undefined : new ScanCache(opts.cacheDir ?? defaultCacheDir(), toolFingerprint(), optionsHash);
     const indexKey = cache?.indexKey(paths, classesHash);
     const walkStart = Date.now() - (performance.now() - t0);
@@ -156,7 +156,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     }
     const index = cache && indexKey ? cache.loadIndex(indexKey) : undefined;
 
-    const init: RunnerInit = { parser: opts.parser ?? 'wasm', classes, options: analyzeOptions, slice: opts.slice !== false };
+    const init: RunnerInit = { parser: opts.parser ?? 'wasm', classes, options: analyzeOptions, slice: opts.slice !== false, demand: opts.demand !== false };
     const jobs = Math.max(1, opts.jobs ?? (files.length < IN_PROCESS_BELOW ? 1 : defaultJobs()));
     const getRunner = (): Runner => {
       if (!runner) {
@@ -440,6 +440,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       stats.analyzeCpuMs += res.analyzeMs;
       stats.charsParsed += res.chars ?? 0;
       stats.charsBlanked += res.blanked ?? 0;
+      stats.passes += res.passes ?? (res.skipped ? 0 : 1);
       if (cache && res.sha1 && !res.fileNote) {
         cache.put(cache.entryKey(files[i].path, res.sha1), {
           depSig: sigOf(k, external), siteSig: JSON.stringify(sites), findings: res.findings, summaries: res.summaries, notes: res.notes,

@@ -31,7 +31,18 @@ export interface SliceResult {
   kept: number;
   /** Characters blanked (0: `text` is the input itself). */
   blanked: number;
+  /**
+   * Long blanked stretches the parser may skip (Backend.parse `gaps`): sorted, disjoint, inside
+   * blanked ranges, from just after their first newline to their last newline, so every newline
+   * that ends a kept preprocessor line stays.
+   */
+  gaps?: [number, number][];
+  /** Functions blanked with their signatures (blankExcept `whole`): no definition of them is left. */
+  absent?: string[];
 }
+
+/** Blanked stretches shorter than this are parsed: a skipped range costs more than a short one. */
+export const MIN_GAP = 128;
 
 const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)((?:[^\n]*\\\r?\n)*[^\n]*)/gm;
 const IDENT = /[A-Za-z_]\w*/g;
@@ -120,6 +131,32 @@ export function relevantSet(g: FileGraph, seeds: ReadonlySet<string>): Set<numbe
   const kept = reach(seeded, (i) => g.callers[i]);
   reach([...kept], (i) => g.refs[i], kept);
   addCallers(g, kept, (i) => g.defs[i].isStatic);
+  // A function mentioning a struct field that comes to hold vmalloc memory is analysed too
+  // (analyze.ts): the fields an analysed function assigns, and what mentions them, to a fixpoint.
+  const body = (i: number) => g.text.slice(g.defs[i].bodyStart as number, g.defs[i].bodyEnd as number);
+  const uses = g.defs.map(() => undefined as Set<string> | undefined);
+  const used = (i: number) => (uses[i] ??= new Set([...body(i).matchAll(FIELD_USE)].map((x) => x[1])));
+  const fields = new Set<string>();
+  const scanned = new Set<number>();
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const i of kept) {
+      if (scanned.has(i)) continue;
+      scanned.add(i);
+      for (const x of body(i).matchAll(FIELD_SET)) fields.add(x[1]);
+      // an allocator that stores its page array through an argument (`&x->pages`)
+      if ([...g.expanded[i]].some((id) => seeds.has(id))) for (const f of used(i)) fields.add(f);
+    }
+    const add: number[] = [];
+    g.defs.forEach((_, j) => {
+      if (kept.has(j)) return;
+      for (const f of used(j)) if (fields.has(f)) { add.push(j); return; }
+    });
+    if (add.length) {
+      reach(add, (i) => g.refs[i], kept);
+      changed = true;
+    }
+  }
   return kept;
 }
 
@@ -130,29 +167,74 @@ export function relevantSet(g: FileGraph, seeds: ReadonlySet<string>): Set<numbe
  * #defines (analyzer/engine/skeleton.ts), and a driver's tables, types and kernel-doc are about a
  * third of what a selected file would otherwise have parsed.
  */
-export function blankExcept(g: FileGraph, keep: ReadonlySet<number>, opts: { topLevel?: boolean } = {}): SliceResult {
+export function blankExcept(g: FileGraph, keep: ReadonlySet<number>, opts: { topLevel?: boolean; whole?: (i: number) => boolean } = {}): SliceResult {
   const { text, defs } = g;
   const kept = new Set(keep);
   // Same-named definitions (#if branches) stand or fall together.
   for (const idxs of g.byName.values()) if (idxs.some((i) => kept.has(i))) for (const i of idxs) kept.add(i);
   const ranges: [number, number][] = [];
-  // Blank from just after `{` to just before `}`; nested/overlapping ranges cannot occur (depth 0).
-  for (const [i, d] of defs.entries()) if (!kept.has(i)) ranges.push([(d.bodyStart as number) + 1, (d.bodyEnd as number) - 1]);
+  const absent = new Set<string>();
+  const withSignature = new Set<string>();
+  // Blank from just after `{` to just before `}` (or, with `whole`, from the declaration's first
+  // token to the `}`); nested/overlapping ranges cannot occur (depth 0).
+  for (const [i, d] of defs.entries()) {
+    if (kept.has(i)) continue;
+    const from = opts.whole?.(i) ? wholeStart(text, d) : undefined;
+    if (from !== undefined) {
+      ranges.push([from, d.bodyEnd as number]);
+      absent.add(d.name);
+    } else {
+      ranges.push([(d.bodyStart as number) + 1, (d.bodyEnd as number) - 1]);
+      withSignature.add(d.name);
+    }
+  }
+  for (const n of withSignature) absent.delete(n);
   if (opts.topLevel) ranges.push(...topLevelBlanks(text, defs));
   if (ranges.length === 0) return { text, functions: defs.length, kept: defs.length, blanked: 0 };
   ranges.sort((a, b) => a[0] - b[0]);
   const parts: string[] = [];
+  const gaps: [number, number][] = [];
   let at = 0;
   let blanked = 0;
+  // a stretch of blanked ranges separated only by whitespace is one gap
+  let run: [number, number] | undefined;
+  const endRun = () => {
+    if (!run) return;
+    const [s, e] = run;
+    run = undefined;
+    if (e - s < MIN_GAP) return;
+    // within one line the stretch is skipped whole; across lines its edge newlines stay
+    const first = text.indexOf('\n', s);
+    const gs = first >= 0 && first < e ? first + 1 : s;
+    const ge = first >= 0 && first < e ? text.lastIndexOf('\n', e - 1) : e;
+    if (ge - gs >= MIN_GAP) gaps.push([gs, ge]);
+  };
   for (const [s, e] of ranges) {
     if (s < at || e <= s) continue;
+    if (run && !/^\s*$/.test(text.slice(run[1], s))) endRun();
+    run = run ? [run[0], e] : [s, e];
     parts.push(text.slice(at, s));
     blankInto(parts, text, s, e);
     blanked += e - s;
     at = e;
   }
+  endRun();
   parts.push(text.slice(at));
-  return { text: parts.join(''), functions: defs.length, kept: kept.size, blanked };
+  return {
+    text: parts.join(''), functions: defs.length, kept: kept.size, blanked, ...(gaps.length ? { gaps } : {}),
+    ...(absent.size ? { absent: [...absent].sort() } : {}),
+  };
+}
+
+/**
+ * Where blanking a whole definition may start (its first token), or undefined when only its body
+ * may go: the lexer did not see where it starts, or a preprocessor line sits between its first
+ * token and its `{` (a signature chosen by `#if`, whose `#else`/`#endif` must stay).
+ */
+function wholeStart(text: string, d: LexDef): number | undefined {
+  if (d.sigStart === undefined || d.bodyStart === undefined || d.sigStart >= d.bodyStart) return undefined;
+  if (/(?:^|\n)[ \t]*#/.test(text.slice(d.sigStart, d.bodyStart))) return undefined;
+  return d.sigStart;
 }
 
 /** Push text[s, e) with every character but `\n` turned into a space (runs of spaces, not a regex per character). */
@@ -254,7 +336,7 @@ export function topLevelBlanks(text: string, defs: readonly LexDef[]): [number, 
 }
 
 const FIELD_SET = /(?:->|\.)\s*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*=(?!=)/g;
-const FIELD_USE = /(?:->|\.)\s*([A-Za-z_]\w*)/g;
+export const FIELD_USE = /(?:->|\.)\s*([A-Za-z_]\w*)/g;
 const VAR_SET = /(?<![\w.>])([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*=(?!=)/g;
 
 function inComment(text: string, at: number): boolean {
@@ -382,6 +464,12 @@ export function keepForSummaries(g: FileGraph, names: readonly string[], sources
  * undefined: no claim (a source outside function bodies) — parse with sliceRelevant.
  */
 export function sliceFor(g: FileGraph, sources: ReadonlySet<string>, sinks: ReadonlySet<string>, needed: readonly string[], seeds: ReadonlySet<string>): SliceResult | 'skip' | undefined {
+  const keep = keepFor(g, sources, sinks, needed, seeds);
+  return keep === undefined || keep === 'skip' ? keep : blankExcept(g, keep, { topLevel: true });
+}
+
+/** The functions sliceFor keeps (same arguments and answers, the set instead of the text). */
+export function keepFor(g: FileGraph, sources: ReadonlySet<string>, sinks: ReadonlySet<string>, needed: readonly string[], seeds: ReadonlySet<string>): Set<number> | 'skip' | undefined {
   const flow = sourceFlow(g, sources, sinks);
   if (!flow.reached) return undefined;
   if (!flow.reaches && needed.length === 0) return 'skip';
@@ -393,5 +481,5 @@ export function sliceFor(g: FileGraph, sources: ReadonlySet<string>, sinks: Read
   // Functions the analyzer's relevance rules cannot reach are never analysed: blank them too.
   const relevant = relevantSet(g, seeds);
   for (const i of [...keep]) if (!relevant.has(i)) keep.delete(i);
-  return blankExcept(g, keep, { topLevel: true });
+  return keep;
 }

@@ -6,11 +6,12 @@
  */
 import type { AnalyzeOptions, Finding, FunctionSummary } from '../types';
 import type { Backend, BackendName } from '../parse/backends';
-import { analyzeTree, getBackend } from '../analyze';
+import { AnalysisMemo, analyzeTree, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
 import { fileLinks, lexFunctions, NameMatcher, wordsRegex, type LexInfo, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
-import { fileGraph, sliceFor, sliceRelevant, type SliceResult } from './slice';
+import { blankExcept, fileGraph, keepFor, sliceRelevant, type SliceResult } from './slice';
+import { analyzeOnDemand } from './demand';
 import { seedNames } from '../tables';
 import type { ScanNote } from './types';
 
@@ -23,6 +24,8 @@ export interface RunnerInit {
   options: WorkerAnalyzeOptions;
   /** Blank the bodies of functions that cannot reach the analysis before parsing (slice.ts). */
   slice?: boolean;
+  /** Widen a narrow slice on the analysis's demand (demand.ts); false: the lexical slice. */
+  demand?: boolean;
 }
 
 export type Task =
@@ -68,6 +71,8 @@ export interface AnalyzeFileResult {
   skipped?: boolean;
   /** Calls to other files' functions with vmalloc memory (AnalysisResult.callSites). */
   callSites?: [string, number[]][];
+  /** Parse + analysis passes of demand-driven slicing (demand.ts). */
+  passes?: number;
 }
 
 export type TaskResult =
@@ -156,6 +161,8 @@ export class TaskRunner {
       for (const s of external) ext.set(s.name, s);
       let text = dec.text;
       let blanked = 0;
+      let gaps: [number, number][] | undefined;
+      const opts = { ...this.init.options, externalSummaries: ext, ...(callSites?.length ? { externalCallSites: new Map(callSites) } : {}), ...(needed?.length ? { neededSummaries: needed } : {}) };
       if (this.init.slice !== false) {
         const o = this.init.options;
         const graph = fileGraph(text, this.matcher);
@@ -170,19 +177,41 @@ export class TaskRunner {
             if (s.returnsVmalloc || s.returnsPageOfParam !== undefined) sources.add(s.name);
             if (s.submitsParams || s.readIntoParams || s.addsPagesParams || s.convertsParams || s.flushesParams || s.invalidatesParams) sinks.add(s.name);
           }
-          const part = sliceFor(graph, sources, sinks, needed, seeds);
-          if (part === 'skip') {
+          const keep = keepFor(graph, sources, sinks, needed, seeds);
+          if (keep === 'skip') {
             return { ...empty, sha1: hash, parseMs: performance.now() - t0, chars: 0, blanked: 0, skipped: true };
           }
-          sl = part;
+          if (keep && this.init.demand !== false) {
+            let parseMs = 0;
+            let analyzeMs = 0;
+            // later passes re-analyse only the functions whose text or inputs changed
+            const memo = process.env.VMALIAS_DEMAND_MEMO === '0' ? undefined : new AnalysisMemo();
+            const t1 = performance.now();
+            const out = analyzeOnDemand({ g: graph, keep, sources, needed, sites: (callSites ?? []).map(([n]) => n) }, (sl) => {
+              const p0 = performance.now();
+              const parsed = backend.parse(sl.text, sl.gaps);
+              const p1 = performance.now();
+              const r = analyzeTree(parsed.root, sl.text, file, { ...opts, reportDemand: true, ...(sl.absent ? { blankedFunctions: sl.absent } : {}) }, memo);
+              parseMs += p1 - p0;
+              analyzeMs += performance.now() - p1;
+              return r;
+            });
+            const res = out.result;
+            return {
+              file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: res.notes, ...(res.callSites ? { callSites: res.callSites } : {}),
+              parseMs: parseMs + (t1 - t0), analyzeMs, chars: out.charsParsed, blanked: out.charsBlanked, passes: out.passes,
+            };
+          }
+          if (keep) sl = blankExcept(graph, keep, { topLevel: true });
         }
         sl ??= sliceRelevant(text, seeds, this.matcher, graph);
         text = sl.text;
         blanked = sl.blanked;
+        gaps = sl.gaps;
       }
-      const parsed = backend.parse(text);
+      const parsed = backend.parse(text, gaps);
       const t1 = performance.now();
-      const res = analyzeTree(parsed.root, text, file, { ...this.init.options, externalSummaries: ext, ...(callSites?.length ? { externalCallSites: new Map(callSites) } : {}) });
+      const res = analyzeTree(parsed.root, text, file, opts);
       return {
         file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: res.notes, ...(res.callSites ? { callSites: res.callSites } : {}),
         parseMs: t1 - t0, analyzeMs: performance.now() - t1, chars: text.length, blanked,

@@ -63,6 +63,11 @@ export interface ScanOptions extends AnalyzeOptions {
    */
   slice?: boolean;
   /**
+   * false = slice lexically only (slice.ts keepFor). Default: parse a narrow slice first and widen
+   * it where the analysis asks for more (analyzer/scan/demand.ts); findings are the same.
+   */
+  demand?: boolean;
+  /**
    * Let grep skip the files that name nothing relevant (analyzer/scan/grep.ts). Default: when
    * at least 1,000 files have to be read; false never; true always.
    */
@@ -125,9 +130,11 @@ export interface ScanStats {
   walkMs: number;
   prefilterMs: number;
   analyzeMs: number;
-  /** Characters parsed, and characters blanked by slicing before parsing. */
+  /** Characters parsed, and characters blanked by slicing before parsing (every pass counts). */
   charsParsed: number;
   charsBlanked: number;
+  /** Parse + analysis passes of demand-driven slicing (demand.ts), summed over analyses. */
+  passes: number;
   /** Sum of per-file parse and analysis time in workers. */
   parseCpuMs: number;
   analyzeCpuMs: number;

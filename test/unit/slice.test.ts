@@ -2,12 +2,15 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyzeText } from '../../analyzer/analyze';
-import { blankExcept, fileGraph, sliceFor, sliceRelevant, sourceMeetsSink } from '../../analyzer/scan/slice';
+import { analyzeText, analyzeTree, getBackend } from '../../analyzer/analyze';
+import { blankExcept, fileGraph, keepFor, sliceFor, sliceRelevant, sourceMeetsSink, type FileGraph } from '../../analyzer/scan/slice';
+import { analyzeOnDemand, type DemandOutcome } from '../../analyzer/scan/demand';
 import { NameMatcher, nameClasses } from '../../analyzer/scan/prefilter';
 import { seedNames } from '../../analyzer/tables';
 import { FIXTURE_DIR, listFixtures, parseFixture } from './fixtures-harness';
 import type { AnalyzeOptions } from '../../analyzer/types';
+import { sameTree, type Backend } from '../../analyzer/parse/backends';
+import { prng } from './prng';
 
 const matcher = new NameMatcher(nameClasses());
 
@@ -129,6 +132,12 @@ async function sameAnalysis(text: string, file: string, opts: AnalyzeOptions): P
     const l = await analyzeText(leaf.text, file, opts);
     assert.deepEqual(JSON.parse(JSON.stringify(l.findings)), JSON.parse(JSON.stringify(whole.findings)), `${file}: findings differ after leaf slicing`);
     if (leaf.blanked > s.blanked) leafGain++;
+    // demand-driven: the same findings from the narrow slice and its widenings
+    const d = await onDemand(g, sources, sinks, seeds, [], file, opts);
+    assert.deepEqual(JSON.parse(JSON.stringify(d.result.findings)), JSON.parse(JSON.stringify(whole.findings)), `${file}: findings differ after demand-driven slicing`);
+    demandStats.runs++;
+    if (d.passes > 1) demandStats.widened++;
+    if (d.slice.blanked > leaf.blanked) demandStats.narrower++;
   }
   // A file whose exported functions other files call: each one's summary must not change either.
   for (const name of [...new Set(g.defs.filter((d) => !d.isStatic).map((d) => d.name))]) {
@@ -137,10 +146,26 @@ async function sameAnalysis(text: string, file: string, opts: AnalyzeOptions): P
     const r = await analyzeText(part.text, file, opts);
     assert.deepEqual(r.summaries.filter((x) => x.name === name), whole.summaries.filter((x) => x.name === name), `${file}: summary of ${name}() differs after slicing for it`);
     assert.deepEqual(JSON.parse(JSON.stringify(r.findings)), JSON.parse(JSON.stringify(whole.findings)), `${file}: findings differ after slicing for ${name}()`);
+    // demand-driven, analysed as the scan does: with the needed function analysed whatever calls it
+    const withNeeded = { ...opts, neededSummaries: [name] };
+    const wholeN = await analyzeText(text, file, withNeeded);
+    const d = await onDemand(g, sources, sinks, seeds, [name], file, withNeeded);
+    assert.deepEqual(d.result.summaries.filter((x) => x.name === name), wholeN.summaries.filter((x) => x.name === name), `${file}: summary of ${name}() differs after demand-driven slicing for it`);
+    assert.deepEqual(JSON.parse(JSON.stringify(d.result.findings)), JSON.parse(JSON.stringify(wholeN.findings)), `${file}: findings differ after demand-driven slicing for ${name}()`);
   }
   return s.blanked;
 }
 let leafGain = 0;
+const demandStats = { runs: 0, widened: 0, narrower: 0 };
+
+let backend: Backend | undefined;
+async function onDemand(g: FileGraph, sources: Set<string>, sinks: Set<string>, seeds: Set<string>, needed: string[], file: string, opts: AnalyzeOptions): Promise<DemandOutcome> {
+  backend ??= await getBackend('wasm');
+  const b = backend;
+  const keep = keepFor(g, sources, sinks, needed, seeds);
+  assert.ok(keep instanceof Set, `${file}: the lexical slice keeps a set`);
+  return analyzeOnDemand({ g, keep, sources, needed, sites: [] }, (sl) => analyzeTree(b.parse(sl.text, sl.gaps).root, sl.text, file, { ...opts, reportDemand: true, ...(sl.absent ? { blankedFunctions: sl.absent } : {}) }));
+}
 
 describe('top-level blanking', () => {
   const noise = fs.readFileSync(path.join(FIXTURE_DIR, '..', 'slice', 'noise.c'), 'utf8');
@@ -209,6 +234,10 @@ describe('slicing never changes what the analyzer reports', () => {
     // the comparison is only meaningful if slicing removed something in most of them
     assert.ok(blanked >= 2 * files.length, `only ${blanked} texts were sliced`);
     assert.ok(leafGain >= files.length / 2, `leaf slicing blanked more than plain slicing in only ${leafGain} texts`);
+    // the demand-driven comparison is only meaningful if it parsed less than the lexical slice, and
+    // widened, in a fair share of them
+    assert.ok(demandStats.narrower >= demandStats.runs / 10, `demand-driven slicing blanked more in only ${demandStats.narrower} of ${demandStats.runs} texts (widened in ${demandStats.widened})`);
+    assert.ok(demandStats.widened >= demandStats.runs / 5, `demand-driven slicing widened in only ${demandStats.widened} of ${demandStats.runs} texts`);
   });
 });
 
@@ -252,5 +281,81 @@ describe('sourceMeetsSink: a file it rules out has no finding', () => {
     assert.ok(yes('FOO_DEFINE_BUF(ring, vmalloc(64));\nstatic void b(struct scatterlist *sg)\n{\n\tsg_init_one(sg, NULL, 0);\n}\n'));
     // ... but one in a comment is not a source
     assert.ok(!yes('/* not vmalloc() memory */\nstatic void b(struct scatterlist *sg)\n{\n\tsg_init_one(sg, NULL, 0);\n}\n'));
+  });
+});
+
+describe('skipping blanked stretches (Backend.parse gaps)', () => {
+  const noise = fs.readFileSync(path.join(FIXTURE_DIR, '..', 'slice', 'noise.c'), 'utf8');
+  const tricky = [
+    '#define FOO_LEN 64 /* a comment that runs on',
+    '   to the next line */',
+    'static const char *foo_names[] = {',
+    '\t"a                                                                                                                                  b",',
+    '\t"c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z",',
+    '};',
+    '#ifdef CONFIG_FOO',
+    'static int foo_a(void)',
+    '{',
+    `\t/*${' '.repeat(300)}*/`,
+    '\treturn FOO_LEN;',
+    '}',
+    '#else',
+    'static int foo_a(void)',
+    '{',
+    `\treturn ${'1 + '.repeat(80)}1;`,
+    '}',
+    '#endif',
+    `static int foo_b(void) { return foo_a() + ${'2 + '.repeat(60)}2; }`,
+    '#define BAR(x) \\',
+    '\t((x) + 1)',
+    `static int foo_c(int x)\n{\n${'\tx = BAR(x);\n'.repeat(20)}\treturn x;\n}`,
+  ].join('\n');
+
+  test('gives the tree of the blanked text, for any choice of kept functions', async () => {
+    const b = await getBackend('wasm');
+    const rnd = prng(11);
+    const texts = [tricky, noise, ...listFixtures().map((f) => fs.readFileSync(path.join(FIXTURE_DIR, f), 'utf8'))];
+    let skipped = 0;
+    let sliced = 0;
+    for (const [k, base] of texts.entries()) {
+      for (const text of [base, `${base}\n${noise}`, `${noise}\n${base}`]) {
+        const g = fileGraph(text, matcher);
+        for (let trial = 0; trial < 3; trial++) {
+          const keep = new Set(g.defs.map((_, i) => i).filter(() => rnd() < (trial === 0 ? 0 : 0.5)));
+          // trial 1 blanks the functions it does not keep with their signatures
+          const sl = blankExcept(g, keep, { topLevel: trial !== 2, ...(trial === 1 ? { whole: () => true } : {}) });
+          if (!sl.blanked) continue;
+          sliced++;
+          if (sl.gaps?.length) skipped++;
+          for (const [s, e] of sl.gaps ?? []) assert.ok(/^\s*$/.test(sl.text.slice(s, e)), `text ${k}: a gap holds only blanks`);
+          assert.ok(sameTree(b.parse(sl.text, sl.gaps).root, b.parse(sl.text).root), `text ${k}, trial ${trial}: the tree differs when gaps are skipped`);
+        }
+      }
+    }
+    assert.ok(skipped >= sliced / 2, `gaps in only ${skipped} of ${sliced} slices`);
+  });
+});
+
+describe('demand-driven slicing widens where the analysis needs it', () => {
+  const classes = nameClasses();
+  const sources = new Set(classes.sources);
+  const sinks = new Set(classes.sinks);
+  test('a static helper whose every caller tests the holder: the callers are parsed too', async () => {
+    // foo_a() names nothing the slice starts from, but its test of `c` is what keeps the
+    // maybe-vmalloc buffer of foo_setup() on the author's linear path
+    const text = [
+      'struct foo_ctx { void *buf; int linear; };', '',
+      'static void foo_setup(struct foo_ctx *c, struct scatterlist *sg)', '{',
+      '\tc->buf = kvmalloc(4096, GFP_KERNEL);', '\tsg_init_one(sg, c->buf, 4096);', '}', '',
+      'static void foo_a(struct foo_ctx *c, struct scatterlist *sg)', '{', '\tif (c->linear)', '\t\tfoo_setup(c, sg);', '}', '',
+    ].join('\n');
+    const unguarded = text.replace('\tif (c->linear)\n\t', '');
+    const seeds = seedNames();
+    for (const [t, expected] of [[text, 0], [unguarded, 1]] as const) {
+      assert.equal((await analyzeText(t, 'guard.c', {})).findings.length, expected);
+      const d = await onDemand(fileGraph(t, matcher), sources, sinks, seeds, [], 'guard.c', {});
+      assert.equal(d.result.findings.length, expected, 'the same findings as the whole text');
+      if (expected === 0) assert.ok(d.passes >= 2, 'the first pass left foo_a() blank');
+    }
   });
 });
