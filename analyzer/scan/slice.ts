@@ -192,6 +192,7 @@ export function blankExcept(g: FileGraph, keep: ReadonlySet<number>, opts: { top
   if (opts.topLevel) ranges.push(...topLevelBlanks(text, defs));
   if (ranges.length === 0) return { text, functions: defs.length, kept: defs.length, blanked: 0 };
   ranges.sort((a, b) => a[0] - b[0]);
+  const blankText = blankOf(g);
   const parts: string[] = [];
   const gaps: [number, number][] = [];
   let at = 0;
@@ -213,8 +214,7 @@ export function blankExcept(g: FileGraph, keep: ReadonlySet<number>, opts: { top
     if (s < at || e <= s) continue;
     if (run && !/^\s*$/.test(text.slice(run[1], s))) endRun();
     run = run ? [run[0], e] : [s, e];
-    parts.push(text.slice(at, s));
-    blankInto(parts, text, s, e);
+    parts.push(text.slice(at, s), blankText.slice(s, e));
     blanked += e - s;
     at = e;
   }
@@ -237,15 +237,22 @@ function wholeStart(text: string, d: LexDef): number | undefined {
   return d.sigStart;
 }
 
-/** Push text[s, e) with every character but `\n` turned into a space (runs of spaces, not a regex per character). */
-function blankInto(parts: string[], text: string, s: number, e: number): void {
-  for (let at = s; at < e;) {
-    const nl = text.indexOf('\n', at);
-    const end = nl === -1 || nl >= e ? e : nl;
-    if (end > at) parts.push(' '.repeat(end - at));
-    if (end < e) parts.push('\n');
-    at = end + 1;
+const blanks = new WeakMap<FileGraph, string>();
+
+/**
+ * The file's text with every character but `\n` turned into a space, made once per file: a slice
+ * takes its blanked stretches from it (a demand-driven analysis slices a file several times).
+ */
+function blankOf(g: FileGraph): string {
+  let b = blanks.get(g);
+  if (b === undefined) {
+    // one byte per UTF-16 unit: spaces, with the newlines put back
+    const buf = Buffer.alloc(g.text.length, 0x20);
+    for (let nl = g.text.indexOf('\n'); nl >= 0; nl = g.text.indexOf('\n', nl + 1)) buf[nl] = 0x0a;
+    b = buf.toString('latin1');
+    blanks.set(g, b);
   }
+  return b;
 }
 
 /** Words that only occur in statements: a region holding one is code the lexer did not delimit. */

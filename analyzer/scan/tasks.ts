@@ -6,7 +6,7 @@
  */
 import type { AnalyzeOptions, Finding, FunctionSummary } from '../types';
 import type { Backend, BackendName } from '../parse/backends';
-import { AnalysisMemo, analyzeTree, getBackend } from '../analyze';
+import { analyzeTree, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
 import { fileLinks, lexFunctions, NameMatcher, wordsRegex, type LexInfo, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
@@ -184,14 +184,12 @@ export class TaskRunner {
           if (keep && this.init.demand !== false) {
             let parseMs = 0;
             let analyzeMs = 0;
-            // later passes re-analyse only the functions whose text or inputs changed
-            const memo = process.env.VMALIAS_DEMAND_MEMO === '0' ? undefined : new AnalysisMemo();
             const t1 = performance.now();
             const out = analyzeOnDemand({ g: graph, keep, sources, needed, sites: (callSites ?? []).map(([n]) => n) }, (sl) => {
               const p0 = performance.now();
               const parsed = backend.parse(sl.text, sl.gaps);
               const p1 = performance.now();
-              const r = analyzeTree(parsed.root, sl.text, file, { ...opts, reportDemand: true, ...(sl.absent ? { blankedFunctions: sl.absent } : {}) }, memo);
+              const r = analyzeTree(parsed.root, sl.text, file, { ...opts, reportDemand: true, ...(sl.absent ? { blankedFunctions: sl.absent } : {}) });
               parseMs += p1 - p0;
               analyzeMs += performance.now() - p1;
               return r;
