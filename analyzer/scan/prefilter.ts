@@ -53,10 +53,18 @@ export function wordsRegex(names: Iterable<string>, flags = 'g'): RegExp | undef
 export class NameMatcher {
   private readonly re: RegExp | undefined;
   private readonly cls = new Map<string, number>();
+  /** The names by idHash(), so the lexer can classify an identifier without making a string of it. */
+  private readonly byHash = new Map<number, [string, number][]>();
   constructor(classes: NameClasses) {
     for (const n of classes.sinks) this.cls.set(n, SNK);
     for (const n of classes.sources) this.cls.set(n, SRC);
     this.re = wordsRegex(this.cls.keys());
+    for (const [n, bits] of this.cls) {
+      const h = idHash(n, 0, n.length);
+      const list = this.byHash.get(h);
+      if (list) list.push([n, bits]);
+      else this.byHash.set(h, [[n, bits]]);
+    }
   }
   /** SRC|SNK bits of the names the text mentions (stops as soon as both are seen). */
   classify(text: string): number {
@@ -73,6 +81,13 @@ export class NameMatcher {
   }
   classOf(name: string): number {
     return this.cls.get(name) ?? 0;
+  }
+  /** classOf(text.slice(s, e)), given idHash(text, s, e). */
+  classAt(text: string, s: number, e: number, hash: number): number {
+    const list = this.byHash.get(hash);
+    if (!list) return 0;
+    for (const [n, bits] of list) if (n.length === e - s && text.startsWith(n, s)) return bits;
+    return 0;
   }
   /** Every name it looks for. */
   names(): string[] {
@@ -111,6 +126,13 @@ const NOT_A_NAME = new Set([
   '_Alignof', '__alignof__', 'asm', '__asm__', 'offsetof', '__counted_by', '__diag_ignore', 'likely', 'unlikely',
   'BUILD_BUG_ON', 'WARN_ON', 'WARN_ON_ONCE', 'BUG_ON', '_Static_assert', 'static_assert',
 ]);
+
+/** FNV-1a over the UTF-16 units of text[s, e) (NameMatcher.classAt). */
+export function idHash(text: string, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let k = s; k < e; k++) h = Math.imul(h ^ text.charCodeAt(k), 16777619);
+  return h;
+}
 
 export function isIdStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
@@ -198,23 +220,31 @@ export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?
       continue;
     }
     if (isIdStart(c)) {
+      // the identifier's hash as it is read: most identifiers never become strings
+      const s = i;
+      let h = Math.imul(0x811c9dc5 ^ c, 16777619);
       let j = i + 1;
-      while (j < n && isIdChar(text.charCodeAt(j))) j++;
-      const id = text.slice(i, j);
+      for (let d = text.charCodeAt(j); j < n && isIdChar(d); d = text.charCodeAt(++j)) h = Math.imul(h ^ d, 16777619);
       i = j;
       // Next significant char (spaces only; good enough for `name (`).
       let k = j;
       while (k < n && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
       const callLike = text.charCodeAt(k) === 40;
       if (depth === 0) {
-        if (id === 'static') declStatic = true;
-        if (callLike && paren === 0 && declName === undefined && !NOT_A_NAME.has(id)) { declName = id; nameStar = declStar; }
+        if (j - s === 6 && text.startsWith('static', s)) declStatic = true;
+        if (callLike && paren === 0 && declName === undefined) {
+          const id = text.slice(s, j);
+          if (!NOT_A_NAME.has(id)) { declName = id; nameStar = declStar; }
+        }
         lastSig = 65;
       } else if (cur && calls) {
-        const bit = matcher.classOf(id);
+        const bit = matcher.classAt(text, s, j, h);
         if (bit) cur.bits |= bit;
-        if (callLike && !NOT_A_NAME.has(id)) calls.add(id);
-        if (idents) idents.add(id);
+        if (callLike || idents) {
+          const id = text.slice(s, j);
+          if (callLike && !NOT_A_NAME.has(id)) calls.add(id);
+          if (idents) idents.add(id);
+        }
       }
       continue;
     }
