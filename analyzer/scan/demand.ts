@@ -57,6 +57,8 @@ export interface DemandInput {
   needed: readonly string[];
   /** Functions other files pass vmalloc memory to. */
   sites: readonly string[];
+  /** Functions to start with as well (what an earlier analysis of the file ended up parsing). */
+  hint?: readonly string[];
 }
 
 export interface DemandOutcome {
@@ -69,6 +71,8 @@ export interface DemandOutcome {
   charsBlanked: number;
   /** The narrow slice did not settle within MAX_PASSES: the result is K's. */
   fellBack: boolean;
+  /** Names of the functions the last pass parsed. */
+  parsed: string[];
 }
 
 /** Functions of K the first pass analyses (before closing). */
@@ -78,7 +82,7 @@ export function startSet(inp: DemandInput): Set<number> {
   for (const i of keep) {
     for (const id of g.expanded[i]) if (sources.has(id) || MAINTENANCE.has(id)) { n.add(i); break; }
   }
-  for (const name of [...inp.needed, ...inp.sites]) for (const i of g.byName.get(name) ?? []) if (keep.has(i)) n.add(i);
+  for (const name of [...inp.needed, ...inp.sites, ...(inp.hint ?? [])]) for (const i of g.byName.get(name) ?? []) if (keep.has(i)) n.add(i);
   return n;
 }
 
@@ -170,10 +174,14 @@ export function analyzeOnDemand(inp: DemandInput, run: (slice: SliceResult) => A
     charsParsed += slice.text.length;
     charsBlanked += slice.blanked;
     const result = run(slice);
-    if (!widenSet(g, keep, n, result, fieldsOf, signatures)) return { result, slice, passes: pass, charsParsed, charsBlanked, fellBack: false };
+    if (!widenSet(g, keep, n, result, fieldsOf, signatures)) return { result, slice, passes: pass, charsParsed, charsBlanked, fellBack: false, parsed: namesOf(g, n) };
   }
   const slice = blankExcept(g, keep, { topLevel: true });
   charsParsed += slice.text.length;
   charsBlanked += slice.blanked;
-  return { result: run(slice), slice, passes: MAX_PASSES + 1, charsParsed, charsBlanked, fellBack: true };
+  return { result: run(slice), slice, passes: MAX_PASSES + 1, charsParsed, charsBlanked, fellBack: true, parsed: namesOf(g, keep) };
+}
+
+function namesOf(g: FileGraph, set: ReadonlySet<number>): string[] {
+  return [...new Set([...set].map((i) => g.defs[i].name))].sort();
 }

@@ -417,13 +417,16 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     report('analyze', 0, parseIdx.length);
 
     type Sites = [string, number[]][];
+    // what a file's last demand-driven analysis ended up parsing: a re-analysis starts there
+    const demandHint = new Map<number, string[]>();
     const analyzeOne = async (k: number, external: ReturnType<SummaryTable['externalFor']>, sites: Sites = []): Promise<AnalyzeFileResult> => {
       const i = parseIdx[k];
       let res: AnalyzeFileResult;
       try {
+        const hint = demandHint.get(k);
         const r = await run({
           kind: 'analyze', file: files[i].path, external, needed: opts.prefilter === false ? undefined : needed[k], calls: callsOut[k],
-          ...(sites.length ? { callSites: sites } : {}),
+          ...(sites.length ? { callSites: sites } : {}), ...(hint ? { hint } : {}),
         });
         if (r.kind !== 'analyze') throw new Error('unexpected task result');
         res = r.result;
@@ -441,6 +444,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       stats.charsParsed += res.chars ?? 0;
       stats.charsBlanked += res.blanked ?? 0;
       stats.passes += res.passes ?? (res.skipped ? 0 : 1);
+      if (res.parsedFunctions) demandHint.set(k, res.parsedFunctions);
       if (cache && res.sha1 && !res.fileNote) {
         cache.put(cache.entryKey(files[i].path, res.sha1), {
           depSig: sigOf(k, external), siteSig: JSON.stringify(sites), findings: res.findings, summaries: res.summaries, notes: res.notes,

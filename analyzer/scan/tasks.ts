@@ -36,7 +36,11 @@ export type Task =
    * `needed`: the functions other scanned files call (their summaries must be exact); [] for a
    * leaf, which may be skipped when no flow is possible; undefined = analyse the whole file.
    */
-  | { kind: 'analyze'; file: string; external: FunctionSummary[]; needed?: string[]; callSites?: [string, number[]][]; calls?: string[] };
+  | {
+    kind: 'analyze'; file: string; external: FunctionSummary[]; needed?: string[]; callSites?: [string, number[]][]; calls?: string[];
+    /** Functions the file's previous demand-driven analysis parsed: this one starts with them too. */
+    hint?: string[];
+  };
 
 export interface PrefilterFileResult {
   entry?: PrefilterEntry;
@@ -73,6 +77,8 @@ export interface AnalyzeFileResult {
   callSites?: [string, number[]][];
   /** Parse + analysis passes of demand-driven slicing (demand.ts). */
   passes?: number;
+  /** The functions its last pass parsed (a re-analysis of the file starts with them). */
+  parsedFunctions?: string[];
 }
 
 export type TaskResult =
@@ -108,7 +114,7 @@ export class TaskRunner {
       case 'prefilter': return { kind: 'prefilter', files: task.files.map((f) => this.prefilterOne(f)) };
       case 'lex': return { kind: 'prefilter', files: task.files.map((f) => this.lexOne(f)) };
       case 'refs': return { kind: 'refs', files: this.refs(task) };
-      case 'analyze': return { kind: 'analyze', result: await this.analyze(task.file, task.external, task.needed, task.callSites, task.calls) };
+      case 'analyze': return { kind: 'analyze', result: await this.analyze(task.file, task.external, task.needed, task.callSites, task.calls, task.hint) };
     }
   }
 
@@ -146,7 +152,7 @@ export class TaskRunner {
     });
   }
 
-  private async analyze(file: string, external: FunctionSummary[], needed: string[] | undefined, callSites?: [string, number[]][], calls: string[] = []): Promise<AnalyzeFileResult> {
+  private async analyze(file: string, external: FunctionSummary[], needed: string[] | undefined, callSites?: [string, number[]][], calls: string[] = [], hint?: string[]): Promise<AnalyzeFileResult> {
     const empty = { file, findings: [], summaries: [], notes: [], parseMs: 0, analyzeMs: 0 };
     const r = readSourceBytes(file);
     if (!r.ok) return { ...empty, fileNote: r.note };
@@ -185,7 +191,7 @@ export class TaskRunner {
             let parseMs = 0;
             let analyzeMs = 0;
             const t1 = performance.now();
-            const out = analyzeOnDemand({ g: graph, keep, sources, needed, sites: (callSites ?? []).map(([n]) => n) }, (sl) => {
+            const out = analyzeOnDemand({ g: graph, keep, sources, needed, sites: (callSites ?? []).map(([n]) => n), ...(hint ? { hint } : {}) }, (sl) => {
               const p0 = performance.now();
               const parsed = backend.parse(sl.text, sl.gaps);
               const p1 = performance.now();
@@ -197,7 +203,7 @@ export class TaskRunner {
             const res = out.result;
             return {
               file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: res.notes, ...(res.callSites ? { callSites: res.callSites } : {}),
-              parseMs: parseMs + (t1 - t0), analyzeMs, chars: out.charsParsed, blanked: out.charsBlanked, passes: out.passes,
+              parseMs: parseMs + (t1 - t0), analyzeMs, chars: out.charsParsed, blanked: out.charsBlanked, passes: out.passes, parsedFunctions: out.parsed,
             };
           }
           if (keep) sl = blankExcept(graph, keep, { topLevel: true });
