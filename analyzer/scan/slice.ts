@@ -189,7 +189,12 @@ export function blankExcept(g: FileGraph, keep: ReadonlySet<number>, opts: { top
     }
   }
   for (const n of withSignature) absent.delete(n);
-  if (opts.topLevel) ranges.push(...topLevelBlanks(text, defs));
+  if (opts.topLevel) {
+    // the analyzer reads a #define only by name, from the functions it analyses
+    const named = new Set<string>();
+    for (const i of kept) for (const id of g.expanded[i]) named.add(id);
+    ranges.push(...topLevelBlanks(text, defs, (name) => named.has(name)));
+  }
   if (ranges.length === 0) return { text, functions: defs.length, kept: defs.length, blanked: 0 };
   ranges.sort((a, b) => a[0] - b[0]);
   const blankText = blankOf(g);
@@ -267,7 +272,7 @@ const STATEMENT_WORDS = new Set(['return', 'if', 'while', 'for', 'switch', 'goto
  * a declaration that contains a statement word or never reaches its `;` (a body the lexer could
  * not delimit, e.g. one selected by #if between a signature and its `{`): no code is lost.
  */
-export function topLevelBlanks(text: string, defs: readonly LexDef[]): [number, number][] {
+export function topLevelBlanks(text: string, defs: readonly LexDef[], keepDefine?: (name: string) => boolean): [number, number][] {
   const out: [number, number][] = [];
   const gaps: [number, number][] = [];
   let from = 0;
@@ -291,10 +296,15 @@ export function topLevelBlanks(text: string, defs: readonly LexDef[]): [number, 
       const atLineStart = lineStart;
       lineStart = false;
       if (c === 35 /* # */ && atLineStart) {
-        // a preprocessor line (with continuations, and a comment it opens) is kept
+        // a preprocessor line (with continuations, and a comment it opens) is kept, but for
+        // #include lines and #defines nothing kept names (with `keepDefine`)
         const ppStart = i;
         i = preprocEnd(text, i, b, true);
         if (declStart >= 0) keepInDecl.push([ppStart, i]);
+        else if (keepDefine) {
+          const m = PP_INCLUDE_OR_DEFINE.exec(text.slice(ppStart, Math.min(i, ppStart + 200)));
+          if (m && (m[1] === undefined || !keepDefine(m[1]))) out.push([ppStart, i]);
+        }
         continue;
       }
       if (c === 47 /* / */ && (text.charCodeAt(i + 1) === 47 || text.charCodeAt(i + 1) === 42)) {
@@ -343,6 +353,8 @@ export function topLevelBlanks(text: string, defs: readonly LexDef[]): [number, 
 }
 
 const FIELD_SET = /(?:->|\.)\s*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*=(?!=)/g;
+/** `#include …` (no group) or `#define NAME` (group 1). */
+const PP_INCLUDE_OR_DEFINE = /^#[ \t]*(?:include\b|define[ \t]+([A-Za-z_]\w*))/;
 export const FIELD_USE = /(?:->|\.)\s*([A-Za-z_]\w*)/g;
 const VAR_SET = /(?<![\w.>])([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*=(?!=)/g;
 

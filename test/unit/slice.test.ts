@@ -179,18 +179,29 @@ describe('top-level blanking', () => {
   const all = new Set(g.defs.map((_, i) => i));
   const r = blankExcept(g, all, { topLevel: true });
 
-  test('keeps offsets, lines, every function and every preprocessor line', () => {
+  test('keeps offsets, lines, every function, conditionals and the #defines kept functions name', () => {
     assert.equal(r.text.length, noise.length);
     assert.deepEqual(lineStructure(r.text), lineStructure(noise));
     for (const d of g.defs) {
       const from = d.sigStart as number;
       assert.equal(r.text.slice(from, d.bodyEnd), noise.slice(from, d.bodyEnd), `${d.name} kept whole`);
     }
-    const pp = noise.split('\n').filter((l) => /^#/.test(l));
-    assert.ok(pp.length >= 6);
-    for (const l of pp) assert.ok(r.text.split('\n').includes(l), `kept: ${l}`);
-    // the #define's comment that runs onto the next line stays a comment
-    assert.ok(r.text.includes(' * part; see noise_wait_ready() */'));
+    const lines = r.text.split('\n');
+    const pp = noise.split('\n').filter((l) => /^#\s*(?:if|ifdef|ifndef|elif|else|endif)\b/.test(l));
+    assert.ok(pp.length >= 2);
+    for (const l of pp) assert.ok(lines.includes(l), `kept: ${l}`);
+    for (const name of ['NOISE_REG_CTRL', 'NOISE_REG_STATUS', 'noise_writel']) assert.ok(lines.some((l) => l.startsWith(`#define ${name}`)), `kept: #define ${name}`);
+    // a #define no function names goes, with the comment it runs onto the next line
+    assert.ok(!r.text.includes('NOISE_TIMEOUT_MS') && !r.text.includes(' * part; see noise_wait_ready() */'));
+    // without the functions that name it, a #define goes too; #include lines always
+    const user = g.defs.findIndex((d) => noise.slice(d.bodyStart, d.bodyEnd).includes('NOISE_REG_CTRL'));
+    assert.ok(user >= 0);
+    const without = blankExcept(g, new Set(g.defs.map((_, i) => i).filter((i) => i !== user && g.defs[i].name !== g.defs[user].name)), { topLevel: true }).text;
+    assert.ok(!without.includes('#define NOISE_REG_CTRL') && without.includes('#define NOISE_REG_STATUS'));
+    const inc = '#include <linux/vmalloc.h>\n#define FOO_LEN 8\n#ifdef CONFIG_FOO\nstatic int foo(void)\n{\n\treturn FOO_LEN;\n}\n#endif\n';
+    const gi = fileGraph(inc, matcher);
+    const ri = blankExcept(gi, new Set([0]), { topLevel: true }).text;
+    assert.ok(!ri.includes('#include') && ri.includes('#define FOO_LEN 8') && ri.includes('#ifdef CONFIG_FOO') && ri.includes('#endif'));
   });
 
   test('blanks types, tables, initialisers, prototypes, exports and comments between functions', () => {
