@@ -376,3 +376,38 @@ describe('demand-driven slicing widens where the analysis needs it', () => {
     }
   });
 });
+
+describe('demand-driven slicing on damaged code', () => {
+  test('finds what the lexical slice finds, on fixtures with syntax errors, unbalanced braces and stray #ifs', async () => {
+    const b = await getBackend('wasm');
+    const classes = nameClasses();
+    const sources = new Set(classes.sources);
+    const sinks = new Set(classes.sinks);
+    const seeds = seedNames();
+    const rnd = prng(7);
+    const files = listFixtures();
+    let runs = 0;
+    let findings = 0;
+    for (let i = 0; i < 160; i++) {
+      let text = fs.readFileSync(path.join(FIXTURE_DIR, files[i % files.length]), 'utf8');
+      for (let k = 0; k < 6; k++) {
+        const at = Math.floor(rnd() * text.length);
+        const r = rnd();
+        if (r < 0.4) text = text.slice(0, at) + text.slice(at + 1 + Math.floor(rnd() * 20));
+        else if (r < 0.7) text = text.slice(0, at) + ['(', ')', '{', '}', ';', '"', '/*', 'é', '\n#if X\n'][Math.floor(rnd() * 9)] + text.slice(at);
+        else text = text.slice(0, at) + text.slice(at).replace(/;/, '');
+      }
+      const g = fileGraph(text, matcher);
+      const keep = keepFor(g, sources, sinks, [], seeds);
+      if (!(keep instanceof Set)) continue;
+      runs++;
+      const k = blankExcept(g, keep, { topLevel: true });
+      const lexical = analyzeTree(b.parse(k.text, k.gaps).root, k.text, 'damaged.c', {});
+      const d = await onDemand(g, sources, sinks, seeds, [], 'damaged.c', {});
+      assert.ok(d.passes <= 7);
+      assert.deepEqual(JSON.parse(JSON.stringify(d.result.findings)), JSON.parse(JSON.stringify(lexical.findings)), `case ${i} (${files[i % files.length]})`);
+      findings += lexical.findings.length;
+    }
+    assert.ok(runs >= 80 && findings >= 40, `${runs} damaged texts sliced, ${findings} findings`);
+  });
+});
