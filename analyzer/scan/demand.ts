@@ -37,11 +37,14 @@
  * because of a caller are only used for functions that hold nothing.
  *
  * When a pass adds nothing its result is the result; after MAX_PASSES passes the file is analysed
- * on K. test/unit/slice.test.ts checks on every fixture, alone and mixed with others, that the
+ * on K. A later pass only un-blanks, so with the wasm backend it parses just the lines that changed
+ * (with tree-sitter's included ranges) and puts their nodes into the previous pass's tree (splice).
+ * The environment variable VMALIAS_SPLICE=0 makes every pass parse its whole slice. test/unit/slice.test.ts checks on every fixture, alone and mixed with others, that the
  * findings and the needed summaries are those of the whole text.
  */
 import type { AnalysisResult } from '../types';
 import { DIRECTIONS, MAINTENANCE } from '../tables';
+import type { SNode } from '../parse/syntax';
 import { blankExcept, FIELD_USE, type FileGraph, type SliceResult } from './slice';
 
 /** Passes before falling back to the lexical slice (each one re-parses the file). */
@@ -145,12 +148,20 @@ export function widenSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>
   return true;
 }
 
-/**
- * Analyse a selected file on demand. `run` parses a slice (its text has the file's length and
- * lines; its gaps may be skipped) and analyses it with `reportDemand` and the slice's `absent`
- * functions as `blankedFunctions`.
- */
-export function analyzeOnDemand(inp: DemandInput, run: (slice: SliceResult) => AnalysisResult): DemandOutcome {
+export interface DemandHooks {
+  /** Parse a slice (its text has the file's length and lines; its gaps may be skipped). */
+  parse(slice: SliceResult): SNode;
+  /**
+   * Parse only `ranges` of `text`, with the positions they have in it (tree-sitter's included
+   * ranges); undefined when the backend cannot, and every pass parses its whole slice.
+   */
+  parseOnly?(text: string, ranges: readonly (readonly [number, number])[]): SNode;
+  /** Analyse a pass's tree with `reportDemand` and the slice's `absent` functions as `blankedFunctions`. */
+  analyze(root: SNode, slice: SliceResult): AnalysisResult;
+}
+
+/** Analyse a selected file on demand (see the file comment). */
+export function analyzeOnDemand(inp: DemandInput, hooks: DemandHooks): DemandOutcome {
   const { g, keep } = inp;
   const n = startSet(inp);
   closeSet(g, keep, n);
@@ -168,18 +179,102 @@ export function analyzeOnDemand(inp: DemandInput, run: (slice: SliceResult) => A
   let charsBlanked = 0;
   // functions outside K that the analysis called with a buffer: K's text has their signatures
   const signatures = new Set<number>();
+  let prev: { root: SNode; text: string } | undefined;
   for (let pass = 1; pass <= MAX_PASSES; pass++) {
     // everything not analysed goes with its signature (half of a narrow slice's syntax nodes)
     const slice = blankExcept(g, n, { topLevel: true, whole: (i) => !signatures.has(i) });
-    charsParsed += slice.text.length;
-    charsBlanked += slice.blanked;
-    const result = run(slice);
+    // a later pass only un-blanks: parse what changed and put it into the previous tree
+    const spliced = prev && hooks.parseOnly ? splice(prev.root, prev.text, slice.text, hooks.parseOnly) : undefined;
+    charsParsed += spliced ? spliced.chars : slice.text.length;
+    charsBlanked += spliced ? 0 : slice.blanked;
+    const root = spliced?.root ?? hooks.parse(slice);
+    const result = hooks.analyze(root, slice);
     if (!widenSet(g, keep, n, result, fieldsOf, signatures)) return { result, slice, passes: pass, charsParsed, charsBlanked, fellBack: false, parsed: namesOf(g, n) };
+    prev = { root, text: slice.text };
   }
   const slice = blankExcept(g, keep, { topLevel: true });
   charsParsed += slice.text.length;
   charsBlanked += slice.blanked;
-  return { result: run(slice), slice, passes: MAX_PASSES + 1, charsParsed, charsBlanked, fellBack: true, parsed: namesOf(g, keep) };
+  return { result: hooks.analyze(hooks.parse(slice), slice), slice, passes: MAX_PASSES + 1, charsParsed, charsBlanked, fellBack: true, parsed: namesOf(g, keep) };
+}
+
+/** Top-level nodes that hold other top-level nodes (a function or #define inside `#ifdef`). */
+const CONTAINERS = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef']);
+
+/**
+ * The tree of `next` made from the tree of `prev`, a slice of the same file that `next` only
+ * un-blanks: the lines that changed, widened to the top-level nodes of the old tree they touch
+ * (a function kept with a blank body, an ERROR region), are parsed alone and their nodes replace
+ * those. New nodes go directly under the root, which the analyzer cannot tell from under an
+ * `#ifdef` (it reads definitions and #defines wherever they are; `#if` matters only inside bodies).
+ * undefined: nothing changed or the texts differ in length.
+ */
+export function splice(root: SNode, prev: string, next: string, parseOnly: NonNullable<DemandHooks['parseOnly']>): { root: SNode; chars: number } | undefined {
+  if (prev.length !== next.length) return undefined;
+  let units: [number, number][] = [];
+  for (let i = 0; i < next.length; i++) {
+    if (prev.charCodeAt(i) === next.charCodeAt(i)) continue;
+    let j = i + 1;
+    while (j < next.length && prev.charCodeAt(j) !== next.charCodeAt(j)) j++;
+    units.push([next.lastIndexOf('\n', i - 1) + 1, lineEnd(next, j)]);
+    i = j;
+  }
+  if (units.length === 0) return undefined;
+  // widen to the old nodes the changed lines touch, until none is cut
+  const removed = new Set<SNode>();
+  for (let changed = true; changed;) {
+    changed = false;
+    units = merge(units);
+    const stack = [root];
+    while (stack.length) {
+      const x = stack.pop() as SNode;
+      for (const c of x.children) {
+        if (removed.has(c) || !units.some(([s, e]) => c.start < e && s < c.end)) continue;
+        if (CONTAINERS.has(c.type) && !c.error) { stack.push(c); continue; }
+        removed.add(c);
+        units.push([next.lastIndexOf('\n', c.start - 1) + 1, lineEnd(next, c.end)]);
+        changed = true;
+      }
+    }
+  }
+  units = merge(units);
+  const sub = parseOnly(next, units);
+  const drop = (x: SNode) => {
+    if (x.children.some((c) => removed.has(c))) x.children = x.children.filter((c) => !removed.has(c));
+    for (const c of x.children) if (CONTAINERS.has(c.type)) drop(c);
+  };
+  drop(root);
+  for (const c of sub.children) c.parent = root;
+  root.children = [...root.children, ...sub.children].sort((a, b) => a.start - b.start);
+  return { root, chars: units.reduce((t, [s, e]) => t + e - s, 0) };
+}
+
+/** The stretches of [0, length) outside the sorted, disjoint `ranges` (gaps for Backend.parse). */
+export function outside(ranges: readonly (readonly [number, number])[], length: number): [number, number][] {
+  const out: [number, number][] = [];
+  let at = 0;
+  for (const [s, e] of ranges) {
+    if (s > at) out.push([at, s]);
+    at = Math.max(at, e);
+  }
+  if (length > at) out.push([at, length]);
+  return out;
+}
+
+function lineEnd(text: string, at: number): number {
+  const nl = text.indexOf('\n', Math.max(0, at - 1));
+  return nl < 0 ? text.length : nl + 1;
+}
+
+function merge(units: [number, number][]): [number, number][] {
+  units.sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const u of units) {
+    const last = out[out.length - 1];
+    if (last && u[0] <= last[1]) last[1] = Math.max(last[1], u[1]);
+    else out.push([u[0], u[1]]);
+  }
+  return out;
 }
 
 function namesOf(g: FileGraph, set: ReadonlySet<number>): string[] {

@@ -11,7 +11,7 @@ import { decodeSource, readSourceBytes } from './files';
 import { fileLinks, lexFunctions, NameMatcher, wordsRegex, type LexInfo, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
 import { blankExcept, fileGraph, keepFor, sliceRelevant, type SliceResult } from './slice';
-import { analyzeOnDemand } from './demand';
+import { analyzeOnDemand, outside } from './demand';
 import { seedNames } from '../tables';
 import type { ScanNote } from './types';
 
@@ -191,14 +191,21 @@ export class TaskRunner {
             let parseMs = 0;
             let analyzeMs = 0;
             const t1 = performance.now();
-            const out = analyzeOnDemand({ g: graph, keep, sources, needed, sites: (callSites ?? []).map(([n]) => n), ...(hint ? { hint } : {}) }, (sl) => {
-              const p0 = performance.now();
-              const parsed = backend.parse(sl.text, sl.gaps);
-              const p1 = performance.now();
-              const r = analyzeTree(parsed.root, sl.text, file, { ...opts, reportDemand: true, ...(sl.absent ? { blankedFunctions: sl.absent } : {}) });
-              parseMs += p1 - p0;
-              analyzeMs += performance.now() - p1;
-              return r;
+            const timed = <T>(f: () => T, into: 'parse' | 'analyze'): T => {
+              const a = performance.now();
+              try {
+                return f();
+              } finally {
+                if (into === 'parse') parseMs += performance.now() - a;
+                else analyzeMs += performance.now() - a;
+              }
+            };
+            const splicing = backend.name === 'wasm' && process.env.VMALIAS_SPLICE !== '0';
+            const out = analyzeOnDemand({ g: graph, keep, sources, needed, sites: (callSites ?? []).map(([n]) => n), ...(hint ? { hint } : {}) }, {
+              parse: (sl) => timed(() => backend.parse(sl.text, sl.gaps).root, 'parse'),
+              // skipping everything but the ranges needs tree-sitter's included ranges (wasm)
+              ...(splicing ? { parseOnly: (t: string, ranges: readonly (readonly [number, number])[]) => timed(() => backend.parse(t, outside(ranges, t.length)).root, 'parse') } : {}),
+              analyze: (root, sl) => timed(() => analyzeTree(root, sl.text, file, { ...opts, reportDemand: true, ...(sl.absent ? { blankedFunctions: sl.absent } : {}) }), 'analyze'),
             });
             const res = out.result;
             return {

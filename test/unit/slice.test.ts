@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeText, analyzeTree, getBackend } from '../../analyzer/analyze';
 import { blankExcept, fileGraph, keepFor, sliceFor, sliceRelevant, sourceMeetsSink, type FileGraph } from '../../analyzer/scan/slice';
-import { analyzeOnDemand, type DemandOutcome } from '../../analyzer/scan/demand';
+import { analyzeOnDemand, outside, type DemandOutcome } from '../../analyzer/scan/demand';
 import { NameMatcher, nameClasses } from '../../analyzer/scan/prefilter';
 import { seedNames } from '../../analyzer/tables';
 import { FIXTURE_DIR, listFixtures, parseFixture } from './fixtures-harness';
@@ -138,6 +138,8 @@ async function sameAnalysis(text: string, file: string, opts: AnalyzeOptions): P
     demandStats.runs++;
     if (d.passes > 1) {
       demandStats.widened++;
+      // later passes parsed only what they un-blanked
+      if (d.charsParsed < d.passes * text.length) demandStats.spliced++;
       // a re-analysis that starts from what this one ended up parsing needs one pass
       const again = await onDemand(g, sources, sinks, seeds, [], file, opts, d.parsed);
       assert.equal(again.passes, 1, `${file}: a re-analysis from the hint widened again`);
@@ -162,15 +164,19 @@ async function sameAnalysis(text: string, file: string, opts: AnalyzeOptions): P
   return s.blanked;
 }
 let leafGain = 0;
-const demandStats = { runs: 0, widened: 0, narrower: 0 };
+const demandStats = { runs: 0, widened: 0, narrower: 0, spliced: 0 };
 
 let backend: Backend | undefined;
-async function onDemand(g: FileGraph, sources: Set<string>, sinks: Set<string>, seeds: Set<string>, needed: string[], file: string, opts: AnalyzeOptions, hint?: string[]): Promise<DemandOutcome> {
+async function onDemand(g: FileGraph, sources: Set<string>, sinks: Set<string>, seeds: Set<string>, needed: string[], file: string, opts: AnalyzeOptions, hint?: string[], splice = true): Promise<DemandOutcome> {
   backend ??= await getBackend('wasm');
   const b = backend;
   const keep = keepFor(g, sources, sinks, needed, seeds);
   assert.ok(keep instanceof Set, `${file}: the lexical slice keeps a set`);
-  return analyzeOnDemand({ g, keep, sources, needed, sites: [], ...(hint ? { hint } : {}) }, (sl) => analyzeTree(b.parse(sl.text, sl.gaps).root, sl.text, file, { ...opts, reportDemand: true, ...(sl.absent ? { blankedFunctions: sl.absent } : {}) }));
+  return analyzeOnDemand({ g, keep, sources, needed, sites: [], ...(hint ? { hint } : {}) }, {
+    parse: (sl) => b.parse(sl.text, sl.gaps).root,
+    ...(splice ? { parseOnly: (t: string, ranges: readonly (readonly [number, number])[]) => b.parse(t, outside(ranges, t.length)).root } : {}),
+    analyze: (root, sl) => analyzeTree(root, sl.text, file, { ...opts, reportDemand: true, ...(sl.absent ? { blankedFunctions: sl.absent } : {}) }),
+  });
 }
 
 describe('top-level blanking', () => {
@@ -255,6 +261,7 @@ describe('slicing never changes what the analyzer reports', () => {
     // widened, in a fair share of them
     assert.ok(demandStats.narrower >= demandStats.runs / 10, `demand-driven slicing blanked more in only ${demandStats.narrower} of ${demandStats.runs} texts (widened in ${demandStats.widened})`);
     assert.ok(demandStats.widened >= demandStats.runs / 5, `demand-driven slicing widened in only ${demandStats.widened} of ${demandStats.runs} texts`);
+    assert.equal(demandStats.spliced, demandStats.widened, 'every widened analysis spliced its later passes');
   });
 });
 
@@ -403,9 +410,12 @@ describe('demand-driven slicing on damaged code', () => {
       runs++;
       const k = blankExcept(g, keep, { topLevel: true });
       const lexical = analyzeTree(b.parse(k.text, k.gaps).root, k.text, 'damaged.c', {});
-      const d = await onDemand(g, sources, sinks, seeds, [], 'damaged.c', {});
-      assert.ok(d.passes <= 7);
-      assert.deepEqual(JSON.parse(JSON.stringify(d.result.findings)), JSON.parse(JSON.stringify(lexical.findings)), `case ${i} (${files[i % files.length]})`);
+      // with later passes spliced into the previous tree, and parsed whole (the native backend)
+      for (const splice of [true, false]) {
+        const d = await onDemand(g, sources, sinks, seeds, [], 'damaged.c', {}, undefined, splice);
+        assert.ok(d.passes <= 7);
+        assert.deepEqual(JSON.parse(JSON.stringify(d.result.findings)), JSON.parse(JSON.stringify(lexical.findings)), `case ${i} (${files[i % files.length]}), splice ${splice}`);
+      }
       findings += lexical.findings.length;
     }
     assert.ok(runs >= 80 && findings >= 40, `${runs} damaged texts sliced, ${findings} findings`);
