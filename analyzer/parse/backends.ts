@@ -32,6 +32,22 @@ interface IncludedRange {
   endPosition: { row: number; column: number };
 }
 
+/**
+ * The stretches of [0, length) outside `ranges` (sorted, disjoint): the included ranges between
+ * gaps, or the gaps that leave only some ranges to parse (analyzer/scan/demand.ts).
+ */
+export function outside(ranges: readonly (readonly [number, number])[], length: number): [number, number][] {
+  const out: [number, number][] = [];
+  let at = 0;
+  for (const [s, e] of ranges) {
+    if (e <= s || e > length) continue;
+    if (s > at) out.push([at, s]);
+    at = Math.max(at, e);
+  }
+  if (length > at) out.push([at, length]);
+  return out;
+}
+
 /** The ranges between `gaps`, for tree-sitter (columns in UTF-16 units, as web-tree-sitter counts them). */
 export function includedRanges(text: string, gaps: readonly (readonly [number, number])[]): IncludedRange[] {
   const ls = lineStarts(text);
@@ -39,15 +55,10 @@ export function includedRanges(text: string, gaps: readonly (readonly [number, n
     const row = lineIndex(ls, i);
     return { row, column: i - ls[row] };
   };
-  const out: IncludedRange[] = [];
-  let at = 0;
-  for (const [s, e] of gaps) {
-    if (s < at || e <= s || e > text.length) continue;
-    if (s > at) out.push({ startIndex: at, endIndex: s, startPosition: point(at), endPosition: point(s) });
-    at = e;
-  }
-  out.push({ startIndex: at, endIndex: text.length, startPosition: point(at), endPosition: point(text.length) });
-  return out;
+  const kept = outside(gaps, text.length);
+  // a gap at the very end still leaves tree-sitter an (empty) range to end on
+  if (kept.length === 0 || kept[kept.length - 1][1] < text.length) kept.push([text.length, text.length]);
+  return kept.map(([s, e]) => ({ startIndex: s, endIndex: e, startPosition: point(s), endPosition: point(e) }));
 }
 
 /**

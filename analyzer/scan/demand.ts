@@ -45,7 +45,7 @@
 import type { AnalysisResult } from '../types';
 import { DIRECTIONS, MAINTENANCE } from '../tables';
 import type { SNode } from '../parse/syntax';
-import { blankExcept, FIELD_USE, type FileGraph, type SliceResult } from './slice';
+import { blankExcept, fieldsUsed, type FileGraph, type SliceResult } from './slice';
 
 /** Passes before falling back to the lexical slice (each one re-parses the file). */
 export const MAX_PASSES = 6;
@@ -111,7 +111,7 @@ export function closeSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>
 }
 
 /** Add to N what a pass's result says the analysis needed; true when something was added. */
-export function widenSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>, res: AnalysisResult, fieldsOf: (i: number) => Set<string>, signatures: Set<number>): boolean {
+export function widenSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>, res: AnalysisResult, signatures: Set<number>): boolean {
   const before = n.size + signatures.size;
   // outside K a function keeps its signature with a blank body, as in K's text
   const addIn = (i: number) => { if (keep.has(i)) n.add(i); else signatures.add(i); };
@@ -139,7 +139,7 @@ export function widenSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>
     if (fields.size) {
       for (const j of keep) {
         if (n.has(j)) continue;
-        for (const f of fieldsOf(j)) if (fields.has(f)) { n.add(j); break; }
+        for (const f of fieldsUsed(g, j)) if (fields.has(f)) { n.add(j); break; }
       }
     }
   }
@@ -165,16 +165,6 @@ export function analyzeOnDemand(inp: DemandInput, hooks: DemandHooks): DemandOut
   const { g, keep } = inp;
   const n = startSet(inp);
   closeSet(g, keep, n);
-  const fieldCache = new Map<number, Set<string>>();
-  const fieldsOf = (i: number): Set<string> => {
-    let f = fieldCache.get(i);
-    if (!f) {
-      const d = g.defs[i];
-      f = new Set([...g.text.slice(d.bodyStart as number, d.bodyEnd as number).matchAll(FIELD_USE)].map((m) => m[1]));
-      fieldCache.set(i, f);
-    }
-    return f;
-  };
   let charsParsed = 0;
   let charsBlanked = 0;
   // functions outside K that the analysis called with a buffer: K's text has their signatures
@@ -189,7 +179,7 @@ export function analyzeOnDemand(inp: DemandInput, hooks: DemandHooks): DemandOut
     charsBlanked += spliced ? 0 : slice.blanked;
     const root = spliced?.root ?? hooks.parse(slice);
     const result = hooks.analyze(root, slice);
-    if (!widenSet(g, keep, n, result, fieldsOf, signatures)) return { result, slice, passes: pass, charsParsed, charsBlanked, fellBack: false, parsed: namesOf(g, n) };
+    if (!widenSet(g, keep, n, result, signatures)) return { result, slice, passes: pass, charsParsed, charsBlanked, fellBack: false, parsed: namesOf(g, n) };
     prev = { root, text: slice.text };
   }
   const slice = blankExcept(g, keep, { topLevel: true });
@@ -247,18 +237,6 @@ export function splice(root: SNode, prev: string, next: string, parseOnly: NonNu
   for (const c of sub.children) c.parent = root;
   root.children = [...root.children, ...sub.children].sort((a, b) => a.start - b.start);
   return { root, chars: units.reduce((t, [s, e]) => t + e - s, 0) };
-}
-
-/** The stretches of [0, length) outside the sorted, disjoint `ranges` (gaps for Backend.parse). */
-export function outside(ranges: readonly (readonly [number, number])[], length: number): [number, number][] {
-  const out: [number, number][] = [];
-  let at = 0;
-  for (const [s, e] of ranges) {
-    if (s > at) out.push([at, s]);
-    at = Math.max(at, e);
-  }
-  if (length > at) out.push([at, length]);
-  return out;
 }
 
 function lineEnd(text: string, at: number): number {

@@ -134,8 +134,7 @@ export function relevantSet(g: FileGraph, seeds: ReadonlySet<string>): Set<numbe
   // A function mentioning a struct field that comes to hold vmalloc memory is analysed too
   // (analyze.ts): the fields an analysed function assigns, and what mentions them, to a fixpoint.
   const body = (i: number) => g.text.slice(g.defs[i].bodyStart as number, g.defs[i].bodyEnd as number);
-  const uses = g.defs.map(() => undefined as Set<string> | undefined);
-  const used = (i: number) => (uses[i] ??= new Set([...body(i).matchAll(FIELD_USE)].map((x) => x[1])));
+  const used = (i: number) => fieldsUsed(g, i);
   const fields = new Set<string>();
   const scanned = new Set<number>();
   for (let changed = true; changed;) {
@@ -355,7 +354,19 @@ export function topLevelBlanks(text: string, defs: readonly LexDef[], keepDefine
 const FIELD_SET = /(?:->|\.)\s*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*=(?!=)/g;
 /** `#include …` (no group) or `#define NAME` (group 1). */
 const PP_INCLUDE_OR_DEFINE = /^#[ \t]*(?:include\b|define[ \t]+([A-Za-z_]\w*))/;
-export const FIELD_USE = /(?:->|\.)\s*([A-Za-z_]\w*)/g;
+const FIELD_USE = /(?:->|\.)\s*([A-Za-z_]\w*)/g;
+const fieldUses = new WeakMap<FileGraph, (Set<string> | undefined)[]>();
+
+/**
+ * The struct member names function i's body mentions (`->f`, `.f`), made once per file graph: the
+ * relevance bound, the source-flow check and demand-driven widening all ask for them.
+ */
+export function fieldsUsed(g: FileGraph, i: number): Set<string> {
+  let all = fieldUses.get(g);
+  if (!all) fieldUses.set(g, (all = []));
+  const d = g.defs[i];
+  return (all[i] ??= new Set([...g.text.slice(d.bodyStart as number, d.bodyEnd as number).matchAll(FIELD_USE)].map((x) => x[1])));
+}
 const VAR_SET = /(?<![\w.>])([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*=(?!=)/g;
 
 function inComment(text: string, at: number): boolean {
@@ -422,12 +433,7 @@ export function sourceFlow(g: FileGraph, sources: ReadonlySet<string>, sinks: Re
     at = Math.max(at, e);
   }
   const body = (i: number) => text.slice(defs[i].bodyStart as number, defs[i].bodyEnd as number);
-  const fieldsUsed = new Map<number, Set<string>>();
-  const used = (i: number): Set<string> => {
-    let u = fieldsUsed.get(i);
-    if (!u) fieldsUsed.set(i, (u = new Set([...body(i).matchAll(FIELD_USE)].map((x) => x[1]))));
-    return u;
-  };
+  const used = (i: number) => fieldsUsed(g, i);
   const fields = new Set<string>();
   const globals = new Set<string>();
   const scanned = new Set<number>();

@@ -4,14 +4,14 @@
  * analysing one file. Each runner holds one parser backend for its lifetime; the syntax tree of a
  * file is dropped as soon as its analysis returns (the WASM tree is deleted inside the backend).
  */
-import type { AnalyzeOptions, Finding, FunctionSummary } from '../types';
-import type { Backend, BackendName } from '../parse/backends';
+import type { AnalysisResult, AnalyzeOptions, Finding, FunctionSummary } from '../types';
+import { outside, type Backend, type BackendName } from '../parse/backends';
 import { analyzeTree, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
 import { fileLinks, lexFunctions, NameMatcher, wordsRegex, type LexInfo, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
 import { blankExcept, fileGraph, keepFor, sliceRelevant, type SliceResult } from './slice';
-import { analyzeOnDemand, outside } from './demand';
+import { analyzeOnDemand } from './demand';
 import { seedNames } from '../tables';
 import type { ScanNote } from './types';
 
@@ -168,6 +168,9 @@ export class TaskRunner {
       let text = dec.text;
       let blanked = 0;
       let gaps: [number, number][] | undefined;
+      const done = (res: AnalysisResult, rest: Pick<AnalyzeFileResult, 'parseMs' | 'analyzeMs'> & Partial<AnalyzeFileResult>): AnalyzeFileResult => ({
+        file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: res.notes, ...(res.callSites ? { callSites: res.callSites } : {}), ...rest,
+      });
       const opts = { ...this.init.options, externalSummaries: ext, ...(callSites?.length ? { externalCallSites: new Map(callSites) } : {}), ...(needed?.length ? { neededSummaries: needed } : {}) };
       if (this.init.slice !== false) {
         const o = this.init.options;
@@ -207,11 +210,9 @@ export class TaskRunner {
               ...(splicing ? { parseOnly: (t: string, ranges: readonly (readonly [number, number])[]) => timed(() => backend.parse(t, outside(ranges, t.length)).root, 'parse') } : {}),
               analyze: (root, sl) => timed(() => analyzeTree(root, sl.text, file, { ...opts, reportDemand: true, ...(sl.absent ? { blankedFunctions: sl.absent } : {}) }), 'analyze'),
             });
-            const res = out.result;
-            return {
-              file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: res.notes, ...(res.callSites ? { callSites: res.callSites } : {}),
+            return done(out.result, {
               parseMs: parseMs + (t1 - t0), analyzeMs, chars: out.charsParsed, blanked: out.charsBlanked, passes: out.passes, parsedFunctions: out.parsed,
-            };
+            });
           }
           if (keep) sl = blankExcept(graph, keep, { topLevel: true });
         }
@@ -223,10 +224,7 @@ export class TaskRunner {
       const parsed = backend.parse(text, gaps);
       const t1 = performance.now();
       const res = analyzeTree(parsed.root, text, file, opts);
-      return {
-        file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: res.notes, ...(res.callSites ? { callSites: res.callSites } : {}),
-        parseMs: t1 - t0, analyzeMs: performance.now() - t1, chars: text.length, blanked,
-      };
+      return done(res, { parseMs: t1 - t0, analyzeMs: performance.now() - t1, chars: text.length, blanked });
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       return { ...empty, sha1: hash, fileNote: { path: file, severity: 'warning', message: `not analysed: ${msg}` } };
