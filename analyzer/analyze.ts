@@ -305,11 +305,11 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     }
     const changedFields = new Set<string>();
     for (const k of new Set([...tu.fieldValsNext.keys(), ...fieldVals.keys()])) {
-      if (valKey(tu.fieldValsNext.get(k)) !== valKey(fieldVals.get(k))) changedFields.add(`.${k.split('.').pop()?.replace(/\[\]$/, '')}`);
+      if (valKey(tu.fieldValsNext.get(k)) !== valKey(fieldVals.get(k))) changedFields.add(`.${fieldNameOf(k)}`);
     }
     // fields whose vmalloc facts changed: every function mentioning one is analysed from now on
     const factFields = new Set(changedFields);
-    for (const k of tu.fieldOtherNext) if (!fieldOther.has(k)) changedFields.add(`.${k.split('.').pop()?.replace(/\[\]$/, '')}`);
+    for (const k of tu.fieldOtherNext) if (!fieldOther.has(k)) changedFields.add(`.${fieldNameOf(k)}`);
     summaries = next;
     fieldVals = tu.fieldValsNext;
     fieldOther = tu.fieldOtherNext;
@@ -319,21 +319,17 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
       for (const c of f.calls) if (changedNames.has(c) && (!interesting || isInteresting(next.get(c)))) return true;
       return false;
     };
-    const fieldsChanged = (f: FunctionInfo) => {
-      for (const x of changedFields) if (f.idents.has(x)) return true;
-      return false;
-    };
-    const mentionsFact = (f: FunctionInfo) => {
-      for (const x of factFields) if (f.idents.has(x)) return true;
+    const mentions = (f: FunctionInfo, fields: Set<string>) => {
+      for (const x of fields) if (f.idents.has(x)) return true;
       return false;
     };
     for (const f of fns) {
-      if (!relevant.has(f) && ((changedNames.size && callsChanged(f, true)) || (factFields.size && mentionsFact(f)))) {
+      if (!relevant.has(f) && ((changedNames.size && callsChanged(f, true)) || mentions(f, factFields))) {
         relevant.add(f);
         addCallees([f]);
       }
       if (!relevant.has(f)) continue;
-      if (!fnAcc.has(f) || changedNames.has(`site:${f.name}`) || callsChanged(f, false) || fieldsChanged(f)) dirty.add(f);
+      if (!fnAcc.has(f) || changedNames.has(`site:${f.name}`) || callsChanged(f, false) || mentions(f, changedFields)) dirty.add(f);
     }
   }
   const findings: Finding[] = [];
@@ -349,7 +345,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   let demandOut: AnalysisDemand | undefined;
   if (demand) {
     const fields = new Set<string>();
-    for (const k of fieldVals.keys()) fields.add(k.slice(k.lastIndexOf('.') + 1).replace(/\[\]$/, ''));
+    for (const k of fieldVals.keys()) fields.add(fieldNameOf(k));
     const functions: string[] = [];
     const guards: string[] = [];
     for (const d of demand) if (d.startsWith('guard:')) guards.push(d.slice('guard:'.length)); else functions.push(d);
@@ -393,6 +389,11 @@ function byFieldName(fieldVals: Map<string, Val>): Map<string, [string, Val][]> 
     else m.set(name, [[k, v]]);
   }
   return m;
+}
+
+/** The member name of a field-fact key (`field:T.f[]`, `dmio:field:T.f` → `f`). */
+function fieldNameOf(key: string): string {
+  return key.slice(key.lastIndexOf('.') + 1).replace(/\[\]$/, '');
 }
 
 function isInteresting(s: FunctionSummary | undefined): boolean {

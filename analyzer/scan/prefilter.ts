@@ -127,10 +127,14 @@ const NOT_A_NAME = new Set([
   'BUILD_BUG_ON', 'WARN_ON', 'WARN_ON_ONCE', 'BUG_ON', '_Static_assert', 'static_assert',
 ]);
 
+/** FNV-1a, 32 bits: lexFunctions hashes identifiers inline with the same constants. */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 16777619;
+
 /** FNV-1a over the UTF-16 units of text[s, e) (NameMatcher.classAt). */
 export function idHash(text: string, s: number, e: number): number {
-  let h = 0x811c9dc5;
-  for (let k = s; k < e; k++) h = Math.imul(h ^ text.charCodeAt(k), 16777619);
+  let h = FNV_OFFSET;
+  for (let k = s; k < e; k++) h = Math.imul(h ^ text.charCodeAt(k), FNV_PRIME);
   return h;
 }
 
@@ -222,9 +226,9 @@ export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?
     if (isIdStart(c)) {
       // the identifier's hash as it is read: most identifiers never become strings
       const s = i;
-      let h = Math.imul(0x811c9dc5 ^ c, 16777619);
+      let h = Math.imul(FNV_OFFSET ^ c, FNV_PRIME);
       let j = i + 1;
-      for (let d = text.charCodeAt(j); j < n && isIdChar(d); d = text.charCodeAt(++j)) h = Math.imul(h ^ d, 16777619);
+      for (let d = text.charCodeAt(j); j < n && isIdChar(d); d = text.charCodeAt(++j)) h = Math.imul(h ^ d, FNV_PRIME);
       i = j;
       // Next significant char (spaces only; good enough for `name (`).
       let k = j;
