@@ -4,13 +4,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeText, analyzeTree, getBackend } from '../../analyzer/analyze';
 import { blankExcept, fileGraph, keepFor, sliceFor, sliceRelevant, sourceMeetsSink, type FileGraph } from '../../analyzer/scan/slice';
-import { analyzeOnDemand, outside, type DemandOutcome } from '../../analyzer/scan/demand';
+import { analyzeOnDemand, type DemandOutcome } from '../../analyzer/scan/demand';
 import { NameMatcher, nameClasses } from '../../analyzer/scan/prefilter';
 import { seedNames } from '../../analyzer/tables';
 import { FIXTURE_DIR, listFixtures, parseFixture } from './fixtures-harness';
 import type { AnalyzeOptions } from '../../analyzer/types';
-import { sameTree, type Backend } from '../../analyzer/parse/backends';
-import { prng } from './prng';
+import { outside, sameTree, type Backend } from '../../analyzer/parse/backends';
+import { damage, prng } from './prng';
 
 const matcher = new NameMatcher(nameClasses());
 
@@ -396,14 +396,7 @@ describe('demand-driven slicing on damaged code', () => {
     let runs = 0;
     let findings = 0;
     for (let i = 0; i < 160; i++) {
-      let text = fs.readFileSync(path.join(FIXTURE_DIR, files[i % files.length]), 'utf8');
-      for (let k = 0; k < 6; k++) {
-        const at = Math.floor(rnd() * text.length);
-        const r = rnd();
-        if (r < 0.4) text = text.slice(0, at) + text.slice(at + 1 + Math.floor(rnd() * 20));
-        else if (r < 0.7) text = text.slice(0, at) + ['(', ')', '{', '}', ';', '"', '/*', 'é', '\n#if X\n'][Math.floor(rnd() * 9)] + text.slice(at);
-        else text = text.slice(0, at) + text.slice(at).replace(/;/, '');
-      }
+      const text = damage(fs.readFileSync(path.join(FIXTURE_DIR, files[i % files.length]), 'utf8'), rnd);
       const g = fileGraph(text, matcher);
       const keep = keepFor(g, sources, sinks, [], seeds);
       if (!(keep instanceof Set)) continue;

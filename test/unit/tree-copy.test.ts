@@ -13,7 +13,7 @@ import type { Language, Parser } from 'web-tree-sitter';
 import { copyTree, directTreeCopy, loadWasmLanguage, sameTree } from '../../analyzer/parse/backends';
 import { descendants } from '../../analyzer/parse/syntax';
 import { BAD_DIR, FIXTURE_DIR, listFixtures } from './fixtures-harness';
-import { prng } from './prng';
+import { damage, prng } from './prng';
 
 let parser: Parser;
 let language: Language;
@@ -26,19 +26,6 @@ function bothWays(text: string): { direct: ReturnType<typeof copyTree>; cursor: 
   } finally {
     tree.delete();
   }
-}
-
-/** Damage a text the way an editor in mid-keystroke or a bad preprocessor guess does. */
-function damage(text: string, rnd: () => number): string {
-  let t = text;
-  for (let k = 0; k < 6; k++) {
-    const at = Math.floor(rnd() * t.length);
-    const r = rnd();
-    if (r < 0.4) t = t.slice(0, at) + t.slice(at + 1 + Math.floor(rnd() * 20));
-    else if (r < 0.7) t = t.slice(0, at) + ['(', ')', '{', '}', ';', '"', '/*', 'é', '😀', '\n#if X\n'][Math.floor(rnd() * 10)] + t.slice(at);
-    else t = t.slice(0, at) + t.slice(at).replace(/;/, '');
-  }
-  return t;
 }
 
 describe('direct tree copy (wasm backend)', () => {
