@@ -86,24 +86,49 @@ export interface GrepResult {
   failed: string[];
 }
 
+/** Files to search for a list of names: one grep command line per batch of them. */
+export interface GrepGroup {
+  files: readonly string[];
+  names: readonly string[];
+}
+
 /**
  * Which of `files` contain one of `names` as a whole word (and, with `words`, which names), or
  * undefined when grep cannot be used (the caller reads every file itself).
  */
 export async function grepFiles(files: readonly string[], names: readonly string[], opts: GrepOptions & { words?: boolean }): Promise<GrepResult | undefined> {
+  return grepGroups([{ files, names }], opts);
+}
+
+/**
+ * `grepFiles` for several groups at once, each file searched for its own group's names only.
+ * grep's time grows with the number of fixed strings (Aho-Corasick over 264 names runs at about a
+ * sixth of the speed of one name on the same bytes), so a search where each name only matters in
+ * part of the tree is cheaper split this way. All groups' batches share one queue of `jobs`
+ * processes; a file listed in two groups gets the union of what both found.
+ */
+export async function grepGroups(groups: readonly GrepGroup[], opts: GrepOptions & { words?: boolean }): Promise<GrepResult | undefined> {
   const res: GrepResult = { hits: new Map(), failed: [] };
-  if (names.length === 0 || files.length === 0) return res;
-  const batches = argBatches(files, opts.maxArgBytes ?? 256 * 1024);
+  const queue: { names: readonly string[]; batch: string[] }[] = [];
+  for (const g of groups) {
+    if (g.names.length === 0 || g.files.length === 0) continue;
+    for (const batch of argBatches(g.files, opts.maxArgBytes ?? 256 * 1024)) queue.push({ names: g.names, batch });
+  }
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < batches.length) {
-      const r = await grepBatch(opts.command ?? 'grep', names, batches[next++], opts.words === true, opts.signal);
-      for (const [f, w] of r.hits) res.hits.set(f, w);
+    while (next < queue.length) {
+      const q = queue[next++];
+      const r = await grepBatch(opts.command ?? 'grep', q.names, q.batch, opts.words === true, opts.signal);
+      for (const [f, w] of r.hits) {
+        const had = res.hits.get(f);
+        if (had) for (const x of w) had.add(x);
+        else res.hits.set(f, w);
+      }
       res.failed.push(...r.failed);
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, batches.length)) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, queue.length)) }, worker));
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     return undefined;

@@ -8,12 +8,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding, FunctionSummary, KernelVersion } from '../types';
 import { walkPaths, type SourceFile } from './files';
-import { inScope, linkingNames, nameClasses, NameMatcher, selectFiles, isExported, SNK, SRC, type PrefilterEntry } from './prefilter';
+import { inScope, linkingNames, nameClasses, NameMatcher, scopedGroups, selectFiles, isExported, SNK, SRC, type PrefilterEntry } from './prefilter';
 import { ResultStore, ScanCache, defaultCacheDir, sha1, toolFingerprint, type IndexRow } from './cache';
 import { createRunner, defaultJobs, type Runner } from './pool';
 import { buildGraph, depSignature, SummaryTable, type DepFile } from './summaries';
 import { createProgress } from './progress';
-import { grepFiles } from './grep';
+import { grepGroups, type GrepGroup } from './grep';
 import { cleanBlobs } from './git';
 import type { AnalyzeFileResult, RunnerInit, TaskResult, WorkerAnalyzeOptions } from './tasks';
 import { abortError, type ScanNote, type ScanOptions, type ScanProgress, type ScanResult, type ScanStats } from './types';
@@ -229,19 +229,19 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     // grep first: files it does not list name nothing relevant and need not be read at all.
     const useGrep = (count: number): boolean => opts.grep === true || (opts.grep !== false && count >= GREP_MIN);
     let grepBroken = false;
-    const viaGrep = async (idx: number[], names: string[], words: boolean) => {
-      if (grepBroken || !useGrep(idx.length)) return undefined;
-      const r = await grepFiles(idx.map((i) => files[i].path), names, { jobs: grepJobs, signal, command: opts.grepCommand, words });
+    const viaGrep = async (groups: GrepGroup[], count: number, words: boolean) => {
+      if (grepBroken || !useGrep(count)) return undefined;
+      const r = await grepGroups(groups, { jobs: grepJobs, signal, command: opts.grepCommand, words });
       if (!r) {
         grepBroken = true;
         notes.push({ path: paths.join(' '), severity: 'info', message: 'grep is not usable here; the pre-pass reads every file itself' });
         return undefined;
       }
-      stats.grepFiles += idx.length;
+      stats.grepFiles += count;
       return r;
     };
     let toRead = todo;
-    const g1 = await viaGrep(todo, matcher.names(), false);
+    const g1 = await viaGrep([{ files: todo.map((i) => files[i].path), names: matcher.names() }], todo.length, false);
     check();
     if (g1) {
       const failed = new Set(g1.failed);
@@ -310,27 +310,44 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const snkLinks = linkList.filter((nm) => ((links.get(nm)?.bits ?? 0) & SNK) !== 0);
     const found = new Map<number, Set<string>>();
     let filesRead = 0;
+    const rels = files.map((f) => f.rel);
+    const sizes = files.map((f) => f.size);
     const findRefs = async (idx: number[], names: string[], tag: string): Promise<void> => {
       if (idx.length === 0 || names.length === 0) return;
+      // Each file is searched only for the names whose scopes contain it.
+      const bytes = idx.reduce((k, i) => k + files[i].size, 0);
+      const { groups, allowed } = scopedGroups(rels, sizes, idx, names, links, Math.max(4 << 20, bytes / 16));
+      const add = (i: number, hit: Iterable<string>): void => {
+        const own = allowed.get(i);
+        let set = found.get(i);
+        for (const nm of hit) {
+          if (!own?.has(nm)) continue;
+          if (!set) found.set(i, (set = new Set()));
+          set.add(nm);
+        }
+      };
       // With grep, the names each file mentions come from grep itself (-o): nothing is read here.
-      let read = idx;
-      const g = await viaGrep(idx, names, true);
+      let read = groups;
+      const g = await viaGrep(groups.map((gr) => ({ files: gr.idx.map((i) => files[i].path), names: gr.names })), groups.reduce((k, gr) => k + gr.idx.length, 0), true);
       check();
       if (g) {
         const failed = new Set(g.failed);
-        read = idx.filter((i) => failed.has(files[i].path));
-        for (const i of idx) {
-          const hit = g.hits.get(files[i].path);
-          if (hit && !failed.has(files[i].path)) found.set(i, new Set([...(found.get(i) ?? []), ...hit]));
+        read = groups.map((gr) => ({ idx: gr.idx.filter((i) => failed.has(files[i].path)), names: gr.names })).filter((gr) => gr.idx.length);
+        for (const gr of groups) {
+          for (const i of gr.idx) {
+            const hit = g.hits.get(files[i].path);
+            if (hit && !failed.has(files[i].path)) add(i, hit);
+          }
         }
       }
-      filesRead += read.length;
-      await Promise.all(batches(read, files).map(async (b) => {
-        const r = await run({ kind: 'refs', files: b.map((i) => files[i].path), names, namesHash: `${linkHash}:${tag}` });
+      const work = read.flatMap((gr, k) => batches(gr.idx, files).map((b) => ({ b, names: gr.names, hash: `${linkHash}:${tag}:${k}` })));
+      filesRead += read.reduce((k, gr) => k + gr.idx.length, 0);
+      await Promise.all(work.map(async ({ b, names: nms, hash }) => {
+        const r = await run({ kind: 'refs', files: b.map((i) => files[i].path), names: nms, namesHash: hash });
         if (r.kind !== 'refs') return;
         r.files.forEach((res, k) => {
           const i = b[k];
-          if (res.refs?.length) found.set(i, new Set([...(found.get(i) ?? []), ...res.refs]));
+          if (res.refs?.length) add(i, res.refs);
           if (res.sha1 && !shas[i]) shas[i] = res.sha1;
           const e = entries[i];
           if (res.lex && e && !e.lex) entries[i] = { bits: e.bits, lex: res.lex };

@@ -409,6 +409,70 @@ export function inScope(rel: string, scopes: string[]): boolean {
   return scopes.some((s) => s === '' || rel.startsWith(s));
 }
 
+/** Files to search for some linking names (indices into the walked files). */
+export interface RefGroup {
+  idx: number[];
+  names: string[];
+}
+
+/**
+ * The files of `idx` grouped by which of `names` can count for them. A linking name counts only
+ * inside its scopes (selectFiles), so each file need only be searched for the names whose scope
+ * contains it: on 6.18 that is 4 of the 265 source-side links per byte on average, 15 of the
+ * 1,461 sink-side ones, and a search's cost grows with its number of names (grep.ts). Files no
+ * name applies to are left out. Groups of fewer than `minBytes` bytes are pooled (in the order of
+ * their sorted names, so neighbours share most names) until a pool reaches `minBytes` or would
+ * exceed `maxNames` names: a search process costs as much to start as to scan a few megabytes.
+ * `allowed` gives each file its own names, for dropping what a pool found outside its scopes.
+ */
+export function scopedGroups(rels: readonly string[], sizes: readonly number[], idx: readonly number[], names: readonly string[], links: ReadonlyMap<string, LinkName>, minBytes: number, maxNames = 96): { groups: RefGroup[]; allowed: Map<number, ReadonlySet<string>> } {
+  const byScope = new Map<string, string[]>();
+  for (const nm of names) {
+    for (const sc of links.get(nm)?.scopes ?? []) {
+      const l = byScope.get(sc);
+      if (l) l.push(nm);
+      else byScope.set(sc, [nm]);
+    }
+  }
+  const keyed = new Map<string, { names: string[]; set: ReadonlySet<string>; idx: number[]; bytes: number }>();
+  const allowed = new Map<number, ReadonlySet<string>>();
+  for (const i of idx) {
+    const rel = rels[i];
+    const ns: string[] = [...(byScope.get('') ?? [])];
+    for (let k = rel.indexOf('/'); k !== -1; k = rel.indexOf('/', k + 1)) {
+      const l = byScope.get(rel.slice(0, k + 1));
+      if (l) ns.push(...l);
+    }
+    if (ns.length === 0) continue;
+    const uniq = [...new Set(ns)].sort();
+    const key = uniq.join(' ');
+    let g = keyed.get(key);
+    if (!g) keyed.set(key, (g = { names: uniq, set: new Set(uniq), idx: [], bytes: 0 }));
+    g.idx.push(i);
+    g.bytes += sizes[i];
+    allowed.set(i, g.set);
+  }
+  const groups: RefGroup[] = [];
+  let pool: RefGroup | undefined;
+  let poolNames = new Set<string>();
+  let poolBytes = 0;
+  for (const key of [...keyed.keys()].sort()) {
+    const g = keyed.get(key)!;
+    if (g.bytes >= minBytes) { groups.push({ idx: g.idx, names: g.names }); continue; }
+    if (pool && (poolBytes >= minBytes || poolNames.size + g.names.filter((nm) => !poolNames.has(nm)).length > maxNames)) pool = undefined;
+    if (!pool) {
+      pool = { idx: [], names: [] };
+      poolNames = new Set();
+      poolBytes = 0;
+      groups.push(pool);
+    }
+    pool.idx.push(...g.idx);
+    poolBytes += g.bytes;
+    for (const nm of g.names) if (!poolNames.has(nm)) { poolNames.add(nm); pool.names.push(nm); }
+  }
+  return { groups, allowed };
+}
+
 export interface SelectResult {
   /** Indices of files to parse, sorted. */
   parse: number[];

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { argBatches, grepFiles } from '../../analyzer/scan/grep';
-import { nameClasses, NameMatcher, wordsRegex } from '../../analyzer/scan/prefilter';
+import { argBatches, grepFiles, grepGroups } from '../../analyzer/scan/grep';
+import { inScope, nameClasses, NameMatcher, scopedGroups, wordsRegex, type LinkName } from '../../analyzer/scan/prefilter';
+import { prng } from './prng';
 import { scanPaths } from '../../analyzer/scan';
 
 const ROOT = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
@@ -63,6 +64,62 @@ test('grep -o: the names found per file equal what the JS word regex finds', asy
   for (const f of files) {
     const want = [...new Set([...fs.readFileSync(f, 'latin1').matchAll(re)].map((m) => m[0]))].sort();
     assert.deepEqual([...(r.hits.get(f) ?? [])].sort(), want, f);
+  }
+});
+
+test('grepGroups: each file gets what its own groups\' names find, a file in two groups the union', async (t) => {
+  const files = cFiles(path.join(ROOT, 'multi'));
+  const names = [...new Set(files.flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/^\w[^;(]*?\b(\w+)\(/gm)].map((m) => m[1])))].sort();
+  assert.ok(names.length > 5 && files.length > 3);
+  const a = names.filter((_, k) => k % 2 === 0);
+  const b = names.filter((_, k) => k % 2 === 1);
+  const half = Math.ceil(files.length / 2);
+  // the first group overlaps the second by one file
+  const groups = [{ files: files.slice(0, half + 1), names: a }, { files: files.slice(half), names: b }];
+  const r = await grepGroups(groups, { jobs: 2, words: true, maxArgBytes: 512 });
+  if (!r) return t.skip('grep is not available');
+  assert.deepEqual(r.failed, []);
+  for (const f of files) {
+    const want = new Set<string>();
+    for (const g of groups) {
+      if (!g.files.includes(f)) continue;
+      for (const m of fs.readFileSync(f, 'latin1').matchAll(wordsRegex(g.names) as RegExp)) want.add(m[0]);
+    }
+    assert.deepEqual([...(r.hits.get(f) ?? [])].sort(), [...want].sort(), f);
+  }
+});
+
+test('scopedGroups: every file is searched for exactly the names whose scope holds it, in one group', () => {
+  const rnd = prng(6);
+  const dirs = ['drivers/md/', 'drivers/md/dm-vdo/', 'drivers/net/', 'drivers/net/ethernet/intel/', 'fs/', 'fs/xfs/', 'mm/', 'lib/'];
+  const rels = Array.from({ length: 400 }, (_, i) => `${dirs[Math.floor(rnd() * dirs.length)]}f${i}.c`);
+  const sizes = rels.map(() => Math.floor(rnd() * 200_000));
+  const links = new Map<string, LinkName>();
+  for (let k = 0; k < 60; k++) {
+    const scopes = [dirs[Math.floor(rnd() * dirs.length)]];
+    if (rnd() < 0.2) scopes.push(dirs[Math.floor(rnd() * dirs.length)]);
+    if (k === 59) scopes.push('');
+    links.set(`link_${k}`, { bits: 1, definers: [k], scopes });
+  }
+  const names = [...links.keys()].filter((_, k) => k !== 3);
+  const idx = rels.map((_, i) => i).filter((i) => i % 7 !== 0);
+  for (const [minBytes, maxNames] of [[0, 96], [2_000_000, 8], [4_000_000, 96], [Infinity, 1000]]) {
+    const { groups, allowed } = scopedGroups(rels, sizes, idx, names, links, minBytes, maxNames);
+    const seen = new Map<number, number>();
+    for (const g of groups) {
+      for (const i of g.idx) seen.set(i, (seen.get(i) ?? 0) + 1);
+      const own = new Set(g.idx.flatMap((i) => [...(allowed.get(i) ?? [])]));
+      for (const nm of own) assert.ok(g.names.includes(nm), `${nm} searched where it counts`);
+      if (minBytes === 0) assert.deepEqual([...own].sort(), [...g.names].sort(), 'no pooling: a group is one name set');
+    }
+    for (const i of idx) {
+      const want = names.filter((nm) => inScope(rels[i], links.get(nm)!.scopes)).sort();
+      assert.deepEqual([...(allowed.get(i) ?? [])].sort(), want, rels[i]);
+      assert.equal(seen.get(i) ?? 0, want.length ? 1 : 0, 'once, or not at all when no name applies');
+    }
+    for (const i of seen.keys()) assert.ok(idx.includes(i));
+    if (minBytes === Infinity) assert.equal(groups.length, 1, 'everything pooled');
+    if (maxNames === 8) for (const g of groups) assert.ok(g.names.length <= 8 || new Set(g.idx.map((i) => allowed.get(i))).size === 1);
   }
 });
 
