@@ -55,12 +55,15 @@ export class NameMatcher {
   private readonly cls = new Map<string, number>();
   /** The names by idHash(), so the lexer can classify an identifier without making a string of it. */
   private readonly byHash = new Map<number, [string, number][]>();
+  /** Low 16 bits of every name's hash: most identifiers are turned away here, before the map. */
+  private readonly hashBits = new Uint8Array(1 << 16);
   constructor(classes: NameClasses) {
     for (const n of classes.sinks) this.cls.set(n, SNK);
     for (const n of classes.sources) this.cls.set(n, SRC);
     this.re = wordsRegex(this.cls.keys());
     for (const [n, bits] of this.cls) {
       const h = idHash(n, 0, n.length);
+      this.hashBits[h & 0xffff] = 1;
       const list = this.byHash.get(h);
       if (list) list.push([n, bits]);
       else this.byHash.set(h, [[n, bits]]);
@@ -84,6 +87,7 @@ export class NameMatcher {
   }
   /** classOf(text.slice(s, e)), given idHash(text, s, e). */
   classAt(text: string, s: number, e: number, hash: number): number {
+    if (this.hashBits[hash & 0xffff] === 0) return 0;
     const list = this.byHash.get(hash);
     if (!list) return 0;
     for (const [n, bits] of list) if (n.length === e - s && text.startsWith(n, s)) return bits;
