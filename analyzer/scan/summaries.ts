@@ -123,8 +123,15 @@ export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undef
   if (list.length === 1) return list[0];
   const [first, ...rest] = list;
   const out: FunctionSummary = { name: first.name, file: first.file };
-  if (first.returnsVmalloc && rest.every((s) => s.returnsVmalloc === first.returnsVmalloc)) out.returnsVmalloc = first.returnsVmalloc;
-  const keys = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams'] as const;
+  const agree = <K extends keyof FunctionSummary>(k: K): boolean => first[k] !== undefined && rest.every((s) => JSON.stringify(s[k]) === JSON.stringify(first[k]));
+  if (first.returnsVmalloc && agree('returnsVmalloc')) {
+    out.returnsVmalloc = first.returnsVmalloc;
+    if (agree('returnSizeParam')) out.returnSizeParam = first.returnSizeParam;
+    if (agree('returnsZeroed')) out.returnsZeroed = first.returnsZeroed;
+  }
+  if (agree('returnsPageOfParam')) out.returnsPageOfParam = first.returnsPageOfParam;
+  if (agree('returnsAliasOfParam')) out.returnsAliasOfParam = first.returnsAliasOfParam;
+  const keys = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams', 'readIntoParams'] as const;
   for (const k of keys) {
     let acc = first[k] ?? [];
     for (const s of rest) {
@@ -133,6 +140,11 @@ export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undef
     }
     if (acc.length) out[k] = acc;
   }
+  // the direction of the I/O, only where every candidate submits or reads into the same parameters
+  if ((out.submitsParams || out.readIntoParams) && agree('submitDirection')) out.submitDirection = first.submitDirection;
+  if ((out.submitsParams || out.readIntoParams) && agree('directionParam')) out.directionParam = first.directionParam;
+  const adds = (first.addsPagesParams ?? []).filter((a) => rest.every((s) => (s.addsPagesParams ?? []).some((b) => b.buf === a.buf && b.to === a.to && b.kind === a.kind)));
+  if (adds.length) out.addsPagesParams = adds;
   return out;
 }
 
@@ -198,9 +210,16 @@ export class SummaryTable {
   }
 }
 
+/**
+ * Whether a summary says anything a caller can use. Every fact counts: a helper whose only effect
+ * is adding a buffer's pages to the caller's bio (addsPagesParams), reading into it
+ * (readIntoParams) or returning the page of its argument is exactly what a caller in another file
+ * needs to know.
+ */
 export function hasFacts(s: FunctionSummary): boolean {
   return Boolean(s.returnsVmalloc || s.flushesParams?.length || s.invalidatesParams?.length || s.submitsParams?.length ||
-    s.writesParams?.length || s.readsParams?.length || s.convertsParams?.length);
+    s.writesParams?.length || s.readsParams?.length || s.convertsParams?.length || s.readIntoParams?.length ||
+    s.addsPagesParams?.length || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
 }
 
 /** Key-order-independent JSON of a summary (the file path is not part of what callers see). */

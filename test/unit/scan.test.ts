@@ -322,6 +322,24 @@ test('summaries: same-named functions of several files are merged to what they a
   assert.deepEqual(g.deps[2], [0, 1]);
 });
 
+test('summaries: a helper whose only fact is adding pages, reading into or returning a page of its argument reaches its callers', () => {
+  const files = [
+    { path: 'x/a.c', exports: ['add', 'rd', 'pg', 'nothing'], defines: ['add', 'rd', 'pg', 'nothing'], calls: [] },
+    { path: 'x/c.c', exports: [], defines: [], calls: ['add', 'rd', 'pg', 'nothing'] },
+  ];
+  const t = new SummaryTable(files);
+  const add = { name: 'add', file: 'x/a.c', addsPagesParams: [{ buf: 1, to: 0, kind: 'bio' as const }] };
+  const rd = { name: 'rd', file: 'x/a.c', readIntoParams: [0], submitDirection: 'read' as const };
+  const pg = { name: 'pg', file: 'x/a.c', returnsPageOfParam: 0 };
+  t.set(0, [add, rd, pg, { name: 'nothing', file: 'x/a.c' }]);
+  assert.deepEqual(t.externalFor(1), [add, pg, rd]);
+  // several definers: only what all of them say
+  assert.deepEqual(mergeSummaries([add, { ...add, file: 'y/b.c' }]), { name: 'add', file: 'x/a.c', addsPagesParams: add.addsPagesParams });
+  assert.deepEqual(mergeSummaries([add, { name: 'add', file: 'y/b.c', addsPagesParams: [{ buf: 1, to: 0, kind: 'sg' }] }]), { name: 'add', file: 'x/a.c' });
+  assert.deepEqual(mergeSummaries([rd, { ...rd, file: 'y/b.c' }]), { name: 'rd', file: 'x/a.c', readIntoParams: [0], submitDirection: 'read' });
+  assert.deepEqual(mergeSummaries([pg, { name: 'pg', file: 'y/b.c', returnsPageOfParam: 1 }]), { name: 'pg', file: 'x/a.c' });
+});
+
 // ---- cache ----------------------------------------------------------------------------------
 
 test('cache: default directory follows XDG_CACHE_HOME, else ~/.cache', () => {
