@@ -196,8 +196,20 @@ function validFinding(f: unknown): boolean {
     Array.isArray(f.trace) && Array.isArray(f.fixes) && isObj(f.facts);
 }
 
+const PARAM_LISTS = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams', 'readIntoParams'] as const;
+const PARAM_INDEXES = ['directionParam', 'returnSizeParam', 'returnsPageOfParam', 'returnsAliasOfParam'] as const;
+
+/** A summary as the interpreter applies it: every field it reads has the type it expects. */
 function validSummary(s: unknown): boolean {
-  return isObj(s) && typeof s.name === 'string' && typeof s.file === 'string';
+  if (!isObj(s) || typeof s.name !== 'string' || typeof s.file !== 'string') return false;
+  const index = (x: unknown) => Number.isInteger(x) && (x as number) >= 0;
+  for (const k of PARAM_LISTS) if (s[k] !== undefined && !(Array.isArray(s[k]) && (s[k] as unknown[]).every(index))) return false;
+  for (const k of PARAM_INDEXES) if (s[k] !== undefined && !index(s[k])) return false;
+  if (s.returnsVmalloc !== undefined && !['vmalloc', 'maybe-vmalloc', 'vmap'].includes(s.returnsVmalloc as string)) return false;
+  if (s.submitDirection !== undefined && !['read', 'write', 'both'].includes(s.submitDirection as string)) return false;
+  if (s.returnsZeroed !== undefined && typeof s.returnsZeroed !== 'boolean') return false;
+  const adds = s.addsPagesParams;
+  return adds === undefined || (Array.isArray(adds) && adds.every((a) => isObj(a) && index(a.buf) && index(a.to) && (a.kind === 'bio' || a.kind === 'sg')));
 }
 
 export class ScanCache {

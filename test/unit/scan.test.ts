@@ -449,6 +449,20 @@ test('cache: corrupted and foreign entries are ignored, never trusted', async ()
   fs.rmSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'results'), { recursive: true, force: true });
   const third = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
   assert.equal(third.stats.cacheHits, 3);
+  // Summaries with fields of the wrong type (the interpreter would trip over them) are not trusted.
+  let forged = 0;
+  for (const o of objects) {
+    const e = JSON.parse(fs.readFileSync(o, 'utf8'));
+    if (!e.summaries?.length) continue;
+    e.summaries[0] = { ...e.summaries[0], ...(forged % 2 ? { flushesParams: 'all' } : { addsPagesParams: [{ buf: 'x', to: 0, kind: 'bio' }] }) };
+    fs.writeFileSync(o, JSON.stringify(e));
+    forged++;
+  }
+  assert.ok(forged > 0);
+  fs.rmSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'results'), { recursive: true, force: true });
+  const typed = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
+  assert.equal(typed.stats.cacheHits, 3 - forged);
+  assert.deepEqual(json(typed.findings), json(cold.findings));
   // A stat index whose columns disagree in length is not trusted either: every file is read again.
   age(d);
   await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
