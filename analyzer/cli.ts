@@ -270,6 +270,8 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       cacheDir: values['cache-dir'] as string | undefined, noCache: values['no-cache'] as boolean,
       ...(values['no-git'] ? { git: false } : {}),
       quiet: (values.quiet as boolean) || format !== 'text', maxFileBytes,
+      // the CLI's process is the scan's own
+      tuneJit: true,
     });
     findings.push(...r.findings);
     scanStats = r.stats as unknown as Record<string, number>;

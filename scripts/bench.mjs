@@ -72,6 +72,8 @@ async function child(spec) {
   const r = await scanPaths([spec.tree], {
     cacheDir: spec.cacheDir, noCache: !spec.cacheDir, quiet: true, jobs: spec.jobs, parser: spec.parser,
     exclude: spec.exclude, onFile: (f) => files.push(f),
+    // as the CLI does (its process is the scan's own)
+    tuneJit: true,
   });
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage();

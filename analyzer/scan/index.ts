@@ -160,7 +160,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const jobs = Math.max(1, opts.jobs ?? (files.length < IN_PROCESS_BELOW ? 1 : defaultJobs()));
     const getRunner = (): Runner => {
       if (!runner) {
-        runner = createRunner(init, jobs, signal);
+        runner = createRunner(init, jobs, signal, opts.tuneJit === true);
         stats.workers = runner.size;
       }
       return runner;

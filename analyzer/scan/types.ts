@@ -55,6 +55,12 @@ export interface ScanOptions extends AnalyzeOptions {
   signal?: AbortSignal;
   /** Files larger than this are skipped with a note (default 8 MiB). */
   maxFileBytes?: number;
+  /**
+   * The calling process is the scan's own (a CLI, a benchmark): let the worker pool raise V8's
+   * tier-up budget, process-wide, before it starts its workers (pool.ts WORKER_INTERRUPT_BUDGET).
+   * Never set it inside a host that runs other code (an editor's extension host).
+   */
+  tuneJit?: boolean;
   /** false = parse every file (no lexical pre-pass); for benchmarks and recall checks. */
   prefilter?: boolean;
   /**
