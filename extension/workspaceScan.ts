@@ -1,19 +1,19 @@
 /**
  * "vmalias: Analyze Workspace". Local folders are scanned by the CLI's whole-tree scanner
- * (analyzer/scan) in a worker thread (engine/scanWorker.ts): grep/lexical pre-pass, summaries
+ * (analyzer/scan) in a child process (engine/scanWorker.ts): grep/lexical pre-pass, summaries
  * exchanged across files (a wrapper allocator in one file, the submission in another), a worker
  * pool and an on-disk cache in the extension's global storage, so re-running it on an unchanged
  * tree costs about a second. Progress and Cancel go through a notification. Folders that are not
  * on the local disk (virtual file systems) fall back to analysing each relevant file on its own.
  */
 import * as vscode from 'vscode';
-import { Worker } from 'worker_threads';
+import { fork } from 'child_process';
 import { relevantNames } from '../analyzer/tables/index';
 import type { Finding } from '../analyzer/types';
 import type { ScanProgress } from '../analyzer/scan/types';
 import type { AnalysisController } from './analysisController';
 import type { AnalysisClient } from './engine/client';
-import type { ScanWorkerInput, ScanWorkerMessage } from './engine/scanWorker';
+import type { ScanWorkerInput, ScanWorkerMessage, ScanWorkerRequest } from './engine/scanWorker';
 
 export interface ScanSummary {
   files: number;
@@ -42,20 +42,27 @@ const PHASES: Record<ScanProgress['phase'], string> = { walk: 'listing files', p
 
 function runScan(env: WorkspaceScanEnv, input: ScanWorkerInput, progress: Progress, token: vscode.CancellationToken, label: string): Promise<ScanWorkerMessage> {
   return new Promise((resolve) => {
-    const w = new Worker(env.scanWorker, { workerData: input });
+    // A process of its own (not a worker thread of the extension host): see engine/scanWorker.ts.
+    // stderr is kept (its tail) for the error message should the process die.
+    // execArgv: none of the host's own flags (an --inspect port of a debugged host would clash)
+    const w = fork(env.scanWorker, [], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    let stderr = '';
+    w.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString('utf8')).slice(-2000); });
+    const send = (m: ScanWorkerRequest): void => { if (w.connected) w.send(m); };
     let settled = false;
     const finish = (m: ScanWorkerMessage): void => {
       if (settled) return;
       settled = true;
       sub.dispose();
       resolve(m);
-      void w.terminate();
+      if (w.exitCode === null && w.signalCode === null) w.kill();
     };
     const sub = token.onCancellationRequested(() => {
-      w.postMessage({ kind: 'cancel' });
+      send({ kind: 'cancel' });
       // the scan stops between files; a file being parsed may take a moment
       setTimeout(() => finish({ kind: 'cancelled' }), 2000).unref();
     });
+    send({ kind: 'start', input });
     let shown = 0;
     w.on('message', (m: ScanWorkerMessage) => {
       if (m.kind !== 'progress') { finish(m); return; }
@@ -65,7 +72,7 @@ function runScan(env: WorkspaceScanEnv, input: ScanWorkerInput, progress: Progre
       shown = Math.max(shown, pct);
     });
     w.on('error', (e) => finish({ kind: 'error', message: e.stack ?? e.message }));
-    w.on('exit', (code) => finish({ kind: 'error', message: `scan worker exited with code ${code}` }));
+    w.on('exit', (code, signal) => finish({ kind: 'error', message: `the scan process exited (${code ?? signal})${stderr ? `: ${stderr.trim()}` : ''}` }));
   });
 }
 

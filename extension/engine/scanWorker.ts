@@ -1,11 +1,13 @@
 /**
- * Worker thread for "vmalias: Analyze Workspace": runs the whole-tree scanner (analyzer/scan) on the
- * workspace folders, off the extension host's thread. The scanner's own worker pool
- * (dist/worker.js) does the parsing; this thread walks, runs the pre-pass and orders the analyses,
- * and reports progress. The on-disk cache makes a re-run of an unchanged workspace near-instant.
+ * Child process for "vmalias: Analyze Workspace": runs the whole-tree scanner (analyzer/scan) on
+ * the workspace folders in a process of its own, so the extension host neither shares its heap,
+ * its threads nor its crashes with a scan of a whole kernel tree. The scanner's own worker pool
+ * (dist/worker.js) does the parsing; this process walks, runs the pre-pass and orders the
+ * analyses, and reports progress. Owning the process lets it raise V8's tier-up budget before the
+ * pool starts (ScanOptions.tuneJit, docs/scale.md "JIT"), which the extension host's own
+ * process must never do. The on-disk cache makes a re-run of an unchanged workspace near-instant.
  * Pure (no `vscode`).
  */
-import { parentPort, workerData } from 'worker_threads';
 import { scanPaths } from '../../analyzer/scan';
 import type { Finding, FunctionSummary } from '../../analyzer/types';
 import type { ScanNote, ScanOptions, ScanProgress, ScanStats } from '../../analyzer/scan/types';
@@ -21,22 +23,15 @@ export type ScanWorkerMessage =
   | { kind: 'cancelled' }
   | { kind: 'error'; message: string };
 
-/** Parent → worker: stop now. */
-export interface ScanWorkerCancel {
-  kind: 'cancel';
-}
+/** Parent → child: the scan to run (once), then possibly a request to stop. */
+export type ScanWorkerRequest = { kind: 'start'; input: ScanWorkerInput } | { kind: 'cancel' };
 
-async function main(): Promise<void> {
-  const port = parentPort;
-  if (!port) return;
-  const input = workerData as ScanWorkerInput;
-  const ac = new AbortController();
-  port.on('message', (m: ScanWorkerCancel) => { if (m.kind === 'cancel') ac.abort(); });
+async function run(input: ScanWorkerInput, signal: AbortSignal): Promise<void> {
   let last = 0;
-  const post = (m: ScanWorkerMessage): void => port.postMessage(m);
+  const post = (m: ScanWorkerMessage): void => { process.send?.(m); };
   try {
     const r = await scanPaths(input.roots, {
-      ...input.options, quiet: true, signal: ac.signal,
+      ...input.options, quiet: true, signal, tuneJit: true,
       onProgress: (p) => {
         const now = performance.now();
         if (now - last < 100 && p.done !== p.total) return;
@@ -51,4 +46,20 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+function main(): void {
+  // Only ever started by workspaceScan.ts with an IPC channel; it stops this process when it has
+  // the answer (or gives up on it), and this process ends with its parent.
+  if (!process.send) return;
+  const ac = new AbortController();
+  let started = false;
+  process.on('message', (m: ScanWorkerRequest) => {
+    if (m.kind === 'cancel') ac.abort();
+    else if (m.kind === 'start' && !started) {
+      started = true;
+      void run(m.input, ac.signal);
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+main();
