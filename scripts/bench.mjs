@@ -233,6 +233,7 @@ async function main() {
   if (s.charsParsed) row('characters parsed / blanked', `${(s.charsParsed / 1e6).toFixed(1)} MB / ${(s.charsBlanked / 1e6).toFixed(1)} MB over ${s.passes ?? '?'} parse passes (function bodies that cannot matter)`);
   row('cold: wall / CPU / peak RSS', `${f0(cold.wallMs)} ms / ${f0(cold.userMs + cold.sysMs)} ms / ${f0(cold.maxRssMB)} MB`);
   row('cold: walk / pre-pass / analysis', `${f0(s.walkMs)} / ${f0(s.prefilterMs)} / ${f0(s.analyzeMs)} ms`);
+  if (s.grepMs !== undefined) row('  pre-pass: grep / read / links', `${f0(s.grepMs)} / ${f0(s.candidatesMs)} / ${f0(s.linkMs)} ms`);
   row('warm (cache): wall / CPU / RSS', `${f0(warm.wallMs)} ms / ${f0(warm.userMs + warm.sysMs)} ms / ${f0(warm.maxRssMB)} MB (parsed ${warm.stats.filesParsed}, cache hits ${warm.stats.cacheHits}, stat-index hits ${warm.stats.prefilterCacheHits})`);
   if (incremental) row('one allocator edited: wall / parsed', `${f0(incremental.wallMs)} ms / ${incremental.stats.filesParsed} files (its dependents included)`);
   if (nocache) row('no cache: wall / CPU', `${f0(nocache.wallMs)} ms / ${f0(nocache.userMs + nocache.sysMs)} ms`);

@@ -43,7 +43,7 @@ const GIT_MIN = 1000;
 function emptyStats(): ScanStats {
   return {
     filesSeen: 0, bytes: 0, filesPrefiltered: 0, linkNames: 0, linkFilesRead: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0, gitHits: 0,
-    rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0, passes: 0, grepFiles: 0, filesRead: 0, filesSkipped: 0, resultCached: 0,
+    rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, grepMs: 0, candidatesMs: 0, linkMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0, passes: 0, grepFiles: 0, filesRead: 0, filesSkipped: 0, resultCached: 0,
   };
 }
 
@@ -241,8 +241,11 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       return r;
     };
     let toRead = todo;
+    const tg = performance.now();
     const g1 = await viaGrep([{ files: todo.map((i) => files[i].path), names: matcher.names() }], todo.length, false);
+    stats.grepMs = performance.now() - tg;
     check();
+    const tc = performance.now();
     if (g1) {
       const failed = new Set(g1.failed);
       toRead = todo.filter((i) => g1.hits.has(files[i].path) || failed.has(files[i].path));
@@ -266,6 +269,8 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     }));
     check();
 
+    stats.candidatesMs = performance.now() - tc;
+    const tl = performance.now();
     // ---- Linking pass: who calls the wrappers and helpers of half-matching files --------------
     const underDir = new Map<string, number>();
     for (const f of files) {
@@ -377,6 +382,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     }));
     if (relex.length) indexDirty = true;
     stats.filesPrefiltered = sel.parse.length;
+    stats.linkMs = performance.now() - tl;
     stats.prefilterMs = performance.now() - t1;
     if (sel.dropped.length) {
       notes.push({ path: paths.join(' '), severity: 'info', message: `${sel.dropped.length} linking name(s) referenced by more than ${opts.maxFanout ?? 64} files not followed: ${sel.dropped.slice(0, 8).join(', ')}${sel.dropped.length > 8 ? ', …' : ''}` });

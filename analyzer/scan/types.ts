@@ -135,6 +135,14 @@ export interface ScanStats {
   wallMs: number;
   walkMs: number;
   prefilterMs: number;
+  /**
+   * The pre-pass's parts (ms): the first grep, reading and lexing the files it listed (all files
+   * when grep is not used; the workers start here, so their start-up counts too), and the linking
+   * pass (linking names, the searches for their callers, lexing files that joined the parse set).
+   */
+  grepMs: number;
+  candidatesMs: number;
+  linkMs: number;
   analyzeMs: number;
   /** Characters parsed, and characters blanked by slicing before parsing (every pass counts). */
   charsParsed: number;

@@ -147,6 +147,13 @@ test('scan: with grep, without it, and with a broken one, the same files are sel
   assert.deepEqual(key(broken), key(base));
   assert.equal(withGrep.stats.filesPrefiltered, base.stats.filesPrefiltered);
   assert.ok(withGrep.stats.grepFiles > 0 && withGrep.stats.filesRead < base.stats.filesRead, 'grep spared reading files');
+  // the pre-pass's parts are timed, and they are parts of it
+  for (const r of [base, withGrep, broken]) {
+    const s = r.stats;
+    assert.ok(s.grepMs >= 0 && s.candidatesMs > 0 && s.linkMs > 0, JSON.stringify(s));
+    assert.ok(s.grepMs + s.candidatesMs + s.linkMs <= s.prefilterMs + 1, JSON.stringify(s));
+  }
+  assert.ok(withGrep.stats.grepMs > 0);
   assert.equal(broken.stats.grepFiles, 0);
   assert.ok(broken.notes.some((n) => /grep is not usable/.test(n.message)));
 });
