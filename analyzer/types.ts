@@ -149,6 +149,9 @@ export interface FunctionSummary {
   addsPagesParams?: { buf: number; to: number; kind: 'bio' | 'sg' }[];
 }
 
+/** The FunctionSummary fields that list parameter indexes (merged, validated and tested as one kind). */
+export const SUMMARY_PARAM_LISTS = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams', 'readIntoParams'] as const;
+
 export interface AnalysisStats {
   parseMs: number;
   analyzeMs: number;

@@ -19,7 +19,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Finding, FunctionSummary } from '../types';
+import { SUMMARY_PARAM_LISTS, type Finding, type FunctionSummary } from '../types';
 import type { LexInfo, PrefilterEntry } from './prefilter';
 
 export const CACHE_MAGIC = 'vmalias-cache';
@@ -196,14 +196,13 @@ function validFinding(f: unknown): boolean {
     Array.isArray(f.trace) && Array.isArray(f.fixes) && isObj(f.facts);
 }
 
-const PARAM_LISTS = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams', 'readIntoParams'] as const;
 const PARAM_INDEXES = ['directionParam', 'returnSizeParam', 'returnsPageOfParam', 'returnsAliasOfParam'] as const;
 
 /** A summary as the interpreter applies it: every field it reads has the type it expects. */
 function validSummary(s: unknown): boolean {
   if (!isObj(s) || typeof s.name !== 'string' || typeof s.file !== 'string') return false;
   const index = (x: unknown) => Number.isInteger(x) && (x as number) >= 0;
-  for (const k of PARAM_LISTS) if (s[k] !== undefined && !(Array.isArray(s[k]) && (s[k] as unknown[]).every(index))) return false;
+  for (const k of SUMMARY_PARAM_LISTS) if (s[k] !== undefined && !(Array.isArray(s[k]) && (s[k] as unknown[]).every(index))) return false;
   for (const k of PARAM_INDEXES) if (s[k] !== undefined && !index(s[k])) return false;
   if (s.returnsVmalloc !== undefined && !['vmalloc', 'maybe-vmalloc', 'vmap'].includes(s.returnsVmalloc as string)) return false;
   if (s.submitDirection !== undefined && !['read', 'write', 'both'].includes(s.submitDirection as string)) return false;

@@ -13,7 +13,7 @@
  * so on a re-scan a file is re-analysed only if its own text or one of its callees' summaries changed.
  */
 import * as path from 'path';
-import type { FunctionSummary } from '../types';
+import { SUMMARY_PARAM_LISTS, type FunctionSummary } from '../types';
 import { sha1 } from './cache';
 
 export interface DepFile {
@@ -131,8 +131,7 @@ export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undef
   }
   if (agree('returnsPageOfParam')) out.returnsPageOfParam = first.returnsPageOfParam;
   if (agree('returnsAliasOfParam')) out.returnsAliasOfParam = first.returnsAliasOfParam;
-  const keys = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams', 'readIntoParams'] as const;
-  for (const k of keys) {
+  for (const k of SUMMARY_PARAM_LISTS) {
     let acc = first[k] ?? [];
     for (const s of rest) {
       const other = new Set(s[k] ?? []);
@@ -217,8 +216,7 @@ export class SummaryTable {
  * needs to know.
  */
 export function hasFacts(s: FunctionSummary): boolean {
-  return Boolean(s.returnsVmalloc || s.flushesParams?.length || s.invalidatesParams?.length || s.submitsParams?.length ||
-    s.writesParams?.length || s.readsParams?.length || s.convertsParams?.length || s.readIntoParams?.length ||
+  return Boolean(s.returnsVmalloc || SUMMARY_PARAM_LISTS.some((k) => s[k]?.length) ||
     s.addsPagesParams?.length || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
 }
 
