@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeText } from '../../analyzer/analyze';
 import type { Backend } from '../../analyzer/parse/backends';
+import { damage, prng } from './prng';
 import { RULE_IDS } from '../../analyzer/types';
 import type { AnalyzeOptions, Finding, KernelVersion, RuleId, TextEdit } from '../../analyzer/types';
 
@@ -36,6 +37,19 @@ export const BAD_DIR = path.join(projectRoot(), 'test', 'fixtures', 'bad');
 /** Fixture file names (not paths), sorted so test order is stable. */
 export function listFixtures(dir: string = FIXTURE_DIR): string[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith('.c') || f.endsWith('.h')).sort();
+}
+
+/**
+ * `count` damaged fixture texts (prng.ts damage()): the corpus in turn, over and over, all damaged
+ * by one generator seeded with `seed`, so every run sees the same texts and a failing case replays.
+ */
+export function* damagedFixtures(count: number, seed: number): Generator<{ i: number; name: string; text: string }> {
+  const rnd = prng(seed);
+  const files = listFixtures();
+  for (let i = 0; i < count; i++) {
+    const name = files[i % files.length];
+    yield { i, name, text: damage(fs.readFileSync(path.join(FIXTURE_DIR, name), 'utf8'), rnd) };
+  }
 }
 
 export interface Expectation {

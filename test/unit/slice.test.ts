@@ -7,10 +7,10 @@ import { blankExcept, fileGraph, keepFor, sliceFor, sliceRelevant, sourceMeetsSi
 import { analyzeOnDemand, type DemandOutcome } from '../../analyzer/scan/demand';
 import { NameMatcher, nameClasses } from '../../analyzer/scan/prefilter';
 import { seedNames } from '../../analyzer/tables';
-import { FIXTURE_DIR, listFixtures, parseFixture } from './fixtures-harness';
+import { damagedFixtures, FIXTURE_DIR, listFixtures, parseFixture } from './fixtures-harness';
 import type { AnalyzeOptions } from '../../analyzer/types';
 import { outside, sameTree, type Backend } from '../../analyzer/parse/backends';
-import { damage, prng } from './prng';
+import { prng } from './prng';
 
 const matcher = new NameMatcher(nameClasses());
 
@@ -391,12 +391,9 @@ describe('demand-driven slicing on damaged code', () => {
     const sources = new Set(classes.sources);
     const sinks = new Set(classes.sinks);
     const seeds = seedNames();
-    const rnd = prng(7);
-    const files = listFixtures();
     let runs = 0;
     let findings = 0;
-    for (let i = 0; i < 160; i++) {
-      const text = damage(fs.readFileSync(path.join(FIXTURE_DIR, files[i % files.length]), 'utf8'), rnd);
+    for (const { i, name, text } of damagedFixtures(160, 7)) {
       const g = fileGraph(text, matcher);
       const keep = keepFor(g, sources, sinks, [], seeds);
       if (!(keep instanceof Set)) continue;
@@ -407,7 +404,7 @@ describe('demand-driven slicing on damaged code', () => {
       for (const splice of [true, false]) {
         const d = await onDemand(g, sources, sinks, seeds, [], 'damaged.c', {}, undefined, splice);
         assert.ok(d.passes <= 7);
-        assert.deepEqual(JSON.parse(JSON.stringify(d.result.findings)), JSON.parse(JSON.stringify(lexical.findings)), `case ${i} (${files[i % files.length]}), splice ${splice}`);
+        assert.deepEqual(JSON.parse(JSON.stringify(d.result.findings)), JSON.parse(JSON.stringify(lexical.findings)), `case ${i} (${name}), splice ${splice}`);
       }
       findings += lexical.findings.length;
     }

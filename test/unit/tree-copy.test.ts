@@ -12,8 +12,7 @@ import * as path from 'path';
 import type { Language, Parser } from 'web-tree-sitter';
 import { copyTree, directTreeCopy, loadWasmLanguage, sameTree } from '../../analyzer/parse/backends';
 import { descendants } from '../../analyzer/parse/syntax';
-import { BAD_DIR, FIXTURE_DIR, listFixtures } from './fixtures-harness';
-import { damage, prng } from './prng';
+import { BAD_DIR, damagedFixtures, FIXTURE_DIR, listFixtures } from './fixtures-harness';
 
 let parser: Parser;
 let language: Language;
@@ -54,14 +53,11 @@ describe('direct tree copy (wasm backend)', () => {
   });
 
   test('gives the public cursor\'s tree on damaged code with ERROR, MISSING and non-ASCII text', () => {
-    const rnd = prng(7);
-    const fixtures = listFixtures();
     let errors = 0;
     let missing = 0;
-    for (let i = 0; i < 120; i++) {
-      const text = damage(fs.readFileSync(path.join(FIXTURE_DIR, fixtures[i % fixtures.length]), 'utf8'), rnd);
+    for (const { i, name, text } of damagedFixtures(120, 7)) {
       const { direct, cursor } = bothWays(text);
-      assert.ok(sameTree(direct, cursor), `damaged ${fixtures[i % fixtures.length]} (case ${i})`);
+      assert.ok(sameTree(direct, cursor), `damaged ${name} (case ${i})`);
       for (const d of descendants(direct)) {
         if (d.type === 'ERROR') errors++;
         else if (d.error) missing++;
