@@ -263,6 +263,11 @@ export class ScanCache {
     return sha256(`${this.tool}\0${classesHash}\0${roots.map((r) => path.resolve(r)).sort().join('\0')}`);
   }
 
+  /** Whether a stat index for `key` exists (without reading it). */
+  hasIndex(key: string): boolean {
+    return fs.existsSync(path.join(this.indexDir, `${key}.json`));
+  }
+
   loadIndex(key: string): StatIndex | undefined {
     let v: unknown;
     try {

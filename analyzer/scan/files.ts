@@ -24,6 +24,8 @@ export interface WalkOptions {
   exclude?: string[];
   maxFileBytes?: number;
   signal?: AbortSignal;
+  /** Each file as it is added to the result (the scan starts grep on files while the walk goes on). */
+  onFile?: (f: SourceFile) => void;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -76,7 +78,9 @@ export async function walkPaths(inputs: string[], opts: WalkOptions, notes: Scan
       notes.push({ path: display, severity: 'warning', message: `skipped: ${st.size} bytes is over the size limit of ${maxBytes} bytes` });
       return;
     }
-    out.push({ path: display, rel, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev });
+    const f: SourceFile = { path: display, rel, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev };
+    out.push(f);
+    opts.onFile?.(f);
   };
 
   for (const input of inputs) {

@@ -12,6 +12,7 @@
  * note), output that names a file it was not given.
  */
 import { spawn } from 'child_process';
+import { abortError } from './types';
 
 export interface GrepOptions {
   /** Concurrent grep processes. */
@@ -108,30 +109,108 @@ export async function grepFiles(files: readonly string[], names: readonly string
  * processes; a file listed in two groups gets the union of what both found.
  */
 export async function grepGroups(groups: readonly GrepGroup[], opts: GrepOptions & { words?: boolean }): Promise<GrepResult | undefined> {
-  const res: GrepResult = { hits: new Map(), failed: [] };
-  const queue: { names: readonly string[]; batch: string[] }[] = [];
-  for (const g of groups) {
-    if (g.names.length === 0 || g.files.length === 0) continue;
-    for (const batch of argBatches(g.files, opts.maxArgBytes ?? 256 * 1024)) queue.push({ names: g.names, batch });
+  const run = new GrepRun(opts);
+  for (const g of groups) for (const f of g.files) run.push(g.names, f);
+  return run.end();
+}
+
+/**
+ * A grep search fed file by file: batches start as soon as they are full, `jobs` processes at a
+ * time, so a search can run while the files are still being listed (the scan starts its first
+ * grep during the walk of a tree it has no stat index for). `end()` flushes what is left and
+ * resolves to the whole result, or to undefined when grep cannot be used.
+ */
+export class GrepRun {
+  private readonly queue: { names: readonly string[]; batch: string[] }[] = [];
+  private readonly pending = new Map<readonly string[], { files: string[]; bytes: number }>();
+  private readonly res: GrepResult = { hits: new Map(), failed: [] };
+  private readonly maxBytes: number;
+  private next = 0;
+  private running = 0;
+  private ended = false;
+  private broken = false;
+  private settled = false;
+  private error: Error | undefined;
+  private resolve: ((r: GrepResult | undefined) => void) | undefined;
+  private reject: ((e: Error) => void) | undefined;
+  private readonly ac = new AbortController();
+  /** Files pushed so far. */
+  count = 0;
+
+  private jobs: number;
+
+  constructor(private readonly opts: GrepOptions & { words?: boolean }) {
+    this.jobs = Math.max(1, opts.jobs);
+    this.maxBytes = opts.maxArgBytes ?? 256 * 1024;
+    if (opts.signal?.aborted) this.ac.abort();
+    else opts.signal?.addEventListener('abort', () => this.ac.abort(), { once: true });
   }
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < queue.length) {
-      const q = queue[next++];
-      const r = await grepBatch(opts.command ?? 'grep', q.names, q.batch, opts.words === true, opts.signal);
-      for (const [f, w] of r.hits) {
-        const had = res.hits.get(f);
-        if (had) for (const x of w) had.add(x);
-        else res.hits.set(f, w);
-      }
-      res.failed.push(...r.failed);
+
+  /** Change the number of concurrent processes (from the next start on). */
+  setJobs(jobs: number): void {
+    this.jobs = Math.max(1, jobs);
+    this.pump();
+  }
+
+  /** Stop: running greps are killed, nothing more starts (a pending end() rejects with AbortError). */
+  cancel(): void {
+    this.ac.abort();
+  }
+
+  /** Search `file` for `names` (the same array object for the files of one group). */
+  push(names: readonly string[], file: string): void {
+    if (this.ended) throw new Error('GrepRun: push after end');
+    this.count++;
+    if (names.length === 0) return;
+    let p = this.pending.get(names);
+    if (!p) this.pending.set(names, (p = { files: [], bytes: 0 }));
+    const len = Buffer.byteLength(file) + 1;
+    if (p.files.length && p.bytes + len > this.maxBytes) {
+      this.queue.push({ names, batch: p.files });
+      p.files = [];
+      p.bytes = 0;
+      this.pump();
     }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, queue.length)) }, worker));
-  } catch (e) {
-    if ((e as Error).name === 'AbortError') throw e;
-    return undefined;
+    p.files.push(file);
+    p.bytes += len;
   }
-  return res;
+
+  /** No more files: the result once every batch is done. */
+  end(): Promise<GrepResult | undefined> {
+    if (!this.ended) {
+      this.ended = true;
+      for (const [names, p] of this.pending) if (p.files.length) this.queue.push({ names, batch: p.files });
+      this.pending.clear();
+    }
+    const done = new Promise<GrepResult | undefined>((resolve, reject) => { this.resolve = resolve; this.reject = reject; });
+    this.pump();
+    return done;
+  }
+
+  private pump(): void {
+    if (this.ac.signal.aborted && !this.error) this.error = abortError();
+    while (!this.broken && !this.error && this.running < this.jobs && this.next < this.queue.length) {
+      const q = this.queue[this.next++];
+      this.running++;
+      grepBatch(this.opts.command ?? 'grep', q.names, q.batch, this.opts.words === true, this.ac.signal).then((r) => {
+        for (const [f, w] of r.hits) {
+          const had = this.res.hits.get(f);
+          if (had) for (const x of w) had.add(x);
+          else this.res.hits.set(f, w);
+        }
+        this.res.failed.push(...r.failed);
+      }, (e: Error) => {
+        if (e.name === 'AbortError') this.error ??= e;
+        else this.broken = true;
+      }).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+    if (this.ended && this.resolve && !this.settled && this.running === 0 && (this.next >= this.queue.length || this.broken || this.error)) {
+      this.settled = true;
+      if (this.error) (this.reject as (e: Error) => void)(this.error);
+      else this.resolve(this.broken ? undefined : this.res);
+    }
+  }
 }

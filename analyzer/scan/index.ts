@@ -13,7 +13,7 @@ import { ResultStore, ScanCache, defaultCacheDir, sha1, toolFingerprint, type In
 import { createRunner, defaultJobs, type Runner } from './pool';
 import { buildGraph, depSignature, SummaryTable, type DepFile } from './summaries';
 import { createProgress } from './progress';
-import { grepGroups, type GrepGroup } from './grep';
+import { grepGroups, GrepRun, type GrepGroup, type GrepResult } from './grep';
 import { cleanBlobs } from './git';
 import type { AnalyzeFileResult, RunnerInit, TaskResult, WorkerAnalyzeOptions } from './tasks';
 import { abortError, type ScanNote, type ScanOptions, type ScanProgress, type ScanResult, type ScanStats } from './types';
@@ -106,16 +106,9 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     opts.onProgress?.(p);
   };
   let runner: Runner | undefined;
+  let early: GrepRun | undefined;
   try {
     check();
-    report('walk', 0, 0);
-    const files = await walkPaths(paths, { exclude: opts.exclude, maxFileBytes: opts.maxFileBytes, signal }, notes);
-    check();
-    stats.walkMs = performance.now() - t0;
-    const walkNotes = notes.length;
-    stats.filesSeen = files.length;
-    for (const f of files) stats.bytes += f.size;
-
     const kernel = opts.kernel ?? (paths.length ? kernelVersionAbove(paths[0]) : undefined);
     const analyzeOptions: WorkerAnalyzeOptions = {
       ...(kernel ? { kernel } : {}),
@@ -130,6 +123,30 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const optionsHash = sha1(JSON.stringify({ ...analyzeOptions, rules: opts.rules ? [...opts.rules].sort() : null, slice: opts.slice !== false, demand: opts.demand !== false }));
     const cache = opts.noCache ? undefined : new ScanCache(opts.cacheDir ?? defaultCacheDir(), toolFingerprint(), optionsHash);
     const indexKey = cache?.indexKey(paths, classesHash);
+    const grepJobs = Math.max(1, opts.jobs ?? defaultJobs());
+    // A tree with no stat index (the first scan of these roots, or --no-cache) must have every
+    // file looked at: grep starts on the files as the walk lists them, on the core the walk
+    // leaves idle, once there are enough of them for grep to be worth it.
+    let earlyFiles: SourceFile[] | undefined = opts.grep !== false && !(cache && indexKey && cache.hasIndex(indexKey)) ? [] : undefined;
+    const names1 = matcher.names();
+    const onFile = earlyFiles && ((f: SourceFile): void => {
+      if (early) { early.push(names1, f.path); return; }
+      (earlyFiles as SourceFile[]).push(f);
+      if (opts.grep === true || (earlyFiles as SourceFile[]).length >= GREP_MIN) {
+        // one process fewer while the walk holds a core
+        early = new GrepRun({ jobs: Math.max(1, grepJobs - 1), signal, command: opts.grepCommand });
+        for (const g of earlyFiles as SourceFile[]) early.push(names1, g.path);
+        earlyFiles = undefined;
+      }
+    });
+    report('walk', 0, 0);
+    const files = await walkPaths(paths, { exclude: opts.exclude, maxFileBytes: opts.maxFileBytes, signal, ...(onFile ? { onFile } : {}) }, notes);
+    check();
+    early?.setJobs(grepJobs);
+    stats.walkMs = performance.now() - t0;
+    const walkNotes = notes.length;
+    stats.filesSeen = files.length;
+    for (const f of files) stats.bytes += f.size;
     const walkStart = Date.now() - (performance.now() - t0);
     // Nothing changed since the last scan with these options (the same files with the same size,
     // mtime and inode — the stat index's trust rule — none modified within a second of that scan):
@@ -225,7 +242,6 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     }
     let done1 = n - todo.length;
     report('prefilter', done1, n);
-    const grepJobs = Math.max(1, opts.jobs ?? defaultJobs());
     // grep first: files it does not list name nothing relevant and need not be read at all.
     const useGrep = (count: number): boolean => opts.grep === true || (opts.grep !== false && count >= GREP_MIN);
     let grepBroken = false;
@@ -242,7 +258,20 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     };
     let toRead = todo;
     const tg = performance.now();
-    const g1 = await viaGrep([{ files: todo.map((i) => files[i].path), names: matcher.names() }], todo.length, false);
+    let g1: GrepResult | undefined;
+    if (early && !grepBroken) {
+      // Started during the walk on every walked file; todo is all of them, or fewer when an index
+      // appeared since (another scan wrote it): hits outside todo are not looked at.
+      const r = await early.end();
+      if (r) stats.grepFiles += early.count;
+      else {
+        grepBroken = true;
+        notes.push({ path: paths.join(' '), severity: 'info', message: 'grep is not usable here; the pre-pass reads every file itself' });
+      }
+      g1 = r;
+    } else {
+      g1 = await viaGrep([{ files: todo.map((i) => files[i].path), names: names1 }], todo.length, false);
+    }
     stats.grepMs = performance.now() - tg;
     check();
     const tc = performance.now();
@@ -686,6 +715,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     return { findings: finalFindings, notes, stats, summaries };
   } finally {
     progress.done();
+    (early as GrepRun | undefined)?.cancel();
     if (runner) await (runner as Runner).close();
   }
 }

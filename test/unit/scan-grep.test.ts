@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { argBatches, grepFiles, grepGroups } from '../../analyzer/scan/grep';
+import { argBatches, grepFiles, grepGroups, GrepRun } from '../../analyzer/scan/grep';
 import { inScope, nameClasses, NameMatcher, scopedGroups, wordsRegex, type LinkName } from '../../analyzer/scan/prefilter';
 import { prng } from './prng';
 import { scanPaths } from '../../analyzer/scan';
@@ -121,6 +121,51 @@ test('scopedGroups: every file is searched for exactly the names whose scope hol
     if (minBytes === Infinity) assert.equal(groups.length, 1, 'everything pooled');
     if (maxNames === 8) for (const g of groups) assert.ok(g.names.length <= 8 || new Set(g.idx.map((i) => allowed.get(i))).size === 1);
   }
+});
+
+test('GrepRun fed file by file, with the process count changed midway, finds what one grepFiles call finds; cancel rejects', async (t) => {
+  const files = [...cFiles(path.join(ROOT, 'c')), ...cFiles(path.join(ROOT, 'multi'))];
+  const whole = await grepFiles(files, matcher.names(), { jobs: 2 });
+  if (!whole) return t.skip('grep is not available');
+  const names = matcher.names();
+  const run = new GrepRun({ jobs: 1, maxArgBytes: 1024 });
+  const rng = prng(7);
+  for (const [k, f] of files.entries()) {
+    run.push(names, f);
+    if (k === files.length >> 1) run.setJobs(3);
+    // let batches finish while files are still being pushed, as during a walk
+    if (rng() < 0.2) await new Promise((r) => setImmediate(r));
+  }
+  assert.equal(run.count, files.length);
+  const r = await run.end();
+  assert.ok(r);
+  assert.deepEqual([...r.hits.keys()].sort(), [...whole.hits.keys()].sort());
+  assert.deepEqual(r.failed, []);
+  assert.throws(() => run.push(names, files[0]), /after end/);
+  const stopped = new GrepRun({ jobs: 2, maxArgBytes: 256 });
+  for (const f of files) stopped.push(names, f);
+  stopped.cancel();
+  await assert.rejects(stopped.end(), (e: Error) => e.name === 'AbortError');
+});
+
+test('scan: the first grep started during the walk (no stat index) and the one after it (an index) give the same result', async () => {
+  const d = tmpdir('grepearly');
+  for (const sub of ['multi', 'c']) fs.cpSync(path.join(ROOT, sub), path.join(d, sub), { recursive: true });
+  const cacheDir = tmpdir('grepearly-cache');
+  const key = (r: Awaited<ReturnType<typeof scanPaths>>) => r.findings.map((f) => `${f.file}:${f.span.start.line}:${f.rule}`).sort();
+  const js = await scanPaths([d], { noCache: true, quiet: true, jobs: 1, grep: false });
+  const early = await scanPaths([d], { cacheDir, quiet: true, jobs: 1, grep: true });
+  // the files were written just now: the index written by the first scan trusts none of them,
+  // so this scan greps them all again, after its walk
+  const late = await scanPaths([d], { cacheDir, quiet: true, jobs: 1, grep: true });
+  assert.ok(js.findings.length > 50);
+  assert.deepEqual(key(early), key(js));
+  assert.deepEqual(key(late), key(js));
+  for (const r of [early, late]) {
+    assert.equal(r.stats.filesPrefiltered, js.stats.filesPrefiltered);
+    assert.ok(r.stats.grepFiles >= r.stats.filesSeen, JSON.stringify(r.stats));
+  }
+  assert.equal(late.stats.resultCached, 0);
 });
 
 test('grep: a file it cannot read is handed back as failed, not dropped; a missing grep gives undefined', async (t) => {
