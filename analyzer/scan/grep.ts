@@ -11,7 +11,8 @@
  * exiting with status 2 (an unreadable or vanished file — the workers then report it with a
  * note), output that names a file it was not given.
  */
-import { spawn } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
+import * as crypto from 'crypto';
 import { abortError } from './types';
 
 export interface GrepOptions {
@@ -22,6 +23,8 @@ export interface GrepOptions {
   command?: string;
   /** Argument bytes per grep invocation (file names), well under ARG_MAX everywhere. */
   maxArgBytes?: number;
+  /** Long-lived shells to run the greps from (else each grep is spawned from this process). */
+  shells?: GrepShells;
 }
 
 /** Split `files` into batches whose joined names stay under `maxBytes`. */
@@ -50,34 +53,169 @@ interface BatchResult {
   failed: string[];
 }
 
-/** One grep run over a batch of files. */
-function grepBatch(cmd: string, names: readonly string[], batch: string[], words: boolean, signal?: AbortSignal): Promise<BatchResult> {
+/** What a grep run printed and how it ended (null: killed by a signal). */
+interface Ran {
+  code: number | null;
+  out: Buffer;
+}
+
+/** grep started directly from this process (one fork of it per batch). */
+function spawnGrep(cmd: string, args: string[], signal?: AbortSignal): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const args = [words ? '-owFs' : '-lwFs', '--null', ...names.flatMap((n) => ['-e', n]), '--', ...batch];
     const child = spawn(cmd, args, { env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'ignore'], signal });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => chunks.push(d));
     child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 2) { resolve({ hits: new Map(), failed: batch }); return; }
-      if (code !== 0 && code !== 1) { reject(new Error(`grep exited with ${code}`)); return; }
-      const given = new Set(batch);
-      const hits = new Map<string, Set<string>>();
-      const out = Buffer.concat(chunks).toString('utf8');
-      // -l --null: "path\0path\0…"; -o --null: "path\0match\n" per match.
-      const records = words ? out.split('\n') : out.split('\0');
-      for (const rec of records) {
-        if (!rec) continue;
-        const z = words ? rec.indexOf('\0') : rec.length;
-        const file = rec.slice(0, z);
-        if (!given.has(file) || (words && z < 0)) { reject(new Error(`unexpected grep output: ${rec.slice(0, 80)}`)); return; }
-        let set = hits.get(file);
-        if (!set) hits.set(file, (set = new Set()));
-        if (words) set.add(rec.slice(z + 1));
-      }
-      resolve({ hits, failed: [] });
-    });
+    child.on('close', (code) => resolve({ code, out: Buffer.concat(chunks) }));
   });
+}
+
+/** A shell word: single-quoted, so nothing in it (spaces, newlines, `$`, a leading `-`) is interpreted. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * One long-lived `/bin/sh` that runs command lines one after another, read from its stdin. Forking
+ * the scan's process costs about 13 ms of its CPU per grep once the workers hold a few hundred MB
+ * (page tables are copied), and the linking pass starts dozens of short greps there; the shell is
+ * started while the process is small, and its own fork for each grep is cheap. After each command
+ * it prints a NUL, a newline, a random marker and the exit status: grep's output (`path\0…`) can
+ * only contain the marker if a file name does.
+ */
+class Shell {
+  private readonly child: ChildProcess;
+  private readonly marker = `${crypto.randomBytes(12).toString('hex')}:`;
+  private chunks: Buffer[] = [];
+  private tail = '';
+  private current: { resolve: (r: Ran) => void; reject: (e: Error) => void } | undefined;
+  dead = false;
+
+  constructor(env: NodeJS.ProcessEnv) {
+    // its own process group, so killing it also kills the grep it is running
+    this.child = spawn('/bin/sh', [], { env, stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    this.child.on('error', (e) => this.fail(e));
+    this.child.on('exit', () => this.fail(new Error('grep shell exited')));
+    this.child.stdin?.on('error', (e) => this.fail(e));
+    this.child.stdout?.on('data', (d: Buffer) => this.data(d));
+  }
+
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
+
+  run(cmd: string, args: string[]): Promise<Ran> {
+    return new Promise((resolve, reject) => {
+      if (this.dead) { reject(new Error('grep shell exited')); return; }
+      this.current = { resolve, reject };
+      this.chunks = [];
+      this.tail = '';
+      // grep runs in a fork of the (small) shell; printf is a builtin, so the marker costs no process
+      this.child.stdin?.write(`${[cmd, ...args].map(shellQuote).join(' ')}\nprintf '\\000\\n%s%d\\n' '${this.marker}' "$?"\n`);
+    });
+  }
+
+  private data(d: Buffer): void {
+    if (!this.current) return;
+    this.chunks.push(d);
+    this.tail = (this.tail + d.toString('latin1')).slice(-64);
+    const m = /\0\n([0-9a-f]{24}:)(\d+)\n$/.exec(this.tail);
+    if (!m || m[1] !== this.marker) return;
+    const all = Buffer.concat(this.chunks);
+    const cur = this.current;
+    this.current = undefined;
+    this.chunks = [];
+    cur.resolve({ code: Number(m[2]), out: all.subarray(0, all.length - m[0].length) });
+  }
+
+  private fail(e: Error): void {
+    this.dead = true;
+    const cur = this.current;
+    this.current = undefined;
+    cur?.reject(e);
+  }
+
+  close(kill: boolean): void {
+    if (kill && !this.dead && this.child.pid !== undefined) {
+      try { process.kill(-this.child.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+    this.child.stdin?.end();
+  }
+}
+
+/**
+ * Shells that run the scan's greps, one per concurrent grep. A shell that cannot start or dies
+ * hands its command to a grep spawned directly, so a missing `/bin/sh` only costs the forks.
+ */
+export class GrepShells {
+  private readonly shells: Shell[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly size: number, private readonly signal?: AbortSignal) {
+    signal?.addEventListener('abort', () => this.close(), { once: true });
+  }
+
+  async run(cmd: string, args: string[], signal?: AbortSignal): Promise<Ran> {
+    for (;;) {
+      if (this.closed || signal?.aborted) return spawnGrep(cmd, args, signal);
+      let sh = this.shells.find((x) => !x.busy && !x.dead);
+      if (!sh && this.shells.filter((x) => !x.dead).length < this.size) {
+        sh = new Shell({ ...process.env, LC_ALL: 'C' });
+        this.shells.push(sh);
+      }
+      if (!sh) {
+        if (this.shells.every((x) => x.dead)) return spawnGrep(cmd, args, signal);
+        await new Promise<void>((r) => this.waiting.push(r));
+        continue;
+      }
+      const mine = sh;
+      const stop = (): void => mine.close(true);
+      signal?.addEventListener('abort', stop, { once: true });
+      try {
+        return await mine.run(cmd, args);
+      } catch {
+        if (signal?.aborted) throw abortError();
+        // the shell died: this command goes to a directly spawned grep
+        return spawnGrep(cmd, args, signal);
+      } finally {
+        signal?.removeEventListener('abort', stop);
+        this.waiting.shift()?.();
+      }
+    }
+  }
+
+  /** End the shells (killing what they run when the scan was cancelled). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const sh of this.shells) sh.close(this.signal?.aborted === true);
+    for (const w of this.waiting.splice(0)) w();
+  }
+}
+
+/** One grep run over a batch of files. */
+async function grepBatch(cmd: string, names: readonly string[], batch: string[], words: boolean, signal?: AbortSignal, shells?: GrepShells): Promise<BatchResult> {
+  const args = [words ? '-owFs' : '-lwFs', '--null', ...names.flatMap((n) => ['-e', n]), '--', ...batch];
+  const { code, out: raw } = shells ? await shells.run(cmd, args, signal) : await spawnGrep(cmd, args, signal);
+  if (signal?.aborted) throw abortError();
+  if (code === 2) return { hits: new Map(), failed: batch };
+  if (code !== 0 && code !== 1) throw new Error(`grep exited with ${code}`);
+  const given = new Set(batch);
+  const hits = new Map<string, Set<string>>();
+  const out = raw.toString('utf8');
+  // -l --null: "path\0path\0…"; -o --null: "path\0match\n" per match.
+  const records = words ? out.split('\n') : out.split('\0');
+  for (const rec of records) {
+    if (!rec) continue;
+    const z = words ? rec.indexOf('\0') : rec.length;
+    const file = rec.slice(0, z);
+    if (!given.has(file) || (words && z < 0)) throw new Error(`unexpected grep output: ${rec.slice(0, 80)}`);
+    let set = hits.get(file);
+    if (!set) hits.set(file, (set = new Set()));
+    if (words) set.add(rec.slice(z + 1));
+  }
+  return { hits, failed: [] };
 }
 
 export interface GrepResult {
@@ -192,7 +330,7 @@ export class GrepRun {
     while (!this.broken && !this.error && this.running < this.jobs && this.next < this.queue.length) {
       const q = this.queue[this.next++];
       this.running++;
-      grepBatch(this.opts.command ?? 'grep', q.names, q.batch, this.opts.words === true, this.ac.signal).then((r) => {
+      grepBatch(this.opts.command ?? 'grep', q.names, q.batch, this.opts.words === true, this.ac.signal, this.opts.shells).then((r) => {
         for (const [f, w] of r.hits) {
           const had = this.res.hits.get(f);
           if (had) for (const x of w) had.add(x);

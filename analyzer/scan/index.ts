@@ -13,7 +13,7 @@ import { ResultStore, ScanCache, defaultCacheDir, sha1, toolFingerprint, type In
 import { createRunner, defaultJobs, type Runner } from './pool';
 import { buildGraph, depSignature, SummaryTable, type DepFile } from './summaries';
 import { createProgress } from './progress';
-import { grepGroups, GrepRun, type GrepGroup, type GrepResult } from './grep';
+import { grepGroups, GrepRun, GrepShells, type GrepGroup, type GrepResult } from './grep';
 import { cleanBlobs } from './git';
 import type { AnalyzeFileResult, RunnerInit, TaskResult, WorkerAnalyzeOptions } from './tasks';
 import { abortError, type ScanNote, type ScanOptions, type ScanProgress, type ScanResult, type ScanStats } from './types';
@@ -107,6 +107,9 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
   };
   let runner: Runner | undefined;
   let early: GrepRun | undefined;
+  let shellPool: GrepShells | undefined;
+  // Made at the first grep, before the workers start: see GrepShells.
+  const shells = (jobs: number): GrepShells => (shellPool ??= new GrepShells(jobs, opts.signal));
   try {
     check();
     const kernel = opts.kernel ?? (paths.length ? kernelVersionAbove(paths[0]) : undefined);
@@ -134,7 +137,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       (earlyFiles as SourceFile[]).push(f);
       if (opts.grep === true || (earlyFiles as SourceFile[]).length >= GREP_MIN) {
         // one process fewer while the walk holds a core
-        early = new GrepRun({ jobs: Math.max(1, grepJobs - 1), signal, command: opts.grepCommand });
+        early = new GrepRun({ jobs: Math.max(1, grepJobs - 1), signal, command: opts.grepCommand, shells: shells(grepJobs) });
         for (const g of earlyFiles as SourceFile[]) early.push(names1, g.path);
         earlyFiles = undefined;
       }
@@ -247,7 +250,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     let grepBroken = false;
     const viaGrep = async (groups: GrepGroup[], count: number, words: boolean) => {
       if (grepBroken || !useGrep(count)) return undefined;
-      const r = await grepGroups(groups, { jobs: grepJobs, signal, command: opts.grepCommand, words });
+      const r = await grepGroups(groups, { jobs: grepJobs, signal, command: opts.grepCommand, words, shells: shells(grepJobs) });
       if (!r) {
         grepBroken = true;
         notes.push({ path: paths.join(' '), severity: 'info', message: 'grep is not usable here; the pre-pass reads every file itself' });
@@ -716,6 +719,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
   } finally {
     progress.done();
     (early as GrepRun | undefined)?.cancel();
+    (shellPool as GrepShells | undefined)?.close();
     if (runner) await (runner as Runner).close();
   }
 }

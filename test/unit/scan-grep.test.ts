@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { argBatches, grepFiles, grepGroups, GrepRun } from '../../analyzer/scan/grep';
+import { argBatches, grepFiles, grepGroups, GrepRun, GrepShells, shellQuote } from '../../analyzer/scan/grep';
+import { execFileSync } from 'child_process';
 import { inScope, nameClasses, NameMatcher, scopedGroups, wordsRegex, type LinkName } from '../../analyzer/scan/prefilter';
 import { prng } from './prng';
 import { scanPaths } from '../../analyzer/scan';
@@ -166,6 +167,83 @@ test('scan: the first grep started during the walk (no stat index) and the one a
     assert.ok(r.stats.grepFiles >= r.stats.filesSeen, JSON.stringify(r.stats));
   }
   assert.equal(late.stats.resultCached, 0);
+});
+
+/** This process's live children that are shells, from /proc. */
+function shellsOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    let st: string;
+    try { st = fs.readFileSync(`/proc/${e}/stat`, 'utf8'); } catch { continue; }
+    const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+    const [state, ppid] = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    if (Number(ppid) === pid && comm === 'sh' && state !== 'Z') out.push(Number(e));
+  }
+  return out;
+}
+
+test('shellQuote: sh reads back exactly the word it was given', () => {
+  for (const w of ["plain", "it's", "two words", "new\nline", "-dash", "$HOME", "back\\slash", "''", "`x`", "a\"b"]) {
+    assert.equal(execFileSync('/bin/sh', ['-c', `printf '%s' ${shellQuote(w)}`]).toString(), w);
+  }
+});
+
+test('GrepShells: greps run from long-lived shells find what directly spawned ones find, odd file names included', async (t) => {
+  const d = tmpdir('grepsh');
+  const src = 'static void *p;\nvoid f(void) { p = vzalloc(8); sg_init_one(&sg, p, 8); }\n';
+  const odd = ["it's here.c", 'new\nline.c', '-dash.c', '$x `y`.c', 'back\\slash.c'].map((n) => path.join(d, n));
+  for (const f of odd) fs.writeFileSync(f, src);
+  const files = [...cFiles(path.join(ROOT, 'c')), ...cFiles(path.join(ROOT, 'multi')), ...odd, path.join(d, 'missing.c')];
+  const direct = await grepFiles(files, matcher.names(), { jobs: 2, maxArgBytes: 1500 });
+  if (!direct) return t.skip('grep is not available');
+  const shells = new GrepShells(2);
+  try {
+    for (const words of [false, true]) {
+      const names = words ? ['vzalloc', 'sg_init_one', 'kvfree'] : matcher.names();
+      const want = await grepFiles(files, names, { jobs: 2, maxArgBytes: 1500, words });
+      const got = await grepFiles(files, names, { jobs: 2, maxArgBytes: 1500, words, shells });
+      assert.ok(want && got);
+      assert.deepEqual([...got.hits].map(([f, w]) => [f, [...w].sort()]).sort(), [...want.hits].map(([f, w]) => [f, [...w].sort()]).sort());
+      // the batch holding the missing file exited with status 2: its files are handed back
+      assert.ok(got.failed.includes(path.join(d, 'missing.c')));
+      assert.deepEqual(got.failed.sort(), want.failed.sort());
+    }
+    for (const f of odd) assert.ok(direct.hits.has(f) || direct.failed.includes(f), f);
+  } finally {
+    shells.close();
+  }
+});
+
+test('GrepShells: a shell killed under a scan hands its command to a direct grep; a cancelled scan leaves no shell behind', async (t) => {
+  if (!fs.existsSync('/proc/self/stat')) return t.skip('needs /proc');
+  const files = [...cFiles(path.join(ROOT, 'c')), ...cFiles(path.join(ROOT, 'multi'))];
+  const want = await grepFiles(files, matcher.names(), { jobs: 1 });
+  if (!want) return t.skip('grep is not available');
+  const shells = new GrepShells(1);
+  try {
+    const run = new GrepRun({ jobs: 1, maxArgBytes: 512, shells });
+    for (const f of files) run.push(matcher.names(), f);
+    const done = run.end();
+    await new Promise((r) => setTimeout(r, 30));
+    const mine = shellsOf(process.pid);
+    assert.equal(mine.length, 1);
+    for (const pid of mine) process.kill(pid, 'SIGKILL');
+    const got = await done;
+    assert.ok(got);
+    assert.deepEqual([...got.hits.keys()].sort(), [...want.hits.keys()].sort());
+  } finally {
+    shells.close();
+  }
+  const ac = new AbortController();
+  const shells2 = new GrepShells(2, ac.signal);
+  const run2 = new GrepRun({ jobs: 2, maxArgBytes: 256, shells: shells2, signal: ac.signal });
+  for (const f of files) run2.push(matcher.names(), f);
+  const done2 = run2.end();
+  setTimeout(() => ac.abort(), 20);
+  await assert.rejects(done2, (e: Error) => e.name === 'AbortError');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(shellsOf(process.pid), []);
 });
 
 test('grep: a file it cannot read is handed back as failed, not dropped; a missing grep gives undefined', async (t) => {
