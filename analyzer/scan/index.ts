@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding, FunctionSummary, KernelVersion } from '../types';
 import { walkPaths, type SourceFile } from './files';
-import { inScope, linkingNames, nameClasses, NameMatcher, scopedGroups, selectFiles, isExported, SNK, SRC, type PrefilterEntry } from './prefilter';
+import { inScope, linkingNames, nameClasses, NameMatcher, scopedGroups, selectFiles, isExported, SNK, SRC, type LexInfo, type PrefilterEntry } from './prefilter';
 import { ResultStore, ScanCache, defaultCacheDir, sha1, toolFingerprint, type IndexRow } from './cache';
 import { createRunner, defaultJobs, type Runner } from './pool';
 import { buildGraph, depSignature, SummaryTable, type DepFile } from './summaries';
@@ -193,6 +193,8 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const entries: (PrefilterEntry | undefined)[] = new Array(n);
     const shas: (string | undefined)[] = new Array(n);
     const refs: (string[] | undefined)[] = new Array(n);
+    // Lexical details as the workers sent them (JSON), decoded for the files that are parsed.
+    const lexJson: (string | undefined)[] = new Array(n);
     const trusted: boolean[] = new Array(n).fill(false);
     const indexRow = new Int32Array(n).fill(-1);
     const absPaths = files.map((f) => (path.isAbsolute(f.path) ? f.path : path.resolve(f.path)));
@@ -294,6 +296,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         const i = b[k];
         if (res.note) notes.push(res.note);
         entries[i] = res.entry;
+        if (res.lexJson) lexJson[i] = res.lexJson;
         shas[i] = res.sha1;
       });
       done1 += b.length;
@@ -387,7 +390,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
           if (res.refs?.length) add(i, res.refs);
           if (res.sha1 && !shas[i]) shas[i] = res.sha1;
           const e = entries[i];
-          if (res.lex && e && !e.lex) entries[i] = { bits: e.bits, lex: res.lex };
+          if (res.lexJson && e && !e.lex) lexJson[i] = res.lexJson;
         });
       }));
       check();
@@ -402,6 +405,12 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const parseIdx = opts.prefilter === false ? files.map((_, i) => i).filter((i) => entries[i]) : sel.parse;
     // The stat index keeps lexical details only for parsed files; a file that joined the parse
     // set since is lexed again (for the dependency graph).
+    for (const i of parseIdx) {
+      const e = entries[i];
+      const j = lexJson[i];
+      if (e && !e.lex && j !== undefined) entries[i] = { ...e, lex: JSON.parse(j) as LexInfo };
+    }
+    lexJson.length = 0;
     const relex = parseIdx.filter((i) => !entries[i]?.lex);
     await Promise.all(batches(relex, files).map(async (b) => {
       const r = await run({ kind: 'lex', files: b.map((i) => files[i].path) });
