@@ -403,14 +403,15 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     check();
     const sel = selectFiles(linkInput, links, refs, opts.maxFanout ?? 64);
     const parseIdx = opts.prefilter === false ? files.map((_, i) => i).filter((i) => entries[i]) : sel.parse;
-    // The stat index keeps lexical details only for parsed files; a file that joined the parse
-    // set since is lexed again (for the dependency graph).
+    // What the workers sent this run is decoded for the parsed files only.
     for (const i of parseIdx) {
       const e = entries[i];
       const j = lexJson[i];
       if (e && !e.lex && j !== undefined) entries[i] = { ...e, lex: JSON.parse(j) as LexInfo };
     }
     lexJson.length = 0;
+    // The stat index keeps lexical details only for parsed files; a file that joined the parse
+    // set since is lexed again (for the dependency graph).
     const relex = parseIdx.filter((i) => !entries[i]?.lex);
     await Promise.all(batches(relex, files).map(async (b) => {
       const r = await run({ kind: 'lex', files: b.map((i) => files[i].path) });
