@@ -199,9 +199,14 @@ const CONTAINERS = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', '
  * `#ifdef` (it reads definitions and #defines wherever they are; `#if` matters only inside bodies).
  * undefined: nothing changed or the texts differ in length.
  */
-export function splice(root: SNode, prev: string, next: string, parseOnly: NonNullable<DemandHooks['parseOnly']>): { root: SNode; chars: number } | undefined {
-  if (prev.length !== next.length) return undefined;
-  let units: [number, number][] = [];
+/**
+ * The lines where two texts of the same length differ, as [start, end) ranges. A function of its
+ * own: V8 compiles its loop on-stack while the loop runs, and with the rest of splice() in the same
+ * function that code met calls it had no type feedback for and was thrown away (on 6.18, one
+ * thread: splice() compiled 6 times, 222 ms, 25 deoptimizations).
+ */
+function changedLines(prev: string, next: string): [number, number][] {
+  const units: [number, number][] = [];
   for (let i = 0; i < next.length; i++) {
     if (prev.charCodeAt(i) === next.charCodeAt(i)) continue;
     let j = i + 1;
@@ -209,6 +214,12 @@ export function splice(root: SNode, prev: string, next: string, parseOnly: NonNu
     units.push([next.lastIndexOf('\n', i - 1) + 1, lineEnd(next, j)]);
     i = j;
   }
+  return units;
+}
+
+export function splice(root: SNode, prev: string, next: string, parseOnly: NonNullable<DemandHooks['parseOnly']>): { root: SNode; chars: number } | undefined {
+  if (prev.length !== next.length) return undefined;
+  let units = changedLines(prev, next);
   if (units.length === 0) return undefined;
   // widen to the old nodes the changed lines touch, until none is cut
   const removed = new Set<SNode>();
