@@ -8,7 +8,7 @@ import type { AnalysisResult, AnalyzeOptions, Finding, FunctionSummary } from '.
 import { outside, type Backend, type BackendName } from '../parse/backends';
 import { analyzeTree, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
-import { fileLinks, lexFunctions, NameMatcher, wordsRegex, type LexInfo, type NameClasses, type PrefilterEntry } from './prefilter';
+import { fileLinks, lexFunctions, NameMatcher, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
 import { blankExcept, fileGraph, keepFor, sliceRelevant, type SliceResult } from './slice';
 import { analyzeOnDemand } from './demand';
