@@ -1,0 +1,185 @@
+/**
+ * The command line as CI bots and b4 hooks use it (analyzer/cli.ts `main`, run in-process with
+ * captured streams): exit codes (0 clean, 1 findings, 2 unusable input or usage), the output
+ * formats carrying the same findings the scan API returns, stdin, patches and mailback's rule that
+ * only real problems reach stderr.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main, VERSION } from '../../analyzer/cli';
+import { scanPaths } from '../../analyzer/scan';
+import { RULE_IDS } from '../../analyzer/types';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const FIX = path.join(ROOT, 'test', 'fixtures');
+const DEMO = path.join(FIX, 'examples', 'demo.c');
+const TN = path.join(FIX, 'c', 'bio_add_vmalloc_write_tn.c');
+const PATCHES = path.join(FIX, 'patches');
+
+interface Run { code: number; out: string; err: string }
+
+async function run(argv: string[], stdin?: Buffer | string): Promise<Run> {
+  let out = '';
+  let err = '';
+  const io = {
+    stdout: { write: (s: string) => { out += s; } },
+    stderr: { write: (s: string) => { err += s; } },
+    ...(stdin !== undefined ? { stdin: (async function* () { yield stdin; })() } : {}),
+  };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+function tmpdir(tag: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `vmalias-cli-${tag}-`));
+}
+
+const key = (f: { file: string; span: { start: { line: number } }; rule: string }) => `${path.basename(f.file)}:${f.span.start.line}:${f.rule}`;
+
+test('cli: version, help and the rule list; no or an unknown command is a usage error (2)', async () => {
+  const v = await run(['--version']);
+  assert.equal(v.code, 0);
+  assert.equal(v.out, `vmalias ${VERSION}\n`);
+  assert.match(VERSION, /^\d+\.\d+\.\d+/);
+  const h = await run(['--help']);
+  assert.equal(h.code, 0);
+  assert.match(h.out, /^usage: vmalias/);
+  const none = await run([]);
+  assert.equal(none.code, 2);
+  const bad = await run(['frobnicate']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /unknown command "frobnicate"/);
+  const rules = await run(['rules']);
+  assert.equal(rules.code, 0);
+  for (const r of RULE_IDS) assert.match(rules.out, new RegExp(`^${r}\\s`, 'm'));
+});
+
+test('cli scan: text, json and sarif carry the findings the scan API returns; findings exit 1', async () => {
+  const api = await scanPaths([DEMO], { noCache: true, quiet: true });
+  assert.ok(api.findings.length >= 3, 'the demo has one finding of each kind');
+  const want = api.findings.map(key).sort();
+
+  const text = await run(['scan', '--no-cache', DEMO]);
+  assert.equal(text.code, 1);
+  const lines = text.out.trim().split('\n');
+  assert.equal(lines.length, want.length);
+  // gcc style: file:line:col: severity: message [rule]
+  const got = lines.map((l) => {
+    const m = /^(.+):(\d+):(\d+): (warning|error): .+ \[([a-z-]+)\]$/.exec(l);
+    assert.ok(m, l);
+    return `${path.basename(m[1])}:${m[2]}:${m[5]}`;
+  });
+  assert.deepEqual(got.sort(), want);
+
+  const json = await run(['scan', '--no-cache', '--format', 'json', DEMO]);
+  assert.equal(json.code, 1);
+  const parsed = JSON.parse(json.out) as { findings: { file: string; span: { start: { line: number } }; rule: string }[] };
+  assert.deepEqual(parsed.findings.map(key).sort(), want);
+
+  const sarif = await run(['scan', '--no-cache', '--format', 'sarif', DEMO]);
+  assert.equal(sarif.code, 1);
+  const s = JSON.parse(sarif.out) as { version: string; runs: { tool: { driver: { version: string } }; results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
+  assert.equal(s.version, '2.1.0');
+  assert.equal(s.runs[0].tool.driver.version, VERSION);
+  assert.deepEqual(s.runs[0].results.map((r) => `demo.c:${r.locations[0].physicalLocation.region.startLine}:${r.ruleId}`).sort(), want);
+});
+
+test('cli scan: a clean file exits 0 with no output; --rule and --disable select what is reported', async () => {
+  const clean = await run(['scan', '--no-cache', TN]);
+  assert.equal(clean.code, 0);
+  assert.equal(clean.out, '');
+  const all = (await scanPaths([DEMO], { noCache: true, quiet: true })).findings;
+  const rule = all[0].rule;
+  const only = await run(['scan', '--no-cache', '--format', 'json', '--rule', rule, DEMO]);
+  const onlyRules = (JSON.parse(only.out) as { findings: { rule: string }[] }).findings.map((f) => f.rule);
+  assert.ok(onlyRules.length > 0 && onlyRules.every((r) => r === rule));
+  const without = await run(['scan', '--no-cache', '--format', 'json', '--disable', rule, DEMO]);
+  const withoutRules = (JSON.parse(without.out) as { findings: { rule: string }[] }).findings.map((f) => f.rule);
+  assert.equal(withoutRules.length, all.length - onlyRules.length);
+  assert.ok(!withoutRules.includes(rule as never));
+});
+
+test('cli scan: usage errors exit 2 with the reason on stderr, nothing scanned', async () => {
+  for (const [argv, reason] of [
+    [['scan', '--format', 'xml', DEMO], /--format must be/],
+    [['scan', '--jobs', '0', DEMO], /--jobs must be a positive integer/],
+    [['scan', '--kernel', 'five', DEMO], /is not a kernel version/],
+    [['scan', '--rule', 'no-such-rule', DEMO], /unknown rule "no-such-rule"/],
+    [['scan', '--parser', 'java', DEMO], /--parser must be wasm or native/],
+    [['scan', '--max-file-size', '-1', DEMO], /--max-file-size/],
+    [['scan'], /no paths given/],
+    [['scan', '--no-such-option', DEMO], /no-such-option/],
+  ] as [string[], RegExp][]) {
+    const r = await run(argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.match(r.err, reason);
+    assert.equal(r.out, '');
+  }
+});
+
+test('cli scan: a missing path exits 2 with an error note; with findings elsewhere the findings win (1)', async () => {
+  const missing = path.join(tmpdir('missing'), 'nope.c');
+  const r = await run(['scan', '--no-cache', missing]);
+  assert.equal(r.code, 2);
+  assert.ok(r.err.includes(missing), r.err);
+  const both = await run(['scan', '--no-cache', missing, DEMO]);
+  assert.equal(both.code, 1);
+  assert.ok(both.err.includes(missing));
+  assert.ok(both.out.length > 0);
+});
+
+test('cli scan -: C text, a patch and binary data on stdin', async () => {
+  const src = fs.readFileSync(DEMO);
+  const fromFile = await run(['scan', '--no-cache', '--format', 'json', DEMO]);
+  const fromStdin = await run(['scan', '--format', 'json', '-'], src);
+  assert.equal(fromStdin.code, 1);
+  const lines = (r: Run) => (JSON.parse(r.out) as { findings: { span: { start: { line: number } }; rule: string }[] }).findings.map((f) => `${f.span.start.line}:${f.rule}`).sort();
+  assert.deepEqual(lines(fromStdin), lines(fromFile));
+  assert.ok((JSON.parse(fromStdin.out) as { findings: { file: string }[] }).findings.every((f) => f.file === '<stdin>'));
+
+  const patch = fs.readFileSync(path.join(PATCHES, '0001-vsb-write-the-superblock-when-the-log-is-set-up.patch'));
+  const viaFile = await run(['scan', '--format', 'json', path.join(PATCHES, '0001-vsb-write-the-superblock-when-the-log-is-set-up.patch'), '--base', path.join(PATCHES, 'base')]);
+  const viaStdin = await run(['scan', '--format', 'json', '-', '--base', path.join(PATCHES, 'base')], patch);
+  assert.equal(viaStdin.code, viaFile.code);
+  assert.equal(viaFile.code, 1);
+  const rules = (r: Run) => (JSON.parse(r.out) as { findings: { rule: string; target: { file: string; line: number } }[] }).findings.map((f) => `${f.target.file}:${f.target.line}:${f.rule}`).sort();
+  assert.deepEqual(rules(viaStdin), rules(viaFile));
+
+  const bin = await run(['scan', '-'], Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3]));
+  assert.equal(bin.code, 2);
+  assert.match(bin.err, /binary input skipped/);
+});
+
+test('cli scan --format mailback: findings a patch introduces on stdout, parse problems (and only those) on stderr', async () => {
+  const good = await run(['scan', '--format', 'mailback', path.join(PATCHES, '0001-vsb-write-the-superblock-when-the-log-is-set-up.patch'), '--base', path.join(PATCHES, 'base')]);
+  assert.equal(good.code, 1);
+  assert.match(good.out, /^drivers\/block\/vsb\.c:\d+: .+ \[vmap-io-missing-flush\]$/m);
+  assert.equal(good.err, '');
+  const bad = await run(['scan', '--format', 'mailback', path.join(PATCHES, 'malformed.mbox')]);
+  assert.match(bad.err, /hunk .* is skipped/);
+  // each stderr line is a problem with the input, none an informational note
+  for (const l of bad.err.trim().split('\n')) assert.match(l, /skipped|error/, l);
+});
+
+test('cli scan: a directory with a cache gives the same findings cold and warm, and the warm run parses nothing', async () => {
+  const d = tmpdir('dir');
+  fs.cpSync(path.join(FIX, 'multi'), path.join(d, 'multi'), { recursive: true });
+  const cacheDir = tmpdir('cache');
+  const api = await scanPaths([d], { noCache: true, quiet: true });
+  const argv = ['scan', '--format', 'json', '--quiet', '--cache-dir', cacheDir, d];
+  const cold = await run(argv);
+  const warm = await run(argv);
+  type Out = { findings: { file: string; span: { start: { line: number } }; rule: string }[]; stats: { filesParsed: number; findings: number } };
+  const c = JSON.parse(cold.out) as Out;
+  const w = JSON.parse(warm.out) as Out;
+  assert.equal(cold.code, api.findings.length ? 1 : 0);
+  assert.ok(api.findings.length > 5);
+  assert.deepEqual(c.findings.map(key).sort(), api.findings.map(key).sort());
+  assert.deepEqual(w.findings.map(key).sort(), c.findings.map(key).sort());
+  assert.ok(c.stats.filesParsed > 0);
+  assert.equal(w.stats.filesParsed, 0);
+  assert.equal(w.stats.findings, w.findings.length);
+});
