@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeText, analyzeTree, getBackend } from '../../analyzer/analyze';
 import { blankExcept, fileGraph, keepFor, sliceFor, sliceRelevant, sourceMeetsSink, type FileGraph } from '../../analyzer/scan/slice';
-import { analyzeOnDemand, type DemandOutcome } from '../../analyzer/scan/demand';
+import { analyzeOnDemand, sourceFields, startSet, type DemandOutcome } from '../../analyzer/scan/demand';
 import { NameMatcher, nameClasses } from '../../analyzer/scan/prefilter';
 import { seedNames } from '../../analyzer/tables';
 import { damagedFixtures, FIXTURE_DIR, listFixtures, parseFixture } from './fixtures-harness';
@@ -132,9 +132,14 @@ async function sameAnalysis(text: string, file: string, opts: AnalyzeOptions): P
     const l = await analyzeText(leaf.text, file, opts);
     assert.deepEqual(JSON.parse(JSON.stringify(l.findings)), JSON.parse(JSON.stringify(whole.findings)), `${file}: findings differ after leaf slicing`);
     if (leaf.blanked > s.blanked) leafGain++;
-    // demand-driven: the same findings from the narrow slice and its widenings
-    const d = await onDemand(g, sources, sinks, seeds, [], file, opts);
-    assert.deepEqual(JSON.parse(JSON.stringify(d.result.findings)), JSON.parse(JSON.stringify(whole.findings)), `${file}: findings differ after demand-driven slicing`);
+    // demand-driven: the same findings from the narrow slice and its widenings, starting with the
+    // users of fields a source is stored in (as the scan does) and without them (more widening)
+    const f = await onDemand(g, sources, sinks, seeds, [], file, opts);
+    assert.deepEqual(JSON.parse(JSON.stringify(f.result.findings)), JSON.parse(JSON.stringify(whole.findings)), `${file}: findings differ after demand-driven slicing`);
+    const d = await onDemand(g, sources, sinks, seeds, [], file, opts, undefined, true, false);
+    assert.deepEqual(JSON.parse(JSON.stringify(d.result.findings)), JSON.parse(JSON.stringify(whole.findings)), `${file}: findings differ after demand-driven slicing (no field start)`);
+    assert.ok(f.passes <= d.passes, `${file}: starting with the field users took more passes (${f.passes} > ${d.passes})`);
+    if (f.passes < d.passes) demandStats.fieldStartSaved++;
     demandStats.runs++;
     if (d.passes > 1) {
       demandStats.widened++;
@@ -164,15 +169,15 @@ async function sameAnalysis(text: string, file: string, opts: AnalyzeOptions): P
   return s.blanked;
 }
 let leafGain = 0;
-const demandStats = { runs: 0, widened: 0, narrower: 0, spliced: 0 };
+const demandStats = { runs: 0, widened: 0, narrower: 0, spliced: 0, fieldStartSaved: 0 };
 
 let backend: Backend | undefined;
-async function onDemand(g: FileGraph, sources: Set<string>, sinks: Set<string>, seeds: Set<string>, needed: string[], file: string, opts: AnalyzeOptions, hint?: string[], splice = true): Promise<DemandOutcome> {
+async function onDemand(g: FileGraph, sources: Set<string>, sinks: Set<string>, seeds: Set<string>, needed: string[], file: string, opts: AnalyzeOptions, hint?: string[], splice = true, fieldStart = true): Promise<DemandOutcome> {
   backend ??= await getBackend('wasm');
   const b = backend;
   const keep = keepFor(g, sources, sinks, needed, seeds);
   assert.ok(keep instanceof Set, `${file}: the lexical slice keeps a set`);
-  return analyzeOnDemand({ g, keep, sources, needed, sites: [], ...(hint ? { hint } : {}) }, {
+  return analyzeOnDemand({ g, keep, sources, needed, sites: [], fieldStart, ...(hint ? { hint } : {}) }, {
     parse: (sl) => b.parse(sl.text, sl.gaps).root,
     ...(splice ? { parseOnly: (t: string, ranges: readonly (readonly [number, number])[]) => b.parse(t, outside(ranges, t.length)).root } : {}),
     analyze: (root, sl) => analyzeTree(root, sl.text, file, { ...opts, reportDemand: true, ...(sl.absent ? { blankedFunctions: sl.absent } : {}) }),
@@ -262,6 +267,7 @@ describe('slicing never changes what the analyzer reports', () => {
     assert.ok(demandStats.narrower >= demandStats.runs / 10, `demand-driven slicing blanked more in only ${demandStats.narrower} of ${demandStats.runs} texts (widened in ${demandStats.widened})`);
     assert.ok(demandStats.widened >= demandStats.runs / 5, `demand-driven slicing widened in only ${demandStats.widened} of ${demandStats.runs} texts`);
     assert.equal(demandStats.spliced, demandStats.widened, 'every widened analysis spliced its later passes');
+    assert.ok(demandStats.fieldStartSaved > 0, 'starting with the users of source-assigned fields saved a pass somewhere');
   });
 });
 
@@ -381,6 +387,44 @@ describe('demand-driven slicing widens where the analysis needs it', () => {
       assert.equal(d.result.findings.length, expected, 'the same findings as the whole text');
       if (expected === 0) assert.ok(d.passes >= 2, 'the first pass left foo_a() blank');
     }
+  });
+});
+
+describe('demand-driven slicing starts with the users of a field a source is stored in', () => {
+  const classes = nameClasses();
+  const sources = new Set(classes.sources);
+  const sinks = new Set(classes.sinks);
+  const text = [
+    'struct qq_ctx { void *log; void *other; struct { char *buf; } d[2]; };', '',
+    'int qq_init(struct qq_ctx *ctx)', '{',
+    '\tctx->log = vzalloc(1 << 16);', '\tctx->d[0].buf = (char *)kvmalloc(4096, GFP_KERNEL);', '\tctx->other = kmalloc(64, GFP_KERNEL);',
+    '\treturn ctx->log ? 0 : -ENOMEM;', '}', '',
+    'static void qq_flush_log(struct qq_ctx *ctx, struct scatterlist *sg)', '{', '\tsg_init_one(sg, ctx->log, 1 << 16);', '}', '',
+    'static void qq_other(struct qq_ctx *ctx, struct scatterlist *sg)', '{', '\tsg_init_one(sg, ctx->other, 64);', '}', '',
+    'void qq_run(struct qq_ctx *ctx, struct scatterlist *sg)', '{', '\tqq_flush_log(ctx, sg);', '\tqq_other(ctx, sg);', '}', '',
+  ].join('\n');
+
+  test('sourceFields: members assigned a source call, through a cast or an array element; not other calls', () => {
+    const g = fileGraph(text, matcher);
+    const init = g.byName.get('qq_init') as number[];
+    assert.deepEqual([...sourceFields(g, init, sources)].sort(), ['buf', 'log']);
+    assert.deepEqual([...sourceFields(g, init, new Set(['kmalloc']))], ['other']);
+    assert.equal(sourceFields(g, g.byName.get('qq_run') as number[], sources).size, 0);
+  });
+
+  test('the field\'s users join the first pass: one pass, the findings of the whole text', async () => {
+    const g = fileGraph(text, matcher);
+    const keep = keepFor(g, sources, sinks, [], seedNames());
+    assert.ok(keep instanceof Set);
+    const n = startSet({ g, keep, sources, needed: [], sites: [] });
+    const names = [...n].map((i) => g.defs[i].name).sort();
+    assert.ok(names.includes('qq_init') && names.includes('qq_flush_log'), names.join());
+    assert.ok(!names.includes('qq_other'), 'a function using other members only is not added');
+    const whole = await analyzeText(text, 'qq.c', {});
+    assert.equal(whole.findings.length, 1);
+    const d = await onDemand(g, sources, sinks, seedNames(), [], 'qq.c', {});
+    assert.equal(d.passes, 1);
+    assert.deepEqual(d.result.findings.map((f) => `${f.span.start.line}:${f.rule}`), whole.findings.map((f) => `${f.span.start.line}:${f.rule}`));
   });
 });
 
