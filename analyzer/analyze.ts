@@ -301,7 +301,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
       if (jsonOf(next.get(name), jsonCache) !== jsonOf(summaries.get(name), jsonCache)) changedNames.add(name);
     }
     for (const name of new Set([...nextSites.keys(), ...callSites.keys()])) {
-      if (siteKey(nextSites.get(name)) !== siteKey(callSites.get(name))) changedNames.add(`site:${name}`);
+      if (!sameSites(nextSites.get(name), callSites.get(name))) changedNames.add(`site:${name}`);
     }
     const changedFields = new Set<string>();
     for (const k of new Set([...tu.fieldValsNext.keys(), ...fieldVals.keys()])) {
@@ -414,13 +414,13 @@ function mergeSites(into: Map<string, CallSiteFacts>, from: Map<string, CallSite
   }
 }
 
-const NO_SITE_FACTS = JSON.stringify([[], []]);
-
-function siteKey(f: CallSiteFacts | undefined): string {
-  if (!f) return '';
-  // most calls pass nothing of interest: skip the arrays and the serialisation
-  if (f.vmallocArgs.size === 0 && f.guarded.size === 0) return NO_SITE_FACTS;
-  return JSON.stringify([[...f.vmallocArgs].sort(), [...f.guarded].sort()]);
+/** The same call-site facts (no facts at all differs from empty ones). */
+function sameSites(a: CallSiteFacts | undefined, b: CallSiteFacts | undefined): boolean {
+  if (!a || !b) return a === b;
+  if (a.vmallocArgs.size !== b.vmallocArgs.size || a.guarded.size !== b.guarded.size) return false;
+  for (const i of a.vmallocArgs) if (!b.vmallocArgs.has(i)) return false;
+  for (const [i, g] of a.guarded) if (b.guarded.get(i) !== g) return false;
+  return true;
 }
 
 function valKey(v: Val | undefined): string {

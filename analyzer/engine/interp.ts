@@ -96,7 +96,7 @@ export interface TuCtx {
   /** function-like macros whose body is a single call: `NAME(a, b)` → `callee(b, a)` (argument indices) */
   macros: Map<string, { callee: string; argParams: (number | null)[] }>;
   /** offsets at which each line starts (line 1 at index 0) */
-  lineStarts: number[];
+  lineStarts: readonly number[];
   /** object-like #define NAME value of the file, for constant sizes */
   defines: Map<string, string>;
   /** invalidate_kernel_vmap_range calls anywhere in the file, by pointer text */

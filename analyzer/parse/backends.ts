@@ -219,7 +219,7 @@ export function recoverTopLevelErrors(root0: SNode, text: string, parsePiece: (p
   const regions = root.children.map(damaged);
   if (!regions.some(Boolean)) return root;
   const out: SNode[] = [];
-  let starts: number[] | undefined;
+  let starts: readonly number[] | undefined;
   for (const [i, c] of root.children.entries()) {
     if (!regions[i]) {
       out.push(c);

@@ -1,9 +1,19 @@
 /** Line starts of a text, and the line holding an offset (the analyzer's spans and the review's fix diffs). */
 
-/** Offset where each line starts: 0, then just after every `\n`. */
-export function lineStarts(text: string): number[] {
+let lastText: string | undefined;
+let lastStarts: readonly number[] = [];
+
+/**
+ * Offset where each line starts: 0, then just after every `\n`. The last text's answer is kept:
+ * parsing a text and analysing its tree ask for the same one three times (included ranges, the
+ * tree copy, the analysis), once per demand-driven pass.
+ */
+export function lineStarts(text: string): readonly number[] {
+  if (text === lastText) return lastStarts;
   const starts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  lastText = text;
+  lastStarts = starts;
   return starts;
 }
 

@@ -237,7 +237,13 @@ const CONTAINERS = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', '
  */
 function changedLines(prev: string, next: string): [number, number][] {
   const units: [number, number][] = [];
+  const CHUNK = 512;
   for (let i = 0; i < next.length; i++) {
+    // most of the text is unchanged: skip equal chunks with a string comparison
+    if ((i & (CHUNK - 1)) === 0 && i + CHUNK <= next.length && prev.slice(i, i + CHUNK) === next.slice(i, i + CHUNK)) {
+      i += CHUNK - 1;
+      continue;
+    }
     if (prev.charCodeAt(i) === next.charCodeAt(i)) continue;
     let j = i + 1;
     while (j < next.length && prev.charCodeAt(j) !== next.charCodeAt(j)) j++;
