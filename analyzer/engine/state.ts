@@ -192,34 +192,45 @@ function unionMap<T>(a: Map<string, T>, b: Map<string, T>): Map<string, T> {
   return r;
 }
 
+/** a's keys, then b's keys a lacks (the order `new Set([...a.keys(), ...b.keys()])` gives, without the arrays). */
+function forEachKey<K>(a: Map<K, unknown>, b: Map<K, unknown>, f: (k: K) => void): void {
+  for (const k of a.keys()) f(k);
+  for (const k of b.keys()) if (!a.has(k)) f(k);
+}
+
+function intersect<T>(a: Set<T>, b: Set<T>): Set<T> {
+  const r = new Set<T>();
+  for (const x of a) if (b.has(x)) r.add(x);
+  return r;
+}
+
 /** Join of two path states; null is an unreachable path. */
 export function join(a: State | null, b: State | null): State | null {
   if (a === null) return b;
   if (b === null) return a;
   const vars = new Map<string, Val>();
-  for (const k of new Set([...a.vars.keys(), ...b.vars.keys()])) {
+  forEachKey(a.vars, b.vars, (k) => {
     const v = joinVal(a.vars.get(k), b.vars.get(k));
     if (v) vars.set(k, v);
-  }
+  });
   const flushed = new Map<string, MaintRec>();
-  const ids = new Set([...a.flushed.keys(), ...b.flushed.keys()]);
-  for (const id of ids) {
+  forEachKey(a.flushed, b.flushed, (id) => {
     const fa = a.flushed.get(id) ?? (a.clean.has(id) ? 'clean' : undefined);
     const fb = b.flushed.get(id) ?? (b.clean.has(id) ? 'clean' : undefined);
     if (fa !== undefined && fb !== undefined) {
       const rec = fa !== 'clean' ? fa : fb !== 'clean' ? fb : undefined;
       if (rec) flushed.set(id, rec);
     }
-  }
-  const clean = new Set([...a.clean].filter((x) => b.clean.has(x)));
+  });
+  const clean = intersect(a.clean, b.clean);
   const bios = new Map<string, BioState>();
-  for (const k of new Set([...a.bios.keys(), ...b.bios.keys()])) {
+  forEachKey(a.bios, b.bios, (k) => {
     const x = a.bios.get(k);
     const y = b.bios.get(k);
     if (!x || !y) {
       const z = (x ?? y) as BioState;
       bios.set(k, { ...z, bufs: new Map(z.bufs) });
-      continue;
+      return;
     }
     bios.set(k, {
       bufs: unionMap(x.bufs, y.bufs),
@@ -229,16 +240,16 @@ export function join(a: State | null, b: State | null): State | null {
       privText: x.privText ?? y.privText,
       chainedInto: x.chainedInto ?? y.chainedInto,
     });
-  }
+  });
   const sgs = new Map<string, Map<string, Added>>();
-  for (const k of new Set([...a.sgs.keys(), ...b.sgs.keys()])) sgs.set(k, unionMap(a.sgs.get(k) ?? new Map(), b.sgs.get(k) ?? new Map()));
+  forEachKey(a.sgs, b.sgs, (k) => sgs.set(k, unionMap(a.sgs.get(k) ?? new Map(), b.sgs.get(k) ?? new Map())));
   const invalidated = new Map<string, MaintRec>();
   for (const [k, v] of a.invalidated) if (b.invalidated.has(k)) invalidated.set(k, v);
   return {
     vars, flushed, clean, written: unionMap(a.written, b.written), bios, sgs,
     inflight: unionMap(a.inflight, b.inflight), completed: unionMap(a.completed, b.completed), invalidated,
-    guarded: new Set([...a.guarded].filter((x) => b.guarded.has(x))),
-    converted: new Set([...a.converted].filter((x) => b.converted.has(x))),
+    guarded: intersect(a.guarded, b.guarded),
+    converted: intersect(a.converted, b.converted),
   };
 }
 

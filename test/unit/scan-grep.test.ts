@@ -220,13 +220,19 @@ test('GrepShells: a shell killed under a scan hands its command to a direct grep
   const files = [...cFiles(path.join(ROOT, 'c')), ...cFiles(path.join(ROOT, 'multi'))];
   const want = await grepFiles(files, matcher.names(), { jobs: 1 });
   if (!want) return t.skip('grep is not available');
+  // a grep that takes 50 ms per batch, so the run is still going when the test acts on it
+  const slow = path.join(tmpdir('slowgrep'), 'slowgrep');
+  fs.writeFileSync(slow, '#!/bin/sh\nsleep 0.05\nexec grep "$@"\n', { mode: 0o755 });
+  const until = async (cond: () => boolean): Promise<void> => {
+    for (let k = 0; k < 400 && !cond(); k++) await new Promise((r) => setTimeout(r, 5));
+  };
   const shells = new GrepShells(1);
   try {
-    const run = new GrepRun({ jobs: 1, maxArgBytes: 512, shells });
+    const run = new GrepRun({ jobs: 1, maxArgBytes: 512, shells, command: slow });
     for (const f of files) run.push(matcher.names(), f);
     const done = run.end();
-    await new Promise((r) => setTimeout(r, 30));
-    const mine = shellsOf(process.pid);
+    let mine: number[] = [];
+    await until(() => (mine = shellsOf(process.pid)).length > 0);
     assert.equal(mine.length, 1);
     for (const pid of mine) process.kill(pid, 'SIGKILL');
     const got = await done;
@@ -235,14 +241,15 @@ test('GrepShells: a shell killed under a scan hands its command to a direct grep
   } finally {
     shells.close();
   }
+  await until(() => shellsOf(process.pid).length === 0);
   const ac = new AbortController();
   const shells2 = new GrepShells(2, ac.signal);
-  const run2 = new GrepRun({ jobs: 2, maxArgBytes: 256, shells: shells2, signal: ac.signal });
+  const run2 = new GrepRun({ jobs: 2, maxArgBytes: 256, shells: shells2, signal: ac.signal, command: slow });
   for (const f of files) run2.push(matcher.names(), f);
   const done2 = run2.end();
   setTimeout(() => ac.abort(), 20);
   await assert.rejects(done2, (e: Error) => e.name === 'AbortError');
-  await new Promise((r) => setTimeout(r, 100));
+  await until(() => shellsOf(process.pid).length === 0);
   assert.deepEqual(shellsOf(process.pid), []);
 });
 
