@@ -194,9 +194,19 @@ export class GrepShells {
   }
 }
 
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** One grep run over a batch of files. */
 async function grepBatch(cmd: string, names: readonly string[], batch: string[], words: boolean, signal?: AbortSignal, shells?: GrepShells): Promise<BatchResult> {
-  const args = [words ? '-owFs' : '-lwFs', '--null', ...names.flatMap((n) => ['-e', n]), '--', ...batch];
+  // Identifiers as one extended-regex alternation: GNU grep's DFA runs it faster than its
+  // fixed-string matcher runs the same list (6.18's first pass, 103 names, two processes: 2.2-2.3
+  // against 2.7 s of user CPU, the same 3,612 files; a whole cold scan's greps 5.1-5.3 against
+  // 6.0-6.4 s), though compiling it costs ~12 ms more per invocation. Anything else goes as
+  // fixed strings.
+  const ids = names.every((n) => IDENTIFIER.test(n));
+  const pattern = ids ? ['-e', `(${names.join('|')})`] : names.flatMap((n) => ['-e', n]);
+  // -H: with a single file grep -o would print the matches without the file name
+  const args = [`-${words ? 'o' : 'l'}Hw${ids ? 'E' : 'F'}s`, '--null', ...pattern, '--', ...batch];
   const { code, out: raw } = shells ? await shells.run(cmd, args, signal) : await spawnGrep(cmd, args, signal);
   if (signal?.aborted) throw abortError();
   if (code === 2) return { hits: new Map(), failed: batch };

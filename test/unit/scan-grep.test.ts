@@ -68,6 +68,25 @@ test('grep -o: the names found per file equal what the JS word regex finds', asy
   }
 });
 
+test('grep: identifiers go as one extended regex, anything else as fixed strings (a dot is not "any character")', async (t) => {
+  const d = tmpdir('grepre');
+  const f = path.join(d, 'a.c');
+  fs.writeFileSync(f, 'int xzy;\nint vmalloc_user;\n');
+  if (!(await grepFiles([f, f], ['vmalloc'], { jobs: 1 }))) return t.skip('grep is not available');
+  const ids = await grepFiles([f], ['vmalloc', 'vmalloc_user'], { jobs: 1, words: true });
+  assert.deepEqual([...(ids?.hits.get(f) ?? [])], ['vmalloc_user']);
+  const literal = await grepFiles([f], ['x.y', 'vmalloc_user'], { jobs: 1, words: true });
+  assert.deepEqual([...(literal?.hits.get(f) ?? [])], ['vmalloc_user']);
+  const none = await grepFiles([f], ['x.y'], { jobs: 1 });
+  assert.equal(none?.hits.size, 0);
+  // a batch of one file: grep -o names the file only when told to (-H); without it this was
+  // "unexpected output" and turned grep off for the rest of the scan
+  for (const names of [['vmalloc_user'], ['x.y', 'vmalloc_user']]) {
+    const one = await grepFiles([f], names, { jobs: 1, words: true, maxArgBytes: 1 });
+    assert.deepEqual([...(one?.hits.get(f) ?? ['grep gave up'])], ['vmalloc_user']);
+  }
+});
+
 test('grepGroups: each file gets what its own groups\' names find, a file in two groups the union', async (t) => {
   const files = cFiles(path.join(ROOT, 'multi'));
   const names = [...new Set(files.flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/^\w[^;(]*?\b(\w+)\(/gm)].map((m) => m[1])))].sort();
@@ -229,7 +248,9 @@ test('GrepShells: a shell killed under a scan hands its command to a direct grep
   const shells = new GrepShells(1);
   try {
     const run = new GrepRun({ jobs: 1, maxArgBytes: 512, shells, command: slow });
-    for (const f of files) run.push(matcher.names(), f);
+    // one names array for all files: GrepRun groups files by the array they are pushed with
+    const names = matcher.names();
+    for (const f of files) run.push(names, f);
     const done = run.end();
     let mine: number[] = [];
     await until(() => (mine = shellsOf(process.pid)).length > 0);
@@ -245,7 +266,8 @@ test('GrepShells: a shell killed under a scan hands its command to a direct grep
   const ac = new AbortController();
   const shells2 = new GrepShells(2, ac.signal);
   const run2 = new GrepRun({ jobs: 2, maxArgBytes: 256, shells: shells2, signal: ac.signal, command: slow });
-  for (const f of files) run2.push(matcher.names(), f);
+  const names2 = matcher.names();
+  for (const f of files) run2.push(names2, f);
   const done2 = run2.end();
   setTimeout(() => ac.abort(), 20);
   await assert.rejects(done2, (e: Error) => e.name === 'AbortError');
