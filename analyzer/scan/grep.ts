@@ -1,7 +1,7 @@
 /**
  * The pre-pass's first cut, delegated to grep when it is there. On a kernel tree 94% of the files
  * name no table function; reading each one into V8 and running a regex over a latin1 view costs
- * about 3× what `grep -lwF` needs for the same bytes (docs/scale.md), and grep runs outside the
+ * about 3× what `grep -lwE` needs for the same bytes (docs/scale.md), and grep runs outside the
  * event loop, one process per core. Only the files grep lists are then read by the workers, which
  * classify them exactly (source/sink bits, lexical details): grep decides nothing but "cannot
  * match". `-w` in the C locale uses the same word characters as the JS `\b` ([A-Za-z0-9_]), so the
@@ -251,8 +251,8 @@ export async function grepFiles(files: readonly string[], names: readonly string
 
 /**
  * `grepFiles` for several groups at once, each file searched for its own group's names only.
- * grep's time grows with the number of fixed strings (Aho-Corasick over 264 names runs at about a
- * sixth of the speed of one name on the same bytes), so a search where each name only matters in
+ * grep's time grows with the number of names (264 of them ran at about a sixth of the speed of one
+ * name on the same bytes, as fixed strings), so a search where each name only matters in
  * part of the tree is cheaper split this way. All groups' batches share one queue of `jobs`
  * processes; a file listed in two groups gets the union of what both found.
  */
