@@ -68,22 +68,26 @@ test('grep -o: the names found per file equal what the JS word regex finds', asy
   }
 });
 
-test('grep: identifiers go as one extended regex, anything else as fixed strings (a dot is not "any character")', async (t) => {
+test('grep: many identifiers go as one extended regex, few or other names as fixed strings (a dot is not "any character")', async (t) => {
   const d = tmpdir('grepre');
   const f = path.join(d, 'a.c');
   fs.writeFileSync(f, 'int xzy;\nint vmalloc_user;\n');
   if (!(await grepFiles([f, f], ['vmalloc'], { jobs: 1 }))) return t.skip('grep is not available');
-  const ids = await grepFiles([f], ['vmalloc', 'vmalloc_user'], { jobs: 1, words: true });
-  assert.deepEqual([...(ids?.hits.get(f) ?? [])], ['vmalloc_user']);
-  const literal = await grepFiles([f], ['x.y', 'vmalloc_user'], { jobs: 1, words: true });
-  assert.deepEqual([...(literal?.hits.get(f) ?? [])], ['vmalloc_user']);
-  const none = await grepFiles([f], ['x.y'], { jobs: 1 });
-  assert.equal(none?.hits.size, 0);
-  // a batch of one file: grep -o names the file only when told to (-H); without it this was
-  // "unexpected output" and turned grep off for the rest of the scan
-  for (const names of [['vmalloc_user'], ['x.y', 'vmalloc_user']]) {
-    const one = await grepFiles([f], names, { jobs: 1, words: true, maxArgBytes: 1 });
-    assert.deepEqual([...(one?.hits.get(f) ?? ['grep gave up'])], ['vmalloc_user']);
+  // enough names for the -E alternation, and few (-F)
+  const pad = Array.from({ length: 70 }, (_, i) => `unrelated_name_${i}`);
+  for (const extra of [pad, []]) {
+    const ids = await grepFiles([f], [...extra, 'vmalloc', 'vmalloc_user'], { jobs: 1, words: true });
+    assert.deepEqual([...(ids?.hits.get(f) ?? [])], ['vmalloc_user']);
+    const literal = await grepFiles([f], [...extra, 'x.y', 'vmalloc_user'], { jobs: 1, words: true });
+    assert.deepEqual([...(literal?.hits.get(f) ?? [])], ['vmalloc_user']);
+    const none = await grepFiles([f], [...extra, 'x.y'], { jobs: 1 });
+    assert.equal(none?.hits.size, 0);
+    // a batch of one file: grep -o names the file only when told to (-H); without it this was
+    // "unexpected output" and turned grep off for the rest of the scan
+    for (const names of [['vmalloc_user'], ['x.y', 'vmalloc_user']]) {
+      const one = await grepFiles([f], [...extra, ...names], { jobs: 1, words: true, maxArgBytes: 1 });
+      assert.deepEqual([...(one?.hits.get(f) ?? ['grep gave up'])], ['vmalloc_user']);
+    }
   }
 });
 
