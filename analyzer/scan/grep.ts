@@ -152,8 +152,10 @@ export class GrepShells {
   private readonly waiting: (() => void)[] = [];
   private closed = false;
 
+  private readonly onAbort = (): void => this.close();
+
   constructor(private readonly size: number, private readonly signal?: AbortSignal) {
-    signal?.addEventListener('abort', () => this.close(), { once: true });
+    signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   async run(cmd: string, args: string[], signal?: AbortSignal): Promise<Ran> {
@@ -189,6 +191,7 @@ export class GrepShells {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.signal?.removeEventListener('abort', this.onAbort);
     for (const sh of this.shells) sh.close(this.signal?.aborted === true);
     for (const w of this.waiting.splice(0)) w();
   }
@@ -293,8 +296,10 @@ export class GrepRun {
     this.jobs = Math.max(1, opts.jobs);
     this.maxBytes = opts.maxArgBytes ?? 256 * 1024;
     if (opts.signal?.aborted) this.ac.abort();
-    else opts.signal?.addEventListener('abort', () => this.ac.abort(), { once: true });
+    else opts.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
+
+  private readonly onAbort = (): void => this.ac.abort();
 
   /** Change the number of concurrent processes (from the next start on). */
   setJobs(jobs: number): void {
@@ -304,6 +309,7 @@ export class GrepRun {
 
   /** Stop: running greps are killed, nothing more starts (a pending end() rejects with AbortError). */
   cancel(): void {
+    this.opts.signal?.removeEventListener('abort', this.onAbort);
     this.ac.abort();
   }
 
@@ -359,6 +365,7 @@ export class GrepRun {
     }
     if (this.ended && this.resolve && !this.settled && this.running === 0 && (this.next >= this.queue.length || this.broken || this.error)) {
       this.settled = true;
+      this.opts.signal?.removeEventListener('abort', this.onAbort);
       if (this.error) (this.reject as (e: Error) => void)(this.error);
       else this.resolve(this.broken ? undefined : this.res);
     }

@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { argBatches, grepFiles, grepGroups, GrepRun, GrepShells, shellQuote } from '../../analyzer/scan/grep';
 import { execFileSync } from 'child_process';
+import { getEventListeners } from 'events';
 import { inScope, nameClasses, NameMatcher, scopedGroups, wordsRegex, type LinkName } from '../../analyzer/scan/prefilter';
 import { prng } from './prng';
 import { scanPaths } from '../../analyzer/scan';
@@ -277,6 +278,21 @@ test('GrepShells: a shell killed under a scan hands its command to a direct grep
   await assert.rejects(done2, (e: Error) => e.name === 'AbortError');
   await until(() => shellsOf(process.pid).length === 0);
   assert.deepEqual(shellsOf(process.pid), []);
+});
+
+test('grep: runs and shells leave no abort listener on a signal the caller keeps', async (t) => {
+  const files = cFiles(path.join(ROOT, 'multi'));
+  const ac = new AbortController();
+  const shells = new GrepShells(2, ac.signal);
+  for (let k = 0; k < 3; k++) {
+    const r = await grepFiles(files, matcher.names(), { jobs: 2, signal: ac.signal, shells });
+    if (!r) return t.skip('grep is not available');
+  }
+  const run = new GrepRun({ jobs: 1, signal: ac.signal });
+  run.push(['vmalloc'], files[0]);
+  run.cancel();
+  shells.close();
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
 });
 
 test('grep: a file it cannot read is handed back as failed, not dropped; a missing grep gives undefined', async (t) => {
