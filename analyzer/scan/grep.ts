@@ -219,16 +219,17 @@ async function grepBatch(cmd: string, names: readonly string[], batch: string[],
   const given = new Set(batch);
   const hits = new Map<string, Set<string>>();
   const out = raw.toString('utf8');
-  // -l --null: "path\0path\0…"; -o --null: "path\0match\n" per match.
-  const records = words ? out.split('\n') : out.split('\0');
-  for (const rec of records) {
-    if (!rec) continue;
-    const z = words ? rec.indexOf('\0') : rec.length;
-    const file = rec.slice(0, z);
-    if (!given.has(file) || (words && z < 0)) throw new Error(`unexpected grep output: ${rec.slice(0, 80)}`);
+  // -l --null: "path\0path\0…"; -o --null: "path\0match\n" per match. A path may hold a newline
+  // but no NUL, a match (an identifier) neither: read up to the NUL, then up to the newline.
+  for (let at = 0; at < out.length;) {
+    const z = out.indexOf('\0', at);
+    const file = out.slice(at, z < 0 ? out.length : z);
+    const nl = words && z >= 0 ? out.indexOf('\n', z + 1) : -1;
+    if (z < 0 || !given.has(file) || (words && nl < 0)) throw new Error(`unexpected grep output: ${out.slice(at, at + 80)}`);
     let set = hits.get(file);
     if (!set) hits.set(file, (set = new Set()));
-    if (words) set.add(rec.slice(z + 1));
+    if (words) set.add(out.slice(z + 1, nl));
+    at = words ? nl + 1 : z + 1;
   }
   return { hits, failed: [] };
 }

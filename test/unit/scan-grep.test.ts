@@ -234,6 +234,15 @@ test('GrepShells: greps run from long-lived shells find what directly spawned on
       assert.deepEqual(got.failed.sort(), want.failed.sort());
     }
     for (const f of odd) assert.ok(direct.hits.has(f) || direct.failed.includes(f), f);
+    // without the missing file no batch fails: every odd name goes through the output parser,
+    // a newline in a path included
+    const readable = files.filter((f) => !f.endsWith('missing.c'));
+    for (const via of [undefined, shells]) {
+      const r = await grepFiles(readable, ['vzalloc', 'sg_init_one', 'kvfree'], { jobs: 2, words: true, ...(via ? { shells: via } : {}) });
+      assert.ok(r);
+      assert.deepEqual(r.failed, []);
+      for (const f of odd) assert.deepEqual([...(r.hits.get(f) ?? [])].sort(), ['sg_init_one', 'vzalloc'], JSON.stringify(f));
+    }
   } finally {
     shells.close();
   }
