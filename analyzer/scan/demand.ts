@@ -46,6 +46,7 @@ import type { AnalysisResult } from '../types';
 import { DIRECTIONS, MAINTENANCE } from '../tables';
 import type { SNode } from '../parse/syntax';
 import { blankExcept, fieldsUsed, type FileGraph, type SliceResult } from './slice';
+import { isIdentifier } from './prefilter';
 
 /** Passes before falling back to the lexical slice (each one re-parses the file). */
 export const MAX_PASSES = 6;
@@ -95,20 +96,23 @@ export function startSet(inp: DemandInput): Set<number> {
   // memory after the first pass, and the field rule of widenSet would then add every function of
   // K mentioning it: they join now, saving that pass (on 6.18 the field rule caused 219 of the
   // ~450 later passes). Adding to N is always exact; only the passes change.
-  const fields = inp.fieldStart === false ? new Set<string>() : sourceFields(g, n, sources);
-  if (fields.size) {
-    for (const j of keep) {
-      if (n.has(j)) continue;
-      for (const f of fieldsUsed(g, j)) if (fields.has(f)) { n.add(j); break; }
-    }
-  }
+  if (inp.fieldStart !== false) addFieldUsers(g, keep, n, sourceFields(g, n, sources));
   return n;
+}
+
+/** Add to N every function of K that mentions one of `fields` (`->f`, `.f`). */
+function addFieldUsers(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>, fields: ReadonlySet<string>): void {
+  if (fields.size === 0) return;
+  for (const j of keep) {
+    if (n.has(j)) continue;
+    for (const f of fieldsUsed(g, j)) if (fields.has(f)) { n.add(j); break; }
+  }
 }
 
 /** Struct members the functions `of` assign a call of `sources` to, directly or through a cast. */
 export function sourceFields(g: FileGraph, of: Iterable<number>, sources: ReadonlySet<string>): Set<string> {
   const out = new Set<string>();
-  const names = [...sources].filter((x) => /^[A-Za-z_]\w*$/.test(x));
+  const names = [...sources].filter(isIdentifier);
   if (names.length === 0) return out;
   const re = new RegExp(`(?:->|\\.)\\s*([A-Za-z_]\\w*)\\s*(?:\\[[^\\]]*\\]\\s*)*=\\s*(?:\\([^()]*\\)\\s*)?(?:${names.join('|')})\\s*\\(`, 'g');
   for (const i of of) {
@@ -165,13 +169,7 @@ export function widenSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>
         if (g.defs[c].isStatic) stack.push(c);
       }
     }
-    const fields = new Set(d.fields);
-    if (fields.size) {
-      for (const j of keep) {
-        if (n.has(j)) continue;
-        for (const f of fieldsUsed(g, j)) if (fields.has(f)) { n.add(j); break; }
-      }
-    }
+    addFieldUsers(g, keep, n, new Set(d.fields));
   }
   if (n.size + signatures.size === before) return false;
   closeSet(g, keep, n);

@@ -14,6 +14,7 @@
 import { spawn, type ChildProcess } from 'child_process';
 import * as crypto from 'crypto';
 import { abortError } from './types';
+import { isIdentifier } from './prefilter';
 
 export interface GrepOptions {
   /** Concurrent grep processes. */
@@ -27,22 +28,50 @@ export interface GrepOptions {
   shells?: GrepShells;
 }
 
+/**
+ * Collects file names into batches whose joined names stay under `maxBytes` (a name longer than
+ * that alone is a batch of its own): one grep command line each.
+ */
+class ArgBatcher {
+  private files: string[] = [];
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Add a file; returns the batch it closed when it would have gone over the budget. */
+  add(file: string): string[] | undefined {
+    const len = Buffer.byteLength(file) + 1;
+    let full: string[] | undefined;
+    if (this.files.length && this.bytes + len > this.maxBytes) {
+      full = this.files;
+      this.files = [];
+      this.bytes = 0;
+    }
+    this.files.push(file);
+    this.bytes += len;
+    return full;
+  }
+
+  /** The last, partly filled batch (undefined when empty). */
+  flush(): string[] | undefined {
+    if (this.files.length === 0) return undefined;
+    const last = this.files;
+    this.files = [];
+    this.bytes = 0;
+    return last;
+  }
+}
+
 /** Split `files` into batches whose joined names stay under `maxBytes`. */
 export function argBatches(files: readonly string[], maxBytes: number): string[][] {
+  const b = new ArgBatcher(maxBytes);
   const out: string[][] = [];
-  let cur: string[] = [];
-  let bytes = 0;
   for (const f of files) {
-    const len = Buffer.byteLength(f) + 1;
-    if (cur.length && bytes + len > maxBytes) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(f);
-    bytes += len;
+    const full = b.add(f);
+    if (full) out.push(full);
   }
-  if (cur.length) out.push(cur);
+  const last = b.flush();
+  if (last) out.push(last);
   return out;
 }
 
@@ -197,7 +226,6 @@ export class GrepShells {
   }
 }
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** From this many names on, an -E alternation beats -F fixed strings (see grepBatch). */
 const REGEX_MIN_NAMES = 64;
 
@@ -208,7 +236,7 @@ async function grepBatch(cmd: string, names: readonly string[], batch: string[],
   // names, two processes: 2.2-2.3 against 2.7 s of user CPU, the same 3,612 files. Over the
   // 21,684 .c files of drivers/ (user CPU, -E against -F): 5 names 0.78/0.52 s, 20 names
   // 1.24/0.80 s, 60 names 1.29/1.24 s, 96 names 1.48/2.24 s, 120 names 1.50/2.61 s.
-  const ids = names.length >= REGEX_MIN_NAMES && names.every((n) => IDENTIFIER.test(n));
+  const ids = names.length >= REGEX_MIN_NAMES && names.every(isIdentifier);
   const pattern = ids ? ['-e', `(${names.join('|')})`] : names.flatMap((n) => ['-e', n]);
   // -H: with a single file grep -o would print the matches without the file name
   const args = [`-${words ? 'o' : 'l'}Hw${ids ? 'E' : 'F'}s`, '--null', ...pattern, '--', ...batch];
@@ -276,7 +304,7 @@ export async function grepGroups(groups: readonly GrepGroup[], opts: GrepOptions
  */
 export class GrepRun {
   private readonly queue: { names: readonly string[]; batch: string[] }[] = [];
-  private readonly pending = new Map<readonly string[], { files: string[]; bytes: number }>();
+  private readonly pending = new Map<readonly string[], ArgBatcher>();
   private readonly res: GrepResult = { hits: new Map(), failed: [] };
   private readonly maxBytes: number;
   private next = 0;
@@ -302,9 +330,9 @@ export class GrepRun {
 
   private readonly onAbort = (): void => this.ac.abort();
 
-  /** Change the number of concurrent processes (from the next start on). */
+  /** Change the number of concurrent processes (from the next start on); 0 holds every batch back. */
   setJobs(jobs: number): void {
-    this.jobs = Math.max(1, jobs);
+    this.jobs = Math.max(0, jobs);
     this.pump();
   }
 
@@ -319,24 +347,23 @@ export class GrepRun {
     if (this.ended) throw new Error('GrepRun: push after end');
     this.count++;
     if (names.length === 0) return;
-    let p = this.pending.get(names);
-    if (!p) this.pending.set(names, (p = { files: [], bytes: 0 }));
-    const len = Buffer.byteLength(file) + 1;
-    if (p.files.length && p.bytes + len > this.maxBytes) {
-      this.queue.push({ names, batch: p.files });
-      p.files = [];
-      p.bytes = 0;
+    let b = this.pending.get(names);
+    if (!b) this.pending.set(names, (b = new ArgBatcher(this.maxBytes)));
+    const full = b.add(file);
+    if (full) {
+      this.queue.push({ names, batch: full });
       this.pump();
     }
-    p.files.push(file);
-    p.bytes += len;
   }
 
   /** No more files: the result once every batch is done. */
   end(): Promise<GrepResult | undefined> {
     if (!this.ended) {
       this.ended = true;
-      for (const [names, p] of this.pending) if (p.files.length) this.queue.push({ names, batch: p.files });
+      for (const [names, b] of this.pending) {
+        const last = b.flush();
+        if (last) this.queue.push({ names, batch: last });
+      }
       this.pending.clear();
     }
     const done = new Promise<GrepResult | undefined>((resolve, reject) => { this.resolve = resolve; this.reject = reject; });

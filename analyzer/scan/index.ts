@@ -127,24 +127,30 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const cache = opts.noCache ? undefined : new ScanCache(opts.cacheDir ?? defaultCacheDir(), toolFingerprint(), optionsHash);
     const indexKey = cache?.indexKey(paths, classesHash);
     const grepJobs = Math.max(1, opts.jobs ?? defaultJobs());
+    // grep first: files it does not list name nothing relevant and need not be read at all.
+    const useGrep = (count: number): boolean => opts.grep === true || (opts.grep !== false && count >= GREP_MIN);
     // A tree with no stat index (the first scan of these roots, or --no-cache) must have every
     // file looked at: grep starts on the files as the walk lists them, on the core the walk
-    // leaves idle, once there are enough of them for grep to be worth it.
-    let earlyFiles: SourceFile[] | undefined = opts.grep !== false && !(cache && indexKey && cache.hasIndex(indexKey)) ? [] : undefined;
+    // leaves idle, once there are enough of them for grep to be worth it (batches are held
+    // back until then).
     const names1 = matcher.names();
-    const onFile = earlyFiles && ((f: SourceFile): void => {
-      if (early) { early.push(names1, f.path); return; }
-      (earlyFiles as SourceFile[]).push(f);
-      if (opts.grep === true || (earlyFiles as SourceFile[]).length >= GREP_MIN) {
-        // one process fewer while the walk holds a core
-        early = new GrepRun({ jobs: Math.max(1, grepJobs - 1), signal, command: opts.grepCommand, shells: shells(grepJobs) });
-        for (const g of earlyFiles as SourceFile[]) early.push(names1, g.path);
-        earlyFiles = undefined;
-      }
+    if (opts.grep !== false && !(cache && indexKey && cache.hasIndex(indexKey))) {
+      early = new GrepRun({ jobs: grepJobs, signal, command: opts.grepCommand, shells: shells(grepJobs) });
+      early.setJobs(0);
+    }
+    const onFile = early && ((f: SourceFile): void => {
+      const run = early as GrepRun;
+      run.push(names1, f.path);
+      // one process fewer while the walk holds a core
+      if ((opts.grep === true && run.count === 1) || run.count === GREP_MIN) run.setJobs(Math.max(1, grepJobs - 1));
     });
     report('walk', 0, 0);
     const files = await walkPaths(paths, { exclude: opts.exclude, maxFileBytes: opts.maxFileBytes, signal, ...(onFile ? { onFile } : {}) }, notes);
     check();
+    if (early && !useGrep(files.length)) {
+      early.cancel();
+      early = undefined;
+    }
     early?.setJobs(grepJobs);
     stats.walkMs = performance.now() - t0;
     const walkNotes = notes.length;
@@ -247,12 +253,8 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     }
     let done1 = n - todo.length;
     report('prefilter', done1, n);
-    // grep first: files it does not list name nothing relevant and need not be read at all.
-    const useGrep = (count: number): boolean => opts.grep === true || (opts.grep !== false && count >= GREP_MIN);
     let grepBroken = false;
-    const viaGrep = async (groups: GrepGroup[], count: number, words: boolean) => {
-      if (grepBroken || !useGrep(count)) return undefined;
-      const r = await grepGroups(groups, { jobs: grepJobs, signal, command: opts.grepCommand, words, shells: shells(grepJobs) });
+    const grepped = (r: GrepResult | undefined, count: number): GrepResult | undefined => {
       if (!r) {
         grepBroken = true;
         notes.push({ path: paths.join(' '), severity: 'info', message: 'grep is not usable here; the pre-pass reads every file itself' });
@@ -261,22 +263,17 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       stats.grepFiles += count;
       return r;
     };
+    const viaGrep = async (groups: GrepGroup[], count: number, words: boolean) => {
+      if (grepBroken || !useGrep(count)) return undefined;
+      return grepped(await grepGroups(groups, { jobs: grepJobs, signal, command: opts.grepCommand, words, shells: shells(grepJobs) }), count);
+    };
     let toRead = todo;
     const tg = performance.now();
-    let g1: GrepResult | undefined;
-    if (early && !grepBroken) {
-      // Started during the walk on every walked file; todo is all of them, or fewer when an index
-      // appeared since (another scan wrote it): hits outside todo are not looked at.
-      const r = await early.end();
-      if (r) stats.grepFiles += early.count;
-      else {
-        grepBroken = true;
-        notes.push({ path: paths.join(' '), severity: 'info', message: 'grep is not usable here; the pre-pass reads every file itself' });
-      }
-      g1 = r;
-    } else {
-      g1 = await viaGrep([{ files: todo.map((i) => files[i].path), names: names1 }], todo.length, false);
-    }
+    // Started during the walk on every walked file; todo is all of them, or fewer when an index
+    // appeared since (another scan wrote it): hits outside todo are not looked at.
+    const g1 = early
+      ? grepped(await early.end(), early.count)
+      : await viaGrep([{ files: todo.map((i) => files[i].path), names: names1 }], todo.length, false);
     stats.grepMs = performance.now() - tg;
     check();
     const tc = performance.now();

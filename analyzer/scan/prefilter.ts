@@ -43,9 +43,14 @@ export function nameClasses(extraAllocators: readonly string[] = [], extraSinks:
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** A C identifier (table and linking names are; user-given names may not be). */
+export function isIdentifier(s: string): boolean {
+  return IDENT.test(s);
+}
+
 /** One alternation, longest names first so a prefix never shadows a longer name. */
 export function wordsRegex(names: Iterable<string>, flags = 'g'): RegExp | undefined {
-  const list = [...new Set(names)].filter((n) => IDENT.test(n)).sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  const list = [...new Set(names)].filter(isIdentifier).sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   if (list.length === 0) return undefined;
   return new RegExp(`\\b(?:${list.join('|')})\\b`, flags);
 }
@@ -95,7 +100,7 @@ export class NameMatcher {
   }
   /** Every name it looks for. */
   names(): string[] {
-    return [...this.cls.keys()].filter((n) => IDENT.test(n));
+    return [...this.cls.keys()].filter(isIdentifier);
   }
 }
 
