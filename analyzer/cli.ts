@@ -52,6 +52,7 @@ scan options:
   --jobs N              worker threads (default: cores)
   --cache-dir DIR       on-disk cache (default ~/.cache/vmalias); --no-cache disables it
   --no-git              do not ask git which files of a fresh checkout are unchanged
+  --link-depth N        levels of wrapper allocators followed across files (default 3)
   --max-file-size BYTES skip larger files with a note (default 8 MiB)
   --quiet               no progress bar
   --verbose             print the trace of each finding (text format) and informational notes
@@ -181,6 +182,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       'cache-dir': { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
       'no-git': { type: 'boolean', default: false },
+      'link-depth': { type: 'string' },
       'max-file-size': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -192,6 +194,8 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   if (parser !== 'wasm' && parser !== 'native') throw new UsageError(`--parser must be wasm or native (got "${parser}")`);
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs must be a positive integer`);
+  const linkDepth = values['link-depth'] === undefined ? undefined : Number(values['link-depth']);
+  if (linkDepth !== undefined && (!Number.isInteger(linkDepth) || linkDepth < 1)) throw new UsageError('--link-depth must be a positive integer');
   const maxFileBytes = values['max-file-size'] === undefined ? undefined : Number(values['max-file-size']);
   if (maxFileBytes !== undefined && (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0)) throw new UsageError('--max-file-size must be a positive number of bytes');
   const arch = values.arch ? String(values.arch).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
@@ -272,6 +276,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       ...analyzeOpts, parser: parser as 'wasm' | 'native', exclude: values.exclude as string[] | undefined, jobs,
       cacheDir: values['cache-dir'] as string | undefined, noCache: values['no-cache'] as boolean,
       ...(values['no-git'] ? { git: false } : {}),
+      ...(linkDepth !== undefined ? { linkDepth } : {}),
       quiet: (values.quiet as boolean) || format !== 'text', maxFileBytes,
       // the CLI's process is the scan's own
       tuneJit: true,

@@ -23,7 +23,7 @@ import { SUMMARY_PARAM_LISTS, type Finding, type FunctionSummary } from '../type
 import type { LexInfo, PrefilterEntry } from './prefilter';
 
 export const CACHE_MAGIC = 'vmalias-cache';
-export const CACHE_SCHEMA = 2;
+export const CACHE_SCHEMA = 3;
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
@@ -121,6 +121,8 @@ interface StoredIndex {
   key: string;
   /** Hash of the linking names the `refs` column was computed for. */
   linkHash: string;
+  /** The wrappers of wrappers (`name@scopes`) whose callers `refs` also holds (absent = none). */
+  derived?: string[];
   writtenMs: number;
   paths: string[];
   size: number[];
@@ -164,12 +166,19 @@ export class StatIndex {
     return lex ? { ...rest, lex } : rest;
   }
   refs(j: number): string[] | null { const r = this.v.refs[j]; return r === undefined ? NO_REFS : r; }
+  /** The wrappers of wrappers the stored refs were searched for (`name@scopes`). */
+  get derived(): readonly string[] { return this.v.derived ?? NO_REFS; }
   blob(j: number): string { return this.v.blob?.[j] ?? ''; }
   get length(): number { return this.v.paths.length; }
 }
 
 function validEntry(e: unknown): boolean {
-  return isObj(e) && typeof e.bits === 'number';
+  return isObj(e) && typeof e.bits === 'number' &&
+    (e.wraps === undefined || (Array.isArray(e.wraps) && e.wraps.every((w) => Array.isArray(w) && w.length === 2 && typeof w[0] === 'string' && strings(w[1]))));
+}
+
+function strings(x: unknown): x is string[] {
+  return Array.isArray(x) && x.every((s) => typeof s === 'string');
 }
 
 export interface CacheStats {
@@ -283,6 +292,7 @@ export class ScanCache {
         !isObj(v.sha) || !Object.values(v.sha).every((x) => typeof x === 'string') ||
         !isObj(v.entry) || !Object.values(v.entry).every(validEntry) ||
         !isObj(v.refs) || !Object.values(v.refs).every((r) => r === null || (Array.isArray(r) && r.every((x) => typeof x === 'string'))) ||
+        (v.derived !== undefined && !strings(v.derived)) ||
         (v.blob !== undefined && !(Array.isArray(v.blob) && v.blob.length === v.paths.length && v.blob.every((x) => typeof x === 'string')))) {
       this.stats.rejected++;
       return undefined;
@@ -302,9 +312,9 @@ export class ScanCache {
   }
 
   /** `walkStartMs`: rows whose mtime is not at least a second older than this are not trusted later. */
-  saveIndex(key: string, linkHash: string, files: Map<string, IndexRow>, walkStartMs: number): void {
+  saveIndex(key: string, linkHash: string, files: Map<string, IndexRow>, walkStartMs: number, derived: string[] = []): void {
     const out: StoredIndex = {
-      magic: CACHE_MAGIC, schema: CACHE_SCHEMA, tool: this.tool, key, linkHash, writtenMs: walkStartMs,
+      magic: CACHE_MAGIC, schema: CACHE_SCHEMA, tool: this.tool, key, linkHash, writtenMs: walkStartMs, ...(derived.length ? { derived } : {}),
       paths: [], size: [], mtime: [], ino: [], sha: {}, entry: {}, refs: {},
     };
     const lexCol: Record<string, LexInfo> = {};

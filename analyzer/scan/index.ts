@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding, FunctionSummary, KernelVersion } from '../types';
 import { walkPaths, type SourceFile } from './files';
-import { inScope, linkingNames, nameClasses, NameMatcher, scopedGroups, selectFiles, isExported, SNK, SRC, type LexInfo, type PrefilterEntry } from './prefilter';
+import { addWrapperLinks, inScope, linkingNames, wrapperLinks, nameClasses, NameMatcher, scopedGroups, selectFiles, isExported, SNK, SRC, type LexInfo, type PrefilterEntry } from './prefilter';
 import { ResultStore, ScanCache, defaultCacheDir, sha1, toolFingerprint, type IndexRow } from './cache';
 import { createRunner, defaultJobs, type Runner } from './pool';
 import { buildGraph, depSignature, SummaryTable, type DepFile } from './summaries';
@@ -42,7 +42,7 @@ const GIT_MIN = 1000;
 
 function emptyStats(): ScanStats {
   return {
-    filesSeen: 0, bytes: 0, filesPrefiltered: 0, linkNames: 0, linkFilesRead: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0, gitHits: 0,
+    filesSeen: 0, bytes: 0, filesPrefiltered: 0, linkNames: 0, wrapperLinks: 0, linkFilesRead: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0, gitHits: 0,
     rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, grepMs: 0, candidatesMs: 0, linkMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0, passes: 0, grepFiles: 0, filesRead: 0, filesSkipped: 0, resultCached: 0,
   };
 }
@@ -161,7 +161,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     // mtime and inode — the stat index's trust rule — none modified within a second of that scan):
     // its whole result is still right, and not even the stat index needs loading.
     const results = cache && indexKey ? new ResultStore(cache.dir, cache.tool) : undefined;
-    const resultKey = indexKey ? sha1(JSON.stringify([indexKey, optionsHash, opts.prefilter !== false, opts.maxFanout ?? 64, opts.maxRounds ?? 4])) : '';
+    const resultKey = indexKey ? sha1(JSON.stringify([indexKey, optionsHash, opts.prefilter !== false, opts.maxFanout ?? 64, opts.maxRounds ?? 4, opts.linkDepth ?? 3])) : '';
     const treeSig = results ? treeSignature(files) : '';
     if (results) {
       const stored = results.load(resultKey, treeSig);
@@ -319,26 +319,28 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const linkHash = sha1(JSON.stringify([...links].map(([k, l]) => [k, l.scopes.sort()]).sort()));
     const allScopes = [...new Set([...links.values()].flatMap((l) => l.scopes))];
     const refsTodo: number[] = [];
+    // files whose refs are the stored ones (they include the wrappers of wrappers found then)
+    const storedRefs = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       if (!entries[i]) continue;
-      // Only files inside some link's subsystem scope can reference it usefully.
       // Callers are looked for in .c files: headers call wrappers rarely, and the largest headers
       // (generated register maps, tens of MB) would dominate the second read.
-      if (!files[i].path.endsWith('.c') || !inScope(files[i].rel, allScopes)) { refs[i] = []; continue; }
+      if (!files[i].path.endsWith('.c')) { refs[i] = []; continue; }
       const j = indexRow[i];
       const stored = index && j >= 0 ? index.refs(j) : null;
       if (trusted[i] && index?.linkHash === linkHash && stored !== null) {
         refs[i] = stored;
+        storedRefs[i] = 1;
         // Linked files' lexical info was stored with their row.
         entries[i] = index?.entry(j);
-      } else if (linkList.length === 0) {
+      } else if (linkList.length === 0 || !inScope(files[i].rel, allScopes)) {
+        // Only files inside some link's subsystem scope can reference it usefully.
         refs[i] = [];
       } else {
         refsTodo.push(i);
       }
     }
     if (refsTodo.length) indexDirty = true;
-    stats.linkNames = linkList.length;
     // Two stages: wrapper allocators (source-side links) are looked for in every file in scope;
     // sink-side helpers only in files that have a source side (their own, or a wrapper allocator
     // they call) — a file without one can never be selected, and 1,400 sink-side helpers over
@@ -392,10 +394,93 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       }));
       check();
     };
+    // Wrappers of wrappers, to `linkDepth` levels: a file that calls a source-side link of another
+    // file may export a function returning its result (`bar_buf_alloc()` around `bar_area_alloc()`
+    // around vmalloc()); that function links its own callers in turn. Each level lexes the files
+    // that call the previous level's names and searches the new names' scopes for their callers.
+    // Trusted files keep their stored references and `wraps`; they are searched only for names
+    // the stat index did not know (storedDerived).
+    const linkDepth = Math.max(1, opts.linkDepth ?? 3);
+    const storedDerived = new Set(index?.derived ?? []);
+    const derivedKey = (nm: string): string => `${nm}@${links.get(nm)?.scopes.join(',')}`;
+    const srcRefsOf = (i: number): Set<string> => {
+      const out = new Set<string>();
+      for (const nm of [...(refs[i] ?? []), ...(found.get(i) ?? [])]) {
+        const l = links.get(nm);
+        if (!l || (l.bits & SRC) === 0 || !inScope(rels[i], l.scopes) || (l.definers.length === 1 && l.definers[0] === i)) continue;
+        out.add(nm);
+      }
+      return out;
+    };
+    const wrappersOfWrappers = async (first: string[]): Promise<string[]> => {
+      const all: string[] = [];
+      let frontier = new Set(first);
+      const gained = new Set<number>();
+      for (let level = 2; level <= linkDepth && frontier.size; level++) {
+        const callers: number[] = [];
+        for (let i = 0; i < n; i++) {
+          if (!entries[i] || !files[i].path.endsWith('.c')) continue;
+          const mine = srcRefsOf(i);
+          if ([...mine].some((nm) => frontier.has(nm))) callers.push(i);
+        }
+        // lexical details: kept from the candidates' read, else read again
+        const need = callers.filter((i) => !(storedRefs[i] && !gained.has(i) && entries[i]?.wraps) && !entries[i]?.lex && lexJson[i] === undefined);
+        await Promise.all(batches(need, files).map(async (b) => {
+          const r = await run({ kind: 'lex', files: b.map((i) => files[i].path) });
+          if (r.kind !== 'prefilter') return;
+          r.files.forEach((res, k) => {
+            const e = entries[b[k]];
+            if (res.entry?.lex && e) entries[b[k]] = { ...e, lex: res.entry.lex };
+            if (res.sha1 && !shas[b[k]]) shas[b[k]] = res.sha1;
+          });
+        }));
+        check();
+        for (const i of callers) {
+          const e = entries[i] as PrefilterEntry;
+          if (storedRefs[i] && !gained.has(i) && e.wraps) continue;
+          const j = lexJson[i];
+          const lex = e.lex ?? (j !== undefined ? (JSON.parse(j) as LexInfo) : undefined);
+          // the decoded details stay: the file is often parsed too (it calls a wrapper)
+          entries[i] = { ...e, ...(lex ? { lex } : {}), wraps: lex ? wrapperLinks(files[i].path, lex, srcRefsOf(i), matcher) : [] };
+          indexDirty = true;
+        }
+        // stored wrappers count through the names that link this run (one may be gone since)
+        const added = addWrapperLinks(linkInput, links, callers, (i) => {
+          const mine = srcRefsOf(i);
+          return (entries[i]?.wraps ?? []).map(([nm, via]): [string, string[]] => [nm, via.filter((v) => mine.has(v))]).filter(([, via]) => via.length);
+        });
+        if (added.length === 0) break;
+        all.push(...added);
+        frontier = new Set(added);
+        // where the new names' callers may be: every .c file in their scopes; files whose stored
+        // references already answered for a name the index knew are not searched again
+        const scopes = [...new Set(added.flatMap((nm) => links.get(nm)?.scopes ?? []))];
+        const known = added.filter((nm) => storedDerived.has(derivedKey(nm)));
+        const fresh = added.filter((nm) => !storedDerived.has(derivedKey(nm)));
+        const inNew: number[] = [];
+        const untrustedIn: number[] = [];
+        for (let i = 0; i < n; i++) {
+          if (!entries[i] || !files[i].path.endsWith('.c') || !inScope(rels[i], scopes)) continue;
+          inNew.push(i);
+          if (!storedRefs[i]) untrustedIn.push(i);
+        }
+        const before = new Map([...found].map(([i, set]) => [i, set.size]));
+        await findRefs(untrustedIn, known, `w${level}k`);
+        await findRefs(inNew, fresh, `w${level}f`);
+        for (const [i, set] of found) if (storedRefs[i] && set.size !== (before.get(i) ?? 0)) { gained.add(i); indexDirty = true; }
+      }
+      return all;
+    };
     await findRefs(refsTodo, srcLinks, 'src');
+    for (const i of refsTodo) refs[i] = [];
+    stats.wrapperLinks = (await wrappersOfWrappers(srcLinks)).length;
     const withSource = refsTodo.filter((i) => ((entries[i]?.bits ?? 0) & SRC) !== 0 || found.has(i));
     await findRefs(withSource, snkLinks, 'snk');
-    for (const i of refsTodo) refs[i] = [...(found.get(i) ?? [])].sort();
+    for (const [i, set] of found) {
+      for (const nm of refs[i] ?? []) set.add(nm);
+      refs[i] = [...set].sort();
+    }
+    stats.linkNames = links.size;
     stats.linkFilesRead = filesRead;
     check();
     const sel = selectFiles(linkInput, links, refs, opts.maxFanout ?? 64);
@@ -703,7 +788,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         const e = entries[i];
         if (!e) continue;
         // Lexical details (tens of MB on a kernel tree) only for parsed files: a warm run loads this.
-        const stored: PrefilterEntry = parsed.has(i) ? e : { bits: e.bits, ...(e.links?.length ? { links: e.links } : {}) };
+        const stored: PrefilterEntry = parsed.has(i) ? e : { bits: e.bits, ...(e.links?.length ? { links: e.links } : {}), ...(e.wraps ? { wraps: e.wraps } : {}) };
         // the blob id git gave this run, else the stored one of a row whose stat data still holds;
         // none for a file modified around this scan (the row's entry may be of a later content
         // than the blob git saw, which a later exact revert would make look current)
@@ -711,7 +796,8 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         const blob = !settled ? '' : blobs[i] ?? (trusted[i] && index && indexRow[i] >= 0 ? index.blob(indexRow[i]) : '');
         rows.set(absPaths[i], [files[i].size, files[i].mtimeMs, files[i].ino, shas[i] ?? '', stored, refs[i] ?? null, blob]);
       }
-      cache.saveIndex(indexKey, linkHash, rows, walkStart);
+      const derived = [...links.keys()].filter((nm) => links.get(nm)?.via).map(derivedKey).sort();
+      cache.saveIndex(indexKey, linkHash, rows, walkStart, derived);
     }
     finalFindings.sort(compareFindings);
     const summaries = table.all();

@@ -323,6 +323,12 @@ export interface PrefilterEntry {
   links?: [string, number][];
   /** In the stored stat index only: `lex` is in the index's second file. */
   hasLex?: boolean;
+  /**
+   * Wrappers of wrappers this file defines (see wrapperLinks): its exported pointer-returning
+   * functions that call a source-side linking name of another file, with the names they call.
+   * Kept in the stat index; valid while the linking names it was computed against are.
+   */
+  wraps?: [string, string[]][];
 }
 
 export interface LinkInput {
@@ -346,6 +352,8 @@ export interface LinkName {
   definers: number[];
   /** Path prefixes (relative to the scanned root, `/`-terminated, '' = everywhere) its callers are looked for in. */
   scopes: string[];
+  /** A wrapper of other linking names (a derived link, level 2 and up): the names it calls. */
+  via?: string[];
 }
 
 /**
@@ -378,10 +386,7 @@ export function linkingNames(input: LinkInput, matcher: NameMatcher, maxDefiners
     const cands = e.links ?? (e.lex ? fileLinks(input.paths[idx], e.bits, e.lex, matcher) : []);
     if (cands.length === 0) return;
     const rel = input.rels ? input.rels[idx] : input.paths[idx];
-    let scope = linkScope(rel);
-    // A huge subsystem (drivers/gpu/, arch/x86/) would make the caller search re-read most of the
-    // tree: there the wrapper's own directory is the scope.
-    if (input.scopeFiles && input.scopeFiles(scope) > maxScopeFiles) scope = rel.slice(0, rel.lastIndexOf('/') + 1);
+    const scope = scopeOf(input, rel, maxScopeFiles);
     for (const [name, bits] of cands) {
       const cur = out.get(name);
       if (cur) {
@@ -395,6 +400,75 @@ export function linkingNames(input: LinkInput, matcher: NameMatcher, maxDefiners
   });
   for (const [name, l] of out) if (l.definers.length > maxDefiners) out.delete(name);
   return out;
+}
+
+/**
+ * A definition's scope (linkScope), narrowed to its own directory where the subsystem is huge
+ * (drivers/gpu/, arch/x86/): there the caller search would re-read most of the tree.
+ */
+function scopeOf(input: LinkInput, rel: string, maxScopeFiles: number): string {
+  const scope = linkScope(rel);
+  return input.scopeFiles && input.scopeFiles(scope) > maxScopeFiles ? rel.slice(0, rel.lastIndexOf('/') + 1) : scope;
+}
+
+/**
+ * Wrappers of wrappers: the exported, pointer-returning functions of a file that call one of
+ * `names` (source-side linking names of other files the file references), directly or through a
+ * static helper of the same file (one level, as fileLinks). `bar_buf_alloc()` returning
+ * `bar_area_alloc()`'s result, itself returning vmalloc() memory from a third file, is one: its
+ * callers are followed like those of a wrapper allocator.
+ */
+export function wrapperLinks(file: string, lex: LexInfo, names: ReadonlySet<string>, matcher: NameMatcher): [string, string[]][] {
+  if (names.size === 0) return [];
+  const direct = (d: LexDef): string[] => d.calls.filter((c) => names.has(c));
+  const local = new Map<string, string[]>();
+  for (const d of lex.defs) {
+    const hit = direct(d);
+    if (hit.length) local.set(d.name, [...(local.get(d.name) ?? []), ...hit]);
+  }
+  const out: [string, string[]][] = [];
+  for (const d of lex.defs) {
+    if (!d.returnsPointer || !isExported(file, d) || matcher.classOf(d.name) || MACRO_LIKE.test(d.name) || names.has(d.name)) continue;
+    const via = new Set(direct(d));
+    for (const c of d.calls) for (const x of local.get(c) ?? []) via.add(x);
+    if (via.size) out.push([d.name, [...via].sort()]);
+  }
+  return out;
+}
+
+/**
+ * Adds the wrappers of wrappers found in `files` (their `wraps`, or what `wrapsOf` says) to `links` as source-side links
+ * scoped like their definers; a name defined in more than `maxDefiners` files is not one, nor is
+ * a name already linking. Returns the names added.
+ */
+export function addWrapperLinks(
+  input: LinkInput, links: Map<string, LinkName>, files: Iterable<number>,
+  wrapsOf: (idx: number) => [string, string[]][] | undefined = (idx) => input.entries[idx]?.wraps, maxDefiners = 2, maxScopeFiles = 1500,
+): string[] {
+  const fresh = new Map<string, LinkName>();
+  for (const idx of files) {
+    const wraps = wrapsOf(idx);
+    if (!wraps?.length) continue;
+    const rel = input.rels ? input.rels[idx] : input.paths[idx];
+    const scope = scopeOf(input, rel, maxScopeFiles);
+    for (const [name, via] of wraps) {
+      if (links.has(name)) continue;
+      const cur = fresh.get(name);
+      if (!cur) { fresh.set(name, { bits: SRC, definers: [idx], scopes: [scope], via: [...via] }); continue; }
+      if (!cur.definers.includes(idx)) cur.definers.push(idx);
+      if (!cur.scopes.includes(scope)) cur.scopes.push(scope);
+      for (const v of via) if (!cur.via?.includes(v)) cur.via?.push(v);
+    }
+  }
+  const added: string[] = [];
+  for (const [name, l] of fresh) {
+    if (l.definers.length > maxDefiners) continue;
+    l.scopes.sort();
+    l.via?.sort();
+    links.set(name, l);
+    added.push(name);
+  }
+  return added.sort();
 }
 
 /** One file's candidate linking names (computed where the file is read, stored in the stat index). */
@@ -531,7 +605,14 @@ export function selectFiles(
     if (bits !== (SRC | SNK)) return;
     parse.add(idx);
     if (used.length) usedBy.set(idx, used);
-    for (const nm of used) for (const d of links.get(nm)?.definers ?? []) parse.add(d);
+    // a wrapper of wrappers needs the summaries of what it wraps: their definers too
+    const stack = [...used];
+    const seen = new Set(stack);
+    while (stack.length) {
+      const l = links.get(stack.pop() as string);
+      for (const d of l?.definers ?? []) parse.add(d);
+      for (const v of l?.via ?? []) if (!seen.has(v) && !droppedSet.has(v)) { seen.add(v); stack.push(v); }
+    }
   });
   return { parse: [...parse].sort((a, b) => a - b), followed: links.size - dropped.length, dropped: dropped.sort(), used: usedBy };
 }

@@ -90,6 +90,12 @@ export interface ScanOptions extends AnalyzeOptions {
   gitCommand?: string;
   /** A linking name referenced by more files than this is not followed (default 64). */
   maxFanout?: number;
+  /**
+   * Levels of wrapper allocators followed across files (default 3): 1 = only functions whose
+   * bodies name a table allocator; 2 = also the functions of other files returning their result;
+   * and so on. Each level costs one more search of the new names' subsystem scopes.
+   */
+  linkDepth?: number;
   /** Summary-exchange rounds inside a cycle of files that call each other (default 4). */
   maxRounds?: number;
   /** Progress callback (the extension's workspace analysis); independent of the TTY bar. */
@@ -114,6 +120,8 @@ export interface ScanStats {
   filesRead: number;
   /** Linking names found, and files read a second time to look for them. */
   linkNames: number;
+  /** Of those, wrappers of wrappers (functions of another file returning a wrapper allocator's result). */
+  wrapperLinks: number;
   linkFilesRead: number;
   /** Files actually parsed and analysed in this run (cache misses, re-analyses counted once per file). */
   filesParsed: number;

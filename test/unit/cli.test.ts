@@ -110,6 +110,7 @@ test('cli scan: usage errors exit 2 with the reason on stderr, nothing scanned',
     [['scan', '--rule', 'no-such-rule', DEMO], /unknown rule "no-such-rule"/],
     [['scan', '--parser', 'java', DEMO], /--parser must be wasm or native/],
     [['scan', '--max-file-size', '-1', DEMO], /--max-file-size/],
+    [['scan', '--link-depth', '1.5', DEMO], /--link-depth must be a positive integer/],
     [['scan'], /no paths given/],
     [['scan', '--no-such-option', DEMO], /no-such-option/],
   ] as [string[], RegExp][]) {
@@ -118,6 +119,16 @@ test('cli scan: usage errors exit 2 with the reason on stderr, nothing scanned',
     assert.match(r.err, reason);
     assert.equal(r.out, '');
   }
+});
+
+test('cli scan: --link-depth bounds how far wrappers of wrappers are followed', async () => {
+  const dir = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'multi', 'wrapper_chain');
+  const deep = await run(['scan', '--no-cache', '--format', 'json', dir]);
+  assert.equal(deep.code, 1, deep.err);
+  assert.deepEqual((JSON.parse(deep.out) as { findings: { rule: string }[] }).findings.map((f) => f.rule), ['vmalloc-linear-map']);
+  const shallow = await run(['scan', '--no-cache', '--format', 'json', '--link-depth', '2', dir]);
+  assert.equal(shallow.code, 0, shallow.err);
+  assert.deepEqual((JSON.parse(shallow.out) as { findings: unknown[] }).findings, []);
 });
 
 test('cli scan: a missing path exits 2 with an error note; with findings elsewhere the findings win (1)', async () => {

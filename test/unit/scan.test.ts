@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { scanPaths } from '../../analyzer/scan';
 import { walkPaths, decodeSource, firstInvalidUtf8, makeExcluder } from '../../analyzer/scan/files';
-import { lexFunctions, linkingNames, linkScope, nameClasses, NameMatcher, selectFiles, SNK, SRC } from '../../analyzer/scan/prefilter';
+import { addWrapperLinks, lexFunctions, linkingNames, linkScope, nameClasses, NameMatcher, selectFiles, SNK, SRC, wrapperLinks, type LinkName } from '../../analyzer/scan/prefilter';
 import { buildGraph, mergeSummaries, tarjan, SummaryTable } from '../../analyzer/scan/summaries';
 import { renderBar, createProgress } from '../../analyzer/scan/progress';
 import { CACHE_SCHEMA, defaultCacheDir } from '../../analyzer/scan/cache';
@@ -227,6 +227,46 @@ test('prefilter: a source-side link must return a pointer', () => {
   assert.deepEqual([...linkingNames({ paths: ['a.c'], entries: [e] }, matcher).keys()], ['get']);
 });
 
+test('prefilter: wrappers of wrappers — exported pointer-returning functions calling a source-side link, through a static helper too', () => {
+  const t = [
+    'static void *grab(unsigned long n)\n{\n\treturn w_alloc(n);\n}',
+    'void *direct(unsigned long n)\n{\n\treturn w_alloc(n * 2);\n}',
+    'void *helped(unsigned long n)\n{\n\treturn grab(n);\n}',
+    'int count(unsigned long n)\n{\n\treturn w_alloc(n) != NULL;\n}',
+    'static void *hidden(void)\n{\n\treturn w_alloc(8);\n}',
+    'void *vmalloc_user(unsigned long n)\n{\n\treturn w_alloc(n);\n}',
+    'void *DEF_ALLOC(unsigned long n)\n{\n\treturn w_alloc(n);\n}',
+    'void *unrelated(void)\n{\n\treturn other_alloc(8);\n}',
+  ].join('\n') + '\n';
+  const lex = lexFunctions(t, matcher);
+  // not: a non-pointer return, a static function, a table name, a macro-like name, a call to a non-link
+  assert.deepEqual(wrapperLinks('b.c', lex, new Set(['w_alloc']), matcher), [['direct', ['w_alloc']], ['helped', ['w_alloc']]]);
+  assert.deepEqual(wrapperLinks('b.c', lex, new Set(), matcher), []);
+  // in a header a static inline is visible to its includers
+  assert.deepEqual(wrapperLinks('b.h', lex, new Set(['w_alloc']), matcher).map(([nm]) => nm).sort(), ['direct', 'grab', 'helped', 'hidden']);
+
+  // scoped like their definers; a name defined by too many files, or already linking, is not added
+  const paths = ['drivers/foo/core/a.c', 'drivers/foo/b.c', 'drivers/foo/c.c', 'drivers/foo/d.c', 'drivers/foo/e.c'];
+  const entries = [
+    { bits: SRC },
+    { bits: 0, wraps: [['b_get', ['a_get']], ['dup', ['a_get']]] as [string, string[]][] },
+    { bits: 0, wraps: [['dup', ['a_get']]] as [string, string[]][] },
+    { bits: 0, wraps: [['dup', ['a_get']], ['a_get', ['a_get']]] as [string, string[]][] },
+    { bits: SNK },
+  ];
+  const input = { paths, rels: paths, entries };
+  const links = new Map<string, LinkName>([['a_get', { bits: SRC, definers: [0], scopes: ['drivers/foo/'] }]]);
+  assert.deepEqual(addWrapperLinks(input, links, [1, 2, 3]), ['b_get']);
+  assert.deepEqual(links.get('b_get'), { bits: SRC, definers: [1], scopes: ['drivers/foo/'], via: ['a_get'] });
+  assert.equal(links.get('a_get')?.via, undefined);
+  // A file calling the level-2 name and naming a sink is parsed with both definers: the wrapper's
+  // summary needs the one it wraps.
+  const refs = [[], ['a_get'], [], [], ['b_get']];
+  assert.deepEqual(selectFiles(input, links, refs, 64).parse, [0, 1, 4]);
+  // dropped for fan-out: nothing is followed through it
+  assert.deepEqual(selectFiles(input, links, refs, 0).parse, []);
+});
+
 test('scan: the pre-pass keeps only files that can matter', async () => {
   const d = tmpdir('pre');
   copyDir(path.join(MULTI, 'three_file_chain'), d);
@@ -412,6 +452,118 @@ test('cache: an unchanged file that a changed file newly links to is selected an
   const after = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
   assert.equal(after.stats.filesPrefiltered, 3);
   assert.deepEqual(after.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line}`), ['bar_snapshot.c:24']);
+});
+
+/** A copy of multi/wrapper_chain whose caller names no table function, even in a comment. */
+function wrapperChain(tag: string): string {
+  const d = tmpdir(tag);
+  copyDir(path.join(MULTI, 'wrapper_chain'), d);
+  const sync = path.join(d, 'baz_sync.c');
+  fs.writeFileSync(sync, fs.readFileSync(sync, 'utf8').replace(' /* expect: vmalloc-linear-map */', ''));
+  return d;
+}
+
+test('scan: wrappers of wrappers are followed across files to linkDepth levels', async () => {
+  const d = wrapperChain('depth');
+  // vzalloc() in baz_pool.c, wrapped in baz_table.c, wrapped again (through a static helper) in
+  // baz_ring.c, whose result baz_sync.c maps with sg_init_one()
+  const at = async (linkDepth: number) => scanPaths([d], { noCache: true, quiet: true, jobs: 1, linkDepth });
+  for (const depth of [1, 2]) {
+    const r = await at(depth);
+    assert.deepEqual(r.findings, [], `depth ${depth}`);
+    assert.equal(r.stats.wrapperLinks, depth - 1);
+  }
+  const r = await at(3);
+  assert.deepEqual(r.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line}:${f.rule}`), ['baz_sync.c:21:vmalloc-linear-map']);
+  assert.equal(r.stats.wrapperLinks, 2);
+  assert.equal(r.stats.filesPrefiltered, 4, 'the caller and every file of the chain');
+  const sel = await scanPaths([d], { noCache: true, quiet: true, jobs: 1, selectOnly: true });
+  assert.deepEqual(sel.selected?.find((f) => f.path.endsWith('baz_sync.c'))?.links, ['baz_ring_new']);
+});
+
+test('cache: a changed file that becomes a wrapper of wrappers links its unchanged callers, and stops linking them when it no longer is one', async () => {
+  const d = wrapperChain('wrapjoin');
+  const ring = path.join(d, 'baz_ring.c');
+  const original = fs.readFileSync(ring, 'utf8');
+  const standalone = original.replace('return baz_table_new(slots + 1);', 'return kcalloc(slots + 1, sizeof(u64), GFP_KERNEL);');
+  assert.notEqual(standalone, original);
+  fs.writeFileSync(ring, standalone);
+  age(d);
+  const cacheDir = tmpdir('cache');
+  const opts = { cacheDir, quiet: true, jobs: 1 };
+  const before = await scanPaths([d], opts);
+  assert.deepEqual(before.findings, []);
+  assert.equal(before.stats.wrapperLinks, 1, 'baz_table_new() still wraps baz_pool_get()');
+  const again = await scanPaths([d], { ...opts, selectOnly: true });
+  assert.equal(again.stats.prefilterCacheHits, 4, 'every file trusted by its stat data');
+  // Only baz_ring.c changes: baz_sync.c is trusted, and its stored references predate the new
+  // wrapper, so it must be searched for it.
+  fs.writeFileSync(ring, original);
+  const old = new Date(Date.now() - 30_000); // trusted on the next run; the size tells the change now
+  fs.utimesSync(ring, old, old);
+  const after = await scanPaths([d], opts);
+  assert.equal(after.stats.prefilterCacheHits, 3);
+  assert.deepEqual(after.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line}`), ['baz_sync.c:21']);
+  // Warm and trusted: the stored references and wrappers answer, the finding stays.
+  fs.rmSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'results'), { recursive: true, force: true });
+  const warm = await scanPaths([d], opts);
+  assert.equal(warm.stats.prefilterCacheHits, 4);
+  assert.equal(warm.stats.wrapperLinks, 2);
+  assert.deepEqual(warm.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line}`), ['baz_sync.c:21']);
+  // A stored wrapper list of the wrong shape is not trusted: the index is dropped, files read again.
+  const indexDir = path.join(cacheDir, `v${CACHE_SCHEMA}`, 'index');
+  const idxFile = fs.readdirSync(indexDir).filter((f) => !f.endsWith('.lex.json')).map((f) => path.join(indexDir, f))[0];
+  const idx = JSON.parse(fs.readFileSync(idxFile, 'utf8'));
+  const withWraps = Object.values(idx.entry as Record<string, { wraps?: unknown }>).filter((e) => e.wraps !== undefined);
+  assert.ok(withWraps.length > 0, 'wrappers are stored with their files');
+  withWraps[0].wraps = [['baz_x', 'baz_pool_get']];
+  fs.writeFileSync(idxFile, JSON.stringify(idx));
+  fs.rmSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'results'), { recursive: true, force: true });
+  const damaged = await scanPaths([d], opts);
+  assert.equal(damaged.stats.prefilterCacheHits, 0);
+  assert.deepEqual(damaged.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line}`), ['baz_sync.c:21']);
+  // And back: the wrapper is gone, so is the finding.
+  fs.writeFileSync(ring, standalone);
+  const gone = await scanPaths([d], opts);
+  assert.deepEqual(gone.findings, []);
+  assert.equal(gone.stats.wrapperLinks, 1);
+});
+
+test('cache: an unchanged file already calling a wrapper is looked at again when it starts calling a new one', async () => {
+  const d = wrapperChain('wrapgain');
+  // baz_view.c calls a level-1 wrapper (so its wrappers were stored) and baz_ring_new(), which
+  // becomes a level-3 wrapper only when baz_ring.c changes: baz_view_new() is then a level-4 one,
+  // and baz_show.c, unchanged too, maps its result.
+  fs.writeFileSync(path.join(d, 'baz_view.c'), [
+    'void *baz_pool_get(size_t size);', 'void *baz_ring_new(unsigned int slots);', '',
+    'void *baz_view_small(void)', '{', '\treturn baz_pool_get(64);', '}', '',
+    'void *baz_view_new(unsigned int slots)', '{', '\treturn baz_ring_new(slots);', '}', '',
+  ].join('\n'));
+  fs.writeFileSync(path.join(d, 'baz_show.c'), [
+    'void *baz_view_new(unsigned int slots);', '',
+    'int baz_show(struct scatterlist *sg, unsigned int slots)', '{', '\tvoid *v = baz_view_new(slots);', '',
+    '\tif (!v)', '\t\treturn -ENOMEM;', '\tsg_init_one(sg, v, slots * 8);', '\treturn 0;', '}', '',
+  ].join('\n'));
+  const ring = path.join(d, 'baz_ring.c');
+  const original = fs.readFileSync(ring, 'utf8');
+  fs.writeFileSync(ring, original.replace('return baz_table_new(slots + 1);', 'return kcalloc(slots + 1, sizeof(u64), GFP_KERNEL);'));
+  age(d);
+  const opts = { cacheDir: tmpdir('cache'), quiet: true, jobs: 1, linkDepth: 4 };
+  const before = await scanPaths([d], opts);
+  assert.deepEqual(before.findings, []);
+  assert.equal(before.stats.wrapperLinks, 2, 'baz_table_new and baz_view_small');
+  fs.writeFileSync(ring, original);
+  const after = await scanPaths([d], opts);
+  assert.equal(after.stats.prefilterCacheHits, 5);
+  assert.equal(after.stats.wrapperLinks, 4);
+  assert.deepEqual(after.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line}`), ['baz_show.c:9', 'baz_sync.c:21']);
+  // Back again: baz_view.c's stored wrappers still name baz_ring_new(), which links nothing now.
+  fs.writeFileSync(ring, original.replace('return baz_table_new(slots + 1);', 'return kcalloc(slots + 2, sizeof(u64), GFP_KERNEL);'));
+  const gone = await scanPaths([d], opts);
+  assert.equal(gone.stats.prefilterCacheHits, 5);
+  assert.deepEqual(gone.findings, []);
+  assert.equal(gone.stats.wrapperLinks, 2);
+  assert.equal(gone.stats.filesPrefiltered, 0, 'no caller has a sink on a source side');
 });
 
 test('cache: corrupted and foreign entries are ignored, never trusted', async () => {
