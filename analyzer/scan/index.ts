@@ -474,7 +474,9 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     await findRefs(refsTodo, srcLinks, 'src');
     for (const i of refsTodo) refs[i] = [];
     stats.wrapperLinks = (await wrappersOfWrappers(srcLinks)).length;
-    const withSource = refsTodo.filter((i) => ((entries[i]?.bits ?? 0) & SRC) !== 0 || found.has(i));
+    // (found holds source-side names only so far; a wrapper of wrappers can give a source side to
+    // a file outside the first links' scopes, or to an unchanged file)
+    const withSource = [...new Set([...refsTodo.filter((i) => ((entries[i]?.bits ?? 0) & SRC) !== 0), ...found.keys()])].sort((a, b) => a - b);
     await findRefs(withSource, snkLinks, 'snk');
     for (const [i, set] of found) {
       for (const nm of refs[i] ?? []) set.add(nm);
