@@ -9,10 +9,10 @@
 import { Backend, createBackend } from './parse/backends';
 import { SNode } from './parse/syntax';
 import { lineStarts as lineStartsOf } from './parse/lines';
-import { AnalysisDemand, AnalysisResult, AnalyzeOptions, Finding, FunctionSummary, KernelVersion } from './types';
+import { AnalysisDemand, AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary, KernelVersion } from './types';
 import { FunctionInfo } from './engine/tu';
 import { FunctionAnalysis, SummaryAcc, TuCtx, CallSiteFacts } from './engine/interp';
-import { Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite } from './engine/state';
+import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite } from './engine/state';
 import { DIRECTIONS, seedNames } from './tables';
 import { skeleton, callsOf, invalidatesOf, SkeletonCache } from './engine/skeleton';
 import { AnalysisMemo, UnitResult } from './engine/memo';
@@ -247,7 +247,17 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const fnAcc = new Map<FunctionInfo, SummaryAcc>();
   const fnSites = new Map<FunctionInfo, Map<string, CallSiteFacts>>();
   let summaries = new Map<string, FunctionSummary>(external);
-  let fieldVals = new Map<string, Val>();
+  // Other files' stores into members of known types: read through exact keys only (byFieldName
+  // leaves them out), until this file stores something there itself.
+  const imported = importFields(opts.externalFields ?? []);
+  let fieldVals = new Map<string, Val>(imported);
+  const importedVals = new Set<Val>(imported.values());
+  if (imported.size) {
+    const names = new Set([...imported.keys()].map((k) => `.${fieldNameOf(k)}`));
+    const readers = fns.filter((f) => !relevant.has(f) && [...names].some((x) => f.idents.has(x)));
+    for (const f of readers) relevant.add(f);
+    addCallees(readers);
+  }
   let callSites = withExternalSites(new Map<string, CallSiteFacts>());
   let dirty = new Set(relevant);
   // JSON of summaries, per analysis; summaries made through the memo are frozen and the same objects
@@ -260,7 +270,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   for (let round = 0; round < MAX_ROUNDS && dirty.size > 0; round++) {
     const tu: TuCtx = {
       src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
-      functions: byName, summaries, fieldVals, fieldValsByName: byFieldName(fieldVals), fieldValsNext: new Map(fieldVals), paramOps,
+      functions: byName, summaries, fieldVals, fieldValsByName: byFieldName(fieldVals, importedVals), fieldValsNext: new Map(fieldVals), paramOps,
       extraAllocators: extraAlloc, extraSinks, allocToField, fieldOther, fieldOtherNext: new Set(fieldOther), calledInFile, analyzed: analyzedNames(), callSites, defines, macros, lineStarts,
       invalidateTexts, notes: extraNotes, ...(demand ? { demand } : {}),
     };
@@ -351,8 +361,10 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     for (const d of demand) if (d.startsWith('guard:')) guards.push(d.slice('guard:'.length)); else functions.push(d);
     demandOut = { fields: [...fields].sort(), functions: functions.sort(), guards: guards.sort() };
   }
+  const facts = exportFields(fieldVals, fieldOther, importedVals);
   return {
     file, findings: filtered, summaries: fileSummaries, notes: [...notes, ...extraNotes],
+    ...(facts.length ? { fieldFacts: facts } : {}),
     stats: { parseMs: 0, analyzeMs: performance.now() - t0, functions: fns.length, errorNodes },
     ...(outSites.length ? { callSites: outSites } : {}),
     ...(demandOut ? { demand: demandOut } : {}),
@@ -380,15 +392,51 @@ function analyzeUnit(tu: TuCtx, f: FunctionInfo): UnitResult {
 }
 
 /** fieldVals grouped by the key's last `.` segment (`field:T.f` and `dmio:field:T.f` under `f`), in map order. */
-function byFieldName(fieldVals: Map<string, Val>): Map<string, [string, Val][]> {
+function byFieldName(fieldVals: Map<string, Val>, skip?: ReadonlySet<Val>): Map<string, [string, Val][]> {
   const m = new Map<string, [string, Val][]>();
   for (const [k, v] of fieldVals) {
+    if (skip?.has(v)) continue;
     const name = k.slice(k.lastIndexOf('.') + 1);
     const list = m.get(name);
     if (list) list.push([k, v]);
     else m.set(name, [[k, v]]);
   }
   return m;
+}
+
+/** Field facts of other files as this file's starting facts (`field:T.m` keys). */
+function importFields(list: readonly FieldFact[]): Map<string, Val> {
+  const m = new Map<string, Val>();
+  for (const f of list) {
+    const key = `field:${f.key}`;
+    const b: Buf = {
+      id: f.t === 'pages' ? `pages:${key}` : key, kind: f.kind, origin: f.origin.slice(), zeroed: f.zeroed, display: f.display,
+      escapes: true, holders: [], viaField: true, ...(f.t === 'buf' ? { field: f.key } : {}),
+      ...(f.size !== undefined ? { size: f.size } : {}), ...(f.sizeBytes !== undefined ? { sizeBytes: f.sizeBytes } : {}),
+    };
+    m.set(key, f.t === 'buf' ? { t: 'buf', b, adv: false } : { t: 'pages', b });
+  }
+  return m;
+}
+
+/**
+ * This file's facts about members of known types (not `field:?.m`, not the imported ones it left
+ * alone): a member also assigned other memory here is maybe-vmalloc.
+ */
+function exportFields(fieldVals: Map<string, Val>, fieldOther: ReadonlySet<string>, imported: ReadonlySet<Val>): FieldFact[] {
+  const out: FieldFact[] = [];
+  for (const [k, v] of fieldVals) {
+    if (!k.startsWith('field:') || k.startsWith('field:?.') || imported.has(v)) continue;
+    if (v.t !== 'buf' && v.t !== 'pages') continue;
+    const b = v.b;
+    if (b.kind === 'param') continue;
+    const kind = b.kind === 'vmalloc' && fieldOther.has(k) ? 'maybe' : b.kind;
+    out.push({
+      key: k.slice('field:'.length), t: v.t, kind, display: b.display, zeroed: b.zeroed, origin: b.origin,
+      ...(b.size !== undefined ? { size: b.size } : {}), ...(b.sizeBytes !== undefined ? { sizeBytes: b.sizeBytes } : {}),
+    });
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** The member name of a field-fact key (`field:T.f[]`, `dmio:field:T.f` → `f`). */

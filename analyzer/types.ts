@@ -173,6 +173,29 @@ export interface AnalysisResult {
   callSites?: [string, number[]][];
   /** With `AnalyzeOptions.reportDemand`: what the analysis needed of the file (analyzer/scan/demand.ts). */
   demand?: AnalysisDemand;
+  /**
+   * Struct members of a known type this file stores vmalloc memory (or its pages) in, for the
+   * files that read them (`AnalyzeOptions.externalFields`); sorted by key.
+   */
+  fieldFacts?: FieldFact[];
+}
+
+/**
+ * What a struct member of a known type holds, file-wide: `ctx->log = vzalloc(…)` with `ctx` a
+ * `struct qq_ctx *` is `{ key: 'qq_ctx.log', t: 'buf', kind: 'vmalloc', … }`. The origin steps name
+ * the file that stored it.
+ */
+export interface FieldFact {
+  /** `T.member`, or `T.member[]` for an array of buffer pointers. */
+  key: string;
+  /** the buffer itself, or its page array */
+  t: 'buf' | 'pages';
+  kind: 'vmalloc' | 'maybe' | 'vmap';
+  display: string;
+  size?: string;
+  sizeBytes?: number;
+  zeroed: boolean;
+  origin: TraceStep[];
 }
 
 export interface AnalysisDemand {
@@ -224,4 +247,10 @@ export interface AnalyzeOptions {
   blankedFunctions?: string[];
   /** Report AnalysisResult.demand (the scan's demand-driven slicing). */
   reportDemand?: boolean;
+  /**
+   * What other files store in struct members of known types (their AnalysisResult.fieldFacts):
+   * read here only where this file knows the same type (`struct qq_ctx *ctx; … ctx->log`), never
+   * by member name alone; a store of this file wins, and a store of other memory makes it maybe.
+   */
+  externalFields?: FieldFact[];
 }

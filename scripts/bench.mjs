@@ -229,7 +229,7 @@ async function main() {
   lines.push(`vmalias bench — ${o.tree ? tree : `generated corpus (${manifest.files} files, seed ${o.seed})`}, ${jobs} jobs, ${o.parser} parser, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`);
   row('files / bytes scanned', `${s.filesSeen} / ${(s.bytes / 1e6).toFixed(1)} MB`);
   row('files selected by pre-pass / parsed', `${s.filesPrefiltered} / ${s.filesParsed} (${s.filesSkipped ?? 0} not parsed: no source reaches a sink; analyses ${s.analyses}, rounds ${s.rounds})`);
-  row('pre-pass reads', `grep ${s.grepFiles ? `over ${s.grepFiles} file names` : 'not used'}, ${s.filesRead ?? '?'} files read by vmalias; ${s.linkNames} linking names (${s.wrapperLinks ?? 0} wrappers of wrappers), ${s.linkFilesRead} files read for them`);
+  row('pre-pass reads', `grep ${s.grepFiles ? `over ${s.grepFiles} file names` : 'not used'}, ${s.filesRead ?? '?'} files read by vmalias; ${s.linkNames} linking names (${s.wrapperLinks ?? 0} wrappers of wrappers, ${s.fieldLinks ?? 0} struct members), ${s.linkFilesRead} files read for them`);
   if (s.charsParsed) row('characters parsed / blanked', `${(s.charsParsed / 1e6).toFixed(1)} MB / ${(s.charsBlanked / 1e6).toFixed(1)} MB over ${s.passes ?? '?'} parse passes (function bodies that cannot matter)`);
   row('cold: wall / CPU / peak RSS', `${f0(cold.wallMs)} ms / ${f0(cold.userMs + cold.sysMs)} ms / ${f0(cold.maxRssMB)} MB`);
   row('cold: walk / pre-pass / analysis', `${f0(s.walkMs)} / ${f0(s.prefilterMs)} / ${f0(s.analyzeMs)} ms`);

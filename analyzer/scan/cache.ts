@@ -19,7 +19,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { SUMMARY_PARAM_LISTS, type Finding, type FunctionSummary } from '../types';
+import { SUMMARY_PARAM_LISTS, type FieldFact, type Finding, type FunctionSummary } from '../types';
 import type { LexInfo, PrefilterEntry } from './prefilter';
 
 export const CACHE_MAGIC = 'vmalias-cache';
@@ -96,6 +96,8 @@ export interface AnalysisEntry {
   notes: string[];
   /** Calls to other files' functions with vmalloc memory (AnalysisResult.callSites). */
   callSites?: [string, number[]][];
+  /** What the file stores in struct members of known types (AnalysisResult.fieldFacts). */
+  fieldFacts?: FieldFact[];
 }
 
 interface StoredEntry extends AnalysisEntry {
@@ -174,7 +176,8 @@ export class StatIndex {
 
 function validEntry(e: unknown): boolean {
   return isObj(e) && typeof e.bits === 'number' &&
-    (e.wraps === undefined || (Array.isArray(e.wraps) && e.wraps.every((w) => Array.isArray(w) && w.length === 2 && typeof w[0] === 'string' && strings(w[1]))));
+    (e.wraps === undefined || (Array.isArray(e.wraps) && e.wraps.every((w) => Array.isArray(w) && w.length === 2 && typeof w[0] === 'string' && strings(w[1])))) &&
+    (e.fields === undefined || (Array.isArray(e.fields) && e.fields.every((w) => strings(w) && w.length === 2)));
 }
 
 function strings(x: unknown): x is string[] {
@@ -203,6 +206,16 @@ function validFinding(f: unknown): boolean {
   return typeof f.rule === 'string' && typeof f.file === 'string' && typeof f.message === 'string' &&
     isObj(span) && isObj(span.start) && typeof (span.start as Record<string, unknown>).line === 'number' &&
     Array.isArray(f.trace) && Array.isArray(f.fixes) && isObj(f.facts);
+}
+
+/** A field fact as the interpreter reads it (analyze.ts importFields). */
+function validFieldFact(f: unknown): boolean {
+  if (!isObj(f)) return false;
+  return typeof f.key === 'string' && /^[A-Za-z_]\w*\.[A-Za-z_]\w*(?:\[\])?$/.test(f.key) && (f.t === 'buf' || f.t === 'pages') &&
+    ['vmalloc', 'maybe', 'vmap'].includes(f.kind as string) && typeof f.display === 'string' && typeof f.zeroed === 'boolean' &&
+    (f.size === undefined || typeof f.size === 'string') && (f.sizeBytes === undefined || typeof f.sizeBytes === 'number') &&
+    Array.isArray(f.origin) && f.origin.every((x) => isObj(x) && typeof x.kind === 'string' && typeof x.message === 'string' && typeof x.file === 'string' &&
+      isObj(x.span) && isObj(x.span.start) && isObj(x.span.end) && typeof x.span.startOffset === 'number' && typeof x.span.endOffset === 'number');
 }
 
 const PARAM_INDEXES = ['directionParam', 'returnSizeParam', 'returnsPageOfParam', 'returnsAliasOfParam'] as const;
@@ -252,6 +265,7 @@ export class ScanCache {
         typeof v.depSig !== 'string' || !Array.isArray(v.findings) || !Array.isArray(v.summaries) || !Array.isArray(v.notes) ||
         !v.findings.every(validFinding) || !v.summaries.every(validSummary) || !v.notes.every((n) => typeof n === 'string') ||
         (v.siteSig !== undefined && typeof v.siteSig !== 'string') ||
+        (v.fieldFacts !== undefined && !(Array.isArray(v.fieldFacts) && v.fieldFacts.every(validFieldFact))) ||
         (v.callSites !== undefined && !(Array.isArray(v.callSites) && v.callSites.every((c) => Array.isArray(c) && c.length === 2 && typeof c[0] === 'string' && Array.isArray(c[1]) && c[1].every((x: unknown) => typeof x === 'number'))))) {
       this.stats.rejected++;
       return undefined;
@@ -260,6 +274,7 @@ export class ScanCache {
     return {
       depSig: s.depSig, findings: s.findings, summaries: s.summaries, notes: s.notes,
       ...(s.siteSig !== undefined ? { siteSig: s.siteSig } : {}), ...(s.callSites ? { callSites: s.callSites } : {}),
+      ...(s.fieldFacts ? { fieldFacts: s.fieldFacts } : {}),
     };
   }
 

@@ -6,9 +6,9 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Finding, FunctionSummary, KernelVersion } from '../types';
+import type { FieldFact, Finding, FunctionSummary, KernelVersion } from '../types';
 import { walkPaths, type SourceFile } from './files';
-import { addWrapperLinks, inScope, linkingNames, wrapperLinks, nameClasses, NameMatcher, scopedGroups, selectFiles, isExported, SNK, SRC, type LexInfo, type PrefilterEntry } from './prefilter';
+import { addWrapperLinks, inScope, linkingNames, scopeOf, wrapperLinks, nameClasses, NameMatcher, scopedGroups, selectFiles, isExported, SNK, SRC, type LexInfo, type PrefilterEntry } from './prefilter';
 import { ResultStore, ScanCache, defaultCacheDir, sha1, toolFingerprint, type IndexRow } from './cache';
 import { createRunner, defaultJobs, type Runner } from './pool';
 import { buildGraph, depSignature, SummaryTable, type DepFile } from './summaries';
@@ -42,7 +42,7 @@ const GIT_MIN = 1000;
 
 function emptyStats(): ScanStats {
   return {
-    filesSeen: 0, bytes: 0, filesPrefiltered: 0, linkNames: 0, wrapperLinks: 0, linkFilesRead: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0, gitHits: 0,
+    filesSeen: 0, bytes: 0, filesPrefiltered: 0, linkNames: 0, wrapperLinks: 0, fieldLinks: 0, linkFilesRead: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0, gitHits: 0,
     rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, grepMs: 0, candidatesMs: 0, linkMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0, passes: 0, grepFiles: 0, filesRead: 0, filesSkipped: 0, resultCached: 0,
   };
 }
@@ -351,17 +351,18 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     let filesRead = 0;
     const rels = files.map((f) => f.rel);
     const sizes = files.map((f) => f.size);
-    const findRefs = async (idx: number[], names: string[], tag: string): Promise<void> => {
+    // `scoped` gives each name's scopes (the links, or the struct names of field facts); hits go to `into`
+    const findRefs = async (idx: number[], names: string[], tag: string, scoped: ReadonlyMap<string, { scopes: string[] }> = links, into = found, lex = true): Promise<void> => {
       if (idx.length === 0 || names.length === 0) return;
       // Each file is searched only for the names whose scopes contain it.
       const bytes = idx.reduce((k, i) => k + files[i].size, 0);
-      const { groups, allowed } = scopedGroups(rels, sizes, idx, names, links, Math.max(4 << 20, bytes / 16));
+      const { groups, allowed } = scopedGroups(rels, sizes, idx, names, scoped, Math.max(4 << 20, bytes / 16));
       const add = (i: number, hit: Iterable<string>): void => {
         const own = allowed.get(i);
-        let set = found.get(i);
+        let set = into.get(i);
         for (const nm of hit) {
           if (!own?.has(nm)) continue;
-          if (!set) found.set(i, (set = new Set()));
+          if (!set) into.set(i, (set = new Set()));
           set.add(nm);
         }
       };
@@ -382,7 +383,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       const work = read.flatMap((gr, k) => batches(gr.idx, files).map((b) => ({ b, names: gr.names, hash: `${linkHash}:${tag}:${k}` })));
       filesRead += read.reduce((k, gr) => k + gr.idx.length, 0);
       await Promise.all(work.map(async ({ b, names: nms, hash }) => {
-        const r = await run({ kind: 'refs', files: b.map((i) => files[i].path), names: nms, namesHash: hash });
+        const r = await run({ kind: 'refs', files: b.map((i) => files[i].path), names: nms, namesHash: hash, ...(lex ? {} : { lex: false }) });
         if (r.kind !== 'refs') return;
         r.files.forEach((res, k) => {
           const i = b[k];
@@ -483,9 +484,67 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       refs[i] = [...set].sort();
     }
     stats.linkNames = links.size;
+    // Struct members across files: a file storing a source's result in `ctx->log` (`ctx` a
+    // `struct qq_ctx *`) and another file of its subsystem naming both `qq_ctx` and `log` and a
+    // sink: the reader is analysed after the storer, with what the storer's analysis says the
+    // member holds (`field:T.m` dependencies below, AnalyzeOptions.externalFields).
+    const fieldKeysOf = new Map<number, Set<string>>();
+    const fieldDefiners = new Map<string, number[]>();
+    const linkFields = async (): Promise<number> => {
+      const keyScopes = new Map<string, string[]>();
+      for (let i = 0; i < n; i++) {
+        for (const [t, m] of entries[i]?.fields ?? []) {
+          const key = `${t}.${m}`;
+          fieldDefiners.set(key, [...(fieldDefiners.get(key) ?? []), i]);
+          const sc = scopeOf(linkInput, rels[i]);
+          const cur = keyScopes.get(key) ?? [];
+          if (!cur.includes(sc)) keyScopes.set(key, [...cur, sc]);
+        }
+      }
+      // (`fields` holds only types the storer's own headers define: tasks.ts localTags)
+      const owned = [...fieldDefiners.keys()];
+      if (owned.length === 0) return 0;
+      // Readers: .c files of the storer's scope naming a sink and both the type and the member.
+      const scoped = new Map<string, { scopes: string[] }>();
+      for (const key of owned) {
+        for (const nm of key.split('.')) {
+          const cur = scoped.get(nm) ?? { scopes: [] };
+          for (const sc of keyScopes.get(key) ?? []) if (!cur.scopes.includes(sc)) cur.scopes.push(sc);
+          scoped.set(nm, cur);
+        }
+      }
+      const allScopes = [...new Set([...scoped.values()].flatMap((x) => x.scopes))];
+      const idx: number[] = [];
+      for (let i = 0; i < n; i++) if (((entries[i]?.bits ?? 0) & SNK) !== 0 && files[i].path.endsWith('.c') && inScope(rels[i], allScopes)) idx.push(i);
+      const hits = new Map<number, Set<string>>();
+      await findRefs(idx, [...scoped.keys()].sort(), 'fields', scoped, hits, false);
+      let linked = 0;
+      const tooMany: string[] = [];
+      for (const key of owned) {
+        const [t, m] = key.split('.');
+        const defs = fieldDefiners.get(key) ?? [];
+        const rs: number[] = [];
+        for (const [i, h] of hits) if (h.has(t) && h.has(m) && !defs.includes(i) && inScope(rels[i], keyScopes.get(key) ?? [])) rs.push(i);
+        if (rs.length === 0) continue;
+        if (rs.length > (opts.maxFanout ?? 64)) { tooMany.push(key); continue; }
+        linked++;
+        for (const i of rs) fieldKeysOf.set(i, (fieldKeysOf.get(i) ?? new Set()).add(key));
+      }
+      if (tooMany.length) notes.push({ path: paths.join(' '), severity: 'info', message: `${tooMany.length} struct member(s) read by more than ${opts.maxFanout ?? 64} files not followed: ${tooMany.slice(0, 8).join(', ')}${tooMany.length > 8 ? ', …' : ''}` });
+      return linked;
+    };
+    stats.fieldLinks = await linkFields();
     stats.linkFilesRead = filesRead;
     check();
     const sel = selectFiles(linkInput, links, refs, opts.maxFanout ?? 64);
+    if (fieldKeysOf.size) {
+      const more = new Set(sel.parse);
+      for (const [i, keys] of fieldKeysOf) {
+        more.add(i);
+        for (const key of keys) for (const d of fieldDefiners.get(key) ?? []) more.add(d);
+      }
+      sel.parse = [...more].sort((a, b) => a - b);
+    }
     const parseIdx = opts.prefilter === false ? files.map((_, i) => i).filter((i) => entries[i]) : sel.parse;
     // What the workers sent this run is decoded for the parsed files only.
     for (const i of parseIdx) {
@@ -533,9 +592,12 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       const lex = entries[i]?.lex;
       const calls = new Set<string>(refs[i] ?? []);
       for (const d of lex?.defs ?? []) for (const c of d.calls) if (interesting.has(c)) calls.add(c);
+      // a member read across files is a dependency like a call: `field:T.m`
+      for (const key of fieldKeysOf.get(i) ?? []) calls.add(`field:${key}`);
+      const stored = (entries[i]?.fields ?? []).map(([t, m]) => `field:${t}.${m}`);
       return {
         path: files[i].path,
-        exports: lex ? lex.defs.filter((d) => isExported(files[i].path, d)).map((d) => d.name) : undefined,
+        exports: lex ? [...lex.defs.filter((d) => isExported(files[i].path, d)).map((d) => d.name), ...stored] : undefined,
         defines: lex ? lex.defs.map((d) => d.name) : [],
         calls: [...calls],
       };
@@ -562,7 +624,27 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     // file), so for the worker's flow check a call to one counts as a sink.
     const srcExports = parseIdx.map((i) => new Set((entries[i]?.lex?.defs ?? []).filter((d) => (d.bits & SRC) !== 0 && isExported(files[i].path, d) && !TABLE_RESOLVED.has(d.name)).map((d) => d.name)));
     const callsOut = depFiles.map((f, k) => f.calls.filter((c) => graph.deps[k].some((d) => srcExports[d].has(c))));
-    const sigOf = (k: number, ext: ReturnType<SummaryTable['externalFor']>): string => `${depSignature(ext)}|${needed[k].join(',')}`;
+    // What each analysed file stores in members of known types, and what a reader gets of it: the
+    // facts of its dependencies that define the members it reads (`field:T.m` calls).
+    const fieldsOf = new Map<number, FieldFact[]>();
+    const fieldsFor = (k: number): FieldFact[] => {
+      const want = new Set(depFiles[k].calls.filter((c) => c.startsWith('field:')).map((c) => c.slice('field:'.length)));
+      if (want.size === 0) return [];
+      const out = new Map<string, FieldFact>();
+      for (const d of graph.deps[k]) {
+        for (const f of fieldsOf.get(d) ?? []) {
+          if (!want.has(f.key.replace(/\[\]$/, ''))) continue;
+          const cur = out.get(f.key);
+          // two files storing into the same member: it is vmalloc memory only if both say so
+          out.set(f.key, cur && (cur.kind !== f.kind || cur.t !== f.t) ? { ...cur, kind: 'maybe' } : cur ?? f);
+        }
+      }
+      return [...out.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    };
+    const sigOf = (k: number, ext: ReturnType<SummaryTable['externalFor']>): string => {
+      const fields = fieldsFor(k);
+      return `${depSignature(ext)}|${needed[k].join(',')}${fields.length ? `|${sha1(JSON.stringify(fields))}` : ''}`;
+    };
     report('analyze', 0, parseIdx.length);
 
     type Sites = [string, number[]][];
@@ -573,8 +655,10 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       let res: AnalyzeFileResult;
       try {
         const hint = demandHint.get(k);
+        const fields = fieldsFor(k);
         const r = await run({
           kind: 'analyze', file: files[i].path, external, needed: opts.prefilter === false ? undefined : needed[k], calls: callsOut[k],
+          ...(fields.length ? { fields } : {}),
           ...(sites.length ? { callSites: sites } : {}), ...(hint ? { hint } : {}),
         });
         if (r.kind !== 'analyze') throw new Error('unexpected task result');
@@ -597,7 +681,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       if (cache && res.sha1 && !res.fileNote) {
         cache.put(cache.entryKey(files[i].path, res.sha1), {
           depSig: sigOf(k, external), siteSig: JSON.stringify(sites), findings: res.findings, summaries: res.summaries, notes: res.notes,
-          ...(res.callSites ? { callSites: res.callSites } : {}),
+          ...(res.callSites ? { callSites: res.callSites } : {}), ...(res.fieldFacts ? { fieldFacts: res.fieldFacts } : {}),
         });
       }
       return res;
@@ -606,7 +690,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     // Each file's latest result, and the inputs it was computed with. Findings are delivered only
     // once nothing changes any more: callers in other files can still change how a helper is judged
     // (call-site facts flow from callers to callees, after summaries flowed the other way).
-    interface Latest { findings: Finding[]; notes: string[]; fileNote?: ScanNote; callSites?: Sites }
+    interface Latest { findings: Finding[]; notes: string[]; fileNote?: ScanNote; callSites?: Sites; fieldFacts?: FieldFact[] }
     const latest = new Map<number, Latest>();
     const usedSig: string[] = [];
     const usedSites: string[] = [];
@@ -626,6 +710,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         report('analyze', doneFiles, parseIdx.length);
       }
       latest.set(k, res);
+      fieldsOf.set(k, res.fieldFacts ?? []);
       usedSig[k] = sig;
       usedSites[k] = siteSig;
       if (!mayChange[k] && !delivered.has(k) && graph.sccs[graph.sccOf[k]].length === 1) {
@@ -790,7 +875,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         const e = entries[i];
         if (!e) continue;
         // Lexical details (tens of MB on a kernel tree) only for parsed files: a warm run loads this.
-        const stored: PrefilterEntry = parsed.has(i) ? e : { bits: e.bits, ...(e.links?.length ? { links: e.links } : {}), ...(e.wraps ? { wraps: e.wraps } : {}) };
+        const stored: PrefilterEntry = parsed.has(i) ? e : { bits: e.bits, ...(e.links?.length ? { links: e.links } : {}), ...(e.wraps ? { wraps: e.wraps } : {}), ...(e.fields ? { fields: e.fields } : {}) };
         // the blob id git gave this run, else the stored one of a row whose stat data still holds;
         // none for a file modified around this scan (the row's entry may be of a later content
         // than the blob git saw, which a later exact revert would make look current)

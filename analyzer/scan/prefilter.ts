@@ -329,6 +329,12 @@ export interface PrefilterEntry {
    * Kept in the stat index; valid while the linking names it was computed against are.
    */
   wraps?: [string, string[]][];
+  /**
+   * Struct members this file stores a source's result in, with the struct's tag where the lexer
+   * sees the holder's declaration (`struct qq_ctx *ctx; … ctx->log = vzalloc(…)` → ['qq_ctx',
+   * 'log']): the files reading them are looked for (sourceFieldTypes).
+   */
+  fields?: [string, string][];
 }
 
 export interface LinkInput {
@@ -340,6 +346,37 @@ export interface LinkInput {
   scopeFiles?: (scope: string) => number;
   entries: (PrefilterEntry | undefined)[];
 }
+
+/**
+ * `holder->member = SOURCE(…)` (also `holder.member`, an array element, through a cast) with the
+ * holder declared `struct T *holder` or `struct T holder` earlier in the file (the nearest
+ * declaration before the store, within 16 KB): the `[T, member]` pairs, sorted, deduplicated. The
+ * analyzer decides what the member really holds; this only says where to look for its readers.
+ */
+export function sourceFieldTypes(text: string, sources: RegExp): [string, string][] {
+  const out = new Map<string, [string, string]>();
+  sources.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = sources.exec(text)) !== null) {
+    const at = m.index;
+    if (text.charCodeAt(at + m[0].length) !== 40 /* ( */ && !/^\s*\(/.test(text.slice(at + m[0].length, at + m[0].length + 8))) continue;
+    const before = text.slice(Math.max(0, at - 200), at);
+    const st = STORE.exec(before);
+    if (!st) continue;
+    const [, holder, member] = st;
+    const from = Math.max(0, at - 16384);
+    const window = text.slice(from, at - before.length + st.index);
+    const decl = new RegExp(`\\bstruct\\s+([A-Za-z_]\\w*)\\s*(?:\\*\\s*(?:const\\s+)?)?${holder}\\b(?!\\s*\\()`, 'g');
+    let tag: string | undefined;
+    let d: RegExpExecArray | null;
+    while ((d = decl.exec(window)) !== null) tag = d[1];
+    if (tag) out.set(`${tag}.${member}`, [tag, member]);
+  }
+  return [...out.values()].sort((a, b) => (a[0] + '.' + a[1] < b[0] + '.' + b[1] ? -1 : 1));
+}
+
+/** The store a source call ends: `holder->member = `, `holder.member[i] = (cast)`, right before it. */
+const STORE = /\b([A-Za-z_]\w*)\s*(?:->|\.)\s*([A-Za-z_]\w*)\s*(?:\[[^\]\n]*\]\s*)?=\s*(?:\([^()\n]*\)\s*)?$/;
 
 /** Whether a definition in this file can be called from another file. */
 export function isExported(file: string, d: LexDef): boolean {
@@ -406,7 +443,7 @@ export function linkingNames(input: LinkInput, matcher: NameMatcher, maxDefiners
  * A definition's scope (linkScope), narrowed to its own directory where the subsystem is huge
  * (drivers/gpu/, arch/x86/): there the caller search would re-read most of the tree.
  */
-function scopeOf(input: LinkInput, rel: string, maxScopeFiles: number): string {
+export function scopeOf(input: Pick<LinkInput, 'scopeFiles'>, rel: string, maxScopeFiles = 1500): string {
   const scope = linkScope(rel);
   return input.scopeFiles && input.scopeFiles(scope) > maxScopeFiles ? rel.slice(0, rel.lastIndexOf('/') + 1) : scope;
 }
@@ -508,7 +545,7 @@ export interface RefGroup {
  * exceed `maxNames` names: a search process costs as much to start as to scan a few megabytes.
  * `allowed` gives each file its own names, for dropping what a pool found outside its scopes.
  */
-export function scopedGroups(rels: readonly string[], sizes: readonly number[], idx: readonly number[], names: readonly string[], links: ReadonlyMap<string, LinkName>, minBytes: number, maxNames = 96): { groups: RefGroup[]; allowed: Map<number, ReadonlySet<string>> } {
+export function scopedGroups(rels: readonly string[], sizes: readonly number[], idx: readonly number[], names: readonly string[], links: ReadonlyMap<string, { scopes: string[] }>, minBytes: number, maxNames = 96): { groups: RefGroup[]; allowed: Map<number, ReadonlySet<string>> } {
   const byScope = new Map<string, string[]>();
   for (const nm of names) {
     for (const sc of links.get(nm)?.scopes ?? []) {

@@ -4,11 +4,12 @@
  * analysing one file. Each runner holds one parser backend for its lifetime; the syntax tree of a
  * file is dropped as soon as its analysis returns (the WASM tree is deleted inside the backend).
  */
-import type { AnalysisResult, AnalyzeOptions, Finding, FunctionSummary } from '../types';
+import * as path from 'path';
+import type { AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary } from '../types';
 import { outside, type Backend, type BackendName } from '../parse/backends';
 import { analyzeTree, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
-import { fileLinks, lexFunctions, NameMatcher, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
+import { fileLinks, lexFunctions, NameMatcher, sourceFieldTypes, SRC, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
 import { blankExcept, fileGraph, keepFor, sliceRelevant, type SliceResult } from './slice';
 import { analyzeOnDemand } from './demand';
@@ -31,13 +32,16 @@ export interface RunnerInit {
 export type Task =
   | { kind: 'prefilter'; files: string[] }
   | { kind: 'lex'; files: string[] }
-  | { kind: 'refs'; files: string[]; names: string[]; namesHash: string }
+  /** `lex: false`: the names only, not the lexical details of the files that mention one. */
+  | { kind: 'refs'; files: string[]; names: string[]; namesHash: string; lex?: boolean }
   /**
    * `needed`: the functions other scanned files call (their summaries must be exact); [] for a
    * leaf, which may be skipped when no flow is possible; undefined = analyse the whole file.
    */
   | {
     kind: 'analyze'; file: string; external: FunctionSummary[]; needed?: string[]; callSites?: [string, number[]][]; calls?: string[];
+    /** What other files store in struct members this file reads (AnalyzeOptions.externalFields). */
+    fields?: FieldFact[];
     /** Functions the file's previous demand-driven analysis parsed: this one starts with them too. */
     hint?: string[];
   };
@@ -81,12 +85,17 @@ export interface AnalyzeFileResult {
   passes?: number;
   /** The functions its last pass parsed (a re-analysis of the file starts with them). */
   parsedFunctions?: string[];
+  /** AnalysisResult.fieldFacts. */
+  fieldFacts?: FieldFact[];
 }
 
 export type TaskResult =
   | { kind: 'prefilter'; files: PrefilterFileResult[] }
   | { kind: 'refs'; files: RefsFileResult[] }
   | { kind: 'analyze'; result: AnalyzeFileResult };
+
+const LOCAL_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*"([^"\n]+\.h)"/gm;
+const STRUCT_DEF = /\bstruct\s+([A-Za-z_]\w*)\s*\{/g;
 
 export class TaskRunner {
   private readonly matcher: NameMatcher;
@@ -96,6 +105,8 @@ export class TaskRunner {
   /** Source- and sink-side names of the tables and user options, for the worker's flow check. */
   private readonly sources: ReadonlySet<string>;
   private readonly sinks: ReadonlySet<string>;
+  private sourceRe: RegExp | undefined;
+  private readonly headerTags = new Map<string, string[]>();
 
   constructor(private readonly init: RunnerInit) {
     this.matcher = new NameMatcher(init.classes);
@@ -116,7 +127,7 @@ export class TaskRunner {
       case 'prefilter': return { kind: 'prefilter', files: task.files.map((f) => this.prefilterOne(f)) };
       case 'lex': return { kind: 'prefilter', files: task.files.map((f) => this.lexOne(f)) };
       case 'refs': return { kind: 'refs', files: this.refs(task) };
-      case 'analyze': return { kind: 'analyze', result: await this.analyze(task.file, task.external, task.needed, task.callSites, task.calls, task.hint) };
+      case 'analyze': return { kind: 'analyze', result: await this.analyze(task.file, task.external, task.needed, task.callSites, task.calls, task.hint, task.fields) };
     }
   }
 
@@ -129,7 +140,41 @@ export class TaskRunner {
     const lex = lexFunctions(text, this.matcher);
     // as one string: the main thread decodes it only for the files it will parse (a fifth of them
     // on a kernel tree), instead of receiving ~150,000 definitions as objects
-    return { entry: { bits, links: fileLinks(file, bits, lex, this.matcher) }, lexJson: JSON.stringify(lex), sha1: sha1(r.buf) };
+    let fields: [string, string][] = [];
+    if (bits & SRC) {
+      this.sourceRe ??= wordsRegex(this.sources);
+      if (this.sourceRe) fields = sourceFieldTypes(text, this.sourceRe);
+      if (fields.length) {
+        const owned = this.localTags(file, text);
+        fields = fields.filter(([t]) => owned.has(t));
+      }
+    }
+    return {
+      entry: { bits, links: fileLinks(file, bits, lex, this.matcher), ...(fields.length ? { fields } : {}) },
+      lexJson: JSON.stringify(lex), sha1: sha1(r.buf),
+    };
+  }
+
+  /**
+   * Struct tags the file's own headers define (`struct T {` in a header it includes with quotes,
+   * resolved from its directory): the types its subsystem owns. What a driver stores in a member
+   * of its ring holds for all its rings; what one file of mm/ stores in a `seq_file`'s private
+   * member (a type of <linux/seq_file.h>) says nothing about another file's seq_file.
+   */
+  private localTags(file: string, text: string): Set<string> {
+    const out = new Set<string>();
+    for (const m of text.matchAll(LOCAL_INCLUDE)) {
+      const h = path.resolve(path.dirname(file), m[1]);
+      let tags = this.headerTags.get(h);
+      if (!tags) {
+        tags = [];
+        const r = readSourceBytes(h);
+        if (r.ok) for (const d of r.buf.toString('latin1').matchAll(STRUCT_DEF)) tags.push(d[1]);
+        this.headerTags.set(h, tags);
+      }
+      for (const t of tags) out.add(t);
+    }
+    return out;
   }
 
   /** Lexical details of a file whatever its bits (a linked file re-entering the parse set). */
@@ -140,7 +185,7 @@ export class TaskRunner {
     return { entry: { bits: this.matcher.classify(text), lex: lexFunctions(text, this.matcher) }, sha1: sha1(r.buf) };
   }
 
-  private refs(task: { files: string[]; names: string[]; namesHash: string }): RefsFileResult[] {
+  private refs(task: { files: string[]; names: string[]; namesHash: string; lex?: boolean }): RefsFileResult[] {
     if (!this.refsRe || this.refsRe.hash !== task.namesHash) this.refsRe = { hash: task.namesHash, re: wordsRegex(task.names) };
     const re = this.refsRe.re;
     return task.files.map((file) => {
@@ -152,11 +197,17 @@ export class TaskRunner {
       const found = new Set<string>();
       let m: RegExpExecArray | null;
       while ((m = re.exec(text)) !== null) found.add(m[0]);
-      return found.size ? { refs: [...found].sort(), sha1: sha1(r.buf), lexJson: JSON.stringify(lexFunctions(text, this.matcher)) } : { refs: [] };
+      if (found.size === 0) return { refs: [] };
+      return { refs: [...found].sort(), sha1: sha1(r.buf), ...(task.lex === false ? {} : { lexJson: JSON.stringify(lexFunctions(text, this.matcher)) }) };
     });
   }
 
-  private async analyze(file: string, external: FunctionSummary[], needed: string[] | undefined, callSites?: [string, number[]][], calls: string[] = [], hint?: string[]): Promise<AnalyzeFileResult> {
+  private async analyze(file: string, external: FunctionSummary[], neededIn: string[] | undefined, callSites?: [string, number[]][], calls: string[] = [], hint?: string[], fields: FieldFact[] = []): Promise<AnalyzeFileResult> {
+    // `field:T.m` in needed: files reading that member need what this file stores in it
+    const neededFields = (neededIn ?? []).filter((nm) => nm.startsWith('field:')).map((nm) => nm.slice(nm.lastIndexOf('.') + 1));
+    const needed = neededIn?.filter((nm) => !nm.startsWith('field:'));
+    // the members other files store vmalloc memory in: a function mentioning one reads it
+    const readMembers = [...new Set(fields.map((f) => f.key.slice(f.key.indexOf('.') + 1).replace(/\[\]$/, '')))];
     const empty = { file, findings: [], summaries: [], notes: [], parseMs: 0, analyzeMs: 0 };
     const r = readSourceBytes(file);
     if (!r.ok) return { ...empty, fileNote: r.note };
@@ -173,17 +224,22 @@ export class TaskRunner {
       let blanked = 0;
       let gaps: [number, number][] | undefined;
       const done = (res: AnalysisResult, rest: Pick<AnalyzeFileResult, 'parseMs' | 'analyzeMs'> & Partial<AnalyzeFileResult>): AnalyzeFileResult => ({
-        file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: res.notes, ...(res.callSites ? { callSites: res.callSites } : {}), ...rest,
+        file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: res.notes, ...(res.callSites ? { callSites: res.callSites } : {}),
+        ...(res.fieldFacts ? { fieldFacts: res.fieldFacts } : {}), ...rest,
       });
-      const opts = { ...this.init.options, externalSummaries: ext, ...(callSites?.length ? { externalCallSites: new Map(callSites) } : {}), ...(needed?.length ? { neededSummaries: needed } : {}) };
+      const opts = {
+        ...this.init.options, externalSummaries: ext, ...(callSites?.length ? { externalCallSites: new Map(callSites) } : {}), ...(needed?.length ? { neededSummaries: needed } : {}),
+        ...(fields.length ? { externalFields: fields } : {}),
+      };
       if (this.init.slice !== false) {
         const o = this.init.options;
         const graph = fileGraph(text, this.matcher);
         let sl: SliceResult | undefined;
-        const seeds = seedNames([...(o.extraAllocators ?? []), ...(o.extraSinks ?? []), ...ext.keys()]);
+        const seeds = seedNames([...(o.extraAllocators ?? []), ...(o.extraSinks ?? []), ...ext.keys(), ...readMembers]);
         if (needed) {
-          const sources = new Set(this.sources);
-          const sinks = new Set(this.sinks);
+          const sources = new Set([...this.sources, ...readMembers]);
+          // a function mentioning a member other files read is where this file's value leaves it
+          const sinks = new Set([...this.sinks, ...neededFields]);
           // a call into another scanned file can carry vmalloc memory to a helper judged at its callers
           for (const c of calls) sinks.add(c);
           for (const s of external) {

@@ -122,6 +122,8 @@ export interface ScanStats {
   linkNames: number;
   /** Of those, wrappers of wrappers (functions of another file returning a wrapper allocator's result). */
   wrapperLinks: number;
+  /** Struct members (`T.m`) one file stores vmalloc memory in and others read: followed across files. */
+  fieldLinks: number;
   linkFilesRead: number;
   /** Files actually parsed and analysed in this run (cache misses, re-analyses counted once per file). */
   filesParsed: number;

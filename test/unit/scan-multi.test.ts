@@ -103,3 +103,37 @@ test('external summaries: only names the file calls and does not define are used
   assert.deepEqual(shadowed.findings, own.findings);
   assert.deepEqual(shadowed.summaries, own.summaries);
 });
+
+test('struct members across files: what one file stores is read through the same type only', async () => {
+  const dir = path.join(ROOT, 'member_store');
+  const core = fs.readFileSync(path.join(dir, 'zq_core.c'), 'utf8');
+  const dma = fs.readFileSync(path.join(dir, 'zq_dma.c'), 'utf8');
+  const stored = await analyzeText(core, 'zq_core.c', {});
+  // the vzalloc()ed member, not the kzalloc()ed one; origin steps name the storing file
+  assert.deepEqual(stored.fieldFacts?.map((f) => [f.key, f.t, f.kind, f.zeroed]), [['zq_dev.log', 'buf', 'vmalloc', true]]);
+  assert.deepEqual(stored.fieldFacts?.[0].origin.map((s) => `${s.file}:${s.span.start.line}`), ['zq_core.c:12', 'zq_core.c:12']);
+  assert.deepEqual(stored.findings, []);
+  const alone = await analyzeText(dma, 'zq_dma.c', {});
+  assert.deepEqual(alone.findings, []);
+  const read = await analyzeText(dma, 'zq_dma.c', { externalFields: stored.fieldFacts });
+  assert.deepEqual(read.findings.map((f) => `${f.span.start.line}:${f.rule}:${f.message.includes('possibly')}`), ['11:vmalloc-linear-map:false']);
+  assert.deepEqual(read.findings[0].trace.map((s) => s.file), ['zq_core.c', 'zq_core.c', 'zq_dma.c']);
+  assert.equal(read.fieldFacts, undefined, 'imported facts are not exported again');
+  // Not by member name alone: a holder whose type the reader does not know is not the member.
+  const untyped = 'int f(struct device *d, struct scatterlist *sg)\n{\n\tsg_init_one(sg, dev_get_drvdata(d)->log, 64);\n\treturn 0;\n}\n';
+  assert.deepEqual((await analyzeText(untyped, 'u.c', { externalFields: stored.fieldFacts })).findings, []);
+  // Within one file the same store is read by member name (the analyzer's file-wide rule).
+  const local = `${core}\n${untyped}`;
+  assert.equal((await analyzeText(local, 'l.c', {})).findings.length, 1);
+  // A store of other memory in the reader makes the member maybe-vmalloc there, as a kmalloc()
+  // store next to the vzalloc() one does within one file: the same (no) findings either way.
+  const small = '\nvoid zq_log_small(struct zq_dev *zd)\n{\n\tzd->log = kmalloc(64, GFP_KERNEL);\n}\n';
+  const m = await analyzeText(`${dma}${small}`, 'zq_dma.c', { externalFields: stored.fieldFacts });
+  const one = await analyzeText(`${core}\n${dma}${small}`, 'one.c', {});
+  assert.deepEqual(m.findings.map((f) => f.rule), one.findings.map((f) => f.rule));
+  assert.deepEqual(m.findings, []);
+  // The reader's own vmalloc store is its own fact, exported as such.
+  const own = `${dma}\nvoid zq_log_big(struct zq_dev *zd)\n{\n\tzd->log = vmalloc(1 << 20);\n}\n`;
+  const o = await analyzeText(own, 'zq_dma.c', { externalFields: stored.fieldFacts });
+  assert.deepEqual(o.fieldFacts?.map((f) => [f.key, f.origin[0].file]), [['zq_dev.log', 'zq_dma.c']]);
+});

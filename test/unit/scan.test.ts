@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { scanPaths } from '../../analyzer/scan';
 import { walkPaths, decodeSource, firstInvalidUtf8, makeExcluder } from '../../analyzer/scan/files';
-import { addWrapperLinks, lexFunctions, linkingNames, linkScope, nameClasses, NameMatcher, selectFiles, SNK, SRC, wrapperLinks, type LinkName } from '../../analyzer/scan/prefilter';
+import { addWrapperLinks, lexFunctions, sourceFieldTypes, wordsRegex, linkingNames, linkScope, nameClasses, NameMatcher, selectFiles, SNK, SRC, wrapperLinks, type LinkName } from '../../analyzer/scan/prefilter';
 import { buildGraph, mergeSummaries, tarjan, SummaryTable } from '../../analyzer/scan/summaries';
 import { renderBar, createProgress } from '../../analyzer/scan/progress';
 import { CACHE_SCHEMA, defaultCacheDir } from '../../analyzer/scan/cache';
@@ -265,6 +265,30 @@ test('prefilter: wrappers of wrappers — exported pointer-returning functions c
   assert.deepEqual(selectFiles(input, links, refs, 64).parse, [0, 1, 4]);
   // dropped for fan-out: nothing is followed through it
   assert.deepEqual(selectFiles(input, links, refs, 0).parse, []);
+});
+
+test('prefilter: members a source\'s result is stored in, with the holder\'s struct tag', () => {
+  const re = wordsRegex(['vmalloc', 'vzalloc', 'kvmalloc']) as RegExp;
+  const t = [
+    'static struct qq_ring *global_ring;',
+    'int qq_setup(struct qq_dev *qd, struct qq_ring r, int n)',
+    '{',
+    '\tqd->log = vzalloc(n);',
+    '\tqd->bufs[2] = (u8 *)vmalloc(n);',
+    '\tr.desc = kvmalloc (n, GFP_KERNEL);',
+    '\tglobal_ring->ents = vmalloc(n);',
+    '\tunknown->x = vmalloc(n);',
+    '\tqd->count = n; p = vmalloc(n);',
+    '\tqd->cb = vmalloc;',
+    '\tif (qd->log == vmalloc(1))',
+    '\t\treturn 0;',
+    '\treturn 0;',
+    '}',
+  ].join('\n');
+  // not: a holder with no struct declaration in view, a plain variable, a function name stored
+  // without a call, a comparison
+  assert.deepEqual(sourceFieldTypes(t, re), [['qq_dev', 'bufs'], ['qq_dev', 'log'], ['qq_ring', 'desc'], ['qq_ring', 'ents']]);
+  assert.deepEqual(sourceFieldTypes('int f(void)\n{\n\treturn 0;\n}\n', re), []);
 });
 
 test('scan: the pre-pass keeps only files that can matter', async () => {
@@ -564,6 +588,61 @@ test('cache: an unchanged file already calling a wrapper is looked at again when
   assert.deepEqual(gone.findings, []);
   assert.equal(gone.stats.wrapperLinks, 2);
   assert.equal(gone.stats.filesPrefiltered, 0, 'no caller has a sink on a source side');
+});
+
+test('scan: a member stored in one file and read in another is followed only for types the storer\'s own headers define', async () => {
+  const d = tmpdir('members');
+  copyDir(path.join(MULTI, 'member_store'), d);
+  const r = await scanPaths([d], { noCache: true, quiet: true, jobs: 1 });
+  assert.deepEqual(r.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line}`), ['zq_dma.c:11']);
+  assert.equal(r.stats.fieldLinks, 1);
+  // struct zq_dev from a header the storer does not include with quotes: not the subsystem's own
+  const core = path.join(d, 'zq_core.c');
+  fs.writeFileSync(core, fs.readFileSync(core, 'utf8').replace('#include "zq.h"', '#include <linux/zq.h>'));
+  const foreign = await scanPaths([d], { noCache: true, quiet: true, jobs: 1 });
+  assert.equal(foreign.stats.fieldLinks, 0);
+  assert.deepEqual(foreign.findings, []);
+});
+
+test('cache: a reader of another file\'s member is analysed again when what is stored there changes', async () => {
+  const d = tmpdir('memcache');
+  copyDir(path.join(MULTI, 'member_store'), d);
+  const core = path.join(d, 'zq_core.c');
+  const original = fs.readFileSync(core, 'utf8');
+  age(d);
+  const cacheDir = tmpdir('cache');
+  const opts = { cacheDir, quiet: true, jobs: 1 };
+  const where = (r: Awaited<ReturnType<typeof scanPaths>>): string[] =>
+    r.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line} from ${f.trace.map((s) => `${path.basename(s.file)}:${s.span.start.line}`).join(' ')}`);
+  const cold = await scanPaths([d], opts);
+  assert.deepEqual(where(cold), ['zq_dma.c:11 from zq_core.c:12 zq_core.c:12 zq_dma.c:11']);
+  // The store moves down a line: zq_dma.c is unchanged and trusted, only the fact it reads differs.
+  fs.writeFileSync(core, original.replace('\tzd->log = vzalloc(len);', '\t/* zeroed: the log is read back before it is full */\n\tzd->log = vzalloc(len);'));
+  const after = await scanPaths([d], opts);
+  assert.equal(after.stats.prefilterCacheHits, 2, 'zq.h and zq_dma.c trusted');
+  assert.deepEqual(where(after), ['zq_dma.c:11 from zq_core.c:13 zq_core.c:13 zq_dma.c:11']);
+  // A stored fact of the wrong shape is not trusted: the entry is dropped and the file analysed again.
+  const objects: string[] = [];
+  const walk = (p: string): void => {
+    for (const e of fs.readdirSync(p, { withFileTypes: true })) {
+      const q = path.join(p, e.name);
+      if (e.isDirectory()) walk(q); else objects.push(q);
+    }
+  };
+  walk(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'objects'));
+  let damaged = 0;
+  for (const o of objects) {
+    const e = JSON.parse(fs.readFileSync(o, 'utf8'));
+    if (!e.fieldFacts) continue;
+    e.fieldFacts[0].kind = 'kmalloc';
+    fs.writeFileSync(o, JSON.stringify(e));
+    damaged++;
+  }
+  assert.ok(damaged > 0, 'field facts are stored with their file');
+  fs.rmSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'results'), { recursive: true, force: true });
+  const again = await scanPaths([d], opts);
+  assert.equal(again.stats.cacheHits, 1, 'only the reader\'s entry is still good');
+  assert.deepEqual(where(again), where(after));
 });
 
 test('cache: corrupted and foreign entries are ignored, never trusted', async () => {
