@@ -768,7 +768,10 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         return cache && shas[i] ? cache.get(cache.entryKey(files[i].path, shas[i] as string)) : undefined;
       });
       if (cached.every((e) => e)) {
-        members.forEach((k, j) => table.set(k, cached[j]?.summaries ?? []));
+        members.forEach((k, j) => {
+          table.set(k, cached[j]?.summaries ?? []);
+          fieldsOf.set(k, cached[j]?.fieldFacts ?? []);
+        });
         if (members.every((k, j) => sigOf(k, table.externalFor(k)) === cached[j]?.depSig)) {
           members.forEach((k, j) => {
             const e = cached[j] as NonNullable<(typeof cached)[number]>;

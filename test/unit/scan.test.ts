@@ -645,6 +645,24 @@ test('cache: a reader of another file\'s member is analysed again when what is s
   assert.deepEqual(where(again), where(after));
 });
 
+test('cache: a storer and a reader of a member that also call each other are taken from the cache together', async () => {
+  const d = tmpdir('memcycle');
+  copyDir(path.join(MULTI, 'member_store'), d);
+  const core = path.join(d, 'zq_core.c');
+  // zq_core.c now calls zq_log_push() of zq_dma.c: the two files are one cycle of the graph
+  fs.writeFileSync(core, `${fs.readFileSync(core, 'utf8')}\nint zq_start(struct zq_dev *zd)\n{\n\treturn zq_log_push(zd);\n}\n`);
+  age(d);
+  const cacheDir = tmpdir('cache');
+  const opts = { cacheDir, quiet: true, jobs: 1 };
+  const cold = await scanPaths([d], opts);
+  assert.deepEqual(cold.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line}`), ['zq_dma.c:11']);
+  fs.rmSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'results'), { recursive: true, force: true });
+  const warm = await scanPaths([d], opts);
+  assert.equal(warm.stats.cacheHits, 2);
+  assert.equal(warm.stats.filesParsed, 0);
+  assert.deepEqual(json(warm.findings), json(cold.findings));
+});
+
 test('cache: corrupted and foreign entries are ignored, never trusted', async () => {
   const d = tmpdir('corrupt');
   copyDir(path.join(MULTI, 'three_file_chain'), d);
