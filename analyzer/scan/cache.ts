@@ -125,6 +125,8 @@ interface StoredIndex {
   linkHash: string;
   /** The wrappers of wrappers (`name@scopes`) whose callers `refs` also holds (absent = none). */
   derived?: string[];
+  /** Hash of the struct tags and members (with their scopes) the entries' `fieldHits` answer. */
+  fieldHash?: string;
   writtenMs: number;
   paths: string[];
   size: number[];
@@ -170,6 +172,8 @@ export class StatIndex {
   refs(j: number): string[] | null { const r = this.v.refs[j]; return r === undefined ? NO_REFS : r; }
   /** The wrappers of wrappers the stored refs were searched for (`name@scopes`). */
   get derived(): readonly string[] { return this.v.derived ?? NO_REFS; }
+  /** What the stored `fieldHits` were searched for ('' = nothing). */
+  get fieldHash(): string { return this.v.fieldHash ?? ''; }
   blob(j: number): string { return this.v.blob?.[j] ?? ''; }
   get length(): number { return this.v.paths.length; }
 }
@@ -177,7 +181,8 @@ export class StatIndex {
 function validEntry(e: unknown): boolean {
   return isObj(e) && typeof e.bits === 'number' &&
     (e.wraps === undefined || (Array.isArray(e.wraps) && e.wraps.every((w) => Array.isArray(w) && w.length === 2 && typeof w[0] === 'string' && strings(w[1])))) &&
-    (e.fields === undefined || (Array.isArray(e.fields) && e.fields.every((w) => strings(w) && w.length === 2)));
+    (e.fields === undefined || (Array.isArray(e.fields) && e.fields.every((w) => strings(w) && w.length === 2))) &&
+    (e.fieldHits === undefined || strings(e.fieldHits));
 }
 
 function strings(x: unknown): x is string[] {
@@ -307,7 +312,7 @@ export class ScanCache {
         !isObj(v.sha) || !Object.values(v.sha).every((x) => typeof x === 'string') ||
         !isObj(v.entry) || !Object.values(v.entry).every(validEntry) ||
         !isObj(v.refs) || !Object.values(v.refs).every((r) => r === null || (Array.isArray(r) && r.every((x) => typeof x === 'string'))) ||
-        (v.derived !== undefined && !strings(v.derived)) ||
+        (v.derived !== undefined && !strings(v.derived)) || (v.fieldHash !== undefined && typeof v.fieldHash !== 'string') ||
         (v.blob !== undefined && !(Array.isArray(v.blob) && v.blob.length === v.paths.length && v.blob.every((x) => typeof x === 'string')))) {
       this.stats.rejected++;
       return undefined;
@@ -327,9 +332,10 @@ export class ScanCache {
   }
 
   /** `walkStartMs`: rows whose mtime is not at least a second older than this are not trusted later. */
-  saveIndex(key: string, linkHash: string, files: Map<string, IndexRow>, walkStartMs: number, derived: string[] = []): void {
+  saveIndex(key: string, linkHash: string, files: Map<string, IndexRow>, walkStartMs: number, derived: string[] = [], fieldHash = ''): void {
     const out: StoredIndex = {
       magic: CACHE_MAGIC, schema: CACHE_SCHEMA, tool: this.tool, key, linkHash, writtenMs: walkStartMs, ...(derived.length ? { derived } : {}),
+      ...(fieldHash ? { fieldHash } : {}),
       paths: [], size: [], mtime: [], ino: [], sha: {}, entry: {}, refs: {},
     };
     const lexCol: Record<string, LexInfo> = {};

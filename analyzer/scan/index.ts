@@ -489,6 +489,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     // sink: the reader is analysed after the storer, with what the storer's analysis says the
     // member holds (`field:T.m` dependencies below, AnalyzeOptions.externalFields).
     const fieldKeysOf = new Map<number, Set<string>>();
+    let fieldHash = '';
     const fieldDefiners = new Map<string, number[]>();
     const linkFields = async (): Promise<number> => {
       const keyScopes = new Map<string, string[]>();
@@ -516,8 +517,18 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       const allScopes = [...new Set([...scoped.values()].flatMap((x) => x.scopes))];
       const idx: number[] = [];
       for (let i = 0; i < n; i++) if (((entries[i]?.bits ?? 0) & SNK) !== 0 && files[i].path.endsWith('.c') && inScope(rels[i], allScopes)) idx.push(i);
+      // what an unchanged file named is kept in the stat index, valid while the names searched are
       const hits = new Map<number, Set<string>>();
-      await findRefs(idx, [...scoped.keys()].sort(), 'fields', scoped, hits, false);
+      fieldHash = sha1(JSON.stringify([...scoped].map(([nm, v]) => [nm, [...v.scopes].sort()]).sort()));
+      const todoIdx: number[] = [];
+      for (const i of idx) {
+        const kept = trusted[i] && index?.fieldHash === fieldHash ? entries[i]?.fieldHits : undefined;
+        if (!kept) todoIdx.push(i);
+        else if (kept.length) hits.set(i, new Set(kept));
+      }
+      await findRefs(todoIdx, [...scoped.keys()].sort(), 'fields', scoped, hits, false);
+      for (const i of todoIdx) entries[i] = { ...(entries[i] as PrefilterEntry), fieldHits: [...(hits.get(i) ?? [])].sort() };
+      if (todoIdx.length) indexDirty = true;
       let linked = 0;
       const tooMany: string[] = [];
       for (const key of owned) {
@@ -878,7 +889,8 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         const e = entries[i];
         if (!e) continue;
         // Lexical details (tens of MB on a kernel tree) only for parsed files: a warm run loads this.
-        const stored: PrefilterEntry = parsed.has(i) ? e : { bits: e.bits, ...(e.links?.length ? { links: e.links } : {}), ...(e.wraps ? { wraps: e.wraps } : {}), ...(e.fields ? { fields: e.fields } : {}) };
+        const stored: PrefilterEntry = parsed.has(i) ? e : { bits: e.bits, ...(e.links?.length ? { links: e.links } : {}), ...(e.wraps ? { wraps: e.wraps } : {}), ...(e.fields ? { fields: e.fields } : {}),
+          ...(e.fieldHits ? { fieldHits: e.fieldHits } : {}) };
         // the blob id git gave this run, else the stored one of a row whose stat data still holds;
         // none for a file modified around this scan (the row's entry may be of a later content
         // than the blob git saw, which a later exact revert would make look current)
@@ -887,7 +899,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         rows.set(absPaths[i], [files[i].size, files[i].mtimeMs, files[i].ino, shas[i] ?? '', stored, refs[i] ?? null, blob]);
       }
       const derived = [...links.keys()].filter((nm) => links.get(nm)?.via).map(derivedKey).sort();
-      cache.saveIndex(indexKey, linkHash, rows, walkStart, derived);
+      cache.saveIndex(indexKey, linkHash, rows, walkStart, derived, fieldHash);
     }
     finalFindings.sort(compareFindings);
     const summaries = table.all();

@@ -335,6 +335,8 @@ export interface PrefilterEntry {
    * 'log']): the files reading them are looked for (sourceFieldTypes).
    */
   fields?: [string, string][];
+  /** Which of the struct tags and members searched for (StatIndex.fieldHash) this file names. */
+  fieldHits?: string[];
 }
 
 export interface LinkInput {
