@@ -191,7 +191,8 @@ export function preprocEnd(text: string, i: number, end: number, comments = fals
  * comments, strings, character literals and preprocessor lines. Kernel style makes this reliable
  * enough for a pre-filter: a `}` in column 0 ends a function even when #if branches unbalance braces.
  */
-export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?: boolean } = {}): LexInfo {
+export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?: boolean; srcCalls?: number[] } = {}): LexInfo {
+  const srcCalls = opts.srcCalls;
   const defs: LexDef[] = [];
   const bodies = opts.bodies === true;
   let idents: Set<string> | undefined;
@@ -252,7 +253,11 @@ export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?
         lastSig = 65;
       } else if (cur && calls) {
         const bit = matcher.classAt(text, s, j, h);
-        if (bit) cur.bits |= bit;
+        if (bit) {
+          cur.bits |= bit;
+          // where a source-side name is called, for sourceFieldTypes
+          if (srcCalls && callLike && (bit & SRC) !== 0) srcCalls.push(s, j);
+        }
         if (callLike || idents) {
           const id = text.slice(s, j);
           if (callLike && !NOT_A_NAME.has(id)) calls.add(id);
@@ -355,13 +360,24 @@ export interface LinkInput {
  * declaration before the store, within 16 KB): the `[T, member]` pairs, sorted, deduplicated. The
  * analyzer decides what the member really holds; this only says where to look for its readers.
  */
-export function sourceFieldTypes(text: string, sources: RegExp): [string, string][] {
+export function sourceFieldTypes(text: string, sources: RegExp | readonly number[]): [string, string][] {
+  // [start, end] pairs of the source names called (from lexFunctions' srcCalls, or a regex)
+  let calls: readonly number[];
+  if (Array.isArray(sources)) {
+    calls = sources;
+  } else {
+    const re = sources as RegExp;
+    const found: number[] = [];
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const e = m.index + m[0].length;
+      if (/^\s*\(/.test(text.slice(e, e + 8))) found.push(m.index, e);
+    }
+    calls = found;
+  }
   const out = new Map<string, [string, string]>();
-  sources.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = sources.exec(text)) !== null) {
-    const at = m.index;
-    if (text.charCodeAt(at + m[0].length) !== 40 /* ( */ && !/^\s*\(/.test(text.slice(at + m[0].length, at + m[0].length + 8))) continue;
+  for (let c = 0; c + 1 < calls.length; c += 2) {
+    const at = calls[c];
     const before = text.slice(Math.max(0, at - 200), at);
     const st = STORE.exec(before);
     if (!st) continue;

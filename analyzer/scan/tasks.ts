@@ -105,7 +105,6 @@ export class TaskRunner {
   /** Source- and sink-side names of the tables and user options, for the worker's flow check. */
   private readonly sources: ReadonlySet<string>;
   private readonly sinks: ReadonlySet<string>;
-  private sourceRe: RegExp | undefined;
   private readonly headerTags = new Map<string, string[]>();
 
   constructor(private readonly init: RunnerInit) {
@@ -137,13 +136,13 @@ export class TaskRunner {
     const text = r.buf.toString('latin1');
     const bits = this.matcher.classify(text);
     if (bits === 0) return { entry: { bits } };
-    const lex = lexFunctions(text, this.matcher);
+    const srcCalls: number[] = [];
+    const lex = lexFunctions(text, this.matcher, { srcCalls });
     // as one string: the main thread decodes it only for the files it will parse (a fifth of them
     // on a kernel tree), instead of receiving ~150,000 definitions as objects
     let fields: [string, string][] = [];
-    if (bits & SRC) {
-      this.sourceRe ??= wordsRegex(this.sources);
-      if (this.sourceRe) fields = sourceFieldTypes(text, this.sourceRe);
+    if (srcCalls.length) {
+      fields = sourceFieldTypes(text, srcCalls);
       if (fields.length) {
         const owned = this.localTags(file, text);
         fields = fields.filter(([t]) => owned.has(t));

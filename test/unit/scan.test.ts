@@ -288,6 +288,12 @@ test('prefilter: members a source\'s result is stored in, with the holder\'s str
   // not: a holder with no struct declaration in view, a plain variable, a function name stored
   // without a call, a comparison
   assert.deepEqual(sourceFieldTypes(t, re), [['qq_dev', 'bufs'], ['qq_dev', 'log'], ['qq_ring', 'desc'], ['qq_ring', 'ents']]);
+  // the same from the calls the lexer saw (what the scan's pre-pass uses)
+  const m = new NameMatcher(nameClasses());
+  const srcCalls: number[] = [];
+  lexFunctions(t, m, { srcCalls });
+  assert.equal(srcCalls.length, 2 * 7, 'seven source calls in the body');
+  assert.deepEqual(sourceFieldTypes(t, srcCalls), sourceFieldTypes(t, re));
   assert.deepEqual(sourceFieldTypes('int f(void)\n{\n\treturn 0;\n}\n', re), []);
 });
 
