@@ -9,7 +9,7 @@ import type { AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummar
 import { outside, type Backend, type BackendName } from '../parse/backends';
 import { analyzeTree, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
-import { fileLinks, lexFunctions, NameMatcher, sourceFieldTypes, SRC, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
+import { fileLinks, lexFunctions, NameMatcher, sourceFieldTypes, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
 import { blankExcept, fileGraph, keepFor, sliceRelevant, type SliceResult } from './slice';
 import { analyzeOnDemand } from './demand';
