@@ -11,7 +11,7 @@ import { SNode } from './parse/syntax';
 import { lineStarts as lineStartsOf } from './parse/lines';
 import { AnalysisDemand, AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary, KernelVersion } from './types';
 import { FunctionInfo } from './engine/tu';
-import { FunctionAnalysis, SummaryAcc, TuCtx, CallSiteFacts } from './engine/interp';
+import { FunctionAnalysis, PENDING, SummaryAcc, TuCtx, CallSiteFacts } from './engine/interp';
 import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite } from './engine/state';
 import { DIRECTIONS, seedNames } from './tables';
 import { skeleton, callsOf, invalidatesOf, SkeletonCache } from './engine/skeleton';
@@ -313,13 +313,25 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     for (const name of new Set([...nextSites.keys(), ...callSites.keys()])) {
       if (!sameSites(nextSites.get(name), callSites.get(name))) changedNames.add(`site:${name}`);
     }
+    // A field a helper's result was stored in before the helper was summarised: other memory
+    // unless the helper's summary (now that it was analysed) says it returns vmalloc memory.
+    // (Still pending while the helper is analysed again next round: its callees' summaries moved.)
+    for (const k of [...tu.fieldOtherNext]) {
+      if (!k.startsWith(PENDING)) continue;
+      const [key, helper] = k.slice(PENDING.length).split('\0');
+      const defs = byName.get(helper) ?? [];
+      const moving = defs.some((g) => relevant.has(g) && (!fnAcc.has(g) || [...g.calls].some((c) => changedNames.has(c))));
+      if (moving) continue;
+      tu.fieldOtherNext.delete(k);
+      if (!next.get(helper)?.returnsVmalloc) tu.fieldOtherNext.add(key);
+    }
     const changedFields = new Set<string>();
     for (const k of new Set([...tu.fieldValsNext.keys(), ...fieldVals.keys()])) {
       if (valKey(tu.fieldValsNext.get(k)) !== valKey(fieldVals.get(k))) changedFields.add(`.${fieldNameOf(k)}`);
     }
     // fields whose vmalloc facts changed: every function mentioning one is analysed from now on
     const factFields = new Set(changedFields);
-    for (const k of tu.fieldOtherNext) if (!fieldOther.has(k)) changedFields.add(`.${fieldNameOf(k)}`);
+    for (const k of tu.fieldOtherNext) if (!fieldOther.has(k) && !k.startsWith(PENDING)) changedFields.add(`.${fieldNameOf(k)}`);
     summaries = next;
     fieldVals = tu.fieldValsNext;
     fieldOther = tu.fieldOtherNext;

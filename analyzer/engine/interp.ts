@@ -65,6 +65,9 @@ export function newSummaryAcc(): SummaryAcc {
 }
 
 /** Everything shared by the functions of one translation unit during one round. */
+/** fieldOther entries waiting for a helper's summary (see TuCtx.fieldOther). */
+export const PENDING = 'pending:';
+
 export interface TuCtx {
   src: string;
   file: string;
@@ -83,7 +86,10 @@ export interface TuCtx {
   paramOps: Map<string, Map<number, OpSet | 'unknown'>>;
   extraAllocators: Set<string>;
   extraSinks: Set<string>;
-  /** struct fields that are also assigned memory that is not vmalloc (previous round / this round) */
+  /**
+   * struct fields that are also assigned memory that is not vmalloc (previous round / this round);
+   * `pending:KEY\0HELPER` while what a helper of the file stored there returns is not known yet
+   */
   fieldOther: Set<string>;
   fieldOtherNext: Set<string>;
   /** an allocation stored in a struct field: the field key it lives under (vmap page arrays follow it) */
@@ -1276,7 +1282,15 @@ export class FunctionAnalysis {
     // the field also holds memory that is not vmalloc (kmalloc, a DMA buffer, another pointer)
     if ((!rv || rv.t !== 'buf' || rv.b.kind === 'param') && rhs && !/^\s*(NULL|0|ERR_PTR\b|\(void\s*\*\)\s*0)/.test(this.text(rhs))) {
       const rs = this.strip(rhs);
-      if (rs.type === 'call_expression' || rs.type === 'identifier' || rs.type === 'field_expression' || rs.type === 'binary_expression') this.tu.fieldOtherNext.add(key);
+      const callee = rs.type === 'call_expression' ? child(rs, 'function') : undefined;
+      const name = callee?.type === 'identifier' ? this.text(callee) : undefined;
+      if (name !== undefined && this.tu.functions.has(name) && !this.tu.summaries.has(name)) {
+        // a helper of this file not summarised yet (its round has not come): what it returns is
+        // decided after the round (analyze.ts settles `pending:` entries), not taken as other memory
+        this.tu.fieldOtherNext.add(`${PENDING}${key}\0${name}`);
+      } else if (rs.type === 'call_expression' || rs.type === 'identifier' || rs.type === 'field_expression' || rs.type === 'binary_expression') {
+        this.tu.fieldOtherNext.add(key);
+      }
     }
     if (rv && rv.t === 'buf' && rv.b.id.startsWith('alloc@') && !rv.adv) this.tu.allocToField.set(rv.b.id, key);
     if (rv && (rv.t === 'buf' || rv.t === 'pages') && rv.b.kind !== 'param') {

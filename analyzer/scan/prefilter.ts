@@ -393,6 +393,24 @@ export function sourceFieldTypes(text: string, sources: RegExp | readonly number
   return [...out.values()].sort((a, b) => (a[0] + '.' + a[1] < b[0] + '.' + b[1] ? -1 : 1));
 }
 
+/**
+ * [start, end] pairs of the calls (`name(`) of `names` in `text`, as whole words, in order. For the
+ * file's own pointer-returning helpers that name a source (`ring->desc = foo_ring_alloc(…)`).
+ */
+export function callsOf(text: string, names: Iterable<string>): number[] {
+  const out: [number, number][] = [];
+  for (const nm of names) {
+    for (let at = text.indexOf(nm); at !== -1; at = text.indexOf(nm, at + nm.length)) {
+      const e = at + nm.length;
+      if ((at > 0 && isIdChar(text.charCodeAt(at - 1))) || isIdChar(text.charCodeAt(e))) continue;
+      let k = e;
+      while (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9) k++;
+      if (text.charCodeAt(k) === 40) out.push([at, e]);
+    }
+  }
+  return out.sort((a, b) => a[0] - b[0]).flat();
+}
+
 /** The store a source call ends: `holder->member = `, `holder.member[i] = (cast)`, right before it. */
 const STORE = /\b([A-Za-z_]\w*)\s*(?:->|\.)\s*([A-Za-z_]\w*)\s*(?:\[[^\]\n]*\]\s*)?=\s*(?:\([^()\n]*\)\s*)?$/;
 

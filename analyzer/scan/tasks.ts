@@ -9,7 +9,7 @@ import type { AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummar
 import { outside, type Backend, type BackendName } from '../parse/backends';
 import { analyzeTree, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
-import { fileLinks, lexFunctions, NameMatcher, sourceFieldTypes, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
+import { callsOf, fileLinks, lexFunctions, NameMatcher, sourceFieldTypes, SRC, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
 import { blankExcept, fileGraph, keepFor, sliceRelevant, type SliceResult } from './slice';
 import { analyzeOnDemand } from './demand';
@@ -142,7 +142,9 @@ export class TaskRunner {
     // on a kernel tree), instead of receiving ~150,000 definitions as objects
     let fields: [string, string][] = [];
     if (srcCalls.length) {
-      fields = sourceFieldTypes(text, srcCalls);
+      // and the calls of the file's own pointer-returning helpers that name a source
+      const helpers = lex.defs.filter((d) => (d.bits & SRC) !== 0 && d.returnsPointer).map((d) => d.name);
+      fields = sourceFieldTypes(text, helpers.length ? [...srcCalls, ...callsOf(text, new Set(helpers))] : srcCalls);
       if (fields.length) {
         const owned = this.localTags(file, text);
         fields = fields.filter(([t]) => owned.has(t));
