@@ -7,7 +7,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import picomatch from 'picomatch';
-import type { AnalysisResult, AnalyzeOptions, Finding, FunctionSummary, KernelVersion } from '../analyzer/types';
+import type { AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary, KernelVersion } from '../analyzer/types';
 import { enabledRules, readConfig, SeverityOverride, VmaliasConfig } from './config';
 import type { AnalysisClient } from './engine/client';
 import type { AnalyzeResponse, ContentChange } from './engine/protocol';
@@ -174,8 +174,8 @@ export class AnalysisController implements vscode.Disposable {
    * functions of the folder's other files from their next analysis on (so a wrapper allocator
    * elsewhere still counts while the document is edited).
    */
-  setWorkspaceSummaries(folder: vscode.Uri, summaries: FunctionSummary[]): void {
-    this.client.setExternals(folder.toString(), summaries);
+  setWorkspaceSummaries(folder: vscode.Uri, summaries: FunctionSummary[], fields: FieldFact[] = []): void {
+    this.client.setExternals(folder.toString(), summaries, fields);
   }
 
   private externalsKey(uri: vscode.Uri): string | undefined {

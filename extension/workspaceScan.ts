@@ -110,7 +110,7 @@ export async function analyzeWorkspace(controller: AnalysisController, client: A
       for (const f of m.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
       // From now on the live analysis of an open document of this folder knows what the functions
       // of its other files do.
-      controller.setWorkspaceSummaries(folder.uri, m.summaries);
+      controller.setWorkspaceSummaries(folder.uri, m.summaries, m.fieldFacts);
     }
     if (!summary.cancelled) {
       // Open documents keep their live analysis (re-run now); the others show the scan's findings.

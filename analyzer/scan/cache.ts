@@ -374,6 +374,8 @@ export interface StoredResult {
   /** Notes from after the walk (the walk's own are made again each run). */
   notes: { path: string; severity: 'error' | 'warning' | 'info'; message: string }[];
   summaries: FunctionSummary[];
+  /** What the analysed files store in struct members (ScanResult.fieldFacts). */
+  fieldFacts?: FieldFact[];
   /** Counters of the run that produced it. */
   filesPrefiltered: number;
   linkNames: number;
@@ -396,7 +398,8 @@ export class ResultStore {
     if (!ours(v, this.tool, key) || v.treeSig !== treeSig || typeof v.stamp !== 'number' ||
         !Array.isArray(v.findings) || !v.findings.every(validFinding) || !Array.isArray(v.summaries) || !v.summaries.every(validSummary) ||
         !Array.isArray(v.notes) || !v.notes.every((n) => isObj(n) && typeof n.path === 'string' && typeof n.message === 'string' && ['error', 'warning', 'info'].includes(n.severity as string)) ||
-        typeof v.filesPrefiltered !== 'number' || typeof v.linkNames !== 'number') {
+        typeof v.filesPrefiltered !== 'number' || typeof v.linkNames !== 'number' ||
+        (v.fieldFacts !== undefined && !(Array.isArray(v.fieldFacts) && v.fieldFacts.every(validFieldFact)))) {
       return undefined;
     }
     return v as unknown as StoredResult;

@@ -177,7 +177,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         report('done', files.length, files.length);
         const summaries = new Map<string, FunctionSummary>();
         for (const sm of stored.summaries) summaries.set(sm.name, sm);
-        return { findings: stored.findings, notes, stats, summaries };
+        return { findings: stored.findings, notes, stats, summaries, fieldFacts: stored.fieldFacts ?? [] };
       }
     }
     const index = cache && indexKey ? cache.loadIndex(indexKey) : undefined;
@@ -587,7 +587,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     if (opts.selectOnly) {
       stats.wallMs = performance.now() - t0;
       return {
-        findings: [], notes, stats, summaries: new Map(),
+        findings: [], notes, stats, summaries: new Map(), fieldFacts: [],
         selected: parseIdx.map((i) => ({ path: files[i].path, bits: entries[i]?.bits ?? 0, links: sel.used.get(i) ?? [] })),
       };
     }
@@ -903,14 +903,15 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     }
     finalFindings.sort(compareFindings);
     const summaries = table.all();
+    const fieldFacts = [...fieldsOf.values()].flat().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     if (results) {
       results.save(resultKey, {
-        stamp: walkStart, treeSig, findings: finalFindings, notes: notes.slice(walkNotes), summaries: [...summaries.values()],
+        stamp: walkStart, treeSig, findings: finalFindings, notes: notes.slice(walkNotes), summaries: [...summaries.values()], fieldFacts,
         filesPrefiltered: stats.filesPrefiltered, linkNames: stats.linkNames,
       });
     }
     stats.wallMs = performance.now() - t0;
-    return { findings: finalFindings, notes, stats, summaries };
+    return { findings: finalFindings, notes, stats, summaries, fieldFacts };
   } finally {
     progress.done();
     (early as GrepRun | undefined)?.cancel();

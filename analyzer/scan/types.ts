@@ -2,7 +2,7 @@
  * Types of the whole-tree scan (issue #6): the options the CLI and the extension pass to
  * `scanPaths`, what it returns, and the notes it emits for inputs it could not (fully) scan.
  */
-import type { AnalyzeOptions, Finding, FunctionSummary } from '../types';
+import type { AnalyzeOptions, FieldFact, Finding, FunctionSummary } from '../types';
 import type { BackendName } from '../parse/backends';
 
 export type NoteSeverity = 'error' | 'warning' | 'info';
@@ -170,6 +170,11 @@ export interface ScanResult {
   stats: ScanStats;
   /** Exported summaries of all analysed files, by function name (for the extension's hover and for tests). */
   summaries: Map<string, FunctionSummary>;
+  /**
+   * What the analysed files store in struct members of known types (AnalysisResult.fieldFacts),
+   * for analysing one of the files again alone (the extension's open documents).
+   */
+  fieldFacts: FieldFact[];
   /** With selectOnly: the files the pre-pass selected for parsing, and why (the linking names used). */
   selected?: { path: string; bits: number; links: string[] }[];
 }

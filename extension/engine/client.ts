@@ -5,7 +5,7 @@
  * analysis of a large file.
  */
 import { Worker } from 'worker_threads';
-import type { FindingFacts, FunctionSummary } from '../../analyzer/types';
+import type { FieldFact, FindingFacts, FunctionSummary } from '../../analyzer/types';
 import type { SimulationSummary, Variant } from '../simulation';
 import type { AnalyzeRequest, AnalyzeResponse, ReplyRequest, ReplyResponse, SimulateResponse, WorkerRequest, WorkerResponse } from './protocol';
 
@@ -19,7 +19,7 @@ export class AnalysisClient {
   private readonly pending = new Map<number, Pending>();
   private disposed = false;
   /** Summaries sent with setExternals, re-sent to a restarted worker. */
-  private readonly externals = new Map<string, FunctionSummary[]>();
+  private readonly externals = new Map<string, { summaries: FunctionSummary[]; fields: FieldFact[] }>();
 
   constructor(private readonly workerPath: string) {}
 
@@ -42,7 +42,7 @@ export class AnalysisClient {
     w.on('error', fail);
     w.on('exit', (code) => fail(new Error(`vmalias worker exited with code ${code}`)));
     this.worker = w;
-    for (const [key, summaries] of this.externals) w.postMessage({ kind: 'externals', key, summaries });
+    for (const [key, { summaries, fields }] of this.externals) w.postMessage({ kind: 'externals', key, summaries, fields });
     return w;
   }
 
@@ -83,9 +83,9 @@ export class AnalysisClient {
   }
 
   /** Summaries from a workspace scan, for analyses that name `key` in AnalyzeRequest.externals. */
-  setExternals(key: string, summaries: FunctionSummary[]): void {
-    this.externals.set(key, summaries);
-    if (this.worker) this.worker.postMessage({ kind: 'externals', key, summaries });
+  setExternals(key: string, summaries: FunctionSummary[], fields: FieldFact[] = []): void {
+    this.externals.set(key, { summaries, fields });
+    if (this.worker) this.worker.postMessage({ kind: 'externals', key, summaries, fields });
   }
 
   hasExternals(key: string): boolean {

@@ -2,7 +2,7 @@
  * Messages between the extension host (client.ts) and the analysis worker (worker.ts).
  * Plain data only: everything crosses a worker_threads structured clone.
  */
-import type { AnalysisResult, AnalyzeOptions, FindingFacts, FunctionSummary } from '../../analyzer/types';
+import type { AnalysisResult, AnalyzeOptions, FieldFact, FindingFacts, FunctionSummary } from '../../analyzer/types';
 import type { SimulationSummary, Variant } from '../simulation';
 
 /**
@@ -52,6 +52,8 @@ export interface ExternalsRequest {
   kind: 'externals';
   key: string;
   summaries: FunctionSummary[];
+  /** What the folder's files store in struct members (AnalyzeOptions.externalFields). */
+  fields?: FieldFact[];
 }
 
 export interface CloseRequest {

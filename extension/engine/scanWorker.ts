@@ -9,7 +9,7 @@
  * Pure (no `vscode`).
  */
 import { scanPaths } from '../../analyzer/scan';
-import type { Finding, FunctionSummary } from '../../analyzer/types';
+import type { FieldFact, Finding, FunctionSummary } from '../../analyzer/types';
 import type { ScanNote, ScanOptions, ScanProgress, ScanStats } from '../../analyzer/scan/types';
 
 export interface ScanWorkerInput {
@@ -19,7 +19,7 @@ export interface ScanWorkerInput {
 
 export type ScanWorkerMessage =
   | { kind: 'progress'; progress: ScanProgress }
-  | { kind: 'done'; findings: Finding[]; notes: ScanNote[]; stats: ScanStats; summaries: FunctionSummary[] }
+  | { kind: 'done'; findings: Finding[]; notes: ScanNote[]; stats: ScanStats; summaries: FunctionSummary[]; fieldFacts: FieldFact[] }
   | { kind: 'cancelled' }
   | { kind: 'error'; message: string };
 
@@ -39,7 +39,7 @@ async function run(input: ScanWorkerInput, signal: AbortSignal): Promise<void> {
         post({ kind: 'progress', progress: p });
       },
     });
-    post({ kind: 'done', findings: r.findings, notes: r.notes, stats: r.stats, summaries: [...r.summaries.values()] });
+    post({ kind: 'done', findings: r.findings, notes: r.notes, stats: r.stats, summaries: [...r.summaries.values()], fieldFacts: r.fieldFacts });
   } catch (e) {
     if ((e as Error).name === 'AbortError') post({ kind: 'cancelled' });
     else post({ kind: 'error', message: (e as Error).stack ?? String(e) });

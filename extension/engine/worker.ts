@@ -12,12 +12,12 @@ import { parsePatchInputs } from '../../analyzer/patch/parse';
 import { formatReply } from '../../analyzer/patch/format';
 import { DocumentAnalyzer } from './documentAnalyzer';
 import type { AnalyzeRequest, ReplyRequest, ReplyResponse, WorkerRequest, WorkerResponse } from './protocol';
-import type { FunctionSummary } from '../../analyzer/types';
+import type { FieldFact, FunctionSummary } from '../../analyzer/types';
 import { summarizeFacts, timelineHtml } from '../simulatorBackend';
 
 let engine: Promise<DocumentAnalyzer> | undefined;
-/** Summaries from workspace scans, by key (ExternalsRequest). */
-const externals = new Map<string, Map<string, FunctionSummary>>();
+/** Summaries and struct-member facts from workspace scans, by key (ExternalsRequest). */
+const externals = new Map<string, { summaries: Map<string, FunctionSummary>; fields: FieldFact[] }>();
 
 function getEngine(): Promise<DocumentAnalyzer> {
   engine ??= loadWasmLanguage().then(({ ts, language }) => new DocumentAnalyzer(ts, language, analyzeTree));
@@ -30,7 +30,7 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse | undefined> {
     return undefined;
   }
   if (msg.kind === 'externals') {
-    externals.set(msg.key, new Map(msg.summaries.map((sm) => [sm.name, sm])));
+    externals.set(msg.key, { summaries: new Map(msg.summaries.map((sm) => [sm.name, sm])), fields: msg.fields ?? [] });
     return undefined;
   }
   if (msg.kind === 'simulate' || msg.kind === 'timeline') {
@@ -52,7 +52,11 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse | undefined> {
   try {
     if (msg.patch) return await reviewPatch(msg);
     const ext = msg.externals !== undefined ? externals.get(msg.externals) : undefined;
-    return (await getEngine()).analyze(ext ? { ...msg, options: { ...msg.options, externalSummaries: ext } } : msg);
+    // the document's own stores are what it says now, not what the scan saw
+    const fields = ext?.fields.filter((f) => f.origin[0]?.file !== msg.file) ?? [];
+    return (await getEngine()).analyze(ext
+      ? { ...msg, options: { ...msg.options, externalSummaries: ext.summaries, ...(fields.length ? { externalFields: fields } : {}) } }
+      : msg);
   } catch (e) {
     return {
       kind: 'result', id: msg.id, uri: msg.uri, version: msg.version,
