@@ -293,6 +293,28 @@ describe('vmalias in VS Code', () => {
     }
   });
 
+  it('after Analyze Workspace an open document keeps a finding on a member another file fills', async () => {
+    const a = await api();
+    const dir = fixtureUri('drivers/misc/zq_live').fsPath;
+    writeZq(dir);
+    try {
+      const summary = await a.analyzeWorkspace();
+      assert.equal(summary.cancelled, false);
+      const dmaUri = vscode.Uri.file(path.join(dir, 'zq_dma.c'));
+      assert.deepEqual(ours(dmaUri).map(codeOf), ['vmalloc-linear-map'], 'the reader of zq_core.c\'s vzalloc()ed member is flagged');
+      // Opened and edited, it is analysed live with the facts the scan found in zq_core.c.
+      const doc = await vscode.workspace.openTextDocument(dmaUri);
+      const editor = await vscode.window.showTextDocument(doc);
+      await editor.edit((e) => e.insert(new vscode.Position(1, 0), '/* the log path */\n'));
+      const moved = await waitForDiagnostics(dmaUri, (x) => x.some((d) => codeOf(d) === 'vmalloc-linear-map' && d.range.start.line === 6), 'the member finding after an edit');
+      assert.deepEqual(moved.filter((d) => d.source === 'vmalias').map(codeOf), ['vmalloc-linear-map']);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    await a.analyzeWorkspace();
+  });
+
   it('analyses a 1 MB file in the worker without blocking the extension host', async function () {
     this.timeout(180_000);
     const a = await api();
@@ -326,6 +348,33 @@ describe('vmalias in VS Code', () => {
 });
 
 /** A wrapper allocator in one file, and a caller in another that DMA-maps what it returns. */
+/** A driver whose event log is vzalloc()ed in one file and mapped for DMA in another. */
+function writeZq(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'zq.h'), ['struct zq_dev {', '\tstruct scatterlist sg;', '\tvoid *log;', '};', ''].join('\n'));
+  fs.writeFileSync(path.join(dir, 'zq_core.c'), [
+    '// SPDX-License-Identifier: GPL-2.0',
+    '#include "zq.h"',
+    '',
+    'int zq_init(struct zq_dev *zd)',
+    '{',
+    '\tzd->log = vzalloc(PAGE_SIZE * 4);',
+    '\treturn zd->log ? 0 : -ENOMEM;',
+    '}',
+    '',
+  ].join('\n'));
+  fs.writeFileSync(path.join(dir, 'zq_dma.c'), [
+    '// SPDX-License-Identifier: GPL-2.0',
+    '#include "zq.h"',
+    '',
+    'void zq_push(struct zq_dev *zd)',
+    '{',
+    '\tsg_init_one(&zd->sg, zd->log, PAGE_SIZE * 4);',
+    '}',
+    '',
+  ].join('\n'));
+}
+
 function writeQux(dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'qux_mem.c'), [
