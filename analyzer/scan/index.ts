@@ -351,6 +351,18 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     let filesRead = 0;
     const rels = files.map((f) => f.rel);
     const sizes = files.map((f) => f.size);
+    // Lexical details of files the pre-pass did not keep them for (read again in the workers).
+    const lexAgain = async (idx: number[]): Promise<void> => {
+      await Promise.all(batches(idx, files).map(async (b) => {
+        const r = await run({ kind: 'lex', files: b.map((i) => files[i].path) });
+        if (r.kind !== 'prefilter') return;
+        r.files.forEach((res, k) => {
+          const e = entries[b[k]];
+          if (res.entry?.lex && e) entries[b[k]] = { ...e, lex: res.entry.lex };
+          if (res.sha1 && !shas[b[k]]) shas[b[k]] = res.sha1;
+        });
+      }));
+    };
     // `scoped` gives each name's scopes (the links, or the struct names of field facts); hits go to `into`
     const findRefs = async (idx: number[], names: string[], tag: string, scoped: ReadonlyMap<string, { scopes: string[] }> = links, into = found, lex = true): Promise<void> => {
       if (idx.length === 0 || names.length === 0) return;
@@ -426,15 +438,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         }
         // lexical details: kept from the candidates' read, else read again
         const need = callers.filter((i) => !(storedRefs[i] && !gained.has(i) && entries[i]?.wraps) && !entries[i]?.lex && lexJson[i] === undefined);
-        await Promise.all(batches(need, files).map(async (b) => {
-          const r = await run({ kind: 'lex', files: b.map((i) => files[i].path) });
-          if (r.kind !== 'prefilter') return;
-          r.files.forEach((res, k) => {
-            const e = entries[b[k]];
-            if (res.entry?.lex && e) entries[b[k]] = { ...e, lex: res.entry.lex };
-            if (res.sha1 && !shas[b[k]]) shas[b[k]] = res.sha1;
-          });
-        }));
+        await lexAgain(need);
         check();
         for (const i of callers) {
           const e = entries[i] as PrefilterEntry;
@@ -567,15 +571,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     // The stat index keeps lexical details only for parsed files; a file that joined the parse
     // set since is lexed again (for the dependency graph).
     const relex = parseIdx.filter((i) => !entries[i]?.lex);
-    await Promise.all(batches(relex, files).map(async (b) => {
-      const r = await run({ kind: 'lex', files: b.map((i) => files[i].path) });
-      if (r.kind !== 'prefilter') return;
-      r.files.forEach((res, k) => {
-        const e = entries[b[k]];
-        if (res.entry?.lex && e) entries[b[k]] = { ...e, lex: res.entry.lex };
-        if (res.sha1 && !shas[b[k]]) shas[b[k]] = res.sha1;
-      });
-    }));
+    await lexAgain(relex);
     if (relex.length) indexDirty = true;
     stats.filesPrefiltered = sel.parse.length;
     stats.linkMs = performance.now() - tl;

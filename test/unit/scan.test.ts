@@ -33,6 +33,19 @@ function age(dir: string): void {
   for (const f of fs.readdirSync(dir)) fs.utimesSync(path.join(dir, f), t, t);
 }
 
+/** The analysis entries a scan cache holds (files under objects/). */
+function cacheObjects(cacheDir: string): string[] {
+  const out: string[] = [];
+  const walk = (p: string): void => {
+    for (const e of fs.readdirSync(p, { withFileTypes: true })) {
+      const q = path.join(p, e.name);
+      if (e.isDirectory()) walk(q); else out.push(q);
+    }
+  };
+  walk(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'objects'));
+  return out;
+}
+
 const matcher = new NameMatcher(nameClasses());
 
 /** Findings as they survive a JSON round trip (the cache stores JSON: undefined fields vanish). */
@@ -639,14 +652,7 @@ test('cache: a reader of another file\'s member is analysed again when what is s
   assert.equal(after.stats.linkFilesRead, 1);
   assert.deepEqual(where(after), ['zq_dma.c:11 from zq_core.c:13 zq_core.c:13 zq_dma.c:11']);
   // A stored fact of the wrong shape is not trusted: the entry is dropped and the file analysed again.
-  const objects: string[] = [];
-  const walk = (p: string): void => {
-    for (const e of fs.readdirSync(p, { withFileTypes: true })) {
-      const q = path.join(p, e.name);
-      if (e.isDirectory()) walk(q); else objects.push(q);
-    }
-  };
-  walk(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'objects'));
+  const objects = cacheObjects(cacheDir);
   let damaged = 0;
   for (const o of objects) {
     const e = JSON.parse(fs.readFileSync(o, 'utf8'));
@@ -685,14 +691,7 @@ test('cache: corrupted and foreign entries are ignored, never trusted', async ()
   copyDir(path.join(MULTI, 'three_file_chain'), d);
   const cacheDir = tmpdir('cache');
   const cold = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
-  const objects: string[] = [];
-  const walk = (p: string): void => {
-    for (const e of fs.readdirSync(p, { withFileTypes: true })) {
-      const q = path.join(p, e.name);
-      if (e.isDirectory()) walk(q); else objects.push(q);
-    }
-  };
-  walk(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'objects'));
+  const objects = cacheObjects(cacheDir);
   assert.equal(objects.length, 3);
   // One truncated, one with findings replaced by a forged one under another tool version, one
   // with a shape error.
