@@ -13,7 +13,7 @@
  * so on a re-scan a file is re-analysed only if its own text or one of its callees' summaries changed.
  */
 import * as path from 'path';
-import { SUMMARY_PARAM_LISTS, type FunctionSummary } from '../types';
+import { SUMMARY_PARAM_LISTS, type FieldFact, type FunctionSummary } from '../types';
 import { sha1 } from './cache';
 
 export interface DepFile {
@@ -229,4 +229,22 @@ export function canonical(s: FunctionSummary): string {
 /** Hash of the external summaries a file is analysed with. */
 export function depSignature(external: FunctionSummary[]): string {
   return sha1(external.map(canonical).join('\n'));
+}
+
+/**
+ * The struct-member facts of a workspace scan that an open document may read: those other files
+ * stored (its own stores are what it says now) within the document's subsystem — the storer's
+ * directory's parent, as the scan's scopes — so a same-named struct of an unrelated driver
+ * elsewhere in the workspace never gets them.
+ */
+export function fieldFactsFor(file: string, facts: readonly FieldFact[]): FieldFact[] {
+  const doc = path.resolve(file);
+  return facts.filter((f) => {
+    const from = f.origin[0]?.file;
+    if (!from) return false;
+    const storer = path.resolve(from);
+    if (storer === doc) return false;
+    const scope = path.dirname(path.dirname(storer));
+    return doc.startsWith(scope.endsWith(path.sep) ? scope : scope + path.sep);
+  });
 }

@@ -11,6 +11,7 @@ import { findingId, reviewGitRange, reviewSet, scanPatchText } from '../../analy
 import { parsePatchInputs } from '../../analyzer/patch/parse';
 import { formatReply } from '../../analyzer/patch/format';
 import { DocumentAnalyzer } from './documentAnalyzer';
+import { fieldFactsFor } from '../../analyzer/scan/summaries';
 import type { AnalyzeRequest, ReplyRequest, ReplyResponse, WorkerRequest, WorkerResponse } from './protocol';
 import type { FieldFact, FunctionSummary } from '../../analyzer/types';
 import { summarizeFacts, timelineHtml } from '../simulatorBackend';
@@ -52,8 +53,7 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse | undefined> {
   try {
     if (msg.patch) return await reviewPatch(msg);
     const ext = msg.externals !== undefined ? externals.get(msg.externals) : undefined;
-    // the document's own stores are what it says now, not what the scan saw
-    const fields = ext?.fields.filter((f) => f.origin[0]?.file !== msg.file) ?? [];
+    const fields = ext ? fieldFactsFor(msg.file, ext.fields) : [];
     return (await getEngine()).analyze(ext
       ? { ...msg, options: { ...msg.options, externalSummaries: ext.summaries, ...(fields.length ? { externalFields: fields } : {}) } }
       : msg);

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { scanPaths } from '../../analyzer/scan';
 import { walkPaths, decodeSource, firstInvalidUtf8, makeExcluder } from '../../analyzer/scan/files';
 import { addWrapperLinks, lexFunctions, sourceFieldTypes, wordsRegex, linkingNames, linkScope, nameClasses, NameMatcher, selectFiles, SNK, SRC, wrapperLinks, type LinkName } from '../../analyzer/scan/prefilter';
-import { buildGraph, mergeSummaries, tarjan, SummaryTable } from '../../analyzer/scan/summaries';
+import { buildGraph, fieldFactsFor, mergeSummaries, tarjan, SummaryTable } from '../../analyzer/scan/summaries';
 import { renderBar, createProgress } from '../../analyzer/scan/progress';
 import { CACHE_SCHEMA, defaultCacheDir } from '../../analyzer/scan/cache';
 import type { ScanNote } from '../../analyzer/scan';
@@ -424,6 +424,20 @@ test('summaries: a helper whose only fact is adding pages, reading into or retur
 });
 
 // ---- cache ----------------------------------------------------------------------------------
+
+test('summaries: an open document gets the member facts other files of its subsystem stored', () => {
+  const fact = (file: string) => ({
+    key: 'zq_dev.log', t: 'buf' as const, kind: 'vmalloc' as const, display: 'zd->log', zeroed: true,
+    origin: [{ kind: 'alloc' as const, message: 'allocated with vzalloc()', file, span: { start: { line: 1, column: 1 }, end: { line: 1, column: 2 }, startOffset: 0, endOffset: 1 } }],
+  });
+  const facts = [fact('/ws/drivers/misc/zq/zq_core.c'), fact('/ws/drivers/net/other/core.c'), fact('/ws/drivers/misc/zq/zq_dma.c')];
+  const of = (file: string) => fieldFactsFor(file, facts).map((f) => f.origin[0].file);
+  // its own directory and its siblings under the storer's parent; never its own stores
+  assert.deepEqual(of('/ws/drivers/misc/zq/zq_dma.c'), ['/ws/drivers/misc/zq/zq_core.c']);
+  assert.deepEqual(of('/ws/drivers/misc/zq_extra/x.c'), ['/ws/drivers/misc/zq/zq_core.c', '/ws/drivers/misc/zq/zq_dma.c']);
+  assert.deepEqual(of('/ws/drivers/net/other/b.c'), ['/ws/drivers/net/other/core.c']);
+  assert.deepEqual(of('/ws/fs/x.c'), []);
+});
 
 test('cache: default directory follows XDG_CACHE_HOME, else ~/.cache', () => {
   assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/x/cache' }), path.join('/x/cache', 'vmalias'));
