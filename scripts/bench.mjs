@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { generate } from './gen-corpus.mjs';
+import { generate, GENERATOR } from './gen-corpus.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
@@ -177,7 +177,7 @@ async function main() {
     const want = { files: o.files, seed: o.seed, large: o.large };
     let cur;
     try { cur = JSON.parse(fs.readFileSync(mf, 'utf8')); } catch { cur = undefined; }
-    if (!cur || JSON.stringify(cur.params) !== JSON.stringify(want)) {
+    if (!cur || cur.generator !== GENERATOR || JSON.stringify(cur.params) !== JSON.stringify(want)) {
       console.error(`bench: generating a ${o.files}-file corpus in ${path.relative(root, tree)}/ …`);
       cur = generate({ out: tree, files: o.files, seed: o.seed, large: o.large });
     }

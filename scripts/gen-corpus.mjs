@@ -176,6 +176,45 @@ const PLANTS = {
     return { files: [{ rel: `${dir}/${p}_area.c`, text: a.text() }, { rel: `${dir}/${p}_dma.c`, text: b.text() }, { rel: `${dir}/${p}_snap.c`, text: c.text() }],
       tps: [{ file: `${dir}/${p}_snap.c`, line, rule: 'vmalloc-linear-map' }] };
   },
+  // Cross-file, wrappers of wrappers: vzalloc() in a pool, wrapped by a table allocator (naming
+  // no table function), wrapped again; a fourth file maps the result.
+  xfile_wrapper_chain(p, dir, r) {
+    const a = new CFile();
+    header(a, ['linux/vmalloc.h']);
+    a.add(`void *${p}_pool_get(size_t size)\n{\n\treturn vzalloc(size);\n}\n`);
+    const b = new CFile();
+    header(b, ['linux/types.h']);
+    b.add(`void *${p}_pool_get(size_t size);\n\nvoid *${p}_table_new(unsigned int entries)\n{\n\treturn ${p}_pool_get(entries * sizeof(u64));\n}\n`);
+    const c = new CFile();
+    header(c, ['linux/types.h']);
+    c.add(`void *${p}_table_new(unsigned int entries);\n\nvoid *${p}_ring_new(unsigned int slots)\n{\n\treturn ${p}_table_new(slots + 1);\n}\n`);
+    const d = new CFile();
+    header(d, ['linux/dma-mapping.h', 'linux/scatterlist.h']);
+    d.add(`void *${p}_ring_new(unsigned int slots);\n`);
+    filler(d, r, `${p}r`, 4);
+    const line = d.mark(`int ${p}_push_ring(struct device *dev, struct scatterlist *sg, unsigned int slots)\n{\n\tvoid *ring = ${p}_ring_new(slots);\n\n\tif (!ring)\n\t\treturn -ENOMEM;\n\tsg_init_one(sg, ring, slots * 8);@@\n\treturn dma_map_sg(dev, sg, 1, DMA_TO_DEVICE) ? 0 : -EIO;\n}\n`);
+    return { files: [{ rel: `${dir}/${p}_pool.c`, text: a.text() }, { rel: `${dir}/${p}_table.c`, text: b.text() }, { rel: `${dir}/${p}_ringalloc.c`, text: c.text() }, { rel: `${dir}/${p}_push.c`, text: d.text() }],
+      tps: [{ file: `${dir}/${p}_push.c`, line, rule: 'vmalloc-linear-map' }] };
+  },
+  // Cross-file, a struct member: the driver's log is vzalloc()ed in one file and mapped in another
+  // (no call between them); its kzalloc()ed scratch member, mapped the same way, is the negative.
+  xfile_member(p, dir, r) {
+    const h = new CFile();
+    h.add(`/* SPDX-License-Identifier: GPL-2.0 */\nstruct ${p}_dev {\n\tstruct device *dev;\n\tstruct scatterlist sg;\n\tvoid *log;\n\tvoid *scratch;\n};\n`);
+    const a = new CFile();
+    header(a, ['linux/slab.h', 'linux/vmalloc.h']);
+    a.add(`#include "${p}.h"\n`);
+    filler(a, r, `${p}c`, 3);
+    a.add(`int ${p}_log_init(struct ${p}_dev *pd, size_t len)\n{\n\tpd->log = vzalloc(len);\n\tpd->scratch = kzalloc(64, GFP_KERNEL);\n\treturn pd->log && pd->scratch ? 0 : -ENOMEM;\n}\n`);
+    const b = new CFile();
+    header(b, ['linux/dma-mapping.h']);
+    b.add(`#include "${p}.h"\n`);
+    filler(b, r, `${p}d`, 3);
+    const line = b.mark(`int ${p}_push_log(struct ${p}_dev *pd, size_t len)\n{\n\tsg_init_one(&pd->sg, pd->log, len);@@\n\treturn dma_map_sg(pd->dev, &pd->sg, 1, DMA_TO_DEVICE) ? 0 : -EIO;\n}\n`);
+    b.add(`int ${p}_push_scratch(struct ${p}_dev *pd)\n{\n\tsg_init_one(&pd->sg, pd->scratch, 64);\n\treturn dma_map_sg(pd->dev, &pd->sg, 1, DMA_TO_DEVICE) ? 0 : -EIO;\n}\n`);
+    return { files: [{ rel: `${dir}/${p}.h`, text: h.text() }, { rel: `${dir}/${p}_core.c`, text: a.text() }, { rel: `${dir}/${p}_dma.c`, text: b.text() }],
+      tps: [{ file: `${dir}/${p}_dma.c`, line, rule: 'vmalloc-linear-map' }], tn: `${p}_push_scratch` };
+  },
   // Cross-file true negative: the flush happens in a helper of another file.
   xfile_flush_helper_tn(p, dir, r) {
     const a = new CFile();
@@ -193,14 +232,18 @@ const PLANTS = {
 const PLANT_MIX = [
   ['simple_write', 3], ['simple_write_flushed_tn', 3], ['read_no_invalidate', 2], ['linear_map', 2], ['kmalloc_tn', 3],
   ['kvmalloc_guarded_tn', 2], ['xfile_fallback', 2], ['xfile_chain', 2], ['xfile_flush_helper_tn', 2],
+  ['xfile_wrapper_chain', 2], ['xfile_member', 2],
 ];
+
+/** Changes whenever what is planted changes: a corpus written by another version is generated again. */
+export const GENERATOR = 'vmalias gen-corpus 2';
 
 export function generate(opts) {
   const r = rng(opts.seed);
   const out = path.resolve(opts.out);
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
-  const manifest = { generator: 'vmalias gen-corpus 1', params: { files: opts.files, seed: opts.seed, large: opts.large }, tps: [], tns: [], kinds: {} };
+  const manifest = { generator: GENERATOR, params: { files: opts.files, seed: opts.seed, large: opts.large }, tps: [], tns: [], kinds: {} };
   let written = 0;
   let bytes = 0;
   const put = (rel, text) => {
