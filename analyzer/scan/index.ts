@@ -479,6 +479,30 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     await findRefs(refsTodo, srcLinks, 'src');
     for (const i of refsTodo) refs[i] = [];
     stats.wrapperLinks = (await wrappersOfWrappers(srcLinks)).length;
+    // Members filled with another file's wrapper allocator (`ring->desc = foo_alloc(n)`): the files
+    // calling a source-side link are read for such stores (the pre-pass saw only table names).
+    {
+      const want = new Map<number, string[]>();
+      for (const i of found.keys()) {
+        const names = [...srcRefsOf(i)];
+        if (names.length && files[i].path.endsWith('.c')) want.set(i, names.sort());
+      }
+      const idx = [...want.keys()].sort((a, b) => a - b);
+      await Promise.all(batches(idx, files).map(async (b) => {
+        const r = await run({ kind: 'fields', files: b.map((i) => files[i].path), names: b.map((i) => want.get(i) ?? []) });
+        if (r.kind !== 'fields') return;
+        r.files.forEach((fl, k) => {
+          const i = b[k];
+          const e = entries[i];
+          if (!e || fl.length === 0) return;
+          const merged = new Map((e.fields ?? []).map((f) => [`${f[0]}.${f[1]}`, f]));
+          for (const f of fl) merged.set(`${f[0]}.${f[1]}`, f);
+          entries[i] = { ...e, fields: [...merged.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([, f]) => f) };
+          indexDirty = true;
+        });
+      }));
+      check();
+    }
     // (found holds source-side names only so far; a wrapper of wrappers can give a source side to
     // a file outside the first links' scopes, or to an unchanged file)
     const withSource = [...new Set([...refsTodo.filter((i) => ((entries[i]?.bits ?? 0) & SRC) !== 0), ...found.keys()])].sort((a, b) => a - b);
@@ -554,9 +578,21 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const sel = selectFiles(linkInput, links, refs, opts.maxFanout ?? 64);
     if (fieldKeysOf.size) {
       const more = new Set(sel.parse);
+      // a storer filling the member from another file's wrapper needs that file's summary too
+      const withLinks = (d: number): void => {
+        if (more.has(d)) return;
+        more.add(d);
+        const stack = [...srcRefsOf(d)];
+        const seen = new Set(stack);
+        while (stack.length) {
+          const l = links.get(stack.pop() as string);
+          for (const x of l?.definers ?? []) more.add(x);
+          for (const v of l?.via ?? []) if (!seen.has(v)) { seen.add(v); stack.push(v); }
+        }
+      };
       for (const [i, keys] of fieldKeysOf) {
         more.add(i);
-        for (const key of keys) for (const d of fieldDefiners.get(key) ?? []) more.add(d);
+        for (const key of keys) for (const d of fieldDefiners.get(key) ?? []) withLinks(d);
       }
       sel.parse = [...more].sort((a, b) => a - b);
     }

@@ -32,6 +32,8 @@ export interface RunnerInit {
 export type Task =
   | { kind: 'prefilter'; files: string[] }
   | { kind: 'lex'; files: string[] }
+  /** Members each file fills with the result of a call to one of its `names` (sourceFieldTypes). */
+  | { kind: 'fields'; files: string[]; names: string[][] }
   /** `lex: false`: the names only, not the lexical details of the files that mention one. */
   | { kind: 'refs'; files: string[]; names: string[]; namesHash: string; lex?: boolean }
   /**
@@ -92,6 +94,7 @@ export interface AnalyzeFileResult {
 export type TaskResult =
   | { kind: 'prefilter'; files: PrefilterFileResult[] }
   | { kind: 'refs'; files: RefsFileResult[] }
+  | { kind: 'fields'; files: [string, string][][] }
   | { kind: 'analyze'; result: AnalyzeFileResult };
 
 const LOCAL_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*"([^"\n]+\.h)"/gm;
@@ -126,6 +129,7 @@ export class TaskRunner {
       case 'prefilter': return { kind: 'prefilter', files: task.files.map((f) => this.prefilterOne(f)) };
       case 'lex': return { kind: 'prefilter', files: task.files.map((f) => this.lexOne(f)) };
       case 'refs': return { kind: 'refs', files: this.refs(task) };
+      case 'fields': return { kind: 'fields', files: task.files.map((f, k) => this.storedFields(f, task.names[k] ?? [])) };
       case 'analyze': return { kind: 'analyze', result: await this.analyze(task.file, task.external, task.needed, task.callSites, task.calls, task.hint, task.fields) };
     }
   }
@@ -176,6 +180,17 @@ export class TaskRunner {
       for (const t of tags) out.add(t);
     }
     return out;
+  }
+
+  /** The members `file` fills with the result of one of `names` (another file's wrapper allocators). */
+  private storedFields(file: string, names: string[]): [string, string][] {
+    const r = readSourceBytes(file);
+    if (!r.ok || names.length === 0) return [];
+    const text = r.buf.toString('latin1');
+    const calls = callsOf(text, new Set(names));
+    if (calls.length === 0) return [];
+    const owned = this.localTags(file, text);
+    return sourceFieldTypes(text, calls).filter(([t]) => owned.has(t));
   }
 
   /** Lexical details of a file whatever its bits (a linked file re-entering the parse set). */

@@ -638,6 +638,17 @@ test('scan: a member stored in one file and read in another is followed only for
   const viaHelper = await scanPaths([d], { noCache: true, quiet: true, jobs: 1 });
   assert.equal(viaHelper.stats.fieldLinks, 1);
   assert.deepEqual(viaHelper.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line}`), ['zq_dma.c:11']);
+  // filled from another file's wrapper allocator, in a storer naming no allocator itself: the
+  // files calling a source-side link are read for member stores too, and the wrapper's file joins
+  fs.writeFileSync(path.join(d, 'zq_mem.c'), 'void *zq_mem_get(size_t len)\n{\n\treturn vzalloc(len);\n}\n');
+  fs.writeFileSync(core, original.replace('#include <linux/vmalloc.h>\n', 'void *zq_mem_get(size_t len);\n')
+    .replace(' * zq core: the event log is large and only ever touched by the CPU, so it\n * lives in virtually contiguous memory; the scratch area is small.\n', ' * zq core.\n')
+    .replace('zd->log = vzalloc(len);', 'zd->log = zq_mem_get(len);').replace('vfree(zd->log);', 'kvfree(zd->log);'));
+  assert.ok(!/vmalloc|vzalloc/.test(fs.readFileSync(core, 'utf8')), 'the storer names no allocator');
+  const viaLink = await scanPaths([d], { noCache: true, quiet: true, jobs: 1 });
+  assert.equal(viaLink.stats.fieldLinks, 1);
+  assert.deepEqual(viaLink.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line} ${path.basename(f.trace[0].file)}`), ['zq_dma.c:11 zq_core.c']);
+  fs.rmSync(path.join(d, 'zq_mem.c'));
   fs.writeFileSync(core, original);
   // struct zq_dev from a header the storer does not include with quotes: not the subsystem's own
   fs.writeFileSync(core, fs.readFileSync(core, 'utf8').replace('#include "zq.h"', '#include <linux/zq.h>'));
