@@ -425,16 +425,21 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       }
       return out;
     };
+    const withRefs = (): number[] => {
+      const out = new Set(found.keys());
+      for (let i = 0; i < n; i++) if (storedRefs[i] && refs[i]?.length) out.add(i);
+      return [...out].sort((a, b) => a - b);
+    };
     const wrappersOfWrappers = async (first: string[]): Promise<string[]> => {
       const all: string[] = [];
       let frontier = new Set(first);
       const gained = new Set<number>();
       for (let level = 2; level <= linkDepth && frontier.size; level++) {
+        // (only files with references can call one: the stored ones, and those found this run)
         const callers: number[] = [];
-        for (let i = 0; i < n; i++) {
+        for (const i of withRefs()) {
           if (!entries[i] || !files[i].path.endsWith('.c')) continue;
-          const mine = srcRefsOf(i);
-          if ([...mine].some((nm) => frontier.has(nm))) callers.push(i);
+          for (const nm of srcRefsOf(i)) if (frontier.has(nm)) { callers.push(i); break; }
         }
         // lexical details: kept from the candidates' read, else read again
         const need = callers.filter((i) => !(storedRefs[i] && !gained.has(i) && entries[i]?.wraps) && !entries[i]?.lex && lexJson[i] === undefined);
