@@ -7,13 +7,14 @@
  */
 import { createHash } from 'crypto';
 import { analyzeText } from '../analyze';
-import type { AnalysisResult, AnalyzeOptions, Finding, FunctionSummary, Span } from '../types';
+import type { AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary, Span } from '../types';
 import { applySeries, BaseTree, EMPTY_BASE, FileResult, fsBase, HunkPlacement, LineMap } from './apply';
 import { buildFragment, Fragment } from './fragment';
 import { formatPatchRange, gitBase, rangeBaseRev } from './git';
 import type { FilePatch, Hunk, Patch, PatchFinding, PatchProblem, PatchSet } from './model';
 import { describePatch, isCFile } from './model';
 import { parsePatches } from './parse';
+import { fieldFactsFor } from '../scan/summaries';
 
 export type AnalyzeTextFn = (text: string, file: string, opts: AnalyzeOptions) => Promise<AnalysisResult>;
 
@@ -194,20 +195,32 @@ interface FileAnalysis {
  * post-image of one patch is the pre-image of the next patch touching the file, so each text is
  * analysed once.
  */
-type AnalysisCache = Map<string, Promise<{ findings: Finding[]; summaries: FunctionSummary[] }>>;
+type AnalysisCache = Map<string, Promise<FileFacts & { findings: Finding[] }>>;
 
-/** Summaries of functions in other files, by function name. */
-type External = Map<string, FunctionSummary>;
-
-interface FileAnalysisOut extends FileAnalysis {
-  /** Whole-file summaries (complete files only: fragments have partial functions). */
-  beforeSummaries: FunctionSummary[];
-  afterSummaries: FunctionSummary[];
+/** What a file's analysis says for other files: its summaries and its struct-member facts. */
+interface FileFacts {
+  summaries: FunctionSummary[];
+  fields: FieldFact[];
 }
 
+/** Summaries of functions in other files, by function name, and what they store in members. */
+interface External {
+  summaries: Map<string, FunctionSummary>;
+  fields: FieldFact[];
+}
+
+interface FileAnalysisOut extends FileAnalysis {
+  /** Whole-file summaries and member facts (complete files only: fragments have partial functions). */
+  beforeFacts: FileFacts;
+  afterFacts: FileFacts;
+}
+
+const NO_FACTS: FileFacts = { summaries: [], fields: [] };
+
 function externalKey(ext: External | undefined): string {
-  if (!ext || ext.size === 0) return '';
-  return createHash('sha1').update(JSON.stringify([...ext.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)))).digest('hex');
+  if (!ext || (ext.summaries.size === 0 && ext.fields.length === 0)) return '';
+  const sums = [...ext.summaries.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  return createHash('sha1').update(JSON.stringify([sums, ext.fields])).digest('hex');
 }
 
 async function analyzeFile(
@@ -219,16 +232,18 @@ async function analyzeFile(
   ext: { before?: External; after?: External } = {},
 ): Promise<FileAnalysisOut | undefined> {
   const who = describePatch(r.patch);
-  const run = (text: string, confidence: 'high' | 'low', external: External | undefined): Promise<{ findings: Finding[]; summaries: FunctionSummary[] }> => {
+  const run = (text: string, confidence: 'high' | 'low', external: External | undefined): Promise<FileFacts & { findings: Finding[] }> => {
     const key = `${confidence}\u0000${r.path}\u0000${createHash('sha1').update(text).digest('hex')}\u0000${externalKey(external)}`;
     let p = cache.get(key);
     if (!p) {
-      const externalSummaries = new Map([...(opts.externalSummaries ?? new Map<string, FunctionSummary>()), ...(external ?? new Map<string, FunctionSummary>())]);
-      p = analyze(text, r.path, { ...opts, confidence, ...(externalSummaries.size ? { externalSummaries } : {}) }).then(
-        (res) => ({ findings: res.findings, summaries: res.summaries ?? [] }),
+      const externalSummaries = new Map([...(opts.externalSummaries ?? new Map<string, FunctionSummary>()), ...(external?.summaries ?? new Map<string, FunctionSummary>())]);
+      // what other files of the series store in members of this file's subsystem's types
+      const externalFields = fieldFactsFor(r.path, external?.fields ?? []);
+      p = analyze(text, r.path, { ...opts, confidence, ...(externalSummaries.size ? { externalSummaries } : {}), ...(externalFields.length ? { externalFields } : {}) }).then(
+        (res) => ({ findings: res.findings, summaries: res.summaries ?? [], fields: res.fieldFacts ?? [] }),
         (e: unknown) => {
           failures.push({ patch: r.patch.index, line: r.file.patchLine, message: `${who}: analysis of ${r.path} failed: ${(e as Error).message}` });
-          return { findings: [], summaries: [] };
+          return { findings: [], ...NO_FACTS };
         },
       );
       cache.set(key, p);
@@ -239,12 +254,12 @@ async function analyzeFile(
   if (r.complete) {
     if (r.after === undefined) return undefined;
     const after = await run(r.after, 'high', ext.after);
-    const before = r.before !== undefined ? await run(r.before, 'high', ext.before) : { findings: [], summaries: [] };
+    const before = r.before !== undefined ? await run(r.before, 'high', ext.before) : { findings: [], ...NO_FACTS };
     return {
       after: after.findings,
       before: before.findings,
-      afterSummaries: after.summaries,
-      beforeSummaries: before.summaries,
+      afterFacts: { summaries: after.summaries, fields: after.fields },
+      beforeFacts: { summaries: before.summaries, fields: before.fields },
       postLines: r.after.split('\n'),
       placements: r.placements,
       map: r.map,
@@ -265,13 +280,17 @@ async function analyzeFile(
   const fragLines = post.text.split('\n');
   for (let i = 1; i < post.imageLine.length; i++) if (post.imageLine[i]) postLines[post.imageLine[i] - 1] = fragLines[i - 1];
   for (let i = 0; i < postLines.length; i++) postLines[i] ??= '';
-  return { after, before, afterSummaries: [], beforeSummaries: [], postLines, placements, map, analyzedText: post.text, toImage: toPost, low: true };
+  return { after, before, afterFacts: NO_FACTS, beforeFacts: NO_FACTS, postLines, placements, map, analyzedText: post.text, toImage: toPost, low: true };
 }
 
 /** Union of the summaries of `files` (path → summaries), leaving out `skip`. */
-function externalFrom(files: Map<string, FunctionSummary[]>, skip: Set<string>): External {
-  const m: External = new Map();
-  for (const [path, sums] of files) if (!skip.has(path)) for (const sm of sums) m.set(sm.name, sm);
+function externalFrom(files: Map<string, FileFacts>, skip: Set<string>): External {
+  const m: External = { summaries: new Map(), fields: [] };
+  for (const [path, facts] of files) {
+    if (skip.has(path)) continue;
+    for (const sm of facts.summaries) m.summaries.set(sm.name, sm);
+    m.fields.push(...facts.fields);
+  }
   return m;
 }
 
@@ -283,7 +302,7 @@ function externalFrom(files: Map<string, FunctionSummary[]>, skip: Set<string>):
  */
 async function analyzePatchFiles(
   files: FileResult[],
-  known: Map<string, FunctionSummary[]>,
+  known: Map<string, FileFacts>,
   analyze: AnalyzeTextFn,
   opts: PatchReviewOptions,
   failures: PatchProblem[],
@@ -300,18 +319,18 @@ async function analyzePatchFiles(
       const after = new Map([...known].filter(([p]) => !here.has(p)));
       for (const [o, fa] of out) {
         if (o === r || !fa) continue;
-        before.set(o.path, fa.beforeSummaries);
-        after.set(o.path, fa.afterSummaries);
+        before.set(o.path, fa.beforeFacts);
+        after.set(o.path, fa.afterFacts);
       }
       const eb = externalFrom(before, new Set([r.path]));
       const ea = externalFrom(after, new Set([r.path]));
-      if (eb.size || ea.size) out.set(r, await analyzeFile(r, analyze, opts, failures, cache, { before: eb, after: ea }));
+      if (eb.summaries.size || ea.summaries.size || eb.fields.length || ea.fields.length) out.set(r, await analyzeFile(r, analyze, opts, failures, cache, { before: eb, after: ea }));
     }
   }
   for (const r of files) {
     const fa = out.get(r);
     if (r.file.status === 'renamed' && r.file.oldPath) known.delete(r.file.oldPath);
-    if (fa && !fa.low) known.set(r.path, fa.afterSummaries);
+    if (fa && !fa.low) known.set(r.path, fa.afterFacts);
   }
   return out;
 }
@@ -329,7 +348,7 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   const analyze = opts.analyze ?? analyzeText;
   const items: ReviewItem[] = [];
   const cache: AnalysisCache = new Map();
-  const known = new Map<string, FunctionSummary[]>();
+  const known = new Map<string, FileFacts>();
   const analyses = new Map<FileResult, FileAnalysisOut | undefined>();
   for (const patch of set.patches) {
     const files = applied.files.filter((r) => r.patch === patch && isCFile(r.path) && r.file.status !== 'deleted');

@@ -199,3 +199,19 @@ test('an analyzer that throws becomes a note, never an exception', async () => {
   });
   assert.deepEqual(review.problems.map((p) => [p.patch, p.line]), [[1, 14], [1, 14]]); // before and after
 });
+
+test('a series storing vmalloc memory in a member in one file and mapping it in another: the reader is flagged', async () => {
+  const newFile = (name: string, lines: string[]): string[] => [
+    `diff --git a/drivers/misc/zq/${name} b/drivers/misc/zq/${name}`, 'new file mode 100644', '--- /dev/null', `+++ b/drivers/misc/zq/${name}`,
+    `@@ -0,0 +1,${lines.length} @@`, ...lines.map((l) => `+${l}`),
+  ];
+  const header = newFile('zq.h', ['struct zq_dev {', '\tstruct scatterlist sg;', '\tvoid *log;', '};']);
+  const core = newFile('zq_core.c', ['#include "zq.h"', '', 'int zq_init(struct zq_dev *zd)', '{', '\tzd->log = vzalloc(1 << 16);', '\treturn zd->log ? 0 : -ENOMEM;', '}']);
+  const dma = newFile('zq_dma.c', ['#include "zq.h"', '', 'void zq_push(struct zq_dev *zd)', '{', '\tsg_init_one(&zd->sg, zd->log, 1 << 16);', '}']);
+  const both = await scanPatchText([...header, ...core, ...dma, ''].join('\n'), 'zq.diff', {});
+  assert.deepEqual(both.findings.map((f) => [f.target.path, f.target.line, f.finding.rule]), [['drivers/misc/zq/zq_dma.c', 5, 'vmalloc-linear-map']]);
+  assert.deepEqual(both.findings[0].finding.trace.map((s) => path.basename(s.file)), ['zq_core.c', 'zq_core.c', 'zq_dma.c']);
+  // the mapping alone: nothing says what the member holds
+  const alone = await scanPatchText([...header, ...dma, ''].join('\n'), 'zq.diff', {});
+  assert.deepEqual(alone.findings, []);
+});
