@@ -4,6 +4,7 @@
  * analysing one file. Each runner holds one parser backend for its lifetime; the syntax tree of a
  * file is dropped as soon as its analysis returns (the WASM tree is deleted inside the backend).
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import type { AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary } from '../types';
 import { outside, type Backend, type BackendName } from '../parse/backends';
@@ -99,6 +100,8 @@ export type TaskResult =
 
 const LOCAL_INCLUDE = /^[ \t]*#[ \t]*include[ \t]*"([^"\n]+\.h)"/gm;
 const STRUCT_DEF = /\bstruct\s+([A-Za-z_]\w*)\s*\{/g;
+/** Headers larger than this (generated register maps) are not read for struct definitions. */
+const MAX_HEADER_BYTES = 8 << 20;
 
 export class TaskRunner {
   private readonly matcher: NameMatcher;
@@ -173,8 +176,11 @@ export class TaskRunner {
       let tags = this.headerTags.get(h);
       if (!tags) {
         tags = [];
-        const r = readSourceBytes(h);
-        if (r.ok) for (const d of r.buf.toString('latin1').matchAll(STRUCT_DEF)) tags.push(d[1]);
+        // a regular file of a source's size only: an include naming a FIFO must not block the scan
+        let st: fs.Stats | undefined;
+        try { st = fs.statSync(h); } catch { st = undefined; }
+        const r = st?.isFile() && st.size <= MAX_HEADER_BYTES ? readSourceBytes(h) : undefined;
+        if (r?.ok) for (const d of r.buf.toString('latin1').matchAll(STRUCT_DEF)) tags.push(d[1]);
         this.headerTags.set(h, tags);
       }
       for (const t of tags) out.add(t);

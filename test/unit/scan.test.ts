@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
+import { execFileSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import { scanPaths } from '../../analyzer/scan';
@@ -649,6 +650,15 @@ test('scan: a member stored in one file and read in another is followed only for
   assert.equal(viaLink.stats.fieldLinks, 1);
   assert.deepEqual(viaLink.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line} ${path.basename(f.trace[0].file)}`), ['zq_dma.c:11 zq_core.c']);
   fs.rmSync(path.join(d, 'zq_mem.c'));
+  fs.writeFileSync(core, original);
+  // an include naming a FIFO (or a directory) is not read: the scan neither blocks nor fails
+  fs.writeFileSync(core, original.replace('#include "zq.h"', '#include "zq_pipe.h"\n#include "zq_dir.h"\n#include "zq.h"'));
+  execFileSync('mkfifo', [path.join(d, 'zq_pipe.h')]);
+  fs.mkdirSync(path.join(d, 'zq_dir.h'));
+  const withFifo = await scanPaths([d], { noCache: true, quiet: true, jobs: 1 });
+  assert.deepEqual(withFifo.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line}`), ['zq_dma.c:11']);
+  fs.rmSync(path.join(d, 'zq_pipe.h'));
+  fs.rmSync(path.join(d, 'zq_dir.h'), { recursive: true });
   fs.writeFileSync(core, original);
   // struct zq_dev from a header the storer does not include with quotes: not the subsystem's own
   fs.writeFileSync(core, fs.readFileSync(core, 'utf8').replace('#include "zq.h"', '#include <linux/zq.h>'));
