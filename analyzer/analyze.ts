@@ -448,11 +448,16 @@ function exportFields(fieldVals: Map<string, Val>, fieldOther: ReadonlySet<strin
       ...(b.size !== undefined ? { size: b.size } : {}), ...(b.sizeBytes !== undefined ? { sizeBytes: b.sizeBytes } : {}),
     });
   }
-  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return out.sort(byFieldKey);
+}
+
+/** FieldFacts in the order of their keys (how results and signatures list them). */
+export function byFieldKey(a: FieldFact, b: FieldFact): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
 /** The member name of a field-fact key (`field:T.f[]`, `dmio:field:T.f` → `f`). */
-function fieldNameOf(key: string): string {
+export function fieldNameOf(key: string): string {
   return key.slice(key.lastIndexOf('.') + 1).replace(/\[\]$/, '');
 }
 

@@ -8,7 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { FieldFact, Finding, FunctionSummary, KernelVersion } from '../types';
 import { walkPaths, type SourceFile } from './files';
-import { addWrapperLinks, inScope, linkingNames, scopeOf, wrapperLinks, nameClasses, NameMatcher, scopedGroups, selectFiles, isExported, SNK, SRC, type LexInfo, type PrefilterEntry } from './prefilter';
+import { byFieldKey } from '../analyze';
+import { addDefiners, addWrapperLinks, inScope, linkingNames, scopeOf, wrapperLinks, nameClasses, NameMatcher, scopedGroups, selectFiles, isExported, SNK, SRC, type LexInfo, type PrefilterEntry } from './prefilter';
 import { ResultStore, ScanCache, defaultCacheDir, sha1, toolFingerprint, type IndexRow } from './cache';
 import { createRunner, defaultJobs, type Runner } from './pool';
 import { buildGraph, depSignature, SummaryTable, type DepFile } from './summaries';
@@ -587,13 +588,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       const withLinks = (d: number): void => {
         if (more.has(d)) return;
         more.add(d);
-        const stack = [...srcRefsOf(d)];
-        const seen = new Set(stack);
-        while (stack.length) {
-          const l = links.get(stack.pop() as string);
-          for (const x of l?.definers ?? []) more.add(x);
-          for (const v of l?.via ?? []) if (!seen.has(v)) { seen.add(v); stack.push(v); }
-        }
+        addDefiners(links, srcRefsOf(d), more);
       };
       for (const [i, keys] of fieldKeysOf) {
         more.add(i);
@@ -687,7 +682,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
           out.set(f.key, cur && (cur.kind !== f.kind || cur.t !== f.t) ? { ...cur, kind: 'maybe' } : cur ?? f);
         }
       }
-      return [...out.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      return [...out.values()].sort(byFieldKey);
     };
     const sigOf = (k: number, ext: ReturnType<SummaryTable['externalFor']>): string => {
       const fields = fieldsFor(k);
@@ -940,7 +935,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     }
     finalFindings.sort(compareFindings);
     const summaries = table.all();
-    const fieldFacts = [...fieldsOf.values()].flat().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const fieldFacts = [...fieldsOf.values()].flat().sort(byFieldKey);
     if (results) {
       results.save(resultKey, {
         stamp: walkStart, treeSig, findings: finalFindings, notes: notes.slice(walkNotes), summaries: [...summaries.values()], fieldFacts,

@@ -355,26 +355,13 @@ export interface LinkInput {
 }
 
 /**
- * `holder->member = SOURCE(…)` (also `holder.member`, an array element, through a cast) with the
+ * `holder->member = SOURCE(…)` at each call in `calls` (also `holder.member`, an array element, through a cast) with the
  * holder declared `struct T *holder` or `struct T holder` earlier in the file (the nearest
  * declaration before the store, within 16 KB): the `[T, member]` pairs, sorted, deduplicated. The
  * analyzer decides what the member really holds; this only says where to look for its readers.
  */
-export function sourceFieldTypes(text: string, sources: RegExp | readonly number[]): [string, string][] {
-  // [start, end] pairs of the source names called (from lexFunctions' srcCalls, or a regex)
-  let calls: readonly number[];
-  if (Array.isArray(sources)) {
-    calls = sources;
-  } else {
-    const re = sources as RegExp;
-    const found: number[] = [];
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const e = m.index + m[0].length;
-      if (/^\s*\(/.test(text.slice(e, e + 8))) found.push(m.index, e);
-    }
-    calls = found;
-  }
+export function sourceFieldTypes(text: string, calls: readonly number[]): [string, string][] {
+  // `calls`: [start, end] pairs of the source names called (lexFunctions' srcCalls, callsOf)
   const out = new Map<string, [string, string]>();
   for (let c = 0; c + 1 < calls.length; c += 2) {
     const at = calls[c];
@@ -560,6 +547,20 @@ export function fileLinks(file: string, fileBits: number, lex: LexInfo, matcher:
   return out;
 }
 
+/**
+ * Adds to `into` the files defining `names` and, for wrappers of wrappers, the files defining what
+ * they wrap (`LinkName.via`, transitively), leaving out the wrapped names in `skip`.
+ */
+export function addDefiners(links: ReadonlyMap<string, LinkName>, names: Iterable<string>, into: Set<number>, skip: ReadonlySet<string> = new Set()): void {
+  const stack = [...names];
+  const seen = new Set(stack);
+  while (stack.length) {
+    const l = links.get(stack.pop() as string);
+    for (const d of l?.definers ?? []) into.add(d);
+    for (const v of l?.via ?? []) if (!seen.has(v) && !skip.has(v)) { seen.add(v); stack.push(v); }
+  }
+}
+
 /** Whether a file (relative path) is inside a link's scope. */
 export function inScope(rel: string, scopes: string[]): boolean {
   return scopes.some((s) => s === '' || rel.startsWith(s));
@@ -679,13 +680,7 @@ export function selectFiles(
     parse.add(idx);
     if (used.length) usedBy.set(idx, used);
     // a wrapper of wrappers needs the summaries of what it wraps: their definers too
-    const stack = [...used];
-    const seen = new Set(stack);
-    while (stack.length) {
-      const l = links.get(stack.pop() as string);
-      for (const d of l?.definers ?? []) parse.add(d);
-      for (const v of l?.via ?? []) if (!seen.has(v) && !droppedSet.has(v)) { seen.add(v); stack.push(v); }
-    }
+    addDefiners(links, used, parse, droppedSet);
   });
   return { parse: [...parse].sort((a, b) => a - b), followed: links.size - dropped.length, dropped: dropped.sort(), used: usedBy };
 }

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary } from '../types';
 import { outside, type Backend, type BackendName } from '../parse/backends';
-import { analyzeTree, getBackend } from '../analyze';
+import { analyzeTree, fieldNameOf, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
 import { callsOf, fileLinks, lexFunctions, NameMatcher, sourceFieldTypes, SRC, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
@@ -226,10 +226,10 @@ export class TaskRunner {
 
   private async analyze(file: string, external: FunctionSummary[], neededIn: string[] | undefined, callSites?: [string, number[]][], calls: string[] = [], hint?: string[], fields: FieldFact[] = []): Promise<AnalyzeFileResult> {
     // `field:T.m` in needed: files reading that member need what this file stores in it
-    const neededFields = (neededIn ?? []).filter((nm) => nm.startsWith('field:')).map((nm) => nm.slice(nm.lastIndexOf('.') + 1));
+    const neededFields = (neededIn ?? []).filter((nm) => nm.startsWith('field:')).map(fieldNameOf);
     const needed = neededIn?.filter((nm) => !nm.startsWith('field:'));
     // the members other files store vmalloc memory in: a function mentioning one reads it
-    const readMembers = [...new Set(fields.map((f) => f.key.slice(f.key.indexOf('.') + 1).replace(/\[\]$/, '')))];
+    const readMembers = [...new Set(fields.map((f) => fieldNameOf(f.key)))];
     const empty = { file, findings: [], summaries: [], notes: [], parseMs: 0, analyzeMs: 0 };
     const r = readSourceBytes(file);
     if (!r.ok) return { ...empty, fileNote: r.note };
