@@ -12,7 +12,8 @@ import { lineIndex } from '../parse/lines';
 import { SNode, child, descendants } from '../parse/syntax';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
-  ALLOCATORS, LINEAR_ALLOCATORS, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, FREES, COMPLETION_WAITS,
+  ALLOCATORS, LINEAR_ALLOCATORS, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
+  allocatorApplies, sinkApplies,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
 } from '../tables';
@@ -21,12 +22,6 @@ import {
   OP_R, OP_W, OP_RF, OP_WF, OP_B, OpSet, opHasRead, opHasWrite, opWithFlags,
 } from './state';
 import { FunctionInfo, VarType, bodyNodes, localTypes, indentAt, lineStart } from './tu';
-
-/** Completion points of DMA mappings (the device is done once the mapping is torn down or synced for the CPU). */
-const DMA_COMPLETIONS = new Set([
-  'dma_unmap_sg', 'dma_unmap_sg_attrs', 'dma_unmap_sgtable', 'dma_unmap_page', 'dma_unmap_page_attrs',
-  'dma_sync_sg_for_cpu', 'dma_sync_sgtable_for_cpu', 'dma_sync_single_for_cpu', 'dma_sync_wait',
-]);
 
 export interface SummaryAcc {
   flushed: Set<number> | null; // intersection over exits
@@ -1420,7 +1415,7 @@ export class FunctionAnalysis {
       return undefined;
     }
     const alloc = ALLOCATORS.get(name);
-    if ((alloc && appliesTo(alloc, k)) || (alloc && !k) || this.tu.extraAllocators.has(name)) {
+    if ((alloc && allocatorApplies(alloc, k)) || this.tu.extraAllocators.has(name)) {
       for (const a of args) this.ev(a, st);
       const row = alloc ?? { kind: 'vmalloc' as const, zeroing: false, size: 0, name };
       let size: string | undefined;
@@ -1486,7 +1481,7 @@ export class FunctionAnalysis {
       return undefined;
     }
     const sink = SINKS.get(name);
-    if (sink && (appliesTo(sink, k) || (!k && sink.until !== undefined && sink.kind !== 'rq-map-kern'))) {
+    if (sink && sinkApplies(sink, k)) {
       return this.sinkCall(sink, n, args, st);
     }
     if (this.tu.extraSinks.has(name)) {

@@ -22,7 +22,7 @@ import { abortError, type ScanNote, type ScanOptions, type ScanProgress, type Sc
 export * from './types';
 export { defaultCacheDir } from './cache';
 export { relevantNames } from '../tables';
-import { TABLE_RESOLVED } from '../tables';
+import { tableResolved } from '../tables';
 
 /** Batches for the pre-pass: few enough messages, small enough to balance two workers. */
 const BATCH_FILES = 128;
@@ -629,8 +629,9 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     // Calls that can carry a summary: linking names, and exported functions of parsed files whose
     // bodies name a table function. Other calls cannot change a finding, so they add no edge (and
     // no cycle) to the dependency graph.
+    const resolved = tableResolved(kernel, opts.extraAllocators, opts.extraSinks);
     const interesting = new Set<string>(links.keys());
-    for (const i of parseIdx) for (const d of entries[i]?.lex?.defs ?? []) if (d.bits && isExported(files[i].path, d) && !TABLE_RESOLVED.has(d.name)) interesting.add(d.name);
+    for (const i of parseIdx) for (const d of entries[i]?.lex?.defs ?? []) if (d.bits && isExported(files[i].path, d) && !resolved.has(d.name)) interesting.add(d.name);
     const depFiles: DepFile[] = parseIdx.map((i) => {
       const lex = entries[i]?.lex;
       const calls = new Set<string>(refs[i] ?? []);
@@ -665,7 +666,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     // that proves its argument is vmalloc memory with is_vmalloc_addr()/vmalloc_to_page() is one):
     // passing vmalloc memory to one can change how it is judged (its call sites go back to its
     // file), so for the worker's flow check a call to one counts as a sink.
-    const srcExports = parseIdx.map((i) => new Set((entries[i]?.lex?.defs ?? []).filter((d) => (d.bits & SRC) !== 0 && isExported(files[i].path, d) && !TABLE_RESOLVED.has(d.name)).map((d) => d.name)));
+    const srcExports = parseIdx.map((i) => new Set((entries[i]?.lex?.defs ?? []).filter((d) => (d.bits & SRC) !== 0 && isExported(files[i].path, d) && !resolved.has(d.name)).map((d) => d.name)));
     const callsOut = depFiles.map((f, k) => f.calls.filter((c) => graph.deps[k].some((d) => srcExports[d].has(c))));
     // What each analysed file stores in members of known types, and what a reader gets of it: the
     // facts of its dependencies that define the members it reads (`field:T.m` calls).

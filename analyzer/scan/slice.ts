@@ -396,6 +396,24 @@ export interface SourceFlow {
   reached?: Set<number>;
 }
 
+/**
+ * Whether the `(` at or after `from` opens the parameter list of one of `defs`: its matching `)`
+ * is followed by blanks only, up to that definition's body.
+ */
+function definesAt(text: string, from: number, defs: readonly LexDef[]): boolean {
+  if (defs.length === 0) return false;
+  let i = from;
+  while (i < text.length && /\s/.test(text[i])) i++;
+  if (text[i] !== '(') return false;
+  let depth = 0;
+  for (; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) break;
+  }
+  const close = i;
+  return defs.some((d) => d.bodyStart !== undefined && d.bodyStart > close && /^\s*$/.test(text.slice(close + 1, d.bodyStart)));
+}
+
 /** sourceMeetsSink, with the functions reached. */
 export function sourceFlow(g: FileGraph, sources: ReadonlySet<string>, sinks: ReadonlySet<string>): SourceFlow {
   const { text, defs } = g;
@@ -410,6 +428,9 @@ export function sourceFlow(g: FileGraph, sources: ReadonlySet<string>, sinks: Re
     while ((m = srcRe.exec(text)) !== null) {
       const at = m.index;
       if (bodies.some(([s, e]) => at >= s && at < e) || g.defineRanges.some(([s, e]) => at >= s && at < e)) continue;
+      // a definition's own name (mm/ defining vzalloc()) produces no memory: the name, its
+      // parameter list, then nothing but blanks up to the body the lexer found for it
+      if (definesAt(text, at + m[0].length, defs.filter((d) => d.name === m?.[0]))) continue;
       // #include <linux/vmalloc.h>, #if lines: not code
       if (/^[ \t]*#/.test(text.slice(text.lastIndexOf('\n', at - 1) + 1, at))) continue;
       // only a call can produce memory: `.vmap = foo_vmap` in an ops table, a name passed to a macro are not

@@ -6,7 +6,7 @@
  * Zeroing allocators are not CPU writes through the alias: the page allocator zeroes the pages
  * through the linear map before they are mapped, and mapping flushes (flush_cache_vmap).
  */
-import { Versioned } from './common';
+import { appliesTo, KVersion, Versioned } from './common';
 
 export type SourceKind = 'vmalloc' | 'maybe-vmalloc' | 'vmap';
 
@@ -69,6 +69,14 @@ const rows: AllocatorRow[] = [
 export const ALLOCATORS: ReadonlyMap<string, AllocatorRow> = new Map(
   rows.flatMap((r) => [[r.name, r] as const, [`${r.name}_noprof`, { ...r, name: `${r.name}_noprof`, since: r.since ?? '6.10' }] as const]),
 );
+
+/**
+ * Does the interpreter take an allocator row for kernel `k`? An unknown kernel takes every row (a
+ * removed allocator's calls are still allocations in the code that makes them).
+ */
+export function allocatorApplies(row: AllocatorRow, k: KVersion | undefined): boolean {
+  return !k || appliesTo(row, k);
+}
 
 /** Allocators whose result is never a vmalloc address: assigning one makes a pointer clean again. */
 export const LINEAR_ALLOCATORS: ReadonlySet<string> = new Set([

@@ -1,6 +1,7 @@
 /** All domain tables, and the names the whole-tree pre-filter looks for. */
-import { ALLOCATORS } from './allocators';
-import { SINKS, EVIDENCE_PAGE_OF, VMALLOC_TESTS, COMPLETION_WAITS, FREES } from './sinks';
+import { ALLOCATORS, allocatorApplies } from './allocators';
+import { SINKS, EVIDENCE_PAGE_OF, VMALLOC_TESTS, COMPLETION_WAITS, DMA_COMPLETIONS, FREES, sinkApplies } from './sinks';
+import type { KVersion } from './common';
 import { MAINTENANCE } from './sanitizers';
 import { LINEAR_ALLOCATORS } from './allocators';
 import { ACCESS } from './access';
@@ -41,13 +42,31 @@ export function seedNames(extra: readonly string[] = []): Set<string> {
 /**
  * Names the interpreter resolves from these tables whatever the kernel version, before it would
  * look up a summary (analyzer/engine/interp.ts, call(): maintenance calls, CPU accesses, linear
- * allocators, page-of evidence, is_vmalloc_addr() tests, completion waits, frees). A summary of a
- * definition of one of them (mm/ defines kvfree(), which names is_vmalloc_addr()) is never read,
- * so the whole-tree scan draws no dependency on it: otherwise every file calling kvfree() would
- * wait for mm/slub.c, keep its kvfree() call as a possible sink, and have mm/slub.c parsed for a
- * summary no one uses. Version-dependent rows (allocators, sinks) are not in it.
+ * allocators, page-of evidence, is_vmalloc_addr() tests, completion waits, DMA completions, frees).
+ * A summary of a definition of one of them (mm/ defines kvfree(), which names is_vmalloc_addr()) is
+ * never read, so the whole-tree scan draws no dependency on it: otherwise every file calling
+ * kvfree() would wait for mm/slub.c, keep its kvfree() call as a possible sink, and have mm/slub.c
+ * parsed for a summary no one uses. tableResolved() adds the version-dependent rows.
  */
 export const TABLE_RESOLVED: ReadonlySet<string> = new Set([
   ...MAINTENANCE.keys(), ...ACCESS.keys(), ...LINEAR_ALLOCATORS, ...EVIDENCE_PAGE_OF.keys(), ...VMALLOC_TESTS,
-  ...COMPLETION_WAITS, ...FREES,
+  ...COMPLETION_WAITS, ...DMA_COMPLETIONS, ...FREES,
 ]);
+
+/**
+ * TABLE_RESOLVED plus what the interpreter resolves for kernel `k` before a summary: the allocator
+ * and sink rows that apply to it (allocatorApplies, sinkApplies: the same tests call() makes), the
+ * bio op setters it always takes, and the user's `--allocator`/`--sink` names. mm/vmalloc.c's
+ * definition of `__vmalloc_noprof()` or include/linux/mm.h's `virt_to_folio()` is then no
+ * dependency of their callers in a 6.18 scan; in a 4.9 scan a driver's own `kvmalloc()` (the table
+ * row starts at 4.12) still is, as its summary is what the callers get.
+ */
+export function tableResolved(k: KVersion | undefined, extraAllocators: readonly string[] = [], extraSinks: readonly string[] = []): Set<string> {
+  const out = new Set<string>([...TABLE_RESOLVED, ...extraAllocators, ...extraSinks, 'bio_chain']);
+  for (const [name, row] of ALLOCATORS) if (allocatorApplies(row, k)) out.add(name);
+  for (const [name, row] of SINKS) if (sinkApplies(row, k)) out.add(name);
+  // a setter with `minArgs` falls through to summaries when called with fewer arguments, unless
+  // it returns the bio (2.6-era bio_alloc(gfp, nr_vecs))
+  for (const [name, row] of BIO_OP_SETTERS) if (row.minArgs === undefined || row.bio === 'result') out.add(name);
+  return out;
+}

@@ -12,7 +12,7 @@
  * - `vmalloc-add` adds a vmalloc range to a bio and flushes it for writes (≥ 6.16) (`bio`, `ptr`)
  * - `dm-io`      dm_io(): the request's memory type decides (DM_IO_KMEM wrong, DM_IO_VMA sanitized ≥ 3.0)
  */
-import { Versioned } from './common';
+import { appliesTo, KVersion, Versioned } from './common';
 
 export type SinkKind = 'page-add' | 'sg-page' | 'submit' | 'dma-map-sg' | 'dma-map-page' | 'linear' | 'rq-map-kern' | 'vmalloc-add' | 'dm-io';
 
@@ -103,6 +103,25 @@ export const EVIDENCE_PAGE_OF: ReadonlyMap<string, { ptr: number; source: string
 ]);
 
 export const VMALLOC_TESTS: ReadonlySet<string> = new Set(['is_vmalloc_addr', 'is_vmalloc_or_module_addr']);
+
+/**
+ * Completion points of DMA mappings: the device is done once the mapping is torn down or synced for
+ * the CPU (Documentation/core-api/dma-api.rst v6.18: dma_unmap_*() and dma_sync_*_for_cpu() hand
+ * the buffer back to the CPU; include/linux/dmaengine.h v6.18.2 dma_sync_wait()).
+ */
+export const DMA_COMPLETIONS: ReadonlySet<string> = new Set([
+  'dma_unmap_sg', 'dma_unmap_sg_attrs', 'dma_unmap_sgtable', 'dma_unmap_page', 'dma_unmap_page_attrs',
+  'dma_sync_sg_for_cpu', 'dma_sync_sgtable_for_cpu', 'dma_sync_single_for_cpu', 'dma_sync_wait',
+]);
+
+/**
+ * Does the interpreter take a sink row for kernel `k`? An unknown kernel takes the rows that still
+ * apply, and the removed interfaces whose old calls are unmistakable (not blk_rq_map_kern, whose
+ * rule is about its behaviour before 5.3).
+ */
+export function sinkApplies(row: SinkRow, k: KVersion | undefined): boolean {
+  return appliesTo(row, k) || (!k && row.until !== undefined && row.kind !== 'rq-map-kern');
+}
 
 /** Calls that free a buffer: the alias ends here (a completed read need not be invalidated if never read). */
 export const FREES: ReadonlySet<string> = new Set(['vfree', 'kvfree', 'vunmap', 'vm_unmap_ram', 'kvfree_sensitive', 'vfree_atomic']);

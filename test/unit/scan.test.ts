@@ -380,6 +380,46 @@ test('scan: a definition of a table-resolved name (kvfree) is no dependency: nei
   assert.deepEqual(all.findings, [], 'nothing to find when everything is parsed either');
 });
 
+test('scan: a definition of an allocator the scanned kernel has is no dependency; of one it lacks, it is', async () => {
+  // vcalloc() is in the tables from 5.15. In a 6.18 tree the interpreter resolves its calls from the
+  // tables, so util.c's definition is never read: user.c alone carries the finding and util.c, a
+  // leaf whose vzalloc() reaches no sink, is not parsed. In a 5.4 tree the same name is the
+  // file's own helper, and its summary is what makes user.c's call an allocation.
+  const d = tmpdir('tabver');
+  fs.writeFileSync(path.join(d, 'util.c'), [
+    'void *vcalloc(size_t n, size_t size)',
+    '{',
+    '\treturn vzalloc(n * size);',
+    '}',
+    '',
+    'int util_ping(struct device *dev, u8 *cmd)',
+    '{',
+    '\tdma_addr_t a = dma_map_single(dev, cmd, 16, DMA_TO_DEVICE);',
+    '',
+    '\treturn dma_mapping_error(dev, a);',
+    '}',
+    '',
+  ].join('\n'));
+  fs.writeFileSync(path.join(d, 'user.c'), [
+    'int user_send(struct scatterlist *sg, unsigned int n)',
+    '{',
+    '\tu32 *tbl = vcalloc(n, sizeof(*tbl));',
+    '',
+    '\tif (!tbl)',
+    '\t\treturn -ENOMEM;',
+    '\tsg_init_one(sg, tbl, n * sizeof(*tbl));',
+    '\treturn 0;',
+    '}',
+    '',
+  ].join('\n'));
+  for (const [minor, major, parsed] of [[18, 6, 1], [4, 5, 2]] as const) {
+    const r = await scanPaths([d], { noCache: true, quiet: true, jobs: 1, kernel: { major, minor } });
+    assert.equal(r.stats.filesPrefiltered, 2, `${major}.${minor}: both files name both sides`);
+    assert.equal(r.stats.filesParsed, parsed, `${major}.${minor}: files parsed`);
+    assert.deepEqual(r.findings.map((f) => `${path.basename(f.file)}:${f.span.start.line}:${f.rule}`), ['user.c:7:vmalloc-linear-map'], `${major}.${minor}`);
+  }
+});
+
 // ---- summaries ------------------------------------------------------------------------------
 
 test('tarjan: callees come before callers, cycles are one component', () => {
