@@ -429,7 +429,8 @@ export class FunctionAnalysis {
   }
 
   private inScope(expr: string): boolean {
-    const ids = expr.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
+    // member names (`lb->page_count`, `req.len`) are not variables: only their holders must be in scope
+    const ids = expr.replace(/(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*/g, ' ').match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
     return ids.every((id) => /^[A-Z0-9_]+$/.test(id) || this.types.has(id) || id === 'sizeof' || id === 'struct' || this.tu.functions.has(id) || /^(array_size|array3_size|struct_size|size_mul|PAGE_ALIGN|round_up|ALIGN)$/.test(id));
   }
 
@@ -1033,7 +1034,7 @@ export class FunctionAnalysis {
           const ev = ek ? this.locationVal(ek, n, st) : undefined;
           if (ev) return ev;
         }
-        if (v && v.t === 'pages') return { t: 'page', b: v.b, off: idx ? `[${this.text(idx).replace(/\s+/g, '')}]` : undefined, step: this.step('page', n, `page ${this.text(n)} is mapped at \`${v.b.display}\` by ${v.b.origin[0]?.message ?? 'vmap()'}`) };
+        if (v && v.t === 'pages') return { t: 'page', b: v.b, off: idx ? `[${this.text(idx).replace(/\s+/g, '')}]` : undefined, step: this.step('page', n, `page ${this.text(n)} is also mapped at \`${v.b.display}\` (${v.b.origin[0]?.message ?? 'vmap()'})`) };
         return undefined;
       }
       case 'field_expression': {
@@ -1940,8 +1941,10 @@ export class FunctionAnalysis {
 
   private bufName(b: Buf, st: State): string | undefined {
     for (const [k, v] of st.vars) if (v.t === 'buf' && v.b.id === b.id && !v.adv && !k.includes(':')) return k;
-    // `bp->b_addr`: the holder variable must be in scope here (the field name is not a variable)
-    if (b.field && /^[A-Za-z_]\w*(->|\.)[A-Za-z_]\w*$/.test(b.display) && this.types.has(b.display.split(/->|\./)[0])) return b.display;
+    // `bp->b_addr`: the holder variable must be in scope here (the field name is not a variable);
+    // a field read from elsewhere, or one this function stored the buffer in
+    const inField = b.field !== undefined || [...st.vars].some(([k, v]) => k.startsWith('field:') && v.t === 'buf' && v.b.id === b.id && !v.adv);
+    if (inField && /^[A-Za-z_]\w*(->|\.)[A-Za-z_]\w*$/.test(b.display) && this.types.has(b.display.split(/->|\./)[0])) return b.display;
     if (b.kind === 'param' || b.id.startsWith('ev:')) return /^[A-Za-z_]\w*$/.test(b.display) && this.types.has(b.display) ? b.display : undefined;
     return undefined;
   }
