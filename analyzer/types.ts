@@ -139,6 +139,11 @@ export interface FunctionSummary {
   directionParam?: number;
   /** With returnsVmalloc: the parameter holding the allocation size. */
   returnSizeParam?: number;
+  /**
+   * With returnsVmalloc, when the size is not one parameter: the size as an expression of the
+   * parameters and constants, parameter i written `$i` (`$0 * PAGE_SIZE`), for the callers' fixes.
+   */
+  returnSize?: string;
   /** With returnsVmalloc: the allocation is zeroed (vzalloc-style wrapper). */
   returnsZeroed?: boolean;
   /** Returns the struct page of the address in this parameter (kmem_to_page-style helpers). */

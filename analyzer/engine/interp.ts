@@ -35,6 +35,7 @@ export interface SummaryAcc {
   converts: Set<number> | null;
   returns?: 'vmalloc' | 'maybe-vmalloc' | 'vmap';
   returnSizeParam?: number;
+  returnSize?: string;
   returnsPageOf?: number;
   returnsAliasOf?: number;
   directionParam?: number;
@@ -2266,7 +2267,8 @@ export class FunctionAnalysis {
     }
     if (s.returnsVmalloc) {
       const kind = s.returnsVmalloc === 'maybe-vmalloc' ? 'maybe' : s.returnsVmalloc;
-      const size = s.returnSizeParam !== undefined && args[s.returnSizeParam] ? this.text(args[s.returnSizeParam]) : undefined;
+      const size = s.returnSizeParam !== undefined && args[s.returnSizeParam] ? this.text(args[s.returnSizeParam])
+        : s.returnSize !== undefined ? instantiateSize(s.returnSize, args.map((a) => this.text(a))) : undefined;
       const b: Buf = {
         id: `alloc@${n.start}`, kind, zeroed: !!s.returnsZeroed, display: this.text(n), escapes: false, holders: [], size,
         sizeBytes: size ? this.constEval(size) : undefined,
@@ -2350,6 +2352,7 @@ export class FunctionAnalysis {
         const sz = e.ret.b.size;
         const pi = this.fn.params.find((p) => p.name === sz);
         if (pi) this.summary.returnSizeParam = pi.index;
+        else if (sz && this.summary.returnSize === undefined) this.summary.returnSize = sizeTemplate(sz, this.fn.params);
       } else if (e.ret.t === 'buf' && e.ret.b.kind === 'param' && e.ret.b.param !== undefined) {
         this.summary.returnsAliasOf = e.ret.b.param;
       } else if (e.ret.t === 'page' && e.ret.b.param !== undefined && e.ret.b.id === `param:${e.ret.b.param}`) {
@@ -2359,3 +2362,35 @@ export class FunctionAnalysis {
   }
 }
 
+/** Identifiers a size expression may name besides parameters (inScope's constants and helpers). */
+const SIZE_WORDS = /^(sizeof|struct|array_size|array3_size|struct_size|size_mul|PAGE_ALIGN|round_up|ALIGN)$/;
+
+/**
+ * An allocation size in a function's own terms, as a template of its parameters (`$i`), or
+ * undefined when it names a local: `nr_pages * PAGE_SIZE` with `nr_pages` parameter 0 is
+ * `$0 * PAGE_SIZE`. Member names stay (`$1->len`); a struct tag after `struct` stays.
+ */
+export function sizeTemplate(size: string, params: readonly { name: string; index: number }[]): string | undefined {
+  if (!/^[\w\s*+\-()<>.,]+$/.test(size) || size.length > 200) return undefined;
+  let ok = true;
+  const out = size.replace(/(->|\.|\bstruct\s+)?\b([A-Za-z_]\w*)\b/g, (all, pre: string | undefined, id: string) => {
+    if (pre) return all;
+    const p = params.find((x) => x.name === id);
+    if (p) return `$${p.index}`;
+    if (/^[A-Z0-9_]+$/.test(id) || SIZE_WORDS.test(id)) return id;
+    ok = false;
+    return id;
+  });
+  return ok && out.includes('$') ? out : undefined;
+}
+
+/** A returnSize template with the call's argument texts in place (parenthesised unless simple). */
+export function instantiateSize(template: string, args: readonly string[]): string | undefined {
+  let ok = true;
+  const out = template.replace(/\$(\d+)/g, (_, i: string) => {
+    const a = args[Number(i)]?.trim();
+    if (a === undefined || a === '') { ok = false; return ''; }
+    return /^(?:[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*|\d+[uUlL]*)$/.test(a) ? a : `(${a})`;
+  });
+  return ok ? out : undefined;
+}

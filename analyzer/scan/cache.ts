@@ -234,6 +234,8 @@ function validSummary(s: unknown): boolean {
   if (s.returnsVmalloc !== undefined && !['vmalloc', 'maybe-vmalloc', 'vmap'].includes(s.returnsVmalloc as string)) return false;
   if (s.submitDirection !== undefined && !['read', 'write', 'both'].includes(s.submitDirection as string)) return false;
   if (s.returnsZeroed !== undefined && typeof s.returnsZeroed !== 'boolean') return false;
+  // inserted into the caller's code by a fix: an expression, never a statement or a string
+  if (s.returnSize !== undefined && !(typeof s.returnSize === 'string' && s.returnSize.length <= 200 && /^[\w\s$*+\-()<>.,]+$/.test(s.returnSize))) return false;
   const adds = s.addsPagesParams;
   return adds === undefined || (Array.isArray(adds) && adds.every((a) => isObj(a) && index(a.buf) && index(a.to) && (a.kind === 'bio' || a.kind === 'sg')));
 }

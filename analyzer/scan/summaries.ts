@@ -127,6 +127,7 @@ export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undef
   if (first.returnsVmalloc && agree('returnsVmalloc')) {
     out.returnsVmalloc = first.returnsVmalloc;
     if (agree('returnSizeParam')) out.returnSizeParam = first.returnSizeParam;
+    if (agree('returnSize')) out.returnSize = first.returnSize;
     if (agree('returnsZeroed')) out.returnsZeroed = first.returnsZeroed;
   }
   if (agree('returnsPageOfParam')) out.returnsPageOfParam = first.returnsPageOfParam;

@@ -27,6 +27,50 @@ describe('function summaries', () => {
     assert.equal(s.get('foo_alloc_big')?.returnSizeParam, 0);
   });
 
+  test('a size computed from parameters travels as a template, and the caller fills it in for its fix', async () => {
+    const src = `static void *foo_area_get(unsigned int nr, struct foo_geo *geo)
+{
+	return vzalloc(nr * geo->blksz + FOO_HDR_LEN);
+}
+
+static void *foo_area_local(unsigned int nr)
+{
+	size_t len = nr * PAGE_SIZE;
+
+	return vmalloc(len);
+}
+
+int foo_area_write(struct block_device *bdev, struct foo_geo *geo, unsigned int first, unsigned int n)
+{
+	u8 *a = foo_area_get(first + n, geo);
+	struct bio *bio;
+	int ret;
+
+	if (!a)
+		return -ENOMEM;
+	memset(a, 0x5a, n);
+	bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);
+	__bio_add_page(bio, vmalloc_to_page(a), PAGE_SIZE, 0);
+	ret = submit_bio_wait(bio);
+	vfree(a);
+	return ret;
+}
+`;
+    const s = await summariesOf(src);
+    assert.equal(s.get('foo_area_get')?.returnSize, '$0 * $1->blksz + FOO_HDR_LEN');
+    assert.equal(s.get('foo_area_get')?.returnSizeParam, undefined);
+    // a local the caller cannot see: no template
+    assert.equal(s.get('foo_area_local')?.returnSize, undefined);
+    const r = await analyzeText(HDR + src, 'sum.c');
+    const f = r.findings.find((x) => x.rule === 'vmap-io-missing-flush');
+    assert.equal(f?.fixes[0]?.title, 'Insert flush_kernel_vmap_range(a, (first + n) * geo->blksz + FOO_HDR_LEN) before the submission');
+    // the same through an external summary (another file's wrapper)
+    const ext = await analyzeText(HDR + src.slice(src.indexOf('int foo_area_write')), 'caller.c', {
+      externalSummaries: new Map([['foo_area_get', { name: 'foo_area_get', file: 'area.c', returnsVmalloc: 'vmalloc', returnSize: '$0 * $1->blksz + FOO_HDR_LEN' }]]),
+    });
+    assert.deepEqual(ext.findings.map((x) => x.fixes[0]?.title), [f?.fixes[0]?.title]);
+  });
+
   test('a wrapper that falls back to vmalloc above a size is maybe-vmalloc', async () => {
     const s = await summariesOf(`void *foo_alloc(size_t sz)
 {

@@ -790,12 +790,14 @@ test('cache: corrupted and foreign entries are ignored, never trusted', async ()
   fs.rmSync(path.join(cacheDir, `v${CACHE_SCHEMA}`, 'results'), { recursive: true, force: true });
   const third = await scanPaths([d], { cacheDir, quiet: true, jobs: 1 });
   assert.equal(third.stats.cacheHits, 3);
-  // Summaries with fields of the wrong type (the interpreter would trip over them) are not trusted.
+  // Summaries with fields of the wrong type (the interpreter would trip over them), or a size a fix
+  // would paste into the caller's code that is not an expression, are not trusted.
+  const forgeries = [{ returnSize: '$0); evil(' }, { flushesParams: 'all' }, { addsPagesParams: [{ buf: 'x', to: 0, kind: 'bio' }] }];
   let forged = 0;
   for (const o of objects) {
     const e = JSON.parse(fs.readFileSync(o, 'utf8'));
     if (!e.summaries?.length) continue;
-    e.summaries[0] = { ...e.summaries[0], ...(forged % 2 ? { flushesParams: 'all' } : { addsPagesParams: [{ buf: 'x', to: 0, kind: 'bio' }] }) };
+    e.summaries[0] = { ...e.summaries[0], ...forgeries[forged % forgeries.length] };
     fs.writeFileSync(o, JSON.stringify(e));
     forged++;
   }
