@@ -1422,8 +1422,8 @@ export class FunctionAnalysis {
       const row = alloc ?? { kind: 'vmalloc' as const, zeroing: false, size: 0, name };
       let size: string | undefined;
       if (typeof row.size === 'number' && args[row.size]) size = this.text(args[row.size]);
-      else if (Array.isArray(row.size) && args[row.size[0]] && args[row.size[1]]) size = `${this.text(args[row.size[0]])} * ${this.text(args[row.size[1]])}`;
-      if ('countArg' in row && row.countArg !== undefined && args[row.countArg]) size = `${this.text(args[row.countArg])} * PAGE_SIZE`;
+      else if (Array.isArray(row.size) && args[row.size[0]] && args[row.size[1]]) size = `${asFactor(this.text(args[row.size[0]]))} * ${asFactor(this.text(args[row.size[1]]))}`;
+      if ('countArg' in row && row.countArg !== undefined && args[row.countArg]) size = `${asFactor(this.text(args[row.countArg]))} * PAGE_SIZE`;
       const kind = row.kind === 'maybe-vmalloc' ? 'maybe' : row.kind;
       const b: Buf = {
         id: `alloc@${n.start}`, kind, zeroed: row.zeroing, display: this.text(n), escapes: false, holders: [],
@@ -2384,13 +2384,25 @@ export function sizeTemplate(size: string, params: readonly { name: string; inde
   return ok && out.includes('$') ? out : undefined;
 }
 
+/**
+ * An expression's text as an operand of `*` or of a template: kept when it is one name, member
+ * chain, number, call or sizeof, parenthesised otherwise (`pt_size >> PAGE_SHIFT` times PAGE_SIZE
+ * is `(pt_size >> PAGE_SHIFT) * PAGE_SIZE`, not a shift by PAGE_SHIFT * PAGE_SIZE).
+ */
+export function asFactor(text: string): string {
+  const t = text.trim();
+  const path = '[A-Za-z_]\\w*(?:\\s*(?:->|\\.)\\s*[A-Za-z_]\\w*)*';
+  const simple = new RegExp(`^(?:${path}|\\d+[uUlL]*|0[xX][0-9a-fA-F]+[uUlL]*|sizeof\\s*\\*?\\s*${path}|(?:sizeof|${path})\\s*\\([^()]*\\))$`);
+  return simple.test(t) ? t : `(${t})`;
+}
+
 /** A returnSize template with the call's argument texts in place (parenthesised unless simple). */
 export function instantiateSize(template: string, args: readonly string[]): string | undefined {
   let ok = true;
   const out = template.replace(/\$(\d+)/g, (_, i: string) => {
     const a = args[Number(i)]?.trim();
     if (a === undefined || a === '') { ok = false; return ''; }
-    return /^(?:[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*|\d+[uUlL]*)$/.test(a) ? a : `(${a})`;
+    return asFactor(a);
   });
   return ok ? out : undefined;
 }

@@ -195,6 +195,30 @@ describe('traces and fixes', () => {
     assert.match(r.findings[0].fixes[0].edits[0].newText, /if \(is_vmalloc_addr\(buf\)\)\n\t\tflush_kernel_vmap_range\(buf, len\);/);
     assert.equal(r.findings[0].facts.source, 'maybe-vmalloc');
   });
+
+  test('a size built from an expression keeps its meaning: (len >> PAGE_SHIFT) * PAGE_SIZE, not a shift by the product', async () => {
+    const vsrc = `${HDR}static int foo_pt_write(struct block_device *bdev, struct foo_pt *pt, size_t pt_len)
+{
+	struct bio *bio;
+	unsigned int i;
+
+	pt->vaddr = vmap(pt->pages, pt_len >> PAGE_SHIFT, VM_MAP, PAGE_KERNEL);
+	if (!pt->vaddr)
+		return -ENOMEM;
+	memset(pt->vaddr, 0, pt_len);
+	bio = bio_alloc(bdev, pt_len >> PAGE_SHIFT, REQ_OP_WRITE, GFP_KERNEL);
+	for (i = 0; i < pt_len >> PAGE_SHIFT; i++)
+		__bio_add_page(bio, pt->pages[i], PAGE_SIZE, 0);
+	return submit_bio_wait(bio);
+}
+`;
+    const r = await analyzeText(vsrc, 't.c');
+    assert.equal(r.findings.length, 1);
+    assert.equal(r.findings[0].fixes[0]?.title, 'Insert flush_kernel_vmap_range(pt->vaddr, (pt_len >> PAGE_SHIFT) * PAGE_SIZE) before the submission');
+    const e = r.findings[0].fixes[0].edits[0];
+    const again = await analyzeText(vsrc.slice(0, e.span.startOffset) + e.newText + vsrc.slice(e.span.endOffset), 't.c');
+    assert.deepEqual(again.findings, []);
+  });
 });
 
 describe('kernel versions and rule selection', () => {
