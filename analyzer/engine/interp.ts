@@ -1628,18 +1628,11 @@ export class FunctionAnalysis {
     if (b.kind === 'param' && b.param !== undefined && !wrongRange) {
       if (op === 'invalidate') this.summary.invalidates.add(b.param);
     }
-    if (wrongRange && !this.isSym(b)) {
-      const alias = this.unadvancedAlias(b, st);
-      const fixes: Fix[] = [];
-      if (alias && args[0]) {
-        const edits = [{ file: this.tu.file, span: this.span(args[0]), newText: alias }];
-        fixes.push({ title: `Use the start of the buffer: ${alias}`, isPreferred: true, edits });
-      }
-      this.report('vmap-io-maintenance-range', n, b,
-        `${op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range'}() on \`${this.text(args[0])}\` after it was advanced while building the I/O: the range misses the buffer that was ${op === 'flush' ? 'written' : 'read'}`,
-        [...b.origin, ...(v.advSite ? [v.advSite] : []), rec.step], this.dirOf(this.ctxBits), fixes,
-        { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' });
-    }
+    // An invalidate of an advanced pointer comes after the I/O it should cover: reported here. A
+    // flush of one is judged at the submission it precedes (submit()): wrong when that I/O carries
+    // pages added before the flush, right in a loop that flushes each chunk and then adds it.
+    if (wrongRange && op === 'flush') rec.advSite = v.advSite;
+    else if (wrongRange && !this.isSym(b)) this.reportAdvancedMaint(op, b, v.advSite, rec.step, n, args, st);
     rec.off = v.off;
     rec.len = args[1] ? this.text(args[1]).replace(/\s+/g, '') : undefined;
     if (op === 'flush') {
@@ -1703,6 +1696,20 @@ export class FunctionAnalysis {
     this.report('vmap-io-maintenance-range', n, b,
       `${what}() ${detail}: the rest keeps ${op === 'flush' ? 'dirty' : 'stale'} alias lines`,
       [...b.origin, rec.step], this.dirOf(this.ctxBits), fixes,
+      { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' });
+  }
+
+  /** vmap-io-maintenance-range for a flush/invalidate of a pointer advanced while building the I/O. */
+  private reportAdvancedMaint(op: 'flush' | 'invalidate', b: Buf, advSite: TraceStep | undefined, step: TraceStep, n: SNode, args: SNode[], st: State): void {
+    const alias = this.unadvancedAlias(b, st);
+    const fixes: Fix[] = [];
+    if (alias && args[0]) {
+      const edits = [{ file: this.tu.file, span: this.span(args[0]), newText: alias }];
+      fixes.push({ title: `Use the start of the buffer: ${alias}`, isPreferred: true, edits });
+    }
+    this.report('vmap-io-maintenance-range', n, b,
+      `${op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range'}() on \`${args[0] ? this.text(args[0]) : b.display}\` after it was advanced while building the I/O: the range misses the buffer that was ${op === 'flush' ? 'written' : 'read'}`,
+      [...b.origin, ...(advSite ? [advSite] : []), step], this.dirOf(this.ctxBits), fixes,
       { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' });
   }
 
@@ -1978,6 +1985,11 @@ export class FunctionAnalysis {
       }
       const written = st.written.get(b.id);
       const visibleWrite = written && written.kind === 'cpu-write' ? written : undefined;
+      // a flush of an advanced pointer before this I/O misses the pages added before it
+      if (flushed?.wrongRange && flushed.advSite && a.flushedAtAdd === undefined) {
+        const fnode = this.callAt(flushed.step.span.startOffset, flushed.step.span.endOffset);
+        if (fnode) this.reportAdvancedMaint('flush', b, flushed.advSite, flushed.step, fnode, this.args(fnode), st);
+      }
       if (flushed && !flushed.wrongRange && !a.unflushedAtSubmit) {
         const fnode = this.callAt(flushed.step.span.startOffset, flushed.step.span.endOffset);
         if (fnode) this.checkRange(flushed, a.ranges ?? [], b, fnode, this.args(fnode), 'flush');

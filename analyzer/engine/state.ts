@@ -125,6 +125,12 @@ export interface Pending {
 export interface MaintRec {
   step: TraceStep;
   wrongRange: boolean;
+  /**
+   * A flush of a pointer advanced at this step: a miss only if the I/O it precedes carries pages
+   * added before it (judged at the submission; a per-chunk loop flushes each chunk right before
+   * adding it).
+   */
+  advSite?: TraceStep;
   /** offset and length the call covers (texts), for checking it against the I/O's ranges */
   off?: Off;
   len?: string;
