@@ -2000,7 +2000,7 @@ export class FunctionAnalysis {
         const len = name ? this.lenFor(b, name) : undefined;
         const fixes = name && len ? [this.flushFix(b, name, len, site)] : [];
         this.report('vmap-io-missing-flush', site, b,
-          `\`${b.display}\` is ${visibleWrite ? 'written by the CPU' : 'possibly written (it escapes)'} through its ${b.kind === 'vmap' ? 'vmap' : 'vmalloc'} alias and reaches ${read ? 'I/O' : 'a write I/O'} without flush_kernel_vmap_range(): on VIVT/aliasing-VIPT caches the device can read stale memory`,
+          `\`${b.display}\` ${visibleWrite ? 'is written by the CPU through' : b.viaField ? 'is a struct member other functions may write through' : 'is possibly written (it escapes) through'} its ${b.kind === 'vmap' ? 'vmap' : 'vmalloc'} alias${!visibleWrite && b.viaField ? ', and it' : ' and'} reaches ${read ? 'I/O' : 'a write I/O'} without flush_kernel_vmap_range(): on VIVT/aliasing-VIPT caches the device can read stale memory`,
           [...b.origin, ...(written ? [written] : []), ...a.steps, submitStep], this.dirOf(op), fixes,
           { cpuWroteBefore: true, hasFlush: false, hasInvalidate: false, cpuReadsAfter: read });
       } else if (read && !write && needFlush && visibleWrite) {
