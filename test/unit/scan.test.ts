@@ -327,6 +327,17 @@ test('scan: the pre-pass keeps only files that can matter', async () => {
   assert.deepEqual(all.findings.map((f) => f.span.start.line), r.findings.map((f) => f.span.start.line), 'no recall lost to the pre-pass');
 });
 
+/** A sink-side function with nothing vmalloc near it: makes a file name both sides. */
+const UTIL_PING = [
+  'int util_ping(struct device *dev, u8 *cmd)',
+  '{',
+  '\tdma_addr_t a = dma_map_single(dev, cmd, 16, DMA_TO_DEVICE);',
+  '',
+  '\treturn dma_mapping_error(dev, a);',
+  '}',
+  '',
+];
+
 test('scan: a definition of a table-resolved name (kvfree) is no dependency: neither file is parsed', async () => {
   // mm-style kvfree() names is_vmalloc_addr(); its summary is never read (the interpreter resolves
   // kvfree from the tables), so calling it must not make it a sink for the caller's flow check nor
@@ -341,13 +352,7 @@ test('scan: a definition of a table-resolved name (kvfree) is no dependency: nei
     '\t\tkfree(addr);',
     '}',
     '',
-    'int util_ping(struct device *dev, u8 *cmd)',
-    '{',
-    '\tdma_addr_t a = dma_map_single(dev, cmd, 16, DMA_TO_DEVICE);',
-    '',
-    '\treturn dma_mapping_error(dev, a);',
-    '}',
-    '',
+    ...UTIL_PING,
   ].join('\n'));
   fs.writeFileSync(path.join(d, 'user.c'), [
     'static int user_count(unsigned int n)',
@@ -392,13 +397,7 @@ test('scan: a definition of an allocator the scanned kernel has is no dependency
     '\treturn vzalloc(n * size);',
     '}',
     '',
-    'int util_ping(struct device *dev, u8 *cmd)',
-    '{',
-    '\tdma_addr_t a = dma_map_single(dev, cmd, 16, DMA_TO_DEVICE);',
-    '',
-    '\treturn dma_mapping_error(dev, a);',
-    '}',
-    '',
+    ...UTIL_PING,
   ].join('\n'));
   fs.writeFileSync(path.join(d, 'user.c'), [
     'int user_send(struct scatterlist *sg, unsigned int n)',
