@@ -443,7 +443,8 @@ function exportFields(fieldVals: Map<string, Val>, fieldOther: ReadonlySet<strin
     if (!k.startsWith('field:') || k.startsWith('field:?.') || imported.has(v)) continue;
     if (v.t !== 'buf' && v.t !== 'pages') continue;
     const b = v.b;
-    if (b.kind === 'param') continue;
+    // an uncached mapping needs no maintenance in any file; the facts carry no such flag
+    if (b.kind === 'param' || b.uncached) continue;
     const kind = b.kind === 'vmalloc' && fieldOther.has(k) ? 'maybe' : b.kind;
     out.push({
       key: k.slice('field:'.length), t: v.t, kind, display: b.display, zeroed: b.zeroed, origin: b.origin,

@@ -13,7 +13,7 @@ import { SNode, child, descendants } from '../parse/syntax';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
   ALLOCATORS, LINEAR_ALLOCATORS, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
-  allocatorApplies, sinkApplies,
+  allocatorApplies, sinkApplies, isUncachedProt,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
 } from '../tables';
@@ -1419,6 +1419,8 @@ export class FunctionAnalysis {
     const alloc = ALLOCATORS.get(name);
     if ((alloc && allocatorApplies(alloc, k)) || this.tu.extraAllocators.has(name)) {
       for (const a of args) this.ev(a, st);
+      // mapped without the data cache (pgprot_writecombine(), …): no alias lines to maintain
+      const uncached = alloc?.protArg !== undefined && args[alloc.protArg] !== undefined && isUncachedProt(this.text(args[alloc.protArg]));
       const row = alloc ?? { kind: 'vmalloc' as const, zeroing: false, size: 0, name };
       let size: string | undefined;
       if (typeof row.size === 'number' && args[row.size]) size = this.text(args[row.size]);
@@ -1427,7 +1429,7 @@ export class FunctionAnalysis {
       const kind = row.kind === 'maybe-vmalloc' ? 'maybe' : row.kind;
       const b: Buf = {
         id: `alloc@${n.start}`, kind, zeroed: row.zeroing, display: this.text(n), escapes: false, holders: [],
-        size, sizeBytes: size ? this.constEval(size) : undefined,
+        size, sizeBytes: size ? this.constEval(size) : undefined, ...(uncached ? { uncached: true } : {}),
         origin: [this.step('alloc', n, `${row.kind === 'vmap' ? 'mapped' : 'allocated'} with ${name}()${kind === 'maybe' ? ' (may fall back to vmalloc)' : ''}`)],
       };
       if ('pagesArg' in row && row.pagesArg !== undefined && args[row.pagesArg]) {
@@ -1969,7 +1971,7 @@ export class FunctionAnalysis {
     const write = opHasWrite(op);
     for (const a of added) {
       const b = a.buf;
-      if (st.clean.has(b.id)) continue;
+      if (st.clean.has(b.id) || b.uncached) continue;
       const flushed = st.flushed.get(b.id) ?? a.flushedAtAdd;
       const helperFlush = a.helperFlushesWrites === true;
       const submitStep = this.step('submit', site, `${sync ? 'submitted and waited for' : 'submitted'} with ${this.callName(site) ?? 'a call'}() as a ${this.dirOf(op)}`);
@@ -2358,7 +2360,7 @@ export class FunctionAnalysis {
       this.summary.returnsOther = true;
     }
     if (e.ret) {
-      if (e.ret.t === 'buf' && e.ret.b.kind !== 'param') {
+      if (e.ret.t === 'buf' && e.ret.b.kind !== 'param' && !e.ret.b.uncached) {
         const k = e.ret.b.kind === 'maybe' ? 'maybe-vmalloc' : e.ret.b.kind;
         if (!this.summary.returns || k === 'vmalloc') this.summary.returns = k;
         const sz = e.ret.b.size;

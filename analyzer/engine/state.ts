@@ -31,6 +31,11 @@ export interface Buf {
   holders: string[];
   /** known only through file-wide struct-field facts, not through this function's own flow */
   viaField?: boolean;
+  /**
+   * mapped with an uncached protection (tables UNCACHED_PROTS): a vmalloc-space address, so
+   * linear-map conversions are still wrong, but no cache lines to flush or invalidate
+   */
+  uncached?: boolean;
 }
 
 /** Op values: exact ops and ops with flags OR-ed in, as bits. */

@@ -17,6 +17,8 @@ export interface AllocatorRow extends Versioned {
   size?: number | [number, number];
   pagesArg?: number;
   countArg?: number;
+  /** The pgprot_t argument: an uncached protection (UNCACHED_PROTS) makes an alias with no cache lines. */
+  protArg?: number;
 }
 
 const VM_H = 'include/linux/vmalloc.h v5.4.59 l.99, v5.15.135 l.153, v6.18.2 l.146–198';
@@ -33,9 +35,9 @@ const rows: AllocatorRow[] = [
   { name: 'vmalloc_huge', kind: 'vmalloc', zeroing: false, size: 0, source: VM_H },
   { name: 'vmalloc_huge_node', kind: 'vmalloc', zeroing: false, size: 0, source: VM_H },
   // __vmalloc took a pgprot_t third argument up to v5.7; size stays argument 0.
-  { name: '__vmalloc', kind: 'vmalloc', zeroing: false, size: 0, source: `${VM_H}; 3 args in v5.4.59, 2 in v5.15.135` },
+  { name: '__vmalloc', kind: 'vmalloc', zeroing: false, size: 0, protArg: 2, source: `${VM_H}; 3 args in v5.4.59 (size, gfp, prot), 2 in v5.15.135` },
   { name: '__vmalloc_node', kind: 'vmalloc', zeroing: false, size: 0, source: VM_H },
-  { name: '__vmalloc_node_range', kind: 'vmalloc', zeroing: false, size: 0, source: VM_H },
+  { name: '__vmalloc_node_range', kind: 'vmalloc', zeroing: false, size: 0, protArg: 5, source: `${VM_H} (size, align, start, end, gfp, prot, vm_flags, node, caller)` },
   { name: 'vcalloc', kind: 'vmalloc', zeroing: true, size: [0, 1], since: '5.15', source: 'include/linux/vmalloc.h v5.15.135 (absent in v5.4.59)' },
   { name: '__vcalloc', kind: 'vmalloc', zeroing: true, size: [0, 1], since: '5.15', source: 'include/linux/vmalloc.h v5.15.135' },
   { name: 'vmalloc_array', kind: 'vmalloc', zeroing: false, size: [0, 1], since: '5.15', source: 'include/linux/vmalloc.h v5.15.135' },
@@ -46,9 +48,9 @@ const rows: AllocatorRow[] = [
   { name: 'vrealloc_node_align', kind: 'vmalloc', zeroing: false, size: 1, since: '6.12', source: 'include/linux/vmalloc.h v6.18.2' },
   { name: 'vmalloc_exec', kind: 'vmalloc', zeroing: false, size: 0, until: '5.8', source: 'include/linux/vmalloc.h v5.4.59 (gone by v5.15.135)' },
   // vmap(pages, count, flags, prot) / vm_map_ram(pages, count, node[, prot]) / vmap_pfn(pfns, count, prot).
-  { name: 'vmap', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, source: 'include/linux/vmalloc.h v6.18.2; mm/vmalloc.c' },
-  { name: 'vm_map_ram', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, source: 'include/linux/vmalloc.h; pgprot argument dropped between v5.4.59 and v5.15.135' },
-  { name: 'vmap_pfn', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, source: 'include/linux/vmalloc.h v5.15.135+' },
+  { name: 'vmap', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, protArg: 3, source: 'include/linux/vmalloc.h v6.18.2; mm/vmalloc.c' },
+  { name: 'vm_map_ram', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, protArg: 3, source: 'include/linux/vmalloc.h; pgprot argument dropped between v5.4.59 and v5.15.135' },
+  { name: 'vmap_pfn', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, protArg: 2, source: 'include/linux/vmalloc.h v5.15.135+' },
   // kvmalloc family: maybe vmalloc.
   { name: 'kvmalloc', kind: 'maybe-vmalloc', zeroing: false, size: 0, since: '4.12', source: SLAB_H },
   { name: 'kvzalloc', kind: 'maybe-vmalloc', zeroing: true, size: 0, since: '4.12', source: SLAB_H },
@@ -76,6 +78,28 @@ export const ALLOCATORS: ReadonlyMap<string, AllocatorRow> = new Map(
  */
 export function allocatorApplies(row: AllocatorRow, k: KVersion | undefined): boolean {
   return !k || appliesTo(row, k);
+}
+
+/**
+ * Page protections that map without the data cache: an alias made with one holds no cache lines,
+ * so the CPU's accesses through it need no flush_kernel_vmap_range()/invalidate_kernel_vmap_range()
+ * (the linear alias is the DMA API's business as for any page). Every aliasing architecture with
+ * an MMU defines pgprot_noncached() (arch/{arm,mips,parisc,sh,sparc,nios2,xtensa,csky,arc}/
+ * include/asm/pgtable*.h v6.18.2; arm: l.114–117, parisc: l.497 `_PAGE_NO_CACHE`), and
+ * include/linux/pgtable.h v6.18.2 l.1498–1502 makes pgprot_writecombine() fall back to it;
+ * arm's pgprot_dmacoherent() is bufferable, non-cacheable (arch/arm/include/asm/pgtable.h);
+ * PAGE_KERNEL_NOCACHE (sh, x86, mips, parisc) and PAGE_KERNEL_IO are uncached kernel mappings.
+ * omapdrm and imagination (v6.18.2) vmap() their pages with pgprot_writecombine().
+ */
+export const UNCACHED_PROTS: ReadonlySet<string> = new Set([
+  'pgprot_noncached', 'pgprot_writecombine', 'pgprot_dmacoherent', 'pgprot_device', 'pgprot_noncached_wc',
+  'PAGE_KERNEL_NOCACHE', 'PAGE_KERNEL_IO', 'PAGE_KERNEL_UC', 'PAGE_KERNEL_IO_NOCACHE',
+]);
+
+/** Does a pgprot_t argument's text name an uncached protection? */
+export function isUncachedProt(text: string): boolean {
+  for (const id of text.match(/[A-Za-z_]\w*/g) ?? []) if (UNCACHED_PROTS.has(id)) return true;
+  return false;
 }
 
 /** Allocators whose result is never a vmalloc address: assigning one makes a pointer clean again. */

@@ -240,6 +240,33 @@ describe('kernel versions and rule selection', () => {
     assert.deepEqual(newest.findings, []);
   });
 
+  test('an allocation or mapping made with an uncached protection is no vmalloc alias (5.4 __vmalloc, vm_map_ram; vmap)', async () => {
+    const body = (alloc: string) => `${HDR}static int foo_flush_area(struct block_device *bdev, struct page **pages, unsigned int n)
+{
+	u8 *area = ${alloc};
+	struct bio *bio;
+
+	if (!area)
+		return -ENOMEM;
+	memset(area, 0xa5, n * PAGE_SIZE);
+	bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);
+	__bio_add_page(bio, vmalloc_to_page(area), PAGE_SIZE, 0);
+	return submit_bio_wait(bio);
+}
+`;
+    const k54 = { kernel: { major: 5, minor: 4 } };
+    const rules = async (alloc: string, opts = {}) => (await analyzeText(body(alloc), 'p.c', opts)).findings.map((f) => f.rule);
+    assert.deepEqual(await rules('__vmalloc(n * PAGE_SIZE, GFP_NOIO, PAGE_KERNEL)', k54), ['vmap-io-missing-flush']);
+    assert.deepEqual(await rules('__vmalloc(n * PAGE_SIZE, GFP_NOIO, PAGE_KERNEL_NOCACHE)', k54), []);
+    assert.deepEqual(await rules('vm_map_ram(pages, n, -1, PAGE_KERNEL)', k54), ['vmap-io-missing-flush']);
+    assert.deepEqual(await rules('vm_map_ram(pages, n, -1, pgprot_noncached(PAGE_KERNEL))', k54), []);
+    assert.deepEqual(await rules('vmap(pages, n, VM_MAP, PAGE_KERNEL)'), ['vmap-io-missing-flush']);
+    assert.deepEqual(await rules('vmap(pages, n, VM_MAP, pgprot_writecombine(PAGE_KERNEL))'), []);
+    // still a vmalloc-space address: the linear map does not hold it
+    const conv = (await analyzeText(body('vmap(pages, n, VM_MAP, pgprot_writecombine(PAGE_KERNEL))').replace('vmalloc_to_page(area)', 'virt_to_page(area)'), 'p.c')).findings;
+    assert.deepEqual(conv.map((f) => f.rule), ['vmalloc-linear-map']);
+  });
+
   test('the rules option filters findings', async () => {
     const r = await analyzeText(src, 'k.c', { kernel: { major: 4, minor: 19 }, rules: new Set(['vmap-io-missing-flush']) });
     assert.deepEqual(r.findings, []);
