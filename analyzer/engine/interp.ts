@@ -13,7 +13,7 @@ import { SNode, child, descendants } from '../parse/syntax';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
   ALLOCATORS, LINEAR_ALLOCATORS, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
-  allocatorApplies, sinkApplies, isUncachedProt,
+  allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, LINEAR_FREES,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
 } from '../tables';
@@ -652,12 +652,45 @@ export class FunctionAnalysis {
     const before = condNode ? this.condVars(condNode, st) : new Map<string, Val>();
     const [t, e] = condNode ? this.cond(condNode, st, true) : [st, cloneState(st)];
     if (condNode) for (const h of this.inspected(condNode)) { t?.guarded.add(h); e?.guarded.add(h); }
-    const thenOut = this.exec(child(s, 'consequence') as SNode, t);
+    const conseq = child(s, 'consequence') as SNode;
     const altClause = child(s, 'alternative');
     const altStmt = altClause ? (altClause.type === 'else_clause' ? altClause.children.find((c) => c.type !== 'comment') : altClause) : undefined;
+    if (altStmt) this.discriminatingFrees(conseq, altStmt, t, e);
+    const thenOut = this.exec(conseq, t);
     const elseOut = altStmt ? this.exec(altStmt, e) : e;
     if (condNode && thenOut && elseOut) this.applyGuard(condNode, before, thenOut, elseOut);
     return join(thenOut, elseOut);
+  }
+
+  /**
+   * A pointer freed with vfree()/vunmap() in one branch and with a page or slab free in the other
+   * (`put_page(virt_to_page(p))`, `kfree(p)`): the condition tells the two kinds of memory apart,
+   * as is_vmalloc_addr() would, so in the second branch the buffer is not vmalloc memory.
+   */
+  private discriminatingFrees(a: SNode, b: SNode, ta: State | null, tb: State | null): void {
+    const freed = (branch: SNode, names: ReadonlySet<string>): Map<string, SNode> => {
+      const out = new Map<string, SNode>();
+      for (const d of descendants(branch)) {
+        if (d.type !== 'call_expression' || !names.has(this.callName(d) ?? '')) continue;
+        let arg = this.args(d)[0];
+        if (!arg) continue;
+        arg = this.strip(arg);
+        // put_page(virt_to_page(p)), __free_page(virt_to_page(p)): the pointer inside
+        if (arg.type === 'call_expression' && SINKS.get(this.callName(arg) ?? '')?.kind === 'linear' && this.args(arg)[0]) arg = this.strip(this.args(arg)[0]);
+        if (arg.type === 'identifier' || arg.type === 'field_expression') out.set(this.text(arg).replace(/\s+/g, ''), arg);
+      }
+      return out;
+    };
+    for (const [vm, lin, st] of [[a, b, tb], [b, a, ta]] as const) {
+      if (!st) continue;
+      const vfreed = freed(vm, VMALLOC_ONLY_FREES);
+      if (vfreed.size === 0) continue;
+      for (const [text, node] of freed(lin, LINEAR_FREES)) {
+        if (!vfreed.has(text)) continue;
+        const v = node.type === 'identifier' ? st.vars.get(text) : this.fieldVal(node, st);
+        if (v && v.t === 'buf') st.clean.add(v.b.id);
+      }
+    }
   }
 
   /**

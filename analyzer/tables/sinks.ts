@@ -123,6 +123,19 @@ export function sinkApplies(row: SinkRow, k: KVersion | undefined): boolean {
   return appliesTo(row, k) || (!k && row.until !== undefined && row.kind !== 'rq-map-kern');
 }
 
+/**
+ * Frees that only take one kind of memory: vmalloc space (mm/vmalloc.c v6.18.2: vfree() and
+ * vunmap() BUG/WARN on other addresses) or the page and slab allocators
+ * (include/linux/slab.h, include/linux/gfp.h v6.18.2). Code that frees a pointer with one kind in
+ * one branch of a condition and with the other kind in the other branch says which memory each
+ * branch holds (`if (size > PAGE_SIZE) vfree(p); else put_page(virt_to_page(p));`).
+ */
+export const VMALLOC_ONLY_FREES: ReadonlySet<string> = new Set(['vfree', 'vfree_atomic', 'vunmap', 'vm_unmap_ram']);
+export const LINEAR_FREES: ReadonlySet<string> = new Set([
+  'kfree', 'kfree_sensitive', 'kzfree', 'kmem_cache_free', 'free_page', 'free_pages', '__free_page', '__free_pages',
+  'put_page', 'free_pages_exact', 'folio_put',
+]);
+
 /** Calls that free a buffer: the alias ends here (a completed read need not be invalidated if never read). */
 export const FREES: ReadonlySet<string> = new Set(['vfree', 'kvfree', 'vunmap', 'vm_unmap_ram', 'kvfree_sensitive', 'vfree_atomic']);
 
