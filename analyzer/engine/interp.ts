@@ -373,6 +373,13 @@ export class FunctionAnalysis {
     if (root.type === 'identifier') {
       const t = this.types.get(this.text(root));
       if (t) base = t.base;
+    } else {
+      // a member of a member whose type is unknown: keep the member it sits in, so `b->direct.buf`
+      // and `b->page_list[i].buf` stay apart (`field:?.direct.buf`, `field:?.page_list[].buf`)
+      const arr = root.type === 'subscript_expression' ? child(root, 'argument') : undefined;
+      const holder = arr ? this.strip(arr) : root;
+      const pf = holder.type === 'field_expression' ? child(holder, 'field') : undefined;
+      if (pf) return `field:?.${this.text(pf)}${arr ? '[]' : ''}.${fname}`;
     }
     return `field:${base}.${fname}`;
   }
@@ -397,8 +404,18 @@ export class FunctionAnalysis {
     const v = this.tu.fieldVals.get(key);
     if (v) return v;
     if (key.startsWith('field:?.')) {
-      const fname = key.slice('field:?.'.length);
-      const hits = this.tu.fieldValsByName ? this.tu.fieldValsByName.get(fname) ?? [] : [...this.tu.fieldVals.entries()].filter(([k]) => k.endsWith(`.${fname}`));
+      // by member name; where both sides know the member it sits in (`?.direct.buf`), those agree
+      const rest = key.slice('field:?.'.length);
+      const dot = rest.lastIndexOf('.');
+      const fname = rest.slice(dot + 1);
+      const parent = dot >= 0 ? rest.slice(0, dot) : undefined;
+      const parentOf = (k: string): string | undefined => {
+        if (!k.startsWith('field:?.')) return undefined;
+        const r = k.slice('field:?.'.length);
+        return r.includes('.') ? r.slice(0, r.lastIndexOf('.')) : undefined;
+      };
+      const byName = this.tu.fieldValsByName ? this.tu.fieldValsByName.get(fname) ?? [] : [...this.tu.fieldVals.entries()].filter(([k]) => k.endsWith(`.${fname}`));
+      const hits = byName.filter(([k]) => { const p = parentOf(k); return parent === undefined || p === undefined || p === parent; });
       if (hits.length === 1) return hits[0][1];
     }
     return undefined;
