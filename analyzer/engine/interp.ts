@@ -449,7 +449,7 @@ export class FunctionAnalysis {
   private inScope(expr: string): boolean {
     // member names (`lb->page_count`, `req.len`) are not variables: only their holders must be in scope
     const ids = expr.replace(/(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*/g, ' ').match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
-    return ids.every((id) => /^[A-Z0-9_]+$/.test(id) || this.types.has(id) || id === 'sizeof' || id === 'struct' || this.tu.functions.has(id) || /^(array_size|array3_size|struct_size|size_mul|PAGE_ALIGN|round_up|ALIGN)$/.test(id));
+    return ids.every((id) => /^[A-Z0-9_]+$/.test(id) || this.types.has(id) || SIZE_WORDS.test(id) || this.tu.functions.has(id));
   }
 
   private report(rule: RuleId, site: SNode, b: Buf, message: string, trace: TraceStep[], dir: Direction, fixes: Fix[], facts: Partial<Finding['facts']>): void {
@@ -2426,7 +2426,7 @@ export class FunctionAnalysis {
   }
 }
 
-/** Identifiers a size expression may name besides parameters (inScope's constants and helpers). */
+/** Words a size expression may name besides variables and constants (inScope, sizeTemplate). */
 const SIZE_WORDS = /^(sizeof|struct|array_size|array3_size|struct_size|size_mul|PAGE_ALIGN|round_up|ALIGN)$/;
 
 /**
