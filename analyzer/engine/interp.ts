@@ -685,11 +685,13 @@ export class FunctionAnalysis {
    * as is_vmalloc_addr() would, so in the second branch the buffer is not vmalloc memory.
    */
   private discriminatingFrees(a: SNode, b: SNode, ta: State | null, tb: State | null): void {
-    const freed = (branch: SNode, names: ReadonlySet<string>): Map<string, SNode> => {
+    // the pointer each free call of `branch` frees, by text (`argOf`: the freed argument of a name)
+    const freed = (branch: SNode, argOf: (name: string) => number | undefined): Map<string, SNode> => {
       const out = new Map<string, SNode>();
       for (const d of descendants(branch)) {
-        if (d.type !== 'call_expression' || !names.has(this.callName(d) ?? '')) continue;
-        let arg = this.args(d)[0];
+        const k = d.type === 'call_expression' ? argOf(this.callName(d) ?? '') : undefined;
+        if (k === undefined) continue;
+        let arg = this.args(d)[k];
         if (!arg) continue;
         arg = this.strip(arg);
         // put_page(virt_to_page(p)), __free_page(virt_to_page(p)): the pointer inside
@@ -700,9 +702,9 @@ export class FunctionAnalysis {
     };
     for (const [vm, lin, st] of [[a, b, tb], [b, a, ta]] as const) {
       if (!st) continue;
-      const vfreed = freed(vm, VMALLOC_ONLY_FREES);
+      const vfreed = freed(vm, (nm) => (VMALLOC_ONLY_FREES.has(nm) ? 0 : undefined));
       if (vfreed.size === 0) continue;
-      for (const [text, node] of freed(lin, LINEAR_FREES)) {
+      for (const [text, node] of freed(lin, (nm) => LINEAR_FREES.get(nm))) {
         if (!vfreed.has(text)) continue;
         const v = node.type === 'identifier' ? st.vars.get(text) : this.fieldVal(node, st);
         if (v && v.t === 'buf') st.clean.add(v.b.id);
@@ -1556,8 +1558,10 @@ export class FunctionAnalysis {
       st.inflight.clear();
       return undefined;
     }
-    if (FREES.has(name)) {
-      const v = args[0] ? this.ev(args[0], st) : undefined;
+    const freeArg = FREES.has(name) ? 0 : LINEAR_FREES.get(name);
+    if (freeArg !== undefined) {
+      const vals = args.map((a) => this.ev(a, st));
+      const v = vals[freeArg];
       if (v && v.t === 'buf') {
         st.completed.delete(v.b.id);
         st.inflight.delete(v.b.id);

@@ -316,6 +316,10 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     }
     const linkInput = { paths: files.map((f) => f.path), rels: files.map((f) => f.rel), entries, scopeFiles: (sc: string) => underDir.get(sc) ?? 0 };
     const links = linkingNames(linkInput, matcher);
+    // a definition of a name the interpreter takes from the tables (mm/slub.c's kfree(), which
+    // converts its argument) links nothing: its summary is never read
+    const resolved = tableResolved(kernel, opts.extraAllocators, opts.extraSinks);
+    for (const nm of [...links.keys()]) if (resolved.has(nm)) links.delete(nm);
     const linkList = [...links.keys()].sort();
     const linkHash = sha1(JSON.stringify([...links].map(([k, l]) => [k, l.scopes.sort()]).sort()));
     const allScopes = [...new Set([...links.values()].flatMap((l) => l.scopes))];
@@ -629,7 +633,6 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     // Calls that can carry a summary: linking names, and exported functions of parsed files whose
     // bodies name a table function. Other calls cannot change a finding, so they add no edge (and
     // no cycle) to the dependency graph.
-    const resolved = tableResolved(kernel, opts.extraAllocators, opts.extraSinks);
     const interesting = new Set<string>(links.keys());
     for (const i of parseIdx) for (const d of entries[i]?.lex?.defs ?? []) if (d.bits && isExported(files[i].path, d) && !resolved.has(d.name)) interesting.add(d.name);
     const depFiles: DepFile[] = parseIdx.map((i) => {

@@ -1,6 +1,6 @@
 /** All domain tables, and the names the whole-tree pre-filter looks for. */
 import { ALLOCATORS, allocatorApplies } from './allocators';
-import { SINKS, EVIDENCE_PAGE_OF, VMALLOC_TESTS, COMPLETION_WAITS, DMA_COMPLETIONS, FREES, sinkApplies } from './sinks';
+import { SINKS, EVIDENCE_PAGE_OF, VMALLOC_TESTS, COMPLETION_WAITS, DMA_COMPLETIONS, FREES, LINEAR_FREES, sinkApplies } from './sinks';
 import type { KVersion } from './common';
 import { MAINTENANCE } from './sanitizers';
 import { LINEAR_ALLOCATORS } from './allocators';
@@ -42,7 +42,8 @@ export function seedNames(extra: readonly string[] = []): Set<string> {
 /**
  * Names the interpreter resolves from these tables whatever the kernel version, before it would
  * look up a summary (analyzer/engine/interp.ts, call(): maintenance calls, CPU accesses, linear
- * allocators, page-of evidence, is_vmalloc_addr() tests, completion waits, DMA completions, frees).
+ * allocators, page-of evidence, is_vmalloc_addr() tests, completion waits, DMA completions, vmalloc,
+ * page and slab frees).
  * A summary of a definition of one of them (mm/ defines kvfree(), which names is_vmalloc_addr()) is
  * never read, so the whole-tree scan draws no dependency on it: otherwise every file calling
  * kvfree() would wait for mm/slub.c, keep its kvfree() call as a possible sink, and have mm/slub.c
@@ -50,7 +51,7 @@ export function seedNames(extra: readonly string[] = []): Set<string> {
  */
 export const TABLE_RESOLVED: ReadonlySet<string> = new Set([
   ...MAINTENANCE.keys(), ...ACCESS.keys(), ...LINEAR_ALLOCATORS, ...EVIDENCE_PAGE_OF.keys(), ...VMALLOC_TESTS,
-  ...COMPLETION_WAITS, ...DMA_COMPLETIONS, ...FREES,
+  ...COMPLETION_WAITS, ...DMA_COMPLETIONS, ...FREES, ...LINEAR_FREES.keys(),
 ]);
 
 /**

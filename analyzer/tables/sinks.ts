@@ -131,9 +131,15 @@ export function sinkApplies(row: SinkRow, k: KVersion | undefined): boolean {
  * branch holds (`if (size > PAGE_SIZE) vfree(p); else put_page(virt_to_page(p));`).
  */
 export const VMALLOC_ONLY_FREES: ReadonlySet<string> = new Set(['vfree', 'vfree_atomic', 'vunmap', 'vm_unmap_ram']);
-export const LINEAR_FREES: ReadonlySet<string> = new Set([
-  'kfree', 'kfree_sensitive', 'kzfree', 'kmem_cache_free', 'free_page', 'free_pages', '__free_page', '__free_pages',
-  'put_page', 'free_pages_exact', 'folio_put',
+/**
+ * Page and slab frees, with the argument holding the memory (kmem_cache_free(cache, obj) frees its
+ * second). The interpreter takes them from this table: the memory's life ends there, and no
+ * summary of mm/slub.c's or mm/page_alloc.c's definitions is needed (kfree() would otherwise make
+ * every file that calls it wait for mm/slub.c in a whole-tree scan).
+ */
+export const LINEAR_FREES: ReadonlyMap<string, number> = new Map([
+  ['kfree', 0], ['kfree_sensitive', 0], ['kzfree', 0], ['kmem_cache_free', 1], ['free_page', 0], ['free_pages', 0],
+  ['__free_page', 0], ['__free_pages', 0], ['put_page', 0], ['free_pages_exact', 0], ['folio_put', 0],
 ]);
 
 /** Calls that free a buffer: the alias ends here (a completed read need not be invalidated if never read). */

@@ -338,7 +338,7 @@ const UTIL_PING = [
   '',
 ];
 
-test('scan: a definition of a table-resolved name (kvfree) is no dependency: neither file is parsed', async () => {
+test('scan: a definition of a table-resolved name (kvfree, kfree) is no dependency: neither file is parsed', async () => {
   // mm-style kvfree() names is_vmalloc_addr(); its summary is never read (the interpreter resolves
   // kvfree from the tables), so calling it must not make it a sink for the caller's flow check nor
   // make its file a dependency whose summaries have to be exact.
@@ -354,7 +354,22 @@ test('scan: a definition of a table-resolved name (kvfree) is no dependency: nei
     '',
     ...UTIL_PING,
   ].join('\n'));
+  // slub-style kfree(): it converts its argument, so by its body it is a sink-side helper
+  fs.writeFileSync(path.join(d, 'slab.c'), [
+    'void kfree(const void *obj)',
+    '{',
+    '\tstruct folio *folio = virt_to_folio(obj);',
+    '',
+    '\tslab_put(folio, obj);',
+    '}',
+    '',
+  ].join('\n'));
   fs.writeFileSync(path.join(d, 'user.c'), [
+    'static void user_drop(u8 *hdr)',
+    '{',
+    '\tkfree(hdr);',
+    '}',
+    '',
     'static int user_count(unsigned int n)',
     '{',
     '\tu32 *tbl = kvmalloc_array(n, sizeof(*tbl), GFP_KERNEL);',
@@ -377,7 +392,7 @@ test('scan: a definition of a table-resolved name (kvfree) is no dependency: nei
     '',
   ].join('\n'));
   const r = await scanPaths([d], { noCache: true, quiet: true, jobs: 1 });
-  assert.equal(r.stats.filesPrefiltered, 2, 'both files name both sides');
+  assert.equal(r.stats.filesPrefiltered, 2, 'both files name both sides; slab.c links nothing');
   assert.equal(r.stats.filesParsed, 0);
   assert.equal(r.stats.filesSkipped, 2);
   assert.deepEqual(r.findings, []);
