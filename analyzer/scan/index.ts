@@ -460,9 +460,12 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
           indexDirty = true;
         }
         // stored wrappers count through the names that link this run (one may be gone since)
+        // (a wrapper named like a table row — kernel/dma/mapping.c's dma_alloc_attrs() around
+        // the remapping allocators — is taken from the tables, never from its definition)
         const added = addWrapperLinks(linkInput, links, callers, (i) => {
           const mine = srcRefsOf(i);
-          return (entries[i]?.wraps ?? []).map(([nm, via]): [string, string[]] => [nm, via.filter((v) => mine.has(v))]).filter(([, via]) => via.length);
+          return (entries[i]?.wraps ?? []).filter(([nm]) => !resolved.has(nm))
+            .map(([nm, via]): [string, string[]] => [nm, via.filter((v) => mine.has(v))]).filter(([, via]) => via.length);
         });
         if (added.length === 0) break;
         all.push(...added);
