@@ -59,6 +59,7 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'dma_map_page_attrs', kind: 'dma-map-page', page: 1, dir: 4, len: 3, source: DMA },
   { name: 'virt_to_page', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_page', source: 'arch/*/include/asm/memory.h: linear-map arithmetic' },
   { name: 'virt_to_folio', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_folio', since: '5.16', source: 'include/linux/mm.h v6.18.2' },
+  { name: 'virt_to_head_page', kind: 'linear', ptr: 0, source: 'include/linux/mm.h v6.18.2 l.1236–1241: compound_head(virt_to_page(x)); v2.6.33.3 l.316' },
   { name: 'virt_to_pfn', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_pfn', source: 'arch/*/include/asm/memory.h' },
   { name: 'virt_to_phys', kind: 'linear', ptr: 0, source: 'arch/*/include/asm/io.h' },
   { name: '__pa', kind: 'linear', ptr: 0, source: 'arch/*/include/asm/page.h' },
