@@ -40,6 +40,9 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
     returnsVmalloc: acc.returns && acc.returnsOther ? 'maybe-vmalloc' : acc.returns,
     returnSizeParam: acc.returns ? acc.returnSizeParam : undefined,
     returnSize: acc.returns && acc.returnSizeParam === undefined ? acc.returnSize : undefined,
+    outVmallocParams: acc.outVmalloc?.size
+      ? [...acc.outVmalloc].sort((a, b) => a[0] - b[0]).map(([param, kind]) => ({ param, kind: kind === 'vmalloc' && acc.outOther?.has(param) ? 'maybe-vmalloc' as const : kind }))
+      : undefined,
     flushesParams: arr(acc.flushed),
     invalidatesParams: arr(acc.invalidates),
     submitsParams: arr(acc.submits),
@@ -101,6 +104,11 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
     returns: a.returns === 'vmalloc' || b.returns === 'vmalloc' ? 'vmalloc' : a.returns ?? b.returns,
     returnSizeParam: a.returnSizeParam ?? b.returnSizeParam,
     returnSize: a.returnSize ?? b.returnSize,
+    outVmalloc: a.outVmalloc || b.outVmalloc ? new Map([...(b.outVmalloc ?? []), ...(a.outVmalloc ?? [])].map(([k]) => {
+      const x = a.outVmalloc?.get(k), y = b.outVmalloc?.get(k);
+      return [k, x === 'vmalloc' || y === 'vmalloc' ? 'vmalloc' as const : (x ?? y) as 'maybe-vmalloc' | 'vmap'];
+    })) : undefined,
+    outOther: a.outOther || b.outOther ? new Set([...(a.outOther ?? []), ...(b.outOther ?? [])]) : undefined,
     returnsPageOf: a.returnsPageOf ?? b.returnsPageOf,
     returnsAliasOf: a.returnsAliasOf ?? b.returnsAliasOf,
     returnsOther: a.returnsOther || b.returnsOther,
@@ -466,7 +474,7 @@ export function fieldNameOf(key: string): string {
 
 function isInteresting(s: FunctionSummary | undefined): boolean {
   if (!s) return false;
-  return !!(s.returnsVmalloc || s.submitsParams || s.readIntoParams || s.flushesParams || s.invalidatesParams ||
+  return !!(s.returnsVmalloc || s.outVmallocParams?.length || s.submitsParams || s.readIntoParams || s.flushesParams || s.invalidatesParams ||
     s.convertsParams || s.addsPagesParams || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
 }
 

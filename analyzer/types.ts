@@ -144,6 +144,11 @@ export interface FunctionSummary {
    * parameters and constants, parameter i written `$i` (`$0 * PAGE_SIZE`), for the callers' fixes.
    */
   returnSize?: string;
+  /**
+   * Parameters through which the function hands vmalloc memory back (`*out = vmalloc(n)`), with
+   * its kind: the caller's `&p` then holds it. maybe-vmalloc when some path stores other memory.
+   */
+  outVmallocParams?: { param: number; kind: 'vmalloc' | 'maybe-vmalloc' | 'vmap' }[];
   /** With returnsVmalloc: the allocation is zeroed (vzalloc-style wrapper). */
   returnsZeroed?: boolean;
   /** Returns the struct page of the address in this parameter (kmem_to_page-style helpers). */

@@ -43,6 +43,10 @@ export interface SummaryAcc {
   returnsOther?: boolean;
   /** `buf>kind:to`: pages of parameter buf added to the bio/scatterlist in parameter to */
   addsPages: Set<string>;
+  /** parameters `*p = …` stores vmalloc memory through, with its kind (any path) */
+  outVmalloc?: Map<number, 'vmalloc' | 'maybe-vmalloc' | 'vmap'>;
+  /** parameters `*p = …` stores other memory through on some path */
+  outOther?: Set<number>;
 }
 
 /** What in-file call sites pass for each parameter (collected in one round, used in the next). */
@@ -1228,8 +1232,30 @@ export class FunctionAnalysis {
         return rv;
       }
     }
+    if (lhs.type === 'pointer_expression' && lhs.op === '*' && this.outParamStore(lhs, rv)) return rv;
     this.storeThrough(lhs, st, n);
     return rv;
+  }
+
+  /**
+   * `*out = p` or `*(void **)out = p` with `out` a parameter: an allocation handed back to the
+   * caller (summary outVmallocParams). True when the store was one (it writes no buffer).
+   */
+  private outParamStore(lhs: SNode, rv: Val | undefined): boolean {
+    const target = child(lhs, 'argument');
+    const root = target ? this.strip(target) : undefined;
+    if (!root || root.type !== 'identifier') return false;
+    const p = this.fn.params.find((x) => x.name === this.text(root));
+    if (!p || !(p.type.ptr >= 2 || (p.type.ptr >= 1 && p.type.base === 'void'))) return false;
+    if (rv && rv.t === 'buf' && rv.b.kind !== 'param' && !rv.b.uncached) {
+      const k = rv.b.kind === 'maybe' ? 'maybe-vmalloc' : rv.b.kind;
+      const m = (this.summary.outVmalloc ??= new Map());
+      const cur = m.get(p.index);
+      m.set(p.index, cur === 'vmalloc' || k === 'vmalloc' ? 'vmalloc' : cur ?? k);
+    } else if (rv === undefined || rv.t !== 'buf') {
+      (this.summary.outOther ??= new Set()).add(p.index);
+    }
+    return true;
   }
 
   private isFlagExpr(n: SNode): boolean {
@@ -2332,6 +2358,21 @@ export class FunctionAnalysis {
         if (!m.has(v.b.id)) m.set(v.b.id, { buf: v.b, steps: [step] });
         st.sgs.set(key, m);
       }
+    }
+    for (const o of s.outVmallocParams ?? []) {
+      // `&x`, `&s->f` (through parentheses and casts: `(void **)&x`)
+      let a: SNode | undefined = args[o.param];
+      while (a && (a.type === 'cast_expression' || (a.type === 'parenthesized_expression' && a.children.length === 1))) a = a.type === 'cast_expression' ? child(a, 'value') : a.children[0];
+      const target = a && a.type === 'pointer_expression' && a.op === '&' ? child(a, 'argument') : undefined;
+      if (!target) continue;
+      const kind = o.kind === 'maybe-vmalloc' ? 'maybe' : o.kind;
+      const b: Buf = {
+        id: `alloc@${n.start}:${o.param}`, kind, zeroed: false, display: this.text(target), escapes: false, holders: [],
+        origin: [this.step('alloc', n, `allocated by ${name}(), which stores ${kind === 'maybe' ? 'possibly-' : ''}vmalloc memory in \`${this.text(target)}\``)],
+      };
+      const t = this.strip(target);
+      if (t.type === 'identifier') st.vars.set(this.text(t), { t: 'buf', b, adv: false });
+      else if (t.type === 'field_expression') this.storeField(t, { t: 'buf', b, adv: false }, t, st);
     }
     if (s.returnsVmalloc) {
       const kind = s.returnsVmalloc === 'maybe-vmalloc' ? 'maybe' : s.returnsVmalloc;

@@ -22,7 +22,8 @@
  *           - every function of K mentioning a struct field the file-wide facts hold something
  *             for: the analyzer analyses each one (analyze.ts), as it may read the value or store
  *             other memory there (a "maybe" field);
- *           - the callers of a function whose summary returns vmalloc memory or a page of its
+ *           - the callers of a function whose summary returns vmalloc memory (or stores it
+ *             through a parameter) or a page of its
  *             argument: they get the buffer (and join the analysis, as in the whole text);
  *           - the callers of a static function whose callers' guard facts decided something, and
  *             through static callers theirs (a guarded parameter passes on).
@@ -150,7 +151,7 @@ export function widenSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>
   // outside K a function keeps its signature with a blank body, as in K's text
   const addIn = (i: number) => { if (keep.has(i)) n.add(i); else signatures.add(i); };
   for (const s of res.summaries) {
-    if (!s.returnsVmalloc && s.returnsPageOfParam === undefined) continue;
+    if (!s.returnsVmalloc && !s.outVmallocParams?.length && s.returnsPageOfParam === undefined) continue;
     for (const i of g.byName.get(s.name) ?? []) for (const c of g.callers[i]) addIn(c);
   }
   const d = res.demand;

@@ -130,6 +130,7 @@ export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undef
     if (agree('returnSize')) out.returnSize = first.returnSize;
     if (agree('returnsZeroed')) out.returnsZeroed = first.returnsZeroed;
   }
+  if (agree('outVmallocParams')) out.outVmallocParams = first.outVmallocParams;
   if (agree('returnsPageOfParam')) out.returnsPageOfParam = first.returnsPageOfParam;
   if (agree('returnsAliasOfParam')) out.returnsAliasOfParam = first.returnsAliasOfParam;
   for (const k of SUMMARY_PARAM_LISTS) {
@@ -217,7 +218,7 @@ export class SummaryTable {
  * needs to know.
  */
 export function hasFacts(s: FunctionSummary): boolean {
-  return Boolean(s.returnsVmalloc || SUMMARY_PARAM_LISTS.some((k) => s[k]?.length) ||
+  return Boolean(s.returnsVmalloc || s.outVmallocParams?.length || SUMMARY_PARAM_LISTS.some((k) => s[k]?.length) ||
     s.addsPagesParams?.length || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
 }
 

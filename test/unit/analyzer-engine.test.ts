@@ -71,6 +71,50 @@ int foo_area_write(struct block_device *bdev, struct foo_geo *geo, unsigned int 
     assert.deepEqual(ext.findings.map((x) => x.fixes[0]?.title), [f?.fixes[0]?.title]);
   });
 
+  test('an allocation handed back through an out-parameter is summarised, and a caller of another file gets it', async () => {
+    const s = await summariesOf(`int foo_get(size_t n, void **out)
+{
+	*out = vmalloc(n);
+	return *out ? 0 : -ENOMEM;
+}
+
+int foo_get_either(size_t n, bool big, void **out)
+{
+	if (big)
+		*out = vmalloc(n);
+	else
+		*out = kmalloc(n, GFP_KERNEL);
+	return *out ? 0 : -ENOMEM;
+}
+
+int foo_fill(void **out, u8 *src)
+{
+	*out = src;
+	return 0;
+}
+`);
+    assert.deepEqual(s.get('foo_get')?.outVmallocParams, [{ param: 1, kind: 'vmalloc' }]);
+    assert.deepEqual(s.get('foo_get_either')?.outVmallocParams, [{ param: 2, kind: 'maybe-vmalloc' }]);
+    // storing a parameter's own memory hands nothing vmalloc back
+    assert.equal(s.get('foo_fill')?.outVmallocParams, undefined);
+    const caller = `int bar_map(struct scatterlist *sg, size_t n)
+{
+	void *p;
+
+	if (foo_get(n, &p))
+		return -ENOMEM;
+	sg_init_one(sg, p, n);
+	return 0;
+}
+`;
+    const r = await analyzeText(HDR + caller, 'bar.c', {
+      externalSummaries: new Map([['foo_get', { name: 'foo_get', file: 'foo.c', outVmallocParams: [{ param: 1, kind: 'vmalloc' as const }] }]]),
+    });
+    assert.deepEqual(r.findings.map((f) => f.rule), ['vmalloc-linear-map']);
+    assert.match(r.findings[0].trace[0].message, /foo_get\(\), which stores vmalloc memory in `p`/);
+    assert.deepEqual((await analyzeText(HDR + caller, 'bar.c')).findings, [], 'without the summary nothing is known of p');
+  });
+
   test('a wrapper that falls back to vmalloc above a size is maybe-vmalloc', async () => {
     const s = await summariesOf(`void *foo_alloc(size_t sz)
 {
