@@ -41,7 +41,10 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
     returnSizeParam: acc.returns ? acc.returnSizeParam : undefined,
     returnSize: acc.returns && acc.returnSizeParam === undefined ? acc.returnSize : undefined,
     outVmallocParams: acc.outVmalloc?.size
-      ? [...acc.outVmalloc].sort((a, b) => a[0] - b[0]).map(([param, kind]) => ({ param, kind: kind === 'vmalloc' && acc.outOther?.has(param) ? 'maybe-vmalloc' as const : kind }))
+      ? [...acc.outVmalloc].sort((a, b) => a[0] - b[0]).map(([param, kind]) => ({
+        param, kind: kind === 'vmalloc' && acc.outOther?.has(param) ? 'maybe-vmalloc' as const : kind,
+        ...(acc.outSize?.has(param) ? { size: acc.outSize.get(param) } : {}),
+      }))
       : undefined,
     flushesParams: arr(acc.flushed),
     invalidatesParams: arr(acc.invalidates),
@@ -109,6 +112,7 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
       return [k, x === 'vmalloc' || y === 'vmalloc' ? 'vmalloc' as const : (x ?? y) as 'maybe-vmalloc' | 'vmap'];
     })) : undefined,
     outOther: a.outOther || b.outOther ? new Set([...(a.outOther ?? []), ...(b.outOther ?? [])]) : undefined,
+    outSize: a.outSize || b.outSize ? new Map([...(b.outSize ?? []), ...(a.outSize ?? [])]) : undefined,
     returnsPageOf: a.returnsPageOf ?? b.returnsPageOf,
     returnsAliasOf: a.returnsAliasOf ?? b.returnsAliasOf,
     returnsOther: a.returnsOther || b.returnsOther,

@@ -148,7 +148,7 @@ export interface FunctionSummary {
    * Parameters through which the function hands vmalloc memory back (`*out = vmalloc(n)`), with
    * its kind: the caller's `&p` then holds it. maybe-vmalloc when some path stores other memory.
    */
-  outVmallocParams?: { param: number; kind: 'vmalloc' | 'maybe-vmalloc' | 'vmap' }[];
+  outVmallocParams?: { param: number; kind: 'vmalloc' | 'maybe-vmalloc' | 'vmap'; size?: string }[];
   /** With returnsVmalloc: the allocation is zeroed (vzalloc-style wrapper). */
   returnsZeroed?: boolean;
   /** Returns the struct page of the address in this parameter (kmem_to_page-style helpers). */

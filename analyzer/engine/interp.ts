@@ -45,6 +45,8 @@ export interface SummaryAcc {
   addsPages: Set<string>;
   /** parameters `*p = …` stores vmalloc memory through, with its kind (any path) */
   outVmalloc?: Map<number, 'vmalloc' | 'maybe-vmalloc' | 'vmap'>;
+  /** with outVmalloc: the size stored through a parameter, as a template of the parameters (sizeTemplate) */
+  outSize?: Map<number, string>;
   /** parameters `*p = …` stores other memory through on some path */
   outOther?: Set<number>;
 }
@@ -1252,6 +1254,8 @@ export class FunctionAnalysis {
       const m = (this.summary.outVmalloc ??= new Map());
       const cur = m.get(p.index);
       m.set(p.index, cur === 'vmalloc' || k === 'vmalloc' ? 'vmalloc' : cur ?? k);
+      const size = rv.b.size ? sizeTemplate(rv.b.size, this.fn.params) : undefined;
+      if (size && !this.summary.outSize?.has(p.index)) (this.summary.outSize ??= new Map()).set(p.index, size);
     } else if (rv === undefined || rv.t !== 'buf') {
       (this.summary.outOther ??= new Set()).add(p.index);
     }
@@ -2366,8 +2370,10 @@ export class FunctionAnalysis {
       const target = a && a.type === 'pointer_expression' && a.op === '&' ? child(a, 'argument') : undefined;
       if (!target) continue;
       const kind = o.kind === 'maybe-vmalloc' ? 'maybe' : o.kind;
+      const size = o.size !== undefined ? instantiateSize(o.size, args.map((x) => this.text(x))) : undefined;
       const b: Buf = {
         id: `alloc@${n.start}:${o.param}`, kind, zeroed: false, display: this.text(target), escapes: false, holders: [],
+        size, sizeBytes: size ? this.constEval(size) : undefined,
         origin: [this.step('alloc', n, `allocated by ${name}(), which stores ${kind === 'maybe' ? 'possibly-' : ''}vmalloc memory in \`${this.text(target)}\``)],
       };
       const t = this.strip(target);
@@ -2507,6 +2513,9 @@ export function asFactor(text: string): string {
 
 /** A returnSize template with the call's argument texts in place (parenthesised unless simple). */
 export function instantiateSize(template: string, args: readonly string[]): string | undefined {
+  // the whole size is one argument: as written
+  const whole = /^\$(\d+)$/.exec(template);
+  if (whole) return args[Number(whole[1])]?.trim() || undefined;
   let ok = true;
   const out = template.replace(/\$(\d+)/g, (_, i: string) => {
     const a = args[Number(i)]?.trim();

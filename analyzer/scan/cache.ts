@@ -235,9 +235,10 @@ function validSummary(s: unknown): boolean {
   if (s.submitDirection !== undefined && !['read', 'write', 'both'].includes(s.submitDirection as string)) return false;
   if (s.returnsZeroed !== undefined && typeof s.returnsZeroed !== 'boolean') return false;
   // inserted into the caller's code by a fix: an expression, never a statement or a string
-  if (s.returnSize !== undefined && !(typeof s.returnSize === 'string' && s.returnSize.length <= 200 && /^[\w\s$*+\-()<>.,]+$/.test(s.returnSize))) return false;
+  const sizeExpr = (x: unknown) => x === undefined || (typeof x === 'string' && x.length <= 200 && /^[\w\s$*+\-()<>.,]+$/.test(x));
+  if (!sizeExpr(s.returnSize)) return false;
   const outs = s.outVmallocParams;
-  if (outs !== undefined && !(Array.isArray(outs) && outs.every((o) => isObj(o) && index(o.param) && ['vmalloc', 'maybe-vmalloc', 'vmap'].includes(o.kind as string)))) return false;
+  if (outs !== undefined && !(Array.isArray(outs) && outs.every((o) => isObj(o) && index(o.param) && ['vmalloc', 'maybe-vmalloc', 'vmap'].includes(o.kind as string) && sizeExpr(o.size)))) return false;
   const adds = s.addsPagesParams;
   return adds === undefined || (Array.isArray(adds) && adds.every((a) => isObj(a) && index(a.buf) && index(a.to) && (a.kind === 'bio' || a.kind === 'sg')));
 }

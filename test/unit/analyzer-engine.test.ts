@@ -93,8 +93,9 @@ int foo_fill(void **out, u8 *src)
 	return 0;
 }
 `);
-    assert.deepEqual(s.get('foo_get')?.outVmallocParams, [{ param: 1, kind: 'vmalloc' }]);
-    assert.deepEqual(s.get('foo_get_either')?.outVmallocParams, [{ param: 2, kind: 'maybe-vmalloc' }]);
+    // with the size as a template of the parameters, for the callers' fixes
+    assert.deepEqual(s.get('foo_get')?.outVmallocParams, [{ param: 1, kind: 'vmalloc', size: '$0' }]);
+    assert.deepEqual(s.get('foo_get_either')?.outVmallocParams, [{ param: 2, kind: 'maybe-vmalloc', size: '$0' }]);
     // storing a parameter's own memory hands nothing vmalloc back
     assert.equal(s.get('foo_fill')?.outVmallocParams, undefined);
     const caller = `int bar_map(struct scatterlist *sg, size_t n)
@@ -113,6 +114,23 @@ int foo_fill(void **out, u8 *src)
     assert.deepEqual(r.findings.map((f) => f.rule), ['vmalloc-linear-map']);
     assert.match(r.findings[0].trace[0].message, /foo_get\(\), which stores vmalloc memory in `p`/);
     assert.deepEqual((await analyzeText(HDR + caller, 'bar.c')).findings, [], 'without the summary nothing is known of p');
+    const writer = `int bar_write(struct block_device *bdev, unsigned int nr)
+{
+	struct bio *bio;
+	void *p;
+
+	if (foo_get(nr * PAGE_SIZE, &p))
+		return -ENOMEM;
+	memset(p, 0, nr * PAGE_SIZE);
+	bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);
+	__bio_add_page(bio, vmalloc_to_page(p), PAGE_SIZE, 0);
+	return submit_bio_wait(bio);
+}
+`;
+    const w = await analyzeText(HDR + writer, 'bar.c', {
+      externalSummaries: new Map([['foo_get', { name: 'foo_get', file: 'foo.c', outVmallocParams: [{ param: 1, kind: 'vmalloc' as const, size: '$0' }] }]]),
+    });
+    assert.deepEqual(w.findings.map((f) => f.fixes[0]?.title), ['Insert flush_kernel_vmap_range(p, nr * PAGE_SIZE) before the submission']);
   });
 
   test('a wrapper that falls back to vmalloc above a size is maybe-vmalloc', async () => {
