@@ -229,14 +229,50 @@ const PLANTS = {
   },
 };
 
+// Generator 3: allocators that hand memory back through an out-parameter, and true negatives
+// the analyzer once reported: an uncached vmap() alias, a size test that frees with vfree() in one
+// branch and put_page(virt_to_page()) in the other, a flush of each chunk at an advancing pointer.
+Object.assign(PLANTS, {
+  out_param_alloc(p, dir, r) {
+    const f = new CFile();
+    header(f, ['linux/scatterlist.h', 'linux/slab.h', 'linux/vmalloc.h']);
+    filler(f, r, p, 4);
+    f.add(`static int ${p}_get_buf(size_t len, void **out)\n{\n\t*out = vzalloc(len);\n\treturn *out ? 0 : -ENOMEM;\n}\n`);
+    const line = f.mark(`int ${p}_map_cmd(struct scatterlist *sg, size_t len)\n{\n\tu8 *cmd;\n\n\tif (${p}_get_buf(len, (void **)&cmd))\n\t\treturn -ENOMEM;\n\tcmd[0] = 0x12;\n\tsg_init_one(sg, cmd, len);@@\n\treturn 0;\n}\n`);
+    return { files: [{ rel: `${dir}/${p}_cmd.c`, text: f.text() }], tps: [{ file: `${dir}/${p}_cmd.c`, line, rule: 'vmalloc-linear-map' }] };
+  },
+  uncached_vmap_tn(p, dir, r) {
+    const f = new CFile();
+    header(f, ['linux/dma-mapping.h', 'linux/mm.h', 'linux/scatterlist.h', 'linux/vmalloc.h']);
+    filler(f, r, p, 3);
+    f.add(`int ${p}_post_ring(struct device *dev, struct page **pages, struct scatterlist *sgl, unsigned int n)\n{\n\tu32 *ring;\n\tunsigned int i;\n\n\tring = vmap(pages, n, VM_MAP, pgprot_writecombine(PAGE_KERNEL));\n\tif (!ring)\n\t\treturn -ENOMEM;\n\tmemset(ring, 0, n * PAGE_SIZE);\n\tsg_init_table(sgl, n);\n\tfor (i = 0; i < n; i++)\n\t\tsg_set_page(&sgl[i], vmalloc_to_page((u8 *)ring + i * PAGE_SIZE), PAGE_SIZE, 0);\n\treturn dma_map_sg(dev, sgl, n, DMA_TO_DEVICE) ? 0 : -EIO;\n}\n`);
+    return { files: [{ rel: `${dir}/${p}_ring.c`, text: f.text() }], tps: [], tn: `${p}_post_ring` };
+  },
+  free_kind_tn(p, dir, r) {
+    const f = new CFile();
+    header(f, ['linux/mm.h', 'linux/vmalloc.h']);
+    filler(f, r, p, 3);
+    f.add(`int ${p}_swap_table(struct ${p}_dev *dev, unsigned int entries)\n{\n\tvoid *tbl;\n\n\tif (entries * 16 > PAGE_SIZE)\n\t\ttbl = vmalloc(entries * 16);\n\telse\n\t\ttbl = (void *)__get_free_page(GFP_KERNEL);\n\tif (!tbl)\n\t\treturn -ENOMEM;\n\tif (${p}_check(dev, tbl)) {\n\t\tif (entries * 16 > PAGE_SIZE)\n\t\t\tvfree(tbl);\n\t\telse\n\t\t\tput_page(virt_to_page(tbl));\n\t\treturn -EINVAL;\n\t}\n\tdev->table = tbl;\n\treturn 0;\n}\n`);
+    return { files: [{ rel: `${dir}/${p}_tbl.c`, text: f.text() }], tps: [], tn: `${p}_swap_table` };
+  },
+  chunk_flush_tn(p, dir, r) {
+    const f = new CFile();
+    header(f, ['linux/bio.h', 'linux/blkdev.h', 'linux/highmem.h', 'linux/vmalloc.h']);
+    filler(f, r, p, 4);
+    f.add(`static int ${p}_put_chunks(struct block_device *bdev, sector_t sector, const u8 *data, size_t len)\n{\n\twhile (len) {\n\t\tsize_t step = min_t(size_t, len, PAGE_SIZE - offset_in_page(data));\n\t\tstruct bio *bio = bio_alloc(bdev, 1, REQ_OP_WRITE | REQ_SYNC, GFP_NOIO);\n\t\tint ret;\n\n\t\tbio->bi_iter.bi_sector = sector;\n\t\tflush_kernel_vmap_range((void *)data, step);\n\t\t__bio_add_page(bio, vmalloc_to_page(data), step, offset_in_page(data));\n\t\tret = submit_bio_wait(bio);\n\t\tbio_put(bio);\n\t\tif (ret)\n\t\t\treturn ret;\n\t\tsector += step >> SECTOR_SHIFT;\n\t\tdata += step;\n\t\tlen -= step;\n\t}\n\treturn 0;\n}\n\nint ${p}_store(struct block_device *bdev, sector_t sector, const void *src, size_t len)\n{\n\tu8 *buf = vmalloc(len);\n\tint ret;\n\n\tif (!buf)\n\t\treturn -ENOMEM;\n\tmemcpy(buf, src, len);\n\tret = ${p}_put_chunks(bdev, sector, buf, len);\n\tvfree(buf);\n\treturn ret;\n}\n`);
+    return { files: [{ rel: `${dir}/${p}_chunk.c`, text: f.text() }], tps: [], tn: `${p}_store` };
+  },
+});
+
 const PLANT_MIX = [
   ['simple_write', 3], ['simple_write_flushed_tn', 3], ['read_no_invalidate', 2], ['linear_map', 2], ['kmalloc_tn', 3],
   ['kvmalloc_guarded_tn', 2], ['xfile_fallback', 2], ['xfile_chain', 2], ['xfile_flush_helper_tn', 2],
   ['xfile_wrapper_chain', 2], ['xfile_member', 2],
+  ['out_param_alloc', 2], ['uncached_vmap_tn', 2], ['free_kind_tn', 2], ['chunk_flush_tn', 2],
 ];
 
 /** Changes whenever what is planted changes: a corpus written by another version is generated again. */
-export const GENERATOR = 'vmalias gen-corpus 2';
+export const GENERATOR = 'vmalias gen-corpus 3';
 
 export function generate(opts) {
   const r = rng(opts.seed);
