@@ -679,10 +679,45 @@ export class FunctionAnalysis {
     const altClause = child(s, 'alternative');
     const altStmt = altClause ? (altClause.type === 'else_clause' ? altClause.children.find((c) => c.type !== 'comment') : altClause) : undefined;
     if (altStmt) this.discriminatingFrees(conseq, altStmt, t, e);
+    if (condNode) this.failedReads(condNode, t, e);
     const thenOut = this.exec(conseq, t);
     const elseOut = altStmt ? this.exec(altStmt, e) : e;
     if (condNode && thenOut && elseOut) this.applyGuard(condNode, before, thenOut, elseOut);
     return join(thenOut, elseOut);
+  }
+
+  /**
+   * `ret = submit_bio_wait(bio); if (ret) return ret;`: on the branch where the read's status says
+   * it failed, the buffer holds nothing the code will use, so it needs no invalidate (as the
+   * failed-I/O branch of a guarded invalidate needs none). Conditions: the status variable alone,
+   * negated, or compared with 0.
+   */
+  private failedReads(condNode: SNode, t: State | null, e: State | null): void {
+    const st = t ?? e;
+    if (!st || st.completed.size === 0) return;
+    let x = this.strip(condNode);
+    while (x.type === 'call_expression' && CONDITION_WRAPPERS.has(this.callName(x) ?? '') && this.args(x)[CONDITION_WRAPPERS.get(this.callName(x) ?? '') as number]) {
+      x = this.strip(this.args(x)[CONDITION_WRAPPERS.get(this.callName(x) ?? '') as number]);
+    }
+    let name: string | undefined;
+    let failIsThen = true;
+    if (x.type === 'identifier') name = this.text(x);
+    else if (x.type === 'unary_expression' && x.op === '!') {
+      const a = child(x, 'argument');
+      if (a && this.strip(a).type === 'identifier') { name = this.text(this.strip(a)); failIsThen = false; }
+    } else if (x.type === 'binary_expression') {
+      const l = child(x, 'left'), r = child(x, 'right');
+      if (l && r && this.strip(l).type === 'identifier' && /^0[uUlL]*$/.test(this.text(r).trim())) {
+        name = this.text(this.strip(l));
+        if (x.op === '!=' || x.op === '<') failIsThen = true;
+        else if (x.op === '==' || x.op === '>=') failIsThen = false;
+        else name = undefined;
+      }
+    }
+    if (!name) return;
+    const failed = failIsThen ? t : e;
+    if (!failed) return;
+    for (const [id, p] of [...failed.completed]) if (p.sync && p.statusVar === name) failed.completed.delete(id);
   }
 
   /**
@@ -1709,7 +1744,10 @@ export class FunctionAnalysis {
   private maintenance(op: 'flush' | 'invalidate', v: Extract<Val, { t: 'buf' }>, n: SNode, args: SNode[], st: State): void {
     const b = v.b;
     this.maintained.set(b.id, b);
-    const wrongRange = v.adv && v.advSite !== undefined;
+    // an invalidate of an advanced pointer that covers exactly where the completed read put its
+    // pages (a loop that reads and invalidates chunk by chunk) is right
+    const chunk = op === 'invalidate' && v.adv ? st.completed.get(b.id)?.ranges : undefined;
+    const wrongRange = v.adv && v.advSite !== undefined && !(chunk?.length && chunk.every((r) => r.off === v.off));
     const rec: MaintRec = { step: this.step('maintenance', n, `${op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range'}(${args.map((a) => this.text(a)).join(', ')})`), wrongRange };
     if (b.kind === 'param' && b.param !== undefined && !wrongRange) {
       if (op === 'invalidate') this.summary.invalidates.add(b.param);

@@ -214,6 +214,45 @@ describe('external summaries (another file)', () => {
   });
 });
 
+describe('failed reads', () => {
+  // a helper reading into its caller's vmalloc buffer: on the path where the read failed it
+  // returns early, and only the successful path must invalidate before the caller reads
+  const helper = (check: string, after = '\tinvalidate_kernel_vmap_range(buf, len);\n') => `${HDR}static int foo_read(struct block_device *bdev, u8 *buf, unsigned int len)
+{
+	struct bio *bio = bio_alloc(bdev, 1, REQ_OP_READ, GFP_NOIO);
+	int ret;
+
+	__bio_add_page(bio, vmalloc_to_page(buf), len, 0);
+	ret = submit_bio_wait(bio);
+	bio_put(bio);
+${check}
+${after}	return 0;
+}
+
+int foo_load(struct block_device *bdev, unsigned int len, u32 *magic)
+{
+	u8 *buf = vmalloc(len);
+	int ret = buf ? foo_read(bdev, buf, len) : -ENOMEM;
+
+	if (!ret)
+		*magic = buf[0];
+	vfree(buf);
+	return ret;
+}
+`;
+  for (const check of ['\tif (ret)\n\t\treturn ret;', '\tif (unlikely(ret < 0))\n\t\treturn ret;', '\tif (ret != 0)\n\t\treturn ret;']) {
+    test(`no invalidate is needed on the failure branch: ${check.trim().split('\n')[0]}`, async () => {
+      assert.deepEqual((await analyzeText(helper(check), 'r.c')).findings.map((f) => f.rule), []);
+    });
+  }
+  test('the success branch still needs its invalidate', async () => {
+    const r = await analyzeText(helper('\tif (ret)\n\t\treturn ret;', ''), 'r.c');
+    assert.deepEqual(r.findings.map((f) => f.rule), ['vmap-io-missing-invalidate']);
+    const negated = await analyzeText(helper('\tif (!ret)\n\t\treturn 0;', '\treturn ret;\n'), 'r.c');
+    assert.deepEqual(negated.findings.map((f) => f.rule), ['vmap-io-missing-invalidate'], 'if (!ret) return 0: the success branch leaves without the invalidate');
+  });
+});
+
 describe('traces and fixes', () => {
   const src = `${HDR}static int foo_write(struct block_device *bdev, size_t len)
 {
