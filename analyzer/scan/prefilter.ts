@@ -113,6 +113,8 @@ export interface LexDef {
   bits: number;
   /** A `*` precedes the name in the declaration (it returns a pointer). */
   returnsPointer: boolean;
+  /** A parameter is a pointer to a pointer (`void **out`): memory can be handed back through it. */
+  outParam?: boolean;
   /** Identifiers called in the body (followed by `(`). */
   calls: string[];
   /** With `bodies`: offsets of the body's `{` and just after its `}`, and every identifier in it. */
@@ -204,6 +206,7 @@ export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?
   let declStatic = false;
   let declStar = false;
   let nameStar = false;
+  let declOut = false;
   let lastSig = 0; // last significant char code at depth 0
   let cur: LexDef | undefined;
   let calls: Set<string> | undefined;
@@ -273,7 +276,7 @@ export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?
     if (c === 123 /* { */) {
       if (depth === 0) {
         if (lastSig === 41 /* ) */ && declName !== undefined) {
-          cur = { name: declName, isStatic: declStatic, bits: 0, calls: [], returnsPointer: nameStar };
+          cur = { name: declName, isStatic: declStatic, bits: 0, calls: [], returnsPointer: nameStar, ...(declOut ? { outParam: true } : {}) };
           calls = new Set();
           if (bodies) {
             cur.bodyStart = i;
@@ -303,6 +306,7 @@ export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?
         declName = undefined;
         declStatic = false;
         declStar = false;
+        declOut = false;
         paren = 0;
         lastSig = 59;
         sigStart = -1;
@@ -310,8 +314,10 @@ export function lexFunctions(text: string, matcher: NameMatcher, opts: { bodies?
     } else if (depth === 0) {
       if (c === 40) paren++;
       else if (c === 41) { if (paren > 0) paren--; }
-      else if (c === 59 /* ; */) { declName = undefined; declStatic = false; declStar = false; paren = 0; sigStart = -1; }
+      else if (c === 59 /* ; */) { declName = undefined; declStatic = false; declStar = false; declOut = false; paren = 0; sigStart = -1; }
       else if (c === 42 /* * */ && paren === 0 && declName === undefined) declStar = true;
+      // `T **out` in the parameter list of the function being declared
+      else if (c === 42 && paren === 1 && declName !== undefined && lastSig === 42) declOut = true;
       lastSig = c;
     }
     i++;
@@ -434,8 +440,9 @@ const MACRO_LIKE = /^[A-Z0-9_]+$/;
 
 /**
  * Linking names: exported functions of matching files whose bodies mention names of the file's side,
- * directly or through a static helper of the same file (one level). A source-side link must return a
- * pointer (a wrapper allocator); summaries cannot carry a vmalloc buffer out through other means.
+ * directly or through a static helper of the same file (one level). A source-side link must hand
+ * memory to its callers: return a pointer (a wrapper allocator) or take a pointer to a pointer
+ * (`int foo_get(size_t n, void **out)`: summaries carry that as outVmallocParams).
  * Table names, macro-looking names and names defined in more than `maxDefiners` files (per-arch
  * variants, same-named driver hooks) are not links.
  */
@@ -541,7 +548,8 @@ export function fileLinks(file: string, fileBits: number, lex: LexInfo, matcher:
     let bits = d.bits;
     for (const c of d.calls) bits |= local.get(c) ?? 0;
     bits &= fileBits;
-    if (!d.returnsPointer) bits &= ~SRC;
+    // a source-side link hands memory to its callers: by its return value or a `T **` parameter
+    if (!d.returnsPointer && !d.outParam) bits &= ~SRC;
     if (bits) out.push([d.name, bits]);
   }
   return out;

@@ -265,7 +265,7 @@ export class TaskRunner {
           // a call into another scanned file can carry vmalloc memory to a helper judged at its callers
           for (const c of calls) sinks.add(c);
           for (const s of external) {
-            if (s.returnsVmalloc || s.returnsPageOfParam !== undefined) sources.add(s.name);
+            if (s.returnsVmalloc || s.outVmallocParams?.length || s.returnsPageOfParam !== undefined) sources.add(s.name);
             if (s.submitsParams || s.readIntoParams || s.addsPagesParams || s.convertsParams || s.flushesParams || s.invalidatesParams) sinks.add(s.name);
           }
           const keep = keepFor(graph, sources, sinks, needed, seeds);

@@ -234,11 +234,17 @@ test('prefilter: linking names are followed within their subsystem only', () => 
   assert.deepEqual(sel2.parse.map((i) => paths[i]), []);
 });
 
-test('prefilter: a source-side link must return a pointer', () => {
-  const t = 'int fill(void **out)\n{\n\t*out = vmalloc(8);\n\treturn 0;\n}\nvoid *get(void)\n{\n\treturn vmalloc(8);\n}\n';
+test('prefilter: a source-side link hands memory back: by a pointer return or a pointer-to-pointer parameter', () => {
+  const t = [
+    'int fill(void **out)\n{\n\t*out = vmalloc(8);\n\treturn 0;\n}',
+    'void *get(void)\n{\n\treturn vmalloc(8);\n}',
+    // a plain pointer parameter, a function-pointer parameter taking a T **: nothing comes back
+    'int count(void *data, int (*cb)(void **p))\n{\n\tvoid *t = vmalloc(8);\n\n\tvfree(t);\n\treturn 0;\n}',
+    'int take(struct foo * * pp)\n{\n\t*pp = vzalloc(64);\n\treturn *pp ? 0 : -ENOMEM;\n}',
+  ].join('\n') + '\n';
   const e = { bits: matcher.classify(t), lex: lexFunctions(t, matcher) };
-  assert.deepEqual(e.lex.defs.map((d) => [d.name, d.returnsPointer]), [['fill', false], ['get', true]]);
-  assert.deepEqual([...linkingNames({ paths: ['a.c'], entries: [e] }, matcher).keys()], ['get']);
+  assert.deepEqual(e.lex.defs.map((d) => [d.name, d.returnsPointer, d.outParam === true]), [['fill', false, true], ['get', true, false], ['count', false, false], ['take', false, true]]);
+  assert.deepEqual([...linkingNames({ paths: ['a.c'], entries: [e] }, matcher).keys()].sort(), ['fill', 'get', 'take']);
 });
 
 test('prefilter: wrappers of wrappers — exported pointer-returning functions calling a source-side link, through a static helper too', () => {
