@@ -11,9 +11,9 @@ import { SNode } from './parse/syntax';
 import { lineStarts as lineStartsOf } from './parse/lines';
 import { AnalysisDemand, AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary, KernelVersion } from './types';
 import { FunctionInfo } from './engine/tu';
-import { FunctionAnalysis, PENDING, SummaryAcc, TuCtx, CallSiteFacts } from './engine/interp';
+import { FunctionAnalysis, PENDING, SummaryAcc, TuCtx, CallSiteFacts, strongerKind } from './engine/interp';
 import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite } from './engine/state';
-import { DIRECTIONS, seedNames } from './tables';
+import { DIRECTIONS, seedNames, type SourceKind } from './tables';
 import { skeleton, callsOf, invalidatesOf, SkeletonCache } from './engine/skeleton';
 import { AnalysisMemo, UnitResult } from './engine/memo';
 
@@ -104,13 +104,12 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
     writes: new Set([...a.writes, ...b.writes]),
     reads: new Set([...a.reads, ...b.reads]),
     converts: a.converts === null ? b.converts : b.converts === null ? a.converts : new Set([...a.converts].filter((x) => b.converts?.has(x))),
-    returns: a.returns === 'vmalloc' || b.returns === 'vmalloc' ? 'vmalloc' : a.returns ?? b.returns,
+    returns: strongerKind(a.returns, b.returns),
     returnSizeParam: a.returnSizeParam ?? b.returnSizeParam,
     returnSize: a.returnSize ?? b.returnSize,
-    outVmalloc: a.outVmalloc || b.outVmalloc ? new Map([...(b.outVmalloc ?? []), ...(a.outVmalloc ?? [])].map(([k]) => {
-      const x = a.outVmalloc?.get(k), y = b.outVmalloc?.get(k);
-      return [k, x === 'vmalloc' || y === 'vmalloc' ? 'vmalloc' as const : (x ?? y) as 'maybe-vmalloc' | 'vmap'];
-    })) : undefined,
+    outVmalloc: a.outVmalloc || b.outVmalloc
+      ? new Map([...(b.outVmalloc ?? []), ...(a.outVmalloc ?? [])].map(([k]) => [k, strongerKind(a.outVmalloc?.get(k), b.outVmalloc?.get(k)) as SourceKind]))
+      : undefined,
     outOther: a.outOther || b.outOther ? new Set([...(a.outOther ?? []), ...(b.outOther ?? [])]) : undefined,
     outSize: a.outSize || b.outSize ? new Map([...(b.outSize ?? []), ...(a.outSize ?? [])]) : undefined,
     returnsPageOf: a.returnsPageOf ?? b.returnsPageOf,

@@ -162,6 +162,15 @@ export interface FunctionSummary {
 /** The FunctionSummary fields that list parameter indexes (merged, validated and tested as one kind). */
 export const SUMMARY_PARAM_LISTS = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams', 'readIntoParams'] as const;
 
+/**
+ * Whether a call of the summarised function gives its caller vmalloc memory (returned or stored
+ * through an out-parameter) or a page of its argument: a source for the caller (the scan's flow
+ * check, the demand-driven widening to callers).
+ */
+export function givesMemory(s: FunctionSummary): boolean {
+  return Boolean(s.returnsVmalloc || s.outVmallocParams?.length || s.returnsPageOfParam !== undefined);
+}
+
 export interface AnalysisStats {
   parseMs: number;
   analyzeMs: number;

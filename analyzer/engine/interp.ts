@@ -13,7 +13,7 @@ import { SNode, child, descendants } from '../parse/syntax';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
   ALLOCATORS, LINEAR_ALLOCATORS, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
-  allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, LINEAR_FREES,
+  allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
 } from '../tables';
@@ -57,6 +57,11 @@ export interface CallSiteFacts {
   vmallocArgs: Set<number>;
   /** per parameter: the argument's object is inspected by a dominating condition at every call site */
   guarded: Map<number, boolean>;
+}
+
+/** What a summary says a function hands back when two paths (or two analyses) disagree: vmalloc wins, else the first. */
+export function strongerKind(a: SourceKind | undefined, b: SourceKind | undefined): SourceKind | undefined {
+  return a === 'vmalloc' || b === 'vmalloc' ? 'vmalloc' : a ?? b;
 }
 
 export function newSummaryAcc(): SummaryAcc {
@@ -170,13 +175,13 @@ interface FnStatic {
 
 const STATIC = new WeakMap<FunctionInfo, FnStatic>();
 
-/** Strip casts, parentheses and `&` to reach the expression naming an object. */
-function stripNode(n: SNode): SNode {
+/** Strip casts, parentheses and (unless `keepAddress`) `&` to reach the expression naming an object. */
+function stripNode(n: SNode, keepAddress = false): SNode {
   let cur = n;
   for (;;) {
     if (cur.type === 'parenthesized_expression' && cur.children.length === 1 && cur.children[0].type !== 'compound_statement') cur = cur.children[0];
     else if (cur.type === 'cast_expression') cur = child(cur, 'value') ?? cur;
-    else if (cur.type === 'pointer_expression' && cur.op === '&') cur = child(cur, 'argument') ?? cur;
+    else if (cur.type === 'pointer_expression' && cur.op === '&' && !keepAddress) cur = child(cur, 'argument') ?? cur;
     else return cur;
   }
 }
@@ -695,10 +700,9 @@ export class FunctionAnalysis {
   private failedReads(condNode: SNode, t: State | null, e: State | null): void {
     const st = t ?? e;
     if (!st || st.completed.size === 0) return;
+    // through likely()/unlikely()/WARN_ON()
     let x = this.strip(condNode);
-    while (x.type === 'call_expression' && CONDITION_WRAPPERS.has(this.callName(x) ?? '') && this.args(x)[CONDITION_WRAPPERS.get(this.callName(x) ?? '') as number]) {
-      x = this.strip(this.args(x)[CONDITION_WRAPPERS.get(this.callName(x) ?? '') as number]);
-    }
+    for (let w; x.type === 'call_expression' && (w = CONDITION_WRAPPERS.get(this.callName(x) ?? '')) !== undefined && this.args(x)[w];) x = this.strip(this.args(x)[w]);
     let name: string | undefined;
     let failIsThen = true;
     if (x.type === 'identifier') name = this.text(x);
@@ -1287,8 +1291,7 @@ export class FunctionAnalysis {
     if (rv && rv.t === 'buf' && rv.b.kind !== 'param' && !rv.b.uncached) {
       const k = rv.b.kind === 'maybe' ? 'maybe-vmalloc' : rv.b.kind;
       const m = (this.summary.outVmalloc ??= new Map());
-      const cur = m.get(p.index);
-      m.set(p.index, cur === 'vmalloc' || k === 'vmalloc' ? 'vmalloc' : cur ?? k);
+      m.set(p.index, strongerKind(m.get(p.index), k) as SourceKind);
       const size = rv.b.size ? sizeTemplate(rv.b.size, this.fn.params) : undefined;
       if (size && !this.summary.outSize?.has(p.index)) (this.summary.outSize ??= new Map()).set(p.index, size);
     } else if (rv === undefined || rv.t !== 'buf') {
@@ -2403,8 +2406,7 @@ export class FunctionAnalysis {
     }
     for (const o of s.outVmallocParams ?? []) {
       // `&x`, `&s->f` (through parentheses and casts: `(void **)&x`)
-      let a: SNode | undefined = args[o.param];
-      while (a && (a.type === 'cast_expression' || (a.type === 'parenthesized_expression' && a.children.length === 1))) a = a.type === 'cast_expression' ? child(a, 'value') : a.children[0];
+      const a = args[o.param] ? stripNode(args[o.param], true) : undefined;
       const target = a && a.type === 'pointer_expression' && a.op === '&' ? child(a, 'argument') : undefined;
       if (!target) continue;
       const kind = o.kind === 'maybe-vmalloc' ? 'maybe' : o.kind;
@@ -2501,7 +2503,7 @@ export class FunctionAnalysis {
     if (e.ret) {
       if (e.ret.t === 'buf' && e.ret.b.kind !== 'param' && !e.ret.b.uncached) {
         const k = e.ret.b.kind === 'maybe' ? 'maybe-vmalloc' : e.ret.b.kind;
-        if (!this.summary.returns || k === 'vmalloc') this.summary.returns = k;
+        this.summary.returns = strongerKind(this.summary.returns, k);
         const sz = e.ret.b.size;
         const pi = this.fn.params.find((p) => p.name === sz);
         if (pi) this.summary.returnSizeParam = pi.index;

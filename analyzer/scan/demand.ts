@@ -43,7 +43,7 @@
  * The environment variable VMALIAS_SPLICE=0 makes every pass parse its whole slice. test/unit/slice.test.ts checks on every fixture, alone and mixed with others, that the
  * findings and the needed summaries are those of the whole text.
  */
-import type { AnalysisResult } from '../types';
+import { givesMemory, type AnalysisResult } from '../types';
 import { DIRECTIONS, MAINTENANCE } from '../tables';
 import type { SNode } from '../parse/syntax';
 import { blankExcept, fieldsUsed, type FileGraph, type SliceResult } from './slice';
@@ -151,7 +151,7 @@ export function widenSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>
   // outside K a function keeps its signature with a blank body, as in K's text
   const addIn = (i: number) => { if (keep.has(i)) n.add(i); else signatures.add(i); };
   for (const s of res.summaries) {
-    if (!s.returnsVmalloc && !s.outVmallocParams?.length && s.returnsPageOfParam === undefined) continue;
+    if (!givesMemory(s)) continue;
     for (const i of g.byName.get(s.name) ?? []) for (const c of g.callers[i]) addIn(c);
   }
   const d = res.demand;

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary } from '../types';
+import { givesMemory, type AnalysisResult, type AnalyzeOptions, type FieldFact, type Finding, type FunctionSummary } from '../types';
 import { outside, type Backend, type BackendName } from '../parse/backends';
 import { analyzeTree, fieldNameOf, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
@@ -265,7 +265,7 @@ export class TaskRunner {
           // a call into another scanned file can carry vmalloc memory to a helper judged at its callers
           for (const c of calls) sinks.add(c);
           for (const s of external) {
-            if (s.returnsVmalloc || s.outVmallocParams?.length || s.returnsPageOfParam !== undefined) sources.add(s.name);
+            if (givesMemory(s)) sources.add(s.name);
             if (s.submitsParams || s.readIntoParams || s.addsPagesParams || s.convertsParams || s.flushesParams || s.invalidatesParams) sinks.add(s.name);
           }
           const keep = keepFor(graph, sources, sinks, needed, seeds);
