@@ -730,6 +730,8 @@ export class FunctionAnalysis {
    * as is_vmalloc_addr() would, so in the second branch the buffer is not vmalloc memory.
    */
   private discriminatingFrees(a: SNode, b: SNode, ta: State | null, tb: State | null): void {
+    // every if/else passes here: walk the branches only in functions that call a vmalloc-only free
+    if (![...VMALLOC_ONLY_FREES].some((nm) => this.fn.calls.has(nm))) return;
     // the pointer each free call of `branch` frees, by text (`argOf`: the freed argument of a name)
     const freed = (branch: SNode, argOf: (name: string) => number | undefined): Map<string, SNode> => {
       const out = new Map<string, SNode>();
