@@ -231,14 +231,15 @@ function validSummary(s: unknown): boolean {
   const index = (x: unknown) => Number.isInteger(x) && (x as number) >= 0;
   for (const k of SUMMARY_PARAM_LISTS) if (s[k] !== undefined && !(Array.isArray(s[k]) && (s[k] as unknown[]).every(index))) return false;
   for (const k of PARAM_INDEXES) if (s[k] !== undefined && !index(s[k])) return false;
-  if (s.returnsVmalloc !== undefined && !['vmalloc', 'maybe-vmalloc', 'vmap'].includes(s.returnsVmalloc as string)) return false;
+  const kind = (x: unknown) => ['vmalloc', 'maybe-vmalloc', 'vmap'].includes(x as string);
+  if (s.returnsVmalloc !== undefined && !kind(s.returnsVmalloc)) return false;
   if (s.submitDirection !== undefined && !['read', 'write', 'both'].includes(s.submitDirection as string)) return false;
   if (s.returnsZeroed !== undefined && typeof s.returnsZeroed !== 'boolean') return false;
   // inserted into the caller's code by a fix: an expression, never a statement or a string
   const sizeExpr = (x: unknown) => x === undefined || (typeof x === 'string' && x.length <= 200 && /^[\w\s$*+\-()<>.,]+$/.test(x));
   if (!sizeExpr(s.returnSize)) return false;
   const outs = s.outVmallocParams;
-  if (outs !== undefined && !(Array.isArray(outs) && outs.every((o) => isObj(o) && index(o.param) && ['vmalloc', 'maybe-vmalloc', 'vmap'].includes(o.kind as string) && sizeExpr(o.size)))) return false;
+  if (outs !== undefined && !(Array.isArray(outs) && outs.every((o) => isObj(o) && index(o.param) && kind(o.kind) && sizeExpr(o.size)))) return false;
   const adds = s.addsPagesParams;
   return adds === undefined || (Array.isArray(adds) && adds.every((a) => isObj(a) && index(a.buf) && index(a.to) && (a.kind === 'bio' || a.kind === 'sg')));
 }
