@@ -61,6 +61,10 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
       const m = /^(\d+)>(bio|sg):(\d+)$/.exec(x) as RegExpExecArray;
       return { buf: Number(m[1]), to: Number(m[3]), kind: m[2] as 'bio' | 'sg' };
     }) : undefined,
+    returnsPagesOfParams: acc.returnsPages.size ? [...acc.returnsPages].sort().map((x) => {
+      const m = /^(\d+)>(bio|sg)(?::(read|write))?$/.exec(x) as RegExpExecArray;
+      return { buf: Number(m[1]), kind: m[2] as 'bio' | 'sg', ...(m[3] ? { dir: m[3] as 'read' | 'write' } : {}) };
+    }) : undefined,
   };
   for (const k of Object.keys(s) as (keyof FunctionSummary)[]) if (s[k] === undefined) delete s[k];
   return Object.keys(s).length > 2 ? s : undefined;
@@ -117,6 +121,7 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
     returnsOther: a.returnsOther || b.returnsOther,
     directionParam: a.directionParam ?? b.directionParam,
     addsPages: new Set([...a.addsPages, ...b.addsPages]),
+    returnsPages: new Set([...a.returnsPages, ...b.returnsPages]),
   };
 }
 
@@ -478,7 +483,7 @@ export function fieldNameOf(key: string): string {
 function isInteresting(s: FunctionSummary | undefined): boolean {
   if (!s) return false;
   return !!(s.returnsVmalloc || s.outVmallocParams?.length || s.submitsParams || s.readIntoParams || s.flushesParams || s.invalidatesParams ||
-    s.convertsParams || s.addsPagesParams || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
+    s.convertsParams || s.addsPagesParams || s.returnsPagesOfParams || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
 }
 
 function mergeSites(into: Map<string, CallSiteFacts>, from: Map<string, CallSiteFacts>): void {

@@ -157,6 +157,12 @@ export interface FunctionSummary {
   returnsAliasOfParam?: number;
   /** Adds the pages of buffer parameter `buf` to the bio or scatterlist passed in parameter `to`. */
   addsPagesParams?: { buf: number; to: number; kind: 'bio' | 'sg' }[];
+  /**
+   * Returns a bio or scatterlist it built holding the pages of buffer parameter `buf`
+   * (`sgl = foo_vmalloc_to_sg(buf, n)`): the caller's bio or table then carries them. `dir`: the
+   * op a returned bio was allocated for, when the helper fixed it.
+   */
+  returnsPagesOfParams?: { buf: number; kind: 'bio' | 'sg'; dir?: 'read' | 'write' }[];
 }
 
 /** The FunctionSummary fields that list parameter indexes (merged, validated and tested as one kind). */

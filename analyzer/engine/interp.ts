@@ -43,6 +43,8 @@ export interface SummaryAcc {
   returnsOther?: boolean;
   /** `buf>kind:to`: pages of parameter buf added to the bio/scatterlist in parameter to */
   addsPages: Set<string>;
+  /** `buf>kind`: pages of parameter buf in the bio/scatterlist some exit returns */
+  returnsPages: Set<string>;
   /** parameters `*p = …` stores vmalloc memory through, with its kind (any path) */
   outVmalloc?: Map<number, 'vmalloc' | 'maybe-vmalloc' | 'vmap'>;
   /** with outVmalloc: the size stored through a parameter, as a template of the parameters (sizeTemplate) */
@@ -67,7 +69,7 @@ export function strongerKind(a: SourceKind | undefined, b: SourceKind | undefine
 export function newSummaryAcc(): SummaryAcc {
   return {
     flushed: null, invalidates: new Set(), submits: new Set(), submitDir: 0, readInto: new Set(), writes: new Set(),
-    reads: new Set(), converts: null, addsPages: new Set(),
+    reads: new Set(), converts: null, addsPages: new Set(), returnsPages: new Set(),
   };
 }
 
@@ -1261,6 +1263,11 @@ export class FunctionAnalysis {
         this.cpuWrite(ov.b, n, st, true);
         return rv;
       }
+      if (rv && rv.t === 'holder') {
+        // `b->sgl = foo_to_sg(buf)`: tracked like the tables and bios built in place (by root / text)
+        this.holdIn(this.rootIdent(lhs) ?? this.objKey(lhs), this.objKey(lhs), rv, st);
+        return undefined;
+      }
       this.storeField(lhs, rv, rhs, st);
       return rv;
     }
@@ -1434,6 +1441,11 @@ export class FunctionAnalysis {
       st.vars.delete(name);
       return undefined;
     }
+    if (v && v.t === 'holder') {
+      this.holdIn(name, name, v, st);
+      st.vars.delete(name);
+      return undefined;
+    }
     // A struct page pointer computed by an unknown function from a buffer address is a page of it;
     // any other value computed that way is not the buffer.
     if (v && v.t === 'derived') {
@@ -1446,6 +1458,12 @@ export class FunctionAnalysis {
     if (v) st.vars.set(name, v);
     else st.vars.delete(name);
     return v;
+  }
+
+  /** Bind a returned bio/scatterlist to where it is stored: scatterlists by sgKey, bios by bioKey. */
+  private holdIn(sgKey: string, bioKey: string, v: Extract<Val, { t: 'holder' }>, st: State): void {
+    if (v.kind === 'sg') st.sgs.set(sgKey, new Map(v.adds));
+    else st.bios.set(bioKey, { bufs: new Map(v.adds), op: v.op });
   }
 
   private bio(key: string, st: State): BioState {
@@ -2388,7 +2406,8 @@ export class FunctionAnalysis {
         }
       }
       if (s.readsParams?.includes(i)) this.cpuRead(v.b, n, st, true);
-      if (!inFile && !s.writesParams?.includes(i) && !s.readsParams?.includes(i) && !s.flushesParams?.includes(i) && !s.submitsParams?.includes(i)) this.escape(v, args[i], st, n);
+      if (!inFile && !s.writesParams?.includes(i) && !s.readsParams?.includes(i) && !s.flushesParams?.includes(i) && !s.submitsParams?.includes(i) &&
+        !s.returnsPagesOfParams?.some((h) => h.buf === i)) this.escape(v, args[i], st, n);
     });
     for (const ap of s.addsPagesParams ?? []) {
       const v = vals[ap.buf];
@@ -2421,6 +2440,23 @@ export class FunctionAnalysis {
       const t = this.strip(target);
       if (t.type === 'identifier') st.vars.set(this.text(t), { t: 'buf', b, adv: false });
       else if (t.type === 'field_expression') this.storeField(t, { t: 'buf', b, adv: false }, t, st);
+    }
+    // a table of the buffer's pages before the table's own memory (a vzalloc()ed scatterlist array
+    // is only ever read by the CPU)
+    if (s.returnsPagesOfParams?.length) {
+      const adds = new Map<string, Added>();
+      let kind: 'bio' | 'sg' | undefined;
+      // the op the helper allocated its bio for, when every entry names the same one
+      const dirs = new Set(s.returnsPagesOfParams.map((h) => h.dir));
+      const op = dirs.size === 1 && dirs.has('read') ? OP_R : dirs.size === 1 && dirs.has('write') ? OP_W : undefined;
+      for (const h of s.returnsPagesOfParams) {
+        const v = vals[h.buf];
+        if (!v || v.t !== 'buf' || (kind && h.kind !== kind)) continue;
+        kind = h.kind;
+        const what = h.kind === 'bio' ? 'a bio' : 'a scatterlist';
+        this.addPage(adds, { b: v.b }, { off: v.off }, st, n, `pages of \`${this.text(args[h.buf])}\` put in ${what} that ${name}() returns${inFile ? '' : ' (summary from another file)'}`);
+      }
+      if (kind) return { t: 'holder', kind, adds, op: kind === 'bio' ? op : undefined };
     }
     if (s.returnsVmalloc) {
       const kind = s.returnsVmalloc === 'maybe-vmalloc' ? 'maybe' : s.returnsVmalloc;
@@ -2501,6 +2537,20 @@ export class FunctionAnalysis {
     this.summary.flushed = this.summary.flushed === null ? flushedParams : new Set([...this.summary.flushed].filter((x) => flushedParams.has(x)));
     if (e.retNode && !e.ret && this.fn.returnsPointer && !/^\s*(NULL|0|ERR_PTR\b|ERR_CAST\b|\(void \*\)\s*0)/.test(this.text(e.retNode))) {
       this.summary.returnsOther = true;
+    }
+    // a bio or scatterlist holding pages of a buffer parameter, returned: built here (`return sgl;`)
+    // or by a helper (`return foo_to_sg(buf, n);`)
+    const rs = e.retNode ? this.strip(e.retNode) : undefined;
+    const retBio = rs?.type === 'identifier' ? st.bios.get(this.text(rs)) : undefined;
+    const held = e.ret?.t === 'holder' ? { kind: e.ret.kind, adds: e.ret.adds, op: e.ret.op }
+      : rs?.type === 'identifier' && st.sgs.has(this.text(rs)) ? { kind: 'sg' as const, adds: st.sgs.get(this.text(rs)) as Map<string, Added>, op: undefined }
+        : retBio ? { kind: 'bio' as const, adds: retBio.bufs, op: retBio.op }
+          : undefined;
+    if (held) {
+      const d = held.kind !== 'bio' || held.op === undefined ? '' : !opHasWrite(held.op) ? ':read' : !opHasRead(held.op) ? ':write' : '';
+      for (const a of held.adds.values()) {
+        if (a.buf.param !== undefined && a.buf.id === `param:${a.buf.param}`) this.summary.returnsPages.add(`${a.buf.param}>${held.kind}${d}`);
+      }
     }
     if (e.ret) {
       if (e.ret.t === 'buf' && e.ret.b.kind !== 'param' && !e.ret.b.uncached) {

@@ -83,7 +83,9 @@ export type Val =
   /** a freshly allocated bio, with the op it was allocated for */
   | { t: 'bio'; op?: OpSet }
   /** a dm_io_request being built: its memory type and buffer */
-  | { t: 'dmio'; memType?: string; buf?: Val; op?: OpSet };
+  | { t: 'dmio'; memType?: string; buf?: Val; op?: OpSet }
+  /** a bio or scatterlist a helper built from a buffer and returned (summary returnsPagesOfParams), until it is stored */
+  | { t: 'holder'; kind: 'bio' | 'sg'; adds: Map<string, Added>; op?: OpSet };
 
 export interface Added {
   buf: Buf;

@@ -226,7 +226,7 @@ function validFieldFact(f: unknown): boolean {
 const PARAM_INDEXES = ['directionParam', 'returnSizeParam', 'returnsPageOfParam', 'returnsAliasOfParam'] as const;
 
 /** A summary as the interpreter applies it: every field it reads has the type it expects. */
-function validSummary(s: unknown): boolean {
+export function validSummary(s: unknown): boolean {
   if (!isObj(s) || typeof s.name !== 'string' || typeof s.file !== 'string') return false;
   const index = (x: unknown) => Number.isInteger(x) && (x as number) >= 0;
   for (const k of SUMMARY_PARAM_LISTS) if (s[k] !== undefined && !(Array.isArray(s[k]) && (s[k] as unknown[]).every(index))) return false;
@@ -241,7 +241,10 @@ function validSummary(s: unknown): boolean {
   const outs = s.outVmallocParams;
   if (outs !== undefined && !(Array.isArray(outs) && outs.every((o) => isObj(o) && index(o.param) && kind(o.kind) && sizeExpr(o.size)))) return false;
   const adds = s.addsPagesParams;
-  return adds === undefined || (Array.isArray(adds) && adds.every((a) => isObj(a) && index(a.buf) && index(a.to) && (a.kind === 'bio' || a.kind === 'sg')));
+  if (adds !== undefined && !(Array.isArray(adds) && adds.every((a) => isObj(a) && index(a.buf) && index(a.to) && (a.kind === 'bio' || a.kind === 'sg')))) return false;
+  const holds = s.returnsPagesOfParams;
+  return holds === undefined || (Array.isArray(holds) && holds.every((a) => isObj(a) && index(a.buf) && (a.kind === 'bio' || a.kind === 'sg') &&
+    (a.dir === undefined || a.dir === 'read' || a.dir === 'write')));
 }
 
 export class ScanCache {

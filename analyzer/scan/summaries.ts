@@ -146,6 +146,8 @@ export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undef
   if ((out.submitsParams || out.readIntoParams) && agree('directionParam')) out.directionParam = first.directionParam;
   const adds = (first.addsPagesParams ?? []).filter((a) => rest.every((s) => (s.addsPagesParams ?? []).some((b) => b.buf === a.buf && b.to === a.to && b.kind === a.kind)));
   if (adds.length) out.addsPagesParams = adds;
+  const holds = (first.returnsPagesOfParams ?? []).filter((a) => rest.every((s) => (s.returnsPagesOfParams ?? []).some((b) => b.buf === a.buf && b.kind === a.kind && b.dir === a.dir)));
+  if (holds.length) out.returnsPagesOfParams = holds;
   return out;
 }
 
@@ -219,7 +221,7 @@ export class SummaryTable {
  */
 export function hasFacts(s: FunctionSummary): boolean {
   return Boolean(s.returnsVmalloc || s.outVmallocParams?.length || SUMMARY_PARAM_LISTS.some((k) => s[k]?.length) ||
-    s.addsPagesParams?.length || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
+    s.addsPagesParams?.length || s.returnsPagesOfParams?.length || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
 }
 
 /** Key-order-independent JSON of a summary (the file path is not part of what callers see). */

@@ -12,9 +12,9 @@ import * as path from 'path';
 import { scanPaths } from '../../analyzer/scan';
 import { walkPaths, decodeSource, firstInvalidUtf8, makeExcluder } from '../../analyzer/scan/files';
 import { addWrapperLinks, callsOf, lexFunctions, sourceFieldTypes, linkingNames, linkScope, nameClasses, NameMatcher, selectFiles, SNK, SRC, wrapperLinks, type LinkName } from '../../analyzer/scan/prefilter';
-import { buildGraph, fieldFactsFor, mergeSummaries, tarjan, SummaryTable } from '../../analyzer/scan/summaries';
+import { buildGraph, fieldFactsFor, hasFacts, mergeSummaries, tarjan, SummaryTable } from '../../analyzer/scan/summaries';
 import { renderBar, createProgress } from '../../analyzer/scan/progress';
-import { CACHE_SCHEMA, defaultCacheDir } from '../../analyzer/scan/cache';
+import { CACHE_SCHEMA, defaultCacheDir, validSummary } from '../../analyzer/scan/cache';
 import type { ScanNote } from '../../analyzer/scan';
 
 const MULTI = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'multi');
@@ -483,6 +483,31 @@ test('summaries: a helper whose only fact is adding pages, reading into or retur
   assert.deepEqual(mergeSummaries([add, { name: 'add', file: 'y/b.c', addsPagesParams: [{ buf: 1, to: 0, kind: 'sg' }] }]), { name: 'add', file: 'x/a.c' });
   assert.deepEqual(mergeSummaries([rd, { ...rd, file: 'y/b.c' }]), { name: 'rd', file: 'x/a.c', readIntoParams: [0], submitDirection: 'read' });
   assert.deepEqual(mergeSummaries([pg, { name: 'pg', file: 'y/b.c', returnsPageOfParam: 1 }]), { name: 'pg', file: 'x/a.c' });
+});
+
+test('summaries: a returned table of the argument\'s pages reaches callers, merged to what every definer says', () => {
+  const files = [
+    { path: 'x/a.c', exports: ['to_sg'], defines: ['to_sg'], calls: [] },
+    { path: 'x/c.c', exports: [], defines: [], calls: ['to_sg'] },
+  ];
+  const t = new SummaryTable(files);
+  const sg = { name: 'to_sg', file: 'x/a.c', returnsPagesOfParams: [{ buf: 0, kind: 'sg' as const }] };
+  t.set(0, [sg]);
+  assert.deepEqual(t.externalFor(1), [sg]);
+  assert.ok(hasFacts(sg));
+  assert.deepEqual(mergeSummaries([sg, { ...sg, file: 'y/b.c' }]), sg);
+  // another parameter, another kind or another op: nothing is agreed
+  assert.deepEqual(mergeSummaries([sg, { ...sg, file: 'y/b.c', returnsPagesOfParams: [{ buf: 1, kind: 'sg' }] }]), { name: 'to_sg', file: 'x/a.c' });
+  const bio = { name: 'to_bio', file: 'x/a.c', returnsPagesOfParams: [{ buf: 1, kind: 'bio' as const, dir: 'write' as const }] };
+  assert.deepEqual(mergeSummaries([bio, { ...bio, file: 'y/b.c', returnsPagesOfParams: [{ buf: 1, kind: 'bio', dir: 'read' }] }]), { name: 'to_bio', file: 'x/a.c' });
+});
+
+test('cache: a stored returned-table fact of the wrong shape is not trusted', () => {
+  const base = { name: 'to_sg', file: 'x/a.c' };
+  assert.ok(validSummary({ ...base, returnsPagesOfParams: [{ buf: 0, kind: 'sg' }, { buf: 1, kind: 'bio', dir: 'write' }] }));
+  for (const bad of [[{ buf: -1, kind: 'sg' }], [{ buf: 0, kind: 'dma' }], [{ buf: 0, kind: 'bio', dir: 'sideways' }], { buf: 0, kind: 'sg' }, ['0>sg']]) {
+    assert.equal(validSummary({ ...base, returnsPagesOfParams: bad }), false, JSON.stringify(bad));
+  }
 });
 
 // ---- cache ----------------------------------------------------------------------------------
