@@ -1891,6 +1891,28 @@ export class FunctionAnalysis {
         }
         return undefined;
       }
+      case 'sg-pages': {
+        const sgArg = argAt(sink.sg);
+        const arrArg = argAt(sink.page);
+        const vals = args.map((a) => this.ev(a, st));
+        const av = arrArg ? vals[args.indexOf(arrArg)] : undefined;
+        // a vmap()ed page array, or an array this function filled with pages of one buffer
+        let page: { b: Buf; step?: TraceStep } | undefined;
+        if (av && av.t === 'pages') page = { b: av.b };
+        else if (arrArg) {
+          const a = this.strip(arrArg);
+          const k = a.type === 'identifier' ? `elem:${this.text(a)}[]` : a.type === 'field_expression' ? this.fieldKey(a)?.concat('[]') : undefined;
+          const ev = k ? st.vars.get(k) : undefined;
+          if (ev && ev.t === 'page') page = { b: ev.b, step: ev.step };
+        }
+        if (page && sgArg) {
+          const key = this.rootIdent(sgArg) ?? this.objKey(sgArg);
+          const m = st.sgs.get(key) ?? new Map<string, Added>();
+          this.addPage(m, page, { off: undefined }, st, n, `pages of \`${page.b.display}\` put in a scatterlist table with ${name}()`);
+          st.sgs.set(key, m);
+        }
+        return undefined;
+      }
       case 'submit': {
         let bioArg = argAt(sink.bio);
         let dir: OpSet | undefined;

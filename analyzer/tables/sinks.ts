@@ -4,6 +4,7 @@
  * kinds:
  * - `page-add`   ties a page to a bio (`page` = argument index of the struct page/folio, `bio` = bio argument)
  * - `sg-page`    puts a page into a scatterlist entry (`sg`, `page`)
+ * - `sg-pages`   builds a scatterlist table from an array of pages (`sg`, `page` = the array)
  * - `submit`     submits a bio (`bio`; `sync` = returns after completion; `oldRw` = 2.6-era `submit_bio(rw, bio)`)
  * - `dma-map-sg` maps a scatterlist for DMA: the submitting call for scatterlist DMA (`sg`, `dir`)
  * - `dma-map-page` maps one page for DMA (`page`, `dir`)
@@ -14,7 +15,7 @@
  */
 import { appliesTo, KVersion, Versioned } from './common';
 
-export type SinkKind = 'page-add' | 'sg-page' | 'submit' | 'dma-map-sg' | 'dma-map-page' | 'linear' | 'rq-map-kern' | 'vmalloc-add' | 'dm-io';
+export type SinkKind = 'page-add' | 'sg-page' | 'sg-pages' | 'submit' | 'dma-map-sg' | 'dma-map-page' | 'linear' | 'rq-map-kern' | 'vmalloc-add' | 'dm-io';
 
 export interface SinkRow extends Versioned {
   name: string;
@@ -50,6 +51,11 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'generic_make_request', kind: 'submit', bio: 0, until: '5.9', source: 'block/blk-core.c v5.4.59' },
   { name: 'submit_bio_wait', kind: 'submit', bio: 0, sync: true, oldRw: true, source: 'block/bio.c v6.18.2; submit_bio_wait(rw, bio) before v4.8' },
   { name: 'sg_set_page', kind: 'sg-page', sg: 0, page: 1, len: 2, source: 'include/linux/scatterlist.h v6.18.2' },
+  // tables built from a page array (`pages[i] = vmalloc_to_page(buf + i * PAGE_SIZE)`, or a vmap()ed array)
+  { name: 'sg_alloc_table_from_pages', kind: 'sg-pages', sg: 0, page: 1, since: '3.6', source: 'include/linux/scatterlist.h v3.10, v6.18.2 (lib/scatterlist.c, added in v3.6)' },
+  { name: '__sg_alloc_table_from_pages', kind: 'sg-pages', sg: 0, page: 1, since: '4.15', until: '5.15', source: 'include/linux/scatterlist.h v4.19, v5.4.59 (replaced in v5.15)' },
+  { name: 'sg_alloc_table_from_pages_segment', kind: 'sg-pages', sg: 0, page: 1, since: '5.15', source: 'include/linux/scatterlist.h v6.18.2' },
+  { name: 'sg_alloc_append_table_from_pages', kind: 'sg-pages', sg: 0, page: 1, since: '5.15', source: 'include/linux/scatterlist.h v6.18.2 (struct sg_append_table)' },
   { name: 'dma_map_sg', kind: 'dma-map-sg', sg: 1, dir: 3, source: DMA },
   { name: 'dma_map_sg_attrs', kind: 'dma-map-sg', sg: 1, dir: 3, source: DMA },
   { name: 'dma_map_sgtable', kind: 'dma-map-sg', sg: 1, dir: 2, source: DMA },
