@@ -55,6 +55,7 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
     convertsParams: arr(acc.converts),
     submitDirection: acc.submits.size || acc.readInto.size ? dir(acc.submitDir) : undefined,
     directionParam: acc.submits.size || acc.readInto.size ? acc.directionParam : undefined,
+    directionWhenTrue: (acc.submits.size || acc.readInto.size) && acc.directionParam !== undefined ? acc.directionWhenTrue : undefined,
     returnsPageOfParam: acc.returnsPageOf,
     returnsAliasOfParam: acc.returnsAliasOf,
     addsPagesParams: acc.addsPages.size ? [...acc.addsPages].sort().map((x) => {
@@ -120,6 +121,7 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
     returnsAliasOf: a.returnsAliasOf ?? b.returnsAliasOf,
     returnsOther: a.returnsOther || b.returnsOther,
     directionParam: a.directionParam ?? b.directionParam,
+    directionWhenTrue: a.directionParam !== undefined ? a.directionWhenTrue : b.directionWhenTrue,
     addsPages: new Set([...a.addsPages, ...b.addsPages]),
     returnsPages: new Set([...a.returnsPages, ...b.returnsPages]),
   };

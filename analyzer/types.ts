@@ -137,6 +137,11 @@ export interface FunctionSummary {
   submitDirection?: Direction;
   /** The I/O direction comes from this parameter (an op or DMA direction passed by the caller). */
   directionParam?: number;
+  /**
+   * With directionParam: the parameter is a flag that selects this direction when true and the
+   * other when false (`u8 dir = read ? DMA_FROM_DEVICE : DMA_TO_DEVICE;`).
+   */
+  directionWhenTrue?: 'read' | 'write';
   /** With returnsVmalloc: the parameter holding the allocation size. */
   returnSizeParam?: number;
   /**

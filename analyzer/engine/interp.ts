@@ -39,6 +39,8 @@ export interface SummaryAcc {
   returnsPageOf?: number;
   returnsAliasOf?: number;
   directionParam?: number;
+  /** with directionParam: a flag parameter selecting this direction when true */
+  directionWhenTrue?: 'read' | 'write';
   /** some exit returns a non-vmalloc, non-NULL pointer: a vmalloc return makes it maybe-vmalloc */
   returnsOther?: boolean;
   /** `buf>kind:to`: pages of parameter buf added to the bio/scatterlist in parameter to */
@@ -261,6 +263,8 @@ export class FunctionAnalysis {
   }
   /** parameters used as the I/O direction without a value of their own */
   private readonly opParams = new Set<number>();
+  /** flag parameters that select the direction (dirPreds naming a parameter): index → direction when true */
+  private readonly flagDirParams = new Map<number, 'read' | 'write'>();
   /** buffers maintained in this function, by id (a guard may name only their holder) */
   private maintained = new Map<string, Buf>();
   private readonly localInits: Map<string, string>;
@@ -301,6 +305,11 @@ export class FunctionAnalysis {
     if (out) this.exits.push({ state: out });
     for (const e of this.exits) this.atExit(e);
     if (this.opParams.size === 1) this.summary.directionParam = [...this.opParams][0];
+    else if (this.opParams.size === 0 && this.flagDirParams.size === 1) {
+      const [[index, dir]] = [...this.flagDirParams];
+      this.summary.directionParam = index;
+      this.summary.directionWhenTrue = dir;
+    }
   }
 
   // ---------------------------------------------------------------- helpers
@@ -945,6 +954,9 @@ export class FunctionAnalysis {
       const p = this.dirPreds.get(this.text(x).replace(/\s+/g, ''));
       if (p !== undefined && !s.vars.has(this.text(x))) {
         this.usedCtx = true;
+        // a parameter: the caller's argument decides (summary directionWhenTrue)
+        const param = x.type === 'identifier' ? this.fn.params.find((q) => q.name === this.text(x)) : undefined;
+        if (param) this.flagDirParams.set(param.index, p.neg ? (p.dir === 'read' ? 'write' : 'read') : p.dir);
         return (p.dir === this.ctx) !== p.neg ? [s, null] : [null, s];
       }
     }
@@ -992,6 +1004,24 @@ export class FunctionAnalysis {
 
   private constBits(dir: 'read' | 'write' | 'both'): OpSet {
     return dir === 'read' ? OP_R : dir === 'write' ? OP_W : OP_B;
+  }
+
+  /**
+   * The direction a flag argument selects (`true`, `0`, `!x`, or a `#define` of the file naming
+   * one): `whenTrue` or the other; undefined when the argument is not a constant.
+   */
+  private flagDirection(arg: SNode, whenTrue: 'read' | 'write'): OpSet | undefined {
+    let t = this.text(this.strip(arg)).replace(/\s+/g, '');
+    let neg = false;
+    for (let i = 0; i < 4; i++) {
+      if (t.startsWith('!')) { neg = !neg; t = t.slice(1); continue; }
+      const d = this.tu.defines.get(t);
+      if (d === undefined) break;
+      t = d.replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1');
+    }
+    const b = t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : undefined;
+    if (b === undefined) return undefined;
+    return (b !== neg) === (whenTrue === 'read') ? OP_R : OP_W;
   }
 
   /** The op value of an expression, defaulting unknown identifiers to the direction context. */
@@ -2415,7 +2445,8 @@ export class FunctionAnalysis {
       const readsInto = s.readIntoParams?.includes(i);
       if (submits || readsInto) {
         // the caller's direction argument decides when the helper takes one; else what the helper does
-        const fromArg = s.directionParam !== undefined && args[s.directionParam] ? this.opValueOf(args[s.directionParam], st, false) : undefined;
+        const dArg = s.directionParam !== undefined ? args[s.directionParam] : undefined;
+        const fromArg = !dArg ? undefined : s.directionWhenTrue ? this.flagDirection(dArg, s.directionWhenTrue) : this.opValueOf(dArg, st, false);
         const dir = fromArg ?? (s.submitDirection === 'read' ? OP_R : s.submitDirection === 'write' ? OP_W : this.ctxBits);
         const op = fromArg !== undefined || submits ? dir : OP_R;
         const steps = [this.step('page-add', n, `\`${this.text(args[i])}\` is submitted for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];

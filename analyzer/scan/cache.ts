@@ -235,6 +235,7 @@ export function validSummary(s: unknown): boolean {
   if (s.returnsVmalloc !== undefined && !kind(s.returnsVmalloc)) return false;
   if (s.submitDirection !== undefined && !['read', 'write', 'both'].includes(s.submitDirection as string)) return false;
   if (s.returnsZeroed !== undefined && typeof s.returnsZeroed !== 'boolean') return false;
+  if (s.directionWhenTrue !== undefined && !(s.directionWhenTrue === 'read' || s.directionWhenTrue === 'write')) return false;
   // inserted into the caller's code by a fix: an expression, never a statement or a string
   const sizeExpr = (x: unknown) => x === undefined || (typeof x === 'string' && x.length <= 200 && /^[\w\s$*+\-()<>.,]+$/.test(x));
   if (!sizeExpr(s.returnSize)) return false;

@@ -502,6 +502,16 @@ test('summaries: a returned table of the argument\'s pages reaches callers, merg
   assert.deepEqual(mergeSummaries([bio, { ...bio, file: 'y/b.c', returnsPagesOfParams: [{ buf: 1, kind: 'bio', dir: 'read' }] }]), { name: 'to_bio', file: 'x/a.c' });
 });
 
+test('summaries: a flag parameter choosing the direction survives a merge only where every definer says the same', () => {
+  const x = { name: 'xfer', file: 'x/a.c', submitsParams: [1], submitDirection: 'both' as const, directionParam: 2, directionWhenTrue: 'read' as const };
+  assert.deepEqual(mergeSummaries([x, { ...x, file: 'y/b.c' }]), x);
+  const merged = mergeSummaries([x, { ...x, file: 'y/b.c', directionWhenTrue: 'write' }]);
+  assert.equal(merged?.directionWhenTrue, undefined);
+  assert.equal(merged?.directionParam, 2);
+  assert.equal(validSummary({ ...x, directionWhenTrue: 'sideways' }), false);
+  assert.ok(validSummary(x));
+});
+
 test('cache: a stored returned-table fact of the wrong shape is not trusted', () => {
   const base = { name: 'to_sg', file: 'x/a.c' };
   assert.ok(validSummary({ ...base, returnsPagesOfParams: [{ buf: 0, kind: 'sg' }, { buf: 1, kind: 'bio', dir: 'write' }] }));
