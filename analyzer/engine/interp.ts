@@ -2129,8 +2129,8 @@ export class FunctionAnalysis {
       });
     }
     this.report('vmalloc-linear-map', n, b,
-      message ?? `${name}() on ${b.kind === 'maybe' ? 'possibly ' : ''}vmalloc address \`${this.text(arg)}\`: a linear-map conversion gives the wrong page on every architecture${sink.vmallocReplacement ? `; use ${sink.vmallocReplacement}()` : ''}`,
-      [...b.origin, this.step('convert', n, `${name}() assumes a linear-map address`)], this.dirOf(this.ctxBits), fixes, {});
+      message ?? `${name}() on ${b.kind === 'maybe' ? 'possibly ' : ''}vmalloc address \`${this.text(arg)}\`: ${sink.via ? `${sink.via}, on every architecture` : 'a linear-map conversion gives the wrong page on every architecture'}${sink.vmallocReplacement ? `; use ${sink.vmallocReplacement}()` : ''}`,
+      [...b.origin, this.step('convert', n, sink.via ? `${name}(): ${sink.via}` : `${name}() assumes a linear-map address`)], this.dirOf(this.ctxBits), fixes, {});
   }
 
   /** The statement (child of a block) that contains a node. */

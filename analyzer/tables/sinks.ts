@@ -34,10 +34,15 @@ export interface SinkRow extends Versioned {
   oldRw?: boolean;
   /** Replacement offered for `linear` sinks when the pointer is always a vmalloc address. */
   vmallocReplacement?: string;
+  /** For a `linear` sink whose conversion happens further down: where and how (finding text). */
+  via?: string;
 }
 
 const BIO_H = 'include/linux/bio.h; block/bio.c v6.18.2';
 const DMA = 'include/linux/dma-mapping.h v6.18.2; ARM dma_cache_maint_page() maintains the linear alias only (arch/arm/mm/dma-mapping.c ~l.645)';
+
+const USB = 'include/linux/usb.h, drivers/usb/core/message.c v2.6.33–v6.18.2; drivers/usb/core/hcd.c v6.18.2 l.1488–1496 usb_hcd_map_urb_for_dma(); include/linux/dma-mapping.h v6.18.2 l.498 (vmalloc rejected)';
+const USB_VIA = 'the USB core maps the transfer buffer with dma_map_single() (usb_hcd_map_urb_for_dma()), which rejects vmalloc memory on current kernels and mapped the wrong page before';
 
 export const SINK_ROWS: SinkRow[] = [
   { name: 'bio_add_page', kind: 'page-add', bio: 0, page: 1, len: 2, source: BIO_H },
@@ -74,6 +79,15 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'sg_init_one', kind: 'linear', ptr: 1, source: 'lib/scatterlist.c: sg_set_buf()' },
   { name: 'dma_map_single', kind: 'linear', ptr: 1, source: 'kernel/dma/mapping.c: "rejecting DMA map of vmalloc memory" since ~v5.x' },
   { name: 'dma_map_single_attrs', kind: 'linear', ptr: 1, source: 'kernel/dma/mapping.c v5.4.59+' },
+  // USB transfer buffers: usb_hcd_map_urb_for_dma() maps them with dma_map_single() (which rejects
+  // vmalloc memory with a warning since v5.x and gave the wrong page before) unless the URB comes
+  // with its own DMA address or scatterlist; usb_control_msg_send()/_recv() copy into kmalloc memory
+  { name: 'usb_bulk_msg', kind: 'linear', ptr: 2, via: USB_VIA, source: USB },
+  { name: 'usb_interrupt_msg', kind: 'linear', ptr: 2, via: USB_VIA, source: USB },
+  { name: 'usb_control_msg', kind: 'linear', ptr: 6, via: USB_VIA, source: USB },
+  { name: 'usb_fill_bulk_urb', kind: 'linear', ptr: 3, via: USB_VIA, source: USB },
+  { name: 'usb_fill_int_urb', kind: 'linear', ptr: 3, via: USB_VIA, source: USB },
+  { name: 'usb_fill_control_urb', kind: 'linear', ptr: 4, via: USB_VIA, source: USB },
   { name: 'bio_add_virt_nofail', kind: 'linear', ptr: 1, since: '6.16', source: 'block/bio.c v6.16+: virt_to_page(), no vmalloc check' },
   { name: 'bdev_rw_virt', kind: 'linear', ptr: 2, since: '6.16', source: 'block/bio.c v6.16 l.1406–1414: WARN_ON_ONCE(is_vmalloc_addr) → -EIO' },
   // blk_rq_map_kern(q, rq, kbuf, len, gfp) → (rq, kbuf, len, gfp) in 6.16: the buffer is the argument before the length.
