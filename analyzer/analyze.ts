@@ -50,12 +50,13 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
     invalidatesParams: arr(acc.invalidates),
     submitsParams: arr(acc.submits),
     readIntoParams: arr(acc.readInto),
+    readsCompletedParams: arr(acc.readsCompleted),
     writesParams: arr(acc.writes),
     readsParams: arr(acc.reads),
     convertsParams: arr(acc.converts),
-    submitDirection: acc.submits.size || acc.readInto.size ? dir(acc.submitDir) : undefined,
-    directionParam: acc.submits.size || acc.readInto.size ? acc.directionParam : undefined,
-    directionWhenTrue: (acc.submits.size || acc.readInto.size) && acc.directionParam !== undefined ? acc.directionWhenTrue : undefined,
+    submitDirection: acc.submits.size || acc.readInto.size || acc.readsCompleted.size ? dir(acc.submitDir) : undefined,
+    directionParam: acc.submits.size || acc.readInto.size || acc.readsCompleted.size ? acc.directionParam : undefined,
+    directionWhenTrue: (acc.submits.size || acc.readInto.size || acc.readsCompleted.size) && acc.directionParam !== undefined ? acc.directionWhenTrue : undefined,
     returnsPageOfParam: acc.returnsPageOf,
     returnsAliasOfParam: acc.returnsAliasOf,
     addsPagesParams: acc.addsPages.size ? [...acc.addsPages].sort().map((x) => {
@@ -106,6 +107,7 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
     submits: new Set([...a.submits, ...b.submits]),
     submitDir: a.submitDir | b.submitDir,
     readInto: new Set([...a.readInto, ...b.readInto]),
+    readsCompleted: new Set([...a.readsCompleted, ...b.readsCompleted]),
     writes: new Set([...a.writes, ...b.writes]),
     reads: new Set([...a.reads, ...b.reads]),
     converts: a.converts === null ? b.converts : b.converts === null ? a.converts : new Set([...a.converts].filter((x) => b.converts?.has(x))),
@@ -484,7 +486,7 @@ export function fieldNameOf(key: string): string {
 
 function isInteresting(s: FunctionSummary | undefined): boolean {
   if (!s) return false;
-  return !!(s.returnsVmalloc || s.outVmallocParams?.length || s.submitsParams || s.readIntoParams || s.flushesParams || s.invalidatesParams ||
+  return !!(s.returnsVmalloc || s.outVmallocParams?.length || s.submitsParams || s.readIntoParams || s.readsCompletedParams || s.flushesParams || s.invalidatesParams ||
     s.convertsParams || s.addsPagesParams || s.returnsPagesOfParams || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
 }
 

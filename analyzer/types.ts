@@ -133,6 +133,8 @@ export interface FunctionSummary {
   convertsParams?: number[];
   /** Parameters read into by I/O that has completed when the function returns, without an invalidate. */
   readIntoParams?: number[];
+  /** Parameters read into by I/O that the function itself then reads with the CPU, without an invalidate. */
+  readsCompletedParams?: number[];
   /** Direction of the I/O on submitsParams, when fixed inside the function. */
   submitDirection?: Direction;
   /** The I/O direction comes from this parameter (an op or DMA direction passed by the caller). */
@@ -171,7 +173,7 @@ export interface FunctionSummary {
 }
 
 /** The FunctionSummary fields that list parameter indexes (merged, validated and tested as one kind). */
-export const SUMMARY_PARAM_LISTS = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams', 'readIntoParams'] as const;
+export const SUMMARY_PARAM_LISTS = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams', 'readIntoParams', 'readsCompletedParams'] as const;
 
 /**
  * Whether a call of the summarised function gives its caller vmalloc memory (returned or stored

@@ -29,6 +29,8 @@ export interface SummaryAcc {
   submits: Set<number>;
   submitDir: OpSet;
   readInto: Set<number>;
+  /** parameters read by the CPU after read I/O into them completed here, with no invalidate */
+  readsCompleted: Set<number>;
   writes: Set<number>;
   reads: Set<number>;
   /** parameters converted on every path (intersection over exits; null before the first exit) */
@@ -70,7 +72,7 @@ export function strongerKind(a: SourceKind | undefined, b: SourceKind | undefine
 
 export function newSummaryAcc(): SummaryAcc {
   return {
-    flushed: null, invalidates: new Set(), submits: new Set(), submitDir: 0, readInto: new Set(), writes: new Set(),
+    flushed: null, invalidates: new Set(), submits: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
     reads: new Set(), converts: null, addsPages: new Set(), returnsPages: new Set(),
   };
 }
@@ -1784,13 +1786,17 @@ export class FunctionAnalysis {
     }
   }
 
-  private cpuRead(b: Buf, site: SNode, st: State, visible: boolean): void {
+  private cpuRead(b: Buf, site: SNode, st: State, visible: boolean, message?: string): void {
     if (b.kind === 'param' && b.param !== undefined) this.summary.reads.add(b.param);
     const p = st.completed.get(b.id);
     if (!p) return;
     st.completed.delete(b.id);
-    if (this.isSym(b) || this.isSym(p.buf)) return;
-    const readStep = this.step('cpu-read', site, visible ? `read by the CPU here: ${this.text(site).split('\n')[0].slice(0, 80)}` : `passed to ${this.text(child(site, 'function') ?? site)}() after the I/O, assumed to read it`);
+    if (this.isSym(b) || this.isSym(p.buf)) {
+      // a parameter read into and then read here: the caller passing vmalloc memory gets the finding
+      if (b.param !== undefined && b.id === `param:${b.param}`) this.summary.readsCompleted.add(b.param);
+      return;
+    }
+    const readStep = this.step('cpu-read', site, message ?? (visible ? `read by the CPU here: ${this.text(site).split('\n')[0].slice(0, 80)}` : `passed to ${this.text(child(site, 'function') ?? site)}() after the I/O, assumed to read it`));
     this.reportMissingInvalidate(p, [readStep]);
   }
 
@@ -2179,7 +2185,9 @@ export class FunctionAnalysis {
           if (read) this.summary.submitDir |= op & (OP_R | OP_RF | OP_B);
           if (read && !write && !flushed) this.summary.submits.add(b.param);
         }
-        if (read && sync) st.completed.set(b.id, { buf: b, site: submitStep, steps: [...a.steps, submitStep], sync, dir: op });
+        // a read into a parameter: completed now, or when a completion call of this function says so
+        // (then a CPU read of it here is a summary fact: readsCompletedParams)
+        if (read) (sync ? st.completed : st.inflight).set(b.id, { buf: b, site: submitStep, steps: [...a.steps, submitStep], sync, dir: op });
         continue;
       }
       const written = st.written.get(b.id);
@@ -2442,7 +2450,8 @@ export class FunctionAnalysis {
         if (this.isSym(v.b)) { if (v.b.param !== undefined) st.converted.add(v.b.param); } else if (!st.clean.has(v.b.id) && !this.fieldMaybe(v.b)) this.reportLinear(name, { name, kind: 'linear', source: '' }, n, args[i], v.b, `${name}() converts vmalloc address \`${this.text(args[i])}\` with a linear-map conversion inside: the wrong page on every architecture`);
       }
       const submits = s.submitsParams?.includes(i);
-      const readsInto = s.readIntoParams?.includes(i);
+      const readsDone = s.readsCompletedParams?.includes(i);
+      const readsInto = s.readIntoParams?.includes(i) || readsDone;
       if (submits || readsInto) {
         // the caller's direction argument decides when the helper takes one; else what the helper does
         const dArg = s.directionParam !== undefined ? args[s.directionParam] : undefined;
@@ -2451,6 +2460,7 @@ export class FunctionAnalysis {
         const op = fromArg !== undefined || submits ? dir : OP_R;
         const steps = [this.step('page-add', n, `\`${this.text(args[i])}\` is submitted for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
         if (opHasRead(op) || opHasWrite(op)) this.submit([{ buf: v.b, steps }], op, n, !!readsInto && opHasRead(op), st, undefined);
+        if (readsDone && opHasRead(op)) this.cpuRead(v.b, n, st, false, `read by the CPU inside ${name}() once the I/O completed`);
       }
       if (s.invalidatesParams?.includes(i)) {
         if (st.completed.has(v.b.id)) {

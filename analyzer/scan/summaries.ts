@@ -142,8 +142,9 @@ export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undef
     if (acc.length) out[k] = acc;
   }
   // the direction of the I/O, only where every candidate submits or reads into the same parameters
-  if ((out.submitsParams || out.readIntoParams) && agree('submitDirection')) out.submitDirection = first.submitDirection;
-  if ((out.submitsParams || out.readIntoParams) && agree('directionParam')) out.directionParam = first.directionParam;
+  const io = out.submitsParams || out.readIntoParams || out.readsCompletedParams;
+  if (io && agree('submitDirection')) out.submitDirection = first.submitDirection;
+  if (io && agree('directionParam')) out.directionParam = first.directionParam;
   if (out.directionParam !== undefined && agree('directionWhenTrue') && first.directionWhenTrue) out.directionWhenTrue = first.directionWhenTrue;
   const adds = (first.addsPagesParams ?? []).filter((a) => rest.every((s) => (s.addsPagesParams ?? []).some((b) => b.buf === a.buf && b.to === a.to && b.kind === a.kind)));
   if (adds.length) out.addsPagesParams = adds;

@@ -266,7 +266,7 @@ export class TaskRunner {
           for (const c of calls) sinks.add(c);
           for (const s of external) {
             if (givesMemory(s)) sources.add(s.name);
-            if (s.submitsParams || s.readIntoParams || s.addsPagesParams || s.returnsPagesOfParams || s.convertsParams || s.flushesParams || s.invalidatesParams) sinks.add(s.name);
+            if (s.submitsParams || s.readIntoParams || s.readsCompletedParams || s.addsPagesParams || s.returnsPagesOfParams || s.convertsParams || s.flushesParams || s.invalidatesParams) sinks.add(s.name);
           }
           const keep = keepFor(graph, sources, sinks, needed, seeds);
           if (keep === 'skip') {
