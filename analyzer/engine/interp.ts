@@ -2460,7 +2460,12 @@ export class FunctionAnalysis {
         const op = fromArg !== undefined || submits ? dir : OP_R;
         const steps = [this.step('page-add', n, `\`${this.text(args[i])}\` is submitted for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
         if (opHasRead(op) || opHasWrite(op)) this.submit([{ buf: v.b, steps }], op, n, !!readsInto && opHasRead(op), st, undefined);
-        if (readsDone && opHasRead(op)) this.cpuRead(v.b, n, st, false, `read by the CPU inside ${name}() once the I/O completed`);
+        if (readsDone && opHasRead(op)) {
+          // the read is inside the helper: an invalidate after this call would come too late (no fix here)
+          const p = st.completed.get(v.b.id);
+          if (p) st.completed.set(v.b.id, { ...p, insertAfter: undefined });
+          this.cpuRead(v.b, n, st, false, `read by the CPU inside ${name}() once the I/O completed`);
+        }
       }
       if (s.invalidatesParams?.includes(i)) {
         if (st.completed.has(v.b.id)) {
