@@ -264,15 +264,64 @@ Object.assign(PLANTS, {
   },
 });
 
+// Generator 4: tables built from a buffer's pages (a helper returning a scatterlist in another
+// file; a page array collected with vmalloc_to_page() and sg_alloc_table_from_pages()), a helper
+// whose direction a flag argument picks (each caller is a finding of its own direction only), and a
+// vmalloc() USB transfer buffer.
+Object.assign(PLANTS, {
+  xfile_returned_table(p, dir, r) {
+    const a = new CFile();
+    header(a, ['linux/mm.h', 'linux/scatterlist.h', 'linux/slab.h']);
+    a.add(`struct scatterlist *${p}_buf_to_sg(void *buf, unsigned int nr_pages)\n{\n\tstruct scatterlist *sgl;\n\tunsigned int i;\n\n\tsgl = kmalloc_array(nr_pages, sizeof(*sgl), GFP_KERNEL);\n\tif (!sgl)\n\t\treturn NULL;\n\tsg_init_table(sgl, nr_pages);\n\tfor (i = 0; i < nr_pages; i++, buf += PAGE_SIZE)\n\t\tsg_set_page(&sgl[i], is_vmalloc_addr(buf) ? vmalloc_to_page(buf) : virt_to_page(buf), PAGE_SIZE, 0);\n\treturn sgl;\n}\n`);
+    const b = new CFile();
+    header(b, ['linux/dma-mapping.h', 'linux/vmalloc.h']);
+    b.add(`struct scatterlist *${p}_buf_to_sg(void *buf, unsigned int nr_pages);\n`);
+    filler(b, r, `${p}d`, 4);
+    const line = b.mark(`int ${p}_push_table(struct device *dev, const u64 *ents, unsigned int nr_pages)\n{\n\tstruct scatterlist *sgl;\n\tu64 *tbl;\n\n\ttbl = vmalloc(nr_pages << PAGE_SHIFT);\n\tif (!tbl)\n\t\treturn -ENOMEM;\n\tmemcpy(tbl, ents, nr_pages << PAGE_SHIFT);\n\tsgl = ${p}_buf_to_sg(tbl, nr_pages);\n\tif (!sgl)\n\t\treturn -ENOMEM;\n\treturn dma_map_sg(dev, sgl, nr_pages, DMA_TO_DEVICE) ? 0 : -EIO;@@\n}\n`);
+    return { files: [{ rel: `${dir}/${p}_sg.c`, text: a.text() }, { rel: `${dir}/${p}_push.c`, text: b.text() }],
+      tps: [{ file: `${dir}/${p}_push.c`, line, rule: 'vmap-io-missing-flush' }] };
+  },
+  page_array_table(p, dir, r) {
+    const f = new CFile();
+    header(f, ['linux/dma-mapping.h', 'linux/scatterlist.h', 'linux/slab.h', 'linux/vmalloc.h']);
+    filler(f, r, p, 4);
+    const line = f.mark(`int ${p}_fetch_log(struct device *dev, void *log, size_t size, u32 *head)\n{\n\tunsigned int n = DIV_ROUND_UP(size, PAGE_SIZE), i;\n\tstruct page **pages;\n\tstruct sg_table sgt;\n\tint ret;\n\n\tpages = kmalloc_array(n, sizeof(*pages), GFP_KERNEL);\n\tif (!pages)\n\t\treturn -ENOMEM;\n\tfor (i = 0; i < n; i++)\n\t\tpages[i] = vmalloc_to_page(log + i * PAGE_SIZE);\n\tret = sg_alloc_table_from_pages(&sgt, pages, n, 0, size, GFP_KERNEL);\n\tkfree(pages);\n\tif (ret)\n\t\treturn ret;\n\tret = dma_map_sgtable(dev, &sgt, DMA_FROM_DEVICE, 0);@@\n\tif (ret)\n\t\treturn ret;\n\t${p}_wait(dev);\n\tdma_unmap_sgtable(dev, &sgt, DMA_FROM_DEVICE, 0);\n\tsg_free_table(&sgt);\n\t*head = *(u32 *)log;\n\treturn 0;\n}\n\nint ${p}_read_log(struct device *dev, size_t size, u32 *head)\n{\n\tvoid *log = vmalloc(size);\n\tint ret;\n\n\tif (!log)\n\t\treturn -ENOMEM;\n\tret = ${p}_fetch_log(dev, log, size, head);\n\tvfree(log);\n\treturn ret;\n}\n`);
+    // the finding is reported where the helper is called (it is judged at its callers)
+    const call = f.lines.findIndex((l) => l.includes(`ret = ${p}_fetch_log(dev, log, size, head);`)) + 1;
+    return { files: [{ rel: `${dir}/${p}_log.c`, text: f.text() }], tps: [{ file: `${dir}/${p}_log.c`, line: call > 0 ? call : line, rule: 'vmap-io-missing-invalidate' }] };
+  },
+  flag_direction(p, dir, r) {
+    const f = new CFile();
+    header(f, ['linux/dma-mapping.h', 'linux/scatterlist.h', 'linux/vmalloc.h']);
+    f.add(`#define ${p.toUpperCase()}_PULL\ttrue\n#define ${p.toUpperCase()}_PUSH\tfalse\n`);
+    filler(f, r, p, 3);
+    f.add(`static int ${p}_xfer(struct device *dev, void *map, size_t len, bool pull)\n{\n\tenum dma_data_direction dir = pull ? DMA_FROM_DEVICE : DMA_TO_DEVICE;\n\tstruct scatterlist sg;\n\n\tsg_init_table(&sg, 1);\n\tsg_set_page(&sg, vmalloc_to_page(map), len, offset_in_page(map));\n\tif (!dma_map_sg(dev, &sg, 1, dir))\n\t\treturn -EIO;\n\t${p}_run(dev, pull);\n\tdma_unmap_sg(dev, &sg, 1, dir);\n\treturn 0;\n}\n`);
+    f.add(`struct ${p}_maps {\n\tunsigned long *in;\n\tunsigned long *out;\n};\n\nint ${p}_maps_init(struct ${p}_maps *m, size_t len)\n{\n\tm->in = vzalloc(len);\n\tm->out = vzalloc(len);\n\treturn m->in && m->out ? 0 : -ENOMEM;\n}\n`);
+    const pull = f.mark(`int ${p}_pull_map(struct device *dev, struct ${p}_maps *m, size_t len)\n{\n\tint ret = ${p}_xfer(dev, m->in, len, ${p.toUpperCase()}_PULL);@@\n\n\tif (!ret && test_bit(0, m->in))\n\t\tret = 1;\n\treturn ret;\n}\n`);
+    const push = f.mark(`int ${p}_push_map(struct device *dev, struct ${p}_maps *m, size_t len)\n{\n\tset_bit(0, m->out);\n\treturn ${p}_xfer(dev, m->out, len, ${p.toUpperCase()}_PUSH);@@\n}\n`);
+    const rel = `${dir}/${p}_maps.c`;
+    // the wrong direction at either call is not planted: the scorer counts it as a false positive
+    return { files: [{ rel, text: f.text() }], tps: [{ file: rel, line: pull, rule: 'vmap-io-missing-invalidate' }, { file: rel, line: push, rule: 'vmap-io-missing-flush' }] };
+  },
+  usb_transfer(p, dir, r) {
+    const f = new CFile();
+    header(f, ['linux/usb.h', 'linux/vmalloc.h']);
+    filler(f, r, p, 3);
+    const line = f.mark(`int ${p}_send_blob(struct usb_device *udev, const void *blob, int len)\n{\n\tint actual, ret;\n\tvoid *buf;\n\n\tbuf = vmalloc(len);\n\tif (!buf)\n\t\treturn -ENOMEM;\n\tmemcpy(buf, blob, len);\n\tret = usb_bulk_msg(udev, usb_sndbulkpipe(udev, 2), buf, len, &actual, 5000);@@\n\tvfree(buf);\n\treturn ret;\n}\n`);
+    return { files: [{ rel: `${dir}/${p}_fw.c`, text: f.text() }], tps: [{ file: `${dir}/${p}_fw.c`, line, rule: 'vmalloc-linear-map' }] };
+  },
+});
+
 const PLANT_MIX = [
   ['simple_write', 3], ['simple_write_flushed_tn', 3], ['read_no_invalidate', 2], ['linear_map', 2], ['kmalloc_tn', 3],
   ['kvmalloc_guarded_tn', 2], ['xfile_fallback', 2], ['xfile_chain', 2], ['xfile_flush_helper_tn', 2],
   ['xfile_wrapper_chain', 2], ['xfile_member', 2],
   ['out_param_alloc', 2], ['uncached_vmap_tn', 2], ['free_kind_tn', 2], ['chunk_flush_tn', 2],
+  ['xfile_returned_table', 2], ['page_array_table', 2], ['flag_direction', 2], ['usb_transfer', 2],
 ];
 
 /** Changes whenever what is planted changes: a corpus written by another version is generated again. */
-export const GENERATOR = 'vmalias gen-corpus 3';
+export const GENERATOR = 'vmalias gen-corpus 4';
 
 export function generate(opts) {
   const r = rng(opts.seed);
