@@ -60,6 +60,12 @@ const rows: AllocatorRow[] = [
   { name: 'kvzalloc_node', kind: 'maybe-vmalloc', zeroing: true, size: 0, since: '4.12', source: SLAB_H },
   { name: 'kvcalloc_node', kind: 'maybe-vmalloc', zeroing: true, size: [0, 1], since: '6.10', source: SLAB_H },
   { name: 'kvmalloc_array_node', kind: 'maybe-vmalloc', zeroing: false, size: [0, 1], since: '6.10', source: SLAB_H },
+  // copies into kvmalloc() memory: mm/util.c v6.18.2 (vmemdup_user: present in v4.19.y, absent in
+  // v3.10.99; kvmemdup: present in v6.12, absent in v5.4.59; vmemdup_array_user: include/linux/string.h
+  // v6.12, v6.18.2, added with memdup_array_user() in v6.7)
+  { name: 'vmemdup_user', kind: 'maybe-vmalloc', zeroing: false, size: 1, since: '4.16', source: 'mm/util.c v4.19, v6.18.2 (kvmalloc + copy_from_user)' },
+  { name: 'vmemdup_array_user', kind: 'maybe-vmalloc', zeroing: false, size: [1, 2], since: '6.7', source: 'include/linux/string.h v6.12, v6.18.2 (vmemdup_user of n * size)' },
+  { name: 'kvmemdup', kind: 'maybe-vmalloc', zeroing: false, size: 1, since: '6.1', source: 'mm/util.c v6.12, v6.18.2 (kvmalloc + memcpy)' },
   // kvrealloc(p, size, gfp) since v6.12 (older: kvrealloc(p, oldsize, newsize, gfp)).
   { name: 'kvrealloc', kind: 'maybe-vmalloc', zeroing: false, since: '5.15', source: SLAB_H },
 ];
