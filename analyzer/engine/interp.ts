@@ -19,7 +19,7 @@ import {
 } from '../tables';
 import {
   Buf, Val, State, BioState, Added, Pending, MaintRec, IoRange, Off, addOff, cloneState, join, emptyState,
-  OP_R, OP_W, OP_RF, OP_WF, OP_B, OpSet, opHasRead, opHasWrite, opWithFlags,
+  OP_R, OP_W, OP_RF, OP_WF, OP_B, OpSet, opHasRead, opHasWrite, opWithFlags, UNRESOLVED_FLUSH,
 } from './state';
 import { FunctionInfo, VarType, bodyNodes, localTypes, indentAt, lineStart } from './tu';
 
@@ -1586,6 +1586,8 @@ export class FunctionAnalysis {
       const v = args[maint.ptr] ? this.ev(args[maint.ptr], st) : undefined;
       if (args[maint.len]) this.ev(args[maint.len], st);
       if (v && v.t === 'buf') this.maintenance(maint.op, v, n, args, st);
+      // a pointer the analysis cannot name: it may be the CPU side of a table it knows (viaTable)
+      else if (maint.op === 'flush') st.flushed.set(UNRESOLVED_FLUSH, { step: this.step('maintenance', n, `${name}(${args.map((a) => this.text(a)).join(', ')})`), wrongRange: false });
       return undefined;
     }
     const alloc = ALLOCATORS.get(name);
@@ -1946,6 +1948,10 @@ export class FunctionAnalysis {
           const m = st.sgs.get(key) ?? new Map<string, Added>();
           this.addPage(m, page, { off: undefined }, st, n, `pages of \`${page.b.display}\` put in a scatterlist table with ${name}()`);
           st.sgs.set(key, m);
+          // the table of a vmap()ed array kept in a member: later syncs of it, anywhere in the file,
+          // are the alias's I/O
+          const sg = this.strip(sgArg);
+          if (av && av.t === 'pages' && sg.type === 'field_expression') this.storeField(sg, av, sg, st);
         }
         return undefined;
       }
@@ -1980,11 +1986,18 @@ export class FunctionAnalysis {
       case 'dma-map-sg': {
         const sgArg = argAt(sink.sg);
         const dirArg = argAt(sink.dir);
-        args.forEach((a) => this.ev(a, st));
+        const vals = args.map((a) => this.ev(a, st));
+        const sv = sgArg ? vals[args.indexOf(sgArg)] : undefined;
         const key = sgArg ? this.rootIdent(sgArg) ?? this.objKey(sgArg) : '';
         let added: Added[];
         const m = st.sgs.get(key);
-        if (m) added = [...m.values()];
+        if (sv && sv.t === 'pages') {
+          // the table behind a vmap alias (dma_vmap_noncontiguous(), or built from a vmap()ed page array)
+          added = [{
+            buf: sv.b, viaTable: true, flushedAtAdd: st.flushed.get(UNRESOLVED_FLUSH),
+            steps: [this.step('page-add', n, `\`${this.text(sgArg as SNode)}\` holds the pages of the vmap alias ${sv.b.origin[0]?.message ?? ''}`.trimEnd())],
+          }];
+        } else if (m) added = [...m.values()];
         else added = [...new Map([...st.sgs.values()].flatMap((x) => [...x.entries()])).values()];
         const op = dirArg ? this.opValueOf(dirArg, st, false) ?? this.ctxBits : this.ctxBits;
         this.submit(added, op, n, false, st, undefined);
@@ -2006,7 +2019,8 @@ export class FunctionAnalysis {
         const pArg = argAt(sink.ptr);
         const vals = args.map((a) => this.ev(a, st));
         const v = pArg ? vals[args.indexOf(pArg)] : undefined;
-        if (v && v.t === 'buf' && !st.clean.has(v.b.id)) {
+        const premapped = sink.unlessNamed !== undefined && new RegExp(`\\b${sink.unlessNamed}\\b`).test(this.text(this.fn.node));
+        if (v && v.t === 'buf' && !st.clean.has(v.b.id) && !premapped) {
           if (this.isSym(v.b)) {
             if (v.b.param !== undefined) st.converted.add(v.b.param);
           } else if (!this.onLinearPath(v.b, st) && !this.fieldMaybe(v.b)) {
@@ -2219,7 +2233,7 @@ export class FunctionAnalysis {
           { cpuWroteBefore: true, hasFlush: false, cpuReadsAfter: true, hasInvalidate: false });
       }
       if (!read) continue;
-      const pending: Pending = { buf: b, ranges: a.ranges, site: submitStep, steps: [...a.steps, submitStep], sync, dir: op, insertAfter: sync ? this.insertAfterOffset(site) : undefined, indent: indentAt(this.src, this.stmtOf(site).start) };
+      const pending: Pending = { buf: b, ranges: a.ranges, site: submitStep, steps: [...a.steps, submitStep], sync, dir: op, insertAfter: sync ? this.insertAfterOffset(site) : undefined, indent: indentAt(this.src, this.stmtOf(site).start), ...(a.viaTable ? { viaTable: true } : {}) };
       if (sync) {
         const parent = site.parent;
         const lhs = parent?.type === 'assignment_expression' ? child(parent, 'left') : parent?.type === 'init_declarator' ? this.declName(parent) : undefined;
@@ -2586,7 +2600,9 @@ export class FunctionAnalysis {
       if (this.isSym(p.buf)) continue;
       // the buffer's own field, or a field it was stored in here (io->buf = vmalloc(...))
       const names = this.fieldNames(p.buf, st);
-      const elsewhere = this.tu.invalidateTexts.some((t) => names.some((f) => new RegExp(`(->|\\.)${f}\\b`).test(t)) || t === p.buf.display);
+      // a table's alias may be invalidated under a name the file never ties to the table
+      const elsewhere = (p.viaTable && this.tu.invalidateTexts.length > 0) ||
+        this.tu.invalidateTexts.some((t) => names.some((f) => new RegExp(`(->|\\.)${f}\\b`).test(t)) || t === p.buf.display);
       if (p.endIo && !elsewhere) {
         // completion runs in a bi_end_io of this file that does not invalidate (and nothing else does)
         this.reportMissingInvalidate(p, [this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, `completion runs in ${p.endIo}(), which does not invalidate the vmap range`)]);

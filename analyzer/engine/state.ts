@@ -98,6 +98,11 @@ export interface Added {
   ranges?: IoRange[];
   /** every page of it was flushed right before being added, with no CPU write since */
   flushedAtAdd?: MaintRec;
+  /**
+   * Known only as the table behind a vmap alias (dma_vmap_noncontiguous(), a vmap()ed array's
+   * table in a member): the CPU pointer may go by a name the file never ties to it.
+   */
+  viaTable?: boolean;
 }
 
 export interface BioState {
@@ -126,6 +131,8 @@ export interface Pending {
   statusVar?: string;
   /** asynchronous I/O whose bi_end_io is a function of this file that does not invalidate */
   endIo?: string;
+  /** see Added.viaTable */
+  viaTable?: boolean;
   bio?: BioState;
 }
 
@@ -162,6 +169,9 @@ export interface State {
   /** parameters passed to a linear-map conversion on this path (must: a summary claims only what every path does) */
   converted: Set<number>;
 }
+
+/** st.flushed key of a flush_kernel_vmap_range() whose pointer names no buffer the analysis knows. */
+export const UNRESOLVED_FLUSH = '?flush';
 
 export function emptyState(): State {
   return {

@@ -50,6 +50,9 @@ const rows: AllocatorRow[] = [
   // vmap(pages, count, flags, prot) / vm_map_ram(pages, count, node[, prot]) / vmap_pfn(pfns, count, prot).
   { name: 'vmap', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, protArg: 3, source: 'include/linux/vmalloc.h v6.18.2; mm/vmalloc.c' },
   { name: 'vm_map_ram', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, protArg: 3, source: 'include/linux/vmalloc.h; pgprot argument dropped between v5.4.59 and v5.15.135' },
+  // dma_vmap_noncontiguous(dev, size, sgt): a vmap alias of the pages of a dma_alloc_noncontiguous()
+  // table; the table is the "page array" (its syncs are the alias's I/O)
+  { name: 'dma_vmap_noncontiguous', kind: 'vmap', zeroing: false, size: 1, pagesArg: 2, since: '5.15', source: 'kernel/dma/mapping.c, Documentation/core-api/dma-api.rst v6.18.2 l.672–683' },
   { name: 'vmap_pfn', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, protArg: 2, source: 'include/linux/vmalloc.h v5.15.135+' },
   // kvmalloc family: maybe vmalloc.
   { name: 'kvmalloc', kind: 'maybe-vmalloc', zeroing: false, size: 0, since: '4.12', source: SLAB_H },

@@ -36,6 +36,11 @@ export interface SinkRow extends Versioned {
   vmallocReplacement?: string;
   /** For a `linear` sink whose conversion happens further down: where and how (finding text). */
   via?: string;
+  /**
+   * The conversion does not happen when the calling function names this flag (the buffer comes
+   * pre-mapped: `urb->transfer_flags |= URB_NO_TRANSFER_DMA_MAP` with `urb->transfer_dma`/`urb->sgt`).
+   */
+  unlessNamed?: string;
 }
 
 const BIO_H = 'include/linux/bio.h; block/bio.c v6.18.2';
@@ -64,6 +69,11 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'dma_map_sg', kind: 'dma-map-sg', sg: 1, dir: 3, source: DMA },
   { name: 'dma_map_sg_attrs', kind: 'dma-map-sg', sg: 1, dir: 3, source: DMA },
   { name: 'dma_map_sgtable', kind: 'dma-map-sg', sg: 1, dir: 2, source: DMA },
+  // handing an already mapped table back to the device: the same point for the vmap alias's lines
+  // (Documentation/core-api/dma-api.rst v6.18.2 l.680–683: after dma_vmap_noncontiguous(),
+  // flush_kernel_vmap_range()/invalidate_kernel_vmap_range() around the syncs)
+  { name: 'dma_sync_sgtable_for_device', kind: 'dma-map-sg', sg: 1, dir: 2, since: '5.8', source: `${DMA}; dma-api.rst v6.18.2 l.672–683` },
+  { name: 'dma_sync_sg_for_device', kind: 'dma-map-sg', sg: 1, dir: 3, source: DMA },
   { name: 'dmaengine_prep_slave_sg', kind: 'dma-map-sg', sg: 1, dir: 3, source: 'include/linux/dmaengine.h v6.18.2 (DMA_MEM_TO_DEV / DMA_DEV_TO_MEM)' },
   { name: 'spi_map_buf', kind: 'linear', ptr: 3, source: 'drivers/spi/spi.c v6.18.2 spi_map_buf_attrs: maps vmalloc pages without cache maintenance (domain §3 #26)', until: '0.0' },
   { name: 'dma_map_page', kind: 'dma-map-page', page: 1, dir: 4, len: 3, source: DMA },
@@ -81,13 +91,14 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'dma_map_single_attrs', kind: 'linear', ptr: 1, source: 'kernel/dma/mapping.c v5.4.59+' },
   // USB transfer buffers: usb_hcd_map_urb_for_dma() maps them with dma_map_single() (which rejects
   // vmalloc memory with a warning since v5.x and gave the wrong page before) unless the URB comes
-  // with its own DMA address or scatterlist; usb_control_msg_send()/_recv() copy into kmalloc memory
+  // with its own DMA address or scatterlist (URB_NO_TRANSFER_DMA_MAP: usb_alloc_noncoherent() buffers,
+// vmapped, go that way); usb_control_msg_send()/_recv() copy into kmalloc memory
   { name: 'usb_bulk_msg', kind: 'linear', ptr: 2, via: USB_VIA, source: USB },
   { name: 'usb_interrupt_msg', kind: 'linear', ptr: 2, via: USB_VIA, source: USB },
   { name: 'usb_control_msg', kind: 'linear', ptr: 6, via: USB_VIA, source: USB },
-  { name: 'usb_fill_bulk_urb', kind: 'linear', ptr: 3, via: USB_VIA, source: USB },
-  { name: 'usb_fill_int_urb', kind: 'linear', ptr: 3, via: USB_VIA, source: USB },
-  { name: 'usb_fill_control_urb', kind: 'linear', ptr: 4, via: USB_VIA, source: USB },
+  { name: 'usb_fill_bulk_urb', kind: 'linear', ptr: 3, via: USB_VIA, unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
+  { name: 'usb_fill_int_urb', kind: 'linear', ptr: 3, via: USB_VIA, unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
+  { name: 'usb_fill_control_urb', kind: 'linear', ptr: 4, via: USB_VIA, unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
   { name: 'bio_add_virt_nofail', kind: 'linear', ptr: 1, since: '6.16', source: 'block/bio.c v6.16+: virt_to_page(), no vmalloc check' },
   { name: 'bdev_rw_virt', kind: 'linear', ptr: 2, since: '6.16', source: 'block/bio.c v6.16 l.1406–1414: WARN_ON_ONCE(is_vmalloc_addr) → -EIO' },
   // blk_rq_map_kern(q, rq, kbuf, len, gfp) → (rq, kbuf, len, gfp) in 6.16: the buffer is the argument before the length.
