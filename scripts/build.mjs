@@ -7,7 +7,9 @@ import path from 'node:path';
 const require = createRequire(import.meta.url);
 const production = process.argv.includes('--production');
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
-const dist = path.join(root, 'dist');
+// --outdir DIR: build elsewhere (the package-size test builds the production bundles into a temp dir)
+const outAt = process.argv.indexOf('--outdir');
+const dist = outAt > 0 && process.argv[outAt + 1] ? path.resolve(process.argv[outAt + 1]) : path.join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 
 const entries = [
@@ -37,4 +39,4 @@ await Promise.all(entries.map((e) => build({
 
 copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), path.join(dist, 'web-tree-sitter.wasm'));
 copyFileSync(path.join(path.dirname(require.resolve('tree-sitter-c/package.json')), 'tree-sitter-c.wasm'), path.join(dist, 'tree-sitter-c.wasm'));
-console.log(`built ${entries.map((e) => e.out).join(', ')} into dist/${production ? ' (production)' : ''}`);
+console.log(`built ${entries.map((e) => e.out).join(', ')} into ${path.relative(root, dist) || '.'}/${production ? ' (production)' : ''}`);
