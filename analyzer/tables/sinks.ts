@@ -46,6 +46,7 @@ export interface SinkRow extends Versioned {
 const BIO_H = 'include/linux/bio.h; block/bio.c v6.18.2';
 const DMA = 'include/linux/dma-mapping.h v6.18.2; ARM dma_cache_maint_page() maintains the linear alias only (arch/arm/mm/dma-mapping.c ~l.645)';
 
+const IB = 'include/rdma/ib_verbs.h v6.18.2 l.4193–4330, v2.6.33.3';
 const USB = 'include/linux/usb.h, drivers/usb/core/message.c v2.6.33–v6.18.2; drivers/usb/core/hcd.c v6.18.2 l.1488–1496 usb_hcd_map_urb_for_dma(); include/linux/dma-mapping.h v6.18.2 l.498 (vmalloc rejected)';
 const USB_VIA = 'the USB core maps the transfer buffer with dma_map_single() (usb_hcd_map_urb_for_dma()), which rejects vmalloc memory on current kernels and mapped the wrong page before';
 
@@ -74,6 +75,13 @@ export const SINK_ROWS: SinkRow[] = [
   // flush_kernel_vmap_range()/invalidate_kernel_vmap_range() around the syncs)
   { name: 'dma_sync_sgtable_for_device', kind: 'dma-map-sg', sg: 1, dir: 2, since: '5.8', source: `${DMA}; dma-api.rst v6.18.2 l.672–683` },
   { name: 'dma_sync_sg_for_device', kind: 'dma-map-sg', sg: 1, dir: 3, source: DMA },
+  // RDMA's inline wrappers (include/rdma/ib_verbs.h v6.18.2 l.4193–4330; v2.6.33 has the sg, single
+  // and page forms): the DMA API on the device's dma_device unless it is a software device
+  { name: 'ib_dma_map_sg', kind: 'dma-map-sg', sg: 1, dir: 3, source: IB },
+  { name: 'ib_dma_map_sg_attrs', kind: 'dma-map-sg', sg: 1, dir: 3, source: IB },
+  { name: 'ib_dma_map_sgtable_attrs', kind: 'dma-map-sg', sg: 1, dir: 2, since: '5.10', source: `${IB} (absent in v5.4.59)` },
+  { name: 'ib_dma_map_page', kind: 'dma-map-page', page: 1, dir: 4, len: 3, source: IB },
+  { name: 'ib_dma_map_single', kind: 'linear', ptr: 1, via: 'it maps the buffer with dma_map_single() on the RDMA device', source: IB },
   { name: 'dmaengine_prep_slave_sg', kind: 'dma-map-sg', sg: 1, dir: 3, source: 'include/linux/dmaengine.h v6.18.2 (DMA_MEM_TO_DEV / DMA_DEV_TO_MEM)' },
   { name: 'spi_map_buf', kind: 'linear', ptr: 3, source: 'drivers/spi/spi.c v6.18.2 spi_map_buf_attrs: maps vmalloc pages without cache maintenance (domain §3 #26)', until: '0.0' },
   { name: 'dma_map_page', kind: 'dma-map-page', page: 1, dir: 4, len: 3, source: DMA },
@@ -144,6 +152,9 @@ export const VMALLOC_TESTS: ReadonlySet<string> = new Set(['is_vmalloc_addr', 'i
 export const DMA_COMPLETIONS: ReadonlySet<string> = new Set([
   'dma_unmap_sg', 'dma_unmap_sg_attrs', 'dma_unmap_sgtable', 'dma_unmap_page', 'dma_unmap_page_attrs',
   'dma_sync_sg_for_cpu', 'dma_sync_sgtable_for_cpu', 'dma_sync_single_for_cpu', 'dma_sync_wait',
+  // RDMA's wrappers of the same (include/rdma/ib_verbs.h v6.18.2)
+  'ib_dma_unmap_sg', 'ib_dma_unmap_sg_attrs', 'ib_dma_unmap_sgtable_attrs', 'ib_dma_unmap_page', 'ib_dma_unmap_single',
+  'ib_dma_sync_single_for_cpu',
 ]);
 
 /**
