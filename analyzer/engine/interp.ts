@@ -16,6 +16,7 @@ import {
   allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
+  SG_TABLE_LIST,
 } from '../tables';
 import {
   Buf, Val, State, BioState, Added, Pending, MaintRec, IoRange, Off, addOff, cloneState, join, emptyState,
@@ -267,6 +268,8 @@ export class FunctionAnalysis {
   private readonly opParams = new Set<number>();
   /** flag parameters that select the direction (dirPreds naming a parameter): index → direction when true */
   private readonly flagDirParams = new Map<number, 'read' | 'write'>();
+  /** table members this function put pages in (noteTableMember) */
+  private readonly tablesBuilt = new Set<string>();
   /** buffers maintained in this function, by id (a guard may name only their holder) */
   private maintained = new Map<string, Buf>();
   private readonly localInits: Map<string, string>;
@@ -456,6 +459,11 @@ export class FunctionAnalysis {
     if (local) return local.t === 'other' ? undefined : local;
     const v = this.lookupField(key);
     if (!v || (v.t !== 'buf' && v.t !== 'pages')) return v;
+    return this.viaFieldVal(key, v, n);
+  }
+
+  /** A file-wide fact read here through `n`: escapes, named after `n`, at its home field if it has one. */
+  private viaFieldVal(key: string, v: Extract<Val, { t: 'buf' | 'pages' }>, n: SNode): Val {
     const holder = this.rootIdent(n);
     const mixed = this.tu.fieldOther.has(key) && v.b.kind === 'vmalloc';
     const b: Buf = { ...v.b, display: this.text(n), holders: holder ? [holder] : [], escapes: true, viaField: true, kind: mixed ? 'maybe' : v.b.kind };
@@ -468,6 +476,59 @@ export class FunctionAnalysis {
     }
     if (b.size && !this.inScope(b.size)) b.size = undefined;
     return v.t === 'buf' ? { t: 'buf', b, adv: false } : { t: 'pages', b };
+  }
+
+  /**
+   * The member a scatterlist argument names, as a table key (`sgt:field:T.m`): `&buf->sglist[i]`,
+   * `buf->sglist`, `buf->sgt.sgl` and `d->sgt[i].sgl` (struct sg_table's `sgl`) all name the table in
+   * member `sglist`/`sgt`. Undefined for tables held in locals.
+   */
+  private tableKey(n: SNode): string | undefined {
+    return this.tableMember(n)?.key;
+  }
+
+  /** tableKey with the member expression it names (`dma->sglist` for `&dma->sglist[first]`). */
+  private tableMember(n: SNode): { key: string; member: SNode } | undefined {
+    let x = this.strip(n);
+    for (;;) {
+      const inner = (x.type === 'pointer_expression' && x.op === '&') || x.type === 'subscript_expression' ? child(x, 'argument')
+        : x.type === 'field_expression' && SG_TABLE_LIST.has(this.text(child(x, 'field') as SNode)) ? child(x, 'argument') : undefined;
+      if (!inner) break;
+      x = this.strip(inner);
+    }
+    if (x.type !== 'field_expression') return undefined;
+    const k = this.fieldKey(x);
+    return k ? { key: `sgt:${k}`, member: x } : undefined;
+  }
+
+  /**
+   * A scatterlist table kept in a member now holds pages of `b`: a file-wide fact, so that the
+   * function mapping or syncing the member finds them (cx88-alsa builds the table in one function
+   * and maps it in another).
+   */
+  private noteTableMember(sgArg: SNode, b: Buf): void {
+    const k = this.tableKey(sgArg);
+    // Not for the pages of a vmap()ed array: there the pages are the memory and the alias an
+    // optional extra, whose maintenance is conditional on it existing (dma-buf heaps flush
+    // `if (buffer->vmap_cnt)`), which the analysis cannot see in another function.
+    if (!k || this.isSym(b) || b.uncached || b.kind === 'vmap') return;
+    this.tablesBuilt.add(k);
+    this.tu.fieldValsNext.set(k, { t: 'pages', b: { ...b, escapes: true, viaField: true } });
+  }
+
+  /** The pages a table member holds (noteTableMember), read through `n`. */
+  private tableMemberVal(n: SNode): Val | undefined {
+    const tm = this.tableMember(n);
+    // this function's own table is tracked on its paths (st.sgs), mapped or not
+    if (!tm || this.tablesBuilt.has(tm.key)) return undefined;
+    const v = this.tu.fieldVals.get(tm.key);
+    if (!v || v.t !== 'pages') return undefined;
+    // named after the member the buffer lives in (`dma->kvirt` for `&dma->sglist[first]`), else as
+    // where the table was filled
+    const home = this.tu.allocToField.get(v.b.id);
+    const val = this.viaFieldVal(tm.key, v, tm.member);
+    if (val.t === 'pages' && !home) val.b.display = v.b.display;
+    return val;
   }
 
   private inScope(expr: string): boolean {
@@ -1926,6 +1987,7 @@ export class FunctionAnalysis {
           const m = st.sgs.get(key) ?? new Map<string, Added>();
           this.addPage(m, page, this.ioRange(page, sink, args), st, n, `page put in a scatterlist with ${name}()`);
           st.sgs.set(key, m);
+          this.noteTableMember(sgArg, page.b);
         }
         return undefined;
       }
@@ -1948,10 +2010,7 @@ export class FunctionAnalysis {
           const m = st.sgs.get(key) ?? new Map<string, Added>();
           this.addPage(m, page, { off: undefined }, st, n, `pages of \`${page.b.display}\` put in a scatterlist table with ${name}()`);
           st.sgs.set(key, m);
-          // the table of a vmap()ed array kept in a member: later syncs of it, anywhere in the file,
-          // are the alias's I/O
-          const sg = this.strip(sgArg);
-          if (av && av.t === 'pages' && sg.type === 'field_expression') this.storeField(sg, av, sg, st);
+          this.noteTableMember(sgArg, page.b);
         }
         return undefined;
       }
@@ -1991,7 +2050,14 @@ export class FunctionAnalysis {
         const key = sgArg ? this.rootIdent(sgArg) ?? this.objKey(sgArg) : '';
         let added: Added[];
         const m = st.sgs.get(key);
-        if (sv && sv.t === 'pages') {
+        const tv = !m && sgArg && !(sv && sv.t === 'pages') ? this.tableMemberVal(sgArg) : undefined;
+        if (tv && tv.t === 'pages') {
+          // a table member another function of the file filled with pages of a buffer
+          added = [{
+            buf: tv.b, flushedAtAdd: st.flushed.get(UNRESOLVED_FLUSH),
+            steps: [this.step('page-add', n, `\`${this.text(sgArg as SNode)}\` holds pages of \`${tv.b.display}\` (put there elsewhere in the file)`)],
+          }];
+        } else if (sv && sv.t === 'pages') {
           // the table behind a vmap alias (dma_vmap_noncontiguous(), or built from a vmap()ed page array)
           added = [{
             buf: sv.b, viaTable: true, flushedAtAdd: st.flushed.get(UNRESOLVED_FLUSH),

@@ -34,6 +34,10 @@ const rows: DirectionRow[] = [
   { name: 'DMA_TO_DEVICE', dir: 'write', source: DMA_DIR },
   { name: 'DMA_FROM_DEVICE', dir: 'read', source: DMA_DIR },
   { name: 'DMA_BIDIRECTIONAL', dir: 'both', source: DMA_DIR },
+  // the PCI compatibility names (include/linux/pci-dma-compat.h v5.4.59 l.11–14, removed in v5.18)
+  { name: 'PCI_DMA_TODEVICE', dir: 'write', until: '5.18', source: 'include/linux/pci-dma-compat.h v5.4.59' },
+  { name: 'PCI_DMA_FROMDEVICE', dir: 'read', until: '5.18', source: 'include/linux/pci-dma-compat.h v5.4.59' },
+  { name: 'PCI_DMA_BIDIRECTIONAL', dir: 'both', until: '5.18', source: 'include/linux/pci-dma-compat.h v5.4.59' },
   { name: 'DMA_MEM_TO_DEV', dir: 'write', source: 'include/linux/dmaengine.h v6.18.2' },
   { name: 'DMA_DEV_TO_MEM', dir: 'read', source: 'include/linux/dmaengine.h v6.18.2' },
 ];

@@ -46,6 +46,7 @@ export interface SinkRow extends Versioned {
 const BIO_H = 'include/linux/bio.h; block/bio.c v6.18.2';
 const DMA = 'include/linux/dma-mapping.h v6.18.2; ARM dma_cache_maint_page() maintains the linear alias only (arch/arm/mm/dma-mapping.c ~l.645)';
 
+const PCI_COMPAT = 'include/linux/pci-dma-compat.h v5.4.59 l.37–104; include/asm-generic/pci-dma-compat.h v2.6.33.3 (removed in v5.18)';
 const IB = 'include/rdma/ib_verbs.h v6.18.2 l.4193–4330, v2.6.33.3';
 const USB = 'include/linux/usb.h, drivers/usb/core/message.c v2.6.33–v6.18.2; drivers/usb/core/hcd.c v6.18.2 l.1488–1496 usb_hcd_map_urb_for_dma(); include/linux/dma-mapping.h v6.18.2 l.498 (vmalloc rejected)';
 const USB_VIA = 'the USB core maps the transfer buffer with dma_map_single() (usb_hcd_map_urb_for_dma()), which rejects vmalloc memory on current kernels and mapped the wrong page before';
@@ -75,6 +76,12 @@ export const SINK_ROWS: SinkRow[] = [
   // flush_kernel_vmap_range()/invalidate_kernel_vmap_range() around the syncs)
   { name: 'dma_sync_sgtable_for_device', kind: 'dma-map-sg', sg: 1, dir: 2, since: '5.8', source: `${DMA}; dma-api.rst v6.18.2 l.672–683` },
   { name: 'dma_sync_sg_for_device', kind: 'dma-map-sg', sg: 1, dir: 3, source: DMA },
+  // the PCI DMA compatibility wrappers over the DMA API (include/linux/pci-dma-compat.h v5.4.59
+  // l.37–104; include/asm-generic/pci-dma-compat.h v2.6.33.3; removed in v5.18)
+  { name: 'pci_map_sg', kind: 'dma-map-sg', sg: 1, dir: 3, until: '5.18', source: PCI_COMPAT },
+  { name: 'pci_dma_sync_sg_for_device', kind: 'dma-map-sg', sg: 1, dir: 3, until: '5.18', source: PCI_COMPAT },
+  { name: 'pci_map_page', kind: 'dma-map-page', page: 1, dir: 4, len: 3, until: '5.18', source: PCI_COMPAT },
+  { name: 'pci_map_single', kind: 'linear', ptr: 1, until: '5.18', via: 'it maps the buffer with dma_map_single()', source: PCI_COMPAT },
   // RDMA's inline wrappers (include/rdma/ib_verbs.h v6.18.2 l.4193–4330; v2.6.33 has the sg, single
   // and page forms): the DMA API on the device's dma_device unless it is a software device
   { name: 'ib_dma_map_sg', kind: 'dma-map-sg', sg: 1, dir: 3, source: IB },
@@ -155,6 +162,8 @@ export const DMA_COMPLETIONS: ReadonlySet<string> = new Set([
   // RDMA's wrappers of the same (include/rdma/ib_verbs.h v6.18.2)
   'ib_dma_unmap_sg', 'ib_dma_unmap_sg_attrs', 'ib_dma_unmap_sgtable_attrs', 'ib_dma_unmap_page', 'ib_dma_unmap_single',
   'ib_dma_sync_single_for_cpu',
+  // the PCI compatibility wrappers (include/linux/pci-dma-compat.h v5.4.59, removed in v5.18)
+  'pci_unmap_sg', 'pci_unmap_page', 'pci_unmap_single', 'pci_dma_sync_sg_for_cpu', 'pci_dma_sync_single_for_cpu',
 ]);
 
 /**
@@ -184,6 +193,9 @@ export const LINEAR_FREES: ReadonlyMap<string, number> = new Map([
   ['kfree', 0], ['kfree_sensitive', 0], ['kzfree', 0], ['kmem_cache_free', 1], ['free_page', 0], ['free_pages', 0],
   ['__free_page', 0], ['__free_pages', 0], ['put_page', 0], ['free_pages_exact', 0], ['folio_put', 0],
 ]);
+
+/** struct sg_table's list member (include/linux/scatterlist.h v2.6.33–v6.18.2): `t->sgl` is table `t`. */
+export const SG_TABLE_LIST: ReadonlySet<string> = new Set(['sgl']);
 
 /** Calls that free a buffer: the alias ends here (a completed read need not be invalidated if never read). */
 export const FREES: ReadonlySet<string> = new Set(['vfree', 'kvfree', 'vunmap', 'vm_unmap_ram', 'kvfree_sensitive', 'vfree_atomic']);
