@@ -266,8 +266,9 @@ Object.assign(PLANTS, {
 
 // Generator 4: tables built from a buffer's pages (a helper returning a scatterlist in another
 // file; a page array collected with vmalloc_to_page() and sg_alloc_table_from_pages()), a helper
-// whose direction a flag argument picks (each caller is a finding of its own direction only), and a
-// vmalloc() USB transfer buffer.
+// whose direction a flag argument picks (each caller is a finding of its own direction only), a
+// vmalloc() USB transfer buffer, and a capture ring's scatterlist member filled in one function and
+// mapped in another.
 Object.assign(PLANTS, {
   xfile_returned_table(p, dir, r) {
     const a = new CFile();
@@ -303,6 +304,15 @@ Object.assign(PLANTS, {
     // the wrong direction at either call is not planted: the scorer counts it as a false positive
     return { files: [{ rel, text: f.text() }], tps: [{ file: rel, line: pull, rule: 'vmap-io-missing-invalidate' }, { file: rel, line: push, rule: 'vmap-io-missing-flush' }] };
   },
+  // a capture ring's scatterlist filled in one function and mapped in another (a struct member)
+  member_table(p, dir, r) {
+    const f = new CFile();
+    header(f, ['linux/dma-mapping.h', 'linux/scatterlist.h', 'linux/slab.h', 'linux/vmalloc.h']);
+    filler(f, r, p, 4);
+    f.add(`struct ${p}_ring {\n\tvoid *vaddr;\n\tunsigned int nr_pages;\n\tstruct scatterlist *sgl;\n\tint nents;\n};\n\nstatic int ${p}_ring_init(struct ${p}_ring *ring, unsigned int nr_pages)\n{\n\tunsigned int i;\n\n\tring->vaddr = vmalloc_32(nr_pages << PAGE_SHIFT);\n\tif (!ring->vaddr)\n\t\treturn -ENOMEM;\n\tring->nr_pages = nr_pages;\n\tring->sgl = kcalloc(nr_pages, sizeof(*ring->sgl), GFP_KERNEL);\n\tif (!ring->sgl)\n\t\treturn -ENOMEM;\n\tsg_init_table(ring->sgl, nr_pages);\n\tfor (i = 0; i < nr_pages; i++)\n\t\tsg_set_page(&ring->sgl[i], vmalloc_to_page(ring->vaddr + i * PAGE_SIZE), PAGE_SIZE, 0);\n\treturn 0;\n}\n`);
+    const line = f.mark(`static int ${p}_ring_start(struct device *dev, struct ${p}_ring *ring)\n{\n\tring->nents = dma_map_sg(dev, ring->sgl, ring->nr_pages, DMA_FROM_DEVICE);@@\n\treturn ring->nents ? 0 : -EIO;\n}\n\nint ${p}_capture_open(struct device *dev, struct ${p}_ring *ring, unsigned int nr_pages)\n{\n\tint ret = ${p}_ring_init(ring, nr_pages);\n\n\treturn ret ? ret : ${p}_ring_start(dev, ring);\n}\n`);
+    return { files: [{ rel: `${dir}/${p}_cap.c`, text: f.text() }], tps: [{ file: `${dir}/${p}_cap.c`, line, rule: 'vmap-io-missing-invalidate' }] };
+  },
   usb_transfer(p, dir, r) {
     const f = new CFile();
     header(f, ['linux/usb.h', 'linux/vmalloc.h']);
@@ -317,7 +327,7 @@ const PLANT_MIX = [
   ['kvmalloc_guarded_tn', 2], ['xfile_fallback', 2], ['xfile_chain', 2], ['xfile_flush_helper_tn', 2],
   ['xfile_wrapper_chain', 2], ['xfile_member', 2],
   ['out_param_alloc', 2], ['uncached_vmap_tn', 2], ['free_kind_tn', 2], ['chunk_flush_tn', 2],
-  ['xfile_returned_table', 2], ['page_array_table', 2], ['flag_direction', 2], ['usb_transfer', 2],
+  ['xfile_returned_table', 2], ['page_array_table', 2], ['flag_direction', 2], ['usb_transfer', 2], ['member_table', 2],
 ];
 
 /** Changes whenever what is planted changes: a corpus written by another version is generated again. */

@@ -491,8 +491,12 @@ export class FunctionAnalysis {
   private tableMember(n: SNode): { key: string; member: SNode } | undefined {
     let x = this.strip(n);
     for (;;) {
+      // `t.sgl` / `t->sgl` names table `t` only when `t` is itself a member (`buf->sgt.sgl`); a
+      // driver's own `ring->sgl` is the member
+      const holder = x.type === 'field_expression' ? child(x, 'argument') : undefined;
       const inner = (x.type === 'pointer_expression' && x.op === '&') || x.type === 'subscript_expression' ? child(x, 'argument')
-        : x.type === 'field_expression' && SG_TABLE_LIST.has(this.text(child(x, 'field') as SNode)) ? child(x, 'argument') : undefined;
+        : holder && SG_TABLE_LIST.has(this.text(child(x, 'field') as SNode)) && ['field_expression', 'subscript_expression'].includes(this.strip(holder).type) ? holder
+          : undefined;
       if (!inner) break;
       x = this.strip(inner);
     }
