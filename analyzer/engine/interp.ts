@@ -1362,7 +1362,7 @@ export class FunctionAnalysis {
       }
       if (rv && rv.t === 'holder') {
         // `b->sgl = foo_to_sg(buf)`: tracked like the tables and bios built in place (by root / text)
-        this.holdIn(this.rootIdent(lhs) ?? this.objKey(lhs), this.objKey(lhs), rv, st);
+        this.holdIn(this.sgKey(lhs), this.objKey(lhs), rv, st);
         return undefined;
       }
       this.storeField(lhs, rv, rhs, st);
@@ -1986,13 +1986,7 @@ export class FunctionAnalysis {
         const pageArg = argAt(sink.page);
         const page = this.pageArg(pageArg, args, n, st);
         if (page && sgArg) this.noteParamPages(page.b, sgArg, 'sg');
-        if (page && sgArg) {
-          const key = this.rootIdent(sgArg) ?? this.objKey(sgArg);
-          const m = st.sgs.get(key) ?? new Map<string, Added>();
-          this.addPage(m, page, this.ioRange(page, sink, args), st, n, `page put in a scatterlist with ${name}()`);
-          st.sgs.set(key, m);
-          this.noteTableMember(sgArg, page.b);
-        }
+        if (page && sgArg) this.putInTable(sgArg, page, this.ioRange(page, sink, args), st, n, `page put in a scatterlist with ${name}()`);
         return undefined;
       }
       case 'sg-pages': {
@@ -2009,13 +2003,7 @@ export class FunctionAnalysis {
           const ev = k ? st.vars.get(k) : undefined;
           if (ev && ev.t === 'page') page = { b: ev.b, step: ev.step };
         }
-        if (page && sgArg) {
-          const key = this.rootIdent(sgArg) ?? this.objKey(sgArg);
-          const m = st.sgs.get(key) ?? new Map<string, Added>();
-          this.addPage(m, page, { off: undefined }, st, n, `pages of \`${page.b.display}\` put in a scatterlist table with ${name}()`);
-          st.sgs.set(key, m);
-          this.noteTableMember(sgArg, page.b);
-        }
+        if (page && sgArg) this.putInTable(sgArg, page, { off: undefined }, st, n, `pages of \`${page.b.display}\` put in a scatterlist table with ${name}()`);
         return undefined;
       }
       case 'submit': {
@@ -2051,7 +2039,7 @@ export class FunctionAnalysis {
         const dirArg = argAt(sink.dir);
         const vals = args.map((a) => this.ev(a, st));
         const sv = sgArg ? vals[args.indexOf(sgArg)] : undefined;
-        const key = sgArg ? this.rootIdent(sgArg) ?? this.objKey(sgArg) : '';
+        const key = sgArg ? this.sgKey(sgArg) : '';
         let added: Added[];
         const m = st.sgs.get(key);
         const tv = !m && sgArg && !(sv && sv.t === 'pages') ? this.tableMemberVal(sgArg) : undefined;
@@ -2171,6 +2159,20 @@ export class FunctionAnalysis {
     const flushedAtAdd = prev ? (prev.flushedAtAdd && fl ? prev.flushedAtAdd : undefined) : fl;
     const base = prev ?? { buf: page.b, steps: [...(page.step ? [page.step] : []), this.step('page-add', n, message)] };
     m.set(page.b.id, { ...base, ranges: [...(prev?.ranges ?? []), range], flushedAtAdd });
+  }
+
+  /** The key a scatterlist is tracked under on a path (st.sgs): its root variable, else its text. */
+  private sgKey(sgArg: SNode): string {
+    return this.rootIdent(sgArg) ?? this.objKey(sgArg);
+  }
+
+  /** Put pages of a buffer in the scatterlist `sgArg` names: on this path, and file-wide for a table member. */
+  private putInTable(sgArg: SNode, page: { b: Buf; step?: TraceStep }, range: IoRange, st: State, n: SNode, message: string): void {
+    const key = this.sgKey(sgArg);
+    const m = st.sgs.get(key) ?? new Map<string, Added>();
+    this.addPage(m, page, range, st, n, message);
+    st.sgs.set(key, m);
+    this.noteTableMember(sgArg, page.b);
   }
 
   /** A helper that adds its buffer parameter's pages to its bio/scatterlist parameter says so in its summary. */
@@ -2571,7 +2573,7 @@ export class FunctionAnalysis {
         const bio = this.bio(this.objKey(target), st);
         if (!bio.bufs.has(v.b.id)) bio.bufs.set(v.b.id, { buf: v.b, steps: [step] });
       } else {
-        const key = this.rootIdent(target) ?? this.objKey(target);
+        const key = this.sgKey(target);
         const m = st.sgs.get(key) ?? new Map<string, Added>();
         if (!m.has(v.b.id)) m.set(v.b.id, { buf: v.b, steps: [step] });
         st.sgs.set(key, m);
