@@ -442,7 +442,8 @@ export class FunctionAnalysis {
         return r.includes('.') ? r.slice(0, r.lastIndexOf('.')) : undefined;
       };
       const byName = this.tu.fieldValsByName ? this.tu.fieldValsByName.get(fname) ?? [] : [...this.tu.fieldVals.entries()].filter(([k]) => k.endsWith(`.${fname}`));
-      const hits = byName.filter(([k]) => { const p = parentOf(k); return parent === undefined || p === undefined || p === parent; });
+      // member values only: not a dm_io request or a scatterlist table kept under the same member name
+      const hits = byName.filter(([k]) => { const p = parentOf(k); return k.startsWith('field:') && (parent === undefined || p === undefined || p === parent); });
       if (hits.length === 1) return hits[0][1];
     }
     return undefined;
