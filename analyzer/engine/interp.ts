@@ -16,7 +16,7 @@ import {
   allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
-  SG_TABLE_LIST,
+  SG_TABLE_LIST, SG_ITERATORS,
 } from '../tables';
 import {
   Buf, Val, State, BioState, Added, Pending, MaintRec, IoRange, Off, addOff, cloneState, join, emptyState,
@@ -270,6 +270,8 @@ export class FunctionAnalysis {
   private readonly flagDirParams = new Map<number, 'read' | 'write'>();
   /** table members this function put pages in (noteTableMember) */
   private readonly tablesBuilt = new Set<string>();
+  /** for_each_sg() iterators of this function: iterator name → the table expression it walks */
+  private readonly sgIterators = new Map<string, SNode>();
   /** buffers maintained in this function, by id (a guard may name only their holder) */
   private maintained = new Map<string, Buf>();
   private readonly localInits: Map<string, string>;
@@ -501,9 +503,12 @@ export class FunctionAnalysis {
       if (!inner) break;
       x = this.strip(inner);
     }
+    // `sgt->sgl` of a local or parameter table pointer names no member: its key would be every
+    // struct sg_table of the file
     if (x.type !== 'field_expression') return undefined;
     const k = this.fieldKey(x);
-    return k ? { key: `sgt:${k}`, member: x } : undefined;
+    if (!k || [...SG_TABLE_LIST].some((m) => k === `field:sg_table.${m}`)) return undefined;
+    return { key: `sgt:${k}`, member: x };
   }
 
   /**
@@ -580,6 +585,7 @@ export class FunctionAnalysis {
       // MISSING ';' followed by the body; `for_each_sg(…) stmt;` likewise.
       if (s.type === 'expression_statement' && i + 1 < stmts.length && this.isMacroLoopHead(s)) {
         if (st) this.ev(s.children[0], st);
+        this.noteSgIterator(s.children[0]);
         st = this.loop(stmts[i + 1], st, null);
         i++;
         continue;
@@ -587,6 +593,14 @@ export class FunctionAnalysis {
       st = this.exec(s, st);
     }
     return st;
+  }
+
+  /** `for_each_sg(table, sg, n, i)`: the entries `sg` names in the body are the table's (SG_ITERATORS). */
+  private noteSgIterator(call: SNode): void {
+    const row = SG_ITERATORS.get(this.callName(call) ?? '');
+    const args = row ? this.args(call) : [];
+    const iter = row ? args[row.iter] : undefined;
+    if (row && iter && args[row.table] && this.strip(iter).type === 'identifier') this.sgIterators.set(this.text(this.strip(iter)), args[row.table]);
   }
 
   private isMacroLoopHead(s: SNode): boolean {
@@ -2168,7 +2182,10 @@ export class FunctionAnalysis {
   }
 
   /** Put pages of a buffer in the scatterlist `sgArg` names: on this path, and file-wide for a table member. */
-  private putInTable(sgArg: SNode, page: { b: Buf; step?: TraceStep }, range: IoRange, st: State, n: SNode, message: string): void {
+  private putInTable(sgArg0: SNode, page: { b: Buf; step?: TraceStep }, range: IoRange, st: State, n: SNode, message: string): void {
+    // an entry of a for_each_sg() loop is the looped table's
+    const it = this.strip(sgArg0);
+    const sgArg = it.type === 'identifier' ? this.sgIterators.get(this.text(it)) ?? sgArg0 : sgArg0;
     const key = this.sgKey(sgArg);
     const m = st.sgs.get(key) ?? new Map<string, Added>();
     this.addPage(m, page, range, st, n, message);

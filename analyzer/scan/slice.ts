@@ -22,7 +22,7 @@
  * sliced text equal those of the whole text.
  */
 import { isIdChar, isIdStart, lexFunctions, preprocEnd, skipLiteral, wordsRegex, type LexDef, type NameMatcher } from './prefilter';
-import { MAINTENANCE } from '../tables';
+import { MAINTENANCE, SINKS, SG_ITERATORS } from '../tables';
 
 export interface SliceResult {
   /** The text to parse: same length and line structure as the input. */
@@ -142,7 +142,7 @@ export function relevantSet(g: FileGraph, seeds: ReadonlySet<string>): Set<numbe
     for (const i of kept) {
       if (scanned.has(i)) continue;
       scanned.add(i);
-      for (const x of body(i).matchAll(FIELD_SET)) fields.add(x[1]);
+      membersSet(body(i), fields);
       // an allocator that stores its page array through an argument (`&x->pages`)
       if ([...g.expanded[i]].some((id) => seeds.has(id))) for (const f of used(i)) fields.add(f);
     }
@@ -352,6 +352,18 @@ export function topLevelBlanks(text: string, defs: readonly LexDef[], keepDefine
 }
 
 const FIELD_SET = /(?:->|\.)\s*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*=(?!=)/g;
+/**
+ * A member filled as a scatterlist table (`sg_set_page(&buf->sglist[i], …)`, `for_each_sg(q->sgt.sgl,
+ * …)`): the analyzer keeps it as a file-wide fact (interp.ts noteTableMember), so it counts as a
+ * member the function assigns. Group 1: the member.
+ */
+const TABLE_FILL = new RegExp(`\\b(?:${[...[...SINKS.values()].filter((r) => r.kind === 'sg-page' || r.kind === 'sg-pages').map((r) => r.name), ...SG_ITERATORS.keys()].join('|')})\\s*\\(\\s*&?\\s*[A-Za-z_]\\w*\\s*(?:->|\\.)\\s*([A-Za-z_]\\w*)`, 'g');
+
+/** The members a function body assigns, or fills as scatterlist tables. */
+function membersSet(b: string, into: Set<string>): void {
+  for (const x of b.matchAll(FIELD_SET)) into.add(x[1]);
+  for (const x of b.matchAll(TABLE_FILL)) into.add(x[1]);
+}
 /** `#include …` (no group) or `#define NAME` (group 1). */
 const PP_INCLUDE_OR_DEFINE = /^#[ \t]*(?:include\b|define[ \t]+([A-Za-z_]\w*))/;
 const FIELD_USE = /(?:->|\.)\s*([A-Za-z_]\w*)/g;
@@ -467,7 +479,7 @@ export function sourceFlow(g: FileGraph, sources: ReadonlySet<string>, sinks: Re
       if (scanned.has(i)) continue;
       scanned.add(i);
       const b = body(i);
-      for (const x of b.matchAll(FIELD_SET)) fields.add(x[1]);
+      membersSet(b, fields);
       for (const x of b.matchAll(VAR_SET)) if (topLevel.has(x[1])) globals.add(x[1]);
     }
     defs.forEach((_, j) => {

@@ -194,6 +194,15 @@ export const LINEAR_FREES: ReadonlyMap<string, number> = new Map([
   ['__free_page', 0], ['__free_pages', 0], ['put_page', 0], ['free_pages_exact', 0], ['folio_put', 0],
 ]);
 
+/**
+ * Loops over a scatterlist's entries: the iterator (argument `iter`) is an entry of the table in
+ * argument `table` (include/linux/scatterlist.h v2.6.33.3 for_each_sg, v6.18.2 for_each_sgtable_sg).
+ */
+export const SG_ITERATORS: ReadonlyMap<string, { table: number; iter: number }> = new Map([
+  ['for_each_sg', { table: 0, iter: 1 }],
+  ['for_each_sgtable_sg', { table: 0, iter: 1 }],
+]);
+
 /** struct sg_table's list member (include/linux/scatterlist.h v2.6.33–v6.18.2): `t->sgl` is table `t`. */
 export const SG_TABLE_LIST: ReadonlySet<string> = new Set(['sgl']);
 
