@@ -272,6 +272,8 @@ export class FunctionAnalysis {
   private readonly tablesBuilt = new Set<string>();
   /** for_each_sg() iterators of this function: iterator name → the table expression it walks */
   private readonly sgIterators = new Map<string, SNode>();
+  /** locals assigned the address of a member (`sgt = &attach->sgt`): name → that member */
+  private readonly memberPointers = new Map<string, SNode>();
   /** buffers maintained in this function, by id (a guard may name only their holder) */
   private maintained = new Map<string, Buf>();
   private readonly localInits: Map<string, string>;
@@ -494,11 +496,18 @@ export class FunctionAnalysis {
   private tableMember(n: SNode): { key: string; member: SNode } | undefined {
     let x = this.strip(n);
     for (;;) {
+      // a local pointing at a member table (`sgt = &attach->sgt; … sgt->sgl`)
+      const alias = x.type === 'identifier' ? this.memberPointers.get(this.text(x)) : undefined;
+      if (alias) {
+        x = alias;
+        continue;
+      }
       // `t.sgl` / `t->sgl` names table `t` only when `t` is itself a member (`buf->sgt.sgl`); a
       // driver's own `ring->sgl` is the member
       const holder = x.type === 'field_expression' ? child(x, 'argument') : undefined;
       const inner = (x.type === 'pointer_expression' && x.op === '&') || x.type === 'subscript_expression' ? child(x, 'argument')
-        : holder && SG_TABLE_LIST.has(this.text(child(x, 'field') as SNode)) && ['field_expression', 'subscript_expression'].includes(this.strip(holder).type) ? holder
+        : holder && SG_TABLE_LIST.has(this.text(child(x, 'field') as SNode)) &&
+          (['field_expression', 'subscript_expression'].includes(this.strip(holder).type) || this.memberPointers.has(this.text(this.strip(holder)))) ? holder
           : undefined;
       if (!inner) break;
       x = this.strip(inner);
@@ -1543,6 +1552,9 @@ export class FunctionAnalysis {
   private assignTo(name: string, rhs: SNode, st: State, type: VarType | undefined): Val | undefined {
     // bios are tracked by the variable that holds them
     const rs = this.strip(rhs);
+    // `sgt = &attach->sgt`: a table member reached through a local pointer (tableMember())
+    const addr = stripNode(rhs, true);
+    if (addr.type === 'pointer_expression' && addr.op === '&' && rs.type === 'field_expression') this.memberPointers.set(name, rs);
     if (rs.type === 'identifier' && st.bios.has(this.text(rs))) {
       st.bios.set(name, st.bios.get(this.text(rs)) as BioState);
     }
