@@ -9,7 +9,7 @@
 import { Backend, createBackend } from './parse/backends';
 import { SNode } from './parse/syntax';
 import { lineStarts as lineStartsOf } from './parse/lines';
-import { AnalysisDemand, AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary, KernelVersion } from './types';
+import { AnalysisDemand, AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary, KernelVersion, givesMemory, reachesIo } from './types';
 import { FunctionInfo } from './engine/tu';
 import { FunctionAnalysis, PENDING, SummaryAcc, TuCtx, CallSiteFacts, strongerKind } from './engine/interp';
 import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite } from './engine/state';
@@ -35,6 +35,8 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
     const r = opHasRead(bits), w = opHasWrite(bits);
     return r && w ? 'both' as const : r ? 'read' as const : w ? 'write' as const : undefined;
   };
+  // the function does I/O on a parameter: its direction is part of the summary
+  const io = acc.submits.size > 0 || acc.readInto.size > 0 || acc.readsCompleted.size > 0;
   const s: FunctionSummary = {
     name, file,
     returnsVmalloc: acc.returns && acc.returnsOther ? 'maybe-vmalloc' : acc.returns,
@@ -54,9 +56,9 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
     writesParams: arr(acc.writes),
     readsParams: arr(acc.reads),
     convertsParams: arr(acc.converts),
-    submitDirection: acc.submits.size || acc.readInto.size || acc.readsCompleted.size ? dir(acc.submitDir) : undefined,
-    directionParam: acc.submits.size || acc.readInto.size || acc.readsCompleted.size ? acc.directionParam : undefined,
-    directionWhenTrue: (acc.submits.size || acc.readInto.size || acc.readsCompleted.size) && acc.directionParam !== undefined ? acc.directionWhenTrue : undefined,
+    submitDirection: io ? dir(acc.submitDir) : undefined,
+    directionParam: io ? acc.directionParam : undefined,
+    directionWhenTrue: io && acc.directionParam !== undefined ? acc.directionWhenTrue : undefined,
     returnsPageOfParam: acc.returnsPageOf,
     returnsAliasOfParam: acc.returnsAliasOf,
     addsPagesParams: acc.addsPages.size ? [...acc.addsPages].sort().map((x) => {
@@ -486,8 +488,7 @@ export function fieldNameOf(key: string): string {
 
 function isInteresting(s: FunctionSummary | undefined): boolean {
   if (!s) return false;
-  return !!(s.returnsVmalloc || s.outVmallocParams?.length || s.submitsParams || s.readIntoParams || s.readsCompletedParams || s.flushesParams || s.invalidatesParams ||
-    s.convertsParams || s.addsPagesParams || s.returnsPagesOfParams || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
+  return givesMemory(s) || reachesIo(s) || s.returnsAliasOfParam !== undefined;
 }
 
 function mergeSites(into: Map<string, CallSiteFacts>, from: Map<string, CallSiteFacts>): void {

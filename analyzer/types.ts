@@ -184,6 +184,16 @@ export function givesMemory(s: FunctionSummary): boolean {
   return Boolean(s.returnsVmalloc || s.outVmallocParams?.length || s.returnsPageOfParam !== undefined);
 }
 
+/**
+ * Whether the summarised function takes a buffer argument towards I/O or its maintenance: submits
+ * or reads into it, adds its pages to a bio or table (the caller's, or one it returns), converts,
+ * flushes or invalidates it. A sink for the caller (the scan's flow check).
+ */
+export function reachesIo(s: FunctionSummary): boolean {
+  return Boolean(s.submitsParams || s.readIntoParams || s.readsCompletedParams || s.addsPagesParams || s.returnsPagesOfParams ||
+    s.convertsParams || s.flushesParams || s.invalidatesParams);
+}
+
 export interface AnalysisStats {
   parseMs: number;
   analyzeMs: number;

@@ -484,15 +484,11 @@ export class FunctionAnalysis {
   }
 
   /**
-   * The member a scatterlist argument names, as a table key (`sgt:field:T.m`): `&buf->sglist[i]`,
-   * `buf->sglist`, `buf->sgt.sgl` and `d->sgt[i].sgl` (struct sg_table's `sgl`) all name the table in
-   * member `sglist`/`sgt`. Undefined for tables held in locals.
+   * The member a scatterlist argument names, as a table key (`sgt:field:T.m`) with the member
+   * expression (`dma->sglist` for `&dma->sglist[first]`): `&buf->sglist[i]`, `buf->sglist`,
+   * `buf->sgt.sgl` and `d->sgt[i].sgl` (struct sg_table's `sgl`) all name the table in member
+   * `sglist`/`sgt`. Undefined for tables held in locals.
    */
-  private tableKey(n: SNode): string | undefined {
-    return this.tableMember(n)?.key;
-  }
-
-  /** tableKey with the member expression it names (`dma->sglist` for `&dma->sglist[first]`). */
   private tableMember(n: SNode): { key: string; member: SNode } | undefined {
     let x = this.strip(n);
     for (;;) {
@@ -526,7 +522,7 @@ export class FunctionAnalysis {
    * and maps it in another).
    */
   private noteTableMember(sgArg: SNode, b: Buf): void {
-    const k = this.tableKey(sgArg);
+    const k = this.tableMember(sgArg)?.key;
     // Not for the pages of a vmap()ed array: there the pages are the memory and the alias an
     // optional extra, whose maintenance is conditional on it existing (dma-buf heaps flush
     // `if (buffer->vmap_cnt)`), which the analysis cannot see in another function.

@@ -145,7 +145,7 @@ export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undef
   const io = out.submitsParams || out.readIntoParams || out.readsCompletedParams;
   if (io && agree('submitDirection')) out.submitDirection = first.submitDirection;
   if (io && agree('directionParam')) out.directionParam = first.directionParam;
-  if (out.directionParam !== undefined && agree('directionWhenTrue') && first.directionWhenTrue) out.directionWhenTrue = first.directionWhenTrue;
+  if (out.directionParam !== undefined && agree('directionWhenTrue')) out.directionWhenTrue = first.directionWhenTrue;
   const adds = (first.addsPagesParams ?? []).filter((a) => rest.every((s) => (s.addsPagesParams ?? []).some((b) => b.buf === a.buf && b.to === a.to && b.kind === a.kind)));
   if (adds.length) out.addsPagesParams = adds;
   const holds = (first.returnsPagesOfParams ?? []).filter((a) => rest.every((s) => (s.returnsPagesOfParams ?? []).some((b) => b.buf === a.buf && b.kind === a.kind && b.dir === a.dir)));

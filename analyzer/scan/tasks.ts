@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { givesMemory, type AnalysisResult, type AnalyzeOptions, type FieldFact, type Finding, type FunctionSummary } from '../types';
+import { givesMemory, reachesIo, type AnalysisResult, type AnalyzeOptions, type FieldFact, type Finding, type FunctionSummary } from '../types';
 import { outside, type Backend, type BackendName } from '../parse/backends';
 import { analyzeTree, fieldNameOf, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
@@ -266,7 +266,7 @@ export class TaskRunner {
           for (const c of calls) sinks.add(c);
           for (const s of external) {
             if (givesMemory(s)) sources.add(s.name);
-            if (s.submitsParams || s.readIntoParams || s.readsCompletedParams || s.addsPagesParams || s.returnsPagesOfParams || s.convertsParams || s.flushesParams || s.invalidatesParams) sinks.add(s.name);
+            if (reachesIo(s)) sinks.add(s.name);
           }
           const keep = keepFor(graph, sources, sinks, needed, seeds);
           if (keep === 'skip') {
