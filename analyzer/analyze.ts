@@ -397,7 +397,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     for (const d of demand) if (d.startsWith('guard:')) guards.push(d.slice('guard:'.length)); else functions.push(d);
     demandOut = { fields: [...fields].sort(), functions: functions.sort(), guards: guards.sort() };
   }
-  const facts = exportFields(fieldVals, fieldOther, importedVals);
+  const facts = exportFields(fieldVals, fieldOther, importedVals, allocToField);
   return {
     file, findings: filtered, summaries: fileSummaries, notes: [...notes, ...extraNotes],
     ...(facts.length ? { fieldFacts: facts } : {}),
@@ -444,10 +444,13 @@ function byFieldName(fieldVals: Map<string, Val>, skip?: ReadonlySet<Val>): Map<
 function importFields(list: readonly FieldFact[]): Map<string, Val> {
   const m = new Map<string, Val>();
   for (const f of list) {
-    const key = `field:${f.key}`;
+    const key = f.t === 'table' ? `sgt:field:${f.key}` : `field:${f.key}`;
+    // a table's pages are those of the buffer kept in its home member: a flush of that member flushes them
+    const id = f.t === 'buf' ? key : f.t === 'table' && f.home ? `field:${f.home}` : `pages:${key}`;
+    const field = f.t === 'buf' ? f.key : f.t === 'table' ? f.home : undefined;
     const b: Buf = {
-      id: f.t === 'pages' ? `pages:${key}` : key, kind: f.kind, origin: f.origin.slice(), zeroed: f.zeroed, display: f.display,
-      escapes: true, holders: [], viaField: true, ...(f.t === 'buf' ? { field: f.key } : {}),
+      id, kind: f.kind, origin: f.origin.slice(), zeroed: f.zeroed, display: f.display,
+      escapes: true, holders: [], viaField: true, ...(field ? { field } : {}),
       ...(f.size !== undefined ? { size: f.size } : {}), ...(f.sizeBytes !== undefined ? { sizeBytes: f.sizeBytes } : {}),
     };
     m.set(key, f.t === 'buf' ? { t: 'buf', b, adv: false } : { t: 'pages', b });
@@ -459,17 +462,23 @@ function importFields(list: readonly FieldFact[]): Map<string, Val> {
  * This file's facts about members of known types (not `field:?.m`, not the imported ones it left
  * alone): a member also assigned other memory here is maybe-vmalloc.
  */
-function exportFields(fieldVals: Map<string, Val>, fieldOther: ReadonlySet<string>, imported: ReadonlySet<Val>): FieldFact[] {
+function exportFields(fieldVals: Map<string, Val>, fieldOther: ReadonlySet<string>, imported: ReadonlySet<Val>, allocToField: ReadonlyMap<string, string>): FieldFact[] {
   const out: FieldFact[] = [];
   for (const [k, v] of fieldVals) {
-    if (!k.startsWith('field:') || k.startsWith('field:?.') || imported.has(v)) continue;
+    // members and the scatterlist tables kept in members (interp noteTableMember)
+    const table = k.startsWith('sgt:field:');
+    const member = table ? k.slice('sgt:'.length) : k;
+    if (!member.startsWith('field:') || member.startsWith('field:?.') || imported.has(v)) continue;
     if (v.t !== 'buf' && v.t !== 'pages') continue;
+    if (table && v.t !== 'pages') continue;
     const b = v.b;
     // an uncached mapping needs no maintenance in any file; the facts carry no such flag
     if (b.kind === 'param' || b.uncached) continue;
     const kind = b.kind === 'vmalloc' && fieldOther.has(k) ? 'maybe' : b.kind;
+    const home = table ? allocToField.get(b.id) ?? (b.id.startsWith('field:') && !b.id.startsWith('field:?.') ? b.id : undefined) : undefined;
     out.push({
-      key: k.slice('field:'.length), t: v.t, kind, display: b.display, zeroed: b.zeroed, origin: b.origin,
+      key: member.slice('field:'.length), t: table ? 'table' : v.t, kind, display: b.display, zeroed: b.zeroed, origin: b.origin,
+      ...(home ? { home: home.slice('field:'.length) } : {}),
       ...(b.size !== undefined ? { size: b.size } : {}), ...(b.sizeBytes !== undefined ? { sizeBytes: b.sizeBytes } : {}),
     });
   }
@@ -478,7 +487,7 @@ function exportFields(fieldVals: Map<string, Val>, fieldOther: ReadonlySet<strin
 
 /** FieldFacts in the order of their keys (how results and signatures list them). */
 export function byFieldKey(a: FieldFact, b: FieldFact): number {
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : a.t < b.t ? -1 : a.t > b.t ? 1 : 0;
 }
 
 /** The member name of a field-fact key (`field:T.f[]`, `dmio:field:T.f` → `f`). */

@@ -230,8 +230,13 @@ export interface AnalysisResult {
 export interface FieldFact {
   /** `T.member`, or `T.member[]` for an array of buffer pointers. */
   key: string;
-  /** the buffer itself, or its page array */
-  t: 'buf' | 'pages';
+  /**
+   * the buffer itself, its page array, or (`table`) the pages a scatterlist table kept in the member
+   * holds (`sg_set_page(sg, vmalloc_to_page(p), …)` over `for_each_sg(d->sgt.sgl, sg, …)`)
+   */
+  t: 'buf' | 'pages' | 'table';
+  /** For a table: the member of the same file's structs the buffer itself is kept in (`T.m`), if any. */
+  home?: string;
   kind: 'vmalloc' | 'maybe' | 'vmap';
   display: string;
   size?: string;

@@ -542,7 +542,12 @@ export class FunctionAnalysis {
     // where the table was filled
     const home = this.tu.allocToField.get(v.b.id);
     const val = this.viaFieldVal(tm.key, v, tm.member);
-    if (val.t === 'pages' && !home) val.b.display = v.b.display;
+    if (val.t === 'pages' && !home) {
+      // pages of a buffer known by its member (read in another function, or another file's fact):
+      // that member of this table's holder (`buf_slot->cpu_addr` for `buf_slot->sgt[i].sgl`)
+      const f = v.b.field && v.b.id === `field:${v.b.field}` ? v.b.field.slice(v.b.field.lastIndexOf('.') + 1).replace(/\[\]$/, '') : undefined;
+      val.b.display = f ? this.text(tm.member).replace(/[A-Za-z_]\w*$/, f) : v.b.display;
+    }
     return val;
   }
 

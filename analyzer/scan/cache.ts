@@ -216,7 +216,8 @@ function validFinding(f: unknown): boolean {
 /** A field fact as the interpreter reads it (analyze.ts importFields). */
 function validFieldFact(f: unknown): boolean {
   if (!isObj(f)) return false;
-  return typeof f.key === 'string' && /^[A-Za-z_]\w*\.[A-Za-z_]\w*(?:\[\])?$/.test(f.key) && (f.t === 'buf' || f.t === 'pages') &&
+  return typeof f.key === 'string' && /^[A-Za-z_]\w*\.[A-Za-z_]\w*(?:\[\])?$/.test(f.key) && (f.t === 'buf' || f.t === 'pages' || f.t === 'table') &&
+    (f.home === undefined || (f.t === 'table' && typeof f.home === 'string' && /^[A-Za-z_]\w*\.[A-Za-z_]\w*(?:\[\])?$/.test(f.home))) &&
     ['vmalloc', 'maybe', 'vmap'].includes(f.kind as string) && typeof f.display === 'string' && typeof f.zeroed === 'boolean' &&
     (f.size === undefined || typeof f.size === 'string') && (f.sizeBytes === undefined || typeof f.sizeBytes === 'number') &&
     Array.isArray(f.origin) && f.origin.every((x) => isObj(x) && typeof x.kind === 'string' && typeof x.message === 'string' && typeof x.file === 'string' &&

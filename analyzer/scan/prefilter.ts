@@ -18,7 +18,7 @@
  * The regex runs on a latin1 view of the bytes: every C identifier is ASCII, so no file has to be
  * decoded as UTF-8 (and validated) unless it is going to be parsed.
  */
-import { ALLOCATORS, EVIDENCE_PAGE_OF, VMALLOC_TESTS, MAINTENANCE, SINKS } from '../tables';
+import { ALLOCATORS, EVIDENCE_PAGE_OF, VMALLOC_TESTS, MAINTENANCE, SG_ITERATORS, SG_TABLE_LIST, SINKS } from '../tables';
 
 export const SRC = 1;
 export const SNK = 2;
@@ -375,16 +375,62 @@ export function sourceFieldTypes(text: string, calls: readonly number[]): [strin
     const st = STORE.exec(before);
     if (!st) continue;
     const [, holder, member] = st;
-    const from = Math.max(0, at - 16384);
-    const window = text.slice(from, at - before.length + st.index);
-    const decl = new RegExp(`\\bstruct\\s+([A-Za-z_]\\w*)\\s*(?:\\*\\s*(?:const\\s+)?)?${holder}\\b(?!\\s*\\()`, 'g');
-    let tag: string | undefined;
-    let d: RegExpExecArray | null;
-    while ((d = decl.exec(window)) !== null) tag = d[1];
+    const tag = holderTag(text, holder, at - before.length + st.index);
     if (tag) out.set(`${tag}.${member}`, [tag, member]);
   }
-  return [...out.values()].sort((a, b) => (a[0] + '.' + a[1] < b[0] + '.' + b[1] ? -1 : 1));
+  return sortedPairs(out);
 }
+
+/**
+ * Scatterlist tables kept in struct members that a function calling a source fills or walks
+ * (`for_each_sg(desc->sgt[i].sgl, sg, …)` next to `sg_set_page(sg, vmalloc_to_page(p), …)`,
+ * `sg_set_page(&buf->sglist[i], …)`, `sg_alloc_table_from_pages(&ctx->sgt, pages, …)`), with the
+ * holder's struct tag as in sourceFieldTypes: `[T, member]` pairs, sorted, deduplicated. The
+ * function is the text between the column-0 `}` before the call and the one after it (kernel
+ * style, as lexFunctions). The analyzer decides whether the table really holds vmalloc pages; this
+ * only says where to look for the files that map it.
+ */
+export function tableFieldTypes(text: string, calls: readonly number[]): [string, string][] {
+  const out = new Map<string, [string, string]>();
+  let searched = -1;
+  for (let c = 0; c + 1 < calls.length; c += 2) {
+    const at = calls[c];
+    if (at < searched) continue;
+    const from = text.lastIndexOf('\n}', at) + 1;
+    const end = text.indexOf('\n}', at);
+    searched = end === -1 ? text.length : end;
+    for (const m of text.slice(from, searched).matchAll(TABLE_FILL)) {
+      const [, holder, member] = m;
+      if (SG_TABLE_LIST.has(member)) continue;
+      const tag = holderTag(text, holder, from + (m.index ?? 0));
+      if (tag) out.set(`${tag}.${member}`, [tag, member]);
+    }
+  }
+  return sortedPairs(out);
+}
+
+/** The struct tag of `holder` from its nearest declaration (`struct T *holder`, `struct T holder`) within 16 KB before `at`. */
+function holderTag(text: string, holder: string, at: number): string | undefined {
+  const window = text.slice(Math.max(0, at - 16384), at);
+  const decl = new RegExp(`\\bstruct\\s+([A-Za-z_]\\w*)\\s*(?:\\*\\s*(?:const\\s+)?)?${holder}\\b(?!\\s*\\()`, 'g');
+  let tag: string | undefined;
+  let d: RegExpExecArray | null;
+  while ((d = decl.exec(window)) !== null) tag = d[1];
+  return tag;
+}
+
+function sortedPairs(m: Map<string, [string, string]>): [string, string][] {
+  return [...m.values()].sort((a, b) => (a[0] + '.' + a[1] < b[0] + '.' + b[1] ? -1 : 1));
+}
+
+/**
+ * Calls whose first argument is a scatterlist table they fill or walk: the loops of SG_ITERATORS
+ * and the sg-page/sg-pages sinks (tables/sinks.ts), with that argument's `holder->member` captured.
+ */
+const TABLE_FILL = new RegExp(`\\b(?:${[...new Set([
+  ...[...SG_ITERATORS].filter(([, a]) => a.table === 0).map(([nm]) => nm),
+  ...[...SINKS.values()].filter((s) => (s.kind === 'sg-page' || s.kind === 'sg-pages') && s.sg === 0).map((s) => s.name),
+])].join('|')})\\s*\\(\\s*&?\\s*([A-Za-z_]\\w*)\\s*(?:->|\\.)\\s*([A-Za-z_]\\w*)`, 'g');
 
 /**
  * [start, end] pairs of the calls (`name(`) of `names` in `text`, as whole words, in order. For the

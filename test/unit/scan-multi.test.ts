@@ -137,3 +137,26 @@ test('struct members across files: what one file stores is read through the same
   const o = await analyzeText(own, 'zq_dma.c', { externalFields: stored.fieldFacts });
   assert.deepEqual(o.fieldFacts?.map((f) => [f.key, f.origin[0].file]), [['zq_dev.log', 'zq_dma.c']]);
 });
+
+test('member tables across files: the pages one file puts in a member table are read where another maps it', async () => {
+  const dir = path.join(ROOT, 'member_table');
+  const core = fs.readFileSync(path.join(dir, 'yv_core.c'), 'utf8');
+  const dma = fs.readFileSync(path.join(dir, 'yv_dma.c'), 'utf8');
+  const stored = await analyzeText(core, 'yv_core.c', {});
+  // the vzalloc()ed member and the table of its pages (at home in that member); not the control
+  // table of a page-allocator page
+  assert.deepEqual(stored.fieldFacts?.map((f) => [f.key, f.t, f.home, f.kind]),
+    [['yv_ring.cpu_addr', 'buf', undefined, 'vmalloc'], ['yv_ring.sgt', 'table', 'yv_ring.cpu_addr', 'vmalloc']]);
+  const read = await analyzeText(dma, 'yv_dma.c', { externalFields: stored.fieldFacts });
+  // the unflushed mapping only: the flush of the home member covers the table's pages
+  assert.deepEqual(read.findings.map((f) => `${f.span.start.line}:${f.rule}`), ['14:vmap-io-missing-flush']);
+  // the same as when both functions are in one file
+  const one = await analyzeText(`${core}\n${dma}`, 'one.c', {});
+  assert.deepEqual(one.findings.map((f) => f.rule), read.findings.map((f) => f.rule));
+  // without its home member the table still holds vmalloc pages, and the flush of that member is
+  // of another buffer as far as the reader knows
+  const homeless = stored.fieldFacts?.map((f) => ({ ...f, home: undefined })) ?? [];
+  const h = await analyzeText(dma, 'yv_dma.c', { externalFields: homeless });
+  assert.deepEqual(h.findings.map((f) => f.span.start.line), [14, 23]);
+  assert.equal(read.fieldFacts, undefined, 'imported facts are not exported again');
+});

@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { scanPaths } from '../../analyzer/scan';
 import { walkPaths, decodeSource, firstInvalidUtf8, makeExcluder } from '../../analyzer/scan/files';
-import { addWrapperLinks, callsOf, lexFunctions, sourceFieldTypes, linkingNames, linkScope, nameClasses, NameMatcher, selectFiles, SNK, SRC, wrapperLinks, type LinkName } from '../../analyzer/scan/prefilter';
+import { addWrapperLinks, callsOf, lexFunctions, sourceFieldTypes, linkingNames, linkScope, nameClasses, NameMatcher, selectFiles, SNK, SRC, tableFieldTypes, wrapperLinks, type LinkName } from '../../analyzer/scan/prefilter';
 import { buildGraph, fieldFactsFor, hasFacts, mergeSummaries, tarjan, SummaryTable } from '../../analyzer/scan/summaries';
 import { renderBar, createProgress } from '../../analyzer/scan/progress';
 import { CACHE_SCHEMA, defaultCacheDir, validSummary } from '../../analyzer/scan/cache';
@@ -316,6 +316,46 @@ test('prefilter: members a source\'s result is stored in, with the holder\'s str
   assert.deepEqual(sourceFieldTypes(t, srcCalls), sourceFieldTypes(t, re));
   const none = 'int f(void)\n{\n\treturn 0;\n}\n';
   assert.deepEqual(sourceFieldTypes(none, callsOf(none, ['vmalloc'])), []);
+});
+
+test('prefilter: member tables a function calling a source fills or walks, with the holder\'s struct tag', () => {
+  const t = [
+    'int qq_map_ring(struct qq_ring *ring, struct qq_dev *qd, int n)',
+    '{',
+    '\tstruct scatterlist *sg;',
+    '\tstruct sg_table *local = &qd->tmp;',
+    '\tvoid *p = ring->vaddr;',
+    '\tint i;',
+    '',
+    '\tfor_each_sg(ring->sgt[qd->port].sgl, sg, n, i) {',
+    '\t\tsg_set_page(sg, vmalloc_to_page(p), PAGE_SIZE, 0);',
+    '\t\tp += PAGE_SIZE;',
+    '\t}',
+    '\tsg_set_page(&qd->sglist[0], vmalloc_to_page(p), PAGE_SIZE, 0);',
+    '\tfor_each_sg(local->sgl, sg, n, i)',
+    '\t\tsg_set_page(sg, vmalloc_to_page(p), PAGE_SIZE, 0);',
+    '\tfor_each_sg(unknown->list, sg, n, i)',
+    '\t\tsg_set_page(sg, vmalloc_to_page(p), PAGE_SIZE, 0);',
+    '\treturn 0;',
+    '}',
+    '',
+    'int qq_map_ctl(struct qq_dev *qd)',
+    '{',
+    '\treturn sg_alloc_table_from_pages(&qd->ctl_sgt, qd->pages, 1, 0, PAGE_SIZE, GFP_KERNEL);',
+    '}',
+  ].join('\n');
+  const m = new NameMatcher(nameClasses());
+  const srcCalls: number[] = [];
+  lexFunctions(t, m, { srcCalls });
+  // not: a local table pointer's `sgl` (struct sg_table's own list), a holder with no declaration
+  // in view, a table filled in a function that calls no source
+  assert.deepEqual(tableFieldTypes(t, srcCalls), [['qq_dev', 'sglist'], ['qq_ring', 'sgt']]);
+  // sg_alloc_table_from_pages() is a fill too, where a source is called
+  const pages = t.replace('qd->pages, 1', 'vmalloc_to_page(qd->buf), 1');
+  const srcCalls2: number[] = [];
+  lexFunctions(pages, m, { srcCalls: srcCalls2 });
+  assert.deepEqual(tableFieldTypes(pages, srcCalls2), [['qq_dev', 'ctl_sgt'], ['qq_dev', 'sglist'], ['qq_ring', 'sgt']]);
+  assert.deepEqual(tableFieldTypes(t, []), []);
 });
 
 test('scan: the pre-pass keeps only files that can matter', async () => {
