@@ -322,16 +322,40 @@ Object.assign(PLANTS, {
   },
 });
 
+// Generator 5: a scatterlist table kept in a struct member, filled with a vmalloc buffer's pages in
+// one file and mapped in another (no call between them); the mapping after a flush of the member
+// the buffer lives in is the negative.
+Object.assign(PLANTS, {
+  xfile_member_table(p, dir, r) {
+    const h = new CFile();
+    h.add(`/* SPDX-License-Identifier: GPL-2.0 */\nstruct ${p}_ring {\n\tstruct device *dev;\n\tvoid *vaddr;\n\tsize_t size;\n\tstruct sg_table sgt;\n};\n`);
+    const a = new CFile();
+    header(a, ['linux/scatterlist.h', 'linux/vmalloc.h']);
+    a.add(`#include "${p}.h"\n`);
+    filler(a, r, `${p}c`, 3);
+    a.add(`int ${p}_ring_build(struct ${p}_ring *ring, unsigned int nr_pages)\n{\n\tstruct scatterlist *sg;\n\tvoid *va;\n\tint i;\n\n\tring->vaddr = vmalloc(nr_pages << PAGE_SHIFT);\n\tif (!ring->vaddr)\n\t\treturn -ENOMEM;\n\tring->size = nr_pages << PAGE_SHIFT;\n\tif (sg_alloc_table(&ring->sgt, nr_pages, GFP_KERNEL)) {\n\t\tvfree(ring->vaddr);\n\t\treturn -ENOMEM;\n\t}\n\tva = ring->vaddr;\n\tfor_each_sgtable_sg(&ring->sgt, sg, i) {\n\t\tsg_set_page(sg, vmalloc_to_page(va), PAGE_SIZE, 0);\n\t\tva += PAGE_SIZE;\n\t}\n\treturn 0;\n}\n`);
+    const b = new CFile();
+    header(b, ['linux/dma-mapping.h', 'linux/string.h']);
+    b.add(`#include "${p}.h"\n`);
+    filler(b, r, `${p}d`, 3);
+    const line = b.mark(`int ${p}_ring_send(struct ${p}_ring *ring, const void *msg, size_t len)\n{\n\tmemcpy(ring->vaddr, msg, len);\n\treturn dma_map_sgtable(ring->dev, &ring->sgt, DMA_TO_DEVICE, 0);@@\n}\n`);
+    b.add(`int ${p}_ring_send_synced(struct ${p}_ring *ring, const void *msg, size_t len)\n{\n\tmemcpy(ring->vaddr, msg, len);\n\tflush_kernel_vmap_range(ring->vaddr, len);\n\treturn dma_map_sgtable(ring->dev, &ring->sgt, DMA_TO_DEVICE, 0);\n}\n`);
+    return { files: [{ rel: `${dir}/${p}.h`, text: h.text() }, { rel: `${dir}/${p}_ring.c`, text: a.text() }, { rel: `${dir}/${p}_send.c`, text: b.text() }],
+      tps: [{ file: `${dir}/${p}_send.c`, line, rule: 'vmap-io-missing-flush' }], tn: `${p}_ring_send_synced` };
+  },
+});
+
 const PLANT_MIX = [
   ['simple_write', 3], ['simple_write_flushed_tn', 3], ['read_no_invalidate', 2], ['linear_map', 2], ['kmalloc_tn', 3],
   ['kvmalloc_guarded_tn', 2], ['xfile_fallback', 2], ['xfile_chain', 2], ['xfile_flush_helper_tn', 2],
   ['xfile_wrapper_chain', 2], ['xfile_member', 2],
   ['out_param_alloc', 2], ['uncached_vmap_tn', 2], ['free_kind_tn', 2], ['chunk_flush_tn', 2],
   ['xfile_returned_table', 2], ['page_array_table', 2], ['flag_direction', 2], ['usb_transfer', 2], ['member_table', 2],
+  ['xfile_member_table', 2],
 ];
 
 /** Changes whenever what is planted changes: a corpus written by another version is generated again. */
-export const GENERATOR = 'vmalias gen-corpus 4';
+export const GENERATOR = 'vmalias gen-corpus 5';
 
 export function generate(opts) {
   const r = rng(opts.seed);
