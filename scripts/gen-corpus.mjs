@@ -322,9 +322,9 @@ Object.assign(PLANTS, {
   },
 });
 
-// Generator 5: a scatterlist table kept in a struct member, filled with a vmalloc buffer's pages in
-// one file and mapped in another (no call between them); the mapping after a flush of the member
-// the buffer lives in is the negative.
+// Generators 5 and 6: a scatterlist table kept in a struct member, filled with a vmalloc buffer's pages in
+// one file and mapped in another (no call between them; the mapping after a flush of the member
+// the buffer lives in is the negative), and a capture ring returned with its read in flight.
 Object.assign(PLANTS, {
   xfile_member_table(p, dir, r) {
     const h = new CFile();
@@ -343,6 +343,23 @@ Object.assign(PLANTS, {
     return { files: [{ rel: `${dir}/${p}.h`, text: h.text() }, { rel: `${dir}/${p}_ring.c`, text: a.text() }, { rel: `${dir}/${p}_send.c`, text: b.text() }],
       tps: [{ file: `${dir}/${p}_send.c`, line, rule: 'vmap-io-missing-flush' }], tn: `${p}_ring_send_synced` };
   },
+  // a capture ring mapped for the device to write and returned to the caller, which reads it; the
+  // negative is the same file with the helper that invalidates before the caller reads
+  returned_capture(p, dir, r) {
+    const make = (withSync) => {
+      const f = new CFile();
+      header(f, ['linux/dma-mapping.h', 'linux/scatterlist.h', 'linux/slab.h', 'linux/vmalloc.h']);
+      filler(f, r, p + (withSync ? 's' : ''), 3);
+      f.add(`struct ${p}_grab {\n\tstruct scatterlist *sgl;\n\tunsigned int nents;\n};\n`);
+      const line = f.mark(`void *${p}_grab_start(struct device *dev, unsigned int n, struct ${p}_grab *g)\n{\n\tunsigned int i;\n\tvoid *ring = vmalloc_32(n << PAGE_SHIFT);\n\n\tif (!ring)\n\t\treturn NULL;\n\tg->sgl = kcalloc(n, sizeof(*g->sgl), GFP_KERNEL);\n\tif (!g->sgl) {\n\t\tvfree(ring);\n\t\treturn NULL;\n\t}\n\tsg_init_table(g->sgl, n);\n\tfor (i = 0; i < n; i++)\n\t\tsg_set_page(&g->sgl[i], vmalloc_to_page(ring + i * PAGE_SIZE), PAGE_SIZE, 0);\n\tg->nents = dma_map_sg(dev, g->sgl, n, DMA_FROM_DEVICE);@@\n\tif (!g->nents) {\n\t\tkfree(g->sgl);\n\t\tvfree(ring);\n\t\treturn NULL;\n\t}\n\treturn ring;\n}\n`);
+      if (withSync) f.add(`void ${p}_grab_sync(struct device *dev, struct ${p}_grab *g, void *frames, size_t len)\n{\n\tdma_sync_sg_for_cpu(dev, g->sgl, g->nents, DMA_FROM_DEVICE);\n\tinvalidate_kernel_vmap_range(frames, len);\n}\n`);
+      return { text: f.text(), line };
+    };
+    const a = make(false);
+    const b = make(true);
+    return { files: [{ rel: `${dir}/${p}_grab.c`, text: a.text }, { rel: `${dir}/${p}_grab_sync.c`, text: b.text }],
+      tps: [{ file: `${dir}/${p}_grab.c`, line: a.line, rule: 'vmap-io-missing-invalidate' }], tn: `${p}_grab_sync` };
+  },
 });
 
 const PLANT_MIX = [
@@ -351,11 +368,11 @@ const PLANT_MIX = [
   ['xfile_wrapper_chain', 2], ['xfile_member', 2],
   ['out_param_alloc', 2], ['uncached_vmap_tn', 2], ['free_kind_tn', 2], ['chunk_flush_tn', 2],
   ['xfile_returned_table', 2], ['page_array_table', 2], ['flag_direction', 2], ['usb_transfer', 2], ['member_table', 2],
-  ['xfile_member_table', 2],
+  ['xfile_member_table', 2], ['returned_capture', 2],
 ];
 
 /** Changes whenever what is planted changes: a corpus written by another version is generated again. */
-export const GENERATOR = 'vmalias gen-corpus 5';
+export const GENERATOR = 'vmalias gen-corpus 6';
 
 export function generate(opts) {
   const r = rng(opts.seed);
