@@ -2711,11 +2711,14 @@ export class FunctionAnalysis {
         this.reportMissingInvalidate(p, [this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, `completion runs in ${p.endIo}(), which does not invalidate the vmap range`)]);
         continue;
       }
-      // escaping: a field or parameter, or the buffer this function returns (the caller reads it)
+      // escaping: a field or parameter, the buffer this function returns (the caller reads it), or
+      // a local one it stored in a member (read where the member is)
       const returned = !p.buf.escapes && retBuf !== undefined && retBuf.id === p.buf.id;
+      const stored = !p.buf.escapes && !returned && names.length > 0;
       // the caller holds a returned buffer under its own name: any invalidate in the file may be its
-      if (!(p.buf.escapes || returned) || p.endIo || elsewhere || (returned && this.tu.invalidateTexts.length > 0)) continue;
-      const ret = returned && e.retNode ? [this.step('flow', e.retNode, `returned to the caller with the read still in flight`)] : [];
+      if (!(p.buf.escapes || returned || stored) || p.endIo || elsewhere || (returned && this.tu.invalidateTexts.length > 0)) continue;
+      const ret = returned && e.retNode ? [this.step('flow', e.retNode, `returned to the caller with the read still in flight`)]
+        : stored ? [this.step('flow', e.retNode ?? this.fn.node, `on return, member ${names.map((f) => `\`${f}\``).join(', ')} still holds it with the read in flight`)] : [];
       this.reportMissingInvalidate(p, [...ret, this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, 'no invalidate_kernel_vmap_range() of this buffer anywhere in the file after completion')]);
     }
     this.summary.converts = this.summary.converts === null ? new Set(st.converted) : new Set([...this.summary.converts].filter((x) => st.converted.has(x)));
