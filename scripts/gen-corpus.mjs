@@ -322,9 +322,10 @@ Object.assign(PLANTS, {
   },
 });
 
-// Generators 5 and 6: a scatterlist table kept in a struct member, filled with a vmalloc buffer's pages in
+// Generators 5 to 7: a scatterlist table kept in a struct member, filled with a vmalloc buffer's pages in
 // one file and mapped in another (no call between them; the mapping after a flush of the member
-// the buffer lives in is the negative), and a capture ring returned with its read in flight.
+// the buffer lives in is the negative), a capture ring returned with its read in flight, and an
+// event queue kept in a member with its read in flight.
 Object.assign(PLANTS, {
   xfile_member_table(p, dir, r) {
     const h = new CFile();
@@ -360,6 +361,24 @@ Object.assign(PLANTS, {
     return { files: [{ rel: `${dir}/${p}_grab.c`, text: a.text }, { rel: `${dir}/${p}_grab_sync.c`, text: b.text }],
       tps: [{ file: `${dir}/${p}_grab.c`, line: a.line, rule: 'vmap-io-missing-invalidate' }], tn: `${p}_grab_sync` };
   },
+  // an event queue mapped page by page for the adapter to write, kept in a member for a poll
+  // routine of another file; the negative is the file whose poll routine invalidates
+  kept_event_queue(p, dir, r) {
+    const make = (withPoll) => {
+      const f = new CFile();
+      header(f, ['linux/dma-mapping.h', 'linux/slab.h', 'linux/vmalloc.h']);
+      filler(f, r, p + (withPoll ? 'p' : ''), 3);
+      f.add(`struct ${p}_evq {\n\tstruct device *dev;\n\tvoid *ring;\n\tdma_addr_t *dma;\n\tunsigned int npages;\n};\n`);
+      f.add(`static int ${p}_map_pages(struct device *dev, void *va, dma_addr_t *dma, unsigned int n)\n{\n\tunsigned int i;\n\n\tfor (i = 0; i < n; i++) {\n\t\tdma[i] = dma_map_page(dev, vmalloc_to_page(va + i * PAGE_SIZE), 0, PAGE_SIZE, DMA_FROM_DEVICE);\n\t\tif (dma_mapping_error(dev, dma[i]))\n\t\t\treturn -ENOMEM;\n\t}\n\treturn 0;\n}\n`);
+      const line = f.mark(`int ${p}_evq_create(struct ${p}_evq *q, unsigned int npages)\n{\n\tvoid *ring = vzalloc(npages * PAGE_SIZE);\n\n\tif (!ring)\n\t\treturn -ENOMEM;\n\tif (${p}_map_pages(q->dev, ring, q->dma, npages)) {@@\n\t\tvfree(ring);\n\t\treturn -ENOMEM;\n\t}\n\tq->ring = ring;\n\tq->npages = npages;\n\treturn 0;\n}\n`);
+      if (withPoll) f.add(`u32 ${p}_evq_poll(struct ${p}_evq *q, unsigned int idx)\n{\n\tdma_sync_single_for_cpu(q->dev, q->dma[0], PAGE_SIZE, DMA_FROM_DEVICE);\n\tinvalidate_kernel_vmap_range(q->ring, q->npages * PAGE_SIZE);\n\treturn ((u32 *)q->ring)[idx];\n}\n`);
+      return { text: f.text(), line };
+    };
+    const a = make(false);
+    const b = make(true);
+    return { files: [{ rel: `${dir}/${p}_evq.c`, text: a.text }, { rel: `${dir}/${p}_evq_poll.c`, text: b.text }],
+      tps: [{ file: `${dir}/${p}_evq.c`, line: a.line, rule: 'vmap-io-missing-invalidate' }], tn: `${p}_evq_poll` };
+  },
 });
 
 const PLANT_MIX = [
@@ -368,11 +387,11 @@ const PLANT_MIX = [
   ['xfile_wrapper_chain', 2], ['xfile_member', 2],
   ['out_param_alloc', 2], ['uncached_vmap_tn', 2], ['free_kind_tn', 2], ['chunk_flush_tn', 2],
   ['xfile_returned_table', 2], ['page_array_table', 2], ['flag_direction', 2], ['usb_transfer', 2], ['member_table', 2],
-  ['xfile_member_table', 2], ['returned_capture', 2],
+  ['xfile_member_table', 2], ['returned_capture', 2], ['kept_event_queue', 2],
 ];
 
 /** Changes whenever what is planted changes: a corpus written by another version is generated again. */
-export const GENERATOR = 'vmalias gen-corpus 6';
+export const GENERATOR = 'vmalias gen-corpus 7';
 
 export function generate(opts) {
   const r = rng(opts.seed);
