@@ -89,6 +89,11 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'ib_dma_map_sgtable_attrs', kind: 'dma-map-sg', sg: 1, dir: 2, since: '5.10', source: `${IB} (absent in v5.4.59)` },
   { name: 'ib_dma_map_page', kind: 'dma-map-page', page: 1, dir: 4, len: 3, source: IB },
   { name: 'ib_dma_map_single', kind: 'linear', ptr: 1, via: 'it maps the buffer with dma_map_single() on the RDMA device', source: IB },
+  // the RDMA READ/WRITE API maps the scatterlist on the RDMA device (ib_dma_map_sgtable_attrs in
+  // rdma_rw_map_sgtable, drivers/infiniband/core/rw.c v6.18.2 l.292–362; ib_dma_map_sg in v4.19
+  // and v5.4.59; added in v4.7 by "IB/core: generic RDMA READ/WRITE API")
+  { name: 'rdma_rw_ctx_init', kind: 'dma-map-sg', sg: 3, dir: 8, since: '4.7', source: 'drivers/infiniband/core/rw.c v6.18.2 l.292, v4.19, v5.4.59 (include/rdma/rw.h)' },
+  { name: 'rdma_rw_ctx_signature_init', kind: 'dma-map-sg', sg: 3, dir: 10, since: '4.7', source: 'drivers/infiniband/core/rw.c v6.18.2 l.364 (include/rdma/rw.h)' },
   { name: 'dmaengine_prep_slave_sg', kind: 'dma-map-sg', sg: 1, dir: 3, source: 'include/linux/dmaengine.h v6.18.2 (DMA_MEM_TO_DEV / DMA_DEV_TO_MEM)' },
   { name: 'spi_map_buf', kind: 'linear', ptr: 3, source: 'drivers/spi/spi.c v6.18.2 spi_map_buf_attrs: maps vmalloc pages without cache maintenance (domain §3 #26)', until: '0.0' },
   { name: 'dma_map_page', kind: 'dma-map-page', page: 1, dir: 4, len: 3, source: DMA },
@@ -162,6 +167,8 @@ export const DMA_COMPLETIONS: ReadonlySet<string> = new Set([
   // RDMA's wrappers of the same (include/rdma/ib_verbs.h v6.18.2)
   'ib_dma_unmap_sg', 'ib_dma_unmap_sg_attrs', 'ib_dma_unmap_sgtable_attrs', 'ib_dma_unmap_page', 'ib_dma_unmap_single',
   'ib_dma_sync_single_for_cpu',
+  // and of the RDMA READ/WRITE API, which unmaps its scatterlist (drivers/infiniband/core/rw.c v6.18.2 l.574)
+  'rdma_rw_ctx_destroy', 'rdma_rw_ctx_destroy_signature',
   // the PCI compatibility wrappers (include/linux/pci-dma-compat.h v5.4.59, removed in v5.18)
   'pci_unmap_sg', 'pci_unmap_page', 'pci_unmap_single', 'pci_dma_sync_sg_for_cpu', 'pci_dma_sync_single_for_cpu',
 ]);
