@@ -685,10 +685,10 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         for (const f of fieldsOf.get(d) ?? []) {
           if (!want.has(f.key.replace(/\[\]$/, ''))) continue;
           // a member's own value and a table kept in it are two facts
-          const k = `${f.t === 'table' ? 'sgt:' : ''}${f.key}`;
-          const cur = out.get(k);
+          const slot = `${f.t === 'table' ? 'sgt:' : ''}${f.key}`;
+          const cur = out.get(slot);
           // two files storing into the same member: it is vmalloc memory only if both say so
-          out.set(k, cur && (cur.kind !== f.kind || cur.t !== f.t || cur.home !== f.home) ? { ...cur, kind: 'maybe' } : cur ?? f);
+          out.set(slot, cur && (cur.kind !== f.kind || cur.t !== f.t || cur.home !== f.home) ? { ...cur, kind: 'maybe' } : cur ?? f);
         }
       }
       return [...out.values()].sort(byFieldKey);

@@ -423,6 +423,11 @@ function sortedPairs(m: Map<string, [string, string]>): [string, string][] {
   return [...m.values()].sort((a, b) => (a[0] + '.' + a[1] < b[0] + '.' + b[1] ? -1 : 1));
 }
 
+/** `[T, member]` lists merged, sorted and deduplicated as sourceFieldTypes returns them. */
+export function mergePairs(...lists: (readonly [string, string])[][]): [string, string][] {
+  return sortedPairs(new Map(lists.flat().map(([t, m]) => [`${t}.${m}`, [t, m] as [string, string]])));
+}
+
 /**
  * Calls whose first argument is a scatterlist table they fill or walk: the loops of SG_ITERATORS
  * and the sg-page/sg-pages sinks (tables/sinks.ts), with that argument's `holder->member` captured.

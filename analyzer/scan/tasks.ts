@@ -10,7 +10,7 @@ import { givesMemory, reachesIo, type AnalysisResult, type AnalyzeOptions, type 
 import { outside, type Backend, type BackendName } from '../parse/backends';
 import { analyzeTree, fieldNameOf, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
-import { callsOf, fileLinks, lexFunctions, NameMatcher, sourceFieldTypes, SRC, tableFieldTypes, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
+import { callsOf, fileLinks, lexFunctions, mergePairs, NameMatcher, sourceFieldTypes, SRC, tableFieldTypes, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
 import { blankExcept, fileGraph, keepFor, sliceRelevant, type SliceResult } from './slice';
 import { analyzeOnDemand } from './demand';
@@ -151,10 +151,8 @@ export class TaskRunner {
     if (srcCalls.length) {
       // and the calls of the file's own pointer-returning helpers that name a source
       const helpers = lex.defs.filter((d) => (d.bits & SRC) !== 0 && d.returnsPointer).map((d) => d.name);
-      fields = sourceFieldTypes(text, helpers.length ? [...srcCalls, ...callsOf(text, new Set(helpers))] : srcCalls);
       // and the member tables the functions calling a source fill with pages
-      const tables = tableFieldTypes(text, srcCalls).filter(([t, m]) => !fields.some((f) => f[0] === t && f[1] === m));
-      if (tables.length) fields = [...fields, ...tables].sort((a, b) => (a[0] + '.' + a[1] < b[0] + '.' + b[1] ? -1 : 1));
+      fields = mergePairs(sourceFieldTypes(text, helpers.length ? [...srcCalls, ...callsOf(text, new Set(helpers))] : srcCalls), tableFieldTypes(text, srcCalls));
       if (fields.length) {
         const owned = this.localTags(file, text);
         fields = fields.filter(([t]) => owned.has(t));
