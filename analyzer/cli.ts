@@ -8,6 +8,7 @@ import { parseArgs } from 'util';
 import { Finding, RULE_IDS, RuleId, AnalyzeOptions, KernelVersion } from './types';
 import { parseVersion } from './tables';
 import { scanPaths, formatNote, ScanNote } from './scan';
+import { baseContext } from './scan/context';
 import { formatText, formatJson, formatSarif, formatRuleList } from './report';
 import { isPatchText, scanPatchText, formatMailback, reviewCommand, PatchFinding } from './patch';
 import { analyzeText, getBackend } from './analyze';
@@ -52,6 +53,8 @@ scan options:
   --jobs N              worker threads (default: cores)
   --cache-dir DIR       on-disk cache (default ~/.cache/vmalias); --no-cache disables it
   --no-git              do not ask git which files of a fresh checkout are unchanged
+  --no-base-context     with patches and a --base DIR: do not scan the touched files' subsystems
+                        for what the files the series leaves alone export
   --link-depth N        levels of wrapper allocators followed across files (default 3)
   --max-file-size BYTES skip larger files with a note (default 8 MiB)
   --quiet               no progress bar
@@ -134,7 +137,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       case 'simulate':
         return simulateCommand(rest, (s) => io.stdout.write(s), (s) => io.stderr.write(s));
       case 'review':
-        return await reviewCommand(rest, io);
+        return await reviewCommand(rest, io, { baseContext: (base, paths, o) => baseContext(base, paths, { ...o, tuneJit: true }) });
       case 'rules':
         io.stdout.write(formatRuleList());
         return 0;
@@ -182,6 +185,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       'cache-dir': { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
       'no-git': { type: 'boolean', default: false },
+      'no-base-context': { type: 'boolean', default: false },
       'link-depth': { type: 'string' },
       'max-file-size': { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -226,7 +230,16 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const problems: string[] = [];
   let inputErrors = 0;
   const patchFindings: PatchFinding[] = [];
-  const patchOpts = { ...analyzeOpts, base: values.base as string | undefined, all: values.all as boolean, analyze: async (t: string, f: string, o?: AnalyzeOptions) => analyzeText(t, f, { ...o, backend: await backend() }) };
+  // with a directory base, what the untouched files of the touched files' subsystems export
+  const baseDir = values.base as string | undefined;
+  const contextOpts = {
+    ...analyzeOpts, parser: parser as 'wasm' | 'native', jobs, cacheDir: values['cache-dir'] as string | undefined, noCache: values['no-cache'] as boolean,
+    ...(values['no-git'] ? { git: false } : {}), tuneJit: true,
+  };
+  const patchOpts = {
+    ...analyzeOpts, base: baseDir, all: values.all as boolean, analyze: async (t: string, f: string, o?: AnalyzeOptions) => analyzeText(t, f, { ...o, backend: await backend() }),
+    ...(baseDir !== undefined && !values['no-base-context'] ? { baseContext: (paths: string[]) => baseContext(baseDir, paths, contextOpts) } : {}),
+  };
 
   const filePaths: string[] = [];
   let scanStats: Record<string, number> | undefined;

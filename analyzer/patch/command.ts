@@ -4,7 +4,7 @@
  * Exit status: 0 clean, 1 findings, 2 usage or input error.
  */
 import * as fs from 'fs';
-import type { KernelVersion } from '../types';
+import type { FieldFact, FunctionSummary, KernelVersion } from '../types';
 import { ConsequenceFn, formatMailback, formatReply } from './format';
 import type { BaseTree } from './apply';
 import { gitBase } from './git';
@@ -21,6 +21,11 @@ export interface CommandIO {
 export interface ReviewDeps {
   analyze?: AnalyzeTextFn;
   consequence?: ConsequenceFn;
+  /**
+   * What the untouched files of a directory base say about the touched ones (the CLI: a scan of
+   * their subsystems, analyzer/scan/context.ts); not used with --base-rev or --no-base-context.
+   */
+  baseContext?: (base: string, paths: string[], opts: { kernel?: KernelVersion }) => Promise<{ summaries: FunctionSummary[]; fields: FieldFact[]; notes?: string[] }>;
 }
 
 export const REVIEW_USAGE = `usage: vmalias review PATCH... [--base DIR [--base-rev REV|auto]] [--all] [--format reply|mailback|json] [--kernel X.Y]
@@ -31,6 +36,9 @@ and prints a plain-text reply for the mailing list with the findings each patch 
   --base DIR   apply the series in memory on top of DIR (never written) and compare before/after
   --base-rev R with a git DIR: read the base from revision R instead of the work tree; 'auto'
                takes the series' base-commit: trailer (git format-patch --base, b4)
+  --no-base-context
+               with a directory --base: do not scan the touched files' subsystems for the
+               summaries and struct-member facts of the files the series leaves alone
   --git RANGE  review the commits of a git range (A..B, A...B or one commit) of --repo (default .),
                on the range's base read from git
   --all        also show findings that exist before the patch (marked pre-existing)
@@ -58,6 +66,7 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
   let gitRange: string | undefined;
   let repo = '.';
   let all = false;
+  let noContext = false;
   let format = 'reply';
   let kernel: KernelVersion | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -73,6 +82,7 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
     } else if (a === '--all') all = true;
     else if (a === '--base' || a.startsWith('--base=')) base = value();
     else if (a === '--base-rev' || a.startsWith('--base-rev=')) baseRev = value();
+    else if (a === '--no-base-context') noContext = true;
     else if (a === '--git' || a.startsWith('--git=')) gitRange = value();
     else if (a === '--repo' || a.startsWith('--repo=')) repo = value() ?? '.';
     else if (a === '--format' || a.startsWith('--format=')) format = value() ?? '';
@@ -141,7 +151,9 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
       return 2;
     }
   }
-  const review = await reviewSet(set, { base, baseTree, all, kernel, analyze: deps.analyze });
+  const ctx = deps.baseContext;
+  const baseContext = base !== undefined && !baseTree && !noContext && ctx ? (paths: string[]) => ctx(base as string, paths, { kernel }) : undefined;
+  const review = await reviewSet(set, { base, baseTree, all, kernel, analyze: deps.analyze, ...(baseContext ? { baseContext } : {}) });
   return emit(review, format, io, deps);
 }
 

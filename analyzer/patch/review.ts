@@ -27,6 +27,13 @@ export interface PatchReviewOptions extends AnalyzeOptions {
   all?: boolean;
   /** The analyzer; defaults to analyzer/analyze.ts `analyzeText`. Injectable for tests. */
   analyze?: AnalyzeTextFn;
+  /**
+   * What the untouched files of a directory base say about the touched ones' subsystems (function
+   * summaries, struct-member facts; paths relative to the base), given the base-relative paths of
+   * the C files the series touches. Called once per review, only with a directory base
+   * (analyzer/scan/context.ts baseContext; the CLI supplies it).
+   */
+  baseContext?: (paths: string[]) => Promise<{ summaries: FunctionSummary[]; fields: FieldFact[]; notes?: string[] } | undefined>;
 }
 
 /** Everything a reply needs about one finding, beyond the PatchFinding itself. */
@@ -207,6 +214,13 @@ interface FileFacts {
 interface External {
   summaries: Map<string, FunctionSummary>;
   fields: FieldFact[];
+  /** The untouched files of a directory base (PatchReviewOptions.baseContext); the series' own win. */
+  base?: BaseFacts;
+}
+
+interface BaseFacts {
+  summaries: FunctionSummary[];
+  fields: FieldFact[];
 }
 
 interface FileAnalysisOut extends FileAnalysis {
@@ -236,9 +250,12 @@ async function analyzeFile(
     const key = `${confidence}\u0000${r.path}\u0000${createHash('sha1').update(text).digest('hex')}\u0000${externalKey(external)}`;
     let p = cache.get(key);
     if (!p) {
-      const externalSummaries = new Map([...(opts.externalSummaries ?? new Map<string, FunctionSummary>()), ...(external?.summaries ?? new Map<string, FunctionSummary>())]);
+      const externalSummaries = new Map([...(opts.externalSummaries ?? new Map<string, FunctionSummary>()), ...(external?.base?.summaries ?? []).map((x) => [x.name, x] as const), ...(external?.summaries ?? new Map<string, FunctionSummary>())]);
       // what other files of the series store in members of this file's subsystem's types
-      const externalFields = fieldFactsFor(r.path, external?.fields ?? []);
+      // the series' own facts for a member replace the base's
+      const seriesFields = external?.fields ?? [];
+      const baseFields = (external?.base?.fields ?? []).filter((b) => !seriesFields.some((f) => f.key === b.key && f.t === b.t));
+      const externalFields = fieldFactsFor(r.path, [...baseFields, ...seriesFields]);
       p = analyze(text, r.path, { ...opts, confidence, ...(externalSummaries.size ? { externalSummaries } : {}), ...(externalFields.length ? { externalFields } : {}) }).then(
         (res) => ({ findings: res.findings, summaries: res.summaries ?? [], fields: res.fieldFacts ?? [] }),
         (e: unknown) => {
@@ -284,8 +301,8 @@ async function analyzeFile(
 }
 
 /** Union of the summaries of `files` (path → summaries), leaving out `skip`. */
-function externalFrom(files: Map<string, FileFacts>, skip: Set<string>): External {
-  const m: External = { summaries: new Map(), fields: [] };
+function externalFrom(files: Map<string, FileFacts>, skip: Set<string>, base: BaseFacts | undefined): External {
+  const m: External = { summaries: new Map(), fields: [], ...(base ? { base } : {}) };
   for (const [path, facts] of files) {
     if (skip.has(path)) continue;
     for (const sm of facts.summaries) m.summaries.set(sm.name, sm);
@@ -307,11 +324,12 @@ async function analyzePatchFiles(
   opts: PatchReviewOptions,
   failures: PatchProblem[],
   cache: AnalysisCache,
+  base: BaseFacts | undefined,
 ): Promise<Map<FileResult, FileAnalysisOut | undefined>> {
   const here = new Set(files.map((r) => r.path));
   const out = new Map<FileResult, FileAnalysisOut | undefined>();
   for (const r of files) {
-    out.set(r, await analyzeFile(r, analyze, opts, failures, cache, { before: externalFrom(known, new Set([r.path])), after: externalFrom(known, here) }));
+    out.set(r, await analyzeFile(r, analyze, opts, failures, cache, { before: externalFrom(known, new Set([r.path]), base), after: externalFrom(known, here, base) }));
   }
   if (files.length > 1) {
     for (const r of files) {
@@ -322,8 +340,8 @@ async function analyzePatchFiles(
         before.set(o.path, fa.beforeFacts);
         after.set(o.path, fa.afterFacts);
       }
-      const eb = externalFrom(before, new Set([r.path]));
-      const ea = externalFrom(after, new Set([r.path]));
+      const eb = externalFrom(before, new Set([r.path]), base);
+      const ea = externalFrom(after, new Set([r.path]), base);
       if (eb.summaries.size || ea.summaries.size || eb.fields.length || ea.fields.length) out.set(r, await analyzeFile(r, analyze, opts, failures, cache, { before: eb, after: ea }));
     }
   }
@@ -350,9 +368,23 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   const cache: AnalysisCache = new Map();
   const known = new Map<string, FileFacts>();
   const analyses = new Map<FileResult, FileAnalysisOut | undefined>();
+  // the rest of a directory base: what untouched files of the touched files' subsystems export
+  let baseFacts: BaseFacts | undefined;
+  if (opts.baseContext && opts.base !== undefined && !opts.baseTree) {
+    const touched = [...new Set(applied.files.flatMap((r) => [r.path, ...(r.file.oldPath ? [r.file.oldPath] : [])]).filter(isCFile))];
+    try {
+      const ctx = touched.length ? await opts.baseContext(touched) : undefined;
+      if (ctx) {
+        baseFacts = { summaries: ctx.summaries, fields: ctx.fields };
+        notes.push(...(ctx.notes ?? []));
+      }
+    } catch (e) {
+      notes.push(`base context not available: ${(e as Error).message}`);
+    }
+  }
   for (const patch of set.patches) {
     const files = applied.files.filter((r) => r.patch === patch && isCFile(r.path) && r.file.status !== 'deleted');
-    for (const [r, fa] of await analyzePatchFiles(files, known, analyze, opts, problems, cache)) analyses.set(r, fa);
+    for (const [r, fa] of await analyzePatchFiles(files, known, analyze, opts, problems, cache, baseFacts)) analyses.set(r, fa);
     for (const r of applied.files) if (r.patch === patch && r.file.status === 'deleted' && r.file.oldPath) known.delete(r.file.oldPath);
   }
   // Hunks that did not apply to the base are still reviewed, from their own lines (as fragments).

@@ -162,7 +162,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     // mtime and inode — the stat index's trust rule — none modified within a second of that scan):
     // its whole result is still right, and not even the stat index needs loading.
     const results = cache && indexKey ? new ResultStore(cache.dir, cache.tool) : undefined;
-    const resultKey = indexKey ? sha1(JSON.stringify([indexKey, optionsHash, opts.prefilter !== false, opts.maxFanout ?? 64, opts.maxRounds ?? 4, opts.linkDepth ?? 3])) : '';
+    const resultKey = indexKey ? sha1(JSON.stringify([indexKey, optionsHash, opts.prefilter !== false, opts.maxFanout ?? 64, opts.maxRounds ?? 4, opts.linkDepth ?? 3, opts.exportLinks === true])) : '';
     const treeSig = results ? treeSignature(files) : '';
     if (results) {
       const stored = results.load(resultKey, treeSig);
@@ -603,6 +603,12 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       }
       sel.parse = [...more].sort((a, b) => a - b);
     }
+    if (opts.exportLinks) {
+      // callers outside the scan (a patch under review) may use any linking name
+      const more = new Set(sel.parse);
+      for (const ln of links.values()) for (const d of ln.definers) more.add(d);
+      sel.parse = [...more].sort((a, b) => a - b);
+    }
     const parseIdx = opts.prefilter === false ? files.map((_, i) => i).filter((i) => entries[i]) : sel.parse;
     // What the workers sent this run is decoded for the parsed files only.
     for (const i of parseIdx) {
@@ -667,6 +673,10 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     graph.deps.forEach((ds, j) => {
       for (const d of ds) for (const c of depFiles[j].calls) if (exportSets[d].has(c)) neededNames[d].add(c);
     });
+    if (opts.exportLinks) {
+      const slot = new Map(parseIdx.map((i, k) => [i, k]));
+      for (const [name, ln] of links) for (const d of ln.definers) { const k = slot.get(d); if (k !== undefined && exportSets[k].has(name)) neededNames[k].add(name); }
+    }
     const needed = neededNames.map((x) => [...x].sort());
     // Functions of other selected files that name a source-side function themselves (a helper
     // that proves its argument is vmalloc memory with is_vmalloc_addr()/vmalloc_to_page() is one):

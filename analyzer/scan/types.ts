@@ -64,6 +64,12 @@ export interface ScanOptions extends AnalyzeOptions {
   /** false = parse every file (no lexical pre-pass); for benchmarks and recall checks. */
   prefilter?: boolean;
   /**
+   * Also analyse every file that defines a linking name (a wrapper allocator, a helper that maps or
+   * converts its argument), with exact summaries of those names, whether or not a scanned file
+   * calls it: for callers the scan does not see (a patch under review, context.ts).
+   */
+  exportLinks?: boolean;
+  /**
    * false = parse whole files. Default: the bodies of functions that cannot reach the analysis are
    * blanked before parsing (analyzer/scan/slice.ts); findings are the same, parsing much cheaper.
    */

@@ -1,0 +1,76 @@
+/**
+ * What the rest of a base tree says about the files a patch series touches: the exported function
+ * summaries and struct-member facts of their subsystems, for `vmalias review` / `vmalias scan
+ * PATCH --base DIR`. Review analyses only the files the series touches; a wrapper allocator, a
+ * mapping helper or a member store in an untouched file of the same driver is known only through
+ * these (docs/patch-review.md, "Across files").
+ *
+ * Each touched file's subsystem is its link scope (prefilter.ts linkScope: the parent of its
+ * directory, never shallower than two levels), scanned with the whole-tree scanner and its cache,
+ * so a second review of the same tree costs a stat walk. The touched files' own summaries and
+ * facts are left out (review computes them before and after each patch); paths in what is returned
+ * are relative to the base, as the patch names its files.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { FieldFact, FunctionSummary } from '../types';
+import { scanPaths } from './index';
+import { linkScope } from './prefilter';
+import type { ScanOptions } from './types';
+
+export interface BaseContext {
+  summaries: FunctionSummary[];
+  fields: FieldFact[];
+  /** The subsystem directories scanned (relative to the base, `/`-terminated). */
+  scopes: string[];
+  /** Problems worth telling the user (a scope that could not be scanned). */
+  notes: string[];
+}
+
+/** The subsystems of `paths` (base-relative, `/`-separated): never the whole tree, never outside it. */
+export function contextScopes(paths: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const p of paths) {
+    const rel = p.replace(/\\/g, '/').replace(/^\.\//, '');
+    if (rel.startsWith('/') || rel.split('/').includes('..')) continue;
+    const scope = linkScope(rel);
+    // a file at the root, or a one-level directory: the directory itself, not the tree above it
+    if (scope === '') continue;
+    out.add(scope);
+  }
+  // a scope inside another one is scanned with it
+  const sorted = [...out].sort();
+  return sorted.filter((s) => !sorted.some((o) => o !== s && s.startsWith(o)));
+}
+
+export async function baseContext(base: string, paths: readonly string[], opts: ScanOptions = {}): Promise<BaseContext> {
+  const root = path.resolve(base);
+  const scopes = contextScopes(paths).filter((s) => {
+    try {
+      return fs.statSync(path.join(root, s)).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+  if (scopes.length === 0) return { summaries: [], fields: [], scopes, notes: [] };
+  const touched = new Set(paths.map((p) => path.join(root, p)));
+  // every wrapper allocator and mapping helper of the scopes: the patch may add their first caller
+  const r = await scanPaths(scopes.map((s) => path.join(root, s)), { ...opts, quiet: true, exportLinks: true });
+  const rel = (f: string): string => {
+    const abs = path.resolve(f);
+    return abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : f;
+  };
+  const summaries = [...r.summaries.values()].filter((s) => !touched.has(path.resolve(s.file))).map((s) => relativize(s, rel));
+  const fields = r.fieldFacts.filter((f) => !f.origin.some((o) => touched.has(path.resolve(o.file)))).map((f) => relativize(f, rel));
+  const notes = r.notes.filter((n) => n.severity === 'error').map((n) => `${rel(n.path)}: ${n.message} (base context)`);
+  return { summaries, fields, scopes, notes };
+}
+
+/** A copy of `v` with every `file` string property mapped through `rel`. */
+function relativize<T>(v: T, rel: (f: string) => string): T {
+  if (Array.isArray(v)) return v.map((x) => relativize(x, rel)) as T;
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = k === 'file' && typeof x === 'string' ? rel(x) : relativize(x, rel);
+  return out as T;
+}

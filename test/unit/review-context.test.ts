@@ -1,0 +1,127 @@
+/**
+ * Patch review with a directory base sees what the files a series leaves alone export
+ * (analyzer/scan/context.ts): a wrapper allocator's summary and a member table another file fills.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parsePatches } from '../../analyzer/patch/parse';
+import { reviewSet } from '../../analyzer/patch/review';
+import { reviewCommand, type CommandIO } from '../../analyzer/patch/command';
+import { baseContext, contextScopes } from '../../analyzer/scan/context';
+
+const MULTI = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'multi');
+
+test('context scopes: each touched file\'s subsystem, never the whole tree or outside it', () => {
+  assert.deepEqual(contextScopes(['drivers/net/ethernet/intel/e1000e/netdev.c', 'drivers/net/ethernet/intel/igb/igb_main.c', 'mm/vmalloc.c']),
+    ['drivers/net/ethernet/intel/', 'mm/']);
+  // a scope inside another is scanned with it; a root file, `..` and absolute paths give none
+  assert.deepEqual(contextScopes(['fs/xfs/xfs_buf.c', 'fs/xfs/libxfs/xfs_ag.c', 'init.c', '../etc/x.c', '/abs/y.c', 'a/../../b/c.c']), ['fs/xfs/']);
+  assert.deepEqual(contextScopes(['.\\drivers\\md\\dm.c'.replace(/\\/g, '/')]), ['drivers/md/']);
+});
+
+/** A base with the yv driver's header and core (member table filled there) and a zz allocator file. */
+function makeBase(): string {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
+  const yv = path.join(base, 'drivers', 'yv');
+  fs.mkdirSync(yv, { recursive: true });
+  for (const f of ['yv.h', 'yv_core.c']) fs.copyFileSync(path.join(MULTI, 'member_table', f), path.join(yv, f));
+  const zz = path.join(base, 'drivers', 'zz');
+  fs.mkdirSync(zz, { recursive: true });
+  fs.writeFileSync(path.join(zz, 'zz_alloc.c'), '// SPDX-License-Identifier: GPL-2.0\n#include <linux/vmalloc.h>\n\nvoid *zz_buf_alloc(size_t len)\n{\n\treturn vmalloc(len);\n}\n');
+  return base;
+}
+
+function newFilePatch(file: string, subject: string, body: string[]): string {
+  return [
+    'From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001',
+    'From: Dev <dev@example.org>',
+    `Subject: [PATCH] ${subject}`,
+    '',
+    '---',
+    `diff --git a/${file} b/${file}`,
+    'new file mode 100644',
+    'index 0000000..1111111',
+    '--- /dev/null',
+    `+++ b/${file}`,
+    `@@ -0,0 +1,${body.length} @@`,
+    ...body.map((l) => `+${l}`),
+    '-- ',
+    '2.39.5',
+    '',
+  ].join('\n');
+}
+
+const POST = newFilePatch('drivers/yv/yv_post.c', 'yv: post messages through the ring', [
+  '// SPDX-License-Identifier: GPL-2.0',
+  '#include <linux/dma-mapping.h>',
+  '#include "yv.h"',
+  '',
+  'int yv_ring_post(struct yv_ring *ring, const void *data, size_t len)',
+  '{',
+  '\tmemcpy(ring->cpu_addr, data, len);',
+  '\tif (!dma_map_sg(ring->dev, ring->sgt.sgl, ring->npages, DMA_TO_DEVICE))',
+  '\t\treturn -EIO;',
+  '\treturn 0;',
+  '}',
+]);
+
+const MAP = newFilePatch('drivers/zz/zz_io.c', 'zz: map the staging buffer', [
+  '// SPDX-License-Identifier: GPL-2.0',
+  '#include <linux/dma-mapping.h>',
+  '',
+  'void *zz_buf_alloc(size_t len);',
+  '',
+  'int zz_stage(struct device *dev, struct scatterlist *sg, size_t len)',
+  '{',
+  '\tvoid *buf = zz_buf_alloc(len);',
+  '',
+  '\tif (!buf)',
+  '\t\treturn -ENOMEM;',
+  '\tsg_init_one(sg, buf, len);',
+  '\treturn dma_map_sg(dev, sg, 1, DMA_TO_DEVICE) ? 0 : -EIO;',
+  '}',
+]);
+
+test('review with a directory base: untouched files\' summaries and member tables decide findings', async () => {
+  const base = makeBase();
+  try {
+    const ctx = (paths: string[]) => baseContext(base, paths, { noCache: true, jobs: 1 });
+    const post = await reviewSet(parsePatches(POST, 'post.patch'), { base, baseContext: ctx });
+    assert.deepEqual(post.problems, []);
+    assert.deepEqual(post.findings.map((f) => [f.finding.rule, f.target.path, f.target.line]), [['vmap-io-missing-flush', 'drivers/yv/yv_post.c', 8]]);
+    // the trace starts where the table was filled, named relative to the base as the patch names files
+    assert.equal(post.findings[0].finding.trace[0].file, 'drivers/yv/yv_core.c');
+    const map = await reviewSet(parsePatches(MAP, 'map.patch'), { base, baseContext: ctx });
+    assert.deepEqual(map.findings.map((f) => [f.finding.rule, f.target.line]), [['vmalloc-linear-map', 12]]);
+    // without the context neither is found: the series alone says nothing about the other files
+    assert.deepEqual((await reviewSet(parsePatches(POST, 'post.patch'), { base })).findings, []);
+    assert.deepEqual((await reviewSet(parsePatches(MAP, 'map.patch'), { base })).findings, []);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('review command: the CLI\'s context hook is used with a directory base, not with --no-base-context', async () => {
+  const base = makeBase();
+  const pf = path.join(base, '..', `${path.basename(base)}-post.patch`);
+  fs.writeFileSync(pf, POST);
+  try {
+    const calls: string[][] = [];
+    const deps = { baseContext: async (b: string, paths: string[]) => { calls.push(paths); return baseContext(b, paths, { noCache: true, jobs: 1 }); } };
+    let out = '';
+    const io: CommandIO = { stdout: { write: (s: string) => { out += s; return true; } }, stderr: { write: () => true } } as unknown as CommandIO;
+    assert.equal(await reviewCommand([pf, '--base', base, '--format', 'mailback'], io, deps), 1);
+    assert.deepEqual(calls, [['drivers/yv/yv_post.c']]);
+    assert.match(out, /vmap-io-missing-flush/);
+    out = '';
+    assert.equal(await reviewCommand([pf, '--base', base, '--format', 'mailback', '--no-base-context'], io, deps), 0);
+    assert.equal(calls.length, 1, 'not called with --no-base-context');
+    assert.equal(out, '');
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+    fs.rmSync(pf, { force: true });
+  }
+});
