@@ -6,7 +6,8 @@
  * these (docs/patch-review.md, "Across files").
  *
  * Each touched file's subsystem is its link scope (prefilter.ts linkScope: the parent of its
- * directory, never shallower than two levels), scanned with the whole-tree scanner and its cache,
+ * directory, never shallower than two levels; a top-level one is its own files only), scanned with
+ * the whole-tree scanner and its cache,
  * so a second review of the same tree costs a stat walk. The touched files' own summaries and
  * facts are left out (review computes them before and after each patch); paths in what is returned
  * are relative to the base, as the patch names its files.
@@ -54,8 +55,20 @@ export async function baseContext(base: string, paths: readonly string[], opts: 
   });
   if (scopes.length === 0) return { summaries: [], fields: [], scopes, notes: [] };
   const touched = new Set(paths.map((p) => path.join(root, p)));
+  // A top-level scope (`fs/` for fs/buffer.c, `mm/`) is its own files, not every filesystem or
+  // driver below it; deeper scopes are scanned whole.
+  const inputs = scopes.flatMap((s) => {
+    const dir = path.join(root, s);
+    if (s.split('/').filter(Boolean).length > 1) return [dir];
+    try {
+      return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && /\.[ch]$/.test(e.name)).map((e) => path.join(dir, e.name)).sort();
+    } catch {
+      return [];
+    }
+  });
+  if (inputs.length === 0) return { summaries: [], fields: [], scopes, notes: [] };
   // every wrapper allocator and mapping helper of the scopes: the patch may add their first caller
-  const r = await scanPaths(scopes.map((s) => path.join(root, s)), { ...opts, quiet: true, exportLinks: true });
+  const r = await scanPaths(inputs, { ...opts, quiet: true, exportLinks: true });
   const rel = (f: string): string => {
     const abs = path.resolve(f);
     return abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : f;
