@@ -54,7 +54,7 @@ export class PatchReviewService {
       data: await vscode.workspace.fs.readFile(u),
     })));
     return this.run(`${inputs.length} patch file(s)`, () => this.client.reply({
-      source: { kind: 'inputs', inputs }, base: folder?.uri.fsPath, options: this.options(folder?.uri),
+      source: { kind: 'inputs', inputs }, base: folder?.uri.fsPath, options: this.options(folder?.uri), externals: folder?.uri.toString(),
     }));
   }
 
@@ -88,6 +88,8 @@ export class PatchReviewService {
         base: vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath,
         options: this.options(doc.uri),
         onlyId: idArg,
+        // as the document's diagnostics were computed (the workspace scan's summaries, if any)
+        externals: vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.toString(),
       });
       if (!r.findings || !r.text) {
         void vscode.window.showWarningMessage('vmalias: the finding is gone (the patch changed); nothing copied.');

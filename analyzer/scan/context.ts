@@ -17,6 +17,7 @@ import * as path from 'path';
 import type { FieldFact, FunctionSummary } from '../types';
 import { scanPaths } from './index';
 import { linkScope } from './prefilter';
+import { untouchedFacts } from './summaries';
 import type { ScanOptions } from './types';
 
 export interface BaseContext {
@@ -54,7 +55,6 @@ export async function baseContext(base: string, paths: readonly string[], opts: 
     }
   });
   if (scopes.length === 0) return { summaries: [], fields: [], scopes, notes: [] };
-  const touched = new Set(paths.map((p) => path.join(root, p)));
   // A top-level scope (`fs/` for fs/buffer.c, `mm/`) is its own files, not every filesystem or
   // driver below it; deeper scopes are scanned whole.
   const inputs = scopes.flatMap((s) => {
@@ -69,21 +69,7 @@ export async function baseContext(base: string, paths: readonly string[], opts: 
   if (inputs.length === 0) return { summaries: [], fields: [], scopes, notes: [] };
   // every wrapper allocator and mapping helper of the scopes: the patch may add their first caller
   const r = await scanPaths(inputs, { ...opts, quiet: true, exportLinks: true });
-  const rel = (f: string): string => {
-    const abs = path.resolve(f);
-    return abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : f;
-  };
-  const summaries = [...r.summaries.values()].filter((s) => !touched.has(path.resolve(s.file))).map((s) => relativize(s, rel));
-  const fields = r.fieldFacts.filter((f) => !f.origin.some((o) => touched.has(path.resolve(o.file)))).map((f) => relativize(f, rel));
-  const notes = r.notes.filter((n) => n.severity === 'error').map((n) => `${rel(n.path)}: ${n.message} (base context)`);
+  const { summaries, fields } = untouchedFacts(root, paths, r.summaries.values(), r.fieldFacts);
+  const notes = r.notes.filter((n) => n.severity === 'error').map((n) => `${path.relative(root, n.path) || n.path}: ${n.message} (base context)`);
   return { summaries, fields, scopes, notes };
-}
-
-/** A copy of `v` with every `file` string property mapped through `rel`. */
-function relativize<T>(v: T, rel: (f: string) => string): T {
-  if (Array.isArray(v)) return v.map((x) => relativize(x, rel)) as T;
-  if (v === null || typeof v !== 'object') return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = k === 'file' && typeof x === 'string' ? rel(x) : relativize(x, rel);
-  return out as T;
 }

@@ -254,3 +254,30 @@ export function fieldFactsFor(file: string, facts: readonly FieldFact[]): FieldF
     return doc.startsWith(scope.endsWith(path.sep) ? scope : scope + path.sep);
   });
 }
+
+/**
+ * What the untouched files of a base say, for a patch review of `touched` (base-relative paths):
+ * the summaries and member facts of other files, with their paths made relative to the base as the
+ * patch names its files (patch/review.ts PatchReviewOptions.baseContext).
+ */
+export function untouchedFacts(base: string, touched: readonly string[], summaries: Iterable<FunctionSummary>, fields: readonly FieldFact[]): { summaries: FunctionSummary[]; fields: FieldFact[] } {
+  const root = path.resolve(base);
+  const skip = new Set(touched.map((p) => path.join(root, p)));
+  const rel = (f: string): string => {
+    const abs = path.resolve(root, f);
+    return abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : f;
+  };
+  return {
+    summaries: [...summaries].filter((s) => !skip.has(path.resolve(root, s.file))).map((s) => relativize(s, rel)),
+    fields: fields.filter((f) => !f.origin.some((o) => skip.has(path.resolve(root, o.file)))).map((f) => relativize(f, rel)),
+  };
+}
+
+/** A copy of `v` with every `file` string property mapped through `rel`. */
+function relativize<T>(v: T, rel: (f: string) => string): T {
+  if (Array.isArray(v)) return v.map((x) => relativize(x, rel)) as T;
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = k === 'file' && typeof x === 'string' ? rel(x) : relativize(x, rel);
+  return out as T;
+}

@@ -96,6 +96,8 @@ export interface ReplyRequest {
   options: AnalyzeOptions;
   /** Only the finding with this `findingId()` (from AnalyzeResponse.patchIds). */
   onlyId?: string;
+  /** Key of the base folder's workspace-scan summaries (ExternalsRequest), for the untouched files. */
+  externals?: string;
 }
 
 export interface ReplyResponse {

@@ -7,11 +7,11 @@
 import { parentPort } from 'worker_threads';
 import { loadWasmLanguage } from '../../analyzer/parse/backends';
 import { analyzeTree } from '../../analyzer/analyze';
-import { findingId, reviewGitRange, reviewSet, scanPatchText } from '../../analyzer/patch/review';
+import { findingId, reviewGitRange, reviewSet, scanPatchText, type PatchReviewOptions } from '../../analyzer/patch/review';
 import { parsePatchInputs } from '../../analyzer/patch/parse';
 import { formatReply } from '../../analyzer/patch/format';
 import { DocumentAnalyzer } from './documentAnalyzer';
-import { fieldFactsFor } from '../../analyzer/scan/summaries';
+import { fieldFactsFor, untouchedFacts } from '../../analyzer/scan/summaries';
 import type { AnalyzeRequest, ReplyRequest, ReplyResponse, WorkerRequest, WorkerResponse } from './protocol';
 import type { FieldFact, FunctionSummary } from '../../analyzer/types';
 import { summarizeFacts, timelineHtml } from '../simulatorBackend';
@@ -66,12 +66,23 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse | undefined> {
   }
 }
 
+/**
+ * The rest of the workspace folder for a patch review (PatchReviewOptions.baseContext): what its
+ * last whole-tree scan (Analyze Workspace) says the files the series leaves alone export. The same
+ * for a patch document's diagnostics and for its reply, so a finding's reply can always be built.
+ */
+function contextOf(base: string | undefined, key: string | undefined): { baseContext?: PatchReviewOptions['baseContext'] } {
+  const ext = key !== undefined ? externals.get(key) : undefined;
+  if (base === undefined || !ext) return {};
+  return { baseContext: async (paths: string[]) => untouchedFacts(base, paths, ext.summaries.values(), ext.fields) };
+}
+
 async function reviewPatch(msg: AnalyzeRequest): Promise<WorkerResponse> {
   const t0 = performance.now();
   const timings = { parseMs: 0, buildMs: 0, analyzeMs: 0, incremental: false };
   const base = { kind: 'result' as const, id: msg.id, uri: msg.uri, version: msg.version, timings };
   if (msg.text.length > (msg.maxLength ?? Infinity)) return { ...base, error: `not analysed: ${msg.text.length} characters is over the limit` };
-  const review = await scanPatchText(msg.text, msg.file, { ...msg.options, base: msg.patch?.base });
+  const review = await scanPatchText(msg.text, msg.file, { ...msg.options, base: msg.patch?.base, ...contextOf(msg.patch?.base, msg.externals) });
   timings.analyzeMs = performance.now() - t0;
   return {
     ...base,
@@ -92,7 +103,7 @@ async function reply(msg: ReplyRequest): Promise<ReplyResponse> {
   const src = msg.source;
   const review = src.kind === 'git'
     ? await reviewGitRange(src.repoDir, src.range, msg.options)
-    : await reviewSet(parsePatchInputs(src.inputs), { ...msg.options, base: msg.base });
+    : await reviewSet(parsePatchInputs(src.inputs), { ...msg.options, base: msg.base, ...contextOf(msg.base, msg.externals) });
   const id = msg.onlyId;
   const only = id === undefined ? undefined : (pf: Parameters<typeof findingId>[0]): boolean => findingId(pf) === id;
   const text = formatReply(review, { only });

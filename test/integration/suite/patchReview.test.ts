@@ -1,7 +1,8 @@
 /**
  * Patch review in the editor: mbox documents get diagnostics like .patch documents, "Copy review
  * reply" on a finding puts that finding's reply (and only it) on the clipboard, and "Review Patch
- * Series…" opens the reply for chosen files. Fixture: patches/series-cover-3.mbox (a cover letter and
+ * Series…" opens the reply for chosen files; after Analyze Workspace a patch is judged with what the
+ * files it leaves alone export. Fixture: patches/series-cover-3.mbox (a cover letter and
  * three patches; patches 2 and 3 each introduce a missing flush, copied from test/fixtures/patches).
  */
 import * as assert from 'assert/strict';
@@ -49,6 +50,40 @@ describe('patch review in the editor', () => {
     assert.match(text, /^Subject: Re: \[PATCH 2\/3\]/m);
     assert.match(text, /^> \+\tret = submit_bio_wait\(bio\);/m, 'quotes the offending hunk line');
     assert.doesNotMatch(text, /PATCH 3\/3/, 'only the chosen finding');
+  });
+
+  it('after Analyze Workspace a patch document is judged with what the files it leaves alone export', async () => {
+    const a = await api();
+    const dir = fixtureUri('drivers/misc/quy').fsPath;
+    const patch = fixtureUri('patches/0001-quy-stage.patch').fsPath;
+    fs.mkdirSync(dir, { recursive: true });
+    // a wrapper allocator and its existing caller, which the patch does not touch
+    fs.writeFileSync(path.join(dir, 'quy_mem.c'), '// SPDX-License-Identifier: GPL-2.0\nvoid *quy_buf_alloc(unsigned long size)\n{\n\treturn vzalloc(size);\n}\n');
+    fs.writeFileSync(path.join(dir, 'quy_xfer.c'), '// SPDX-License-Identifier: GPL-2.0\nvoid *quy_buf_alloc(unsigned long size);\n\nint quy_send(struct device *dev, struct scatterlist *sg, unsigned long len)\n{\n\tvoid *buf = quy_buf_alloc(len);\n\n\tif (!buf)\n\t\treturn -ENOMEM;\n\tsg_init_one(sg, buf, len);\n\treturn dma_map_sg(dev, sg, 1, DMA_TO_DEVICE) ? 0 : -EIO;\n}\n');
+    const body = ['// SPDX-License-Identifier: GPL-2.0', 'void *quy_buf_alloc(unsigned long size);', '', 'int quy_stage(struct device *dev, struct scatterlist *sg, unsigned long len)', '{',
+      '\tvoid *st = quy_buf_alloc(len);', '', '\tif (!st)', '\t\treturn -ENOMEM;', '\tsg_init_one(sg, st, len);', '\treturn dma_map_sg(dev, sg, 1, DMA_FROM_DEVICE) ? 0 : -EIO;', '}'];
+    fs.writeFileSync(patch, ['From: Dev <dev@example.org>', 'Subject: [PATCH] quy: stage buffers', '', '---',
+      'diff --git a/drivers/misc/quy/quy_stage.c b/drivers/misc/quy/quy_stage.c', 'new file mode 100644', '--- /dev/null', '+++ b/drivers/misc/quy/quy_stage.c',
+      `@@ -0,0 +1,${body.length} @@`, ...body.map((l) => `+${l}`), '-- ', '2.39.5', ''].join('\n'));
+    try {
+      await a.analyzeWorkspace();
+      const { doc } = await open('patches/0001-quy-stage.patch');
+      const ds = await waitForDiagnostics(doc.uri, (x) => x.some((d) => codeOf(d) === 'vmalloc-linear-map'), 'the finding on the added sg_init_one()');
+      const d = ds.find((x) => codeOf(x) === 'vmalloc-linear-map');
+      assert.ok(d);
+      assert.match(doc.lineAt(d.range.start.line).text, /^\+\tsg_init_one\(sg, st, len\);/);
+      // its reply is built with the same context
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range);
+      const copy = actions.find((x) => /^Copy review reply/.test(x.title));
+      assert.ok(copy?.command);
+      await vscode.env.clipboard.writeText('');
+      await vscode.commands.executeCommand(copy.command.command, ...(copy.command.arguments ?? []));
+      assert.match(await vscode.env.clipboard.readText(), /vmalloc-linear-map/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(patch, { force: true });
+    }
+    await a.analyzeWorkspace();
   });
 
   it('Review Patch Series… opens the reply for the chosen files in an untitled document', async () => {
