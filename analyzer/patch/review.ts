@@ -7,7 +7,7 @@
  */
 import { createHash } from 'crypto';
 import { analyzeText } from '../analyze';
-import type { AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary, Span } from '../types';
+import { givesMemory, type AnalysisResult, type AnalyzeOptions, type FieldFact, type Finding, type FunctionSummary, type Span } from '../types';
 import { applySeries, BaseTree, EMPTY_BASE, FileResult, fsBase, HunkPlacement, LineMap } from './apply';
 import { buildFragment, Fragment } from './fragment';
 import { formatPatchRange, gitBase, rangeBaseRev } from './git';
@@ -33,8 +33,17 @@ export interface PatchReviewOptions extends AnalyzeOptions {
    * the C files the series touches. Called once per review, only with a directory base
    * (analyzer/scan/context.ts baseContext; the CLI supplies it).
    */
-  baseContext?: (paths: string[]) => Promise<{ summaries: FunctionSummary[]; fields: FieldFact[]; notes?: string[] } | undefined>;
+  baseContext?: (paths: string[]) => Promise<{
+    summaries: FunctionSummary[];
+    fields: FieldFact[];
+    notes?: string[];
+    /** The untouched files of the base that call one of `names` (base-relative), for consequences. */
+    callers?: (names: string[]) => Promise<string[]>;
+  } | undefined>;
 }
+
+/** Untouched callers analysed for the consequences of one changed function (the nearest first). */
+const MAX_CONSEQUENCE_FILES = 16;
 
 /** Everything a reply needs about one finding, beyond the PatchFinding itself. */
 export interface ReviewItem {
@@ -353,6 +362,70 @@ async function analyzePatchFiles(
   return out;
 }
 
+/**
+ * What a series does to files it leaves alone: an exported function of a touched file whose summary
+ * starts handing out vmalloc memory (a wrapper allocator converted to kvmalloc(), a `__vmalloc()`
+ * fallback added) makes its untouched callers' mappings of the result wrong. Each caller the base
+ * context finds (`callers`, at most MAX_CONSEQUENCE_FILES per function) is analysed with the
+ * function's summary before and after the patch; the findings only the after-analysis has are
+ * reported at the hunk that changes the function, named for the caller's file and line.
+ */
+async function consequences(
+  files: FileResult[],
+  analyses: Map<FileResult, FileAnalysisOut | undefined>,
+  touched: readonly string[],
+  base: BaseTree,
+  ctx: BaseFacts,
+  callers: (names: string[]) => Promise<string[]>,
+  analyze: AnalyzeTextFn,
+  opts: PatchReviewOptions,
+): Promise<ReviewItem[]> {
+  const out: ReviewItem[] = [];
+  const skip = new Set(touched);
+  const common = ctx.summaries.map((x) => [x.name, x] as const);
+  for (const r of files) {
+    const fa = analyses.get(r);
+    if (!fa || fa.low || !r.complete) continue;
+    const before = new Map(fa.beforeFacts.summaries.map((x) => [x.name, x]));
+    const changed = fa.afterFacts.summaries.filter((x) => givesMemory(x) && !givesMemory(before.get(x.name) ?? { name: x.name, file: x.file }));
+    for (const fn of changed) {
+      const paths = (await callers([fn.name])).filter((p) => !skip.has(p)).slice(0, MAX_CONSEQUENCE_FILES);
+      if (paths.length === 0) continue;
+      // the hunk that changes the function: the one in its body, else one whose @@ line names it
+      const def = fa.postLines.findIndex((l) => new RegExp(`^[A-Za-z_][^;]*\\b${fn.name}\\s*\\(`).test(l) && !/;\s*$/.test(l));
+      const placement = hunkForOutside(fa.placements, fa.postLines, def >= 0 ? def + 1 : 1, fn.name);
+      if (!placement) continue;
+      const withBefore = new Map([...common, ...fa.beforeFacts.summaries.map((x) => [x.name, x] as const)]);
+      const withAfter = new Map([...common, ...fa.afterFacts.summaries.map((x) => [x.name, x] as const)]);
+      for (const p of paths) {
+        let text: string | undefined;
+        try {
+          text = base.read(p);
+        } catch {
+          text = undefined;
+        }
+        if (text === undefined) continue;
+        const fields = fieldFactsFor(p, ctx.fields);
+        const o = { ...opts, baseContext: undefined, ...(fields.length ? { externalFields: fields } : {}) };
+        const b = await analyze(text, p, { ...o, externalSummaries: withBefore });
+        const a = await analyze(text, p, { ...o, externalSummaries: withAfter });
+        for (const f of diffFindings(b.findings, a.findings).introduced) {
+          const finding: Finding = { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: a caller of ${fn.name}(), which it makes hand out vmalloc memory)` };
+          out.push({
+            pf: {
+              finding,
+              patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: placement.firstChangedPatchLine ?? r.file.patchLine, column: 1 },
+              target: { path: p, line: f.span.start.line },
+            },
+            patch: r.patch, file: r.file, hunk: placement.hunk, analyzedText: text, imageLine: (l: number) => l, map: new LineMap(),
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** Review a parsed set. */
 export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): Promise<PatchReview> {
   const notes = [...set.notes];
@@ -370,12 +443,14 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   const analyses = new Map<FileResult, FileAnalysisOut | undefined>();
   // the rest of a directory base: what untouched files of the touched files' subsystems export
   let baseFacts: BaseFacts | undefined;
+  let callers: ((names: string[]) => Promise<string[]>) | undefined;
+  const touched = [...new Set(applied.files.flatMap((r) => [r.path, ...(r.file.oldPath ? [r.file.oldPath] : [])]).filter(isCFile))];
   if (opts.baseContext && opts.base !== undefined && !opts.baseTree) {
-    const touched = [...new Set(applied.files.flatMap((r) => [r.path, ...(r.file.oldPath ? [r.file.oldPath] : [])]).filter(isCFile))];
     try {
       const ctx = touched.length ? await opts.baseContext(touched) : undefined;
       if (ctx) {
         baseFacts = { summaries: ctx.summaries, fields: ctx.fields };
+        callers = ctx.callers;
         notes.push(...(ctx.notes ?? []));
       }
     } catch (e) {
@@ -386,6 +461,13 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
     const files = applied.files.filter((r) => r.patch === patch && isCFile(r.path) && r.file.status !== 'deleted');
     for (const [r, fa] of await analyzePatchFiles(files, known, analyze, opts, problems, cache, baseFacts)) analyses.set(r, fa);
     for (const r of applied.files) if (r.patch === patch && r.file.status === 'deleted' && r.file.oldPath) known.delete(r.file.oldPath);
+  }
+  if (callers && baseFacts) {
+    try {
+      items.push(...await consequences(applied.files, analyses, touched, base, baseFacts, callers, analyze, opts));
+    } catch (e) {
+      notes.push(`callers in untouched files not reviewed: ${(e as Error).message}`);
+    }
   }
   // Hunks that did not apply to the base are still reviewed, from their own lines (as fragments).
   const reviewed: FileResult[] = [...applied.files];

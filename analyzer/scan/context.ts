@@ -16,13 +16,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { FieldFact, FunctionSummary } from '../types';
 import { scanPaths } from './index';
-import { linkScope } from './prefilter';
+import { linkScope, wordsRegex } from './prefilter';
+import { readSourceBytes, walkPaths } from './files';
 import { untouchedFacts } from './summaries';
 import type { ScanOptions } from './types';
 
 export interface BaseContext {
   summaries: FunctionSummary[];
   fields: FieldFact[];
+  /** The untouched `.c` files of the scopes that call one of `names` (base-relative, sorted). */
+  callers: (names: string[]) => Promise<string[]>;
   /** The subsystem directories scanned (relative to the base, `/`-terminated). */
   scopes: string[];
   /** Problems worth telling the user (a scope that could not be scanned). */
@@ -54,7 +57,8 @@ export async function baseContext(base: string, paths: readonly string[], opts: 
       return false;
     }
   });
-  if (scopes.length === 0) return { summaries: [], fields: [], scopes, notes: [] };
+  const none = async (): Promise<string[]> => [];
+  if (scopes.length === 0) return { summaries: [], fields: [], callers: none, scopes, notes: [] };
   // A top-level scope (`fs/` for fs/buffer.c, `mm/`) is its own files, not every filesystem or
   // driver below it; deeper scopes are scanned whole.
   const inputs = scopes.flatMap((s) => {
@@ -66,10 +70,31 @@ export async function baseContext(base: string, paths: readonly string[], opts: 
       return [];
     }
   });
-  if (inputs.length === 0) return { summaries: [], fields: [], scopes, notes: [] };
+  if (inputs.length === 0) return { summaries: [], fields: [], callers: none, scopes, notes: [] };
   // every wrapper allocator and mapping helper of the scopes: the patch may add their first caller
   const r = await scanPaths(inputs, { ...opts, quiet: true, exportLinks: true });
   const { summaries, fields } = untouchedFacts(root, paths, r.summaries.values(), r.fieldFacts);
   const notes = r.notes.filter((n) => n.severity === 'error').map((n) => `${path.relative(root, n.path) || n.path}: ${n.message} (base context)`);
-  return { summaries, fields, scopes, notes };
+  const touched = new Set(paths.map((p) => path.join(root, p)));
+  const callers = async (names: string[]): Promise<string[]> => {
+    const walked = await walkPaths(inputs, {}, []);
+    const out: string[] = [];
+    for (const f of walked) {
+      const g = wordsRegex(names);
+      if (!g || !f.path.endsWith('.c') || touched.has(path.resolve(f.path))) continue;
+      const r = readSourceBytes(f.path);
+      if (!r.ok) continue;
+      // `name(`: a call, not a mention (the analysis decides what the call does)
+      const text = r.buf.toString('latin1');
+      let m: RegExpExecArray | null;
+      while ((m = g.exec(text)) !== null) {
+        if (/^\s*\(/.test(text.slice(m.index + m[0].length, m.index + m[0].length + 20))) {
+          out.push(path.relative(root, path.resolve(f.path)).split(path.sep).join('/'));
+          break;
+        }
+      }
+    }
+    return out.sort();
+  };
+  return { summaries, fields, callers, scopes, notes };
 }

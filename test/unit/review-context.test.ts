@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parsePatches } from '../../analyzer/patch/parse';
 import { reviewSet } from '../../analyzer/patch/review';
+import { formatReply } from '../../analyzer/patch/format';
 import { reviewCommand, type CommandIO } from '../../analyzer/patch/command';
 import { baseContext, contextScopes } from '../../analyzer/scan/context';
 
@@ -123,5 +124,53 @@ test('review command: the CLI\'s context hook is used with a directory base, not
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
     fs.rmSync(pf, { force: true });
+  }
+});
+
+test('review with a directory base: a wrapper converted to kvzalloc() is reported at its untouched callers', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
+  const zz = path.join(base, 'drivers', 'zz');
+  fs.mkdirSync(zz, { recursive: true });
+  fs.writeFileSync(path.join(zz, 'zz_alloc.c'), '// SPDX-License-Identifier: GPL-2.0\n#include <linux/slab.h>\n\nvoid *zz_buf_alloc(size_t len)\n{\n\treturn kzalloc(len, GFP_KERNEL);\n}\n');
+  const io = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/dma-mapping.h>', '', 'void *zz_buf_alloc(size_t len);', '',
+    'int zz_stage(struct device *dev, struct scatterlist *sg, size_t len)', '{', '\tvoid *buf = zz_buf_alloc(len);', '',
+    '\tif (!buf)', '\t\treturn -ENOMEM;', '\tsg_init_one(sg, buf, len);', '\treturn dma_map_sg(dev, sg, 1, DMA_TO_DEVICE) ? 0 : -EIO;', '}', ''];
+  fs.writeFileSync(path.join(zz, 'zz_io.c'), io.join('\n'));
+  // a caller that only frees what it gets is no finding either way
+  fs.writeFileSync(path.join(zz, 'zz_misc.c'), '// SPDX-License-Identifier: GPL-2.0\nvoid *zz_buf_alloc(size_t len);\n\nvoid zz_probe(void)\n{\n\tkvfree(zz_buf_alloc(64));\n}\n');
+  const patch = [
+    'From 2222222222222222222222222222222222222222 Mon Sep 17 00:00:00 2001',
+    'From: Dev <dev@example.org>',
+    'Subject: [PATCH] zz: allow large staging buffers',
+    '',
+    '---',
+    'diff --git a/drivers/zz/zz_alloc.c b/drivers/zz/zz_alloc.c',
+    '--- a/drivers/zz/zz_alloc.c',
+    '+++ b/drivers/zz/zz_alloc.c',
+    '@@ -4,4 +4,4 @@',
+    ' void *zz_buf_alloc(size_t len)',
+    ' {',
+    '-\treturn kzalloc(len, GFP_KERNEL);',
+    '+\treturn kvzalloc(len, GFP_KERNEL);',
+    ' }',
+    '-- ',
+    '2.39.5',
+    '',
+  ].join('\n');
+  try {
+    const ctx = (paths: string[]) => baseContext(base, paths, { noCache: true, jobs: 1 });
+    const review = await reviewSet(parsePatches(patch, 'zz.patch'), { base, baseContext: ctx });
+    assert.deepEqual(review.problems, []);
+    // reported at the changed line of the patch, for the caller's file and line
+    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'drivers/zz/zz_io.c', 12, 12]]);
+    assert.match(review.findings[0].finding.message, /\(at drivers\/zz\/zz_io\.c:12, which this patch does not touch: a caller of zz_buf_alloc\(\), which it makes hand out vmalloc memory\)/);
+    // the reply quotes the hunk that changes the allocator and names the caller
+    const reply = formatReply(review);
+    assert.match(reply, /^> \+\treturn kvzalloc\(len, GFP_KERNEL\);/m);
+    assert.match(reply, /\[vmalias vmalloc-linear-map at drivers\/zz\/zz_io\.c:12\]/);
+    // without the context the callers are not looked at
+    assert.deepEqual((await reviewSet(parsePatches(patch, 'zz.patch'), { base })).findings, []);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
   }
 });
