@@ -364,11 +364,12 @@ async function analyzePatchFiles(
 
 /**
  * What a series does to files it leaves alone: an exported function of a touched file whose summary
- * starts handing out vmalloc memory (a wrapper allocator converted to kvmalloc(), a `__vmalloc()`
- * fallback added) makes its untouched callers' mappings of the result wrong. Each caller the base
- * context finds (`callers`, at most MAX_CONSEQUENCE_FILES per function) is analysed with the
- * function's summary before and after the patch; the findings only the after-analysis has are
- * reported at the hunk that changes the function, named for the caller's file and line.
+ * changes — it starts handing out vmalloc memory (a wrapper allocator converted to kvmalloc(), a
+ * `__vmalloc()` fallback added), stops flushing its argument, starts submitting it — can make its
+ * untouched callers wrong. Each caller the base context finds (`callers`, at most
+ * MAX_CONSEQUENCE_FILES per function) is analysed with the function's summary before and after the
+ * patch; the findings only the after-analysis has are reported at the hunk that changes the
+ * function, named for the caller's file and line.
  */
 async function consequences(
   files: FileResult[],
@@ -387,14 +388,21 @@ async function consequences(
     const fa = analyses.get(r);
     if (!fa || fa.low || !r.complete) continue;
     const before = new Map(fa.beforeFacts.summaries.map((x) => [x.name, x]));
-    const changed = fa.afterFacts.summaries.filter((x) => givesMemory(x) && !givesMemory(before.get(x.name) ?? { name: x.name, file: x.file }));
+    const after = new Map(fa.afterFacts.summaries.map((x) => [x.name, x]));
+    // what callers see of a function: its summary without where it lives
+    const seen = (x: FunctionSummary | undefined): string => (x ? JSON.stringify({ ...x, file: '' }) : '');
+    const changed = [...new Set([...before.keys(), ...after.keys()])].sort()
+      .filter((nm) => seen(before.get(nm)) !== seen(after.get(nm)))
+      .map((nm) => ({ name: nm, gives: givesMemory(after.get(nm) ?? { name: nm, file: r.path }) }));
     for (const fn of changed) {
-      const paths = (await callers([fn.name])).filter((p) => !skip.has(p)).slice(0, MAX_CONSEQUENCE_FILES);
-      if (paths.length === 0) continue;
       // the hunk that changes the function: the one in its body, else one whose @@ line names it
       const def = fa.postLines.findIndex((l) => new RegExp(`^[A-Za-z_][^;]*\\b${fn.name}\\s*\\(`).test(l) && !/;\s*$/.test(l));
+      // a static function of a .c file has no callers elsewhere (a same-named one is another function)
+      if (def >= 0 && /^static\b/.test(fa.postLines[def]) && r.path.endsWith('.c')) continue;
       const placement = hunkForOutside(fa.placements, fa.postLines, def >= 0 ? def + 1 : 1, fn.name);
       if (!placement) continue;
+      const paths = (await callers([fn.name])).filter((p) => !skip.has(p)).slice(0, MAX_CONSEQUENCE_FILES);
+      if (paths.length === 0) continue;
       const withBefore = new Map([...common, ...fa.beforeFacts.summaries.map((x) => [x.name, x] as const)]);
       const withAfter = new Map([...common, ...fa.afterFacts.summaries.map((x) => [x.name, x] as const)]);
       for (const p of paths) {
@@ -410,7 +418,8 @@ async function consequences(
         const b = await analyze(text, p, { ...o, externalSummaries: withBefore });
         const a = await analyze(text, p, { ...o, externalSummaries: withAfter });
         for (const f of diffFindings(b.findings, a.findings).introduced) {
-          const finding: Finding = { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: a caller of ${fn.name}(), which it makes hand out vmalloc memory)` };
+          const what = fn.gives ? 'makes hand out vmalloc memory' : 'changes';
+          const finding: Finding = { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: a caller of ${fn.name}(), which it ${what})` };
           out.push({
             pf: {
               finding,

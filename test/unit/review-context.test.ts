@@ -174,3 +174,43 @@ test('review with a directory base: a wrapper converted to kvzalloc() is reporte
     fs.rmSync(base, { recursive: true, force: true });
   }
 });
+
+test('review with a directory base: a helper that stops flushing is reported at its untouched callers', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
+  const zz = path.join(base, 'drivers', 'zz');
+  fs.mkdirSync(zz, { recursive: true });
+  fs.writeFileSync(path.join(zz, 'zz_sync.c'), '// SPDX-License-Identifier: GPL-2.0\n#include <linux/highmem.h>\n\nvoid zz_sync_for_device(void *buf, size_t len)\n{\n\tflush_kernel_vmap_range(buf, len);\n}\n');
+  const io = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/bio.h>', '#include <linux/vmalloc.h>', '', 'void zz_sync_for_device(void *buf, size_t len);', '',
+    'int zz_write(struct block_device *bdev, const void *src)', '{', '\tvoid *buf = vmalloc(PAGE_SIZE);', '\tstruct bio *bio;', '\tint ret;', '',
+    '\tif (!buf)', '\t\treturn -ENOMEM;', '\tmemcpy(buf, src, PAGE_SIZE);', '\tzz_sync_for_device(buf, PAGE_SIZE);',
+    '\tbio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);', '\t__bio_add_page(bio, vmalloc_to_page(buf), PAGE_SIZE, 0);', '\tret = submit_bio_wait(bio);',
+    '\tbio_put(bio);', '\tvfree(buf);', '\treturn ret;', '}', ''];
+  fs.writeFileSync(path.join(zz, 'zz_io.c'), io.join('\n'));
+  const patch = [
+    'From 3333333333333333333333333333333333333333 Mon Sep 17 00:00:00 2001',
+    'From: Dev <dev@example.org>',
+    'Subject: [PATCH] zz: the sync helper does nothing on coherent machines',
+    '',
+    '---',
+    'diff --git a/drivers/zz/zz_sync.c b/drivers/zz/zz_sync.c',
+    '--- a/drivers/zz/zz_sync.c',
+    '+++ b/drivers/zz/zz_sync.c',
+    '@@ -4,4 +4,3 @@',
+    ' void zz_sync_for_device(void *buf, size_t len)',
+    ' {',
+    '-\tflush_kernel_vmap_range(buf, len);',
+    ' }',
+    '-- ',
+    '2.39.5',
+    '',
+  ].join('\n');
+  try {
+    const ctx = (paths: string[]) => baseContext(base, paths, { noCache: true, jobs: 1 });
+    const review = await reviewSet(parsePatches(patch, 'zz.patch'), { base, baseContext: ctx });
+    assert.deepEqual(review.problems, []);
+    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line]), [['vmap-io-missing-flush', 'drivers/zz/zz_io.c', 19]]);
+    assert.match(review.findings[0].finding.message, /a caller of zz_sync_for_device\(\), which it changes\)/);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
