@@ -42,8 +42,9 @@ export interface PatchReviewOptions extends AnalyzeOptions {
   } | undefined>;
 }
 
-/** Untouched callers analysed for the consequences of one changed function (the nearest first). */
+/** Untouched callers analysed for the consequences of one changed function, and for a whole review. */
 const MAX_CONSEQUENCE_FILES = 16;
+const MAX_CONSEQUENCE_ANALYSES = 64;
 
 /** Everything a reply needs about one finding, beyond the PatchFinding itself. */
 export interface ReviewItem {
@@ -380,9 +381,12 @@ async function consequences(
   callers: (names: string[]) => Promise<string[]>,
   analyze: AnalyzeTextFn,
   opts: PatchReviewOptions,
+  notes: string[],
 ): Promise<ReviewItem[]> {
   const out: ReviewItem[] = [];
   const skip = new Set(touched);
+  let budget = MAX_CONSEQUENCE_ANALYSES;
+  const capped = new Set<string>();
   const common = ctx.summaries.map((x) => [x.name, x] as const);
   for (const r of files) {
     const fa = analyses.get(r);
@@ -406,6 +410,10 @@ async function consequences(
       const withBefore = new Map([...common, ...fa.beforeFacts.summaries.map((x) => [x.name, x] as const)]);
       const withAfter = new Map([...common, ...fa.afterFacts.summaries.map((x) => [x.name, x] as const)]);
       for (const p of paths) {
+        if (budget-- <= 0) {
+          capped.add(fn.name);
+          continue;
+        }
         let text: string | undefined;
         try {
           text = base.read(p);
@@ -432,6 +440,7 @@ async function consequences(
       }
     }
   }
+  if (capped.size) notes.push(`callers in untouched files: only the first ${MAX_CONSEQUENCE_ANALYSES} were analysed; not the rest of those of ${[...capped].slice(0, 8).map((x) => `${x}()`).join(', ')}`);
   return out;
 }
 
@@ -473,7 +482,7 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   }
   if (callers && baseFacts) {
     try {
-      items.push(...await consequences(applied.files, analyses, touched, base, baseFacts, callers, analyze, opts));
+      items.push(...await consequences(applied.files, analyses, touched, base, baseFacts, callers, analyze, opts, notes));
     } catch (e) {
       notes.push(`callers in untouched files not reviewed: ${(e as Error).message}`);
     }
