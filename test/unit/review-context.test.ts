@@ -35,24 +35,24 @@ function makeBase(): string {
   return base;
 }
 
+/** One patch mail: a commit's From line, author, subject, then `diff` lines. */
+function mail(subject: string, diff: string[]): string {
+  return ['From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001', 'From: Dev <dev@example.org>', `Subject: [PATCH] ${subject}`, '', '---', ...diff, '-- ', '2.39.5', ''].join('\n');
+}
+
 function newFilePatch(file: string, subject: string, body: string[]): string {
-  return [
-    'From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001',
-    'From: Dev <dev@example.org>',
-    `Subject: [PATCH] ${subject}`,
-    '',
-    '---',
-    `diff --git a/${file} b/${file}`,
-    'new file mode 100644',
-    'index 0000000..1111111',
-    '--- /dev/null',
-    `+++ b/${file}`,
-    `@@ -0,0 +1,${body.length} @@`,
-    ...body.map((l) => `+${l}`),
-    '-- ',
-    '2.39.5',
-    '',
-  ].join('\n');
+  return mail(subject, [`diff --git a/${file} b/${file}`, 'new file mode 100644', 'index 0000000..1111111', '--- /dev/null', `+++ b/${file}`,
+    `@@ -0,0 +1,${body.length} @@`, ...body.map((l) => `+${l}`)]);
+}
+
+/** A one-hunk patch to an existing file. */
+function editPatch(file: string, subject: string, header: string, lines: string[]): string {
+  return mail(subject, [`diff --git a/${file} b/${file}`, `--- a/${file}`, `+++ b/${file}`, header, ...lines]);
+}
+
+/** Scanned with the review's context hook, no cache. */
+function ctxOf(base: string) {
+  return (paths: string[]) => baseContext(base, paths, { noCache: true, jobs: 1 });
 }
 
 const POST = newFilePatch('drivers/yv/yv_post.c', 'yv: post messages through the ring', [
@@ -89,7 +89,7 @@ const MAP = newFilePatch('drivers/zz/zz_io.c', 'zz: map the staging buffer', [
 test('review with a directory base: untouched files\' summaries and member tables decide findings', async () => {
   const base = makeBase();
   try {
-    const ctx = (paths: string[]) => baseContext(base, paths, { noCache: true, jobs: 1 });
+    const ctx = ctxOf(base);
     const post = await reviewSet(parsePatches(POST, 'post.patch'), { base, baseContext: ctx });
     assert.deepEqual(post.problems, []);
     assert.deepEqual(post.findings.map((f) => [f.finding.rule, f.target.path, f.target.line]), [['vmap-io-missing-flush', 'drivers/yv/yv_post.c', 8]]);
@@ -138,28 +138,10 @@ test('review with a directory base: a wrapper converted to kvzalloc() is reporte
   fs.writeFileSync(path.join(zz, 'zz_io.c'), io.join('\n'));
   // a caller that only frees what it gets is no finding either way
   fs.writeFileSync(path.join(zz, 'zz_misc.c'), '// SPDX-License-Identifier: GPL-2.0\nvoid *zz_buf_alloc(size_t len);\n\nvoid zz_probe(void)\n{\n\tkvfree(zz_buf_alloc(64));\n}\n');
-  const patch = [
-    'From 2222222222222222222222222222222222222222 Mon Sep 17 00:00:00 2001',
-    'From: Dev <dev@example.org>',
-    'Subject: [PATCH] zz: allow large staging buffers',
-    '',
-    '---',
-    'diff --git a/drivers/zz/zz_alloc.c b/drivers/zz/zz_alloc.c',
-    '--- a/drivers/zz/zz_alloc.c',
-    '+++ b/drivers/zz/zz_alloc.c',
-    '@@ -4,4 +4,4 @@',
-    ' void *zz_buf_alloc(size_t len)',
-    ' {',
-    '-\treturn kzalloc(len, GFP_KERNEL);',
-    '+\treturn kvzalloc(len, GFP_KERNEL);',
-    ' }',
-    '-- ',
-    '2.39.5',
-    '',
-  ].join('\n');
+  const patch = editPatch('drivers/zz/zz_alloc.c', 'zz: allow large staging buffers', '@@ -4,4 +4,4 @@',
+    [' void *zz_buf_alloc(size_t len)', ' {', '-\treturn kzalloc(len, GFP_KERNEL);', '+\treturn kvzalloc(len, GFP_KERNEL);', ' }']);
   try {
-    const ctx = (paths: string[]) => baseContext(base, paths, { noCache: true, jobs: 1 });
-    const review = await reviewSet(parsePatches(patch, 'zz.patch'), { base, baseContext: ctx });
+    const review = await reviewSet(parsePatches(patch, 'zz.patch'), { base, baseContext: ctxOf(base) });
     assert.deepEqual(review.problems, []);
     // reported at the changed line of the patch, for the caller's file and line
     assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'drivers/zz/zz_io.c', 12, 12]]);
@@ -186,27 +168,10 @@ test('review with a directory base: a helper that stops flushing is reported at 
     '\tbio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);', '\t__bio_add_page(bio, vmalloc_to_page(buf), PAGE_SIZE, 0);', '\tret = submit_bio_wait(bio);',
     '\tbio_put(bio);', '\tvfree(buf);', '\treturn ret;', '}', ''];
   fs.writeFileSync(path.join(zz, 'zz_io.c'), io.join('\n'));
-  const patch = [
-    'From 3333333333333333333333333333333333333333 Mon Sep 17 00:00:00 2001',
-    'From: Dev <dev@example.org>',
-    'Subject: [PATCH] zz: the sync helper does nothing on coherent machines',
-    '',
-    '---',
-    'diff --git a/drivers/zz/zz_sync.c b/drivers/zz/zz_sync.c',
-    '--- a/drivers/zz/zz_sync.c',
-    '+++ b/drivers/zz/zz_sync.c',
-    '@@ -4,4 +4,3 @@',
-    ' void zz_sync_for_device(void *buf, size_t len)',
-    ' {',
-    '-\tflush_kernel_vmap_range(buf, len);',
-    ' }',
-    '-- ',
-    '2.39.5',
-    '',
-  ].join('\n');
+  const patch = editPatch('drivers/zz/zz_sync.c', 'zz: the sync helper does nothing on coherent machines', '@@ -4,4 +4,3 @@',
+    [' void zz_sync_for_device(void *buf, size_t len)', ' {', '-\tflush_kernel_vmap_range(buf, len);', ' }']);
   try {
-    const ctx = (paths: string[]) => baseContext(base, paths, { noCache: true, jobs: 1 });
-    const review = await reviewSet(parsePatches(patch, 'zz.patch'), { base, baseContext: ctx });
+    const review = await reviewSet(parsePatches(patch, 'zz.patch'), { base, baseContext: ctxOf(base) });
     assert.deepEqual(review.problems, []);
     assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line]), [['vmap-io-missing-flush', 'drivers/zz/zz_io.c', 19]]);
     assert.match(review.findings[0].finding.message, /a caller of zz_sync_for_device\(\), which it changes\)/);
