@@ -12,6 +12,7 @@ import { parsePatchInputs } from '../../analyzer/patch/parse';
 import { formatReply } from '../../analyzer/patch/format';
 import { DocumentAnalyzer } from './documentAnalyzer';
 import { fieldFactsFor, untouchedFacts } from '../../analyzer/scan/summaries';
+import { findCallers, scopeInputs } from '../../analyzer/scan/callers';
 import type { AnalyzeRequest, ReplyRequest, ReplyResponse, WorkerRequest, WorkerResponse } from './protocol';
 import type { FieldFact, FunctionSummary } from '../../analyzer/types';
 import { summarizeFacts, timelineHtml } from '../simulatorBackend';
@@ -68,13 +69,20 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse | undefined> {
 
 /**
  * The rest of the workspace folder for a patch review (PatchReviewOptions.baseContext): what its
- * last whole-tree scan (Analyze Workspace) says the files the series leaves alone export. The same
- * for a patch document's diagnostics and for its reply, so a finding's reply can always be built.
+ * last whole-tree scan (Analyze Workspace) says the files the series leaves alone export, and their
+ * callers of a function the series changes. The same for a patch document's diagnostics and for
+ * its reply, so a finding's reply can always be built.
  */
 function contextOf(base: string | undefined, key: string | undefined): { baseContext?: PatchReviewOptions['baseContext'] } {
   const ext = key !== undefined ? externals.get(key) : undefined;
   if (base === undefined || !ext) return {};
-  return { baseContext: async (paths: string[]) => untouchedFacts(base, paths, ext.summaries.values(), ext.fields) };
+  return {
+    baseContext: async (paths: string[]) => ({
+      ...untouchedFacts(base, paths, ext.summaries.values(), ext.fields),
+      // the untouched callers of a function whose summary the series changes, read from disk
+      callers: (names: string[]) => findCallers(base, scopeInputs(base, paths).inputs, paths, names),
+    }),
+  };
 }
 
 async function reviewPatch(msg: AnalyzeRequest): Promise<WorkerResponse> {

@@ -86,6 +86,31 @@ describe('patch review in the editor', () => {
     await a.analyzeWorkspace();
   });
 
+  it('after Analyze Workspace a patch converting an allocator to kvzalloc() is flagged for its untouched caller', async () => {
+    const a = await api();
+    const dir = fixtureUri('drivers/misc/quz').fsPath;
+    const patch = fixtureUri('patches/0001-quz-large.patch').fsPath;
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'quz_mem.c'), '// SPDX-License-Identifier: GPL-2.0\n#include <linux/slab.h>\n\nvoid *quz_buf_alloc(unsigned long size)\n{\n\treturn kzalloc(size, GFP_KERNEL);\n}\n');
+    fs.writeFileSync(path.join(dir, 'quz_xfer.c'), '// SPDX-License-Identifier: GPL-2.0\nvoid *quz_buf_alloc(unsigned long size);\n\nint quz_send(struct device *dev, struct scatterlist *sg, unsigned long len)\n{\n\tvoid *buf = quz_buf_alloc(len);\n\n\tif (!buf)\n\t\treturn -ENOMEM;\n\tsg_init_one(sg, buf, len);\n\treturn dma_map_sg(dev, sg, 1, DMA_TO_DEVICE) ? 0 : -EIO;\n}\n');
+    fs.writeFileSync(patch, ['From: Dev <dev@example.org>', 'Subject: [PATCH] quz: allow large buffers', '', '---',
+      'diff --git a/drivers/misc/quz/quz_mem.c b/drivers/misc/quz/quz_mem.c', '--- a/drivers/misc/quz/quz_mem.c', '+++ b/drivers/misc/quz/quz_mem.c',
+      '@@ -4,4 +4,4 @@', ' void *quz_buf_alloc(unsigned long size)', ' {', '-\treturn kzalloc(size, GFP_KERNEL);', '+\treturn kvzalloc(size, GFP_KERNEL);', ' }', '-- ', '2.39.5', ''].join('\n'));
+    try {
+      await a.analyzeWorkspace();
+      const { doc } = await open('patches/0001-quz-large.patch');
+      const ds = await waitForDiagnostics(doc.uri, (x) => x.some((d) => codeOf(d) === 'vmalloc-linear-map'), 'the finding for the untouched caller');
+      const d = ds.find((x) => codeOf(x) === 'vmalloc-linear-map');
+      assert.ok(d);
+      assert.match(d.message, /quz_xfer\.c:10, which this patch does not touch: a caller of quz_buf_alloc\(\)/);
+      assert.match(doc.lineAt(d.range.start.line).text, /kzalloc|kvzalloc/, 'at the changed line');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(patch, { force: true });
+    }
+    await a.analyzeWorkspace();
+  });
+
   it('Review Patch Series… opens the reply for the chosen files in an untitled document', async () => {
     await api();
     const reply = await vscode.commands.executeCommand<vscode.TextDocument | undefined>('vmalias.reviewPatchSeries', [fixtureUri(MBOX)]);

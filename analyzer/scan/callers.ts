@@ -1,0 +1,77 @@
+/**
+ * The parts of a patch review's base context that need no scan (analyzer/scan/context.ts does the
+ * scan): which directories of a base make up the subsystems of the files a series touches, and
+ * which untouched `.c` files there call a given function. Light enough for the editor's analysis
+ * worker, which takes summaries from its workspace scan instead (extension/engine/worker.ts).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { readSourceBytes, walkPaths } from './files';
+import { linkScope, wordsRegex } from './prefilter';
+
+/** The subsystems of `paths` (base-relative, `/`-separated): never the whole tree, never outside it. */
+export function contextScopes(paths: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const p of paths) {
+    const rel = p.replace(/\\/g, '/').replace(/^\.\//, '');
+    if (rel.startsWith('/') || rel.split('/').includes('..')) continue;
+    const scope = linkScope(rel);
+    // a file at the root: no subsystem (the whole tree is not one)
+    if (scope === '') continue;
+    out.add(scope);
+  }
+  // a scope inside another one is searched with it
+  const sorted = [...out].sort();
+  return sorted.filter((s) => !sorted.some((o) => o !== s && s.startsWith(o)));
+}
+
+/**
+ * What to read for the scopes of `paths` under `root`: a scope directory that exists, or for a
+ * top-level scope (`fs/` for fs/buffer.c, `mm/`) its own `.c`/`.h` files, not every filesystem or
+ * driver below it.
+ */
+export function scopeInputs(root: string, paths: readonly string[]): { scopes: string[]; inputs: string[] } {
+  const scopes = contextScopes(paths).filter((s) => {
+    try {
+      return fs.statSync(path.join(root, s)).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+  const inputs = scopes.flatMap((s) => {
+    const dir = path.join(root, s);
+    if (s.split('/').filter(Boolean).length > 1) return [dir];
+    try {
+      return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && /\.[ch]$/.test(e.name)).map((e) => path.join(dir, e.name)).sort();
+    } catch {
+      return [];
+    }
+  });
+  return { scopes, inputs };
+}
+
+/**
+ * The `.c` files under `inputs` (directories or files) that call one of `names` (`name(`, found
+ * lexically: the analysis decides what the call does), leaving out `touched` (base-relative):
+ * base-relative paths, sorted.
+ */
+export async function findCallers(root: string, inputs: readonly string[], touched: readonly string[], names: readonly string[]): Promise<string[]> {
+  const skip = new Set(touched.map((p) => path.join(root, p)));
+  const walked = await walkPaths([...inputs], {}, []);
+  const out: string[] = [];
+  for (const f of walked) {
+    const g = wordsRegex(names);
+    if (!g || !f.path.endsWith('.c') || skip.has(path.resolve(f.path))) continue;
+    const r = readSourceBytes(f.path);
+    if (!r.ok) continue;
+    const text = r.buf.toString('latin1');
+    let m: RegExpExecArray | null;
+    while ((m = g.exec(text)) !== null) {
+      if (/^\s*\(/.test(text.slice(m.index + m[0].length, m.index + m[0].length + 20))) {
+        out.push(path.relative(root, path.resolve(f.path)).split(path.sep).join('/'));
+        break;
+      }
+    }
+  }
+  return out.sort();
+}
