@@ -397,7 +397,7 @@ async function consequences(
     const seen = (x: FunctionSummary | undefined): string => (x ? JSON.stringify({ ...x, file: '' }) : '');
     const changed = [...new Set([...before.keys(), ...after.keys()])].sort()
       .filter((nm) => seen(before.get(nm)) !== seen(after.get(nm)))
-      .map((nm) => ({ name: nm, gives: givesMemory(after.get(nm) ?? { name: nm, file: r.path }) }));
+      .map((nm) => ({ name: nm, gives: givesMemory(after.get(nm) ?? { name: nm, file: r.path }) && !givesMemory(before.get(nm) ?? { name: nm, file: r.path }) }));
     for (const fn of changed) {
       // the hunk that changes the function: the one in its body, else one whose @@ line names it
       const def = fa.postLines.findIndex((l) => new RegExp(`^[A-Za-z_][^;]*\\b${fn.name}\\s*\\(`).test(l) && !/;\s*$/.test(l));
