@@ -12,12 +12,13 @@ import { lineStarts as lineStartsOf } from './parse/lines';
 import { AnalysisDemand, AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary, KernelVersion, givesMemory, reachesIo } from './types';
 import { FunctionInfo } from './engine/tu';
 import { FunctionAnalysis, PENDING, SummaryAcc, TuCtx, CallSiteFacts, strongerKind } from './engine/interp';
-import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite } from './engine/state';
+import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite, fieldNameOf } from './engine/state';
 import { DIRECTIONS, seedNames, type SourceKind } from './tables';
 import { skeleton, callsOf, invalidatesOf, SkeletonCache } from './engine/skeleton';
 import { AnalysisMemo, UnitResult } from './engine/memo';
 
 export { AnalysisMemo } from './engine/memo';
+export { fieldNameOf } from './engine/state';
 
 const MAX_ROUNDS = 4;
 
@@ -490,10 +491,6 @@ export function byFieldKey(a: FieldFact, b: FieldFact): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : a.t < b.t ? -1 : a.t > b.t ? 1 : 0;
 }
 
-/** The member name of a field-fact key (`field:T.f[]`, `dmio:field:T.f` → `f`). */
-export function fieldNameOf(key: string): string {
-  return key.slice(key.lastIndexOf('.') + 1).replace(/\[\]$/, '');
-}
 
 function isInteresting(s: FunctionSummary | undefined): boolean {
   if (!s) return false;

@@ -20,7 +20,7 @@ import {
 } from '../tables';
 import {
   Buf, Val, State, BioState, Added, Pending, MaintRec, IoRange, Off, addOff, cloneState, join, emptyState,
-  OP_R, OP_W, OP_RF, OP_WF, OP_B, OpSet, opHasRead, opHasWrite, opWithFlags, UNRESOLVED_FLUSH,
+  OP_R, OP_W, OP_RF, OP_WF, OP_B, OpSet, opHasRead, opHasWrite, opWithFlags, UNRESOLVED_FLUSH, fieldNameOf,
 } from './state';
 import { FunctionInfo, VarType, bodyNodes, localTypes, indentAt, lineStart } from './tu';
 
@@ -421,8 +421,12 @@ export class FunctionAnalysis {
    */
   private elemKey(n: SNode): string | undefined {
     const base = child(n, 'argument');
-    if (!base) return undefined;
-    const b = this.strip(base);
+    return base ? this.arrayKey(base) : undefined;
+  }
+
+  /** The location of the elements of array expression `a` (`bufs` → `elem:bufs[]`, `log->segs` → `field:foo_log.segs[]`). */
+  private arrayKey(a: SNode): string | undefined {
+    const b = this.strip(a);
     if (b.type === 'identifier') return `elem:${this.text(b)}[]`;
     if (b.type === 'field_expression') {
       const k = this.fieldKey(b);
@@ -477,7 +481,7 @@ export class FunctionAnalysis {
     if (home) {
       b.id = home;
       b.field = home.slice('field:'.length);
-      b.display = this.text(n).replace(/[A-Za-z_]\w*$/, home.split('.').pop()?.replace(/\[\]$/, '') as string);
+      b.display = this.text(n).replace(/[A-Za-z_]\w*$/, fieldNameOf(home));
     }
     if (b.size && !this.inScope(b.size)) b.size = undefined;
     return v.t === 'buf' ? { t: 'buf', b, adv: false } : { t: 'pages', b };
@@ -545,7 +549,7 @@ export class FunctionAnalysis {
     if (val.t === 'pages' && !home) {
       // pages of a buffer known by its member (read in another function, or another file's fact):
       // that member of this table's holder (`buf_slot->cpu_addr` for `buf_slot->sgt[i].sgl`)
-      const f = v.b.field && v.b.id === `field:${v.b.field}` ? v.b.field.slice(v.b.field.lastIndexOf('.') + 1).replace(/\[\]$/, '') : undefined;
+      const f = v.b.field && v.b.id === `field:${v.b.field}` ? fieldNameOf(v.b.field) : undefined;
       val.b.display = f ? this.text(tm.member).replace(/[A-Za-z_]\w*$/, f) : v.b.display;
     }
     return val;
@@ -2026,8 +2030,7 @@ export class FunctionAnalysis {
         let page: { b: Buf; step?: TraceStep } | undefined;
         if (av && av.t === 'pages') page = { b: av.b };
         else if (arrArg) {
-          const a = this.strip(arrArg);
-          const k = a.type === 'identifier' ? `elem:${this.text(a)}[]` : a.type === 'field_expression' ? this.fieldKey(a)?.concat('[]') : undefined;
+          const k = this.arrayKey(arrArg);
           const ev = k ? st.vars.get(k) : undefined;
           if (ev && ev.t === 'page') page = { b: ev.b, step: ev.step };
         }
@@ -2466,8 +2469,8 @@ export class FunctionAnalysis {
   /** Field names under which this buffer is reachable from an object (its own field, or a field it was stored in here). */
   private fieldNames(b: Buf, st: State): string[] {
     const names = new Set<string>();
-    if (b.field) names.add(b.field.split('.').pop()?.replace(/\[\]$/, '') as string);
-    for (const [k, v] of st.vars) if (k.startsWith('field:') && (v.t === 'buf' || v.t === 'pages') && v.b.id === b.id) names.add(k.split('.').pop()?.replace(/\[\]$/, '') as string);
+    if (b.field) names.add(fieldNameOf(b.field));
+    for (const [k, v] of st.vars) if (k.startsWith('field:') && (v.t === 'buf' || v.t === 'pages') && v.b.id === b.id) names.add(fieldNameOf(k));
     return [...names];
   }
 

@@ -170,6 +170,11 @@ export interface State {
   converted: Set<number>;
 }
 
+/** The member name of a field key (`field:T.f[]`, `dmio:field:T.f`, `T.f` → `f`). */
+export function fieldNameOf(key: string): string {
+  return key.slice(key.lastIndexOf('.') + 1).replace(/\[\]$/, '');
+}
+
 /** st.flushed key of a flush_kernel_vmap_range() whose pointer names no buffer the analysis knows. */
 export const UNRESOLVED_FLUSH = '?flush';
 
