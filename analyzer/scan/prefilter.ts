@@ -430,9 +430,10 @@ export function mergePairs(...lists: (readonly [string, string])[][]): [string, 
 
 /**
  * Calls whose first argument is a scatterlist table they fill or walk: the loops of SG_ITERATORS
- * and the sg-page/sg-pages sinks (tables/sinks.ts), with that argument's `holder->member` captured.
+ * and the sg-page/sg-pages sinks (tables/sinks.ts), with that argument's `holder->member` captured
+ * (group 1 the holder, group 2 the member). Also the slicer's test of the members a function fills.
  */
-const TABLE_FILL = new RegExp(`\\b(?:${[...new Set([
+export const TABLE_FILL = new RegExp(`\\b(?:${[...new Set([
   ...[...SG_ITERATORS].filter(([, a]) => a.table === 0).map(([nm]) => nm),
   ...[...SINKS.values()].filter((s) => (s.kind === 'sg-page' || s.kind === 'sg-pages') && s.sg === 0).map((s) => s.name),
 ])].join('|')})\\s*\\(\\s*&?\\s*([A-Za-z_]\\w*)\\s*(?:->|\\.)\\s*([A-Za-z_]\\w*)`, 'g');

@@ -21,8 +21,8 @@
  * lines and signatures. test/unit/slice.test.ts checks on every fixture that the findings of the
  * sliced text equal those of the whole text.
  */
-import { isIdChar, isIdStart, lexFunctions, preprocEnd, skipLiteral, wordsRegex, type LexDef, type NameMatcher } from './prefilter';
-import { MAINTENANCE, SINKS, SG_ITERATORS } from '../tables';
+import { isIdChar, isIdStart, lexFunctions, preprocEnd, skipLiteral, TABLE_FILL, wordsRegex, type LexDef, type NameMatcher } from './prefilter';
+import { MAINTENANCE } from '../tables';
 
 export interface SliceResult {
   /** The text to parse: same length and line structure as the input. */
@@ -353,16 +353,13 @@ export function topLevelBlanks(text: string, defs: readonly LexDef[], keepDefine
 
 const FIELD_SET = /(?:->|\.)\s*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*=(?!=)/g;
 /**
- * A member filled as a scatterlist table (`sg_set_page(&buf->sglist[i], …)`, `for_each_sg(q->sgt.sgl,
- * …)`): the analyzer keeps it as a file-wide fact (interp.ts noteTableMember), so it counts as a
- * member the function assigns. Group 1: the member.
+ * The members a function body assigns, or fills as scatterlist tables (`sg_set_page(&buf->sglist[i],
+ * …)`, `for_each_sg(q->sgt.sgl, …)`: the analyzer keeps such a table as a file-wide fact, interp.ts
+ * noteTableMember).
  */
-const TABLE_FILL = new RegExp(`\\b(?:${[...[...SINKS.values()].filter((r) => r.kind === 'sg-page' || r.kind === 'sg-pages').map((r) => r.name), ...SG_ITERATORS.keys()].join('|')})\\s*\\(\\s*&?\\s*[A-Za-z_]\\w*\\s*(?:->|\\.)\\s*([A-Za-z_]\\w*)`, 'g');
-
-/** The members a function body assigns, or fills as scatterlist tables. */
 function membersSet(b: string, into: Set<string>): void {
   for (const x of b.matchAll(FIELD_SET)) into.add(x[1]);
-  for (const x of b.matchAll(TABLE_FILL)) into.add(x[1]);
+  for (const x of b.matchAll(TABLE_FILL)) into.add(x[2]);
 }
 /** `#include …` (no group) or `#define NAME` (group 1). */
 const PP_INCLUDE_OR_DEFINE = /^#[ \t]*(?:include\b|define[ \t]+([A-Za-z_]\w*))/;
