@@ -37,8 +37,8 @@ export interface PatchReviewOptions extends AnalyzeOptions {
     summaries: FunctionSummary[];
     fields: FieldFact[];
     notes?: string[];
-    /** The untouched files of the base that call one of `names` (base-relative), for consequences. */
-    callers?: (names: string[]) => Promise<string[]>;
+    /** The untouched files of the base that call each of `names` (base-relative), for consequences. */
+    callers?: (names: string[]) => Promise<Map<string, string[]>>;
   } | undefined>;
 }
 
@@ -378,7 +378,7 @@ async function consequences(
   touched: readonly string[],
   base: BaseTree,
   ctx: BaseFacts,
-  callers: (names: string[]) => Promise<string[]>,
+  callers: (names: string[]) => Promise<Map<string, string[]>>,
   analyze: AnalyzeTextFn,
   opts: PatchReviewOptions,
   notes: string[],
@@ -397,46 +397,53 @@ async function consequences(
     const seen = (x: FunctionSummary | undefined): string => (x ? JSON.stringify({ ...x, file: '' }) : '');
     const changed = [...new Set([...before.keys(), ...after.keys()])].sort()
       .filter((nm) => seen(before.get(nm)) !== seen(after.get(nm)))
-      .map((nm) => ({ name: nm, gives: givesMemory(after.get(nm) ?? { name: nm, file: r.path }) && !givesMemory(before.get(nm) ?? { name: nm, file: r.path }) }));
+      .map((nm) => ({ name: nm, gives: givesMemory(after.get(nm) ?? { name: nm, file: r.path }) && !givesMemory(before.get(nm) ?? { name: nm, file: r.path }) }))
+      .flatMap((fn) => {
+        // the hunk that changes the function: the one in its body, else one whose @@ line names it
+        const def = fa.postLines.findIndex((l) => new RegExp(`^[A-Za-z_][^;]*\\b${fn.name}\\s*\\(`).test(l) && !/;\s*$/.test(l));
+        // a static function of a .c file has no callers elsewhere (a same-named one is another function)
+        if (def >= 0 && /^static\b/.test(fa.postLines[def]) && r.path.endsWith('.c')) return [];
+        const placement = hunkForOutside(fa.placements, fa.postLines, def >= 0 ? def + 1 : 1, fn.name);
+        return placement ? [{ ...fn, placement }] : [];
+      });
+    if (changed.length === 0) continue;
+    const callersOf = await callers(changed.map((fn) => fn.name));
+    // each caller once, with the changed functions it calls (the first one's hunk is where it is reported)
+    const byCaller = new Map<string, typeof changed>();
     for (const fn of changed) {
-      // the hunk that changes the function: the one in its body, else one whose @@ line names it
-      const def = fa.postLines.findIndex((l) => new RegExp(`^[A-Za-z_][^;]*\\b${fn.name}\\s*\\(`).test(l) && !/;\s*$/.test(l));
-      // a static function of a .c file has no callers elsewhere (a same-named one is another function)
-      if (def >= 0 && /^static\b/.test(fa.postLines[def]) && r.path.endsWith('.c')) continue;
-      const placement = hunkForOutside(fa.placements, fa.postLines, def >= 0 ? def + 1 : 1, fn.name);
-      if (!placement) continue;
-      const paths = (await callers([fn.name])).filter((p) => !skip.has(p)).slice(0, MAX_CONSEQUENCE_FILES);
-      if (paths.length === 0) continue;
-      const withBefore = new Map([...common, ...fa.beforeFacts.summaries.map((x) => [x.name, x] as const)]);
-      const withAfter = new Map([...common, ...fa.afterFacts.summaries.map((x) => [x.name, x] as const)]);
-      for (const p of paths) {
-        if (budget-- <= 0) {
-          capped.add(fn.name);
-          continue;
-        }
-        let text: string | undefined;
-        try {
-          text = base.read(p);
-        } catch {
-          text = undefined;
-        }
-        if (text === undefined) continue;
-        const fields = fieldFactsFor(p, ctx.fields);
-        const o = { ...opts, baseContext: undefined, ...(fields.length ? { externalFields: fields } : {}) };
-        const b = await analyze(text, p, { ...o, externalSummaries: withBefore });
-        const a = await analyze(text, p, { ...o, externalSummaries: withAfter });
-        for (const f of diffFindings(b.findings, a.findings).introduced) {
-          const what = fn.gives ? 'makes hand out vmalloc memory' : 'changes';
-          const finding: Finding = { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: a caller of ${fn.name}(), which it ${what})` };
-          out.push({
-            pf: {
-              finding,
-              patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: placement.firstChangedPatchLine ?? r.file.patchLine, column: 1 },
-              target: { path: p, line: f.span.start.line },
-            },
-            patch: r.patch, file: r.file, hunk: placement.hunk, analyzedText: text, imageLine: (l: number) => l, map: new LineMap(),
-          });
-        }
+      for (const p of (callersOf.get(fn.name) ?? []).filter((x) => !skip.has(x)).slice(0, MAX_CONSEQUENCE_FILES)) byCaller.set(p, [...(byCaller.get(p) ?? []), fn]);
+    }
+    const withBefore = new Map([...common, ...before]);
+    const withAfter = new Map([...common, ...after]);
+    for (const [p, fns] of byCaller) {
+      if (budget-- <= 0) {
+        for (const fn of fns) capped.add(fn.name);
+        continue;
+      }
+      let text: string | undefined;
+      try {
+        text = base.read(p);
+      } catch {
+        text = undefined;
+      }
+      if (text === undefined) continue;
+      const fields = fieldFactsFor(p, ctx.fields);
+      const o = { ...opts, baseContext: undefined, ...(fields.length ? { externalFields: fields } : {}) };
+      const b = await analyze(text, p, { ...o, externalSummaries: withBefore });
+      const a = await analyze(text, p, { ...o, externalSummaries: withAfter });
+      const which = fns.map((fn) => `${fn.name}()`).join(', ');
+      const what = fns.every((fn) => fn.gives) ? 'makes hand out vmalloc memory' : 'changes';
+      const placement = fns[0].placement;
+      for (const f of diffFindings(b.findings, a.findings).introduced) {
+        const finding: Finding = { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: a caller of ${which}, which it ${what})` };
+        out.push({
+          pf: {
+            finding,
+            patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: placement.firstChangedPatchLine ?? r.file.patchLine, column: 1 },
+            target: { path: p, line: f.span.start.line },
+          },
+          patch: r.patch, file: r.file, hunk: placement.hunk, analyzedText: text, imageLine: (l: number) => l, map: new LineMap(),
+        });
       }
     }
   }
@@ -461,7 +468,7 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   const analyses = new Map<FileResult, FileAnalysisOut | undefined>();
   // the rest of a directory base: what untouched files of the touched files' subsystems export
   let baseFacts: BaseFacts | undefined;
-  let callers: ((names: string[]) => Promise<string[]>) | undefined;
+  let callers: ((names: string[]) => Promise<Map<string, string[]>>) | undefined;
   const touched = [...new Set(applied.files.flatMap((r) => [r.path, ...(r.file.oldPath ? [r.file.oldPath] : [])]).filter(isCFile))];
   if (opts.baseContext && opts.base !== undefined && !opts.baseTree) {
     try {

@@ -16,14 +16,14 @@ import * as path from 'path';
 import type { FieldFact, FunctionSummary } from '../types';
 import { scanPaths } from './index';
 import { findCallers, scopeInputs } from './callers';
-import { untouchedFacts } from './summaries';
+import { baseRelative, untouchedFacts } from './summaries';
 import type { ScanOptions } from './types';
 
 export interface BaseContext {
   summaries: FunctionSummary[];
   fields: FieldFact[];
-  /** The untouched `.c` files of the scopes that call one of `names` (base-relative, sorted). */
-  callers: (names: string[]) => Promise<string[]>;
+  /** The untouched `.c` files of the scopes that call each of `names` (base-relative, sorted). */
+  callers: (names: string[]) => Promise<Map<string, string[]>>;
   /** The subsystem directories scanned (relative to the base, `/`-terminated). */
   scopes: string[];
   /** Problems worth telling the user (a scope that could not be scanned). */
@@ -33,13 +33,13 @@ export interface BaseContext {
 export async function baseContext(base: string, paths: readonly string[], opts: ScanOptions = {}): Promise<BaseContext> {
   const root = path.resolve(base);
   const { scopes, inputs } = scopeInputs(root, paths);
-  const none = async (): Promise<string[]> => [];
+  const none = async (): Promise<Map<string, string[]>> => new Map();
   if (inputs.length === 0) return { summaries: [], fields: [], callers: none, scopes, notes: [] };
   // every wrapper allocator and mapping helper of the scopes: the patch may add their first caller
   const r = await scanPaths(inputs, { ...opts, quiet: true, exportLinks: true });
   const { summaries, fields } = untouchedFacts(root, paths, r.summaries.values(), r.fieldFacts);
-  const notes = r.notes.filter((n) => n.severity === 'error').map((n) => `${path.relative(root, n.path) || n.path}: ${n.message} (base context)`);
-  const callers = (names: string[]): Promise<string[]> => findCallers(root, inputs, paths, names);
+  const notes = r.notes.filter((n) => n.severity === 'error').map((n) => `${baseRelative(root, n.path)}: ${n.message} (base context)`);
+  const callers = (names: string[]): Promise<Map<string, string[]>> => findCallers(root, inputs, paths, names);
   return { summaries, fields, callers, scopes, notes };
 }
 

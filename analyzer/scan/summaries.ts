@@ -263,10 +263,7 @@ export function fieldFactsFor(file: string, facts: readonly FieldFact[]): FieldF
 export function untouchedFacts(base: string, touched: readonly string[], summaries: Iterable<FunctionSummary>, fields: readonly FieldFact[]): { summaries: FunctionSummary[]; fields: FieldFact[] } {
   const root = path.resolve(base);
   const skip = new Set(touched.map((p) => path.join(root, p)));
-  const rel = (f: string): string => {
-    const abs = path.resolve(root, f);
-    return abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : f;
-  };
+  const rel = (f: string): string => baseRelative(root, f);
   return {
     summaries: [...summaries].filter((s) => !skip.has(path.resolve(root, s.file))).map((s) => relativize(s, rel)),
     fields: fields.filter((f) => !f.origin.some((o) => skip.has(path.resolve(root, o.file)))).map((f) => relativize(f, rel)),
@@ -280,4 +277,10 @@ function relativize<T>(v: T, rel: (f: string) => string): T {
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = k === 'file' && typeof x === 'string' ? rel(x) : relativize(x, rel);
   return out as T;
+}
+
+/** `file` relative to `root` with `/` separators, as a patch names it; unchanged when outside `root`. */
+export function baseRelative(root: string, file: string): string {
+  const abs = path.resolve(root, file);
+  return abs.startsWith(root + path.sep) ? abs.slice(root.length + 1).split(path.sep).join('/') : file;
 }

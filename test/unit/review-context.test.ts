@@ -179,3 +179,30 @@ test('review with a directory base: a helper that stops flushing is reported at 
     fs.rmSync(base, { recursive: true, force: true });
   }
 });
+
+test('review with a directory base: a caller of two changed functions is analysed once', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
+  const zz = path.join(base, 'drivers', 'zz');
+  fs.mkdirSync(zz, { recursive: true });
+  fs.writeFileSync(path.join(zz, 'zz_alloc.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/slab.h>', '',
+    'void *zz_buf_alloc(size_t len)', '{', '\treturn kzalloc(len, GFP_KERNEL);', '}', '',
+    'void *zz_hdr_alloc(size_t len)', '{', '\treturn kzalloc(len, GFP_KERNEL);', '}', ''].join('\n'));
+  fs.writeFileSync(path.join(zz, 'zz_io.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/dma-mapping.h>', '',
+    'void *zz_buf_alloc(size_t len);', 'void *zz_hdr_alloc(size_t len);', '',
+    'int zz_stage(struct device *dev, struct scatterlist *sg, size_t len)', '{', '\tvoid *buf = zz_buf_alloc(len);', '\tvoid *hdr = zz_hdr_alloc(64);', '',
+    '\tif (!buf || !hdr)', '\t\treturn -ENOMEM;', '\tsg_init_one(&sg[0], hdr, 64);', '\tsg_init_one(&sg[1], buf, len);',
+    '\treturn dma_map_sg(dev, sg, 2, DMA_TO_DEVICE) ? 0 : -EIO;', '}', ''].join('\n'));
+  const patch = editPatch('drivers/zz/zz_alloc.c', 'zz: allow large buffers', '@@ -4,9 +4,9 @@',
+    [' void *zz_buf_alloc(size_t len)', ' {', '-\treturn kzalloc(len, GFP_KERNEL);', '+\treturn kvzalloc(len, GFP_KERNEL);', ' }', ' ',
+      ' void *zz_hdr_alloc(size_t len)', ' {', '-\treturn kzalloc(len, GFP_KERNEL);', '+\treturn kvzalloc(len, GFP_KERNEL);', ' }']);
+  try {
+    const review = await reviewSet(parsePatches(patch, 'zz.patch'), { base, baseContext: ctxOf(base) });
+    assert.deepEqual(review.problems, []);
+    // one finding per conversion in the caller, not one per changed function it calls
+    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line]),
+      [['vmalloc-linear-map', 'drivers/zz/zz_io.c', 14], ['vmalloc-linear-map', 'drivers/zz/zz_io.c', 15]]);
+    assert.match(review.findings[0].finding.message, /a caller of zz_buf_alloc\(\), zz_hdr_alloc\(\), which it makes hand out vmalloc memory/);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
