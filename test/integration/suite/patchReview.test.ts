@@ -56,15 +56,12 @@ describe('patch review in the editor', () => {
     const a = await api();
     const dir = fixtureUri('drivers/misc/quy').fsPath;
     const patch = fixtureUri('patches/0001-quy-stage.patch').fsPath;
-    fs.mkdirSync(dir, { recursive: true });
     // a wrapper allocator and its existing caller, which the patch does not touch
-    fs.writeFileSync(path.join(dir, 'quy_mem.c'), '// SPDX-License-Identifier: GPL-2.0\nvoid *quy_buf_alloc(unsigned long size)\n{\n\treturn vzalloc(size);\n}\n');
-    fs.writeFileSync(path.join(dir, 'quy_xfer.c'), '// SPDX-License-Identifier: GPL-2.0\nvoid *quy_buf_alloc(unsigned long size);\n\nint quy_send(struct device *dev, struct scatterlist *sg, unsigned long len)\n{\n\tvoid *buf = quy_buf_alloc(len);\n\n\tif (!buf)\n\t\treturn -ENOMEM;\n\tsg_init_one(sg, buf, len);\n\treturn dma_map_sg(dev, sg, 1, DMA_TO_DEVICE) ? 0 : -EIO;\n}\n');
+    writeAllocatorAndCaller(dir, 'quy', 'vzalloc(size)');
     const body = ['// SPDX-License-Identifier: GPL-2.0', 'void *quy_buf_alloc(unsigned long size);', '', 'int quy_stage(struct device *dev, struct scatterlist *sg, unsigned long len)', '{',
       '\tvoid *st = quy_buf_alloc(len);', '', '\tif (!st)', '\t\treturn -ENOMEM;', '\tsg_init_one(sg, st, len);', '\treturn dma_map_sg(dev, sg, 1, DMA_FROM_DEVICE) ? 0 : -EIO;', '}'];
-    fs.writeFileSync(patch, ['From: Dev <dev@example.org>', 'Subject: [PATCH] quy: stage buffers', '', '---',
-      'diff --git a/drivers/misc/quy/quy_stage.c b/drivers/misc/quy/quy_stage.c', 'new file mode 100644', '--- /dev/null', '+++ b/drivers/misc/quy/quy_stage.c',
-      `@@ -0,0 +1,${body.length} @@`, ...body.map((l) => `+${l}`), '-- ', '2.39.5', ''].join('\n'));
+    fs.writeFileSync(patch, patchMail('quy: stage buffers', ['diff --git a/drivers/misc/quy/quy_stage.c b/drivers/misc/quy/quy_stage.c', 'new file mode 100644',
+      '--- /dev/null', '+++ b/drivers/misc/quy/quy_stage.c', `@@ -0,0 +1,${body.length} @@`, ...body.map((l) => `+${l}`)]));
     try {
       await a.analyzeWorkspace();
       const { doc } = await open('patches/0001-quy-stage.patch');
@@ -90,12 +87,9 @@ describe('patch review in the editor', () => {
     const a = await api();
     const dir = fixtureUri('drivers/misc/quz').fsPath;
     const patch = fixtureUri('patches/0001-quz-large.patch').fsPath;
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'quz_mem.c'), '// SPDX-License-Identifier: GPL-2.0\n#include <linux/slab.h>\n\nvoid *quz_buf_alloc(unsigned long size)\n{\n\treturn kzalloc(size, GFP_KERNEL);\n}\n');
-    fs.writeFileSync(path.join(dir, 'quz_xfer.c'), '// SPDX-License-Identifier: GPL-2.0\nvoid *quz_buf_alloc(unsigned long size);\n\nint quz_send(struct device *dev, struct scatterlist *sg, unsigned long len)\n{\n\tvoid *buf = quz_buf_alloc(len);\n\n\tif (!buf)\n\t\treturn -ENOMEM;\n\tsg_init_one(sg, buf, len);\n\treturn dma_map_sg(dev, sg, 1, DMA_TO_DEVICE) ? 0 : -EIO;\n}\n');
-    fs.writeFileSync(patch, ['From: Dev <dev@example.org>', 'Subject: [PATCH] quz: allow large buffers', '', '---',
-      'diff --git a/drivers/misc/quz/quz_mem.c b/drivers/misc/quz/quz_mem.c', '--- a/drivers/misc/quz/quz_mem.c', '+++ b/drivers/misc/quz/quz_mem.c',
-      '@@ -4,4 +4,4 @@', ' void *quz_buf_alloc(unsigned long size)', ' {', '-\treturn kzalloc(size, GFP_KERNEL);', '+\treturn kvzalloc(size, GFP_KERNEL);', ' }', '-- ', '2.39.5', ''].join('\n'));
+    writeAllocatorAndCaller(dir, 'quz', 'kzalloc(size, GFP_KERNEL)');
+    fs.writeFileSync(patch, patchMail('quz: allow large buffers', ['diff --git a/drivers/misc/quz/quz_mem.c b/drivers/misc/quz/quz_mem.c', '--- a/drivers/misc/quz/quz_mem.c',
+      '+++ b/drivers/misc/quz/quz_mem.c', '@@ -4,4 +4,4 @@', ' void *quz_buf_alloc(unsigned long size)', ' {', '-\treturn kzalloc(size, GFP_KERNEL);', '+\treturn kvzalloc(size, GFP_KERNEL);', ' }']));
     try {
       await a.analyzeWorkspace();
       const { doc } = await open('patches/0001-quz-large.patch');
@@ -151,3 +145,18 @@ describe('patch review in the editor', () => {
     }
   });
 });
+
+/**
+ * `<p>_mem.c`: a wrapper allocator `<p>_buf_alloc()` returning `alloc` (line 6 is its return), and
+ * `<p>_xfer.c`: a caller that maps its buffer with sg_init_one() (line 10).
+ */
+function writeAllocatorAndCaller(dir: string, p: string, alloc: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${p}_mem.c`), `// SPDX-License-Identifier: GPL-2.0\n#include <linux/slab.h>\n\nvoid *${p}_buf_alloc(unsigned long size)\n{\n\treturn ${alloc};\n}\n`);
+  fs.writeFileSync(path.join(dir, `${p}_xfer.c`), `// SPDX-License-Identifier: GPL-2.0\nvoid *${p}_buf_alloc(unsigned long size);\n\nint ${p}_send(struct device *dev, struct scatterlist *sg, unsigned long len)\n{\n\tvoid *buf = ${p}_buf_alloc(len);\n\n\tif (!buf)\n\t\treturn -ENOMEM;\n\tsg_init_one(sg, buf, len);\n\treturn dma_map_sg(dev, sg, 1, DMA_TO_DEVICE) ? 0 : -EIO;\n}\n`);
+}
+
+/** One patch mail around `diff` lines. */
+function patchMail(subject: string, diff: string[]): string {
+  return ['From: Dev <dev@example.org>', `Subject: [PATCH] ${subject}`, '', '---', ...diff, '-- ', '2.39.5', ''].join('\n');
+}
