@@ -149,7 +149,7 @@ export async function walkPaths(inputs: string[], opts: WalkOptions, notes: Scan
           }
           const id = `${est.dev}:${est.ino}`;
           if (seenDirs.has(id)) {
-            if (ent.isSymbolicLink()) notes.push({ path: display, severity: 'warning', message: 'skipped: symbolic link loop (directory already scanned)' });
+            if (ent.isSymbolicLink()) notes.push(symlinkSeenNote(display, absDir));
             continue;
           }
           seenDirs.add(id);
@@ -170,6 +170,26 @@ export async function walkPaths(inputs: string[], opts: WalkOptions, notes: Scan
     }
   }
   return out;
+}
+
+/**
+ * A symbolic link to a directory the walk has already entered. Pointing at one of the directories
+ * it sits in, it is a loop (a warning: a tree rarely means it); pointing elsewhere, it is a second
+ * name for files that are scanned anyway (the kernel's `scripts/dtc/include-prefixes/*` point
+ * into `arch/`), which only `--verbose` needs to mention.
+ */
+function symlinkSeenNote(link: string, dir: string): ScanNote {
+  let loop: boolean;
+  try {
+    const target = fs.realpathSync(link);
+    const here = fs.realpathSync(dir);
+    loop = here === target || here.startsWith(target.endsWith(path.sep) ? target : target + path.sep);
+  } catch {
+    loop = true; // it resolved a moment ago; if it no longer does, say the more cautious thing
+  }
+  return loop
+    ? { path: link, severity: 'warning', message: 'skipped: symbolic link loop (points to a directory containing it)' }
+    : { path: link, severity: 'info', message: 'skipped: symbolic link to a directory already scanned' };
 }
 
 export function describeFsError(e: unknown): string {

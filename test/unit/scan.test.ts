@@ -102,7 +102,22 @@ test('walk: a symlink loop is skipped with a note and does not recurse forever',
   const notes: ScanNote[] = [];
   const files = await walkPaths([d], {}, notes);
   assert.deepEqual(files.map((f) => f.rel), ['sub/x.c']);
-  assert.ok(notes.some((n) => n.path.endsWith(path.join('sub', 'up')) && /loop/.test(n.message)), JSON.stringify(notes));
+  assert.ok(notes.some((n) => n.path.endsWith(path.join('sub', 'up')) && n.severity === 'warning' && /loop/.test(n.message)), JSON.stringify(notes));
+});
+
+test('walk: a symlink to a directory scanned elsewhere is an info note, not a loop warning', async () => {
+  const d = tmpdir('duplink');
+  fs.mkdirSync(path.join(d, 'arch/boot'), { recursive: true });
+  fs.writeFileSync(path.join(d, 'arch/boot/a.c'), 'int a;\n');
+  fs.mkdirSync(path.join(d, 'scripts'));
+  fs.symlinkSync('../arch/boot', path.join(d, 'scripts/boot'));
+  const notes: ScanNote[] = [];
+  const files = await walkPaths([d], {}, notes);
+  assert.deepEqual(files.map((f) => f.rel), ['arch/boot/a.c']);
+  assert.equal(notes.length, 1, JSON.stringify(notes));
+  assert.equal(notes[0].severity, 'info');
+  assert.match(notes[0].message, /already scanned/);
+  assert.doesNotMatch(notes[0].message, /loop/);
 });
 
 test('walk: files over the size limit are skipped with a warning', async () => {
