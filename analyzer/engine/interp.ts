@@ -246,6 +246,11 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
   return st;
 }
 
+/** How a trace names a submission's direction ('both': a read or a write, or DMA_BIDIRECTIONAL). */
+function directionPhrase(d: Direction): string {
+  return d === 'both' ? 'a read or write' : `a ${d}`;
+}
+
 export class FunctionAnalysis {
   private readonly src: string;
   private readonly types: Map<string, VarType>;
@@ -295,7 +300,7 @@ export class FunctionAnalysis {
     for (const p of this.fn.params) {
       const known = paramOps?.get(p.index);
       if (known !== undefined && known !== 'unknown') {
-        st.vars.set(p.name, { t: 'op', v: known });
+        st.vars.set(p.name, { t: 'op', v: this.opForContext(known) });
         continue;
       }
       // a pointer to bytes or scalars may be a buffer; a pointer to a struct or to an unknown
@@ -319,6 +324,20 @@ export class FunctionAnalysis {
       this.summary.directionParam = index;
       this.summary.directionWhenTrue = dir;
     }
+  }
+
+  /**
+   * A direction parameter that some callers pass a read and others a write (`foo_io(m, REQ_OP_READ)`
+   * here, `foo_io(m, REQ_OP_WRITE)` there) is one direction per call: each context takes its
+   * half, so `if (op == REQ_OP_WRITE) flush…` and `if (op == REQ_OP_READ) invalidate…` are seen
+   * on the path where they run, not joined into a write that was never flushed. A bidirectional
+   * op (OP_B) is in both halves.
+   */
+  private opForContext(known: OpSet): OpSet {
+    const r = known & (OP_R | OP_RF), w = known & (OP_W | OP_WF);
+    if (!r || !w) return known;
+    this.usedCtx = true;
+    return (this.ctx === 'read' ? r : w) | (known & OP_B);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -2297,7 +2316,7 @@ export class FunctionAnalysis {
       if (st.clean.has(b.id) || b.uncached) continue;
       const flushed = st.flushed.get(b.id) ?? a.flushedAtAdd;
       const helperFlush = a.helperFlushesWrites === true;
-      const submitStep = this.step('submit', site, `${sync ? 'submitted and waited for' : 'submitted'} with ${this.callName(site) ?? 'a call'}() as a ${this.dirOf(op)}`);
+      const submitStep = this.step('submit', site, `${sync ? 'submitted and waited for' : 'submitted'} with ${this.callName(site) ?? 'a call'}() as ${directionPhrase(this.dirOf(op))}`);
       if (this.isSym(b)) {
         if (b.param !== undefined) {
           if (write && !flushed && !helperFlush) this.summary.submits.add(b.param);
