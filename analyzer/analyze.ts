@@ -352,11 +352,11 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     }
     const changedFields = new Set<string>();
     for (const k of new Set([...tu.fieldValsNext.keys(), ...fieldVals.keys()])) {
-      if (valKey(tu.fieldValsNext.get(k)) !== valKey(fieldVals.get(k))) changedFields.add(`.${fieldNameOf(k)}`);
+      if (valKey(tu.fieldValsNext.get(k)) !== valKey(fieldVals.get(k))) changedFields.add(mentionOf(k));
     }
     // fields whose vmalloc facts changed: every function mentioning one is analysed from now on
     const factFields = new Set(changedFields);
-    for (const k of tu.fieldOtherNext) if (!fieldOther.has(k) && !k.startsWith(PENDING)) changedFields.add(`.${fieldNameOf(k)}`);
+    for (const k of tu.fieldOtherNext) if (!fieldOther.has(k) && !k.startsWith(PENDING)) changedFields.add(mentionOf(k));
     summaries = next;
     fieldVals = tu.fieldValsNext;
     fieldOther = tu.fieldOtherNext;
@@ -392,11 +392,12 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   let demandOut: AnalysisDemand | undefined;
   if (demand) {
     const fields = new Set<string>();
-    for (const k of fieldVals.keys()) fields.add(fieldNameOf(k));
+    const globals = new Set<string>();
+    for (const k of fieldVals.keys()) if (k.startsWith('global:')) globals.add(k.slice('global:'.length)); else fields.add(fieldNameOf(k));
     const functions: string[] = [];
     const guards: string[] = [];
     for (const d of demand) if (d.startsWith('guard:')) guards.push(d.slice('guard:'.length)); else functions.push(d);
-    demandOut = { fields: [...fields].sort(), functions: functions.sort(), guards: guards.sort() };
+    demandOut = { fields: [...fields].sort(), functions: functions.sort(), guards: guards.sort(), globals: [...globals].sort() };
   }
   const facts = exportFields(fieldVals, fieldOther, importedVals, allocToField);
   return {
@@ -406,6 +407,11 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     ...(outSites.length ? { callSites: outSites } : {}),
     ...(demandOut ? { demand: demandOut } : {}),
   };
+}
+
+/** How a function body mentions a file-wide location: `.m` for a member, the name of a file-scope variable. */
+function mentionOf(key: string): string {
+  return key.startsWith('global:') ? key.slice('global:'.length) : `.${fieldNameOf(key)}`;
 }
 
 /** One function in both direction contexts against the round's facts (the unit the memo keeps). */
@@ -451,7 +457,7 @@ function importFields(list: readonly FieldFact[]): Map<string, Val> {
     const field = f.t === 'buf' ? f.key : f.t === 'table' ? f.home : undefined;
     const b: Buf = {
       id, kind: f.kind, origin: f.origin.slice(), zeroed: f.zeroed, display: f.display,
-      escapes: true, holders: [], viaField: true, ...(field ? { field } : {}),
+      escapes: true, holders: [], viaField: true, ...(field ? { field } : {}), ...(f.mixed ? { mixed: true } : {}),
       ...(f.size !== undefined ? { size: f.size } : {}), ...(f.sizeBytes !== undefined ? { sizeBytes: f.sizeBytes } : {}),
     };
     m.set(key, f.t === 'buf' ? { t: 'buf', b, adv: false } : { t: 'pages', b });
@@ -475,11 +481,12 @@ function exportFields(fieldVals: Map<string, Val>, fieldOther: ReadonlySet<strin
     const b = v.b;
     // an uncached mapping needs no maintenance in any file; the facts carry no such flag
     if (b.kind === 'param' || b.uncached) continue;
-    const kind = b.kind === 'vmalloc' && fieldOther.has(k) ? 'maybe' : b.kind;
+    const mixed = fieldOther.has(k) || b.mixed === true;
+    const kind = b.kind === 'vmalloc' && mixed ? 'maybe' : b.kind;
     const home = table ? allocToField.get(b.id) ?? (b.id.startsWith('field:') && !b.id.startsWith('field:?.') ? b.id : undefined) : undefined;
     out.push({
       key: member.slice('field:'.length), t: table ? 'table' : v.t, kind, display: b.display, zeroed: b.zeroed, origin: b.origin,
-      ...(home ? { home: home.slice('field:'.length) } : {}),
+      ...(home ? { home: home.slice('field:'.length) } : {}), ...(mixed ? { mixed: true as const } : {}),
       ...(b.size !== undefined ? { size: b.size } : {}), ...(b.sizeBytes !== undefined ? { sizeBytes: b.sizeBytes } : {}),
     });
   }

@@ -238,6 +238,8 @@ export interface FieldFact {
   /** For a table: the member of the same file's structs the buffer itself is kept in (`T.m`), if any. */
   home?: string;
   kind: 'vmalloc' | 'maybe' | 'vmap';
+  /** the storer's file also keeps other memory in the member: which one a reader sees is a mode */
+  mixed?: true;
   display: string;
   size?: string;
   sizeBytes?: number;
@@ -256,6 +258,8 @@ export interface AnalysisDemand {
   functions: string[];
   /** Static functions whose parameters' guard facts (from every caller) decided something. */
   guards: string[];
+  /** File-scope variables the file-wide facts hold something for: every function naming one may use it. */
+  globals: string[];
 }
 
 export interface KernelVersion {

@@ -476,6 +476,24 @@ export class FunctionAnalysis {
     return undefined;
   }
 
+  /**
+   * `global:name` for an identifier that names no local, parameter, function or constant of this
+   * file: a file-scope (or extern) variable, whose stores the functions of the file share as they
+   * share a struct member's (`static void *log_buf;` filled by one function, mapped by another).
+   * The declaration itself may be blanked by slicing, so this goes by what the name is not.
+   */
+  private fileVarKey(name: string): string | undefined {
+    if (this.types.has(name) || this.tu.functions.has(name) || !/[a-z]/.test(name) || DIRECTIONS.has(name)) return undefined;
+    return `global:${name}`;
+  }
+
+  /** What a file-scope variable holds here: stored earlier in this function, else the file-wide fact. */
+  private fileVarVal(name: string, n: SNode, st: State): Val | undefined {
+    const key = this.fileVarKey(name);
+    if (!key || (!st.vars.has(key) && !this.tu.fieldVals.has(key))) return undefined;
+    return this.locationVal(key, n, st);
+  }
+
   /** Read a field-held value, re-anchored to the expression that names it in this function. */
   private fieldVal(n: SNode, st: State): Val | undefined {
     const key = this.fieldKey(n);
@@ -493,8 +511,11 @@ export class FunctionAnalysis {
   /** A file-wide fact read here through `n`: escapes, named after `n`, at its home field if it has one. */
   private viaFieldVal(key: string, v: Extract<Val, { t: 'buf' | 'pages' }>, n: SNode): Val {
     const holder = this.rootIdent(n);
-    const mixed = this.tu.fieldOther.has(key) && v.b.kind === 'vmalloc';
-    const b: Buf = { ...v.b, display: this.text(n), holders: holder ? [holder] : [], escapes: true, viaField: true, kind: mixed ? 'maybe' : v.b.kind };
+    const mixed = this.tu.fieldOther.has(key) || v.b.mixed === true;
+    const b: Buf = {
+      ...v.b, display: this.text(n), holders: holder ? [holder] : [], escapes: true, viaField: true,
+      kind: mixed && v.b.kind === 'vmalloc' ? 'maybe' : v.b.kind, ...(mixed ? { mixed: true } : {}),
+    };
     // a page array stored before its vmap address: it aliases the field the address went to
     const home = this.tu.allocToField.get(b.id);
     if (home) {
@@ -1235,6 +1256,8 @@ export class FunctionAnalysis {
         const name = this.text(n);
         const v = st.vars.get(name);
         if (v) return v;
+        const gv = this.fileVarVal(name, n, st);
+        if (gv) return gv;
         const d = DIRECTIONS.get(name);
         if (d && appliesTo(d, this.tu.kernel) !== false) return { t: 'op', v: this.constBits(d.dir) };
         if (this.tu.functions.has(name)) return { t: 'fn', name };
@@ -1398,7 +1421,12 @@ export class FunctionAnalysis {
       return undefined;
     }
     if (lhs.type === 'identifier') {
-      return this.assignTo(this.text(lhs), rhs, st, this.types.get(this.text(lhs)));
+      const name = this.text(lhs);
+      const v = this.assignTo(name, rhs, st, this.types.get(name));
+      // a file-scope variable is shared by the file's functions like a struct member
+      const gk = this.fileVarKey(name);
+      if (gk) this.storeLocation(gk, lhs, st.vars.get(name), st, rhs);
+      return v;
     }
     const rv = this.ev(rhs, st);
     if (lhs.type === 'field_expression') {
@@ -1484,7 +1512,7 @@ export class FunctionAnalysis {
   private evNoRead(n: SNode, st: State): Val | undefined {
     const x = n.type === 'parenthesized_expression' && n.children[0] ? n.children[0] : n;
     if (x.type === 'cast_expression') return this.evNoRead(child(x, 'value') as SNode, st);
-    if (x.type === 'identifier') return st.vars.get(this.text(x));
+    if (x.type === 'identifier') return st.vars.get(this.text(x)) ?? this.fileVarVal(this.text(x), x, st);
     if (x.type === 'field_expression') return this.fieldVal(x, st);
     if (x.type === 'binary_expression' && (x.op === '+' || x.op === '-')) {
       const l = this.evNoRead(child(x, 'left') as SNode, st);
@@ -1549,7 +1577,8 @@ export class FunctionAnalysis {
     }
     // storing anything else makes the location clean on this path (not the file-wide fact)
     st.vars.set(key, rv ?? { t: 'other' });
-    if (!key.startsWith('field:')) return;
+    const global = key.startsWith('global:');
+    if (!key.startsWith('field:') && !global) return;
     // the field also holds memory that is not vmalloc (kmalloc, a DMA buffer, another pointer)
     if ((!rv || rv.t !== 'buf' || rv.b.kind === 'param') && rhs && !/^\s*(NULL|0|ERR_PTR\b|\(void\s*\*\)\s*0)/.test(this.text(rhs))) {
       const rs = this.strip(rhs);
@@ -1566,7 +1595,7 @@ export class FunctionAnalysis {
     if (rv && rv.t === 'buf' && rv.b.id.startsWith('alloc@') && !rv.adv) this.tu.allocToField.set(rv.b.id, key);
     if (rv && (rv.t === 'buf' || rv.t === 'pages') && rv.b.kind !== 'param') {
       const b: Buf = {
-        ...rv.b, id: rv.t === 'pages' ? rv.b.id : key, escapes: true, field: rv.t === 'pages' ? undefined : key.slice('field:'.length),
+        ...rv.b, id: rv.t === 'pages' ? rv.b.id : key, escapes: true, field: rv.t === 'pages' || global ? undefined : key.slice('field:'.length),
         origin: [...rv.b.origin, this.step('flow', lhs, `stored in ${this.text(lhs)}`)],
       };
       this.tu.fieldValsNext.set(key, rv.t === 'buf' ? { t: 'buf', b, adv: false } : { t: 'pages', b });
@@ -2250,9 +2279,11 @@ export class FunctionAnalysis {
    * A struct field that holds vmalloc memory in one place and other memory in another is
    * maybe-vmalloc wherever only the file-wide field facts say what it holds: a linear-map conversion
    * of it is then on a path the code selects by some mode we cannot see, and is not reported.
+   * A member that only ever holds kvmalloc() memory is not such a mode: the allocator picks by
+   * size, and a conversion in another function is as wrong as one next to the kvzalloc().
    */
   private fieldMaybe(b: Buf): boolean {
-    return b.kind === 'maybe' && b.viaField === true;
+    return b.kind === 'maybe' && b.viaField === true && b.mixed === true;
   }
 
   /** A maybe-vmalloc buffer whose holder a dominating condition inspects is on the author's linear path. */
@@ -2293,6 +2324,7 @@ export class FunctionAnalysis {
 
   private bufName(b: Buf, st: State): string | undefined {
     for (const [k, v] of st.vars) if (v.t === 'buf' && v.b.id === b.id && !v.adv && !k.includes(':')) return k;
+    if (b.id.startsWith('global:')) return b.id.slice('global:'.length);
     // `bp->b_addr`: the holder variable must be in scope here (the field name is not a variable);
     // a field read from elsewhere, or one this function stored the buffer in
     const inField = b.field !== undefined || [...st.vars].some(([k, v]) => k.startsWith('field:') && v.t === 'buf' && v.b.id === b.id && !v.adv);
@@ -2346,7 +2378,7 @@ export class FunctionAnalysis {
         const len = name ? this.lenFor(b, name) : undefined;
         const fixes = name && len ? [this.flushFix(b, name, len, site)] : [];
         this.report('vmap-io-missing-flush', site, b,
-          `\`${b.display}\` ${visibleWrite ? 'is written by the CPU through' : b.viaField ? 'is a struct member other functions may write through' : 'is possibly written (it escapes) through'} its ${b.kind === 'vmap' ? 'vmap' : 'vmalloc'} alias${!visibleWrite && b.viaField ? ', and it' : ' and'} reaches ${read ? 'I/O' : 'a write I/O'} without flush_kernel_vmap_range(): on VIVT/aliasing-VIPT caches the device can read stale memory`,
+          `\`${b.display}\` ${visibleWrite ? 'is written by the CPU through' : b.viaField ? `is ${b.id.startsWith('global:') ? 'a file-scope variable' : 'a struct member'} other functions may write through` : 'is possibly written (it escapes) through'} its ${b.kind === 'vmap' ? 'vmap' : 'vmalloc'} alias${!visibleWrite && b.viaField ? ', and it' : ' and'} reaches ${read ? 'I/O' : 'a write I/O'} without flush_kernel_vmap_range(): on VIVT/aliasing-VIPT caches the device can read stale memory`,
           [...b.origin, ...(written ? [written] : []), ...a.steps, submitStep], this.dirOf(op), fixes,
           { cpuWroteBefore: true, hasFlush: false, hasInvalidate: false, cpuReadsAfter: read });
       } else if (read && !write && needFlush && visibleWrite) {

@@ -32,6 +32,11 @@ export interface Buf {
   /** known only through file-wide struct-field facts, not through this function's own flow */
   viaField?: boolean;
   /**
+   * a member that also holds other memory somewhere (vmalloc here, kmalloc there): which one a
+   * function sees is chosen by a mode the analysis cannot see (interp fieldMaybe)
+   */
+  mixed?: boolean;
+  /**
    * mapped with an uncached protection (tables UNCACHED_PROTS): a vmalloc-space address, so
    * linear-map conversions are still wrong, but no cache lines to flush or invalidate
    */

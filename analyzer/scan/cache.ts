@@ -218,7 +218,7 @@ function validFieldFact(f: unknown): boolean {
   if (!isObj(f)) return false;
   return typeof f.key === 'string' && /^[A-Za-z_]\w*\.[A-Za-z_]\w*(?:\[\])?$/.test(f.key) && (f.t === 'buf' || f.t === 'pages' || f.t === 'table') &&
     (f.home === undefined || (f.t === 'table' && typeof f.home === 'string' && /^[A-Za-z_]\w*\.[A-Za-z_]\w*(?:\[\])?$/.test(f.home))) &&
-    ['vmalloc', 'maybe', 'vmap'].includes(f.kind as string) && typeof f.display === 'string' && typeof f.zeroed === 'boolean' &&
+    ['vmalloc', 'maybe', 'vmap'].includes(f.kind as string) && (f.mixed === undefined || f.mixed === true) && typeof f.display === 'string' && typeof f.zeroed === 'boolean' &&
     (f.size === undefined || typeof f.size === 'string') && (f.sizeBytes === undefined || typeof f.sizeBytes === 'number') &&
     Array.isArray(f.origin) && f.origin.every((x) => isObj(x) && typeof x.kind === 'string' && typeof x.message === 'string' && typeof x.file === 'string' &&
       isObj(x.span) && isObj(x.span.start) && isObj(x.span.end) && typeof x.span.startOffset === 'number' && typeof x.span.endOffset === 'number');

@@ -171,6 +171,7 @@ export function widenSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>
       }
     }
     addFieldUsers(g, keep, n, new Set(d.fields));
+    if (d.globals.length) for (const j of keep) if (!n.has(j) && d.globals.some((x) => g.expanded[j].has(x))) n.add(j);
   }
   if (n.size + signatures.size === before) return false;
   closeSet(g, keep, n);
