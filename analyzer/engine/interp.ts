@@ -2065,7 +2065,7 @@ export class FunctionAnalysis {
         const sgArg = argAt(sink.sg);
         const pageArg = argAt(sink.page);
         const page = this.pageArg(pageArg, args, n, st);
-        if (page && sgArg) this.noteParamPages(page.b, sgArg, 'sg');
+        if (page && sgArg) this.noteParamPages(page.b, this.loopedTable(sgArg), 'sg');
         if (page && sgArg) this.putInTable(sgArg, page, this.ioRange(page, sink, args), st, n, `page put in a scatterlist with ${name}()`);
         return undefined;
       }
@@ -2240,6 +2240,12 @@ export class FunctionAnalysis {
     m.set(page.b.id, { ...base, ranges: [...(prev?.ranges ?? []), range], flushedAtAdd });
   }
 
+  /** An entry of a for_each_sg() loop is the looped table's (`sg` → `sgt->sgl`); anything else is itself. */
+  private loopedTable(sgArg: SNode): SNode {
+    const it = this.strip(sgArg);
+    return it.type === 'identifier' ? this.sgIterators.get(this.text(it)) ?? sgArg : sgArg;
+  }
+
   /** The key a scatterlist is tracked under on a path (st.sgs): its root variable, else its text. */
   private sgKey(sgArg: SNode): string {
     return this.rootIdent(sgArg) ?? this.objKey(sgArg);
@@ -2247,9 +2253,7 @@ export class FunctionAnalysis {
 
   /** Put pages of a buffer in the scatterlist `sgArg` names: on this path, and file-wide for a table member. */
   private putInTable(sgArg0: SNode, page: { b: Buf; step?: TraceStep }, range: IoRange, st: State, n: SNode, message: string): void {
-    // an entry of a for_each_sg() loop is the looped table's
-    const it = this.strip(sgArg0);
-    const sgArg = it.type === 'identifier' ? this.sgIterators.get(this.text(it)) ?? sgArg0 : sgArg0;
+    const sgArg = this.loopedTable(sgArg0);
     const key = this.sgKey(sgArg);
     const m = st.sgs.get(key) ?? new Map<string, Added>();
     this.addPage(m, page, range, st, n, message);
