@@ -2170,6 +2170,9 @@ export class FunctionAnalysis {
         const pArg = argAt(sink.ptr);
         const vals = args.map((a) => this.ev(a, st));
         const v = pArg ? vals[args.indexOf(pArg)] : undefined;
+        // a wrapper's parameter: bio_map_kern() converts it with virt_to_page(), which its
+        // callers' vmalloc buffers then meet (the summary's `converts`, as for virt_to_page())
+        if (v && v.t === 'buf' && this.isSym(v.b) && v.b.param !== undefined && this.tu.kernel) st.converted.add(v.b.param);
         if (v && v.t === 'buf' && v.b.kind !== 'param' && !st.clean.has(v.b.id) && this.tu.kernel) {
           this.report('vmap-blk-rq-map-kern', n, v.b,
             `${name}() with vmalloc buffer \`${this.text(pArg as SNode)}\` on kernel ${this.tu.kernelLabel}: before 5.3 bio_map_kern() maps it with virt_to_page(), so the request transfers the wrong pages`,
