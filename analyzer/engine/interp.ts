@@ -1975,6 +1975,10 @@ export class FunctionAnalysis {
         st.completed.delete(b.id);
         st.invalidated.set(b.id, rec);
         if (!rec.wrongRange && !this.isSym(b)) this.checkRange(rec, p.ranges ?? [], b, n, args, 'invalidate');
+      } else {
+        // remembered for the finding's message: the author meant to invalidate, too early
+        const q = st.inflight.get(b.id);
+        if (q && !q.earlyInvalidate) st.inflight.set(b.id, { ...q, earlyInvalidate: this.step('maintenance', n, `${this.callName(n) ?? 'invalidate_kernel_vmap_range'}() runs while the read is still in flight: lines the device's data replaces can be fetched again before it completes`) });
       }
     }
   }
@@ -2470,9 +2474,10 @@ export class FunctionAnalysis {
       const f = this.endIoFix(p.endIo, b, p.bio);
       if (f) fixes.push(f);
     }
+    const early = p.earlyInvalidate;
     this.report('vmap-io-missing-invalidate', siteNode, b,
-      `read I/O into ${b.kind === 'maybe' ? 'possibly-vmalloc' : b.kind === 'vmap' ? 'vmap' : 'vmalloc'} buffer \`${b.display}\` is read by the CPU after completion without invalidate_kernel_vmap_range(): on VIVT/aliasing-VIPT caches the CPU can read stale alias lines`,
-      [...b.origin, ...p.steps, ...extra], 'read', fixes,
+      `read I/O into ${b.kind === 'maybe' ? 'possibly-vmalloc' : b.kind === 'vmap' ? 'vmap' : 'vmalloc'} buffer \`${b.display}\` is read by the CPU after completion ${early ? `but invalidated only at line ${early.span.start.line}, before the I/O completes` : 'without invalidate_kernel_vmap_range()'}: on VIVT/aliasing-VIPT caches the CPU can read stale alias lines`,
+      [...b.origin, ...p.steps.flatMap((s) => (early && s.kind === 'complete' ? [early, s] : [s])), ...extra], 'read', fixes,
       { cpuReadsAfter: true, hasInvalidate: false, hasFlush: false, cpuWroteBefore: false });
   }
 

@@ -139,6 +139,8 @@ export interface Pending {
   /** see Added.viaTable */
   viaTable?: boolean;
   bio?: BioState;
+  /** an invalidate of the buffer made while the read was still in flight: it protects nothing */
+  earlyInvalidate?: TraceStep;
 }
 
 export interface MaintRec {

@@ -322,6 +322,41 @@ describe('traces and fixes', () => {
   });
 });
 
+describe('an invalidate made too early', () => {
+  test('is named in the missing-invalidate finding and its trace, between submission and completion', async () => {
+    const src = `${HDR}static void foo_end_io(struct bio *bio)
+{
+	complete(bio->bi_private);
+}
+
+int foo_read(struct block_device *bdev, size_t len, u32 *out)
+{
+	DECLARE_COMPLETION_ONSTACK(done);
+	u32 *buf = vmalloc(len);
+	struct bio *bio = bio_alloc(bdev, 1, REQ_OP_READ, GFP_KERNEL);
+
+	bio->bi_end_io = foo_end_io;
+	bio->bi_private = &done;
+	__bio_add_page(bio, vmalloc_to_page(buf), len, 0);
+	submit_bio(bio);
+	invalidate_kernel_vmap_range(buf, len);
+	wait_for_completion_io(&done);
+	*out = buf[0];
+	return 0;
+}
+`;
+    const r = await analyzeText(src, 'early.c');
+    assert.equal(r.findings.length, 1, JSON.stringify(r.findings.map((f) => f.message)));
+    const f = r.findings[0];
+    assert.equal(f.rule, 'vmap-io-missing-invalidate');
+    const line = src.split('\n').findIndex((l) => l.includes('invalidate_kernel_vmap_range')) + 1;
+    assert.match(f.message, new RegExp(`invalidated only at line ${line}, before the I/O completes`));
+    const kinds = f.trace.map((t) => t.kind);
+    assert.deepEqual(kinds.slice(kinds.indexOf('submit')), ['submit', 'maintenance', 'complete', 'cpu-read']);
+    assert.equal(f.trace[kinds.indexOf('maintenance')].span.start.line, line);
+  });
+});
+
 describe('kernel versions and rule selection', () => {
   const src = `${HDR}static int foo_report(struct request_queue *q, struct request *rq, size_t len)
 {
