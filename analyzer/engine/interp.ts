@@ -812,7 +812,8 @@ export class FunctionAnalysis {
         if (r) out.push(r);
       } else if (d.type === 'call_expression') {
         const name = this.callName(d) ?? '';
-        if (NULL_TESTS.has(name) || CONDITION_WRAPPERS.has(name)) continue;
+        // is_vmalloc_addr() says which branch is which exactly (condIn): no mode to guess
+        if (NULL_TESTS.has(name) || CONDITION_WRAPPERS.has(name) || VMALLOC_TESTS.has(name)) continue;
         for (const a of this.args(d)) {
           const r = this.rootIdent(a);
           if (r) out.push(r);
@@ -949,9 +950,12 @@ export class FunctionAnalysis {
     };
     for (const [x, y] of [[a, b], [b, a]] as const) {
       for (const id of x.flushed.keys()) {
+        // made on the branch an is_vmalloc_addr() test proved linear: it covers nothing
+        if (x.clean.has(id) && !y.clean.has(id)) continue;
         if (!y.flushed.has(id) && !y.clean.has(id) && mentions(id, bufOf(id, x, y))) y.clean.add(id);
       }
       for (const id of x.invalidated.keys()) {
+        if (x.clean.has(id) && !y.clean.has(id)) continue;
         // the branch without the invalidate is the non-vmapped one, or the failed-I/O one (`if (!ret && …)`)
         const sv = y.completed.get(id)?.statusVar;
         const onStatus = (sv !== undefined && idents.has(sv)) || /\bbi_status\b/.test(this.text(condNode));
