@@ -2480,7 +2480,7 @@ export class FunctionAnalysis {
     }
     const early = p.earlyInvalidate;
     this.report('vmap-io-missing-invalidate', siteNode, b,
-      `read I/O into ${b.kind === 'maybe' ? 'possibly-vmalloc' : b.kind === 'vmap' ? 'vmap' : 'vmalloc'} buffer \`${b.display}\` is read by the CPU after completion ${early ? `but invalidated only at line ${early.span.start.line}, before the I/O completes` : 'without invalidate_kernel_vmap_range()'}: on VIVT/aliasing-VIPT caches the CPU can read stale alias lines`,
+      `read I/O into ${b.kind === 'maybe' ? 'possibly-vmalloc' : b.kind === 'vmap' ? 'vmap' : 'vmalloc'} buffer \`${b.display}\` is read by the CPU after completion ${early ? 'but its invalidate_kernel_vmap_range() runs before the I/O completes' : 'without invalidate_kernel_vmap_range()'}: on VIVT/aliasing-VIPT caches the CPU can read stale alias lines`,
       [...b.origin, ...p.steps.flatMap((s) => (early && s.kind === 'complete' ? [early, s] : [s])), ...extra], 'read', fixes,
       { cpuReadsAfter: true, hasInvalidate: false, hasFlush: false, cpuWroteBefore: false });
   }

@@ -350,7 +350,8 @@ int foo_read(struct block_device *bdev, size_t len, u32 *out)
     const f = r.findings[0];
     assert.equal(f.rule, 'vmap-io-missing-invalidate');
     const line = src.split('\n').findIndex((l) => l.includes('invalidate_kernel_vmap_range')) + 1;
-    assert.match(f.message, new RegExp(`invalidated only at line ${line}, before the I/O completes`));
+    // the line is the trace's to give: a message with positions in it would not survive the memo's relocation
+    assert.match(f.message, /but its invalidate_kernel_vmap_range\(\) runs before the I\/O completes/);
     const kinds = f.trace.map((t) => t.kind);
     assert.deepEqual(kinds.slice(kinds.indexOf('submit')), ['submit', 'maintenance', 'complete', 'cpu-read']);
     assert.equal(f.trace[kinds.indexOf('maintenance')].span.start.line, line);
