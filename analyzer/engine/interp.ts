@@ -12,7 +12,7 @@ import { lineIndex } from '../parse/lines';
 import { SNode, child, descendants } from '../parse/syntax';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
-  ALLOCATORS, LINEAR_ALLOCATORS, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
+  ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
   allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
@@ -1750,9 +1750,15 @@ export class FunctionAnalysis {
       else if (Array.isArray(row.size) && args[row.size[0]] && args[row.size[1]]) size = `${asFactor(this.text(args[row.size[0]]))} * ${asFactor(this.text(args[row.size[1]]))}`;
       if ('countArg' in row && row.countArg !== undefined && args[row.countArg]) size = `${asFactor(this.text(args[row.countArg]))} * PAGE_SIZE`;
       const kind = row.kind === 'maybe-vmalloc' ? 'maybe' : row.kind;
+      const sizeBytes = size ? this.constEval(size) : undefined;
+      // a small size, or flags that rule out the vmalloc fallback: kmalloc memory (tables kvmallocFallback)
+      if ('gfpArg' in row && row.gfpArg !== undefined) {
+        const g = args[row.gfpArg < 0 ? args.length + row.gfpArg : row.gfpArg];
+        if (kvmallocFallback(g ? this.text(g) : undefined, sizeBytes, k) === false) return undefined;
+      }
       const b: Buf = {
         id: `alloc@${n.start}`, kind, zeroed: row.zeroing, display: this.text(n), escapes: false, holders: [],
-        size, sizeBytes: size ? this.constEval(size) : undefined, ...(uncached ? { uncached: true } : {}),
+        size, sizeBytes, ...(uncached ? { uncached: true } : {}),
         origin: [this.step('alloc', n, `${row.kind === 'vmap' ? 'mapped' : 'allocated'} with ${name}()${kind === 'maybe' ? ' (may fall back to vmalloc)' : ''}`)],
       };
       if ('pagesArg' in row && row.pagesArg !== undefined && args[row.pagesArg]) {

@@ -19,6 +19,8 @@ export interface AllocatorRow extends Versioned {
   countArg?: number;
   /** The pgprot_t argument: an uncached protection (UNCACHED_PROTS) makes an alias with no cache lines. */
   protArg?: number;
+  /** kvmalloc family: the gfp_t argument (negative: from the end), which decides whether it can fall back (kvmallocFallback) */
+  gfpArg?: number;
 }
 
 const VM_H = 'include/linux/vmalloc.h v5.4.59 l.99, v5.15.135 l.153, v6.18.2 l.146–198';
@@ -55,23 +57,67 @@ const rows: AllocatorRow[] = [
   { name: 'dma_vmap_noncontiguous', kind: 'vmap', zeroing: false, size: 1, pagesArg: 2, since: '5.15', source: 'kernel/dma/mapping.c, Documentation/core-api/dma-api.rst v6.18.2 l.672–683' },
   { name: 'vmap_pfn', kind: 'vmap', zeroing: false, pagesArg: 0, countArg: 1, protArg: 2, source: 'include/linux/vmalloc.h v5.15.135+' },
   // kvmalloc family: maybe vmalloc.
-  { name: 'kvmalloc', kind: 'maybe-vmalloc', zeroing: false, size: 0, since: '4.12', source: SLAB_H },
-  { name: 'kvzalloc', kind: 'maybe-vmalloc', zeroing: true, size: 0, since: '4.12', source: SLAB_H },
-  { name: 'kvcalloc', kind: 'maybe-vmalloc', zeroing: true, size: [0, 1], since: '4.18', source: SLAB_H },
-  { name: 'kvmalloc_array', kind: 'maybe-vmalloc', zeroing: false, size: [0, 1], since: '4.12', source: SLAB_H },
-  { name: 'kvmalloc_node', kind: 'maybe-vmalloc', zeroing: false, size: 0, since: '4.12', source: SLAB_H },
-  { name: 'kvzalloc_node', kind: 'maybe-vmalloc', zeroing: true, size: 0, since: '4.12', source: SLAB_H },
-  { name: 'kvcalloc_node', kind: 'maybe-vmalloc', zeroing: true, size: [0, 1], since: '6.10', source: SLAB_H },
-  { name: 'kvmalloc_array_node', kind: 'maybe-vmalloc', zeroing: false, size: [0, 1], since: '6.10', source: SLAB_H },
+  { name: 'kvmalloc', kind: 'maybe-vmalloc', zeroing: false, size: 0, gfpArg: 1, since: '4.12', source: SLAB_H },
+  { name: 'kvzalloc', kind: 'maybe-vmalloc', zeroing: true, size: 0, gfpArg: 1, since: '4.12', source: SLAB_H },
+  { name: 'kvcalloc', kind: 'maybe-vmalloc', zeroing: true, size: [0, 1], gfpArg: 2, since: '4.18', source: SLAB_H },
+  { name: 'kvmalloc_array', kind: 'maybe-vmalloc', zeroing: false, size: [0, 1], gfpArg: 2, since: '4.12', source: SLAB_H },
+  { name: 'kvmalloc_node', kind: 'maybe-vmalloc', zeroing: false, size: 0, gfpArg: 1, since: '4.12', source: SLAB_H },
+  { name: 'kvzalloc_node', kind: 'maybe-vmalloc', zeroing: true, size: 0, gfpArg: 1, since: '4.12', source: SLAB_H },
+  { name: 'kvcalloc_node', kind: 'maybe-vmalloc', zeroing: true, size: [0, 1], gfpArg: 2, since: '6.10', source: SLAB_H },
+  { name: 'kvmalloc_array_node', kind: 'maybe-vmalloc', zeroing: false, size: [0, 1], gfpArg: 2, since: '6.10', source: SLAB_H },
   // copies into kvmalloc() memory: mm/util.c v6.18.2 (vmemdup_user: present in v4.19.y, absent in
   // v3.10.99; kvmemdup: present in v6.12, absent in v5.4.59; vmemdup_array_user: include/linux/string.h
   // v6.12, v6.18.2, added with memdup_array_user() in v6.7)
   { name: 'vmemdup_user', kind: 'maybe-vmalloc', zeroing: false, size: 1, since: '4.16', source: 'mm/util.c v4.19, v6.18.2 (kvmalloc + copy_from_user)' },
   { name: 'vmemdup_array_user', kind: 'maybe-vmalloc', zeroing: false, size: [1, 2], since: '6.7', source: 'include/linux/string.h v6.12, v6.18.2 (vmemdup_user of n * size)' },
-  { name: 'kvmemdup', kind: 'maybe-vmalloc', zeroing: false, size: 1, since: '6.1', source: 'mm/util.c v6.12, v6.18.2 (kvmalloc + memcpy)' },
+  { name: 'kvmemdup', kind: 'maybe-vmalloc', zeroing: false, size: 1, gfpArg: 2, since: '6.1', source: 'mm/util.c v6.12, v6.18.2 (kvmalloc + memcpy)' },
   // kvrealloc(p, size, gfp) since v6.12 (older: kvrealloc(p, oldsize, newsize, gfp)).
-  { name: 'kvrealloc', kind: 'maybe-vmalloc', zeroing: false, since: '5.15', source: SLAB_H },
+  { name: 'kvrealloc', kind: 'maybe-vmalloc', zeroing: false, gfpArg: -1, since: '5.15', source: SLAB_H },
 ];
+
+/**
+ * Can a kvmalloc-family call fall back to vmalloc? `kvmalloc_node()` tries kmalloc first and:
+ * - returns its result for `size <= PAGE_SIZE`, whatever it is (`if (ret || size <= PAGE_SIZE) return
+ *   ret;`: mm/util.c v4.19, v5.4.59 l.557–567, v5.15.135 l.593–633, v6.12 l.661; mm/slub.c v6.18.2
+ *   l.7103–7136). PAGE_SIZE is at least 4 KiB everywhere, so a constant size up to 4096 never falls back;
+ * - up to v5.16 only with GFP_KERNEL-compatible flags (`if ((flags & GFP_KERNEL) != GFP_KERNEL) return
+ *   kmalloc_node(size, flags, node);`, v5.4.59 l.547, v5.15.135): GFP_NOFS, GFP_NOIO, GFP_ATOMIC and
+ *   GFP_NOWAIT get kmalloc memory only;
+ * - from v5.17 (a421ef303008 "mm: allow !GFP_KERNEL allocations for kvmalloc", v5.17-rc1; the
+ *   boundary between v5.15.135 and v6.12 is checked, the release is from the commit's history)
+ *   whenever the flags allow blocking (`if (!gfpflags_allow_blocking(flags)) return NULL;`, v6.12
+ *   l.665): GFP_NOFS and GFP_NOIO may fall back, GFP_ATOMIC and GFP_NOWAIT never.
+ * `false`: never vmalloc memory; `undefined`: may be (an unknown size or flags expression).
+ */
+interface GfpBase { kernelBits: boolean; blocking: boolean }
+const GFP_BASES: ReadonlyMap<string, GfpBase> = new Map<string, GfpBase>([
+  ...['GFP_KERNEL', 'GFP_KERNEL_ACCOUNT', 'GFP_USER', 'GFP_HIGHUSER', 'GFP_HIGHUSER_MOVABLE'].map((n): [string, GfpBase] => [n, { kernelBits: true, blocking: true }]),
+  ...['GFP_NOFS', 'GFP_NOIO'].map((n): [string, GfpBase] => [n, { kernelBits: false, blocking: true }]),
+  ...['GFP_ATOMIC', 'GFP_NOWAIT'].map((n): [string, GfpBase] => [n, { kernelBits: false, blocking: false }]),
+]);
+/** Modifiers that change neither test (zones, zeroing, warnings, retry policy, accounting). */
+const GFP_NEUTRAL: ReadonlySet<string> = new Set([
+  'GFP_DMA', 'GFP_DMA32', '__GFP_DMA', '__GFP_DMA32', '__GFP_HIGHMEM', '__GFP_MOVABLE', '__GFP_ZERO', '__GFP_NOWARN',
+  '__GFP_NORETRY', '__GFP_RETRY_MAYFAIL', '__GFP_NOFAIL', '__GFP_ACCOUNT', '__GFP_COMP', '__GFP_NOMEMALLOC',
+  '__GFP_HARDWALL', '__GFP_THISNODE', '__GFP_REPEAT',
+]);
+export const PAGE_SIZE_MIN = 4096;
+
+export function kvmallocFallback(gfpText: string | undefined, sizeBytes: number | undefined, k: KVersion | undefined): false | undefined {
+  if (sizeBytes !== undefined && sizeBytes <= PAGE_SIZE_MIN) return false;
+  if (gfpText === undefined || !/^[\sA-Za-z0-9_|()]*$/.test(gfpText)) return undefined;
+  let base: GfpBase | undefined;
+  for (const id of gfpText.match(/[A-Za-z_]\w*/g) ?? []) {
+    const b = GFP_BASES.get(id);
+    if (b) {
+      if (base) return undefined;
+      base = b;
+    } else if (!GFP_NEUTRAL.has(id)) return undefined;
+  }
+  if (!base) return undefined;
+  const newRule = !k || k.major > 5 || (k.major === 5 && k.minor >= 17);
+  return (newRule ? base.blocking : base.kernelBits) ? undefined : false;
+}
 
 /**
  * Since ~v6.10 the allocators are macros over `*_noprof` functions (memory allocation profiling);

@@ -7,7 +7,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeText } from '../../analyzer/analyze';
 import { FunctionSummary } from '../../analyzer/types';
-import { appliesTo, parseVersion, relevantNames, SINKS, ALLOCATORS } from '../../analyzer/tables';
+import { appliesTo, parseVersion, relevantNames, SINKS, ALLOCATORS, kvmallocFallback } from '../../analyzer/tables';
 
 const HDR = '#include <linux/bio.h>\n#include <linux/vmalloc.h>\n\n';
 
@@ -355,6 +355,25 @@ int foo_read(struct block_device *bdev, size_t len, u32 *out)
     const kinds = f.trace.map((t) => t.kind);
     assert.deepEqual(kinds.slice(kinds.indexOf('submit')), ['submit', 'maintenance', 'complete', 'cpu-read']);
     assert.equal(f.trace[kinds.indexOf('maintenance')].span.start.line, line);
+  });
+});
+
+describe('when kvmalloc() can fall back to vmalloc', () => {
+  test('small sizes never; the flags by kernel version; unknown expressions may', () => {
+    const v = (s: string) => parseVersion(s);
+    assert.equal(kvmallocFallback('GFP_KERNEL', 4096, v('6.18')), false);
+    assert.equal(kvmallocFallback('GFP_KERNEL', 4097, v('6.18')), undefined);
+    assert.equal(kvmallocFallback('GFP_KERNEL | __GFP_ZERO', undefined, v('5.4')), undefined);
+    assert.equal(kvmallocFallback('GFP_NOIO', undefined, v('5.16')), false);
+    assert.equal(kvmallocFallback('GFP_NOIO', undefined, v('5.17')), undefined);
+    assert.equal(kvmallocFallback('GFP_NOFS', undefined, undefined), undefined);
+    assert.equal(kvmallocFallback('GFP_ATOMIC | __GFP_NOWARN', undefined, v('6.18')), false);
+    assert.equal(kvmallocFallback('GFP_NOWAIT', undefined, v('4.19')), false);
+    // what the text cannot settle stays possible
+    assert.equal(kvmallocFallback('gfp', undefined, v('5.4')), undefined);
+    assert.equal(kvmallocFallback('GFP_KERNEL & ~__GFP_DIRECT_RECLAIM', undefined, v('6.18')), undefined);
+    assert.equal(kvmallocFallback('GFP_NOIO | __GFP_FS', undefined, v('5.4')), undefined);
+    assert.equal(kvmallocFallback('GFP_KERNEL | GFP_ATOMIC', undefined, v('5.4')), undefined);
   });
 });
 

@@ -376,7 +376,7 @@ describe('demand-driven slicing widens where the analysis needs it', () => {
     const text = [
       'struct foo_ctx { void *buf; int linear; };', '',
       'static void foo_setup(struct foo_ctx *c, struct scatterlist *sg)', '{',
-      '\tc->buf = kvmalloc(4096, GFP_KERNEL);', '\tsg_init_one(sg, c->buf, 4096);', '}', '',
+      '\tc->buf = kvmalloc(8192, GFP_KERNEL);', '\tsg_init_one(sg, c->buf, 8192);', '}', '',
       'static void foo_a(struct foo_ctx *c, struct scatterlist *sg)', '{', '\tif (c->linear)', '\t\tfoo_setup(c, sg);', '}', '',
     ].join('\n');
     const unguarded = text.replace('\tif (c->linear)\n\t', '');
@@ -397,7 +397,7 @@ describe('demand-driven slicing starts with the users of a field a source is sto
   const text = [
     'struct qq_ctx { void *log; void *other; struct { char *buf; } d[2]; };', '',
     'int qq_init(struct qq_ctx *ctx)', '{',
-    '\tctx->log = vzalloc(1 << 16);', '\tctx->d[0].buf = (char *)kvmalloc(4096, GFP_KERNEL);', '\tctx->other = kmalloc(64, GFP_KERNEL);',
+    '\tctx->log = vzalloc(1 << 16);', '\tctx->d[0].buf = (char *)kvmalloc(8192, GFP_KERNEL);', '\tctx->other = kmalloc(64, GFP_KERNEL);',
     '\treturn ctx->log ? 0 : -ENOMEM;', '}', '',
     'static void qq_flush_log(struct qq_ctx *ctx, struct scatterlist *sg)', '{', '\tsg_init_one(sg, ctx->log, 1 << 16);', '}', '',
     'static void qq_other(struct qq_ctx *ctx, struct scatterlist *sg)', '{', '\tsg_init_one(sg, ctx->other, 64);', '}', '',
