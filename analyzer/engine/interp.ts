@@ -786,6 +786,17 @@ export class FunctionAnalysis {
     return join(thenOut, elseOut);
   }
 
+  /** The objects an is_vmalloc_addr()-style call of a condition tests. */
+  private vmallocTested(cond: SNode): string[] {
+    const out: string[] = [];
+    for (const d of descendants(cond)) {
+      if (d.type !== 'call_expression' || !VMALLOC_TESTS.has(this.callName(d) ?? '')) continue;
+      const r = this.args(d)[0] ? this.rootIdent(this.args(d)[0]) : undefined;
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
   /** Objects a condition inspects through a field or a call (not a bare NULL test). */
   private inspected(cond: SNode): string[] {
     const out: string[] = [];
@@ -812,7 +823,7 @@ export class FunctionAnalysis {
         if (r) out.push(r);
       } else if (d.type === 'call_expression') {
         const name = this.callName(d) ?? '';
-        // is_vmalloc_addr() says which branch is which exactly (condIn): no mode to guess
+        // is_vmalloc_addr() says which branch is which exactly (condIn); execIf guards after the branches
         if (NULL_TESTS.has(name) || CONDITION_WRAPPERS.has(name) || VMALLOC_TESTS.has(name)) continue;
         for (const a of this.args(d)) {
           const r = this.rootIdent(a);
@@ -836,6 +847,10 @@ export class FunctionAnalysis {
     const thenOut = this.exec(conseq, t);
     const elseOut = altStmt ? this.exec(altStmt, e) : e;
     if (condNode && thenOut && elseOut) this.applyGuard(condNode, before, thenOut, elseOut);
+    // Inside its branches an is_vmalloc_addr() test is exact (one is clean, the other vmalloc);
+    // after them the code often follows the test through a flag (`if (is_vmalloc_addr(buf))
+    // bounce = true; … if (bounce) buf = copy;`): from here on, trust the author as for a mode test.
+    if (condNode) for (const h of this.vmallocTested(condNode)) { thenOut?.guarded.add(h); elseOut?.guarded.add(h); }
     return join(thenOut, elseOut);
   }
 
