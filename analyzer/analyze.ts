@@ -51,6 +51,8 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
       : undefined,
     flushesParams: arr(acc.flushed),
     invalidatesParams: arr(acc.invalidates),
+    flushesMembers: acc.flushedMembers?.size ? [...acc.flushedMembers].sort() : undefined,
+    invalidatesMembers: acc.invalidatesMembers.size ? [...acc.invalidatesMembers].sort() : undefined,
     submitsParams: arr(acc.submits),
     readIntoParams: arr(acc.readInto),
     readsCompletedParams: arr(acc.readsCompleted),
@@ -107,6 +109,8 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
   return {
     flushed: a.flushed === null ? b.flushed : b.flushed === null ? a.flushed : new Set([...a.flushed].filter((x) => b.flushed?.has(x))),
     invalidates: new Set([...a.invalidates, ...b.invalidates]),
+    flushedMembers: a.flushedMembers === null ? b.flushedMembers : b.flushedMembers === null ? a.flushedMembers : new Set([...a.flushedMembers].filter((x) => b.flushedMembers?.has(x))),
+    invalidatesMembers: new Set([...a.invalidatesMembers, ...b.invalidatesMembers]),
     submits: new Set([...a.submits, ...b.submits]),
     submitDir: a.submitDir | b.submitDir,
     readInto: new Set([...a.readInto, ...b.readInto]),

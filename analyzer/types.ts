@@ -123,6 +123,13 @@ export interface FunctionSummary {
   flushesParams?: number[];
   /** Parameters on which invalidate_kernel_vmap_range is called. */
   invalidatesParams?: number[];
+  /**
+   * Members (`T.m`) of a parameter's struct flushed on every path (`flush_kernel_vmap_range(x->data,
+   * x->size)` with `struct xa *x`): the caller's buffer kept in that member is flushed by the call.
+   */
+  flushesMembers?: string[];
+  /** Members of a parameter's struct invalidated (`invalidate_kernel_vmap_range(x->data, …)`). */
+  invalidatesMembers?: string[];
   /** Parameters whose pointee pages reach a bio/sg/DMA sink inside the function. */
   submitsParams?: number[];
   /** Parameters that the function writes through (CPU stores). */
@@ -191,7 +198,7 @@ export function givesMemory(s: FunctionSummary): boolean {
  */
 export function reachesIo(s: FunctionSummary): boolean {
   return Boolean(s.submitsParams || s.readIntoParams || s.readsCompletedParams || s.addsPagesParams || s.returnsPagesOfParams ||
-    s.convertsParams || s.flushesParams || s.invalidatesParams);
+    s.convertsParams || s.flushesParams || s.invalidatesParams || s.flushesMembers || s.invalidatesMembers);
 }
 
 export interface AnalysisStats {

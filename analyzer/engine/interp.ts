@@ -27,6 +27,9 @@ import { FunctionInfo, VarType, bodyNodes, localTypes, indentAt, lineStart } fro
 export interface SummaryAcc {
   flushed: Set<number> | null; // intersection over exits
   invalidates: Set<number>;
+  /** `T.m` members of parameters flushed (intersection over exits) / invalidated (any path) */
+  flushedMembers: Set<string> | null;
+  invalidatesMembers: Set<string>;
   submits: Set<number>;
   submitDir: OpSet;
   readInto: Set<number>;
@@ -73,7 +76,7 @@ export function strongerKind(a: SourceKind | undefined, b: SourceKind | undefine
 
 export function newSummaryAcc(): SummaryAcc {
   return {
-    flushed: null, invalidates: new Set(), submits: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
+    flushed: null, invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), submits: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
     reads: new Set(), converts: null, addsPages: new Set(), returnsPages: new Set(),
   };
 }
@@ -250,6 +253,9 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
 function directionPhrase(d: Direction): string {
   return d === 'both' ? 'a read or write' : `a ${d}`;
 }
+
+/** st.flushed key prefix of a flush of a parameter's member (noteMemberMaintenance). */
+const MEMBER_MAINT = 'member:';
 
 export class FunctionAnalysis {
   private readonly src: string;
@@ -784,6 +790,24 @@ export class FunctionAnalysis {
     else elseOut = st;
     if (taken === 'then' && thenOut === null && st !== null) return thenOut;
     return join(thenOut, elseOut);
+  }
+
+  /**
+   * `flush_kernel_vmap_range(x->data, …)` on a member of a parameter's struct, whatever the file
+   * knows it holds: the summary says the call maintains that member for the caller
+   * (flushesMembers / invalidatesMembers), so `xa_prep(x)` covers the buffer the caller keeps in
+   * `x->data`. Flushes count on every path (st.flushed under MEMBER_MAINT), invalidates on any.
+   */
+  private noteMemberMaintenance(op: 'flush' | 'invalidate', ptr: SNode | undefined, n: SNode, st: State): void {
+    const p = ptr ? this.strip(ptr) : undefined;
+    if (!p || p.type !== 'field_expression') return;
+    const root = this.rootIdent(p);
+    if (!root || !this.fn.params.some((q) => q.name === root)) return;
+    const key = this.fieldKey(p);
+    if (!key || !key.startsWith('field:') || key.startsWith('field:?.')) return;
+    const member = key.slice('field:'.length);
+    if (op === 'flush') st.flushed.set(MEMBER_MAINT + member, { step: this.step('maintenance', n, `${this.callName(n)}(${this.text(p)})`), wrongRange: false });
+    else this.summary.invalidatesMembers.add(member);
   }
 
   /** The objects an is_vmalloc_addr()-style call of a condition tests. */
@@ -1747,6 +1771,7 @@ export class FunctionAnalysis {
     const k = this.tu.kernel;
     const maint = MAINTENANCE.get(name);
     if (maint) {
+      this.noteMemberMaintenance(maint.op, args[maint.ptr], n, st);
       const v = args[maint.ptr] ? this.ev(args[maint.ptr], st) : undefined;
       if (args[maint.len]) this.ev(args[maint.len], st);
       if (v && v.t === 'buf') this.maintenance(maint.op, v, n, args, st);
@@ -2644,10 +2669,33 @@ export class FunctionAnalysis {
     this.siteFacts.set(name, facts);
   }
 
+  /** A callee that flushes or invalidates a member (`T.m`) maintains the buffer this path keeps there. */
+  private applyMemberMaintenance(name: string, s: FunctionSummary, n: SNode, st: State): void {
+    for (const [members, op] of [[s.flushesMembers, 'flush'], [s.invalidatesMembers, 'invalidate']] as const) {
+      for (const m of members ?? []) {
+        const key = `field:${m}`;
+        const v = st.vars.get(key) ?? this.tu.fieldVals.get(key);
+        const ids = new Set([key]);
+        if (v && (v.t === 'buf' || v.t === 'pages')) ids.add(v.b.id);
+        const rec = { step: this.step('maintenance', n, `${name}() ${op === 'flush' ? 'flushes' : 'invalidates'} the vmap range of member \`${m.slice(m.indexOf('.') + 1)}\``), wrongRange: false };
+        for (const id of ids) {
+          if (op === 'flush') st.flushed.set(id, rec);
+          else if (st.completed.has(id)) {
+            st.completed.delete(id);
+            st.invalidated.set(id, rec);
+          }
+        }
+      }
+    }
+  }
+
   private applySummary(name: string, s: FunctionSummary, n: SNode, args: SNode[], st: State): Val | undefined {
     const vals = args.map((a) => this.ev(a, st));
     const inFile = this.tu.functions.has(name);
     if (inFile) this.wantIfTracked(name, vals);
+    // `foo_sync(x->data, x->size)` with a flushing foo_sync(): this function maintains x's member
+    for (const i of s.flushesParams ?? []) this.noteMemberMaintenance('flush', args[i], n, st);
+    for (const i of s.invalidatesParams ?? []) this.noteMemberMaintenance('invalidate', args[i], n, st);
     // Call-site facts for callees of this file and of other files (the scan hands those on).
     this.noteSite(name, args, vals, st);
     vals.forEach((v, i) => {
@@ -2685,6 +2733,7 @@ export class FunctionAnalysis {
       if (!inFile && !s.writesParams?.includes(i) && !s.readsParams?.includes(i) && !s.flushesParams?.includes(i) && !s.submitsParams?.includes(i) &&
         !s.returnsPagesOfParams?.some((h) => h.buf === i)) this.escape(v, args[i], st, n);
     });
+    this.applyMemberMaintenance(name, s, n, st);
     for (const ap of s.addsPagesParams ?? []) {
       const v = vals[ap.buf];
       const target = args[ap.to];
@@ -2820,6 +2869,9 @@ export class FunctionAnalysis {
       if (m && !rec.wrongRange) flushedParams.add(Number(m[1]));
     }
     this.summary.flushed = this.summary.flushed === null ? flushedParams : new Set([...this.summary.flushed].filter((x) => flushedParams.has(x)));
+    const flushedMembers = new Set<string>();
+    for (const [id, rec] of st.flushed) if (id.startsWith(MEMBER_MAINT) && !rec.wrongRange) flushedMembers.add(id.slice(MEMBER_MAINT.length));
+    this.summary.flushedMembers = this.summary.flushedMembers === null ? flushedMembers : new Set([...this.summary.flushedMembers].filter((x) => flushedMembers.has(x)));
     if (e.retNode && !e.ret && this.fn.returnsPointer && !/^\s*(NULL|0|ERR_PTR\b|ERR_CAST\b|\(void \*\)\s*0)/.test(this.text(e.retNode))) {
       this.summary.returnsOther = true;
     }

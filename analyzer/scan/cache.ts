@@ -240,6 +240,8 @@ export function validSummary(s: unknown): boolean {
   // inserted into the caller's code by a fix: an expression, never a statement or a string
   const sizeExpr = (x: unknown) => x === undefined || (typeof x === 'string' && x.length <= 200 && /^[\w\s$*+\-()<>.,]+$/.test(x));
   if (!sizeExpr(s.returnSize)) return false;
+  const members = (x: unknown) => x === undefined || (Array.isArray(x) && x.every((m) => typeof m === 'string' && /^[A-Za-z_]\w*\.[A-Za-z_]\w*(?:\[\])?$/.test(m)));
+  if (!members(s.flushesMembers) || !members(s.invalidatesMembers)) return false;
   const outs = s.outVmallocParams;
   if (outs !== undefined && !(Array.isArray(outs) && outs.every((o) => isObj(o) && index(o.param) && kind(o.kind) && sizeExpr(o.size)))) return false;
   const adds = s.addsPagesParams;

@@ -141,6 +141,10 @@ export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undef
     }
     if (acc.length) out[k] = acc;
   }
+  for (const k of ['flushesMembers', 'invalidatesMembers'] as const) {
+    const acc = (first[k] ?? []).filter((m) => rest.every((s) => s[k]?.includes(m)));
+    if (acc.length) out[k] = acc;
+  }
   // the direction of the I/O, only where every candidate submits or reads into the same parameters
   const io = out.submitsParams || out.readIntoParams || out.readsCompletedParams;
   if (io && agree('submitDirection')) out.submitDirection = first.submitDirection;
@@ -222,7 +226,7 @@ export class SummaryTable {
  * needs to know.
  */
 export function hasFacts(s: FunctionSummary): boolean {
-  return Boolean(s.returnsVmalloc || s.outVmallocParams?.length || SUMMARY_PARAM_LISTS.some((k) => s[k]?.length) ||
+  return Boolean(s.returnsVmalloc || s.outVmallocParams?.length || SUMMARY_PARAM_LISTS.some((k) => s[k]?.length) || s.flushesMembers?.length || s.invalidatesMembers?.length ||
     s.addsPagesParams?.length || s.returnsPagesOfParams?.length || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
 }
 

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { scanPaths } from '../../analyzer/scan';
 import { analyzeText } from '../../analyzer/analyze';
@@ -159,4 +160,30 @@ test('member tables across files: the pages one file puts in a member table are 
   const h = await analyzeText(dma, 'yv_dma.c', { externalFields: homeless });
   assert.deepEqual(h.findings.map((f) => f.span.start.line), [14, 23]);
   assert.equal(read.fieldFacts, undefined, 'imported facts are not exported again');
+});
+
+test('a flush helper in another file that takes the object covers the member it flushes, and only that one', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-memberflush-'));
+  try {
+    const sub = path.join(dir, 'drivers', 'md', 'xq');
+    fs.mkdirSync(sub, { recursive: true });
+    fs.writeFileSync(path.join(sub, 'xq.h'), 'struct xq { struct block_device *bdev; void *data; void *meta; size_t size; };\nvoid xq_prep(struct xq *x);\n');
+    const prep = (member: string) => `#include <linux/highmem.h>\n#include "xq.h"\n\nvoid xq_prep(struct xq *x)\n{\n\tflush_kernel_vmap_range(x->${member}, x->size);\n}\n`;
+    fs.writeFileSync(path.join(sub, 'xq_io.c'), [
+      '#include <linux/bio.h>', '#include <linux/vmalloc.h>', '#include "xq.h"', '',
+      'int xq_write(struct xq *x)', '{', '\tstruct bio *bio;', '\tsize_t off;', '',
+      '\tx->data = vmalloc(x->size);', '\tmemset(x->data, 0xa5, x->size);',
+      '\tbio = bio_alloc(x->bdev, x->size >> PAGE_SHIFT, REQ_OP_WRITE, GFP_KERNEL);',
+      '\tfor (off = 0; off < x->size; off += PAGE_SIZE)', '\t\t__bio_add_page(bio, vmalloc_to_page(x->data + off), PAGE_SIZE, 0);',
+      '\txq_prep(x);', '\treturn submit_bio_wait(bio);', '}', '',
+    ].join('\n'));
+    for (const [member, want] of [['data', []], ['meta', ['xq_io.c:16:vmap-io-missing-flush']]] as const) {
+      fs.writeFileSync(path.join(sub, 'xq_prep.c'), prep(member));
+      const r = await scanPaths([dir], { noCache: true, quiet: true, jobs: 1 });
+      assert.deepEqual(got(r.findings), [...want], `xq_prep() flushes x->${member}`);
+      assert.deepEqual(r.summaries.get('xq_prep')?.flushesMembers, [`xq.${member}`]);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
