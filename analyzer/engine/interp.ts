@@ -1012,6 +1012,8 @@ export class FunctionAnalysis {
     this.loops.push(frame);
     const exits: (State | null)[] = [];
     let head: State | null = st;
+    // parameters every iteration converts (st.converted is a must-fact for the summary)
+    let iterConverted: Set<number> | null = null;
     for (let k = 0; k < 2 && head; k++) {
       let enter: State | null;
       if (bodyFirst && k === 0) enter = cloneState(head);
@@ -1024,14 +1026,28 @@ export class FunctionAnalysis {
       let out = this.exec(body, enter);
       for (const c of frame.conts) out = join(out, c);
       if (out && update) this.ev(update, out);
+      if (out) {
+        const conv: Set<number> = out.converted;
+        iterConverted = iterConverted === null ? new Set(conv) : new Set([...(iterConverted as Set<number>)].filter((p) => conv.has(p)));
+      }
       head = join(head, out);
     }
     this.loops.pop();
     let exit: State | null = condNode ? null : null;
     for (const e of exits) exit = join(exit, e);
-    for (const b of frame.breaks) exit = join(exit, b);
+    for (const b of frame.breaks) {
+      exit = join(exit, b);
+      if (iterConverted && b) {
+        const bc = b.converted;
+        iterConverted = new Set([...(iterConverted as Set<number>)].filter((p) => bc.has(p)));
+      }
+    }
     // A loop with no visible condition (macro loops, `for (;;)` with breaks) may run zero or more times.
     if (!condNode) exit = join(exit, head);
+    // A helper that converts its buffer in a loop over it (`for_each_sg(…) sg_set_page(sg,
+    // virt_to_page(buf), …)`) converts it whenever it maps anything: the run of zero iterations
+    // (nothing to map) does not count against the summary's "on every path".
+    if (exit && iterConverted) for (const p of iterConverted) exit.converted.add(p);
     return exit;
   }
 
