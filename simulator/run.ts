@@ -403,7 +403,7 @@ export function runProgram(p: ArchProfile, sc: Scenario, program: readonly Op[],
         observed = m.deviceRead(segs);
         expected = shadow.slice();
         call = '/* the device reads the buffer\'s pages from memory */';
-        extra = `the disk receives ${hexBytes(observed.subarray(0, 4))} … at buf`;
+        extra = `the device receives ${hexBytes(observed.subarray(0, 4))} … at buf`;
         break;
       }
       case 'device-write': {

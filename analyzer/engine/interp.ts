@@ -2383,7 +2383,14 @@ export class FunctionAnalysis {
     }
     this.report('vmalloc-linear-map', n, b,
       message ?? `${name}() on ${b.kind === 'maybe' ? 'possibly ' : ''}vmalloc address \`${this.text(arg)}\`: ${sink.via ? `${sink.via}, on every architecture` : 'a linear-map conversion gives the wrong page on every architecture'}${sink.vmallocReplacement ? `; use ${sink.vmallocReplacement}()` : ''}`,
-      [...b.origin, this.step('convert', n, sink.via ? `${name}(): ${sink.via}` : `${name}() assumes a linear-map address`)], this.dirOf(this.ctxBits), fixes, {});
+      [...b.origin, this.step('convert', n, sink.via ? `${name}(): ${sink.via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), fixes, {});
+  }
+
+  /** A mapping's own direction argument when it is a constant (DMA_FROM_DEVICE: the device writes), else the context's. */
+  private linearDirection(sink: SinkRow, n: SNode): Direction {
+    const a = sink.dir !== undefined ? this.args(n)[sink.dir] : undefined;
+    const d = a ? DIRECTIONS.get(this.text(this.strip(a))) : undefined;
+    return d && appliesTo(d, this.tu.kernel) !== false ? d.dir : this.dirOf(this.ctxBits);
   }
 
   /** The statement (child of a block) that contains a node. */

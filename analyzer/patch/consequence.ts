@@ -40,7 +40,7 @@ export function simulatedConsequence(f: Finding, archs?: string[]): string | und
     const where = at(ex.sampleOffset, f.buffer);
     lines.push(
       ex.direction === 'write'
-        ? `E.g. on ${ex.arch} the CPU wrote ${first4(ex.expected)} at ${where}; the disk received ${first4(ex.observed)}.`
+        ? `E.g. on ${ex.arch} the CPU wrote ${first4(ex.expected)} at ${where}; the device received ${first4(ex.observed)}.`
         : `E.g. on ${ex.arch} the device wrote ${first4(ex.expected)} at ${where}; the CPU read ${first4(ex.observed)}.`,
     );
   }

@@ -81,14 +81,14 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'pci_map_sg', kind: 'dma-map-sg', sg: 1, dir: 3, until: '5.18', source: PCI_COMPAT },
   { name: 'pci_dma_sync_sg_for_device', kind: 'dma-map-sg', sg: 1, dir: 3, until: '5.18', source: PCI_COMPAT },
   { name: 'pci_map_page', kind: 'dma-map-page', page: 1, dir: 4, len: 3, until: '5.18', source: PCI_COMPAT },
-  { name: 'pci_map_single', kind: 'linear', ptr: 1, until: '5.18', via: 'it maps the buffer with dma_map_single()', source: PCI_COMPAT },
+  { name: 'pci_map_single', kind: 'linear', ptr: 1, dir: 3, until: '5.18', via: 'it maps the buffer with dma_map_single()', source: PCI_COMPAT },
   // RDMA's inline wrappers (include/rdma/ib_verbs.h v6.18.2 l.4193–4330; v2.6.33 has the sg, single
   // and page forms): the DMA API on the device's dma_device unless it is a software device
   { name: 'ib_dma_map_sg', kind: 'dma-map-sg', sg: 1, dir: 3, source: IB },
   { name: 'ib_dma_map_sg_attrs', kind: 'dma-map-sg', sg: 1, dir: 3, source: IB },
   { name: 'ib_dma_map_sgtable_attrs', kind: 'dma-map-sg', sg: 1, dir: 2, since: '5.10', source: `${IB} (absent in v5.4.59)` },
   { name: 'ib_dma_map_page', kind: 'dma-map-page', page: 1, dir: 4, len: 3, source: IB },
-  { name: 'ib_dma_map_single', kind: 'linear', ptr: 1, via: 'it maps the buffer with dma_map_single() on the RDMA device', source: IB },
+  { name: 'ib_dma_map_single', kind: 'linear', ptr: 1, dir: 3, via: 'it maps the buffer with dma_map_single() on the RDMA device', source: IB },
   // the RDMA READ/WRITE API maps the scatterlist on the RDMA device (ib_dma_map_sgtable_attrs in
   // rdma_rw_map_sgtable, drivers/infiniband/core/rw.c v6.18.2 l.292–362; ib_dma_map_sg in v4.19
   // and v5.4.59; added in v4.7 by "IB/core: generic RDMA READ/WRITE API")
@@ -107,8 +107,8 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'virt_to_bus', kind: 'linear', ptr: 0, source: 'arch/*/include/asm/io.h (removed for most arches)' },
   { name: 'sg_set_buf', kind: 'linear', ptr: 1, source: 'include/linux/scatterlist.h l.209: BUG_ON(!virt_addr_valid()) only with CONFIG_DEBUG_SG' },
   { name: 'sg_init_one', kind: 'linear', ptr: 1, source: 'lib/scatterlist.c: sg_set_buf()' },
-  { name: 'dma_map_single', kind: 'linear', ptr: 1, source: 'kernel/dma/mapping.c: "rejecting DMA map of vmalloc memory" since ~v5.x' },
-  { name: 'dma_map_single_attrs', kind: 'linear', ptr: 1, source: 'kernel/dma/mapping.c v5.4.59+' },
+  { name: 'dma_map_single', kind: 'linear', ptr: 1, dir: 3, source: 'kernel/dma/mapping.c: "rejecting DMA map of vmalloc memory" since ~v5.x' },
+  { name: 'dma_map_single_attrs', kind: 'linear', ptr: 1, dir: 3, source: 'kernel/dma/mapping.c v5.4.59+' },
   // USB transfer buffers: usb_hcd_map_urb_for_dma() maps them with dma_map_single() (which rejects
   // vmalloc memory with a warning since v5.x and gave the wrong page before) unless the URB comes
   // with its own DMA address or scatterlist (URB_NO_TRANSFER_DMA_MAP: usb_alloc_noncoherent() buffers,

@@ -22,7 +22,7 @@ export function byteExample(r: ArchResult, fixed = false): string {
   const run = fixed ? r.fixed : r;
   const at = off(run.sampleOffset);
   if (r.direction === 'write') {
-    return `the CPU wrote \`${first4(run.expected)}\` at ${at}; the disk received \`${first4(run.observed)}\``;
+    return `the CPU wrote \`${first4(run.expected)}\` at ${at}; the device received \`${first4(run.observed)}\``;
   }
   return `the device wrote \`${first4(run.expected)}\` at ${at}; the CPU read \`${first4(run.observed)}\``;
 }

@@ -31,7 +31,7 @@ const FINDING: Finding = {
 
 const SIM: SimulationSummary = {
   outcomes: [
-    { arch: 'armv5-vivt', verdict: 'corrupts', corruptedBytes: 4096, fixedCorruptedBytes: 0, example: 'the CPU wrote 5a 5a 5a 5a at buf+0x40; the disk received 00 00 00 00' },
+    { arch: 'armv5-vivt', verdict: 'corrupts', corruptedBytes: 4096, fixedCorruptedBytes: 0, example: 'the CPU wrote 5a 5a 5a 5a at buf+0x40; the device received 00 00 00 00' },
     { arch: 'x86-64', verdict: 'ok (PIPT)', corruptedBytes: 0, fixedCorruptedBytes: 0 },
   ],
 };
@@ -62,7 +62,7 @@ test('hover Markdown: flow, per-architecture verdicts, example, fix and command 
   assert.match(md, /`buf` \(`len` bytes\), memory → device, in `foo_write_log\(\)`: allocated \(line 10\) → pages added \(line 18\) → submitted \(line 20\)/);
   assert.match(md, /\| armv5-vivt \| ✗ 4096 B corrupted \| ✓ 0 B \|/);
   assert.match(md, /\| x86-64 \| ✓ ok \(PIPT\) \| ✓ 0 B \|/);
-  assert.match(md, /the disk received 00 00 00 00/);
+  assert.match(md, /the device received 00 00 00 00/);
   assert.match(md, /```c\nflush_kernel_vmap_range\(buf, len\);\n```/);
   assert.match(md, /\[Show simulation\]\(command:vmalias\.showSimulation\?x\)/);
   assert.match(hoverMarkdown({ ...FINDING, message: 'x <b>y</b>' }, SIM, {}), /x \\<b\\>y\\<\/b\\>/, 'Markdown/HTML in messages is escaped');

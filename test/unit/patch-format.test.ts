@@ -108,7 +108,7 @@ test('review reply: the simulator gives one line per architecture and a byte exa
   assert.match(text, /\n {2}armv5-vivt +8192\/8192 bytes corrupted, fixed: intact\n/);
   assert.match(text, /\n {2}nios2 +\d+\/8192 bytes corrupted, fixed: \d+\/8192 bytes corrupted \(the call is a no-op there\)\n/);
   assert.ok(text.includes('\n  x86-64, arm64: not affected (physically indexed)\n'));
-  assert.match(text, /\nE\.g\. on armv5-vivt the CPU wrote 5a 5a 5a 5a at buf(\+0x[0-9a-f]+)?; the disk received 00 00 00 00\.\n/);
+  assert.match(text, /\nE\.g\. on armv5-vivt the CPU wrote 5a 5a 5a 5a at buf(\+0x[0-9a-f]+)?; the device received 00 00 00 00\.\n/);
 });
 
 test('review reply without a simulation falls back to the per-architecture summary', async () => {

@@ -26,8 +26,8 @@ test('markdown: one row per architecture, a concrete byte example, the fixed res
   assert.equal(rows.length, PROFILES.length);
   assert.match(md, /\| `armv5-vivt` VIVT \| ✗ 8192 of 8192 B corrupted \| ✓ intact \|/);
   assert.match(md, /\| `nios2` VIPT, 8 colours \| ✗ 8192 of 8192 B corrupted \| ✗ 8192 of 8192 B corrupted \(API is a no-op here\) \|/);
-  assert.match(md, /the CPU wrote `5a 5a 5a 5a` at buf; the disk received `00 00 00 00`/);
-  assert.match(md, /With the fix: the CPU wrote `5a 5a 5a 5a` at buf; the disk received `5a 5a 5a 5a`/);
+  assert.match(md, /the CPU wrote `5a 5a 5a 5a` at buf; the device received `00 00 00 00`/);
+  assert.match(md, /With the fix: the CPU wrote `5a 5a 5a 5a` at buf; the device received `5a 5a 5a 5a`/);
   assert.match(md, /Fix: flush_kernel_vmap_range\(buf, 8192\) before submission\./);
 });
 
