@@ -39,6 +39,8 @@ export interface PatchReviewOptions extends AnalyzeOptions {
     notes?: string[];
     /** The untouched files of the base that call each of `names` (base-relative), for consequences. */
     callers?: (names: string[]) => Promise<Map<string, string[]>>;
+    /** The untouched files of the base that read each struct member `T.m`, for consequences. */
+    readers?: (members: string[]) => Promise<Map<string, string[]>>;
   } | undefined>;
 }
 
@@ -379,11 +381,13 @@ async function consequences(
   base: BaseTree,
   ctx: BaseFacts,
   callers: (names: string[]) => Promise<Map<string, string[]>>,
+  readers: ((members: string[]) => Promise<Map<string, string[]>>) | undefined,
   analyze: AnalyzeTextFn,
   opts: PatchReviewOptions,
   notes: string[],
 ): Promise<ReviewItem[]> {
   const out: ReviewItem[] = [];
+  const reported = new Set<string>();
   const skip = new Set(touched);
   let budget = MAX_CONSEQUENCE_ANALYSES;
   const capped = new Set<string>();
@@ -435,6 +439,7 @@ async function consequences(
       const what = fns.every((fn) => fn.gives) ? 'makes hand out vmalloc memory' : 'changes';
       const placement = fns[0].placement;
       for (const f of diffFindings(b.findings, a.findings).introduced) {
+        reported.add(`${p}:${f.span.start.line}:${f.rule}`);
         const finding: Finding = { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: a caller of ${which}, which it ${what})` };
         out.push({
           pf: {
@@ -447,7 +452,64 @@ async function consequences(
       }
     }
   }
-  if (capped.size) notes.push(`callers in untouched files: only the first ${MAX_CONSEQUENCE_ANALYSES} were analysed; not the rest of those of ${[...capped].slice(0, 8).map((x) => `${x}()`).join(', ')}`);
+  // Members: a touched file that starts keeping vmalloc memory in `T.m` (kzalloc() → kvzalloc() in
+  // a probe function) makes the untouched files that map `x->m` wrong, with no call between them.
+  for (const r of readers ? files : []) {
+    const fa = analyses.get(r);
+    if (!fa || fa.low || !r.complete || !readers) continue;
+    const what = (f: FieldFact | undefined): string => (f ? JSON.stringify([f.t, f.kind, f.mixed ?? false, f.home ?? '']) : '');
+    const before = new Map(fa.beforeFacts.fields.map((f) => [`${f.key}\0${f.t}`, f]));
+    const after = new Map(fa.afterFacts.fields.map((f) => [`${f.key}\0${f.t}`, f]));
+    const changed = [...after.keys()].filter((k) => what(before.get(k)) !== what(after.get(k))).map((k) => after.get(k) as FieldFact);
+    if (changed.length === 0) continue;
+    const keys = [...new Set(changed.map((f) => f.key.replace(/\[\]$/, '')))];
+    const readersOf = await readers(keys);
+    const byReader = new Map<string, FieldFact[]>();
+    for (const f of changed) {
+      for (const p of (readersOf.get(f.key.replace(/\[\]$/, '')) ?? []).filter((x) => !skip.has(x)).slice(0, MAX_CONSEQUENCE_FILES)) byReader.set(p, [...(byReader.get(p) ?? []), f]);
+    }
+    const summaries = new Map([...common, ...fa.afterFacts.summaries.map((x) => [x.name, x] as const)]);
+    const changedKeys = new Set(changed.map((f) => `${f.key}\0${f.t}`));
+    for (const [p, facts] of byReader) {
+      if (budget-- <= 0) {
+        for (const f of facts) capped.add(`member ${f.key}`);
+        continue;
+      }
+      let text: string | undefined;
+      try {
+        text = base.read(p);
+      } catch {
+        text = undefined;
+      }
+      if (text === undefined) continue;
+      // the reader's other members as the base says; these as the series leaves them, before and after
+      const others = fieldFactsFor(p, ctx.fields).filter((f) => !changedKeys.has(`${f.key}\0${f.t}`));
+      const beforeFields = [...others, ...fa.beforeFacts.fields.filter((f) => changedKeys.has(`${f.key}\0${f.t}`))];
+      const o = { ...opts, baseContext: undefined, externalSummaries: summaries };
+      const b = await analyze(text, p, { ...o, ...(beforeFields.length ? { externalFields: beforeFields } : {}) });
+      const a = await analyze(text, p, { ...o, externalFields: [...others, ...facts] });
+      // reported at the hunk that changes the store: the last step of the fact in the touched file
+      const store = [...facts[0].origin].reverse().find((s) => s.file === r.path) ?? facts[0].origin[0];
+      const placement = hunkForOutside(fa.placements, fa.postLines, store?.span.start.line ?? 1, '');
+      if (!placement) continue;
+      const which = facts.map((f) => `\`${f.key.replace('.', '->')}\``).join(', ');
+      for (const f of diffFindings(b.findings, a.findings).introduced) {
+        const k = `${p}:${f.span.start.line}:${f.rule}`;
+        if (reported.has(k)) continue;
+        reported.add(k);
+        const finding: Finding = { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: it reads ${which}, which this patch makes hold ${facts[0].kind === 'maybe' ? 'possibly-vmalloc' : facts[0].kind === 'vmap' ? 'vmap' : 'vmalloc'} memory)` };
+        out.push({
+          pf: {
+            finding,
+            patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: placement.firstChangedPatchLine ?? r.file.patchLine, column: 1 },
+            target: { path: p, line: f.span.start.line },
+          },
+          patch: r.patch, file: r.file, hunk: placement.hunk, analyzedText: text, imageLine: (l: number) => l, map: new LineMap(),
+        });
+      }
+    }
+  }
+  if (capped.size) notes.push(`callers in untouched files: only the first ${MAX_CONSEQUENCE_ANALYSES} were analysed; not the rest of those of ${[...capped].slice(0, 8).map((x) => (x.startsWith('member ') ? x : `${x}()`)).join(', ')}`);
   return out;
 }
 
@@ -469,6 +531,7 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   // the rest of a directory base: what untouched files of the touched files' subsystems export
   let baseFacts: BaseFacts | undefined;
   let callers: ((names: string[]) => Promise<Map<string, string[]>>) | undefined;
+  let readers: ((members: string[]) => Promise<Map<string, string[]>>) | undefined;
   const touched = [...new Set(applied.files.flatMap((r) => [r.path, ...(r.file.oldPath ? [r.file.oldPath] : [])]).filter(isCFile))];
   if (opts.baseContext && opts.base !== undefined && !opts.baseTree) {
     try {
@@ -476,6 +539,7 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
       if (ctx) {
         baseFacts = { summaries: ctx.summaries, fields: ctx.fields };
         callers = ctx.callers;
+        readers = ctx.readers;
         notes.push(...(ctx.notes ?? []));
       }
     } catch (e) {
@@ -489,7 +553,7 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   }
   if (callers && baseFacts) {
     try {
-      items.push(...await consequences(applied.files, analyses, touched, base, baseFacts, callers, analyze, opts, notes));
+      items.push(...await consequences(applied.files, analyses, touched, base, baseFacts, callers, readers, analyze, opts, notes));
     } catch (e) {
       notes.push(`callers in untouched files not reviewed: ${(e as Error).message}`);
     }

@@ -77,3 +77,26 @@ export async function findCallers(root: string, inputs: readonly string[], touch
   for (const list of out.values()) list.sort();
   return out;
 }
+
+/**
+ * The `.c` files under `inputs` that read a struct member (`T.m`: they name the tag `T` as a word
+ * and `->m` or `.m`), leaving out `touched`: per member key, base-relative paths, sorted. What the
+ * analysis of such a file then makes of the member is its own business, as for callers.
+ */
+export async function findMemberReaders(root: string, inputs: readonly string[], touched: readonly string[], members: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>(members.map((k) => [k, []]));
+  const keys = members.map((k) => /^([A-Za-z_]\w*)\.([A-Za-z_]\w*)(?:\[\])?$/.exec(k)).filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ key: m[0], tag: new RegExp(`\\b${m[1]}\\b`), member: new RegExp(`(?:->|\\.)\\s*${m[2]}\\b`) }));
+  if (keys.length === 0) return out;
+  const skip = new Set(touched.map((p) => path.join(root, p)));
+  for (const f of await walkPaths([...inputs], {}, [])) {
+    if (!f.path.endsWith('.c') || skip.has(path.resolve(f.path))) continue;
+    const r = readSourceBytes(f.path);
+    if (!r.ok) continue;
+    const text = r.buf.toString('latin1');
+    const rel = baseRelative(root, f.path);
+    for (const k of keys) if (k.tag.test(text) && k.member.test(text)) out.get(k.key)?.push(rel);
+  }
+  for (const list of out.values()) list.sort();
+  return out;
+}

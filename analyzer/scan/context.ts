@@ -15,7 +15,7 @@
 import * as path from 'path';
 import type { FieldFact, FunctionSummary } from '../types';
 import { scanPaths } from './index';
-import { findCallers, scopeInputs } from './callers';
+import { findCallers, findMemberReaders, scopeInputs } from './callers';
 import { baseRelative, untouchedFacts } from './summaries';
 import type { ScanOptions } from './types';
 
@@ -24,6 +24,8 @@ export interface BaseContext {
   fields: FieldFact[];
   /** The untouched `.c` files of the scopes that call each of `names` (base-relative, sorted). */
   callers: (names: string[]) => Promise<Map<string, string[]>>;
+  /** The untouched `.c` files of the scopes that read each struct member `T.m` (base-relative, sorted). */
+  readers: (members: string[]) => Promise<Map<string, string[]>>;
   /** The subsystem directories scanned (relative to the base, `/`-terminated). */
   scopes: string[];
   /** Problems worth telling the user (a scope that could not be scanned). */
@@ -34,13 +36,14 @@ export async function baseContext(base: string, paths: readonly string[], opts: 
   const root = path.resolve(base);
   const { scopes, inputs } = scopeInputs(root, paths);
   const none = async (): Promise<Map<string, string[]>> => new Map();
-  if (inputs.length === 0) return { summaries: [], fields: [], callers: none, scopes, notes: [] };
+  if (inputs.length === 0) return { summaries: [], fields: [], callers: none, readers: none, scopes, notes: [] };
   // every wrapper allocator and mapping helper of the scopes: the patch may add their first caller
   const r = await scanPaths(inputs, { ...opts, quiet: true, exportLinks: true });
   const { summaries, fields } = untouchedFacts(root, paths, r.summaries.values(), r.fieldFacts);
   const notes = r.notes.filter((n) => n.severity === 'error').map((n) => `${baseRelative(root, n.path)}: ${n.message} (base context)`);
   const callers = (names: string[]): Promise<Map<string, string[]>> => findCallers(root, inputs, paths, names);
-  return { summaries, fields, callers, scopes, notes };
+  const readers = (members: string[]): Promise<Map<string, string[]>> => findMemberReaders(root, inputs, paths, members);
+  return { summaries, fields, callers, readers, scopes, notes };
 }
 
 export { contextScopes } from './callers';

@@ -12,7 +12,7 @@ import { parsePatchInputs } from '../../analyzer/patch/parse';
 import { formatReply } from '../../analyzer/patch/format';
 import { DocumentAnalyzer } from './documentAnalyzer';
 import { fieldFactsFor, untouchedFacts } from '../../analyzer/scan/summaries';
-import { findCallers, scopeInputs } from '../../analyzer/scan/callers';
+import { findCallers, findMemberReaders, scopeInputs } from '../../analyzer/scan/callers';
 import type { AnalyzeRequest, ReplyRequest, ReplyResponse, WorkerRequest, WorkerResponse } from './protocol';
 import type { FieldFact, FunctionSummary } from '../../analyzer/types';
 import { summarizeFacts, timelineHtml } from '../simulatorBackend';
@@ -81,6 +81,7 @@ function contextOf(base: string | undefined, key: string | undefined): { baseCon
       ...untouchedFacts(base, paths, ext.summaries.values(), ext.fields),
       // the untouched callers of a function whose summary the series changes, read from disk
       callers: (names: string[]) => findCallers(base, scopeInputs(base, paths).inputs, paths, names),
+      readers: (members: string[]) => findMemberReaders(base, scopeInputs(base, paths).inputs, paths, members),
     }),
   };
 }

@@ -206,3 +206,38 @@ test('review with a directory base: a caller of two changed functions is analyse
     fs.rmSync(base, { recursive: true, force: true });
   }
 });
+
+test('review with a directory base: a member the series makes hold vmalloc memory is reported at its untouched readers', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
+  const rc = path.join(base, 'drivers', 'net', 'rc');
+  fs.mkdirSync(rc, { recursive: true });
+  fs.writeFileSync(path.join(rc, 'rc.h'), 'struct rc_priv {\n\tstruct device *dev;\n\tvoid *ring;\n\tvoid *stats;\n\tsize_t ring_size;\n\tdma_addr_t ring_dma;\n};\n');
+  fs.writeFileSync(path.join(rc, 'rc_probe.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/slab.h>', '#include "rc.h"', '',
+    'int rc_alloc_rings(struct rc_priv *priv, unsigned int n)', '{', '\tpriv->ring_size = n * 64;',
+    '\tpriv->ring = kzalloc(priv->ring_size, GFP_KERNEL);', '\tpriv->stats = kzalloc(4096, GFP_KERNEL);',
+    '\treturn priv->ring && priv->stats ? 0 : -ENOMEM;', '}', ''].join('\n'));
+  fs.writeFileSync(path.join(rc, 'rc_io.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/dma-mapping.h>', '#include "rc.h"', '',
+    'int rc_map_ring(struct rc_priv *priv)', '{',
+    '\tpriv->ring_dma = dma_map_single(priv->dev, priv->ring, priv->ring_size, DMA_BIDIRECTIONAL);',
+    '\treturn dma_mapping_error(priv->dev, priv->ring_dma) ? -EIO : 0;', '}', ''].join('\n'));
+  const patch = (alloc: string) => editPatch('drivers/net/rc/rc_probe.c', 'rc: allow large rings', '@@ -6,5 +6,5 @@',
+    ['\tpriv->ring_size = n * 64;', '-\tpriv->ring = kzalloc(priv->ring_size, GFP_KERNEL);', `+\tpriv->ring = ${alloc}(priv->ring_size, GFP_KERNEL);`,
+      ' \tpriv->stats = kzalloc(4096, GFP_KERNEL);', ' \treturn priv->ring && priv->stats ? 0 : -ENOMEM;', ' }'].map((l) => (l.startsWith('\t') ? ` ${l}` : l)));
+  try {
+    const review = await reviewSet(parsePatches(patch('kvzalloc'), 'rc.patch'), { base, baseContext: ctxOf(base) });
+    assert.deepEqual(review.problems, []);
+    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]),
+      [['vmalloc-linear-map', 'drivers/net/rc/rc_io.c', 7, 11]]);
+    assert.match(review.findings[0].finding.message, /which this patch does not touch: it reads `rc_priv->ring`, which this patch makes hold possibly-vmalloc memory/);
+    // a store the readers cannot tell from the old one adds nothing (kzalloc → kmalloc)
+    const same = await reviewSet(parsePatches(patch('kmalloc'), 'rc.patch'), { base, baseContext: ctxOf(base) });
+    assert.deepEqual(same.findings, []);
+    // without the reader search (an older context provider) the review still runs, and says nothing of rc_io.c
+    const blind = await reviewSet(parsePatches(patch('kvzalloc'), 'rc.patch'), {
+      base, baseContext: async (paths) => ({ ...(await ctxOf(base)(paths)), readers: undefined }),
+    });
+    assert.deepEqual(blind.findings, []);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
