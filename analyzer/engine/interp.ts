@@ -2777,9 +2777,18 @@ export class FunctionAnalysis {
       // `&x`, `&s->f` (through parentheses and casts: `(void **)&x`)
       const a = args[o.param] ? stripNode(args[o.param], true) : undefined;
       const target = a && a.type === 'pointer_expression' && a.op === '&' ? child(a, 'argument') : undefined;
+      const size = o.size !== undefined ? instantiateSize(o.size, args.map((x) => this.text(x))) : undefined;
+      // `return xc_get_inner(out, n);`: this function's own out-parameter passed on is one too
+      const fwd = !target && a?.type === 'identifier' ? this.fn.params.find((x) => x.name === this.text(a)) : undefined;
+      if (fwd && (fwd.type.ptr >= 2 || (fwd.type.ptr >= 1 && fwd.type.base === 'void'))) {
+        const m = (this.summary.outVmalloc ??= new Map());
+        m.set(fwd.index, strongerKind(m.get(fwd.index), o.kind) as SourceKind);
+        const tpl = size ? sizeTemplate(size, this.fn.params) : undefined;
+        if (tpl && !this.summary.outSize?.has(fwd.index)) (this.summary.outSize ??= new Map()).set(fwd.index, tpl);
+        continue;
+      }
       if (!target) continue;
       const kind = o.kind === 'maybe-vmalloc' ? 'maybe' : o.kind;
-      const size = o.size !== undefined ? instantiateSize(o.size, args.map((x) => this.text(x))) : undefined;
       const b: Buf = {
         id: `alloc@${n.start}:${o.param}`, kind, zeroed: false, display: this.text(target), escapes: false, holders: [],
         size, sizeBytes: size ? this.constEval(size) : undefined,
