@@ -607,7 +607,13 @@ export class FunctionAnalysis {
     return ids.every((id) => /^[A-Z0-9_]+$/.test(id) || this.types.has(id) || SIZE_WORDS.test(id) || this.tu.functions.has(id));
   }
 
-  private report(rule: RuleId, site: SNode, b: Buf, message: string, trace: TraceStep[], dir: Direction, fixes: Fix[], facts: Partial<Finding['facts']>): void {
+  private report(rule: RuleId, site: SNode, b: Buf, message0: string, trace: TraceStep[], dir: Direction, fixes0: Fix[], facts: Partial<Finding['facts']>): void {
+    // Before 2.6.34 there is no API for the vmap alias: the maintenance the fixes insert does not
+    // exist there, and the honest advice is memory with no alias (tables MAINTENANCE `since`)
+    const row = MAINTENANCE.get('flush_kernel_vmap_range');
+    const noApi = (rule === 'vmap-io-missing-flush' || rule === 'vmap-io-missing-invalidate') && this.tu.kernel !== undefined && row !== undefined && appliesTo(row, this.tu.kernel) === false;
+    const message = noApi ? `${message0}; kernel ${this.tu.kernelLabel} has no flush_kernel_vmap_range()/invalidate_kernel_vmap_range() (added in ${row?.since}): do this I/O from linear-map memory (kmalloc(), the page allocator) instead` : message0;
+    const fixes = noApi ? fixes0.filter((f) => !/_kernel_vmap_range\(/.test(f.title)) : fixes0;
     const key = `${rule}|${site.start}|${b.id}`;
     const existing = this.out.get(key);
     if (existing) {

@@ -396,6 +396,27 @@ describe('kernel versions and rule selection', () => {
     assert.deepEqual(newest.findings, []);
   });
 
+  test('before 2.6.34 a missing flush is still a finding, with no fix that calls the API it lacks', async () => {
+    const w = `${HDR}static int foo_write(struct block_device *bdev, size_t len)
+{
+	void *buf = vmalloc(len);
+	struct bio *bio = bio_alloc(GFP_NOIO, 1);
+
+	memset(buf, 0x5a, len);
+	bio->bi_bdev = bdev;
+	bio_add_page(bio, vmalloc_to_page(buf), len, 0);
+	return submit_bio_wait(WRITE, bio);
+}
+`;
+    const old = await analyzeText(w, 'w.c', { kernel: { major: 2, minor: 6, patch: 33 } });
+    assert.deepEqual(old.findings.map((f) => f.rule), ['vmap-io-missing-flush']);
+    assert.deepEqual(old.findings[0].fixes, []);
+    assert.match(old.findings[0].message, /kernel 2\.6\.33 has no flush_kernel_vmap_range\(\)\/invalidate_kernel_vmap_range\(\) \(added in 2\.6\.34\): do this I\/O from linear-map memory/);
+    const later = await analyzeText(w, 'w.c', { kernel: { major: 2, minor: 6, patch: 34 } });
+    assert.deepEqual(later.findings[0].fixes.map((f) => f.title), ['Insert flush_kernel_vmap_range(buf, len) before the submission']);
+    assert.doesNotMatch(later.findings[0].message, /has no flush_kernel_vmap_range/);
+  });
+
   test('an allocation or mapping made with an uncached protection is no vmalloc alias (5.4 __vmalloc, vm_map_ram; vmap)', async () => {
     const body = (alloc: string) => `${HDR}static int foo_flush_area(struct block_device *bdev, struct page **pages, unsigned int n)
 {
