@@ -365,6 +365,27 @@ async function analyzePatchFiles(
   return out;
 }
 
+/** A file of the base, or undefined when it cannot be read (it is then not judged). */
+function readOrUndefined(base: BaseTree, p: string): string | undefined {
+  try {
+    return base.read(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A finding in untouched file `p`, reported at the hunk of `r` that causes it. */
+function untouchedItem(r: FileResult, placement: HunkPlacement, p: string, text: string, finding: Finding): ReviewItem {
+  return {
+    pf: {
+      finding,
+      patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: placement.firstChangedPatchLine ?? r.file.patchLine, column: 1 },
+      target: { path: p, line: finding.span.start.line },
+    },
+    patch: r.patch, file: r.file, hunk: placement.hunk, analyzedText: text, imageLine: (l: number) => l, map: new LineMap(),
+  };
+}
+
 /**
  * What a series does to files it leaves alone: an exported function of a touched file whose summary
  * changes — it starts handing out vmalloc memory (a wrapper allocator converted to kvmalloc(), a
@@ -424,12 +445,7 @@ async function consequences(
         for (const fn of fns) capped.add(fn.name);
         continue;
       }
-      let text: string | undefined;
-      try {
-        text = base.read(p);
-      } catch {
-        text = undefined;
-      }
+      const text = readOrUndefined(base, p);
       if (text === undefined) continue;
       const fields = fieldFactsFor(p, ctx.fields);
       const o = { ...opts, baseContext: undefined, ...(fields.length ? { externalFields: fields } : {}) };
@@ -440,15 +456,7 @@ async function consequences(
       const placement = fns[0].placement;
       for (const f of diffFindings(b.findings, a.findings).introduced) {
         reported.add(`${p}:${f.span.start.line}:${f.rule}`);
-        const finding: Finding = { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: a caller of ${which}, which it ${what})` };
-        out.push({
-          pf: {
-            finding,
-            patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: placement.firstChangedPatchLine ?? r.file.patchLine, column: 1 },
-            target: { path: p, line: f.span.start.line },
-          },
-          patch: r.patch, file: r.file, hunk: placement.hunk, analyzedText: text, imageLine: (l: number) => l, map: new LineMap(),
-        });
+        out.push(untouchedItem(r, placement, p, text, { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: a caller of ${which}, which it ${what})` }));
       }
     }
   }
@@ -475,12 +483,7 @@ async function consequences(
         for (const f of facts) capped.add(`member ${f.key}`);
         continue;
       }
-      let text: string | undefined;
-      try {
-        text = base.read(p);
-      } catch {
-        text = undefined;
-      }
+      const text = readOrUndefined(base, p);
       if (text === undefined) continue;
       // the reader's other members as the base says; these as the series leaves them, before and after
       const others = fieldFactsFor(p, ctx.fields).filter((f) => !changedKeys.has(`${f.key}\0${f.t}`));
@@ -497,15 +500,8 @@ async function consequences(
         const k = `${p}:${f.span.start.line}:${f.rule}`;
         if (reported.has(k)) continue;
         reported.add(k);
-        const finding: Finding = { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: it reads ${which}, which this patch makes hold ${facts[0].kind === 'maybe' ? 'possibly-vmalloc' : facts[0].kind === 'vmap' ? 'vmap' : 'vmalloc'} memory)` };
-        out.push({
-          pf: {
-            finding,
-            patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: placement.firstChangedPatchLine ?? r.file.patchLine, column: 1 },
-            target: { path: p, line: f.span.start.line },
-          },
-          patch: r.patch, file: r.file, hunk: placement.hunk, analyzedText: text, imageLine: (l: number) => l, map: new LineMap(),
-        });
+        const kind = facts[0].kind === 'maybe' ? 'possibly-vmalloc' : facts[0].kind === 'vmap' ? 'vmap' : 'vmalloc';
+        out.push(untouchedItem(r, placement, p, text, { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: it reads ${which}, which this patch makes hold ${kind} memory)` }));
       }
     }
   }

@@ -60,22 +60,26 @@ export async function findCallers(root: string, inputs: readonly string[], touch
   const out = new Map<string, string[]>(names.map((nm) => [nm, []]));
   const g = wordsRegex(names);
   if (!g) return out;
-  const skip = new Set(touched.map((p) => path.join(root, p)));
-  for (const f of await walkPaths([...inputs], {}, [])) {
-    if (!f.path.endsWith('.c') || skip.has(path.resolve(f.path))) continue;
-    const r = readSourceBytes(f.path);
-    if (!r.ok) continue;
-    const text = r.buf.toString('latin1');
+  await eachUntouchedC(root, inputs, touched, (text, rel) => {
     const called = new Set<string>();
     g.lastIndex = 0;
     for (let m = g.exec(text); m !== null; m = g.exec(text)) {
       if (/^\s*\(/.test(text.slice(m.index + m[0].length, m.index + m[0].length + 20))) called.add(m[0]);
     }
-    const rel = baseRelative(root, f.path);
     for (const nm of called) out.get(nm)?.push(rel);
-  }
+  });
   for (const list of out.values()) list.sort();
   return out;
+}
+
+/** Each readable `.c` file under `inputs` but `touched` (base-relative), as latin1 text with its base-relative path. */
+async function eachUntouchedC(root: string, inputs: readonly string[], touched: readonly string[], f: (text: string, rel: string) => void): Promise<void> {
+  const skip = new Set(touched.map((p) => path.join(root, p)));
+  for (const file of await walkPaths([...inputs], {}, [])) {
+    if (!file.path.endsWith('.c') || skip.has(path.resolve(file.path))) continue;
+    const r = readSourceBytes(file.path);
+    if (r.ok) f(r.buf.toString('latin1'), baseRelative(root, file.path));
+  }
 }
 
 /**
@@ -88,15 +92,9 @@ export async function findMemberReaders(root: string, inputs: readonly string[],
   const keys = members.map((k) => /^([A-Za-z_]\w*)\.([A-Za-z_]\w*)(?:\[\])?$/.exec(k)).filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ key: m[0], tag: new RegExp(`\\b${m[1]}\\b`), member: new RegExp(`(?:->|\\.)\\s*${m[2]}\\b`) }));
   if (keys.length === 0) return out;
-  const skip = new Set(touched.map((p) => path.join(root, p)));
-  for (const f of await walkPaths([...inputs], {}, [])) {
-    if (!f.path.endsWith('.c') || skip.has(path.resolve(f.path))) continue;
-    const r = readSourceBytes(f.path);
-    if (!r.ok) continue;
-    const text = r.buf.toString('latin1');
-    const rel = baseRelative(root, f.path);
+  await eachUntouchedC(root, inputs, touched, (text, rel) => {
     for (const k of keys) if (k.tag.test(text) && k.member.test(text)) out.get(k.key)?.push(rel);
-  }
+  });
   for (const list of out.values()) list.sort();
   return out;
 }
