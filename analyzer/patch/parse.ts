@@ -86,6 +86,12 @@ export function parsePatches(input: string | Uint8Array, name: string, opts: Par
     };
     for (const p of msg.problems) patch.problems.push({ patch: 0, line: msg.startLine, message: p });
     for (const p of diff.problems) patch.problems.push({ patch: 0, line: p.line, message: p.message });
+    // a changed file with no hunks and nothing else to change (no mode, rename or binary): cut off
+    for (const f of diff.files) {
+      if (f.status === 'modified' && !f.binary && f.hunks.length === 0 && f.oldMode === undefined && f.newMode === undefined) {
+        patch.problems.push({ patch: 0, line: f.patchLine, message: `the diff of ${f.newPath ?? f.oldPath} has no hunks (a truncated patch?); nothing of it was reviewed` });
+      }
+    }
     if (diff.files.length === 0) {
       if (msg.isMail && /^\s*re:/i.test(subject)) {
         set.notes.push(`skipped a reply without a diff "${subject}"`);

@@ -350,3 +350,14 @@ test('list-delivered QP mail: folded Received headers, soft break inside diff --
     [' ', 'int vsb_c;', 32],
   ]);
 });
+
+test('a changed file whose diff stops before its hunks is a problem; mode changes and renames are not', () => {
+  const head = ['From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001', 'From: Dev <dev@example.org>', 'Subject: [PATCH] x', '', '---'];
+  const cut = parsePatches([...head, 'diff --git a/drivers/x/a.c b/drivers/x/a.c', 'index a8666dc..4734007 100644', ''].join('\n'), 'cut.patch');
+  assert.deepEqual(cut.patches[0].problems.map((p) => [p.line, p.message]),
+    [[6, 'patch 1 "[PATCH] x": the diff of drivers/x/a.c has no hunks (a truncated patch?); nothing of it was reviewed']]);
+  const mode = parsePatches([...head, 'diff --git a/scripts/x.sh b/scripts/x.sh', 'old mode 100644', 'new mode 100755', ''].join('\n'), 'mode.patch');
+  assert.deepEqual(mode.patches[0].problems, []);
+  const rename = parsePatches([...head, 'diff --git a/drivers/x/a.c b/drivers/x/b.c', 'similarity index 100%', 'rename from drivers/x/a.c', 'rename to drivers/x/b.c', ''].join('\n'), 'mv.patch');
+  assert.deepEqual(rename.patches[0].problems, []);
+});
