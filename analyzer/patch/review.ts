@@ -574,14 +574,17 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
       let patchLine = fa.map.patchLineOf(postLine);
       let column = f.span.start.column + 1; // the diff's prefix character comes first
       let hunk = fa.placements.find((p) => p.postRange && postLine >= p.postRange[0] && postLine <= p.postRange[1] && fa.map.patchLineOf(postLine) !== undefined)?.hunk;
+      let finding = f;
       if (patchLine === undefined) {
         const h = hunkForOutside(fa.placements, fa.postLines, postLine, f.function);
         patchLine = h?.firstChangedPatchLine ?? r.file.patchLine;
         column = 1;
         hunk = h?.hunk;
+        // the patch line is a stand-in: say where the finding is
+        finding = { ...f, message: `${f.message} (at ${r.path}:${postLine}, outside the lines the patch shows)` };
       }
       const pf: PatchFinding = {
-        finding: f,
+        finding,
         patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: patchLine, column },
         target: { path: r.path, line: postLine },
       };

@@ -192,9 +192,11 @@ test('a deleted multi-line guarded call: the whole removed run is quoted and res
     };
     const review = await reviewSet(parsePatches(diff, 'z.diff'), { base: tmp, analyze });
     assert.deepEqual(review.findings.map((f) => [f.patch.line, f.target.line]), [[5, 1]]);
+    // reported at a stand-in line of the hunk: the message says where the finding is
+    assert.match(review.findings[0].finding.message, /\(at z\.c:1, outside the lines the patch shows\)$/);
     const text = formatReply(review, { consequence: () => 'X' });
     assert.ok(text.includes('> -\t\tif (is_vmalloc_addr(z->buf))\n> -\t\t\tinvalidate_kernel_vmap_range(z->buf,\n> -\t\t\t\tz->len);\n> [...]\n'));
-    assert.ok(text.includes('on the whole of z->buf'));
+    assert.ok(text.replace(/\s+/g, ' ').includes('on the whole of z->buf'));
     assert.ok(text.includes('@@ -3,2 +3,5 @@\n \tif (z->read) {\n+\t\tif (is_vmalloc_addr(z->buf))\n+\t\t\tinvalidate_kernel_vmap_range(z->buf,\n+\t\t\t\tz->len);\n \t\tz_check(z->buf);\n'));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
