@@ -200,6 +200,15 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
       const sm = byName.has(name) ? undefined : externalAll.get(name);
       if (sm) external.set(name, sm);
     }
+    // completion callbacks of other files named as values (`bio->bi_end_io = foo_end_io`): what
+    // they invalidate decides this file's asynchronous reads (interp remoteEndIoInvalidates)
+    for (const f of fns) {
+      for (const id of f.idents) {
+        if (called.has(id) || byName.has(id)) continue;
+        const sm = externalAll.get(id);
+        if (sm?.invalidatesMembers?.length) external.set(id, sm);
+      }
+    }
   }
   const extraAlloc = new Set(opts.extraAllocators ?? []);
   const extraSinks = new Set(opts.extraSinks ?? []);

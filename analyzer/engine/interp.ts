@@ -808,12 +808,23 @@ export class FunctionAnalysis {
     const p = ptr ? this.strip(ptr) : undefined;
     if (!p || p.type !== 'field_expression') return;
     const root = this.rootIdent(p);
-    if (!root || !this.fn.params.some((q) => q.name === root)) return;
+    if (!root || !this.rootedAtParam(root)) return;
     const key = this.fieldKey(p);
     if (!key || !key.startsWith('field:') || key.startsWith('field:?.')) return;
     const member = key.slice('field:'.length);
     if (op === 'flush') st.flushed.set(MEMBER_MAINT + member, { step: this.step('maintenance', n, `${this.callName(n)}(${this.text(p)})`), wrongRange: false });
     else this.summary.invalidatesMembers.add(member);
+  }
+
+  /**
+   * A parameter, or a local set once from an expression rooted at one (`struct foo_req *rq =
+   * bio->bi_private;` in an end_io callback): what it points to is the caller's object.
+   */
+  private rootedAtParam(name: string): boolean {
+    if (this.fn.params.some((q) => q.name === name)) return true;
+    const init = this.localInits.get(name);
+    const r = init ? /^[\s(]*(?:\([^)]*\)\s*)?([A-Za-z_]\w*)\s*(?:->|\.)/.exec(init)?.[1] : undefined;
+    return r !== undefined && this.fn.params.some((q) => q.name === r);
   }
 
   /** The objects an is_vmalloc_addr()-style call of a condition tests. */
@@ -2492,6 +2503,8 @@ export class FunctionAnalysis {
       const endIo = bio?.endIo;
       const localEndIo = endIo && this.tu.functions.has(endIo) ? endIo : undefined;
       if (localEndIo && this.endIoInvalidates(localEndIo, b, bio as BioState, st)) continue;
+      // a callback of another file whose summary invalidates the member this buffer is kept in
+      if (endIo && !localEndIo && this.remoteEndIoInvalidates(endIo, b, st)) continue;
       const readAt = localEndIo ? this.endIoReads(localEndIo, b, st) : undefined;
       if (readAt) {
         this.reportMissingInvalidate({ ...pending, endIo: localEndIo, bio }, [readAt]);
@@ -2500,6 +2513,20 @@ export class FunctionAnalysis {
       // Judged later: a wait_for_completion() and an invalidate may follow in this function.
       st.inflight.set(b.id, { ...pending, endIo: localEndIo, bio });
     }
+  }
+
+  /**
+   * `bio->bi_end_io = foo_end_io` with foo_end_io() in another file: its summary lists the members
+   * it invalidates (`invalidate_kernel_vmap_range(rq->buf, …)` with `rq = bio->bi_private`:
+   * invalidatesMembers `T.buf`); the read is covered when this path keeps the buffer in one of them.
+   */
+  private remoteEndIoInvalidates(endIo: string, b: Buf, st: State): boolean {
+    const members = this.tu.summaries.get(endIo)?.invalidatesMembers;
+    if (!members?.length) return false;
+    const held = new Set<string>();
+    if (b.id.startsWith('field:')) held.add(b.id.slice('field:'.length));
+    for (const [k, v] of st.vars) if (k.startsWith('field:') && (v.t === 'buf' || v.t === 'pages') && v.b.id === b.id) held.add(k.slice('field:'.length));
+    return members.some((m) => held.has(m));
   }
 
   private flushFix(b: Buf, name: string, len: string, site: SNode): Fix {

@@ -187,3 +187,29 @@ test('a flush helper in another file that takes the object covers the member it 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a bi_end_io callback in another file that invalidates the request\'s member covers the asynchronous read', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-endio-'));
+  try {
+    const sub = path.join(dir, 'drivers', 'block', 'qr');
+    fs.mkdirSync(sub, { recursive: true });
+    fs.writeFileSync(path.join(sub, 'qr.h'), 'struct qr_req { void *buf; size_t len; int err; struct completion done; };\nvoid qr_end_io(struct bio *bio);\n');
+    const endio = (maint: string) => ['#include <linux/bio.h>', '#include <linux/highmem.h>', '#include "qr.h"', '',
+      'void qr_end_io(struct bio *bio)', '{', '\tstruct qr_req *rq = bio->bi_private;', '',
+      '\trq->err = blk_status_to_errno(bio->bi_status);', maint, '\tcomplete(&rq->done);', '\tbio_put(bio);', '}', ''].join('\n');
+    fs.writeFileSync(path.join(sub, 'qr_io.c'), [
+      '#include <linux/bio.h>', '#include <linux/vmalloc.h>', '#include "qr.h"', '',
+      'int qr_read(struct block_device *bdev, void *out, size_t len)', '{', '\tstruct qr_req rq;', '\tstruct bio *bio;', '\tsize_t off;', '',
+      '\trq.len = PAGE_ALIGN(len);', '\trq.buf = vmalloc(rq.len);', '\tinit_completion(&rq.done);',
+      '\tbio = bio_alloc(bdev, rq.len >> PAGE_SHIFT, REQ_OP_READ, GFP_KERNEL);', '\tbio->bi_end_io = qr_end_io;', '\tbio->bi_private = &rq;',
+      '\tfor (off = 0; off < rq.len; off += PAGE_SIZE)', '\t\t__bio_add_page(bio, vmalloc_to_page(rq.buf + off), PAGE_SIZE, 0);',
+      '\tsubmit_bio(bio);', '\twait_for_completion(&rq.done);', '\tmemcpy(out, rq.buf, len);', '\tvfree(rq.buf);', '\treturn rq.err;', '}', ''].join('\n'));
+    for (const [maint, want] of [['\tinvalidate_kernel_vmap_range(rq->buf, rq->len);', []], ['\tpr_debug("qr: read done\\n");', ['qr_io.c:19:vmap-io-missing-invalidate']]] as const) {
+      fs.writeFileSync(path.join(sub, 'qr_endio.c'), endio(maint));
+      const r = await scanPaths([dir], { noCache: true, quiet: true, jobs: 1 });
+      assert.deepEqual(got(r.findings), [...want], maint);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
