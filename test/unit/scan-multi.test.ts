@@ -162,11 +162,21 @@ test('member tables across files: the pages one file puts in a member table are 
   assert.equal(read.fieldFacts, undefined, 'imported facts are not exported again');
 });
 
-test('a flush helper in another file that takes the object covers the member it flushes, and only that one', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-memberflush-'));
+
+/** A throw-away tree with one subsystem directory `sub` (relative), removed afterwards. */
+async function inTree(sub: string, body: (dir: string, subdir: string) => Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-multi-'));
   try {
-    const sub = path.join(dir, 'drivers', 'md', 'xq');
-    fs.mkdirSync(sub, { recursive: true });
+    const subdir = path.join(dir, ...sub.split('/'));
+    fs.mkdirSync(subdir, { recursive: true });
+    await body(dir, subdir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a flush helper in another file that takes the object covers the member it flushes, and only that one', async () => {
+  await inTree('drivers/md/xq', async (dir, sub) => {
     fs.writeFileSync(path.join(sub, 'xq.h'), 'struct xq { struct block_device *bdev; void *data; void *meta; size_t size; };\nvoid xq_prep(struct xq *x);\n');
     const prep = (member: string) => `#include <linux/highmem.h>\n#include "xq.h"\n\nvoid xq_prep(struct xq *x)\n{\n\tflush_kernel_vmap_range(x->${member}, x->size);\n}\n`;
     fs.writeFileSync(path.join(sub, 'xq_io.c'), [
@@ -183,16 +193,11 @@ test('a flush helper in another file that takes the object covers the member it 
       assert.deepEqual(got(r.findings), [...want], `xq_prep() flushes x->${member}`);
       assert.deepEqual(r.summaries.get('xq_prep')?.flushesMembers, [`xq.${member}`]);
     }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a bi_end_io callback in another file that invalidates the request\'s member covers the asynchronous read', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-endio-'));
-  try {
-    const sub = path.join(dir, 'drivers', 'block', 'qr');
-    fs.mkdirSync(sub, { recursive: true });
+  await inTree('drivers/block/qr', async (dir, sub) => {
     fs.writeFileSync(path.join(sub, 'qr.h'), 'struct qr_req { void *buf; size_t len; int err; struct completion done; };\nvoid qr_end_io(struct bio *bio);\n');
     const endio = (maint: string) => ['#include <linux/bio.h>', '#include <linux/highmem.h>', '#include "qr.h"', '',
       'void qr_end_io(struct bio *bio)', '{', '\tstruct qr_req *rq = bio->bi_private;', '',
@@ -209,7 +214,5 @@ test('a bi_end_io callback in another file that invalidates the request\'s membe
       const r = await scanPaths([dir], { noCache: true, quiet: true, jobs: 1 });
       assert.deepEqual(got(r.findings), [...want], maint);
     }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
