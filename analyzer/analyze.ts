@@ -12,7 +12,7 @@ import { lineStarts as lineStartsOf } from './parse/lines';
 import { AnalysisDemand, AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary, KernelVersion, givesMemory, reachesIo } from './types';
 import { FunctionInfo } from './engine/tu';
 import { FunctionAnalysis, PENDING, SummaryAcc, TuCtx, CallSiteFacts, strongerKind } from './engine/interp';
-import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite, fieldNameOf } from './engine/state';
+import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite, fieldNameOf, meet } from './engine/state';
 import { DIRECTIONS, seedNames, type SourceKind } from './tables';
 import { skeleton, callsOf, invalidatesOf, SkeletonCache } from './engine/skeleton';
 import { AnalysisMemo, UnitResult } from './engine/memo';
@@ -107,9 +107,9 @@ function jsonOf(s: FunctionSummary | undefined, cacheFor: (s: FunctionSummary) =
 
 function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
   return {
-    flushed: a.flushed === null ? b.flushed : b.flushed === null ? a.flushed : new Set([...a.flushed].filter((x) => b.flushed?.has(x))),
+    flushed: meet(a.flushed, b.flushed),
     invalidates: new Set([...a.invalidates, ...b.invalidates]),
-    flushedMembers: a.flushedMembers === null ? b.flushedMembers : b.flushedMembers === null ? a.flushedMembers : new Set([...a.flushedMembers].filter((x) => b.flushedMembers?.has(x))),
+    flushedMembers: meet(a.flushedMembers, b.flushedMembers),
     invalidatesMembers: new Set([...a.invalidatesMembers, ...b.invalidatesMembers]),
     submits: new Set([...a.submits, ...b.submits]),
     submitDir: a.submitDir | b.submitDir,
@@ -117,7 +117,7 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
     readsCompleted: new Set([...a.readsCompleted, ...b.readsCompleted]),
     writes: new Set([...a.writes, ...b.writes]),
     reads: new Set([...a.reads, ...b.reads]),
-    converts: a.converts === null ? b.converts : b.converts === null ? a.converts : new Set([...a.converts].filter((x) => b.converts?.has(x))),
+    converts: meet(a.converts, b.converts),
     returns: strongerKind(a.returns, b.returns),
     returnSizeParam: a.returnSizeParam ?? b.returnSizeParam,
     returnSize: a.returnSize ?? b.returnSize,

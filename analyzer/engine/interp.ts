@@ -12,7 +12,7 @@ import { lineIndex } from '../parse/lines';
 import { SNode, child, descendants } from '../parse/syntax';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
-  ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
+  ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
   allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
@@ -20,7 +20,7 @@ import {
 } from '../tables';
 import {
   Buf, Val, State, BioState, Added, Pending, MaintRec, IoRange, Off, addOff, cloneState, join, emptyState,
-  OP_R, OP_W, OP_RF, OP_WF, OP_B, OpSet, opHasRead, opHasWrite, opWithFlags, UNRESOLVED_FLUSH, fieldNameOf,
+  OP_R, OP_W, OP_RF, OP_WF, OP_B, OpSet, opHasRead, opHasWrite, opWithFlags, UNRESOLVED_FLUSH, fieldNameOf, meet,
 } from './state';
 import { FunctionInfo, VarType, bodyNodes, localTypes, indentAt, lineStart } from './tu';
 
@@ -153,7 +153,8 @@ const RULE_SEVERITY: Record<RuleId, 'error' | 'warning'> = {
   'vmap-blk-rq-map-kern': 'error',
 };
 
-const PAGE_SIZE = 4096;
+/** What PAGE_SIZE evaluates to in sizes: the smallest page of any architecture (tables PAGE_SIZE_MIN). */
+const PAGE_SIZE = PAGE_SIZE_MIN;
 
 /**
  * Element types of pointers that can be data buffers: void, C and kernel scalar types
@@ -1043,10 +1044,7 @@ export class FunctionAnalysis {
       let out = this.exec(body, enter);
       for (const c of frame.conts) out = join(out, c);
       if (out && update) this.ev(update, out);
-      if (out) {
-        const conv: Set<number> = out.converted;
-        iterConverted = iterConverted === null ? new Set(conv) : new Set([...(iterConverted as Set<number>)].filter((p) => conv.has(p)));
-      }
+      if (out) iterConverted = meet(iterConverted, out.converted);
       head = join(head, out);
     }
     this.loops.pop();
@@ -1054,10 +1052,7 @@ export class FunctionAnalysis {
     for (const e of exits) exit = join(exit, e);
     for (const b of frame.breaks) {
       exit = join(exit, b);
-      if (iterConverted && b) {
-        const bc = b.converted;
-        iterConverted = new Set([...(iterConverted as Set<number>)].filter((p) => bc.has(p)));
-      }
+      if (iterConverted && b) iterConverted = meet(iterConverted, b.converted);
     }
     // A loop with no visible condition (macro loops, `for (;;)` with breaks) may run zero or more times.
     if (!condNode) exit = join(exit, head);
@@ -2523,9 +2518,7 @@ export class FunctionAnalysis {
   private remoteEndIoInvalidates(endIo: string, b: Buf, st: State): boolean {
     const members = this.tu.summaries.get(endIo)?.invalidatesMembers;
     if (!members?.length) return false;
-    const held = new Set<string>();
-    if (b.id.startsWith('field:')) held.add(b.id.slice('field:'.length));
-    for (const [k, v] of st.vars) if (k.startsWith('field:') && (v.t === 'buf' || v.t === 'pages') && v.b.id === b.id) held.add(k.slice('field:'.length));
+    const held = this.fieldKeys(b, st);
     return members.some((m) => held.has(m));
   }
 
@@ -2635,12 +2628,17 @@ export class FunctionAnalysis {
   }
 
   /** Does the bi_end_io callback (or what it calls in this file) invalidate this buffer? */
-  /** Field names under which this buffer is reachable from an object (its own field, or a field it was stored in here). */
+  /** The members (`T.m`) this buffer is reachable through from an object: its own, or one it was stored in here. */
+  private fieldKeys(b: Buf, st: State): Set<string> {
+    const keys = new Set<string>();
+    if (b.field) keys.add(b.field);
+    for (const [k, v] of st.vars) if (k.startsWith('field:') && (v.t === 'buf' || v.t === 'pages') && v.b.id === b.id) keys.add(k.slice('field:'.length));
+    return keys;
+  }
+
+  /** The member names of fieldKeys (`m`). */
   private fieldNames(b: Buf, st: State): string[] {
-    const names = new Set<string>();
-    if (b.field) names.add(fieldNameOf(b.field));
-    for (const [k, v] of st.vars) if (k.startsWith('field:') && (v.t === 'buf' || v.t === 'pages') && v.b.id === b.id) names.add(fieldNameOf(k));
-    return [...names];
+    return [...new Set([...this.fieldKeys(b, st)].map(fieldNameOf))];
   }
 
   /** The first CPU read of the buffer inside the bi_end_io callback, before any invalidate of it. */
@@ -2926,17 +2924,17 @@ export class FunctionAnalysis {
         : stored ? [this.step('flow', e.retNode ?? this.fn.node, `on return, member ${names.map((f) => `\`${f}\``).join(', ')} still holds it with the read in flight`)] : [];
       this.reportMissingInvalidate(p, [...ret, this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, 'no invalidate_kernel_vmap_range() of this buffer anywhere in the file after completion')]);
     }
-    this.summary.converts = this.summary.converts === null ? new Set(st.converted) : new Set([...this.summary.converts].filter((x) => st.converted.has(x)));
+    this.summary.converts = meet(this.summary.converts, st.converted);
     // parameters flushed on every exit
     const flushedParams = new Set<number>();
     for (const [id, rec] of st.flushed) {
       const m = /^param:(\d+)$/.exec(id);
       if (m && !rec.wrongRange) flushedParams.add(Number(m[1]));
     }
-    this.summary.flushed = this.summary.flushed === null ? flushedParams : new Set([...this.summary.flushed].filter((x) => flushedParams.has(x)));
+    this.summary.flushed = meet(this.summary.flushed, flushedParams);
     const flushedMembers = new Set<string>();
     for (const [id, rec] of st.flushed) if (id.startsWith(MEMBER_MAINT) && !rec.wrongRange) flushedMembers.add(id.slice(MEMBER_MAINT.length));
-    this.summary.flushedMembers = this.summary.flushedMembers === null ? flushedMembers : new Set([...this.summary.flushedMembers].filter((x) => flushedMembers.has(x)));
+    this.summary.flushedMembers = meet(this.summary.flushedMembers, flushedMembers);
     if (e.retNode && !e.ret && this.fn.returnsPointer && !/^\s*(NULL|0|ERR_PTR\b|ERR_CAST\b|\(void \*\)\s*0)/.test(this.text(e.retNode))) {
       this.summary.returnsOther = true;
     }

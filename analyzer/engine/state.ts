@@ -239,6 +239,15 @@ function intersect<T>(a: Set<T>, b: Set<T>): Set<T> {
   return r;
 }
 
+/**
+ * The intersection of must-facts gathered over paths or exits, where null is "no path seen yet"
+ * (everything): a fresh set, never one of the arguments.
+ */
+export function meet<T>(a: Set<T> | null, b: Set<T> | null): Set<T> | null {
+  if (a === null) return b === null ? null : new Set(b);
+  return b === null ? new Set(a) : intersect(a, b);
+}
+
 /** Join of two path states; null is an unreachable path. */
 export function join(a: State | null, b: State | null): State | null {
   if (a === null) return b;

@@ -213,11 +213,14 @@ function validFinding(f: unknown): boolean {
     Array.isArray(f.trace) && Array.isArray(f.fixes) && isObj(f.facts);
 }
 
+/** A struct member as facts and summaries name it: `T.m`, `T.m[]` for an array of buffers. */
+const MEMBER_KEY = /^[A-Za-z_]\w*\.[A-Za-z_]\w*(?:\[\])?$/;
+
 /** A field fact as the interpreter reads it (analyze.ts importFields). */
 function validFieldFact(f: unknown): boolean {
   if (!isObj(f)) return false;
-  return typeof f.key === 'string' && /^[A-Za-z_]\w*\.[A-Za-z_]\w*(?:\[\])?$/.test(f.key) && (f.t === 'buf' || f.t === 'pages' || f.t === 'table') &&
-    (f.home === undefined || (f.t === 'table' && typeof f.home === 'string' && /^[A-Za-z_]\w*\.[A-Za-z_]\w*(?:\[\])?$/.test(f.home))) &&
+  return typeof f.key === 'string' && MEMBER_KEY.test(f.key) && (f.t === 'buf' || f.t === 'pages' || f.t === 'table') &&
+    (f.home === undefined || (f.t === 'table' && typeof f.home === 'string' && MEMBER_KEY.test(f.home))) &&
     ['vmalloc', 'maybe', 'vmap'].includes(f.kind as string) && (f.mixed === undefined || f.mixed === true) && typeof f.display === 'string' && typeof f.zeroed === 'boolean' &&
     (f.size === undefined || typeof f.size === 'string') && (f.sizeBytes === undefined || typeof f.sizeBytes === 'number') &&
     Array.isArray(f.origin) && f.origin.every((x) => isObj(x) && typeof x.kind === 'string' && typeof x.message === 'string' && typeof x.file === 'string' &&
@@ -240,7 +243,7 @@ export function validSummary(s: unknown): boolean {
   // inserted into the caller's code by a fix: an expression, never a statement or a string
   const sizeExpr = (x: unknown) => x === undefined || (typeof x === 'string' && x.length <= 200 && /^[\w\s$*+\-()<>.,]+$/.test(x));
   if (!sizeExpr(s.returnSize)) return false;
-  const members = (x: unknown) => x === undefined || (Array.isArray(x) && x.every((m) => typeof m === 'string' && /^[A-Za-z_]\w*\.[A-Za-z_]\w*(?:\[\])?$/.test(m)));
+  const members = (x: unknown) => x === undefined || (Array.isArray(x) && x.every((m) => typeof m === 'string' && MEMBER_KEY.test(m)));
   if (!members(s.flushesMembers) || !members(s.invalidatesMembers)) return false;
   const outs = s.outVmallocParams;
   if (outs !== undefined && !(Array.isArray(outs) && outs.every((o) => isObj(o) && index(o.param) && kind(o.kind) && sizeExpr(o.size)))) return false;

@@ -101,6 +101,7 @@ const GFP_NEUTRAL: ReadonlySet<string> = new Set([
   '__GFP_NORETRY', '__GFP_RETRY_MAYFAIL', '__GFP_NOFAIL', '__GFP_ACCOUNT', '__GFP_COMP', '__GFP_NOMEMALLOC',
   '__GFP_HARDWALL', '__GFP_THISNODE', '__GFP_REPEAT',
 ]);
+/** The smallest PAGE_SIZE of any architecture (4 KiB). */
 export const PAGE_SIZE_MIN = 4096;
 
 export function kvmallocFallback(gfpText: string | undefined, sizeBytes: number | undefined, k: KVersion | undefined): false | undefined {
