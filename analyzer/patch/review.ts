@@ -462,22 +462,23 @@ async function consequences(
   }
   // Members: a touched file that starts keeping vmalloc memory in `T.m` (kzalloc() → kvzalloc() in
   // a probe function) makes the untouched files that map `x->m` wrong, with no call between them.
+  // one fact per member and kind (a member and the table kept in it are two), and the member it names
+  const factId = (f: FieldFact): string => `${f.key}\0${f.t}`;
+  const memberOf = (f: FieldFact): string => f.key.replace(/\[\]$/, '');
   for (const r of readers ? files : []) {
     const fa = analyses.get(r);
     if (!fa || fa.low || !r.complete || !readers) continue;
     const what = (f: FieldFact | undefined): string => (f ? JSON.stringify([f.t, f.kind, f.mixed ?? false, f.home ?? '']) : '');
-    const before = new Map(fa.beforeFacts.fields.map((f) => [`${f.key}\0${f.t}`, f]));
-    const after = new Map(fa.afterFacts.fields.map((f) => [`${f.key}\0${f.t}`, f]));
-    const changed = [...after.keys()].filter((k) => what(before.get(k)) !== what(after.get(k))).map((k) => after.get(k) as FieldFact);
+    const before = new Map(fa.beforeFacts.fields.map((f) => [factId(f), f]));
+    const changed = fa.afterFacts.fields.filter((f) => what(before.get(factId(f))) !== what(f));
     if (changed.length === 0) continue;
-    const keys = [...new Set(changed.map((f) => f.key.replace(/\[\]$/, '')))];
-    const readersOf = await readers(keys);
+    const readersOf = await readers([...new Set(changed.map(memberOf))]);
     const byReader = new Map<string, FieldFact[]>();
     for (const f of changed) {
-      for (const p of (readersOf.get(f.key.replace(/\[\]$/, '')) ?? []).filter((x) => !skip.has(x)).slice(0, MAX_CONSEQUENCE_FILES)) byReader.set(p, [...(byReader.get(p) ?? []), f]);
+      for (const p of (readersOf.get(memberOf(f)) ?? []).filter((x) => !skip.has(x)).slice(0, MAX_CONSEQUENCE_FILES)) byReader.set(p, [...(byReader.get(p) ?? []), f]);
     }
     const summaries = new Map([...common, ...fa.afterFacts.summaries.map((x) => [x.name, x] as const)]);
-    const changedKeys = new Set(changed.map((f) => `${f.key}\0${f.t}`));
+    const changedKeys = new Set(changed.map(factId));
     for (const [p, facts] of byReader) {
       if (budget-- <= 0) {
         for (const f of facts) capped.add(`member ${f.key}`);
@@ -486,8 +487,8 @@ async function consequences(
       const text = readOrUndefined(base, p);
       if (text === undefined) continue;
       // the reader's other members as the base says; these as the series leaves them, before and after
-      const others = fieldFactsFor(p, ctx.fields).filter((f) => !changedKeys.has(`${f.key}\0${f.t}`));
-      const beforeFields = [...others, ...fa.beforeFacts.fields.filter((f) => changedKeys.has(`${f.key}\0${f.t}`))];
+      const others = fieldFactsFor(p, ctx.fields).filter((f) => !changedKeys.has(factId(f)));
+      const beforeFields = [...others, ...fa.beforeFacts.fields.filter((f) => changedKeys.has(factId(f)))];
       const o = { ...opts, baseContext: undefined, externalSummaries: summaries };
       const b = await analyze(text, p, { ...o, ...(beforeFields.length ? { externalFields: beforeFields } : {}) });
       const a = await analyze(text, p, { ...o, externalFields: [...others, ...facts] });
