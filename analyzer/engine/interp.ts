@@ -2073,6 +2073,7 @@ export class FunctionAnalysis {
     const num = (t: string | undefined) => (t === undefined ? undefined : this.constEval(t));
     const lenOk = (ml: string | undefined, rl: string | undefined) => {
       if (ml === undefined || rl === undefined || ml === rl) return true;
+      if (this.partOf(ml, rl)) return false;
       const a = num(ml);
       const c = num(rl);
       return a === undefined || c === undefined || a >= c;
@@ -2082,9 +2083,35 @@ export class FunctionAnalysis {
       const size = b.sizeBytes ?? (b.size ? this.constEval(b.size) : undefined);
       const beyondStart = ranges.length === 0 || ranges.some((r) => r.off !== undefined);
       if (ml !== undefined && size !== undefined && ml < size && beyondStart) return false;
+      if (rec.len !== undefined && b.size !== undefined && beyondStart && this.partOf(rec.len, b.size)) return false;
       return ranges.every((r) => r.off !== undefined || lenOk(rec.len, r.len));
     }
     return ranges.length > 0 && ranges.every((r) => r.off === rec.off && lenOk(rec.len, r.len));
+  }
+
+  /**
+   * Is length `part` provably a proper part of length `whole` whatever `whole` is: `whole / K`,
+   * `whole >> K` or `whole - C`, with K and C constants (C may be a `sizeof(…)`)? Texts are compared
+   * without whitespace and outer parentheses; `whole` must bind tighter than the operator applied
+   * to it (`a + b / 2` is not half of `a + b`). Anything else is not provably shorter.
+   */
+  private partOf(part: string, whole: string): boolean {
+    const p = bareExpr(part);
+    const w = bareExpr(whole);
+    if (w === '') return false;
+    const wrapped = p.startsWith(`(${w})`);
+    if (!wrapped && !p.startsWith(w)) return false;
+    const m = /^(\/|>>|-)(.+)$/.exec(p.slice(wrapped ? w.length + 2 : w.length));
+    if (!m) return false;
+    const [, op, rhs] = m;
+    if (!wrapped) {
+      const top = topLevelText(w).replace(/->/g, '.');
+      if (/[<>&|^?:=,]/.test(top) || (op === '/' && /[-+]/.test(top))) return false;
+    }
+    if (op === '-' && /^sizeof\((?:[^()]|\([^()]*\))*\)$/.test(rhs)) return true;
+    if (!/^[\w()]+$/.test(rhs)) return false;
+    const k = this.constEval(rhs);
+    return k !== undefined && (op === '/' ? k >= 2 : k >= 1);
   }
 
   private checkRange(rec: MaintRec, ranges: IoRange[], b: Buf, n: SNode, args: SNode[], op: 'flush' | 'invalidate'): void {
@@ -2270,7 +2297,9 @@ export class FunctionAnalysis {
         const v = pArg ? vals[args.indexOf(pArg)] : undefined;
         if (v && v.t === 'buf' && bioArg) {
           const bio = this.bio(this.objKey(bioArg), st);
-          bio.bufs.set(v.b.id, { buf: v.b, steps: [this.step('page-add', n, `added to the bio with ${name}() (flushes for writes)`)], helperFlushesWrites: true });
+          const lenArg = pArg ? args[args.indexOf(pArg) + 1] : undefined;
+          const ranges = lenArg ? [{ off: v.off, len: this.text(lenArg).replace(/\s+/g, '') }] : undefined;
+          bio.bufs.set(v.b.id, { buf: v.b, steps: [this.step('page-add', n, `added to the bio with ${name}() (flushes for writes)`)], helperFlushesWrites: true, ranges });
         }
         return undefined;
       }
@@ -3015,4 +3044,33 @@ export function instantiateSize(template: string, args: readonly string[]): stri
     return asFactor(a);
   });
   return ok ? out : undefined;
+}
+
+/** Expression text without whitespace and without parentheses around all of it. */
+function bareExpr(t: string): string {
+  let s = t.replace(/\s+/g, '');
+  while (s.startsWith('(') && s.endsWith(')') && closes(s)) s = s.slice(1, -1);
+  return s;
+}
+
+/** Does the `(` at the start of `s` close at its last character? */
+function closes(s: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '(') depth++;
+    else if (s[i] === ')' && --depth === 0) return i === s.length - 1;
+  }
+  return false;
+}
+
+/** The characters of `s` outside parentheses and brackets. */
+function topLevelText(s: string): string {
+  let depth = 0;
+  let out = '';
+  for (const c of s) {
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (depth === 0) out += c;
+  }
+  return out;
 }
