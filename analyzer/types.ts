@@ -132,6 +132,12 @@ export interface FunctionSummary {
   invalidatesMembers?: string[];
   /** Parameters whose pointee pages reach a bio/sg/DMA sink inside the function. */
   submitsParams?: number[];
+  /**
+   * Parameters of submitsParams added to the I/O through an API that flushes them itself for writes
+   * (`bio_add_vmalloc()`, v6.16+), and never submitted for a write unflushed otherwise: a caller's
+   * write through the function needs no flush of its own.
+   */
+  flushesWritesParams?: number[];
   /** Parameters that the function writes through (CPU stores). */
   writesParams?: number[];
   /** Parameters that the function reads through (CPU loads). */
@@ -180,7 +186,7 @@ export interface FunctionSummary {
 }
 
 /** The FunctionSummary fields that list parameter indexes (merged, validated and tested as one kind). */
-export const SUMMARY_PARAM_LISTS = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams', 'readIntoParams', 'readsCompletedParams'] as const;
+export const SUMMARY_PARAM_LISTS = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams', 'readIntoParams', 'readsCompletedParams', 'flushesWritesParams'] as const;
 
 /**
  * Whether a call of the summarised function gives its caller vmalloc memory (returned or stored

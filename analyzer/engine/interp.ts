@@ -31,6 +31,9 @@ export interface SummaryAcc {
   flushedMembers: Set<string> | null;
   invalidatesMembers: Set<string>;
   submits: Set<number>;
+  /** parameters added to I/O through an API that flushes them for writes (bio_add_vmalloc()) / submitted for a write unflushed otherwise */
+  helperFlushed: Set<number>;
+  writeUnflushed: Set<number>;
   submitDir: OpSet;
   readInto: Set<number>;
   /** parameters read by the CPU after read I/O into them completed here, with no invalidate */
@@ -76,7 +79,7 @@ export function strongerKind(a: SourceKind | undefined, b: SourceKind | undefine
 
 export function newSummaryAcc(): SummaryAcc {
   return {
-    flushed: null, invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), submits: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
+    flushed: null, invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), submits: new Set(), helperFlushed: new Set(), writeUnflushed: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
     reads: new Set(), converts: null, addsPages: new Set(), returnsPages: new Set(),
   };
 }
@@ -178,6 +181,8 @@ interface FnStatic {
   types: Map<string, VarType>;
   /** maintenance calls: pointer text → length text (for fixes) */
   maintLens: Map<string, string>;
+  /** the pointer texts flushed (not only invalidated) in the body */
+  flushPtrs: Set<string>;
   /** locals initialised with an expression and never assigned again (for constant sizes) */
   localInits: Map<string, string>;
   /** identifiers that select the direction (`write ? REQ_OP_WRITE : REQ_OP_READ`): the direction when truthy */
@@ -201,7 +206,7 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
   const cached = STATIC.get(fn);
   if (cached) return cached;
   const text = (n: SNode) => src.slice(n.start, n.end);
-  const st: FnStatic = { types: localTypes(fn, src), maintLens: new Map(), localInits: new Map(), dirPreds: new Map() };
+  const st: FnStatic = { types: localTypes(fn, src), maintLens: new Map(), flushPtrs: new Set(), localInits: new Map(), dirPreds: new Map() };
   const assigned = new Set<string>();
   for (const n of bodyNodes(fn.body)) {
     switch (n.type) {
@@ -211,6 +216,7 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
         if (!row) break;
         const args = child(n, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
         if (args.length > row.len) st.maintLens.set(text(args[row.ptr]), text(args[row.len]));
+        if (row.op === 'flush' && args.length > row.ptr) st.flushPtrs.add(text(args[row.ptr]));
         break;
       }
       case 'init_declarator': {
@@ -271,6 +277,9 @@ export class FunctionAnalysis {
   readonly summary = newSummaryAcc();
   /** Maintenance calls of this function, by pointer text → length text (for fixes). */
   private readonly maintLens: Map<string, string>;
+  private readonly flushPtrs: Set<string>;
+  /** a direction parameter that callers pass both ways, split between the two contexts */
+  private splitDir = false;
   private readonly ctxBitsValue: OpSet;
   private get ctxBits(): OpSet {
     this.usedCtx = true;
@@ -296,6 +305,7 @@ export class FunctionAnalysis {
     const fs = fnStatic(fn, tu.src);
     this.types = fs.types;
     this.maintLens = fs.maintLens;
+    this.flushPtrs = fs.flushPtrs;
     this.localInits = fs.localInits;
     this.dirPreds = fs.dirPreds;
     this.ctxBitsValue = ctx === 'read' ? OP_R : OP_W;
@@ -308,6 +318,8 @@ export class FunctionAnalysis {
       const known = paramOps?.get(p.index);
       if (known !== undefined && known !== 'unknown') {
         st.vars.set(p.name, { t: 'op', v: this.opForContext(known) });
+        // still the callers' argument: other callers (and the summary) take the direction from it
+        if (opHasRead(known) || opHasWrite(known)) this.opParams.add(p.index);
         continue;
       }
       // a pointer to bytes or scalars may be a buffer; a pointer to a struct or to an unknown
@@ -344,6 +356,7 @@ export class FunctionAnalysis {
     const r = known & (OP_R | OP_RF), w = known & (OP_W | OP_WF);
     if (!r || !w) return known;
     this.usedCtx = true;
+    this.splitDir = true;
     return (this.ctx === 'read' ? r : w) | (known & OP_B);
   }
 
@@ -387,7 +400,10 @@ export class FunctionAnalysis {
     // judged at the call sites only if some caller here passes a buffer known to be vmalloc memory
     if (!this.tu.callSites.get(this.fn.name)?.vmallocArgs.has(b.param)) return false;
     const name = this.fn.params.find((p) => p.index === b.param)?.name;
-    for (const k of this.maintLens.keys()) if (name && new RegExp(`^[\\s(]*(?:\\([^)]*\\)\\s*)?${name}\\b`).test(k)) return false;
+    // a helper maintaining the buffer itself is judged inside; with its direction split between the
+    // contexts (`op` passed both ways), its write half is judged at the callers unless it flushes
+    const maintained = this.splitDir && this.ctx === 'write' ? this.flushPtrs : this.maintLens.keys();
+    for (const k of maintained) if (name && new RegExp(`^[\\s(]*(?:\\([^)]*\\)\\s*)?${name}\\b`).test(k)) return false;
     return true;
   }
 
@@ -2476,7 +2492,11 @@ export class FunctionAnalysis {
       const submitStep = this.step('submit', site, `${sync ? 'submitted and waited for' : 'submitted'} with ${this.callName(site) ?? 'a call'}() as ${directionPhrase(this.dirOf(op))}`);
       if (this.isSym(b)) {
         if (b.param !== undefined) {
-          if (write && !flushed && !helperFlush) this.summary.submits.add(b.param);
+          if (write && !flushed && !helperFlush) {
+            this.summary.submits.add(b.param);
+            this.summary.writeUnflushed.add(b.param);
+          }
+          if (helperFlush) this.summary.helperFlushed.add(b.param);
           if (write) this.summary.submitDir |= op & (OP_W | OP_WF | OP_B);
           if (read) this.summary.submitDir |= op & (OP_R | OP_RF | OP_B);
           if (read && !write && !flushed) this.summary.submits.add(b.param);
@@ -2514,6 +2534,8 @@ export class FunctionAnalysis {
           [...b.origin, visibleWrite, ...a.steps, submitStep], 'read', fixes,
           { cpuWroteBefore: true, hasFlush: false, cpuReadsAfter: true, hasInvalidate: false });
       }
+      // bio_add_vmalloc() flushed what it added for this write: a later read into it starts clean
+      if (write && helperFlush && needFlush && !a.unflushedAtSubmit) st.flushed.set(b.id, { step: a.steps[a.steps.length - 1] ?? submitStep, wrongRange: false });
       if (!read) continue;
       const pending: Pending = { buf: b, ranges: a.ranges, site: submitStep, steps: [...a.steps, submitStep], sync, dir: op, insertAfter: sync ? this.insertAfterOffset(site) : undefined, indent: indentAt(this.src, this.stmtOf(site).start), ...(a.viaTable ? { viaTable: true } : {}) };
       if (sync) {
@@ -2798,7 +2820,8 @@ export class FunctionAnalysis {
         const dir = fromArg ?? (s.submitDirection === 'read' ? OP_R : s.submitDirection === 'write' ? OP_W : this.ctxBits);
         const op = fromArg !== undefined || submits ? dir : OP_R;
         const steps = [this.step('page-add', n, `\`${this.text(args[i])}\` is submitted for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
-        if (opHasRead(op) || opHasWrite(op)) this.submit([{ buf: v.b, steps }], op, n, !!readsInto && opHasRead(op), st, undefined);
+        const added: Added = { buf: v.b, steps, ...(s.flushesWritesParams?.includes(i) ? { helperFlushesWrites: true } : {}) };
+        if (opHasRead(op) || opHasWrite(op)) this.submit([added], op, n, !!readsInto && opHasRead(op), st, undefined);
         if (readsDone && opHasRead(op)) {
           // the read is inside the helper: an invalidate after this call would come too late (no fix here)
           const p = st.completed.get(v.b.id);

@@ -44,4 +44,6 @@ export const ACCESS: ReadonlyMap<string, AccessRow> = new Map<string, AccessRow>
   ['WARN_ON', { none: [0] }], ['WARN_ON_ONCE', { none: [0] }], ['BUG_ON', { none: [0] }], ['unlikely', { none: [0] }],
   ['likely', { none: [0] }], ['PAGE_ALIGN', { none: [0] }], ['PTR_ALIGN', { none: [0] }], ['IS_ALIGNED', { none: [0] }],
   ['offset_in_folio', { none: [0] }], ['pr_debug', { none: [0, 1, 2, 3] }],
+  // a predicate on the address (arch/*/include/asm/memory.h, v6.18.2): reads nothing through it
+  ['virt_addr_valid', { none: [0] }],
 ]);
