@@ -2049,7 +2049,9 @@ export class FunctionAnalysis {
     const chunk = op === 'invalidate' && v.adv ? st.completed.get(b.id)?.ranges : undefined;
     const wrongRange = v.adv && v.advSite !== undefined && !(chunk?.length && chunk.every((r) => r.off === v.off));
     const rec: MaintRec = { step: this.step('maintenance', n, `${op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range'}(${args.map((a) => this.text(a)).join(', ')})`), wrongRange };
-    if (b.kind === 'param' && b.param !== undefined && !wrongRange) {
+    // a parameter's buffer, symbolic or typed from the call sites (`param:N`, as the flush summary
+    // reads st.flushed): a caller's read through it is invalidated by the call
+    if (b.param !== undefined && b.id === `param:${b.param}` && !wrongRange) {
       if (op === 'invalidate') this.summary.invalidates.add(b.param);
     }
     // An invalidate of an advanced pointer comes after the I/O it should cover: reported here. A
