@@ -2434,15 +2434,28 @@ export class FunctionAnalysis {
   private reportLinear(name: string, sink: SinkRow, n: SNode, arg: SNode, b: Buf, message?: string): void {
     const fixes: Fix[] = [];
     const fnNode = child(n, 'function');
-    if (sink.vmallocReplacement && b.kind !== 'maybe' && fnNode) {
+    const repl = sink.vmallocReplacement;
+    const maybe = b.kind === 'maybe';
+    if (repl && !maybe && fnNode) {
       fixes.push({
-        title: `Use ${sink.vmallocReplacement}()`, isPreferred: true,
-        edits: [{ file: this.tu.file, span: this.span(fnNode), newText: sink.vmallocReplacement }],
+        title: `Use ${repl}()`, isPreferred: true,
+        edits: [{ file: this.tu.file, span: this.span(fnNode), newText: repl }],
+      });
+    } else if (repl && maybe && n.type === 'call_expression' && this.args(n).length === 1) {
+      // kmalloc or vmalloc memory: vmalloc_to_page() of a linear address is wrong too
+      const a = this.text(arg);
+      fixes.push({
+        title: `Test is_vmalloc_addr(): ${repl}() for vmalloc memory, ${name}() otherwise`, isPreferred: true,
+        edits: [{ file: this.tu.file, span: this.span(n), newText: `(is_vmalloc_addr(${a}) ? ${repl}(${a}) : ${name}(${a}))` }],
       });
     }
+    const via = sink.via && sink.viaOld && this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(sink.viaOld.until)) < 0 ? sink.viaOld.text : sink.via;
+    const advice = repl
+      ? (maybe ? `; test is_vmalloc_addr() and use ${repl}() for vmalloc memory` : `; use ${repl}()`)
+      : `; ${sink.advice ?? 'give the device kmalloc() or dma_alloc_coherent() memory, or map the buffer\'s vmalloc_to_page() pages with flush_kernel_vmap_range()/invalidate_kernel_vmap_range() around the I/O'}`;
     this.report('vmalloc-linear-map', n, b,
-      message ?? `${name}() on ${b.kind === 'maybe' ? 'possibly ' : ''}vmalloc address \`${this.text(arg)}\`: ${sink.via ? `${sink.via}, on every architecture` : 'a linear-map conversion gives the wrong page on every architecture'}${sink.vmallocReplacement ? `; use ${sink.vmallocReplacement}()` : ''}`,
-      [...b.origin, this.step('convert', n, sink.via ? `${name}(): ${sink.via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), fixes, {});
+      message ?? `${name}() on ${maybe ? 'possibly ' : ''}vmalloc address \`${this.text(arg)}\`: ${via ? `${via}, on every architecture` : 'a linear-map conversion gives the wrong page on every architecture'}${advice}`,
+      [...b.origin, this.step('convert', n, via ? `${name}(): ${via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), fixes, {});
   }
 
   /** A mapping's own direction argument when it is a constant (DMA_FROM_DEVICE: the device writes), else the context's. */

@@ -31,7 +31,9 @@ export function simulatedConsequence(f: Finding, archs?: string[]): string | und
       unaffected.push(r.arch);
       continue;
     }
-    const noop = r.fixed.corruptedBytes && r.fixed.notes.some((n) => /cannot work|no-op|empty/.test(n)) ? ' (the call is a no-op there)' : '';
+    // name the call: for a linear-map finding the fix is another page lookup, and the vmap-range call is what does nothing
+    const noop = r.fixed.corruptedBytes && r.fixed.notes.some((n) => /cannot work|no-op|empty/.test(n))
+      ? ` (${r.direction === 'read' ? 'invalidate_kernel_vmap_range()' : 'flush_kernel_vmap_range()'} is a no-op there)` : '';
     lines.push(`  ${r.arch.padEnd(width)}  ${verdict(r.corruptedBytes, r.sizeBytes)}, fixed: ${verdict(r.fixed.corruptedBytes, r.sizeBytes)}${noop}`);
   }
   if (unaffected.length) lines.push(`  ${unaffected.join(', ')}: not affected (physically indexed)`);

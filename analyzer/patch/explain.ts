@@ -40,11 +40,13 @@ export const EXPLANATIONS: Record<RuleId, Explanation> = {
     source: 'Documentation/core-api/cachetlb.rst (v6.18)',
   },
   'vmalloc-linear-map': {
+    // the finding's own message already says what to use instead: this says why, and what stays
     text: () =>
-      `virt_to_page(), virt_to_phys(), __pa() and sg_set_buf() are only valid for the kernel's direct ` +
-      `mapping, so a vmalloc address yields an unrelated page. Please use vmalloc_to_page() per page and keep ` +
-      `the vmap cache maintenance.`,
-    source: 'include/linux/mm.h virt_to_page() (v6.18)',
+      `virt_to_page(), virt_to_phys(), __pa() and sg_set_buf() compute from the kernel's direct mapping, so ` +
+      `for a vmalloc address they give an unrelated page; the DMA API and the USB core of current kernels ` +
+      `refuse such buffers instead. Whatever replaces the call, the vmap alias still needs ` +
+      `flush_kernel_vmap_range()/invalidate_kernel_vmap_range() around the I/O.`,
+    source: 'include/linux/mm.h virt_to_page(), include/linux/dma-mapping.h dma_map_single_attrs() (v6.18)',
   },
   'vmap-blk-rq-map-kern': {
     text: () =>

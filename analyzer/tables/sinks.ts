@@ -36,6 +36,10 @@ export interface SinkRow extends Versioned {
   vmallocReplacement?: string;
   /** For a `linear` sink whose conversion happens further down: where and how (finding text). */
   via?: string;
+  /** What to do instead, for a `linear` sink with no vmalloc replacement (finding text); else the DMA API's alternatives. */
+  advice?: string;
+  /** What `via` said on kernels before this version (the kernel later refused vmalloc memory instead). */
+  viaOld?: { until: string; text: string };
   /**
    * The conversion does not happen when the calling function names this flag (the buffer comes
    * pre-mapped: `urb->transfer_flags |= URB_NO_TRANSFER_DMA_MAP` with `urb->transfer_dma`/`urb->sgt`).
@@ -48,8 +52,13 @@ const DMA = 'include/linux/dma-mapping.h v6.18.2; ARM dma_cache_maint_page() mai
 
 const PCI_COMPAT = 'include/linux/pci-dma-compat.h v5.4.59 l.37–104; include/asm-generic/pci-dma-compat.h v2.6.33.3 (removed in v5.18)';
 const IB = 'include/rdma/ib_verbs.h v6.18.2 l.4193–4330, v2.6.33.3';
-const USB = 'include/linux/usb.h, drivers/usb/core/message.c v2.6.33–v6.18.2; drivers/usb/core/hcd.c v6.18.2 l.1488–1496 usb_hcd_map_urb_for_dma(); include/linux/dma-mapping.h v6.18.2 l.498 (vmalloc rejected)';
-const USB_VIA = 'the USB core maps the transfer buffer with dma_map_single() (usb_hcd_map_urb_for_dma()), which rejects vmalloc memory on current kernels and mapped the wrong page before';
+const USB = 'include/linux/usb.h, drivers/usb/core/message.c v2.6.33–v6.18.2; drivers/usb/core/hcd.c usb_hcd_map_urb_for_dma(): v4.19 l.1592–1594 and v5.4.59 l.1491–1493 WARN "transfer buffer not dma capable" and -EAGAIN for is_vmalloc_addr(), v6.18.2 l.1488–1496 dma_map_single() (include/linux/dma-mapping.h v6.18.2 l.498 rejects vmalloc), v3.10 maps it unchecked';
+const USB_VIA = 'the USB core refuses a vmalloc transfer buffer (a warning, and the URB fails with -EAGAIN)';
+/** The USB core's check is in v4.19 and v5.4.59 and absent in v3.10 (the release between is not pinned by the trees here). */
+const USB_OLD = { until: '4.19', text: 'the USB core maps the transfer buffer with dma_map_single() (usb_hcd_map_urb_for_dma()): the wrong page' };
+/** dma_map_single_attrs() refuses vmalloc memory in v5.4.59 (l.586–589) and v6.18.2 (l.498), not in v4.19. */
+const DMA_SINGLE_VIA = 'the DMA API refuses vmalloc memory (a warning and DMA_MAPPING_ERROR: the I/O fails)';
+const DMA_SINGLE_OLD = { until: '5.4', text: 'the DMA API maps virt_to_page() of it: the wrong page' };
 
 export const SINK_ROWS: SinkRow[] = [
   { name: 'bio_add_page', kind: 'page-add', bio: 0, page: 1, len: 2, source: BIO_H },
@@ -81,14 +90,14 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'pci_map_sg', kind: 'dma-map-sg', sg: 1, dir: 3, until: '5.18', source: PCI_COMPAT },
   { name: 'pci_dma_sync_sg_for_device', kind: 'dma-map-sg', sg: 1, dir: 3, until: '5.18', source: PCI_COMPAT },
   { name: 'pci_map_page', kind: 'dma-map-page', page: 1, dir: 4, len: 3, until: '5.18', source: PCI_COMPAT },
-  { name: 'pci_map_single', kind: 'linear', ptr: 1, dir: 3, until: '5.18', via: 'it maps the buffer with dma_map_single()', source: PCI_COMPAT },
+  { name: 'pci_map_single', kind: 'linear', ptr: 1, dir: 3, until: '5.18', via: `it maps the buffer with dma_map_single(): ${DMA_SINGLE_VIA}`, viaOld: { ...DMA_SINGLE_OLD, text: 'it maps the buffer with dma_map_single(): the wrong page' }, source: PCI_COMPAT },
   // RDMA's inline wrappers (include/rdma/ib_verbs.h v6.18.2 l.4193–4330; v2.6.33 has the sg, single
   // and page forms): the DMA API on the device's dma_device unless it is a software device
   { name: 'ib_dma_map_sg', kind: 'dma-map-sg', sg: 1, dir: 3, source: IB },
   { name: 'ib_dma_map_sg_attrs', kind: 'dma-map-sg', sg: 1, dir: 3, source: IB },
   { name: 'ib_dma_map_sgtable_attrs', kind: 'dma-map-sg', sg: 1, dir: 2, since: '5.10', source: `${IB} (absent in v5.4.59)` },
   { name: 'ib_dma_map_page', kind: 'dma-map-page', page: 1, dir: 4, len: 3, source: IB },
-  { name: 'ib_dma_map_single', kind: 'linear', ptr: 1, dir: 3, via: 'it maps the buffer with dma_map_single() on the RDMA device', source: IB },
+  { name: 'ib_dma_map_single', kind: 'linear', ptr: 1, dir: 3, via: `it maps the buffer with dma_map_single() on the RDMA device: ${DMA_SINGLE_VIA}`, viaOld: { ...DMA_SINGLE_OLD, text: 'it maps the buffer with dma_map_single() on the RDMA device: the wrong page' }, source: IB },
   // the RDMA READ/WRITE API maps the scatterlist on the RDMA device (ib_dma_map_sgtable_attrs in
   // rdma_rw_map_sgtable, drivers/infiniband/core/rw.c v6.18.2 l.292–362; ib_dma_map_sg in v4.19
   // and v5.4.59; added in v4.7 by "IB/core: generic RDMA READ/WRITE API")
@@ -107,18 +116,18 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'virt_to_bus', kind: 'linear', ptr: 0, source: 'arch/*/include/asm/io.h (removed for most arches)' },
   { name: 'sg_set_buf', kind: 'linear', ptr: 1, source: 'include/linux/scatterlist.h l.209: BUG_ON(!virt_addr_valid()) only with CONFIG_DEBUG_SG' },
   { name: 'sg_init_one', kind: 'linear', ptr: 1, source: 'lib/scatterlist.c: sg_set_buf()' },
-  { name: 'dma_map_single', kind: 'linear', ptr: 1, dir: 3, source: 'kernel/dma/mapping.c: "rejecting DMA map of vmalloc memory" since ~v5.x' },
-  { name: 'dma_map_single_attrs', kind: 'linear', ptr: 1, dir: 3, source: 'kernel/dma/mapping.c v5.4.59+' },
+  { name: 'dma_map_single', kind: 'linear', ptr: 1, dir: 3, via: DMA_SINGLE_VIA, viaOld: DMA_SINGLE_OLD, source: 'include/linux/dma-mapping.h v5.4.59 l.586–589, v6.18.2 l.498: "rejecting DMA map of vmalloc memory"; v4.19 maps virt_to_page() unchecked' },
+  { name: 'dma_map_single_attrs', kind: 'linear', ptr: 1, dir: 3, via: DMA_SINGLE_VIA, viaOld: DMA_SINGLE_OLD, source: 'include/linux/dma-mapping.h v5.4.59, v6.18.2 (as dma_map_single)' },
   // USB transfer buffers: usb_hcd_map_urb_for_dma() maps them with dma_map_single() (which rejects
   // vmalloc memory with a warning since v5.x and gave the wrong page before) unless the URB comes
   // with its own DMA address or scatterlist (URB_NO_TRANSFER_DMA_MAP: usb_alloc_noncoherent() buffers,
 // vmapped, go that way); usb_control_msg_send()/_recv() copy into kmalloc memory
-  { name: 'usb_bulk_msg', kind: 'linear', ptr: 2, via: USB_VIA, source: USB },
-  { name: 'usb_interrupt_msg', kind: 'linear', ptr: 2, via: USB_VIA, source: USB },
-  { name: 'usb_control_msg', kind: 'linear', ptr: 6, via: USB_VIA, source: USB },
-  { name: 'usb_fill_bulk_urb', kind: 'linear', ptr: 3, via: USB_VIA, unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
-  { name: 'usb_fill_int_urb', kind: 'linear', ptr: 3, via: USB_VIA, unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
-  { name: 'usb_fill_control_urb', kind: 'linear', ptr: 4, via: USB_VIA, unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
+  { name: 'usb_bulk_msg', kind: 'linear', ptr: 2, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', source: USB },
+  { name: 'usb_interrupt_msg', kind: 'linear', ptr: 2, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', source: USB },
+  { name: 'usb_control_msg', kind: 'linear', ptr: 6, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', source: USB },
+  { name: 'usb_fill_bulk_urb', kind: 'linear', ptr: 3, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
+  { name: 'usb_fill_int_urb', kind: 'linear', ptr: 3, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
+  { name: 'usb_fill_control_urb', kind: 'linear', ptr: 4, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
   { name: 'bio_add_virt_nofail', kind: 'linear', ptr: 1, since: '6.16', source: 'block/bio.c v6.16+: virt_to_page(), no vmalloc check' },
   { name: 'bdev_rw_virt', kind: 'linear', ptr: 2, since: '6.16', source: 'block/bio.c v6.16 l.1406–1414: WARN_ON_ONCE(is_vmalloc_addr) → -EIO' },
   // blk_rq_map_kern(q, rq, kbuf, len, gfp) → (rq, kbuf, len, gfp) in 6.16: the buffer is the argument before the length.

@@ -470,3 +470,39 @@ describe('kernel versions and rule selection', () => {
     assert.ok(names.includes('vmalloc') && names.includes('vmalloc_to_page') && names.includes('flush_kernel_vmap_range'));
   });
 });
+
+describe('linear-map findings say what the analysed kernel does and what to do instead', () => {
+  const DMA = `int foo_send(struct device *dev, size_t len)
+{
+	void *buf = vmalloc(len);
+	dma_addr_t a;
+
+	a = dma_map_single(dev, buf, len, DMA_TO_DEVICE);
+	return dma_mapping_error(dev, a);
+}
+`;
+  test('dma_map_single(): refused from v5.4 (warning, DMA_MAPPING_ERROR), the wrong page before', async () => {
+    const now = (await analyzeText(HDR + DMA, 'd.c', { kernel: { major: 6, minor: 18 } })).findings;
+    const old = (await analyzeText(HDR + DMA, 'd.c', { kernel: { major: 4, minor: 19 } })).findings;
+    assert.equal(now.length, 1);
+    assert.equal(old.length, 1);
+    assert.match(now[0].message, /refuses vmalloc memory \(a warning and DMA_MAPPING_ERROR/);
+    assert.match(old[0].message, /maps virt_to_page\(\) of it: the wrong page/);
+    for (const f of [...now, ...old]) assert.match(f.message, /kmalloc\(\) or dma_alloc_coherent\(\) memory/);
+  });
+
+  test('a possibly-vmalloc address gets an is_vmalloc_addr() test, not vmalloc_to_page() alone', async () => {
+    const r = await analyzeText(HDR + `struct page *foo_page(size_t len)
+{
+	void *buf = kvmalloc(len, GFP_KERNEL);
+
+	return virt_to_page(buf);
+}
+`, 'k.c', { kernel: { major: 6, minor: 18 } });
+    assert.equal(r.findings.length, 1);
+    const f = r.findings[0];
+    assert.match(f.message, /test is_vmalloc_addr\(\) and use vmalloc_to_page\(\) for vmalloc memory/);
+    assert.doesNotMatch(f.message, /; use vmalloc_to_page\(\)/);
+    assert.equal(f.fixes[0]?.edits[0]?.newText, '(is_vmalloc_addr(buf) ? vmalloc_to_page(buf) : virt_to_page(buf))');
+  });
+});

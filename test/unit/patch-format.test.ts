@@ -106,7 +106,7 @@ test('review reply: the simulator gives one line per architecture and a byte exa
   const text = formatReply(review);
   assert.ok(text.includes('Simulated (vmalias simulate --scenario write-no-flush --size 8192):\n'));
   assert.match(text, /\n {2}armv5-vivt +8192\/8192 bytes corrupted, fixed: intact\n/);
-  assert.match(text, /\n {2}nios2 +\d+\/8192 bytes corrupted, fixed: \d+\/8192 bytes corrupted \(the call is a no-op there\)\n/);
+  assert.match(text, /\n {2}nios2 +\d+\/8192 bytes corrupted, fixed: \d+\/8192 bytes corrupted \(flush_kernel_vmap_range\(\) is a no-op there\)\n/);
   assert.ok(text.includes('\n  x86-64, arm64: not affected (physically indexed)\n'));
   assert.match(text, /\nE\.g\. on armv5-vivt the CPU wrote 5a 5a 5a 5a at buf(\+0x[0-9a-f]+)?; the device received 00 00 00 00\.\n/);
 });
