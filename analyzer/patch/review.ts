@@ -2,8 +2,10 @@
  * Patch review: for each C file a patch touches, analyse it before and after the patch and keep
  * the findings the patch introduces (present after, absent before, matched by rule + function +
  * buffer). A patch that deletes a needed flush thus owns the finding although none of its added
- * lines submits I/O. Findings are placed at the patch line showing the submitting call, or — when
- * that line is outside every hunk — at the first changed line of the nearest hunk of the function.
+ * lines submits I/O. A finding that left another file of the series with its function (moved code,
+ * a rename posted as a delete + an add) is not introduced where the function arrives. Findings are
+ * placed at the patch line showing the submitting call, or — when that line is outside every hunk —
+ * at the first changed line of the nearest hunk of the function.
  */
 import { createHash } from 'crypto';
 import { analyzeText } from '../analyze';
@@ -249,6 +251,39 @@ function externalKey(ext: External | undefined): string {
   return createHash('sha1').update(JSON.stringify([sums, ext.fields])).digest('hex');
 }
 
+/** One analysis of `text` as file `r.path`, memoized in `cache`; a failure becomes a problem and no findings. */
+function runAnalysis(
+  r: FileResult,
+  text: string,
+  confidence: 'high' | 'low',
+  external: External | undefined,
+  analyze: AnalyzeTextFn,
+  opts: PatchReviewOptions,
+  failures: PatchProblem[],
+  cache: AnalysisCache,
+): Promise<FileFacts & { findings: Finding[] }> {
+  const who = describePatch(r.patch);
+  const key = `${confidence}\u0000${r.path}\u0000${createHash('sha1').update(text).digest('hex')}\u0000${externalKey(external)}`;
+  let p = cache.get(key);
+  if (!p) {
+    const externalSummaries = new Map([...(opts.externalSummaries ?? new Map<string, FunctionSummary>()), ...(external?.base?.summaries ?? []).map((x) => [x.name, x] as const), ...(external?.summaries ?? new Map<string, FunctionSummary>())]);
+    // what other files of the series store in members of this file's subsystem's types
+    // the series' own facts for a member replace the base's
+    const seriesFields = external?.fields ?? [];
+    const baseFields = (external?.base?.fields ?? []).filter((b) => !seriesFields.some((f) => f.key === b.key && f.t === b.t));
+    const externalFields = fieldFactsFor(r.path, [...baseFields, ...seriesFields]);
+    p = analyze(text, r.path, { ...opts, confidence, ...(externalSummaries.size ? { externalSummaries } : {}), ...(externalFields.length ? { externalFields } : {}) }).then(
+      (res) => ({ findings: res.findings, summaries: res.summaries ?? [], fields: res.fieldFacts ?? [] }),
+      (e: unknown) => {
+        failures.push({ patch: r.patch.index, line: r.file.patchLine, message: `${who}: analysis of ${r.path} failed: ${(e as Error).message}` });
+        return { findings: [], ...NO_FACTS };
+      },
+    );
+    cache.set(key, p);
+  }
+  return p;
+}
+
 async function analyzeFile(
   r: FileResult,
   analyze: AnalyzeTextFn,
@@ -257,28 +292,8 @@ async function analyzeFile(
   cache: AnalysisCache,
   ext: { before?: External; after?: External } = {},
 ): Promise<FileAnalysisOut | undefined> {
-  const who = describePatch(r.patch);
-  const run = (text: string, confidence: 'high' | 'low', external: External | undefined): Promise<FileFacts & { findings: Finding[] }> => {
-    const key = `${confidence}\u0000${r.path}\u0000${createHash('sha1').update(text).digest('hex')}\u0000${externalKey(external)}`;
-    let p = cache.get(key);
-    if (!p) {
-      const externalSummaries = new Map([...(opts.externalSummaries ?? new Map<string, FunctionSummary>()), ...(external?.base?.summaries ?? []).map((x) => [x.name, x] as const), ...(external?.summaries ?? new Map<string, FunctionSummary>())]);
-      // what other files of the series store in members of this file's subsystem's types
-      // the series' own facts for a member replace the base's
-      const seriesFields = external?.fields ?? [];
-      const baseFields = (external?.base?.fields ?? []).filter((b) => !seriesFields.some((f) => f.key === b.key && f.t === b.t));
-      const externalFields = fieldFactsFor(r.path, [...baseFields, ...seriesFields]);
-      p = analyze(text, r.path, { ...opts, confidence, ...(externalSummaries.size ? { externalSummaries } : {}), ...(externalFields.length ? { externalFields } : {}) }).then(
-        (res) => ({ findings: res.findings, summaries: res.summaries ?? [], fields: res.fieldFacts ?? [] }),
-        (e: unknown) => {
-          failures.push({ patch: r.patch.index, line: r.file.patchLine, message: `${who}: analysis of ${r.path} failed: ${(e as Error).message}` });
-          return { findings: [], ...NO_FACTS };
-        },
-      );
-      cache.set(key, p);
-    }
-    return p;
-  };
+  const run = (text: string, confidence: 'high' | 'low', external: External | undefined): Promise<FileFacts & { findings: Finding[] }> =>
+    runAnalysis(r, text, confidence, external, analyze, opts, failures, cache);
   const identity = (l: number): number => l;
   if (r.complete) {
     if (r.after === undefined) return undefined;
@@ -363,6 +378,82 @@ async function analyzePatchFiles(
     if (fa && !fa.low) known.set(r.path, fa.afterFacts);
   }
   return out;
+}
+
+/**
+ * Does `text` define function `name`? Kernel style: the head starts in column 0 (`static int
+ * name(…)` or the name alone under its return type) and its parameter list is followed by `{`, so a
+ * prototype, an `EXPORT_SYMBOL(name);` or a call is not a definition.
+ */
+export function definesFunction(text: string, name: string): boolean {
+  const head = new RegExp(`^[A-Za-z_][^;{}]*?\\b${name.replace(/\W/g, '\\$&')}\\s*\\(`, 'gm');
+  for (let m = head.exec(text); m; m = head.exec(text)) {
+    let depth = 0;
+    let i = m.index + m[0].length - 1;
+    for (; i < text.length; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')' && --depth === 0) break;
+    }
+    const rest = text.slice(i + 1).replace(/^(\s|\/\*[\s\S]*?\*\/)+/, '');
+    if (rest.startsWith('{')) return true;
+  }
+  return false;
+}
+
+/**
+ * A finding a patch takes out of a file together with its function: the function was moved to
+ * another file (or renamed as a delete + an add, or the file deleted), and the finding goes with it.
+ */
+interface Vacated {
+  key: string;
+  patch: number;
+  /** The file the function left. */
+  path: string;
+  /** The finding is in that file before the series (so it predates any patch of the series). */
+  inBase: boolean;
+  used: boolean;
+}
+
+/**
+ * The findings of the series' files that leave with their function: in the file's analysis before
+ * the patch, not matched after it, and the function no longer defined after it (every finding of
+ * a deleted file). `removed` holds the before-findings of deleted files.
+ */
+function vacatedFindings(files: FileResult[], analyses: Map<FileResult, FileAnalysisOut | undefined>, removed: Map<FileResult, Finding[]>): Vacated[] {
+  const out: Vacated[] = [];
+  // each source file's findings before the series: the before of the first patch touching it
+  const base = new Map<string, Finding[]>();
+  for (const r of files) {
+    const src = r.file.oldPath ?? r.path;
+    const gone = removed.get(r);
+    const fa = analyses.get(r);
+    if (!base.has(src) && (gone || fa)) base.set(src, gone ?? fa?.before ?? []);
+    const left = gone ?? (fa ? diffFindings(fa.after, fa.before).introduced.filter((f) => !definesFunction(fa.analyzedText, f.function)) : []);
+    const pre = base.get(src) ?? [];
+    for (const f of left) out.push({ key: findingKey(f), patch: r.patch.index, path: src, inBase: pre.some((b) => findingKey(b) === findingKey(f)), used: false });
+  }
+  return out;
+}
+
+/**
+ * Split the findings a file's diff calls introduced in patch `patch`: one whose identity (rule,
+ * function, buffer) left another file with its function — in this patch or an earlier one, or in
+ * a later one when it was there before the series (a copy first, the old one removed after) — is
+ * moved code, not new. Each vacated finding answers for one moved finding.
+ */
+function takeMoved(introduced: Finding[], patch: number, vacated: Vacated[]): { introduced: Finding[]; moved: { finding: Finding; from: Vacated }[] } {
+  const left: Finding[] = [];
+  const moved: { finding: Finding; from: Vacated }[] = [];
+  for (const f of introduced) {
+    const k = findingKey(f);
+    const ok = (v: Vacated): boolean => !v.used && v.key === k;
+    const from = vacated.find((v) => ok(v) && v.patch <= patch) ?? vacated.find((v) => ok(v) && v.inBase);
+    if (from) {
+      from.used = true;
+      moved.push({ finding: f, from });
+    } else left.push(f);
+  }
+  return { introduced: left, moved };
 }
 
 /** A file of the base, or undefined when it cannot be read (it is then not judged). */
@@ -525,6 +616,7 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   const cache: AnalysisCache = new Map();
   const known = new Map<string, FileFacts>();
   const analyses = new Map<FileResult, FileAnalysisOut | undefined>();
+  const removed = new Map<FileResult, Finding[]>();
   // the rest of a directory base: what untouched files of the touched files' subsystems export
   let baseFacts: BaseFacts | undefined;
   let callers: ((names: string[]) => Promise<Map<string, string[]>>) | undefined;
@@ -546,6 +638,11 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   for (const patch of set.patches) {
     const files = applied.files.filter((r) => r.patch === patch && isCFile(r.path) && r.file.status !== 'deleted');
     for (const [r, fa] of await analyzePatchFiles(files, known, analyze, opts, problems, cache, baseFacts)) analyses.set(r, fa);
+    // what a deleted file had: its functions may reappear elsewhere (a rename posted as delete + add)
+    for (const r of applied.files.filter((x) => x.patch === patch && isCFile(x.path) && x.file.status === 'deleted')) {
+      const pre = r.before !== undefined ? { text: r.before, low: false } : { text: buildFragment(r.file.hunks, 'pre').text, low: true };
+      removed.set(r, (await runAnalysis(r, pre.text, pre.low ? 'low' : 'high', externalFrom(known, new Set([r.path]), baseFacts), analyze, opts, problems, cache)).findings);
+    }
     for (const r of applied.files) if (r.patch === patch && r.file.status === 'deleted' && r.file.oldPath) known.delete(r.file.oldPath);
   }
   if (callers && baseFacts) {
@@ -565,10 +662,18 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
     analyses.set(pseudo, await analyzeFile(pseudo, analyze, opts, problems, cache));
     reviewed.push(pseudo);
   }
+  // findings that leave a file with their function, for the files they move to
+  const vacated = vacatedFindings(applied.files, analyses, removed);
   for (const r of reviewed) {
     const fa = analyses.get(r);
     if (!fa) continue;
-    const { introduced, preexisting } = diffFindings(fa.before, fa.after);
+    const d = diffFindings(fa.before, fa.after);
+    const { introduced, moved } = takeMoved(d.introduced, r.patch.index, vacated);
+    const movedHere = moved.map(({ finding, from }) => ({
+      ...finding,
+      message: `${finding.message} (already in ${from.path}, ${from.patch === r.patch.index ? 'which this patch moves it from' : from.patch < r.patch.index ? `which patch ${from.patch} moved it from` : `which patch ${from.patch} removes it from`})`,
+    }));
+    const preexisting = [...d.preexisting, ...movedHere];
     const shown = opts.all ? [...introduced, ...preexisting.map((f) => ({ ...f, preexisting: true }))] : introduced;
     for (const f of shown) {
       const postLine = f.span.start.line;
