@@ -2,8 +2,10 @@
  * Patch review: for each C file a patch touches, analyse it before and after the patch and keep
  * the findings the patch introduces (present after, absent before, matched by rule + function +
  * buffer). A patch that deletes a needed flush thus owns the finding although none of its added
- * lines submits I/O. Findings are placed at the patch line showing the submitting call, or — when
- * that line is outside every hunk — at the first changed line of the nearest hunk of the function.
+ * lines submits I/O. A finding that left another file of the series with its function (moved code,
+ * a rename posted as a delete + an add) is not introduced where the function arrives. Findings are
+ * placed at the patch line showing the submitting call, or — when that line is outside every hunk —
+ * at the first changed line of the nearest hunk of the function.
  */
 import { createHash } from 'crypto';
 import { analyzeText } from '../analyze';
@@ -249,6 +251,39 @@ function externalKey(ext: External | undefined): string {
   return createHash('sha1').update(JSON.stringify([sums, ext.fields])).digest('hex');
 }
 
+/** One analysis of `text` as file `r.path`, memoized in `cache`; a failure becomes a problem and no findings. */
+function runAnalysis(
+  r: FileResult,
+  text: string,
+  confidence: 'high' | 'low',
+  external: External | undefined,
+  analyze: AnalyzeTextFn,
+  opts: PatchReviewOptions,
+  failures: PatchProblem[],
+  cache: AnalysisCache,
+): Promise<FileFacts & { findings: Finding[] }> {
+  const who = describePatch(r.patch);
+  const key = `${confidence}\u0000${r.path}\u0000${createHash('sha1').update(text).digest('hex')}\u0000${externalKey(external)}`;
+  let p = cache.get(key);
+  if (!p) {
+    const externalSummaries = new Map([...(opts.externalSummaries ?? new Map<string, FunctionSummary>()), ...(external?.base?.summaries ?? []).map((x) => [x.name, x] as const), ...(external?.summaries ?? new Map<string, FunctionSummary>())]);
+    // what other files of the series store in members of this file's subsystem's types
+    // the series' own facts for a member replace the base's
+    const seriesFields = external?.fields ?? [];
+    const baseFields = (external?.base?.fields ?? []).filter((b) => !seriesFields.some((f) => f.key === b.key && f.t === b.t));
+    const externalFields = fieldFactsFor(r.path, [...baseFields, ...seriesFields]);
+    p = analyze(text, r.path, { ...opts, confidence, ...(externalSummaries.size ? { externalSummaries } : {}), ...(externalFields.length ? { externalFields } : {}) }).then(
+      (res) => ({ findings: res.findings, summaries: res.summaries ?? [], fields: res.fieldFacts ?? [] }),
+      (e: unknown) => {
+        failures.push({ patch: r.patch.index, line: r.file.patchLine, message: `${who}: analysis of ${r.path} failed: ${(e as Error).message}` });
+        return { findings: [], ...NO_FACTS };
+      },
+    );
+    cache.set(key, p);
+  }
+  return p;
+}
+
 async function analyzeFile(
   r: FileResult,
   analyze: AnalyzeTextFn,
@@ -257,28 +292,8 @@ async function analyzeFile(
   cache: AnalysisCache,
   ext: { before?: External; after?: External } = {},
 ): Promise<FileAnalysisOut | undefined> {
-  const who = describePatch(r.patch);
-  const run = (text: string, confidence: 'high' | 'low', external: External | undefined): Promise<FileFacts & { findings: Finding[] }> => {
-    const key = `${confidence}\u0000${r.path}\u0000${createHash('sha1').update(text).digest('hex')}\u0000${externalKey(external)}`;
-    let p = cache.get(key);
-    if (!p) {
-      const externalSummaries = new Map([...(opts.externalSummaries ?? new Map<string, FunctionSummary>()), ...(external?.base?.summaries ?? []).map((x) => [x.name, x] as const), ...(external?.summaries ?? new Map<string, FunctionSummary>())]);
-      // what other files of the series store in members of this file's subsystem's types
-      // the series' own facts for a member replace the base's
-      const seriesFields = external?.fields ?? [];
-      const baseFields = (external?.base?.fields ?? []).filter((b) => !seriesFields.some((f) => f.key === b.key && f.t === b.t));
-      const externalFields = fieldFactsFor(r.path, [...baseFields, ...seriesFields]);
-      p = analyze(text, r.path, { ...opts, confidence, ...(externalSummaries.size ? { externalSummaries } : {}), ...(externalFields.length ? { externalFields } : {}) }).then(
-        (res) => ({ findings: res.findings, summaries: res.summaries ?? [], fields: res.fieldFacts ?? [] }),
-        (e: unknown) => {
-          failures.push({ patch: r.patch.index, line: r.file.patchLine, message: `${who}: analysis of ${r.path} failed: ${(e as Error).message}` });
-          return { findings: [], ...NO_FACTS };
-        },
-      );
-      cache.set(key, p);
-    }
-    return p;
-  };
+  const run = (text: string, confidence: 'high' | 'low', external: External | undefined): Promise<FileFacts & { findings: Finding[] }> =>
+    runAnalysis(r, text, confidence, external, analyze, opts, failures, cache);
   const identity = (l: number): number => l;
   if (r.complete) {
     if (r.after === undefined) return undefined;
@@ -365,6 +380,150 @@ async function analyzePatchFiles(
   return out;
 }
 
+/**
+ * Does `text` define function `name`? Kernel style: the head starts in column 0 (`static int
+ * name(…)` or the name alone under its return type) and its parameter list is followed by `{`, so a
+ * prototype, an `EXPORT_SYMBOL(name);` or a call is not a definition.
+ */
+export function definesFunction(text: string, name: string): boolean {
+  const head = new RegExp(`^[A-Za-z_][^;{}]*?\\b${name.replace(/\W/g, '\\$&')}\\s*\\(`, 'gm');
+  for (let m = head.exec(text); m; m = head.exec(text)) {
+    let depth = 0;
+    let i = m.index + m[0].length - 1;
+    for (; i < text.length; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')' && --depth === 0) break;
+    }
+    const rest = text.slice(i + 1).replace(/^(\s|\/\*[\s\S]*?\*\/)+/, '');
+    if (rest.startsWith('{')) return true;
+  }
+  return false;
+}
+
+/** What a deleted file had before the patch deleting it (`low`: rebuilt from the deletion's hunks). */
+interface Removed extends FileFacts {
+  findings: Finding[];
+  low: boolean;
+}
+
+/** What the series' files define, as a whole: function summaries by name, member facts by member and kind. */
+interface TreeFacts {
+  summaries: Map<string, FunctionSummary>;
+  fields: Map<string, FieldFact>;
+}
+
+/** One member fact's identity: the member and what is kept in it (a member and the table kept in it are two). */
+const factId = (f: FieldFact): string => `${f.key}\0${f.t}`;
+
+/**
+ * What the series' files define before the first patch (`[0]`) and after each patch (`[k]`): the
+ * files' facts before the first patch touching them, then each patch's post-images (a deleted or
+ * renamed-away file defines nothing). Fragments (no base) define nothing. A function or member
+ * fact moved between files is in every state, wherever it lives.
+ */
+function seriesStates(patches: Patch[], files: FileResult[], analyses: Map<FileResult, FileAnalysisOut | undefined>, removed: Map<FileResult, Removed>): TreeFacts[] {
+  const state = new Map<string, FileFacts>();
+  for (const r of files) {
+    const src = r.file.oldPath ?? r.path;
+    if (state.has(src) || r.file.status === 'added') continue;
+    const gone = removed.get(r);
+    const fa = analyses.get(r);
+    if (gone && !gone.low) state.set(src, gone);
+    else if (fa && !fa.low) state.set(src, fa.beforeFacts);
+  }
+  const union = (): TreeFacts => {
+    const t: TreeFacts = { summaries: new Map(), fields: new Map() };
+    for (const facts of state.values()) {
+      for (const x of facts.summaries) t.summaries.set(x.name, x);
+      for (const f of facts.fields) t.fields.set(factId(f), f);
+    }
+    return t;
+  };
+  const out = [union()];
+  for (const patch of patches) {
+    for (const r of files) {
+      if (r.patch !== patch) continue;
+      const src = r.file.oldPath ?? r.path;
+      const fa = analyses.get(r);
+      if (r.file.status === 'deleted' || src !== r.path) state.delete(src);
+      if (r.file.status !== 'deleted' && fa && !fa.low) state.set(r.path, fa.afterFacts);
+    }
+    out.push(union());
+  }
+  return out;
+}
+
+/**
+ * The state of `key` around patch `k` (0-based) as the series' other files see it, for a file
+ * that lacks it on one side of the patch: before, the latest state up to the patch that has it
+ * (a function removed from another file earlier in the series); after, the first state from the
+ * patch on that has it (one that reappears in a later patch). A function in transit between two
+ * files of the series thus keeps its summary; one the series really adds or removes has none.
+ */
+function inTransit<T>(states: TreeFacts[], k: number, pick: (t: TreeFacts) => T | undefined): { before: T | undefined; after: T | undefined } {
+  let before: T | undefined;
+  for (let i = k; i >= 0 && before === undefined; i--) before = pick(states[i]);
+  let after: T | undefined;
+  for (let i = k + 1; i < states.length && after === undefined; i++) after = pick(states[i]);
+  return { before, after };
+}
+
+/**
+ * A finding a patch takes out of a file together with its function: the function was moved to
+ * another file (or renamed as a delete + an add, or the file deleted), and the finding goes with it.
+ */
+interface Vacated {
+  key: string;
+  patch: number;
+  /** The file the function left. */
+  path: string;
+  /** The finding is in that file before the series (so it predates any patch of the series). */
+  inBase: boolean;
+  used: boolean;
+}
+
+/**
+ * The findings of the series' files that leave with their function: in the file's analysis before
+ * the patch, not matched after it, and the function no longer defined after it (every finding of
+ * a deleted file). `removed` holds what deleted files had.
+ */
+function vacatedFindings(files: FileResult[], analyses: Map<FileResult, FileAnalysisOut | undefined>, removed: Map<FileResult, Removed>): Vacated[] {
+  const out: Vacated[] = [];
+  // each source file's findings before the series: the before of the first patch touching it
+  const base = new Map<string, Finding[]>();
+  for (const r of files) {
+    const src = r.file.oldPath ?? r.path;
+    const gone = removed.get(r)?.findings;
+    const fa = analyses.get(r);
+    if (!base.has(src) && (gone || fa)) base.set(src, gone ?? fa?.before ?? []);
+    const left = gone ?? (fa ? diffFindings(fa.after, fa.before).introduced.filter((f) => !definesFunction(fa.analyzedText, f.function)) : []);
+    const pre = base.get(src) ?? [];
+    for (const f of left) out.push({ key: findingKey(f), patch: r.patch.index, path: src, inBase: pre.some((b) => findingKey(b) === findingKey(f)), used: false });
+  }
+  return out;
+}
+
+/**
+ * Split the findings a file's diff calls introduced in patch `patch`: one whose identity (rule,
+ * function, buffer) left another file with its function — in this patch or an earlier one, or in
+ * a later one when it was there before the series (a copy first, the old one removed after) — is
+ * moved code, not new. Each vacated finding answers for one moved finding.
+ */
+function takeMoved(introduced: Finding[], patch: number, vacated: Vacated[]): { introduced: Finding[]; moved: { finding: Finding; from: Vacated }[] } {
+  const left: Finding[] = [];
+  const moved: { finding: Finding; from: Vacated }[] = [];
+  for (const f of introduced) {
+    const k = findingKey(f);
+    const ok = (v: Vacated): boolean => !v.used && v.key === k;
+    const from = vacated.find((v) => ok(v) && v.patch <= patch) ?? vacated.find((v) => ok(v) && v.inBase);
+    if (from) {
+      from.used = true;
+      moved.push({ finding: f, from });
+    } else left.push(f);
+  }
+  return { introduced: left, moved };
+}
+
 /** A file of the base, or undefined when it cannot be read (it is then not judged). */
 function readOrUndefined(base: BaseTree, p: string): string | undefined {
   try {
@@ -393,7 +552,9 @@ function untouchedItem(r: FileResult, placement: HunkPlacement, p: string, text:
  * untouched callers wrong. Each caller the base context finds (`callers`, at most
  * MAX_CONSEQUENCE_FILES per function) is analysed with the function's summary before and after the
  * patch; the findings only the after-analysis has are reported at the hunk that changes the
- * function, named for the caller's file and line.
+ * function, named for the caller's file and line. A function (or a member store) that moves between
+ * files of the series keeps, on the side where this file lacks it, its state in the file it moves
+ * from or to (`states`, `inTransit`), so a move changes nothing for the callers.
  */
 async function consequences(
   files: FileResult[],
@@ -406,6 +567,8 @@ async function consequences(
   analyze: AnalyzeTextFn,
   opts: PatchReviewOptions,
   notes: string[],
+  states: TreeFacts[],
+  order: Map<Patch, number>,
 ): Promise<ReviewItem[]> {
   const out: ReviewItem[] = [];
   const reported = new Set<string>();
@@ -416,8 +579,19 @@ async function consequences(
   for (const r of files) {
     const fa = analyses.get(r);
     if (!fa || fa.low || !r.complete) continue;
-    const before = new Map(fa.beforeFacts.summaries.map((x) => [x.name, x]));
-    const after = new Map(fa.afterFacts.summaries.map((x) => [x.name, x]));
+    const k = order.get(r.patch) ?? 0;
+    const ownBefore = new Map(fa.beforeFacts.summaries.map((x) => [x.name, x]));
+    const ownAfter = new Map(fa.afterFacts.summaries.map((x) => [x.name, x]));
+    // a function this file gains or loses keeps the summary it has in the file it moves from or to
+    const before = new Map<string, FunctionSummary>();
+    const after = new Map<string, FunctionSummary>();
+    for (const nm of new Set([...ownBefore.keys(), ...ownAfter.keys()])) {
+      const moved = inTransit(states, k, (t) => t.summaries.get(nm));
+      const b = ownBefore.get(nm) ?? moved.before;
+      const a = ownAfter.get(nm) ?? moved.after;
+      if (b) before.set(nm, b);
+      if (a) after.set(nm, a);
+    }
     // what callers see of a function: its summary without where it lives
     const seen = (x: FunctionSummary | undefined): string => (x ? JSON.stringify({ ...x, file: '' }) : '');
     const changed = [...new Set([...before.keys(), ...after.keys()])].sort()
@@ -462,15 +636,17 @@ async function consequences(
   }
   // Members: a touched file that starts keeping vmalloc memory in `T.m` (kzalloc() → kvzalloc() in
   // a probe function) makes the untouched files that map `x->m` wrong, with no call between them.
-  // one fact per member and kind (a member and the table kept in it are two), and the member it names
-  const factId = (f: FieldFact): string => `${f.key}\0${f.t}`;
+  // the member a fact names
   const memberOf = (f: FieldFact): string => f.key.replace(/\[\]$/, '');
   for (const r of readers ? files : []) {
     const fa = analyses.get(r);
     if (!fa || fa.low || !r.complete || !readers) continue;
     const what = (f: FieldFact | undefined): string => (f ? JSON.stringify([f.t, f.kind, f.mixed ?? false, f.home ?? '']) : '');
     const before = new Map(fa.beforeFacts.fields.map((f) => [factId(f), f]));
-    const changed = fa.afterFacts.fields.filter((f) => what(before.get(factId(f))) !== what(f));
+    // a store this file gains keeps the fact it has in the file it moves from
+    const k = order.get(r.patch) ?? 0;
+    const factBefore = (f: FieldFact): FieldFact | undefined => before.get(factId(f)) ?? inTransit(states, k, (t) => t.fields.get(factId(f))).before;
+    const changed = fa.afterFacts.fields.filter((f) => what(factBefore(f)) !== what(f));
     if (changed.length === 0) continue;
     const readersOf = await readers([...new Set(changed.map(memberOf))]);
     const byReader = new Map<string, FieldFact[]>();
@@ -488,7 +664,8 @@ async function consequences(
       if (text === undefined) continue;
       // the reader's other members as the base says; these as the series leaves them, before and after
       const others = fieldFactsFor(p, ctx.fields).filter((f) => !changedKeys.has(factId(f)));
-      const beforeFields = [...others, ...fa.beforeFacts.fields.filter((f) => changedKeys.has(factId(f)))];
+      const moved = changed.filter((f) => !before.has(factId(f))).flatMap((f) => factBefore(f) ?? []);
+      const beforeFields = [...others, ...fa.beforeFacts.fields.filter((f) => changedKeys.has(factId(f))), ...moved];
       const o = { ...opts, baseContext: undefined, externalSummaries: summaries };
       const b = await analyze(text, p, { ...o, ...(beforeFields.length ? { externalFields: beforeFields } : {}) });
       const a = await analyze(text, p, { ...o, externalFields: [...others, ...facts] });
@@ -525,6 +702,7 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   const cache: AnalysisCache = new Map();
   const known = new Map<string, FileFacts>();
   const analyses = new Map<FileResult, FileAnalysisOut | undefined>();
+  const removed = new Map<FileResult, Removed>();
   // the rest of a directory base: what untouched files of the touched files' subsystems export
   let baseFacts: BaseFacts | undefined;
   let callers: ((names: string[]) => Promise<Map<string, string[]>>) | undefined;
@@ -546,11 +724,18 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   for (const patch of set.patches) {
     const files = applied.files.filter((r) => r.patch === patch && isCFile(r.path) && r.file.status !== 'deleted');
     for (const [r, fa] of await analyzePatchFiles(files, known, analyze, opts, problems, cache, baseFacts)) analyses.set(r, fa);
+    // what a deleted file had: its functions may reappear elsewhere (a rename posted as delete + add)
+    for (const r of applied.files.filter((x) => x.patch === patch && isCFile(x.path) && x.file.status === 'deleted')) {
+      const pre = r.before !== undefined ? { text: r.before, low: false } : { text: buildFragment(r.file.hunks, 'pre').text, low: true };
+      removed.set(r, { ...await runAnalysis(r, pre.text, pre.low ? 'low' : 'high', externalFrom(known, new Set([r.path]), baseFacts), analyze, opts, problems, cache), low: pre.low });
+    }
     for (const r of applied.files) if (r.patch === patch && r.file.status === 'deleted' && r.file.oldPath) known.delete(r.file.oldPath);
   }
   if (callers && baseFacts) {
     try {
-      items.push(...await consequences(applied.files, analyses, touched, base, baseFacts, callers, readers, analyze, opts, notes));
+      const states = seriesStates(set.patches, applied.files, analyses, removed);
+      const order = new Map(set.patches.map((p, i) => [p, i]));
+      items.push(...await consequences(applied.files, analyses, touched, base, baseFacts, callers, readers, analyze, opts, notes, states, order));
     } catch (e) {
       notes.push(`callers in untouched files not reviewed: ${(e as Error).message}`);
     }
@@ -565,10 +750,18 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
     analyses.set(pseudo, await analyzeFile(pseudo, analyze, opts, problems, cache));
     reviewed.push(pseudo);
   }
+  // findings that leave a file with their function, for the files they move to
+  const vacated = vacatedFindings(applied.files, analyses, removed);
   for (const r of reviewed) {
     const fa = analyses.get(r);
     if (!fa) continue;
-    const { introduced, preexisting } = diffFindings(fa.before, fa.after);
+    const d = diffFindings(fa.before, fa.after);
+    const { introduced, moved } = takeMoved(d.introduced, r.patch.index, vacated);
+    const movedHere = moved.map(({ finding, from }) => ({
+      ...finding,
+      message: `${finding.message} (already in ${from.path}, ${from.patch === r.patch.index ? 'which this patch moves it from' : from.patch < r.patch.index ? `which patch ${from.patch} moved it from` : `which patch ${from.patch} removes it from`})`,
+    }));
+    const preexisting = [...d.preexisting, ...movedHere];
     const shown = opts.all ? [...introduced, ...preexisting.map((f) => ({ ...f, preexisting: true }))] : introduced;
     for (const f of shown) {
       const postLine = f.span.start.line;

@@ -31,7 +31,9 @@ function pos(file: string, span: Span): string {
 
 export function formatFinding(f: Finding, opts: TextOptions = {}): string {
   const file = displayPath(f.file, opts.relativeTo);
-  const lines = [`${pos(file, f.span)}: ${f.severity}: ${oneLine(f.message)} [${f.rule}]`];
+  // patch review with --all: say which findings the patch did not introduce, as the mailback lines do
+  const pre = f.preexisting ? ' (pre-existing)' : '';
+  const lines = [`${pos(file, f.span)}: ${f.severity}: ${oneLine(f.message)}${pre} [${f.rule}]`];
   if (opts.verbose) {
     for (const t of f.trace) lines.push(`    ${pos(displayPath(t.file, opts.relativeTo), t.span)}: note: ${oneLine(t.message)}`);
     for (const fix of f.fixes) lines.push(`    fix${fix.isPreferred ? ' (preferred)' : ''}: ${oneLine(fix.title)}`);

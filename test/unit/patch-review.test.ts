@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parsePatches } from '../../analyzer/patch/parse';
-import { diffFindings, reviewSet, scanPatchText } from '../../analyzer/patch/review';
+import type { BaseTree } from '../../analyzer/patch/apply';
+import { definesFunction, diffFindings, reviewSet, scanPatchText } from '../../analyzer/patch/review';
 import type { Finding } from '../../analyzer/types';
 import { BASE, fixture, lineOf, toyAnalyze } from './patch-helpers.test';
 
@@ -214,4 +215,160 @@ test('a series storing vmalloc memory in a member in one file and mapping it in 
   // the mapping alone: nothing says what the member holds
   const alone = await scanPatchText([...header, ...dma, ''].join('\n'), 'zq.diff', {});
   assert.deepEqual(alone.findings, []);
+});
+
+// ---- Moved code: a function with a finding moved to another file keeps its finding pre-existing.
+
+const QZ_DUMP = [
+  'int qz_dump_log(struct qz_dev *qd, sector_t where)',
+  '{',
+  '\tstruct bio *bio = bio_alloc(qd->bdev, 1, REQ_OP_WRITE, GFP_NOFS);',
+  '\tint ret;',
+  '',
+  '\tbio->bi_iter.bi_sector = where;',
+  '\tbio_add_page(bio, vmalloc_to_page(qd->log), PAGE_SIZE, 0);',
+  '\tret = submit_bio_wait(bio);',
+  '\tbio_put(bio);',
+  '\treturn ret;',
+  '}',
+];
+const QZ_SB = [
+  'int qz_write_sb(struct qz_dev *qd)',
+  '{',
+  '\tstruct bio *bio = bio_alloc(qd->bdev, 1, REQ_OP_WRITE, GFP_NOFS);',
+  '\tint ret;',
+  '',
+  '\tbio_add_page(bio, vmalloc_to_page(qd->sb), PAGE_SIZE, 0);',
+  '\tflush_kernel_vmap_range(qd->sb, PAGE_SIZE);',
+  '\tret = submit_bio_wait(bio);',
+  '\tbio_put(bio);',
+  '\treturn ret;',
+  '}',
+];
+const QZ_CORE = ['#include "qz.h"', '', 'int qz_init(struct qz_dev *qd)', '{', '\tqd->log = vzalloc(QZ_LOG_SIZE);', '\treturn qd->log ? 0 : -ENOMEM;', '}', '', ...QZ_DUMP, '', ...QZ_SB, ''];
+const QZ_IO = ['#include "qz.h"', '', 'void qz_kick(struct qz_dev *qd)', '{', '\tqd->kicks++;', '}', ''];
+const QZ_DIR = 'drivers/block/qz';
+const qzBase = (files: Record<string, string[]> = { 'qz_core.c': QZ_CORE, 'qz_io.c': QZ_IO }): BaseTree => ({
+  read: (p) => (p.startsWith(`${QZ_DIR}/`) && files[p.slice(QZ_DIR.length + 1)] ? files[p.slice(QZ_DIR.length + 1)].join('\n') : undefined),
+  refuse: () => undefined,
+});
+
+/** One `diff --git` section turning `before` into `after` (lines; one hunk around the changed middle, 3 lines of context). */
+function qzDiff(name: string, before: string[] | null, after: string[] | null): string[] {
+  const a = before ?? [];
+  const b = after ?? [];
+  const body = (l: string[]): string[] => (l.length && l[l.length - 1] === '' ? l.slice(0, -1) : l); // the text ends in '\n'
+  const x = body(a);
+  const y = body(b);
+  let pre = 0;
+  while (pre < x.length && pre < y.length && x[pre] === y[pre]) pre++;
+  let suf = 0;
+  while (suf < x.length - pre && suf < y.length - pre && x[x.length - 1 - suf] === y[y.length - 1 - suf]) suf++;
+  const from = Math.max(0, pre - 3);
+  const oldEnd = Math.min(x.length, x.length - suf + 3);
+  const newEnd = Math.min(y.length, y.length - suf + 3);
+  const lines = [
+    ...x.slice(from, pre).map((l) => ` ${l}`),
+    ...x.slice(pre, x.length - suf).map((l) => `-${l}`),
+    ...y.slice(pre, y.length - suf).map((l) => `+${l}`),
+    ...x.slice(x.length - suf, oldEnd).map((l) => ` ${l}`),
+  ];
+  const oldCount = oldEnd - from;
+  const newCount = newEnd - from;
+  const p = `${QZ_DIR}/${name}`;
+  return [
+    `diff --git a/${p} b/${p}`,
+    ...(before === null ? ['new file mode 100644'] : after === null ? ['deleted file mode 100644'] : []),
+    before === null ? '--- /dev/null' : `--- a/${p}`,
+    after === null ? '+++ /dev/null' : `+++ b/${p}`,
+    `@@ -${oldCount ? from + 1 : 0},${oldCount} +${newCount ? from + 1 : 0},${newCount} @@`,
+    ...lines,
+  ];
+}
+
+/** A mbox of numbered patches, each a list of diff sections. */
+function qzSeries(...patches: { subject: string; diffs: string[][] }[]): string {
+  return patches.flatMap((p, i) => [
+    'From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001',
+    'From: Ada Example <ada@example.org>',
+    'Date: Tue, 3 Mar 2026 10:00:00 +0100',
+    `Subject: [PATCH ${i + 1}/${patches.length}] qz: ${p.subject}`,
+    '',
+    'No functional change.',
+    '',
+    '---',
+    ...p.diffs.flat(),
+    '-- ',
+    '2.39.5',
+    '',
+  ]).join('\n');
+}
+
+const withoutDump = QZ_CORE.filter((l, i) => i < 8 || i >= 8 + QZ_DUMP.length + 1);
+const summary = (r: { findings: { patch: { index: number }; target: { path: string }; finding: Finding }[] }): [number, string, string, boolean][] =>
+  r.findings.map((f) => [f.patch.index, f.target.path.replace(`${QZ_DIR}/`, ''), f.finding.function, f.finding.preexisting ?? false]);
+
+test('a function moved unchanged to another file keeps its missing flush pre-existing (--all marks it)', async () => {
+  // re-indented and made static on the way: still the same function
+  const moved = QZ_DUMP.map((l, i) => (i === 0 ? `static ${l}` : l.replace(/^\t/, '        ')));
+  const raw = qzSeries({ subject: 'move qz_dump_log() to qz_io.c', diffs: [qzDiff('qz_core.c', QZ_CORE, withoutDump), qzDiff('qz_io.c', QZ_IO, [...QZ_IO, ...moved, ''])] });
+  const plain = await reviewSet(parsePatches(raw, 'm.mbox'), { baseTree: qzBase(), analyze });
+  assert.deepEqual(plain.problems, []);
+  assert.deepEqual(summary(plain), []);
+  const all = await reviewSet(parsePatches(raw, 'm.mbox'), { baseTree: qzBase(), analyze, all: true });
+  assert.deepEqual(summary(all), [[1, 'qz_io.c', 'qz_dump_log', true]]);
+  assert.match(all.findings[0].finding.message, /already in drivers\/block\/qz\/qz_core\.c, which this patch moves it from/);
+  // the finding sits on the added submission line in qz_io.c
+  assert.match(raw.split('\n')[all.findings[0].patch.line - 1], /^\+ +ret = submit_bio_wait\(bio\);$/);
+});
+
+test('a move across a series (removed in 1/2, added in 2/2, or the copy first) is not new either', async () => {
+  const remove = { subject: 'drop qz_dump_log() from qz_core.c', diffs: [qzDiff('qz_core.c', QZ_CORE, withoutDump)] };
+  const add = { subject: 'add qz_dump_log() to qz_io.c', diffs: [qzDiff('qz_io.c', QZ_IO, [...QZ_IO, ...QZ_DUMP, ''])] };
+  for (const order of [[remove, add], [add, remove]]) {
+    const raw = qzSeries(...order);
+    assert.deepEqual(summary(await reviewSet(parsePatches(raw, 's.mbox'), { baseTree: qzBase(), analyze })), []);
+    const all = await reviewSet(parsePatches(raw, 's.mbox'), { baseTree: qzBase(), analyze, all: true });
+    assert.deepEqual(summary(all), [[order[0] === add ? 1 : 2, 'qz_io.c', 'qz_dump_log', true]]);
+  }
+});
+
+test('a file renamed as a delete + an add (--no-renames, quilt) keeps its findings pre-existing, with or without a base', async () => {
+  const diff = [...qzDiff('qz_core.c', QZ_CORE, null), ...qzDiff('qz_main.c', null, QZ_CORE)];
+  const raw = qzSeries({ subject: 'rename qz_core.c to qz_main.c', diffs: [diff] });
+  for (const opts of [{ baseTree: qzBase() }, {}]) {
+    assert.deepEqual(summary(await reviewSet(parsePatches(raw, 'r.mbox'), { ...opts, analyze })), []);
+    const all = await reviewSet(parsePatches(raw, 'r.mbox'), { ...opts, analyze, all: true });
+    assert.deepEqual(summary(all), [[1, 'qz_main.c', 'qz_dump_log', true]]);
+  }
+});
+
+test('moved code is still judged: a flush dropped on the way, a new function, a copy that leaves the old one are new', async () => {
+  // qz_write_sb moves to qz_io.c and loses its flush during the move
+  const sbBroken = QZ_SB.filter((l) => !l.includes('flush_kernel_vmap_range'));
+  const withoutSb = QZ_CORE.slice(0, QZ_CORE.length - QZ_SB.length - 2).concat(['']);
+  const broken = qzSeries({ subject: 'move qz_write_sb() to qz_io.c', diffs: [qzDiff('qz_core.c', QZ_CORE, withoutSb), qzDiff('qz_io.c', QZ_IO, [...QZ_IO, ...sbBroken, ''])] });
+  const b = await reviewSet(parsePatches(broken, 'b.mbox'), { baseTree: qzBase(), analyze, all: true });
+  assert.deepEqual(summary(b), [[1, 'qz_core.c', 'qz_dump_log', true], [1, 'qz_io.c', 'qz_write_sb', false]]);
+  // qz_dump_log moves, and a new function with the same bug comes along: only the new one is reported
+  const other = QZ_DUMP.map((l) => l.replace('qz_dump_log', 'qz_dump_sb').replace('qd->log', 'qd->sb'));
+  const added = qzSeries({ subject: 'move qz_dump_log(), add qz_dump_sb()', diffs: [qzDiff('qz_core.c', QZ_CORE, withoutDump), qzDiff('qz_io.c', QZ_IO, [...QZ_IO, ...QZ_DUMP, '', ...other, ''])] });
+  assert.deepEqual(summary(await reviewSet(parsePatches(added, 'a.mbox'), { baseTree: qzBase(), analyze })), [[1, 'qz_io.c', 'qz_dump_sb', false]]);
+  // a copy: the function stays in qz_core.c, so the one in qz_io.c is a second one
+  const copy = qzSeries({ subject: 'copy qz_dump_log()', diffs: [qzDiff('qz_io.c', QZ_IO, [...QZ_IO, ...QZ_DUMP, ''])] });
+  assert.deepEqual(summary(await reviewSet(parsePatches(copy, 'c.mbox'), { baseTree: qzBase(), analyze })), [[1, 'qz_io.c', 'qz_dump_log', false]]);
+  // the old one fixed in place (its finding goes, the function stays) and a static copy with the bug elsewhere
+  const fixed = QZ_CORE.map((l) => (l === '\tret = submit_bio_wait(bio);' ? '\tflush_kernel_vmap_range(qd->log, PAGE_SIZE);\n\tret = submit_bio_wait(bio);' : l)).join('\n').split('\n');
+  const fixedAndCopied = qzSeries({ subject: 'flush the log, and a copy', diffs: [qzDiff('qz_core.c', QZ_CORE, fixed), qzDiff('qz_io.c', QZ_IO, [...QZ_IO, `static ${QZ_DUMP[0]}`, ...QZ_DUMP.slice(1), ''])] });
+  assert.deepEqual(summary(await reviewSet(parsePatches(fixedAndCopied, 'f.mbox'), { baseTree: qzBase(), analyze })), [[1, 'qz_io.c', 'qz_dump_log', false]]);
+  // the same function moved twice into two files: one of them is new
+  const twice = qzSeries({ subject: 'split', diffs: [qzDiff('qz_core.c', QZ_CORE, withoutDump), qzDiff('qz_io.c', QZ_IO, [...QZ_IO, ...QZ_DUMP, '']), qzDiff('qz_dump.c', null, QZ_DUMP)] });
+  assert.equal(summary(await reviewSet(parsePatches(twice, 't.mbox'), { baseTree: qzBase(), analyze })).length, 1);
+});
+
+test('definesFunction: a definition, not a prototype, an export or a call', () => {
+  assert.ok(definesFunction('static int\nqz_f(int a,\n     int b)\n{\n}\n', 'qz_f'));
+  assert.ok(definesFunction('int qz_f(void) /* why */\n{\n}\n', 'qz_f'));
+  assert.ok(!definesFunction('int qz_f(void);\nEXPORT_SYMBOL(qz_f);\nint g(void)\n{\n\treturn qz_f();\n}\n', 'qz_f'));
+  assert.ok(!definesFunction('int qz_fx(void)\n{\n}\n', 'qz_f'));
 });

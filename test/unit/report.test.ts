@@ -126,6 +126,11 @@ describe('formatText', () => {
     assert.ok(!formatText([f]).includes('note:'), 'notes only when verbose');
   });
 
+  test('a finding of a patch review that the patch did not introduce (--all) says so', () => {
+    assert.equal(formatText([{ ...linearFinding(), preexisting: true }]), 'drivers/foo/foo.c:10:9: error: vmalloc-linear-map: message (pre-existing) [vmalloc-linear-map]\n');
+    assert.equal(formatText([{ ...linearFinding(), preexisting: false }]), 'drivers/foo/foo.c:10:9: error: vmalloc-linear-map: message [vmalloc-linear-map]\n');
+  });
+
   test('relativeTo shortens absolute paths inside the directory only', () => {
     const f = { ...linearFinding(), file: '/src/linux/fs/foo.c' };
     assert.match(formatText([f], { relativeTo: '/src/linux' }), /^fs\/foo\.c:10:9: /);

@@ -241,3 +241,78 @@ test('review with a directory base: a member the series makes hold vmalloc memor
     fs.rmSync(base, { recursive: true, force: true });
   }
 });
+
+test('review with a directory base: a helper moved to another file does not change what its untouched callers see', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
+  const zz = path.join(base, 'drivers', 'zz');
+  fs.mkdirSync(zz, { recursive: true });
+  const head = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/highmem.h>', ''];
+  const helper = ['void zz_sync_for_device(void *buf, size_t len)', '{', '\tflush_kernel_vmap_range(buf, len);', '}'];
+  const other = ['void zz_sync_for_cpu(void *buf, size_t len)', '{', '\tinvalidate_kernel_vmap_range(buf, len);', '}'];
+  fs.writeFileSync(path.join(zz, 'zz_sync.c'), [...head, ...helper, '', ...other, ''].join('\n'));
+  const io = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/bio.h>', '#include <linux/vmalloc.h>', '', 'void zz_sync_for_device(void *buf, size_t len);', '',
+    'int zz_write(struct block_device *bdev, const void *src)', '{', '\tvoid *buf = vmalloc(PAGE_SIZE);', '\tstruct bio *bio;', '\tint ret;', '',
+    '\tif (!buf)', '\t\treturn -ENOMEM;', '\tmemcpy(buf, src, PAGE_SIZE);', '\tzz_sync_for_device(buf, PAGE_SIZE);',
+    '\tbio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);', '\t__bio_add_page(bio, vmalloc_to_page(buf), PAGE_SIZE, 0);', '\tret = submit_bio_wait(bio);',
+    '\tbio_put(bio);', '\tvfree(buf);', '\treturn ret;', '}', ''];
+  fs.writeFileSync(path.join(zz, 'zz_io.c'), io.join('\n'));
+  const remove = ['diff --git a/drivers/zz/zz_sync.c b/drivers/zz/zz_sync.c', '--- a/drivers/zz/zz_sync.c', '+++ b/drivers/zz/zz_sync.c', '@@ -1,11 +1,6 @@',
+    ...head.map((l) => ` ${l}`), ...[...helper, ''].map((l) => `-${l}`), ...other.slice(0, 3).map((l) => ` ${l}`)];
+  const add = (body: string[]): string[] => ['diff --git a/drivers/zz/zz_lib.c b/drivers/zz/zz_lib.c', 'new file mode 100644', '--- /dev/null', '+++ b/drivers/zz/zz_lib.c',
+    `@@ -0,0 +1,${head.length + body.length} @@`, ...[...head, ...body].map((l) => `+${l}`)];
+  // mbox messages are separated by a blank line before the next `From ` line
+  const numbered = (k: number, n: number, diff: string[]): string => `${mail('zz: move the sync helper', diff).replace('[PATCH]', `[PATCH ${k}/${n}]`)}\n`;
+  try {
+    const review = async (text: string) => {
+      const set = parsePatches(text, 'zz.mbox');
+      assert.equal(set.patches.length, text.split('\nFrom ').length);
+      return (await reviewSet(set, { base, baseContext: ctxOf(base) })).findings.map((f) => [f.patch.index, f.finding.rule, f.target.path]);
+    };
+    // one patch, and a series in either order
+    assert.deepEqual(await review(mail('zz: move the sync helper to zz_lib.c', [...remove, ...add(helper)])), []);
+    assert.deepEqual(await review(numbered(1, 2, remove) + numbered(2, 2, add(helper))), []);
+    assert.deepEqual(await review(numbered(1, 2, add(helper)) + numbered(2, 2, remove)), []);
+    // moved and made a no-op on the way: the caller is wrong now, and that is this patch's doing
+    const noop = helper.map((l) => (l.includes('flush_kernel_vmap_range') ? '\t/* coherent on every machine we support */' : l));
+    assert.deepEqual(await review(mail('zz: move the sync helper to zz_lib.c', [...remove, ...add(noop)])), [[1, 'vmap-io-missing-flush', 'drivers/zz/zz_io.c']]);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('review with a directory base: a function moved to another file does not change what its members hold for their readers', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
+  const rc = path.join(base, 'drivers', 'net', 'rc');
+  fs.mkdirSync(rc, { recursive: true });
+  fs.writeFileSync(path.join(rc, 'rc.h'), 'struct rc_priv {\n\tstruct device *dev;\n\tvoid *ring;\n\tsize_t ring_size;\n\tdma_addr_t ring_dma;\n\tint up;\n};\n');
+  const head = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/slab.h>', '#include "rc.h"', ''];
+  const alloc = (fn: string) => ['int rc_alloc_rings(struct rc_priv *priv, unsigned int n)', '{', '\tpriv->ring_size = n * 64;',
+    `\tpriv->ring = ${fn}(priv->ring_size, GFP_KERNEL);`, '\treturn priv->ring ? 0 : -ENOMEM;', '}'];
+  const up = ['void rc_up(struct rc_priv *priv)', '{', '\tpriv->up = 1;', '}'];
+  const probe = (fn: string) => fs.writeFileSync(path.join(rc, 'rc_probe.c'), [...head, ...alloc(fn), '', ...up, ''].join('\n'));
+  // an untouched reader: with a kvzalloc() ring its mapping is wrong before the series
+  fs.writeFileSync(path.join(rc, 'rc_io.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/dma-mapping.h>', '#include "rc.h"', '',
+    'int rc_map_ring(struct rc_priv *priv)', '{',
+    '\tpriv->ring_dma = dma_map_single(priv->dev, priv->ring, priv->ring_size, DMA_BIDIRECTIONAL);',
+    '\treturn dma_mapping_error(priv->dev, priv->ring_dma) ? -EIO : 0;', '}', ''].join('\n'));
+  const move = (from: string, to: string) => mail('rc: move the ring allocation to rc_mem.c', [
+    'diff --git a/drivers/net/rc/rc_probe.c b/drivers/net/rc/rc_probe.c', '--- a/drivers/net/rc/rc_probe.c', '+++ b/drivers/net/rc/rc_probe.c', '@@ -2,13 +2,6 @@',
+    ...head.slice(1).map((l) => ` ${l}`), ...[...alloc(from), ''].map((l) => `-${l}`), ...up.slice(0, 3).map((l) => ` ${l}`),
+    'diff --git a/drivers/net/rc/rc_mem.c b/drivers/net/rc/rc_mem.c', 'new file mode 100644', '--- /dev/null', '+++ b/drivers/net/rc/rc_mem.c',
+    `@@ -0,0 +1,${head.length + 6} @@`, ...[...head, ...alloc(to)].map((l) => `+${l}`),
+  ]);
+  try {
+    const review = async (text: string) => {
+      const r = await reviewSet(parsePatches(text, 'rc.patch'), { base, baseContext: ctxOf(base) });
+      assert.deepEqual(r.problems, []);
+      return r.findings.map((f) => [f.finding.rule, f.target.path]);
+    };
+    probe('kvzalloc');
+    assert.deepEqual(await review(move('kvzalloc', 'kvzalloc')), []);
+    // a kzalloc() ring moved and made kvzalloc() on the way: the reader is wrong now, and that is this patch's doing
+    probe('kzalloc');
+    assert.deepEqual(await review(move('kzalloc', 'kvzalloc')), [['vmalloc-linear-map', 'drivers/net/rc/rc_io.c']]);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
