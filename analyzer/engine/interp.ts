@@ -330,6 +330,14 @@ export class FunctionAnalysis {
           param: p.index, holders: [],
         };
         st.vars.set(p.name, { t: 'buf', b, adv: false });
+      } else if (p.type.ptr === 1 && this.isPageType(p.type)) {
+        // a page of the caller's buffer (`foo_map(dev, vmalloc_to_page(p), …)`): mapping or adding
+        // it here is I/O on the caller's buffer (summary submitsParams), judged at the call
+        const b: Buf = {
+          id: `param:${p.index}`, kind: 'param', origin: [], zeroed: false, display: p.name, escapes: true,
+          param: p.index, holders: [],
+        };
+        st.vars.set(p.name, { t: 'page', b });
       }
     }
     const sites = this.tu.callSites.get(this.fn.name);
@@ -2819,6 +2827,15 @@ export class FunctionAnalysis {
     // Call-site facts for callees of this file and of other files (the scan hands those on).
     this.noteSite(name, args, vals, st);
     vals.forEach((v, i) => {
+      // a page of a buffer handed to a function that maps or submits its page parameter
+      if (v && v.t === 'page' && s.submitsParams?.includes(i)) {
+        const dArg = s.directionParam !== undefined ? args[s.directionParam] : undefined;
+        const fromArg = !dArg ? undefined : s.directionWhenTrue ? this.flagDirection(dArg, s.directionWhenTrue) : this.opValueOf(dArg, st, false);
+        const op = fromArg ?? (s.submitDirection === 'read' ? OP_R : s.submitDirection === 'write' ? OP_W : this.ctxBits);
+        const steps = [...(v.step ? [v.step] : []), this.step('page-add', n, `page of \`${v.b.display}\` mapped for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
+        this.submit([{ buf: v.b, steps }], op, n, false, st, undefined);
+        return;
+      }
       if (!v || v.t !== 'buf') return;
       if (s.flushesParams?.includes(i)) st.flushed.set(v.b.id, { step: this.step('maintenance', n, `${name}() flushes the vmap range`), wrongRange: false });
       if (s.writesParams?.includes(i)) this.cpuWrite(v.b, n, st, true);
