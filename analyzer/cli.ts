@@ -39,7 +39,8 @@ commands:
 scan options:
   --format text|json|sarif|mailback   output format (default text, gcc style)
   --kernel X.Y[.Z]      kernel version for version-dependent rules
-                        (default: VERSION/PATCHLEVEL of the nearest kernel Makefile, else newest)
+                        (default: VERSION/PATCHLEVEL of the nearest kernel Makefile, else newest;
+                        for patches with --base DIR: the nearest one at or above DIR)
   --rule ID             report only this rule (repeatable)
   --disable ID          do not report this rule (repeatable)
   --parser wasm|native  tree-sitter backend (default wasm)
@@ -238,7 +239,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   };
   const patchOpts = {
     ...analyzeOpts, base: baseDir, all: values.all as boolean, analyze: async (t: string, f: string, o?: AnalyzeOptions) => analyzeText(t, f, { ...o, backend: await backend() }),
-    ...(baseDir !== undefined && !values['no-base-context'] ? { baseContext: (paths: string[]) => baseContext(baseDir, paths, contextOpts) } : {}),
+    ...(baseDir !== undefined && !values['no-base-context'] ? { baseContext: (paths: string[], o: { kernel?: KernelVersion }) => baseContext(baseDir, paths, { ...contextOpts, kernel: o.kernel ?? contextOpts.kernel }) } : {}),
   };
 
   const filePaths: string[] = [];

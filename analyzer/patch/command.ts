@@ -43,7 +43,9 @@ and prints a plain-text reply for the mailing list with the findings each patch 
                on the range's base read from git
   --all        also show findings that exist before the patch (marked pre-existing)
   --format F   reply (default), mailback (b4 per-patch check: path:line: message [rule]), json
-  --kernel V   apply the rules for kernel version V (e.g. 6.1)
+  --kernel V   apply the rules for kernel version V (e.g. 6.1); default: the base's top Makefile
+               (the nearest at or above --base DIR, the one at --base-rev or the range's base),
+               else the newest kernel
 `;
 
 async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
@@ -152,7 +154,7 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
     }
   }
   const ctx = deps.baseContext;
-  const baseContext = base !== undefined && !baseTree && !noContext && ctx ? (paths: string[]) => ctx(base as string, paths, { kernel }) : undefined;
+  const baseContext = base !== undefined && !baseTree && !noContext && ctx ? (paths: string[], o: { kernel?: KernelVersion }) => ctx(base as string, paths, { kernel: o.kernel ?? kernel }) : undefined;
   const review = await reviewSet(set, { base, baseTree, all, kernel, analyze: deps.analyze, ...(baseContext ? { baseContext } : {}) });
   return emit(review, format, io, deps);
 }

@@ -194,3 +194,85 @@ test('cli scan: a directory with a cache gives the same findings cold and warm, 
   assert.equal(w.stats.filesParsed, 0);
   assert.equal(w.stats.findings, w.findings.length);
 });
+
+/** A throw-away kernel-style tree: `files` (path → text) under a fresh directory. */
+function tree(tag: string, files: Record<string, string>): string {
+  const d = tmpdir(tag);
+  for (const [p, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(d, p)), { recursive: true });
+    fs.writeFileSync(path.join(d, p), text);
+  }
+  return d;
+}
+
+/** A `git format-patch`-style mail changing line `at` (1-based) of `file` from its text in `lines` to `to`. */
+function oneLinePatch(file: string, lines: string[], at: number, to: string, subject = '[PATCH] frob: change a line'): string {
+  const from = Math.max(1, at - 3);
+  const until = Math.min(lines.length, at + 3);
+  const body: string[] = [];
+  for (let l = from; l <= until; l++) {
+    if (l === at) body.push(`-${lines[l - 1]}`, `+${to}`);
+    else body.push(` ${lines[l - 1]}`);
+  }
+  const n = until - from + 1;
+  return [
+    'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001',
+    'From: Ada Example <ada@example.org>',
+    'Date: Tue, 3 Mar 2026 10:00:00 +0100',
+    `Subject: ${subject}`,
+    '',
+    'Change a line.',
+    '',
+    'Signed-off-by: Ada Example <ada@example.org>',
+    '---',
+    `diff --git a/${file} b/${file}`,
+    'index 1111111..2222222 100644',
+    `--- a/${file}`,
+    `+++ b/${file}`,
+    `@@ -${from},${n} +${from},${n} @@`,
+    ...body,
+    '-- ',
+    '2.43.0',
+    '',
+  ].join('\n');
+}
+
+const FROB_C = [
+  '// SPDX-License-Identifier: GPL-2.0',
+  '#include <linux/blkdev.h>',
+  '#include <linux/slab.h>',
+  '',
+  'static int frob_read_log(struct request_queue *q, size_t len)',
+  '{',
+  '\tstruct request *rq;',
+  '\tvoid *buf;',
+  '\tint ret;',
+  '',
+  '\tbuf = kzalloc(len, GFP_KERNEL);',
+  '\tif (!buf)',
+  '\t\treturn -ENOMEM;',
+  '\trq = blk_get_request(q, REQ_OP_DRV_IN, 0);',
+  '\tret = blk_rq_map_kern(q, rq, buf, len, GFP_KERNEL);',
+  '\tblk_put_request(rq);',
+  '\tkvfree(buf);',
+  '\treturn ret;',
+  '}',
+  '',
+];
+const KERNEL_MAKEFILE = (v: number, p: number): string => `# SPDX-License-Identifier: GPL-2.0\nVERSION = ${v}\nPATCHLEVEL = ${p}\nSUBLEVEL = 0\nEXTRAVERSION =\n`;
+
+test('cli scan/review PATCH --base DIR: the rules are those of the base\'s kernel (its top Makefile); --kernel wins', async () => {
+  const base = tree('kbase', { Makefile: KERNEL_MAKEFILE(5, 2), 'drivers/block/frob/frob.c': FROB_C.join('\n') });
+  const patch = path.join(tmpdir('kpatch'), '0001-frob.patch');
+  fs.writeFileSync(patch, oneLinePatch('drivers/block/frob/frob.c', FROB_C, 11, '\tbuf = vzalloc(len);'));
+  const rules = (r: Run) => (JSON.parse(r.out) as { findings: { rule: string; kernel?: string }[] }).findings.map((f) => `${f.rule}@${f.kernel}`);
+  const scan = await run(['scan', '--no-cache', '--format', 'json', patch, '--base', base]);
+  assert.equal(scan.code, 1, scan.err);
+  assert.deepEqual(rules(scan), ['vmap-blk-rq-map-kern@5.2.0']);
+  // from 5.3 on bio_map_kern() maps vmalloc memory page by page: nothing to report
+  const newer = await run(['scan', '--no-cache', '--format', 'json', patch, '--base', base, '--kernel', '5.4']);
+  assert.equal(newer.code, 0, newer.err);
+  const review = await run(['review', '--format', 'mailback', patch, '--base', base, '--no-base-context']);
+  assert.equal(review.code, 1, review.err);
+  assert.match(review.out, /^drivers\/block\/frob\/frob\.c:15: .*\[vmap-blk-rq-map-kern\]$/m);
+});
