@@ -7,7 +7,7 @@ export { reviewSet, reviewKernel, reviewPatchText, reviewGitRange, scanPatchText
 export type { AnalyzeTextFn, PatchReview, PatchReviewOptions, ReviewItem } from './review';
 export { formatMailback, formatReply, fixDiff } from './format';
 export { reviewCommand, REVIEW_USAGE } from './command';
-export type { CommandIO, ReviewDeps } from './command';
+export type { BaseContextOptions, CommandIO, ReviewDeps } from './command';
 export { gitRangeArgs, gitBase, rangeBaseRev, formatPatchRange } from './git';
 export { simulatedConsequence } from './consequence';
 export { restoreRemovedDiff } from './format';

@@ -276,3 +276,27 @@ test('cli scan/review PATCH --base DIR: the rules are those of the base\'s kerne
   assert.equal(review.code, 1, review.err);
   assert.match(review.out, /^drivers\/block\/frob\/frob\.c:15: .*\[vmap-blk-rq-map-kern\]$/m);
 });
+
+test('cli review: --cache-dir, --no-cache, --no-git and --jobs reach the base-context scan; the user\'s cache is left alone', async () => {
+  const base = tree('cbase', { Makefile: KERNEL_MAKEFILE(6, 8), 'drivers/block/frob/frob.c': FROB_C.join('\n'), 'drivers/block/frob/other.c': 'int frob_other(void)\n{\n\treturn 0;\n}\n' });
+  const patch = path.join(tmpdir('cpatch'), '0001-frob.patch');
+  fs.writeFileSync(patch, oneLinePatch('drivers/block/frob/frob.c', FROB_C, 11, '\tbuf = vzalloc(len);'));
+  const userCache = tmpdir('xdg');
+  const saved = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = userCache;
+  try {
+    const cacheDir = path.join(tmpdir('cdir'), 'cache');
+    const withDir = await run(['review', '--format', 'mailback', patch, '--base', base, '--cache-dir', cacheDir, '--no-git', '--jobs', '1']);
+    assert.equal(withDir.code, 0, withDir.err);
+    assert.ok(fs.existsSync(cacheDir) && fs.readdirSync(cacheDir).length > 0, 'the scan used --cache-dir');
+    const none = await run(['review', '--format', 'mailback', patch, '--base', base, '--no-cache']);
+    assert.equal(none.code, 0, none.err);
+    assert.deepEqual(fs.readdirSync(userCache), [], 'neither run wrote the user\'s cache');
+    const bad = await run(['review', patch, '--base', base, '--jobs', '0']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--jobs must be a positive integer/);
+  } finally {
+    if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = saved;
+  }
+});
