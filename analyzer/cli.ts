@@ -10,7 +10,7 @@ import { parseVersion } from './tables';
 import { scanPaths, formatNote, ScanNote } from './scan';
 import { baseContext } from './scan/context';
 import { formatText, formatJson, formatSarif, formatRuleList } from './report';
-import { isPatchText, scanPatchText, formatMailback, reviewCommand, PatchFinding } from './patch';
+import { isPatchText, parsePatchInputs, reviewSet, formatMailback, reviewCommand, PatchFinding } from './patch';
 import { analyzeText, getBackend } from './analyze';
 import { simulateCommand, simulateFinding } from '../simulator/command';
 import { renderText as renderSimulationText } from '../simulator/render/text';
@@ -243,16 +243,15 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   };
 
   const filePaths: string[] = [];
+  // every patch input of the command line, in argument order: one series (0001-a.patch 0002-b.patch)
+  const patchInputs: { name: string; data: Uint8Array }[] = [];
   let scanStats: Record<string, number> | undefined;
   for (const p of positionals) {
     if (p === '-') {
       const data = await readStdin(io);
       const text = data.toString('utf8');
       if (isPatchText(text)) {
-        const r = await scanPatchText(data, '<stdin>', patchOpts);
-        patchFindings.push(...r.findings);
-        notes.push(...r.notes);
-        problems.push(...r.problems);
+        patchInputs.push({ name: '<stdin>', data });
       } else if (data.includes(0)) {
         notes.push('<stdin>: error: binary input skipped');
         inputErrors++;
@@ -271,10 +270,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
     }
     if (isFile && looksLikePatchFile(p)) {
       try {
-        const r = await scanPatchText(fs.readFileSync(p), p, patchOpts);
-        patchFindings.push(...r.findings);
-        notes.push(...r.notes);
-        problems.push(...r.problems);
+        patchInputs.push({ name: p, data: fs.readFileSync(p) });
       } catch (e) {
         notes.push(`${p}: error: ${(e as Error).message}`);
         problems.push(`${p}: error: ${(e as Error).message}`);
@@ -283,6 +279,19 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       continue;
     }
     filePaths.push(p);
+  }
+
+  if (patchInputs.length) {
+    try {
+      const review = await reviewSet(parsePatchInputs(patchInputs), patchOpts);
+      patchFindings.push(...review.findings);
+      notes.push(...review.notes);
+      problems.push(...review.problems.map((pr) => pr.message));
+    } catch (e) {
+      notes.push(`${patchInputs.map((i) => i.name).join(' ')}: error: ${(e as Error).message}`);
+      problems.push(`${patchInputs.map((i) => i.name).join(' ')}: error: ${(e as Error).message}`);
+      inputErrors++;
+    }
   }
 
   if (filePaths.length) {

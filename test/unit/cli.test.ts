@@ -300,3 +300,20 @@ test('cli review: --cache-dir, --no-cache, --no-git and --jobs reach the base-co
     else process.env.XDG_CACHE_HOME = saved;
   }
 });
+
+test('cli scan: patch files given separately form one series, put in [PATCH k/N] order', async () => {
+  const base = tree('sbase', { Makefile: KERNEL_MAKEFILE(6, 8), 'drivers/block/frob/frob.c': FROB_C.join('\n') });
+  const dir = tmpdir('series');
+  const one = '\tbuf = vzalloc(len);';
+  const after1 = FROB_C.map((l, i) => (i === 10 ? one : l));
+  // patch 2's context holds patch 1's line: it applies only on top of patch 1
+  fs.writeFileSync(path.join(dir, '0001-frob.patch'), oneLinePatch('drivers/block/frob/frob.c', FROB_C, 11, one, '[PATCH 1/2] frob: allocate the log with vzalloc'));
+  fs.writeFileSync(path.join(dir, '0002-frob.patch'), oneLinePatch('drivers/block/frob/frob.c', after1, 14, '\tsg_init_one(&sg, buf, len);', '[PATCH 2/2] frob: map the log'));
+  for (const order of [['0001-frob.patch', '0002-frob.patch'], ['0002-frob.patch', '0001-frob.patch']]) {
+    const r = await run(['scan', '--no-cache', '--format', 'json', ...order.map((f) => path.join(dir, f)), '--base', base]);
+    assert.equal(r.code, 1, r.err);
+    const out = JSON.parse(r.out) as { findings: { rule: string; confidence?: string; patch: { index: number; file: string } }[]; notes: string[] };
+    assert.doesNotMatch(r.err, /does not apply|series has/, order.join(' '));
+    assert.deepEqual(out.findings.map((f) => [f.rule, f.patch.index, path.basename(f.patch.file), f.confidence ?? 'high']), [['vmalloc-linear-map', 2, '0002-frob.patch', 'high']], order.join(' '));
+  }
+});
