@@ -287,6 +287,8 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       patchFindings.push(...review.findings);
       notes.push(...review.notes);
       problems.push(...review.problems.map((pr) => pr.message));
+      // what was not reviewed (truncated, not applying, empty, binary) is not a pass
+      inputErrors += review.problems.length;
     } catch (e) {
       notes.push(`${patchInputs.map((i) => i.name).join(' ')}: error: ${(e as Error).message}`);
       problems.push(`${patchInputs.map((i) => i.name).join(' ')}: error: ${(e as Error).message}`);

@@ -1,7 +1,8 @@
 /**
  * `vmalias review PATCH… [--base DIR] [--all] [--format reply|mailback|json]`: reviews a series
  * (files in argument order, `-` for stdin) and prints a mailing-list reply, b4 mailback lines, or JSON.
- * Exit status: 0 clean, 1 findings, 2 usage or input error.
+ * Exit status: 1 findings, else 2 for a usage error or input that could not be reviewed (a problem:
+ * malformed or truncated input, a hunk that does not apply, an empty or binary file), else 0.
  */
 import * as fs from 'fs';
 import type { FieldFact, FunctionSummary, KernelVersion } from '../types';
@@ -203,5 +204,6 @@ function emit(review: PatchReview, format: string, io: CommandIO, deps: ReviewDe
   } else if (review.items.length > 0) {
     io.stdout.write(formatReply(review, { consequence: deps.consequence }));
   }
-  return review.findings.length > 0 ? 1 : 0;
+  // input that could not be reviewed is not a pass: a CI job must not read it as one
+  return review.findings.length > 0 ? 1 : review.problems.length > 0 ? 2 : 0;
 }

@@ -52,9 +52,29 @@ interface Collected {
   baseCommit?: string;
 }
 
+/**
+ * Why an input cannot be a patch at all, before reading it as mail: nothing in it (an empty file,
+ * a `git diff` of nothing), or binary data (a NUL byte in its first 8 KiB, as the tree walk's test;
+ * git and mailers encode binary content as text).
+ */
+function unreadable(input: string | Uint8Array): string | undefined {
+  const n = Math.min(input.length, 8192);
+  for (let i = 0; i < n; i++) if ((typeof input === 'string' ? input.charCodeAt(i) : input[i]) === 0) return 'binary data (a NUL byte in the first 8 KiB), not a patch';
+  for (let i = 0; i < input.length; i++) {
+    const c = typeof input === 'string' ? input.charCodeAt(i) : input[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x0b) return undefined;
+  }
+  return 'the input is empty';
+}
+
 /** Read one input's messages into patches (problems still unprefixed), skipping cover letters and replies. */
 function collectPatches(input: string | Uint8Array, name: string): Collected {
   const out: Collected = { patches: [], notes: [], problems: [] };
+  const why = unreadable(input);
+  if (why !== undefined) {
+    out.problems.push({ patch: 0, line: 1, message: `${name}: ${why}; nothing was reviewed` });
+    return out;
+  }
   let messages: MailMessage[];
   try {
     messages = readMessages(input);

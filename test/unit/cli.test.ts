@@ -317,3 +317,34 @@ test('cli scan: patch files given separately form one series, put in [PATCH k/N]
     assert.deepEqual(out.findings.map((f) => [f.rule, f.patch.index, path.basename(f.patch.file), f.confidence ?? 'high']), [['vmalloc-linear-map', 2, '0002-frob.patch', 'high']], order.join(' '));
   }
 });
+
+test('cli scan/review: a patch that could not be reviewed (truncated, not applying, empty, binary) exits 2, not 0; findings still exit 1', async () => {
+  const base = tree('pbase', { Makefile: KERNEL_MAKEFILE(6, 8), 'drivers/block/frob/frob.c': FROB_C.join('\n') });
+  const dir = tmpdir('problems');
+  const good = oneLinePatch('drivers/block/frob/frob.c', FROB_C, 11, '\tbuf = vzalloc(len);');
+  const cut = good.split('\n');
+  const inputs: Record<string, string | Buffer> = {
+    'truncated.patch': cut.slice(0, cut.findIndex((l) => l.startsWith('+\tbuf')) + 1).join('\n') + '\n',
+    'stale.patch': oneLinePatch('drivers/block/frob/frob.c', FROB_C.map((l, i) => (i === 9 ? '\t/* a line the base does not have */' : l)), 11, '\tbuf = vzalloc(len);'),
+    'empty.patch': '',
+    'garbage.patch': Buffer.from([0x29, 0xa1, 0x16, 0x89, 0, 0x70, 0x0a, 0x15, 0xee, 0, 0x6d, 0x0a]),
+  };
+  const why: Record<string, RegExp> = { 'truncated.patch': /truncated/, 'stale.patch': /does not apply/, 'empty.patch': /empty\.patch: the input is empty; nothing was reviewed/, 'garbage.patch': /garbage\.patch: binary data .*not a patch/ };
+  for (const [name, data] of Object.entries(inputs)) {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, data);
+    for (const argv of [['scan', '--no-cache', f, '--base', base], ['scan', '--format', 'mailback', f], ['review', '--no-cache', f, '--base', base], ['review', '--format', 'mailback', f]]) {
+      const r = await run(argv);
+      if (name === 'stale.patch' && !argv.includes('--base')) continue; // applies to nothing without a base
+      assert.equal(r.code, 2, `${argv.join(' ')}: ${r.err}`);
+      assert.match(r.err, why[name], argv.join(' '));
+      assert.equal(r.out, '', argv.join(' '));
+    }
+  }
+  // a finding elsewhere in the series still wins
+  const withFinding = path.join(dir, '0001-finding.patch');
+  fs.writeFileSync(withFinding, oneLinePatch('drivers/block/frob/frob.c', FROB_C, 15, '\tsg_init_one(&sg, vmalloc(len), len);'));
+  const both = await run(['scan', '--no-cache', withFinding, path.join(dir, 'empty.patch'), '--base', base]);
+  assert.equal(both.code, 1, both.err);
+  assert.match(both.err, /the input is empty/);
+});

@@ -397,3 +397,12 @@ test('several inputs: one series, sorted by [PATCH k/N] across the inputs; the s
   assert.deepEqual(otherN.patches.map((p) => p.source), ['b', 'a']);
   assert.deepEqual(otherN.notes, []);
 });
+
+test('an empty or binary input is one clear problem, not a patch without a diff', () => {
+  for (const [data, why] of [['', /x: the input is empty; nothing was reviewed/], [' \r\n\n\t', /the input is empty/], [Buffer.alloc(0), /the input is empty/], ['diff\0--git', /x: binary data \(a NUL byte in the first 8 KiB\), not a patch; nothing was reviewed/], [Buffer.from([1, 2, 0, 3]), /binary data/]] as [string | Buffer, RegExp][]) {
+    const set = parsePatches(data, 'x');
+    assert.equal(set.patches.length, 0);
+    assert.equal(set.problems.length, 1);
+    assert.match(set.problems[0].message, why);
+  }
+});
