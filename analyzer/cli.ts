@@ -30,7 +30,8 @@ const USAGE = `usage: vmalias <command> [options]
 
 commands:
   scan [PATH…|-]        analyze C files, directories (recursively, .c/.h) and patches
-                        (.patch/.diff/.mbox/.eml or detected from content); - reads stdin
+                        (.patch/.diff/.mbox/.eml or detected from content); - reads stdin;
+                        the patches given form one series (pass a directory's as DIR/*.patch)
   simulate              replay a cache-alias scenario on architecture profiles
   review PATCH… [--base DIR]
                         write a mailing-list reply for the findings a patch series introduces
@@ -115,6 +116,40 @@ function looksLikePatchFile(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The patch files at the top of a directory that holds no C source at all (`git format-patch -o
+ * DIR`, a directory of b4 mboxes); empty otherwise. Directories are searched for .c/.h files only,
+ * and patches are never read out of a tree: this is only to tell the user why nothing was scanned.
+ * A directory with no patch file at its top (a kernel tree) is not walked here.
+ */
+function patchOnlyDir(dir: string): string[] {
+  let top: fs.Dirent[];
+  try {
+    top = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const patches = top.filter((e) => !e.isDirectory() && PATCH_EXT.test(e.name)).map((e) => e.name).sort();
+  if (patches.length === 0) return [];
+  const stack = [dir];
+  let seen = 0;
+  while (stack.length > 0) {
+    const d = stack.pop() as string;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      // a big tree: assume it has sources (the scan walks it as usual)
+      if (++seen > 100_000 || /\.[ch]$/i.test(e.name)) return [];
+      if (e.isDirectory() && !e.name.startsWith('.')) stack.push(path.join(d, e.name));
+    }
+  }
+  return patches;
 }
 
 /** A patch finding as a plain finding located in the patch, with its target kept alongside. */
@@ -245,6 +280,9 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const filePaths: string[] = [];
   // every patch input of the command line, in argument order: one series (0001-a.patch 0002-b.patch)
   const patchInputs: { name: string; data: Uint8Array }[] = [];
+  // directories holding patches and no C source: nothing to scan in them, say so
+  const patchDirs: { dir: string; patches: string[] }[] = [];
+  let stdinText = false;
   let scanStats: Record<string, number> | undefined;
   for (const p of positionals) {
     if (p === '-') {
@@ -256,6 +294,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
         notes.push('<stdin>: error: binary input skipped');
         inputErrors++;
       } else {
+        stdinText = true;
         const r = await analyzeText(text, '<stdin>', { ...analyzeOpts, backend: await backend() });
         findings.push(...r.findings);
         if (values.verbose) notes.push(...r.notes);
@@ -263,10 +302,18 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       continue;
     }
     let isFile = false;
+    let isDir = false;
     try {
-      isFile = fs.statSync(p).isFile();
+      const st = fs.statSync(p);
+      isFile = st.isFile();
+      isDir = st.isDirectory();
     } catch {
       /* missing paths are reported by scanPaths */
+    }
+    const patchesIn = isDir ? patchOnlyDir(p) : [];
+    if (patchesIn.length > 0) {
+      patchDirs.push({ dir: p, patches: patchesIn });
+      continue;
     }
     if (isFile && looksLikePatchFile(p)) {
       try {
@@ -279,6 +326,18 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       continue;
     }
     filePaths.push(p);
+  }
+
+  for (const { dir, patches } of patchDirs) {
+    // the only input: nothing was scanned at all, which must not read as a clean result
+    const alone = filePaths.length === 0 && patchInputs.length === 0 && !stdinText;
+    const exts = [...new Set(patches.map((f) => (PATCH_EXT.exec(f)?.[1] ?? 'patch').toLowerCase()))];
+    const glob = path.join(dir, exts.length === 1 ? `*.${exts[0]}` : `*.{${exts.join(',')}}`);
+    const shown = patches.slice(0, 3).join(', ') + (patches.length > 3 ? ', …' : '');
+    const n = `${dir}: ${alone ? 'error' : 'warning'}: no .c/.h files to scan, but ${patches.length} patch file${patches.length > 1 ? 's' : ''} (${shown}); directories are searched for C sources only: pass the patches as files, e.g. vmalias scan ${glob}`;
+    notes.push(n);
+    problems.push(n);
+    if (alone) inputErrors++;
   }
 
   if (patchInputs.length) {

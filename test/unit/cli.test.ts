@@ -348,3 +348,28 @@ test('cli scan/review: a patch that could not be reviewed (truncated, not applyi
   assert.equal(both.code, 1, both.err);
   assert.match(both.err, /the input is empty/);
 });
+
+test('cli scan DIR: a directory of patch files (git format-patch -o DIR) is not scanned silently', async () => {
+  const mail = oneLinePatch('drivers/block/frob/frob.c', FROB_C, 11, '\tbuf = vzalloc(len);');
+  const out = tree('fpout', { '0001-frob.patch': mail, '0002-frob.patch': mail, 'series.mbx': mail });
+  const alone = await run(['scan', '--no-cache', out]);
+  assert.equal(alone.code, 2, alone.err);
+  assert.equal(alone.out, '');
+  assert.ok(alone.err.includes(`${out}: error: no .c/.h files to scan, but 3 patch files (0001-frob.patch, 0002-frob.patch, series.mbx)`), alone.err);
+  assert.ok(alone.err.includes(`vmalias scan ${path.join(out, '*.{patch,mbx}')}`), alone.err);
+  // mailback: the note is a problem, so it reaches stderr there too
+  const mb = await run(['scan', '--no-cache', '--format', 'mailback', out]);
+  assert.equal(mb.code, 2);
+  assert.match(mb.err, /no \.c\/\.h files to scan/);
+  // with something else scanned: a warning, and the exit status is that of the rest
+  const withClean = await run(['scan', '--no-cache', out, TN]);
+  assert.equal(withClean.code, 0, withClean.err);
+  assert.match(withClean.err, /warning: no \.c\/\.h files to scan, but 3 patch files/);
+  // a source tree that happens to hold patches (at its top or below) is scanned as usual, without the note
+  const src = tree('fpsrc', { 'fix.patch': mail, 'drivers/block/frob/frob.c': FROB_C.join('\n'), 'patches/0001-x.patch': mail });
+  const scanned = await run(['scan', '--no-cache', src]);
+  assert.equal(scanned.code, 0, scanned.err);
+  assert.doesNotMatch(scanned.err, /patch file/);
+  const nested = await run(['scan', '--no-cache', path.join(src, 'drivers')]);
+  assert.doesNotMatch(nested.err, /patch file/);
+});
