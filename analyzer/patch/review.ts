@@ -635,7 +635,8 @@ export function findingId(pf: PatchFinding): string {
 export async function reviewGitRange(repoDir: string, range: string, opts: PatchReviewOptions = {}): Promise<PatchReview> {
   const mbox = formatPatchRange(repoDir, range);
   const rev = rangeBaseRev(repoDir, range);
-  const set = parsePatches(mbox, `git:${range.trim()}`);
+  // a range without commits is nothing to review, not an empty input
+  const set: PatchSet = mbox.length > 0 ? parsePatches(mbox, `git:${range.trim()}`) : { name: `git:${range.trim()}`, patches: [], notes: [`${range}: no commits in the range`], problems: [] };
   if (rev === undefined) set.notes.push(`${range}: no base revision (root commit?); reviewed without a base`);
   return reviewSet(set, { ...opts, base: undefined, baseTree: rev !== undefined ? gitBase(repoDir, rev) : undefined });
 }
