@@ -10,7 +10,7 @@ import { parseVersion } from './tables';
 import { scanPaths, formatNote, ScanNote } from './scan';
 import { baseContext } from './scan/context';
 import { formatText, formatJson, formatSarif, formatRuleList } from './report';
-import { isPatchText, scanPatchText, formatMailback, reviewCommand, PatchFinding } from './patch';
+import { isPatchText, parsePatchInputs, reviewSet, formatMailback, reviewCommand, PatchFinding } from './patch';
 import { analyzeText, getBackend } from './analyze';
 import { simulateCommand, simulateFinding } from '../simulator/command';
 import { renderText as renderSimulationText } from '../simulator/render/text';
@@ -30,7 +30,8 @@ const USAGE = `usage: vmalias <command> [options]
 
 commands:
   scan [PATH…|-]        analyze C files, directories (recursively, .c/.h) and patches
-                        (.patch/.diff/.mbox/.eml or detected from content); - reads stdin
+                        (.patch/.diff/.mbox/.eml or detected from content); - reads stdin;
+                        the patches given form one series (pass a directory's as DIR/*.patch)
   simulate              replay a cache-alias scenario on architecture profiles
   review PATCH… [--base DIR]
                         write a mailing-list reply for the findings a patch series introduces
@@ -39,7 +40,8 @@ commands:
 scan options:
   --format text|json|sarif|mailback   output format (default text, gcc style)
   --kernel X.Y[.Z]      kernel version for version-dependent rules
-                        (default: VERSION/PATCHLEVEL of the nearest kernel Makefile, else newest)
+                        (default: VERSION/PATCHLEVEL of the nearest kernel Makefile, else newest;
+                        for patches with --base DIR: the nearest one at or above DIR)
   --rule ID             report only this rule (repeatable)
   --disable ID          do not report this rule (repeatable)
   --parser wasm|native  tree-sitter backend (default wasm)
@@ -114,6 +116,40 @@ function looksLikePatchFile(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The patch files at the top of a directory that holds no C source at all (`git format-patch -o
+ * DIR`, a directory of b4 mboxes); empty otherwise. Directories are searched for .c/.h files only,
+ * and patches are never read out of a tree: this is only to tell the user why nothing was scanned.
+ * A directory with no patch file at its top (a kernel tree) is not walked here.
+ */
+function patchOnlyDir(dir: string): string[] {
+  let top: fs.Dirent[];
+  try {
+    top = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const patches = top.filter((e) => !e.isDirectory() && PATCH_EXT.test(e.name)).map((e) => e.name).sort();
+  if (patches.length === 0) return [];
+  const stack = [dir];
+  let seen = 0;
+  while (stack.length > 0) {
+    const d = stack.pop() as string;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      // a big tree: assume it has sources (the scan walks it as usual)
+      if (++seen > 100_000 || /\.[ch]$/i.test(e.name)) return [];
+      if (e.isDirectory() && !e.name.startsWith('.')) stack.push(path.join(d, e.name));
+    }
+  }
+  return patches;
 }
 
 /** A patch finding as a plain finding located in the patch, with its target kept alongside. */
@@ -238,24 +274,27 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   };
   const patchOpts = {
     ...analyzeOpts, base: baseDir, all: values.all as boolean, analyze: async (t: string, f: string, o?: AnalyzeOptions) => analyzeText(t, f, { ...o, backend: await backend() }),
-    ...(baseDir !== undefined && !values['no-base-context'] ? { baseContext: (paths: string[]) => baseContext(baseDir, paths, contextOpts) } : {}),
+    ...(baseDir !== undefined && !values['no-base-context'] ? { baseContext: (paths: string[], o: { kernel?: KernelVersion }) => baseContext(baseDir, paths, { ...contextOpts, kernel: o.kernel ?? contextOpts.kernel }) } : {}),
   };
 
   const filePaths: string[] = [];
+  // every patch input of the command line, in argument order: one series (0001-a.patch 0002-b.patch)
+  const patchInputs: { name: string; data: Uint8Array }[] = [];
+  // directories holding patches and no C source: nothing to scan in them, say so
+  const patchDirs: { dir: string; patches: string[] }[] = [];
+  let stdinText = false;
   let scanStats: Record<string, number> | undefined;
   for (const p of positionals) {
     if (p === '-') {
       const data = await readStdin(io);
       const text = data.toString('utf8');
       if (isPatchText(text)) {
-        const r = await scanPatchText(data, '<stdin>', patchOpts);
-        patchFindings.push(...r.findings);
-        notes.push(...r.notes);
-        problems.push(...r.problems);
+        patchInputs.push({ name: '<stdin>', data });
       } else if (data.includes(0)) {
         notes.push('<stdin>: error: binary input skipped');
         inputErrors++;
       } else {
+        stdinText = true;
         const r = await analyzeText(text, '<stdin>', { ...analyzeOpts, backend: await backend() });
         findings.push(...r.findings);
         if (values.verbose) notes.push(...r.notes);
@@ -263,17 +302,22 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       continue;
     }
     let isFile = false;
+    let isDir = false;
     try {
-      isFile = fs.statSync(p).isFile();
+      const st = fs.statSync(p);
+      isFile = st.isFile();
+      isDir = st.isDirectory();
     } catch {
       /* missing paths are reported by scanPaths */
     }
+    const patchesIn = isDir ? patchOnlyDir(p) : [];
+    if (patchesIn.length > 0) {
+      patchDirs.push({ dir: p, patches: patchesIn });
+      continue;
+    }
     if (isFile && looksLikePatchFile(p)) {
       try {
-        const r = await scanPatchText(fs.readFileSync(p), p, patchOpts);
-        patchFindings.push(...r.findings);
-        notes.push(...r.notes);
-        problems.push(...r.problems);
+        patchInputs.push({ name: p, data: fs.readFileSync(p) });
       } catch (e) {
         notes.push(`${p}: error: ${(e as Error).message}`);
         problems.push(`${p}: error: ${(e as Error).message}`);
@@ -282,6 +326,33 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       continue;
     }
     filePaths.push(p);
+  }
+
+  for (const { dir, patches } of patchDirs) {
+    // the only input: nothing was scanned at all, which must not read as a clean result
+    const alone = filePaths.length === 0 && patchInputs.length === 0 && !stdinText;
+    const exts = [...new Set(patches.map((f) => (PATCH_EXT.exec(f)?.[1] ?? 'patch').toLowerCase()))];
+    const glob = path.join(dir, exts.length === 1 ? `*.${exts[0]}` : `*.{${exts.join(',')}}`);
+    const shown = patches.slice(0, 3).join(', ') + (patches.length > 3 ? ', …' : '');
+    const n = `${dir}: ${alone ? 'error' : 'warning'}: no .c/.h files to scan, but ${patches.length} patch file${patches.length > 1 ? 's' : ''} (${shown}); directories are searched for C sources only: pass the patches as files, e.g. vmalias scan ${glob}`;
+    notes.push(n);
+    problems.push(n);
+    if (alone) inputErrors++;
+  }
+
+  if (patchInputs.length) {
+    try {
+      const review = await reviewSet(parsePatchInputs(patchInputs), patchOpts);
+      patchFindings.push(...review.findings);
+      notes.push(...review.notes);
+      problems.push(...review.problems.map((pr) => pr.message));
+      // what was not reviewed (truncated, not applying, empty, binary) is not a pass
+      inputErrors += review.problems.length;
+    } catch (e) {
+      notes.push(`${patchInputs.map((i) => i.name).join(' ')}: error: ${(e as Error).message}`);
+      problems.push(`${patchInputs.map((i) => i.name).join(' ')}: error: ${(e as Error).message}`);
+      inputErrors++;
+    }
   }
 
   if (filePaths.length) {

@@ -1,7 +1,8 @@
 /**
  * `vmalias review PATCH… [--base DIR] [--all] [--format reply|mailback|json]`: reviews a series
  * (files in argument order, `-` for stdin) and prints a mailing-list reply, b4 mailback lines, or JSON.
- * Exit status: 0 clean, 1 findings, 2 usage or input error.
+ * Exit status: 1 findings, else 2 for a usage error or input that could not be reviewed (a problem:
+ * malformed or truncated input, a hunk that does not apply, an empty or binary file), else 0.
  */
 import * as fs from 'fs';
 import type { FieldFact, FunctionSummary, KernelVersion } from '../types';
@@ -25,10 +26,22 @@ export interface ReviewDeps {
    * What the untouched files of a directory base say about the touched ones (the CLI: a scan of
    * their subsystems, analyzer/scan/context.ts); not used with --base-rev or --no-base-context.
    */
-  baseContext?: (base: string, paths: string[], opts: { kernel?: KernelVersion }) => Promise<{ summaries: FunctionSummary[]; fields: FieldFact[]; notes?: string[] }>;
+  baseContext?: (base: string, paths: string[], opts: BaseContextOptions) => Promise<{ summaries: FunctionSummary[]; fields: FieldFact[]; notes?: string[] }>;
+}
+
+/** How the base-context scan runs: the whole-tree scan's options `vmalias review` accepts. */
+export interface BaseContextOptions {
+  kernel?: KernelVersion;
+  /** On-disk cache directory (default: the user's, analyzer/scan/cache.ts defaultCacheDir). */
+  cacheDir?: string;
+  noCache?: boolean;
+  /** false: do not ask git which files of a checkout are unchanged. */
+  git?: boolean;
+  jobs?: number;
 }
 
 export const REVIEW_USAGE = `usage: vmalias review PATCH... [--base DIR [--base-rev REV|auto]] [--all] [--format reply|mailback|json] [--kernel X.Y]
+                      [--cache-dir DIR | --no-cache] [--no-git] [--jobs N]
        vmalias review --git RANGE [--repo DIR] [--all] [--format …]
 
 Reviews patches (git format-patch files, mbox series, .eml mails, git diff output; '-' reads stdin)
@@ -39,11 +52,16 @@ and prints a plain-text reply for the mailing list with the findings each patch 
   --no-base-context
                with a directory --base: do not scan the touched files' subsystems for the
                summaries and struct-member facts of the files the series leaves alone
+  --cache-dir DIR, --no-cache, --no-git, --jobs N
+               for that scan: its cache (default ~/.cache/vmalias, or $XDG_CACHE_HOME/vmalias),
+               no cache at all, not asking git which files are unchanged, worker threads
   --git RANGE  review the commits of a git range (A..B, A...B or one commit) of --repo (default .),
                on the range's base read from git
   --all        also show findings that exist before the patch (marked pre-existing)
   --format F   reply (default), mailback (b4 per-patch check: path:line: message [rule]), json
-  --kernel V   apply the rules for kernel version V (e.g. 6.1)
+  --kernel V   apply the rules for kernel version V (e.g. 6.1); default: the base's top Makefile
+               (the nearest at or above --base DIR, the one at --base-rev or the range's base),
+               else the newest kernel
 `;
 
 async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
@@ -69,6 +87,7 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
   let noContext = false;
   let format = 'reply';
   let kernel: KernelVersion | undefined;
+  const scan: BaseContextOptions = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string | undefined => {
@@ -83,6 +102,23 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
     else if (a === '--base' || a.startsWith('--base=')) base = value();
     else if (a === '--base-rev' || a.startsWith('--base-rev=')) baseRev = value();
     else if (a === '--no-base-context') noContext = true;
+    else if (a === '--no-cache') scan.noCache = true;
+    else if (a === '--no-git') scan.git = false;
+    else if (a === '--cache-dir' || a.startsWith('--cache-dir=')) {
+      const v = value();
+      if (!v) {
+        io.stderr.write(`vmalias review: --cache-dir needs a directory\n`);
+        return 2;
+      }
+      scan.cacheDir = v;
+    } else if (a === '--jobs' || a.startsWith('--jobs=')) {
+      const v = Number(value());
+      if (!Number.isInteger(v) || v < 1) {
+        io.stderr.write(`vmalias review: --jobs must be a positive integer\n`);
+        return 2;
+      }
+      scan.jobs = v;
+    }
     else if (a === '--git' || a.startsWith('--git=')) gitRange = value();
     else if (a === '--repo' || a.startsWith('--repo=')) repo = value() ?? '.';
     else if (a === '--format' || a.startsWith('--format=')) format = value() ?? '';
@@ -152,7 +188,7 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
     }
   }
   const ctx = deps.baseContext;
-  const baseContext = base !== undefined && !baseTree && !noContext && ctx ? (paths: string[]) => ctx(base as string, paths, { kernel }) : undefined;
+  const baseContext = base !== undefined && !baseTree && !noContext && ctx ? (paths: string[], o: { kernel?: KernelVersion }) => ctx(base as string, paths, { ...scan, kernel: o.kernel ?? kernel }) : undefined;
   const review = await reviewSet(set, { base, baseTree, all, kernel, analyze: deps.analyze, ...(baseContext ? { baseContext } : {}) });
   return emit(review, format, io, deps);
 }
@@ -168,5 +204,6 @@ function emit(review: PatchReview, format: string, io: CommandIO, deps: ReviewDe
   } else if (review.items.length > 0) {
     io.stdout.write(formatReply(review, { consequence: deps.consequence }));
   }
-  return review.findings.length > 0 ? 1 : 0;
+  // input that could not be reviewed is not a pass: a CI job must not read it as one
+  return review.findings.length > 0 ? 1 : review.problems.length > 0 ? 2 : 0;
 }

@@ -3,11 +3,11 @@ export type { FilePatch, Hunk, HunkLine, Patch, PatchFinding, PatchProblem, Patc
 export { parsePatches, parsePatchInputs, isPatchText, patchNumber } from './parse';
 export { applySeries, fsBase, EMPTY_BASE, LineMap } from './apply';
 export type { BaseTree, FileResult, SeriesResult } from './apply';
-export { reviewSet, reviewPatchText, reviewGitRange, scanPatchText, diffFindings, findingKey, findingId } from './review';
+export { reviewSet, reviewKernel, reviewPatchText, reviewGitRange, scanPatchText, diffFindings, findingKey, findingId } from './review';
 export type { AnalyzeTextFn, PatchReview, PatchReviewOptions, ReviewItem } from './review';
 export { formatMailback, formatReply, fixDiff } from './format';
 export { reviewCommand, REVIEW_USAGE } from './command';
-export type { CommandIO, ReviewDeps } from './command';
+export type { BaseContextOptions, CommandIO, ReviewDeps } from './command';
 export { gitRangeArgs, gitBase, rangeBaseRev, formatPatchRange } from './git';
 export { simulatedConsequence } from './consequence';
 export { restoreRemovedDiff } from './format';

@@ -44,23 +44,50 @@ export interface ParseOptions {
   firstIndex?: number;
 }
 
-/** Parse any supported patch input. Never throws on malformed input; problems are reported. */
-export function parsePatches(input: string | Uint8Array, name: string, opts: ParseOptions = {}): PatchSet {
-  const set: PatchSet = { name, patches: [], notes: [], problems: [] };
+/** What one input holds, before the series is put in order: its patches are not numbered yet. */
+interface Collected {
+  patches: Patch[];
+  notes: string[];
+  problems: PatchProblem[];
+  baseCommit?: string;
+}
+
+/**
+ * Why an input cannot be a patch at all, before reading it as mail: nothing in it (an empty file,
+ * a `git diff` of nothing), or binary data (a NUL byte in its first 8 KiB, as the tree walk's test;
+ * git and mailers encode binary content as text).
+ */
+function unreadable(input: string | Uint8Array): string | undefined {
+  const n = Math.min(input.length, 8192);
+  for (let i = 0; i < n; i++) if ((typeof input === 'string' ? input.charCodeAt(i) : input[i]) === 0) return 'binary data (a NUL byte in the first 8 KiB), not a patch';
+  for (let i = 0; i < input.length; i++) {
+    const c = typeof input === 'string' ? input.charCodeAt(i) : input[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x0b) return undefined;
+  }
+  return 'the input is empty';
+}
+
+/** Read one input's messages into patches (problems still unprefixed), skipping cover letters and replies. */
+function collectPatches(input: string | Uint8Array, name: string): Collected {
+  const out: Collected = { patches: [], notes: [], problems: [] };
+  const why = unreadable(input);
+  if (why !== undefined) {
+    out.problems.push({ patch: 0, line: 1, message: `${name}: ${why}; nothing was reviewed` });
+    return out;
+  }
   let messages: MailMessage[];
   try {
     messages = readMessages(input);
   } catch (e) {
-    set.problems.push({ patch: 0, line: 1, message: `${name}: cannot read the input: ${(e as Error).message}` });
-    return set;
+    out.problems.push({ patch: 0, line: 1, message: `${name}: cannot read the input: ${(e as Error).message}` });
+    return out;
   }
-  const patches: Patch[] = [];
   let order = 0;
   for (const msg of messages) {
     order++;
-    if (set.baseCommit === undefined) {
+    if (out.baseCommit === undefined) {
       const bc = msg.body.find((l) => /^base-commit: [0-9a-f]{7,40}\s*$/.test(l.text));
-      if (bc) set.baseCommit = bc.text.slice('base-commit: '.length).trim();
+      if (bc) out.baseCommit = bc.text.slice('base-commit: '.length).trim();
     }
     const inBody = msg.isMail ? inBodyHeaders(msg) : new Map<string, string>();
     const rawSubject = first(msg, 'subject');
@@ -68,7 +95,7 @@ export function parsePatches(input: string | Uint8Array, name: string, opts: Par
     const number = rawSubject !== undefined ? patchNumber(subject) : undefined;
     const diff = parseDiff(msg.body);
     if (number && number.k === 0) {
-      set.notes.push(`skipped the cover letter "${subject}"`);
+      out.notes.push(`skipped the cover letter "${subject}"`);
       continue;
     }
     const patch: Patch = {
@@ -94,7 +121,7 @@ export function parsePatches(input: string | Uint8Array, name: string, opts: Par
     }
     if (diff.files.length === 0) {
       if (msg.isMail && /^\s*re:/i.test(subject)) {
-        set.notes.push(`skipped a reply without a diff "${subject}"`);
+        out.notes.push(`skipped a reply without a diff "${subject}"`);
         continue;
       }
       patch.problems.push({
@@ -103,19 +130,26 @@ export function parsePatches(input: string | Uint8Array, name: string, opts: Par
         message: msg.isMail ? 'no diff found in the message (truncated mail, or not a patch)' : 'no diff found in the input',
       });
     }
-    patches.push(patch);
+    out.patches.push(patch);
   }
-  // Series order: by [PATCH k/N] when every patch is numbered, else as they came (stable).
-  const numbered = patches.every((p) => p.number !== undefined);
-  if (numbered) {
+  return out;
+}
+
+/**
+ * The series from the patches of all inputs: in `[PATCH k/N]` order when every patch is numbered
+ * with the same N (else as they came), duplicates and missing patches noted once, numbered from
+ * `firstIndex`, problems named by patch, binary and non-C files set aside.
+ */
+function finishPatches(name: string, c: Collected, opts: ParseOptions): PatchSet {
+  const set: PatchSet = { name, patches: [], notes: [...c.notes], problems: [...c.problems], ...(c.baseCommit !== undefined ? { baseCommit: c.baseCommit } : {}) };
+  const patches = [...c.patches];
+  const n = patches[0]?.number?.n;
+  if (patches.length > 0 && patches.every((p) => p.number !== undefined && p.number.n === n)) {
     patches.sort((a, b) => (a.number?.k ?? 0) - (b.number?.k ?? 0));
     const seen = new Map<number, number>();
     for (const p of patches) seen.set(p.number?.k ?? 0, (seen.get(p.number?.k ?? 0) ?? 0) + 1);
-    for (const [k, c] of seen) if (c > 1) set.notes.push(`${c} messages claim to be patch ${k}; reviewed in input order`);
-    const n = patches[0]?.number?.n;
-    if (n !== undefined && patches.length < n && patches.every((p) => p.number?.n === n)) {
-      set.notes.push(`the series has ${n} patches but the input holds ${patches.length}`);
-    }
+    for (const [k, count] of seen) if (count > 1) set.notes.push(`${count} messages claim to be patch ${k}; reviewed in input order`);
+    if (n !== undefined && patches.length < n) set.notes.push(`the series has ${n} patches but the input holds ${patches.length}`);
   }
   patches.forEach((p, i) => {
     p.index = i + (opts.firstIndex ?? 1);
@@ -141,17 +175,26 @@ export function parsePatches(input: string | Uint8Array, name: string, opts: Par
   return set;
 }
 
-/** Several inputs (e.g. `0001-….patch 0002-….patch`) as one series, in argument order. */
+/** Parse any supported patch input. Never throws on malformed input; problems are reported. */
+export function parsePatches(input: string | Uint8Array, name: string, opts: ParseOptions = {}): PatchSet {
+  return finishPatches(name, collectPatches(input, name), opts);
+}
+
+/**
+ * Several inputs (e.g. `0001-….patch 0002-….patch`, or the same files in another order) as one
+ * series: in `[PATCH k/N]` order across the inputs when every patch is numbered alike, else in
+ * argument order.
+ */
 export function parsePatchInputs(inputs: { name: string; data: string | Uint8Array }[], opts: ParseOptions = {}): PatchSet {
-  const all: PatchSet = { name: inputs.map((i) => i.name).join(' '), patches: [], notes: [], problems: [] };
+  const all: Collected = { patches: [], notes: [], problems: [] };
   for (const inp of inputs) {
-    const s = parsePatches(inp.data, inp.name, { ...opts, firstIndex: all.patches.length + (opts.firstIndex ?? 1) });
-    all.patches.push(...s.patches);
-    all.notes.push(...s.notes.map((n) => (inputs.length > 1 ? `${inp.name}: ${n}` : n)));
-    all.problems.push(...s.problems);
-    all.baseCommit ??= s.baseCommit;
+    const c = collectPatches(inp.data, inp.name);
+    all.patches.push(...c.patches);
+    all.notes.push(...c.notes.map((n) => (inputs.length > 1 ? `${inp.name}: ${n}` : n)));
+    all.problems.push(...c.problems);
+    all.baseCommit ??= c.baseCommit;
   }
-  return all;
+  return finishPatches(inputs.map((i) => i.name).join(' '), all, opts);
 }
 
 /**

@@ -9,7 +9,8 @@
  */
 import { createHash } from 'crypto';
 import { analyzeText } from '../analyze';
-import { givesMemory, type AnalysisResult, type AnalyzeOptions, type FieldFact, type Finding, type FunctionSummary, type Span } from '../types';
+import { givesMemory, type AnalysisResult, type AnalyzeOptions, type FieldFact, type Finding, type FunctionSummary, type KernelVersion, type Span } from '../types';
+import { kernelVersionAbove, kernelVersionOfMakefile } from '../kernel-version';
 import { applySeries, BaseTree, EMPTY_BASE, FileResult, fsBase, HunkPlacement, LineMap } from './apply';
 import { buildFragment, Fragment } from './fragment';
 import { formatPatchRange, gitBase, rangeBaseRev } from './git';
@@ -32,10 +33,11 @@ export interface PatchReviewOptions extends AnalyzeOptions {
   /**
    * What the untouched files of a directory base say about the touched ones' subsystems (function
    * summaries, struct-member facts; paths relative to the base), given the base-relative paths of
-   * the C files the series touches. Called once per review, only with a directory base
-   * (analyzer/scan/context.ts baseContext; the CLI supplies it).
+   * the C files the series touches and the kernel version the review applies (`kernel`, or the
+   * base's). Called once per review, only with a directory base (analyzer/scan/context.ts
+   * baseContext; the CLI supplies it).
    */
-  baseContext?: (paths: string[]) => Promise<{
+  baseContext?: (paths: string[], opts: { kernel?: KernelVersion }) => Promise<{
     summaries: FunctionSummary[];
     fields: FieldFact[];
     notes?: string[];
@@ -687,8 +689,23 @@ async function consequences(
   return out;
 }
 
+/**
+ * The kernel whose rules judge a series: `opts.kernel` when given, else the version of the base —
+ * the `Makefile` of a base read from git, the nearest kernel Makefile at or above a base directory.
+ */
+export function reviewKernel(opts: Pick<PatchReviewOptions, 'kernel' | 'base' | 'baseTree'>): KernelVersion | undefined {
+  if (opts.kernel) return opts.kernel;
+  if (opts.baseTree) {
+    const text = readOrUndefined(opts.baseTree, 'Makefile');
+    return text !== undefined ? kernelVersionOfMakefile(text) : undefined;
+  }
+  return opts.base !== undefined ? kernelVersionAbove(opts.base) : undefined;
+}
+
 /** Review a parsed set. */
-export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): Promise<PatchReview> {
+export async function reviewSet(set: PatchSet, options: PatchReviewOptions = {}): Promise<PatchReview> {
+  const kernel = reviewKernel(options);
+  const opts: PatchReviewOptions = kernel ? { ...options, kernel } : options;
   const notes = [...set.notes];
   const problems: PatchProblem[] = [...set.problems];
   for (const p of set.patches) problems.push(...p.problems);
@@ -710,7 +727,7 @@ export async function reviewSet(set: PatchSet, opts: PatchReviewOptions = {}): P
   const touched = [...new Set(applied.files.flatMap((r) => [r.path, ...(r.file.oldPath ? [r.file.oldPath] : [])]).filter(isCFile))];
   if (opts.baseContext && opts.base !== undefined && !opts.baseTree) {
     try {
-      const ctx = touched.length ? await opts.baseContext(touched) : undefined;
+      const ctx = touched.length ? await opts.baseContext(touched, { kernel }) : undefined;
       if (ctx) {
         baseFacts = { summaries: ctx.summaries, fields: ctx.fields };
         callers = ctx.callers;
@@ -811,7 +828,8 @@ export function findingId(pf: PatchFinding): string {
 export async function reviewGitRange(repoDir: string, range: string, opts: PatchReviewOptions = {}): Promise<PatchReview> {
   const mbox = formatPatchRange(repoDir, range);
   const rev = rangeBaseRev(repoDir, range);
-  const set = parsePatches(mbox, `git:${range.trim()}`);
+  // a range without commits is nothing to review, not an empty input
+  const set: PatchSet = mbox.length > 0 ? parsePatches(mbox, `git:${range.trim()}`) : { name: `git:${range.trim()}`, patches: [], notes: [`${range}: no commits in the range`], problems: [] };
   if (rev === undefined) set.notes.push(`${range}: no base revision (root commit?); reviewed without a base`);
   return reviewSet(set, { ...opts, base: undefined, baseTree: rev !== undefined ? gitBase(repoDir, rev) : undefined });
 }

@@ -4,9 +4,8 @@
  * to `onFinding` as each file's result becomes final. See docs/scale.md for the design and numbers.
  */
 import * as crypto from 'crypto';
-import * as fs from 'fs';
 import * as path from 'path';
-import type { FieldFact, Finding, FunctionSummary, KernelVersion } from '../types';
+import type { FieldFact, Finding, FunctionSummary } from '../types';
 import { walkPaths, type SourceFile } from './files';
 import { byFieldKey } from '../analyze';
 import { addDefiners, addWrapperLinks, inScope, linkingNames, scopeOf, wrapperLinks, nameClasses, NameMatcher, scopedGroups, selectFiles, isExported, SNK, SRC, type LexInfo, type PrefilterEntry } from './prefilter';
@@ -23,6 +22,9 @@ export * from './types';
 export { defaultCacheDir } from './cache';
 export { relevantNames } from '../tables';
 import { tableResolved } from '../tables';
+import { kernelVersionAbove } from '../kernel-version';
+
+export { kernelVersionAbove };
 
 /** Batches for the pre-pass: few enough messages, small enough to balance two workers. */
 const BATCH_FILES = 128;
@@ -46,26 +48,6 @@ function emptyStats(): ScanStats {
     filesSeen: 0, bytes: 0, filesPrefiltered: 0, linkNames: 0, wrapperLinks: 0, fieldLinks: 0, linkFilesRead: 0, filesParsed: 0, analyses: 0, cacheHits: 0, prefilterCacheHits: 0, gitHits: 0,
     rounds: 0, workers: 0, wallMs: 0, walkMs: 0, prefilterMs: 0, grepMs: 0, candidatesMs: 0, linkMs: 0, analyzeMs: 0, parseCpuMs: 0, analyzeCpuMs: 0, charsParsed: 0, charsBlanked: 0, passes: 0, grepFiles: 0, filesRead: 0, filesSkipped: 0, resultCached: 0,
   };
-}
-
-/** VERSION/PATCHLEVEL/SUBLEVEL of the nearest kernel Makefile at or above `start`. */
-export function kernelVersionAbove(start: string): KernelVersion | undefined {
-  let dir = path.resolve(start);
-  try { if (!fs.statSync(dir).isDirectory()) dir = path.dirname(dir); } catch { dir = path.dirname(dir); }
-  for (;;) {
-    try {
-      const text = fs.readFileSync(path.join(dir, 'Makefile'), 'utf8').slice(0, 4096);
-      const v = /^VERSION\s*=\s*(\d+)/m.exec(text);
-      const p = /^PATCHLEVEL\s*=\s*(\d+)/m.exec(text);
-      if (v && p) {
-        const s = /^SUBLEVEL\s*=\s*(\d+)/m.exec(text);
-        return { major: Number(v[1]), minor: Number(p[1]), ...(s ? { patch: Number(s[1]) } : {}) };
-      }
-    } catch { /* no Makefile here */ }
-    const up = path.dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
 }
 
 function batches(idx: number[], files: SourceFile[]): number[][] {

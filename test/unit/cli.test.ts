@@ -194,3 +194,182 @@ test('cli scan: a directory with a cache gives the same findings cold and warm, 
   assert.equal(w.stats.filesParsed, 0);
   assert.equal(w.stats.findings, w.findings.length);
 });
+
+/** A throw-away kernel-style tree: `files` (path → text) under a fresh directory. */
+function tree(tag: string, files: Record<string, string>): string {
+  const d = tmpdir(tag);
+  for (const [p, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(d, p)), { recursive: true });
+    fs.writeFileSync(path.join(d, p), text);
+  }
+  return d;
+}
+
+/** A `git format-patch`-style mail changing line `at` (1-based) of `file` from its text in `lines` to `to`. */
+function oneLinePatch(file: string, lines: string[], at: number, to: string, subject = '[PATCH] frob: change a line'): string {
+  const from = Math.max(1, at - 3);
+  const until = Math.min(lines.length, at + 3);
+  const body: string[] = [];
+  for (let l = from; l <= until; l++) {
+    if (l === at) body.push(`-${lines[l - 1]}`, `+${to}`);
+    else body.push(` ${lines[l - 1]}`);
+  }
+  const n = until - from + 1;
+  return [
+    'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001',
+    'From: Ada Example <ada@example.org>',
+    'Date: Tue, 3 Mar 2026 10:00:00 +0100',
+    `Subject: ${subject}`,
+    '',
+    'Change a line.',
+    '',
+    'Signed-off-by: Ada Example <ada@example.org>',
+    '---',
+    `diff --git a/${file} b/${file}`,
+    'index 1111111..2222222 100644',
+    `--- a/${file}`,
+    `+++ b/${file}`,
+    `@@ -${from},${n} +${from},${n} @@`,
+    ...body,
+    '-- ',
+    '2.43.0',
+    '',
+  ].join('\n');
+}
+
+const FROB_C = [
+  '// SPDX-License-Identifier: GPL-2.0',
+  '#include <linux/blkdev.h>',
+  '#include <linux/slab.h>',
+  '',
+  'static int frob_read_log(struct request_queue *q, size_t len)',
+  '{',
+  '\tstruct request *rq;',
+  '\tvoid *buf;',
+  '\tint ret;',
+  '',
+  '\tbuf = kzalloc(len, GFP_KERNEL);',
+  '\tif (!buf)',
+  '\t\treturn -ENOMEM;',
+  '\trq = blk_get_request(q, REQ_OP_DRV_IN, 0);',
+  '\tret = blk_rq_map_kern(q, rq, buf, len, GFP_KERNEL);',
+  '\tblk_put_request(rq);',
+  '\tkvfree(buf);',
+  '\treturn ret;',
+  '}',
+  '',
+];
+const KERNEL_MAKEFILE = (v: number, p: number): string => `# SPDX-License-Identifier: GPL-2.0\nVERSION = ${v}\nPATCHLEVEL = ${p}\nSUBLEVEL = 0\nEXTRAVERSION =\n`;
+
+test('cli scan/review PATCH --base DIR: the rules are those of the base\'s kernel (its top Makefile); --kernel wins', async () => {
+  const base = tree('kbase', { Makefile: KERNEL_MAKEFILE(5, 2), 'drivers/block/frob/frob.c': FROB_C.join('\n') });
+  const patch = path.join(tmpdir('kpatch'), '0001-frob.patch');
+  fs.writeFileSync(patch, oneLinePatch('drivers/block/frob/frob.c', FROB_C, 11, '\tbuf = vzalloc(len);'));
+  const rules = (r: Run) => (JSON.parse(r.out) as { findings: { rule: string; kernel?: string }[] }).findings.map((f) => `${f.rule}@${f.kernel}`);
+  const scan = await run(['scan', '--no-cache', '--format', 'json', patch, '--base', base]);
+  assert.equal(scan.code, 1, scan.err);
+  assert.deepEqual(rules(scan), ['vmap-blk-rq-map-kern@5.2.0']);
+  // from 5.3 on bio_map_kern() maps vmalloc memory page by page: nothing to report
+  const newer = await run(['scan', '--no-cache', '--format', 'json', patch, '--base', base, '--kernel', '5.4']);
+  assert.equal(newer.code, 0, newer.err);
+  const review = await run(['review', '--format', 'mailback', patch, '--base', base, '--no-base-context']);
+  assert.equal(review.code, 1, review.err);
+  assert.match(review.out, /^drivers\/block\/frob\/frob\.c:15: .*\[vmap-blk-rq-map-kern\]$/m);
+});
+
+test('cli review: --cache-dir, --no-cache, --no-git and --jobs reach the base-context scan; the user\'s cache is left alone', async () => {
+  const base = tree('cbase', { Makefile: KERNEL_MAKEFILE(6, 8), 'drivers/block/frob/frob.c': FROB_C.join('\n'), 'drivers/block/frob/other.c': 'int frob_other(void)\n{\n\treturn 0;\n}\n' });
+  const patch = path.join(tmpdir('cpatch'), '0001-frob.patch');
+  fs.writeFileSync(patch, oneLinePatch('drivers/block/frob/frob.c', FROB_C, 11, '\tbuf = vzalloc(len);'));
+  const userCache = tmpdir('xdg');
+  const saved = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = userCache;
+  try {
+    const cacheDir = path.join(tmpdir('cdir'), 'cache');
+    const withDir = await run(['review', '--format', 'mailback', patch, '--base', base, '--cache-dir', cacheDir, '--no-git', '--jobs', '1']);
+    assert.equal(withDir.code, 0, withDir.err);
+    assert.ok(fs.existsSync(cacheDir) && fs.readdirSync(cacheDir).length > 0, 'the scan used --cache-dir');
+    const none = await run(['review', '--format', 'mailback', patch, '--base', base, '--no-cache']);
+    assert.equal(none.code, 0, none.err);
+    assert.deepEqual(fs.readdirSync(userCache), [], 'neither run wrote the user\'s cache');
+    const bad = await run(['review', patch, '--base', base, '--jobs', '0']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--jobs must be a positive integer/);
+  } finally {
+    if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = saved;
+  }
+});
+
+test('cli scan: patch files given separately form one series, put in [PATCH k/N] order', async () => {
+  const base = tree('sbase', { Makefile: KERNEL_MAKEFILE(6, 8), 'drivers/block/frob/frob.c': FROB_C.join('\n') });
+  const dir = tmpdir('series');
+  const one = '\tbuf = vzalloc(len);';
+  const after1 = FROB_C.map((l, i) => (i === 10 ? one : l));
+  // patch 2's context holds patch 1's line: it applies only on top of patch 1
+  fs.writeFileSync(path.join(dir, '0001-frob.patch'), oneLinePatch('drivers/block/frob/frob.c', FROB_C, 11, one, '[PATCH 1/2] frob: allocate the log with vzalloc'));
+  fs.writeFileSync(path.join(dir, '0002-frob.patch'), oneLinePatch('drivers/block/frob/frob.c', after1, 14, '\tsg_init_one(&sg, buf, len);', '[PATCH 2/2] frob: map the log'));
+  for (const order of [['0001-frob.patch', '0002-frob.patch'], ['0002-frob.patch', '0001-frob.patch']]) {
+    const r = await run(['scan', '--no-cache', '--format', 'json', ...order.map((f) => path.join(dir, f)), '--base', base]);
+    assert.equal(r.code, 1, r.err);
+    const out = JSON.parse(r.out) as { findings: { rule: string; confidence?: string; patch: { index: number; file: string } }[]; notes: string[] };
+    assert.doesNotMatch(r.err, /does not apply|series has/, order.join(' '));
+    assert.deepEqual(out.findings.map((f) => [f.rule, f.patch.index, path.basename(f.patch.file), f.confidence ?? 'high']), [['vmalloc-linear-map', 2, '0002-frob.patch', 'high']], order.join(' '));
+  }
+});
+
+test('cli scan/review: a patch that could not be reviewed (truncated, not applying, empty, binary) exits 2, not 0; findings still exit 1', async () => {
+  const base = tree('pbase', { Makefile: KERNEL_MAKEFILE(6, 8), 'drivers/block/frob/frob.c': FROB_C.join('\n') });
+  const dir = tmpdir('problems');
+  const good = oneLinePatch('drivers/block/frob/frob.c', FROB_C, 11, '\tbuf = vzalloc(len);');
+  const cut = good.split('\n');
+  const inputs: Record<string, string | Buffer> = {
+    'truncated.patch': cut.slice(0, cut.findIndex((l) => l.startsWith('+\tbuf')) + 1).join('\n') + '\n',
+    'stale.patch': oneLinePatch('drivers/block/frob/frob.c', FROB_C.map((l, i) => (i === 9 ? '\t/* a line the base does not have */' : l)), 11, '\tbuf = vzalloc(len);'),
+    'empty.patch': '',
+    'garbage.patch': Buffer.from([0x29, 0xa1, 0x16, 0x89, 0, 0x70, 0x0a, 0x15, 0xee, 0, 0x6d, 0x0a]),
+  };
+  const why: Record<string, RegExp> = { 'truncated.patch': /truncated/, 'stale.patch': /does not apply/, 'empty.patch': /empty\.patch: the input is empty; nothing was reviewed/, 'garbage.patch': /garbage\.patch: binary data .*not a patch/ };
+  for (const [name, data] of Object.entries(inputs)) {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, data);
+    for (const argv of [['scan', '--no-cache', f, '--base', base], ['scan', '--format', 'mailback', f], ['review', '--no-cache', f, '--base', base], ['review', '--format', 'mailback', f]]) {
+      const r = await run(argv);
+      if (name === 'stale.patch' && !argv.includes('--base')) continue; // applies to nothing without a base
+      assert.equal(r.code, 2, `${argv.join(' ')}: ${r.err}`);
+      assert.match(r.err, why[name], argv.join(' '));
+      assert.equal(r.out, '', argv.join(' '));
+    }
+  }
+  // a finding elsewhere in the series still wins
+  const withFinding = path.join(dir, '0001-finding.patch');
+  fs.writeFileSync(withFinding, oneLinePatch('drivers/block/frob/frob.c', FROB_C, 15, '\tsg_init_one(&sg, vmalloc(len), len);'));
+  const both = await run(['scan', '--no-cache', withFinding, path.join(dir, 'empty.patch'), '--base', base]);
+  assert.equal(both.code, 1, both.err);
+  assert.match(both.err, /the input is empty/);
+});
+
+test('cli scan DIR: a directory of patch files (git format-patch -o DIR) is not scanned silently', async () => {
+  const mail = oneLinePatch('drivers/block/frob/frob.c', FROB_C, 11, '\tbuf = vzalloc(len);');
+  const out = tree('fpout', { '0001-frob.patch': mail, '0002-frob.patch': mail, 'series.mbx': mail });
+  const alone = await run(['scan', '--no-cache', out]);
+  assert.equal(alone.code, 2, alone.err);
+  assert.equal(alone.out, '');
+  assert.ok(alone.err.includes(`${out}: error: no .c/.h files to scan, but 3 patch files (0001-frob.patch, 0002-frob.patch, series.mbx)`), alone.err);
+  assert.ok(alone.err.includes(`vmalias scan ${path.join(out, '*.{patch,mbx}')}`), alone.err);
+  // mailback: the note is a problem, so it reaches stderr there too
+  const mb = await run(['scan', '--no-cache', '--format', 'mailback', out]);
+  assert.equal(mb.code, 2);
+  assert.match(mb.err, /no \.c\/\.h files to scan/);
+  // with something else scanned: a warning, and the exit status is that of the rest
+  const withClean = await run(['scan', '--no-cache', out, TN]);
+  assert.equal(withClean.code, 0, withClean.err);
+  assert.match(withClean.err, /warning: no \.c\/\.h files to scan, but 3 patch files/);
+  // a source tree that happens to hold patches (at its top or below) is scanned as usual, without the note
+  const src = tree('fpsrc', { 'fix.patch': mail, 'drivers/block/frob/frob.c': FROB_C.join('\n'), 'patches/0001-x.patch': mail });
+  const scanned = await run(['scan', '--no-cache', src]);
+  assert.equal(scanned.code, 0, scanned.err);
+  assert.doesNotMatch(scanned.err, /patch file/);
+  const nested = await run(['scan', '--no-cache', path.join(src, 'drivers')]);
+  assert.doesNotMatch(nested.err, /patch file/);
+});

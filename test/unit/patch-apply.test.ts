@@ -247,6 +247,10 @@ test('git range: reviewed on the range base read from git; the repository is not
     assert.equal(out.split('\n').filter(Boolean).length, 2);
     assert.equal(err, '');
     assert.equal(await reviewCommand(['--git', '--evil', '--repo', repo], io, { analyze: toyAnalyze }), 2);
+    // a range without commits is clean (0), not an empty input that could not be reviewed (2)
+    err = '';
+    assert.equal(await reviewCommand(['--git', 'HEAD..HEAD', '--repo', repo, '--format', 'mailback'], io, { analyze: toyAnalyze }), 0);
+    assert.equal(err, '');
     assert.equal(treeHash(repo), before, 'the repository was not touched');
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

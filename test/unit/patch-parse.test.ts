@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { isPatchText, parsePatches, patchNumber } from '../../analyzer/patch/parse';
+import { isPatchText, parsePatches, parsePatchInputs, patchNumber } from '../../analyzer/patch/parse';
 import { decodeEncodedWords, decodeQP } from '../../analyzer/patch/mail';
 import type { HunkLine, PatchSet } from '../../analyzer/patch/model';
 import { BASE, fixture, FIXTURES, lineOf } from './patch-helpers.test';
@@ -360,4 +360,49 @@ test('a changed file whose diff stops before its hunks is a problem; mode change
   assert.deepEqual(mode.patches[0].problems, []);
   const rename = parsePatches([...head, 'diff --git a/drivers/x/a.c b/drivers/x/b.c', 'similarity index 100%', 'rename from drivers/x/a.c', 'rename to drivers/x/b.c', ''].join('\n'), 'mv.patch');
   assert.deepEqual(rename.patches[0].problems, []);
+});
+
+/** A one-file mail patch with `subject`, adding one line to `file`. */
+function mail(subject: string, file = 'drivers/block/frob.c'): string {
+  return [
+    'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001',
+    'From: Ada Example <ada@example.org>',
+    `Subject: ${subject}`,
+    '',
+    '---',
+    `diff --git a/${file} b/${file}`,
+    `--- a/${file}`,
+    `+++ b/${file}`,
+    '@@ -1,1 +1,2 @@',
+    ' int frob;',
+    '+int frob_more;',
+    '',
+  ].join('\n');
+}
+
+test('several inputs: one series, sorted by [PATCH k/N] across the inputs; the series notes are computed once', () => {
+  const set = parsePatchInputs([
+    { name: 'c.patch', data: mail('[PATCH v2 3/4] frob: three') },
+    { name: 'a.patch', data: mail('[PATCH v2 1/4] frob: one') },
+    { name: 'z.patch', data: mail('[PATCH v2 0/4] frob: cover') },
+  ]);
+  assert.deepEqual(set.patches.map((p) => [p.index, p.source, p.number?.k]), [[1, 'a.patch', 1], [2, 'c.patch', 3]]);
+  assert.deepEqual(set.notes, ['z.patch: skipped the cover letter "[PATCH v2 0/4] frob: cover"', 'the series has 4 patches but the input holds 2']);
+  assert.deepEqual(set.problems, []);
+
+  // a patch of another series (another N) or an unnumbered one: argument order
+  const mixed = parsePatchInputs([{ name: 'b', data: mail('[PATCH 2/2] frob: two') }, { name: 'x', data: mail('[PATCH] frob: fix') }, { name: 'a', data: mail('[PATCH 1/2] frob: one') }]);
+  assert.deepEqual(mixed.patches.map((p) => p.source), ['b', 'x', 'a']);
+  const otherN = parsePatchInputs([{ name: 'b', data: mail('[PATCH 2/2] frob: two') }, { name: 'a', data: mail('[PATCH 1/1] frob: one') }]);
+  assert.deepEqual(otherN.patches.map((p) => p.source), ['b', 'a']);
+  assert.deepEqual(otherN.notes, []);
+});
+
+test('an empty or binary input is one clear problem, not a patch without a diff', () => {
+  for (const [data, why] of [['', /x: the input is empty; nothing was reviewed/], [' \r\n\n\t', /the input is empty/], [Buffer.alloc(0), /the input is empty/], ['diff\0--git', /x: binary data \(a NUL byte in the first 8 KiB\), not a patch; nothing was reviewed/], [Buffer.from([1, 2, 0, 3]), /binary data/]] as [string | Buffer, RegExp][]) {
+    const set = parsePatches(data, 'x');
+    assert.equal(set.patches.length, 0);
+    assert.equal(set.problems.length, 1);
+    assert.match(set.problems[0].message, why);
+  }
 });

@@ -4,9 +4,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parsePatches } from '../../analyzer/patch/parse';
+import { execFileSync } from 'child_process';
 import type { BaseTree } from '../../analyzer/patch/apply';
-import { definesFunction, diffFindings, reviewSet, scanPatchText } from '../../analyzer/patch/review';
-import type { Finding } from '../../analyzer/types';
+import { definesFunction, diffFindings, reviewKernel, reviewSet, scanPatchText } from '../../analyzer/patch/review';
+import { gitBase } from '../../analyzer/patch/git';
+import type { AnalyzeOptions, Finding, KernelVersion } from '../../analyzer/types';
 import { BASE, fixture, lineOf, toyAnalyze } from './patch-helpers.test';
 
 const analyze = toyAnalyze;
@@ -371,4 +373,53 @@ test('definesFunction: a definition, not a prototype, an export or a call', () =
   assert.ok(definesFunction('int qz_f(void) /* why */\n{\n}\n', 'qz_f'));
   assert.ok(!definesFunction('int qz_f(void);\nEXPORT_SYMBOL(qz_f);\nint g(void)\n{\n\treturn qz_f();\n}\n', 'qz_f'));
   assert.ok(!definesFunction('int qz_fx(void)\n{\n}\n', 'qz_f'));
+});
+
+test('the kernel comes from the base: the nearest top Makefile of a directory, the Makefile of a git revision; --kernel wins', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-kver-'));
+  try {
+    const repo = path.join(tmp, 'tree');
+    fs.cpSync(BASE, repo, { recursive: true });
+    const makefile = (v: number, p: number, s: number): string => `# SPDX-License-Identifier: GPL-2.0\nVERSION = ${v}\nPATCHLEVEL = ${p}\nSUBLEVEL = ${s}\nEXTRAVERSION =\nNAME = Test\n`;
+    fs.writeFileSync(path.join(repo, 'Makefile'), makefile(4, 19, 7));
+    // a subsystem Makefile is not a kernel top Makefile
+    fs.writeFileSync(path.join(repo, 'drivers', 'Makefile'), 'obj-y += block/\n');
+    const raw = fixture('0001-vsb-write-the-superblock-when-the-log-is-set-up.patch');
+    const seen: (string | undefined)[] = [];
+    const spy = async (text: string, file: string, o?: AnalyzeOptions) => {
+      seen.push(o?.kernel ? `${o.kernel.major}.${o.kernel.minor}.${o.kernel.patch ?? ''}` : undefined);
+      return toyAnalyze(text, file, o);
+    };
+    const onlySeen = (k: string): boolean => seen.length > 0 && seen.every((x) => x === k);
+    const contextKernels: (string | undefined)[] = [];
+    const baseContext = async (_paths: string[], o: { kernel?: KernelVersion }) => {
+      contextKernels.push(o.kernel ? `${o.kernel.major}.${o.kernel.minor}` : undefined);
+      return { summaries: [], fields: [] };
+    };
+
+    const dir = await reviewSet(parsePatches(raw, 'p.patch'), { base: repo, analyze: spy, baseContext });
+    assert.equal(dir.findings.length, 1);
+    assert.ok(onlySeen('4.19.7'), seen.join(' '));
+    assert.deepEqual(contextKernels, ['4.19']);
+    assert.equal(reviewKernel({ base: path.join(repo, 'drivers') })?.minor, 19, 'the nearest kernel Makefile at or above the base');
+
+    seen.length = 0;
+    await reviewSet(parsePatches(raw, 'p.patch'), { base: repo, analyze: spy, kernel: { major: 6, minor: 1 } });
+    assert.ok(onlySeen('6.1.'), 'an explicit kernel wins');
+
+    // a git base: the Makefile of the revision, not of the work tree
+    const git = (...args: string[]): string =>
+      execFileSync('git', ['-C', repo, '-c', 'user.name=T', '-c', 'user.email=t@example.org', ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'base');
+    const head = git('rev-parse', 'HEAD');
+    fs.writeFileSync(path.join(repo, 'Makefile'), makefile(6, 8, 0));
+    seen.length = 0;
+    await reviewSet(parsePatches(raw, 'p.patch'), { base: repo, baseTree: gitBase(repo, head), analyze: spy });
+    assert.ok(onlySeen('4.19.7'), seen.join(' '));
+    assert.equal(reviewKernel({ base: repo })?.minor, 8);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });
