@@ -330,14 +330,15 @@ export class FunctionAnalysis {
           param: p.index, holders: [],
         };
         st.vars.set(p.name, { t: 'buf', b, adv: false });
-      } else if (p.type.ptr === 1 && this.isPageType(p.type)) {
-        // a page of the caller's buffer (`foo_map(dev, vmalloc_to_page(p), …)`): mapping or adding
-        // it here is I/O on the caller's buffer (summary submitsParams), judged at the call
+      } else if ((p.type.ptr === 1 || p.type.ptr === 2) && this.isPageType(p.type)) {
+        // a page of the caller's buffer (`foo_map(dev, vmalloc_to_page(p), …)`), or the page array
+        // a caller vmap()ed: mapping or adding it here is I/O on the caller's buffer (summary
+        // submitsParams), judged at the call
         const b: Buf = {
           id: `param:${p.index}`, kind: 'param', origin: [], zeroed: false, display: p.name, escapes: true,
           param: p.index, holders: [],
         };
-        st.vars.set(p.name, { t: 'page', b });
+        st.vars.set(p.name, p.type.ptr === 1 ? { t: 'page', b } : { t: 'pages', b });
       }
     }
     const sites = this.tu.callSites.get(this.fn.name);
@@ -2828,11 +2829,12 @@ export class FunctionAnalysis {
     this.noteSite(name, args, vals, st);
     vals.forEach((v, i) => {
       // a page of a buffer handed to a function that maps or submits its page parameter
-      if (v && v.t === 'page' && s.submitsParams?.includes(i)) {
+      if (v && (v.t === 'page' || v.t === 'pages') && s.submitsParams?.includes(i)) {
         const dArg = s.directionParam !== undefined ? args[s.directionParam] : undefined;
         const fromArg = !dArg ? undefined : s.directionWhenTrue ? this.flagDirection(dArg, s.directionWhenTrue) : this.opValueOf(dArg, st, false);
         const op = fromArg ?? (s.submitDirection === 'read' ? OP_R : s.submitDirection === 'write' ? OP_W : this.ctxBits);
-        const steps = [...(v.step ? [v.step] : []), this.step('page-add', n, `page of \`${v.b.display}\` mapped for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
+        const what = v.t === 'page' ? 'page' : 'pages';
+        const steps = [...(v.t === 'page' && v.step ? [v.step] : []), this.step('page-add', n, `${what} of \`${v.b.display}\` mapped or added for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
         this.submit([{ buf: v.b, steps }], op, n, false, st, undefined);
         return;
       }
