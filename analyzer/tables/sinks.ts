@@ -56,6 +56,9 @@ const USB = 'include/linux/usb.h, drivers/usb/core/message.c v2.6.33–v6.18.2; 
 const USB_VIA = 'the USB core refuses a vmalloc transfer buffer (a warning, and the URB fails with -EAGAIN)';
 /** The USB core's check is in v4.19 and v5.4.59 and absent in v3.10 (the release between is not pinned by the trees here). */
 const USB_OLD = { until: '4.19', text: 'the USB core maps the transfer buffer with dma_map_single() (usb_hcd_map_urb_for_dma()): the wrong page' };
+const SDIO = 'drivers/mmc/core/sdio_io.c, sdio_ops.c mmc_io_rw_extended() v2.6.33, v4.19, v6.18.2';
+const SDIO_VIA = 'the MMC core puts the buffer in a scatterlist with sg_init_one()/sg_set_buf() (mmc_io_rw_extended()): the wrong page';
+const SDIO_ADVICE = 'use a kmalloc() buffer, or copy through one';
 /** dma_map_single_attrs() refuses vmalloc memory in v5.4.59 (l.586–589) and v6.18.2 (l.498), not in v4.19. */
 const DMA_SINGLE_VIA = 'the DMA API refuses vmalloc memory (a warning and DMA_MAPPING_ERROR: the I/O fails)';
 const DMA_SINGLE_OLD = { until: '5.4', text: 'the DMA API maps virt_to_page() of it: the wrong page' };
@@ -128,12 +131,24 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'usb_fill_bulk_urb', kind: 'linear', ptr: 3, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
   { name: 'usb_fill_int_urb', kind: 'linear', ptr: 3, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
   { name: 'usb_fill_control_urb', kind: 'linear', ptr: 4, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
+  // SDIO block transfers: mmc_io_rw_extended() puts the buffer in a scatterlist with
+  // sg_init_one()/sg_set_buf() (drivers/mmc/core/sdio_ops.c v2.6.33 l.160, v4.19 l.164–172,
+  // v6.18.2 l.161–169), reached from these sdio_io.c calls (v6.18.2 l.468–530)
+  { name: 'sdio_readsb', kind: 'linear', ptr: 1, via: SDIO_VIA, advice: SDIO_ADVICE, source: SDIO },
+  { name: 'sdio_writesb', kind: 'linear', ptr: 2, via: SDIO_VIA, advice: SDIO_ADVICE, source: SDIO },
+  { name: 'sdio_memcpy_fromio', kind: 'linear', ptr: 1, via: SDIO_VIA, advice: SDIO_ADVICE, source: SDIO },
+  { name: 'sdio_memcpy_toio', kind: 'linear', ptr: 2, via: SDIO_VIA, advice: SDIO_ADVICE, source: SDIO },
   { name: 'bio_add_virt_nofail', kind: 'linear', ptr: 1, since: '6.16', source: 'block/bio.c v6.16+: virt_to_page(), no vmalloc check' },
   { name: 'bdev_rw_virt', kind: 'linear', ptr: 2, since: '6.16', source: 'block/bio.c v6.16 l.1406–1414: WARN_ON_ONCE(is_vmalloc_addr) → -EIO' },
   // blk_rq_map_kern(q, rq, kbuf, len, gfp) → (rq, kbuf, len, gfp) in 6.16: the buffer is the argument before the length.
   { name: 'blk_rq_map_kern', kind: 'rq-map-kern', ptr: -3, until: '5.3', source: 'block/blk-map.c, fs/bio.c bio_map_kern: virt_to_page() before b4c5875d3617 (v5.3)' },
   { name: 'scsi_execute', kind: 'rq-map-kern', ptr: 4, until: '5.3', source: 'drivers/scsi/scsi_lib.c → blk_rq_map_kern (v5.2)' },
   { name: 'scsi_execute_req', kind: 'rq-map-kern', ptr: 3, until: '5.3', source: 'include/scsi/scsi_device.h (v5.2) → scsi_execute' },
+  // NVMe's synchronous commands map their buffer with blk_rq_map_kern() (drivers/nvme/host/core.c
+  // v4.19 l.722–760, v5.4.59 l.818–860); the v3.10 nvme_submit_sync_cmd(nvmeq, cmd, result,
+  // timeout) took no buffer (its third argument is a u32 result pointer, never vmalloc memory)
+  { name: 'nvme_submit_sync_cmd', kind: 'rq-map-kern', ptr: 2, until: '5.3', source: 'drivers/nvme/host/core.c v4.19 l.755 → __nvme_submit_sync_cmd → blk_rq_map_kern' },
+  { name: '__nvme_submit_sync_cmd', kind: 'rq-map-kern', ptr: 3, until: '5.3', source: 'drivers/nvme/host/core.c v4.19 l.722–737 blk_rq_map_kern(q, req, buffer, bufflen)' },
   { name: 'bio_map_kern', kind: 'rq-map-kern', ptr: -3, until: '5.3', source: 'block/bio.c v4.19.1 bio_map_kern: bio_add_pc_page(virt_to_page(data))' },
   { name: 'bio_add_vmalloc', kind: 'vmalloc-add', bio: 0, ptr: 1, since: '6.16', source: 'block/bio.c v6.18.2 l.1085–1137 (8dd16f5e3469): flushes for writes only' },
   { name: 'bio_add_vmalloc_chunk', kind: 'vmalloc-add', bio: 0, ptr: 1, since: '6.16', source: 'block/bio.c v6.18.2 (8dd16f5e3469)' },
