@@ -2025,8 +2025,13 @@ export class FunctionAnalysis {
   private cpuWrite(b: Buf, site: SNode, st: State, visible: boolean): void {
     if (b.kind === 'param' && b.param !== undefined) this.summary.writes.add(b.param);
     const cur = st.written.get(b.id);
-    if (!cur || (visible && cur.kind !== 'cpu-write')) {
-      st.written.set(b.id, this.step(visible ? 'cpu-write' : 'flow', site, `written by the CPU through the alias: ${this.text(site).split('\n')[0].slice(0, 80)}`));
+    const flush = st.flushed.get(b.id);
+    // after a flush, this write is the one left dirty (the earlier ones were written back)
+    if (!cur || (visible && cur.kind !== 'cpu-write') || (flush && !flush.wrongRange && (visible || cur.kind !== 'cpu-write'))) {
+      const what = `${this.text(site).split('\n')[0].slice(0, 80)}`;
+      // no line number in the text: the memo relocates steps, not the words in them
+      const after = flush && !flush.wrongRange ? ' after it was flushed' : '';
+      st.written.set(b.id, this.step(visible ? 'cpu-write' : 'flow', site, `written by the CPU through the alias${after}: ${what}`));
     }
     // a write after a flush dirties the alias again
     st.flushed.delete(b.id);

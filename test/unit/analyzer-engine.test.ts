@@ -506,3 +506,24 @@ describe('linear-map findings say what the analysed kernel does and what to do i
     assert.equal(f.fixes[0]?.edits[0]?.newText, '(is_vmalloc_addr(buf) ? vmalloc_to_page(buf) : virt_to_page(buf))');
   });
 });
+
+test('a write after the flush is the one the trace shows, and says it came after the flush', async () => {
+  const r = await analyzeText(HDR + `int foo_sb_write(struct block_device *bdev, u64 seq)
+{
+	__le64 *sb = vzalloc(PAGE_SIZE);
+	struct bio *bio;
+
+	sb[0] = cpu_to_le64(0x5342);
+	flush_kernel_vmap_range(sb, PAGE_SIZE);
+	sb[1] = cpu_to_le64(seq);
+	bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);
+	__bio_add_page(bio, vmalloc_to_page(sb), PAGE_SIZE, 0);
+	return submit_bio_wait(bio);
+}
+`, 'f.c');
+  assert.equal(r.findings.length, 1);
+  const w = r.findings[0].trace.filter((s) => s.kind === 'cpu-write');
+  assert.equal(w.length, 1);
+  assert.equal(w[0].span.start.line, 11);
+  assert.match(w[0].message, /after it was flushed: sb\[1\] = /);
+});
