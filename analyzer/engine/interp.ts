@@ -278,6 +278,8 @@ export class FunctionAnalysis {
   /** Maintenance calls of this function, by pointer text → length text (for fixes). */
   private readonly maintLens: Map<string, string>;
   private readonly flushPtrs: Set<string>;
+  /** invalidates of a buffer seen before any read into it was submitted, by buffer id (finding text only) */
+  private readonly preIoInvalidates = new Map<string, TraceStep>();
   /** a direction parameter that callers pass both ways, split between the two contexts */
   private splitDir = false;
   private readonly ctxBitsValue: OpSet;
@@ -2089,6 +2091,8 @@ export class FunctionAnalysis {
         // remembered for the finding's message: the author meant to invalidate, too early
         const q = st.inflight.get(b.id);
         if (q && !q.earlyInvalidate) st.inflight.set(b.id, { ...q, earlyInvalidate: this.step('maintenance', n, `${this.callName(n) ?? 'invalidate_kernel_vmap_range'}() runs while the read is still in flight: lines the device's data replaces can be fetched again before it completes`) });
+        // before any read of it: only named if a read later goes unprotected (the message, not the state)
+        else if (!q && !this.preIoInvalidates.has(b.id)) this.preIoInvalidates.set(b.id, this.step('maintenance', n, `${this.callName(n) ?? 'invalidate_kernel_vmap_range'}() runs before the read is submitted: the lines the CPU reads afterwards can be fetched again during the I/O`));
       }
     }
   }
@@ -2654,9 +2658,12 @@ export class FunctionAnalysis {
       if (f) fixes.push(f);
     }
     const early = p.earlyInvalidate;
+    const pre = early ? undefined : this.preIoInvalidates.get(b.id);
+    const before = pre && pre.span.startOffset < p.site.span.startOffset ? pre : undefined;
     this.report('vmap-io-missing-invalidate', siteNode, b,
-      `read I/O into ${b.kind === 'maybe' ? 'possibly-vmalloc' : b.kind === 'vmap' ? 'vmap' : 'vmalloc'} buffer \`${b.display}\` is read by the CPU after completion ${early ? 'but its invalidate_kernel_vmap_range() runs before the I/O completes' : 'without invalidate_kernel_vmap_range()'}: on VIVT/aliasing-VIPT caches the CPU can read stale alias lines`,
-      [...b.origin, ...p.steps.flatMap((s) => (early && s.kind === 'complete' ? [early, s] : [s])), ...extra], 'read', fixes,
+      `read I/O into ${b.kind === 'maybe' ? 'possibly-vmalloc' : b.kind === 'vmap' ? 'vmap' : 'vmalloc'} buffer \`${b.display}\` is read by the CPU after completion ${early ? 'but its invalidate_kernel_vmap_range() runs before the I/O completes' : before ? 'but its invalidate_kernel_vmap_range() runs before the I/O is submitted' : 'without invalidate_kernel_vmap_range()'}: on VIVT/aliasing-VIPT caches the CPU can read stale alias lines`,
+      [...b.origin, ...(before && !p.steps.some((s) => s.kind === 'submit') ? [before] : []),
+        ...p.steps.flatMap((s) => (early && s.kind === 'complete' ? [early, s] : before && s.kind === 'submit' ? [before, s] : [s])), ...extra], 'read', fixes,
       { cpuReadsAfter: true, hasInvalidate: false, hasFlush: false, cpuWroteBefore: false });
   }
 

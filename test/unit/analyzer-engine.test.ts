@@ -527,3 +527,24 @@ test('a write after the flush is the one the trace shows, and says it came after
   assert.equal(w[0].span.start.line, 11);
   assert.match(w[0].message, /after it was flushed: sb\[1\] = /);
 });
+
+test('an invalidate before the read is submitted is named in the message and the trace', async () => {
+  const r = await analyzeText(HDR + `int foo_tbl_read(struct block_device *bdev, u64 *out)
+{
+	__le64 *tbl = vzalloc(PAGE_SIZE);
+	struct bio *bio;
+	int ret;
+
+	bio = bio_alloc(bdev, 1, REQ_OP_READ, GFP_NOIO);
+	__bio_add_page(bio, vmalloc_to_page(tbl), PAGE_SIZE, 0);
+	invalidate_kernel_vmap_range(tbl, PAGE_SIZE);
+	ret = submit_bio_wait(bio);
+	*out = le64_to_cpu(tbl[0]);
+	return ret;
+}
+`, 'g.c');
+  assert.equal(r.findings.length, 1);
+  assert.match(r.findings[0].message, /its invalidate_kernel_vmap_range\(\) runs before the I\/O is submitted/);
+  const kinds = r.findings[0].trace.map((s) => `${s.kind}:${s.span.start.line}`);
+  assert.ok(kinds.indexOf('maintenance:12') >= 0 && kinds.indexOf('maintenance:12') < kinds.findIndex((k) => k.startsWith('submit')), kinds.join(' '));
+});
