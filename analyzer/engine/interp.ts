@@ -2841,13 +2841,14 @@ export class FunctionAnalysis {
     this.noteSite(name, args, vals, st);
     vals.forEach((v, i) => {
       // a page of a buffer handed to a function that maps or submits its page parameter
-      if (v && (v.t === 'page' || v.t === 'pages') && s.submitsParams?.includes(i)) {
+      if (v && (v.t === 'page' || v.t === 'pages') && (s.submitsParams?.includes(i) || s.readIntoParams?.includes(i))) {
         const dArg = s.directionParam !== undefined ? args[s.directionParam] : undefined;
         const fromArg = !dArg ? undefined : s.directionWhenTrue ? this.flagDirection(dArg, s.directionWhenTrue) : this.opValueOf(dArg, st, false);
         const op = fromArg ?? (s.submitDirection === 'read' ? OP_R : s.submitDirection === 'write' ? OP_W : this.ctxBits);
         const what = v.t === 'page' ? 'page' : 'pages';
         const steps = [...(v.t === 'page' && v.step ? [v.step] : []), this.step('page-add', n, `${what} of \`${v.b.display}\` mapped or added for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
-        this.submit([{ buf: v.b, steps }], op, n, false, st, undefined);
+        // a read the helper waited for has completed when it returns (readIntoParams)
+        this.submit([{ buf: v.b, steps }], op, n, !!s.readIntoParams?.includes(i) && opHasRead(op), st, undefined);
         return;
       }
       if (!v || v.t !== 'buf') return;
