@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -11,7 +10,7 @@ import { formatPatchRange, gitBase } from '../../analyzer/patch/git';
 import { reviewGitRange } from '../../analyzer/patch/review';
 import { parsePatches } from '../../analyzer/patch/parse';
 import { checkRelativePath, resolveInBase } from '../../analyzer/patch/paths';
-import { BASE, fixture, lineOf, toyAnalyze } from './patch-helpers.test';
+import { BASE, fixture, gitIn, lineOf, toyAnalyze } from './patch-helpers.test';
 
 function treeHash(dir: string): string {
   const h = crypto.createHash('sha256');
@@ -170,8 +169,7 @@ test('git base: files come from the revision, not the (dirty) work tree; symlink
     const repo = path.join(tmp, 'repo');
     fs.cpSync(BASE, repo, { recursive: true });
     fs.symlinkSync('/etc/hostname', path.join(repo, 'drivers', 'block', 'link.c'));
-    const git = (...args: string[]): string =>
-      execFileSync('git', ['-C', repo, '-c', 'user.name=T', '-c', 'user.email=t@example.org', ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const git = gitIn(repo);
     git('init', '-q');
     git('add', '-A');
     git('commit', '-q', '-m', 'base');
@@ -212,8 +210,7 @@ test('git range: reviewed on the range base read from git; the repository is not
   try {
     const repo = path.join(tmp, 'repo');
     fs.cpSync(BASE, repo, { recursive: true });
-    const git = (...args: string[]): string =>
-      execFileSync('git', ['-C', repo, '-c', 'user.name=Ada Example', '-c', 'user.email=ada@example.org', ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const git = gitIn(repo, 'Ada Example', 'ada@example.org');
     git('init', '-q');
     git('add', '-A');
     git('commit', '-q', '-m', 'vsb: initial import');

@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { AnalysisResult, AnalyzeOptions, Finding, Span, TraceStep } from '../../analyzer/types';
@@ -18,6 +19,11 @@ export function repoRoot(): string {
 
 export const FIXTURES = path.join(repoRoot(), 'test', 'fixtures', 'patches');
 export const BASE = path.join(FIXTURES, 'base');
+
+/** A git runner for a throw-away repository (fixed identity, quiet), returning trimmed stdout. */
+export function gitIn(repo: string, name = 'T', email = 't@example.org'): (...args: string[]) => string {
+  return (...args) => execFileSync('git', ['-C', repo, '-c', `user.name=${name}`, '-c', `user.email=${email}`, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+}
 
 export function fixture(name: string): Buffer {
   return fs.readFileSync(path.join(FIXTURES, name));

@@ -4,12 +4,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parsePatches } from '../../analyzer/patch/parse';
-import { execFileSync } from 'child_process';
 import type { BaseTree } from '../../analyzer/patch/apply';
 import { definesFunction, diffFindings, reviewKernel, reviewSet, scanPatchText } from '../../analyzer/patch/review';
 import { gitBase } from '../../analyzer/patch/git';
 import type { AnalyzeOptions, Finding, KernelVersion } from '../../analyzer/types';
-import { BASE, fixture, lineOf, toyAnalyze } from './patch-helpers.test';
+import { BASE, fixture, gitIn, lineOf, toyAnalyze } from './patch-helpers.test';
 
 const analyze = toyAnalyze;
 
@@ -408,8 +407,7 @@ test('the kernel comes from the base: the nearest top Makefile of a directory, t
     assert.ok(onlySeen('6.1.'), 'an explicit kernel wins');
 
     // a git base: the Makefile of the revision, not of the work tree
-    const git = (...args: string[]): string =>
-      execFileSync('git', ['-C', repo, '-c', 'user.name=T', '-c', 'user.email=t@example.org', ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const git = gitIn(repo);
     git('init', '-q');
     git('add', '-A');
     git('commit', '-q', '-m', 'base');
