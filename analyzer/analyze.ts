@@ -38,6 +38,11 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
   };
   // the function does I/O on a parameter: its direction is part of the summary
   const io = acc.submits.size > 0 || acc.readInto.size > 0 || acc.readsCompleted.size > 0;
+  // a page or page-array parameter's I/O is on the pages: kept apart, so a caller passing the
+  // array's own (kvmalloc()ed) memory is not taken to submit it
+  const bufs = (x: Set<number>) => new Set([...x].filter((i) => !acc.pageParams.has(i)));
+  const pages = (x: Set<number>) => new Set([...x].filter((i) => acc.pageParams.has(i)));
+  const onBufs = (x: Set<string>) => [...x].filter((e) => !acc.pageParams.has(Number(e.split('>')[0])));
   const s: FunctionSummary = {
     name, file,
     returnsVmalloc: acc.returns && acc.returnsOther ? 'maybe-vmalloc' : acc.returns,
@@ -53,9 +58,11 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
     invalidatesParams: arr(acc.invalidates),
     flushesMembers: acc.flushedMembers?.size ? [...acc.flushedMembers].sort() : undefined,
     invalidatesMembers: acc.invalidatesMembers.size ? [...acc.invalidatesMembers].sort() : undefined,
-    submitsParams: arr(acc.submits),
+    submitsParams: arr(bufs(acc.submits)),
+    submitsPagesParams: arr(pages(acc.submits)),
     flushesWritesParams: arr(new Set([...acc.helperFlushed].filter((i) => !acc.writeUnflushed.has(i)))),
-    readIntoParams: arr(acc.readInto),
+    readIntoParams: arr(bufs(acc.readInto)),
+    readIntoPagesParams: arr(pages(acc.readInto)),
     readsCompletedParams: arr(acc.readsCompleted),
     writesParams: arr(acc.writes),
     readsParams: arr(acc.reads),
@@ -65,11 +72,12 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
     directionWhenTrue: io && acc.directionParam !== undefined ? acc.directionWhenTrue : undefined,
     returnsPageOfParam: acc.returnsPageOf,
     returnsAliasOfParam: acc.returnsAliasOf,
-    addsPagesParams: acc.addsPages.size ? [...acc.addsPages].sort().map((x) => {
+    // pages of a buffer parameter only: a page array's own memory (kvcalloc()ed) is not its pages
+    addsPagesParams: onBufs(acc.addsPages).length ? onBufs(acc.addsPages).sort().map((x) => {
       const m = /^(\d+)>(bio|sg):(\d+)$/.exec(x) as RegExpExecArray;
       return { buf: Number(m[1]), to: Number(m[3]), kind: m[2] as 'bio' | 'sg' };
     }) : undefined,
-    returnsPagesOfParams: acc.returnsPages.size ? [...acc.returnsPages].sort().map((x) => {
+    returnsPagesOfParams: onBufs(acc.returnsPages).length ? onBufs(acc.returnsPages).sort().map((x) => {
       const m = /^(\d+)>(bio|sg)(?::(read|write))?$/.exec(x) as RegExpExecArray;
       return { buf: Number(m[1]), kind: m[2] as 'bio' | 'sg', ...(m[3] ? { dir: m[3] as 'read' | 'write' } : {}) };
     }) : undefined,
@@ -118,6 +126,7 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
     readsCompleted: new Set([...a.readsCompleted, ...b.readsCompleted]),
     helperFlushed: new Set([...a.helperFlushed, ...b.helperFlushed]),
     writeUnflushed: new Set([...a.writeUnflushed, ...b.writeUnflushed]),
+    pageParams: new Set([...a.pageParams, ...b.pageParams]),
     writes: new Set([...a.writes, ...b.writes]),
     reads: new Set([...a.reads, ...b.reads]),
     converts: meet(a.converts, b.converts),

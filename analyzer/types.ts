@@ -138,6 +138,13 @@ export interface FunctionSummary {
    * write through the function needs no flush of its own.
    */
   flushesWritesParams?: number[];
+  /**
+   * `struct page *` / `struct page **` parameters whose pages the function maps, adds or submits
+   * (`foo_map(dev, page, off, len)` → dma_map_page()): a caller passing a page of a vmalloc buffer,
+   * or the page array behind a vmap() alias, submits that buffer. / Those it reads into, completed on return.
+   */
+  submitsPagesParams?: number[];
+  readIntoPagesParams?: number[];
   /** Parameters that the function writes through (CPU stores). */
   writesParams?: number[];
   /** Parameters that the function reads through (CPU loads). */
@@ -186,7 +193,7 @@ export interface FunctionSummary {
 }
 
 /** The FunctionSummary fields that list parameter indexes (merged, validated and tested as one kind). */
-export const SUMMARY_PARAM_LISTS = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams', 'readIntoParams', 'readsCompletedParams', 'flushesWritesParams'] as const;
+export const SUMMARY_PARAM_LISTS = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams', 'readIntoParams', 'readsCompletedParams', 'flushesWritesParams', 'submitsPagesParams', 'readIntoPagesParams'] as const;
 
 /**
  * Whether a call of the summarised function gives its caller vmalloc memory (returned or stored
@@ -203,7 +210,7 @@ export function givesMemory(s: FunctionSummary): boolean {
  * flushes or invalidates it. A sink for the caller (the scan's flow check).
  */
 export function reachesIo(s: FunctionSummary): boolean {
-  return Boolean(s.submitsParams || s.readIntoParams || s.readsCompletedParams || s.addsPagesParams || s.returnsPagesOfParams ||
+  return Boolean(s.submitsParams || s.readIntoParams || s.readsCompletedParams || s.submitsPagesParams || s.readIntoPagesParams || s.addsPagesParams || s.returnsPagesOfParams ||
     s.convertsParams || s.flushesParams || s.invalidatesParams || s.flushesMembers || s.invalidatesMembers);
 }
 

@@ -34,6 +34,8 @@ export interface SummaryAcc {
   /** parameters added to I/O through an API that flushes them for writes (bio_add_vmalloc()) / submitted for a write unflushed otherwise */
   helperFlushed: Set<number>;
   writeUnflushed: Set<number>;
+  /** `struct page *` / `struct page **` parameters: their submits and reads are of the pages, not of the pointer's memory */
+  pageParams: Set<number>;
   submitDir: OpSet;
   readInto: Set<number>;
   /** parameters read by the CPU after read I/O into them completed here, with no invalidate */
@@ -79,7 +81,7 @@ export function strongerKind(a: SourceKind | undefined, b: SourceKind | undefine
 
 export function newSummaryAcc(): SummaryAcc {
   return {
-    flushed: null, invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), submits: new Set(), helperFlushed: new Set(), writeUnflushed: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
+    flushed: null, invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), submits: new Set(), helperFlushed: new Set(), writeUnflushed: new Set(), pageParams: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
     reads: new Set(), converts: null, addsPages: new Set(), returnsPages: new Set(),
   };
 }
@@ -341,6 +343,7 @@ export class FunctionAnalysis {
           param: p.index, holders: [],
         };
         st.vars.set(p.name, p.type.ptr === 1 ? { t: 'page', b } : { t: 'pages', b });
+        this.summary.pageParams.add(p.index);
       }
     }
     const sites = this.tu.callSites.get(this.fn.name);
@@ -2841,14 +2844,14 @@ export class FunctionAnalysis {
     this.noteSite(name, args, vals, st);
     vals.forEach((v, i) => {
       // a page of a buffer handed to a function that maps or submits its page parameter
-      if (v && (v.t === 'page' || v.t === 'pages') && (s.submitsParams?.includes(i) || s.readIntoParams?.includes(i))) {
+      if (v && (v.t === 'page' || v.t === 'pages') && (s.submitsPagesParams?.includes(i) || s.readIntoPagesParams?.includes(i))) {
         const dArg = s.directionParam !== undefined ? args[s.directionParam] : undefined;
         const fromArg = !dArg ? undefined : s.directionWhenTrue ? this.flagDirection(dArg, s.directionWhenTrue) : this.opValueOf(dArg, st, false);
         const op = fromArg ?? (s.submitDirection === 'read' ? OP_R : s.submitDirection === 'write' ? OP_W : this.ctxBits);
         const what = v.t === 'page' ? 'page' : 'pages';
         const steps = [...(v.t === 'page' && v.step ? [v.step] : []), this.step('page-add', n, `${what} of \`${v.b.display}\` mapped or added for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
         // a read the helper waited for has completed when it returns (readIntoParams)
-        this.submit([{ buf: v.b, steps }], op, n, !!s.readIntoParams?.includes(i) && opHasRead(op), st, undefined);
+        this.submit([{ buf: v.b, steps }], op, n, !!s.readIntoPagesParams?.includes(i) && opHasRead(op), st, undefined);
         return;
       }
       if (!v || v.t !== 'buf') return;

@@ -146,7 +146,7 @@ export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undef
     if (acc.length) out[k] = acc;
   }
   // the direction of the I/O, only where every candidate submits or reads into the same parameters
-  const io = out.submitsParams || out.readIntoParams || out.readsCompletedParams;
+  const io = out.submitsParams || out.readIntoParams || out.readsCompletedParams || out.submitsPagesParams || out.readIntoPagesParams;
   if (io && agree('submitDirection')) out.submitDirection = first.submitDirection;
   if (io && agree('directionParam')) out.directionParam = first.directionParam;
   if (out.directionParam !== undefined && agree('directionWhenTrue')) out.directionWhenTrue = first.directionWhenTrue;
