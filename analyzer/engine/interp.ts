@@ -867,9 +867,11 @@ export class FunctionAnalysis {
    * that member (readsMembers / writesMembers), applied at the call like readsParams / writesParams
    * (applyMemberAccess). Only members of a known type (`T.m`), as for member maintenance.
    */
-  private noteMemberAccess(op: 'read' | 'write', b: Buf): void {
+  private noteMemberAccess(op: 'read' | 'write', b: Buf, st: State): void {
     if (!b.viaField || !b.field || b.field.startsWith('?.') || !b.holders.some((h) => this.rootedAtParam(h))) return;
     (op === 'read' ? this.summary.readsMembers : this.summary.writesMembers).add(b.field);
+    // a write after this function's flush of the member dirties it again (flushesMembers)
+    if (op === 'write') st.flushed.delete(MEMBER_MAINT + b.field);
   }
 
   /**
@@ -2048,14 +2050,14 @@ export class FunctionAnalysis {
       this.summary.writes.add(v.b.param);
       this.summary.reads.add(v.b.param);
     }
-    this.noteMemberAccess('write', v.b);
+    this.noteMemberAccess('write', v.b, st);
     if (!st.written.has(v.b.id)) st.written.set(v.b.id, this.step('flow', site, `\`${arg ? this.text(arg) : v.b.display}\` passed to ${this.text(child(site, 'function') ?? site)}(), assumed to write it`));
     this.cpuRead(v.b, site, st, false);
   }
 
   private cpuWrite(b: Buf, site: SNode, st: State, visible: boolean, message?: string): void {
     if (b.kind === 'param' && b.param !== undefined) this.summary.writes.add(b.param);
-    this.noteMemberAccess('write', b);
+    this.noteMemberAccess('write', b, st);
     const cur = st.written.get(b.id);
     if (!cur || (visible && cur.kind !== 'cpu-write')) {
       st.written.set(b.id, this.step(visible ? 'cpu-write' : 'flow', site, message ?? `written by the CPU through the alias: ${this.text(site).split('\n')[0].slice(0, 80)}`));
@@ -2070,7 +2072,7 @@ export class FunctionAnalysis {
 
   private cpuRead(b: Buf, site: SNode, st: State, visible: boolean, message?: string): void {
     if (b.kind === 'param' && b.param !== undefined) this.summary.reads.add(b.param);
-    this.noteMemberAccess('read', b);
+    this.noteMemberAccess('read', b, st);
     const p = st.completed.get(b.id);
     if (!p) return;
     st.completed.delete(b.id);
@@ -2876,30 +2878,31 @@ export class FunctionAnalysis {
    * of it at the call. A read of a completed read's buffer without an invalidate before the call
    * is reported here; a write marks the buffer written, so a later write submission needs a flush
    * after the call. This function passing its own parameter's object on does the same access.
+   * applySummary applies the writes before the callee's member maintenance (a helper that writes
+   * and flushes leaves the buffer clean) and the reads after it (read after its invalidate).
    */
-  private applyMemberAccess(name: string, s: FunctionSummary, n: SNode, args: SNode[], st: State): void {
+  private applyMemberAccess(name: string, s: FunctionSummary, n: SNode, args: SNode[], st: State, op: 'read' | 'write'): void {
     const remote = this.tu.functions.has(name) ? '' : ' (summary from another file)';
-    for (const [members, op] of [[s.readsMembers, 'read'], [s.writesMembers, 'write']] as const) {
-      for (const m of members ?? []) {
-        const type = m.slice(0, m.indexOf('.'));
-        const member = m.slice(m.indexOf('.') + 1);
-        // passed on from this function's parameter: the caller's buffer in that member is accessed
-        if (args.some((a) => { const r = this.rootIdent(a); return r !== undefined && this.rootedAtParam(r) && this.types.get(r)?.base === type; })) {
-          (op === 'read' ? this.summary.readsMembers : this.summary.writesMembers).add(m);
-        }
-        const key = `field:${m}`;
-        const local = st.vars.get(key);
-        const v = local ?? this.lookupField(key);
-        const bufs = new Map<string, Buf>();
-        if (v && v.t === 'buf') bufs.set(v.b.id, v.b);
-        if (op === 'read') {
-          // a completed read of a buffer this path keeps in the member, under whatever id
-          for (const p of st.completed.values()) if (!bufs.has(p.buf.id) && this.fieldKeys(p.buf, st).has(m)) bufs.set(p.buf.id, p.buf);
-        }
-        for (const b of bufs.values()) {
-          if (op === 'read') this.cpuRead(b, n, st, false, `read by the CPU inside ${name}() through member \`${member}\`${remote}`);
-          else this.cpuWrite(b, n, st, true, `written by the CPU inside ${name}() through member \`${member}\`${remote}`);
-        }
+    for (const m of (op === 'read' ? s.readsMembers : s.writesMembers) ?? []) {
+      const type = m.slice(0, m.indexOf('.'));
+      const member = m.slice(m.indexOf('.') + 1);
+      // passed on from this function's parameter: the caller's buffer in that member is accessed
+      if (args.some((a) => { const r = this.rootIdent(a); return r !== undefined && this.rootedAtParam(r) && this.types.get(r)?.base === type; })) {
+        (op === 'read' ? this.summary.readsMembers : this.summary.writesMembers).add(m);
+        if (op === 'write') st.flushed.delete(MEMBER_MAINT + m);
+      }
+      const key = `field:${m}`;
+      const local = st.vars.get(key);
+      const v = local ?? this.lookupField(key);
+      const bufs = new Map<string, Buf>();
+      if (v && v.t === 'buf') bufs.set(v.b.id, v.b);
+      if (op === 'read') {
+        // a completed read of a buffer this path keeps in the member, under whatever id
+        for (const p of st.completed.values()) if (!bufs.has(p.buf.id) && this.fieldKeys(p.buf, st).has(m)) bufs.set(p.buf.id, p.buf);
+      }
+      for (const b of bufs.values()) {
+        if (op === 'read') this.cpuRead(b, n, st, false, `read by the CPU inside ${name}() through member \`${member}\`${remote}`);
+        else this.cpuWrite(b, n, st, true, `written by the CPU inside ${name}() through member \`${member}\`${remote}`);
       }
     }
   }
@@ -2959,8 +2962,10 @@ export class FunctionAnalysis {
       if (!inFile && !s.writesParams?.includes(i) && !s.readsParams?.includes(i) && !s.flushesParams?.includes(i) && !s.submitsParams?.includes(i) &&
         !s.returnsPagesOfParams?.some((h) => h.buf === i)) this.escape(v, args[i], st, n);
     });
+    // what the callee writes is dirty unless it also flushes it; what it reads, read after its invalidate
+    this.applyMemberAccess(name, s, n, args, st, 'write');
     this.applyMemberMaintenance(name, s, n, st);
-    this.applyMemberAccess(name, s, n, args, st);
+    this.applyMemberAccess(name, s, n, args, st, 'read');
     for (const ap of s.addsPagesParams ?? []) {
       const v = vals[ap.buf];
       const target = args[ap.to];
