@@ -130,6 +130,14 @@ export interface FunctionSummary {
   flushesMembers?: string[];
   /** Members of a parameter's struct invalidated (`invalidate_kernel_vmap_range(x->data, …)`). */
   invalidatesMembers?: string[];
+  /**
+   * Members (`T.m`) of a parameter's struct the function reads through with the CPU (`h = x->data;
+   * h->magic`, `memcpy(dst, x->data, n)`) / writes through (`memset(x->data, …)`), where the
+   * file knows the member holds vmalloc memory: a CPU read / write at the call of the buffer the
+   * caller keeps in that member.
+   */
+  readsMembers?: string[];
+  writesMembers?: string[];
   /** Parameters whose pointee pages reach a bio/sg/DMA sink inside the function. */
   submitsParams?: number[];
   /**

@@ -30,6 +30,9 @@ export interface SummaryAcc {
   /** `T.m` members of parameters flushed (intersection over exits) / invalidated (any path) */
   flushedMembers: Set<string> | null;
   invalidatesMembers: Set<string>;
+  /** `T.m` members of parameters read / written through by the CPU (any path; noteMemberAccess) */
+  readsMembers: Set<string>;
+  writesMembers: Set<string>;
   submits: Set<number>;
   /** parameters added to I/O through an API that flushes them for writes (bio_add_vmalloc()) / submitted for a write unflushed otherwise */
   helperFlushed: Set<number>;
@@ -81,7 +84,7 @@ export function strongerKind(a: SourceKind | undefined, b: SourceKind | undefine
 
 export function newSummaryAcc(): SummaryAcc {
   return {
-    flushed: null, invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), submits: new Set(), helperFlushed: new Set(), writeUnflushed: new Set(), pageParams: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
+    flushed: null, invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), readsMembers: new Set(), writesMembers: new Set(), submits: new Set(), helperFlushed: new Set(), writeUnflushed: new Set(), pageParams: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
     reads: new Set(), converts: null, addsPages: new Set(), returnsPages: new Set(),
   };
 }
@@ -261,6 +264,21 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
 /** How a trace names a submission's direction ('both': a read or a write, or DMA_BIDIRECTIONAL). */
 function directionPhrase(d: Direction): string {
   return d === 'both' ? 'a read or write' : `a ${d}`;
+}
+
+/** The struct types (`T` of `field:T.m`) with a member in a round's member facts, per fieldVals map. */
+const HOLDER_TYPES = new WeakMap<Map<string, Val>, Set<string>>();
+function holderTypes(fieldVals: Map<string, Val>): Set<string> {
+  let out = HOLDER_TYPES.get(fieldVals);
+  if (!out) {
+    out = new Set();
+    for (const k of fieldVals.keys()) {
+      const m = /^field:([^.?][^.]*)\./.exec(k);
+      if (m) out.add(m[1]);
+    }
+    HOLDER_TYPES.set(fieldVals, out);
+  }
+  return out;
 }
 
 /** st.flushed key prefix of a flush of a parameter's member (noteMemberMaintenance). */
@@ -845,6 +863,20 @@ export class FunctionAnalysis {
     const member = key.slice('field:'.length);
     if (op === 'flush') st.flushed.set(MEMBER_MAINT + member, { step: this.step('maintenance', n, `${this.callName(n)}(${this.text(p)})`), wrongRange: false });
     else this.summary.invalidatesMembers.add(member);
+  }
+
+  /**
+   * A CPU access through a member of a parameter's struct (`h = t->area; h->magic`, `memset(t->area,
+   * …)`, with `struct qtab *t`) that the file's member facts (its own or another file's) say holds
+   * vmalloc memory: the summary says the function reads / writes the buffer its caller keeps in
+   * that member (readsMembers / writesMembers), applied at the call like readsParams / writesParams
+   * (applyMemberAccess). Only members of a known type (`T.m`), as for member maintenance.
+   */
+  private noteMemberAccess(op: 'read' | 'write', b: Buf, st: State): void {
+    if (!b.viaField || !b.field || b.field.startsWith('?.') || !b.holders.some((h) => this.rootedAtParam(h))) return;
+    (op === 'read' ? this.summary.readsMembers : this.summary.writesMembers).add(b.field);
+    // a write after this function's flush of the member dirties it again (flushesMembers)
+    if (op === 'write') st.flushed.delete(MEMBER_MAINT + b.field);
   }
 
   /**
@@ -1961,7 +1993,7 @@ export class FunctionAnalysis {
     // A function of another file without a summary yet: what it is passed still goes to the scan,
     // which hands it to that file (its helper may prove the buffer is vmalloc memory).
     if (!this.tu.functions.has(name)) this.noteSite(name, args, vals, st);
-    else this.wantIfTracked(name, vals);
+    else this.wantIfTracked(name, vals, args, st);
     let bufArg: Val | undefined;
     vals.forEach((v, i) => {
       if (v && v.t === 'buf') bufArg = bufArg ?? v;
@@ -2023,12 +2055,14 @@ export class FunctionAnalysis {
       this.summary.writes.add(v.b.param);
       this.summary.reads.add(v.b.param);
     }
+    this.noteMemberAccess('write', v.b, st);
     if (!st.written.has(v.b.id)) st.written.set(v.b.id, this.step('flow', site, `\`${arg ? this.text(arg) : v.b.display}\` passed to ${this.text(child(site, 'function') ?? site)}(), assumed to write it`));
     this.cpuRead(v.b, site, st, false);
   }
 
-  private cpuWrite(b: Buf, site: SNode, st: State, visible: boolean): void {
+  private cpuWrite(b: Buf, site: SNode, st: State, visible: boolean, message?: string): void {
     if (b.kind === 'param' && b.param !== undefined) this.summary.writes.add(b.param);
+    this.noteMemberAccess('write', b, st);
     const cur = st.written.get(b.id);
     const flush = st.flushed.get(b.id);
     // after a flush, this write is the one left dirty (the earlier ones were written back)
@@ -2036,7 +2070,7 @@ export class FunctionAnalysis {
       const what = `${this.text(site).split('\n')[0].slice(0, 80)}`;
       // no line number in the text: the memo relocates steps, not the words in them
       const after = flush && !flush.wrongRange ? ' after it was flushed' : '';
-      st.written.set(b.id, this.step(visible ? 'cpu-write' : 'flow', site, `written by the CPU through the alias${after}: ${what}`));
+      st.written.set(b.id, this.step(visible ? 'cpu-write' : 'flow', site, message ?? `written by the CPU through the alias${after}: ${what}`));
     }
     // a write after a flush dirties the alias again
     st.flushed.delete(b.id);
@@ -2048,6 +2082,7 @@ export class FunctionAnalysis {
 
   private cpuRead(b: Buf, site: SNode, st: State, visible: boolean, message?: string): void {
     if (b.kind === 'param' && b.param !== undefined) this.summary.reads.add(b.param);
+    this.noteMemberAccess('read', b, st);
     const p = st.completed.get(b.id);
     if (!p) return;
     st.completed.delete(b.id);
@@ -2791,8 +2826,27 @@ export class FunctionAnalysis {
    * A function of this file called with a buffer or a page of one: its summary (or, when its body
    * was blanked, the unknown-function rule) decides what happens to it here.
    */
-  private wantIfTracked(name: string, vals: (Val | undefined)[]): void {
-    if (this.tu.demand && vals.some((v) => v !== undefined && (v.t === 'buf' || v.t === 'page' || v.t === 'pages'))) this.tu.demand.add(name);
+  private wantIfTracked(name: string, vals: (Val | undefined)[], args: SNode[], st: State): void {
+    if (!this.tu.demand) return;
+    if (vals.some((v) => v !== undefined && (v.t === 'buf' || v.t === 'page' || v.t === 'pages')) || this.passesHolder(args, st)) this.tu.demand.add(name);
+  }
+
+  /**
+   * Whether an argument is an object of a type one of whose members holds a buffer (on this path
+   * or in the file's member facts): the callee may read or write it through the member
+   * (readsMembers / writesMembers) without naming the member itself (`qtab_verify(t)` calling
+   * `qtab_sum(t)`), so its summary decides something.
+   */
+  private passesHolder(args: SNode[], st: State): boolean {
+    for (const a of args) {
+      const r = this.rootIdent(a);
+      const t = r !== undefined ? this.types.get(r) : undefined;
+      if (!t || t.base === '?') continue;
+      const prefix = `field:${t.base}.`;
+      for (const [k, v] of st.vars) if (k.startsWith(prefix) && (v.t === 'buf' || v.t === 'pages')) return true;
+      if (holderTypes(this.tu.fieldVals).has(t.base)) return true;
+    }
+    return false;
   }
 
   /** Definitions of an in-file function whose body the analysis reads (a bi_end_io callback). */
@@ -2833,10 +2887,45 @@ export class FunctionAnalysis {
     }
   }
 
+  /**
+   * A callee that reads or writes through a member (`T.m`) of its parameter's struct
+   * (readsMembers / writesMembers) accesses the buffer this path keeps there: a CPU read or write
+   * of it at the call. A read of a completed read's buffer without an invalidate before the call
+   * is reported here; a write marks the buffer written, so a later write submission needs a flush
+   * after the call. This function passing its own parameter's object on does the same access.
+   * applySummary applies the writes before the callee's member maintenance (a helper that writes
+   * and flushes leaves the buffer clean) and the reads after it (read after its invalidate).
+   */
+  private applyMemberAccess(name: string, s: FunctionSummary, n: SNode, args: SNode[], st: State, op: 'read' | 'write'): void {
+    const remote = this.tu.functions.has(name) ? '' : ' (summary from another file)';
+    for (const m of (op === 'read' ? s.readsMembers : s.writesMembers) ?? []) {
+      const type = m.slice(0, m.indexOf('.'));
+      const member = m.slice(m.indexOf('.') + 1);
+      // passed on from this function's parameter: the caller's buffer in that member is accessed
+      if (args.some((a) => { const r = this.rootIdent(a); return r !== undefined && this.rootedAtParam(r) && this.types.get(r)?.base === type; })) {
+        (op === 'read' ? this.summary.readsMembers : this.summary.writesMembers).add(m);
+        if (op === 'write') st.flushed.delete(MEMBER_MAINT + m);
+      }
+      const key = `field:${m}`;
+      const local = st.vars.get(key);
+      const v = local ?? this.lookupField(key);
+      const bufs = new Map<string, Buf>();
+      if (v && v.t === 'buf') bufs.set(v.b.id, v.b);
+      if (op === 'read') {
+        // a completed read of a buffer this path keeps in the member, under whatever id
+        for (const p of st.completed.values()) if (!bufs.has(p.buf.id) && this.fieldKeys(p.buf, st).has(m)) bufs.set(p.buf.id, p.buf);
+      }
+      for (const b of bufs.values()) {
+        if (op === 'read') this.cpuRead(b, n, st, false, `read by the CPU inside ${name}() through member \`${member}\`${remote}`);
+        else this.cpuWrite(b, n, st, true, `written by the CPU inside ${name}() through member \`${member}\`${remote}`);
+      }
+    }
+  }
+
   private applySummary(name: string, s: FunctionSummary, n: SNode, args: SNode[], st: State): Val | undefined {
     const vals = args.map((a) => this.ev(a, st));
     const inFile = this.tu.functions.has(name);
-    if (inFile) this.wantIfTracked(name, vals);
+    if (inFile) this.wantIfTracked(name, vals, args, st);
     // `foo_sync(x->data, x->size)` with a flushing foo_sync(): this function maintains x's member
     for (const i of s.flushesParams ?? []) this.noteMemberMaintenance('flush', args[i], n, st);
     for (const i of s.invalidatesParams ?? []) this.noteMemberMaintenance('invalidate', args[i], n, st);
@@ -2889,7 +2978,10 @@ export class FunctionAnalysis {
       if (!inFile && !s.writesParams?.includes(i) && !s.readsParams?.includes(i) && !s.flushesParams?.includes(i) && !s.submitsParams?.includes(i) &&
         !s.returnsPagesOfParams?.some((h) => h.buf === i)) this.escape(v, args[i], st, n);
     });
+    // what the callee writes is dirty unless it also flushes it; what it reads, read after its invalidate
+    this.applyMemberAccess(name, s, n, args, st, 'write');
     this.applyMemberMaintenance(name, s, n, st);
+    this.applyMemberAccess(name, s, n, args, st, 'read');
     for (const ap of s.addsPagesParams ?? []) {
       const v = vals[ap.buf];
       const target = args[ap.to];

@@ -141,7 +141,7 @@ export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undef
     }
     if (acc.length) out[k] = acc;
   }
-  for (const k of ['flushesMembers', 'invalidatesMembers'] as const) {
+  for (const k of ['flushesMembers', 'invalidatesMembers', 'readsMembers', 'writesMembers'] as const) {
     const acc = (first[k] ?? []).filter((m) => rest.every((s) => s[k]?.includes(m)));
     if (acc.length) out[k] = acc;
   }
@@ -227,6 +227,7 @@ export class SummaryTable {
  */
 export function hasFacts(s: FunctionSummary): boolean {
   return Boolean(s.returnsVmalloc || s.outVmallocParams?.length || SUMMARY_PARAM_LISTS.some((k) => s[k]?.length) || s.flushesMembers?.length || s.invalidatesMembers?.length ||
+    s.readsMembers?.length || s.writesMembers?.length ||
     s.addsPagesParams?.length || s.returnsPagesOfParams?.length || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
 }
 

@@ -163,6 +163,37 @@ test('member tables across files: the pages one file puts in a member table are 
 });
 
 
+test('member reads and writes: a verifier of another file given the member facts says what it reads, and its caller is judged at the call', async () => {
+  const hdr = 'struct rb_head { __le32 magic; __le32 nr; __le64 seq; };\nstruct rb_blk { struct block_device *bdev; void *data; size_t len; };\n';
+  const meta = [hdr, 'int rb_check(struct rb_blk *b)', '{', '\tconst struct rb_head *h = b->data;', '',
+    '\treturn le32_to_cpu(h->magic) == 0x52424c4b ? 0 : -EUCLEAN;', '}', '',
+    'void rb_stamp(struct rb_blk *b, u64 seq)', '{', '\tstruct rb_head *h = b->data;', '', '\th->seq = cpu_to_le64(seq);', '}', ''].join('\n');
+  const io = (read: string, write: string) => [hdr, '#include <linux/bio.h>', '#include <linux/vmalloc.h>', '',
+    'static struct bio *rb_bio(struct rb_blk *b, void *data, blk_opf_t op)', '{',
+    '\tstruct bio *bio = bio_alloc(b->bdev, DIV_ROUND_UP(b->len, PAGE_SIZE), op, GFP_NOIO);', '\tsize_t off;', '',
+    '\tfor (off = 0; off < b->len; off += PAGE_SIZE)', '\t\t__bio_add_page(bio, vmalloc_to_page(data + off), PAGE_SIZE, 0);', '\treturn bio;', '}', '',
+    'int rb_read(struct rb_blk *b)', '{', '\tstruct bio *bio;', '\tint ret;', '', '\tb->data = vmalloc(b->len);',
+    '\tbio = rb_bio(b, b->data, REQ_OP_READ);', '\tret = submit_bio_wait(bio);', '\tif (ret)', '\t\treturn ret;', read, '\treturn rb_check(b);', '}', '',
+    'int rb_write(struct rb_blk *b, u64 seq)', '{', '\tstruct bio *bio;', '', '\tb->data = vzalloc(b->len);', '\trb_stamp(b, seq);', write,
+    '\tbio = rb_bio(b, b->data, REQ_OP_WRITE);', '\treturn submit_bio_wait(bio);', '}', ''].join('\n');
+  const bad = io('', '');
+  const stored = await analyzeText(bad, 'rb_io.c', {});
+  assert.deepEqual(stored.fieldFacts?.map((f) => f.key), ['rb_blk.data']);
+  // without the member facts the verifier's file does not know `b->data` holds vmalloc memory
+  assert.deepEqual((await analyzeText(meta, 'rb_meta.c', {})).summaries, []);
+  const m = await analyzeText(meta, 'rb_meta.c', { externalFields: stored.fieldFacts });
+  assert.deepEqual(m.summaries.map((s) => [s.name, s.readsMembers, s.writesMembers]), [['rb_check', ['rb_blk.data'], undefined], ['rb_stamp', undefined, ['rb_blk.data']]]);
+  const ext = new Map(m.summaries.map((s) => [s.name, s]));
+  const r = await analyzeText(bad, 'rb_io.c', { externalSummaries: ext });
+  const lines = bad.split('\n');
+  const at = (text: string, from = 0) => lines.indexOf(text, from) + 1;
+  const readAt = at('\tret = submit_bio_wait(bio);');
+  assert.deepEqual(r.findings.map((f) => `${f.span.start.line}:${f.rule}`), [`${readAt}:vmap-io-missing-invalidate`, `${at('\treturn submit_bio_wait(bio);', readAt)}:vmap-io-missing-flush`]);
+  assert.match(r.findings[0].trace.at(-1)?.message ?? '', /inside rb_check\(\) through member `data` \(summary from another file\)/);
+  const good = await analyzeText(io('\tinvalidate_kernel_vmap_range(b->data, b->len);', '\tflush_kernel_vmap_range(b->data, b->len);'), 'rb_io.c', { externalSummaries: ext });
+  assert.deepEqual(good.findings, []);
+});
+
 /** A throw-away tree with one subsystem directory `sub` (relative), removed afterwards. */
 async function inTree(sub: string, body: (dir: string, subdir: string) => Promise<void>): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-multi-'));

@@ -567,6 +567,18 @@ test('summaries: a flag parameter choosing the direction survives a merge only w
   assert.ok(validSummary(x));
 });
 
+test('summaries: member reads and writes are kept only where every definer agrees, and are facts', () => {
+  const a = { name: 'chk', file: 'x/a.c', readsMembers: ['qb.area', 'qb.hdr'], writesMembers: ['qb.area'] };
+  const b = { name: 'chk', file: 'y/b.c', readsMembers: ['qb.area'] };
+  assert.deepEqual(mergeSummaries([a, b]), { name: 'chk', file: 'x/a.c', readsMembers: ['qb.area'] });
+  assert.ok(hasFacts({ name: 'w', file: 'x/a.c', writesMembers: ['qb.area'] }));
+  assert.ok(validSummary(a));
+  for (const bad of [['qb'], ['qb.area; x'], [1], 'qb.area']) {
+    assert.equal(validSummary({ name: 'chk', file: 'x/a.c', readsMembers: bad }), false, JSON.stringify(bad));
+    assert.equal(validSummary({ name: 'chk', file: 'x/a.c', writesMembers: bad }), false, JSON.stringify(bad));
+  }
+});
+
 test('cache: a stored returned-table fact of the wrong shape is not trusted', () => {
   const base = { name: 'to_sg', file: 'x/a.c' };
   assert.ok(validSummary({ ...base, returnsPagesOfParams: [{ buf: 0, kind: 'sg' }, { buf: 1, kind: 'bio', dir: 'write' }] }));
