@@ -12,6 +12,7 @@ import { reviewSet } from '../../analyzer/patch/review';
 import { formatReply } from '../../analyzer/patch/format';
 import { reviewCommand, type CommandIO } from '../../analyzer/patch/command';
 import { baseContext, contextScopes } from '../../analyzer/scan/context';
+import { headerIncluders, MAX_INCLUDER_SCOPES, systemInclude } from '../../analyzer/scan/callers';
 
 const MULTI = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'multi');
 
@@ -312,6 +313,68 @@ test('review with a directory base: a function moved to another file does not ch
     // a kzalloc() ring moved and made kvzalloc() on the way: the reader is wrong now, and that is this patch's doing
     probe('kzalloc');
     assert.deepEqual(await review(move('kzalloc', 'kvzalloc')), [['vmalloc-linear-map', 'drivers/net/rc/rc_io.c']]);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+/** A base with a system-style header `include/linux/zq.h` (a static inline wrapper allocator) and fs/zq/, which includes it. */
+function headerBase(alloc: string): string {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
+  fs.mkdirSync(path.join(base, 'include', 'linux'), { recursive: true });
+  fs.mkdirSync(path.join(base, 'fs', 'zq'), { recursive: true });
+  fs.writeFileSync(path.join(base, 'include', 'linux', 'zq.h'), ['#ifndef _LINUX_ZQ_H', '#define _LINUX_ZQ_H', '#include <linux/slab.h>', '',
+    'int zq_submit(struct block_device *bdev, void *buf, unsigned int len);', '', 'static inline void *zq_alloc_buf(size_t size)', '{', `\treturn ${alloc};`, '}', '', '#endif', ''].join('\n'));
+  fs.writeFileSync(path.join(base, 'fs', 'zq', 'zq_io.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/bio.h>', '#include <linux/zq.h>', '',
+    'int zq_submit(struct block_device *bdev, void *buf, unsigned int len)', '{', '\tstruct bio *bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);', '',
+    '\t__bio_add_page(bio, virt_to_page(buf), len, offset_in_page(buf));', '\treturn submit_bio_wait(bio);', '}', ''].join('\n'));
+  fs.writeFileSync(path.join(base, 'fs', 'zq', 'zq_log.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/zq.h>', '',
+    'int zq_write_log(struct block_device *bdev)', '{', '\tvoid *buf = zq_alloc_buf(512);', '', '\tif (!buf)', '\t\treturn -ENOMEM;',
+    '\treturn zq_submit(bdev, buf, 512);', '}', ''].join('\n'));
+  return base;
+}
+
+test('review with a directory base: a wrapper in a header of include/ is judged at the untouched callers of the files including it', async () => {
+  assert.equal(systemInclude('include/linux/zq.h'), 'linux/zq.h');
+  assert.equal(systemInclude('include/uapi/linux/zq.h'), 'linux/zq.h');
+  assert.equal(systemInclude('arch/arm/include/asm/zq.h'), 'asm/zq.h');
+  assert.equal(systemInclude('fs/zq/zq.h'), undefined);
+  const base = headerBase('kzalloc(size, GFP_KERNEL)');
+  const patch = editPatch('include/linux/zq.h', 'zq: allocate the log from vmalloc space', '@@ -7,4 +7,4 @@',
+    [' static inline void *zq_alloc_buf(size_t size)', ' {', '-\treturn kzalloc(size, GFP_KERNEL);', '+\treturn vzalloc(size);', ' }']);
+  try {
+    const ctx = await ctxOf(base)(['include/linux/zq.h']);
+    assert.deepEqual(ctx.scopes, ['fs/zq/', 'include/linux/']);
+    const review = await reviewSet(parsePatches(patch, 'zq.patch'), { base, baseContext: ctxOf(base) });
+    assert.deepEqual(review.problems, []);
+    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'fs/zq/zq_log.c', 10, 12]]);
+    assert.match(review.findings[0].finding.message, /a caller of zq_alloc_buf\(\), which it makes hand out vmalloc memory/);
+    // a subsystem that does not include the header is not searched
+    fs.unlinkSync(path.join(base, 'fs', 'zq', 'zq_log.c'));
+    fs.mkdirSync(path.join(base, 'fs', 'other'));
+    fs.writeFileSync(path.join(base, 'fs', 'other', 'o.c'), '#include <linux/bio.h>\nint o(struct block_device *b)\n{\n\treturn zq_submit(b, zq_alloc_buf(8), 8);\n}\n');
+    assert.deepEqual((await ctxOf(base)(['include/linux/zq.h'])).scopes, ['fs/zq/', 'include/linux/']);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('header includers: a header included from many subsystems is core API, and says its users were not searched', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
+  try {
+    fs.mkdirSync(path.join(base, 'include', 'linux'), { recursive: true });
+    fs.writeFileSync(path.join(base, 'include', 'linux', 'zc.h'), 'static inline void *zc_alloc(size_t n)\n{\n\treturn kmalloc(n, GFP_KERNEL);\n}\n');
+    for (let i = 0; i <= MAX_INCLUDER_SCOPES; i++) {
+      fs.mkdirSync(path.join(base, 'drivers', `d${i}`), { recursive: true });
+      fs.writeFileSync(path.join(base, 'drivers', `d${i}`, 'x.c'), '#include <linux/zc.h>\nvoid *x(void)\n{\n\treturn zc_alloc(8);\n}\n');
+    }
+    const many = await headerIncluders(base, ['include/linux/zc.h']);
+    assert.deepEqual(many.files, []);
+    assert.match(many.notes.join('\n'), /include\/linux\/zc\.h: included from 5 subsystems/);
+    fs.rmSync(path.join(base, 'drivers', 'd0'), { recursive: true });
+    const few = await headerIncluders(base, ['include/linux/zc.h', 'drivers/d1/x.c']);
+    assert.deepEqual(few.files, ['drivers/d1/x.c', 'drivers/d2/x.c', 'drivers/d3/x.c', 'drivers/d4/x.c']);
+    assert.deepEqual(few.notes, []);
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }
