@@ -601,7 +601,8 @@ async function consequences(
       .map((nm) => ({ name: nm, gives: givesMemory(after.get(nm) ?? { name: nm, file: r.path }) && !givesMemory(before.get(nm) ?? { name: nm, file: r.path }) }))
       .flatMap((fn) => {
         // the hunk that changes the function: the one in its body, else one whose @@ line names it
-        const def = fa.postLines.findIndex((l) => new RegExp(`^[A-Za-z_][^;]*\\b${fn.name}\\s*\\(`).test(l) && !/;\s*$/.test(l));
+        // (or a function-like macro of a header: `#define zlog_alloc_log(n) vzalloc(n)`)
+        const def = fa.postLines.findIndex((l) => (new RegExp(`^[A-Za-z_][^;]*\\b${fn.name}\\s*\\(`).test(l) && !/;\s*$/.test(l)) || new RegExp(`^#\\s*define\\s+${fn.name}\\(`).test(l));
         // a static function of a .c file has no callers elsewhere (a same-named one is another function)
         if (def >= 0 && /^static\b/.test(fa.postLines[def]) && r.path.endsWith('.c')) return [];
         const placement = hunkForOutside(fa.placements, fa.postLines, def >= 0 ? def + 1 : 1, fn.name);

@@ -319,12 +319,13 @@ test('review with a directory base: a function moved to another file does not ch
 });
 
 /** A base with a system-style header `include/linux/zq.h` (a static inline wrapper allocator) and fs/zq/, which includes it. */
-function headerBase(alloc: string): string {
+function headerBase(alloc: string, macro = false): string {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
   fs.mkdirSync(path.join(base, 'include', 'linux'), { recursive: true });
   fs.mkdirSync(path.join(base, 'fs', 'zq'), { recursive: true });
   fs.writeFileSync(path.join(base, 'include', 'linux', 'zq.h'), ['#ifndef _LINUX_ZQ_H', '#define _LINUX_ZQ_H', '#include <linux/slab.h>', '',
-    'int zq_submit(struct block_device *bdev, void *buf, unsigned int len);', '', 'static inline void *zq_alloc_buf(size_t size)', '{', `\treturn ${alloc};`, '}', '', '#endif', ''].join('\n'));
+    'int zq_submit(struct block_device *bdev, void *buf, unsigned int len);', '',
+    ...(macro ? [`#define zq_alloc_buf(size) ${alloc}`] : ['static inline void *zq_alloc_buf(size_t size)', '{', `\treturn ${alloc};`, '}']), '', '#endif', ''].join('\n'));
   fs.writeFileSync(path.join(base, 'fs', 'zq', 'zq_io.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/bio.h>', '#include <linux/zq.h>', '',
     'int zq_submit(struct block_device *bdev, void *buf, unsigned int len)', '{', '\tstruct bio *bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);', '',
     '\t__bio_add_page(bio, virt_to_page(buf), len, offset_in_page(buf));', '\treturn submit_bio_wait(bio);', '}', ''].join('\n'));
@@ -375,6 +376,20 @@ test('header includers: a header included from many subsystems is core API, and 
     const few = await headerIncluders(base, ['include/linux/zc.h', 'drivers/d1/x.c']);
     assert.deepEqual(few.files, ['drivers/d1/x.c', 'drivers/d2/x.c', 'drivers/d3/x.c', 'drivers/d4/x.c']);
     assert.deepEqual(few.notes, []);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('review with a directory base: a function-like macro wrapper in a header of include/ is judged like a static inline one', async () => {
+  const base = headerBase('kzalloc(size, GFP_KERNEL)', true);
+  const patch = editPatch('include/linux/zq.h', 'zq: allocate the log from vmalloc space', '@@ -5,4 +5,4 @@',
+    [' int zq_submit(struct block_device *bdev, void *buf, unsigned int len);', ' ', '-#define zq_alloc_buf(size) kzalloc(size, GFP_KERNEL)', '+#define zq_alloc_buf(size) vzalloc(size)', ' ']);
+  try {
+    const review = await reviewSet(parsePatches(patch, 'zq.patch'), { base, baseContext: ctxOf(base) });
+    assert.deepEqual(review.problems, []);
+    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'fs/zq/zq_log.c', 10, 12]]);
+    assert.match(review.findings[0].finding.message, /a caller of zq_alloc_buf\(\), which it makes hand out vmalloc memory/);
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }
