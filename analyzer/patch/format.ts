@@ -174,6 +174,8 @@ export function replyForItem(item: ReviewItem, opts: ReplyOptions = {}): string 
   const parts: string[] = [];
   const quote = quoteHunk(item, opts.quoteBefore ?? 6);
   if (quote.length) parts.push(quote.join('\n'));
+  // a finding in a file the patch leaves alone: quote what breaks there, `file:line` first
+  if (item.untouched?.length) parts.push(item.untouched.map((q) => [`${q.path}:${q.line}, ${q.what}:`, ...q.lines.map((l) => `> ${l}`.replace(/\s+$/, ''))].join('\n')).join('\n'));
   const expl = EXPLANATIONS[f.rule]?.text(f) ?? '';
   const where = `${item.pf.target.path}:${item.pf.target.line}`;
   const tags = [f.preexisting ? 'pre-existing, not introduced by this patch' : '', f.confidence === 'low' ? 'reviewed without the base file' : '']

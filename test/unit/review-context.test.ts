@@ -350,6 +350,10 @@ test('review with a directory base: a wrapper in a header of include/ is judged 
     assert.deepEqual(review.problems, []);
     assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'fs/zq/zq_log.c', 10, 12]]);
     assert.match(review.findings[0].finding.message, /a caller of zq_alloc_buf\(\), which it makes hand out vmalloc memory/);
+    // the reply quotes what breaks in the files the patch leaves alone: the call, and the helper's conversion
+    const reply = formatReply(review);
+    assert.match(reply, /^fs\/zq\/zq_log\.c:10, which this patch does not touch:\n> \treturn zq_submit\(bdev, buf, 512\);\n/m);
+    assert.match(reply, /^fs\/zq\/zq_io\.c:9, in zq_submit\(\):\n> \t__bio_add_page\(bio, virt_to_page\(buf\), len, offset_in_page\(buf\)\);\n/m);
     // a subsystem that does not include the header is not searched
     fs.unlinkSync(path.join(base, 'fs', 'zq', 'zq_log.c'));
     fs.mkdirSync(path.join(base, 'fs', 'other'));
@@ -390,6 +394,24 @@ test('review with a directory base: a function-like macro wrapper in a header of
     assert.deepEqual(review.problems, []);
     assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'fs/zq/zq_log.c', 10, 12]]);
     assert.match(review.findings[0].finding.message, /a caller of zq_alloc_buf\(\), which it makes hand out vmalloc memory/);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('review reply: a finding outside the hunks quotes its line and the helper line that converts', async () => {
+  const base = headerBase('kzalloc(size, GFP_KERNEL)');
+  fs.writeFileSync(path.join(base, 'fs', 'zq', 'zq_sb.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/zq.h>', '',
+    'int zq_read_sb(struct block_device *bdev)', '{', '\tvoid *buf;', '', '\tbuf = kzalloc(4096, GFP_KERNEL);', '\tif (!buf)', '\t\treturn -ENOMEM;',
+    '\tmemset(buf, 0, 64);', '\tmemset(buf + 64, 0, 64);', '\tmemset(buf + 128, 0, 64);', '\tmemset(buf + 192, 0, 64);',
+    '\treturn zq_submit(bdev, buf,', '\t\t\t 4096);', '}', ''].join('\n'));
+  const patch = editPatch('fs/zq/zq_sb.c', 'zq: the superblock may be large', '@@ -5,7 +5,7 @@',
+    [' {', ' \tvoid *buf;', ' ', '-\tbuf = kzalloc(4096, GFP_KERNEL);', '+\tbuf = vzalloc(4096);', ' \tif (!buf)', ' \t\treturn -ENOMEM;', ' \tmemset(buf, 0, 64);']);
+  try {
+    const review = await reviewSet(parsePatches(patch, 'zq.patch'), { base, baseContext: ctxOf(base) });
+    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line]), [['vmalloc-linear-map', 'fs/zq/zq_sb.c', 15]]);
+    const reply = formatReply(review);
+    assert.match(reply, /^fs\/zq\/zq_sb\.c:15, outside the lines the patch shows:\n> \treturn zq_submit\(bdev, buf,\n> \t\t\t 4096\);\nfs\/zq\/zq_io\.c:9, in zq_submit\(\):\n> \t__bio_add_page/m);
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }
