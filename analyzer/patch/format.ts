@@ -6,7 +6,7 @@ import { lineIndex, lineStarts } from '../parse/lines';
 import type { Finding, Fix } from '../types';
 import { simulatedConsequence } from './consequence';
 import { EXPLANATIONS, staticConsequence } from './explain';
-import type { Hunk, PatchFinding } from './model';
+import type { Hunk, PatchFinding, PatchSet } from './model';
 import type { PatchReview, ReviewItem } from './review';
 
 /**
@@ -14,13 +14,21 @@ import type { PatchReview, ReviewItem } from './review';
  * `path:line: message [rule]` with the target file and its post-image line (like
  * `checkpatch.pl --terse --showfile`). Empty string when the patch is clean.
  */
-export function formatMailback(review: Pick<PatchReview, 'findings'>): string {
+export function formatMailback(review: Pick<PatchReview, 'findings'> & { set?: Pick<PatchSet, 'patches'> }): string {
+  // an input of several patches: each line says which one it belongs to, `[k/N]` as the subject
+  // numbers it (else its place in the series); b4 pipes one patch at a time, whose lines stay as they were
+  const patches = review.set?.patches ?? [];
+  const label = (i: number): string => {
+    if (patches.length < 2) return '';
+    const p = patches.find((x) => x.index === i);
+    return p?.number ? ` [${p.number.k}/${p.number.n}]` : ` [${i}/${patches.length}]`;
+  };
   return review.findings
     .map((pf) => {
       const f = pf.finding;
       const pre = f.preexisting ? ' (pre-existing)' : '';
       const low = f.confidence === 'low' ? ' (low confidence: reviewed without the base file)' : '';
-      return `${pf.target.path}:${pf.target.line}: ${f.message}${pre}${low} [${f.rule}]\n`;
+      return `${pf.target.path}:${pf.target.line}: ${f.message}${pre}${low} [${f.rule}]${label(pf.patch.index)}\n`;
     })
     .join('');
 }

@@ -31,10 +31,21 @@ test('mailback: one terse line per finding, exit 1', async () => {
   assert.equal(c.err(), '', 'the skipped cover letter is not a problem');
   assert.equal(
     c.out(),
-    'drivers/block/vsb.c:57: buf is written to the device without flush_kernel_vmap_range() [vmap-io-missing-flush]\n' +
-      'drivers/block/vsb.c:32: vd->log is written to the device without flush_kernel_vmap_range() [vmap-io-missing-flush]\n',
+    // an input of several patches: each line says which patch it belongs to
+    'drivers/block/vsb.c:57: buf is written to the device without flush_kernel_vmap_range() [vmap-io-missing-flush] [2/3]\n' +
+      'drivers/block/vsb.c:32: vd->log is written to the device without flush_kernel_vmap_range() [vmap-io-missing-flush] [3/3]\n',
   );
-  for (const line of c.out().trimEnd().split('\n')) assert.match(line, /^[^\s:]+:\d+: .+ \[[a-z-]+\]$/);
+  for (const line of c.out().trimEnd().split('\n')) assert.match(line, /^[^\s:]+:\d+: .+ \[[a-z-]+\] \[\d\/3\]$/);
+});
+
+test('mailback: unnumbered patches of one input are labelled by their place in the series; one patch alone is not', async () => {
+  const c = capture();
+  const code = await reviewCommand([P('0001-vsb-write-the-superblock-when-the-log-is-set-up.patch'), P('rename-drops-flush.patch'), '--base', BASE, '--format', 'mailback'], c.io, deps);
+  assert.equal(code, 1);
+  assert.deepEqual(c.out().trimEnd().split('\n').map((l) => / \[\d\/\d\]$/.exec(l)?.[0]), [' [1/2]', ' [2/2]']);
+  const one = capture();
+  await reviewCommand([P('rename-drops-flush.patch'), '--base', BASE, '--format', 'mailback'], one.io, deps);
+  assert.match(one.out(), /\[vmap-io-missing-flush\]\n$/);
 });
 
 test('mailback: a clean patch prints nothing at all and exits 0 (b4 contract)', async () => {
