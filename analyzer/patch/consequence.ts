@@ -21,8 +21,23 @@ function verdict(corrupted: number, size: number): string {
 
 /** Plain-text consequence for a finding, or undefined when the simulator cannot model it. */
 export function simulatedConsequence(f: Finding, archs?: string[]): string | undefined {
+  return simulatedConsequenceParts(f, archs)?.text;
+}
+
+/**
+ * The consequence paragraph, and for a reply that already showed the table of the same simulation
+ * (`key`: scenario and size), the one line that replaces it (`brief`: which architectures corrupt).
+ */
+export function simulatedConsequenceParts(f: Finding, archs?: string[]): { text: string; key: string; brief: string } | undefined {
   const rep = simulateFinding(f.facts, archs);
   if (rep.results.length === 0) return undefined;
+  const bad = rep.results.filter((r) => r.corruptedBytes > 0).map((r) => r.arch);
+  const ok = rep.results.filter((r) => r.corruptedBytes === 0).map((r) => r.arch);
+  const brief = `Simulated as above (${rep.scenario}, ${rep.sizeBytes} bytes): ${bad.length ? `corrupts on ${bad.join(', ')}` : 'corrupts on none'}${ok.length ? `; intact on ${ok.join(', ')}` : ''}.`;
+  return { text: render(f, rep), key: `${rep.scenario}\u0000${rep.sizeBytes}`, brief };
+}
+
+function render(f: Finding, rep: ReturnType<typeof simulateFinding>): string {
   const lines: string[] = [`Simulated (vmalias simulate --scenario ${rep.scenario} --size ${rep.sizeBytes}):`];
   const unaffected: string[] = [];
   const width = Math.max(...rep.results.map((r) => r.arch.length));

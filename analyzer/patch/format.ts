@@ -4,7 +4,7 @@
  */
 import { lineIndex, lineStarts } from '../parse/lines';
 import type { Finding, Fix } from '../types';
-import { simulatedConsequence } from './consequence';
+import { simulatedConsequenceParts } from './consequence';
 import { EXPLANATIONS, staticConsequence } from './explain';
 import type { Hunk, PatchFinding, PatchSet } from './model';
 import type { PatchReview, ReviewItem } from './review';
@@ -176,8 +176,11 @@ function wrap(text: string, width = 72): string {
   return lines.join('\n');
 }
 
-/** One finding's part of the reply: quote, explanation, consequence, fix. */
-export function replyForItem(item: ReviewItem, opts: ReplyOptions = {}): string {
+/**
+ * One finding's part of the reply: quote, explanation, consequence, fix. `shown`: the simulations
+ * whose table an earlier finding of the reply printed; this one then gets a one-line summary.
+ */
+export function replyForItem(item: ReviewItem, opts: ReplyOptions = {}, shown?: Set<string>): string {
   const f = item.pf.finding;
   const parts: string[] = [];
   const quote = quoteHunk(item, opts.quoteBefore ?? 6);
@@ -193,7 +196,12 @@ export function replyForItem(item: ReviewItem, opts: ReplyOptions = {}): string 
   parts.push(wrap(`${msg}${tags ? ` (${tags})` : ''}. ${expl}`));
   let consequence: string | undefined;
   try {
-    consequence = (opts.consequence ?? simulatedConsequence)(f);
+    if (opts.consequence) consequence = opts.consequence(f);
+    else {
+      const sim = simulatedConsequenceParts(f);
+      consequence = sim && shown?.has(sim.key) ? wrap(sim.brief) : sim?.text;
+      if (sim) shown?.add(sim.key);
+    }
   } catch {
     consequence = undefined; // the simulator cannot model it: the static summary below
   }
@@ -218,12 +226,15 @@ export function formatReply(review: PatchReview, opts: ReplyOptions = {}): strin
     byPatch.set(it.pf.patch.index, list);
   }
   const mails: string[] = [];
+  // several findings: the per-architecture table once per simulation, a summary line after that
+  const count = [...byPatch.values()].reduce((n, l) => n + l.length, 0);
+  const shown = count > 1 ? new Set<string>() : undefined;
   for (const [, items] of [...byPatch].sort((a, b) => a[0] - b[0])) {
     const p = items[0].patch;
     const head: string[] = [`Subject: Re: ${p.subject.replace(/^\s*re:\s*/i, '')}`];
     if (p.messageId) head.push(`In-Reply-To: ${p.messageId}`);
     const intro = p.from ? (p.date ? `On ${p.date}, ${p.from} wrote:` : `${p.from} wrote:`) : '';
-    const body = items.map((it) => replyForItem(it, opts)).join('\n\n');
+    const body = items.map((it) => replyForItem(it, opts, shown)).join('\n\n');
     mails.push(`${head.join('\n')}\n\n${intro ? intro + '\n' : ''}${body}\n`);
   }
   return mails.join(`\n${'-'.repeat(72)}\n\n`);

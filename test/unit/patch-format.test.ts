@@ -222,3 +222,17 @@ test('findingId survives a structured clone, so a worker can select one finding 
   const text = formatReply(review, { only: (pf) => findingId(pf) === findingId(cloned), consequence: () => 'X' });
   assert.ok(text.startsWith('Subject: Re: [PATCH 3/3]'));
 });
+
+test('review reply with several findings: the simulation table once, a one-line summary for the same simulation after', async () => {
+  const review = await reviewSet(parsePatches(fixture('series-cover-3.mbox'), 's'), { base: BASE, analyze: toyAnalyze });
+  assert.equal(review.items.length, 2);
+  const text = formatReply(review);
+  assert.equal(text.split('Simulated (vmalias simulate --scenario write-no-flush --size 8192):\n').length, 2, 'one full table');
+  assert.equal(text.match(/^ {2}armv5-vivt /gm)?.length, 1);
+  const [, second] = text.split(`\n${'-'.repeat(72)}\n\n`);
+  assert.match(second.replace(/\n/g, ' '), /Simulated as above \(write-no-flush, 8192 bytes\): corrupts on armv5-vivt, armv6-vipt-aliasing, .*nios2, xtensa-aliasing; intact on x86-64, arm64\./);
+  // one finding alone keeps its table
+  const only = formatReply(review, { only: (pf) => pf.patch.index === review.findings[1].patch.index });
+  assert.ok(only.includes('Simulated (vmalias simulate --scenario write-no-flush --size 8192):\n'));
+  assert.ok(!only.includes('Simulated as above'));
+});
