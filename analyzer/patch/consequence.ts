@@ -47,8 +47,10 @@ function render(f: Finding, rep: ReturnType<typeof simulateFinding>): string {
       continue;
     }
     // name the call: for a linear-map finding the fix is another page lookup, and the vmap-range call is what does nothing
+    // (a linear-map fix is right about the page: what still fails there is the vmap call it also needs)
+    const vmapCall = r.direction === 'read' ? 'invalidate_kernel_vmap_range()' : 'flush_kernel_vmap_range()';
     const noop = r.fixed.corruptedBytes && r.fixed.notes.some((n) => /cannot work|no-op|empty/.test(n))
-      ? ` (${r.direction === 'read' ? 'invalidate_kernel_vmap_range()' : 'flush_kernel_vmap_range()'} is a no-op there)` : '';
+      ? (f.rule === 'vmalloc-linear-map' ? ` (vmalloc_to_page() gives the right page, but ${vmapCall} is a no-op there)` : ` (${vmapCall} is a no-op there)`) : '';
     lines.push(`  ${r.arch.padEnd(width)}  ${verdict(r.corruptedBytes, r.sizeBytes)}, fixed: ${verdict(r.fixed.corruptedBytes, r.sizeBytes)}${noop}`);
   }
   if (unaffected.length) lines.push(`  ${unaffected.join(', ')}: not affected (physically indexed)`);
