@@ -592,13 +592,26 @@ export function untouchedQuote(p: string, text: string, f: Finding, summaries: R
   return out;
 }
 
+/**
+ * The patch line a finding placed at a hunk (not at a line of its own) is reported at: the first
+ * added line of the hunk's first run of changes — a line of the file after the patch, as the
+ * target's position is — else its first changed line (a hunk that only removes).
+ */
+export function anchorLine(p: HunkPlacement | undefined): number | undefined {
+  if (!p) return undefined;
+  const lines = p.hunk.lines;
+  const i = lines.findIndex((l) => l.patchLine === p.firstChangedPatchLine);
+  if (i >= 0) for (let k = i; k < lines.length && lines[k].kind !== ' '; k++) if (lines[k].kind === '+') return lines[k].patchLine;
+  return p.firstChangedPatchLine;
+}
+
 /** A finding in untouched file `p`, reported at the hunk of `r` that causes it. */
 function untouchedItem(r: FileResult, placement: HunkPlacement, p: string, text: string, finding: Finding, untouched?: QuotedLine[]): ReviewItem {
   return {
     ...(untouched ? { untouched } : {}),
     pf: {
       finding,
-      patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: placement.firstChangedPatchLine ?? r.file.patchLine, column: 1 },
+      patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: anchorLine(placement) ?? r.file.patchLine, column: 1 },
       target: { path: p, line: finding.span.start.line },
     },
     patch: r.patch, file: r.file, hunk: placement.hunk, analyzedText: text, imageLine: (l: number) => l, map: new LineMap(),
@@ -856,7 +869,7 @@ export async function reviewSet(set: PatchSet, options: PatchReviewOptions = {})
       let untouched: QuotedLine[] | undefined;
       if (patchLine === undefined) {
         const h = hunkForOutside(fa.placements, fa.postLines, postLine, f.function);
-        patchLine = h?.firstChangedPatchLine ?? r.file.patchLine;
+        patchLine = anchorLine(h) ?? r.file.patchLine;
         column = 1;
         hunk = h?.hunk;
         // the patch line is a stand-in: say where the finding is, and quote it

@@ -144,8 +144,8 @@ test('review with a directory base: a wrapper converted to kvzalloc() is reporte
   try {
     const review = await reviewSet(parsePatches(patch, 'zz.patch'), { base, baseContext: ctxOf(base) });
     assert.deepEqual(review.problems, []);
-    // reported at the changed line of the patch, for the caller's file and line
-    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'drivers/zz/zz_io.c', 12, 12]]);
+    // reported at the added line of the patch (not the removed one), for the caller's file and line
+    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'drivers/zz/zz_io.c', 12, 13]]);
     assert.match(review.findings[0].finding.message, /\(at drivers\/zz\/zz_io\.c:12, which this patch does not touch: a caller of zz_buf_alloc\(\), which it makes hand out vmalloc memory\)/);
     // the reply quotes the hunk that changes the allocator and names the caller
     const reply = formatReply(review);
@@ -228,7 +228,7 @@ test('review with a directory base: a member the series makes hold vmalloc memor
     const review = await reviewSet(parsePatches(patch('kvzalloc'), 'rc.patch'), { base, baseContext: ctxOf(base) });
     assert.deepEqual(review.problems, []);
     assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]),
-      [['vmalloc-linear-map', 'drivers/net/rc/rc_io.c', 7, 11]]);
+      [['vmalloc-linear-map', 'drivers/net/rc/rc_io.c', 7, 12]]);
     assert.match(review.findings[0].finding.message, /which this patch does not touch: it reads `rc_priv->ring`, which this patch makes hold possibly-vmalloc memory/);
     // a store the readers cannot tell from the old one adds nothing (kzalloc → kmalloc)
     const same = await reviewSet(parsePatches(patch('kmalloc'), 'rc.patch'), { base, baseContext: ctxOf(base) });
@@ -348,7 +348,7 @@ test('review with a directory base: a wrapper in a header of include/ is judged 
     assert.deepEqual(ctx.scopes, ['fs/zq/', 'include/linux/']);
     const review = await reviewSet(parsePatches(patch, 'zq.patch'), { base, baseContext: ctxOf(base) });
     assert.deepEqual(review.problems, []);
-    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'fs/zq/zq_log.c', 10, 12]]);
+    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'fs/zq/zq_log.c', 10, 13]]);
     assert.match(review.findings[0].finding.message, /a caller of zq_alloc_buf\(\), which it makes hand out vmalloc memory/);
     // the reply quotes what breaks in the files the patch leaves alone: the call, and the helper's conversion
     const reply = formatReply(review);
@@ -394,7 +394,7 @@ test('review with a directory base: a function-like macro wrapper in a header of
   try {
     const review = await reviewSet(parsePatches(patch, 'zq.patch'), { base, baseContext: ctxOf(base) });
     assert.deepEqual(review.problems, []);
-    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'fs/zq/zq_log.c', 10, 12]]);
+    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'fs/zq/zq_log.c', 10, 13]]);
     assert.match(review.findings[0].finding.message, /a caller of zq_alloc_buf\(\), which it makes hand out vmalloc memory/);
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
