@@ -57,10 +57,12 @@ function render(f: Finding, rep: ReturnType<typeof simulateFinding>): string {
   const ex: ArchResult | undefined = rep.results.find((r) => r.corruptedBytes > 0);
   if (ex) {
     const where = at(ex.sampleOffset, f.buffer);
+    // the analysis could not tell the direction (an op passed through a helper): say which one the example is
+    const on = f.facts.direction === 'both' ? `on ${ex.arch}, replayed as a ${ex.direction} (the direction is not known here),` : `on ${ex.arch}`;
     lines.push(
       ex.direction === 'write'
-        ? `E.g. on ${ex.arch} the CPU wrote ${first4(ex.expected)} at ${where}; the device received ${first4(ex.observed)}.`
-        : `E.g. on ${ex.arch} the device wrote ${first4(ex.expected)} at ${where}; the CPU read ${first4(ex.observed)}.`,
+        ? `E.g. ${on} the CPU wrote ${first4(ex.expected)} at ${where}; the device received ${first4(ex.observed)}.`
+        : `E.g. ${on} the device wrote ${first4(ex.expected)} at ${where}; the CPU read ${first4(ex.observed)}.`,
     );
   }
   return lines.join('\n');

@@ -5,6 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { reviewCommand, CommandIO } from '../../analyzer/patch/command';
 import { fixDiff, formatMailback, formatReply } from '../../analyzer/patch/format';
+import { simulatedConsequence } from '../../analyzer/patch/consequence';
+import type { Finding } from '../../analyzer/types';
 import { gitRangeArgs } from '../../analyzer/patch/git';
 import { parsePatches } from '../../analyzer/patch/parse';
 import { findingId, reviewPatchText, reviewSet } from '../../analyzer/patch/review';
@@ -235,4 +237,13 @@ test('review reply with several findings: the simulation table once, a one-line 
   const only = formatReply(review, { only: (pf) => pf.patch.index === review.findings[1].patch.index });
   assert.ok(only.includes('Simulated (vmalias simulate --scenario write-no-flush --size 8192):\n'));
   assert.ok(!only.includes('Simulated as above'));
+});
+
+test('consequence: an example of unknown direction says it is replayed as a write; a known one does not', () => {
+  const finding = (direction: 'both' | 'write') => ({
+    rule: 'vmalloc-linear-map', buffer: 'buf', direction,
+    facts: { rule: 'vmalloc-linear-map', direction, cpuWroteBefore: false, cpuReadsAfter: false, hasFlush: false, hasInvalidate: false, source: 'vmalloc', sizeBytes: 8192 },
+  }) as unknown as Finding;
+  assert.match(simulatedConsequence(finding('both')) ?? '', /\nE\.g\. on armv5-vivt, replayed as a write \(the direction is not known here\), the CPU wrote /);
+  assert.match(simulatedConsequence(finding('write')) ?? '', /\nE\.g\. on armv5-vivt the CPU wrote /);
 });
