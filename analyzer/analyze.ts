@@ -14,6 +14,7 @@ import { FunctionInfo } from './engine/tu';
 import { FunctionAnalysis, PENDING, SummaryAcc, TuCtx, CallSiteFacts, strongerKind } from './engine/interp';
 import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite, fieldNameOf, meet } from './engine/state';
 import { DIRECTIONS, seedNames, type SourceKind } from './tables';
+import { ALLOCATORS, allocatorApplies } from './tables/allocators';
 import { skeleton, callsOf, invalidatesOf, SkeletonCache } from './engine/skeleton';
 import { AnalysisMemo, UnitResult } from './engine/memo';
 
@@ -413,6 +414,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   findings.sort((a, b) => a.span.startOffset - b.span.startOffset || a.rule.localeCompare(b.rule));
   const filtered = opts.rules ? findings.filter((f) => opts.rules?.has(f.rule)) : findings;
   const fileSummaries = [...summaries.values()].filter((x) => x.file === file && byName.has(x.name));
+  fileSummaries.push(...macroSummaries(sk.preproc, byName, summaries, file, opts.kernel));
   memo?.end();
   // vmalloc memory passed to functions of other files, for the scan to hand to their files
   const outSites: [string, number[]][] = [];
@@ -439,6 +441,34 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
 }
 
 /** How a function body mentions a file-wide location: `.m` for a member, the name of a file-scope variable. */
+/**
+ * Function-like macros of this file that wrap an allocator (`#define zlog_alloc_log(n) vzalloc(n)`,
+ * or a call of a function whose summary hands out vmalloc memory): summaries for the files that
+ * include a header defining them, as for a `static inline` wrapper. Only what the call returns.
+ */
+function macroSummaries(preproc: readonly { kind: string; name?: string; callee?: string; argParams?: (number | null)[] }[], byName: Map<string, FunctionInfo[]>,
+  summaries: Map<string, FunctionSummary>, file: string, kernel: KernelVersion | undefined): FunctionSummary[] {
+  const out: FunctionSummary[] = [];
+  for (const it of preproc) {
+    if (it.kind !== 'macro' || !it.name || !it.callee || !it.argParams || byName.has(it.name) || summaries.get(it.name)?.file === file) continue;
+    const row = ALLOCATORS.get(it.callee);
+    const callee = summaries.get(it.callee);
+    let kind: FunctionSummary['returnsVmalloc'];
+    let sizeArg: number | undefined;
+    if (row && allocatorApplies(row, kernel)) {
+      kind = row.kind;
+      sizeArg = typeof row.size === 'number' ? row.size : undefined;
+    } else if (callee?.returnsVmalloc) {
+      kind = callee.returnsVmalloc;
+      sizeArg = callee.returnSizeParam;
+    }
+    if (!kind) continue;
+    const size = sizeArg !== undefined ? it.argParams[sizeArg] : null;
+    out.push({ name: it.name, file, returnsVmalloc: kind, ...(size !== null && size !== undefined ? { returnSizeParam: size } : {}) });
+  }
+  return out;
+}
+
 function mentionOf(key: string): string {
   return key.startsWith('global:') ? key.slice('global:'.length) : `.${fieldNameOf(key)}`;
 }

@@ -10,7 +10,7 @@ import { parseVersion } from './tables';
 import { scanPaths, formatNote, ScanNote } from './scan';
 import { baseContext } from './scan/context';
 import { formatText, formatJson, formatSarif, formatRuleList } from './report';
-import { isPatchText, parsePatchInputs, reviewSet, formatMailback, reviewCommand, PatchFinding } from './patch';
+import { isPatchText, parsePatchInputs, reviewSet, formatMailback, reviewCommand, PatchFinding, PatchSet } from './patch';
 import { analyzeText, getBackend } from './analyze';
 import { simulateCommand, simulateFinding } from '../simulator/command';
 import { renderText as renderSimulationText } from '../simulator/render/text';
@@ -266,6 +266,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const problems: string[] = [];
   let inputErrors = 0;
   const patchFindings: PatchFinding[] = [];
+  let patchSet: PatchSet | undefined;
   // with a directory base, what the untouched files of the touched files' subsystems export
   const baseDir = values.base as string | undefined;
   const contextOpts = {
@@ -343,6 +344,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   if (patchInputs.length) {
     try {
       const review = await reviewSet(parsePatchInputs(patchInputs), patchOpts);
+      patchSet = review.set;
       patchFindings.push(...review.findings);
       notes.push(...review.notes);
       problems.push(...review.problems.map((pr) => pr.message));
@@ -377,7 +379,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   }
 
   if (format === 'mailback') {
-    const out = formatMailback({ findings: patchFindings });
+    const out = formatMailback({ findings: patchFindings, ...(patchSet ? { set: patchSet } : {}) });
     if (out) io.stdout.write(out);
     for (const f of findings) io.stdout.write(`${f.file}:${f.span.start.line}: ${f.message} [${f.rule}]\n`);
   } else {

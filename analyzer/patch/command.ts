@@ -198,7 +198,9 @@ function emit(review: PatchReview, format: string, io: CommandIO, deps: ReviewDe
   // problems go there, not "skipped the cover letter" and the like.
   for (const n of format === 'mailback' ? review.problems.map((p) => p.message) : review.notes) io.stderr.write(`vmalias: ${n}\n`);
   if (format === 'json') {
-    io.stdout.write(JSON.stringify({ findings: review.findings, notes: review.notes }, null, 2) + '\n');
+    // a finding in a file the patch leaves alone carries the lines a reply quotes of it
+    const findings = review.items.map((it) => (it.untouched ? { ...it.pf, untouched: it.untouched } : it.pf));
+    io.stdout.write(JSON.stringify({ findings, notes: review.notes }, null, 2) + '\n');
   } else if (format === 'mailback') {
     io.stdout.write(formatMailback(review));
   } else if (review.items.length > 0) {

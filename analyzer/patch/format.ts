@@ -4,9 +4,9 @@
  */
 import { lineIndex, lineStarts } from '../parse/lines';
 import type { Finding, Fix } from '../types';
-import { simulatedConsequence } from './consequence';
+import { simulatedConsequenceParts } from './consequence';
 import { EXPLANATIONS, staticConsequence } from './explain';
-import type { Hunk, PatchFinding } from './model';
+import type { Hunk, PatchFinding, PatchSet } from './model';
 import type { PatchReview, ReviewItem } from './review';
 
 /**
@@ -14,13 +14,21 @@ import type { PatchReview, ReviewItem } from './review';
  * `path:line: message [rule]` with the target file and its post-image line (like
  * `checkpatch.pl --terse --showfile`). Empty string when the patch is clean.
  */
-export function formatMailback(review: Pick<PatchReview, 'findings'>): string {
+export function formatMailback(review: Pick<PatchReview, 'findings'> & { set?: Pick<PatchSet, 'patches'> }): string {
+  // an input of several patches: each line says which one it belongs to, `[k/N]` as the subject
+  // numbers it (else its place in the series); b4 pipes one patch at a time, whose lines stay as they were
+  const patches = review.set?.patches ?? [];
+  const label = (i: number): string => {
+    if (patches.length < 2) return '';
+    const p = patches.find((x) => x.index === i);
+    return p?.number ? ` [${p.number.k}/${p.number.n}]` : ` [${i}/${patches.length}]`;
+  };
   return review.findings
     .map((pf) => {
       const f = pf.finding;
       const pre = f.preexisting ? ' (pre-existing)' : '';
       const low = f.confidence === 'low' ? ' (low confidence: reviewed without the base file)' : '';
-      return `${pf.target.path}:${pf.target.line}: ${f.message}${pre}${low} [${f.rule}]\n`;
+      return `${pf.target.path}:${pf.target.line}: ${f.message}${pre}${low} [${f.rule}]${label(pf.patch.index)}\n`;
     })
     .join('');
 }
@@ -168,12 +176,17 @@ function wrap(text: string, width = 72): string {
   return lines.join('\n');
 }
 
-/** One finding's part of the reply: quote, explanation, consequence, fix. */
-export function replyForItem(item: ReviewItem, opts: ReplyOptions = {}): string {
+/**
+ * One finding's part of the reply: quote, explanation, consequence, fix. `shown`: the simulations
+ * whose table an earlier finding of the reply printed; this one then gets a one-line summary.
+ */
+export function replyForItem(item: ReviewItem, opts: ReplyOptions = {}, shown?: Set<string>): string {
   const f = item.pf.finding;
   const parts: string[] = [];
   const quote = quoteHunk(item, opts.quoteBefore ?? 6);
   if (quote.length) parts.push(quote.join('\n'));
+  // a finding in a file the patch leaves alone: quote what breaks there, `file:line` first
+  if (item.untouched?.length) parts.push(item.untouched.map((q) => [`${q.path}:${q.line}, ${q.what}:`, ...q.lines.map((l) => `> ${l}`.replace(/\s+$/, ''))].join('\n')).join('\n'));
   const expl = EXPLANATIONS[f.rule]?.text(f) ?? '';
   const where = `${item.pf.target.path}:${item.pf.target.line}`;
   const tags = [f.preexisting ? 'pre-existing, not introduced by this patch' : '', f.confidence === 'low' ? 'reviewed without the base file' : '']
@@ -183,7 +196,12 @@ export function replyForItem(item: ReviewItem, opts: ReplyOptions = {}): string 
   parts.push(wrap(`${msg}${tags ? ` (${tags})` : ''}. ${expl}`));
   let consequence: string | undefined;
   try {
-    consequence = (opts.consequence ?? simulatedConsequence)(f);
+    if (opts.consequence) consequence = opts.consequence(f);
+    else {
+      const sim = simulatedConsequenceParts(f);
+      consequence = sim && shown?.has(sim.key) ? wrap(sim.brief) : sim?.text;
+      if (sim) shown?.add(sim.key);
+    }
   } catch {
     consequence = undefined; // the simulator cannot model it: the static summary below
   }
@@ -208,12 +226,15 @@ export function formatReply(review: PatchReview, opts: ReplyOptions = {}): strin
     byPatch.set(it.pf.patch.index, list);
   }
   const mails: string[] = [];
+  // several findings: the per-architecture table once per simulation, a summary line after that
+  const count = [...byPatch.values()].reduce((n, l) => n + l.length, 0);
+  const shown = count > 1 ? new Set<string>() : undefined;
   for (const [, items] of [...byPatch].sort((a, b) => a[0] - b[0])) {
     const p = items[0].patch;
     const head: string[] = [`Subject: Re: ${p.subject.replace(/^\s*re:\s*/i, '')}`];
     if (p.messageId) head.push(`In-Reply-To: ${p.messageId}`);
     const intro = p.from ? (p.date ? `On ${p.date}, ${p.from} wrote:` : `${p.from} wrote:`) : '';
-    const body = items.map((it) => replyForItem(it, opts)).join('\n\n');
+    const body = items.map((it) => replyForItem(it, opts, shown)).join('\n\n');
     mails.push(`${head.join('\n')}\n\n${intro ? intro + '\n' : ''}${body}\n`);
   }
   return mails.join(`\n${'-'.repeat(72)}\n\n`);

@@ -18,6 +18,7 @@ import type { FilePatch, Hunk, Patch, PatchFinding, PatchProblem, PatchSet } fro
 import { describePatch, isCFile } from './model';
 import { parsePatches } from './parse';
 import { fieldFactsFor } from '../scan/summaries';
+import { SINK_ROWS } from '../tables/sinks';
 
 export type AnalyzeTextFn = (text: string, file: string, opts: AnalyzeOptions) => Promise<AnalysisResult>;
 
@@ -64,6 +65,21 @@ export interface ReviewItem {
   imageLine: (analyzedLine: number) => number;
   /** Post-image line ↔ patch line of the file in this patch. */
   map: LineMap;
+  /**
+   * A finding in a file the series does not touch: its lines there (the statement at the finding)
+   * and, when a helper of another file does the wrong thing, that helper's line — what the reply
+   * quotes besides the hunk that causes it.
+   */
+  untouched?: QuotedLine[];
+}
+
+/** Lines of a file quoted in a reply: `path:line`, the text of each line, and what the place is. */
+export interface QuotedLine {
+  path: string;
+  line: number;
+  lines: string[];
+  /** `in zlog_submit_kbuf()`, or that the patch does not touch the file. */
+  what: string;
 }
 
 export interface PatchReview {
@@ -535,12 +551,67 @@ function readOrUndefined(base: BaseTree, p: string): string | undefined {
   }
 }
 
+/** The statement starting at 1-based `line` of `lines` (up to its `;`, `{` or `)`-ended line, at most 4 lines). */
+function statementAt(lines: readonly string[], line: number): string[] {
+  const out: string[] = [];
+  for (let i = line - 1; i < lines.length && out.length < 4; i++) {
+    out.push(lines[i].replace(/\s+$/, ''));
+    if (/[;{}]\s*(\/\*.*\*\/)?$/.test(lines[i])) break;
+  }
+  return out;
+}
+
+/** The linear-map conversions the analyzer knows (virt_to_page(), sg_init_one(), dma_map_single() …). */
+const LINEAR = new RegExp(`\\b(?:${SINK_ROWS.filter((x) => x.kind === 'linear').map((x) => x.name).join('|')})\\s*\\(`);
+
+/**
+ * What a reply quotes of a finding in untouched file `p`: the statement at the finding, and for a
+ * linear-map conversion inside a helper of another file (`zlog_submit_kbuf()` calling
+ * `virt_to_page(buf)`), the helper's line that converts — found in the helper's body in `read(file)`.
+ */
+export function untouchedQuote(p: string, text: string, f: Finding, summaries: ReadonlyMap<string, FunctionSummary>, read: (file: string) => string | undefined,
+  what = 'which this patch does not touch'): QuotedLine[] {
+  const lines = text.split('\n');
+  const out: QuotedLine[] = [{ path: p, line: f.span.start.line, lines: statementAt(lines, f.span.start.line), what }];
+  if (f.rule !== 'vmalloc-linear-map') return out;
+  const callee = /^([A-Za-z_]\w*)\s*\(/.exec(text.slice(f.span.startOffset, f.span.endOffset))?.[1];
+  const sm = callee ? summaries.get(callee) : undefined;
+  if (!callee || !sm?.convertsParams?.length) return out;
+  const other = sm.file === p ? text : read(sm.file);
+  if (other === undefined) return out;
+  const ol = other.split('\n');
+  const head = ol.findIndex((l) => new RegExp(`^[A-Za-z_][^;]*\\b${callee}\\s*\\(`).test(l) && !/;\s*$/.test(l));
+  if (head < 0) return out;
+  const [, end] = functionExtent(ol, head + 1);
+  for (let i = head + 1; i < end; i++) {
+    if (LINEAR.test(ol[i]) && !/^\s*(\/\/|\*|\/\*)/.test(ol[i])) {
+      out.push({ path: sm.file, line: i + 1, lines: statementAt(ol, i + 1), what: `in ${callee}()` });
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * The patch line a finding placed at a hunk (not at a line of its own) is reported at: the first
+ * added line of the hunk's first run of changes — a line of the file after the patch, as the
+ * target's position is — else its first changed line (a hunk that only removes).
+ */
+export function anchorLine(p: HunkPlacement | undefined): number | undefined {
+  if (!p) return undefined;
+  const lines = p.hunk.lines;
+  const i = lines.findIndex((l) => l.patchLine === p.firstChangedPatchLine);
+  if (i >= 0) for (let k = i; k < lines.length && lines[k].kind !== ' '; k++) if (lines[k].kind === '+') return lines[k].patchLine;
+  return p.firstChangedPatchLine;
+}
+
 /** A finding in untouched file `p`, reported at the hunk of `r` that causes it. */
-function untouchedItem(r: FileResult, placement: HunkPlacement, p: string, text: string, finding: Finding): ReviewItem {
+function untouchedItem(r: FileResult, placement: HunkPlacement, p: string, text: string, finding: Finding, untouched?: QuotedLine[]): ReviewItem {
   return {
+    ...(untouched ? { untouched } : {}),
     pf: {
       finding,
-      patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: placement.firstChangedPatchLine ?? r.file.patchLine, column: 1 },
+      patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: anchorLine(placement) ?? r.file.patchLine, column: 1 },
       target: { path: p, line: finding.span.start.line },
     },
     patch: r.patch, file: r.file, hunk: placement.hunk, analyzedText: text, imageLine: (l: number) => l, map: new LineMap(),
@@ -578,6 +649,8 @@ async function consequences(
   let budget = MAX_CONSEQUENCE_ANALYSES;
   const capped = new Set<string>();
   const common = ctx.summaries.map((x) => [x.name, x] as const);
+  // a file as the series leaves it (a helper the reply quotes may be in a touched file)
+  const readLatest = (file: string): string | undefined => [...files].reverse().find((x) => x.path === file && x.after !== undefined)?.after ?? readOrUndefined(base, file);
   for (const r of files) {
     const fa = analyses.get(r);
     if (!fa || fa.low || !r.complete) continue;
@@ -601,7 +674,8 @@ async function consequences(
       .map((nm) => ({ name: nm, gives: givesMemory(after.get(nm) ?? { name: nm, file: r.path }) && !givesMemory(before.get(nm) ?? { name: nm, file: r.path }) }))
       .flatMap((fn) => {
         // the hunk that changes the function: the one in its body, else one whose @@ line names it
-        const def = fa.postLines.findIndex((l) => new RegExp(`^[A-Za-z_][^;]*\\b${fn.name}\\s*\\(`).test(l) && !/;\s*$/.test(l));
+        // (or a function-like macro of a header: `#define zlog_alloc_log(n) vzalloc(n)`)
+        const def = fa.postLines.findIndex((l) => (new RegExp(`^[A-Za-z_][^;]*\\b${fn.name}\\s*\\(`).test(l) && !/;\s*$/.test(l)) || new RegExp(`^#\\s*define\\s+${fn.name}\\(`).test(l));
         // a static function of a .c file has no callers elsewhere (a same-named one is another function)
         if (def >= 0 && /^static\b/.test(fa.postLines[def]) && r.path.endsWith('.c')) return [];
         const placement = hunkForOutside(fa.placements, fa.postLines, def >= 0 ? def + 1 : 1, fn.name);
@@ -632,7 +706,8 @@ async function consequences(
       const placement = fns[0].placement;
       for (const f of diffFindings(b.findings, a.findings).introduced) {
         reported.add(`${p}:${f.span.start.line}:${f.rule}`);
-        out.push(untouchedItem(r, placement, p, text, { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: a caller of ${which}, which it ${what})` }));
+        out.push(untouchedItem(r, placement, p, text, { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: a caller of ${which}, which it ${what})` },
+          untouchedQuote(p, text, f, withAfter, readLatest)));
       }
     }
   }
@@ -681,7 +756,8 @@ async function consequences(
         if (reported.has(k)) continue;
         reported.add(k);
         const kind = facts[0].kind === 'maybe' ? 'possibly-vmalloc' : facts[0].kind === 'vmap' ? 'vmap' : 'vmalloc';
-        out.push(untouchedItem(r, placement, p, text, { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: it reads ${which}, which this patch makes hold ${kind} memory)` }));
+        out.push(untouchedItem(r, placement, p, text, { ...f, message: `${f.message} (at ${p}:${f.span.start.line}, which this patch does not touch: it reads ${which}, which this patch makes hold ${kind} memory)` },
+          untouchedQuote(p, text, f, summaries, readLatest)));
       }
     }
   }
@@ -767,6 +843,10 @@ export async function reviewSet(set: PatchSet, options: PatchReviewOptions = {})
     analyses.set(pseudo, await analyzeFile(pseudo, analyze, opts, problems, cache));
     reviewed.push(pseudo);
   }
+  // every summary the review knows (the base's, then the series' files as it leaves them), for quotes
+  let summaryCache: Map<string, FunctionSummary> | undefined;
+  const everySummary = (): Map<string, FunctionSummary> =>
+    (summaryCache ??= new Map([...(baseFacts?.summaries ?? []), ...[...known.values()].flatMap((x) => x.summaries)].map((x) => [x.name, x] as const)));
   // findings that leave a file with their function, for the files they move to
   const vacated = vacatedFindings(applied.files, analyses, removed);
   for (const r of reviewed) {
@@ -786,20 +866,25 @@ export async function reviewSet(set: PatchSet, options: PatchReviewOptions = {})
       let column = f.span.start.column + 1; // the diff's prefix character comes first
       let hunk = fa.placements.find((p) => p.postRange && postLine >= p.postRange[0] && postLine <= p.postRange[1] && fa.map.patchLineOf(postLine) !== undefined)?.hunk;
       let finding = f;
+      let untouched: QuotedLine[] | undefined;
       if (patchLine === undefined) {
         const h = hunkForOutside(fa.placements, fa.postLines, postLine, f.function);
-        patchLine = h?.firstChangedPatchLine ?? r.file.patchLine;
+        patchLine = anchorLine(h) ?? r.file.patchLine;
         column = 1;
         hunk = h?.hunk;
-        // the patch line is a stand-in: say where the finding is
+        // the patch line is a stand-in: say where the finding is, and quote it
         finding = { ...f, message: `${f.message} (at ${r.path}:${postLine}, outside the lines the patch shows)` };
+        if (!fa.low && r.after !== undefined) {
+          untouched = untouchedQuote(r.path, r.after, f, everySummary(), (file) => [...applied.files].reverse().find((x) => x.path === file && x.after !== undefined)?.after ?? readOrUndefined(base, file),
+            'outside the lines the patch shows');
+        }
       }
       const pf: PatchFinding = {
         finding,
         patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: patchLine, column },
         target: { path: r.path, line: postLine },
       };
-      items.push({ pf, patch: r.patch, file: r.file, hunk, analyzedText: fa.analyzedText, imageLine: fa.toImage, map: fa.map });
+      items.push({ pf, patch: r.patch, file: r.file, hunk, analyzedText: fa.analyzedText, imageLine: fa.toImage, map: fa.map, ...(untouched ? { untouched } : {}) });
     }
   }
   items.sort((a, b) => a.pf.patch.index - b.pf.patch.index || a.pf.patch.line - b.pf.patch.line || a.pf.patch.column - b.pf.patch.column);

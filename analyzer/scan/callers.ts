@@ -4,6 +4,7 @@
  * which untouched `.c` files there call a given function. Light enough for the editor's analysis
  * worker, which takes summaries from its workspace scan instead (extension/engine/worker.ts).
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readSourceBytes, walkPaths } from './files';
@@ -31,8 +32,8 @@ export function contextScopes(paths: readonly string[]): string[] {
  * top-level scope (`fs/` for fs/buffer.c, `mm/`) its own `.c`/`.h` files, not every filesystem or
  * driver below it.
  */
-export function scopeInputs(root: string, paths: readonly string[]): { scopes: string[]; inputs: string[] } {
-  const scopes = contextScopes(paths).filter((s) => {
+export function scopeInputs(root: string, paths: readonly string[], includers: readonly string[] = []): { scopes: string[]; inputs: string[] } {
+  const scopes = contextScopes([...paths, ...includers]).filter((s) => {
     try {
       return fs.statSync(path.join(root, s)).isDirectory();
     } catch {
@@ -49,6 +50,72 @@ export function scopeInputs(root: string, paths: readonly string[]): { scopes: s
     }
   });
   return { scopes, inputs };
+}
+
+/**
+ * How the kernel includes a header of an include directory: `include/linux/zlog.h` →
+ * `linux/zlog.h`, `include/uapi/linux/x.h` → `linux/x.h`, `arch/arm/include/asm/x.h` → `asm/x.h`.
+ * Undefined for a header that lives with its driver (`"foo.h"`, found in its own scope).
+ */
+export function systemInclude(rel: string): string | undefined {
+  return /^(?:arch\/[^/]+\/)?include\/(?:uapi\/|generated\/(?:uapi\/)?)?([^/].*\.h)$/.exec(rel.replace(/\\/g, '/').replace(/^\.\//, ''))?.[1];
+}
+
+/** A header included from more subsystems than this is core API: its callers are not searched. */
+export const MAX_INCLUDER_SCOPES = 4;
+
+/**
+ * The `.c` files of the base that include (`#include <linux/zlog.h>`) the touched headers of an
+ * include directory among `paths`: their subsystems are where the header's functions, macros and
+ * types are used, so a review of a patch to the header searches them as it searches the touched
+ * files' own (scopeInputs `includers`). A header included from more than MAX_INCLUDER_SCOPES
+ * subsystems gives none (and a note). `git grep` in a git work tree, else a walk of the base.
+ */
+export async function headerIncluders(root: string, paths: readonly string[]): Promise<{ files: string[]; notes: string[] }> {
+  const files: string[] = [];
+  const notes: string[] = [];
+  for (const h of paths) {
+    const spelling = systemInclude(h);
+    if (!spelling) continue;
+    const found = includersOf(root, spelling);
+    const scopes = contextScopes(found);
+    if (scopes.length > MAX_INCLUDER_SCOPES) {
+      notes.push(`${h}: included from ${scopes.length} subsystems; the untouched users of what it defines were not searched`);
+      continue;
+    }
+    files.push(...found);
+  }
+  return { files: [...new Set(files)].sort(), notes };
+}
+
+/** Base-relative `.c` files including `<spelling>`. */
+function includersOf(root: string, spelling: string): string[] {
+  const esc = spelling.replace(/[.+*?^$()[\]{}|\\]/g, '\\$&');
+  const git = spawnSync('git', ['-c', 'core.fsmonitor=false', 'grep', '-l', '-I', '--untracked', '-E', `^[[:space:]]*#[[:space:]]*include[[:space:]]*<${esc}>`, '--', '*.c'],
+    { cwd: root, encoding: 'utf8', timeout: 30_000, maxBuffer: 64 << 20 });
+  if (!git.error && (git.status === 0 || git.status === 1)) return git.stdout.split('\n').filter(Boolean).map((p) => p.replace(/\\/g, '/')).filter((p) => !p.startsWith('../'));
+  // not a git work tree: walk it
+  const re = new RegExp(`^[ \\t]*#[ \\t]*include[ \\t]*<${esc}>`, 'm');
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    let ents: fs.Dirent[];
+    try {
+      ents = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of ents) {
+      if (e.name.startsWith('.')) continue;
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && e.name.endsWith('.c')) {
+        const r = readSourceBytes(p);
+        if (r.ok && r.buf.includes(spelling, 0, 'latin1') && re.test(r.buf.toString('latin1'))) out.push(baseRelative(root, p));
+      }
+    }
+  };
+  walk(root);
+  return out.sort();
 }
 
 /**

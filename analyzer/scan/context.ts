@@ -6,7 +6,9 @@
  * these (docs/patch-review.md, "Across files").
  *
  * Each touched file's subsystem is its link scope (prefilter.ts linkScope: the parent of its
- * directory, never shallower than two levels; a top-level one is its own files only), scanned with
+ * directory, never shallower than two levels; a top-level one is its own files only) — for a header
+ * of an include directory (`include/linux/zlog.h`) also those of the files including it
+ * (callers.ts headerIncluders) — scanned with
  * the whole-tree scanner and its cache,
  * so a second review of the same tree costs a stat walk. The touched files' own summaries and
  * facts are left out (review computes them before and after each patch); paths in what is returned
@@ -15,7 +17,7 @@
 import * as path from 'path';
 import type { FieldFact, FunctionSummary } from '../types';
 import { scanPaths } from './index';
-import { findCallers, findMemberReaders, scopeInputs } from './callers';
+import { findCallers, findMemberReaders, headerIncluders, scopeInputs } from './callers';
 import { baseRelative, untouchedFacts } from './summaries';
 import type { ScanOptions } from './types';
 
@@ -34,13 +36,15 @@ export interface BaseContext {
 
 export async function baseContext(base: string, paths: readonly string[], opts: ScanOptions = {}): Promise<BaseContext> {
   const root = path.resolve(base);
-  const { scopes, inputs } = scopeInputs(root, paths);
+  // a touched header of an include directory: the subsystems that include it use what it defines
+  const inc = await headerIncluders(root, paths);
+  const { scopes, inputs } = scopeInputs(root, paths, inc.files);
   const none = async (): Promise<Map<string, string[]>> => new Map();
-  if (inputs.length === 0) return { summaries: [], fields: [], callers: none, readers: none, scopes, notes: [] };
+  if (inputs.length === 0) return { summaries: [], fields: [], callers: none, readers: none, scopes, notes: inc.notes };
   // every wrapper allocator and mapping helper of the scopes: the patch may add their first caller
   const r = await scanPaths(inputs, { ...opts, quiet: true, exportLinks: true });
   const { summaries, fields } = untouchedFacts(root, paths, r.summaries.values(), r.fieldFacts);
-  const notes = r.notes.filter((n) => n.severity === 'error').map((n) => `${baseRelative(root, n.path)}: ${n.message} (base context)`);
+  const notes = [...inc.notes, ...r.notes.filter((n) => n.severity === 'error').map((n) => `${baseRelative(root, n.path)}: ${n.message} (base context)`)];
   const callers = (names: string[]): Promise<Map<string, string[]>> => findCallers(root, inputs, paths, names);
   const readers = (members: string[]): Promise<Map<string, string[]>> => findMemberReaders(root, inputs, paths, members);
   return { summaries, fields, callers, readers, scopes, notes };

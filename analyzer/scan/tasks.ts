@@ -236,18 +236,20 @@ export class TaskRunner {
     if (!r.ok) return { ...empty, fileNote: r.note };
     const hash = sha1(r.buf);
     const dec = decodeSource(r.buf);
-    if (!dec.ok) return { ...empty, sha1: hash, fileNote: { path: file, severity: 'error', message: dec.message } };
+    // not UTF-8: a Latin-1 comment (older kernel files have them); every C token is ASCII, so the
+    // file is analysed byte for byte as Latin-1, lines and columns unchanged, and says so (--verbose)
+    const latin1 = dec.ok ? undefined : `${dec.message.replace(/^skipped: /, '')}: read as Latin-1`;
     this.warmUp();
     const backend = await (this.backend as Promise<Backend>);
     try {
       const t0 = performance.now();
       const ext = new Map<string, FunctionSummary>();
       for (const s of external) ext.set(s.name, s);
-      let text = dec.text;
+      let text = dec.ok ? dec.text : r.buf.toString('latin1');
       let blanked = 0;
       let gaps: [number, number][] | undefined;
       const done = (res: AnalysisResult, rest: Pick<AnalyzeFileResult, 'parseMs' | 'analyzeMs'> & Partial<AnalyzeFileResult>): AnalyzeFileResult => ({
-        file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: res.notes, ...(res.callSites ? { callSites: res.callSites } : {}),
+        file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: latin1 ? [...res.notes, latin1] : res.notes, ...(res.callSites ? { callSites: res.callSites } : {}),
         ...(res.fieldFacts ? { fieldFacts: res.fieldFacts } : {}), ...rest,
       });
       const opts = {

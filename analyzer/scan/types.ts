@@ -9,7 +9,7 @@ export type NoteSeverity = 'error' | 'warning' | 'info';
 
 /**
  * A problem with one input that did not stop the scan. `error` = the user asked for something we
- * could not read (missing path, unreadable file, invalid UTF-8): the CLI exits 2 when any is present.
+ * could not read (missing path, unreadable file): the CLI exits 2 when any is present.
  */
 export interface ScanNote {
   path: string;

@@ -12,7 +12,7 @@ import { parsePatchInputs } from '../../analyzer/patch/parse';
 import { formatReply } from '../../analyzer/patch/format';
 import { DocumentAnalyzer } from './documentAnalyzer';
 import { fieldFactsFor, untouchedFacts } from '../../analyzer/scan/summaries';
-import { findCallers, findMemberReaders, scopeInputs } from '../../analyzer/scan/callers';
+import { findCallers, findMemberReaders, headerIncluders, scopeInputs } from '../../analyzer/scan/callers';
 import type { AnalyzeRequest, ReplyRequest, ReplyResponse, WorkerRequest, WorkerResponse } from './protocol';
 import type { FieldFact, FunctionSummary } from '../../analyzer/types';
 import { summarizeFacts, timelineHtml } from '../simulatorBackend';
@@ -77,12 +77,18 @@ function contextOf(base: string | undefined, key: string | undefined): { baseCon
   const ext = key !== undefined ? externals.get(key) : undefined;
   if (base === undefined || !ext) return {};
   return {
-    baseContext: async (paths: string[]) => ({
-      ...untouchedFacts(base, paths, ext.summaries.values(), ext.fields),
-      // the untouched callers of a function whose summary the series changes, read from disk
-      callers: (names: string[]) => findCallers(base, scopeInputs(base, paths).inputs, paths, names),
-      readers: (members: string[]) => findMemberReaders(base, scopeInputs(base, paths).inputs, paths, members),
-    }),
+    baseContext: async (paths: string[]) => {
+      // a touched header of an include directory: the subsystems including it are searched too
+      const inc = await headerIncluders(base, paths);
+      const inputs = scopeInputs(base, paths, inc.files).inputs;
+      return {
+        ...untouchedFacts(base, paths, ext.summaries.values(), ext.fields),
+        notes: inc.notes,
+        // the untouched callers of a function whose summary the series changes, read from disk
+        callers: (names: string[]) => findCallers(base, inputs, paths, names),
+        readers: (members: string[]) => findMemberReaders(base, inputs, paths, members),
+      };
+    },
   };
 }
 

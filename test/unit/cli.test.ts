@@ -169,6 +169,9 @@ test('cli scan --format mailback: findings a patch introduces on stdout, parse p
   assert.equal(good.code, 1);
   assert.match(good.out, /^drivers\/block\/vsb\.c:\d+: .+ \[vmap-io-missing-flush\]$/m);
   assert.equal(good.err, '');
+  // a series as several files: each line names its patch
+  const series = await run(['scan', '--format', 'mailback', path.join(PATCHES, '0001-vsb-write-the-superblock-when-the-log-is-set-up.patch'), path.join(PATCHES, 'rename-drops-flush.patch'), '--base', path.join(PATCHES, 'base')]);
+  assert.deepEqual(series.out.trimEnd().split('\n').map((l) => / \[\d\/\d\]$/.exec(l)?.[0]), [' [1/2]', ' [2/2]']);
   const bad = await run(['scan', '--format', 'mailback', path.join(PATCHES, 'malformed.mbox')]);
   assert.match(bad.err, /hunk .* is skipped/);
   // each stderr line is a problem with the input, none an informational note

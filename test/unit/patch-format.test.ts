@@ -5,6 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { reviewCommand, CommandIO } from '../../analyzer/patch/command';
 import { fixDiff, formatMailback, formatReply } from '../../analyzer/patch/format';
+import { simulatedConsequence } from '../../analyzer/patch/consequence';
+import type { Finding } from '../../analyzer/types';
 import { gitRangeArgs } from '../../analyzer/patch/git';
 import { parsePatches } from '../../analyzer/patch/parse';
 import { findingId, reviewPatchText, reviewSet } from '../../analyzer/patch/review';
@@ -31,10 +33,21 @@ test('mailback: one terse line per finding, exit 1', async () => {
   assert.equal(c.err(), '', 'the skipped cover letter is not a problem');
   assert.equal(
     c.out(),
-    'drivers/block/vsb.c:57: buf is written to the device without flush_kernel_vmap_range() [vmap-io-missing-flush]\n' +
-      'drivers/block/vsb.c:32: vd->log is written to the device without flush_kernel_vmap_range() [vmap-io-missing-flush]\n',
+    // an input of several patches: each line says which patch it belongs to
+    'drivers/block/vsb.c:57: buf is written to the device without flush_kernel_vmap_range() [vmap-io-missing-flush] [2/3]\n' +
+      'drivers/block/vsb.c:32: vd->log is written to the device without flush_kernel_vmap_range() [vmap-io-missing-flush] [3/3]\n',
   );
-  for (const line of c.out().trimEnd().split('\n')) assert.match(line, /^[^\s:]+:\d+: .+ \[[a-z-]+\]$/);
+  for (const line of c.out().trimEnd().split('\n')) assert.match(line, /^[^\s:]+:\d+: .+ \[[a-z-]+\] \[\d\/3\]$/);
+});
+
+test('mailback: unnumbered patches of one input are labelled by their place in the series; one patch alone is not', async () => {
+  const c = capture();
+  const code = await reviewCommand([P('0001-vsb-write-the-superblock-when-the-log-is-set-up.patch'), P('rename-drops-flush.patch'), '--base', BASE, '--format', 'mailback'], c.io, deps);
+  assert.equal(code, 1);
+  assert.deepEqual(c.out().trimEnd().split('\n').map((l) => / \[\d\/\d\]$/.exec(l)?.[0]), [' [1/2]', ' [2/2]']);
+  const one = capture();
+  await reviewCommand([P('rename-drops-flush.patch'), '--base', BASE, '--format', 'mailback'], one.io, deps);
+  assert.match(one.out(), /\[vmap-io-missing-flush\]\n$/);
 });
 
 test('mailback: a clean patch prints nothing at all and exits 0 (b4 contract)', async () => {
@@ -210,4 +223,27 @@ test('findingId survives a structured clone, so a worker can select one finding 
   assert.equal(new Set(ids).size, ids.length);
   const text = formatReply(review, { only: (pf) => findingId(pf) === findingId(cloned), consequence: () => 'X' });
   assert.ok(text.startsWith('Subject: Re: [PATCH 3/3]'));
+});
+
+test('review reply with several findings: the simulation table once, a one-line summary for the same simulation after', async () => {
+  const review = await reviewSet(parsePatches(fixture('series-cover-3.mbox'), 's'), { base: BASE, analyze: toyAnalyze });
+  assert.equal(review.items.length, 2);
+  const text = formatReply(review);
+  assert.equal(text.split('Simulated (vmalias simulate --scenario write-no-flush --size 8192):\n').length, 2, 'one full table');
+  assert.equal(text.match(/^ {2}armv5-vivt /gm)?.length, 1);
+  const [, second] = text.split(`\n${'-'.repeat(72)}\n\n`);
+  assert.match(second.replace(/\n/g, ' '), /Simulated as above \(write-no-flush, 8192 bytes\): corrupts on armv5-vivt, armv6-vipt-aliasing, .*nios2, xtensa-aliasing; intact on x86-64, arm64\./);
+  // one finding alone keeps its table
+  const only = formatReply(review, { only: (pf) => pf.patch.index === review.findings[1].patch.index });
+  assert.ok(only.includes('Simulated (vmalias simulate --scenario write-no-flush --size 8192):\n'));
+  assert.ok(!only.includes('Simulated as above'));
+});
+
+test('consequence: an example of unknown direction says it is replayed as a write; a known one does not', () => {
+  const finding = (direction: 'both' | 'write') => ({
+    rule: 'vmalloc-linear-map', buffer: 'buf', direction,
+    facts: { rule: 'vmalloc-linear-map', direction, cpuWroteBefore: false, cpuReadsAfter: false, hasFlush: false, hasInvalidate: false, source: 'vmalloc', sizeBytes: 8192 },
+  }) as unknown as Finding;
+  assert.match(simulatedConsequence(finding('both')) ?? '', /\nE\.g\. on armv5-vivt, replayed as a write \(the direction is not known here\), the CPU wrote /);
+  assert.match(simulatedConsequence(finding('write')) ?? '', /\nE\.g\. on armv5-vivt the CPU wrote /);
 });

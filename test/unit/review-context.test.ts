@@ -12,6 +12,7 @@ import { reviewSet } from '../../analyzer/patch/review';
 import { formatReply } from '../../analyzer/patch/format';
 import { reviewCommand, type CommandIO } from '../../analyzer/patch/command';
 import { baseContext, contextScopes } from '../../analyzer/scan/context';
+import { headerIncluders, MAX_INCLUDER_SCOPES, systemInclude } from '../../analyzer/scan/callers';
 
 const MULTI = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'multi');
 
@@ -143,8 +144,8 @@ test('review with a directory base: a wrapper converted to kvzalloc() is reporte
   try {
     const review = await reviewSet(parsePatches(patch, 'zz.patch'), { base, baseContext: ctxOf(base) });
     assert.deepEqual(review.problems, []);
-    // reported at the changed line of the patch, for the caller's file and line
-    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'drivers/zz/zz_io.c', 12, 12]]);
+    // reported at the added line of the patch (not the removed one), for the caller's file and line
+    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'drivers/zz/zz_io.c', 12, 13]]);
     assert.match(review.findings[0].finding.message, /\(at drivers\/zz\/zz_io\.c:12, which this patch does not touch: a caller of zz_buf_alloc\(\), which it makes hand out vmalloc memory\)/);
     // the reply quotes the hunk that changes the allocator and names the caller
     const reply = formatReply(review);
@@ -227,7 +228,7 @@ test('review with a directory base: a member the series makes hold vmalloc memor
     const review = await reviewSet(parsePatches(patch('kvzalloc'), 'rc.patch'), { base, baseContext: ctxOf(base) });
     assert.deepEqual(review.problems, []);
     assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]),
-      [['vmalloc-linear-map', 'drivers/net/rc/rc_io.c', 7, 11]]);
+      [['vmalloc-linear-map', 'drivers/net/rc/rc_io.c', 7, 12]]);
     assert.match(review.findings[0].finding.message, /which this patch does not touch: it reads `rc_priv->ring`, which this patch makes hold possibly-vmalloc memory/);
     // a store the readers cannot tell from the old one adds nothing (kzalloc → kmalloc)
     const same = await reviewSet(parsePatches(patch('kmalloc'), 'rc.patch'), { base, baseContext: ctxOf(base) });
@@ -312,6 +313,107 @@ test('review with a directory base: a function moved to another file does not ch
     // a kzalloc() ring moved and made kvzalloc() on the way: the reader is wrong now, and that is this patch's doing
     probe('kzalloc');
     assert.deepEqual(await review(move('kzalloc', 'kvzalloc')), [['vmalloc-linear-map', 'drivers/net/rc/rc_io.c']]);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+/** A base with a system-style header `include/linux/zq.h` (a static inline wrapper allocator) and fs/zq/, which includes it. */
+function headerBase(alloc: string, macro = false): string {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
+  fs.mkdirSync(path.join(base, 'include', 'linux'), { recursive: true });
+  fs.mkdirSync(path.join(base, 'fs', 'zq'), { recursive: true });
+  fs.writeFileSync(path.join(base, 'include', 'linux', 'zq.h'), ['#ifndef _LINUX_ZQ_H', '#define _LINUX_ZQ_H', '#include <linux/slab.h>', '',
+    'int zq_submit(struct block_device *bdev, void *buf, unsigned int len);', '',
+    ...(macro ? [`#define zq_alloc_buf(size) ${alloc}`] : ['static inline void *zq_alloc_buf(size_t size)', '{', `\treturn ${alloc};`, '}']), '', '#endif', ''].join('\n'));
+  fs.writeFileSync(path.join(base, 'fs', 'zq', 'zq_io.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/bio.h>', '#include <linux/zq.h>', '',
+    'int zq_submit(struct block_device *bdev, void *buf, unsigned int len)', '{', '\tstruct bio *bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);', '',
+    '\t__bio_add_page(bio, virt_to_page(buf), len, offset_in_page(buf));', '\treturn submit_bio_wait(bio);', '}', ''].join('\n'));
+  fs.writeFileSync(path.join(base, 'fs', 'zq', 'zq_log.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/zq.h>', '',
+    'int zq_write_log(struct block_device *bdev)', '{', '\tvoid *buf = zq_alloc_buf(512);', '', '\tif (!buf)', '\t\treturn -ENOMEM;',
+    '\treturn zq_submit(bdev, buf, 512);', '}', ''].join('\n'));
+  return base;
+}
+
+test('review with a directory base: a wrapper in a header of include/ is judged at the untouched callers of the files including it', async () => {
+  assert.equal(systemInclude('include/linux/zq.h'), 'linux/zq.h');
+  assert.equal(systemInclude('include/uapi/linux/zq.h'), 'linux/zq.h');
+  assert.equal(systemInclude('arch/arm/include/asm/zq.h'), 'asm/zq.h');
+  assert.equal(systemInclude('fs/zq/zq.h'), undefined);
+  const base = headerBase('kzalloc(size, GFP_KERNEL)');
+  const patch = editPatch('include/linux/zq.h', 'zq: allocate the log from vmalloc space', '@@ -7,4 +7,4 @@',
+    [' static inline void *zq_alloc_buf(size_t size)', ' {', '-\treturn kzalloc(size, GFP_KERNEL);', '+\treturn vzalloc(size);', ' }']);
+  try {
+    const ctx = await ctxOf(base)(['include/linux/zq.h']);
+    assert.deepEqual(ctx.scopes, ['fs/zq/', 'include/linux/']);
+    const review = await reviewSet(parsePatches(patch, 'zq.patch'), { base, baseContext: ctxOf(base) });
+    assert.deepEqual(review.problems, []);
+    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'fs/zq/zq_log.c', 10, 13]]);
+    assert.match(review.findings[0].finding.message, /a caller of zq_alloc_buf\(\), which it makes hand out vmalloc memory/);
+    // the reply quotes what breaks in the files the patch leaves alone: the call, and the helper's conversion
+    const reply = formatReply(review);
+    assert.match(reply, /^fs\/zq\/zq_log\.c:10, which this patch does not touch:\n> \treturn zq_submit\(bdev, buf, 512\);\n/m);
+    assert.match(reply, /^fs\/zq\/zq_io\.c:9, in zq_submit\(\):\n> \t__bio_add_page\(bio, virt_to_page\(buf\), len, offset_in_page\(buf\)\);\n/m);
+    // where the fixed code still corrupts, the simulation says it is the vmap call, not the page lookup
+    assert.match(reply, /\n {2}nios2 +\d+\/\d+ bytes corrupted, fixed: \d+\/\d+ bytes corrupted \(vmalloc_to_page\(\) gives the right page, but flush_kernel_vmap_range\(\) is a no-op there\)\n/);
+    // a subsystem that does not include the header is not searched
+    fs.unlinkSync(path.join(base, 'fs', 'zq', 'zq_log.c'));
+    fs.mkdirSync(path.join(base, 'fs', 'other'));
+    fs.writeFileSync(path.join(base, 'fs', 'other', 'o.c'), '#include <linux/bio.h>\nint o(struct block_device *b)\n{\n\treturn zq_submit(b, zq_alloc_buf(8), 8);\n}\n');
+    assert.deepEqual((await ctxOf(base)(['include/linux/zq.h'])).scopes, ['fs/zq/', 'include/linux/']);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('header includers: a header included from many subsystems is core API, and says its users were not searched', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
+  try {
+    fs.mkdirSync(path.join(base, 'include', 'linux'), { recursive: true });
+    fs.writeFileSync(path.join(base, 'include', 'linux', 'zc.h'), 'static inline void *zc_alloc(size_t n)\n{\n\treturn kmalloc(n, GFP_KERNEL);\n}\n');
+    for (let i = 0; i <= MAX_INCLUDER_SCOPES; i++) {
+      fs.mkdirSync(path.join(base, 'drivers', `d${i}`), { recursive: true });
+      fs.writeFileSync(path.join(base, 'drivers', `d${i}`, 'x.c'), '#include <linux/zc.h>\nvoid *x(void)\n{\n\treturn zc_alloc(8);\n}\n');
+    }
+    const many = await headerIncluders(base, ['include/linux/zc.h']);
+    assert.deepEqual(many.files, []);
+    assert.match(many.notes.join('\n'), /include\/linux\/zc\.h: included from 5 subsystems/);
+    fs.rmSync(path.join(base, 'drivers', 'd0'), { recursive: true });
+    const few = await headerIncluders(base, ['include/linux/zc.h', 'drivers/d1/x.c']);
+    assert.deepEqual(few.files, ['drivers/d1/x.c', 'drivers/d2/x.c', 'drivers/d3/x.c', 'drivers/d4/x.c']);
+    assert.deepEqual(few.notes, []);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('review with a directory base: a function-like macro wrapper in a header of include/ is judged like a static inline one', async () => {
+  const base = headerBase('kzalloc(size, GFP_KERNEL)', true);
+  const patch = editPatch('include/linux/zq.h', 'zq: allocate the log from vmalloc space', '@@ -5,4 +5,4 @@',
+    [' int zq_submit(struct block_device *bdev, void *buf, unsigned int len);', ' ', '-#define zq_alloc_buf(size) kzalloc(size, GFP_KERNEL)', '+#define zq_alloc_buf(size) vzalloc(size)', ' ']);
+  try {
+    const review = await reviewSet(parsePatches(patch, 'zq.patch'), { base, baseContext: ctxOf(base) });
+    assert.deepEqual(review.problems, []);
+    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'fs/zq/zq_log.c', 10, 13]]);
+    assert.match(review.findings[0].finding.message, /a caller of zq_alloc_buf\(\), which it makes hand out vmalloc memory/);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('review reply: a finding outside the hunks quotes its line and the helper line that converts', async () => {
+  const base = headerBase('kzalloc(size, GFP_KERNEL)');
+  fs.writeFileSync(path.join(base, 'fs', 'zq', 'zq_sb.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/zq.h>', '',
+    'int zq_read_sb(struct block_device *bdev)', '{', '\tvoid *buf;', '', '\tbuf = kzalloc(4096, GFP_KERNEL);', '\tif (!buf)', '\t\treturn -ENOMEM;',
+    '\tmemset(buf, 0, 64);', '\tmemset(buf + 64, 0, 64);', '\tmemset(buf + 128, 0, 64);', '\tmemset(buf + 192, 0, 64);',
+    '\treturn zq_submit(bdev, buf,', '\t\t\t 4096);', '}', ''].join('\n'));
+  const patch = editPatch('fs/zq/zq_sb.c', 'zq: the superblock may be large', '@@ -5,7 +5,7 @@',
+    [' {', ' \tvoid *buf;', ' ', '-\tbuf = kzalloc(4096, GFP_KERNEL);', '+\tbuf = vzalloc(4096);', ' \tif (!buf)', ' \t\treturn -ENOMEM;', ' \tmemset(buf, 0, 64);']);
+  try {
+    const review = await reviewSet(parsePatches(patch, 'zq.patch'), { base, baseContext: ctxOf(base) });
+    assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line]), [['vmalloc-linear-map', 'fs/zq/zq_sb.c', 15]]);
+    const reply = formatReply(review);
+    assert.match(reply, /^fs\/zq\/zq_sb\.c:15, outside the lines the patch shows:\n> \treturn zq_submit\(bdev, buf,\n> \t\t\t 4096\);\nfs\/zq\/zq_io\.c:9, in zq_submit\(\):\n> \t__bio_add_page/m);
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }

@@ -140,18 +140,21 @@ test('decode: invalid UTF-8 is reported with its byte offset and line', () => {
   assert.deepEqual(decodeSource(Buffer.from('é', 'utf8')), { ok: true, text: 'é' });
 });
 
-test('scan: binary and invalid-UTF-8 files get notes naming the path; other files still give findings', async () => {
+test('scan: binary files are skipped with a note; a Latin-1 file is analysed as Latin-1 and says so', async () => {
   const d = tmpdir('bad');
   copyDir(path.join(MULTI, 'fallback_alloc'), d);
   fs.writeFileSync(path.join(d, 'blob.c'), Buffer.from([0x76, 0x6d, 0x61, 0, 1, 2]));
   // Mentions vmalloc and virt_to_page, so the pre-pass selects it and it must be decoded.
   fs.writeFileSync(path.join(d, 'latin1.c'), Buffer.concat([Buffer.from('/* G'), Buffer.from([0xfc]), Buffer.from('nther */\nvoid f(void) { void *p = vmalloc(8); virt_to_page(p); }\n')]));
   const r = await scanPaths([d], { noCache: true, quiet: true, jobs: 1 });
-  assert.equal(r.findings.length, 2);
+  // the Latin-1 file's virt_to_page() on vmalloc memory is found, at its line
+  assert.equal(r.findings.length, 3);
+  assert.deepEqual(r.findings.filter((f) => path.basename(f.file) === 'latin1.c').map((f) => [f.rule, f.span.start.line]), [['vmalloc-linear-map', 2]]);
   const byPath = new Map(r.notes.map((n) => [path.basename(n.path), n]));
   assert.match(byPath.get('blob.c')?.message ?? '', /binary/);
-  assert.match(byPath.get('latin1.c')?.message ?? '', /invalid UTF-8/);
-  assert.equal(byPath.get('latin1.c')?.severity, 'error');
+  assert.match(byPath.get('latin1.c')?.message ?? '', /invalid UTF-8 at byte 4 \(line 1\): read as Latin-1/);
+  assert.equal(byPath.get('latin1.c')?.severity, 'info');
+  assert.ok(!r.notes.some((n) => n.severity === 'error'), 'nothing the user asked for was unreadable');
 });
 
 // ---- pre-pass -------------------------------------------------------------------------------
