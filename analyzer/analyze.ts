@@ -427,8 +427,13 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     for (const k of fieldVals.keys()) if (k.startsWith('global:')) globals.add(k.slice('global:'.length)); else fields.add(fieldNameOf(k));
     const functions: string[] = [];
     const guards: string[] = [];
-    for (const d of demand) if (d.startsWith('guard:')) guards.push(d.slice('guard:'.length)); else functions.push(d);
-    demandOut = { fields: [...fields].sort(), functions: functions.sort(), guards: guards.sort(), globals: [...globals].sort() };
+    const holders: string[] = [];
+    for (const d of demand) {
+      if (d.startsWith('guard:')) guards.push(d.slice('guard:'.length));
+      else if (d.startsWith('holder:')) holders.push(d.slice('holder:'.length));
+      else functions.push(d);
+    }
+    demandOut = { fields: [...fields].sort(), functions: functions.sort(), guards: guards.sort(), globals: [...globals].sort(), ...(holders.length ? { holders: holders.sort() } : {}) };
   }
   const facts = exportFields(fieldVals, fieldOther, importedVals, allocToField);
   return {

@@ -288,6 +288,12 @@ export interface AnalysisDemand {
   guards: string[];
   /** File-scope variables the file-wide facts hold something for: every function naming one may use it. */
   globals: string[];
+  /**
+   * Functions called with an object whose type has a member holding a buffer (and nothing else
+   * tracked): they may read or write it through the member (readsMembers / writesMembers), so they
+   * are wanted when they, or a function of the file they call, mention one of `fields`.
+   */
+  holders?: string[];
 }
 
 export interface KernelVersion {

@@ -2828,7 +2828,10 @@ export class FunctionAnalysis {
    */
   private wantIfTracked(name: string, vals: (Val | undefined)[], args: SNode[], st: State): void {
     if (!this.tu.demand) return;
-    if (vals.some((v) => v !== undefined && (v.t === 'buf' || v.t === 'page' || v.t === 'pages')) || this.passesHolder(args, st)) this.tu.demand.add(name);
+    if (vals.some((v) => v !== undefined && (v.t === 'buf' || v.t === 'page' || v.t === 'pages'))) this.tu.demand.add(name);
+    // only an object holding one: wanted where the callee can reach a mention of such a member
+    // (the scan checks that lexically: demand.ts), not every function taking the device struct
+    else if (this.passesHolder(args, st)) this.tu.demand.add(`holder:${name}`);
   }
 
   /**

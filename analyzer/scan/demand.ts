@@ -171,6 +171,27 @@ export function widenSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>
       }
     }
     addFieldUsers(g, keep, n, new Set(d.fields));
+    // a callee handed only a holder object: wanted if it or what it calls mentions such a member
+    if (d.holders?.length) {
+      const fields = new Set(d.fields);
+      const mentions = (j: number) => [...fieldsUsed(g, j)].some((f) => fields.has(f));
+      for (const name of d.holders) {
+        for (const i of g.byName.get(name) ?? []) {
+          if (n.has(i) || signatures.has(i)) continue;
+          const seen = new Set<number>();
+          const stack = [i];
+          let hit = false;
+          while (stack.length && !hit) {
+            const j = stack.pop() as number;
+            if (seen.has(j)) continue;
+            seen.add(j);
+            hit = mentions(j);
+            for (const k of g.refs[j]) stack.push(k);
+          }
+          if (hit) addIn(i);
+        }
+      }
+    }
     if (d.globals.length) for (const j of keep) if (!n.has(j) && d.globals.some((x) => g.expanded[j].has(x))) n.add(j);
   }
   if (n.size + signatures.size === before) return false;
