@@ -2925,6 +2925,16 @@ export class FunctionAnalysis {
     }
   }
 
+  /**
+   * The direction of a summarised function's I/O at this call: the caller's direction argument
+   * when the function takes one (`fromArg`), else what the function does, else this context's.
+   */
+  private summaryDirection(s: FunctionSummary, args: SNode[], st: State): { fromArg: OpSet | undefined; dir: OpSet } {
+    const dArg = s.directionParam !== undefined ? args[s.directionParam] : undefined;
+    const fromArg = !dArg ? undefined : s.directionWhenTrue ? this.flagDirection(dArg, s.directionWhenTrue) : this.opValueOf(dArg, st, false);
+    return { fromArg, dir: fromArg ?? (s.submitDirection === 'read' ? OP_R : s.submitDirection === 'write' ? OP_W : this.ctxBits) };
+  }
+
   private applySummary(name: string, s: FunctionSummary, n: SNode, args: SNode[], st: State): Val | undefined {
     const vals = args.map((a) => this.ev(a, st));
     const inFile = this.tu.functions.has(name);
@@ -2937,9 +2947,7 @@ export class FunctionAnalysis {
     vals.forEach((v, i) => {
       // a page of a buffer handed to a function that maps or submits its page parameter
       if (v && (v.t === 'page' || v.t === 'pages') && (s.submitsPagesParams?.includes(i) || s.readIntoPagesParams?.includes(i))) {
-        const dArg = s.directionParam !== undefined ? args[s.directionParam] : undefined;
-        const fromArg = !dArg ? undefined : s.directionWhenTrue ? this.flagDirection(dArg, s.directionWhenTrue) : this.opValueOf(dArg, st, false);
-        const op = fromArg ?? (s.submitDirection === 'read' ? OP_R : s.submitDirection === 'write' ? OP_W : this.ctxBits);
+        const { dir: op } = this.summaryDirection(s, args, st);
         const what = v.t === 'page' ? 'page' : 'pages';
         const steps = [...(v.t === 'page' && v.step ? [v.step] : []), this.step('page-add', n, `${what} of \`${v.b.display}\` mapped or added for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
         // a read the helper waited for has completed when it returns (readIntoParams)
@@ -2957,9 +2965,7 @@ export class FunctionAnalysis {
       const readsInto = s.readIntoParams?.includes(i) || readsDone;
       if (submits || readsInto) {
         // the caller's direction argument decides when the helper takes one; else what the helper does
-        const dArg = s.directionParam !== undefined ? args[s.directionParam] : undefined;
-        const fromArg = !dArg ? undefined : s.directionWhenTrue ? this.flagDirection(dArg, s.directionWhenTrue) : this.opValueOf(dArg, st, false);
-        const dir = fromArg ?? (s.submitDirection === 'read' ? OP_R : s.submitDirection === 'write' ? OP_W : this.ctxBits);
+        const { fromArg, dir } = this.summaryDirection(s, args, st);
         const op = fromArg !== undefined || submits ? dir : OP_R;
         const steps = [this.step('page-add', n, `\`${this.text(args[i])}\` is submitted for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
         const added: Added = { buf: v.b, steps, ...(s.flushesWritesParams?.includes(i) ? { helperFlushesWrites: true } : {}) };

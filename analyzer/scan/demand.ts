@@ -46,7 +46,7 @@
 import { givesMemory, type AnalysisResult } from '../types';
 import { DIRECTIONS, MAINTENANCE } from '../tables';
 import type { SNode } from '../parse/syntax';
-import { blankExcept, fieldsUsed, type FileGraph, type SliceResult } from './slice';
+import { blankExcept, fieldsUsed, reach, type FileGraph, type SliceResult } from './slice';
 import { isIdentifier } from './prefilter';
 
 /** Passes before falling back to the lexical slice (each one re-parses the file). */
@@ -177,18 +177,7 @@ export function widenSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>
       const mentions = (j: number) => [...fieldsUsed(g, j)].some((f) => fields.has(f));
       for (const name of d.holders) {
         for (const i of g.byName.get(name) ?? []) {
-          if (n.has(i) || signatures.has(i)) continue;
-          const seen = new Set<number>();
-          const stack = [i];
-          let hit = false;
-          while (stack.length && !hit) {
-            const j = stack.pop() as number;
-            if (seen.has(j)) continue;
-            seen.add(j);
-            hit = mentions(j);
-            for (const k of g.refs[j]) stack.push(k);
-          }
-          if (hit) addIn(i);
+          if (!n.has(i) && !signatures.has(i) && [...reach([i], (j) => g.refs[j])].some(mentions)) addIn(i);
         }
       }
     }

@@ -102,7 +102,7 @@ export function sliceRelevant(text: string, seeds: ReadonlySet<string>, matcher:
 }
 
 /** Every function reachable from `start` along `next` (start included), added to `into`. */
-function reach(start: Iterable<number>, next: (i: number) => Iterable<number>, into = new Set<number>()): Set<number> {
+export function reach(start: Iterable<number>, next: (i: number) => Iterable<number>, into = new Set<number>()): Set<number> {
   const stack = [...start];
   const seen = new Set<number>();
   while (stack.length) {
