@@ -351,8 +351,9 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       // what was not reviewed (truncated, not applying, empty, binary) is not a pass
       inputErrors += review.problems.length;
     } catch (e) {
-      notes.push(`${patchInputs.map((i) => i.name).join(' ')}: error: ${(e as Error).message}`);
-      problems.push(`${patchInputs.map((i) => i.name).join(' ')}: error: ${(e as Error).message}`);
+      const msg = `${patchInputs.map((i) => i.name).join(' ')}: error: ${(e as Error).message}`;
+      notes.push(msg);
+      problems.push(msg);
       inputErrors++;
     }
   }
