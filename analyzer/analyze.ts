@@ -427,13 +427,18 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     for (const k of fieldVals.keys()) if (k.startsWith('global:')) globals.add(k.slice('global:'.length)); else fields.add(fieldNameOf(k));
     const functions: string[] = [];
     const guards: string[] = [];
-    const holders: string[] = [];
+    const holders = new Map<string, string[]>();
     for (const d of demand) {
       if (d.startsWith('guard:')) guards.push(d.slice('guard:'.length));
-      else if (d.startsWith('holder:')) holders.push(d.slice('holder:'.length));
-      else functions.push(d);
+      else if (d.startsWith('holder:')) {
+        const [name, type] = d.slice('holder:'.length).split(':');
+        const ts = holders.get(name) ?? [];
+        if (!ts.includes(type)) ts.push(type);
+        holders.set(name, ts);
+      } else functions.push(d);
     }
-    demandOut = { fields: [...fields].sort(), functions: functions.sort(), guards: guards.sort(), globals: [...globals].sort(), ...(holders.length ? { holders: holders.sort() } : {}) };
+    const holderList = [...holders].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([name, types]) => ({ name, types: types.sort() }));
+    demandOut = { fields: [...fields].sort(), functions: functions.sort(), guards: guards.sort(), globals: [...globals].sort(), ...(holderList.length ? { holders: holderList } : {}) };
   }
   const facts = exportFields(fieldVals, fieldOther, importedVals, allocToField);
   return {

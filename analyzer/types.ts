@@ -291,9 +291,10 @@ export interface AnalysisDemand {
   /**
    * Functions called with an object whose type has a member holding a buffer (and nothing else
    * tracked): they may read or write it through the member (readsMembers / writesMembers), so they
-   * are wanted when they, or a function of the file they call, mention one of `fields`.
+   * are wanted when they, or a function of the file they call, mention one of `fields`. With the
+   * struct types (`types`) of the objects handed over.
    */
-  holders?: string[];
+  holders?: { name: string; types: string[] }[];
 }
 
 export interface KernelVersion {

@@ -2831,25 +2831,27 @@ export class FunctionAnalysis {
     if (vals.some((v) => v !== undefined && (v.t === 'buf' || v.t === 'page' || v.t === 'pages'))) this.tu.demand.add(name);
     // only an object holding one: wanted where the callee can reach a mention of such a member
     // (the scan checks that lexically: demand.ts), not every function taking the device struct
-    else if (this.passesHolder(args, st)) this.tu.demand.add(`holder:${name}`);
+    else for (const t of this.passesHolder(args, st)) this.tu.demand.add(`holder:${name}:${t}`);
   }
 
   /**
    * Whether an argument is an object of a type one of whose members holds a buffer (on this path
    * or in the file's member facts): the callee may read or write it through the member
    * (readsMembers / writesMembers) without naming the member itself (`qtab_verify(t)` calling
-   * `qtab_sum(t)`), so its summary decides something.
+   * `qtab_sum(t)`), so its summary decides something. The holder types such arguments have.
    */
-  private passesHolder(args: SNode[], st: State): boolean {
+  private passesHolder(args: SNode[], st: State): string[] {
+    const out: string[] = [];
     for (const a of args) {
       const r = this.rootIdent(a);
       const t = r !== undefined ? this.types.get(r) : undefined;
-      if (!t || t.base === '?') continue;
+      if (!t || t.base === '?' || out.includes(t.base)) continue;
       const prefix = `field:${t.base}.`;
-      for (const [k, v] of st.vars) if (k.startsWith(prefix) && (v.t === 'buf' || v.t === 'pages')) return true;
-      if (holderTypes(this.tu.fieldVals).has(t.base)) return true;
+      let holds = holderTypes(this.tu.fieldVals).has(t.base);
+      if (!holds) for (const [k, v] of st.vars) if (k.startsWith(prefix) && (v.t === 'buf' || v.t === 'pages')) { holds = true; break; }
+      if (holds) out.push(t.base);
     }
-    return false;
+    return out;
   }
 
   /** Definitions of an in-file function whose body the analysis reads (a bi_end_io callback). */

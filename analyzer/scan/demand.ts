@@ -43,7 +43,7 @@
  * The environment variable VMALIAS_SPLICE=0 makes every pass parse its whole slice. test/unit/slice.test.ts checks on every fixture, alone and mixed with others, that the
  * findings and the needed summaries are those of the whole text.
  */
-import { givesMemory, type AnalysisResult } from '../types';
+import { givesMemory, reachesIo, type AnalysisResult, type FunctionSummary } from '../types';
 import { DIRECTIONS, MAINTENANCE } from '../tables';
 import type { SNode } from '../parse/syntax';
 import { blankExcept, fieldsUsed, reach, type FileGraph, type SliceResult } from './slice';
@@ -69,6 +69,17 @@ export interface DemandInput {
    * (default true). Any start set gives the same result; the tests run both to exercise widening.
    */
   fieldStart?: boolean;
+  /**
+   * Struct types whose members' accesses in a callee can decide something (default: all). A
+   * callee's member reads and writes (readsMembers / writesMembers) only matter to a finding of a
+   * file that does I/O — names a sink-side table function or calls another file's function that
+   * submits, maps or maintains its argument — or to the summary of a function other files need,
+   * through a parameter of that type. tasks.ts passes the types of the needed functions'
+   * signatures when the file does no I/O: kernel/bpf/verifier.c hands its environment, whose
+   * `prog` member holds vmalloc memory, to hundreds of functions but submits nothing, and every
+   * one of them was parsed and analysed for nothing.
+   */
+  holderTypes?: (type: string) => boolean;
 }
 
 export interface DemandOutcome {
@@ -146,7 +157,7 @@ export function closeSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>
 }
 
 /** Add to N what a pass's result says the analysis needed; true when something was added. */
-export function widenSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>, res: AnalysisResult, signatures: Set<number>): boolean {
+export function widenSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>, res: AnalysisResult, signatures: Set<number>, holderTypes?: (type: string) => boolean): boolean {
   const before = n.size + signatures.size;
   // outside K a function keeps its signature with a blank body, as in K's text
   const addIn = (i: number) => { if (keep.has(i)) n.add(i); else signatures.add(i); };
@@ -175,7 +186,8 @@ export function widenSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>
     if (d.holders?.length) {
       const fields = new Set(d.fields);
       const mentions = (j: number) => [...fieldsUsed(g, j)].some((f) => fields.has(f));
-      for (const name of d.holders) {
+      for (const { name, types } of d.holders) {
+        if (holderTypes && !types.some(holderTypes)) continue;
         for (const i of g.byName.get(name) ?? []) {
           if (!n.has(i) && !signatures.has(i) && [...reach([i], (j) => g.refs[j])].some(mentions)) addIn(i);
         }
@@ -219,7 +231,7 @@ export function analyzeOnDemand(inp: DemandInput, hooks: DemandHooks): DemandOut
     charsBlanked += spliced ? 0 : slice.blanked;
     const root = spliced?.root ?? hooks.parse(slice);
     const result = hooks.analyze(root, slice);
-    if (!widenSet(g, keep, n, result, signatures)) return { result, slice, passes: pass, charsParsed, charsBlanked, fellBack: false, parsed: namesOf(g, n) };
+    if (!widenSet(g, keep, n, result, signatures, inp.holderTypes)) return { result, slice, passes: pass, charsParsed, charsBlanked, fellBack: false, parsed: namesOf(g, n) };
     prev = { root, text: slice.text };
   }
   const slice = blankExcept(g, keep, { topLevel: true });
@@ -315,3 +327,23 @@ function merge(units: [number, number][]): [number, number][] {
 function namesOf(g: FileGraph, set: ReadonlySet<number>): string[] {
   return [...new Set([...set].map((i) => g.defs[i].name))].sort();
 }
+
+/**
+ * DemandInput.holderTypes for a file: every type when it does I/O (a sink-side name in a body, also
+ * through a macro, or a call of another file's function that does I/O on its argument), else
+ * only the struct types named in the signatures of the functions other files need summaries of.
+ */
+export function holderGate(g: FileGraph, sinks: ReadonlySet<string>, external: readonly FunctionSummary[], needed: readonly string[]): { holderTypes?: (type: string) => boolean } {
+  const io = new Set(sinks);
+  for (const s of external) if (reachesIo(s)) io.add(s.name);
+  for (const ids of g.expanded) for (const id of ids) if (io.has(id)) return {};
+  const types = new Set<string>();
+  for (const name of needed) {
+    for (const i of g.byName.get(name) ?? []) {
+      const d = g.defs[i];
+      for (const m of g.text.slice(d.sigStart ?? d.bodyStart, d.bodyStart).matchAll(/[A-Za-z_]\w*/g)) types.add(m[0]);
+    }
+  }
+  return { holderTypes: (t) => types.has(t) };
+}
+

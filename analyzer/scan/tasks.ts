@@ -13,7 +13,7 @@ import { decodeSource, readSourceBytes } from './files';
 import { callsOf, fileLinks, lexFunctions, mergePairs, NameMatcher, sourceFieldTypes, SRC, tableFieldTypes, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
 import { blankExcept, fileGraph, keepFor, sliceRelevant, type SliceResult } from './slice';
-import { analyzeOnDemand } from './demand';
+import { analyzeOnDemand, holderGate } from './demand';
 import { seedNames } from '../tables';
 import type { ScanNote } from './types';
 
@@ -289,7 +289,7 @@ export class TaskRunner {
               }
             };
             const splicing = backend.name === 'wasm' && process.env.VMALIAS_SPLICE !== '0';
-            const out = analyzeOnDemand({ g: graph, keep, sources, needed, sites: (callSites ?? []).map(([n]) => n), ...(hint ? { hint } : {}) }, {
+            const out = analyzeOnDemand({ g: graph, keep, sources, needed, sites: (callSites ?? []).map(([n]) => n), ...(hint ? { hint } : {}), ...holderGate(graph, this.sinks, external, needed) }, {
               parse: (sl) => timed(() => backend.parse(sl.text, sl.gaps).root, 'parse'),
               // skipping everything but the ranges needs tree-sitter's included ranges (wasm)
               ...(splicing ? { parseOnly: (t: string, ranges: readonly (readonly [number, number])[]) => timed(() => backend.parse(t, outside(ranges, t.length)).root, 'parse') } : {}),
@@ -316,3 +316,4 @@ export class TaskRunner {
     }
   }
 }
+

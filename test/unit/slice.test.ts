@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeText, analyzeTree, getBackend } from '../../analyzer/analyze';
 import { blankExcept, fileGraph, keepFor, sliceFor, sliceRelevant, sourceMeetsSink, type FileGraph } from '../../analyzer/scan/slice';
-import { analyzeOnDemand, sourceFields, startSet, type DemandOutcome } from '../../analyzer/scan/demand';
+import { analyzeOnDemand, holderGate, sourceFields, startSet, type DemandOutcome } from '../../analyzer/scan/demand';
 import { NameMatcher, nameClasses } from '../../analyzer/scan/prefilter';
 import { seedNames } from '../../analyzer/tables';
 import { damagedFixtures, FIXTURE_DIR, listFixtures, parseFixture } from './fixtures-harness';
@@ -177,7 +177,9 @@ async function onDemand(g: FileGraph, sources: Set<string>, sinks: Set<string>, 
   const b = backend;
   const keep = keepFor(g, sources, sinks, needed, seeds);
   assert.ok(keep instanceof Set, `${file}: the lexical slice keeps a set`);
-  return analyzeOnDemand({ g, keep, sources, needed, sites: [], fieldStart, ...(hint ? { hint } : {}) }, {
+  // the scan's gate on holder demand (tasks.ts): what it leaves out must not change the result
+  const gate = holderGate(g, sinks, [...(opts.externalSummaries?.values() ?? [])], needed);
+  return analyzeOnDemand({ g, keep, sources, needed, sites: [], fieldStart, ...(hint ? { hint } : {}), ...gate }, {
     parse: (sl) => b.parse(sl.text, sl.gaps).root,
     ...(splice ? { parseOnly: (t: string, ranges: readonly (readonly [number, number])[]) => b.parse(t, outside(ranges, t.length)).root } : {}),
     analyze: (root, sl) => analyzeTree(root, sl.text, file, { ...opts, reportDemand: true, ...(sl.absent ? { blankedFunctions: sl.absent } : {}) }),
