@@ -24,16 +24,32 @@ test('context scopes: each touched file\'s subsystem, never the whole tree or ou
   assert.deepEqual(contextScopes(['.\\drivers\\md\\dm.c'.replace(/\\/g, '/')]), ['drivers/md/']);
 });
 
-/** A base with the yv driver's header and core (member table filled there) and a zz allocator file. */
-function makeBase(): string {
+/** Files of a base tree: base-relative path → text. */
+type Tree = Record<string, string>;
+
+/** `f` on a temporary base directory holding `files`, removed afterwards whatever happens. */
+async function withBase<T>(files: Tree, f: (base: string) => Promise<T>): Promise<T> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
-  const yv = path.join(base, 'drivers', 'yv');
-  fs.mkdirSync(yv, { recursive: true });
-  for (const f of ['yv.h', 'yv_core.c']) fs.copyFileSync(path.join(MULTI, 'member_table', f), path.join(yv, f));
-  const zz = path.join(base, 'drivers', 'zz');
-  fs.mkdirSync(zz, { recursive: true });
-  fs.writeFileSync(path.join(zz, 'zz_alloc.c'), '// SPDX-License-Identifier: GPL-2.0\n#include <linux/vmalloc.h>\n\nvoid *zz_buf_alloc(size_t len)\n{\n\treturn vmalloc(len);\n}\n');
-  return base;
+  try {
+    for (const [rel, text] of Object.entries(files)) {
+      const p = path.join(base, ...rel.split('/'));
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, text);
+    }
+    return await f(base);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+}
+
+/** A base with the yv driver's header and core (member table filled there) and a zz allocator file. */
+function makeBase(): Tree {
+  const yv = (f: string): string => fs.readFileSync(path.join(MULTI, 'member_table', f), 'utf8');
+  return {
+    'drivers/yv/yv.h': yv('yv.h'),
+    'drivers/yv/yv_core.c': yv('yv_core.c'),
+    'drivers/zz/zz_alloc.c': '// SPDX-License-Identifier: GPL-2.0\n#include <linux/vmalloc.h>\n\nvoid *zz_buf_alloc(size_t len)\n{\n\treturn vmalloc(len);\n}\n',
+  };
 }
 
 /** One patch mail: a commit's From line, author, subject, then `diff` lines. */
@@ -88,8 +104,7 @@ const MAP = newFilePatch('drivers/zz/zz_io.c', 'zz: map the staging buffer', [
 ]);
 
 test('review with a directory base: untouched files\' summaries and member tables decide findings', async () => {
-  const base = makeBase();
-  try {
+  await withBase(makeBase(), async (base) => {
     const ctx = ctxOf(base);
     const post = await reviewSet(parsePatches(POST, 'post.patch'), { base, baseContext: ctx });
     assert.deepEqual(post.problems, []);
@@ -101,16 +116,13 @@ test('review with a directory base: untouched files\' summaries and member table
     // without the context neither is found: the series alone says nothing about the other files
     assert.deepEqual((await reviewSet(parsePatches(POST, 'post.patch'), { base })).findings, []);
     assert.deepEqual((await reviewSet(parsePatches(MAP, 'map.patch'), { base })).findings, []);
-  } finally {
-    fs.rmSync(base, { recursive: true, force: true });
-  }
+  });
 });
 
 test('review command: the CLI\'s context hook is used with a directory base, not with --no-base-context', async () => {
-  const base = makeBase();
-  const pf = path.join(base, '..', `${path.basename(base)}-post.patch`);
-  fs.writeFileSync(pf, POST);
-  try {
+  await withBase(makeBase(), async (base) => {
+    const pf = path.join(base, 'post.patch');
+    fs.writeFileSync(pf, POST);
     const calls: string[][] = [];
     const deps = { baseContext: async (b: string, paths: string[]) => { calls.push(paths); return baseContext(b, paths, { noCache: true, jobs: 1 }); } };
     let out = '';
@@ -122,26 +134,22 @@ test('review command: the CLI\'s context hook is used with a directory base, not
     assert.equal(await reviewCommand([pf, '--base', base, '--format', 'mailback', '--no-base-context'], io, deps), 0);
     assert.equal(calls.length, 1, 'not called with --no-base-context');
     assert.equal(out, '');
-  } finally {
-    fs.rmSync(base, { recursive: true, force: true });
-    fs.rmSync(pf, { force: true });
-  }
+  });
 });
 
 test('review with a directory base: a wrapper converted to kvzalloc() is reported at its untouched callers', async () => {
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
-  const zz = path.join(base, 'drivers', 'zz');
-  fs.mkdirSync(zz, { recursive: true });
-  fs.writeFileSync(path.join(zz, 'zz_alloc.c'), '// SPDX-License-Identifier: GPL-2.0\n#include <linux/slab.h>\n\nvoid *zz_buf_alloc(size_t len)\n{\n\treturn kzalloc(len, GFP_KERNEL);\n}\n');
+  const files: Tree = {};
+  const zz = 'drivers/zz';
+  files[`${zz}/zz_alloc.c`] = '// SPDX-License-Identifier: GPL-2.0\n#include <linux/slab.h>\n\nvoid *zz_buf_alloc(size_t len)\n{\n\treturn kzalloc(len, GFP_KERNEL);\n}\n';
   const io = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/dma-mapping.h>', '', 'void *zz_buf_alloc(size_t len);', '',
     'int zz_stage(struct device *dev, struct scatterlist *sg, size_t len)', '{', '\tvoid *buf = zz_buf_alloc(len);', '',
     '\tif (!buf)', '\t\treturn -ENOMEM;', '\tsg_init_one(sg, buf, len);', '\treturn dma_map_sg(dev, sg, 1, DMA_TO_DEVICE) ? 0 : -EIO;', '}', ''];
-  fs.writeFileSync(path.join(zz, 'zz_io.c'), io.join('\n'));
+  files[`${zz}/zz_io.c`] = io.join('\n');
   // a caller that only frees what it gets is no finding either way
-  fs.writeFileSync(path.join(zz, 'zz_misc.c'), '// SPDX-License-Identifier: GPL-2.0\nvoid *zz_buf_alloc(size_t len);\n\nvoid zz_probe(void)\n{\n\tkvfree(zz_buf_alloc(64));\n}\n');
+  files[`${zz}/zz_misc.c`] = '// SPDX-License-Identifier: GPL-2.0\nvoid *zz_buf_alloc(size_t len);\n\nvoid zz_probe(void)\n{\n\tkvfree(zz_buf_alloc(64));\n}\n';
   const patch = editPatch('drivers/zz/zz_alloc.c', 'zz: allow large staging buffers', '@@ -4,4 +4,4 @@',
     [' void *zz_buf_alloc(size_t len)', ' {', '-\treturn kzalloc(len, GFP_KERNEL);', '+\treturn kvzalloc(len, GFP_KERNEL);', ' }']);
-  try {
+  await withBase(files, async (base) => {
     const review = await reviewSet(parsePatches(patch, 'zz.patch'), { base, baseContext: ctxOf(base) });
     assert.deepEqual(review.problems, []);
     // reported at the added line of the patch (not the removed one), for the caller's file and line
@@ -153,78 +161,69 @@ test('review with a directory base: a wrapper converted to kvzalloc() is reporte
     assert.match(reply, /\[vmalias vmalloc-linear-map at drivers\/zz\/zz_io\.c:12\]/);
     // without the context the callers are not looked at
     assert.deepEqual((await reviewSet(parsePatches(patch, 'zz.patch'), { base })).findings, []);
-  } finally {
-    fs.rmSync(base, { recursive: true, force: true });
-  }
+  });
 });
 
 test('review with a directory base: a helper that stops flushing is reported at its untouched callers', async () => {
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
-  const zz = path.join(base, 'drivers', 'zz');
-  fs.mkdirSync(zz, { recursive: true });
-  fs.writeFileSync(path.join(zz, 'zz_sync.c'), '// SPDX-License-Identifier: GPL-2.0\n#include <linux/highmem.h>\n\nvoid zz_sync_for_device(void *buf, size_t len)\n{\n\tflush_kernel_vmap_range(buf, len);\n}\n');
+  const files: Tree = {};
+  const zz = 'drivers/zz';
+  files[`${zz}/zz_sync.c`] = '// SPDX-License-Identifier: GPL-2.0\n#include <linux/highmem.h>\n\nvoid zz_sync_for_device(void *buf, size_t len)\n{\n\tflush_kernel_vmap_range(buf, len);\n}\n';
   const io = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/bio.h>', '#include <linux/vmalloc.h>', '', 'void zz_sync_for_device(void *buf, size_t len);', '',
     'int zz_write(struct block_device *bdev, const void *src)', '{', '\tvoid *buf = vmalloc(PAGE_SIZE);', '\tstruct bio *bio;', '\tint ret;', '',
     '\tif (!buf)', '\t\treturn -ENOMEM;', '\tmemcpy(buf, src, PAGE_SIZE);', '\tzz_sync_for_device(buf, PAGE_SIZE);',
     '\tbio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);', '\t__bio_add_page(bio, vmalloc_to_page(buf), PAGE_SIZE, 0);', '\tret = submit_bio_wait(bio);',
     '\tbio_put(bio);', '\tvfree(buf);', '\treturn ret;', '}', ''];
-  fs.writeFileSync(path.join(zz, 'zz_io.c'), io.join('\n'));
+  files[`${zz}/zz_io.c`] = io.join('\n');
   const patch = editPatch('drivers/zz/zz_sync.c', 'zz: the sync helper does nothing on coherent machines', '@@ -4,4 +4,3 @@',
     [' void zz_sync_for_device(void *buf, size_t len)', ' {', '-\tflush_kernel_vmap_range(buf, len);', ' }']);
-  try {
+  await withBase(files, async (base) => {
     const review = await reviewSet(parsePatches(patch, 'zz.patch'), { base, baseContext: ctxOf(base) });
     assert.deepEqual(review.problems, []);
     assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line]), [['vmap-io-missing-flush', 'drivers/zz/zz_io.c', 19]]);
     assert.match(review.findings[0].finding.message, /a caller of zz_sync_for_device\(\), which it changes\)/);
-  } finally {
-    fs.rmSync(base, { recursive: true, force: true });
-  }
+  });
 });
 
 test('review with a directory base: a caller of two changed functions is analysed once', async () => {
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
-  const zz = path.join(base, 'drivers', 'zz');
-  fs.mkdirSync(zz, { recursive: true });
-  fs.writeFileSync(path.join(zz, 'zz_alloc.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/slab.h>', '',
+  const files: Tree = {};
+  const zz = 'drivers/zz';
+  files[`${zz}/zz_alloc.c`] = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/slab.h>', '',
     'void *zz_buf_alloc(size_t len)', '{', '\treturn kzalloc(len, GFP_KERNEL);', '}', '',
-    'void *zz_hdr_alloc(size_t len)', '{', '\treturn kzalloc(len, GFP_KERNEL);', '}', ''].join('\n'));
-  fs.writeFileSync(path.join(zz, 'zz_io.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/dma-mapping.h>', '',
+    'void *zz_hdr_alloc(size_t len)', '{', '\treturn kzalloc(len, GFP_KERNEL);', '}', ''].join('\n');
+  files[`${zz}/zz_io.c`] = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/dma-mapping.h>', '',
     'void *zz_buf_alloc(size_t len);', 'void *zz_hdr_alloc(size_t len);', '',
     'int zz_stage(struct device *dev, struct scatterlist *sg, size_t len)', '{', '\tvoid *buf = zz_buf_alloc(len);', '\tvoid *hdr = zz_hdr_alloc(64);', '',
     '\tif (!buf || !hdr)', '\t\treturn -ENOMEM;', '\tsg_init_one(&sg[0], hdr, 64);', '\tsg_init_one(&sg[1], buf, len);',
-    '\treturn dma_map_sg(dev, sg, 2, DMA_TO_DEVICE) ? 0 : -EIO;', '}', ''].join('\n'));
+    '\treturn dma_map_sg(dev, sg, 2, DMA_TO_DEVICE) ? 0 : -EIO;', '}', ''].join('\n');
   const patch = editPatch('drivers/zz/zz_alloc.c', 'zz: allow large buffers', '@@ -4,9 +4,9 @@',
     [' void *zz_buf_alloc(size_t len)', ' {', '-\treturn kzalloc(len, GFP_KERNEL);', '+\treturn kvzalloc(len, GFP_KERNEL);', ' }', ' ',
       ' void *zz_hdr_alloc(size_t len)', ' {', '-\treturn kzalloc(len, GFP_KERNEL);', '+\treturn kvzalloc(len, GFP_KERNEL);', ' }']);
-  try {
+  await withBase(files, async (base) => {
     const review = await reviewSet(parsePatches(patch, 'zz.patch'), { base, baseContext: ctxOf(base) });
     assert.deepEqual(review.problems, []);
     // one finding per conversion in the caller, not one per changed function it calls
     assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line]),
       [['vmalloc-linear-map', 'drivers/zz/zz_io.c', 14], ['vmalloc-linear-map', 'drivers/zz/zz_io.c', 15]]);
     assert.match(review.findings[0].finding.message, /a caller of zz_buf_alloc\(\), zz_hdr_alloc\(\), which it makes hand out vmalloc memory/);
-  } finally {
-    fs.rmSync(base, { recursive: true, force: true });
-  }
+  });
 });
 
 test('review with a directory base: a member the series makes hold vmalloc memory is reported at its untouched readers', async () => {
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
-  const rc = path.join(base, 'drivers', 'net', 'rc');
-  fs.mkdirSync(rc, { recursive: true });
-  fs.writeFileSync(path.join(rc, 'rc.h'), 'struct rc_priv {\n\tstruct device *dev;\n\tvoid *ring;\n\tvoid *stats;\n\tsize_t ring_size;\n\tdma_addr_t ring_dma;\n};\n');
-  fs.writeFileSync(path.join(rc, 'rc_probe.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/slab.h>', '#include "rc.h"', '',
+  const files: Tree = {};
+  const rc = 'drivers/net/rc';
+  files[`${rc}/rc.h`] = 'struct rc_priv {\n\tstruct device *dev;\n\tvoid *ring;\n\tvoid *stats;\n\tsize_t ring_size;\n\tdma_addr_t ring_dma;\n};\n';
+  files[`${rc}/rc_probe.c`] = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/slab.h>', '#include "rc.h"', '',
     'int rc_alloc_rings(struct rc_priv *priv, unsigned int n)', '{', '\tpriv->ring_size = n * 64;',
     '\tpriv->ring = kzalloc(priv->ring_size, GFP_KERNEL);', '\tpriv->stats = kzalloc(4096, GFP_KERNEL);',
-    '\treturn priv->ring && priv->stats ? 0 : -ENOMEM;', '}', ''].join('\n'));
-  fs.writeFileSync(path.join(rc, 'rc_io.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/dma-mapping.h>', '#include "rc.h"', '',
+    '\treturn priv->ring && priv->stats ? 0 : -ENOMEM;', '}', ''].join('\n');
+  files[`${rc}/rc_io.c`] = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/dma-mapping.h>', '#include "rc.h"', '',
     'int rc_map_ring(struct rc_priv *priv)', '{',
     '\tpriv->ring_dma = dma_map_single(priv->dev, priv->ring, priv->ring_size, DMA_BIDIRECTIONAL);',
-    '\treturn dma_mapping_error(priv->dev, priv->ring_dma) ? -EIO : 0;', '}', ''].join('\n'));
+    '\treturn dma_mapping_error(priv->dev, priv->ring_dma) ? -EIO : 0;', '}', ''].join('\n');
   const patch = (alloc: string) => editPatch('drivers/net/rc/rc_probe.c', 'rc: allow large rings', '@@ -6,5 +6,5 @@',
     ['\tpriv->ring_size = n * 64;', '-\tpriv->ring = kzalloc(priv->ring_size, GFP_KERNEL);', `+\tpriv->ring = ${alloc}(priv->ring_size, GFP_KERNEL);`,
       ' \tpriv->stats = kzalloc(4096, GFP_KERNEL);', ' \treturn priv->ring && priv->stats ? 0 : -ENOMEM;', ' }'].map((l) => (l.startsWith('\t') ? ` ${l}` : l)));
-  try {
+  await withBase(files, async (base) => {
     const review = await reviewSet(parsePatches(patch('kvzalloc'), 'rc.patch'), { base, baseContext: ctxOf(base) });
     assert.deepEqual(review.problems, []);
     assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]),
@@ -238,32 +237,29 @@ test('review with a directory base: a member the series makes hold vmalloc memor
       base, baseContext: async (paths) => ({ ...(await ctxOf(base)(paths)), readers: undefined }),
     });
     assert.deepEqual(blind.findings, []);
-  } finally {
-    fs.rmSync(base, { recursive: true, force: true });
-  }
+  });
 });
 
 test('review with a directory base: a helper moved to another file does not change what its untouched callers see', async () => {
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
-  const zz = path.join(base, 'drivers', 'zz');
-  fs.mkdirSync(zz, { recursive: true });
+  const files: Tree = {};
+  const zz = 'drivers/zz';
   const head = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/highmem.h>', ''];
   const helper = ['void zz_sync_for_device(void *buf, size_t len)', '{', '\tflush_kernel_vmap_range(buf, len);', '}'];
   const other = ['void zz_sync_for_cpu(void *buf, size_t len)', '{', '\tinvalidate_kernel_vmap_range(buf, len);', '}'];
-  fs.writeFileSync(path.join(zz, 'zz_sync.c'), [...head, ...helper, '', ...other, ''].join('\n'));
+  files[`${zz}/zz_sync.c`] = [...head, ...helper, '', ...other, ''].join('\n');
   const io = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/bio.h>', '#include <linux/vmalloc.h>', '', 'void zz_sync_for_device(void *buf, size_t len);', '',
     'int zz_write(struct block_device *bdev, const void *src)', '{', '\tvoid *buf = vmalloc(PAGE_SIZE);', '\tstruct bio *bio;', '\tint ret;', '',
     '\tif (!buf)', '\t\treturn -ENOMEM;', '\tmemcpy(buf, src, PAGE_SIZE);', '\tzz_sync_for_device(buf, PAGE_SIZE);',
     '\tbio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);', '\t__bio_add_page(bio, vmalloc_to_page(buf), PAGE_SIZE, 0);', '\tret = submit_bio_wait(bio);',
     '\tbio_put(bio);', '\tvfree(buf);', '\treturn ret;', '}', ''];
-  fs.writeFileSync(path.join(zz, 'zz_io.c'), io.join('\n'));
+  files[`${zz}/zz_io.c`] = io.join('\n');
   const remove = ['diff --git a/drivers/zz/zz_sync.c b/drivers/zz/zz_sync.c', '--- a/drivers/zz/zz_sync.c', '+++ b/drivers/zz/zz_sync.c', '@@ -1,11 +1,6 @@',
     ...head.map((l) => ` ${l}`), ...[...helper, ''].map((l) => `-${l}`), ...other.slice(0, 3).map((l) => ` ${l}`)];
   const add = (body: string[]): string[] => ['diff --git a/drivers/zz/zz_lib.c b/drivers/zz/zz_lib.c', 'new file mode 100644', '--- /dev/null', '+++ b/drivers/zz/zz_lib.c',
     `@@ -0,0 +1,${head.length + body.length} @@`, ...[...head, ...body].map((l) => `+${l}`)];
   // mbox messages are separated by a blank line before the next `From ` line
   const numbered = (k: number, n: number, diff: string[]): string => `${mail('zz: move the sync helper', diff).replace('[PATCH]', `[PATCH ${k}/${n}]`)}\n`;
-  try {
+  await withBase(files, async (base) => {
     const review = async (text: string) => {
       const set = parsePatches(text, 'zz.mbox');
       assert.equal(set.patches.length, text.split('\nFrom ').length);
@@ -276,63 +272,56 @@ test('review with a directory base: a helper moved to another file does not chan
     // moved and made a no-op on the way: the caller is wrong now, and that is this patch's doing
     const noop = helper.map((l) => (l.includes('flush_kernel_vmap_range') ? '\t/* coherent on every machine we support */' : l));
     assert.deepEqual(await review(mail('zz: move the sync helper to zz_lib.c', [...remove, ...add(noop)])), [[1, 'vmap-io-missing-flush', 'drivers/zz/zz_io.c']]);
-  } finally {
-    fs.rmSync(base, { recursive: true, force: true });
-  }
+  });
 });
 
 test('review with a directory base: a function moved to another file does not change what its members hold for their readers', async () => {
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
-  const rc = path.join(base, 'drivers', 'net', 'rc');
-  fs.mkdirSync(rc, { recursive: true });
-  fs.writeFileSync(path.join(rc, 'rc.h'), 'struct rc_priv {\n\tstruct device *dev;\n\tvoid *ring;\n\tsize_t ring_size;\n\tdma_addr_t ring_dma;\n\tint up;\n};\n');
+  const files: Tree = {};
+  const rc = 'drivers/net/rc';
+  files[`${rc}/rc.h`] = 'struct rc_priv {\n\tstruct device *dev;\n\tvoid *ring;\n\tsize_t ring_size;\n\tdma_addr_t ring_dma;\n\tint up;\n};\n';
   const head = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/slab.h>', '#include "rc.h"', ''];
   const alloc = (fn: string) => ['int rc_alloc_rings(struct rc_priv *priv, unsigned int n)', '{', '\tpriv->ring_size = n * 64;',
     `\tpriv->ring = ${fn}(priv->ring_size, GFP_KERNEL);`, '\treturn priv->ring ? 0 : -ENOMEM;', '}'];
   const up = ['void rc_up(struct rc_priv *priv)', '{', '\tpriv->up = 1;', '}'];
-  const probe = (fn: string) => fs.writeFileSync(path.join(rc, 'rc_probe.c'), [...head, ...alloc(fn), '', ...up, ''].join('\n'));
+  const probe = (base: string, fn: string) => fs.writeFileSync(path.join(base, rc, 'rc_probe.c'), [...head, ...alloc(fn), '', ...up, ''].join('\n'));
   // an untouched reader: with a kvzalloc() ring its mapping is wrong before the series
-  fs.writeFileSync(path.join(rc, 'rc_io.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/dma-mapping.h>', '#include "rc.h"', '',
+  files[`${rc}/rc_io.c`] = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/dma-mapping.h>', '#include "rc.h"', '',
     'int rc_map_ring(struct rc_priv *priv)', '{',
     '\tpriv->ring_dma = dma_map_single(priv->dev, priv->ring, priv->ring_size, DMA_BIDIRECTIONAL);',
-    '\treturn dma_mapping_error(priv->dev, priv->ring_dma) ? -EIO : 0;', '}', ''].join('\n'));
+    '\treturn dma_mapping_error(priv->dev, priv->ring_dma) ? -EIO : 0;', '}', ''].join('\n');
   const move = (from: string, to: string) => mail('rc: move the ring allocation to rc_mem.c', [
     'diff --git a/drivers/net/rc/rc_probe.c b/drivers/net/rc/rc_probe.c', '--- a/drivers/net/rc/rc_probe.c', '+++ b/drivers/net/rc/rc_probe.c', '@@ -2,13 +2,6 @@',
     ...head.slice(1).map((l) => ` ${l}`), ...[...alloc(from), ''].map((l) => `-${l}`), ...up.slice(0, 3).map((l) => ` ${l}`),
     'diff --git a/drivers/net/rc/rc_mem.c b/drivers/net/rc/rc_mem.c', 'new file mode 100644', '--- /dev/null', '+++ b/drivers/net/rc/rc_mem.c',
     `@@ -0,0 +1,${head.length + 6} @@`, ...[...head, ...alloc(to)].map((l) => `+${l}`),
   ]);
-  try {
+  await withBase(files, async (base) => {
     const review = async (text: string) => {
       const r = await reviewSet(parsePatches(text, 'rc.patch'), { base, baseContext: ctxOf(base) });
       assert.deepEqual(r.problems, []);
       return r.findings.map((f) => [f.finding.rule, f.target.path]);
     };
-    probe('kvzalloc');
+    probe(base, 'kvzalloc');
     assert.deepEqual(await review(move('kvzalloc', 'kvzalloc')), []);
     // a kzalloc() ring moved and made kvzalloc() on the way: the reader is wrong now, and that is this patch's doing
-    probe('kzalloc');
+    probe(base, 'kzalloc');
     assert.deepEqual(await review(move('kzalloc', 'kvzalloc')), [['vmalloc-linear-map', 'drivers/net/rc/rc_io.c']]);
-  } finally {
-    fs.rmSync(base, { recursive: true, force: true });
-  }
+  });
 });
 
 /** A base with a system-style header `include/linux/zq.h` (a static inline wrapper allocator) and fs/zq/, which includes it. */
-function headerBase(alloc: string, macro = false): string {
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
-  fs.mkdirSync(path.join(base, 'include', 'linux'), { recursive: true });
-  fs.mkdirSync(path.join(base, 'fs', 'zq'), { recursive: true });
-  fs.writeFileSync(path.join(base, 'include', 'linux', 'zq.h'), ['#ifndef _LINUX_ZQ_H', '#define _LINUX_ZQ_H', '#include <linux/slab.h>', '',
-    'int zq_submit(struct block_device *bdev, void *buf, unsigned int len);', '',
-    ...(macro ? [`#define zq_alloc_buf(size) ${alloc}`] : ['static inline void *zq_alloc_buf(size_t size)', '{', `\treturn ${alloc};`, '}']), '', '#endif', ''].join('\n'));
-  fs.writeFileSync(path.join(base, 'fs', 'zq', 'zq_io.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/bio.h>', '#include <linux/zq.h>', '',
-    'int zq_submit(struct block_device *bdev, void *buf, unsigned int len)', '{', '\tstruct bio *bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);', '',
-    '\t__bio_add_page(bio, virt_to_page(buf), len, offset_in_page(buf));', '\treturn submit_bio_wait(bio);', '}', ''].join('\n'));
-  fs.writeFileSync(path.join(base, 'fs', 'zq', 'zq_log.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/zq.h>', '',
-    'int zq_write_log(struct block_device *bdev)', '{', '\tvoid *buf = zq_alloc_buf(512);', '', '\tif (!buf)', '\t\treturn -ENOMEM;',
-    '\treturn zq_submit(bdev, buf, 512);', '}', ''].join('\n'));
-  return base;
+function headerBase(alloc: string, macro = false): Tree {
+  return {
+    'include/linux/zq.h': ['#ifndef _LINUX_ZQ_H', '#define _LINUX_ZQ_H', '#include <linux/slab.h>', '',
+      'int zq_submit(struct block_device *bdev, void *buf, unsigned int len);', '',
+      ...(macro ? [`#define zq_alloc_buf(size) ${alloc}`] : ['static inline void *zq_alloc_buf(size_t size)', '{', `\treturn ${alloc};`, '}']), '', '#endif', ''].join('\n'),
+    'fs/zq/zq_io.c': ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/bio.h>', '#include <linux/zq.h>', '',
+      'int zq_submit(struct block_device *bdev, void *buf, unsigned int len)', '{', '\tstruct bio *bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);', '',
+      '\t__bio_add_page(bio, virt_to_page(buf), len, offset_in_page(buf));', '\treturn submit_bio_wait(bio);', '}', ''].join('\n'),
+    'fs/zq/zq_log.c': ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/zq.h>', '',
+      'int zq_write_log(struct block_device *bdev)', '{', '\tvoid *buf = zq_alloc_buf(512);', '', '\tif (!buf)', '\t\treturn -ENOMEM;',
+      '\treturn zq_submit(bdev, buf, 512);', '}', ''].join('\n'),
+  };
 }
 
 test('review with a directory base: a wrapper in a header of include/ is judged at the untouched callers of the files including it', async () => {
@@ -340,10 +329,10 @@ test('review with a directory base: a wrapper in a header of include/ is judged 
   assert.equal(systemInclude('include/uapi/linux/zq.h'), 'linux/zq.h');
   assert.equal(systemInclude('arch/arm/include/asm/zq.h'), 'asm/zq.h');
   assert.equal(systemInclude('fs/zq/zq.h'), undefined);
-  const base = headerBase('kzalloc(size, GFP_KERNEL)');
+  const files = headerBase('kzalloc(size, GFP_KERNEL)');
   const patch = editPatch('include/linux/zq.h', 'zq: allocate the log from vmalloc space', '@@ -7,4 +7,4 @@',
     [' static inline void *zq_alloc_buf(size_t size)', ' {', '-\treturn kzalloc(size, GFP_KERNEL);', '+\treturn vzalloc(size);', ' }']);
-  try {
+  await withBase(files, async (base) => {
     const ctx = await ctxOf(base)(['include/linux/zq.h']);
     assert.deepEqual(ctx.scopes, ['fs/zq/', 'include/linux/']);
     const review = await reviewSet(parsePatches(patch, 'zq.patch'), { base, baseContext: ctxOf(base) });
@@ -361,20 +350,13 @@ test('review with a directory base: a wrapper in a header of include/ is judged 
     fs.mkdirSync(path.join(base, 'fs', 'other'));
     fs.writeFileSync(path.join(base, 'fs', 'other', 'o.c'), '#include <linux/bio.h>\nint o(struct block_device *b)\n{\n\treturn zq_submit(b, zq_alloc_buf(8), 8);\n}\n');
     assert.deepEqual((await ctxOf(base)(['include/linux/zq.h'])).scopes, ['fs/zq/', 'include/linux/']);
-  } finally {
-    fs.rmSync(base, { recursive: true, force: true });
-  }
+  });
 });
 
 test('header includers: a header included from many subsystems is core API, and says its users were not searched', async () => {
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-ctx-'));
-  try {
-    fs.mkdirSync(path.join(base, 'include', 'linux'), { recursive: true });
-    fs.writeFileSync(path.join(base, 'include', 'linux', 'zc.h'), 'static inline void *zc_alloc(size_t n)\n{\n\treturn kmalloc(n, GFP_KERNEL);\n}\n');
-    for (let i = 0; i <= MAX_INCLUDER_SCOPES; i++) {
-      fs.mkdirSync(path.join(base, 'drivers', `d${i}`), { recursive: true });
-      fs.writeFileSync(path.join(base, 'drivers', `d${i}`, 'x.c'), '#include <linux/zc.h>\nvoid *x(void)\n{\n\treturn zc_alloc(8);\n}\n');
-    }
+  const files: Tree = { 'include/linux/zc.h': 'static inline void *zc_alloc(size_t n)\n{\n\treturn kmalloc(n, GFP_KERNEL);\n}\n' };
+  for (let i = 0; i <= MAX_INCLUDER_SCOPES; i++) files[`drivers/d${i}/x.c`] = '#include <linux/zc.h>\nvoid *x(void)\n{\n\treturn zc_alloc(8);\n}\n';
+  await withBase(files, async (base) => {
     const many = await headerIncluders(base, ['include/linux/zc.h']);
     assert.deepEqual(many.files, []);
     assert.match(many.notes.join('\n'), /include\/linux\/zc\.h: included from 5 subsystems/);
@@ -382,39 +364,33 @@ test('header includers: a header included from many subsystems is core API, and 
     const few = await headerIncluders(base, ['include/linux/zc.h', 'drivers/d1/x.c']);
     assert.deepEqual(few.files, ['drivers/d1/x.c', 'drivers/d2/x.c', 'drivers/d3/x.c', 'drivers/d4/x.c']);
     assert.deepEqual(few.notes, []);
-  } finally {
-    fs.rmSync(base, { recursive: true, force: true });
-  }
+  });
 });
 
 test('review with a directory base: a function-like macro wrapper in a header of include/ is judged like a static inline one', async () => {
-  const base = headerBase('kzalloc(size, GFP_KERNEL)', true);
+  const files = headerBase('kzalloc(size, GFP_KERNEL)', true);
   const patch = editPatch('include/linux/zq.h', 'zq: allocate the log from vmalloc space', '@@ -5,4 +5,4 @@',
     [' int zq_submit(struct block_device *bdev, void *buf, unsigned int len);', ' ', '-#define zq_alloc_buf(size) kzalloc(size, GFP_KERNEL)', '+#define zq_alloc_buf(size) vzalloc(size)', ' ']);
-  try {
+  await withBase(files, async (base) => {
     const review = await reviewSet(parsePatches(patch, 'zq.patch'), { base, baseContext: ctxOf(base) });
     assert.deepEqual(review.problems, []);
     assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'fs/zq/zq_log.c', 10, 13]]);
     assert.match(review.findings[0].finding.message, /a caller of zq_alloc_buf\(\), which it makes hand out vmalloc memory/);
-  } finally {
-    fs.rmSync(base, { recursive: true, force: true });
-  }
+  });
 });
 
 test('review reply: a finding outside the hunks quotes its line and the helper line that converts', async () => {
-  const base = headerBase('kzalloc(size, GFP_KERNEL)');
-  fs.writeFileSync(path.join(base, 'fs', 'zq', 'zq_sb.c'), ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/zq.h>', '',
+  const files = headerBase('kzalloc(size, GFP_KERNEL)');
+  files['fs/zq/zq_sb.c'] = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/zq.h>', '',
     'int zq_read_sb(struct block_device *bdev)', '{', '\tvoid *buf;', '', '\tbuf = kzalloc(4096, GFP_KERNEL);', '\tif (!buf)', '\t\treturn -ENOMEM;',
     '\tmemset(buf, 0, 64);', '\tmemset(buf + 64, 0, 64);', '\tmemset(buf + 128, 0, 64);', '\tmemset(buf + 192, 0, 64);',
-    '\treturn zq_submit(bdev, buf,', '\t\t\t 4096);', '}', ''].join('\n'));
+    '\treturn zq_submit(bdev, buf,', '\t\t\t 4096);', '}', ''].join('\n');
   const patch = editPatch('fs/zq/zq_sb.c', 'zq: the superblock may be large', '@@ -5,7 +5,7 @@',
     [' {', ' \tvoid *buf;', ' ', '-\tbuf = kzalloc(4096, GFP_KERNEL);', '+\tbuf = vzalloc(4096);', ' \tif (!buf)', ' \t\treturn -ENOMEM;', ' \tmemset(buf, 0, 64);']);
-  try {
+  await withBase(files, async (base) => {
     const review = await reviewSet(parsePatches(patch, 'zq.patch'), { base, baseContext: ctxOf(base) });
     assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line]), [['vmalloc-linear-map', 'fs/zq/zq_sb.c', 15]]);
     const reply = formatReply(review);
     assert.match(reply, /^fs\/zq\/zq_sb\.c:15, outside the lines the patch shows:\n> \treturn zq_submit\(bdev, buf,\n> \t\t\t 4096\);\nfs\/zq\/zq_io\.c:9, in zq_submit\(\):\n> \t__bio_add_page/m);
-  } finally {
-    fs.rmSync(base, { recursive: true, force: true });
-  }
+  });
 });
