@@ -8,7 +8,7 @@ import { parseArgs } from 'util';
 import { Finding, RULE_IDS, RuleId, AnalyzeOptions, KernelVersion } from './types';
 import { parseVersion } from './tables';
 import { scanPaths, formatNote, ScanNote } from './scan';
-import { baseContext } from './scan/context';
+import { baseContext, reviewContext } from './scan/context';
 import { formatText, formatJson, formatSarif, formatRuleList } from './report';
 import { isPatchText, parsePatchInputs, reviewSet, formatMailback, reviewCommand, PatchFinding, PatchSet } from './patch';
 import { analyzeText, getBackend } from './analyze';
@@ -173,7 +173,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       case 'simulate':
         return simulateCommand(rest, (s) => io.stdout.write(s), (s) => io.stderr.write(s));
       case 'review':
-        return await reviewCommand(rest, io, { baseContext: (base, paths, o) => baseContext(base, paths, { ...o, tuneJit: true }) });
+        return await reviewCommand(rest, io, { baseContext: (base, paths, o) => reviewContext(base, paths, { ...o, tuneJit: true }) });
       case 'rules':
         io.stdout.write(formatRuleList());
         return 0;

@@ -18,6 +18,7 @@ import type { FilePatch, Hunk, Patch, PatchFinding, PatchProblem, PatchSet } fro
 import { describePatch, isCFile } from './model';
 import { parsePatches } from './parse';
 import { fieldFactsFor } from '../scan/summaries';
+import type { ContextBase } from '../scan/context';
 import { SINK_ROWS } from '../tables/sinks';
 
 export type AnalyzeTextFn = (text: string, file: string, opts: AnalyzeOptions) => Promise<AnalysisResult>;
@@ -32,13 +33,14 @@ export interface PatchReviewOptions extends AnalyzeOptions {
   /** The analyzer; defaults to analyzer/analyze.ts `analyzeText`. Injectable for tests. */
   analyze?: AnalyzeTextFn;
   /**
-   * What the untouched files of a directory base say about the touched ones' subsystems (function
+   * What the untouched files of the base say about the touched ones' subsystems (function
    * summaries, struct-member facts; paths relative to the base), given the base-relative paths of
-   * the C files the series touches and the kernel version the review applies (`kernel`, or the
-   * base's). Called once per review, only with a directory base (analyzer/scan/context.ts
-   * baseContext; the CLI supplies it).
+   * the C files the series touches, the kernel version the review applies (`kernel`, or the
+   * base's) and where the base is: the `base` directory, or the git revision of a `baseTree` read
+   * from git (gitBase). Called once per review, not for a base that is neither
+   * (analyzer/scan/context.ts reviewContext; the CLI supplies it).
    */
-  baseContext?: (paths: string[], opts: { kernel?: KernelVersion }) => Promise<{
+  baseContext?: (paths: string[], opts: { kernel?: KernelVersion; base: ContextBase }) => Promise<{
     summaries: FunctionSummary[];
     fields: FieldFact[];
     notes?: string[];
@@ -46,6 +48,8 @@ export interface PatchReviewOptions extends AnalyzeOptions {
     callers?: (names: string[]) => Promise<Map<string, string[]>>;
     /** The untouched files of the base that read each struct member `T.m`, for consequences. */
     readers?: (members: string[]) => Promise<Map<string, string[]>>;
+    /** Called once the review is done with `callers` and `readers`. */
+    dispose?: () => void;
   } | undefined>;
 }
 
@@ -778,8 +782,23 @@ export function reviewKernel(opts: Pick<PatchReviewOptions, 'kernel' | 'base' | 
   return opts.base !== undefined ? kernelVersionAbove(opts.base) : undefined;
 }
 
+/** Where the base of a review is, for its base context: the revision of a tree read from git, else the directory. */
+function contextBase(opts: Pick<PatchReviewOptions, 'base' | 'baseTree'>): ContextBase | undefined {
+  if (opts.baseTree) return opts.baseTree.git ? { git: opts.baseTree.git } : undefined;
+  return opts.base !== undefined ? { dir: opts.base } : undefined;
+}
+
 /** Review a parsed set. */
 export async function reviewSet(set: PatchSet, options: PatchReviewOptions = {}): Promise<PatchReview> {
+  let dispose: (() => void) | undefined;
+  try {
+    return await reviewWith(set, options, (d) => { dispose = d; });
+  } finally {
+    dispose?.();
+  }
+}
+
+async function reviewWith(set: PatchSet, options: PatchReviewOptions, onDispose: (d: () => void) => void): Promise<PatchReview> {
   const kernel = reviewKernel(options);
   const opts: PatchReviewOptions = kernel ? { ...options, kernel } : options;
   const notes = [...set.notes];
@@ -796,14 +815,16 @@ export async function reviewSet(set: PatchSet, options: PatchReviewOptions = {})
   const known = new Map<string, FileFacts>();
   const analyses = new Map<FileResult, FileAnalysisOut | undefined>();
   const removed = new Map<FileResult, Removed>();
-  // the rest of a directory base: what untouched files of the touched files' subsystems export
+  // the rest of the base: what untouched files of the touched files' subsystems export
   let baseFacts: BaseFacts | undefined;
   let callers: ((names: string[]) => Promise<Map<string, string[]>>) | undefined;
   let readers: ((members: string[]) => Promise<Map<string, string[]>>) | undefined;
   const touched = [...new Set(applied.files.flatMap((r) => [r.path, ...(r.file.oldPath ? [r.file.oldPath] : [])]).filter(isCFile))];
-  if (opts.baseContext && opts.base !== undefined && !opts.baseTree) {
+  const where = contextBase(opts);
+  if (opts.baseContext && where) {
     try {
-      const ctx = touched.length ? await opts.baseContext(touched, { kernel }) : undefined;
+      const ctx = touched.length ? await opts.baseContext(touched, { kernel, base: where }) : undefined;
+      if (ctx?.dispose) onDispose(ctx.dispose);
       if (ctx) {
         baseFacts = { summaries: ctx.summaries, fields: ctx.fields };
         callers = ctx.callers;
@@ -908,7 +929,8 @@ export function findingId(pf: PatchFinding): string {
 /**
  * Review the commits of a git range (`A..B`, `A...B`, or one commit) of the repository at
  * repoDir: the series from `git format-patch`, applied on the range's base read from git (the work
- * tree is at B, so it cannot be the base). Only reads the repository.
+ * tree is at B, so it cannot be the base); `opts.baseContext` is asked for that revision's context.
+ * Only reads the repository.
  */
 export async function reviewGitRange(repoDir: string, range: string, opts: PatchReviewOptions = {}): Promise<PatchReview> {
   const mbox = formatPatchRange(repoDir, range);

@@ -1,8 +1,10 @@
 /**
- * Patch review with a directory base sees what the files a series leaves alone export
- * (analyzer/scan/context.ts): a wrapper allocator's summary and a member table another file fills.
+ * Patch review with a base sees what the files a series leaves alone export (analyzer/scan/context.ts,
+ * and gitbase.ts for a base read from a git revision): a wrapper allocator's summary and a member
+ * table another file fills.
  */
 import { test } from 'node:test';
+import { execFileSync } from 'child_process';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -10,8 +12,10 @@ import * as path from 'path';
 import { parsePatches } from '../../analyzer/patch/parse';
 import { reviewSet } from '../../analyzer/patch/review';
 import { formatReply } from '../../analyzer/patch/format';
-import { reviewCommand, type CommandIO } from '../../analyzer/patch/command';
-import { baseContext, contextScopes } from '../../analyzer/scan/context';
+import { reviewCommand, type CommandIO, type ReviewDeps } from '../../analyzer/patch/command';
+import { gitBase } from '../../analyzer/patch/git';
+import { baseContext, contextScopes, reviewContext, type ContextBase } from '../../analyzer/scan/context';
+import { gitBaseContext } from '../../analyzer/scan/gitbase';
 import { headerIncluders, MAX_INCLUDER_SCOPES, systemInclude } from '../../analyzer/scan/callers';
 
 const MULTI = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'multi');
@@ -124,7 +128,7 @@ test('review command: the CLI\'s context hook is used with a directory base, not
     const pf = path.join(base, 'post.patch');
     fs.writeFileSync(pf, POST);
     const calls: string[][] = [];
-    const deps = { baseContext: async (b: string, paths: string[]) => { calls.push(paths); return baseContext(b, paths, { noCache: true, jobs: 1 }); } };
+    const deps = { baseContext: async (b: ContextBase, paths: string[]) => { calls.push(paths); return reviewContext(b, paths, { noCache: true, jobs: 1 }); } };
     let out = '';
     const io: CommandIO = { stdout: { write: (s: string) => { out += s; return true; } }, stderr: { write: () => true } } as unknown as CommandIO;
     assert.equal(await reviewCommand([pf, '--base', base, '--format', 'mailback'], io, deps), 1);
@@ -392,5 +396,214 @@ test('review reply: a finding outside the hunks quotes its line and the helper l
     assert.deepEqual(review.findings.map((f) => [f.finding.rule, f.target.path, f.target.line]), [['vmalloc-linear-map', 'fs/zq/zq_sb.c', 15]]);
     const reply = formatReply(review);
     assert.match(reply, /^fs\/zq\/zq_sb\.c:15, outside the lines the patch shows:\n> \treturn zq_submit\(bdev, buf,\n> \t\t\t 4096\);\nfs\/zq\/zq_io\.c:9, in zq_submit\(\):\n> \t__bio_add_page/m);
+  });
+});
+
+/** git in `dir` with a fixed identity and dates, and none of the user's or the system's configuration. */
+function git(dir: string, ...args: string[]): string {
+  const date = '2026-03-03T10:00:00+0100';
+  return execFileSync('git', ['-C', dir, '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: os.devNull, GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.org',
+      GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.org', GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+  }).trim();
+}
+
+/** Commit `files` (null removes one) on the branch checked out in `repo`; the commit's id. */
+function commit(repo: string, files: Record<string, string | null>, message: string): string {
+  for (const [rel, text] of Object.entries(files)) {
+    const p = path.join(repo, ...rel.split('/'));
+    if (text === null) fs.rmSync(p, { force: true });
+    else {
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, text);
+    }
+  }
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '--allow-empty', '-m', message);
+  return git(repo, 'rev-parse', 'HEAD');
+}
+
+/** `f` on a new repository whose branch `main` has `commits` (the changes of each, in order), and their ids. */
+function withRepo<T>(commits: Record<string, string | null>[], f: (repo: string, ids: string[]) => Promise<T>): Promise<T> {
+  return withBase({}, async (repo) => {
+    git(repo, 'init', '-q');
+    const ids = commits.map((c, i) => commit(repo, c, `commit ${i}`));
+    return f(repo, ids);
+  });
+}
+
+/** What a review must never change: the checkout's HEAD and every file of its work tree. */
+function checkout(repo: string): string {
+  return `${git(repo, 'rev-parse', 'HEAD')}\n${git(repo, 'status', '--porcelain', '--untracked-files=all')}`;
+}
+
+/** drivers/qx/qx_mem.c: a wrapper allocator returning `alloc`. */
+function qxMem(alloc: string): string {
+  return ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/slab.h>', '#include <linux/vmalloc.h>', '',
+    'void *qx_buf_alloc(size_t len)', '{', `\treturn ${alloc};`, '}', ''].join('\n');
+}
+
+/** A new file of the qx driver that maps the wrapper's memory for the device (line 13). */
+const QX_DMA = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/dma-mapping.h>', '', 'void *qx_buf_alloc(size_t len);', '',
+  'dma_addr_t qx_map_cmd(struct device *dev, size_t len)', '{', '\tvoid *cmd = qx_buf_alloc(len);', '',
+  '\tif (!cmd)', '\t\treturn DMA_MAPPING_ERROR;', '\tmemset(cmd, 0x5a, len);', '\treturn dma_map_single(dev, cmd, len, DMA_TO_DEVICE);', '}', ''];
+
+const QX_PATCH = newFilePatch('drivers/qx/qx_dma.c', 'qx: map the command buffer for the device', QX_DMA.slice(0, -1));
+
+/** `vmalias review` through reviewCommand with the CLI's context hook (one job); exit status, stdout, stderr. */
+async function review(argv: string[], opts: { jobs?: number } = {}): Promise<{ status: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } } as unknown as CommandIO;
+  const deps: ReviewDeps = { baseContext: (b, paths, o) => reviewContext(b, paths, { ...o, jobs: opts.jobs ?? 1 }) };
+  const status = await reviewCommand(argv, io, deps);
+  return { status, out, err };
+}
+
+test('review with a git base: the revision\'s untouched files decide findings, never the work tree', async () => {
+  // the revision's wrapper returns vmalloc memory; the checkout is at a later commit where it does not
+  await withRepo([{ 'drivers/qx/qx_mem.c': qxMem('vmalloc(len)'), 'drivers/qx/qx_core.c': '// SPDX-License-Identifier: GPL-2.0\nint qx_ready;\n' },
+    { 'drivers/qx/qx_mem.c': qxMem('kmalloc(len, GFP_KERNEL)') }], async (repo, [rev]) => {
+    git(repo, 'checkout', '-q', '-b', 'topic', rev);
+    commit(repo, { 'drivers/qx/qx_dma.c': QX_DMA.join('\n') }, 'qx: map the command buffer for the device');
+    git(repo, 'checkout', '-q', 'main');
+    const before = checkout(repo);
+    await withBase({ 'p.patch': QX_PATCH.replace('\n-- \n', `\nbase-commit: ${rev}\n-- \n`) }, async (tmp) => {
+      const pf = path.join(tmp, 'p.patch');
+      const cache = ['--cache-dir', path.join(tmp, 'cache')];
+      const line = /^drivers\/qx\/qx_dma\.c:13: .*\[vmalloc-linear-map\]$/m;
+      // --base-rev REV, --base-rev auto (the base-commit: trailer) and --git RANGE all read the revision
+      for (const argv of [[pf, '--base', repo, '--base-rev', rev], [pf, '--base', repo, '--base-rev', 'auto'], ['--git', `${rev}..topic`, '--repo', repo]]) {
+        const r = await review([...argv, '--format', 'mailback', ...cache]);
+        assert.equal(r.status, 1, `${argv.join(' ')}: ${r.err}`);
+        assert.match(r.out, line);
+      }
+      // the work tree says otherwise: had the review read it, it would have found nothing
+      assert.deepEqual(await review([pf, '--base', repo, '--format', 'mailback', ...cache]), { status: 0, out: '', err: '' });
+      // without the context the revision's other files are unknown
+      assert.equal((await review([pf, '--base', repo, '--base-rev', rev, '--format', 'mailback', '--no-base-context'])).out, '');
+      // the subsystem at the revision was written out once, in the cache, and reused by the next reviews
+      const revs = path.join(tmp, 'cache', 'v2', 'revs');
+      assert.equal(fs.readdirSync(revs).length, 1);
+      const tree = path.join(revs, fs.readdirSync(revs)[0]);
+      assert.deepEqual(fs.readdirSync(path.join(tree, 'drivers', 'qx')).sort(), ['qx_core.c', 'qx_mem.c']);
+      assert.match(fs.readFileSync(path.join(tree, 'drivers', 'qx', 'qx_mem.c'), 'utf8'), /return vmalloc\(len\);/);
+      // --no-cache: a temporary copy, removed when the review is done
+      const own = path.join(tmp, 'tmpdir');
+      fs.mkdirSync(own);
+      const saved = process.env.TMPDIR;
+      process.env.TMPDIR = own;
+      try {
+        const r = await review([pf, '--base', repo, '--base-rev', rev, '--format', 'mailback', '--no-cache', '--jobs', '2'], { jobs: 2 });
+        assert.match(r.out, line);
+      } finally {
+        if (saved === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = saved;
+      }
+      assert.deepEqual(fs.readdirSync(own), []);
+    });
+    assert.equal(checkout(repo), before, 'the repository was not touched');
+  });
+});
+
+test('review with a git base: a wrapper converted to kvzalloc() is reported at the revision\'s untouched callers', async () => {
+  const zzAlloc = (alloc: string) => `// SPDX-License-Identifier: GPL-2.0\n#include <linux/slab.h>\n\nvoid *zz_buf_alloc(size_t len)\n{\n\treturn ${alloc}(len, GFP_KERNEL);\n}\n`;
+  const zzIo = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/dma-mapping.h>', '', 'void *zz_buf_alloc(size_t len);', '',
+    'int zz_stage(struct device *dev, struct scatterlist *sg, size_t len)', '{', '\tvoid *buf = zz_buf_alloc(len);', '',
+    '\tif (!buf)', '\t\treturn -ENOMEM;', '\tsg_init_one(sg, buf, len);', '\treturn dma_map_sg(dev, sg, 1, DMA_TO_DEVICE) ? 0 : -EIO;', '}', ''].join('\n');
+  const patch = editPatch('drivers/zz/zz_alloc.c', 'zz: allow large staging buffers', '@@ -4,4 +4,4 @@',
+    [' void *zz_buf_alloc(size_t len)', ' {', '-\treturn kzalloc(len, GFP_KERNEL);', '+\treturn kvzalloc(len, GFP_KERNEL);', ' }']);
+  // the caller is in the revision only: the checkout has dropped it
+  await withRepo([{ 'drivers/zz/zz_alloc.c': zzAlloc('kzalloc'), 'drivers/zz/zz_io.c': zzIo }, { 'drivers/zz/zz_io.c': null }], async (repo, [rev]) => {
+    const ctx = (paths: string[], o: { base: ContextBase }) => reviewContext(o.base, paths, { noCache: true, jobs: 1 });
+    const r = await reviewSet(parsePatches(patch, 'zz.patch'), { base: repo, baseTree: gitBase(repo, rev), baseContext: ctx });
+    assert.deepEqual(r.problems, []);
+    assert.deepEqual(r.findings.map((f) => [f.finding.rule, f.target.path, f.target.line, f.patch.line]), [['vmalloc-linear-map', 'drivers/zz/zz_io.c', 12, 13]]);
+    // the reply quotes the caller as the revision has it
+    assert.match(formatReply(r), /^drivers\/zz\/zz_io\.c:12, which this patch does not touch:\n> \tsg_init_one\(sg, buf, len\);$/m);
+    // the same series on the work tree: no caller there
+    assert.deepEqual((await reviewSet(parsePatches(patch, 'zz.patch'), { base: repo, baseContext: ctx })).findings, []);
+  });
+});
+
+test('review with a git base: the files including a touched include/ header are found with git grep on the revision', async () => {
+  const files = headerBase('kzalloc(size, GFP_KERNEL)');
+  const patch = editPatch('include/linux/zq.h', 'zq: allocate the log from vmalloc space', '@@ -7,4 +7,4 @@',
+    [' static inline void *zq_alloc_buf(size_t size)', ' {', '-\treturn kzalloc(size, GFP_KERNEL);', '+\treturn vzalloc(size);', ' }']);
+  // the checkout has moved the filesystem elsewhere: fs/zq/ is only in the revision
+  const moved: Record<string, string | null> = {};
+  for (const [rel, text] of Object.entries(files)) if (rel.startsWith('fs/zq/')) Object.assign(moved, { [rel]: null, [rel.replace('fs/zq/', 'fs/zr/')]: text });
+  await withRepo([files, moved], async (repo, [rev]) => {
+    const ctx = await gitBaseContext({ repo, commit: rev }, ['include/linux/zq.h'], { noCache: true, jobs: 1 });
+    try {
+      assert.deepEqual(ctx.scopes, ['fs/zq/', 'include/linux/']);
+      assert.deepEqual(ctx.notes, []);
+    } finally {
+      ctx.dispose();
+    }
+    await withBase({ 'zq.patch': patch }, async (tmp) => {
+      const j = await review([path.join(tmp, 'zq.patch'), '--base', repo, '--base-rev', rev, '--no-cache', '--format', 'json']);
+      assert.equal(j.status, 1, j.err);
+      const findings = (JSON.parse(j.out) as { findings: { finding: { rule: string }; target: { path: string; line: number } }[] }).findings;
+      assert.deepEqual(findings.map((f) => [f.finding.rule, f.target.path, f.target.line]), [['vmalloc-linear-map', 'fs/zq/zq_log.c', 10]]);
+      // the work tree's includers are elsewhere: read from it, the review names those
+      const w = await review([path.join(tmp, 'zq.patch'), '--base', repo, '--no-cache', '--format', 'mailback']);
+      assert.match(w.out, /^fs\/zr\/zq_log\.c:10: /m);
+    });
+  });
+});
+
+test('review with a git base: objects that cannot be read, a bad commit or a scope over the limit are notes, and the review goes on', async () => {
+  await withRepo([{ 'drivers/qx/qx_mem.c': qxMem('vmalloc(len)') }], async (repo, [rev]) => {
+    // a scope over the size limit
+    const big = await gitBaseContext({ repo, commit: rev }, ['drivers/qx/qx_dma.c'], { noCache: true, jobs: 1, maxScopeBytes: 16 });
+    big.dispose();
+    assert.deepEqual(big.summaries, []);
+    assert.match(big.notes.join('\n'), /^drivers\/qx\/ at [0-9a-f]{12} not read for the base context: .* over the review's limit$/m);
+    // not a commit id (gitBase resolves revisions; the context takes only what it resolved)
+    const bad = await gitBaseContext({ repo, commit: 'HEAD' }, ['drivers/qx/qx_dma.c'], { noCache: true });
+    assert.match(bad.notes.join('\n'), /base context not available: "HEAD" is not a commit id/);
+    const gone = await gitBaseContext({ repo, commit: '0'.repeat(40) }, ['drivers/qx/qx_dma.c'], { noCache: true });
+    assert.match(gone.notes.join('\n'), /base context not available: git cat-file failed/);
+    // a blob of the scope missing from the object store (a damaged or partial clone)
+    const blob = git(repo, 'rev-parse', `${rev}:drivers/qx/qx_mem.c`);
+    fs.rmSync(path.join(repo, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
+    await withBase({ 'p.patch': QX_PATCH }, async (tmp) => {
+      const r = await review([path.join(tmp, 'p.patch'), '--base', repo, '--base-rev', rev, '--cache-dir', path.join(tmp, 'cache')]);
+      assert.equal(r.status, 0, r.err);
+      assert.equal(r.out, '');
+      assert.match(r.err, /^vmalias: drivers\/qx\/ at [0-9a-f]{12} not read for the base context: object [0-9a-f]{40} \(drivers\/qx\/qx_mem\.c\) is missing/m);
+      // nothing half-written is left in the cache
+      const revs = path.join(tmp, 'cache', 'v2', 'revs');
+      assert.deepEqual(fs.existsSync(revs) ? fs.readdirSync(revs) : [], []);
+    });
+  });
+});
+
+test('review with a git base: nothing the repository configures is executed', async () => {
+  await withRepo([{ 'drivers/qx/qx_mem.c': qxMem('vmalloc(len)'), 'include/linux/qx.h': 'void *qx_buf_alloc(size_t len);\n',
+    'drivers/qx/qx_core.c': '#include <linux/qx.h>\nint qx_ready;\n' }], async (repo, [rev]) => {
+    git(repo, 'checkout', '-q', '-b', 'topic');
+    commit(repo, { 'drivers/qx/qx_dma.c': QX_DMA.join('\n'), 'include/linux/qx.h': 'void *qx_buf_alloc(size_t len);\nvoid qx_free(void *p);\n' }, 'qx: map the command buffer');
+    // every hook, filter, textconv and fsmonitor command of the repository leaves a mark
+    const mark = path.join(repo, '..', `${path.basename(repo)}-ran`);
+    const script = path.join(repo, '.git', 'mark.sh');
+    fs.writeFileSync(script, `#!/bin/sh\necho "$0 $*" >> '${mark}'\ncat\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(repo, '.git', 'info', 'attributes'), '* filter=mark diff=mark\n');
+    for (const [k, v] of [['core.fsmonitor', script], ['filter.mark.clean', script], ['filter.mark.smudge', script], ['filter.mark.process', script],
+      ['diff.mark.textconv', script], ['diff.external', script], ['core.hooksPath', path.join(repo, '.git', 'hooks-mark')], ['core.pager', script]]) git(repo, 'config', k, v);
+    fs.mkdirSync(path.join(repo, '.git', 'hooks-mark'));
+    for (const h of ['pre-commit', 'post-checkout', 'post-index-change', 'reference-transaction']) fs.copyFileSync(script, path.join(repo, '.git', 'hooks-mark', h));
+    try {
+      for (const argv of [['--git', `${rev}..topic`, '--repo', repo], ['--git', 'topic', '--repo', repo]]) {
+        const r = await review([...argv, '--format', 'mailback', '--no-cache']);
+        assert.equal(r.status, 1, r.err);
+        assert.match(r.out, /drivers\/qx\/qx_dma\.c:13: .*\[vmalloc-linear-map\]/);
+      }
+      assert.equal(fs.existsSync(mark), false, fs.existsSync(mark) ? fs.readFileSync(mark, 'utf8') : '');
+    } finally {
+      fs.rmSync(mark, { force: true });
+    }
   });
 });
