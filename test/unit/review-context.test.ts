@@ -4,7 +4,7 @@
  * table another file fills.
  */
 import { test } from 'node:test';
-import { execFileSync } from 'child_process';
+import { execFileSync, fork } from 'child_process';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -16,6 +16,7 @@ import { reviewCommand, type CommandIO, type ReviewDeps } from '../../analyzer/p
 import { gitBase } from '../../analyzer/patch/git';
 import { baseContext, contextScopes, reviewContext, type ContextBase } from '../../analyzer/scan/context';
 import { gitBaseContext } from '../../analyzer/scan/gitbase';
+import type { ScanWorkerMessage, ScanWorkerRequest } from '../../extension/engine/scanWorker';
 import { headerIncluders, MAX_INCLUDER_SCOPES, systemInclude } from '../../analyzer/scan/callers';
 
 const MULTI = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'multi');
@@ -605,5 +606,28 @@ test('review with a git base: nothing the repository configures is executed', as
     } finally {
       fs.rmSync(mark, { force: true });
     }
+  });
+});
+
+test('the editor\'s Review Git Range… (the scan process) reviews with the context of the range\'s base', async () => {
+  await withRepo([{ 'drivers/qx/qx_mem.c': qxMem('vmalloc(len)') }, { 'drivers/qx/qx_dma.c': QX_DMA.join('\n') }], async (repo) => {
+    await withBase({}, async (cacheDir) => {
+      const w = fork(path.join(__dirname, '..', '..', 'extension', 'engine', 'scanWorker.js'), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+      try {
+        const m = await new Promise<ScanWorkerMessage>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('no answer from the scan process')), 60_000);
+          w.on('message', (x: ScanWorkerMessage) => { clearTimeout(timer); resolve(x); });
+          w.on('exit', (code) => { clearTimeout(timer); reject(new Error(`exited ${code}`)); });
+          const req: ScanWorkerRequest = { kind: 'review', input: { repoDir: repo, range: 'HEAD~1..HEAD', options: {}, cacheDir } };
+          w.send(req);
+        });
+        assert.equal(m.kind, 'reply', JSON.stringify(m));
+        if (m.kind !== 'reply') return;
+        assert.equal(m.findings, 1);
+        assert.match(m.text, /^\[vmalias vmalloc-linear-map at drivers\/qx\/qx_dma\.c:13\]$/m);
+      } finally {
+        w.kill();
+      }
+    });
   });
 });
