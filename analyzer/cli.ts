@@ -152,8 +152,8 @@ function patchOnlyDir(dir: string): string[] {
   return patches;
 }
 
-/** A patch finding as a plain finding located in the patch, with its target kept alongside. */
-function fromPatchFinding(pf: PatchFinding): Finding & { target: PatchFinding['target']; patch: PatchFinding['patch'] } {
+/** A patch finding as a plain finding located in the patch, with its target (and a later fix in the series) kept alongside. */
+function fromPatchFinding(pf: PatchFinding): Finding & Pick<PatchFinding, 'target' | 'patch' | 'fixedLater'> {
   const pos = { line: pf.patch.line, column: pf.patch.column };
   return {
     ...pf.finding,
@@ -161,6 +161,7 @@ function fromPatchFinding(pf: PatchFinding): Finding & { target: PatchFinding['t
     span: { start: pos, end: pos, startOffset: -1, endOffset: -1 },
     target: pf.target,
     patch: pf.patch,
+    ...(pf.fixedLater ? { fixedLater: pf.fixedLater } : {}),
   };
 }
 
