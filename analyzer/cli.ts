@@ -8,7 +8,7 @@ import { parseArgs } from 'util';
 import { Finding, RULE_IDS, RuleId, AnalyzeOptions, KernelVersion } from './types';
 import { parseVersion } from './tables';
 import { scanPaths, formatNote, ScanNote } from './scan';
-import { baseContext } from './scan/context';
+import { baseContext, reviewContext } from './scan/context';
 import { formatText, formatJson, formatSarif, formatRuleList } from './report';
 import { isPatchText, parsePatchInputs, reviewSet, formatMailback, reviewCommand, PatchFinding, PatchSet } from './patch';
 import { analyzeText, getBackend } from './analyze';
@@ -152,8 +152,8 @@ function patchOnlyDir(dir: string): string[] {
   return patches;
 }
 
-/** A patch finding as a plain finding located in the patch, with its target kept alongside. */
-function fromPatchFinding(pf: PatchFinding): Finding & { target: PatchFinding['target']; patch: PatchFinding['patch'] } {
+/** A patch finding as a plain finding located in the patch, with its target (and a later fix in the series) kept alongside. */
+function fromPatchFinding(pf: PatchFinding): Finding & Pick<PatchFinding, 'target' | 'patch' | 'fixedLater'> {
   const pos = { line: pf.patch.line, column: pf.patch.column };
   return {
     ...pf.finding,
@@ -161,6 +161,7 @@ function fromPatchFinding(pf: PatchFinding): Finding & { target: PatchFinding['t
     span: { start: pos, end: pos, startOffset: -1, endOffset: -1 },
     target: pf.target,
     patch: pf.patch,
+    ...(pf.fixedLater ? { fixedLater: pf.fixedLater } : {}),
   };
 }
 
@@ -173,7 +174,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       case 'simulate':
         return simulateCommand(rest, (s) => io.stdout.write(s), (s) => io.stderr.write(s));
       case 'review':
-        return await reviewCommand(rest, io, { baseContext: (base, paths, o) => baseContext(base, paths, { ...o, tuneJit: true }) });
+        return await reviewCommand(rest, io, { baseContext: (base, paths, o) => reviewContext(base, paths, { ...o, tuneJit: true }) });
       case 'rules':
         io.stdout.write(formatRuleList());
         return 0;

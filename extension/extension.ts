@@ -16,7 +16,7 @@ import { RULE_DOCS } from './ruleDocs';
 import { SimulationCache } from './simulation';
 import { ruleDocUri, SCHEME, VmaliasContentProvider } from './simulationDocument';
 import { SimulationView } from './simulationView';
-import { analyzeWorkspace, ScanSummary } from './workspaceScan';
+import { analyzeWorkspace, reviewGitRangeInScanProcess, ScanSummary } from './workspaceScan';
 
 /** What `activate` returns: used by the in-host tests and the benchmark, not a public API. */
 export interface VmaliasApi {
@@ -78,8 +78,9 @@ function wire(context: vscode.ExtensionContext, t0: number): VmaliasApi {
   const content = new VmaliasContentProvider(store, sims, archs, vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules.md').fsPath);
   const codeActions = new VmaliasCodeActionProvider(store);
   const view = new SimulationView(context.extensionUri, sims, archs);
-  // Reviews run on the analysis worker, queued behind analyses (they are user-initiated and rare).
-  const patchReview = new PatchReviewService(client, (uri) => (uri ? ctl.analysisOptions(uri) : {}));
+  // Reviews run on the analysis worker, queued behind analyses (they are user-initiated and rare);
+  // a git range in a scan process, which reads its base's context from git.
+  const patchReview = new PatchReviewService(client, (uri) => (uri ? ctl.analysisOptions(uri) : {}), (input) => reviewGitRangeInScanProcess(scanEnv, input));
   const copyReplyActions = new CopyReplyCodeActionProvider(store);
 
   context.subscriptions.push(

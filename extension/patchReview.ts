@@ -29,10 +29,15 @@ async function showReply(r: ReplyResponse, what: string): Promise<vscode.TextDoc
   return doc;
 }
 
+/** Reviews a git range with its base's context (workspaceScan.ts reviewGitRangeInScanProcess). */
+export type GitRangeReviewer = (input: { repoDir: string; range: string; options: AnalyzeOptions }) => Promise<{ text: string; findings: number; notes: string[] }>;
+
 export class PatchReviewService {
   constructor(
     private readonly client: AnalysisClient,
     private readonly options: (uri: vscode.Uri | undefined) => AnalyzeOptions,
+    /** Without it, git ranges are reviewed in the analysis worker, with no base context. */
+    private readonly gitRange?: GitRangeReviewer,
   ) {}
 
   /** "Review Patch Series…": `uris` for tests; otherwise a file picker. */
@@ -71,9 +76,11 @@ export class PatchReviewService {
     if (r === undefined) return undefined;
     const bad = validateRange(r);
     if (bad) return void vscode.window.showErrorMessage(`vmalias: ${bad}`);
-    return this.run(r.trim(), () => this.client.reply({
-      source: { kind: 'git', repoDir: folder.uri.fsPath, range: r.trim() }, options: this.options(folder.uri),
-    }));
+    const gitRange = this.gitRange;
+    const input = { repoDir: folder.uri.fsPath, range: r.trim(), options: this.options(folder.uri) };
+    return this.run(r.trim(), gitRange
+      ? async () => ({ kind: 'reply' as const, id: 0, ...await gitRange(input) })
+      : () => this.client.reply({ source: { kind: 'git', repoDir: input.repoDir, range: input.range }, options: input.options }));
   }
 
   /** Copy the reply for one finding of a patch document (id from the store's patchIds). */

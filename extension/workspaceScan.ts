@@ -13,7 +13,7 @@ import type { Finding } from '../analyzer/types';
 import type { ScanProgress } from '../analyzer/scan/types';
 import type { AnalysisController } from './analysisController';
 import type { AnalysisClient } from './engine/client';
-import type { ScanWorkerInput, ScanWorkerMessage, ScanWorkerRequest } from './engine/scanWorker';
+import type { ReviewWorkerInput, ScanWorkerInput, ScanWorkerMessage, ScanWorkerRequest } from './engine/scanWorker';
 
 export interface ScanSummary {
   files: number;
@@ -40,14 +40,45 @@ type Progress = vscode.Progress<{ message?: string; increment?: number }>;
 
 const PHASES: Record<ScanProgress['phase'], string> = { walk: 'listing files', prefilter: 'pre-pass', analyze: 'analysing', done: 'done' };
 
+/** The scan process (engine/scanWorker.ts), with the tail of its stderr for the message should it die. */
+function forkScanProcess(env: WorkspaceScanEnv): { w: ReturnType<typeof fork>; stderr: () => string } {
+  // A process of its own (not a worker thread of the extension host): see engine/scanWorker.ts.
+  // execArgv: none of the host's own flags (an --inspect port of a debugged host would clash)
+  const w = fork(env.scanWorker, [], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+  let tail = '';
+  w.stderr?.on('data', (d: Buffer) => { tail = (tail + d.toString('utf8')).slice(-2000); });
+  return { w, stderr: () => tail };
+}
+
+/**
+ * "Review Git Range…": reviewed in a scan process, since the range's base is a git revision whose
+ * context (what the files the commits leave alone export) is a scan of its subsystems read from
+ * git, never from the work tree — `vmalias review --git` in the editor, with the workspace scan's cache.
+ */
+export function reviewGitRangeInScanProcess(env: WorkspaceScanEnv, input: Omit<ReviewWorkerInput, 'cacheDir'>): Promise<{ text: string; findings: number; notes: string[] }> {
+  return new Promise((resolve, reject) => {
+    const { w, stderr } = forkScanProcess(env);
+    let settled = false;
+    const finish = (f: () => void): void => {
+      if (settled) return;
+      settled = true;
+      f();
+      if (w.exitCode === null && w.signalCode === null) w.kill();
+    };
+    w.on('message', (m: ScanWorkerMessage) => {
+      if (m.kind === 'reply') finish(() => resolve({ text: m.text, findings: m.findings, notes: m.notes }));
+      else if (m.kind === 'error') finish(() => reject(new Error(m.message)));
+    });
+    w.on('error', (e) => finish(() => reject(e)));
+    w.on('exit', (code, signal) => finish(() => reject(new Error(`the review process exited (${code ?? signal})${stderr() ? `: ${stderr().trim()}` : ''}`))));
+    const req: ScanWorkerRequest = { kind: 'review', input: { ...input, cacheDir: env.cacheDir } };
+    w.send(req);
+  });
+}
+
 function runScan(env: WorkspaceScanEnv, input: ScanWorkerInput, progress: Progress, token: vscode.CancellationToken, label: string): Promise<ScanWorkerMessage> {
   return new Promise((resolve) => {
-    // A process of its own (not a worker thread of the extension host): see engine/scanWorker.ts.
-    // stderr is kept (its tail) for the error message should the process die.
-    // execArgv: none of the host's own flags (an --inspect port of a debugged host would clash)
-    const w = fork(env.scanWorker, [], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
-    let stderr = '';
-    w.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString('utf8')).slice(-2000); });
+    const { w, stderr: tail } = forkScanProcess(env);
     const send = (m: ScanWorkerRequest): void => { if (w.connected) w.send(m); };
     let settled = false;
     const finish = (m: ScanWorkerMessage): void => {
@@ -72,7 +103,7 @@ function runScan(env: WorkspaceScanEnv, input: ScanWorkerInput, progress: Progre
       shown = Math.max(shown, pct);
     });
     w.on('error', (e) => finish({ kind: 'error', message: e.stack ?? e.message }));
-    w.on('exit', (code, signal) => finish({ kind: 'error', message: `the scan process exited (${code ?? signal})${stderr ? `: ${stderr.trim()}` : ''}` }));
+    w.on('exit', (code, signal) => finish({ kind: 'error', message: `the scan process exited (${code ?? signal})${tail() ? `: ${tail().trim()}` : ''}` }));
   });
 }
 

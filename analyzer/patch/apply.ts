@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import type { FilePatch, Hunk, Patch, PatchProblem, PatchSet } from './model';
 import { describeHunk, describePatch } from './model';
 import { checkRelativePath, resolveInBase } from './paths';
+import type { GitRevision } from '../scan/gitbase';
 
 /** A read-only view of the tree the series applies to. */
 export interface BaseTree {
@@ -16,6 +17,8 @@ export interface BaseTree {
   read(rel: string): string | undefined;
   /** Reason to refuse the path, or undefined when it is safe. */
   refuse(rel: string): string | undefined;
+  /** The git revision the files are read from (gitBase), for a base context read from it too. */
+  git?: GitRevision;
 }
 
 /** A base that has no files at all (review without --base). Paths are still checked lexically. */

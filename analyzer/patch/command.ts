@@ -5,12 +5,13 @@
  * malformed or truncated input, a hunk that does not apply, an empty or binary file), else 0.
  */
 import * as fs from 'fs';
-import type { FieldFact, FunctionSummary, KernelVersion } from '../types';
+import type { KernelVersion } from '../types';
+import type { ContextBase } from '../scan/context';
 import { ConsequenceFn, formatMailback, formatReply } from './format';
 import type { BaseTree } from './apply';
 import { gitBase } from './git';
 import { parsePatchInputs } from './parse';
-import { AnalyzeTextFn, PatchReview, reviewGitRange, reviewSet } from './review';
+import { AnalyzeTextFn, PatchReview, PatchReviewOptions, reviewGitRange, reviewSet } from './review';
 
 export interface CommandIO {
   stdout: { write(s: string): unknown };
@@ -23,10 +24,11 @@ export interface ReviewDeps {
   analyze?: AnalyzeTextFn;
   consequence?: ConsequenceFn;
   /**
-   * What the untouched files of a directory base say about the touched ones (the CLI: a scan of
-   * their subsystems, analyzer/scan/context.ts); not used with --base-rev or --no-base-context.
+   * What the untouched files of the base say about the touched ones (the CLI: a scan of their
+   * subsystems, analyzer/scan/context.ts reviewContext) — a directory base, or the revision of
+   * --base-rev or of --git RANGE; not used with --no-base-context.
    */
-  baseContext?: (base: string, paths: string[], opts: BaseContextOptions) => Promise<{ summaries: FunctionSummary[]; fields: FieldFact[]; notes?: string[] }>;
+  baseContext?: (base: ContextBase, paths: string[], opts: BaseContextOptions) => ReturnType<NonNullable<PatchReviewOptions['baseContext']>>;
 }
 
 /** How the base-context scan runs: the whole-tree scan's options `vmalias review` accepts. */
@@ -35,7 +37,7 @@ export interface BaseContextOptions {
   /** On-disk cache directory (default: the user's, analyzer/scan/cache.ts defaultCacheDir). */
   cacheDir?: string;
   noCache?: boolean;
-  /** false: do not ask git which files of a checkout are unchanged. */
+  /** false: do not ask git which files of a directory base's checkout are unchanged. */
   git?: boolean;
   jobs?: number;
 }
@@ -50,11 +52,13 @@ and prints a plain-text reply for the mailing list with the findings each patch 
   --base-rev R with a git DIR: read the base from revision R instead of the work tree; 'auto'
                takes the series' base-commit: trailer (git format-patch --base, b4)
   --no-base-context
-               with a directory --base: do not scan the touched files' subsystems for the
-               summaries and struct-member facts of the files the series leaves alone
+               do not scan the touched files' subsystems of the base (DIR, or the revision of
+               --base-rev or --git) for the summaries and struct-member facts of the files the
+               series leaves alone
   --cache-dir DIR, --no-cache, --no-git, --jobs N
-               for that scan: its cache (default ~/.cache/vmalias, or $XDG_CACHE_HOME/vmalias),
-               no cache at all, not asking git which files are unchanged, worker threads
+               for that scan: its cache (default ~/.cache/vmalias, or $XDG_CACHE_HOME/vmalias;
+               a revision's subsystems are written out there, v2/revs/), no cache at all, not
+               asking git which files of DIR are unchanged, worker threads
   --git RANGE  review the commits of a git range (A..B, A...B or one commit) of --repo (default .),
                on the range's base read from git
   --all        also show findings that exist before the patch (marked pre-existing)
@@ -145,7 +149,7 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
     }
     let review: PatchReview;
     try {
-      review = await reviewGitRange(repo, gitRange, { all, kernel, analyze: deps.analyze });
+      review = await reviewGitRange(repo, gitRange, { all, kernel, analyze: deps.analyze, ...contextOf(deps, noContext, scan, kernel) });
     } catch (e) {
       io.stderr.write(`vmalias review: ${(e as Error).message.split('\n')[0]}\n`);
       return 2;
@@ -187,10 +191,15 @@ export async function reviewCommand(argv: string[], io: CommandIO, deps: ReviewD
       return 2;
     }
   }
-  const ctx = deps.baseContext;
-  const baseContext = base !== undefined && !baseTree && !noContext && ctx ? (paths: string[], o: { kernel?: KernelVersion }) => ctx(base as string, paths, { ...scan, kernel: o.kernel ?? kernel }) : undefined;
-  const review = await reviewSet(set, { base, baseTree, all, kernel, analyze: deps.analyze, ...(baseContext ? { baseContext } : {}) });
+  const review = await reviewSet(set, { base, baseTree, all, kernel, analyze: deps.analyze, ...contextOf(deps, noContext, scan, kernel) });
   return emit(review, format, io, deps);
+}
+
+/** The review's base-context hook: the CLI's scan of the base (a directory or a revision), with the scan options given. */
+function contextOf(deps: ReviewDeps, noContext: boolean, scan: BaseContextOptions, kernel: KernelVersion | undefined): Pick<PatchReviewOptions, 'baseContext'> {
+  const ctx = deps.baseContext;
+  if (noContext || !ctx) return {};
+  return { baseContext: (paths, o) => ctx(o.base, paths, { ...scan, kernel: o.kernel ?? kernel }) };
 }
 
 function emit(review: PatchReview, format: string, io: CommandIO, deps: ReviewDeps): number {

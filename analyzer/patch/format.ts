@@ -6,7 +6,7 @@ import { lineIndex, lineStarts } from '../parse/lines';
 import type { Finding, Fix } from '../types';
 import { simulatedConsequenceParts } from './consequence';
 import { EXPLANATIONS, staticConsequence } from './explain';
-import type { Hunk, PatchFinding, PatchSet } from './model';
+import { patchTag, type Hunk, type PatchFinding, type PatchSet } from './model';
 import type { PatchReview, ReviewItem } from './review';
 
 /**
@@ -20,8 +20,7 @@ export function formatMailback(review: Pick<PatchReview, 'findings'> & { set?: P
   const patches = review.set?.patches ?? [];
   const label = (i: number): string => {
     if (patches.length < 2) return '';
-    const p = patches.find((x) => x.index === i);
-    return p?.number ? ` [${p.number.k}/${p.number.n}]` : ` [${i}/${patches.length}]`;
+    return ` [${patchTag(patches.find((x) => x.index === i) ?? { index: i }, patches.length)}]`;
   };
   return review.findings
     .map((pf) => {

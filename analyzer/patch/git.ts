@@ -37,6 +37,7 @@ export function gitBase(repoDir: string, rev: string): BaseTree {
   }
   const cache = new Map<string, string | undefined>();
   return {
+    git: { repo: repoDir, commit },
     refuse(rel) {
       const r = checkRelativePath(rel);
       return r.ok ? undefined : r.reason;

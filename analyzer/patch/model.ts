@@ -119,6 +119,16 @@ export interface PatchFinding {
     /** Line in the post-image of `path` after this patch. */
     line: number;
   };
+  /**
+   * A later patch of the series after which the finding is gone for good (the series as a whole
+   * is fine, this patch is not: a bisection can stop between the two).
+   */
+  fixedLater?: { index: number; subject: string };
+}
+
+/** `3/4` — a patch's place in its series: `k/N` as its subject numbers it, else its position among `total`. */
+export function patchTag(p: Pick<Patch, 'index' | 'number'>, total: number): string {
+  return p.number ? `${p.number.k}/${p.number.n}` : `${p.index}/${total}`;
 }
 
 /** `Patch 2/3 "[PATCH 2/3] foo: bar"` — how messages name a patch. */

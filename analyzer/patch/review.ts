@@ -15,9 +15,10 @@ import { applySeries, BaseTree, EMPTY_BASE, FileResult, fsBase, HunkPlacement, L
 import { buildFragment, Fragment } from './fragment';
 import { formatPatchRange, gitBase, rangeBaseRev } from './git';
 import type { FilePatch, Hunk, Patch, PatchFinding, PatchProblem, PatchSet } from './model';
-import { describePatch, isCFile } from './model';
+import { describePatch, isCFile, patchTag } from './model';
 import { parsePatches } from './parse';
 import { fieldFactsFor } from '../scan/summaries';
+import type { ContextBase } from '../scan/context';
 import { SINK_ROWS } from '../tables/sinks';
 
 export type AnalyzeTextFn = (text: string, file: string, opts: AnalyzeOptions) => Promise<AnalysisResult>;
@@ -32,13 +33,14 @@ export interface PatchReviewOptions extends AnalyzeOptions {
   /** The analyzer; defaults to analyzer/analyze.ts `analyzeText`. Injectable for tests. */
   analyze?: AnalyzeTextFn;
   /**
-   * What the untouched files of a directory base say about the touched ones' subsystems (function
+   * What the untouched files of the base say about the touched ones' subsystems (function
    * summaries, struct-member facts; paths relative to the base), given the base-relative paths of
-   * the C files the series touches and the kernel version the review applies (`kernel`, or the
-   * base's). Called once per review, only with a directory base (analyzer/scan/context.ts
-   * baseContext; the CLI supplies it).
+   * the C files the series touches, the kernel version the review applies (`kernel`, or the
+   * base's) and where the base is: the `base` directory, or the git revision of a `baseTree` read
+   * from git (gitBase). Called once per review, not for a base that is neither
+   * (analyzer/scan/context.ts reviewContext; the CLI supplies it).
    */
-  baseContext?: (paths: string[], opts: { kernel?: KernelVersion }) => Promise<{
+  baseContext?: (paths: string[], opts: { kernel?: KernelVersion; base: ContextBase }) => Promise<{
     summaries: FunctionSummary[];
     fields: FieldFact[];
     notes?: string[];
@@ -46,6 +48,8 @@ export interface PatchReviewOptions extends AnalyzeOptions {
     callers?: (names: string[]) => Promise<Map<string, string[]>>;
     /** The untouched files of the base that read each struct member `T.m`, for consequences. */
     readers?: (members: string[]) => Promise<Map<string, string[]>>;
+    /** Called once the review is done with `callers` and `readers`. */
+    dispose?: () => void;
   } | undefined>;
 }
 
@@ -472,6 +476,40 @@ function seriesStates(patches: Patch[], files: FileResult[], analyses: Map<FileR
 }
 
 /**
+ * How many findings of each identity (findingKey) the series' files have after each patch (`[k]`
+ * after the k-th, 0-based): each file's latest after-analysis. A deleted or renamed-away file has
+ * none; a fragment (no base) says nothing about its file, which keeps what it had.
+ */
+function findingCounts(patches: Patch[], files: FileResult[], analyses: Map<FileResult, FileAnalysisOut | undefined>): Map<string, number>[] {
+  const state = new Map<string, Finding[]>();
+  return patches.map((patch) => {
+    for (const r of files) {
+      if (r.patch !== patch) continue;
+      const fa = analyses.get(r);
+      if (r.file.status === 'deleted' || r.file.status === 'renamed') state.delete(r.file.oldPath ?? r.path);
+      if (r.file.status !== 'deleted' && fa && !fa.low) state.set(r.path, fa.after);
+    }
+    const counts = new Map<string, number>();
+    for (const list of state.values()) for (const f of list) counts.set(findingKey(f), (counts.get(findingKey(f)) ?? 0) + 1);
+    return counts;
+  });
+}
+
+/**
+ * The later patch (0-based) after which a finding patch `k` introduced is gone for good: from it to
+ * the end of the series, the series' files have fewer findings of its identity than after `k`,
+ * less `rank` (the same patch's earlier findings of the identity go first). A finding that only
+ * leaves with its function, to come back in another file, is not gone; undefined when it stays.
+ */
+function fixedAfter(counts: Map<string, number>[], k: number, key: string, rank: number): number | undefined {
+  if (k < 0) return undefined;
+  const limit = (counts[k].get(key) ?? 0) - rank;
+  let at: number | undefined;
+  for (let j = counts.length - 1; j > k && (counts[j].get(key) ?? 0) < limit; j--) at = j;
+  return at;
+}
+
+/**
  * The state of `key` around patch `k` (0-based) as the series' other files see it, for a file
  * that lacks it on one side of the patch: before, the latest state up to the patch that has it
  * (a function removed from another file earlier in the series); after, the first state from the
@@ -778,8 +816,23 @@ export function reviewKernel(opts: Pick<PatchReviewOptions, 'kernel' | 'base' | 
   return opts.base !== undefined ? kernelVersionAbove(opts.base) : undefined;
 }
 
+/** Where the base of a review is, for its base context: the revision of a tree read from git, else the directory. */
+function contextBase(opts: Pick<PatchReviewOptions, 'base' | 'baseTree'>): ContextBase | undefined {
+  if (opts.baseTree) return opts.baseTree.git ? { git: opts.baseTree.git } : undefined;
+  return opts.base !== undefined ? { dir: opts.base } : undefined;
+}
+
 /** Review a parsed set. */
 export async function reviewSet(set: PatchSet, options: PatchReviewOptions = {}): Promise<PatchReview> {
+  let dispose: (() => void) | undefined;
+  try {
+    return await reviewWith(set, options, (d) => { dispose = d; });
+  } finally {
+    dispose?.();
+  }
+}
+
+async function reviewWith(set: PatchSet, options: PatchReviewOptions, onDispose: (d: () => void) => void): Promise<PatchReview> {
   const kernel = reviewKernel(options);
   const opts: PatchReviewOptions = kernel ? { ...options, kernel } : options;
   const notes = [...set.notes];
@@ -796,14 +849,16 @@ export async function reviewSet(set: PatchSet, options: PatchReviewOptions = {})
   const known = new Map<string, FileFacts>();
   const analyses = new Map<FileResult, FileAnalysisOut | undefined>();
   const removed = new Map<FileResult, Removed>();
-  // the rest of a directory base: what untouched files of the touched files' subsystems export
+  // the rest of the base: what untouched files of the touched files' subsystems export
   let baseFacts: BaseFacts | undefined;
   let callers: ((names: string[]) => Promise<Map<string, string[]>>) | undefined;
   let readers: ((members: string[]) => Promise<Map<string, string[]>>) | undefined;
   const touched = [...new Set(applied.files.flatMap((r) => [r.path, ...(r.file.oldPath ? [r.file.oldPath] : [])]).filter(isCFile))];
-  if (opts.baseContext && opts.base !== undefined && !opts.baseTree) {
+  const where = contextBase(opts);
+  if (opts.baseContext && where) {
     try {
-      const ctx = touched.length ? await opts.baseContext(touched, { kernel }) : undefined;
+      const ctx = touched.length ? await opts.baseContext(touched, { kernel, base: where }) : undefined;
+      if (ctx?.dispose) onDispose(ctx.dispose);
       if (ctx) {
         baseFacts = { summaries: ctx.summaries, fields: ctx.fields };
         callers = ctx.callers;
@@ -849,6 +904,9 @@ export async function reviewSet(set: PatchSet, options: PatchReviewOptions = {})
     (summaryCache ??= new Map([...(baseFacts?.summaries ?? []), ...[...known.values()].flatMap((x) => x.summaries)].map((x) => [x.name, x] as const)));
   // findings that leave a file with their function, for the files they move to
   const vacated = vacatedFindings(applied.files, analyses, removed);
+  // what the series' files have after each patch: a finding a later patch fixes says so
+  const counts = findingCounts(set.patches, applied.files, analyses);
+  const position = new Map(set.patches.map((p, i) => [p, i]));
   for (const r of reviewed) {
     const fa = analyses.get(r);
     if (!fa) continue;
@@ -859,8 +917,19 @@ export async function reviewSet(set: PatchSet, options: PatchReviewOptions = {})
       message: `${finding.message} (already in ${from.path}, ${from.patch === r.patch.index ? 'which this patch moves it from' : from.patch < r.patch.index ? `which patch ${from.patch} moved it from` : `which patch ${from.patch} removes it from`})`,
     }));
     const preexisting = [...d.preexisting, ...movedHere];
+    // each introduced finding: the later patch after which it is gone (the n-th of an identity the n-th to go)
+    const later = new Map<Finding, Patch>();
+    const rank = new Map<string, number>();
+    for (const f of fa.low ? [] : introduced) {
+      const key = findingKey(f);
+      const at = fixedAfter(counts, position.get(r.patch) ?? -1, key, rank.get(key) ?? 0);
+      rank.set(key, (rank.get(key) ?? 0) + 1);
+      if (at !== undefined) later.set(f, set.patches[at]);
+    }
     const shown = opts.all ? [...introduced, ...preexisting.map((f) => ({ ...f, preexisting: true }))] : introduced;
-    for (const f of shown) {
+    for (const f0 of shown) {
+      const fixer = later.get(f0);
+      const f = fixer ? { ...f0, message: `${f0.message} (fixed later in [PATCH ${patchTag(fixer, set.patches.length)}])` } : f0;
       const postLine = f.span.start.line;
       let patchLine = fa.map.patchLineOf(postLine);
       let column = f.span.start.column + 1; // the diff's prefix character comes first
@@ -883,6 +952,7 @@ export async function reviewSet(set: PatchSet, options: PatchReviewOptions = {})
         finding,
         patch: { index: r.patch.index, subject: r.patch.subject, file: r.patch.source, line: patchLine, column },
         target: { path: r.path, line: postLine },
+        ...(fixer ? { fixedLater: { index: fixer.index, subject: fixer.subject } } : {}),
       };
       items.push({ pf, patch: r.patch, file: r.file, hunk, analyzedText: fa.analyzedText, imageLine: fa.toImage, map: fa.map, ...(untouched ? { untouched } : {}) });
     }
@@ -908,7 +978,8 @@ export function findingId(pf: PatchFinding): string {
 /**
  * Review the commits of a git range (`A..B`, `A...B`, or one commit) of the repository at
  * repoDir: the series from `git format-patch`, applied on the range's base read from git (the work
- * tree is at B, so it cannot be the base). Only reads the repository.
+ * tree is at B, so it cannot be the base); `opts.baseContext` is asked for that revision's context.
+ * Only reads the repository.
  */
 export async function reviewGitRange(repoDir: string, range: string, opts: PatchReviewOptions = {}): Promise<PatchReview> {
   const mbox = formatPatchRange(repoDir, range);

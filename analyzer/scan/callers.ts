@@ -69,15 +69,17 @@ export const MAX_INCLUDER_SCOPES = 4;
  * include directory among `paths`: their subsystems are where the header's functions, macros and
  * types are used, so a review of a patch to the header searches them as it searches the touched
  * files' own (scopeInputs `includers`). A header included from more than MAX_INCLUDER_SCOPES
- * subsystems gives none (and a note). `git grep` in a git work tree, else a walk of the base.
+ * subsystems gives none (and a note). `find` lists the base-relative `.c` files including a
+ * spelling: by default `git grep` in a git work tree, else a walk of the base `root` (a base read
+ * from a git revision searches the revision instead, gitbase.ts).
  */
-export async function headerIncluders(root: string, paths: readonly string[]): Promise<{ files: string[]; notes: string[] }> {
+export async function headerIncluders(root: string, paths: readonly string[], find: (spelling: string) => string[] = (s) => includersOf(root, s)): Promise<{ files: string[]; notes: string[] }> {
   const files: string[] = [];
   const notes: string[] = [];
   for (const h of paths) {
     const spelling = systemInclude(h);
     if (!spelling) continue;
-    const found = includersOf(root, spelling);
+    const found = find(spelling);
     const scopes = contextScopes(found);
     if (scopes.length > MAX_INCLUDER_SCOPES) {
       notes.push(`${h}: included from ${scopes.length} subsystems; the untouched users of what it defines were not searched`);

@@ -12,13 +12,15 @@
  * the whole-tree scanner and its cache,
  * so a second review of the same tree costs a stat walk. The touched files' own summaries and
  * facts are left out (review computes them before and after each patch); paths in what is returned
- * are relative to the base, as the patch names its files.
+ * are relative to the base, as the patch names its files. A base read from a git revision gets the
+ * same from the revision's objects (gitbase.ts); reviewContext() picks the one a base needs.
  */
 import * as path from 'path';
 import type { FieldFact, FunctionSummary } from '../types';
 import { scanPaths } from './index';
 import { findCallers, findMemberReaders, headerIncluders, scopeInputs } from './callers';
 import { baseRelative, untouchedFacts } from './summaries';
+import { gitBaseContext, type GitContextOptions, type GitRevision } from './gitbase';
 import type { ScanOptions } from './types';
 
 export interface BaseContext {
@@ -50,4 +52,17 @@ export async function baseContext(base: string, paths: readonly string[], opts: 
   return { summaries, fields, callers, readers, scopes, notes };
 }
 
+/** Where a review's base is: a directory, or a git revision (never its work tree). */
+export type ContextBase = { dir: string } | { git: GitRevision };
+
+/**
+ * The base context of `paths` for either kind of base. `dispose()`, when there is one, must be
+ * called once the review no longer needs `callers`/`readers` (a revision's scopes written out
+ * without the cache are removed then).
+ */
+export function reviewContext(base: ContextBase, paths: readonly string[], opts: GitContextOptions = {}): Promise<BaseContext & { dispose?: () => void }> {
+  return 'git' in base ? gitBaseContext(base.git, paths, opts) : baseContext(base.dir, paths, opts);
+}
+
 export { contextScopes } from './callers';
+export type { GitRevision } from './gitbase';

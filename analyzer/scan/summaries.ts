@@ -267,11 +267,18 @@ export function fieldFactsFor(file: string, facts: readonly FieldFact[]): FieldF
  */
 export function untouchedFacts(base: string, touched: readonly string[], summaries: Iterable<FunctionSummary>, fields: readonly FieldFact[]): { summaries: FunctionSummary[]; fields: FieldFact[] } {
   const root = path.resolve(base);
-  const skip = new Set(touched.map((p) => path.join(root, p)));
-  const rel = (f: string): string => baseRelative(root, f);
+  return untouchedFactsBy((f) => baseRelative(root, f), touched, summaries, fields);
+}
+
+/**
+ * untouchedFacts for a base whose files are not under one directory (the scopes of a git revision,
+ * each written out on its own: gitbase.ts): `rel` gives a scanned file's base-relative path.
+ */
+export function untouchedFactsBy(rel: (file: string) => string, touched: readonly string[], summaries: Iterable<FunctionSummary>, fields: readonly FieldFact[]): { summaries: FunctionSummary[]; fields: FieldFact[] } {
+  const skip = new Set(touched.map((p) => path.posix.normalize(p.replace(/\\/g, '/'))));
   return {
-    summaries: [...summaries].filter((s) => !skip.has(path.resolve(root, s.file))).map((s) => relativize(s, rel)),
-    fields: fields.filter((f) => !f.origin.some((o) => skip.has(path.resolve(root, o.file)))).map((f) => relativize(f, rel)),
+    summaries: [...summaries].filter((s) => !skip.has(rel(s.file))).map((s) => relativize(s, rel)),
+    fields: fields.filter((f) => !f.origin.some((o) => skip.has(rel(o.file)))).map((f) => relativize(f, rel)),
   };
 }
 

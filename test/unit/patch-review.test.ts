@@ -7,6 +7,8 @@ import { parsePatches } from '../../analyzer/patch/parse';
 import type { BaseTree } from '../../analyzer/patch/apply';
 import { definesFunction, diffFindings, reviewKernel, reviewSet, scanPatchText } from '../../analyzer/patch/review';
 import { gitBase } from '../../analyzer/patch/git';
+import { formatMailback, formatReply } from '../../analyzer/patch/format';
+import { reviewCommand } from '../../analyzer/patch/command';
 import type { AnalyzeOptions, Finding, KernelVersion } from '../../analyzer/types';
 import { BASE, fixture, gitIn, lineOf, toyAnalyze } from './patch-helpers.test';
 
@@ -365,6 +367,53 @@ test('moved code is still judged: a flush dropped on the way, a new function, a 
   // the same function moved twice into two files: one of them is new
   const twice = qzSeries({ subject: 'split', diffs: [qzDiff('qz_core.c', QZ_CORE, withoutDump), qzDiff('qz_io.c', QZ_IO, [...QZ_IO, ...QZ_DUMP, '']), qzDiff('qz_dump.c', null, QZ_DUMP)] });
   assert.equal(summary(await reviewSet(parsePatches(twice, 't.mbox'), { baseTree: qzBase(), analyze })).length, 1);
+});
+
+test('a finding a later patch of the series fixes says which one; one the series keeps (moved, or not fixed) does not', async () => {
+  // 1/3 drops the flush of qz_write_sb(), 2/3 changes another file, 3/3 puts the flush back
+  const noFlush = QZ_CORE.filter((l) => l !== '\tflush_kernel_vmap_range(qd->sb, PAGE_SIZE);');
+  const kick = [...QZ_IO.slice(0, -1), '', 'void qz_unkick(struct qz_dev *qd)', '{', '\tqd->kicks--;', '}', ''];
+  const drop = { subject: 'submit the superblock without the flush', diffs: [qzDiff('qz_core.c', QZ_CORE, noFlush)] };
+  const other = { subject: 'add qz_unkick()', diffs: [qzDiff('qz_io.c', QZ_IO, kick)] };
+  const restore = { subject: 'flush the superblock again', diffs: [qzDiff('qz_core.c', noFlush, QZ_CORE)] };
+  const raw = qzSeries(drop, other, restore);
+  const review = await reviewSet(parsePatches(raw, 's.mbox'), { baseTree: qzBase(), analyze });
+  assert.deepEqual(review.problems, []);
+  assert.deepEqual(summary(review), [[1, 'qz_core.c', 'qz_write_sb', false]]);
+  const pf = review.findings[0];
+  assert.deepEqual(pf.fixedLater, { index: 3, subject: '[PATCH 3/3] qz: flush the superblock again' });
+  assert.match(pf.finding.message, / \(fixed later in \[PATCH 3\/3\]\)$/);
+  // in every output: the b4 line, the reply's paragraph, and JSON (the field)
+  assert.match(formatMailback(review), /^drivers\/block\/qz\/qz_core\.c:\d+: .* \(fixed later in \[PATCH 3\/3\]\) \[vmap-io-missing-flush\] \[1\/3\]$/m);
+  assert.match(formatReply(review).replace(/\n/g, ' '), /without flush_kernel_vmap_range\(\) \(fixed later in \[PATCH 3\/3\]\)\./);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-later-'));
+  try {
+    for (const [name, lines] of Object.entries({ 'qz_core.c': QZ_CORE, 'qz_io.c': QZ_IO })) {
+      fs.mkdirSync(path.join(tmp, QZ_DIR), { recursive: true });
+      fs.writeFileSync(path.join(tmp, QZ_DIR, name), lines.join('\n'));
+    }
+    fs.writeFileSync(path.join(tmp, 's.mbox'), raw);
+    let out = '';
+    const io = { stdout: { write: (x: string) => (out += x) }, stderr: { write: () => true } };
+    assert.equal(await reviewCommand([path.join(tmp, 's.mbox'), '--base', tmp, '--format', 'json', '--no-base-context'], io, { analyze }), 1);
+    const json = JSON.parse(out) as { findings: { fixedLater?: { index: number; subject: string } }[] };
+    assert.deepEqual(json.findings.map((f) => f.fixedLater), [{ index: 3, subject: '[PATCH 3/3] qz: flush the superblock again' }]);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  // not fixed by the end of the series: nothing said
+  const kept = await reviewSet(parsePatches(qzSeries(drop, other), 'k.mbox'), { baseTree: qzBase(), analyze });
+  assert.deepEqual(summary(kept), [[1, 'qz_core.c', 'qz_write_sb', false]]);
+  assert.equal(kept.findings[0].fixedLater, undefined);
+  assert.doesNotMatch(kept.findings[0].finding.message, /fixed later/);
+  // moved to another file by later patches (gone from qz_core.c in 2/3, back in qz_io.c in 3/3): still there
+  const sbBroken = QZ_SB.filter((l) => !l.includes('flush_kernel_vmap_range'));
+  const withoutSb = noFlush.slice(0, noFlush.length - sbBroken.length - 2).concat(['']);
+  const moved = qzSeries(drop, { subject: 'drop qz_write_sb() from qz_core.c', diffs: [qzDiff('qz_core.c', noFlush, withoutSb)] },
+    { subject: 'add qz_write_sb() to qz_io.c', diffs: [qzDiff('qz_io.c', QZ_IO, [...QZ_IO, ...sbBroken, ''])] });
+  const m = await reviewSet(parsePatches(moved, 'm.mbox'), { baseTree: qzBase(), analyze });
+  assert.deepEqual(summary(m), [[1, 'qz_core.c', 'qz_write_sb', false]]);
+  assert.equal(m.findings[0].fixedLater, undefined);
 });
 
 test('definesFunction: a definition, not a prototype, an export or a call', () => {
