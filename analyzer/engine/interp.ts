@@ -652,7 +652,8 @@ export class FunctionAnalysis {
 
   private inScope(expr: string): boolean {
     // member names (`lb->page_count`, `req.len`) are not variables: only their holders must be in scope
-    const ids = expr.replace(/(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*/g, ' ').match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
+    // nor are struct tags (`sizeof(struct foo_rec)`)
+    const ids = expr.replace(/(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*/g, ' ').replace(/\b(?:struct|union|enum)\s+[A-Za-z_]\w*/g, ' ').match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
     return ids.every((id) => /^[A-Z0-9_]+$/.test(id) || this.types.has(id) || SIZE_WORDS.test(id) || this.tu.functions.has(id));
   }
 
@@ -3074,13 +3075,13 @@ export class FunctionAnalysis {
   private constEval(expr: string, depth = 0): number | undefined {
     if (depth > 8) return undefined;
     const subst = expr.replace(/\b[A-Za-z_]\w*\b/g, (id) => {
-      if (id === 'PAGE_SIZE' || /^SZ_\d+[KM]$/.test(id)) return id;
+      if (id === 'PAGE_SIZE' || id === 'PAGE_SHIFT' || /^SZ_\d+[KM]$/.test(id)) return id;
       const d = this.tu.defines.get(id) ?? this.localInits.get(id);
       if (d === undefined) return id;
       const v = this.constEval(d, depth + 1);
       return v === undefined ? id : String(v);
     });
-    const e = subst.replace(/PAGE_SIZE/g, String(PAGE_SIZE)).replace(/\bSZ_(\d+)K\b/g, (_, k) => String(Number(k) * 1024)).replace(/\bSZ_(\d+)M\b/g, (_, k) => String(Number(k) << 20)).replace(/(\d+)U?L*\b/g, '$1');
+    const e = subst.replace(/PAGE_SIZE/g, String(PAGE_SIZE)).replace(/\bPAGE_SHIFT\b/g, String(Math.log2(PAGE_SIZE))).replace(/\bSZ_(\d+)K\b/g, (_, k) => String(Number(k) * 1024)).replace(/\bSZ_(\d+)M\b/g, (_, k) => String(Number(k) << 20)).replace(/(\d+)U?L*\b/g, '$1');
     if (!/^[\d\s+*()<-]+$/.test(e)) return undefined;
     try {
       // only digits and arithmetic operators reach here
