@@ -72,6 +72,14 @@ export function addOff(base: Off, op: '+' | '-', e: string): Off {
 export interface IoRange {
   off: Off;
   len?: string;
+  /** `len` as written (spacing kept), for a quick fix */
+  lenText?: string;
+  /**
+   * An add in a counted loop (`for (i = 0; i < nr; i++)` at `i * PAGE_SIZE`): what the loop's
+   * iterations carry together, from `off` (the offset's part the loop does not change; undefined:
+   * the buffer's start) for `len` (`nr*PAGE_SIZE`; `lenText` as written).
+   */
+  span?: { off: Off; len: string; lenText: string };
 }
 
 export type Val =
