@@ -2798,7 +2798,8 @@ export class FunctionAnalysis {
         const fnode = this.callAt(flushed.step.span.startOffset, flushed.step.span.endOffset);
         if (fnode) this.reportAdvancedMaint('flush', b, flushed.advSite, flushed.step, fnode, this.args(fnode), st);
       }
-      if (flushed && !flushed.wrongRange && !a.unflushedAtSubmit) {
+      // bio_add_vmalloc() flushes all it added for a write: a shorter flush of the caller's own is harmless
+      if (flushed && !flushed.wrongRange && !a.unflushedAtSubmit && !(helperFlush && write && !read)) {
         const fnode = this.callAt(flushed.step.span.startOffset, flushed.step.span.endOffset);
         if (fnode) this.checkRange(flushed, a.ranges ?? [], b, fnode, this.args(fnode), 'flush');
       }
