@@ -153,6 +153,8 @@ interface LoopFrame {
   isSwitch: boolean;
   /** the `for` statement, for the ranges its iterations carry together (loopSpan) */
   node?: SNode;
+  /** which of the two passes over the body runs (0: entered from before the loop) */
+  pass?: number;
 }
 
 /** A `for (v = 0; v < count; v += step)` loop whose body leaves `v` alone. */
@@ -1117,6 +1119,7 @@ export class FunctionAnalysis {
         enter = t;
       } else enter = cloneState(head);
       frame.conts = [];
+      frame.pass = k;
       let out = this.exec(body, enter);
       for (const c of frame.conts) out = join(out, c);
       if (out && update) this.ev(update, out);
@@ -2129,6 +2132,9 @@ export class FunctionAnalysis {
     else if (wrongRange && !this.isSym(b)) this.reportAdvancedMaint(op, b, v.advSite, rec.step, n, args, st);
     rec.off = v.off;
     rec.len = args[1] ? this.text(args[1]).replace(/\s+/g, '') : undefined;
+    // one chunk per iteration of a counted loop (at `i * L`, or at a pointer advanced by L after it)
+    const span = args[1] ? this.loopSpan(v.off, rec.len as string, this.text(args[1]), n, args[0]) : undefined;
+    if (span) rec.span = span;
     if (op === 'flush') {
       st.flushed.set(b.id, rec);
     } else {
@@ -2161,23 +2167,28 @@ export class FunctionAnalysis {
    * Undefined when covered; else the I/O length it falls short of, when one was compared.
    */
   private shortfall(rec: MaintRec, ranges: IoRange[], b: Buf): { len?: string; lenText?: string } | undefined {
-    if (rec.off === undefined) {
-      if (rec.len !== undefined && b.size !== undefined && bareExpr(rec.len) === bareExpr(b.size)) return undefined;
-      const ml = rec.len === undefined ? undefined : this.constEval(rec.len);
+    // a call in a counted loop, chunk by chunk, maintains what the loop's iterations cover together
+    const off = rec.span ? rec.span.off : rec.off;
+    const len = rec.span ? rec.span.len : rec.len;
+    if (off === undefined) {
+      if (len !== undefined && b.size !== undefined && bareExpr(len) === bareExpr(b.size)) return undefined;
+      const ml = len === undefined ? undefined : this.constEval(len);
       const size = b.sizeBytes ?? (b.size ? this.constEval(b.size) : undefined);
       const beyondStart = ranges.length === 0 || ranges.some((r) => r.off !== undefined);
       if (ml !== undefined && size !== undefined && ml < size && beyondStart) return {};
-      if (rec.len !== undefined && b.size !== undefined && beyondStart && this.partOf(rec.len, b.size)) return {};
+      if (len !== undefined && b.size !== undefined && beyondStart && this.partOf(len, b.size)) return {};
       for (const r of ranges) {
-        const whole = r.off === undefined ? r : r.span && r.span.off === undefined ? r.span : undefined;
-        if (whole && this.shorter(rec.len, whole.len)) return { len: whole.len, lenText: whole.lenText };
+        const whole = r.span ? (r.span.off === undefined ? r.span : undefined) : r.off === undefined ? r : undefined;
+        if (whole && this.shorter(len, whole.len)) return { len: whole.len, lenText: whole.lenText };
       }
       return undefined;
     }
     if (ranges.length === 0) return {};
     for (const r of ranges) {
-      if (r.off !== rec.off) return {};
-      if (this.shorter(rec.len, r.len)) return { len: r.len, lenText: r.lenText };
+      const whole = r.span?.off === off ? r.span : undefined;
+      if (whole && this.shorter(len, whole.len)) return { len: whole.len, lenText: whole.lenText };
+      if (r.off !== off && r.span?.off !== off) return {};
+      if (r.off === off && this.shorter(len, r.len)) return { len: r.len, lenText: r.lenText };
     }
     return undefined;
   }
@@ -2291,8 +2302,8 @@ export class FunctionAnalysis {
           ? `covers ${len} of the ${size} bytes of \`${b.display}\``
           : `covers \`${this.text(args[0] ?? n)}\` for ${args[1] ? `\`${this.text(args[1])}\`` : 'its length'}, not the part of \`${b.display}\` the I/O carries`;
     const fixes: Fix[] = [];
-    // the I/O's own length, when it can be written at the call
-    if (short.lenText && args[1] && this.inScope(short.lenText)) {
+    // the I/O's own length, when it can be written at the call (not for a call made chunk by chunk)
+    if (short.lenText && args[1] && !rec.span && this.inScope(short.lenText)) {
       fixes.push({ title: `Cover what the I/O carries: ${what}(${this.text(args[0] ?? n)}, ${short.lenText})`, isPreferred: true, edits: [
         { file: this.tu.file, span: this.span(args[1]), newText: short.lenText },
       ] });
@@ -2471,7 +2482,7 @@ export class FunctionAnalysis {
         if (v && v.t === 'buf' && bioArg) {
           const bio = this.bio(this.objKey(bioArg), st);
           const lenArg = pArg ? args[args.indexOf(pArg) + 1] : undefined;
-          const ranges = lenArg ? [this.rangeOf(v.off, lenArg, n)] : undefined;
+          const ranges = lenArg ? [this.rangeOf(v.off, lenArg, n, pArg)] : undefined;
           bio.bufs.set(v.b.id, { buf: v.b, steps: [this.step('page-add', n, `added to the bio with ${name}() (flushes for writes)`)], helperFlushesWrites: true, ranges });
         }
         return undefined;
@@ -2510,40 +2521,75 @@ export class FunctionAnalysis {
 
   /** The part of the buffer a page add / mapping carries: the page's offset and the call's length argument. */
   private ioRange(page: { off?: Off }, sink: SinkRow, args: SNode[], n: SNode): IoRange {
-    return this.rangeOf(page.off, sink.len !== undefined ? args[sink.len] : undefined, n);
+    const pageArg = sink.page !== undefined ? args[sink.page] : undefined;
+    return this.rangeOf(page.off, sink.len !== undefined ? args[sink.len] : undefined, n, pageArg && this.pagePointer(pageArg, n));
   }
 
-  /** The range an add at `off` of `lenArg` bytes carries, with what its loop's iterations carry together. */
-  private rangeOf(off: Off, lenArg: SNode | undefined, n: SNode): IoRange {
+  /**
+   * The range an add at `off` of `lenArg` bytes carries, with what its loop's iterations carry
+   * together; `ptr` is the pointer expression the added memory was taken at (for loops advancing it).
+   */
+  private rangeOf(off: Off, lenArg: SNode | undefined, n: SNode, ptr?: SNode): IoRange {
     if (!lenArg) return { off };
     const lenText = this.text(lenArg).replace(/\s+/g, ' ').trim();
     const len = lenText.replace(/\s+/g, '');
-    const span = this.loopSpan(off, len, lenText, n);
+    const span = this.loopSpan(off, len, lenText, n, ptr);
     return { off, len, lenText, ...(span ? { span } : {}) };
   }
 
   /**
-   * The part of the buffer the iterations of the innermost loop around an add carry together: an
-   * add at `i * L` (`i << K` with L = 1 << K) of L bytes in `for (i = 0; i < n; i++)`, or at `off`
-   * of S bytes in `for (off = 0; off < n; off += S)`, on every iteration (no test or jump before
-   * it in the body), carries `n * L` (`n << K`, `n`) bytes from the rest of its offset.
+   * The pointer a page argument was taken at: `p` of `vmalloc_to_page(p)`, also through a local
+   * assigned once before the add in its loop (`pg = vmalloc_to_page(virt); … sg_set_page(sg, pg, …)`).
    */
-  private loopSpan(off: Off, len: string, lenText: string, n: SNode): IoRange['span'] {
-    if (off === undefined) return undefined;
+  private pagePointer(pageArg: SNode, n: SNode): SNode | undefined {
+    let a = this.strip(pageArg);
+    if (a.type === 'identifier') {
+      const name = this.text(a);
+      const frame = [...this.loops].reverse().find((f) => !f.isSwitch);
+      const body = frame?.node ? child(frame.node, 'body') : undefined;
+      if (!body) return undefined;
+      const sets = descendants(body).filter((d) => (d.type === 'assignment_expression' && child(d, 'left') !== undefined && this.text(this.strip(child(d, 'left') as SNode)) === name) ||
+        (d.type === 'init_declarator' && this.declName(d) !== undefined && this.text(this.declName(d) as SNode) === name));
+      const val = sets.length === 1 && sets[0].end <= n.start ? child(sets[0], 'right') ?? child(sets[0], 'value') : undefined;
+      if (!val) return undefined;
+      a = this.strip(val);
+    }
+    if (a.type !== 'call_expression') return undefined;
+    const fn = child(a, 'function');
+    const ev = fn ? EVIDENCE_PAGE_OF.get(this.text(fn)) : undefined;
+    return ev ? this.args(a)[ev.ptr] : undefined;
+  }
+
+  /**
+   * The part of the buffer the iterations of the innermost loop around an add carry together, for
+   * an add on every iteration (no test, `continue` or `break` before it in the body) of L bytes in
+   * a counted loop `for (i = 0; i < n; …)`: at `i * L` (`i << K` with L = 1 << K), stepping `i` by
+   * one, it carries `n * L` (`n << K`) bytes from the rest of its offset; at `off` of S bytes in
+   * `for (off = 0; off < n; off += S)`, `n` bytes; at a pointer `p` that the loop advances by L
+   * after the add on every iteration (`p += L` in the body or the update), `n * L` bytes from
+   * where `p` starts (the offset of the first pass over the body).
+   */
+  private loopSpan(off: Off, len: string, lenText: string, n: SNode, ptr?: SNode): IoRange['span'] {
     const frame = [...this.loops].reverse().find((f) => !f.isSwitch);
     if (!frame?.node) return undefined;
     const loop = this.countedLoop(frame.node);
     const body = child(frame.node, 'body');
     if (!loop || !body || !this.everyIteration(n, body)) return undefined;
+    const same = (a: string, b: string) => bareExpr(a) === bareExpr(b) || (this.constEval(a) !== undefined && this.constEval(a) === this.constEval(b));
+    const count = asFactor(loop.countText);
+    const advanced = ptr && frame.pass === 0 ? this.advanceStep(this.strip(ptr), frame.node, body, n) : undefined;
+    if (advanced && same(advanced, len)) {
+      const t = `${count} * ${lenText}`;
+      return { off, len: t.replace(/\s+/g, ''), lenText: t };
+    }
+    if (off === undefined) return undefined;
     const uses = (t: string) => new RegExp(`(^|[^\\w.>])${loop.v}\\b`).test(t);
     const terms = splitTop(off, '+');
     const mine = terms.filter(uses);
     if (mine.length !== 1) return undefined;
     const rest = terms.filter((t) => !uses(t));
     const term = bareExpr(mine[0]);
-    const count = asFactor(loop.countText);
     let spanText: string | undefined;
-    const same = (a: string, b: string) => bareExpr(a) === bareExpr(b) || (this.constEval(a) !== undefined && this.constEval(a) === this.constEval(b));
     if (term === loop.v) {
       if (same(loop.step, len)) spanText = loop.countText;
     } else if (loop.step === '1') {
@@ -2554,6 +2600,32 @@ export class FunctionAnalysis {
     }
     if (spanText === undefined) return undefined;
     return { off: rest.length ? rest.join('+') : undefined, len: spanText.replace(/\s+/g, ''), lenText: spanText };
+  }
+
+  /**
+   * The step a loop advances pointer variable `p` by on every iteration after the add `n`: the one
+   * assignment to `p` in the body (`p += S`, `p = p + S`, run on every iteration) or in the update.
+   */
+  private advanceStep(p: SNode, loop: SNode, body: SNode, n: SNode): string | undefined {
+    if (p.type !== 'identifier') return undefined;
+    const name = this.text(p);
+    const update = child(loop, 'update');
+    const isP = (x: SNode | undefined) => x !== undefined && this.text(this.strip(x)) === name;
+    const sets = [body, ...(update ? [update] : [])].flatMap((r) => descendants(r)).filter((d) =>
+      ((d.type === 'assignment_expression' && isP(child(d, 'left'))) || (d.type === 'update_expression' && isP(child(d, 'argument')))));
+    if (sets.length !== 1) return undefined;
+    const a = sets[0];
+    const inBody = a.start >= body.start && a.end <= body.end;
+    if (inBody && (a.start < n.end || !this.everyIteration(a, body))) return undefined;
+    const rhs = child(a, 'right');
+    if (a.type !== 'assignment_expression' || !rhs) return undefined;
+    if (a.op === '+=') return descendants(rhs).some((d) => d.type === 'identifier' && this.text(d) === name) ? undefined : this.text(rhs).replace(/\s+/g, '');
+    const r = this.strip(rhs);
+    if (a.op !== '=' || r.type !== 'binary_expression' || r.op !== '+') return undefined;
+    const [x, y] = [child(r, 'left'), child(r, 'right')];
+    if (isP(x) && y) return this.text(y).replace(/\s+/g, '');
+    if (isP(y) && x) return this.text(x).replace(/\s+/g, '');
+    return undefined;
   }
 
   private readonly countedLoops = new Map<SNode, CountedLoop | null>();
@@ -2614,9 +2686,10 @@ export class FunctionAnalysis {
   }
 
   /**
-   * Does `n` run on every iteration of a loop with this body: not under a branch or an inner loop,
-   * not after a `continue`, `break` or `goto` of the body (one in the add's own failure test, after
-   * it, is fine)? A `return` before it leaves the function, and the I/O being built with it.
+   * Does `n` run on every iteration of a loop with this body that reaches the loop's normal exit:
+   * not under a branch or an inner loop, not after a `continue` or `break` of the body (one in the
+   * add's own failure test, after it, is fine)? A `return` or `goto` before it leaves the loop on
+   * an error path; the iterations of the path that ends the loop normally each ran it.
    */
   private everyIteration(n: SNode, body: SNode): boolean {
     for (let cur = n; cur !== body; cur = cur.parent as SNode) {
@@ -2626,7 +2699,7 @@ export class FunctionAnalysis {
       if (/^(for|while|do|switch)_statement$/.test(p.type) || p.type === 'conditional_expression' || p.type === 'case_statement') return false;
       if (p.type === 'binary_expression' && (p.op === '&&' || p.op === '||') && cur.field === 'right') return false;
     }
-    return !descendants(body).some((d) => d.start < n.start && /^(continue|break|goto)_statement$/.test(d.type));
+    return !descendants(body).some((d) => d.start < n.start && /^(continue|break)_statement$/.test(d.type));
   }
 
   /**

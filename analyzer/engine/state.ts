@@ -163,6 +163,8 @@ export interface MaintRec {
   /** offset and length the call covers (texts), for checking it against the I/O's ranges */
   off?: Off;
   len?: string;
+  /** a call in a counted loop, chunk by chunk: what its iterations cover together (IoRange.span) */
+  span?: IoRange['span'];
 }
 
 export interface State {
