@@ -2441,7 +2441,10 @@ export class FunctionAnalysis {
         const page = this.pageArg(pageArg, args, n, st);
         if (page) {
           const op = dirArg ? this.opValueOf(dirArg, st, false) ?? this.ctxBits : this.ctxBits;
-          this.submit([{ buf: page.b, ranges: [this.ioRange(page, sink, args, n)], steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page mapped for DMA with ${name}()`)] }], op, n, false, st, undefined);
+          // mapped as it is added: a flush right before it (of the page's pointer, advancing in a
+          // loop) was made for this page, as for a page added to a bio (addPage())
+          const flushedAtAdd = st.flushed.get(page.b.id);
+          this.submit([{ buf: page.b, ranges: [this.ioRange(page, sink, args, n)], steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page mapped for DMA with ${name}()`)], ...(flushedAtAdd ? { flushedAtAdd } : {}) }], op, n, false, st, undefined);
         }
         return undefined;
       }
