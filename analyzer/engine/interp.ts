@@ -2133,7 +2133,7 @@ export class FunctionAnalysis {
     rec.off = v.off;
     rec.len = args[1] ? this.text(args[1]).replace(/\s+/g, '') : undefined;
     // one chunk per iteration of a counted loop (at `i * L`, or at a pointer advanced by L after it)
-    const span = args[1] ? this.loopSpan(v.off, rec.len as string, this.text(args[1]), n, args[0]) : undefined;
+    const span = args[1] ? this.loopSpan(v.off, rec.len as string, this.text(args[1]).replace(/\s+/g, ' ').trim(), n, args[0]) : undefined;
     if (span) rec.span = span;
     if (op === 'flush') {
       st.flushed.set(b.id, rec);
