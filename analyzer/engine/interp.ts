@@ -151,6 +151,21 @@ interface LoopFrame {
   breaks: (State | null)[];
   conts: (State | null)[];
   isSwitch: boolean;
+  /** the `for` statement, for the ranges its iterations carry together (loopSpan) */
+  node?: SNode;
+  /** which of the two passes over the body runs (0: entered from before the loop) */
+  pass?: number;
+}
+
+/** A `for (v = 0; v < count; v += step)` loop whose body leaves `v` alone. */
+interface CountedLoop {
+  v: string;
+  /** the bound as written, and stripped of whitespace */
+  count: string;
+  countText: string;
+  /** `1` for `v++`; else the step, stripped, and as written */
+  step: string;
+  stepText: string;
 }
 
 const RULE_SEVERITY: Record<RuleId, 'error' | 'warning'> = {
@@ -652,7 +667,8 @@ export class FunctionAnalysis {
 
   private inScope(expr: string): boolean {
     // member names (`lb->page_count`, `req.len`) are not variables: only their holders must be in scope
-    const ids = expr.replace(/(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*/g, ' ').match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
+    // nor are struct tags (`sizeof(struct foo_rec)`)
+    const ids = expr.replace(/(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*/g, ' ').replace(/\b(?:struct|union|enum)\s+[A-Za-z_]\w*/g, ' ').match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
     return ids.every((id) => /^[A-Z0-9_]+$/.test(id) || this.types.has(id) || SIZE_WORDS.test(id) || this.tu.functions.has(id));
   }
 
@@ -774,7 +790,7 @@ export class FunctionAnalysis {
           if (init.type === 'declaration') this.declaration(init, st);
           else this.ev(init, st);
         }
-        return this.loop(child(s, 'body'), st, child(s, 'condition') ?? null, child(s, 'update'));
+        return this.loop(child(s, 'body'), st, child(s, 'condition') ?? null, child(s, 'update'), false, s);
       }
       case 'while_statement':
         return this.loop(child(s, 'body'), st, child(s, 'condition') ?? null);
@@ -1086,9 +1102,9 @@ export class FunctionAnalysis {
     }
   }
 
-  private loop(body: SNode | undefined, st: State | null, condNode: SNode | null, update?: SNode, bodyFirst = false): State | null {
+  private loop(body: SNode | undefined, st: State | null, condNode: SNode | null, update?: SNode, bodyFirst = false, node?: SNode): State | null {
     if (!st || !body) return st;
-    const frame: LoopFrame = { breaks: [], conts: [], isSwitch: false };
+    const frame: LoopFrame = { breaks: [], conts: [], isSwitch: false, node };
     this.loops.push(frame);
     const exits: (State | null)[] = [];
     let head: State | null = st;
@@ -1103,6 +1119,7 @@ export class FunctionAnalysis {
         enter = t;
       } else enter = cloneState(head);
       frame.conts = [];
+      frame.pass = k;
       let out = this.exec(body, enter);
       for (const c of frame.conts) out = join(out, c);
       if (out && update) this.ev(update, out);
@@ -2115,6 +2132,9 @@ export class FunctionAnalysis {
     else if (wrongRange && !this.isSym(b)) this.reportAdvancedMaint(op, b, v.advSite, rec.step, n, args, st);
     rec.off = v.off;
     rec.len = args[1] ? this.text(args[1]).replace(/\s+/g, '') : undefined;
+    // one chunk per iteration of a counted loop (at `i * L`, or at a pointer advanced by L after it)
+    const span = args[1] ? this.loopSpan(v.off, rec.len as string, this.text(args[1]).replace(/\s+/g, ' ').trim(), n, args[0]) : undefined;
+    if (span) rec.span = span;
     if (op === 'flush') {
       st.flushed.set(b.id, rec);
     } else {
@@ -2136,31 +2156,108 @@ export class FunctionAnalysis {
   }
 
   /**
-   * Does a maintenance call cover the parts of the buffer the I/O carries? Offsets and lengths are
+   * Does a maintenance call leave part of what the I/O carries out? Offsets and lengths are
    * compared as source text (canonical), or as constants where both evaluate:
-   * - same offset as the I/O range and a length at least as long: covered;
+   * - same offset as the I/O range and a length not shorter (shorter()): covered;
    * - from the buffer's start: covered, unless a constant length is shorter than the constant size
-   *   of a buffer whose I/O reaches past the start;
+   *   of a buffer whose I/O reaches past the start, or the length is shorter than what an I/O range
+   *   from the start carries (an add's own length, or a counted loop's span); the allocation's own
+   *   size covers anything;
    * - any other offset (`buf + sizeof(*hdr)`) against an I/O range at a different offset: not covered.
+   * Undefined when covered; else the I/O length it falls short of, when one was compared.
    */
-  private covers(rec: MaintRec, ranges: IoRange[], b: Buf): boolean {
-    const num = (t: string | undefined) => (t === undefined ? undefined : this.constEval(t));
-    const lenOk = (ml: string | undefined, rl: string | undefined) => {
-      if (ml === undefined || rl === undefined || ml === rl) return true;
-      if (this.partOf(ml, rl)) return false;
-      const a = num(ml);
-      const c = num(rl);
-      return a === undefined || c === undefined || a >= c;
-    };
-    if (rec.off === undefined) {
-      const ml = num(rec.len);
+  private shortfall(rec: MaintRec, ranges: IoRange[], b: Buf): { len?: string; lenText?: string } | undefined {
+    // a call in a counted loop, chunk by chunk, maintains what the loop's iterations cover together
+    const off = rec.span ? rec.span.off : rec.off;
+    const len = rec.span ? rec.span.len : rec.len;
+    if (off === undefined) {
+      if (len !== undefined && b.size !== undefined && bareExpr(len) === bareExpr(b.size)) return undefined;
+      const ml = len === undefined ? undefined : this.constEval(len);
       const size = b.sizeBytes ?? (b.size ? this.constEval(b.size) : undefined);
       const beyondStart = ranges.length === 0 || ranges.some((r) => r.off !== undefined);
-      if (ml !== undefined && size !== undefined && ml < size && beyondStart) return false;
-      if (rec.len !== undefined && b.size !== undefined && beyondStart && this.partOf(rec.len, b.size)) return false;
-      return ranges.every((r) => r.off !== undefined || lenOk(rec.len, r.len));
+      if (ml !== undefined && size !== undefined && ml < size && beyondStart) return {};
+      if (len !== undefined && b.size !== undefined && beyondStart && this.partOf(len, b.size)) return {};
+      for (const r of ranges) {
+        const whole = r.span ? (r.span.off === undefined ? r.span : undefined) : r.off === undefined ? r : undefined;
+        if (whole && this.shorter(len, whole.len)) return { len: whole.len, lenText: whole.lenText };
+      }
+      return undefined;
     }
-    return ranges.length > 0 && ranges.every((r) => r.off === rec.off && lenOk(rec.len, r.len));
+    if (ranges.length === 0) return {};
+    for (const r of ranges) {
+      const whole = r.span?.off === off ? r.span : undefined;
+      if (whole && this.shorter(len, whole.len)) return { len: whole.len, lenText: whole.lenText };
+      if (r.off !== off && r.span?.off !== off) return {};
+      if (r.off === off && this.shorter(len, r.len)) return { len: r.len, lenText: r.lenText };
+    }
+    return undefined;
+  }
+
+  /**
+   * Is maintenance length `ml` shorter than I/O length `io`, provably or whenever a variable factor
+   * exceeds one: a part of it (partOf()), a smaller constant, or one unit of a variable number of
+   * them (exceeds()). Lengths of other names (`PAGE_SIZE` against `len`) are not shorter.
+   */
+  private shorter(ml: string | undefined, io: string | undefined): boolean {
+    if (ml === undefined || io === undefined) return false;
+    const m = bareExpr(ml);
+    const w = bareExpr(io);
+    if (m === w) return false;
+    if (this.partOf(ml, io)) return true;
+    const a = this.constEval(m);
+    const c = this.constEval(w);
+    if (a !== undefined && c !== undefined) return a < c;
+    return this.exceeds(w, m, 0);
+  }
+
+  /**
+   * Is length `w` more than `m` whenever its variable part is more than its least value: `w` a
+   * product with a factor at least `m` and another factor that is a variable (`nr * PAGE_SIZE`,
+   * `count * sizeof(struct rec)`, `nr << PAGE_SHIFT` against PAGE_SIZE or one record) or a
+   * constant of at least 2 (`2 * sizeof(struct hdr)`), or a sum with a term at least `m` and
+   * another term (`sizeof(struct hdr) + count * sizeof(struct rec)` against the header). Both are
+   * texts without whitespace; `w` at most a sum of products (no `-`, `/`, comparison, ...).
+   */
+  private exceeds(w: string, m: string, depth: number): boolean {
+    if (depth > 3) return false;
+    const top = topLevelText(w).replace(/->/g, '.');
+    if (/[?:=,|&^<>%/!~]/.test(top.replace(/<</g, ''))) return false;
+    const num = (t: string) => this.constEval(t);
+    const atLeast = (t: string) => {
+      if (bareExpr(t) === m) return 'same';
+      const a = num(t);
+      const b = num(m);
+      return a !== undefined && b !== undefined && a >= b ? 'more' : undefined;
+    };
+    const terms = splitTop(w, '+');
+    if (top.includes('-')) return false;
+    if (terms.length > 1) {
+      if (terms.some((t) => t === '')) return false;
+      return terms.some((t, i) => {
+        const rest = terms.filter((_, j) => j !== i).join('+');
+        if (!atLeast(t)) return this.exceeds(bareExpr(t), m, depth + 1);
+        const r = num(rest);
+        return variable(rest) || (r !== undefined && r > 0) || /^sizeof\b/.test(bareExpr(rest));
+      });
+    }
+    let factors: string[];
+    const shl = splitTop(w, '<<');
+    if (shl.length === 2) {
+      const k = num(`1<<${shl[1]}`);
+      if (k === undefined) return false;
+      factors = [...splitTop(shl[0], '*'), String(k)];
+    } else if (shl.length === 1) factors = splitTop(w, '*');
+    else return false;
+    if (factors.length < 2 || factors.some((f) => f === '')) return false;
+    return factors.some((f, i) => {
+      const kind = atLeast(f);
+      if (!kind) return false;
+      const rest = factors.filter((_, j) => j !== i);
+      if (rest.some(variable)) return true;
+      const r = num(rest.join('*'));
+      if (r === undefined) return false;
+      return kind === 'same' ? r >= 2 : (num(f) as number) * r > (num(m) as number);
+    });
   }
 
   /**
@@ -2189,19 +2286,32 @@ export class FunctionAnalysis {
   }
 
   private checkRange(rec: MaintRec, ranges: IoRange[], b: Buf, n: SNode, args: SNode[], op: 'flush' | 'invalidate'): void {
-    if (this.covers(rec, ranges, b)) return;
+    const short = this.shortfall(rec, ranges, b);
+    if (!short) return;
     rec.wrongRange = true;
     const what = op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range';
     const size = b.sizeBytes ?? (b.size ? this.constEval(b.size) : undefined);
     const len = rec.len ? this.constEval(rec.len) : undefined;
-    const detail = rec.off === undefined && len !== undefined && size !== undefined
-      ? `covers ${len} of the ${size} bytes of \`${b.display}\``
-      : `covers \`${this.text(args[0] ?? n)}\` for ${args[1] ? `\`${this.text(args[1])}\`` : 'its length'}, not the part of \`${b.display}\` the I/O carries`;
+    const ioBytes = short.len ? this.constEval(short.len) : undefined;
+    const ioText = short.lenText ?? short.len;
+    const detail = ioText && len !== undefined && ioBytes !== undefined
+      ? `covers ${len} of the ${ioBytes} bytes of \`${b.display}\` the I/O carries`
+      : ioText && args[1]
+        ? `covers \`${this.text(args[1])}\` bytes of \`${b.display}\`, the I/O carries \`${ioText}\``
+        : rec.off === undefined && len !== undefined && size !== undefined
+          ? `covers ${len} of the ${size} bytes of \`${b.display}\``
+          : `covers \`${this.text(args[0] ?? n)}\` for ${args[1] ? `\`${this.text(args[1])}\`` : 'its length'}, not the part of \`${b.display}\` the I/O carries`;
     const fixes: Fix[] = [];
+    // the I/O's own length, when it can be written at the call (not for a call made chunk by chunk)
+    if (short.lenText && args[1] && !rec.span && this.inScope(short.lenText)) {
+      fixes.push({ title: `Cover what the I/O carries: ${what}(${this.text(args[0] ?? n)}, ${short.lenText})`, isPreferred: true, edits: [
+        { file: this.tu.file, span: this.span(args[1]), newText: short.lenText },
+      ] });
+    }
     const name = this.bufNameForFix(b);
     const full = b.size && this.inScope(b.size) ? b.size : undefined;
-    if (name && full && args[0] && args[1]) {
-      fixes.push({ title: `Cover the whole buffer: ${what}(${name}, ${full})`, isPreferred: true, edits: [
+    if (name && full && args[0] && args[1] && !(fixes.length && rec.off === undefined && bareExpr(full) === short.len)) {
+      fixes.push({ title: `Cover the whole buffer: ${what}(${name}, ${full})`, isPreferred: fixes.length === 0, edits: [
         { file: this.tu.file, span: this.span(args[0]), newText: name },
         { file: this.tu.file, span: this.span(args[1]), newText: full },
       ] });
@@ -2241,7 +2351,7 @@ export class FunctionAnalysis {
         const pageArg = argAt(sink.page);
         const page = this.pageArg(pageArg, args, n, st);
         if (page && bioArg) this.noteParamPages(page.b, bioArg, 'bio');
-        if (page && bioArg) this.addPage(this.bio(this.objKey(bioArg), st).bufs, page, this.ioRange(page, sink, args), st, n, `page added to the bio with ${name}()`);
+        if (page && bioArg) this.addPage(this.bio(this.objKey(bioArg), st).bufs, page, this.ioRange(page, sink, args, n), st, n, `page added to the bio with ${name}()`);
         return undefined;
       }
       case 'sg-page': {
@@ -2249,7 +2359,7 @@ export class FunctionAnalysis {
         const pageArg = argAt(sink.page);
         const page = this.pageArg(pageArg, args, n, st);
         if (page && sgArg) this.noteParamPages(page.b, this.loopedTable(sgArg), 'sg');
-        if (page && sgArg) this.putInTable(sgArg, page, this.ioRange(page, sink, args), st, n, `page put in a scatterlist with ${name}()`);
+        if (page && sgArg) this.putInTable(sgArg, page, this.ioRange(page, sink, args, n), st, n, `page put in a scatterlist with ${name}()`);
         return undefined;
       }
       case 'sg-pages': {
@@ -2331,7 +2441,10 @@ export class FunctionAnalysis {
         const page = this.pageArg(pageArg, args, n, st);
         if (page) {
           const op = dirArg ? this.opValueOf(dirArg, st, false) ?? this.ctxBits : this.ctxBits;
-          this.submit([{ buf: page.b, ranges: [this.ioRange(page, sink, args)], steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page mapped for DMA with ${name}()`)] }], op, n, false, st, undefined);
+          // mapped as it is added: a flush right before it (of the page's pointer, advancing in a
+          // loop) was made for this page, as for a page added to a bio (addPage())
+          const flushedAtAdd = st.flushed.get(page.b.id);
+          this.submit([{ buf: page.b, ranges: [this.ioRange(page, sink, args, n)], steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page mapped for DMA with ${name}()`)], ...(flushedAtAdd ? { flushedAtAdd } : {}) }], op, n, false, st, undefined);
         }
         return undefined;
       }
@@ -2372,7 +2485,7 @@ export class FunctionAnalysis {
         if (v && v.t === 'buf' && bioArg) {
           const bio = this.bio(this.objKey(bioArg), st);
           const lenArg = pArg ? args[args.indexOf(pArg) + 1] : undefined;
-          const ranges = lenArg ? [{ off: v.off, len: this.text(lenArg).replace(/\s+/g, '') }] : undefined;
+          const ranges = lenArg ? [this.rangeOf(v.off, lenArg, n, pArg)] : undefined;
           bio.bufs.set(v.b.id, { buf: v.b, steps: [this.step('page-add', n, `added to the bio with ${name}() (flushes for writes)`)], helperFlushesWrites: true, ranges });
         }
         return undefined;
@@ -2410,9 +2523,186 @@ export class FunctionAnalysis {
   }
 
   /** The part of the buffer a page add / mapping carries: the page's offset and the call's length argument. */
-  private ioRange(page: { off?: Off }, sink: SinkRow, args: SNode[]): IoRange {
-    const lenArg = sink.len !== undefined ? args[sink.len] : undefined;
-    return { off: page.off, len: lenArg ? this.text(lenArg).replace(/\s+/g, '') : undefined };
+  private ioRange(page: { off?: Off }, sink: SinkRow, args: SNode[], n: SNode): IoRange {
+    const pageArg = sink.page !== undefined ? args[sink.page] : undefined;
+    return this.rangeOf(page.off, sink.len !== undefined ? args[sink.len] : undefined, n, pageArg && this.pagePointer(pageArg, n));
+  }
+
+  /**
+   * The range an add at `off` of `lenArg` bytes carries, with what its loop's iterations carry
+   * together; `ptr` is the pointer expression the added memory was taken at (for loops advancing it).
+   */
+  private rangeOf(off: Off, lenArg: SNode | undefined, n: SNode, ptr?: SNode): IoRange {
+    if (!lenArg) return { off };
+    const lenText = this.text(lenArg).replace(/\s+/g, ' ').trim();
+    const len = lenText.replace(/\s+/g, '');
+    const span = this.loopSpan(off, len, lenText, n, ptr);
+    return { off, len, lenText, ...(span ? { span } : {}) };
+  }
+
+  /**
+   * The pointer a page argument was taken at: `p` of `vmalloc_to_page(p)`, also through a local
+   * assigned once before the add in its loop (`pg = vmalloc_to_page(virt); … sg_set_page(sg, pg, …)`).
+   */
+  private pagePointer(pageArg: SNode, n: SNode): SNode | undefined {
+    let a = this.strip(pageArg);
+    if (a.type === 'identifier') {
+      const name = this.text(a);
+      const frame = [...this.loops].reverse().find((f) => !f.isSwitch);
+      const body = frame?.node ? child(frame.node, 'body') : undefined;
+      if (!body) return undefined;
+      const sets = descendants(body).filter((d) => (d.type === 'assignment_expression' && child(d, 'left') !== undefined && this.text(this.strip(child(d, 'left') as SNode)) === name) ||
+        (d.type === 'init_declarator' && this.declName(d) !== undefined && this.text(this.declName(d) as SNode) === name));
+      const val = sets.length === 1 && sets[0].end <= n.start ? child(sets[0], 'right') ?? child(sets[0], 'value') : undefined;
+      if (!val) return undefined;
+      a = this.strip(val);
+    }
+    if (a.type !== 'call_expression') return undefined;
+    const fn = child(a, 'function');
+    const ev = fn ? EVIDENCE_PAGE_OF.get(this.text(fn)) : undefined;
+    return ev ? this.args(a)[ev.ptr] : undefined;
+  }
+
+  /**
+   * The part of the buffer the iterations of the innermost loop around an add carry together, for
+   * an add on every iteration (no test, `continue` or `break` before it in the body) of L bytes in
+   * a counted loop `for (i = 0; i < n; …)`: at `i * L` (`i << K` with L = 1 << K), stepping `i` by
+   * one, it carries `n * L` (`n << K`) bytes from the rest of its offset; at `off` of S bytes in
+   * `for (off = 0; off < n; off += S)`, `n` bytes; at a pointer `p` that the loop advances by L
+   * after the add on every iteration (`p += L` in the body or the update), `n * L` bytes from
+   * where `p` starts (the offset of the first pass over the body).
+   */
+  private loopSpan(off: Off, len: string, lenText: string, n: SNode, ptr?: SNode): IoRange['span'] {
+    const frame = [...this.loops].reverse().find((f) => !f.isSwitch);
+    if (!frame?.node) return undefined;
+    const loop = this.countedLoop(frame.node);
+    const body = child(frame.node, 'body');
+    if (!loop || !body || !this.everyIteration(n, body)) return undefined;
+    const same = (a: string, b: string) => bareExpr(a) === bareExpr(b) || (this.constEval(a) !== undefined && this.constEval(a) === this.constEval(b));
+    const count = asFactor(loop.countText);
+    const advanced = ptr && frame.pass === 0 ? this.advanceStep(this.strip(ptr), frame.node, body, n) : undefined;
+    if (advanced && same(advanced, len)) {
+      const t = `${count} * ${lenText}`;
+      return { off, len: t.replace(/\s+/g, ''), lenText: t };
+    }
+    if (off === undefined) return undefined;
+    const uses = (t: string) => new RegExp(`(^|[^\\w.>])${loop.v}\\b`).test(t);
+    const terms = splitTop(off, '+');
+    const mine = terms.filter(uses);
+    if (mine.length !== 1) return undefined;
+    const rest = terms.filter((t) => !uses(t));
+    const term = bareExpr(mine[0]);
+    let spanText: string | undefined;
+    if (term === loop.v) {
+      if (same(loop.step, len)) spanText = loop.countText;
+    } else if (loop.step === '1') {
+      const mul = new RegExp(`^${loop.v}\\*(.+)$`).exec(term) ?? new RegExp(`^(.+)\\*${loop.v}$`).exec(term);
+      const shl = new RegExp(`^${loop.v}<<(.+)$`).exec(term);
+      if (mul && same(mul[1], len)) spanText = `${count} * ${lenText}`;
+      else if (shl && same(`1<<${shl[1]}`, len)) spanText = `${count} << ${shl[1]}`;
+    }
+    if (spanText === undefined) return undefined;
+    return { off: rest.length ? rest.join('+') : undefined, len: spanText.replace(/\s+/g, ''), lenText: spanText };
+  }
+
+  /**
+   * The step a loop advances pointer variable `p` by on every iteration after the add `n`: the one
+   * assignment to `p` in the body (`p += S`, `p = p + S`, run on every iteration) or in the update.
+   */
+  private advanceStep(p: SNode, loop: SNode, body: SNode, n: SNode): string | undefined {
+    if (p.type !== 'identifier') return undefined;
+    const name = this.text(p);
+    const update = child(loop, 'update');
+    const isP = (x: SNode | undefined) => x !== undefined && this.text(this.strip(x)) === name;
+    const sets = [body, ...(update ? [update] : [])].flatMap((r) => descendants(r)).filter((d) =>
+      ((d.type === 'assignment_expression' && isP(child(d, 'left'))) || (d.type === 'update_expression' && isP(child(d, 'argument')))));
+    if (sets.length !== 1) return undefined;
+    const a = sets[0];
+    const inBody = a.start >= body.start && a.end <= body.end;
+    if (inBody && (a.start < n.end || !this.everyIteration(a, body))) return undefined;
+    const rhs = child(a, 'right');
+    if (a.type !== 'assignment_expression' || !rhs) return undefined;
+    if (a.op === '+=') return descendants(rhs).some((d) => d.type === 'identifier' && this.text(d) === name) ? undefined : this.text(rhs).replace(/\s+/g, '');
+    const r = this.strip(rhs);
+    if (a.op !== '=' || r.type !== 'binary_expression' || r.op !== '+') return undefined;
+    const [x, y] = [child(r, 'left'), child(r, 'right')];
+    if (isP(x) && y) return this.text(y).replace(/\s+/g, '');
+    if (isP(y) && x) return this.text(x).replace(/\s+/g, '');
+    return undefined;
+  }
+
+  private readonly countedLoops = new Map<SNode, CountedLoop | null>();
+
+  /** `for (v = 0; v < count; v++ / v += step)` with `v` assigned nowhere in the body; else undefined. */
+  private countedLoop(node: SNode): CountedLoop | undefined {
+    const known = this.countedLoops.get(node);
+    if (known !== undefined) return known ?? undefined;
+    const found = this.findCountedLoop(node);
+    this.countedLoops.set(node, found ?? null);
+    return found;
+  }
+
+  private findCountedLoop(node: SNode): CountedLoop | undefined {
+    const cond = child(node, 'condition');
+    const update = child(node, 'update');
+    const init = child(node, 'initializer');
+    const body = child(node, 'body');
+    if (!cond || !update || !init || !body) return undefined;
+    const c = this.strip(cond);
+    if (c.type !== 'binary_expression') return undefined;
+    const l = child(c, 'left');
+    const r = child(c, 'right');
+    if (!l || !r) return undefined;
+    const [vn, bound] = (c.op === '<' || c.op === '!=') && this.strip(l).type === 'identifier' ? [this.strip(l), r]
+      : c.op === '>' && this.strip(r).type === 'identifier' ? [this.strip(r), l] : [undefined, undefined];
+    if (!vn || !bound) return undefined;
+    const v = this.text(vn);
+    const mentions = (x: SNode) => descendants(x).some((d) => d.type === 'identifier' && this.text(d) === v);
+    if (mentions(bound)) return undefined;
+    // starts at 0
+    const inits = init.type === 'declaration' ? init.children.filter((d) => d.type === 'init_declarator') : descendants(init).filter((d) => d.type === 'assignment_expression' && d.op === '=');
+    const zero = inits.some((d) => {
+      const lhs = d.type === 'init_declarator' ? this.declName(d) : child(d, 'left');
+      const val = child(d, 'value') ?? child(d, 'right');
+      return lhs !== undefined && this.text(lhs) === v && val !== undefined && /^0[uUlL]*$/.test(this.text(this.strip(val)));
+    });
+    if (!zero) return undefined;
+    // the step: v++, ++v, v += S, v = v + S (one of a comma list)
+    let step: string | undefined;
+    let stepText = '1';
+    for (const u of descendants(update)) {
+      const tgt = u.type === 'update_expression' || u.type === 'assignment_expression' ? child(u, 'argument') ?? child(u, 'left') : undefined;
+      if (!tgt || this.text(this.strip(tgt)) !== v) continue;
+      if (u.type === 'update_expression' && u.op === '++') step = '1';
+      else if (u.type === 'assignment_expression' && u.op === '+=') {
+        const rhs = child(u, 'right');
+        if (rhs && !mentions(rhs)) { stepText = this.text(rhs).replace(/\s+/g, ' ').trim(); step = stepText.replace(/\s+/g, ''); }
+      } else return undefined;
+    }
+    if (step === undefined) return undefined;
+    // the body leaves v alone
+    const assigned = descendants(body).some((d) => (d.type === 'update_expression' && this.text(this.strip(child(d, 'argument') ?? d)) === v) ||
+      (d.type === 'assignment_expression' && child(d, 'left') !== undefined && this.text(this.strip(child(d, 'left') as SNode)) === v));
+    if (assigned) return undefined;
+    const countText = this.text(bound).replace(/\s+/g, ' ').trim();
+    return { v, count: countText.replace(/\s+/g, ''), countText, step, stepText };
+  }
+
+  /**
+   * Does `n` run on every iteration of a loop with this body that reaches the loop's normal exit:
+   * not under a branch or an inner loop, not after a `continue` or `break` of the body (one in the
+   * add's own failure test, after it, is fine)? A `return` or `goto` before it leaves the loop on
+   * an error path; the iterations of the path that ends the loop normally each ran it.
+   */
+  private everyIteration(n: SNode, body: SNode): boolean {
+    for (let cur = n; cur !== body; cur = cur.parent as SNode) {
+      const p = cur.parent;
+      if (!p) return false;
+      if (p.type === 'if_statement' && cur.field !== 'condition') return false;
+      if (/^(for|while|do|switch)_statement$/.test(p.type) || p.type === 'conditional_expression' || p.type === 'case_statement') return false;
+      if (p.type === 'binary_expression' && (p.op === '&&' || p.op === '||') && cur.field === 'right') return false;
+    }
+    return !descendants(body).some((d) => d.start < n.start && /^(continue|break)_statement$/.test(d.type));
   }
 
   /**
@@ -2584,7 +2874,8 @@ export class FunctionAnalysis {
         const fnode = this.callAt(flushed.step.span.startOffset, flushed.step.span.endOffset);
         if (fnode) this.reportAdvancedMaint('flush', b, flushed.advSite, flushed.step, fnode, this.args(fnode), st);
       }
-      if (flushed && !flushed.wrongRange && !a.unflushedAtSubmit) {
+      // bio_add_vmalloc() flushes all it added for a write: a shorter flush of the caller's own is harmless
+      if (flushed && !flushed.wrongRange && !a.unflushedAtSubmit && !(helperFlush && write && !read)) {
         const fnode = this.callAt(flushed.step.span.startOffset, flushed.step.span.endOffset);
         if (fnode) this.checkRange(flushed, a.ranges ?? [], b, fnode, this.args(fnode), 'flush');
       }
@@ -3076,13 +3367,13 @@ export class FunctionAnalysis {
   private constEval(expr: string, depth = 0): number | undefined {
     if (depth > 8) return undefined;
     const subst = expr.replace(/\b[A-Za-z_]\w*\b/g, (id) => {
-      if (id === 'PAGE_SIZE' || /^SZ_\d+[KM]$/.test(id)) return id;
+      if (id === 'PAGE_SIZE' || id === 'PAGE_SHIFT' || /^SZ_\d+[KM]$/.test(id)) return id;
       const d = this.tu.defines.get(id) ?? this.localInits.get(id);
       if (d === undefined) return id;
       const v = this.constEval(d, depth + 1);
       return v === undefined ? id : String(v);
     });
-    const e = subst.replace(/PAGE_SIZE/g, String(PAGE_SIZE)).replace(/\bSZ_(\d+)K\b/g, (_, k) => String(Number(k) * 1024)).replace(/\bSZ_(\d+)M\b/g, (_, k) => String(Number(k) << 20)).replace(/(\d+)U?L*\b/g, '$1');
+    const e = subst.replace(/PAGE_SIZE/g, String(PAGE_SIZE)).replace(/\bPAGE_SHIFT\b/g, String(Math.log2(PAGE_SIZE))).replace(/\bSZ_(\d+)K\b/g, (_, k) => String(Number(k) * 1024)).replace(/\bSZ_(\d+)M\b/g, (_, k) => String(Number(k) << 20)).replace(/(\d+)U?L*\b/g, '$1');
     if (!/^[\d\s+*()<-]+$/.test(e)) return undefined;
     try {
       // only digits and arithmetic operators reach here
@@ -3220,6 +3511,42 @@ export function instantiateSize(template: string, args: readonly string[]): stri
     return asFactor(a);
   });
   return ok ? out : undefined;
+}
+
+/**
+ * Does a length text name something that varies: an identifier other than an upper-case constant,
+ * a type word of a cast, or what `sizeof(…)` / `ARRAY_SIZE(…)` measure?
+ */
+function variable(t: string): boolean {
+  let s = t.replace(/\b0[xX][0-9a-fA-F]+[uUlL]*\b|\b\d+[uUlL]*\b/g, '0');
+  for (let prev = ''; prev !== s;) {
+    prev = s;
+    s = s.replace(/\b(?:sizeof|ARRAY_SIZE)\s*\((?:[^()]|\([^()]*\))*\)/g, '0').replace(/\bsizeof\b[^+*/()-]*/g, '0');
+  }
+  s = s.replace(/(->|\.)\s*[A-Za-z_]\w*/g, '');
+  const ids = s.match(/[A-Za-z_]\w*/g) ?? [];
+  return ids.some((id) => !/^[A-Z][A-Z0-9_]*$/.test(id) && !CAST_WORDS.test(id) && !/^\d/.test(id));
+}
+
+const CAST_WORDS = /^(unsigned|signed|int|long|short|char|const|size_t|ssize_t|loff_t|sector_t|u8|u16|u32|u64|s8|s16|s32|s64|__u8|__u16|__u32|__u64|__le32|__le64|uint|ulong)$/;
+
+/** The operands of `op` at the top level of `s` (outside parentheses and brackets). */
+function splitTop(s: string, op: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (depth === 0 && s.startsWith(op, i)) {
+      out.push(s.slice(from, i));
+      from = i + op.length;
+      i += op.length - 1;
+    }
+  }
+  out.push(s.slice(from));
+  return out;
 }
 
 /** Expression text without whitespace and without parentheses around all of it. */

@@ -72,6 +72,14 @@ export function addOff(base: Off, op: '+' | '-', e: string): Off {
 export interface IoRange {
   off: Off;
   len?: string;
+  /** `len` as written (spacing kept), for a quick fix */
+  lenText?: string;
+  /**
+   * An add in a counted loop (`for (i = 0; i < nr; i++)` at `i * PAGE_SIZE`): what the loop's
+   * iterations carry together, from `off` (the offset's part the loop does not change; undefined:
+   * the buffer's start) for `len` (`nr*PAGE_SIZE`; `lenText` as written).
+   */
+  span?: { off: Off; len: string; lenText: string };
 }
 
 export type Val =
@@ -155,6 +163,8 @@ export interface MaintRec {
   /** offset and length the call covers (texts), for checking it against the I/O's ranges */
   off?: Off;
   len?: string;
+  /** a call in a counted loop, chunk by chunk: what its iterations cover together (IoRange.span) */
+  span?: IoRange['span'];
 }
 
 export interface State {
