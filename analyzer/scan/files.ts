@@ -4,7 +4,6 @@
  * content and invalid UTF-8. Every skipped input gets a note naming its path; nothing here throws
  * for one bad input, so the rest of the tree is still scanned.
  */
-import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import picomatch from 'picomatch';
@@ -27,8 +26,6 @@ export interface WalkOptions {
   signal?: AbortSignal;
   /** Each file as it is added to the result (the scan starts grep on files while the walk goes on). */
   onFile?: (f: SourceFile) => void;
-  /** List directories with find(1) (default); false: readdir and stat in this process only. */
-  find?: boolean;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -59,143 +56,10 @@ function posixRel(p: string): string {
   return p.split(path.sep).join('/');
 }
 
-/** What the walk needs of a stat: `fs.Stats` or a row of find(1)'s listing. */
-interface StatLike {
-  size: number;
-  mtimeMs: number;
-  ino: number;
-  dev: number;
-}
-
-/** One directory entry, with the stat data find(1) printed for it (real directories and files). */
-interface Entry {
-  name: string;
-  kind: 'd' | 'f' | 'l' | 'o';
-  st?: StatLike;
-}
-
-/**
- * A directory tree listed by GNU find(1), by relative directory ('' is the root). Real
- * directories and `.c`/`.h` regular files come with their stat data; symbolic links without (the
- * walk stats their targets itself, as before). Version-control directories are pruned.
- */
-type Listing = Map<string, Entry[]>;
-
-/** find(1) is used for directory walks unless it turned out unusable (BSD find has no -printf). */
-let findUsable = true;
-
-/**
- * List `dir` with one find(1) process: `find -H DIR -printf …` stats every entry with fstatat()
- * relative to the directory it reads, in its own process, where the walk's statSync() of every
- * file resolves the whole path again and builds a `fs.Stats` with four `Date`s (on 6.18, 62,062
- * files: the JS walk 0.9–1.4 s, find 0.4–0.55 s). Anything unexpected — find missing, a
- * non-zero exit, a word on stderr (an unreadable directory), an unparsable row — gives
- * `undefined`, and the caller walks that input the JS way, which says what went wrong.
- */
-export async function findListing(dir: string, signal?: AbortSignal): Promise<Listing | undefined> {
-  if (!findUsable) return undefined;
-  const args = ['-H', dir, '-mindepth', '1',
-    '(', '-type', 'd', '(', '-name', '.git', '-o', '-name', '.hg', '-o', '-name', '.svn', ')', '-prune', ')',
-    '-o', '-type', 'd', '-printf', 'd\\t%D\\t%i\\t%P\\0',
-    '-o', '-type', 'f', '-name', '*.[ch]', '-printf', 'f\\t%D\\t%i\\t%s\\t%T@\\t%P\\0',
-    '-o', '-type', 'l', '-printf', 'l\\t%P\\0'];
-  const listing: Listing = new Map([['', []]]);
-  const add = (rel: string, e: Entry): void => {
-    const slash = rel.lastIndexOf('/');
-    const parent = slash < 0 ? '' : rel.slice(0, slash);
-    let list = listing.get(parent);
-    if (!list) listing.set(parent, (list = []));
-    list.push(e);
-  };
-  // Rows are parsed as they arrive, while find goes on: the numbers straight from the bytes.
-  const nums: number[] = [];
-  const row = (buf: Buffer, at: number, end: number): boolean => {
-    const kind = buf[at];
-    const fields = kind === 0x66 /* f */ ? 4 : kind === 0x64 /* d */ ? 2 : kind === 0x6c /* l */ ? 0 : -1;
-    if (fields < 0 || buf[at + 1] !== 9) return false;
-    let p = at + 2;
-    nums.length = 0;
-    let nsec = 0;
-    for (let i = 0; i < fields; i++) {
-      let v = 0;
-      let digits = 0;
-      while (p < end && buf[p] >= 0x30 && buf[p] <= 0x39) { v = v * 10 + (buf[p++] - 0x30); digits++; }
-      if (i === 3 && buf[p] === 0x2e) {
-        // find's %T@ is `sec.fraction`; Node's mtimeMs is sec * 1000 + nsec / 1e6
-        // (lib/internal/fs/utils.js msFromTimeSpec), so the stat index matches either walk
-        p++;
-        for (let k = 0; k < 9; k++) nsec = nsec * 10 + (p < end && buf[p] >= 0x30 && buf[p] <= 0x39 ? buf[p++] - 0x30 : 0);
-        while (p < end && buf[p] >= 0x30 && buf[p] <= 0x39) p++;
-      }
-      if (!digits || buf[p] !== 9) return false;
-      nums.push(v);
-      p++;
-    }
-    if (p >= end) return false;
-    const rel = buf.toString('utf8', p, end);
-    const name = rel.slice(rel.lastIndexOf('/') + 1);
-    if (kind === 0x64) {
-      add(rel, { name, kind: 'd', st: { dev: nums[0], ino: nums[1], size: 0, mtimeMs: 0 } });
-      if (!listing.has(rel)) listing.set(rel, []);
-    } else if (kind === 0x66) {
-      add(rel, { name, kind: 'f', st: { dev: nums[0], ino: nums[1], size: nums[2], mtimeMs: nums[3] * 1000 + nsec / 1e6 } });
-    } else {
-      add(rel, { name, kind: 'l' });
-    }
-    return true;
-  };
-  const ok = await new Promise<boolean>((resolve) => {
-    let child: ChildProcess;
-    try {
-      child = spawn('find', args, { env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'], signal });
-    } catch {
-      findUsable = false;
-      resolve(false);
-      return;
-    }
-    let bad = false;
-    let rest: Buffer | undefined;
-    child.stdout?.on('data', (c: Buffer) => {
-      if (bad) return;
-      const buf = rest ? Buffer.concat([rest, c]) : c;
-      let at = 0;
-      for (let end = buf.indexOf(0, at); end >= 0; end = buf.indexOf(0, at)) {
-        if (!row(buf, at, end)) {
-          bad = true;
-          child.kill();
-          return;
-        }
-        at = end + 1;
-      }
-      rest = at < buf.length ? buf.subarray(at) : undefined;
-    });
-    child.stderr?.on('data', (c: Buffer) => {
-      bad = true;
-      if (/printf/.test(c.toString())) findUsable = false; // not GNU find
-    });
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') findUsable = false;
-      bad = true;
-    });
-    child.on('close', (code) => resolve(!bad && code === 0 && rest === undefined));
-  });
-  return ok ? listing : undefined;
-}
-
-/** A directory's entries from the file system (symlinked directories, or without find). */
-function readEntries(absDir: string): Entry[] {
-  return fs.readdirSync(absDir, { withFileTypes: true }).map((e) => ({
-    name: e.name,
-    kind: e.isSymbolicLink() ? 'l' : e.isDirectory() ? 'd' : e.isFile() ? 'f' : 'o',
-  }));
-}
-
 /**
  * Walk the given paths. Directories are walked iteratively in sorted order (deterministic output);
  * a directory reached twice through symlinks (same dev:ino) is a loop or a duplicate and is skipped.
- * The same file reached twice (given twice, or via a symlink) is scanned once. A directory's
- * listing and stat data come from one find(1) process when it works (`find: false` turns it off);
- * the walk over them, and everything it decides, is the same either way.
+ * The same file reached twice (given twice, or via a symlink) is scanned once.
  */
 export async function walkPaths(inputs: string[], opts: WalkOptions, notes: ScanNote[]): Promise<SourceFile[]> {
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -205,7 +69,7 @@ export async function walkPaths(inputs: string[], opts: WalkOptions, notes: Scan
   const seenFiles = new Map<number, Set<number>>();
   const seenDirs = new Set<string>();
 
-  const addFile = (display: string, rel: string, st: StatLike): void => {
+  const addFile = (display: string, rel: string, st: fs.Stats): void => {
     let inos = seenFiles.get(st.dev);
     if (!inos) seenFiles.set(st.dev, (inos = new Set()));
     if (inos.has(st.ino)) return;
@@ -240,52 +104,43 @@ export async function walkPaths(inputs: string[], opts: WalkOptions, notes: Scan
       continue;
     }
     seenDirs.add(`${st.dev}:${st.ino}`);
-    const listing = opts.find === false ? undefined : await findListing(input, opts.signal);
-    if (opts.signal?.aborted) return out;
     // path.join(input, rel) for names read from directories is the normalised input plus `/rel`.
     const base = path.normalize(input);
     const under = (rel: string): string => (base === '.' ? rel : base.endsWith(path.sep) ? base + rel : base + path.sep + rel);
-    // directories to visit, with whether find listed them (a symlinked one it did not follow is read here)
-    const stack: [string, boolean][] = [['', listing !== undefined]];
+    const stack: string[] = [''];
     let visited = 0;
     while (stack.length > 0) {
       if (opts.signal?.aborted) return out;
       // Let the event loop breathe (an editor's extension host, an abort) every few hundred directories.
       if (++visited % 256 === 0) await new Promise<void>((r) => setImmediate(r));
-      const [relDir, listed] = stack.pop() as [string, boolean];
+      const relDir = stack.pop() as string;
       const absDir = relDir ? path.join(input, relDir) : input;
-      let entries: Entry[];
-      if (listed && listing) {
-        entries = listing.get(relDir) ?? [];
-      } else {
-        try {
-          entries = readEntries(absDir);
-        } catch (e) {
-          notes.push({ path: absDir, severity: 'error', message: describeFsError(e) });
-          continue;
-        }
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(absDir, { withFileTypes: true });
+      } catch (e) {
+        notes.push({ path: absDir, severity: 'error', message: describeFsError(e) });
+        continue;
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const subdirs: [string, boolean][] = [];
+      const subdirs: string[] = [];
       for (const ent of entries) {
-        let isDir = ent.kind === 'd';
-        let isFile = ent.kind === 'f';
+        let isDir = ent.isDirectory();
+        let isFile = ent.isFile();
         // most entries of a kernel tree are other files: skip them before building any path
         if (isFile && !SOURCE_EXT.test(ent.name)) continue;
         const rel = relDir ? `${relDir}/${ent.name}` : ent.name;
         const display = under(rel);
-        let est: StatLike | undefined = listed ? ent.st : undefined;
-        if (ent.kind === 'l') {
-          let lst: fs.Stats;
+        let est: fs.Stats | undefined;
+        if (ent.isSymbolicLink()) {
           try {
-            lst = fs.statSync(display);
+            est = fs.statSync(display);
           } catch {
             notes.push({ path: display, severity: 'warning', message: 'skipped: dangling or unreadable symbolic link' });
             continue;
           }
-          est = lst;
-          isDir = lst.isDirectory();
-          isFile = lst.isFile();
+          isDir = est.isDirectory();
+          isFile = est.isFile();
         }
         if (isDir) {
           if (SKIP_DIRS.has(ent.name) || excluded(rel, true)) continue;
@@ -294,12 +149,11 @@ export async function walkPaths(inputs: string[], opts: WalkOptions, notes: Scan
           }
           const id = `${est.dev}:${est.ino}`;
           if (seenDirs.has(id)) {
-            if (ent.kind === 'l') notes.push(symlinkSeenNote(display, absDir));
+            if (ent.isSymbolicLink()) notes.push(symlinkSeenNote(display, absDir));
             continue;
           }
           seenDirs.add(id);
-          // find did not follow a symbolic link: what is under it is read here
-          subdirs.push([rel, listed && ent.kind === 'd']);
+          subdirs.push(rel);
         } else if (isFile) {
           if (!SOURCE_EXT.test(ent.name) || excluded(rel, false)) continue;
           try {

@@ -10,7 +10,7 @@ import { execFileSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import { scanPaths } from '../../analyzer/scan';
-import { walkPaths, decodeSource, findListing, firstInvalidUtf8, makeExcluder } from '../../analyzer/scan/files';
+import { walkPaths, decodeSource, firstInvalidUtf8, makeExcluder } from '../../analyzer/scan/files';
 import { addWrapperLinks, callsOf, lexFunctions, sourceFieldTypes, linkingNames, linkScope, nameClasses, NameMatcher, selectFiles, SNK, SRC, tableFieldTypes, wrapperLinks, type LinkName } from '../../analyzer/scan/prefilter';
 import { buildGraph, fieldFactsFor, hasFacts, mergeSummaries, tarjan, SummaryTable } from '../../analyzer/scan/summaries';
 import { renderBar, createProgress } from '../../analyzer/scan/progress';
@@ -129,50 +129,6 @@ test('walk: files over the size limit are skipped with a warning', async () => {
   assert.deepEqual(files.map((f) => f.rel), ['small.c']);
   assert.equal(notes[0].severity, 'warning');
   assert.match(notes[0].message, /size limit/);
-});
-
-test('walk: find(1) listing and the in-process walk give the same files, stat data and notes', async () => {
-  const d = tmpdir('findwalk');
-  const put = (rel: string, text = 'int x;\n'): void => {
-    fs.mkdirSync(path.dirname(path.join(d, rel)), { recursive: true });
-    fs.writeFileSync(path.join(d, rel), text);
-  };
-  put('drivers/md/b.c');
-  put('drivers/md/a.h');
-  put('drivers/md/a b.c');
-  put('drivers/md/tab\there.c');
-  put('drivers/md/new\nline.c');
-  put('drivers/md/README');
-  put('drivers/md/sub/deep.c');
-  put('drivers/gpu/g.c');
-  put('drivers/gpu/x.mod.c');
-  put('arch/boot/dts/a.c');
-  put('.git/objects/o.c');
-  put('big.c', 'x'.repeat(3000));
-  fs.mkdirSync(path.join(d, 'scripts'));
-  fs.symlinkSync('../arch/boot', path.join(d, 'scripts/boot'));     // a second name for a scanned directory
-  fs.symlinkSync('..', path.join(d, 'drivers/md/sub/up'));          // a loop
-  fs.symlinkSync('../md/b.c', path.join(d, 'drivers/gpu/link.c'));  // a file seen under its own name
-  fs.symlinkSync('nowhere.c', path.join(d, 'drivers/gpu/dangling.c'));
-  fs.mkdirSync(path.join(d, 'elsewhere'));
-  const outside = tmpdir('findwalk-out');
-  fs.writeFileSync(path.join(outside, 'o.c'), 'int o;\n');
-  fs.symlinkSync(outside, path.join(d, 'elsewhere/ext'));           // a directory only reachable through a link
-  const listing = await findListing(d);
-  assert.ok(listing, 'GNU find lists the tree');
-  assert.deepEqual(listing.get('drivers/md')?.filter((e) => e.kind === 'f').map((e) => e.name).sort(), ['a b.c', 'a.h', 'b.c', 'new\nline.c', 'tab\there.c']);
-  for (const exclude of [[], ['*.mod.c', 'drivers/gpu/**']]) {
-    const viaFind: ScanNote[] = [];
-    const inProcess: ScanNote[] = [];
-    const a = await walkPaths([d, path.join(d, 'drivers/md/b.c')], { exclude, maxFileBytes: 1000, find: true }, viaFind);
-    const b = await walkPaths([d, path.join(d, 'drivers/md/b.c')], { exclude, maxFileBytes: 1000, find: false }, inProcess);
-    assert.deepEqual(a, b);
-    assert.deepEqual(viaFind, inProcess);
-    assert.ok(a.some((f) => f.rel === 'elsewhere/ext/o.c'));
-    assert.ok(!a.some((f) => f.rel.startsWith('.git/')));
-    // the dangling link is under drivers/gpu/, which the second walk excludes
-    assert.equal(inProcess.filter((n) => /loop|already scanned|dangling|size limit/.test(n.message)).length, exclude.length ? 3 : 4, JSON.stringify(inProcess));
-  }
 });
 
 test('decode: invalid UTF-8 is reported with its byte offset and line', () => {
