@@ -168,6 +168,22 @@ interface CountedLoop {
   stepText: string;
 }
 
+/** Maintenance an iteration did chunk by chunk over a counted loop's span that the loop's entry state lacked. */
+function spanMaint(entry: State, out: State): Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }> {
+  const m = new Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }>();
+  for (const [id, rec] of out.flushed) if (rec.span && !rec.wrongRange && !entry.flushed.has(id)) m.set(id, { rec, op: 'flush' });
+  for (const [id, rec] of out.invalidated) if (rec.span && !rec.wrongRange && !entry.invalidated.has(id)) m.set(id, { rec, op: 'invalidate' });
+  return m;
+}
+
+/** What two iterations both did (spanMaint). */
+function meetMaint(a: Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }> | null, b: Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }>): Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }> {
+  if (!a) return b;
+  const m = new Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }>();
+  for (const [id, x] of a) if (b.get(id)?.op === x.op) m.set(id, x);
+  return m;
+}
+
 const RULE_SEVERITY: Record<RuleId, 'error' | 'warning'> = {
   'vmap-io-missing-flush': 'warning',
   'vmap-io-missing-invalidate': 'warning',
@@ -1110,6 +1126,9 @@ export class FunctionAnalysis {
     let head: State | null = st;
     // parameters every iteration converts (st.converted is a must-fact for the summary)
     let iterConverted: Set<number> | null = null;
+    // chunk-by-chunk maintenance every iteration does (a counted loop's span; see below)
+    let iterMaint: Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }> | null = null;
+    const entry = st;
     for (let k = 0; k < 2 && head; k++) {
       let enter: State | null;
       if (bodyFirst && k === 0) enter = cloneState(head);
@@ -1124,9 +1143,29 @@ export class FunctionAnalysis {
       for (const c of frame.conts) out = join(out, c);
       if (out && update) this.ev(update, out);
       if (out) iterConverted = meet(iterConverted, out.converted);
+      if (out) iterMaint = meetMaint(iterMaint, spanMaint(entry, out));
       head = join(head, out);
     }
     this.loops.pop();
+    // A counted loop that flushes or invalidates the buffer chunk by chunk (`for (i = 0; i < nr;
+    // i++) invalidate_kernel_vmap_range(buf + i * PAGE_SIZE, PAGE_SIZE);`) maintains what its
+    // iterations cover together (MaintRec.span, checked against the I/O's ranges in the body).
+    // Its run of zero iterations maintains nothing, but then there is nothing of that span to
+    // maintain either: the loop's normal exits count it as done, as iterConverted does for a
+    // conversion. A `break` out of it (an error path) does not.
+    if (iterMaint) {
+      for (const e of exits) {
+        if (!e) continue;
+        for (const [id, { rec, op }] of iterMaint) {
+          if (op === 'flush') {
+            if (!e.flushed.has(id)) e.flushed.set(id, rec);
+          } else if (e.completed.has(id) && !e.invalidated.has(id)) {
+            e.completed.delete(id);
+            e.invalidated.set(id, rec);
+          }
+        }
+      }
+    }
     let exit: State | null = condNode ? null : null;
     for (const e of exits) exit = join(exit, e);
     for (const b of frame.breaks) {
