@@ -6,6 +6,7 @@
  * (bounded). Each function runs once per direction context (read, write) so that guards on an op
  * the function cannot see are evaluated exactly; findings of both contexts are merged.
  */
+import { declaresOwn, fileScopeGlobals, GLOBAL_TAG } from './engine/globals';
 import { Backend, createBackend } from './parse/backends';
 import { SNode } from './parse/syntax';
 import { lineStarts as lineStartsOf } from './parse/lines';
@@ -304,11 +305,13 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   let summaries = new Map<string, FunctionSummary>(external);
   // Other files' stores into members of known types: read through exact keys only (byFieldName
   // leaves them out), until this file stores something there itself.
-  const imported = importFields(opts.externalFields ?? []);
+  // file-scope variables: this file's own are exported, and are not another file's to import
+  const ownGlobals = opts.fileGlobals ? new Set(opts.fileGlobals) : fileScopeGlobals(text);
+  const imported = importFields((opts.externalFields ?? []).filter((f) => !f.key.startsWith(`${GLOBAL_TAG}.`) || (!ownGlobals.has(fieldNameOf(f.key)) && (opts.fileGlobals !== undefined || !declaresOwn(text, fieldNameOf(f.key))))));
   let fieldVals = new Map<string, Val>(imported);
   const importedVals = new Set<Val>(imported.values());
   if (imported.size) {
-    const names = new Set([...imported.keys()].map((k) => `.${fieldNameOf(k)}`));
+    const names = new Set([...imported.keys()].map(mentionOf));
     const readers = fns.filter((f) => !relevant.has(f) && [...names].some((x) => f.idents.has(x)));
     for (const f of readers) relevant.add(f);
     addCallees(readers);
@@ -440,7 +443,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     const holderList = [...holders].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([name, types]) => ({ name, types: types.sort() }));
     demandOut = { fields: [...fields].sort(), functions: functions.sort(), guards: guards.sort(), globals: [...globals].sort(), ...(holderList.length ? { holders: holderList } : {}) };
   }
-  const facts = exportFields(fieldVals, fieldOther, importedVals, allocToField);
+  const facts = exportFields(fieldVals, fieldOther, importedVals, allocToField, ownGlobals);
   return {
     file, findings: filtered, summaries: fileSummaries, notes: [...notes, ...extraNotes],
     ...(facts.length ? { fieldFacts: facts } : {}),
@@ -520,6 +523,17 @@ function byFieldName(fieldVals: Map<string, Val>, skip?: ReadonlySet<Val>): Map<
 function importFields(list: readonly FieldFact[]): Map<string, Val> {
   const m = new Map<string, Val>();
   for (const f of list) {
+    if (f.key.startsWith(`${GLOBAL_TAG}.`)) {
+      // another file's variable, declared extern here: its `global:` location
+      if (f.t !== 'buf') continue;
+      const key = `global:${fieldNameOf(f.key)}`;
+      const b: Buf = {
+        id: key, kind: f.kind, origin: f.origin.slice(), zeroed: f.zeroed, display: f.display, escapes: true, holders: [], viaField: true,
+        ...(f.mixed ? { mixed: true } : {}), ...(f.size !== undefined ? { size: f.size } : {}), ...(f.sizeBytes !== undefined ? { sizeBytes: f.sizeBytes } : {}),
+      };
+      m.set(key, { t: 'buf', b, adv: false });
+      continue;
+    }
     const key = f.t === 'table' ? `sgt:field:${f.key}` : `field:${f.key}`;
     // a table's pages are those of the buffer kept in its home member: a flush of that member flushes them
     const id = f.t === 'buf' ? key : f.t === 'table' && f.home ? `field:${f.home}` : `pages:${key}`;
@@ -538,9 +552,20 @@ function importFields(list: readonly FieldFact[]): Map<string, Val> {
  * This file's facts about members of known types (not `field:?.m`, not the imported ones it left
  * alone): a member also assigned other memory here is maybe-vmalloc.
  */
-function exportFields(fieldVals: Map<string, Val>, fieldOther: ReadonlySet<string>, imported: ReadonlySet<Val>, allocToField: ReadonlyMap<string, string>): FieldFact[] {
+function exportFields(fieldVals: Map<string, Val>, fieldOther: ReadonlySet<string>, imported: ReadonlySet<Val>, allocToField: ReadonlyMap<string, string>, globals: ReadonlySet<string>): FieldFact[] {
   const out: FieldFact[] = [];
   for (const [k, v] of fieldVals) {
+    // a non-static file-scope variable of this file: other files may declare it extern
+    if (k.startsWith('global:') && v.t === 'buf' && !imported.has(v) && globals.has(k.slice('global:'.length))) {
+      const b = v.b;
+      if (b.kind === 'param' || b.uncached) continue;
+      const mixed = fieldOther.has(k) || b.mixed === true;
+      out.push({
+        key: `${GLOBAL_TAG}.${k.slice('global:'.length)}`, t: 'buf', kind: b.kind === 'vmalloc' && mixed ? 'maybe' : b.kind, display: b.display, zeroed: b.zeroed, origin: b.origin,
+        ...(mixed ? { mixed: true as const } : {}), ...(b.size !== undefined ? { size: b.size } : {}), ...(b.sizeBytes !== undefined ? { sizeBytes: b.sizeBytes } : {}),
+      });
+      continue;
+    }
     // members and the scatterlist tables kept in members (interp noteTableMember)
     const table = k.startsWith('sgt:field:');
     const member = table ? k.slice('sgt:'.length) : k;

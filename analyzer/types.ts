@@ -339,4 +339,11 @@ export interface AnalyzeOptions {
    * by member name alone; a store of this file wins, and a store of other memory makes it maybe.
    */
   externalFields?: FieldFact[];
+  /**
+   * The non-static file-scope variables the file declares (engine/globals.ts fileScopeGlobals),
+   * when `text` is not the whole file (a scan's slice blanks declarations). Their facts are
+   * exported (`_global_.name` keys), and other files' facts about a name the file declares itself
+   * are not imported. Default: read from the text.
+   */
+  fileGlobals?: readonly string[];
 }

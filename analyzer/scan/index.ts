@@ -7,6 +7,7 @@ import * as crypto from 'crypto';
 import * as path from 'path';
 import type { FieldFact, Finding, FunctionSummary } from '../types';
 import { walkPaths, type SourceFile } from './files';
+import { GLOBAL_TAG } from '../engine/globals';
 import { byFieldKey } from '../analyze';
 import { addDefiners, addWrapperLinks, inScope, linkingNames, scopeOf, wrapperLinks, nameClasses, NameMatcher, scopedGroups, selectFiles, isExported, SNK, SRC, type LexInfo, type PrefilterEntry } from './prefilter';
 import { ResultStore, ScanCache, defaultCacheDir, sha1, toolFingerprint, type IndexRow } from './cache';
@@ -531,7 +532,8 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       // Readers: .c files of the storer's scope naming a sink and both the type and the member.
       const scoped = new Map<string, { scopes: string[] }>();
       for (const key of owned) {
-        for (const nm of key.split('.')) {
+        // a file-scope variable's readers name it, and declare it extern (often in a header)
+        for (const nm of key.startsWith(`${GLOBAL_TAG}.`) ? key.split('.').slice(1) : key.split('.')) {
           const cur = scoped.get(nm) ?? { scopes: [] };
           for (const sc of keyScopes.get(key) ?? []) if (!cur.scopes.includes(sc)) cur.scopes.push(sc);
           scoped.set(nm, cur);
@@ -558,7 +560,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         const [t, m] = key.split('.');
         const defs = fieldDefiners.get(key) ?? [];
         const rs: number[] = [];
-        for (const [i, h] of hits) if (h.has(t) && h.has(m) && !defs.includes(i) && inScope(rels[i], keyScopes.get(key) ?? [])) rs.push(i);
+        for (const [i, h] of hits) if ((t === GLOBAL_TAG || h.has(t)) && h.has(m) && !defs.includes(i) && inScope(rels[i], keyScopes.get(key) ?? [])) rs.push(i);
         if (rs.length === 0) continue;
         if (rs.length > (opts.maxFanout ?? 64)) { tooMany.push(key); continue; }
         linked++;

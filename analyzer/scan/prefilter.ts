@@ -18,6 +18,7 @@
  * The regex runs on a latin1 view of the bytes: every C identifier is ASCII, so no file has to be
  * decoded as UTF-8 (and validated) unless it is going to be parsed.
  */
+import { fileScopeGlobals, GLOBAL_TAG } from '../engine/globals';
 import { ALLOCATORS, EVIDENCE_PAGE_OF, VMALLOC_TESTS, MAINTENANCE, SG_ITERATORS, SG_TABLE_LIST, SINKS } from '../tables';
 
 export const SRC = 1;
@@ -377,6 +378,27 @@ export function sourceFieldTypes(text: string, calls: readonly number[]): [strin
     const [, holder, member] = st;
     const tag = holderTag(text, holder, at - before.length + st.index);
     if (tag) out.set(`${tag}.${member}`, [tag, member]);
+  }
+  return sortedPairs(out);
+}
+
+/** A store into a bare identifier just before a call: `olog_buf = `, `olog_buf = (u8 *)`. */
+const GLOBAL_STORE = /(?<![\w.>$])([A-Za-z_]\w*)\s*=\s*(?:\([^()\n]*\)\s*)?$/;
+
+/**
+ * `name = SOURCE(…)` at each call in `calls` where `name` is a non-static file-scope variable of
+ * the file (fileScopeGlobals): `[GLOBAL_TAG, name]` pairs, sorted, deduplicated, as
+ * sourceFieldTypes gives members. The analyzer decides what the variable really holds.
+ */
+export function sourceGlobals(text: string, calls: readonly number[]): [string, string][] {
+  const out = new Map<string, [string, string]>();
+  let globals: Set<string> | undefined;
+  for (let c = 0; c + 1 < calls.length; c += 2) {
+    const at = calls[c];
+    const st = GLOBAL_STORE.exec(text.slice(Math.max(0, at - 200), at));
+    if (!st) continue;
+    globals ??= fileScopeGlobals(text);
+    if (globals.has(st[1])) out.set(`${GLOBAL_TAG}.${st[1]}`, [GLOBAL_TAG, st[1]]);
   }
   return sortedPairs(out);
 }

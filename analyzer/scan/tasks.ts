@@ -10,10 +10,11 @@ import { givesMemory, reachesIo, type AnalysisResult, type AnalyzeOptions, type 
 import { outside, type Backend, type BackendName } from '../parse/backends';
 import { analyzeTree, fieldNameOf, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
-import { callsOf, fileLinks, lexFunctions, mergePairs, NameMatcher, sourceFieldTypes, SRC, tableFieldTypes, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
+import { callsOf, fileLinks, lexFunctions, mergePairs, NameMatcher, sourceFieldTypes, sourceGlobals, SRC, tableFieldTypes, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
 import { blankExcept, fileGraph, keepFor, sliceRelevant, type SliceResult } from './slice';
 import { analyzeOnDemand, holderGate } from './demand';
+import { declaresOwn, fileScopeGlobals, GLOBAL_TAG } from '../engine/globals';
 import { seedNames } from '../tables';
 import type { ScanNote } from './types';
 
@@ -152,11 +153,14 @@ export class TaskRunner {
       // and the calls of the file's own pointer-returning helpers that name a source
       const helpers = lex.defs.filter((d) => (d.bits & SRC) !== 0 && d.returnsPointer).map((d) => d.name);
       // and the member tables the functions calling a source fill with pages
-      fields = mergePairs(sourceFieldTypes(text, helpers.length ? [...srcCalls, ...callsOf(text, new Set(helpers))] : srcCalls), tableFieldTypes(text, srcCalls));
+      const calls = helpers.length ? [...srcCalls, ...callsOf(text, new Set(helpers))] : srcCalls;
+      fields = mergePairs(sourceFieldTypes(text, calls), tableFieldTypes(text, srcCalls));
       if (fields.length) {
         const owned = this.localTags(file, text);
         fields = fields.filter(([t]) => owned.has(t));
       }
+      // and the non-static file-scope variables it stores a source's result in
+      fields = mergePairs(fields, sourceGlobals(text, calls));
     }
     return {
       entry: { bits, links: fileLinks(file, bits, lex, this.matcher), ...(fields.length ? { fields } : {}) },
@@ -197,7 +201,7 @@ export class TaskRunner {
     const calls = callsOf(text, new Set(names));
     if (calls.length === 0) return [];
     const owned = this.localTags(file, text);
-    return sourceFieldTypes(text, calls).filter(([t]) => owned.has(t));
+    return mergePairs(sourceFieldTypes(text, calls).filter(([t]) => owned.has(t)), sourceGlobals(text, calls));
   }
 
   /** Lexical details of a file whatever its bits (a linked file re-entering the parse set). */
@@ -252,8 +256,12 @@ export class TaskRunner {
         file, sha1: hash, findings: res.findings, summaries: res.summaries, notes: latin1 ? [...res.notes, latin1] : res.notes, ...(res.callSites ? { callSites: res.callSites } : {}),
         ...(res.fieldFacts ? { fieldFacts: res.fieldFacts } : {}), ...rest,
       });
+      // file-scope variables: the ones this file declares are its own (exported, never imported);
+      // what is declared in them is blanked by slicing, so they are read from the whole text here
+      const own = fileScopeGlobals(text);
+      if (fields.some((f) => f.key.startsWith(`${GLOBAL_TAG}.`))) fields = fields.filter((f) => !f.key.startsWith(`${GLOBAL_TAG}.`) || !declaresOwn(text, fieldNameOf(f.key)));
       const opts = {
-        ...this.init.options, externalSummaries: ext, ...(callSites?.length ? { externalCallSites: new Map(callSites) } : {}), ...(needed?.length ? { neededSummaries: needed } : {}),
+        ...this.init.options, externalSummaries: ext, fileGlobals: [...own], ...(callSites?.length ? { externalCallSites: new Map(callSites) } : {}), ...(needed?.length ? { neededSummaries: needed } : {}),
         ...(fields.length ? { externalFields: fields } : {}),
       };
       if (this.init.slice !== false) {
