@@ -16,13 +16,13 @@ import {
   allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
-  SG_TABLE_LIST, SG_ITERATORS,
+  SG_TABLE_LIST, SG_ITERATORS, STACK_VMAP,
 } from '../tables';
 import {
   Buf, Val, State, BioState, Added, Pending, MaintRec, IoRange, Off, addOff, cloneState, join, emptyState,
   OP_R, OP_W, OP_RF, OP_WF, OP_B, OpSet, opHasRead, opHasWrite, opWithFlags, UNRESOLVED_FLUSH, fieldNameOf, meet,
 } from './state';
-import { FunctionInfo, VarType, bodyNodes, localTypes, indentAt, lineStart } from './tu';
+import { FunctionInfo, VarType, bodyNodes, declaratorName, localTypes, indentAt, lineStart } from './tu';
 
 export interface SummaryAcc {
   flushed: Set<number> | null; // intersection over exits
@@ -318,6 +318,7 @@ const MEMBER_MAINT = 'member:';
 export class FunctionAnalysis {
   private readonly src: string;
   private readonly types: Map<string, VarType>;
+  private stackVars: Map<string, { node: SNode; array: boolean }> | undefined;
   /** set when the analysis consulted the direction context: otherwise the other context would repeat it */
   usedCtx = false;
   /** what this function passes to in-file callees, per callee */
@@ -2498,6 +2499,9 @@ export class FunctionAnalysis {
           } else if (!this.onLinearPath(v.b, st) && !this.fieldMaybe(v.b)) {
             this.reportLinear(name, sink, n, pArg as SNode, v.b);
           }
+        } else if (pArg && !premapped && (!v || v.t !== 'buf')) {
+          const local = STACK_VMAP.ignored.has(name) ? undefined : this.stackObject(pArg);
+          if (local) this.reportStack(name, sink, n, pArg, local);
         }
         return sink.vmallocReplacement && v && v.t === 'buf' ? undefined : undefined;
       }
@@ -2814,6 +2818,63 @@ export class FunctionAnalysis {
     if (this.fn.isStatic) this.tu.demand?.add(`guard:${this.fn.name}`);
     const root = /^[A-Za-z_]\w*/.exec(b.display)?.[0];
     return b.holders.some((h) => st.guarded.has(h)) || (root !== undefined && st.guarded.has(root));
+  }
+
+  /**
+   * The local object whose storage an address expression points into (`buf` for a local array
+   * `u8 buf[16]`, `&hdr`, `&req.cmd`, `&buf[4]`, `buf + off`), when it is on the stack: declared in
+   * this function without `static`/`extern`, not a pointer. Only on kernels with CONFIG_VMAP_STACK
+   * (tables STACK_VMAP).
+   */
+  private stackObject(arg: SNode): { name: string; decl: SNode } | undefined {
+    if (!STACK_VMAP.since || (this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(STACK_VMAP.since)) < 0)) return undefined;
+    const keep = (x: SNode) => stripNode(x, true);
+    let e = keep(arg);
+    let addressed = false;
+    if (e.type === 'binary_expression' && (e.op === '+' || e.op === '-')) e = keep(child(e, 'left') ?? e);
+    if (e.type === 'pointer_expression' && e.op === '&') {
+      addressed = true;
+      e = keep(child(e, 'argument') ?? e);
+    }
+    // &x.m, &x[i]: the object x holds them; &p->m is wherever p points
+    while (addressed && (e.type === 'subscript_expression' || (e.type === 'field_expression' && !this.text(e).includes('->')))) e = keep(child(e, 'argument') ?? e);
+    if (e.type !== 'identifier') return undefined;
+    const name = this.text(e);
+    const decl = this.stackDecls().get(name);
+    if (!decl) return undefined;
+    // a bare name is an address only for an array
+    return addressed || decl.array ? { name, decl: decl.node } : undefined;
+  }
+
+  /** Locals of this function that live on the stack: declared without a storage class, not pointers. */
+  private stackDecls(): Map<string, { node: SNode; array: boolean }> {
+    if (this.stackVars) return this.stackVars;
+    const m = new Map<string, { node: SNode; array: boolean }>();
+    for (const n of bodyNodes(this.fn.body)) {
+      if (n.type !== 'declaration') continue;
+      if (n.children.some((c) => c.type === 'storage_class_specifier')) continue;
+      for (const d of n.children) {
+        if (d.field !== 'declarator') continue;
+        const dn = declaratorName(d, this.src);
+        if (dn.name && dn.ptr === 0 && !dn.fn) m.set(dn.name, { node: d, array: dn.array });
+      }
+    }
+    // a parameter or a later pointer of the same name is not this object
+    for (const p of this.fn.params) m.delete(p.name);
+    this.stackVars = m;
+    return m;
+  }
+
+  /** A linear-map conversion of a stack address: with CONFIG_VMAP_STACK the stack is vmalloc memory. */
+  private reportStack(name: string, sink: SinkRow, n: SNode, arg: SNode, local: { name: string; decl: SNode }): void {
+    const b: Buf = {
+      id: `stack:${local.name}`, kind: 'vmalloc', zeroed: false, display: local.name, escapes: false, holders: [],
+      origin: [this.step('alloc', local.decl, `\`${local.name}\` is on the stack: ${STACK_VMAP.text}`)],
+    };
+    const via = sink.via && sink.viaOld && this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(sink.viaOld.until)) < 0 ? sink.viaOld.text : sink.via;
+    this.report('vmalloc-linear-map', n, b,
+      `${name}() on stack address \`${this.text(arg)}\`: ${STACK_VMAP.text}; ${via ? `${via}` : 'a linear-map conversion gives the wrong page'} (the DMA API also forbids DMA to or from the stack); use kmalloc()ed memory for anything a device or a page-based API sees`,
+      [...b.origin, this.step('convert', n, via ? `${name}(): ${via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), [], {});
   }
 
   private reportLinear(name: string, sink: SinkRow, n: SNode, arg: SNode, b: Buf, message?: string): void {

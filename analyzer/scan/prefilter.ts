@@ -19,7 +19,7 @@
  * decoded as UTF-8 (and validated) unless it is going to be parsed.
  */
 import { fileScopeGlobals, GLOBAL_TAG } from '../engine/globals';
-import { ALLOCATORS, EVIDENCE_PAGE_OF, VMALLOC_TESTS, MAINTENANCE, SG_ITERATORS, SG_TABLE_LIST, SINKS } from '../tables';
+import { ALLOCATORS, EVIDENCE_PAGE_OF, VMALLOC_TESTS, MAINTENANCE, SG_ITERATORS, SG_TABLE_LIST, SINKS, STACK_VMAP } from '../tables';
 
 export const SRC = 1;
 export const SNK = 2;
@@ -765,4 +765,59 @@ export function selectFiles(
     addDefiners(links, used, parse, droppedSet);
   });
   return { parse: [...parse].sort((a, b) => a - b), followed: links.size - dropped.length, dropped: dropped.sort(), used: usedBy };
+}
+
+/** The device-facing linear sinks (STACK_VMAP) and the argument holding their pointer. */
+let stackSinks: { re: RegExp; ptr: Map<string, number> } | undefined;
+
+/** The top-level arguments of the call whose `(` ends just before `at`; undefined past a `;` or 600 characters. */
+function callArgs(text: string, at: number): string[] | undefined {
+  const out: string[] = [];
+  let depth = 0;
+  let from = at;
+  for (let i = at; i < text.length && i < at + 600; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
+    else if (c === 0x29 || c === 0x5d || c === 0x7d) {
+      if (depth === 0) {
+        out.push(text.slice(from, i));
+        return out;
+      }
+      depth--;
+    } else if (c === 0x2c && depth === 0) {
+      out.push(text.slice(from, i));
+      from = i + 1;
+    } else if (c === 0x3b) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Whether the file may hand a stack object to a device-facing linear sink (`usb_control_msg(…,
+ * buf, …)` with `u8 buf[4];` in a body, `sg_init_one(&sg, &cmd, …)` with `struct foo cmd = …;`):
+ * with CONFIG_VMAP_STACK such an address is vmalloc memory, a source the pre-pass cannot see by
+ * name. Lexical and generous (the name may be another function's local); the analyzer decides. A
+ * file where it holds counts as naming a source, and is analysed whole (no slicing: the
+ * declaration is the source).
+ */
+export function stackCandidate(text: string): boolean {
+  if (!stackSinks) {
+    const rows = [...SINKS.values()].filter((s) => s.kind === 'linear' && s.ptr !== undefined && !STACK_VMAP.ignored.has(s.name));
+    stackSinks = { re: new RegExp(`\\b(${rows.map((s) => s.name).join('|')})\\s*\\(`, 'g'), ptr: new Map(rows.map((s) => [s.name, s.ptr as number])) };
+  }
+  const { re, ptr } = stackSinks;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const args = callArgs(text, m.index + m[0].length);
+    const p = args?.[ptr.get(m[1]) ?? -1];
+    if (p === undefined) continue;
+    const t = p.trim().replace(/^\([^()]*\)\s*/, '');
+    const amp = /^&\s*([A-Za-z_]\w*)\s*(?:$|[.[])/.exec(t);
+    const name = amp ? amp[1] : /^([A-Za-z_]\w*)\s*(?:$|[+-])/.exec(t)?.[1];
+    if (!name) continue;
+    // declared in a body (indented), not a pointer: `\tu8 buf[4];`, `\tstruct foo_cmd cmd = {`
+    const decl = new RegExp(`^[ \\t]+(?!return\\b|static\\b|extern\\b)(?:const\\s+)?(?:struct\\s+|union\\s+|unsigned\\s+|signed\\s+)?[A-Za-z_]\\w*\\s+${name}\\s*([[=;,])`, 'm').exec(text);
+    if (decl && (amp || decl[1] === '[')) return true;
+  }
+  return false;
 }

@@ -10,7 +10,7 @@ import { givesMemory, reachesIo, type AnalysisResult, type AnalyzeOptions, type 
 import { outside, type Backend, type BackendName } from '../parse/backends';
 import { analyzeTree, fieldNameOf, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
-import { callsOf, fileLinks, lexFunctions, mergePairs, NameMatcher, sourceFieldTypes, sourceGlobals, SRC, tableFieldTypes, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
+import { callsOf, fileLinks, lexFunctions, mergePairs, NameMatcher, SNK, sourceFieldTypes, sourceGlobals, SRC, stackCandidate, tableFieldTypes, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
 import { blankExcept, fileGraph, keepFor, sliceRelevant, type SliceResult } from './slice';
 import { analyzeOnDemand, holderGate } from './demand';
@@ -142,8 +142,10 @@ export class TaskRunner {
     const r = readSourceBytes(file);
     if (!r.ok) return { note: r.note };
     const text = r.buf.toString('latin1');
-    const bits = this.matcher.classify(text);
+    let bits = this.matcher.classify(text);
     if (bits === 0) return { entry: { bits } };
+    // a stack object handed to a device-facing sink is vmalloc memory with CONFIG_VMAP_STACK
+    if (bits === SNK && stackCandidate(text)) bits |= SRC;
     const srcCalls: number[] = [];
     const lex = lexFunctions(text, this.matcher, { srcCalls });
     // as one string: the main thread decodes it only for the files it will parse (a fifth of them
@@ -209,7 +211,9 @@ export class TaskRunner {
     const r = readSourceBytes(file);
     if (!r.ok) return { note: r.note };
     const text = r.buf.toString('latin1');
-    return { entry: { bits: this.matcher.classify(text), lex: lexFunctions(text, this.matcher) }, sha1: sha1(r.buf) };
+    let bits = this.matcher.classify(text);
+    if (bits === SNK && stackCandidate(text)) bits |= SRC;
+    return { entry: { bits, lex: lexFunctions(text, this.matcher) }, sha1: sha1(r.buf) };
   }
 
   private refs(task: { files: string[]; names: string[]; namesHash: string; lex?: boolean }): RefsFileResult[] {
@@ -264,7 +268,8 @@ export class TaskRunner {
         ...this.init.options, externalSummaries: ext, fileGlobals: [...own], ...(callSites?.length ? { externalCallSites: new Map(callSites) } : {}), ...(needed?.length ? { neededSummaries: needed } : {}),
         ...(fields.length ? { externalFields: fields } : {}),
       };
-      if (this.init.slice !== false) {
+      // a stack object's declaration is its source: slicing would blank it (stackCandidate)
+      if (this.init.slice !== false && !stackCandidate(text)) {
         const o = this.init.options;
         const graph = fileGraph(text, this.matcher);
         let sl: SliceResult | undefined;

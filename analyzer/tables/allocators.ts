@@ -165,3 +165,22 @@ export const LINEAR_ALLOCATORS: ReadonlySet<string> = new Set([
   'get_zeroed_page', 'devm_kmalloc', 'devm_kzalloc', 'dma_alloc_coherent', 'dma_alloc_attrs', 'mempool_alloc',
   'kmap', 'kmap_local_page', 'kmap_atomic', 'folio_address',
 ]);
+
+/**
+ * Stack memory as vmalloc memory: with CONFIG_VMAP_STACK a task's stack is a vmalloc area, so a
+ * linear-map conversion of a local object's address gives the wrong page (the DMA API forbids
+ * DMA to or from the stack anyway; DMA-API debugging's check_for_stack() warns). VMAP_STACK came
+ * with v4.9 (x86_64); arm64 (v4.19.1), and in v6.18.2 also arm32 with an MMU, riscv64, s390 and
+ * um select it (HAVE_ARCH_VMAP_STACK in arch/ARCH/Kconfig; domain §4.1).
+ */
+export const STACK_VMAP: { since: string; text: string; ignored: ReadonlySet<string> } = {
+  since: '4.9',
+  text: 'with CONFIG_VMAP_STACK (x86_64 since 4.9, arm64, riscv64, s390, arm32) the stack is vmalloc memory',
+  /**
+   * Only sinks that hand the memory to a device or a scatterlist count (the DMA API forbids stack
+   * memory on every architecture: Documentation/core-api/dma-api-howto.rst). The bare address
+   * conversions are left out: on 6.18 all their stack arguments were firmware and hypervisor
+   * calls of architectures without VMAP_STACK (m68k, parisc, powerpc64: opal, ps3, pseries).
+   */
+  ignored: new Set(['virt_to_page', 'virt_to_folio', 'virt_to_head_page', 'virt_to_pfn', 'virt_to_phys', '__pa', 'virt_to_bus']),
+};
