@@ -695,7 +695,9 @@ export class FunctionAnalysis {
     const row = MAINTENANCE.get('flush_kernel_vmap_range');
     const noApi = (rule === 'vmap-io-missing-flush' || rule === 'vmap-io-missing-invalidate') && this.tu.kernel !== undefined && row !== undefined && appliesTo(row, this.tu.kernel) === false;
     const message = noApi ? `${message0}; kernel ${this.tu.kernelLabel} has no flush_kernel_vmap_range()/invalidate_kernel_vmap_range() (added in ${row?.since}): do this I/O from linear-map memory (kmalloc(), the page allocator) instead` : message0;
-    const fixes = noApi ? fixes0.filter((f) => !/_kernel_vmap_range\(/.test(f.title)) : fixes0;
+    const fixes1 = noApi ? fixes0.filter((f) => !/_kernel_vmap_range\(/.test(f.title)) : fixes0;
+    // a file with CRLF line ends gets CRLF in what a fix inserts (the edits are applied verbatim by the CLI's users)
+    const fixes = this.src.includes('\r\n') ? fixes1.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, newText: e.newText.replace(/\r?\n/g, '\r\n') })) })) : fixes1;
     const key = `${rule}|${site.start}|${b.id}`;
     const existing = this.out.get(key);
     if (existing) {
@@ -3048,10 +3050,72 @@ export class FunctionAnalysis {
     const startsLine = this.src.slice(at, stmt.start).trim() === '';
     const call = `flush_kernel_vmap_range(${name}, ${len});`;
     const body = b.kind === 'maybe' ? `if (is_vmalloc_addr(${name}))\n${indent}\t${call}` : call;
+    // `int err = submit_bio_wait(bio);`: a statement before a declaration mixes declarations and
+    // code (the kernel builds with -Wdeclaration-after-statement), so the declaration is split
+    const split = startsLine ? this.splitDeclaration(stmt) : undefined;
+    if (split) {
+      return {
+        title: `Insert ${b.kind === 'maybe' ? 'is_vmalloc_addr()-guarded ' : ''}flush_kernel_vmap_range(${name}, ${len}) before the submission`, isPreferred: true,
+        edits: [{ file: this.tu.file, span: this.span(stmt), newText: `${split.decl}\n${indent}${body}\n${indent}${split.assign}` }],
+      };
+    }
     const text = startsLine ? `${indent}${body.replace(/\n/g, '\n')}\n` : `${body} `;
     const pos = startsLine ? at : stmt.start;
     const sp = this.offsetSpan(pos);
     return { title: `Insert ${b.kind === 'maybe' ? 'is_vmalloc_addr()-guarded ' : ''}flush_kernel_vmap_range(${name}, ${len}) before the submission`, isPreferred: true, edits: [{ file: this.tu.file, span: sp, newText: text }] };
+  }
+
+  /**
+   * `T name = init;` (one declarator, a plain name) as `T name;` and `name = init;`, for a statement
+   * that must go between them; undefined for any other statement.
+   */
+  private splitDeclaration(stmt: SNode): { decl: string; assign: string } | undefined {
+    if (stmt.type !== 'declaration') return undefined;
+    const decls = stmt.children.filter((c) => c.field === 'declarator');
+    if (decls.length !== 1 || decls[0].type !== 'init_declarator') return undefined;
+    const d = child(decls[0], 'declarator');
+    const v = child(decls[0], 'value');
+    if (!d || !v || d.type !== 'identifier' || v.type === 'initializer_list') return undefined;
+    if (stmt.children.some((c) => c.type === 'type_qualifier' && this.text(c) === 'const')) return undefined;
+    return { decl: `${this.src.slice(stmt.start, decls[0].start)}${this.text(d)};`, assign: `${this.text(d)} = ${this.text(v)};` };
+  }
+
+  /**
+   * Where an invalidate after the statement ending at `off` goes: after the declarations that
+   * follow it in its block, when none of them names the buffer (a statement among declarations
+   * mixes declarations and code); else right after the statement.
+   */
+  private afterDeclarations(off: number, name: string): number {
+    let stmt: SNode | undefined;
+    for (const n of bodyNodes(this.fn.body)) if (n.end === off && n.parent?.type === 'compound_statement') { stmt = n; break; }
+    const sibs = stmt?.parent?.children ?? [];
+    let i = stmt ? sibs.indexOf(stmt) + 1 : sibs.length;
+    let end = off;
+    // names of the buffer: its own, and pointers the declarations compute from it (`h = buf + off`)
+    const names = [/^[A-Za-z_]\w*/.exec(name)?.[0] ?? name];
+    const mentions = (t: string) => names.some((x) => new RegExp(`\\b${x}\\b`).test(t));
+    for (; i < sibs.length; i++) {
+      const s = sibs[i];
+      if (s.type === 'comment') continue;
+      if (s.type !== 'declaration') break;
+      if (mentions(this.text(s))) {
+        // only address arithmetic on it (`struct hdr *h = buf + i * PAGE_SIZE;`) reads nothing
+        for (const d of s.children) {
+          if (d.field !== 'declarator') continue;
+          const v = d.type === 'init_declarator' ? child(d, 'value') : undefined;
+          const dn = v ? child(d, 'declarator') : undefined;
+          if (!v || !mentions(this.text(v))) continue;
+          const base = this.strip(v);
+          const lhs = base.type === 'binary_expression' && (base.op === '+' || base.op === '-') ? this.strip(child(base, 'left') ?? base) : base;
+          const rhs = base === lhs ? undefined : child(base, 'right');
+          if (lhs.type !== 'identifier' || !names.includes(this.text(lhs)) || (rhs && mentions(this.text(rhs)))) return off;
+          const alias = dn ? /[A-Za-z_]\w*/.exec(this.text(dn).replace(/^[\s*]+/, ''))?.[0] : undefined;
+          if (alias) names.push(alias);
+        }
+      }
+      end = s.end;
+    }
+    return end;
   }
 
   private offsetSpan(off: number): Span {
@@ -3070,17 +3134,18 @@ export class FunctionAnalysis {
     const fixes: Fix[] = [];
     const name = this.bufNameForFix(b);
     const len = name ? this.lenFor(b, name) : undefined;
-    if (name && len && p.insertAfter !== undefined && p.sync) {
+    if (name && len && p.insertAfter !== undefined) {
       const call = `invalidate_kernel_vmap_range(${name}, ${len});`;
       const ind = p.indent ?? '\t';
       const body = b.kind === 'maybe' ? `if (is_vmalloc_addr(${name}))\n${ind}\t${call}` : call;
+      const after = this.afterDeclarations(p.insertAfter, name);
       // a whole new line after the statement's line (keeping a trailing comment where it is)
-      const eol = this.src.indexOf('\n', p.insertAfter);
-      const rest = this.src.slice(p.insertAfter, eol < 0 ? this.src.length : eol);
+      const eol = this.src.indexOf('\n', after);
+      const rest = this.src.slice(after, eol < 0 ? this.src.length : eol);
       const wholeLine = eol >= 0 && /^\s*(\/\*.*\*\/\s*|\/\/.*)?$/.test(rest);
       const edit = wholeLine
         ? { file: this.tu.file, span: this.offsetSpan(eol + 1), newText: `${ind}${body}\n` }
-        : { file: this.tu.file, span: this.offsetSpan(p.insertAfter), newText: `\n${ind}${body}` };
+        : { file: this.tu.file, span: this.offsetSpan(after), newText: `\n${ind}${body}` };
       fixes.push({ title: `Insert invalidate_kernel_vmap_range(${name}, ${len}) after the I/O completes`, isPreferred: true, edits: [edit] });
     } else if (p.endIo && p.bio) {
       const f = this.endIoFix(p.endIo, b, p.bio);

@@ -548,3 +548,111 @@ test('an invalidate before the read is submitted is named in the message and the
   const kinds = r.findings[0].trace.map((s) => `${s.kind}:${s.span.start.line}`);
   assert.ok(kinds.indexOf('maintenance:12') >= 0 && kinds.indexOf('maintenance:12') < kinds.findIndex((k) => k.startsWith('submit')), kinds.join(' '));
 });
+
+describe('quick-fix placement', () => {
+  const apply = (text: string, edits: { span: { startOffset: number; endOffset: number }; newText: string }[]): string =>
+    [...edits].sort((a, b) => b.span.startOffset - a.span.startOffset).reduce((t, e) => t.slice(0, e.span.startOffset) + e.newText + t.slice(e.span.endOffset), text);
+  const fixOnce = async (src: string) => {
+    const r = await analyzeText(src, 'fix.c');
+    assert.equal(r.findings.length, 1, r.findings.map((f) => f.message).join('\n'));
+    const fix = r.findings[0].fixes[0];
+    assert.ok(fix, `no fix offered for: ${r.findings[0].message}`);
+    const fixed = apply(src, fix.edits);
+    assert.deepEqual((await analyzeText(fixed, 'fix.c')).findings.map((f) => f.rule), [], fixed);
+    return fixed;
+  };
+
+  test('a read completed by wait_for_completion() or dma_unmap_page() gets its invalidate right after', async () => {
+    const waited = await fixOnce(`${HDR}static u32 foo_read(struct block_device *bdev, struct completion *done)
+{
+	u32 *buf = vmalloc(PAGE_SIZE);
+	struct bio *bio = bio_alloc(bdev, 1, REQ_OP_READ, GFP_NOIO);
+
+	bio->bi_private = done;
+	__bio_add_page(bio, vmalloc_to_page(buf), PAGE_SIZE, 0);
+	submit_bio(bio);
+	wait_for_completion(done);
+	return buf[0];
+}
+`);
+    assert.match(waited, /\twait_for_completion\(done\);\n\tinvalidate_kernel_vmap_range\(buf, PAGE_SIZE\);\n\treturn buf\[0\];/);
+    const unmapped = await fixOnce(`${HDR}static u32 foo_dma(struct device *dev)
+{
+	u32 *buf = vmalloc(PAGE_SIZE);
+	dma_addr_t d = dma_map_page(dev, vmalloc_to_page(buf), 0, PAGE_SIZE, DMA_FROM_DEVICE);
+
+	dma_unmap_page(dev, d, PAGE_SIZE, DMA_FROM_DEVICE);
+	return buf[0];
+}
+`);
+    assert.match(unmapped, /\tdma_unmap_page\(dev, d, PAGE_SIZE, DMA_FROM_DEVICE\);\n\tinvalidate_kernel_vmap_range\(buf, PAGE_SIZE\);\n/);
+  });
+
+  test('a file with CRLF line ends gets CRLF in the inserted lines', async () => {
+    const src = `${HDR}static int foo_load(struct block_device *bdev)
+{
+	u32 *buf = vmalloc(PAGE_SIZE);
+	struct bio *bio = bio_alloc(bdev, 1, REQ_OP_READ, GFP_NOIO);
+	int ret;
+
+	__bio_add_page(bio, vmalloc_to_page(buf), PAGE_SIZE, 0);
+	ret = submit_bio_wait(bio);
+	return ret ? ret : buf[0];
+}
+`.replace(/\n/g, '\r\n');
+    const fixed = await fixOnce(src);
+    assert.ok(!/[^\r]\n/.test(fixed), 'a bare LF was inserted');
+    assert.match(fixed, /ret = submit_bio_wait\(bio\);\r\n\tinvalidate_kernel_vmap_range\(buf, PAGE_SIZE\);\r\n/);
+  });
+
+  test('no statement lands among declarations: a submitting declaration is split, an invalidate follows the declarations', async () => {
+    const split = await fixOnce(`${HDR}static int foo_write(struct bio **bios, int nr, const void *src)
+{
+	void *buf = vmalloc(PAGE_SIZE);
+	int i, ret = 0;
+
+	memcpy(buf, src, PAGE_SIZE);
+	for (i = 0; i < nr; i++)
+		__bio_add_page(bios[i], vmalloc_to_page(buf), PAGE_SIZE, 0);
+	for (i = 0; i < nr; i++) {
+		int err = submit_bio_wait(bios[i]);
+
+		if (err)
+			ret = err;
+	}
+	return ret;
+}
+`);
+    assert.match(split, /\t\tint err;\n\t\tflush_kernel_vmap_range\(buf, PAGE_SIZE\);\n\t\terr = submit_bio_wait\(bios\[i\]\);\n/);
+    const after = await fixOnce(`${HDR}struct foo_hdr { __le32 magic; };
+static int foo_check(struct bio *bio, unsigned int i)
+{
+	void *buf = vmalloc(4 * PAGE_SIZE);
+
+	__bio_add_page(bio, vmalloc_to_page(buf + i * PAGE_SIZE), PAGE_SIZE, 0);
+	{
+		int err = submit_bio_wait(bio);
+		struct foo_hdr *h = buf + i * PAGE_SIZE;
+
+		return err ? err : le32_to_cpu(h->magic);
+	}
+}
+`);
+    assert.match(after, /struct foo_hdr \*h = buf \+ i \* PAGE_SIZE;\n\t\tinvalidate_kernel_vmap_range\(buf, 4 \* PAGE_SIZE\);\n/);
+    // a declaration that reads the buffer keeps the invalidate before it
+    const reading = await fixOnce(`${HDR}static u32 foo_peek(struct bio *bio)
+{
+	u32 *buf = vmalloc(PAGE_SIZE);
+
+	__bio_add_page(bio, vmalloc_to_page(buf), PAGE_SIZE, 0);
+	{
+		int err = submit_bio_wait(bio);
+		u32 first = buf[0];
+
+		return err ? 0 : first;
+	}
+}
+`);
+    assert.match(reading, /int err = submit_bio_wait\(bio\);\n\t\tinvalidate_kernel_vmap_range\(buf, PAGE_SIZE\);\n\t\tu32 first = buf\[0\];/);
+  });
+});
