@@ -2882,7 +2882,9 @@ export class FunctionAnalysis {
   private reportLinear(name: string, sink: SinkRow, n: SNode, arg: SNode, b: Buf, message?: string): void {
     const fixes: Fix[] = [];
     const fnNode = child(n, 'function');
-    const repl = sink.vmallocReplacement;
+    // a page added with a length that may run past it: vmalloc pages are not contiguous, so
+    // swapping in vmalloc_to_page() would silence the finding and leave the I/O wrong
+    const repl = this.pageRunsOver(n) ? undefined : sink.vmallocReplacement;
     const maybe = b.kind === 'maybe';
     if (repl && !maybe && fnNode) {
       fixes.push({
@@ -2904,6 +2906,26 @@ export class FunctionAnalysis {
     this.report('vmalloc-linear-map', n, b,
       message ?? `${name}() on ${maybe ? 'possibly ' : ''}vmalloc address \`${this.text(arg)}\`: ${via ? `${via}, on every architecture` : 'a linear-map conversion gives the wrong page on every architecture'}${advice}`,
       [...b.origin, this.step('convert', n, via ? `${name}(): ${via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), fixes, {});
+  }
+
+  /**
+   * Whether the page a conversion gives is added to a bio or scatterlist entry with a length that
+   * may exceed one page (`bio_add_page(bio, virt_to_page(p), count * 8, off)`): anything but a
+   * constant of at most PAGE_SIZE, or PAGE_SIZE itself.
+   */
+  private pageRunsOver(conv: SNode): boolean {
+    const call = conv.parent?.type === 'argument_list' ? conv.parent.parent : undefined;
+    if (!call || call.type !== 'call_expression') return false;
+    const row = SINKS.get(this.callName(call) ?? '');
+    if (!row || (row.kind !== 'page-add' && row.kind !== 'sg-page') || row.len === undefined) return false;
+    const args = this.args(call);
+    if (args[row.page ?? -1] !== conv) return false;
+    const len = args[row.len];
+    if (!len) return false;
+    const t = this.text(len).replace(/\s+/g, '');
+    if (t === 'PAGE_SIZE') return false;
+    const v = this.constEval(t);
+    return v === undefined || v > PAGE_SIZE_MIN;
   }
 
   /** A mapping's own direction argument when it is a constant (DMA_FROM_DEVICE: the device writes), else the context's. */

@@ -656,3 +656,25 @@ static int foo_check(struct bio *bio, unsigned int i)
     assert.match(reading, /int err = submit_bio_wait\(bio\);\n\t\tinvalidate_kernel_vmap_range\(buf, PAGE_SIZE\);\n\t\tu32 first = buf\[0\];/);
   });
 });
+
+describe('linear-map fixes', () => {
+  test('vmalloc_to_page() is offered for a page added for a page or less, never for a longer add', async () => {
+    const fixesOf = async (len: string) => {
+      const r = await analyzeText(`${HDR}static int foo_add(struct bio *bio, size_t count)
+{
+	void *ext = vmalloc(16 * PAGE_SIZE);
+
+	return bio_add_page(bio, virt_to_page(ext), ${len}, 0);
+}
+`, 'lin.c');
+      const f = r.findings.find((x) => x.rule === 'vmalloc-linear-map');
+      assert.ok(f, `no linear-map finding for ${len}`);
+      return f.fixes.map((x) => x.title);
+    };
+    assert.deepEqual(await fixesOf('PAGE_SIZE'), ['Use vmalloc_to_page()']);
+    assert.deepEqual(await fixesOf('512'), ['Use vmalloc_to_page()']);
+    // the pages behind a vmalloc address are not contiguous: one vmalloc_to_page() cannot carry more
+    assert.deepEqual(await fixesOf('count * sizeof(u64)'), []);
+    assert.deepEqual(await fixesOf('2 * PAGE_SIZE'), []);
+  });
+});
