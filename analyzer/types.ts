@@ -84,6 +84,11 @@ export interface FindingFacts {
   wrongRange?: boolean;
   /** always-vmalloc, maybe-vmalloc (kvmalloc family), or vmap of a page array */
   source: 'vmalloc' | 'maybe-vmalloc' | 'vmap';
+  /**
+   * The analysed kernel refuses vmalloc memory at this call (SinkRow.viaOld: dma_map_single()
+   * from 5.4, the USB core from 4.19): the I/O fails instead of transferring the wrong page.
+   */
+  refused?: boolean;
 }
 
 export interface Finding {

@@ -150,6 +150,9 @@ function buildScenario(facts: FindingFacts, name: ScenarioName, title: string, d
   if (facts.source === 'maybe-vmalloc') assumptions.push('kvmalloc-family buffer: the simulation assumes the vmalloc fallback was taken (sizes above a page when kmalloc fails); a kmalloc\'d buffer has no alias.');
   if (facts.source === 'vmap') assumptions.push('vmap() of a page array: the pages keep their linear-map alias, which is what the DMA API maintains.');
   const wrongPage = name === 'linear-map';
+  if (wrongPage && facts.refused) {
+    assumptions.unshift('On the analysed kernel this call refuses vmalloc memory (a warning, and the mapping or the URB fails): nothing is transferred and the I/O fails. The replay shows what the same linear-map arithmetic transfers where nothing refuses it: older kernels, and the virt_to_page()/sg_set_buf() paths that have no check.');
+  }
   const wrong = facts.wrongRange || facts.rule === 'vmap-io-maintenance-range';
   const written: Maintenance = {
     flush: facts.hasFlush ? (wrong && dir === 'write' ? 'wrong' : 'whole') : 'none',
@@ -163,7 +166,7 @@ function buildScenario(facts: FindingFacts, name: ScenarioName, title: string, d
     invalidate: dir === 'read' ? 'whole' : 'none',
   };
   const fixParts: string[] = [];
-  if (wrongPage) fixParts.push('use vmalloc_to_page() for each page');
+  if (wrongPage) fixParts.push(facts.refused ? 'hand the device kmalloc() or dma_alloc_coherent() memory (or map each vmalloc_to_page() page, with the vmap alias flushed and invalidated around the I/O)' : 'use vmalloc_to_page() for each page');
   if (fixed.flush !== written.flush) fixParts.push(`flush_kernel_vmap_range(buf, ${size}) before submission`);
   if (fixed.invalidate !== written.invalidate) fixParts.push(`invalidate_kernel_vmap_range(buf, ${size}) after completion`);
   if (dir === 'read' && !facts.cpuWroteBefore) {

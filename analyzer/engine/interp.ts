@@ -2873,10 +2873,12 @@ export class FunctionAnalysis {
       id: `stack:${local.name}`, kind: 'vmalloc', zeroed: false, display: local.name, escapes: false, holders: [],
       origin: [this.step('alloc', local.decl, `\`${local.name}\` is on the stack: ${STACK_VMAP.text}`)],
     };
-    const via = sink.via && sink.viaOld && this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(sink.viaOld.until)) < 0 ? sink.viaOld.text : sink.via;
+    const old = sink.via && sink.viaOld && this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(sink.viaOld.until)) < 0;
+    const via = old ? sink.viaOld?.text : sink.via;
+    const refused = sink.viaOld !== undefined && !old;
     this.report('vmalloc-linear-map', n, b,
       `${name}() on stack address \`${this.text(arg)}\`: ${STACK_VMAP.text}; ${via ? `${via}` : 'a linear-map conversion gives the wrong page'} (the DMA API also forbids DMA to or from the stack); use kmalloc()ed memory for anything a device or a page-based API sees`,
-      [...b.origin, this.step('convert', n, via ? `${name}(): ${via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), [], {});
+      [...b.origin, this.step('convert', n, via ? `${name}(): ${via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), [], refused ? { refused } : {});
   }
 
   private reportLinear(name: string, sink: SinkRow, n: SNode, arg: SNode, b: Buf, message?: string): void {
@@ -2899,13 +2901,16 @@ export class FunctionAnalysis {
         edits: [{ file: this.tu.file, span: this.span(n), newText: `(is_vmalloc_addr(${a}) ? ${repl}(${a}) : ${name}(${a}))` }],
       });
     }
-    const via = sink.via && sink.viaOld && this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(sink.viaOld.until)) < 0 ? sink.viaOld.text : sink.via;
+    const old = sink.via && sink.viaOld && this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(sink.viaOld.until)) < 0;
+    const via = old ? sink.viaOld?.text : sink.via;
+    // a row whose older kernels converted the address refuses it on this one
+    const refused = sink.viaOld !== undefined && !old;
     const advice = repl
       ? (maybe ? `; test is_vmalloc_addr() and use ${repl}() for vmalloc memory` : `; use ${repl}()`)
       : `; ${sink.advice ?? 'give the device kmalloc() or dma_alloc_coherent() memory, or map the buffer\'s vmalloc_to_page() pages with flush_kernel_vmap_range()/invalidate_kernel_vmap_range() around the I/O'}`;
     this.report('vmalloc-linear-map', n, b,
       message ?? `${name}() on ${maybe ? 'possibly ' : ''}vmalloc address \`${this.text(arg)}\`: ${via ? `${via}, on every architecture` : 'a linear-map conversion gives the wrong page on every architecture'}${advice}`,
-      [...b.origin, this.step('convert', n, via ? `${name}(): ${via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), fixes, {});
+      [...b.origin, this.step('convert', n, via ? `${name}(): ${via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), fixes, refused ? { refused } : {});
   }
 
   /**

@@ -6,7 +6,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeText } from '../../analyzer/analyze';
-import { FunctionSummary } from '../../analyzer/types';
+import { FindingFacts, FunctionSummary } from '../../analyzer/types';
+import { simulateFinding } from '../../simulator/simulate';
 import { appliesTo, parseVersion, relevantNames, SINKS, ALLOCATORS, kvmallocFallback } from '../../analyzer/tables';
 
 const HDR = '#include <linux/bio.h>\n#include <linux/vmalloc.h>\n\n';
@@ -676,5 +677,26 @@ describe('linear-map fixes', () => {
     // the pages behind a vmalloc address are not contiguous: one vmalloc_to_page() cannot carry more
     assert.deepEqual(await fixesOf('count * sizeof(u64)'), []);
     assert.deepEqual(await fixesOf('2 * PAGE_SIZE'), []);
+  });
+});
+
+describe('refused linear-map calls', () => {
+  test('dma_map_single() of vmalloc memory is a refusal from 5.4 and a wrong page before, in the facts and the simulation', async () => {
+    const src = `${HDR}static dma_addr_t foo_map(struct device *dev)
+{
+	void *buf = vmalloc(PAGE_SIZE);
+
+	return dma_map_single(dev, buf, PAGE_SIZE, DMA_TO_DEVICE);
+}
+`;
+    const at = async (major: number, minor: number) => (await analyzeText(src, 'r.c', { kernel: { major, minor } })).findings.find((f) => f.rule === 'vmalloc-linear-map');
+    const now = await at(6, 18);
+    const before = await at(4, 19);
+    assert.equal(now?.facts.refused, true);
+    assert.equal(before?.facts.refused, undefined);
+    const sim = simulateFinding(now?.facts as FindingFacts);
+    assert.match(sim.assumptions[0], /refuses vmalloc memory/);
+    assert.match(sim.fixDescription, /kmalloc\(\) or dma_alloc_coherent\(\)/);
+    assert.doesNotMatch(simulateFinding(before?.facts as FindingFacts).fixDescription, /dma_alloc_coherent/);
   });
 });
