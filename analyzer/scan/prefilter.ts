@@ -801,11 +801,7 @@ function callArgs(text: string, at: number): string[] | undefined {
  * declaration is the source).
  */
 export function stackCandidate(text: string): boolean {
-  if (!stackSinks) {
-    const rows = [...SINKS.values()].filter((s) => s.kind === 'linear' && s.ptr !== undefined && !STACK_VMAP.ignored.has(s.name));
-    stackSinks = { re: new RegExp(`\\b(${rows.map((s) => s.name).join('|')})\\s*\\(`, 'g'), ptr: new Map(rows.map((s) => [s.name, s.ptr as number])) };
-  }
-  const { re, ptr } = stackSinks;
+  const { re, ptr } = stackSinkTable();
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const args = callArgs(text, m.index + m[0].length);
@@ -820,4 +816,21 @@ export function stackCandidate(text: string): boolean {
     if (decl && (amp || decl[1] === '[')) return true;
   }
   return false;
+}
+
+/**
+ * The device-facing linear sinks a stack object must not reach (STACK_VMAP). In a file where
+ * stackCandidate() holds they count as sources too, so slicing keeps the functions calling them
+ * whole, declarations included.
+ */
+export function stackSinkNames(): string[] {
+  return [...stackSinkTable().ptr.keys()];
+}
+
+function stackSinkTable(): { re: RegExp; ptr: Map<string, number> } {
+  if (!stackSinks) {
+    const rows = [...SINKS.values()].filter((s) => s.kind === 'linear' && s.ptr !== undefined && !STACK_VMAP.ignored.has(s.name));
+    stackSinks = { re: new RegExp(`\\b(${rows.map((s) => s.name).join('|')})\\s*\\(`, 'g'), ptr: new Map(rows.map((s) => [s.name, s.ptr as number])) };
+  }
+  return stackSinks;
 }

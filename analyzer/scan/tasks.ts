@@ -10,7 +10,7 @@ import { givesMemory, reachesIo, type AnalysisResult, type AnalyzeOptions, type 
 import { outside, type Backend, type BackendName } from '../parse/backends';
 import { analyzeTree, fieldNameOf, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
-import { callsOf, fileLinks, lexFunctions, mergePairs, NameMatcher, SNK, sourceFieldTypes, sourceGlobals, SRC, stackCandidate, tableFieldTypes, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
+import { callsOf, fileLinks, lexFunctions, mergePairs, NameMatcher, SNK, sourceFieldTypes, sourceGlobals, SRC, stackCandidate, stackSinkNames, tableFieldTypes, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
 import { blankExcept, fileGraph, keepFor, sliceRelevant, type SliceResult } from './slice';
 import { analyzeOnDemand, holderGate } from './demand';
@@ -268,14 +268,16 @@ export class TaskRunner {
         ...this.init.options, externalSummaries: ext, fileGlobals: [...own], ...(callSites?.length ? { externalCallSites: new Map(callSites) } : {}), ...(needed?.length ? { neededSummaries: needed } : {}),
         ...(fields.length ? { externalFields: fields } : {}),
       };
-      // a stack object's declaration is its source: slicing would blank it (stackCandidate)
-      if (this.init.slice !== false && !stackCandidate(text)) {
+      if (this.init.slice !== false) {
         const o = this.init.options;
         const graph = fileGraph(text, this.matcher);
         let sl: SliceResult | undefined;
-        const seeds = seedNames([...(o.extraAllocators ?? []), ...(o.extraSinks ?? []), ...ext.keys(), ...readMembers]);
+        // a stack object handed to a device-facing sink has its declaration for a source: the
+        // functions calling those sinks are kept whole (stackCandidate, stackSinkNames)
+        const stackSrc = stackCandidate(text) ? stackSinkNames() : [];
+        const seeds = seedNames([...(o.extraAllocators ?? []), ...(o.extraSinks ?? []), ...ext.keys(), ...readMembers, ...stackSrc]);
         if (needed) {
-          const sources = new Set([...this.sources, ...readMembers]);
+          const sources = new Set([...this.sources, ...readMembers, ...stackSrc]);
           // a function mentioning a member other files read is where this file's value leaves it
           const sinks = new Set([...this.sinks, ...neededFields]);
           // a call into another scanned file can carry vmalloc memory to a helper judged at its callers
