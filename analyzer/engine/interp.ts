@@ -2964,10 +2964,14 @@ export class FunctionAnalysis {
     return undefined;
   }
 
-  private lenFor(b: Buf, name: string): string | undefined {
+  private lenFor(b: Buf, name: string, ranges?: readonly IoRange[]): string | undefined {
     const m = this.maintLens.get(name);
     if (m) return m;
     if (b.size && this.inScope(b.size)) return b.size;
+    // the buffer's size is not known here (a member allocated elsewhere): what the I/O carries
+    // from its start, when every add says so the same way (a counted loop's span, one add's length)
+    const from = [...new Set((ranges ?? []).map((r) => (r.span ? (r.span.off === undefined ? r.span.lenText : '') : r.off === undefined ? r.lenText ?? '' : '')))];
+    if (from.length === 1 && from[0] && this.inScope(from[0])) return from[0];
     return undefined;
   }
 
@@ -3011,14 +3015,14 @@ export class FunctionAnalysis {
       const needFlush = !flushed || a.unflushedAtSubmit;
       const name = this.bufName(b, st);
       if (write && needFlush && !(helperFlush && !a.unflushedAtSubmit) && (written || b.escapes)) {
-        const len = name ? this.lenFor(b, name) : undefined;
+        const len = name ? this.lenFor(b, name, a.ranges) : undefined;
         const fixes = name && len ? [this.flushFix(b, name, len, site)] : [];
         this.report('vmap-io-missing-flush', site, b,
           `\`${b.display}\` ${visibleWrite ? 'is written by the CPU through' : b.viaField ? `is ${b.id.startsWith('global:') ? 'a file-scope variable' : 'a struct member'} other functions may write through` : 'is possibly written (it escapes) through'} its ${b.kind === 'vmap' ? 'vmap' : 'vmalloc'} alias${!visibleWrite && b.viaField ? ', and it' : ' and'} reaches ${read ? 'I/O' : 'a write I/O'} without flush_kernel_vmap_range(): on VIVT/aliasing-VIPT caches the device can read stale memory`,
           [...b.origin, ...(written ? [written] : []), ...a.steps, submitStep], this.dirOf(op), fixes,
           { cpuWroteBefore: true, hasFlush: false, hasInvalidate: false, cpuReadsAfter: read });
       } else if (read && !write && needFlush && visibleWrite) {
-        const len = name ? this.lenFor(b, name) : undefined;
+        const len = name ? this.lenFor(b, name, a.ranges) : undefined;
         const fixes = name && len ? [this.flushFix(b, name, len, site)] : [];
         this.report('vmap-io-missing-flush', site, b,
           `\`${b.display}\` was written by the CPU through its vmalloc alias and is then read into without flush_kernel_vmap_range() first: dirty alias lines can be written back over the data the device delivers`,
@@ -3160,7 +3164,7 @@ export class FunctionAnalysis {
     if (!siteNode) return;
     const fixes: Fix[] = [];
     const name = this.bufNameForFix(b);
-    const len = name ? this.lenFor(b, name) : undefined;
+    const len = name ? this.lenFor(b, name, p.ranges) : undefined;
     if (name && len && p.insertAfter !== undefined) {
       const call = `invalidate_kernel_vmap_range(${name}, ${len});`;
       const ind = p.indent ?? '\t';

@@ -589,6 +589,30 @@ describe('quick-fix placement', () => {
     assert.match(unmapped, /\tdma_unmap_page\(dev, d, PAGE_SIZE, DMA_FROM_DEVICE\);\n\tinvalidate_kernel_vmap_range\(buf, PAGE_SIZE\);\n/);
   });
 
+  test('a member buffer allocated elsewhere is flushed for what the I/O carries', async () => {
+    const fixed = await fixOnce(`${HDR}struct foo_area { struct block_device *bdev; void *area; unsigned int pages; };
+
+int foo_area_init(struct foo_area *pa, unsigned int pages)
+{
+	pa->pages = pages;
+	pa->area = vzalloc(pages * PAGE_SIZE);
+	return pa->area ? 0 : -ENOMEM;
+}
+
+int foo_area_sync(struct foo_area *pa, const void *rec, unsigned int len)
+{
+	struct bio *bio = bio_alloc(pa->bdev, pa->pages, REQ_OP_WRITE, GFP_NOIO);
+	unsigned int i;
+
+	memcpy(pa->area, rec, len);
+	for (i = 0; i < pa->pages; i++)
+		__bio_add_page(bio, vmalloc_to_page(pa->area + i * PAGE_SIZE), PAGE_SIZE, 0);
+	return submit_bio_wait(bio);
+}
+`);
+    assert.match(fixed, /\tflush_kernel_vmap_range\(pa->area, pa->pages \* PAGE_SIZE\);\n\treturn submit_bio_wait\(bio\);/);
+  });
+
   test('a file with CRLF line ends gets CRLF in the inserted lines', async () => {
     const src = `${HDR}static int foo_load(struct block_device *bdev)
 {
