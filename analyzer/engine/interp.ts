@@ -3212,11 +3212,24 @@ export class FunctionAnalysis {
   private endIoFix(endIo: string, b: Buf, bio: BioState): Fix | undefined {
     const fn = this.defsOf(endIo)[0];
     if (!fn || !fn.params[0]) return undefined;
-    const len = b.size && /^[A-Z0-9_\s*()+]+$/.test(b.size) ? b.size : undefined;
-    if (!len) return undefined;
+    let len = b.size && /^[A-Z0-9_\s*()+]+$/.test(b.size) ? b.size : undefined;
     let expr: string | undefined;
     if (bio.priv && bio.priv.t === 'buf' && bio.priv.b.id === b.id) expr = `${fn.params[0].name}->bi_private`;
-    if (!expr) return undefined;
+    // the buffer is a member of the object in bi_private (`bio->bi_private = ctx` for `ctx->buf`):
+    // the callback's local set from bi_private names it there (`struct foo_ctx *c = bio->bi_private;`)
+    const holder = bio.privText;
+    if (!expr && holder && /^[A-Za-z_]\w*$/.test(holder) && b.display.startsWith(`${holder}->`)) {
+      const param = fn.params[0].name;
+      const init = new RegExp(`\\*\\s*([A-Za-z_]\\w*)\\s*=\\s*(?:\\([^()]*\\)\\s*)?${param}\\s*->\\s*bi_private\\s*;`).exec(this.src.slice(fn.body.start, fn.body.end));
+      if (init) {
+        const local = init[1];
+        expr = local + b.display.slice(holder.length);
+        // a size of the same object, renamed: `ctx->len` is `c->len` there
+        const renamed = b.size?.replace(new RegExp(`\\b${holder}\\b`, 'g'), local);
+        if (!len && renamed && /^[A-Z0-9_\s*()+]*$/.test(renamed.replace(new RegExp(`\\b${local}\\s*->\\s*[A-Za-z_]\\w*`, 'g'), ''))) len = renamed;
+      }
+    }
+    if (!expr || !len) return undefined;
     const open = fn.body.start + 1;
     const decls = fn.body.children.filter((c) => c.type === 'declaration');
     const at = decls.length ? decls[decls.length - 1].end : open;

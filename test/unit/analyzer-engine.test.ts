@@ -613,6 +613,34 @@ int foo_area_sync(struct foo_area *pa, const void *rec, unsigned int len)
     assert.match(fixed, /\tflush_kernel_vmap_range\(pa->area, pa->pages \* PAGE_SIZE\);\n\treturn submit_bio_wait\(bio\);/);
   });
 
+  test('an asynchronous read whose callback reads a member of the bi_private object is invalidated in the callback', async () => {
+    const fixed = await fixOnce(`${HDR}struct foo_ctx { void *buf; unsigned int len; u32 sum; };
+
+static void foo_read_endio(struct bio *bio)
+{
+	struct foo_ctx *c = bio->bi_private;
+
+	if (!bio->bi_status)
+		c->sum = crc32(0, c->buf, c->len);
+	bio_put(bio);
+}
+
+int foo_start_read(struct foo_ctx *ctx, struct block_device *bdev)
+{
+	struct bio *bio = bio_alloc(bdev, 1, REQ_OP_READ, GFP_NOIO);
+
+	ctx->len = PAGE_SIZE;
+	ctx->buf = vmalloc(ctx->len);
+	bio->bi_end_io = foo_read_endio;
+	bio->bi_private = ctx;
+	__bio_add_page(bio, vmalloc_to_page(ctx->buf), PAGE_SIZE, 0);
+	submit_bio(bio);
+	return 0;
+}
+`);
+    assert.match(fixed, /struct foo_ctx \*c = bio->bi_private;\n\tinvalidate_kernel_vmap_range\(c->buf, c->len\);/);
+  });
+
   test('a file with CRLF line ends gets CRLF in the inserted lines', async () => {
     const src = `${HDR}static int foo_load(struct block_device *bdev)
 {
