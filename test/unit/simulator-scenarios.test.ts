@@ -256,3 +256,14 @@ test('a read whose data the analysed code never reads says who the final read st
   assert.ok(r.assumptions.some((a) => /does not read the buffer after completion/.test(a)));
   assert.ok(!namedScenario('read-no-invalidate').assumptions.some((a) => /does not read/.test(a)));
 });
+
+test('a read without invalidate corrupts on every aliasing profile whatever the buffer size', () => {
+  // larger than a cache way: the stale lines the CPU touched before the I/O must survive until it reads them
+  for (const size of [8192, 32768, 65536]) {
+    for (const p of PROFILES.filter((x) => x.indexing !== 'PIPT' && x.kernelImplementsApi && !x.coherentDma)) {
+      const r = runScenario(p, namedScenario('read-no-invalidate', size));
+      assert.equal(r.verdict, 'corrupted', `${p.id} at ${size} bytes: ${r.notes.join(' ')}`);
+      assert.equal(r.fixed.verdict, 'ok', `${p.id} at ${size} bytes with the fix`);
+    }
+  }
+});
