@@ -2499,7 +2499,7 @@ export class FunctionAnalysis {
           if (this.isSym(v.b)) {
             if (v.b.param !== undefined) st.converted.add(v.b.param);
           } else if (!this.onLinearPath(v.b, st) && !this.fieldMaybe(v.b)) {
-            this.reportLinear(name, sink, n, pArg as SNode, v.b);
+            this.reportLinear(name, sink, n, pArg as SNode, v.b, undefined, this.writtenIntoWrite(n, v.b, st));
           }
         } else if (pArg && !premapped && (!v || v.t !== 'buf')) {
           const local = STACK_VMAP.ignored.has(name) ? undefined : this.stackObject(pArg);
@@ -2881,7 +2881,24 @@ export class FunctionAnalysis {
       [...b.origin, this.step('convert', n, via ? `${name}(): ${via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), [], refused ? { refused } : {});
   }
 
-  private reportLinear(name: string, sink: SinkRow, n: SNode, arg: SNode, b: Buf, message?: string): void {
+  /**
+   * A conversion whose page goes into a write bio or scatterlist (`__bio_add_page(bio,
+   * virt_to_page(buf), …)` with `bio` allocated for a write) of a buffer the CPU wrote: with the
+   * right page the write still needs its flush, which the fix adds before the add (the writes came
+   * first) — else applying it would only trade this finding for a missing flush.
+   */
+  private writtenIntoWrite(conv: SNode, b: Buf, st: State): SNode | undefined {
+    if (!st.written.has(b.id) && !b.escapes) return undefined;
+    const call = conv.parent?.type === 'argument_list' ? conv.parent.parent : undefined;
+    if (!call || call.type !== 'call_expression') return undefined;
+    const row = SINKS.get(this.callName(call) ?? '');
+    if (!row || row.kind !== 'page-add' || row.bio === undefined) return undefined;
+    const bioArg = this.args(call)[row.bio];
+    const op = bioArg ? this.bio(this.objKey(bioArg), st).op : undefined;
+    return op !== undefined && opHasWrite(op) ? call : undefined;
+  }
+
+  private reportLinear(name: string, sink: SinkRow, n: SNode, arg: SNode, b: Buf, message?: string, writeAdd?: SNode): void {
     const fixes: Fix[] = [];
     const fnNode = child(n, 'function');
     // a page added with a length that may run past it: vmalloc pages are not contiguous, so
@@ -2889,9 +2906,12 @@ export class FunctionAnalysis {
     const repl = this.pageRunsOver(n) ? undefined : sink.vmallocReplacement;
     const maybe = b.kind === 'maybe';
     if (repl && !maybe && fnNode) {
+      const name0 = writeAdd ? this.bufNameForFix(b) : undefined;
+      const len0 = name0 ? this.lenFor(b, name0) : undefined;
+      const flush = writeAdd && name0 && len0 ? this.flushFix(b, name0, len0, writeAdd) : undefined;
       fixes.push({
-        title: `Use ${repl}()`, isPreferred: true,
-        edits: [{ file: this.tu.file, span: this.span(fnNode), newText: repl }],
+        title: flush ? `Use ${repl}() and flush_kernel_vmap_range(${name0}, ${len0}) before the write` : `Use ${repl}()`, isPreferred: true,
+        edits: [...(flush?.edits ?? []), { file: this.tu.file, span: this.span(fnNode), newText: repl }],
       });
     } else if (repl && maybe && n.type === 'call_expression' && this.args(n).length === 1) {
       // kmalloc or vmalloc memory: vmalloc_to_page() of a linear address is wrong too

@@ -732,6 +732,28 @@ describe('linear-map fixes', () => {
   });
 });
 
+describe('linear-map fix into a write', () => {
+  test('the page of a buffer the CPU wrote, added to a write bio, gets the right page and the flush', async () => {
+    const src = `${HDR}static int foo_store(struct block_device *bdev, const void *rec)
+{
+	void *buf = vmalloc(PAGE_SIZE);
+	struct bio *bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_KERNEL);
+
+	memcpy(buf, rec, 64);
+	__bio_add_page(bio, virt_to_page(buf), PAGE_SIZE, 0);
+	return submit_bio_wait(bio);
+}
+`;
+    const r = await analyzeText(src, 'w.c');
+    assert.deepEqual(r.findings.map((f) => f.rule), ['vmalloc-linear-map']);
+    const fix = r.findings[0].fixes[0];
+    const fixed = [...fix.edits].sort((a, b) => b.span.startOffset - a.span.startOffset).reduce((t, e) => t.slice(0, e.span.startOffset) + e.newText + t.slice(e.span.endOffset), src);
+    assert.match(fixed, /\tflush_kernel_vmap_range\(buf, PAGE_SIZE\);\n\t__bio_add_page\(bio, vmalloc_to_page\(buf\), PAGE_SIZE, 0\);/);
+    // the whole fix leaves nothing behind: no missing flush in place of the wrong page
+    assert.deepEqual((await analyzeText(fixed, 'w.c')).findings, []);
+  });
+});
+
 describe('refused linear-map calls', () => {
   test('dma_map_single() of vmalloc memory is a refusal from 5.4 and a wrong page before, in the facts and the simulation', async () => {
     const src = `${HDR}static dma_addr_t foo_map(struct device *dev)
