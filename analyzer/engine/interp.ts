@@ -2852,17 +2852,21 @@ export class FunctionAnalysis {
   private stackDecls(): Map<string, { node: SNode; array: boolean }> {
     if (this.stackVars) return this.stackVars;
     const m = new Map<string, { node: SNode; array: boolean }>();
+    const other = new Set<string>();
     for (const n of bodyNodes(this.fn.body)) {
       if (n.type !== 'declaration') continue;
-      if (n.children.some((c) => c.type === 'storage_class_specifier')) continue;
+      const storage = n.children.some((c) => c.type === 'storage_class_specifier');
       for (const d of n.children) {
         if (d.field !== 'declarator') continue;
         const dn = declaratorName(d, this.src);
-        if (dn.name && dn.ptr === 0 && !dn.fn) m.set(dn.name, { node: d, array: dn.array });
+        if (!dn.name) continue;
+        if (!storage && dn.ptr === 0 && !dn.fn) m.set(dn.name, { node: d, array: dn.array });
+        else other.add(dn.name);
       }
     }
-    // a parameter or a later pointer of the same name is not this object
+    // a parameter, or a static or pointer of the same name in another block, may be what is meant
     for (const p of this.fn.params) m.delete(p.name);
+    for (const x of other) m.delete(x);
     this.stackVars = m;
     return m;
   }
