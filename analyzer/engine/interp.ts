@@ -2495,13 +2495,16 @@ export class FunctionAnalysis {
         const vals = args.map((a) => this.ev(a, st));
         const v = pArg ? vals[args.indexOf(pArg)] : undefined;
         const premapped = sink.unlessNamed !== undefined && new RegExp(`\\b${sink.unlessNamed}\\b`).test(this.text(this.fn.node));
-        if (v && v.t === 'buf' && !st.clean.has(v.b.id) && !premapped) {
+        // a zero-length transfer (a USB zero packet) maps nothing
+        const lenArg = argAt(sink.len);
+        const empty = lenArg !== undefined && this.text(this.strip(lenArg)).trim() === '0';
+        if (v && v.t === 'buf' && !st.clean.has(v.b.id) && !premapped && !empty) {
           if (this.isSym(v.b)) {
             if (v.b.param !== undefined) st.converted.add(v.b.param);
           } else if (!this.onLinearPath(v.b, st) && !this.fieldMaybe(v.b)) {
             this.reportLinear(name, sink, n, pArg as SNode, v.b, undefined, this.writtenIntoWrite(n, v.b, st));
           }
-        } else if (pArg && !premapped && (!v || v.t !== 'buf')) {
+        } else if (pArg && !premapped && !empty && (!v || v.t !== 'buf')) {
           const local = STACK_VMAP.ignored.has(name) ? undefined : this.stackObject(pArg);
           if (local) this.reportStack(name, sink, n, pArg, local);
         }

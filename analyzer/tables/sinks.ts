@@ -26,7 +26,11 @@ export interface SinkRow extends Versioned {
   ptr?: number;
   /** Argument holding a DMA direction or request op. */
   dir?: number;
-  /** Argument holding the length the page add / mapping covers. */
+  /**
+   * Argument holding the length the page add / mapping covers. For a `linear` sink: a transfer of
+   * length 0 maps nothing (usb_hcd_map_urb_for_dma() maps a transfer buffer only when the URB's
+   * length is not 0, drivers/usb/core/hcd.c v6.18.2), so a literal 0 there is no finding.
+   */
   len?: number;
   /** The call returns only after the I/O completed (submit_bio_wait). */
   sync?: boolean;
@@ -125,12 +129,12 @@ export const SINK_ROWS: SinkRow[] = [
   // vmalloc memory with a warning since v5.x and gave the wrong page before) unless the URB comes
   // with its own DMA address or scatterlist (URB_NO_TRANSFER_DMA_MAP: usb_alloc_noncoherent() buffers,
 // vmapped, go that way); usb_control_msg_send()/_recv() copy into kmalloc memory
-  { name: 'usb_bulk_msg', kind: 'linear', ptr: 2, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', source: USB },
-  { name: 'usb_interrupt_msg', kind: 'linear', ptr: 2, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', source: USB },
-  { name: 'usb_control_msg', kind: 'linear', ptr: 6, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', source: USB },
-  { name: 'usb_fill_bulk_urb', kind: 'linear', ptr: 3, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
-  { name: 'usb_fill_int_urb', kind: 'linear', ptr: 3, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
-  { name: 'usb_fill_control_urb', kind: 'linear', ptr: 4, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
+  { name: 'usb_bulk_msg', kind: 'linear', ptr: 2, len: 3, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', source: USB },
+  { name: 'usb_interrupt_msg', kind: 'linear', ptr: 2, len: 3, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', source: USB },
+  { name: 'usb_control_msg', kind: 'linear', ptr: 6, len: 7, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', source: USB },
+  { name: 'usb_fill_bulk_urb', kind: 'linear', ptr: 3, len: 4, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
+  { name: 'usb_fill_int_urb', kind: 'linear', ptr: 3, len: 4, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
+  { name: 'usb_fill_control_urb', kind: 'linear', ptr: 4, len: 5, via: USB_VIA, viaOld: USB_OLD, advice: 'use a kmalloc() transfer buffer, or copy through one', unlessNamed: 'URB_NO_TRANSFER_DMA_MAP', source: USB },
   // SDIO block transfers: mmc_io_rw_extended() puts the buffer in a scatterlist with
   // sg_init_one()/sg_set_buf() (drivers/mmc/core/sdio_ops.c v2.6.33 l.160, v4.19 l.164–172,
   // v6.18.2 l.161–169), reached from these sdio_io.c calls (v6.18.2 l.468–530)
