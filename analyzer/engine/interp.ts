@@ -2502,7 +2502,7 @@ export class FunctionAnalysis {
           if (this.isSym(v.b)) {
             if (v.b.param !== undefined) st.converted.add(v.b.param);
           } else if (!this.onLinearPath(v.b, st) && !this.fieldMaybe(v.b)) {
-            this.reportLinear(name, sink, n, pArg as SNode, v.b, undefined, this.writtenIntoWrite(n, v.b, st));
+            this.reportLinear(name, sink, n, pArg as SNode, v.b, undefined, this.writtenIntoWrite(n, v.b, st), st.written.has(v.b.id));
           }
         } else if (pArg && !premapped && !empty && (!v || v.t !== 'buf')) {
           const local = STACK_VMAP.ignored.has(name) ? undefined : this.stackObject(pArg);
@@ -2905,7 +2905,7 @@ export class FunctionAnalysis {
     return op !== undefined && opHasWrite(op) ? call : undefined;
   }
 
-  private reportLinear(name: string, sink: SinkRow, n: SNode, arg: SNode, b: Buf, message?: string, writeAdd?: SNode): void {
+  private reportLinear(name: string, sink: SinkRow, n: SNode, arg: SNode, b: Buf, message?: string, writeAdd?: SNode, wrote = false): void {
     const fixes: Fix[] = [];
     const fnNode = child(n, 'function');
     // a page added with a length that may run past it: vmalloc pages are not contiguous, so
@@ -2937,7 +2937,9 @@ export class FunctionAnalysis {
       : `; ${sink.advice ?? 'give the device kmalloc() or dma_alloc_coherent() memory, or map the buffer\'s vmalloc_to_page() pages with flush_kernel_vmap_range()/invalidate_kernel_vmap_range() around the I/O'}`;
     this.report('vmalloc-linear-map', n, b,
       message ?? `${name}() on ${maybe ? 'possibly ' : ''}vmalloc address \`${this.text(arg)}\`: ${via ? `${via}, on every architecture` : 'a linear-map conversion gives the wrong page on every architecture'}${advice}`,
-      [...b.origin, this.step('convert', n, via ? `${name}(): ${via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), fixes, refused ? { refused } : {});
+      [...b.origin, this.step('convert', n, via ? `${name}(): ${via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), fixes,
+      // what the simulation replays: a buffer the CPU wrote on this path, a call the kernel refuses
+      { ...(refused ? { refused } : {}), ...(wrote ? { cpuWroteBefore: true } : {}) });
   }
 
   /**

@@ -751,6 +751,9 @@ describe('linear-map fix into a write', () => {
     assert.match(fixed, /\tflush_kernel_vmap_range\(buf, PAGE_SIZE\);\n\t__bio_add_page\(bio, vmalloc_to_page\(buf\), PAGE_SIZE, 0\);/);
     // the whole fix leaves nothing behind: no missing flush in place of the wrong page
     assert.deepEqual((await analyzeText(fixed, 'w.c')).findings, []);
+    // and the simulation replays the write the code shows
+    assert.equal(r.findings[0].facts.cpuWroteBefore, true);
+    assert.ok(!simulateFinding(r.findings[0].facts).assumptions.some((a) => /does not show the CPU writing/.test(a)));
   });
 });
 
