@@ -16,7 +16,7 @@ import { FunctionAnalysis, PENDING, SummaryAcc, TuCtx, CallSiteFacts, strongerKi
 import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite, fieldNameOf, meet } from './engine/state';
 import { DIRECTIONS, seedNames, type SourceKind } from './tables';
 import { ALLOCATORS, allocatorApplies } from './tables/allocators';
-import { skeleton, callsOf, invalidatesOf, SkeletonCache } from './engine/skeleton';
+import { skeleton, callsOf, invalidatesOf, SkeletonCache, type MacroBody } from './engine/skeleton';
 import { AnalysisMemo, UnitResult } from './engine/memo';
 
 export { AnalysisMemo } from './engine/memo';
@@ -277,10 +277,10 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     return m;
   };
   const defines = new Map<string, string>();
-  const macros = new Map<string, { callee: string; argParams: (number | null)[] }>();
+  const macros = new Map<string, { callee: string; argParams: (number | null)[]; body?: MacroBody }>();
   for (const it of sk.preproc) {
     if (it.kind === 'define') defines.set(it.name, it.value);
-    else macros.set(it.name, { callee: it.callee, argParams: it.argParams });
+    else macros.set(it.name, { callee: it.callee, argParams: it.argParams, body: it.body });
   }
 
   // functions that reach a table name only through a macro of this file are relevant too

@@ -10,6 +10,8 @@
  */
 import { lineIndex } from '../parse/lines';
 import { SNode, child, descendants } from '../parse/syntax';
+import { loadedBackend } from '../parse/backends';
+import type { MacroBody } from './skeleton';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
   ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
@@ -125,7 +127,7 @@ export interface TuCtx {
   analyzed: Set<string>;
   callSites: Map<string, CallSiteFacts>;
   /** function-like macros whose body is a single call: `NAME(a, b)` → `callee(b, a)` (argument indices) */
-  macros: Map<string, { callee: string; argParams: (number | null)[] }>;
+  macros: Map<string, { callee: string; argParams: (number | null)[]; body?: MacroBody }>;
   /** offsets at which each line starts (line 1 at index 0) */
   lineStarts: readonly number[];
   /** object-like #define NAME value of the file, for constant sizes */
@@ -228,6 +230,9 @@ interface FnStatic {
 const STATIC = new WeakMap<FunctionInfo, FnStatic>();
 
 /** Strip casts, parentheses and (unless `keepAddress`) `&` to reach the expression naming an object. */
+/** Macro bodies parsed as calls, at their offsets in the file (null: not one call), per file text. */
+const MACRO_CALLS = new WeakMap<readonly number[], Map<string, SNode | null>>();
+
 function stripNode(n: SNode, keepAddress = false): SNode {
   let cur = n;
   for (;;) {
@@ -319,6 +324,7 @@ export class FunctionAnalysis {
   private readonly src: string;
   private readonly types: Map<string, VarType>;
   private stackVars: Map<string, { node: SNode; array: boolean }> | undefined;
+  private macroDepth = 0;
   /** set when the analysis consulted the direction context: otherwise the other context would repeat it */
   usedCtx = false;
   /** what this function passes to in-file callees, per callee */
@@ -1909,6 +1915,18 @@ export class FunctionAnalysis {
       if (mapped.every((a): a is SNode => a !== undefined)) {
         name = mac.callee;
         args = mapped;
+      } else if (mac.body && this.macroDepth < 4) {
+        // an argument that is more than a parameter (`vmalloc_to_page(p)`, `PAGE_SIZE`): the body's
+        // call, with the parameters replaced by this call's arguments
+        const x = this.expandMacro(name as string, mac.body, n);
+        if (x) {
+          this.macroDepth++;
+          try {
+            return this.call(x, st);
+          } finally {
+            this.macroDepth--;
+          }
+        }
       }
     }
     if (!name) {
@@ -2823,6 +2841,65 @@ export class FunctionAnalysis {
     if (this.fn.isStatic) this.tu.demand?.add(`guard:${this.fn.name}`);
     const root = /^[A-Za-z_]\w*/.exec(b.display)?.[0];
     return b.holders.some((h) => st.guarded.has(h)) || (root !== undefined && st.guarded.has(root));
+  }
+
+  /**
+   * A call of a function-like macro whose body is one call, expanded: the body's call (parsed once
+   * per file, its nodes at their offsets in the #define, so texts and trace steps name the body),
+   * each parameter replaced by this call's argument node, standing where the macro is called.
+   */
+  private expandMacro(name: string, body: MacroBody, n: SNode): SNode | undefined {
+    const args = this.args(n);
+    if (args.length !== body.params.length) return undefined;
+    // per file text (its line starts: the one object every view of this TuCtx shares)
+    let calls = MACRO_CALLS.get(this.tu.lineStarts);
+    if (!calls) MACRO_CALLS.set(this.tu.lineStarts, (calls = new Map()));
+    let tmpl = calls.get(`${name}\0${body.start}\0${body.text}`);
+    if (tmpl === undefined) {
+      tmpl = this.parseMacroCall(body);
+      calls.set(`${name}\0${body.start}\0${body.text}`, tmpl);
+    }
+    if (!tmpl) return undefined;
+    const clone = (x: SNode, parent: SNode | null): SNode => {
+      if (x.type === 'identifier') {
+        const i = body.params.indexOf(this.text(x));
+        if (i >= 0) return args[i];
+      }
+      const c: SNode = { ...x, parent, children: [] };
+      c.children = x.children.map((ch) => clone(ch, c));
+      return c;
+    };
+    const call = clone(tmpl, n.parent);
+    return Object.assign(call, { start: n.start, end: n.end, sr: n.sr, sc: n.sc, er: n.er, ec: n.ec, field: n.field });
+  }
+
+  private parseMacroCall(body: MacroBody): SNode | null {
+    const backend = loadedBackend();
+    if (!backend) return null;
+    // line continuations become blanks of the same length: offsets stay the file's
+    const text = this.src.slice(body.start, body.end).replace(/\\(?=\r?\n)|\r?\n/g, (m) => ' '.repeat(m.length));
+    const prefix = 'void vmalias_macro_body(void)\n{\n';
+    let root: SNode;
+    try {
+      root = backend.parse(`${prefix}${text};\n}\n`).root;
+    } catch {
+      return null;
+    }
+    let call: SNode | undefined;
+    for (const d of descendants(root)) if (d.type === 'call_expression') { call = d; break; }
+    if (!call || call.error || descendants(call).some((d) => d.error)) return null;
+    // at the body's place in this file
+    const delta = body.start - prefix.length;
+    const ls = this.tu.lineStarts;
+    for (const d of [call, ...descendants(call)]) {
+      d.start += delta;
+      d.end += delta;
+      const sr = lineIndex(ls, d.start);
+      const er = lineIndex(ls, d.end);
+      Object.assign(d, { sr, sc: d.start - ls[sr], er, ec: d.end - ls[er] });
+    }
+    call.parent = null;
+    return call;
   }
 
   /**

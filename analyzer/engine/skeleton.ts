@@ -17,7 +17,20 @@ import { FunctionInfo, bodyNodes, collectFunctions } from './tu';
 /** An object-like #define with a value, or a function-like macro whose body is one call. */
 export type PreprocItem =
   | { kind: 'define'; name: string; value: string }
-  | { kind: 'macro'; name: string; callee: string; argParams: (number | null)[] };
+  | { kind: 'macro'; name: string; callee: string; argParams: (number | null)[]; body: MacroBody };
+
+/**
+ * Where a macro's body is in the file and its parameter names: a call's argument that is more than
+ * a parameter (`vmalloc_to_page(p)`, `PAGE_SIZE`) is evaluated from the body itself (interp).
+ */
+export interface MacroBody {
+  start: number;
+  end: number;
+  row: number;
+  params: string[];
+  /** the body as written (what an incremental analysis compares: engine/memo.ts) */
+  text: string;
+}
 
 /** A call by identifier inside a function body, with its arguments' texts (whitespace removed). */
 export interface CallRec {
@@ -64,7 +77,7 @@ export function preprocItem(n: SNode, text: string): PreprocItem | undefined {
     const i = params.indexOf(id);
     return i >= 0 ? i : null;
   });
-  return argParams.some((i) => i !== null) ? { kind: 'macro', name: text.slice(nm.start, nm.end), callee: m[1], argParams } : undefined;
+  return argParams.some((i) => i !== null) ? { kind: 'macro', name: text.slice(nm.start, nm.end), callee: m[1], argParams, body: { start: v.start, end: v.end, row: v.sr, params, text: text.slice(v.start, v.end) } } : undefined;
 }
 
 function partOf(n: SNode, text: string, cache: SkeletonCache | undefined): Part {

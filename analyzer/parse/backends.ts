@@ -454,6 +454,14 @@ export async function createNativeBackend(): Promise<Backend> {
   };
 }
 
+/** The last backend created in this thread (the analyzer parses macro bodies with it: interp). */
+let lastBackend: Backend | undefined;
+
+export function loadedBackend(): Backend | undefined {
+  return lastBackend;
+}
+
 export function createBackend(name: BackendName): Promise<Backend> {
-  return name === 'native' ? createNativeBackend() : createWasmBackend();
+  const b = name === 'native' ? createNativeBackend() : createWasmBackend();
+  return b.then((x) => (lastBackend = x));
 }
