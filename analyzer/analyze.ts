@@ -213,7 +213,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   if (externalAll.size) {
     const called = new Set<string>();
     for (const f of fns) for (const c of f.calls) called.add(c);
-    for (const it of sk.preproc) if (it.kind !== 'define') called.add(it.callee);
+    for (const it of sk.preproc) if (it.kind === 'macro') called.add(it.callee);
     for (const name of called) {
       const sm = byName.has(name) ? undefined : externalAll.get(name);
       if (sm) external.set(name, sm);
@@ -277,14 +277,19 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     return m;
   };
   const defines = new Map<string, string>();
-  const macros = new Map<string, { callee: string; argParams: (number | null)[]; body?: MacroBody }>();
+  const macros = new Map<string, { callee: string; argParams: (number | null)[]; body?: MacroBody; block?: boolean }>();
+  // statement macros whose body names a table function (or another file's summarised one)
+  const blockSeeds = new Set<string>();
   for (const it of sk.preproc) {
     if (it.kind === 'define') defines.set(it.name, it.value);
-    else macros.set(it.name, { callee: it.callee, argParams: it.argParams, body: it.body });
+    else if (it.kind === 'block') {
+      macros.set(it.name, { callee: '', argParams: [], body: it.body, block: true });
+      if ((it.body.text.match(/[A-Za-z_]\w*/g) ?? []).some((id) => seed.has(id))) blockSeeds.add(it.name);
+    } else macros.set(it.name, { callee: it.callee, argParams: it.argParams, body: it.body });
   }
 
   // functions that reach a table name only through a macro of this file are relevant too
-  const viaMacro = fns.filter((f) => !relevant.has(f) && [...f.calls].some((c) => seed.has(macros.get(c)?.callee ?? '')));
+  const viaMacro = fns.filter((f) => !relevant.has(f) && [...f.calls].some((c) => seed.has(macros.get(c)?.callee ?? '') || blockSeeds.has(c)));
   for (const f of viaMacro) relevant.add(f);
   addCallees(viaMacro);
 

@@ -127,7 +127,7 @@ export interface TuCtx {
   analyzed: Set<string>;
   callSites: Map<string, CallSiteFacts>;
   /** function-like macros whose body is a single call: `NAME(a, b)` → `callee(b, a)` (argument indices) */
-  macros: Map<string, { callee: string; argParams: (number | null)[]; body?: MacroBody }>;
+  macros: Map<string, { callee: string; argParams: (number | null)[]; body?: MacroBody; block?: boolean }>;
   /** offsets at which each line starts (line 1 at index 0) */
   lineStarts: readonly number[];
   /** object-like #define NAME value of the file, for constant sizes */
@@ -232,6 +232,8 @@ const STATIC = new WeakMap<FunctionInfo, FnStatic>();
 /** Strip casts, parentheses and (unless `keepAddress`) `&` to reach the expression naming an object. */
 /** Macro bodies parsed as calls, at their offsets in the file (null: not one call), per file text. */
 const MACRO_CALLS = new WeakMap<readonly number[], Map<string, SNode | null>>();
+/** The body text a template was parsed from (parenthesised parameters and line ends blanked), by template. */
+const MACRO_TEXT = new WeakMap<SNode, string>();
 
 function stripNode(n: SNode, keepAddress = false): SNode {
   let cur = n;
@@ -433,7 +435,7 @@ export class FunctionAnalysis {
   // ---------------------------------------------------------------- helpers
 
   private text(n: SNode): string {
-    return this.src.slice(n.start, n.end);
+    return n.synth ?? this.src.slice(n.start, n.end);
   }
 
   private span(n: SNode): Span {
@@ -703,7 +705,9 @@ export class FunctionAnalysis {
     const message = noApi ? `${message0}; kernel ${this.tu.kernelLabel} has no flush_kernel_vmap_range()/invalidate_kernel_vmap_range() (added in ${row?.since}): do this I/O from linear-map memory (kmalloc(), the page allocator) instead` : message0;
     const fixes1 = noApi ? fixes0.filter((f) => !/_kernel_vmap_range\(/.test(f.title)) : fixes0;
     // a file with CRLF line ends gets CRLF in what a fix inserts (the edits are applied verbatim by the CLI's users)
-    const fixes = this.src.includes('\r\n') ? fixes1.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, newText: e.newText.replace(/\r?\n/g, '\r\n') })) })) : fixes1;
+    const fixes2 = this.src.includes('\r\n') ? fixes1.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, newText: e.newText.replace(/\r?\n/g, '\r\n') })) })) : fixes1;
+    // an insertion computed inside an expanded statement macro would land in the #define's lines
+    const fixes = fixes2.filter((f) => f.edits.every((e) => e.span.startOffset !== e.span.endOffset || !this.inDefine(e.span.startOffset)));
     const key = `${rule}|${site.start}|${b.id}`;
     const existing = this.out.get(key);
     if (existing) {
@@ -1910,7 +1914,20 @@ export class FunctionAnalysis {
     let args = this.args(n);
     // a function-like macro of this file whose body is one call: call that, with the arguments mapped
     const mac = name ? this.tu.macros.get(name) : undefined;
-    if (mac && !this.tu.functions.has(name as string)) {
+    if (mac?.block && mac.body && this.macroDepth < 4 && !this.tu.functions.has(name as string)) {
+      // a statement macro (`do { … } while (0)`): its statements run here, parameters replaced
+      const s = this.expandMacro(name as string, mac.body, n, true);
+      if (s) {
+        this.macroDepth++;
+        try {
+          const out = this.exec(s, st);
+          if (out && out !== st) Object.assign(st, out);
+        } finally {
+          this.macroDepth--;
+        }
+        return undefined;
+      }
+    } else if (mac && !mac.block && !this.tu.functions.has(name as string)) {
       const mapped = mac.argParams.map((i) => (i === null ? undefined : args[i]));
       if (mapped.every((a): a is SNode => a !== undefined)) {
         name = mac.callee;
@@ -2848,7 +2865,7 @@ export class FunctionAnalysis {
    * per file, its nodes at their offsets in the #define, so texts and trace steps name the body),
    * each parameter replaced by this call's argument node, standing where the macro is called.
    */
-  private expandMacro(name: string, body: MacroBody, n: SNode): SNode | undefined {
+  private expandMacro(name: string, body: MacroBody, n: SNode, block = false): SNode | undefined {
     const args = this.args(n);
     if (args.length !== body.params.length) return undefined;
     // per file text (its line starts: the one object every view of this TuCtx shares)
@@ -2856,28 +2873,44 @@ export class FunctionAnalysis {
     if (!calls) MACRO_CALLS.set(this.tu.lineStarts, (calls = new Map()));
     let tmpl = calls.get(`${name}\0${body.start}\0${body.text}`);
     if (tmpl === undefined) {
-      tmpl = this.parseMacroCall(body);
+      tmpl = this.parseMacroCall(body, block);
       calls.set(`${name}\0${body.start}\0${body.text}`, tmpl);
     }
     if (!tmpl) return undefined;
+    // each node's text with the parameters replaced by the arguments' texts (what the analysis
+    // reads as the node's source: a store into `(h)->magic` is one into `hdr->magic`)
+    const alt = body.params.join('|');
+    const argText = new Map(body.params.map((p, i) => [p, this.text(args[i])] as const));
+    // `(p)` becomes the argument, parenthesised only when it is more than a name or a member path
+    const bare = (t: string) => /^[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*$/.test(t);
+    const synth = (x: SNode): string => this.src.slice(x.start, x.end)
+      .replace(/\\\r?\n/g, ' ')
+      .replace(new RegExp(`\\(\\s*(${alt})\\s*\\)`, 'g'), (_m, w: string) => { const a = argText.get(w) ?? w; return bare(a) ? a : `(${a})`; })
+      .replace(new RegExp(`\\b(?:${alt})\\b`, 'g'), (w) => argText.get(w) ?? w)
+      .replace(/\s+/g, ' ').trim();
     const clone = (x: SNode, parent: SNode | null): SNode => {
       if (x.type === 'identifier') {
         const i = body.params.indexOf(this.text(x));
-        if (i >= 0) return args[i];
+        // the argument's node, in the parameter's place (its field name: `argument` of `(p)->m`)
+        if (i >= 0) return { ...args[i], field: x.field, parent };
       }
-      const c: SNode = { ...x, parent, children: [] };
+      const c: SNode = { ...x, parent, children: [], synth: body.params.length ? synth(x) : undefined };
       c.children = x.children.map((ch) => clone(ch, c));
       return c;
     };
     const call = clone(tmpl, n.parent);
-    return Object.assign(call, { start: n.start, end: n.end, sr: n.sr, sc: n.sc, er: n.er, ec: n.ec, field: n.field });
+    // a statement stays in the #define (a finding inside it names the macro's line), a call stands at the invocation
+    return block ? call : Object.assign(call, { start: n.start, end: n.end, sr: n.sr, sc: n.sc, er: n.er, ec: n.ec, field: n.field });
   }
 
-  private parseMacroCall(body: MacroBody): SNode | null {
+  private parseMacroCall(body: MacroBody, block = false): SNode | null {
     const backend = loadedBackend();
     if (!backend) return null;
     // line continuations become blanks of the same length: offsets stay the file's
-    const text = this.src.slice(body.start, body.end).replace(/\\(?=\r?\n)|\r?\n/g, (m) => ' '.repeat(m.length));
+    let text = this.src.slice(body.start, body.end).replace(/\\(?=\r?\n)|\r?\n/g, (m) => ' '.repeat(m.length));
+    // `(buf) + off` would parse as a cast of `+off` to a type `buf`: a parenthesised parameter
+    // (not a call's argument list) loses its parentheses (blanks of the same length)
+    for (const p of body.params) text = text.replace(new RegExp(`(?<![\\w)\\]]\\s*)\\(\\s*${p}\\s*\\)`, 'g'), (m) => ` ${m.slice(1, -1)} `);
     const prefix = 'void vmalias_macro_body(void)\n{\n';
     let root: SNode;
     try {
@@ -2886,7 +2919,7 @@ export class FunctionAnalysis {
       return null;
     }
     let call: SNode | undefined;
-    for (const d of descendants(root)) if (d.type === 'call_expression') { call = d; break; }
+    for (const d of descendants(root)) if (d.type === (block ? 'do_statement' : 'call_expression')) { call = d; break; }
     if (!call || call.error || descendants(call).some((d) => d.error)) return null;
     // at the body's place in this file
     const delta = body.start - prefix.length;
@@ -2899,6 +2932,7 @@ export class FunctionAnalysis {
       Object.assign(d, { sr, sc: d.start - ls[sr], er, ec: d.end - ls[er] });
     }
     call.parent = null;
+    MACRO_TEXT.set(call, text);
     return call;
   }
 
@@ -3037,6 +3071,21 @@ export class FunctionAnalysis {
     if (t === 'PAGE_SIZE') return false;
     const v = this.constEval(t);
     return v === undefined || v > PAGE_SIZE_MIN;
+  }
+
+  /** Whether an offset is on a preprocessor line or a continuation line of one. */
+  private inDefine(off: number): boolean {
+    let ls = lineStart(this.src, Math.min(off, this.src.length));
+    // a whole line inserted before line `ls`: inside a macro only if the line before continues
+    if (off === ls) return ls > 0 && /\\\r?\n$/.test(this.src.slice(lineStart(this.src, ls - 1), ls));
+    for (let k = 0; k < 64; k++) {
+      if (/^[ \t]*#/.test(this.src.slice(ls, ls + 64))) return true;
+      if (ls === 0) return false;
+      const prev = lineStart(this.src, ls - 1);
+      if (!/\\\r?\n$/.test(this.src.slice(prev, ls))) return false;
+      ls = prev;
+    }
+    return false;
   }
 
   /** A mapping's own direction argument when it is a constant (DMA_FROM_DEVICE: the device writes), else the context's. */

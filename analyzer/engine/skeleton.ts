@@ -17,7 +17,9 @@ import { FunctionInfo, bodyNodes, collectFunctions } from './tu';
 /** An object-like #define with a value, or a function-like macro whose body is one call. */
 export type PreprocItem =
   | { kind: 'define'; name: string; value: string }
-  | { kind: 'macro'; name: string; callee: string; argParams: (number | null)[]; body: MacroBody };
+  | { kind: 'macro'; name: string; callee: string; argParams: (number | null)[]; body: MacroBody }
+  /** a statement macro: `do { … } while (0)` */
+  | { kind: 'block'; name: string; body: MacroBody };
 
 /**
  * Where a macro's body is in the file and its parameter names: a call's argument that is more than
@@ -69,6 +71,8 @@ export function preprocItem(n: SNode, text: string): PreprocItem | undefined {
   const v = child(n, 'value');
   if (!nm || !ps || !v) return undefined;
   const params = ps.children.filter((c) => c.type === 'identifier').map((c) => text.slice(c.start, c.end));
+  const body: MacroBody = { start: v.start, end: v.end, row: v.sr, params, text: text.slice(v.start, v.end) };
+  if (/^\s*do\b[\s\S]*\bwhile\s*\(\s*0\s*\)\s*;?\s*$/.test(body.text)) return { kind: 'block', name: text.slice(nm.start, nm.end), body };
   // `callee(arg, …)` where each argument is a parameter, optionally parenthesised, or a constant
   const m = /^\s*\(?\s*([A-Za-z_]\w*)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*\)?\s*;?\s*$/.exec(text.slice(v.start, v.end).replace(/\\\n/g, ' '));
   if (!m) return undefined;
@@ -77,7 +81,7 @@ export function preprocItem(n: SNode, text: string): PreprocItem | undefined {
     const i = params.indexOf(id);
     return i >= 0 ? i : null;
   });
-  return argParams.some((i) => i !== null) ? { kind: 'macro', name: text.slice(nm.start, nm.end), callee: m[1], argParams, body: { start: v.start, end: v.end, row: v.sr, params, text: text.slice(v.start, v.end) } } : undefined;
+  return argParams.some((i) => i !== null) ? { kind: 'macro', name: text.slice(nm.start, nm.end), callee: m[1], argParams, body } : undefined;
 }
 
 function partOf(n: SNode, text: string, cache: SkeletonCache | undefined): Part {

@@ -24,6 +24,8 @@ export interface SNode {
   op?: string;
   /** True for ERROR and MISSING nodes. */
   error?: boolean;
+  /** The text of a node of an expanded macro body, parameters replaced (engine/interp.ts expandMacro). */
+  synth?: string;
 }
 
 /** The subset of a tree-sitter TreeCursor that both backends provide. */
