@@ -277,13 +277,13 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     return m;
   };
   const defines = new Map<string, string>();
-  const macros = new Map<string, { callee: string; argParams: (number | null)[]; body?: MacroBody; block?: boolean }>();
+  const macros = new Map<string, { callee: string; argParams: (number | null)[]; body?: MacroBody; block?: boolean; value?: boolean }>();
   // statement macros whose body names a table function (or another file's summarised one)
   const blockSeeds = new Set<string>();
   for (const it of sk.preproc) {
     if (it.kind === 'define') defines.set(it.name, it.value);
     else if (it.kind === 'block') {
-      macros.set(it.name, { callee: '', argParams: [], body: it.body, block: true });
+      macros.set(it.name, { callee: '', argParams: [], body: it.body, block: true, ...(it.value ? { value: true } : {}) });
       if ((it.body.text.match(/[A-Za-z_]\w*/g) ?? []).some((id) => seed.has(id))) blockSeeds.add(it.name);
     } else macros.set(it.name, { callee: it.callee, argParams: it.argParams, body: it.body });
   }

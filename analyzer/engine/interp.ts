@@ -127,7 +127,7 @@ export interface TuCtx {
   analyzed: Set<string>;
   callSites: Map<string, CallSiteFacts>;
   /** function-like macros whose body is a single call: `NAME(a, b)` → `callee(b, a)` (argument indices) */
-  macros: Map<string, { callee: string; argParams: (number | null)[]; body?: MacroBody; block?: boolean }>;
+  macros: Map<string, { callee: string; argParams: (number | null)[]; body?: MacroBody; block?: boolean; value?: boolean }>;
   /** offsets at which each line starts (line 1 at index 0) */
   lineStarts: readonly number[];
   /** object-like #define NAME value of the file, for constant sizes */
@@ -327,6 +327,8 @@ export class FunctionAnalysis {
   private readonly types: Map<string, VarType>;
   private stackVars: Map<string, { node: SNode; array: boolean }> | undefined;
   private macroDepth = 0;
+  /** The invocation of the statement macro being run (findings inside its body are reported there). */
+  private macroSite: SNode | undefined;
   /** set when the analysis consulted the direction context: otherwise the other context would repeat it */
   usedCtx = false;
   /** what this function passes to in-file callees, per callee */
@@ -697,7 +699,9 @@ export class FunctionAnalysis {
     return ids.every((id) => /^[A-Z0-9_]+$/.test(id) || this.types.has(id) || SIZE_WORDS.test(id) || this.tu.functions.has(id));
   }
 
-  private report(rule: RuleId, site: SNode, b: Buf, message0: string, trace: TraceStep[], dir: Direction, fixes0: Fix[], facts: Partial<Finding['facts']>): void {
+  private report(rule: RuleId, site0: SNode, b: Buf, message0: string, trace: TraceStep[], dir: Direction, fixes0: Fix[], facts: Partial<Finding['facts']>): void {
+    // a site inside an expanded macro body is reported where the macro is called
+    const site = this.macroSite && site0.start !== site0.end && this.inDefine(site0.start + 1) ? this.macroSite : site0;
     // Before 2.6.34 there is no API for the vmap alias: the maintenance the fixes insert does not
     // exist there, and the honest advice is memory with no alias (tables MAINTENANCE `since`)
     const row = MAINTENANCE.get('flush_kernel_vmap_range');
@@ -1915,15 +1919,21 @@ export class FunctionAnalysis {
     // a function-like macro of this file whose body is one call: call that, with the arguments mapped
     const mac = name ? this.tu.macros.get(name) : undefined;
     if (mac?.block && mac.body && this.macroDepth < 4 && !this.tu.functions.has(name as string)) {
-      // a statement macro (`do { … } while (0)`): its statements run here, parameters replaced
-      const s = this.expandMacro(name as string, mac.body, n, true);
+      // a statement macro (`do { … } while (0)`): its statements run here, parameters replaced;
+      // a statement expression (`({ …; v; })`) gives its last expression's value
+      const s = this.expandMacro(name as string, mac.body, n, mac.value ? 'value' : 'block');
       if (s) {
         this.macroDepth++;
+        // what the body does is reported at the outermost invocation
+        const outer = this.macroSite;
+        this.macroSite ??= n;
         try {
+          if (mac.value) return this.ev(s, st);
           const out = this.exec(s, st);
           if (out && out !== st) Object.assign(st, out);
         } finally {
           this.macroDepth--;
+          this.macroSite = outer;
         }
         return undefined;
       }
@@ -2865,7 +2875,8 @@ export class FunctionAnalysis {
    * per file, its nodes at their offsets in the #define, so texts and trace steps name the body),
    * each parameter replaced by this call's argument node, standing where the macro is called.
    */
-  private expandMacro(name: string, body: MacroBody, n: SNode, block = false): SNode | undefined {
+  private expandMacro(name: string, body: MacroBody, n: SNode, kind: 'call' | 'block' | 'value' = 'call'): SNode | undefined {
+    const block = kind !== 'call';
     const args = this.args(n);
     if (args.length !== body.params.length) return undefined;
     // per file text (its line starts: the one object every view of this TuCtx shares)
@@ -2873,7 +2884,7 @@ export class FunctionAnalysis {
     if (!calls) MACRO_CALLS.set(this.tu.lineStarts, (calls = new Map()));
     let tmpl = calls.get(`${name}\0${body.start}\0${body.text}`);
     if (tmpl === undefined) {
-      tmpl = this.parseMacroCall(body, block);
+      tmpl = this.parseMacroCall(body, kind);
       calls.set(`${name}\0${body.start}\0${body.text}`, tmpl);
     }
     if (!tmpl) return undefined;
@@ -2903,7 +2914,7 @@ export class FunctionAnalysis {
     return block ? call : Object.assign(call, { start: n.start, end: n.end, sr: n.sr, sc: n.sc, er: n.er, ec: n.ec, field: n.field });
   }
 
-  private parseMacroCall(body: MacroBody, block = false): SNode | null {
+  private parseMacroCall(body: MacroBody, kind: 'call' | 'block' | 'value'): SNode | null {
     const backend = loadedBackend();
     if (!backend) return null;
     // line continuations become blanks of the same length: offsets stay the file's
@@ -2919,7 +2930,9 @@ export class FunctionAnalysis {
       return null;
     }
     let call: SNode | undefined;
-    for (const d of descendants(root)) if (d.type === (block ? 'do_statement' : 'call_expression')) { call = d; break; }
+    const want = (d: SNode) => (kind === 'call' ? d.type === 'call_expression' : kind === 'block' ? d.type === 'do_statement'
+      : d.type === 'parenthesized_expression' && d.children[0]?.type === 'compound_statement');
+    for (const d of descendants(root)) if (want(d)) { call = d; break; }
     if (!call || call.error || descendants(call).some((d) => d.error)) return null;
     // at the body's place in this file
     const delta = body.start - prefix.length;

@@ -18,8 +18,8 @@ import { FunctionInfo, bodyNodes, collectFunctions } from './tu';
 export type PreprocItem =
   | { kind: 'define'; name: string; value: string }
   | { kind: 'macro'; name: string; callee: string; argParams: (number | null)[]; body: MacroBody }
-  /** a statement macro: `do { … } while (0)` */
-  | { kind: 'block'; name: string; body: MacroBody };
+  /** a statement macro: `do { … } while (0)`, or a statement expression `({ … })` (`value`) */
+  | { kind: 'block'; name: string; body: MacroBody; value?: boolean };
 
 /**
  * Where a macro's body is in the file and its parameter names: a call's argument that is more than
@@ -73,6 +73,7 @@ export function preprocItem(n: SNode, text: string): PreprocItem | undefined {
   const params = ps.children.filter((c) => c.type === 'identifier').map((c) => text.slice(c.start, c.end));
   const body: MacroBody = { start: v.start, end: v.end, row: v.sr, params, text: text.slice(v.start, v.end) };
   if (/^\s*do\b[\s\S]*\bwhile\s*\(\s*0\s*\)\s*;?\s*$/.test(body.text)) return { kind: 'block', name: text.slice(nm.start, nm.end), body };
+  if (/^\s*\(\s*\{[\s\S]*\}\s*\)\s*$/.test(body.text)) return { kind: 'block', name: text.slice(nm.start, nm.end), body, value: true };
   // `callee(arg, …)` where each argument is a parameter, optionally parenthesised, or a constant
   const m = /^\s*\(?\s*([A-Za-z_]\w*)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*\)?\s*;?\s*$/.exec(text.slice(v.start, v.end).replace(/\\\n/g, ' '));
   if (!m) return undefined;
