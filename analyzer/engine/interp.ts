@@ -170,18 +170,21 @@ interface CountedLoop {
   stepText: string;
 }
 
+/** Buffers a loop iteration flushed or invalidated chunk by chunk over a counted span (loop()). */
+type SpanMaint = Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }>;
+
 /** Maintenance an iteration did chunk by chunk over a counted loop's span that the loop's entry state lacked. */
-function spanMaint(entry: State, out: State): Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }> {
-  const m = new Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }>();
+function spanMaint(entry: State, out: State): SpanMaint {
+  const m: SpanMaint = new Map();
   for (const [id, rec] of out.flushed) if (rec.span && !rec.wrongRange && !entry.flushed.has(id)) m.set(id, { rec, op: 'flush' });
   for (const [id, rec] of out.invalidated) if (rec.span && !rec.wrongRange && !entry.invalidated.has(id)) m.set(id, { rec, op: 'invalidate' });
   return m;
 }
 
 /** What two iterations both did (spanMaint). */
-function meetMaint(a: Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }> | null, b: Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }>): Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }> {
+function meetMaint(a: SpanMaint | null, b: SpanMaint): SpanMaint {
   if (!a) return b;
-  const m = new Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }>();
+  const m: SpanMaint = new Map();
   for (const [id, x] of a) if (b.get(id)?.op === x.op) m.set(id, x);
   return m;
 }
@@ -232,8 +235,6 @@ const STATIC = new WeakMap<FunctionInfo, FnStatic>();
 /** Strip casts, parentheses and (unless `keepAddress`) `&` to reach the expression naming an object. */
 /** Macro bodies parsed as calls, at their offsets in the file (null: not one call), per file text. */
 const MACRO_CALLS = new WeakMap<readonly number[], Map<string, SNode | null>>();
-/** The body text a template was parsed from (parenthesised parameters and line ends blanked), by template. */
-const MACRO_TEXT = new WeakMap<SNode, string>();
 
 function stripNode(n: SNode, keepAddress = false): SNode {
   let cur = n;
@@ -1144,7 +1145,7 @@ export class FunctionAnalysis {
     // parameters every iteration converts (st.converted is a must-fact for the summary)
     let iterConverted: Set<number> | null = null;
     // chunk-by-chunk maintenance every iteration does (a counted loop's span; see below)
-    let iterMaint: Map<string, { rec: MaintRec; op: 'flush' | 'invalidate' }> | null = null;
+    let iterMaint: SpanMaint | null = null;
     const entry = st;
     for (let k = 0; k < 2 && head; k++) {
       let enter: State | null;
@@ -2882,10 +2883,11 @@ export class FunctionAnalysis {
     // per file text (its line starts: the one object every view of this TuCtx shares)
     let calls = MACRO_CALLS.get(this.tu.lineStarts);
     if (!calls) MACRO_CALLS.set(this.tu.lineStarts, (calls = new Map()));
-    let tmpl = calls.get(`${name}\0${body.start}\0${body.text}`);
+    const key = `${name}\0${body.start}\0${body.text}`;
+    let tmpl = calls.get(key);
     if (tmpl === undefined) {
       tmpl = this.parseMacroCall(body, kind);
-      calls.set(`${name}\0${body.start}\0${body.text}`, tmpl);
+      calls.set(key, tmpl);
     }
     if (!tmpl) return undefined;
     // each node's text with the parameters replaced by the arguments' texts (what the analysis
@@ -2894,10 +2896,12 @@ export class FunctionAnalysis {
     const argText = new Map(body.params.map((p, i) => [p, this.text(args[i])] as const));
     // `(p)` becomes the argument, parenthesised only when it is more than a name or a member path
     const bare = (t: string) => /^[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*$/.test(t);
+    const parenthesised = new RegExp(`\\(\\s*(${alt})\\s*\\)`, 'g');
+    const word = new RegExp(`\\b(?:${alt})\\b`, 'g');
     const synth = (x: SNode): string => this.src.slice(x.start, x.end)
       .replace(/\\\r?\n/g, ' ')
-      .replace(new RegExp(`\\(\\s*(${alt})\\s*\\)`, 'g'), (_m, w: string) => { const a = argText.get(w) ?? w; return bare(a) ? a : `(${a})`; })
-      .replace(new RegExp(`\\b(?:${alt})\\b`, 'g'), (w) => argText.get(w) ?? w)
+      .replace(parenthesised, (_m, w: string) => { const a = argText.get(w) ?? w; return bare(a) ? a : `(${a})`; })
+      .replace(word, (w) => argText.get(w) ?? w)
       .replace(/\s+/g, ' ').trim();
     const clone = (x: SNode, parent: SNode | null): SNode => {
       if (x.type === 'identifier') {
@@ -2945,7 +2949,6 @@ export class FunctionAnalysis {
       Object.assign(d, { sr, sc: d.start - ls[sr], er, ec: d.end - ls[er] });
     }
     call.parent = null;
-    MACRO_TEXT.set(call, text);
     return call;
   }
 
@@ -2998,15 +3001,23 @@ export class FunctionAnalysis {
     return m;
   }
 
+  /**
+   * Where a linear sink converts the address on the analysed kernel (SinkRow.via, or viaOld's text
+   * before its version), and whether it refuses vmalloc memory there: a row whose older kernels
+   * converted the address refuses it on this one.
+   */
+  private linearVia(sink: SinkRow): { via?: string; refused: boolean } {
+    const old = sink.via !== undefined && sink.viaOld !== undefined && this.tu.kernel !== undefined && compareVersion(this.tu.kernel, parseVersion(sink.viaOld.until)) < 0;
+    return { via: old ? sink.viaOld?.text : sink.via, refused: sink.viaOld !== undefined && !old };
+  }
+
   /** A linear-map conversion of a stack address: with CONFIG_VMAP_STACK the stack is vmalloc memory. */
   private reportStack(name: string, sink: SinkRow, n: SNode, arg: SNode, local: { name: string; decl: SNode }): void {
     const b: Buf = {
       id: `stack:${local.name}`, kind: 'vmalloc', zeroed: false, display: local.name, escapes: false, holders: [],
       origin: [this.step('alloc', local.decl, `\`${local.name}\` is on the stack: ${STACK_VMAP.text}`)],
     };
-    const old = sink.via && sink.viaOld && this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(sink.viaOld.until)) < 0;
-    const via = old ? sink.viaOld?.text : sink.via;
-    const refused = sink.viaOld !== undefined && !old;
+    const { via, refused } = this.linearVia(sink);
     this.report('vmalloc-linear-map', n, b,
       `${name}() on stack address \`${this.text(arg)}\`: ${STACK_VMAP.text}; ${via ? `${via}` : 'a linear-map conversion gives the wrong page'} (the DMA API also forbids DMA to or from the stack); use kmalloc()ed memory for anything a device or a page-based API sees`,
       [...b.origin, this.step('convert', n, via ? `${name}(): ${via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), [], refused ? { refused } : {});
@@ -3020,10 +3031,10 @@ export class FunctionAnalysis {
    */
   private writtenIntoWrite(conv: SNode, b: Buf, st: State): SNode | undefined {
     if (!st.written.has(b.id) && !b.escapes) return undefined;
-    const call = conv.parent?.type === 'argument_list' ? conv.parent.parent : undefined;
-    if (!call || call.type !== 'call_expression') return undefined;
-    const row = SINKS.get(this.callName(call) ?? '');
-    if (!row || row.kind !== 'page-add' || row.bio === undefined) return undefined;
+    const at = this.sinkOfArgument(conv);
+    if (!at) return undefined;
+    const { call, row } = at;
+    if (row.kind !== 'page-add' || row.bio === undefined) return undefined;
     const bioArg = this.args(call)[row.bio];
     const op = bioArg ? this.bio(this.objKey(bioArg), st).op : undefined;
     return op !== undefined && opHasWrite(op) ? call : undefined;
@@ -3052,10 +3063,7 @@ export class FunctionAnalysis {
         edits: [{ file: this.tu.file, span: this.span(n), newText: `(is_vmalloc_addr(${a}) ? ${repl}(${a}) : ${name}(${a}))` }],
       });
     }
-    const old = sink.via && sink.viaOld && this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(sink.viaOld.until)) < 0;
-    const via = old ? sink.viaOld?.text : sink.via;
-    // a row whose older kernels converted the address refuses it on this one
-    const refused = sink.viaOld !== undefined && !old;
+    const { via, refused } = this.linearVia(sink);
     const advice = repl
       ? (maybe ? `; test is_vmalloc_addr() and use ${repl}() for vmalloc memory` : `; use ${repl}()`)
       : `; ${sink.advice ?? 'give the device kmalloc() or dma_alloc_coherent() memory, or map the buffer\'s vmalloc_to_page() pages with flush_kernel_vmap_range()/invalidate_kernel_vmap_range() around the I/O'}`;
@@ -3066,16 +3074,23 @@ export class FunctionAnalysis {
       { ...(refused ? { refused } : {}), ...(wrote ? { cpuWroteBefore: true } : {}) });
   }
 
+  /** The table sink call an expression is an argument of (`__bio_add_page(bio, virt_to_page(p), …)` for the conversion). */
+  private sinkOfArgument(x: SNode): { call: SNode; row: SinkRow } | undefined {
+    const call = x.parent?.type === 'argument_list' ? x.parent.parent : undefined;
+    const row = call?.type === 'call_expression' ? SINKS.get(this.callName(call) ?? '') : undefined;
+    return call && row ? { call, row } : undefined;
+  }
+
   /**
    * Whether the page a conversion gives is added to a bio or scatterlist entry with a length that
    * may exceed one page (`bio_add_page(bio, virt_to_page(p), count * 8, off)`): anything but a
    * constant of at most PAGE_SIZE, or PAGE_SIZE itself.
    */
   private pageRunsOver(conv: SNode): boolean {
-    const call = conv.parent?.type === 'argument_list' ? conv.parent.parent : undefined;
-    if (!call || call.type !== 'call_expression') return false;
-    const row = SINKS.get(this.callName(call) ?? '');
-    if (!row || (row.kind !== 'page-add' && row.kind !== 'sg-page') || row.len === undefined) return false;
+    const at = this.sinkOfArgument(conv);
+    if (!at) return false;
+    const { call, row } = at;
+    if ((row.kind !== 'page-add' && row.kind !== 'sg-page') || row.len === undefined) return false;
     const args = this.args(call);
     if (args[row.page ?? -1] !== conv) return false;
     const len = args[row.len];
