@@ -312,7 +312,9 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   // leaves them out), until this file stores something there itself.
   // file-scope variables: this file's own are exported, and are not another file's to import
   const ownGlobals = opts.fileGlobals ? new Set(opts.fileGlobals) : fileScopeGlobals(text);
-  const imported = importFields((opts.externalFields ?? []).filter((f) => !f.key.startsWith(`${GLOBAL_TAG}.`) || (!ownGlobals.has(fieldNameOf(f.key)) && (opts.fileGlobals !== undefined || !declaresOwn(text, fieldNameOf(f.key))))));
+  // (given fileGlobals, the text is a slice whose declarations are blanked: the caller filtered the statics)
+  const isOwn = (name: string): boolean => (opts.fileGlobals ? ownGlobals.has(name) : declaresOwn(text, name, ownGlobals));
+  const imported = importFields((opts.externalFields ?? []).filter((f) => !f.key.startsWith(`${GLOBAL_TAG}.`) || !isOwn(fieldNameOf(f.key))));
   let fieldVals = new Map<string, Val>(imported);
   const importedVals = new Set<Val>(imported.values());
   if (imported.size) {

@@ -18,8 +18,11 @@ export function fileScopeGlobals(text: string): Set<string> {
   return out;
 }
 
-/** Whether the file declares `name` itself, `static` or not, at file scope (it is then not another file's). */
-export function declaresOwn(text: string, name: string): boolean {
-  if (fileScopeGlobals(text).has(name)) return true;
+/**
+ * Whether the file declares `name` itself, `static` or not, at file scope (it is then not another
+ * file's). `own`: the file's fileScopeGlobals(), when the caller has them.
+ */
+export function declaresOwn(text: string, name: string, own: ReadonlySet<string> = fileScopeGlobals(text)): boolean {
+  if (own.has(name)) return true;
   return new RegExp(`^static\\b[^;(\\n]*\\b${name}\\b`, 'm').test(text);
 }

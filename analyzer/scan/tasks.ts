@@ -263,7 +263,7 @@ export class TaskRunner {
       // file-scope variables: the ones this file declares are its own (exported, never imported);
       // what is declared in them is blanked by slicing, so they are read from the whole text here
       const own = fileScopeGlobals(text);
-      if (fields.some((f) => f.key.startsWith(`${GLOBAL_TAG}.`))) fields = fields.filter((f) => !f.key.startsWith(`${GLOBAL_TAG}.`) || !declaresOwn(text, fieldNameOf(f.key)));
+      if (fields.some((f) => f.key.startsWith(`${GLOBAL_TAG}.`))) fields = fields.filter((f) => !f.key.startsWith(`${GLOBAL_TAG}.`) || !declaresOwn(text, fieldNameOf(f.key), own));
       const opts = {
         ...this.init.options, externalSummaries: ext, fileGlobals: [...own], ...(callSites?.length ? { externalCallSites: new Map(callSites) } : {}), ...(needed?.length ? { neededSummaries: needed } : {}),
         ...(fields.length ? { externalFields: fields } : {}),
