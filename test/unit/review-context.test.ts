@@ -169,16 +169,18 @@ test('review with a directory base: a wrapper converted to kvzalloc() is reporte
   });
 });
 
+/** An untouched caller of drivers/zz's sync helper: it fills a vmalloc() buffer and writes it after the helper. */
+const ZZ_WRITE_CALLER = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/bio.h>', '#include <linux/vmalloc.h>', '', 'void zz_sync_for_device(void *buf, size_t len);', '',
+  'int zz_write(struct block_device *bdev, const void *src)', '{', '\tvoid *buf = vmalloc(PAGE_SIZE);', '\tstruct bio *bio;', '\tint ret;', '',
+  '\tif (!buf)', '\t\treturn -ENOMEM;', '\tmemcpy(buf, src, PAGE_SIZE);', '\tzz_sync_for_device(buf, PAGE_SIZE);',
+  '\tbio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);', '\t__bio_add_page(bio, vmalloc_to_page(buf), PAGE_SIZE, 0);', '\tret = submit_bio_wait(bio);',
+  '\tbio_put(bio);', '\tvfree(buf);', '\treturn ret;', '}', ''].join('\n');
+
 test('review with a directory base: a helper that stops flushing is reported at its untouched callers', async () => {
   const files: Tree = {};
   const zz = 'drivers/zz';
   files[`${zz}/zz_sync.c`] = '// SPDX-License-Identifier: GPL-2.0\n#include <linux/highmem.h>\n\nvoid zz_sync_for_device(void *buf, size_t len)\n{\n\tflush_kernel_vmap_range(buf, len);\n}\n';
-  const io = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/bio.h>', '#include <linux/vmalloc.h>', '', 'void zz_sync_for_device(void *buf, size_t len);', '',
-    'int zz_write(struct block_device *bdev, const void *src)', '{', '\tvoid *buf = vmalloc(PAGE_SIZE);', '\tstruct bio *bio;', '\tint ret;', '',
-    '\tif (!buf)', '\t\treturn -ENOMEM;', '\tmemcpy(buf, src, PAGE_SIZE);', '\tzz_sync_for_device(buf, PAGE_SIZE);',
-    '\tbio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);', '\t__bio_add_page(bio, vmalloc_to_page(buf), PAGE_SIZE, 0);', '\tret = submit_bio_wait(bio);',
-    '\tbio_put(bio);', '\tvfree(buf);', '\treturn ret;', '}', ''];
-  files[`${zz}/zz_io.c`] = io.join('\n');
+  files[`${zz}/zz_io.c`] = ZZ_WRITE_CALLER;
   const patch = editPatch('drivers/zz/zz_sync.c', 'zz: the sync helper does nothing on coherent machines', '@@ -4,4 +4,3 @@',
     [' void zz_sync_for_device(void *buf, size_t len)', ' {', '-\tflush_kernel_vmap_range(buf, len);', ' }']);
   await withBase(files, async (base) => {
@@ -252,12 +254,7 @@ test('review with a directory base: a helper moved to another file does not chan
   const helper = ['void zz_sync_for_device(void *buf, size_t len)', '{', '\tflush_kernel_vmap_range(buf, len);', '}'];
   const other = ['void zz_sync_for_cpu(void *buf, size_t len)', '{', '\tinvalidate_kernel_vmap_range(buf, len);', '}'];
   files[`${zz}/zz_sync.c`] = [...head, ...helper, '', ...other, ''].join('\n');
-  const io = ['// SPDX-License-Identifier: GPL-2.0', '#include <linux/bio.h>', '#include <linux/vmalloc.h>', '', 'void zz_sync_for_device(void *buf, size_t len);', '',
-    'int zz_write(struct block_device *bdev, const void *src)', '{', '\tvoid *buf = vmalloc(PAGE_SIZE);', '\tstruct bio *bio;', '\tint ret;', '',
-    '\tif (!buf)', '\t\treturn -ENOMEM;', '\tmemcpy(buf, src, PAGE_SIZE);', '\tzz_sync_for_device(buf, PAGE_SIZE);',
-    '\tbio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);', '\t__bio_add_page(bio, vmalloc_to_page(buf), PAGE_SIZE, 0);', '\tret = submit_bio_wait(bio);',
-    '\tbio_put(bio);', '\tvfree(buf);', '\treturn ret;', '}', ''];
-  files[`${zz}/zz_io.c`] = io.join('\n');
+  files[`${zz}/zz_io.c`] = ZZ_WRITE_CALLER;
   const remove = ['diff --git a/drivers/zz/zz_sync.c b/drivers/zz/zz_sync.c', '--- a/drivers/zz/zz_sync.c', '+++ b/drivers/zz/zz_sync.c', '@@ -1,11 +1,6 @@',
     ...head.map((l) => ` ${l}`), ...[...helper, ''].map((l) => `-${l}`), ...other.slice(0, 3).map((l) => ` ${l}`)];
   const add = (body: string[]): string[] => ['diff --git a/drivers/zz/zz_lib.c b/drivers/zz/zz_lib.c', 'new file mode 100644', '--- /dev/null', '+++ b/drivers/zz/zz_lib.c',
