@@ -136,7 +136,7 @@ export interface TuCtx {
   invalidateTexts: string[];
   notes: string[];
   /**
-   * Demand-driven slicing (analyzer/scan/demand.ts; the scan runs without the memo): functions of
+   * Demand-driven slicing (analyzer/scan/demand.ts; the memo records and replays it): functions of
    * this file whose body the analysis looked at or whose summary it applied to a buffer, and
    * `guard:` + name for static functions whose callers' guard facts decided something.
    */

@@ -334,7 +334,7 @@ function moveEntry(e: Entry, fr: Frame, moves: Move[]): void {
 // ------------------------------------------------------------------ the recorded unit
 
 /** Shared facts a unit reads, by kind (each maps to a TuCtx member). */
-type ReadKind = 'sum' | 'fv' | 'fv*' | 'fvN' | 'fvn' | 'ops' | 'fo' | 'a2f' | 'cif' | 'an' | 'cs' | 'mac' | 'def' | 'fn' | 'fn?' | 'inv';
+type ReadKind = 'sum' | 'fv' | 'fv*' | 'fvK' | 'fvN' | 'fvn' | 'ops' | 'fo' | 'a2f' | 'cif' | 'an' | 'cs' | 'mac' | 'def' | 'fn' | 'fn?' | 'inv';
 
 interface Read {
   kind: ReadKind;
@@ -347,6 +347,8 @@ type Write =
   | { kind: 'fvn'; key: string; val: Val }
   | { kind: 'a2f'; key: string; val: string }
   | { kind: 'fon'; key: string }
+  /** an entry of TuCtx.demand (function names, `guard:` / `holder:` keys: no positions) */
+  | { kind: 'dem'; key: string }
   | { kind: 'note'; text: string; relLine?: number };
 
 /** What one unit (a function analysed in one round) produced. */
@@ -521,6 +523,7 @@ export class AnalysisMemo {
         case 'fvn': tu.fieldValsNext.set(wr.key, wr.val); break;
         case 'a2f': tu.allocToField.set(wr.key, wr.val); break;
         case 'fon': tu.fieldOtherNext.add(wr.key); break;
+        case 'dem': tu.demand?.add(wr.key); break;
         case 'note': tu.notes.push(wr.relLine === undefined ? wr.text : `${tu.file}:${wr.relLine + fr.own.line}:${wr.text}`); break;
       }
     }
@@ -566,6 +569,7 @@ function currentRead(kind: ReadKind, key: string, tu: TuCtx, fr: Frame): string 
     case 'sum': return serRead(tu.summaries.get(key), fr);
     case 'fv': return serRead(tu.fieldVals.get(key), fr);
     case 'fv*': return ser(tu.fieldVals, fr);
+    case 'fvK': return ser([...tu.fieldVals.keys()], fr);
     case 'fvN': return ser(tu.fieldValsByName?.get(key), fr);
     case 'fvn': return serRead(tu.fieldValsNext.get(key), fr);
     case 'ops': return serRead(tu.paramOps.get(key), fr);
@@ -614,7 +618,7 @@ const LOGGED_MEMBERS = [
  * TuCtx members read without logging: the options (file, kernel, confidence, extra allocators and
  * sinks: the memo is emptied when they change), and the text and line starts (positions inside the
  * unit's window are relative; other functions' text is read through `functions`). `demand` is only
- * written, and only by the whole-tree scan, which uses no memo.
+ * written (by the whole-tree scan's passes): its writes are recorded and replayed.
  */
 const UNLOGGED_MEMBERS = ['src', 'file', 'kernel', 'kernelLabel', 'confidence', 'extraAllocators', 'extraSinks', 'lineStarts', 'demand'] as const satisfies readonly (keyof TuCtx)[];
 
@@ -680,6 +684,8 @@ export class Recorder {
       summaries: view(b.summaries, 'sum') as unknown as TuCtx['summaries'],
       fieldVals: view(b.fieldVals, 'fv', {
         entries: () => logged('fv*', '', () => b.fieldVals.entries()),
+        // the member keys alone (the struct types holding a fact: interp holderTypes)
+        keys: () => logged('fvK', '', () => b.fieldVals.keys()),
       }) as unknown as TuCtx['fieldVals'],
       fieldValsByName: base.fieldValsByName && (view(base.fieldValsByName, 'fvN') as unknown as TuCtx['fieldValsByName']),
       fieldValsNext: shared(b.fieldValsNext, this.ownFvn, 'fvn', (key, val) => ({ kind: 'fvn', key, val })) as unknown as TuCtx['fieldValsNext'],
@@ -704,6 +710,7 @@ export class Recorder {
       } as unknown as TuCtx['functions'],
       invalidateTexts: {
         some: (p: (t: string) => boolean) => logged('inv', '', () => b.invalidateTexts.some(p)),
+        get length() { return logged('inv', '', () => b.invalidateTexts.length); },
       } as unknown as TuCtx['invalidateTexts'],
       notes: {
         push: (...ts: string[]) => {
@@ -711,6 +718,14 @@ export class Recorder {
           return b.notes.push(...ts);
         },
       } as unknown as TuCtx['notes'],
+      // only written: a replayed unit adds what it added when it ran
+      demand: b.demand && ({
+        add: (k: string) => {
+          this.writes.push({ kind: 'dem', key: k });
+          b.demand?.add(k);
+          return this.tu.demand;
+        },
+      } as unknown as TuCtx['demand']),
     };
     // A TuCtx member that is neither logged nor covered by the memo's options key / window text: a
     // new input this module does not know about.
@@ -747,6 +762,7 @@ export class Recorder {
         case 'fvn': return Object.freeze({ kind: 'fvn', key: wr.key, val: reloc(wr.val, stay, copy) });
         case 'a2f': return Object.freeze({ kind: 'a2f', key: reloc(wr.key, stay, copy), val: wr.val });
         case 'fon': return wr;
+        case 'dem': return wr;
         case 'note': {
           const prefix = `${this.base.file}:`;
           const m = wr.text.startsWith(prefix) ? /^(\d+):/.exec(wr.text.slice(prefix.length)) : null;

@@ -322,3 +322,23 @@ test('a TuCtx member the recorder does not log is forwarded, and keeps the unit 
   assert.equal(rec2.failed, true);
   assert.equal(new Recorder(f, base, { own: w, t: { wins: [], byGid: new Map() } }, text, 0).failed, false);
 });
+
+test('a scan pass (reportDemand) is memoisable: analysed again it replays every unit, demand included', async () => {
+  let units = 0;
+  let unmemoizable = 0;
+  for (const file of listFixtures()) {
+    const text = fs.readFileSync(path.join(FIXTURE_DIR, file), 'utf8');
+    const opts = { ...optionsOf(text), reportDemand: true };
+    const root = await parse(text);
+    const memo = new AnalysisMemo();
+    const first = analyzeTree(root, text, file, opts, memo);
+    unmemoizable += memo.last.unmemoizable;
+    units += memo.last.analysed;
+    const again = analyzeTree(root, text, file, opts, memo);
+    assert.equal(memo.last.analysed, memo.last.unmemoizable ? memo.last.analysed : 0, `${file}: re-analysed units`);
+    assert.deepEqual(comparable(again), comparable(first), `${file}: the replayed result`);
+    assert.deepEqual(again.demand, first.demand, `${file}: the replayed demand`);
+  }
+  assert.ok(units > 500, `${units} units`);
+  assert.equal(unmemoizable, 0, `${unmemoizable} of ${units} units could not be memoised in a scan pass`);
+});
