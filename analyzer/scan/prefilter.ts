@@ -803,6 +803,8 @@ function callArgs(text: string, at: number): string[] | undefined {
 export function stackCandidate(text: string): boolean {
   const { re, ptr } = stackSinkTable();
   re.lastIndex = 0;
+  // a driver calls its sink dozens of times with the same few names: look each one up once
+  const decls = new Map<string, string | undefined>();
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const args = callArgs(text, m.index + m[0].length);
     const p = args?.[ptr.get(m[1]) ?? -1];
@@ -811,11 +813,33 @@ export function stackCandidate(text: string): boolean {
     const amp = /^&\s*([A-Za-z_]\w*)\s*(?:$|[.[])/.exec(t);
     const name = amp ? amp[1] : /^([A-Za-z_]\w*)\s*(?:$|[+-])/.exec(t)?.[1];
     if (!name) continue;
-    // declared in a body (indented), not a pointer: `\tu8 buf[4];`, `\tstruct foo_cmd cmd = {`
-    const decl = new RegExp(`^[ \\t]+(?!return\\b|static\\b|extern\\b)(?:const\\s+)?(?:struct\\s+|union\\s+|unsigned\\s+|signed\\s+)?[A-Za-z_]\\w*\\s+${name}\\s*([[=;,])`, 'm').exec(text);
-    if (decl && (amp || decl[1] === '[')) return true;
+    if (!decls.has(name)) decls.set(name, localDeclaration(text, name));
+    const decl = decls.get(name);
+    if (decl && (amp || decl === '[')) return true;
   }
   return false;
+}
+
+/** `type name` at the start of an indented line, not `return`/`static`/`extern` (with the optional qualifier and tag words). */
+const DECL_PREFIX = /^[ \t]+(?!return\b|static\b|extern\b)(?:const\s+)?(?:struct\s+|union\s+|unsigned\s+|signed\s+)?[A-Za-z_]\w*\s+$/;
+
+/**
+ * The first declaration of `name` in a body (indented), not a pointer: `\tu8 buf[4];`,
+ * `\tstruct foo_cmd cmd = {`. Returns the character after the declarator (`[`, `=`, `;` or `,`).
+ * Each occurrence of the name followed by one of those is checked against the text before it back
+ * to the start of the line holding the type word, so the whole file is scanned once for the name
+ * instead of once per line start.
+ */
+function localDeclaration(text: string, name: string): string | undefined {
+  const re = new RegExp(`(?<![\\w])${name}\\s*([[=;,])`, 'g');
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let k = m.index;
+    while (k > 0 && /\s/.test(text[k - 1])) k--;
+    if (k === m.index) continue;
+    const ls = text.lastIndexOf('\n', k - 1) + 1;
+    if (DECL_PREFIX.test(text.slice(ls, m.index))) return m[1];
+  }
+  return undefined;
 }
 
 /**

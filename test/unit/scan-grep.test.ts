@@ -11,7 +11,7 @@ import * as path from 'path';
 import { argBatches, grepFiles, grepGroups, GrepRun, GrepShells, shellQuote } from '../../analyzer/scan/grep';
 import { execFileSync } from 'child_process';
 import { getEventListeners } from 'events';
-import { inScope, nameClasses, NameMatcher, scopedGroups, wordsRegex, type LinkName } from '../../analyzer/scan/prefilter';
+import { inScope, nameClasses, NameMatcher, scopedGroups, stackCandidate, wordsRegex, type LinkName } from '../../analyzer/scan/prefilter';
 import { prng } from './prng';
 import { scanPaths } from '../../analyzer/scan';
 
@@ -359,4 +359,21 @@ test('grep: file names with spaces, a newline or a leading dash give the same fi
   assert.equal(js.findings.length, 3 * src.split('/* expect:').length - 3);
   assert.deepEqual(key(withGrep), key(js));
   assert.ok(withGrep.stats.grepFiles === 3 || withGrep.notes.some((n) => /grep is not usable/.test(n.message)));
+});
+
+test('stackCandidate: an array or an addressed object declared in a body reaches a device-facing sink', () => {
+  const fn = (decl: string, call: string) => `static int foo_probe(struct usb_device *udev)\n{\n${decl}\n\n\tfoo_prepare();\n${call}\n\treturn 0;\n}\n`;
+  const usb = '\tusb_control_msg(udev, pipe, REQ, TYPE, 0, 0, buf, sizeof(buf), 1000);';
+  assert.equal(stackCandidate(fn('\tu8 buf[4];', usb)), true, 'a local array');
+  assert.equal(stackCandidate(fn('\tunsigned char\n\t\tbuf[8] = { 0 };', usb)), true, 'the type word on the line before');
+  assert.equal(stackCandidate(fn('\tstruct foo_cmd cmd = { .op = 1 };', '\tsg_init_one(&sg, &cmd, sizeof(cmd));')), true, 'an addressed struct');
+  assert.equal(stackCandidate(fn('\tstruct foo_cmd cmd;', '\tsg_init_one(&sg, &cmd.hdr, sizeof(cmd.hdr));')), true, 'a member of one');
+  assert.equal(stackCandidate(fn('\tu8 *buf = kmalloc(4, GFP_KERNEL);', usb)), false, 'a pointer');
+  assert.equal(stackCandidate(fn('\tstatic u8 buf[4];', usb)), false, 'a static array');
+  assert.equal(stackCandidate(fn('\tstruct foo_cmd cmd;', '\tsg_init_one(&sg, cmd, sizeof(*cmd));')), false, 'an object not addressed');
+  assert.equal(stackCandidate(`u8 buf[4];\n${fn('', usb)}`), false, 'a file-scope array');
+  // one name handed to many calls, declared once at the end of the file: looked up once, found
+  const many = Array.from({ length: 50 }, () => usb).join('\n');
+  assert.equal(stackCandidate(`${fn('\tfoo_setup();', many)}\nstatic void foo_other(void)\n{\n\tu8 buf[2];\n\tfoo_use(buf);\n}\n`), true, 'another function\'s local (generous)');
+  assert.equal(stackCandidate(fn('\treturn buf[0];', many)), false, 'only a use');
 });
