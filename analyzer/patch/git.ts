@@ -1,9 +1,10 @@
 /**
  * Arguments for reviewing a git range (the editor's "Review git range…", CI): the series as
  * `git format-patch --stdout` prints it, which parsePatches() reads like an mbox. The range comes
- * from the user, so it is checked to be a revision range and never an option.
+ * from the user, so it is checked to be a revision range and never an option. git runs through
+ * analyzer/git.ts: nothing the repository's configuration names is executed or fetched.
  */
-import { execFileSync } from 'child_process';
+import { gitFailure, gitSync } from '../git';
 import type { BaseTree } from './apply';
 import { checkRelativePath } from './paths';
 
@@ -28,7 +29,7 @@ export function gitRangeArgs(range: string): string[] {
  */
 export function gitBase(repoDir: string, rev: string): BaseTree {
   if (!REV.test(rev)) throw new Error(`not a revision: ${JSON.stringify(rev)}`);
-  const git = (args: string[]): Buffer => execFileSync('git', ['-C', repoDir, ...args], { maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
+  const git = (args: string[]): Buffer => run(repoDir, args, 256 << 20);
   let commit: string;
   try {
     commit = git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).toString().trim();
@@ -63,7 +64,7 @@ export function gitBase(repoDir: string, rev: string): BaseTree {
 /** The revision a range applies to: A of `A..B`, merge-base of `A...B`, the parent of a single commit. */
 export function rangeBaseRev(repoDir: string, range: string): string | undefined {
   const r = range.trim();
-  const git = (args: string[]): string => execFileSync('git', ['-C', repoDir, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  const git = (args: string[]): string => run(repoDir, args, 1 << 20).toString().trim();
   try {
     if (r.includes('...')) {
       const [a, b] = r.split('...');
@@ -78,5 +79,12 @@ export function rangeBaseRev(repoDir: string, range: string): string | undefined
 
 /** `git format-patch --stdout RANGE` in repoDir, as bytes (read-only). */
 export function formatPatchRange(repoDir: string, range: string): Buffer {
-  return execFileSync('git', ['-C', repoDir, ...gitRangeArgs(range)], { maxBuffer: 1024 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  return run(repoDir, gitRangeArgs(range), 1 << 30);
+}
+
+/** git's stdout; throws with git's first line of stderr when it fails. */
+function run(repoDir: string, args: string[], maxBuffer: number): Buffer {
+  const r = gitSync(args, { repo: repoDir, maxBuffer });
+  if (r.error || r.status !== 0) throw new Error(`git ${args[0]} failed in ${repoDir}: ${gitFailure(r)}`);
+  return r.stdout;
 }

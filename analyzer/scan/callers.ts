@@ -4,7 +4,7 @@
  * which untouched `.c` files there call a given function. Light enough for the editor's analysis
  * worker, which takes summaries from its workspace scan instead (extension/engine/worker.ts).
  */
-import { spawnSync } from 'child_process';
+import { gitSync } from '../git';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readSourceBytes, walkPaths } from './files';
@@ -93,9 +93,9 @@ export async function headerIncluders(root: string, paths: readonly string[], fi
 /** Base-relative `.c` files including `<spelling>`. */
 function includersOf(root: string, spelling: string): string[] {
   const esc = spelling.replace(/[.+*?^$()[\]{}|\\]/g, '\\$&');
-  const git = spawnSync('git', ['-c', 'core.fsmonitor=false', 'grep', '-l', '-I', '--untracked', '-E', `^[[:space:]]*#[[:space:]]*include[[:space:]]*<${esc}>`, '--', '*.c'],
-    { cwd: root, encoding: 'utf8', timeout: 30_000, maxBuffer: 64 << 20 });
-  if (!git.error && (git.status === 0 || git.status === 1)) return git.stdout.split('\n').filter(Boolean).map((p) => p.replace(/\\/g, '/')).filter((p) => !p.startsWith('../'));
+  const git = gitSync(['grep', '-l', '-I', '--untracked', '--no-textconv', '--no-color', '-E', '-e', `^[[:space:]]*#[[:space:]]*include[[:space:]]*<${esc}>`, '--', '*.c'],
+    { cwd: root, timeoutMs: 30_000, maxBuffer: 64 << 20, stderr: 'ignore' });
+  if (!git.error && (git.status === 0 || git.status === 1)) return git.stdout.toString('utf8').split('\n').filter(Boolean).map((p) => p.replace(/\\/g, '/')).filter((p) => !p.startsWith('../'));
   // not a git work tree: walk it
   const re = new RegExp(`^[ \\t]*#[ \\t]*include[ \\t]*<${esc}>`, 'm');
   const out: string[] = [];

@@ -11,15 +11,16 @@
  * walk already has. A stat-index row stored with the same blob id (and size) is then trusted
  * whatever its mtime and inode.
  *
- * Only `git rev-parse` and `git ls-files --debug` are run, with core.fsmonitor off: neither runs
- * hooks, filters or any other program a repository's configuration names (`git status` may run
- * clean filters and an fsmonitor command, so it is not used on trees that may come from anywhere).
+ * Only `git rev-parse` and `git ls-files --debug` are run, through analyzer/git.ts (no fsmonitor,
+ * no transport): neither runs hooks, filters or any other program a repository's configuration
+ * names (`git status` may run clean filters and an fsmonitor command, so it is not used on trees
+ * that may come from anywhere).
  * Anything unexpected (no git, not a work tree, a failing or slow command, odd output) gives no
  * answer: the scan then trusts stat data only, as without git.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { gitSync } from '../git';
 
 export interface GitOptions {
   /** git executable (tests use a missing one). */
@@ -39,10 +40,7 @@ export interface FileStat {
 export type BlobLookup = (absPath: string, st: FileStat) => string | undefined;
 
 function git(cmd: string, cwd: string, args: string[], timeoutMs: number): string | undefined {
-  const r = spawnSync(cmd, ['-C', cwd, '-c', 'core.fsmonitor=false', '-c', 'core.quotePath=true', ...args], {
-    encoding: 'buffer', timeout: timeoutMs, maxBuffer: 512 << 20, stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' },
-  });
+  const r = gitSync(args, { command: cmd, repo: cwd, timeoutMs, stderr: 'ignore' });
   if (r.error || r.status !== 0 || !r.stdout) return undefined;
   return r.stdout.toString('utf8');
 }

@@ -18,11 +18,11 @@
  * fails (missing objects, a shallow clone without the revision, a scope over the size limit) is a
  * note, and the review goes on with what could be read.
  */
-import { spawn, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { gitFailure, gitSpawn, gitSync } from '../git';
 import { defaultCacheDir } from './cache';
 import { contextScopes, findCallers, findMemberReaders, headerIncluders } from './callers';
 import type { BaseContext } from './context';
@@ -54,21 +54,12 @@ const IN_USE_MS = 15 * 60_000;
 const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const META = '.vmalias-tree.json';
 
-/** git with nothing a repository's configuration could make it execute, nor fetch. */
-function gitArgs(args: string[]): string[] {
-  return ['-c', 'core.fsmonitor=false', '-c', 'protocol.allow=never', '-c', 'core.quotePath=true', ...args];
-}
-
-function gitEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0', GIT_NO_LAZY_FETCH: '1', GIT_TERMINAL_PROMPT: '0', GIT_NO_REPLACE_OBJECTS: '1' };
-}
-
 class GitError extends Error {}
 
 function git(repo: string, args: string[], timeoutMs: number, input?: string): Buffer {
-  const r = spawnSync('git', ['-C', repo, ...gitArgs(args)], { input, timeout: timeoutMs, maxBuffer: 512 << 20, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const r = gitSync(args, { repo, input, timeoutMs });
   if (r.error) throw new GitError(`git ${args[0]}: ${r.error.message}`);
-  if (r.status !== 0) throw new GitError(`git ${args[0]} failed: ${r.stderr.toString('utf8').trim().split('\n')[0] || `status ${r.status}`}`);
+  if (r.status !== 0) throw new GitError(`git ${args[0]} failed: ${gitFailure(r)}`);
   return r.stdout;
 }
 
@@ -100,7 +91,7 @@ export function parseLsTree(out: string): TreeBlob[] {
  */
 function catBlobs(repo: string, oids: readonly string[], timeoutMs: number, onBlob: (i: number, data: Buffer) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn('git', ['-C', repo, ...gitArgs(['cat-file', '--batch'])], { env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = gitSpawn(['cat-file', '--batch'], { repo });
     const timer = setTimeout(() => { p.kill(); fail(new GitError(`git cat-file: no answer in ${timeoutMs / 1000} s`)); }, timeoutMs);
     let done = false;
     const fail = (e: Error): void => {
@@ -166,11 +157,10 @@ function catBlobs(repo: string, oids: readonly string[], timeoutMs: number, onBl
 function revisionIncluders(repo: string, commit: string, timeoutMs: number): (spelling: string) => string[] {
   return (spelling) => {
     const esc = spelling.replace(/[.+*?^$()[\]{}|\\]/g, '\\$&');
-    const r = spawnSync('git', ['-C', repo, ...gitArgs(['grep', '-l', '-I', '--no-textconv', '--no-color', '-E', '-e', `^[[:space:]]*#[[:space:]]*include[[:space:]]*<${esc}>`, commit, '--', '*.c'])],
-      { timeout: timeoutMs, maxBuffer: 64 << 20, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-    if (r.error || (r.status !== 0 && r.status !== 1)) throw new GitError(`git grep: ${r.error?.message ?? r.stderr.trim().split('\n')[0]}`);
+    const r = gitSync(['grep', '-l', '-I', '--no-textconv', '--no-color', '-E', '-e', `^[[:space:]]*#[[:space:]]*include[[:space:]]*<${esc}>`, commit, '--', '*.c'], { repo, timeoutMs, maxBuffer: 64 << 20 });
+    if (r.error || (r.status !== 0 && r.status !== 1)) throw new GitError(`git grep: ${gitFailure(r)}`);
     const prefix = `${commit}:`;
-    return r.stdout.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length)).filter((p) => !p.startsWith('"')).sort();
+    return r.stdout.toString('utf8').split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length)).filter((p) => !p.startsWith('"')).sort();
   };
 }
 

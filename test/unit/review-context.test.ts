@@ -606,6 +606,33 @@ test('review with a git base: nothing the repository configures is executed', as
   });
 });
 
+test('review with a git base: a partial clone fetches no missing object, so no program its remote names runs', async () => {
+  await withRepo([{ 'drivers/qx/qx_mem.c': qxMem('vmalloc(len)') }], async (src, [rev]) => {
+    git(src, 'checkout', '-q', '-b', 'topic');
+    const tip = commit(src, { 'drivers/qx/qx_dma.c': QX_DMA.join('\n') }, 'qx: map the command buffer');
+    git(src, 'config', 'uploadpack.allowFilter', 'true');
+    await withBase({}, async (dir) => {
+      // a clone without blobs whose promisor remote runs a program of the repository's choosing
+      const clone = path.join(dir, 'clone');
+      git(dir, 'clone', '-q', '--filter=blob:none', '--no-checkout', `file://${src}`, clone);
+      const mark = path.join(dir, 'ran');
+      const script = path.join(dir, 'upload-pack.sh');
+      fs.writeFileSync(script, `#!/bin/sh\necho "$*" >> '${mark}'\nexec git-upload-pack "$@"\n`, { mode: 0o755 });
+      git(clone, 'config', 'remote.origin.uploadpack', script);
+      // (plain git would run it: a lazy fetch of the first blob format-patch needs)
+      const r = await review(['--git', `${rev}..${tip}`, '--repo', clone, '--no-cache']);
+      assert.equal(r.status, 2, r.out);
+      assert.match(r.err, /format-patch failed .*(promisor|not allowed)/);
+      assert.throws(() => gitBase(clone, rev).read('drivers/qx/qx_mem.c') ?? assert.fail('read nothing'), /read nothing/);
+      const ctx = await gitBaseContext({ repo: clone, commit: rev }, ['drivers/qx/qx_dma.c'], { noCache: true, jobs: 1 });
+      ctx.dispose();
+      assert.deepEqual(ctx.summaries, [], 'nothing read from objects that are not there');
+      assert.ok(ctx.notes.some((n) => /drivers\/qx\//.test(n)), JSON.stringify(ctx.notes));
+      assert.equal(fs.existsSync(mark), false, fs.existsSync(mark) ? fs.readFileSync(mark, 'utf8') : '');
+    });
+  });
+});
+
 test('the editor\'s Review Git Range… (the scan process) reviews with the context of the range\'s base', async () => {
   await withRepo([{ 'drivers/qx/qx_mem.c': qxMem('vmalloc(len)') }, { 'drivers/qx/qx_dma.c': QX_DMA.join('\n') }], async (repo) => {
     await withBase({}, async (cacheDir) => {
