@@ -65,6 +65,8 @@ export class PatchReviewService {
 
   /** "Review Git Range…": `range` for tests; otherwise an input box. */
   async reviewGitRange(range?: string): Promise<vscode.TextDocument | undefined> {
+    // git reads the repository's configuration: not in a workspace the user has not trusted
+    if (!vscode.workspace.isTrusted) return void vscode.window.showErrorMessage('vmalias: Review Git Range runs git in the workspace\'s repository; trust the workspace first (it is in restricted mode).');
     const folder = folderFor(vscode.window.activeTextEditor?.document.uri);
     if (!folder) return void vscode.window.showErrorMessage('vmalias: open a folder holding a git repository first.');
     const r = range ?? await vscode.window.showInputBox({
