@@ -18,8 +18,10 @@ export function gitRangeArgs(range: string): string[] {
     throw new Error(`not a revision range: ${JSON.stringify(range)} (expected e.g. v6.18..HEAD or HEAD~3..)`);
   }
   const single = parts.length === 1;
-  // --no-color/--no-ext-diff/--no-textconv: the output must be a plain patch whatever the user's config says.
-  return ['format-patch', '--stdout', '--no-color', '--no-ext-diff', '--no-textconv', '-M', ...(single ? ['-1'] : []), r, '--'];
+  // --no-color/--no-ext-diff/--no-textconv, a/ b/ prefixes, paths from the top: the output must be
+  // a plain patch whatever the user's or the repository's configuration says (diff.noprefix,
+  // diff.relative, an external diff driver)
+  return ['format-patch', '--stdout', '--no-color', '--no-ext-diff', '--no-textconv', '--no-relative', '--src-prefix=a/', '--dst-prefix=b/', '-M', ...(single ? ['-1'] : []), r, '--'];
 }
 
 /**
@@ -49,7 +51,7 @@ export function gitBase(repoDir: string, rev: string): BaseTree {
       if (cache.has(r.rel)) return cache.get(r.rel);
       let text: string | undefined;
       try {
-        const entry = git(['ls-tree', '-z', commit, '--', r.rel]).toString();
+        const entry = git(['ls-tree', '-z', '--full-tree', commit, '--', r.rel]).toString();
         const m = /^(\d+) blob ([0-9a-f]+)\t/.exec(entry);
         if (m && (m[1] === '100644' || m[1] === '100755')) text = git(['cat-file', 'blob', m[2]]).toString('utf8');
       } catch {

@@ -56,6 +56,13 @@ const META = '.vmalias-tree.json';
 
 class GitError extends Error {}
 
+/** The top of the work tree `dir` is in; undefined for a bare repository or on any failure. */
+function gitTop(dir: string, timeoutMs: number): string | undefined {
+  const r = gitSync(['rev-parse', '--show-toplevel'], { repo: dir, timeoutMs, stderr: 'ignore' });
+  const top = r.status === 0 ? r.stdout.toString('utf8').trim() : '';
+  return top || undefined;
+}
+
 function git(repo: string, args: string[], timeoutMs: number, input?: string): Buffer {
   const r = gitSync(args, { repo, input, timeoutMs });
   if (r.error) throw new GitError(`git ${args[0]}: ${r.error.message}`);
@@ -194,6 +201,10 @@ export async function gitBaseContext(rev: GitRevision, paths: readonly string[],
     return { summaries: [], fields: [], callers: none, readers: none, scopes: [], notes, dispose: () => undefined };
   };
   if (!OID.test(rev.commit)) return empty(`base context not available: ${JSON.stringify(rev.commit)} is not a commit id`);
+  // ls-tree and grep work relative to the directory they run in: run them at the work tree's top
+  // (a review started in a subdirectory, an editor folder below it); a bare repository has none
+  const top = gitTop(rev.repo, timeoutMs);
+  if (top !== undefined) rev = { ...rev, repo: top };
   let gitDir: string;
   let short: string;
   let when: Date;

@@ -167,7 +167,7 @@ test('formatReply with only: the reply for a single finding', async () => {
 });
 
 test('gitRangeArgs accepts ranges and refuses anything that could be an option', () => {
-  assert.deepEqual(gitRangeArgs('v6.18..HEAD'), ['format-patch', '--stdout', '--no-color', '--no-ext-diff', '--no-textconv', '-M', 'v6.18..HEAD', '--']);
+  assert.deepEqual(gitRangeArgs('v6.18..HEAD'), ['format-patch', '--stdout', '--no-color', '--no-ext-diff', '--no-textconv', '--no-relative', '--src-prefix=a/', '--dst-prefix=b/', '-M', 'v6.18..HEAD', '--']);
   assert.deepEqual(gitRangeArgs('HEAD~3..').slice(-2), ['HEAD~3..', '--']);
   assert.deepEqual(gitRangeArgs('abc123').slice(-3), ['-1', 'abc123', '--']);
   for (const bad of ['', '..', '--output=/tmp/x', 'a..b..c', 'HEAD; rm -rf /', '-1', 'a b']) assert.throws(() => gitRangeArgs(bad), /not a revision range/, bad);

@@ -606,6 +606,21 @@ test('review with a git base: nothing the repository configures is executed', as
   });
 });
 
+test('review --git: the repository\'s diff.noprefix and diff.relative do not change the paths reviewed', async () => {
+  await withRepo([{ 'drivers/qx/qx_mem.c': qxMem('vmalloc(len)') }], async (repo, [rev]) => {
+    git(repo, 'checkout', '-q', '-b', 'topic');
+    commit(repo, { 'drivers/qx/qx_dma.c': QX_DMA.join('\n') }, 'qx: map the command buffer');
+    git(repo, 'config', 'diff.noprefix', 'true');
+    git(repo, 'config', 'diff.relative', 'true');
+    // --repo a subdirectory (an editor folder opened below the top): paths stay the tree's
+    for (const dir of [repo, path.join(repo, 'drivers')]) {
+      const r = await review(['--git', `${rev}..topic`, '--repo', dir, '--format', 'mailback', '--no-cache']);
+      assert.equal(r.status, 1, r.err);
+      assert.match(r.out, /^drivers\/qx\/qx_dma\.c:13: .*\[vmalloc-linear-map\]/m, r.out);
+    }
+  });
+});
+
 test('review with a git base: a partial clone fetches no missing object, so no program its remote names runs', async () => {
   await withRepo([{ 'drivers/qx/qx_mem.c': qxMem('vmalloc(len)') }], async (src, [rev]) => {
     git(src, 'checkout', '-q', '-b', 'topic');
