@@ -328,6 +328,8 @@ export class FunctionAnalysis {
   private readonly types: Map<string, VarType>;
   private stackVars: Map<string, { node: SNode; array: boolean }> | undefined;
   private macroDepth = 0;
+  /** Why statements were skipped (exec): noted once each. */
+  private readonly skippedWhy = new Set<string>();
   /** The invocation of the statement macro being run (findings inside its body are reported there). */
   private macroSite: SNode | undefined;
   /** set when the analysis consulted the direction context: otherwise the other context would repeat it */
@@ -778,7 +780,13 @@ export class FunctionAnalysis {
     try {
       return this.execInner(s, st);
     } catch (e) {
-      this.tu.notes.push(`${this.tu.file}:${s.sr + 1}: analysis skipped a statement (${(e as Error).message})`);
+      // once per function and reason: nesting deep enough to exhaust the stack fails again at
+      // every level on the way out (3,000 nested `if`s gave 780 notes)
+      const why = (e as Error).message;
+      if (!this.skippedWhy.has(why)) {
+        this.skippedWhy.add(why);
+        this.tu.notes.push(`${this.tu.file}:${s.sr + 1}: analysis skipped a statement (${why})`);
+      }
       return st;
     }
   }

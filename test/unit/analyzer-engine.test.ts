@@ -777,3 +777,12 @@ describe('refused linear-map calls', () => {
     assert.doesNotMatch(simulateFinding(before?.facts as FindingFacts).fixDescription, /dma_alloc_coherent/);
   });
 });
+
+test('nesting deep enough to exhaust the stack: a partial result and one note per function, not one per level', async () => {
+  const n = 3000;
+  const text = `void *vmalloc(unsigned long size);\nvoid foo_deep(int a)\n{\n\tchar *p = vmalloc(4096);\n${'\tif (a) {\n'.repeat(n)}\t\tsg_init_one(&sg, p, 16);\n${'\t}\n'.repeat(n)}}\n\nvoid foo_flat(void)\n{\n\tchar *q = vmalloc(4096);\n\n\tsg_init_one(&sg, q, 16);\n}\n`;
+  const r = await analyzeText(text, 'deep.c');
+  const skipped = r.notes.filter((m) => m.includes('analysis skipped a statement'));
+  assert.ok(skipped.length >= 1 && skipped.length <= 2, `${skipped.length} notes`);
+  assert.ok(r.findings.some((f) => f.rule === 'vmalloc-linear-map' && f.span.start.line === n * 2 + 12), 'the function after it is still analysed');
+});
