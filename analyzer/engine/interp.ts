@@ -948,6 +948,12 @@ export class FunctionAnalysis {
     return r !== undefined && this.fn.params.some((q) => q.name === r);
   }
 
+  /** A statement that assigns something (a flag, a pointer, a counter) somewhere inside it. */
+  private recordsSomething(s: SNode): boolean {
+    for (const d of descendants(s)) if (d.type === 'assignment_expression' || d.type === 'update_expression' || d.type === 'init_declarator') return true;
+    return false;
+  }
+
   /** The objects an is_vmalloc_addr()-style call of a condition tests. */
   private vmallocTested(cond: SNode): string[] {
     const out: string[] = [];
@@ -1012,7 +1018,11 @@ export class FunctionAnalysis {
     // Inside its branches an is_vmalloc_addr() test is exact (one is clean, the other vmalloc);
     // after them the code often follows the test through a flag (`if (is_vmalloc_addr(buf))
     // bounce = true; … if (bounce) buf = copy;`): from here on, trust the author as for a mode test.
-    if (condNode) for (const h of this.vmallocTested(condNode)) { thenOut?.guarded.add(h); elseOut?.guarded.add(h); }
+    // Only when a branch records something: a test whose branches only log or warn decides nothing
+    // that later code could follow.
+    if (condNode && (this.recordsSomething(conseq) || (altStmt !== undefined && this.recordsSomething(altStmt)))) {
+      for (const h of this.vmallocTested(condNode)) { thenOut?.guarded.add(h); elseOut?.guarded.add(h); }
+    }
     return join(thenOut, elseOut);
   }
 
