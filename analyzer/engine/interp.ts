@@ -2276,6 +2276,15 @@ export class FunctionAnalysis {
     // a call in a counted loop, chunk by chunk, maintains what the loop's iterations cover together
     const off = rec.span ? rec.span.off : rec.off;
     const len = rec.span ? rec.span.len : rec.len;
+    // `sizeof(p)` of a pointer: 4 or 8 bytes, whatever p points to
+    if (len !== undefined && this.sizeofPointer(len) !== undefined && !ranges.some((r) => r.len !== undefined && bareExpr(r.len) === bareExpr(len))) {
+      // what the I/O carries from the same start, when it says (one add, or a counted loop's span)
+      for (const r of ranges) {
+        const whole = r.span && r.span.off === off ? r.span : r.off === off && r.len !== undefined ? r : undefined;
+        if (whole) return { len: whole.len, lenText: whole.lenText };
+      }
+      return {};
+    }
     if (off === undefined) {
       if (len !== undefined && b.size !== undefined && bareExpr(len) === bareExpr(b.size)) return undefined;
       const ml = len === undefined ? undefined : this.constEval(len);
@@ -2297,6 +2306,13 @@ export class FunctionAnalysis {
       if (r.off === off && this.shorter(len, r.len)) return { len: r.len, lenText: r.lenText };
     }
     return undefined;
+  }
+
+  /** The pointer `p` when `len` is `sizeof(p)` or `sizeof p` of a variable declared as a pointer here. */
+  private sizeofPointer(len: string): string | undefined {
+    const m = /^sizeof\(?([A-Za-z_]\w*)\)?$/.exec(bareExpr(len));
+    const t = m ? this.types.get(m[1]) : undefined;
+    return t && t.ptr > 0 && !t.array ? m?.[1] : undefined;
   }
 
   /**
@@ -2400,7 +2416,10 @@ export class FunctionAnalysis {
     const len = rec.len ? this.constEval(rec.len) : undefined;
     const ioBytes = short.len ? this.constEval(short.len) : undefined;
     const ioText = short.lenText ?? short.len;
-    const detail = ioText && len !== undefined && ioBytes !== undefined
+    const ptr = rec.len ? this.sizeofPointer(rec.len) : undefined;
+    const detail = ptr && args[1]
+      ? `covers \`${this.text(args[1])}\`, the size of the pointer \`${ptr}\` (4 or 8 bytes), not of what it points to${ioText ? `; the I/O carries \`${ioText}\`` : ''}`
+      : ioText && len !== undefined && ioBytes !== undefined
       ? `covers ${len} of the ${ioBytes} bytes of \`${b.display}\` the I/O carries`
       : ioText && args[1]
         ? `covers \`${this.text(args[1])}\` bytes of \`${b.display}\`, the I/O carries \`${ioText}\``
