@@ -46,4 +46,9 @@ export const ACCESS: ReadonlyMap<string, AccessRow> = new Map<string, AccessRow>
   ['offset_in_folio', { none: [0] }], ['pr_debug', { none: [0, 1, 2, 3] }],
   // a predicate on the address (arch/*/include/asm/memory.h, v6.18.2): reads nothing through it
   ['virt_addr_valid', { none: [0] }],
+  // the bio vecs a kernel address range needs (include/linux/bio.h, v6.16+): is_vmalloc_addr() and
+  // offset_in_page() of the address
+  ['bio_add_max_vecs', { none: [0] }],
+  // alignment of an address (include/linux/align.h, include/linux/mm.h: macros the parser sees as calls)
+  ['ALIGN', { none: [0] }], ['ALIGN_DOWN', { none: [0] }], ['PTR_ALIGN_DOWN', { none: [0] }], ['PAGE_ALIGN_DOWN', { none: [0] }],
 ]);
