@@ -1666,6 +1666,11 @@ export class FunctionAnalysis {
         this.holdIn(this.sgKey(lhs), this.objKey(lhs), rv, st);
         return undefined;
       }
+      if (rv && rv.t === 'bio') {
+        // `r->bio = bio_alloc(…, REQ_OP_WRITE, …)`: the bio is tracked by the member's text, with its op
+        st.bios.set(this.objKey(lhs), { bufs: new Map(), op: rv.op });
+        return undefined;
+      }
       this.storeField(lhs, rv, rhs, st);
       return rv;
     }
