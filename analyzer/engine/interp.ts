@@ -3175,6 +3175,16 @@ export class FunctionAnalysis {
   private insertAfterOffset(n: SNode): number | undefined {
     const s = this.stmtOf(n);
     if (s.type === 'return_statement' || s.parent?.type === 'labeled_statement') return undefined;
+    // completed in a condition (`if (submit_bio_wait(bio)) … else use(buf);`): after the statement
+    // is too late when a branch goes on to the code that reads. Only `if (…) return/goto …;` with
+    // no else leaves nothing between the completion and what follows the statement.
+    if (s.type === 'if_statement') {
+      const conseq = child(s, 'consequence');
+      const last = conseq?.type === 'compound_statement' ? conseq.children.filter((c) => c.type !== 'comment' && c.type !== '{' && c.type !== '}').pop() : conseq;
+      const jumps = last !== undefined && ['return_statement', 'goto_statement', 'break_statement', 'continue_statement'].includes(last.type);
+      return !child(s, 'alternative') && jumps ? s.end : undefined;
+    }
+    if (['while_statement', 'for_statement', 'do_statement', 'switch_statement'].includes(s.type)) return undefined;
     return s.end;
   }
 
