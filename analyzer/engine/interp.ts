@@ -293,11 +293,43 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
         if (cs.type === 'identifier' || cs.type === 'field_expression') st.dirPreds.set(text(cs).replace(/\s+/g, ''), { dir: da, neg });
         break;
       }
+      case 'if_statement': {
+        // `if (rd) opf = REQ_OP_READ; else opf = REQ_OP_WRITE;`: the ternary spelled as statements
+        const c = child(n, 'condition');
+        const alt = child(n, 'alternative');
+        const a = dirAssignment(child(n, 'consequence'), text);
+        const b = dirAssignment(alt?.type === 'else_clause' ? alt.children.find((x) => x.type !== 'comment' && x.type !== 'else') : alt, text);
+        if (!c || !a || !b || a.lhs !== b.lhs || a.dir === b.dir || a.dir === 'both' || b.dir === 'both') break;
+        let cs = stripNode(c);
+        let neg = false;
+        if (cs.type === 'unary_expression' && cs.op === '!') {
+          neg = true;
+          cs = stripNode(child(cs, 'argument') as SNode);
+        }
+        if (cs.type === 'identifier' || cs.type === 'field_expression') st.dirPreds.set(text(cs).replace(/\s+/g, ''), { dir: a.dir, neg });
+        break;
+      }
     }
   }
   for (const a of assigned) st.localInits.delete(a);
   STATIC.set(fn, st);
   return st;
+}
+
+/** `x = DIRECTION;` alone (or alone in braces): the variable and the direction. */
+function dirAssignment(s: SNode | undefined, text: (n: SNode) => string): { lhs: string; dir: 'read' | 'write' | 'both' } | undefined {
+  let x = s;
+  if (x?.type === 'compound_statement') {
+    const kids = x.children.filter((k) => k.type !== '{' && k.type !== '}' && k.type !== 'comment');
+    if (kids.length !== 1) return undefined;
+    x = kids[0];
+  }
+  const e = x?.type === 'expression_statement' ? x.children.find((k) => k.type !== ';' && k.type !== 'comment') : undefined;
+  if (!e || e.type !== 'assignment_expression' || e.op !== '=') return undefined;
+  const l = child(e, 'left');
+  const r = child(e, 'right');
+  const dir = r ? DIRECTIONS.get(text(stripNode(r)))?.dir : undefined;
+  return l && dir ? { lhs: text(l).replace(/\s+/g, ''), dir } : undefined;
 }
 
 /** How a trace names a submission's direction ('both': a read or a write, or DMA_BIDIRECTIONAL). */
