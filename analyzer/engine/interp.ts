@@ -352,6 +352,9 @@ function holderTypes(fieldVals: Map<string, Val>): Set<string> {
   return out;
 }
 
+/** A returned error: `-ENOMEM`, `-EIO`, `-1`, `ERR_PTR(…)`, `ERR_CAST(…)` (whitespace removed). */
+const ERROR_RETURN = /^(?:\(*-\(*(?:E[A-Z0-9_]+|\d+)\)*|ERR_PTR\(.*\)|ERR_CAST\(.*\))$/;
+
 /** st.flushed key prefix of a flush of a parameter's member (noteMemberMaintenance). */
 const MEMBER_MAINT = 'member:';
 
@@ -3897,16 +3900,19 @@ export class FunctionAnalysis {
       this.reportMissingInvalidate(p, [...ret, this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, 'no invalidate_kernel_vmap_range() of this buffer anywhere in the file after completion')]);
     }
     this.summary.converts = meet(this.summary.converts, st.converted);
-    // parameters flushed on every exit
-    const flushedParams = new Set<number>();
-    for (const [id, rec] of st.flushed) {
-      const m = /^param:(\d+)$/.exec(id);
-      if (m && !rec.wrongRange) flushedParams.add(Number(m[1]));
+    // parameters flushed on every exit that does not report an error (`return -ENOMEM;` before the
+    // flush: a caller does not go on to the I/O when the helper failed)
+    if (!(e.retNode && ERROR_RETURN.test(this.text(e.retNode).replace(/\s+/g, '')))) {
+      const flushedParams = new Set<number>();
+      for (const [id, rec] of st.flushed) {
+        const m = /^param:(\d+)$/.exec(id);
+        if (m && !rec.wrongRange) flushedParams.add(Number(m[1]));
+      }
+      this.summary.flushed = meet(this.summary.flushed, flushedParams);
+      const flushedMembers = new Set<string>();
+      for (const [id, rec] of st.flushed) if (id.startsWith(MEMBER_MAINT) && !rec.wrongRange) flushedMembers.add(id.slice(MEMBER_MAINT.length));
+      this.summary.flushedMembers = meet(this.summary.flushedMembers, flushedMembers);
     }
-    this.summary.flushed = meet(this.summary.flushed, flushedParams);
-    const flushedMembers = new Set<string>();
-    for (const [id, rec] of st.flushed) if (id.startsWith(MEMBER_MAINT) && !rec.wrongRange) flushedMembers.add(id.slice(MEMBER_MAINT.length));
-    this.summary.flushedMembers = meet(this.summary.flushedMembers, flushedMembers);
     if (e.retNode && !e.ret && this.fn.returnsPointer && !/^\s*(NULL|0|ERR_PTR\b|ERR_CAST\b|\(void \*\)\s*0)/.test(this.text(e.retNode))) {
       this.summary.returnsOther = true;
     }
