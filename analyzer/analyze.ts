@@ -272,6 +272,8 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     for (const [name, idxs] of extSites) {
       const cur = m.get(name) ?? { vmallocArgs: new Set<number>(), guarded: new Map<number, boolean>() };
       for (const i of idxs) cur.vmallocArgs.add(i);
+      // a caller in another file: what it flushed is not known
+      cur.flushed = new Set();
       m.set(name, cur);
     }
     return m;
@@ -609,11 +611,12 @@ function mergeSites(into: Map<string, CallSiteFacts>, from: Map<string, CallSite
   for (const [name, f] of from) {
     const cur = into.get(name);
     if (!cur) {
-      into.set(name, { vmallocArgs: new Set(f.vmallocArgs), guarded: new Map(f.guarded) });
+      into.set(name, { vmallocArgs: new Set(f.vmallocArgs), guarded: new Map(f.guarded), ...(f.flushed ? { flushed: new Set(f.flushed) } : {}) });
       continue;
     }
     for (const i of f.vmallocArgs) cur.vmallocArgs.add(i);
     for (const [i, g] of f.guarded) cur.guarded.set(i, (cur.guarded.get(i) ?? true) && g);
+    if (f.flushed) cur.flushed = cur.flushed ? new Set([...cur.flushed].filter((id) => f.flushed?.has(id))) : new Set(f.flushed);
   }
 }
 
@@ -623,6 +626,7 @@ function sameSites(a: CallSiteFacts | undefined, b: CallSiteFacts | undefined): 
   if (a.vmallocArgs.size !== b.vmallocArgs.size || a.guarded.size !== b.guarded.size) return false;
   for (const i of a.vmallocArgs) if (!b.vmallocArgs.has(i)) return false;
   for (const [i, g] of a.guarded) if (b.guarded.get(i) !== g) return false;
+  if ((a.flushed === undefined) !== (b.flushed === undefined) || (a.flushed && b.flushed && (a.flushed.size !== b.flushed.size || [...a.flushed].some((id) => !b.flushed?.has(id))))) return false;
   return true;
 }
 

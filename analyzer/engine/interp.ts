@@ -77,6 +77,13 @@ export interface CallSiteFacts {
   vmallocArgs: Set<number>;
   /** per parameter: the argument's object is inspected by a dominating condition at every call site */
   guarded: Map<number, boolean>;
+  /**
+   * Buffers (ids of this file's allocations and members, not parameters) flushed with no CPU write
+   * since at every call site: a static helper doing the I/O on a member its callers flush first
+   * (`ac->sum[0] = v; flush_kernel_vmap_range(ac->sum, …); return ags_write(ac);`). Undefined
+   * until a site is seen; empty when another file calls the function.
+   */
+  flushed?: Set<string>;
 }
 
 /** What a summary says a function hands back when two paths (or two analyses) disagree: vmalloc wins, else the first. */
@@ -363,6 +370,7 @@ export class FunctionAnalysis {
   private readonly types: Map<string, VarType>;
   private stackVars: Map<string, { node: SNode; array: boolean }> | undefined;
   private macroDepth = 0;
+  private memberIds: Set<string> | undefined;
   /** Why statements were skipped (exec): noted once each. */
   private readonly skippedWhy = new Set<string>();
   /** The invocation of the statement macro being run (findings inside its body are reported there). */
@@ -446,6 +454,11 @@ export class FunctionAnalysis {
     }
     const sites = this.tu.callSites.get(this.fn.name);
     if (this.fn.isStatic && sites) for (const p of this.fn.params) if (sites.guarded.get(p.index)) st.guarded.add(p.name);
+    // buffers every caller flushed right before calling (a static function: its callers are here)
+    if (this.fn.isStatic && sites?.flushed?.size) {
+      const rec = { step: this.step('maintenance', this.fn.node, `flushed by every caller of ${this.fn.name}() before the call`), wrongRange: false };
+      for (const id of sites.flushed) st.flushed.set(id, rec);
+    }
     const out = this.execBlock(this.fn.body.children, st);
     if (out) this.exits.push({ state: out });
     for (const e of this.exits) this.atExit(e);
@@ -3639,7 +3652,24 @@ export class FunctionAnalysis {
       const g = root !== undefined && st.guarded.has(root);
       facts.guarded.set(i, (facts.guarded.get(i) ?? true) && g);
     });
+    // a member's buffer flushed here is flushed for the callee too (the same member facts): only
+    // those, not this function's own buffers or parameters, which the callee cannot name
+    const flushed = new Set<string>();
+    if (st.flushed.size) {
+      const members = this.memberBufIds();
+      for (const [id, rec] of st.flushed) if (!rec.wrongRange && members.has(id)) flushed.add(id);
+    }
+    facts.flushed = facts.flushed ? new Set([...facts.flushed].filter((id) => flushed.has(id))) : flushed;
     this.siteFacts.set(name, facts);
+  }
+
+  /** Ids of the buffers the file-wide member facts hold (this round's). */
+  private memberBufIds(): Set<string> {
+    if (!this.memberIds) {
+      this.memberIds = new Set();
+      for (const [, v] of this.tu.fieldVals.entries()) if (v.t === 'buf' || v.t === 'pages') this.memberIds.add(v.b.id);
+    }
+    return this.memberIds;
   }
 
   /** A callee that flushes or invalidates a member (`T.m`) maintains the buffer this path keeps there. */
