@@ -3938,6 +3938,11 @@ export class FunctionAnalysis {
         const m = /^param:(\d+)$/.exec(id);
         if (m && !rec.wrongRange) flushedParams.add(Number(m[1]));
       }
+      // a path on which is_vmalloc_addr() said the buffer is linear-map memory needs no flush
+      for (const id of st.clean) {
+        const m = /^param:(\d+)$/.exec(id);
+        if (m) flushedParams.add(Number(m[1]));
+      }
       this.summary.flushed = meet(this.summary.flushed, flushedParams);
       const flushedMembers = new Set<string>();
       for (const [id, rec] of st.flushed) if (id.startsWith(MEMBER_MAINT) && !rec.wrongRange) flushedMembers.add(id.slice(MEMBER_MAINT.length));
