@@ -359,6 +359,9 @@ function holderTypes(fieldVals: Map<string, Val>): Set<string> {
   return out;
 }
 
+/** Calls that step a scatterlist pointer within its table (include/linux/scatterlist.h). */
+const SG_WALKS = new Set(['sg_next', 'sg_last', 'sg_chain_ptr']);
+
 /** A returned error: `-ENOMEM`, `-EIO`, `-1`, `ERR_PTR(…)`, `ERR_CAST(…)` (whitespace removed). */
 const ERROR_RETURN = /^(?:\(*-\(*(?:E[A-Z0-9_]+|\d+)\)*|ERR_PTR\(.*\)|ERR_CAST\(.*\))$/;
 
@@ -1883,6 +1886,7 @@ export class FunctionAnalysis {
   private assignTo(name: string, rhs: SNode, st: State, type: VarType | undefined): Val | undefined {
     // bios are tracked by the variable that holds them
     const rs = this.strip(rhs);
+    if (type?.base === 'scatterlist' && type.ptr === 1) this.noteSgWalker(name, rs);
     // `sgt = &attach->sgt`: a table member reached through a local pointer (tableMember())
     const addr = stripNode(rhs, true);
     if (addr.type === 'pointer_expression' && addr.op === '&' && rs.type === 'field_expression') this.memberPointers.set(name, rs);
@@ -2900,6 +2904,19 @@ export class FunctionAnalysis {
     const flushedAtAdd = prev ? (prev.flushedAtAdd && fl ? prev.flushedAtAdd : undefined) : fl;
     const base = prev ?? { buf: page.b, steps: [...(page.step ? [page.step] : []), this.step('page-add', n, message)] };
     m.set(page.b.id, { ...base, ranges: [...(prev?.ranges ?? []), range], flushedAtAdd });
+  }
+
+  /**
+   * `sg = sgt->sgl;` … `sg_set_page(sg, …); sg = sg_next(sg);`: a pointer walking a table's entries
+   * by hand is that table's, as a for_each_sg() iterator is. Set from another list, it is not.
+   */
+  private noteSgWalker(name: string, rs: SNode): void {
+    if (rs.type === 'field_expression' && this.text(child(rs, 'field') as SNode) === 'sgl') {
+      this.sgIterators.set(name, rs);
+      return;
+    }
+    const walks = rs.type === 'call_expression' && SG_WALKS.has(this.callName(rs) ?? '') && this.args(rs)[0] !== undefined && this.text(this.strip(this.args(rs)[0])) === name;
+    if (!walks) this.sgIterators.delete(name);
   }
 
   /** An entry of a for_each_sg() loop is the looped table's (`sg` → `sgt->sgl`); anything else is itself. */
