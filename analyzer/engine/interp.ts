@@ -24,7 +24,7 @@ import {
   Buf, Val, State, BioState, Added, Pending, MaintRec, IoRange, Off, addOff, cloneState, join, emptyState,
   OP_R, OP_W, OP_RF, OP_WF, OP_B, OpSet, opHasRead, opHasWrite, opWithFlags, UNRESOLVED_FLUSH, fieldNameOf, meet,
 } from './state';
-import { FunctionInfo, VarType, bodyNodes, declaratorName, localTypes, indentAt, lineStart } from './tu';
+import { FunctionInfo, VarType, bodyNodes, declaratorName, localTypes, indentAt, lineStart, type ParamInfo } from './tu';
 
 export interface SummaryAcc {
   flushed: Set<number> | null; // intersection over exits
@@ -2610,7 +2610,14 @@ export class FunctionAnalysis {
             steps: [this.step('page-add', n, `\`${this.text(sgArg as SNode)}\` holds the pages of the vmap alias ${sv.b.origin[0]?.message ?? ''}`.trimEnd())],
           }];
         } else if (m) added = [...m.values()];
-        else added = [...new Map([...st.sgs.values()].flatMap((x) => [...x.entries()])).values()];
+        else if (sgArg && st.sgs.size === 0 && this.tableParam(sgArg) !== undefined) {
+          // a table the caller filled (`do_xfer(dev, &sgt, DMA_FROM_DEVICE)`): its pages are the
+          // caller's, judged at the call as a page parameter's (summary submitsPagesParams)
+          const p = this.tableParam(sgArg) as ParamInfo;
+          this.summary.pageParams.add(p.index);
+          const b: Buf = { id: `param:${p.index}`, kind: 'param', origin: [], zeroed: false, display: p.name, escapes: true, param: p.index, holders: [] };
+          added = [{ buf: b, steps: [this.step('page-add', n, `the pages of table \`${p.name}\` mapped with ${name}()`)] }];
+        } else added = [...new Map([...st.sgs.values()].flatMap((x) => [...x.entries()])).values()];
         const op = dirArg ? this.opValueOf(dirArg, st, false) ?? this.ctxBits : this.ctxBits;
         this.submit(added, op, n, false, st, undefined);
         if (m) st.sgs.delete(key);
@@ -2911,12 +2918,26 @@ export class FunctionAnalysis {
    * by hand is that table's, as a for_each_sg() iterator is. Set from another list, it is not.
    */
   private noteSgWalker(name: string, rs: SNode): void {
-    if (rs.type === 'field_expression' && this.text(child(rs, 'field') as SNode) === 'sgl') {
-      this.sgIterators.set(name, rs);
+    // `sgt->sgl`, or `&sgt->sgl[0]` (rs is stripped of its `&`)
+    const list = rs.type === 'subscript_expression' && /^0[uUlL]*$/.test(this.text(child(rs, 'index') as SNode).trim()) ? this.strip(child(rs, 'argument') as SNode) : rs;
+    if (list.type === 'field_expression' && this.text(child(list, 'field') as SNode) === 'sgl') {
+      this.sgIterators.set(name, list);
       return;
     }
     const walks = rs.type === 'call_expression' && SG_WALKS.has(this.callName(rs) ?? '') && this.args(rs)[0] !== undefined && this.text(this.strip(this.args(rs)[0])) === name;
     if (!walks) this.sgIterators.delete(name);
+  }
+
+  /**
+   * The parameter a scatterlist argument belongs to, when it is a table the caller passed
+   * (`sgt->sgl`, `sgt`, `sgl` of a `struct sg_table *` / `struct scatterlist *` parameter) that this
+   * function did not fill itself.
+   */
+  private tableParam(sgArg: SNode): ParamInfo | undefined {
+    const a = this.strip(sgArg);
+    const root = a.type === 'identifier' ? this.text(a) : a.type === 'field_expression' ? this.rootIdent(a) : undefined;
+    const p = root !== undefined ? this.fn.params.find((q) => q.name === root) : undefined;
+    return p && p.type.ptr === 1 && (p.type.base === 'sg_table' || p.type.base === 'scatterlist') ? p : undefined;
   }
 
   /** An entry of a for_each_sg() loop is the looped table's (`sg` → `sgt->sgl`); anything else is itself. */
@@ -3629,6 +3650,8 @@ export class FunctionAnalysis {
   private wantIfTracked(name: string, vals: (Val | undefined)[], args: SNode[], st: State): void {
     if (!this.tu.demand) return;
     if (vals.some((v) => v !== undefined && (v.t === 'buf' || v.t === 'page' || v.t === 'pages'))) this.tu.demand.add(name);
+    // a table this path put a buffer's pages in: the callee may map it (summary submitsPagesParams)
+    else if (st.sgs.size && args.some((a) => st.sgs.get(this.sgKey(a))?.size)) this.tu.demand.add(name);
     // only an object holding one: wanted where the callee can reach a mention of such a member
     // (the scan checks that lexically: demand.ts), not every function taking the device struct
     else for (const t of this.passesHolder(args, st)) this.tu.demand.add(`holder:${name}:${t}`);
@@ -3765,6 +3788,15 @@ export class FunctionAnalysis {
     this.noteSite(name, args, vals, st);
     vals.forEach((v, i) => {
       // a page of a buffer handed to a function that maps or submits its page parameter
+      // a table this path filled, mapped inside the callee
+      const table = !v && args[i] && (s.submitsPagesParams?.includes(i) || s.readIntoPagesParams?.includes(i)) ? st.sgs.get(this.sgKey(args[i])) : undefined;
+      if (table?.size) {
+        const { dir: op } = this.summaryDirection(s, args, st);
+        const step = this.step('page-add', n, `\`${this.text(args[i])}\` mapped for DMA inside ${name}()${inFile ? '' : ' (summary from another file)'}`);
+        this.submit([...table.values()].map((a) => ({ ...a, steps: [...a.steps, step] })), op, n, !!s.readIntoPagesParams?.includes(i) && opHasRead(op), st, undefined);
+        st.sgs.delete(this.sgKey(args[i]));
+        return;
+      }
       if (v && (v.t === 'page' || v.t === 'pages') && (s.submitsPagesParams?.includes(i) || s.readIntoPagesParams?.includes(i))) {
         const { dir: op } = this.summaryDirection(s, args, st);
         const what = v.t === 'page' ? 'page' : 'pages';
