@@ -235,6 +235,11 @@ interface FnStatic {
   localInits: Map<string, string>;
   /** identifiers that select the direction (`write ? REQ_OP_WRITE : REQ_OP_READ`): the direction when truthy */
   dirPreds: Map<string, { dir: 'read' | 'write'; neg: boolean }>;
+  /**
+   * `switch (dir) { case FOO_WRITE: opf = REQ_OP_WRITE; … case FOO_READ: opf = REQ_OP_READ; … }`:
+   * per switched variable, the direction each case label selects (both directions among them).
+   */
+  dirLabels: Map<string, Map<string, 'read' | 'write'>>;
 }
 
 const STATIC = new WeakMap<FunctionInfo, FnStatic>();
@@ -257,7 +262,7 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
   const cached = STATIC.get(fn);
   if (cached) return cached;
   const text = (n: SNode) => src.slice(n.start, n.end);
-  const st: FnStatic = { types: localTypes(fn, src), maintLens: new Map(), flushPtrs: new Set(), localInits: new Map(), dirPreds: new Map() };
+  const st: FnStatic = { types: localTypes(fn, src), maintLens: new Map(), flushPtrs: new Set(), localInits: new Map(), dirPreds: new Map(), dirLabels: new Map() };
   const assigned = new Set<string>();
   for (const n of bodyNodes(fn.body)) {
     switch (n.type) {
@@ -298,6 +303,32 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
           cs = stripNode(child(cs, 'argument') as SNode);
         }
         if (cs.type === 'identifier' || cs.type === 'field_expression') st.dirPreds.set(text(cs).replace(/\s+/g, ''), { dir: da, neg });
+        break;
+      }
+      case 'switch_statement': {
+        const c = child(n, 'condition');
+        const cs = c ? stripNode(c) : undefined;
+        if (!cs || cs.type !== 'identifier') break;
+        const labels = new Map<string, 'read' | 'write'>();
+        for (const k of child(n, 'body')?.children ?? []) {
+          const value = k.type === 'case_statement' ? child(k, 'value') : undefined;
+          if (!value || DIRECTIONS.has(text(value))) continue;
+          // the first direction constant assigned in the case's own statements
+          let dir: 'read' | 'write' | 'both' | undefined;
+          for (const x of k.children) {
+            if (x.field === 'value') continue;
+            for (const d of descendants(x)) {
+              if (d.type !== 'assignment_expression' || d.op !== '=') continue;
+              const r = child(d, 'right');
+              const id = r ? descendants(r).find((y) => y.type === 'identifier' && DIRECTIONS.has(text(y))) : undefined;
+              if (id) { dir = DIRECTIONS.get(text(id))?.dir; break; }
+            }
+            if (dir) break;
+          }
+          if (dir === 'read' || dir === 'write') labels.set(text(value).replace(/\s+/g, ''), dir);
+        }
+        const dirs = new Set(labels.values());
+        if (dirs.size === 2) st.dirLabels.set(text(cs), labels);
         break;
       }
       case 'if_statement': {
@@ -412,6 +443,7 @@ export class FunctionAnalysis {
   private maintained = new Map<string, Buf>();
   private readonly localInits: Map<string, string>;
   private readonly dirPreds: Map<string, { dir: 'read' | 'write'; neg: boolean }>;
+  private readonly dirLabels: Map<string, Map<string, 'read' | 'write'>>;
 
   constructor(private readonly tu: TuCtx, private readonly fn: FunctionInfo, readonly ctx: 'read' | 'write', private readonly out: Map<string, Finding>) {
     this.src = tu.src;
@@ -421,6 +453,7 @@ export class FunctionAnalysis {
     this.flushPtrs = fs.flushPtrs;
     this.localInits = fs.localInits;
     this.dirPreds = fs.dirPreds;
+    this.dirLabels = fs.dirLabels;
     this.ctxBitsValue = ctx === 'read' ? OP_R : OP_W;
   }
 
@@ -1270,6 +1303,11 @@ export class FunctionAnalysis {
 
   private execSwitch(s: SNode, st: State): State | null {
     const condNode = child(s, 'condition');
+    // a variable whose cases pick the direction elsewhere in the function (FnStatic.dirLabels): the
+    // context decides which of its direction cases runs, as for a boolean (dirPreds)
+    const cs = condNode ? this.strip(condNode) : undefined;
+    const cur = cs?.type === 'identifier' ? st.vars.get(this.text(cs)) : undefined;
+    const labels = cs?.type === 'identifier' && (!cur || cur.t === 'op') ? this.dirLabels.get(this.text(cs)) : undefined;
     if (condNode) this.ev(condNode, st);
     const body = child(s, 'body');
     const frame: LoopFrame = { breaks: [], conts: [], isSwitch: true };
@@ -1286,7 +1324,9 @@ export class FunctionAnalysis {
       const cv = value ? DIRECTIONS.get(this.text(value)) : undefined;
       if (cv) covered |= this.constBits(cv.dir);
     }
-    const otherValues = v === undefined || covered === 0 || (v & ~covered) !== 0;
+    const allLabelled = labels !== undefined && cases.every((c) => !child(c, 'value') || labels.has(this.text(child(c, 'value') as SNode).replace(/\s+/g, '')));
+    if (labels) this.usedCtx = true;
+    const otherValues = labels ? !allLabelled : v === undefined || covered === 0 || (v & ~covered) !== 0;
     for (const c of body?.children ?? []) {
       if (c.type !== 'case_statement') {
         fall = this.exec(c, fall);
@@ -1295,7 +1335,12 @@ export class FunctionAnalysis {
       const value = child(c, 'value');
       if (!value) hasDefault = true;
       let entry = join(cloneState(st), fall);
-      if (entry && v !== undefined) {
+      if (entry && labels) {
+        // the variable's op value when it has one (a direction parameter), else the context
+        const ld = value ? labels.get(this.text(value).replace(/\s+/g, '')) : undefined;
+        if (ld !== undefined && (v !== undefined ? !(v & this.constBits(ld)) : ld !== this.ctx)) entry = fall;
+        if (!value && !otherValues) entry = fall;
+      } else if (entry && v !== undefined) {
         const cv = value ? DIRECTIONS.get(this.text(value)) : undefined;
         if (value && cv && !(v & this.constBits(cv.dir))) entry = fall;
         if (!value && !otherValues) entry = fall;
