@@ -12,7 +12,7 @@ import { SNode } from './parse/syntax';
 import { lineStarts as lineStartsOf } from './parse/lines';
 import { AnalysisDemand, AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary, KernelVersion, givesMemory, reachesIo } from './types';
 import { FunctionInfo } from './engine/tu';
-import { FunctionAnalysis, PENDING, SummaryAcc, TuCtx, CallSiteFacts, strongerKind } from './engine/interp';
+import { FunctionAnalysis, PENDING, SummaryAcc, TuCtx, CallSiteFacts, strongerKind, NO_IDS } from './engine/interp';
 import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite, fieldNameOf, meet } from './engine/state';
 import { DIRECTIONS, seedNames, type SourceKind } from './tables';
 import { ALLOCATORS, allocatorApplies } from './tables/allocators';
@@ -273,7 +273,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
       const cur = m.get(name) ?? { vmallocArgs: new Set<number>(), guarded: new Map<number, boolean>() };
       for (const i of idxs) cur.vmallocArgs.add(i);
       // a caller in another file: what it flushed is not known
-      cur.flushed = new Set();
+      cur.flushed = NO_IDS;
       m.set(name, cur);
     }
     return m;
@@ -611,12 +611,12 @@ function mergeSites(into: Map<string, CallSiteFacts>, from: Map<string, CallSite
   for (const [name, f] of from) {
     const cur = into.get(name);
     if (!cur) {
-      into.set(name, { vmallocArgs: new Set(f.vmallocArgs), guarded: new Map(f.guarded), ...(f.flushed ? { flushed: new Set(f.flushed) } : {}) });
+      into.set(name, { vmallocArgs: new Set(f.vmallocArgs), guarded: new Map(f.guarded), ...(f.flushed ? { flushed: f.flushed } : {}) });
       continue;
     }
     for (const i of f.vmallocArgs) cur.vmallocArgs.add(i);
     for (const [i, g] of f.guarded) cur.guarded.set(i, (cur.guarded.get(i) ?? true) && g);
-    if (f.flushed) cur.flushed = cur.flushed ? new Set([...cur.flushed].filter((id) => f.flushed?.has(id))) : new Set(f.flushed);
+    if (f.flushed) cur.flushed = !cur.flushed ? f.flushed : cur.flushed.size === 0 || f.flushed.size === 0 ? NO_IDS : new Set([...cur.flushed].filter((id) => f.flushed?.has(id)));
   }
 }
 

@@ -83,7 +83,7 @@ export interface CallSiteFacts {
    * (`ac->sum[0] = v; flush_kernel_vmap_range(ac->sum, …); return ags_write(ac);`). Undefined
    * until a site is seen; empty when another file calls the function.
    */
-  flushed?: Set<string>;
+  flushed?: ReadonlySet<string>;
 }
 
 /** What a summary says a function hands back when two paths (or two analyses) disagree: vmalloc wins, else the first. */
@@ -389,6 +389,9 @@ function holderTypes(fieldVals: Map<string, Val>): Set<string> {
   }
   return out;
 }
+
+/** The empty id set shared by call-site facts (never changed: intersections make new sets). */
+export const NO_IDS: ReadonlySet<string> = new Set<string>();
 
 /** Calls that step a scatterlist pointer within its table (include/linux/scatterlist.h). */
 const SG_WALKS = new Set(['sg_next', 'sg_last', 'sg_chain_ptr']);
@@ -1104,8 +1107,9 @@ export class FunctionAnalysis {
     // bounce = true; … if (bounce) buf = copy;`): from here on, trust the author as for a mode test.
     // Only when a branch records something: a test whose branches only log or warn decides nothing
     // that later code could follow.
-    if (condNode && (this.recordsSomething(conseq) || (altStmt !== undefined && this.recordsSomething(altStmt)))) {
-      for (const h of this.vmallocTested(condNode)) { thenOut?.guarded.add(h); elseOut?.guarded.add(h); }
+    const tested = condNode ? this.vmallocTested(condNode) : [];
+    if (tested.length && (this.recordsSomething(conseq) || (altStmt !== undefined && this.recordsSomething(altStmt)))) {
+      for (const h of tested) { thenOut?.guarded.add(h); elseOut?.guarded.add(h); }
     }
     return join(thenOut, elseOut);
   }
@@ -3739,12 +3743,15 @@ export class FunctionAnalysis {
     });
     // a member's buffer flushed here is flushed for the callee too (the same member facts): only
     // those, not this function's own buffers or parameters, which the callee cannot name
-    const flushed = new Set<string>();
-    if (st.flushed.size) {
+    if (facts.flushed?.size === 0) {
+      // nothing left to intersect
+    } else if (st.flushed.size === 0) facts.flushed = NO_IDS;
+    else {
       const members = this.memberBufIds();
-      for (const [id, rec] of st.flushed) if (!rec.wrongRange && members.has(id)) flushed.add(id);
+      const flushed = new Set<string>();
+      for (const [id, rec] of st.flushed) if (!rec.wrongRange && members.has(id) && (!facts.flushed || facts.flushed.has(id))) flushed.add(id);
+      facts.flushed = flushed.size ? flushed : NO_IDS;
     }
-    facts.flushed = facts.flushed ? new Set([...facts.flushed].filter((id) => flushed.has(id))) : flushed;
     this.siteFacts.set(name, facts);
   }
 
