@@ -408,6 +408,8 @@ export class FunctionAnalysis {
   private stackVars: Map<string, { node: SNode; array: boolean }> | undefined;
   private macroDepth = 0;
   private memberIds: Set<string> | undefined;
+  /** Bios (by text) this function submits on some path: not left in their member for another. */
+  private readonly submittedBios = new Set<string>();
   /** Why statements were skipped (exec): noted once each. */
   private readonly skippedWhy = new Set<string>();
   /** The invocation of the statement macro being run (findings inside its body are reported there). */
@@ -2620,7 +2622,16 @@ export class FunctionAnalysis {
         if (!bioArg) return undefined;
         const key = this.objKey(bioArg);
         const bio = st.bios.get(key);
-        if (!bio) return undefined;
+        this.submittedBios.add(key);
+        if (!bio) {
+          // a bio another function of the file filled and left in this member (noteMemberBios)
+          const held = this.memberBio(bioArg);
+          if (held) {
+            const step = this.step('flow', bioArg, `\`${this.text(bioArg)}\` holds a bio filled elsewhere in the file`);
+            this.submit([...held.adds.values()].map((a) => ({ ...a, steps: [...a.steps, step] })), dir ?? held.op ?? this.ctxBits, n, !!sink.sync, st, undefined);
+          }
+          return undefined;
+        }
         const op = dir ?? bio.op ?? this.ctxBits;
         if (bio.chainedInto) {
           // submitted together with the bio it is chained to: one I/O, reported where that one completes
@@ -3755,6 +3766,44 @@ export class FunctionAnalysis {
     this.siteFacts.set(name, facts);
   }
 
+  /** The bio a member holds, filled in another function of the file (noteMemberBios). */
+  private memberBio(bioArg: SNode): Extract<Val, { t: 'holder' }> | undefined {
+    const x = this.strip(bioArg);
+    const k = x.type === 'field_expression' ? this.fieldKey(x) : undefined;
+    const v = k && !k.startsWith('field:?.') ? this.tu.fieldVals.get(`biom:${k}`) : undefined;
+    return v && v.t === 'holder' && v.kind === 'bio' ? v : undefined;
+  }
+
+  /**
+   * `r->bio = bio_alloc(…); __bio_add_page(r->bio, vmalloc_to_page(r->buf), …);` and no submission
+   * of it here: the bio stays in the member for another function to submit (`submit_bio(r->bio)`).
+   * Kept as a file-wide fact under `biom:field:T.m`, with its op and what was added.
+   */
+  private noteMemberBios(st: State): void {
+    for (const [key, bio] of st.bios) {
+      // (a completion callback set here would have to go with it: such bios are left alone)
+      if (!bio.bufs.size || bio.chainedInto || bio.endIo || this.submittedBios.has(key)) continue;
+      const m = /^([A-Za-z_]\w*)(?:->|\.)([A-Za-z_]\w*)$/.exec(key);
+      const base = m ? this.types.get(m[1])?.base : undefined;
+      if (!m || !base) continue;
+      const fk = `biom:field:${base}.${m[2]}`;
+      const prev = this.tu.fieldValsNext.get(fk);
+      const adds = new Map(prev && prev.t === 'holder' ? prev.adds : []);
+      for (const [id, a] of bio.bufs) {
+        if (adds.has(id) || this.isSym(a.buf)) continue;
+        // what this path wrote and did not flush goes with it; the buffer lives on past this function
+        const wrote = st.written.get(id);
+        const fl = st.flushed.get(id);
+        const dirty = wrote !== undefined && !fl;
+        adds.set(id, {
+          ...a, buf: { ...a.buf, escapes: true }, steps: dirty ? [wrote, ...a.steps] : a.steps,
+          ...(dirty ? { unflushedAtSubmit: true } : {}), ...(fl && !fl.wrongRange && !a.flushedAtAdd ? { flushedAtAdd: fl } : {}),
+        });
+      }
+      if (adds.size) this.tu.fieldValsNext.set(fk, { t: 'holder', kind: 'bio', adds, op: bio.op ?? (prev && prev.t === 'holder' ? prev.op : undefined) });
+    }
+  }
+
   /** Ids of the buffers the file-wide member facts hold (this round's). */
   private memberBufIds(): Set<string> {
     if (!this.memberIds) {
@@ -3998,6 +4047,7 @@ export class FunctionAnalysis {
 
   private atExit(e: Exit): void {
     const st = e.state;
+    this.noteMemberBios(st);
     const retBuf = e.ret && (e.ret.t === 'buf' || e.ret.t === 'page') ? e.ret.b : undefined;
     for (const p of st.completed.values()) {
       if (this.isSym(p.buf)) {
