@@ -3781,8 +3781,9 @@ export class FunctionAnalysis {
    */
   private noteMemberBios(st: State): void {
     for (const [key, bio] of st.bios) {
-      // (a completion callback set here would have to go with it: such bios are left alone)
-      if (!bio.bufs.size || bio.chainedInto || bio.endIo || this.submittedBios.has(key)) continue;
+      // (a read's completion callback set here would have to go with it: such bios are left alone)
+      if (!bio.bufs.size || bio.chainedInto || this.submittedBios.has(key)) continue;
+      if (bio.endIo && (bio.op === undefined || opHasRead(bio.op))) continue;
       const m = /^([A-Za-z_]\w*)(?:->|\.)([A-Za-z_]\w*)$/.exec(key);
       const base = m ? this.types.get(m[1])?.base : undefined;
       if (!m || !base) continue;
