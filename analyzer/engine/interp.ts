@@ -3382,7 +3382,8 @@ export class FunctionAnalysis {
         continue;
       }
       const written = st.written.get(b.id);
-      const visibleWrite = written && written.kind === 'cpu-write' ? written : undefined;
+      // a write another function of the file left unflushed travels in the add's steps (noteMemberBios)
+      const visibleWrite = written && written.kind === 'cpu-write' ? written : a.unflushedAtSubmit ? a.steps.find((x) => x.kind === 'cpu-write') : undefined;
       // a flush of an advanced pointer before this I/O misses the pages added before it
       if (flushed?.wrongRange && flushed.advSite && a.flushedAtAdd === undefined) {
         const fnode = this.callAt(flushed.step.span.startOffset, flushed.step.span.endOffset);

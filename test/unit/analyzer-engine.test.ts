@@ -786,3 +786,27 @@ test('nesting deep enough to exhaust the stack: a partial result and one note pe
   assert.ok(skipped.length >= 1 && skipped.length <= 2, `${skipped.length} notes`);
   assert.ok(r.findings.some((f) => f.rule === 'vmalloc-linear-map' && f.span.start.line === n * 2 + 12), 'the function after it is still analysed');
 });
+
+test('a bio left in a member by another function: the write it carries is named, and traced', async () => {
+  const text = `void *vmalloc(unsigned long size);
+struct xreq { struct bio *bio; void *buf; };
+static void xreq_prepare(struct xreq *r, struct block_device *bdev)
+{
+	r->buf = vmalloc(PAGE_SIZE);
+	memset(r->buf, 0xa5, PAGE_SIZE);
+	r->bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_KERNEL);
+	__bio_add_page(r->bio, vmalloc_to_page(r->buf), PAGE_SIZE, 0);
+}
+void xreq_commit(struct xreq *r, struct block_device *bdev)
+{
+	xreq_prepare(r, bdev);
+	submit_bio(r->bio);
+}
+`;
+  const r = await analyzeText(text, 'xreq.c');
+  const f = r.findings.find((x) => x.rule === 'vmap-io-missing-flush');
+  assert.ok(f, JSON.stringify(r.findings.map((x) => x.rule)));
+  assert.equal(f.span.start.line, 13);
+  assert.match(f.message, /is written by the CPU through its vmalloc alias/);
+  assert.ok(f.trace.some((s) => s.kind === 'cpu-write' && s.span.start.line === 6), 'the memset in the other function is in the trace');
+});
