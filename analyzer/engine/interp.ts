@@ -244,10 +244,10 @@ interface FnStatic {
 
 const STATIC = new WeakMap<FunctionInfo, FnStatic>();
 
-/** Strip casts, parentheses and (unless `keepAddress`) `&` to reach the expression naming an object. */
 /** Macro bodies parsed as calls, at their offsets in the file (null: not one call), per file text. */
 const MACRO_CALLS = new WeakMap<readonly number[], Map<string, SNode | null>>();
 
+/** Strip casts, parentheses and (unless `keepAddress`) `&` to reach the expression naming an object. */
 function stripNode(n: SNode, keepAddress = false): SNode {
   let cur = n;
   for (;;) {
@@ -296,13 +296,7 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
         const da = DIRECTIONS.get(text(stripNode(a)))?.dir;
         const db = DIRECTIONS.get(text(stripNode(b)))?.dir;
         if (!da || !db || da === db || da === 'both' || db === 'both') break;
-        let cs = stripNode(c);
-        let neg = false;
-        if (cs.type === 'unary_expression' && cs.op === '!') {
-          neg = true;
-          cs = stripNode(child(cs, 'argument') as SNode);
-        }
-        if (cs.type === 'identifier' || cs.type === 'field_expression') st.dirPreds.set(text(cs).replace(/\s+/g, ''), { dir: da, neg });
+        addDirPred(st.dirPreds, c, da, text);
         break;
       }
       case 'switch_statement': {
@@ -338,13 +332,7 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
         const a = dirAssignment(child(n, 'consequence'), text);
         const b = dirAssignment(alt?.type === 'else_clause' ? alt.children.find((x) => x.type !== 'comment' && x.type !== 'else') : alt, text);
         if (!c || !a || !b || a.lhs !== b.lhs || a.dir === b.dir || a.dir === 'both' || b.dir === 'both') break;
-        let cs = stripNode(c);
-        let neg = false;
-        if (cs.type === 'unary_expression' && cs.op === '!') {
-          neg = true;
-          cs = stripNode(child(cs, 'argument') as SNode);
-        }
-        if (cs.type === 'identifier' || cs.type === 'field_expression') st.dirPreds.set(text(cs).replace(/\s+/g, ''), { dir: a.dir, neg });
+        addDirPred(st.dirPreds, c, a.dir, text);
         break;
       }
     }
@@ -352,6 +340,25 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
   for (const a of assigned) st.localInits.delete(a);
   STATIC.set(fn, st);
   return st;
+}
+
+/**
+ * What an I/O range carries from offset `off` (undefined: the buffer's start): its counted loop's
+ * span when it has one and the span starts there, else the add itself when it starts there.
+ */
+function carriedFrom(r: IoRange, off: Off): { len?: string; lenText?: string } | undefined {
+  return r.span ? (r.span.off === off ? r.span : undefined) : r.off === off ? r : undefined;
+}
+
+/** `c` (`rd`, `!write`, `req->is_read`) selects direction `dir` when true: FnStatic.dirPreds. */
+function addDirPred(preds: FnStatic['dirPreds'], c: SNode, dir: 'read' | 'write', text: (n: SNode) => string): void {
+  let cs = stripNode(c);
+  let neg = false;
+  if (cs.type === 'unary_expression' && cs.op === '!') {
+    neg = true;
+    cs = stripNode(child(cs, 'argument') as SNode);
+  }
+  if (cs.type === 'identifier' || cs.type === 'field_expression') preds.set(text(cs).replace(/\s+/g, ''), { dir, neg });
 }
 
 /** `x = DIRECTION;` alone (or alone in braces): the variable and the direction. */
@@ -2388,8 +2395,8 @@ export class FunctionAnalysis {
     if (len !== undefined && this.sizeofPointer(len) !== undefined && !ranges.some((r) => r.len !== undefined && bareExpr(r.len) === bareExpr(len))) {
       // what the I/O carries from the same start, when it says (one add, or a counted loop's span)
       for (const r of ranges) {
-        const whole = r.span && r.span.off === off ? r.span : r.off === off && r.len !== undefined ? r : undefined;
-        if (whole) return { len: whole.len, lenText: whole.lenText };
+        const whole = carriedFrom(r, off) ?? (r.off === off ? r : undefined);
+        if (whole?.len !== undefined) return { len: whole.len, lenText: whole.lenText };
       }
       return {};
     }
@@ -2401,7 +2408,7 @@ export class FunctionAnalysis {
       if (ml !== undefined && size !== undefined && ml < size && beyondStart) return {};
       if (len !== undefined && b.size !== undefined && beyondStart && this.partOf(len, b.size)) return {};
       for (const r of ranges) {
-        const whole = r.span ? (r.span.off === undefined ? r.span : undefined) : r.off === undefined ? r : undefined;
+        const whole = carriedFrom(r, undefined);
         if (whole && this.shorter(len, whole.len)) return { len: whole.len, lenText: whole.lenText };
       }
       return undefined;
@@ -3351,7 +3358,7 @@ export class FunctionAnalysis {
     if (b.size && this.inScope(b.size)) return b.size;
     // the buffer's size is not known here (a member allocated elsewhere): what the I/O carries
     // from its start, when every add says so the same way (a counted loop's span, one add's length)
-    const from = [...new Set((ranges ?? []).map((r) => (r.span ? (r.span.off === undefined ? r.span.lenText : '') : r.off === undefined ? r.lenText ?? '' : '')))];
+    const from = [...new Set((ranges ?? []).map((r) => carriedFrom(r, undefined)?.lenText ?? ''))];
     if (from.length === 1 && from[0] && this.inScope(from[0])) return from[0];
     return undefined;
   }
@@ -3755,14 +3762,12 @@ export class FunctionAnalysis {
     });
     // a member's buffer flushed here is flushed for the callee too (the same member facts): only
     // those, not this function's own buffers or parameters, which the callee cannot name
-    if (facts.flushed?.size === 0) {
-      // nothing left to intersect
-    } else if (st.flushed.size === 0) facts.flushed = NO_IDS;
-    else {
-      const members = this.memberBufIds();
-      const flushed = new Set<string>();
-      for (const [id, rec] of st.flushed) if (!rec.wrongRange && members.has(id) && (!facts.flushed || facts.flushed.has(id))) flushed.add(id);
-      facts.flushed = flushed.size ? flushed : NO_IDS;
+    // (once empty at some site, nothing is left to intersect)
+    if (facts.flushed?.size !== 0) {
+      let flushed: Set<string> | undefined;
+      const members = st.flushed.size ? this.memberBufIds() : NO_IDS;
+      for (const [id, rec] of st.flushed) if (!rec.wrongRange && members.has(id) && (!facts.flushed || facts.flushed.has(id))) (flushed ??= new Set()).add(id);
+      facts.flushed = flushed ?? NO_IDS;
     }
     this.siteFacts.set(name, facts);
   }
@@ -3890,9 +3895,9 @@ export class FunctionAnalysis {
     // Call-site facts for callees of this file and of other files (the scan hands those on).
     this.noteSite(name, args, vals, st);
     vals.forEach((v, i) => {
-      // a page of a buffer handed to a function that maps or submits its page parameter
+      const pagesParam = s.submitsPagesParams?.includes(i) || s.readIntoPagesParams?.includes(i);
       // a table this path filled, mapped inside the callee
-      const table = !v && args[i] && (s.submitsPagesParams?.includes(i) || s.readIntoPagesParams?.includes(i)) ? st.sgs.get(this.sgKey(args[i])) : undefined;
+      const table = !v && args[i] && pagesParam ? st.sgs.get(this.sgKey(args[i])) : undefined;
       if (table?.size) {
         const { dir: op } = this.summaryDirection(s, args, st);
         const step = this.step('page-add', n, `\`${this.text(args[i])}\` mapped for DMA inside ${name}()${inFile ? '' : ' (summary from another file)'}`);
@@ -3900,7 +3905,8 @@ export class FunctionAnalysis {
         st.sgs.delete(this.sgKey(args[i]));
         return;
       }
-      if (v && (v.t === 'page' || v.t === 'pages') && (s.submitsPagesParams?.includes(i) || s.readIntoPagesParams?.includes(i))) {
+      // a page of a buffer handed to a function that maps or submits its page parameter
+      if (v && (v.t === 'page' || v.t === 'pages') && pagesParam) {
         const { dir: op } = this.summaryDirection(s, args, st);
         const what = v.t === 'page' ? 'page' : 'pages';
         const steps = [...(v.t === 'page' && v.step ? [v.step] : []), this.step('page-add', n, `${what} of \`${v.b.display}\` mapped or added for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
