@@ -564,31 +564,34 @@ function importFields(list: readonly FieldFact[]): Map<string, Val> {
 function exportFields(fieldVals: Map<string, Val>, fieldOther: ReadonlySet<string>, imported: ReadonlySet<Val>, allocToField: ReadonlyMap<string, string>, globals: ReadonlySet<string>): FieldFact[] {
   const out: FieldFact[] = [];
   for (const [k, v] of fieldVals) {
-    // a non-static file-scope variable of this file: other files may declare it extern
-    if (k.startsWith('global:') && v.t === 'buf' && !imported.has(v) && globals.has(k.slice('global:'.length))) {
-      const b = v.b;
-      if (b.kind === 'param' || b.uncached) continue;
-      const mixed = fieldOther.has(k) || b.mixed === true;
-      out.push({
-        key: `${GLOBAL_TAG}.${k.slice('global:'.length)}`, t: 'buf', kind: b.kind === 'vmalloc' && mixed ? 'maybe' : b.kind, display: b.display, zeroed: b.zeroed, origin: b.origin,
-        ...(mixed ? { mixed: true as const } : {}), ...(b.size !== undefined ? { size: b.size } : {}), ...(b.sizeBytes !== undefined ? { sizeBytes: b.sizeBytes } : {}),
-      });
-      continue;
+    if ((v.t !== 'buf' && v.t !== 'pages') || imported.has(v)) continue;
+    let key: string;
+    let t: FieldFact['t'];
+    let home: string | undefined;
+    if (k.startsWith('global:')) {
+      // a non-static file-scope variable of this file: other files may declare it extern
+      const name = k.slice('global:'.length);
+      if (v.t !== 'buf' || !globals.has(name)) continue;
+      key = `${GLOBAL_TAG}.${name}`;
+      t = 'buf';
+    } else {
+      // members and the scatterlist tables kept in members (interp noteTableMember)
+      const table = k.startsWith('sgt:field:');
+      const member = table ? k.slice('sgt:'.length) : k;
+      if (!member.startsWith('field:') || member.startsWith('field:?.')) continue;
+      if (table && v.t !== 'pages') continue;
+      key = member.slice('field:'.length);
+      t = table ? 'table' : v.t;
+      const id = v.b.id;
+      home = table ? allocToField.get(id) ?? (id.startsWith('field:') && !id.startsWith('field:?.') ? id : undefined) : undefined;
     }
-    // members and the scatterlist tables kept in members (interp noteTableMember)
-    const table = k.startsWith('sgt:field:');
-    const member = table ? k.slice('sgt:'.length) : k;
-    if (!member.startsWith('field:') || member.startsWith('field:?.') || imported.has(v)) continue;
-    if (v.t !== 'buf' && v.t !== 'pages') continue;
-    if (table && v.t !== 'pages') continue;
     const b = v.b;
     // an uncached mapping needs no maintenance in any file; the facts carry no such flag
     if (b.kind === 'param' || b.uncached) continue;
     const mixed = fieldOther.has(k) || b.mixed === true;
     const kind = b.kind === 'vmalloc' && mixed ? 'maybe' : b.kind;
-    const home = table ? allocToField.get(b.id) ?? (b.id.startsWith('field:') && !b.id.startsWith('field:?.') ? b.id : undefined) : undefined;
     out.push({
-      key: member.slice('field:'.length), t: table ? 'table' : v.t, kind, display: b.display, zeroed: b.zeroed, origin: b.origin,
+      key, t, kind, display: b.display, zeroed: b.zeroed, origin: b.origin,
       ...(home ? { home: home.slice('field:'.length) } : {}), ...(mixed ? { mixed: true as const } : {}),
       ...(b.size !== undefined ? { size: b.size } : {}), ...(b.sizeBytes !== undefined ? { sizeBytes: b.sizeBytes } : {}),
     });

@@ -346,4 +346,3 @@ export function holderGate(g: FileGraph, sinks: ReadonlySet<string>, external: r
   }
   return { holderTypes: (t) => types.has(t) };
 }
-

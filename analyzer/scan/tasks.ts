@@ -142,10 +142,8 @@ export class TaskRunner {
     const r = readSourceBytes(file);
     if (!r.ok) return { note: r.note };
     const text = r.buf.toString('latin1');
-    let bits = this.matcher.classify(text);
+    const bits = this.fileBits(text);
     if (bits === 0) return { entry: { bits } };
-    // a stack object handed to a device-facing sink is vmalloc memory with CONFIG_VMAP_STACK
-    if (bits === SNK && stackCandidate(text)) bits |= SRC;
     const srcCalls: number[] = [];
     const lex = lexFunctions(text, this.matcher, { srcCalls });
     // as one string: the main thread decodes it only for the files it will parse (a fifth of them
@@ -211,9 +209,13 @@ export class TaskRunner {
     const r = readSourceBytes(file);
     if (!r.ok) return { note: r.note };
     const text = r.buf.toString('latin1');
-    let bits = this.matcher.classify(text);
-    if (bits === SNK && stackCandidate(text)) bits |= SRC;
-    return { entry: { bits, lex: lexFunctions(text, this.matcher) }, sha1: sha1(r.buf) };
+    return { entry: { bits: this.fileBits(text), lex: lexFunctions(text, this.matcher) }, sha1: sha1(r.buf) };
+  }
+
+  /** SRC|SNK of a file's table names; a stack object handed to a device-facing sink is vmalloc memory with CONFIG_VMAP_STACK. */
+  private fileBits(text: string): number {
+    const bits = this.matcher.classify(text);
+    return bits === SNK && stackCandidate(text) ? bits | SRC : bits;
   }
 
   private refs(task: { files: string[]; names: string[]; namesHash: string; lex?: boolean }): RefsFileResult[] {
@@ -331,4 +333,3 @@ export class TaskRunner {
     }
   }
 }
-
