@@ -64,3 +64,10 @@ export function gitFailure(r: SpawnSyncReturns<Buffer>): string {
   const lines = r.stderr?.toString('utf8').trim().split('\n').filter(Boolean) ?? [];
   return lines.find((l) => /^(fatal|error):/.test(l)) ?? lines[0] ?? `status ${r.status ?? r.signal}`;
 }
+
+/** The top of the work tree `dir` is in; undefined outside one (a bare repository) or on any failure. */
+export function gitTopLevel(dir: string, opts: Pick<GitRunOptions, 'command' | 'timeoutMs'> = {}): string | undefined {
+  const r = gitSync(['rev-parse', '--show-toplevel'], { ...opts, repo: dir, stderr: 'ignore' });
+  const top = !r.error && r.status === 0 ? r.stdout.toString('utf8').trim() : '';
+  return top || undefined;
+}

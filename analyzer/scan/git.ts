@@ -20,7 +20,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { gitSync } from '../git';
+import { gitSync, gitTopLevel } from '../git';
 
 export interface GitOptions {
   /** git executable (tests use a missing one). */
@@ -112,7 +112,7 @@ export function cleanBlobs(roots: readonly string[], opts: GitOptions = {}): Blo
     } catch {
       continue;
     }
-    const top = git(cmd, dir, ['rev-parse', '--show-toplevel'], timeoutMs)?.trim();
+    const top = gitTopLevel(dir, { command: cmd, timeoutMs });
     if (!top) continue;
     if (!trees.has(top)) {
       const indexFile = git(cmd, top, ['rev-parse', '--path-format=absolute', '--git-path', 'index'], timeoutMs)?.trim();

@@ -22,7 +22,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { gitFailure, gitSpawn, gitSync } from '../git';
+import { gitFailure, gitSpawn, gitSync, gitTopLevel } from '../git';
 import { defaultCacheDir } from './cache';
 import { contextScopes, findCallers, findMemberReaders, headerIncluders } from './callers';
 import type { BaseContext } from './context';
@@ -55,13 +55,6 @@ const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const META = '.vmalias-tree.json';
 
 class GitError extends Error {}
-
-/** The top of the work tree `dir` is in; undefined for a bare repository or on any failure. */
-function gitTop(dir: string, timeoutMs: number): string | undefined {
-  const r = gitSync(['rev-parse', '--show-toplevel'], { repo: dir, timeoutMs, stderr: 'ignore' });
-  const top = r.status === 0 ? r.stdout.toString('utf8').trim() : '';
-  return top || undefined;
-}
 
 function git(repo: string, args: string[], timeoutMs: number, input?: string): Buffer {
   const r = gitSync(args, { repo, input, timeoutMs });
@@ -203,7 +196,7 @@ export async function gitBaseContext(rev: GitRevision, paths: readonly string[],
   if (!OID.test(rev.commit)) return empty(`base context not available: ${JSON.stringify(rev.commit)} is not a commit id`);
   // ls-tree and grep work relative to the directory they run in: run them at the work tree's top
   // (a review started in a subdirectory, an editor folder below it); a bare repository has none
-  const top = gitTop(rev.repo, timeoutMs);
+  const top = gitTopLevel(rev.repo, { timeoutMs });
   if (top !== undefined) rev = { ...rev, repo: top };
   let gitDir: string;
   let short: string;
