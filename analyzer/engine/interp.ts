@@ -931,7 +931,7 @@ export class FunctionAnalysis {
         return this.loop(child(s, 'body'), st, child(s, 'condition') ?? null, child(s, 'update'), false, s);
       }
       case 'while_statement':
-        return this.loop(child(s, 'body'), st, child(s, 'condition') ?? null);
+        return this.loop(child(s, 'body'), st, child(s, 'condition') ?? null, undefined, false, s);
       case 'do_statement': {
         const once = this.loop(child(s, 'body'), st, child(s, 'condition') ?? null, undefined, true);
         return once;
@@ -2354,7 +2354,7 @@ export class FunctionAnalysis {
     rec.off = v.off;
     rec.len = args[1] ? this.text(args[1]).replace(/\s+/g, '') : undefined;
     // one chunk per iteration of a counted loop (at `i * L`, or at a pointer advanced by L after it)
-    const span = args[1] ? this.loopSpan(v.off, rec.len as string, this.text(args[1]).replace(/\s+/g, ' ').trim(), n, args[0]) : undefined;
+    const span = args[1] ? this.loopSpan(v.off, rec.len as string, this.text(args[1]).replace(/\s+/g, ' ').trim(), n, args[0], { b, st }) : undefined;
     if (span) rec.span = span;
     if (op === 'flush') {
       st.flushed.set(b.id, rec);
@@ -2409,18 +2409,30 @@ export class FunctionAnalysis {
       if (len !== undefined && b.size !== undefined && beyondStart && this.partOf(len, b.size)) return {};
       for (const r of ranges) {
         const whole = carriedFrom(r, undefined);
-        if (whole && this.shorter(len, whole.len)) return { len: whole.len, lenText: whole.lenText };
+        if (whole && (this.shorter(len, whole.len) || this.oneUnit(rec, len, r))) return { len: whole.len, lenText: whole.lenText };
       }
       return undefined;
     }
     if (ranges.length === 0) return {};
     for (const r of ranges) {
       const whole = r.span?.off === off ? r.span : undefined;
-      if (whole && this.shorter(len, whole.len)) return { len: whole.len, lenText: whole.lenText };
+      if (whole && (this.shorter(len, whole.len) || this.oneUnit(rec, len, r))) return { len: whole.len, lenText: whole.lenText };
       if (r.off !== off && r.span?.off !== off) return {};
       if (r.off === off && this.shorter(len, r.len)) return { len: r.len, lenText: r.lenText };
     }
     return undefined;
+  }
+
+  /**
+   * A flush or invalidate of one unit of a pointer walk, made once outside it (`flush(p, PAGE_SIZE)`
+   * before `while (p < buf + n) { add(p, PAGE_SIZE); p += PAGE_SIZE; }`): the walk is written to
+   * carry several units, so one is short whenever it does, as exceeds() counts a variable factor.
+   */
+  private oneUnit(rec: MaintRec, len: string | undefined, r: IoRange): boolean {
+    const unit = r.span?.unit;
+    if (rec.span || len === undefined || unit === undefined || bareExpr(len) === bareExpr(r.span?.len ?? '')) return false;
+    const a = this.constEval(len);
+    return bareExpr(len) === bareExpr(unit) || (a !== undefined && a === this.constEval(unit));
   }
 
   /** The pointer `p` when `len` is `sizeof(p)` or `sizeof p` of a variable declared as a pointer here. */
@@ -2591,7 +2603,7 @@ export class FunctionAnalysis {
         const pageArg = argAt(sink.page);
         const page = this.pageArg(pageArg, args, n, st);
         if (page && bioArg) this.noteParamPages(page.b, bioArg, 'bio');
-        if (page && bioArg) this.addPage(this.bio(this.objKey(bioArg), st).bufs, page, this.ioRange(page, sink, args, n), st, n, `page added to the bio with ${name}()`);
+        if (page && bioArg) this.addPage(this.bio(this.objKey(bioArg), st).bufs, page, this.ioRange(page, sink, args, n, st), st, n, `page added to the bio with ${name}()`);
         return undefined;
       }
       case 'sg-page': {
@@ -2599,7 +2611,7 @@ export class FunctionAnalysis {
         const pageArg = argAt(sink.page);
         const page = this.pageArg(pageArg, args, n, st);
         if (page && sgArg) this.noteParamPages(page.b, this.loopedTable(sgArg), 'sg');
-        if (page && sgArg) this.putInTable(sgArg, page, this.ioRange(page, sink, args, n), st, n, `page put in a scatterlist with ${name}()`);
+        if (page && sgArg) this.putInTable(sgArg, page, this.ioRange(page, sink, args, n, st), st, n, `page put in a scatterlist with ${name}()`);
         return undefined;
       }
       case 'sg-pages': {
@@ -2700,7 +2712,7 @@ export class FunctionAnalysis {
           // mapped as it is added: a flush right before it (of the page's pointer, advancing in a
           // loop) was made for this page, as for a page added to a bio (addPage())
           const flushedAtAdd = st.flushed.get(page.b.id);
-          this.submit([{ buf: page.b, ranges: [this.ioRange(page, sink, args, n)], steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page mapped for DMA with ${name}()`)], ...(flushedAtAdd ? { flushedAtAdd } : {}) }], op, n, false, st, undefined);
+          this.submit([{ buf: page.b, ranges: [this.ioRange(page, sink, args, n, st)], steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page mapped for DMA with ${name}()`)], ...(flushedAtAdd ? { flushedAtAdd } : {}) }], op, n, false, st, undefined);
         }
         return undefined;
       }
@@ -2747,7 +2759,7 @@ export class FunctionAnalysis {
         if (v && v.t === 'buf' && bioArg) {
           const bio = this.bio(this.objKey(bioArg), st);
           const lenArg = pArg ? args[args.indexOf(pArg) + 1] : undefined;
-          const ranges = lenArg ? [this.rangeOf(v.off, lenArg, n, pArg)] : undefined;
+          const ranges = lenArg ? [this.rangeOf(v.off, lenArg, n, pArg, { b: v.b, st })] : undefined;
           bio.bufs.set(v.b.id, { buf: v.b, steps: [this.step('page-add', n, `added to the bio with ${name}() (flushes for writes)`)], helperFlushesWrites: true, ranges });
         }
         return undefined;
@@ -2785,20 +2797,20 @@ export class FunctionAnalysis {
   }
 
   /** The part of the buffer a page add / mapping carries: the page's offset and the call's length argument. */
-  private ioRange(page: { off?: Off }, sink: SinkRow, args: SNode[], n: SNode): IoRange {
+  private ioRange(page: { b: Buf; off?: Off }, sink: SinkRow, args: SNode[], n: SNode, st: State): IoRange {
     const pageArg = sink.page !== undefined ? args[sink.page] : undefined;
-    return this.rangeOf(page.off, sink.len !== undefined ? args[sink.len] : undefined, n, pageArg && this.pagePointer(pageArg, n));
+    return this.rangeOf(page.off, sink.len !== undefined ? args[sink.len] : undefined, n, pageArg && this.pagePointer(pageArg, n), { b: page.b, st });
   }
 
   /**
    * The range an add at `off` of `lenArg` bytes carries, with what its loop's iterations carry
    * together; `ptr` is the pointer expression the added memory was taken at (for loops advancing it).
    */
-  private rangeOf(off: Off, lenArg: SNode | undefined, n: SNode, ptr?: SNode): IoRange {
+  private rangeOf(off: Off, lenArg: SNode | undefined, n: SNode, ptr?: SNode, walk?: { b: Buf; st: State }): IoRange {
     if (!lenArg) return { off };
     const lenText = this.text(lenArg).replace(/\s+/g, ' ').trim();
     const len = lenText.replace(/\s+/g, '');
-    const span = this.loopSpan(off, len, lenText, n, ptr);
+    const span = this.loopSpan(off, len, lenText, n, ptr, walk);
     return { off, len, lenText, ...(span ? { span } : {}) };
   }
 
@@ -2832,17 +2844,24 @@ export class FunctionAnalysis {
    * one, it carries `n * L` (`n << K`) bytes from the rest of its offset; at `off` of S bytes in
    * `for (off = 0; off < n; off += S)`, `n` bytes; at a pointer `p` that the loop advances by L
    * after the add on every iteration (`p += L` in the body or the update), `n * L` bytes from
-   * where `p` starts (the offset of the first pass over the body).
+   * where `p` starts (the offset of the first pass over the body); and for such a pointer walked
+   * up to an end (`while (p < (char *)buf + n)`, `for (p = buf; p != buf + n; …)`, `buf` the
+   * buffer where `p` starts: `walk`), the `n` bytes up to it, L at a time (`unit`).
    */
-  private loopSpan(off: Off, len: string, lenText: string, n: SNode, ptr?: SNode): IoRange['span'] {
+  private loopSpan(off: Off, len: string, lenText: string, n: SNode, ptr?: SNode, walk?: { b: Buf; st: State }): IoRange['span'] {
     const frame = [...this.loops].reverse().find((f) => !f.isSwitch);
     if (!frame?.node) return undefined;
     const loop = this.countedLoop(frame.node);
     const body = child(frame.node, 'body');
-    if (!loop || !body || !this.everyIteration(n, body)) return undefined;
+    if (!body || !this.everyIteration(n, body)) return undefined;
     const same = (a: string, b: string) => bareExpr(a) === bareExpr(b) || (this.constEval(a) !== undefined && this.constEval(a) === this.constEval(b));
-    const count = asFactor(loop.countText);
     const advanced = ptr && frame.pass === 0 ? this.advanceStep(this.strip(ptr), frame.node, body, n) : undefined;
+    if (!loop) {
+      if (!advanced || !same(advanced, len) || !walk || !ptr) return undefined;
+      const end = this.walkEnd(frame.node, this.strip(ptr), off, walk.b, walk.st);
+      return end ? { off, len: end.replace(/\s+/g, ''), lenText: end, unit: len } : undefined;
+    }
+    const count = asFactor(loop.countText);
     if (advanced && same(advanced, len)) {
       const t = `${count} * ${lenText}`;
       return { off, len: t.replace(/\s+/g, ''), lenText: t };
@@ -2865,6 +2884,32 @@ export class FunctionAnalysis {
     }
     if (spanText === undefined) return undefined;
     return { off: rest.length ? rest.join('+') : undefined, len: spanText.replace(/\s+/g, ''), lenText: spanText };
+  }
+
+  /**
+   * `n` of a loop walking pointer `p` up to `start + n` (`p < start + n`, `p != start + n`, or
+   * reversed; casts allowed), where `start` holds buffer `b` at offset `off` (where `p` is on the
+   * first pass): the length the walk covers, as written.
+   */
+  private walkEnd(loop: SNode, p: SNode, off: Off, b: Buf, st: State): string | undefined {
+    if (p.type !== 'identifier') return undefined;
+    const cond = child(loop, 'condition');
+    const c = cond ? this.strip(cond) : undefined;
+    if (!c || c.type !== 'binary_expression') return undefined;
+    const l = child(c, 'left');
+    const r = child(c, 'right');
+    if (!l || !r) return undefined;
+    const name = this.text(p);
+    const isP = (x: SNode) => this.text(this.strip(x)) === name;
+    const bound = (c.op === '<' || c.op === '!=') && isP(l) ? r : (c.op === '>' || c.op === '!=') && isP(r) ? l : undefined;
+    const sum = bound ? this.strip(bound) : undefined;
+    if (!sum || sum.type !== 'binary_expression' || sum.op !== '+') return undefined;
+    const base = child(sum, 'left');
+    const n = child(sum, 'right');
+    if (!base || !n || descendants(sum).some((d) => d.type === 'identifier' && this.text(d) === name)) return undefined;
+    const v = this.evNoRead(base, st);
+    if (!v || v.t !== 'buf' || v.b.id !== b.id || v.adv || v.off !== off) return undefined;
+    return this.text(n).replace(/\s+/g, ' ').trim();
   }
 
   /**

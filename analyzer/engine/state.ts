@@ -77,9 +77,10 @@ export interface IoRange {
   /**
    * An add in a counted loop (`for (i = 0; i < nr; i++)` at `i * PAGE_SIZE`): what the loop's
    * iterations carry together, from `off` (the offset's part the loop does not change; undefined:
-   * the buffer's start) for `len` (`nr*PAGE_SIZE`; `lenText` as written).
+   * the buffer's start) for `len` (`nr*PAGE_SIZE`; `lenText` as written). A pointer walked to an
+   * end (`while (p < buf + n) { add(p, L); p += L; }`) carries `n`, `unit` (L) per iteration.
    */
-  span?: { off: Off; len: string; lenText: string };
+  span?: { off: Off; len: string; lenText: string; unit?: string };
 }
 
 export type Val =
