@@ -17,6 +17,7 @@ import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite, fieldNameOf, 
 import { DIRECTIONS, seedNames, type SourceKind } from './tables';
 import { ALLOCATORS, allocatorApplies } from './tables/allocators';
 import { skeleton, callsOf, invalidatesOf, SkeletonCache, type MacroBody } from './engine/skeleton';
+import { pointerSlots } from './engine/fnptr';
 import { AnalysisMemo, UnitResult } from './engine/memo';
 
 export { AnalysisMemo } from './engine/memo';
@@ -182,6 +183,37 @@ function collectParamOps(fns: FunctionInfo[], byName: Map<string, FunctionInfo[]
   return out;
 }
 
+/**
+ * `slots` with only the functions that call a table name (`seed`, also through a one-call or
+ * statement macro of the file) or, transitively, such a function of the file.
+ */
+function seedySlots(slots: Map<string, string[]>, fns: FunctionInfo[], seed: ReadonlySet<string>, preproc: ReturnType<typeof skeleton>['preproc']): Map<string, string[]> {
+  if (slots.size === 0) return slots;
+  const viaMacro = new Set<string>();
+  for (const it of preproc) {
+    if (it.kind === 'macro' && seed.has(it.callee)) viaMacro.add(it.name);
+    else if (it.kind === 'block' && (it.body.text.match(/[A-Za-z_]\w*/g) ?? []).some((id) => seed.has(id))) viaMacro.add(it.name);
+  }
+  const seedy = new Set<string>();
+  for (const f of fns) for (const c of f.calls) if (seed.has(c) || viaMacro.has(c)) { seedy.add(f.name); break; }
+  for (let changed = seedy.size > 0; changed;) {
+    changed = false;
+    for (const f of fns) {
+      if (seedy.has(f.name)) continue;
+      let hit = false;
+      for (const c of f.calls) if (seedy.has(c)) { hit = true; break; }
+      for (const c of f.ptrCalls ?? []) if (!hit && (slots.get(c) ?? []).some((t) => seedy.has(t))) hit = true;
+      if (hit) { seedy.add(f.name); changed = true; }
+    }
+  }
+  const out = new Map<string, string[]>();
+  for (const [k, v] of slots) {
+    const keep = v.filter((t) => seedy.has(t));
+    if (keep.length) out.set(k, keep);
+  }
+  return out;
+}
+
 /** Options that change every function's result: a memo made under other ones is emptied. */
 function memoOptionsKey(file: string, opts: AnalyzeOptions): string {
   return JSON.stringify([file, opts.kernel ?? null, opts.confidence ?? 'high', opts.extraAllocators ?? [], opts.extraSinks ?? []]);
@@ -196,12 +228,9 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const t0 = performance.now();
   memo?.begin(memoOptionsKey(file, opts));
   const sk = skeleton(root, text, memo?.skeleton);
-  const fns = sk.fns;
-  memo?.setFunctions(fns, text);
-  const byName = new Map<string, FunctionInfo[]>();
-  for (const f of fns) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
-  // functions of this file blanked with their signatures: still this file's, with no body to read
-  for (const name of opts.blankedFunctions ?? []) if (!byName.has(name)) byName.set(name, []);
+  // functions of this file, with those blanked with their signatures (no body to read)
+  const defined = new Set(sk.fns.map((f) => f.name));
+  for (const name of opts.blankedFunctions ?? []) defined.add(name);
   const notes: string[] = [];
   const errorNodes = sk.errorNodes;
   if (errorNodes > 0) notes.push(`${file}: ${errorNodes} syntax error node(s); analysis continued around them`);
@@ -212,17 +241,17 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const external = new Map<string, FunctionSummary>();
   if (externalAll.size) {
     const called = new Set<string>();
-    for (const f of fns) for (const c of f.calls) called.add(c);
+    for (const f of sk.fns) for (const c of f.calls) called.add(c);
     for (const it of sk.preproc) if (it.kind === 'macro') called.add(it.callee);
     for (const name of called) {
-      const sm = byName.has(name) ? undefined : externalAll.get(name);
+      const sm = defined.has(name) ? undefined : externalAll.get(name);
       if (sm) external.set(name, sm);
     }
     // completion callbacks of other files named as values (`bio->bi_end_io = foo_end_io`): what
     // they invalidate decides this file's asynchronous reads (interp remoteEndIoInvalidates)
-    for (const f of fns) {
+    for (const f of sk.fns) {
       for (const id of f.idents) {
-        if (called.has(id) || byName.has(id)) continue;
+        if (called.has(id) || defined.has(id)) continue;
         const sm = externalAll.get(id);
         if (sm?.invalidatesMembers?.length) external.set(id, sm);
       }
@@ -231,6 +260,23 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const extraAlloc = new Set(opts.extraAllocators ?? []);
   const extraSinks = new Set(opts.extraSinks ?? []);
   const seed = new Set([...SEED_NAMES, ...extraAlloc, ...extraSinks, ...external.keys()]);
+
+  // Calls through function pointers this file fills (fnptr.ts): each slot's functions count as
+  // callees of the function calling through it, for relevance, order and re-analysis alike. Read
+  // from the text, a slot keeps only the functions that reach a table name (seedyFunctions()):
+  // another (a register accessor in an ops table) could not touch a buffer, and the call stays
+  // an unknown one. A slice gets the slots of its whole file (the scan filtered them lexically).
+  const slots = opts.pointerSlots ? new Map(opts.pointerSlots.map(([k, v]) => [k, [...v]])) : seedySlots(pointerSlots(text, (name) => defined.has(name)), sk.fns, seed, sk.preproc);
+  const fns = slots.size === 0 ? sk.fns : sk.fns.map((f) => {
+    const extra: string[] = [];
+    for (const c of f.ptrCalls ?? []) for (const t of slots.get(c) ?? []) extra.push(t);
+    for (const c of f.calls) if (!defined.has(c)) for (const t of slots.get(c) ?? []) extra.push(t);
+    return extra.length ? { ...f, calls: new Set([...f.calls, ...extra]) } : f;
+  });
+  memo?.setFunctions(fns, text);
+  const byName = new Map<string, FunctionInfo[]>();
+  for (const f of fns) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+  for (const name of opts.blankedFunctions ?? []) if (!byName.has(name)) byName.set(name, []);
 
   // Relevance: functions that call a table name, plus (transitively) the in-file functions they call,
   // whose summaries they need. Callers join later, once a callee's summary says something about
@@ -339,7 +385,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
       src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
       functions: byName, summaries, fieldVals, fieldValsByName: byFieldName(fieldVals, importedVals), fieldValsNext: new Map(fieldVals), paramOps,
       extraAllocators: extraAlloc, extraSinks, allocToField, fieldOther, fieldOtherNext: new Set(fieldOther), calledInFile, analyzed: analyzedNames(), callSites, defines, macros, lineStarts,
-      invalidateTexts, notes: extraNotes, ...(demand ? { demand } : {}),
+      invalidateTexts, pointerSlots: slots, notes: extraNotes, ...(demand ? { demand } : {}),
     };
     for (const f of fns) {
       if (!dirty.has(f)) continue;

@@ -351,4 +351,9 @@ export interface AnalyzeOptions {
    * are not imported. Default: read from the text.
    */
   fileGlobals?: readonly string[];
+  /**
+   * The file's function-pointer slots (engine/fnptr.ts `pointerSlots()`), when `text` is a slice:
+   * read from the whole file, since a store into a slot may sit in a blanked body.
+   */
+  pointerSlots?: readonly (readonly [string, readonly string[]])[];
 }

@@ -139,6 +139,8 @@ export interface TuCtx {
   lineStarts: readonly number[];
   /** object-like #define NAME value of the file, for constant sizes */
   defines: Map<string, string>;
+  /** function-pointer slots of the file and the functions stored in each (fnptr.ts) */
+  pointerSlots: Map<string, string[]>;
   /** invalidate_kernel_vmap_range calls anywhere in the file, by pointer text */
   invalidateTexts: string[];
   notes: string[];
@@ -421,6 +423,8 @@ export class FunctionAnalysis {
   private readonly skippedWhy = new Set<string>();
   /** The invocation of the statement macro being run (findings inside its body are reported there). */
   private macroSite: SNode | undefined;
+  /** The call through a function pointer being applied (callThrough), for report()'s message. */
+  private through: { node: SNode; name: string; via: string } | undefined;
   /** set when the analysis consulted the direction context: otherwise the other context would repeat it */
   usedCtx = false;
   /** what this function passes to in-file callees, per callee */
@@ -805,7 +809,10 @@ export class FunctionAnalysis {
     // exist there, and the honest advice is memory with no alias (tables MAINTENANCE `since`)
     const row = MAINTENANCE.get('flush_kernel_vmap_range');
     const noApi = (rule === 'vmap-io-missing-flush' || rule === 'vmap-io-missing-invalidate') && this.tu.kernel !== undefined && row !== undefined && appliesTo(row, this.tu.kernel) === false;
-    const message = noApi ? `${message0}; kernel ${this.tu.kernelLabel} has no flush_kernel_vmap_range()/invalidate_kernel_vmap_range() (added in ${row?.since}): do this I/O from linear-map memory (kmalloc(), the page allocator) instead` : message0;
+    // a call through a function pointer names the function it runs: say which pointer
+    const through = this.through && site0.start >= this.through.node.start && site0.end <= this.through.node.end ? this.through : undefined;
+    const message1 = through ? message0.replace(`${through.name}()`, `${through.name}() (called through \`${through.via}\`)`) : message0;
+    const message = noApi ? `${message1}; kernel ${this.tu.kernelLabel} has no flush_kernel_vmap_range()/invalidate_kernel_vmap_range() (added in ${row?.since}): do this I/O from linear-map memory (kmalloc(), the page allocator) instead` : message1;
     const fixes1 = noApi ? fixes0.filter((f) => !/_kernel_vmap_range\(/.test(f.title)) : fixes0;
     // a file with CRLF line ends gets CRLF in what a fix inserts (the edits are applied verbatim by the CLI's users)
     const fixes2 = this.src.includes('\r\n') ? fixes1.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, newText: e.newText.replace(/\r?\n/g, '\r\n') })) })) : fixes1;
@@ -2091,11 +2098,76 @@ export class FunctionAnalysis {
       }
     }
     if (!name) {
+      const { targets, blanked } = this.pointerTargets(n, args);
+      if (targets.length) {
+        for (const t of blanked) this.tu.demand?.add(t);
+        return this.callThrough(targets, n, args, st);
+      }
       // call through a function pointer: arguments escape
       const vals = args.map((a) => this.ev(a, st));
+      for (const t of blanked) this.wantIfTracked(t, vals, args, st);
       vals.forEach((v, i) => this.escape(v, args[i], st, n));
       return undefined;
     }
+    return this.callNamed(name, n, args, st);
+  }
+
+  /**
+   * The functions of this file a call through a pointer may run: those stored in the slot it
+   * calls through (`x->push(…)` → `push`, `(*fn)(…)` and `fn(…)` → `fn`; fnptr.ts), taking as
+   * many parameters as the call passes. Undefined when there are none.
+   */
+  private pointerTargets(n: SNode, args: SNode[], name?: string): { targets: string[]; blanked: string[] } {
+    let slot = name;
+    if (slot === undefined) {
+      const f = child(n, 'function');
+      const fs = f ? this.strip(f) : undefined;
+      if (fs?.type === 'field_expression') {
+        const fld = child(fs, 'field');
+        slot = fld ? this.text(fld) : undefined;
+      } else if (fs?.type === 'pointer_expression') {
+        const a = child(fs, 'argument');
+        slot = a && this.strip(a).type === 'identifier' ? this.text(this.strip(a)) : undefined;
+      }
+    }
+    const targets: string[] = [];
+    const blanked: string[] = [];
+    for (const t of (slot === undefined ? undefined : this.tu.pointerSlots.get(slot)) ?? []) {
+      const defs = this.tu.functions.get(t);
+      // blanked whole by the scan's slice (defsOf): the scan's next pass brings it when wanted
+      if (defs?.length === 0) blanked.push(t);
+      else if (defs?.some((g) => g.params.length === args.length)) targets.push(t);
+    }
+    return { targets, blanked };
+  }
+
+  /** A call that runs one of `targets`: each on its own copy of the state, the outcomes joined. */
+  private callThrough(targets: string[], n: SNode, args: SNode[], st: State): Val | undefined {
+    const f = child(n, 'function');
+    const via = f ? this.text(f).replace(/\s+/g, '') : '';
+    const outer = this.through;
+    try {
+      if (targets.length === 1) {
+        this.through = { node: n, name: targets[0], via };
+        return this.callNamed(targets[0], n, args, st);
+      }
+      let out: State | null = null;
+      let val: Val | undefined;
+      for (const t of targets) {
+        this.through = { node: n, name: t, via };
+        const s = cloneState(st);
+        const v = this.callNamed(t, n, args, s);
+        out = join(out, s);
+        val ??= v;
+      }
+      if (out) Object.assign(st, out);
+      return val;
+    } finally {
+      this.through = outer;
+    }
+  }
+
+  private callNamed(name: string, n: SNode, args: SNode[], st: State): Val | undefined {
     const k = this.tu.kernel;
     const maint = MAINTENANCE.get(name);
     if (maint) {
@@ -2226,12 +2298,19 @@ export class FunctionAnalysis {
     }
     const summary = this.tu.summaries.get(name) ?? (this.tu.analyzed.has(name) ? { name, file: this.tu.file } : undefined);
     if (summary) return this.applySummary(name, summary, n, args, st);
+    // a variable holding functions of this file (`submit_fn(buf, len)`)
+    const via = this.tu.functions.has(name) ? undefined : this.pointerTargets(n, args, name);
+    if (via?.targets.length) {
+      for (const t of via.blanked) this.tu.demand?.add(t);
+      return this.callThrough(via.targets, n, args, st);
+    }
     // Unknown function: every buffer argument escapes (assumed written and read).
     const vals = args.map((a) => this.ev(a, st));
     // A function of another file without a summary yet: what it is passed still goes to the scan,
     // which hands it to that file (its helper may prove the buffer is vmalloc memory).
     if (!this.tu.functions.has(name)) this.noteSite(name, args, vals, st);
     else this.wantIfTracked(name, vals, args, st);
+    for (const t of via?.blanked ?? []) this.wantIfTracked(t, vals, args, st);
     let bufArg: Val | undefined;
     vals.forEach((v, i) => {
       if (v && v.t === 'buf') bufArg = bufArg ?? v;

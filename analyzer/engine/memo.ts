@@ -334,7 +334,7 @@ function moveEntry(e: Entry, fr: Frame, moves: Move[]): void {
 // ------------------------------------------------------------------ the recorded unit
 
 /** Shared facts a unit reads, by kind (each maps to a TuCtx member). */
-type ReadKind = 'sum' | 'fv' | 'fv*' | 'fvK' | 'fvN' | 'fvn' | 'ops' | 'fo' | 'a2f' | 'cif' | 'an' | 'cs' | 'mac' | 'def' | 'fn' | 'fn?' | 'inv';
+type ReadKind = 'sum' | 'fv' | 'fv*' | 'fvK' | 'fvN' | 'fvn' | 'ops' | 'fo' | 'a2f' | 'cif' | 'an' | 'cs' | 'mac' | 'def' | 'fn' | 'fn?' | 'inv' | 'slot';
 
 interface Read {
   kind: ReadKind;
@@ -583,6 +583,7 @@ function currentRead(kind: ReadKind, key: string, tu: TuCtx, fr: Frame): string 
     case 'fn?': return ser(tu.functions.has(key), fr);
     case 'fn': return ser((tu.functions.get(key) ?? []).map((g) => fnKey(g, tu.src)), fr);
     case 'inv': return ser(tu.invalidateTexts, fr);
+    case 'slot': return ser(tu.pointerSlots.get(key), fr);
   }
 }
 
@@ -611,7 +612,7 @@ function readsHold(reads: Read[], tu: TuCtx, fr: Frame): boolean {
 /** The TuCtx members the recorder replaces by logging views. */
 const LOGGED_MEMBERS = [
   'summaries', 'fieldVals', 'fieldValsByName', 'fieldValsNext', 'paramOps', 'fieldOther', 'fieldOtherNext', 'allocToField',
-  'calledInFile', 'analyzed', 'callSites', 'macros', 'defines', 'functions', 'invalidateTexts', 'notes',
+  'calledInFile', 'analyzed', 'callSites', 'macros', 'defines', 'functions', 'invalidateTexts', 'pointerSlots', 'notes',
 ] as const satisfies readonly (keyof TuCtx)[];
 
 /**
@@ -704,6 +705,7 @@ export class Recorder {
       callSites: view(b.callSites, 'cs') as unknown as TuCtx['callSites'],
       macros: view(b.macros, 'mac') as unknown as TuCtx['macros'],
       defines: view(b.defines, 'def') as unknown as TuCtx['defines'],
+      pointerSlots: view(b.pointerSlots, 'slot') as unknown as TuCtx['pointerSlots'],
       functions: {
         get: (k: string) => logged('fn', k, () => b.functions.get(k)),
         has: (k: string) => logged('fn?', k, () => b.functions.has(k)),

@@ -27,6 +27,11 @@ export interface FunctionInfo {
   calls: Set<string>;
   /** every identifier mentioned (for relevance checks) */
   idents: Set<string>;
+  /**
+   * Names called through a pointer (`x->push(…)`, `(*fn)(…)`: the member or variable), for
+   * fnptr.ts's slots; absent when there are none.
+   */
+  ptrCalls?: Set<string>;
 }
 
 /** Unwrap declarators down to the identifier, counting pointer levels and arrays. */
@@ -109,19 +114,25 @@ export function collectFunctions(root: SNode, src: string): FunctionInfo[] {
     }
     const calls = new Set<string>();
     const idents = new Set<string>();
+    let ptrCalls: Set<string> | undefined;
     for (const x of bodyNodes(body)) {
       if (x.type === 'identifier') {
         const id = src.slice(x.start, x.end);
         idents.add(id);
         if (x.field === 'function' && x.parent?.type === 'call_expression') calls.add(id);
+        // `(*fn)(…)`
+        else if (x.parent?.type === 'pointer_expression' && x.parent.parent?.type === 'parenthesized_expression' && x.parent.parent.field === 'function') (ptrCalls ??= new Set()).add(id);
       } else if (x.type === 'field_identifier') {
-        idents.add('.' + src.slice(x.start, x.end));
+        const id = src.slice(x.start, x.end);
+        idents.add('.' + id);
+        // `x->push(…)`, `ops.push(…)`
+        if (x.parent?.type === 'field_expression' && x.parent.field === 'function') (ptrCalls ??= new Set()).add(id);
       }
     }
     // `static void *foo(…)`: the declarator chain has a pointer level above the function declarator.
     const returnsPointer = /^\s*\*/.test(src.slice(child(n, 'declarator')?.start ?? 0, decl.fn.start)) || decl.ptr > 0;
     const isStatic = n.children.some((c) => c.type === 'storage_class_specifier' && src.slice(c.start, c.end) === 'static');
-    out.push({ name: decl.name, node: n, body, params, returnsPointer, isStatic, calls, idents });
+    out.push({ name: decl.name, node: n, body, params, returnsPointer, isStatic, calls, idents, ...(ptrCalls ? { ptrCalls } : {}) });
   }
   return out;
 }

@@ -21,6 +21,7 @@
  * lines and signatures. test/unit/slice.test.ts checks on every fixture that the findings of the
  * sliced text equal those of the whole text.
  */
+import { pointerSlots } from '../engine/fnptr';
 import { isIdChar, isIdStart, lexFunctions, preprocEnd, skipLiteral, TABLE_FILL, wordsRegex, type LexDef, type NameMatcher } from './prefilter';
 import { MAINTENANCE } from '../tables';
 
@@ -39,6 +40,16 @@ export interface SliceResult {
   gaps?: [number, number][];
   /** Functions blanked with their signatures (blankExcept `whole`): no definition of them is left. */
   absent?: string[];
+  /**
+   * The whole file's function-pointer slots (FileGraph.slots; set by blankExcept): a store into a
+   * slot may sit in a blanked body.
+   */
+  pointerSlots?: [string, string[]][];
+}
+
+/** What the analysis of a slice must be told about the text it no longer has (AnalyzeOptions). */
+export function sliceOptions(sl: SliceResult): { blankedFunctions?: string[]; pointerSlots?: [string, string[]][] } {
+  return { ...(sl.absent ? { blankedFunctions: sl.absent } : {}), ...(sl.pointerSlots ? { pointerSlots: sl.pointerSlots } : {}) };
 }
 
 /** Blanked stretches shorter than this are parsed: a skipped range costs more than a short one. */
@@ -58,9 +69,15 @@ export interface FileGraph {
   callers: number[][];
   /** Ranges of #define lines (with continuations). */
   defineRanges: [number, number][];
+  /** Function-pointer slots of the whole file (engine/fnptr.ts), for the analysis of a slice. */
+  slots: Map<string, string[]>;
 }
 
-export function fileGraph(text: string, matcher: NameMatcher): FileGraph {
+/**
+ * The file's functions and what each references. `external`: names of other files' functions with
+ * summaries (a slot's function calling one is followed, as one naming a table function is).
+ */
+export function fileGraph(text: string, matcher: NameMatcher, external?: ReadonlySet<string>): FileGraph {
   const defs = lexFunctions(text, matcher, { bodies: true }).defs.filter((d) => d.bodyStart !== undefined && d.bodyEnd !== undefined);
   const macros = new Map<string, string[]>();
   const defineRanges: [number, number][] = [];
@@ -90,9 +107,31 @@ export function fileGraph(text: string, matcher: NameMatcher): FileGraph {
     }
     expanded.push(seen);
   });
-  const callers: number[][] = defs.map(() => []);
-  refs.forEach((r, i) => { for (const j of r) callers[j].push(i); });
-  return { text, defs, byName, expanded, refs, callers, defineRanges };
+  const callersOf = () => {
+    const out: number[][] = defs.map(() => []);
+    refs.forEach((r, i) => { for (const j of r) out[j].push(i); });
+    return out;
+  };
+  let callers = callersOf();
+  // A body naming a slot (`ops->push`, `submit_fn`; engine/fnptr.ts) references the functions
+  // stored in it that name a table function or reach one, as analyze.ts follows them.
+  const slots = pointerSlots(text, (name) => byName.has(name));
+  if (slots.size) {
+    const named = (id: string) => matcher.classOf(id) !== 0 || external?.has(id) === true;
+    const seedy = reach(defs.flatMap((d, i) => (d.bits !== 0 || [...expanded[i]].some(named) ? [i] : [])), (i) => callers[i]);
+    for (const [k, v] of slots) {
+      const keep = v.filter((t) => (byName.get(t) ?? []).some((j) => seedy.has(j)));
+      if (keep.length) slots.set(k, keep);
+      else slots.delete(k);
+    }
+    if (slots.size) {
+      defs.forEach((_, i) => {
+        for (const id of expanded[i]) for (const t of slots.get(id) ?? []) for (const j of byName.get(t) ?? []) if (j !== i) refs[i].add(j);
+      });
+      callers = callersOf();
+    }
+  }
+  return { text, defs, byName, expanded, refs, callers, defineRanges, slots };
 }
 
 export function sliceRelevant(text: string, seeds: ReadonlySet<string>, matcher: NameMatcher, graph?: FileGraph): SliceResult {
@@ -194,7 +233,9 @@ export function blankExcept(g: FileGraph, keep: ReadonlySet<number>, opts: { top
     for (const i of kept) for (const id of g.expanded[i]) named.add(id);
     ranges.push(...topLevelBlanks(text, defs, (name) => named.has(name)));
   }
-  if (ranges.length === 0) return { text, functions: defs.length, kept: defs.length, blanked: 0 };
+  // the analysis reads the slots from here, not from a text whose stores may be blanked
+  const pointerSlots = [...g.slots];
+  if (ranges.length === 0) return { text, functions: defs.length, kept: defs.length, blanked: 0, pointerSlots };
   ranges.sort((a, b) => a[0] - b[0]);
   const blankText = blankOf(g);
   const parts: string[] = [];
@@ -226,7 +267,7 @@ export function blankExcept(g: FileGraph, keep: ReadonlySet<number>, opts: { top
   parts.push(text.slice(at));
   return {
     text: parts.join(''), functions: defs.length, kept: kept.size, blanked, ...(gaps.length ? { gaps } : {}),
-    ...(absent.size ? { absent: [...absent].sort() } : {}),
+    ...(absent.size ? { absent: [...absent].sort() } : {}), pointerSlots,
   };
 }
 

@@ -12,7 +12,7 @@ import { analyzeTree, fieldNameOf, getBackend } from '../analyze';
 import { decodeSource, readSourceBytes } from './files';
 import { callsOf, fileLinks, lexFunctions, mergePairs, NameMatcher, SNK, sourceFieldTypes, sourceGlobals, SRC, stackCandidate, stackSinkNames, tableFieldTypes, wordsRegex, type NameClasses, type PrefilterEntry } from './prefilter';
 import { sha1 } from './cache';
-import { blankExcept, fileGraph, keepFor, sliceRelevant, type SliceResult } from './slice';
+import { blankExcept, fileGraph, keepFor, sliceOptions, sliceRelevant, type SliceResult } from './slice';
 import { analyzeOnDemand, holderGate } from './demand';
 import { declaresOwn, fileScopeGlobals, GLOBAL_TAG } from '../engine/globals';
 import { seedNames } from '../tables';
@@ -266,13 +266,13 @@ export class TaskRunner {
       // what is declared in them is blanked by slicing, so they are read from the whole text here
       const own = fileScopeGlobals(text);
       if (fields.some((f) => f.key.startsWith(`${GLOBAL_TAG}.`))) fields = fields.filter((f) => !f.key.startsWith(`${GLOBAL_TAG}.`) || !declaresOwn(text, fieldNameOf(f.key), own));
-      const opts = {
+      const opts: AnalyzeOptions = {
         ...this.init.options, externalSummaries: ext, fileGlobals: [...own], ...(callSites?.length ? { externalCallSites: new Map(callSites) } : {}), ...(needed?.length ? { neededSummaries: needed } : {}),
         ...(fields.length ? { externalFields: fields } : {}),
       };
       if (this.init.slice !== false) {
         const o = this.init.options;
-        const graph = fileGraph(text, this.matcher);
+        const graph = fileGraph(text, this.matcher, new Set(ext.keys()));
         let sl: SliceResult | undefined;
         // a stack object handed to a device-facing sink has its declaration for a source: the
         // functions calling those sinks are kept whole (stackCandidate, stackSinkNames)
@@ -310,7 +310,7 @@ export class TaskRunner {
               parse: (sl) => timed(() => backend.parse(sl.text, sl.gaps).root, 'parse'),
               // skipping everything but the ranges needs tree-sitter's included ranges (wasm)
               ...(splicing ? { parseOnly: (t: string, ranges: readonly (readonly [number, number])[]) => timed(() => backend.parse(t, outside(ranges, t.length)).root, 'parse') } : {}),
-              analyze: (root, sl) => timed(() => analyzeTree(root, sl.text, file, { ...opts, reportDemand: true, ...(sl.absent ? { blankedFunctions: sl.absent } : {}) }), 'analyze'),
+              analyze: (root, sl) => timed(() => analyzeTree(root, sl.text, file, { ...opts, reportDemand: true, ...sliceOptions(sl) }), 'analyze'),
             });
             return done(out.result, {
               parseMs: parseMs + (t1 - t0), analyzeMs, chars: out.charsParsed, blanked: out.charsBlanked, passes: out.passes, parsedFunctions: out.parsed,
@@ -319,6 +319,7 @@ export class TaskRunner {
           if (keep) sl = blankExcept(graph, keep, { topLevel: true });
         }
         sl ??= sliceRelevant(text, seeds, this.matcher, graph);
+        Object.assign(opts, sliceOptions(sl));
         text = sl.text;
         blanked = sl.blanked;
         gaps = sl.gaps;

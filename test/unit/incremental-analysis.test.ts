@@ -238,6 +238,21 @@ test('a change in a callee summary re-analyses its callers (and the result chang
   assert.deepEqual(comparable(inc), comparable(analyzeTree(root, text, 'h.c', {})));
 });
 
+test('re-pointing a function-pointer slot re-analyses its caller with the memo (the slot is a logged input)', async () => {
+  const memo = new AnalysisMemo();
+  let text = fs.readFileSync(path.join(FIXTURE_DIR, 'call_through_fn_pointer.c'), 'utf8');
+  const before = analyzeTree(await parse(text), text, 'p.c', {}, memo);
+  assert.ok(before.findings.some((f) => f.function === 'fwld_load'));
+  // the ops table's stage slot now holds the bouncing writer's sibling: no linear-map call
+  text = text.replace('.stage\t\t= fwld_stage_v2,', '.stage\t\t= fwld_stage_bounced,').replace(
+    'static dma_addr_t fwld_stage_v2(', 'static dma_addr_t fwld_stage_bounced(struct fwld_dev *fd, void *img, size_t len)\n{\n\treturn 0;\n}\n\nstatic dma_addr_t fwld_stage_v2(');
+  const root = await parse(text);
+  const inc = analyzeTree(root, text, 'p.c', {}, memo);
+  assert.ok(memo.last.analysedNames.includes('fwld_load'), `analysed: ${memo.last.analysedNames.join(', ')}`);
+  assert.ok(!inc.findings.some((f) => f.function === 'fwld_load'));
+  assert.deepEqual(comparable(inc), comparable(analyzeTree(root, text, 'p.c', {})));
+});
+
 test('the same text analysed again with the memo re-analyses nothing; other options empty it', async () => {
   const memo = new AnalysisMemo();
   const root = await parse(HELPERS);

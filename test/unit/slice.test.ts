@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeText, analyzeTree, getBackend } from '../../analyzer/analyze';
-import { blankExcept, fileGraph, keepFor, sliceFor, sliceRelevant, sourceMeetsSink, type FileGraph } from '../../analyzer/scan/slice';
+import { blankExcept, fileGraph, keepFor, sliceFor, sliceOptions, sliceRelevant, sourceMeetsSink, type FileGraph } from '../../analyzer/scan/slice';
 import { analyzeOnDemand, holderGate, sourceFields, startSet, type DemandOutcome } from '../../analyzer/scan/demand';
 import { NameMatcher, nameClasses, stackCandidate, stackSinkNames } from '../../analyzer/scan/prefilter';
 import { seedNames } from '../../analyzer/tables';
@@ -120,7 +120,7 @@ async function sameAnalysis(text: string, file: string, opts: AnalyzeOptions): P
   const seeds = seedNames([...(opts.extraAllocators ?? []), ...(opts.extraSinks ?? []), ...stackSrc]);
   const s = sliceRelevant(text, seeds, matcher);
   const whole = await analyzeText(text, file, opts);
-  const sliced = await analyzeText(s.text, file, opts);
+  const sliced = await analyzeText(s.text, file, { ...opts, ...sliceOptions(s) });
   assert.deepEqual(JSON.parse(JSON.stringify(sliced.findings)), JSON.parse(JSON.stringify(whole.findings)), `${file}: findings differ after slicing`);
   assert.deepEqual(sliced.summaries, whole.summaries, `${file}: summaries differ after slicing`);
   // A leaf file keeps only what a source reaches: the findings (not the summaries) must not change.
@@ -131,7 +131,7 @@ async function sameAnalysis(text: string, file: string, opts: AnalyzeOptions): P
   const leaf = sliceFor(g, sources, sinks, [], seeds);
   if (leaf === 'skip') assert.deepEqual(whole.findings, [], `${file}: skipped as a leaf but has findings`);
   else if (leaf) {
-    const l = await analyzeText(leaf.text, file, opts);
+    const l = await analyzeText(leaf.text, file, { ...opts, ...sliceOptions(leaf) });
     assert.deepEqual(JSON.parse(JSON.stringify(l.findings)), JSON.parse(JSON.stringify(whole.findings)), `${file}: findings differ after leaf slicing`);
     if (leaf.blanked > s.blanked) leafGain++;
     // demand-driven: the same findings from the narrow slice and its widenings, starting with the
@@ -158,7 +158,7 @@ async function sameAnalysis(text: string, file: string, opts: AnalyzeOptions): P
   for (const name of [...new Set(g.defs.filter((d) => !d.isStatic).map((d) => d.name))]) {
     const part = sliceFor(g, sources, sinks, [name], seeds);
     if (part === undefined || part === 'skip') continue;
-    const r = await analyzeText(part.text, file, opts);
+    const r = await analyzeText(part.text, file, { ...opts, ...sliceOptions(part) });
     assert.deepEqual(r.summaries.filter((x) => x.name === name), whole.summaries.filter((x) => x.name === name), `${file}: summary of ${name}() differs after slicing for it`);
     assert.deepEqual(JSON.parse(JSON.stringify(r.findings)), JSON.parse(JSON.stringify(whole.findings)), `${file}: findings differ after slicing for ${name}()`);
     // demand-driven, analysed as the scan does: with the needed function analysed whatever calls it
@@ -184,7 +184,7 @@ async function onDemand(g: FileGraph, sources: Set<string>, sinks: Set<string>, 
   return analyzeOnDemand({ g, keep, sources, needed, sites: [], fieldStart, ...(hint ? { hint } : {}), ...gate }, {
     parse: (sl) => b.parse(sl.text, sl.gaps).root,
     ...(splice ? { parseOnly: (t: string, ranges: readonly (readonly [number, number])[]) => b.parse(t, outside(ranges, t.length)).root } : {}),
-    analyze: (root, sl) => analyzeTree(root, sl.text, file, { ...opts, reportDemand: true, ...(sl.absent ? { blankedFunctions: sl.absent } : {}) }),
+    analyze: (root, sl) => analyzeTree(root, sl.text, file, { ...opts, reportDemand: true, ...sliceOptions(sl) }),
   });
 }
 
@@ -451,7 +451,7 @@ describe('demand-driven slicing on damaged code', () => {
       runs++;
       const k = blankExcept(g, keep, { topLevel: true });
       const root = b.parse(k.text, k.gaps).root;
-      const lexical = analyzeTree(root, k.text, 'damaged.c', {});
+      const lexical = analyzeTree(root, k.text, 'damaged.c', sliceOptions(k));
       // Error recovery depends on the text around a break, and the slices differ there: a
       // function the lexical slice's parse lost into an ERROR node can come back whole in a
       // narrower slice (a call cut by a stray `#if` then really is missing). Compare on the
