@@ -40,7 +40,7 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
     return r && w ? 'both' as const : r ? 'read' as const : w ? 'write' as const : undefined;
   };
   // the function does I/O on a parameter: its direction is part of the summary
-  const io = acc.submits.size > 0 || acc.readInto.size > 0 || acc.readsCompleted.size > 0;
+  const io = acc.submits.size > 0 || acc.readInto.size > 0 || acc.readsCompleted.size > 0 || acc.readIntoMembers.size > 0;
   // a page or page-array parameter's I/O is on the pages: kept apart, so a caller passing the
   // array's own (kvmalloc()ed) memory is not taken to submit it
   const bufs = (x: Set<number>) => new Set([...x].filter((i) => !acc.pageParams.has(i)));
@@ -61,6 +61,7 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
     invalidatesParams: arr(acc.invalidates),
     flushesMembers: acc.flushedMembers?.size ? [...acc.flushedMembers].sort() : undefined,
     invalidatesMembers: acc.invalidatesMembers.size ? [...acc.invalidatesMembers].sort() : undefined,
+    readIntoMembers: acc.readIntoMembers.size ? [...acc.readIntoMembers].sort() : undefined,
     readsMembers: acc.readsMembers.size ? [...acc.readsMembers].sort() : undefined,
     writesMembers: acc.writesMembers.size ? [...acc.writesMembers].sort() : undefined,
     submitsParams: arr(bufs(acc.submits)),
@@ -125,6 +126,7 @@ function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
     invalidates: new Set([...a.invalidates, ...b.invalidates]),
     flushedMembers: meet(a.flushedMembers, b.flushedMembers),
     invalidatesMembers: new Set([...a.invalidatesMembers, ...b.invalidatesMembers]),
+    readIntoMembers: new Set([...a.readIntoMembers, ...b.readIntoMembers]),
     readsMembers: new Set([...a.readsMembers, ...b.readsMembers]),
     writesMembers: new Set([...a.writesMembers, ...b.writesMembers]),
     submits: new Set([...a.submits, ...b.submits]),

@@ -136,6 +136,13 @@ export interface FunctionSummary {
   /** Members of a parameter's struct invalidated (`invalidate_kernel_vmap_range(x->data, …)`). */
   invalidatesMembers?: string[];
   /**
+   * Members (`T.m`) of a parameter's struct read into by I/O that has completed when the function
+   * returns, without an invalidate (a static helper doing a member's I/O for its callers): the
+   * caller's buffer in that member has a completed read at the call, which its own invalidate
+   * after the call settles.
+   */
+  readIntoMembers?: string[];
+  /**
    * Members (`T.m`) of a parameter's struct the function reads through with the CPU (`h = x->data;
    * h->magic`, `memcpy(dst, x->data, n)`) / writes through (`memset(x->data, …)`), where the
    * file knows the member holds vmalloc memory: a CPU read / write at the call of the buffer the
@@ -224,7 +231,7 @@ export function givesMemory(s: FunctionSummary): boolean {
  */
 export function reachesIo(s: FunctionSummary): boolean {
   return Boolean(s.submitsParams || s.readIntoParams || s.readsCompletedParams || s.submitsPagesParams || s.readIntoPagesParams || s.addsPagesParams || s.returnsPagesOfParams ||
-    s.convertsParams || s.flushesParams || s.invalidatesParams || s.flushesMembers || s.invalidatesMembers);
+    s.convertsParams || s.flushesParams || s.invalidatesParams || s.flushesMembers || s.invalidatesMembers || s.readIntoMembers);
 }
 
 export interface AnalysisStats {

@@ -11,7 +11,7 @@
 import { lineIndex } from '../parse/lines';
 import { SNode, child, descendants } from '../parse/syntax';
 import { loadedBackend } from '../parse/backends';
-import type { MacroBody } from './skeleton';
+import { invalidatesOf, type MacroBody } from './skeleton';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
   ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
@@ -32,6 +32,8 @@ export interface SummaryAcc {
   /** `T.m` members of parameters flushed (intersection over exits) / invalidated (any path) */
   flushedMembers: Set<string> | null;
   invalidatesMembers: Set<string>;
+  /** `T.m` members of parameters whose read completed here, left to the callers to invalidate (atExit) */
+  readIntoMembers: Set<string>;
   /** `T.m` members of parameters read / written through by the CPU (any path; noteMemberAccess) */
   readsMembers: Set<string>;
   writesMembers: Set<string>;
@@ -93,7 +95,7 @@ export function strongerKind(a: SourceKind | undefined, b: SourceKind | undefine
 
 export function newSummaryAcc(): SummaryAcc {
   return {
-    flushed: null, invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), readsMembers: new Set(), writesMembers: new Set(), submits: new Set(), helperFlushed: new Set(), writeUnflushed: new Set(), pageParams: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
+    flushed: null, invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), readIntoMembers: new Set(), readsMembers: new Set(), writesMembers: new Set(), submits: new Set(), helperFlushed: new Set(), writeUnflushed: new Set(), pageParams: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
     reads: new Set(), converts: null, addsPages: new Set(), returnsPages: new Set(),
   };
 }
@@ -1133,8 +1135,9 @@ export class FunctionAnalysis {
   /**
    * `ret = submit_bio_wait(bio); if (ret) return ret;`: on the branch where the read's status says
    * it failed, the buffer holds nothing the code will use, so it needs no invalidate (as the
-   * failed-I/O branch of a guarded invalidate needs none). Conditions: the status variable alone,
-   * negated, or compared with 0.
+   * failed-I/O branch of a guarded invalidate needs none). Conditions: the status variable, or the
+   * synchronous call that completed the read (`if (submit_bio_wait(bio))`, `if (foo_read(m) < 0)`),
+   * alone, negated, or compared with 0.
    */
   private failedReads(condNode: SNode, t: State | null, e: State | null): void {
     const st = t ?? e;
@@ -1142,25 +1145,34 @@ export class FunctionAnalysis {
     // through likely()/unlikely()/WARN_ON()
     let x = this.strip(condNode);
     for (let w; x.type === 'call_expression' && (w = CONDITION_WRAPPERS.get(this.callName(x) ?? '')) !== undefined && this.args(x)[w];) x = this.strip(this.args(x)[w]);
+    // the status: a variable holding it, or the completing call itself (`if (foo_read(m))`)
     let name: string | undefined;
+    let call: SNode | undefined;
     let failIsThen = true;
-    if (x.type === 'identifier') name = this.text(x);
+    const status = (y: SNode) => {
+      const z = this.strip(y);
+      if (z.type === 'identifier') name = this.text(z);
+      else if (z.type === 'call_expression') call = z;
+      return name !== undefined || call !== undefined;
+    };
+    if (x.type === 'identifier' || x.type === 'call_expression') status(x);
     else if (x.type === 'unary_expression' && x.op === '!') {
       const a = child(x, 'argument');
-      if (a && this.strip(a).type === 'identifier') { name = this.text(this.strip(a)); failIsThen = false; }
+      if (a && status(a)) failIsThen = false;
     } else if (x.type === 'binary_expression') {
       const l = child(x, 'left'), r = child(x, 'right');
-      if (l && r && this.strip(l).type === 'identifier' && /^0[uUlL]*$/.test(this.text(r).trim())) {
-        name = this.text(this.strip(l));
+      if (l && r && /^0[uUlL]*$/.test(this.text(r).trim()) && status(l)) {
         if (x.op === '!=' || x.op === '<') failIsThen = true;
         else if (x.op === '==' || x.op === '>=') failIsThen = false;
-        else name = undefined;
+        else name = call = undefined;
       }
     }
-    if (!name) return;
+    if (!name && !call) return;
     const failed = failIsThen ? t : e;
     if (!failed) return;
-    for (const [id, p] of [...failed.completed]) if (p.sync && p.statusVar === name) failed.completed.delete(id);
+    for (const [id, p] of [...failed.completed]) {
+      if (p.sync && (name !== undefined ? p.statusVar === name : p.site.span.startOffset === call?.start && p.site.span.endOffset === call.end)) failed.completed.delete(id);
+    }
   }
 
   /**
@@ -3547,9 +3559,8 @@ export class FunctionAnalysis {
       if (!read) continue;
       const pending: Pending = { buf: b, ranges: a.ranges, site: submitStep, steps: [...a.steps, submitStep], sync, dir: op, insertAfter: sync ? this.insertAfterOffset(site) : undefined, indent: indentAt(this.src, this.stmtOf(site).start), ...(a.viaTable ? { viaTable: true } : {}) };
       if (sync) {
-        const parent = site.parent;
-        const lhs = parent?.type === 'assignment_expression' ? child(parent, 'left') : parent?.type === 'init_declarator' ? this.declName(parent) : undefined;
-        if (lhs && lhs.type === 'identifier') pending.statusVar = this.text(lhs);
+        const sv = this.statusVarOf(site);
+        if (sv) pending.statusVar = sv;
         st.completed.set(b.id, pending);
         st.invalidated.delete(b.id);
         continue;
@@ -3774,6 +3785,24 @@ export class FunctionAnalysis {
     return keys;
   }
 
+  /**
+   * The members (`T.m`, T a parameter's struct) holding buffer `b`, in a static function its file
+   * calls, when other functions of the file invalidate such a member and this one does not: a
+   * read completed into one here is then the callers' to invalidate (readIntoMembers; a caller
+   * that reads without is the finding, at its call), as a parameter buffer's is (isSym,
+   * readIntoParams). With no invalidate of it in the file, or one here (under the wrong test),
+   * the missing invalidate is this function's: reported here, once.
+   */
+  private handedMembers(b: Buf, st: State): string[] {
+    if (!this.fn.isStatic || !this.tu.calledInFile.has(this.fn.name)) return [];
+    const own = invalidatesOf(this.fn, this.src);
+    return [...this.fieldKeys(b, st)].filter((k) => {
+      const t = k.slice(0, k.indexOf('.'));
+      const names = new RegExp(`(->|\\.)${fieldNameOf(k)}\\b`);
+      return this.fn.params.some((q) => q.type.isStruct && q.type.base === t) && this.tu.invalidateTexts.some((x) => names.test(x)) && !own.some((x) => names.test(x));
+    });
+  }
+
   /** The member names of fieldKeys (`m`). */
   private fieldNames(b: Buf, st: State): string[] {
     return [...new Set([...this.fieldKeys(b, st)].map(fieldNameOf))];
@@ -3886,14 +3915,26 @@ export class FunctionAnalysis {
     });
     // a member's buffer flushed here is flushed for the callee too (the same member facts): only
     // those, not this function's own buffers or parameters, which the callee cannot name
-    // (once empty at some site, nothing is left to intersect)
-    if (facts.flushed?.size !== 0) {
+    // (once empty at some site, nothing is left to intersect). A call passing a read direction
+    // (`foo_io(m, REQ_OP_READ)`) says nothing about the helper's writes: it is left out.
+    if (facts.flushed?.size !== 0 && !this.readOnlyCall(args)) {
       let flushed: Set<string> | undefined;
       const members = st.flushed.size ? this.memberBufIds() : NO_IDS;
       for (const [id, rec] of st.flushed) if (!rec.wrongRange && members.has(id) && (!facts.flushed || facts.flushed.has(id))) (flushed ??= new Set()).add(id);
       facts.flushed = flushed ?? NO_IDS;
     }
     this.siteFacts.set(name, facts);
+  }
+
+  /** A call passing a read direction constant and no write or bidirectional one (paramOps' reading). */
+  private readOnlyCall(args: SNode[]): boolean {
+    let read = false;
+    for (const a of args) {
+      const dir = DIRECTIONS.get(this.text(this.strip(a)).split('|')[0].trim())?.dir;
+      if (dir === 'read') read = true;
+      else if (dir !== undefined) return false;
+    }
+    return read;
   }
 
   /** The bio a member holds, filled in another function of the file (noteMemberBios). */
@@ -3962,6 +4003,34 @@ export class FunctionAnalysis {
         }
       }
     }
+  }
+
+  /**
+   * A callee whose read into a member (`T.m`) of its parameter's struct has completed when it
+   * returns (readIntoMembers), called for a read: the buffer this path keeps there has a completed
+   * read at the call, for an invalidate after it (the fix goes there).
+   */
+  private applyMemberReadInto(name: string, s: FunctionSummary, n: SNode, args: SNode[], st: State): void {
+    if (!s.readIntoMembers?.length || !opHasRead(this.summaryDirection(s, args, st).dir)) return;
+    for (const m of s.readIntoMembers) {
+      const key = `field:${m}`;
+      const v = st.vars.get(key) ?? this.lookupField(key);
+      if (!v || v.t !== 'buf') continue;
+      const site = this.step('submit', n, `read I/O into member \`${m.slice(m.indexOf('.') + 1)}\` inside ${name}()`);
+      const sv = this.statusVarOf(n);
+      st.completed.set(v.b.id, {
+        buf: v.b, site, steps: [site, this.step('complete', n, `the read has completed when ${name}() returns`)],
+        insertAfter: this.insertAfterOffset(n), indent: indentAt(this.src, this.stmtOf(n).start), sync: true, dir: OP_R, ...(sv ? { statusVar: sv } : {}),
+      });
+      st.invalidated.delete(v.b.id);
+    }
+  }
+
+  /** The variable a synchronous I/O call's status is assigned to (`ret = submit_bio_wait(bio)`). */
+  private statusVarOf(call: SNode): string | undefined {
+    const parent = call.parent;
+    const lhs = parent?.type === 'assignment_expression' ? child(parent, 'left') : parent?.type === 'init_declarator' ? this.declName(parent) : undefined;
+    return lhs && lhs.type === 'identifier' ? this.text(lhs) : undefined;
   }
 
   /**
@@ -4074,6 +4143,7 @@ export class FunctionAnalysis {
     // what the callee writes is dirty unless it also flushes it; what it reads, read after its invalidate
     this.applyMemberAccess(name, s, n, args, st, 'write');
     this.applyMemberMaintenance(name, s, n, st);
+    this.applyMemberReadInto(name, s, n, args, st);
     this.applyMemberAccess(name, s, n, args, st, 'read');
     for (const ap of s.addsPagesParams ?? []) {
       const v = vals[ap.buf];
@@ -4187,6 +4257,12 @@ export class FunctionAnalysis {
         continue;
       }
       if (p.buf.escapes || (retBuf && retBuf.id === p.buf.id)) {
+        // a member of the caller's object: the callers' invalidate after the call settles it
+        const handed = retBuf?.id === p.buf.id ? [] : this.handedMembers(p.buf, st);
+        if (handed.length) {
+          for (const m of handed) this.summary.readIntoMembers.add(m);
+          continue;
+        }
         this.reportMissingInvalidate(p, []);
       }
     }

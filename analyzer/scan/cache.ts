@@ -244,7 +244,7 @@ export function validSummary(s: unknown): boolean {
   const sizeExpr = (x: unknown) => x === undefined || (typeof x === 'string' && x.length <= 200 && /^[\w\s$*+\-()<>.,]+$/.test(x));
   if (!sizeExpr(s.returnSize)) return false;
   const members = (x: unknown) => x === undefined || (Array.isArray(x) && x.every((m) => typeof m === 'string' && MEMBER_KEY.test(m)));
-  if (![s.flushesMembers, s.invalidatesMembers, s.readsMembers, s.writesMembers].every(members)) return false;
+  if (![s.flushesMembers, s.invalidatesMembers, s.readIntoMembers, s.readsMembers, s.writesMembers].every(members)) return false;
   const outs = s.outVmallocParams;
   if (outs !== undefined && !(Array.isArray(outs) && outs.every((o) => isObj(o) && index(o.param) && kind(o.kind) && sizeExpr(o.size)))) return false;
   const adds = s.addsPagesParams;

@@ -141,7 +141,7 @@ export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undef
     }
     if (acc.length) out[k] = acc;
   }
-  for (const k of ['flushesMembers', 'invalidatesMembers', 'readsMembers', 'writesMembers'] as const) {
+  for (const k of ['flushesMembers', 'invalidatesMembers', 'readIntoMembers', 'readsMembers', 'writesMembers'] as const) {
     const acc = (first[k] ?? []).filter((m) => rest.every((s) => s[k]?.includes(m)));
     if (acc.length) out[k] = acc;
   }
@@ -226,7 +226,7 @@ export class SummaryTable {
  * needs to know.
  */
 export function hasFacts(s: FunctionSummary): boolean {
-  return Boolean(s.returnsVmalloc || s.outVmallocParams?.length || SUMMARY_PARAM_LISTS.some((k) => s[k]?.length) || s.flushesMembers?.length || s.invalidatesMembers?.length ||
+  return Boolean(s.returnsVmalloc || s.outVmallocParams?.length || SUMMARY_PARAM_LISTS.some((k) => s[k]?.length) || s.flushesMembers?.length || s.invalidatesMembers?.length || s.readIntoMembers?.length ||
     s.readsMembers?.length || s.writesMembers?.length ||
     s.addsPagesParams?.length || s.returnsPagesOfParams?.length || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
 }
