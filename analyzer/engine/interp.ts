@@ -2138,8 +2138,9 @@ export class FunctionAnalysis {
         const fld = child(fs, 'field');
         slot = fld ? this.text(fld) : undefined;
       } else if (fs?.type === 'pointer_expression') {
+        // `(*fn)(…)` of a file-scope pointer (a local or parameter `fn` is this function's own)
         const a = child(fs, 'argument');
-        slot = a && this.strip(a).type === 'identifier' ? this.text(this.strip(a)) : undefined;
+        slot = a && this.strip(a).type === 'identifier' && !this.types.has(this.text(this.strip(a))) ? this.text(this.strip(a)) : undefined;
       }
     }
     const targets: string[] = [];
@@ -2310,8 +2311,9 @@ export class FunctionAnalysis {
     }
     const summary = this.tu.summaries.get(name) ?? (this.tu.analyzed.has(name) ? { name, file: this.tu.file } : undefined);
     if (summary) return this.applySummary(name, summary, n, args, st);
-    // a variable holding functions of this file (`submit_fn(buf, len)`)
-    const via = this.tu.functions.has(name) ? undefined : this.pointerTargets(n, args, name);
+    // a file-scope variable holding functions of this file (`submit_fn(buf, len)`); a local or a
+    // parameter of that name is this function's own (its slot may be another function's local)
+    const via = this.tu.functions.has(name) || this.types.has(name) ? undefined : this.pointerTargets(n, args, name);
     if (via?.targets.length) {
       for (const t of via.blanked) this.tu.demand?.add(t);
       return this.callThrough(via.targets, n, args, st);
