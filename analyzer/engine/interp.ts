@@ -354,6 +354,13 @@ function carriedFrom(r: IoRange, off: Off): { len?: string; lenText?: string } |
   return r.span ? (r.span.off === off ? r.span : undefined) : r.off === off ? r : undefined;
 }
 
+/** How much an arm of `c ? a : b` says about vmalloc memory (the conditional's value is the higher). */
+function condRank(v: Val | undefined): number {
+  if (!v) return 0;
+  if (v.t !== 'buf' && v.t !== 'page' && v.t !== 'pages' && v.t !== 'derived') return 1;
+  return v.b.kind === 'param' ? 2 : v.b.kind === 'maybe' ? 3 : 4;
+}
+
 /** `c` (`rd`, `!write`, `req->is_read`) selects direction `dir` when true: FnStatic.dirPreds. */
 function addDirPred(preds: FnStatic['dirPreds'], c: SNode, dir: 'read' | 'write', text: (n: SNode) => string): void {
   let cs = stripNode(c);
@@ -1697,7 +1704,9 @@ export class FunctionAnalysis {
         const merged = join(t, e);
         if (merged) Object.assign(st, merged);
         if (av && bv && av.t === 'op' && bv.t === 'op') return { t: 'op', v: av.v | bv.v };
-        return av ?? bv;
+        // either arm may be the value: the one that is (or may be) vmalloc memory, a page of it,
+        // over a parameter's pointer or another value (`len > PAGE_SIZE ? big : bounce`)
+        return condRank(bv) > condRank(av) ? bv : av ?? bv;
       }
       case 'assignment_expression':
         return this.assign(n, st);
