@@ -14,7 +14,7 @@ import { loadedBackend } from '../parse/backends';
 import { invalidatesOf, type MacroBody } from './skeleton';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
-  ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
+  ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
   allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
@@ -1461,9 +1461,14 @@ export class FunctionAnalysis {
     if (vm) {
       const t = cloneState(s);
       const e = cloneState(s);
-      this.promote(t, vm.b, 'vmalloc', undefined);
+      // a linear-map test failing says no more than "not linear" (highmem, module memory, …)
+      if (!vm.linear) this.promote(t, vm.b, 'vmalloc', undefined);
       e.clean.add(vm.b.id);
-      return vm.neg ? [e, t] : [t, e];
+      const [tt, ee] = vm.neg ? [e, t] : [t, e];
+      // a boolean that says something on one outcome only (`bounce = !virt_addr_valid(p) || big`)
+      if (vm.onlyWhen === true) return [tt, cloneState(s)];
+      if (vm.onlyWhen === false) return [cloneState(s), ee];
+      return [tt, ee];
     }
     // direction tests
     const d = this.dirTest(x, s);
@@ -1480,20 +1485,20 @@ export class FunctionAnalysis {
     return [s, cloneState(s)];
   }
 
-  private vmallocTest(x: SNode, s: State): { b: Buf; arg?: SNode; neg: boolean } | undefined {
+  private vmallocTest(x: SNode, s: State): { b: Buf; arg?: SNode; neg: boolean; linear?: boolean; onlyWhen?: boolean } | undefined {
     if (x.type === 'call_expression') {
       const name = this.callName(x);
-      if (name && VMALLOC_TESTS.has(name)) {
+      if (name && (VMALLOC_TESTS.has(name) || LINEAR_TESTS.has(name))) {
         const a = this.args(x)[0];
         if (!a) return undefined;
         const v = this.ev(x, s);
-        if (v && v.t === 'isvm') return { b: v.b, arg: a, neg: false };
+        if (v && v.t === 'isvm') return { b: v.b, arg: a, neg: v.neg, ...(v.linear ? { linear: true } : {}) };
       }
       return undefined;
     }
     if (x.type === 'identifier') {
       const v = s.vars.get(this.text(x));
-      if (v && v.t === 'isvm') return { b: v.b, neg: v.neg };
+      if (v && v.t === 'isvm') return { b: v.b, neg: v.neg, ...(v.linear ? { linear: true } : {}), ...(v.onlyWhen !== undefined ? { onlyWhen: v.onlyWhen } : {}) };
     }
     return undefined;
   }
@@ -1686,6 +1691,13 @@ export class FunctionAnalysis {
           if (lv && lv.t === 'buf' && r) return { t: 'buf', b: lv.b, adv: true, advSite: lv.advSite, off: addOff(lv.off, n.op, this.text(r)) };
           if (rv && rv.t === 'buf' && n.op === '+' && l) return { t: 'buf', b: rv.b, adv: true, advSite: rv.advSite, off: addOff(rv.off, '+', this.text(l)) };
         }
+        // a test kept in a boolean with other conditions: it still says something on one outcome
+        if (n.op === '||' || n.op === '&&') {
+          const iv = lv?.t === 'isvm' ? lv : rv?.t === 'isvm' ? rv : undefined;
+          const when = n.op === '&&';
+          if (iv && (iv.onlyWhen === undefined || iv.onlyWhen === when)) return { ...iv, onlyWhen: when };
+          return undefined;
+        }
         if (n.op === '|') {
           const lo = lv && lv.t === 'op' ? lv.v : undefined;
           const ro = rv && rv.t === 'op' ? rv.v : undefined;
@@ -1704,6 +1716,10 @@ export class FunctionAnalysis {
         const merged = join(t, e);
         if (merged) Object.assign(st, merged);
         if (av && bv && av.t === 'op' && bv.t === 'op') return { t: 'op', v: av.v | bv.v };
+        // `virt_addr_valid(p) ? p : bounce`: an arm that is a buffer only where it is linear-map memory
+        const linearArm = (x: Val | undefined, s: State | null, y: Val | undefined) => x?.t === 'buf' && s?.clean.has(x.b.id) === true && !(y?.t === 'buf' && y.b.id === x.b.id);
+        if (linearArm(av, t, bv)) return bv;
+        if (linearArm(bv, e, av)) return av;
         // either arm may be the value: the one that is (or may be) vmalloc memory, a page of it,
         // over a parameter's pointer or another value (`len > PAGE_SIZE ? big : bounce`)
         return condRank(bv) > condRank(av) ? bv : av ?? bv;
@@ -1739,6 +1755,13 @@ export class FunctionAnalysis {
       case 'false':
       case 'null':
         return undefined;
+      case 'unary_expression': {
+        const a = child(n, 'argument');
+        const v = a ? this.ev(a, st) : undefined;
+        // `!is_vmalloc_addr(p)`, `!virt_addr_valid(p)` kept in a boolean
+        if (n.op === '!' && v?.t === 'isvm') return { ...v, neg: !v.neg, ...(v.onlyWhen !== undefined ? { onlyWhen: !v.onlyWhen } : {}) };
+        return undefined;
+      }
       case 'initializer_list':
       case 'compound_literal_expression':
       default:
@@ -2247,6 +2270,12 @@ export class FunctionAnalysis {
       const v = a ? this.ev(a, st) : undefined;
       const b = this.bufForEvidence(a, v, n, st, `tested with ${name}() here`, 'maybe');
       return b ? { t: 'isvm', b, neg: false } : undefined;
+    }
+    // virt_addr_valid(p) of a buffer known here (a parameter too): true where it is linear-map
+    // memory; never evidence that it is vmalloc memory
+    if (LINEAR_TESTS.has(name)) {
+      const v = args[0] ? this.ev(args[0], st) : undefined;
+      return v && v.t === 'buf' ? { t: 'isvm', b: v.b, neg: true, linear: true } : undefined;
     }
     const setter = BIO_OP_SETTERS.get(name);
     if (setter && (setter.minArgs === undefined || args.length >= setter.minArgs)) {

@@ -87,7 +87,12 @@ export type Val =
   | { t: 'buf'; b: Buf; adv: boolean; advSite?: TraceStep; off?: Off }
   | { t: 'page'; b: Buf; step?: TraceStep; off?: Off }
   | { t: 'pages'; b: Buf }
-  | { t: 'isvm'; b: Buf; neg: boolean }
+  /**
+   * the result of an is_vmalloc_addr() (or, `linear`, a virt_addr_valid(): no evidence of vmalloc
+   * memory when it fails) test of b, negated with `neg`; `onlyWhen`: what it says holds only for
+   * that outcome (`!virt_addr_valid(p) || len > max` says p is linear only when false)
+   */
+  | { t: 'isvm'; b: Buf; neg: boolean; linear?: boolean; onlyWhen?: boolean }
   | { t: 'op'; v: OpSet }
   | { t: 'fn'; name: string }
   /** a location that holds something other than a vmalloc buffer on this path (`bp->b_addr = kmem_alloc(…)`) */
@@ -264,8 +269,16 @@ export function join(a: State | null, b: State | null): State | null {
   if (a === null) return b;
   if (b === null) return a;
   const vars = new Map<string, Val>();
+  // a pointer that holds a buffer only on the path where that buffer is linear-map memory
+  // (`if (is_vmalloc_addr(p)) p = bounce;`: the other path's p) takes the other path's value
+  const linearOnly = (x: Val | undefined, s: State, y: Val | undefined) =>
+    x !== undefined && x.t === 'buf' && s.clean.has(x.b.id) && !(y !== undefined && (y.t === 'buf' || y.t === 'page') && y.b.id === x.b.id);
   forEachKey(a.vars, b.vars, (k) => {
-    const v = joinVal(a.vars.get(k), b.vars.get(k));
+    const va = a.vars.get(k);
+    const vb = b.vars.get(k);
+    const la = linearOnly(va, a, vb);
+    const lb = linearOnly(vb, b, va);
+    const v = la && !lb ? vb : lb && !la ? va : joinVal(va, vb);
     if (v) vars.set(k, v);
   });
   const flushed = new Map<string, MaintRec>();

@@ -185,6 +185,15 @@ export const EVIDENCE_PAGE_OF: ReadonlyMap<string, { ptr: number; source: string
 export const VMALLOC_TESTS: ReadonlySet<string> = new Set(['is_vmalloc_addr', 'is_vmalloc_or_module_addr']);
 
 /**
+ * Tests true only for linear-map addresses: the opposite polarity of VMALLOC_TESTS. Used as a
+ * guard (the bounce-buffer idiom: `if (!virt_addr_valid(buf)) buf = bounce;`), never as evidence
+ * that a pointer is vmalloc memory (they are called on every kind of pointer).
+ */
+export const LINEAR_TESTS: ReadonlyMap<string, { source: string }> = new Map([
+  ['virt_addr_valid', { source: 'arch/arm/include/asm/memory.h v6.18 l.385 (PAGE_OFFSET ≤ kaddr < high_memory), arch/arm64/include/asm/memory.h l.419, arch/x86/mm/physaddr.c __virt_addr_valid(); drivers/mtd/spi-nor/core.c l.137 bounces !virt_addr_valid() buffers' }],
+]);
+
+/**
  * Completion points of DMA mappings: the device is done once the mapping is torn down or synced for
  * the CPU (Documentation/core-api/dma-api.rst v6.18: dma_unmap_*() and dma_sync_*_for_cpu() hand
  * the buffer back to the CPU; include/linux/dmaengine.h v6.18.2 dma_sync_wait()).
