@@ -2280,7 +2280,10 @@ export class FunctionAnalysis {
     const setter = BIO_OP_SETTERS.get(name);
     if (setter && (setter.minArgs === undefined || args.length >= setter.minArgs)) {
       const vals = args.map((a) => this.ev(a, st));
-      const opv = setter.op >= 0 && args[setter.op] ? this.opValueOf(args[setter.op], st, false) ?? (vals[setter.op]?.t === 'op' ? (vals[setter.op] as { v: number }).v : undefined) : undefined;
+      // a literal 0 is REQ_OP_READ (include/linux/blk_types.h: REQ_OP_READ = 0), the op of a
+      // bio whose op is filled in later (`bio_alloc(bdev, nr, 0, GFP_NOFS)`)
+      const zero = setter.op >= 0 && setter.bio === 'result' && args[setter.op] !== undefined && /^0[uUlL]*$/.test(this.text(this.strip(args[setter.op])));
+      const opv = zero ? OP_R : setter.op >= 0 && args[setter.op] ? this.opValueOf(args[setter.op], st, false) ?? (vals[setter.op]?.t === 'op' ? (vals[setter.op] as { v: number }).v : undefined) : undefined;
       if (setter.bio === 'result') return { t: 'bio', op: opv };
       const key = this.objKey(args[setter.bio]);
       const bio = name === 'bio_init' || name === 'bio_reset' ? { bufs: new Map<string, Added>() } as BioState : this.bio(key, st);
@@ -2891,7 +2894,21 @@ export class FunctionAnalysis {
           const bio = this.bio(this.objKey(bioArg), st);
           const lenArg = pArg ? args[args.indexOf(pArg) + 1] : undefined;
           const ranges = lenArg ? [this.rangeOf(v.off, lenArg, n, pArg, { b: v.b, st })] : undefined;
-          bio.bufs.set(v.b.id, { buf: v.b, steps: [this.step('page-add', n, `added to the bio with ${name}() (flushes for writes)`)], helperFlushesWrites: true, ranges });
+          // It flushes what it adds when the bio is already a write, there and then (block/bio.c
+          // v6.18 bio_add_vmalloc_chunk(): `if (op_is_write(bio_op(bio)))`): a CPU write after
+          // the add, or a bio made a write after it, is not flushed. An op not known here (a bio
+          // from elsewhere) is taken to be the one it is submitted with, and so is the op of a
+          // parameter judged at the callers (summary flushesWritesParams: per call direction).
+          if (bio.op === undefined || this.isSym(v.b)) {
+            bio.bufs.set(v.b.id, { buf: v.b, steps: [this.step('page-add', n, `added to the bio with ${name}() (flushes for writes)`)], helperFlushesWrites: true, ranges });
+          } else if (opHasWrite(bio.op)) {
+            const step = this.step('maintenance', n, `${name}() flushes the range it adds to this write bio`);
+            const rec: MaintRec = { step, wrongRange: false, off: v.off, ...(lenArg ? { len: this.text(lenArg).replace(/\s+/g, '') } : {}) };
+            st.flushed.set(v.b.id, rec);
+            bio.bufs.set(v.b.id, { buf: v.b, steps: [this.step('page-add', n, `added to the bio with ${name}(), which flushed it`)], flushedAtAdd: rec, ranges });
+          } else {
+            bio.bufs.set(v.b.id, { buf: v.b, steps: [this.step('page-add', n, `added to the bio with ${name}() while the bio was not a write (no flush)`)], ranges });
+          }
         }
         return undefined;
       }
