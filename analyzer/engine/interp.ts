@@ -4179,7 +4179,10 @@ export class FunctionAnalysis {
         const op = fromArg !== undefined || submits ? dir : OP_R;
         const steps = [this.step('page-add', n, `\`${this.text(args[i])}\` is submitted for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
         const added: Added = { buf: v.b, steps, ...(s.flushesWritesParams?.includes(i) ? { helperFlushesWrites: true } : {}) };
-        if (opHasRead(op) || opHasWrite(op)) this.submit([added], op, n, !!readsInto && opHasRead(op), st, undefined);
+        // a helper that invalidates the parameter after its own read has waited for it (the
+        // invalidate below then settles it), else the read is still in flight on return
+        const waited = !!readsInto || !!s.invalidatesParams?.includes(i);
+        if (opHasRead(op) || opHasWrite(op)) this.submit([added], op, n, waited && opHasRead(op), st, undefined);
         if (readsDone && opHasRead(op)) {
           // the read is inside the helper: an invalidate after this call would come too late (no fix here)
           const p = st.completed.get(v.b.id);
