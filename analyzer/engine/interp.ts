@@ -354,6 +354,15 @@ function carriedFrom(r: IoRange, off: Off): { len?: string; lenText?: string } |
   return r.span ? (r.span.off === off ? r.span : undefined) : r.off === off ? r : undefined;
 }
 
+/** The compared arguments of a `min(a, b)` / `min_t(type, a, b)` length (texts without spaces), or none. */
+function clampArgs(len: string): string[] {
+  const m = /^min(_t)?\((.*)\)$/.exec(bareExpr(len));
+  if (!m) return [];
+  const args = splitTop(m[2], ',');
+  const xs = m[1] ? args.slice(1) : args;
+  return xs.length === 2 ? xs : [];
+}
+
 /** How much an arm of `c ? a : b` says about vmalloc memory (the conditional's value is the higher). */
 function condRank(v: Val | undefined): number {
   if (!v) return 0;
@@ -3002,15 +3011,18 @@ export class FunctionAnalysis {
     const loop = this.countedLoop(frame.node);
     const body = child(frame.node, 'body');
     if (!body || !this.everyIteration(n, body)) return undefined;
-    const same = (a: string, b: string) => bareExpr(a) === bareExpr(b) || (this.constEval(a) !== undefined && this.constEval(a) === this.constEval(b));
+    const same0 = (a: string, b: string) => bareExpr(a) === bareExpr(b) || (this.constEval(a) !== undefined && this.constEval(a) === this.constEval(b));
+    // the add's length is the step, or the step clamped for the last chunk
+    // (`min_t(size_t, PAGE_SIZE, len - off)`): the iterations still carry the loop's bound
+    const same = (step: string, l: string) => same0(step, l) || clampArgs(l).some((x) => same0(step, x));
     const advanced = ptr && frame.pass === 0 ? this.advanceStep(this.strip(ptr), frame.node, body, n) : undefined;
     if (!loop) {
-      if (!advanced || !same(advanced, len) || !walk || !ptr) return undefined;
+      if (!advanced || !same0(advanced, len) || !walk || !ptr) return undefined;
       const end = this.walkEnd(frame.node, this.strip(ptr), off, walk.b, walk.st);
       return end ? { off, len: end.replace(/\s+/g, ''), lenText: end, unit: len } : undefined;
     }
     const count = asFactor(loop.countText);
-    if (advanced && same(advanced, len)) {
+    if (advanced && same0(advanced, len)) {
       const t = `${count} * ${lenText}`;
       return { off, len: t.replace(/\s+/g, ''), lenText: t };
     }
@@ -3027,8 +3039,8 @@ export class FunctionAnalysis {
     } else if (loop.step === '1') {
       const mul = new RegExp(`^${loop.v}\\*(.+)$`).exec(term) ?? new RegExp(`^(.+)\\*${loop.v}$`).exec(term);
       const shl = new RegExp(`^${loop.v}<<(.+)$`).exec(term);
-      if (mul && same(mul[1], len)) spanText = `${count} * ${lenText}`;
-      else if (shl && same(`1<<${shl[1]}`, len)) spanText = `${count} << ${shl[1]}`;
+      if (mul && same0(mul[1], len)) spanText = `${count} * ${lenText}`;
+      else if (shl && same0(`1<<${shl[1]}`, len)) spanText = `${count} << ${shl[1]}`;
     }
     if (spanText === undefined) return undefined;
     return { off: rest.length ? rest.join('+') : undefined, len: spanText.replace(/\s+/g, ''), lenText: spanText };
