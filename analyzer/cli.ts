@@ -348,6 +348,11 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       patchSet = review.set;
       patchFindings.push(...review.findings);
       notes.push(...review.notes);
+      // no finding from hunks alone is not a clean bill: say what was not seen (stderr, not in
+      // mailback mode, where b4 takes every stderr line for a failure)
+      if (baseDir === undefined && review.findings.length === 0 && format !== 'mailback') {
+        notes.push(`${patchInputs.map((i) => i.name).join(' ')}: note: reviewed without --base: only the lines the hunks show were analysed, so a flush, submission or CPU access outside them is not seen; --base DIR (the tree the series applies to) analyses the whole files`);
+      }
       problems.push(...review.problems.map((pr) => pr.message));
       // what was not reviewed (truncated, not applying, empty, binary) is not a pass
       inputErrors += review.problems.length;

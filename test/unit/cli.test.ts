@@ -376,3 +376,19 @@ test('cli scan DIR: a directory of patch files (git format-patch -o DIR) is not 
   const nested = await run(['scan', '--no-cache', path.join(src, 'drivers')]);
   assert.doesNotMatch(nested.err, /patch file/);
 });
+
+test('cli scan PATCH without --base: nothing found from the hunks alone says so on stderr (not in mailback mode)', async () => {
+  const patch = path.join(tmpdir('nobase'), '0001-frob.patch');
+  // the allocation becomes vmalloc memory; the mapping three lines below is outside the hunk
+  fs.writeFileSync(patch, oneLinePatch('drivers/block/frob/frob.c', FROB_C, 11, '\tbuf = vzalloc(len);'));
+  const text = await run(['scan', '--no-cache', patch]);
+  assert.equal(text.code, 0);
+  assert.equal(text.out, '');
+  assert.match(text.err, /reviewed without --base: only the lines the hunks show were analysed/);
+  const mail = await run(['scan', '--no-cache', '--format', 'mailback', patch]);
+  assert.equal(mail.err, '');
+  // with the tree it applies to, the whole file is analysed and the note is gone
+  const base = tree('nobase-tree', { 'drivers/block/frob/frob.c': FROB_C.join('\n') });
+  const withBase = await run(['scan', '--no-cache', '--kernel', '5.2', patch, '--base', base]);
+  assert.doesNotMatch(withBase.err, /without --base/);
+});
