@@ -354,6 +354,9 @@ function carriedFrom(r: IoRange, off: Off): { len?: string; lenText?: string } |
   return r.span ? (r.span.off === off ? r.span : undefined) : r.off === off ? r : undefined;
 }
 
+/** State.guarded key: the buffer with this id follows this prefix where a vmalloc test proved it on every path. */
+const PROVEN = 'vm:';
+
 /** The compared arguments of a `min(a, b)` / `min_t(type, a, b)` length (texts without spaces), or none. */
 function clampArgs(len: string): string[] {
   const m = /^min(_t)?\((.*)\)$/.exec(bareExpr(len));
@@ -1471,7 +1474,11 @@ export class FunctionAnalysis {
       const t = cloneState(s);
       const e = cloneState(s);
       // a linear-map test failing says no more than "not linear" (highmem, module memory, …)
-      if (!vm.linear) this.promote(t, vm.b, 'vmalloc', undefined);
+      if (!vm.linear) {
+        this.promote(t, vm.b, 'vmalloc', undefined);
+        // this path proved it (guarded is intersected at joins: only while every path did)
+        t.guarded.add(`${PROVEN}${vm.b.id}`);
+      }
       e.clean.add(vm.b.id);
       const [tt, ee] = vm.neg ? [e, t] : [t, e];
       // a boolean that says something on one outcome only (`bounce = !virt_addr_valid(p) || big`)
@@ -2420,6 +2427,16 @@ export class FunctionAnalysis {
   }
 
   /** Upgrade a parameter/maybe buffer to a vmalloc one on this path (same id: its maintenance state carries over). */
+  /**
+   * A parameter this path proved to be vmalloc memory (`if (is_vmalloc_addr(p))`, `vmalloc_to_page(p)`):
+   * a linear-map conversion of it here is wrong whatever the caller passed (a caller passing
+   * linear memory never takes this path), so it is reported here, not left to a summary that
+   * holds only what every path does.
+   */
+  private provenHere(b: Buf, st: State): boolean {
+    return st.guarded.has(`${PROVEN}${b.id}`) || (b.kind === 'vmalloc' && b.param !== undefined);
+  }
+
   private promote(st: State, b: Buf, kind: 'vmalloc' | 'maybe', why: TraceStep | undefined): Buf {
     const nk = b.kind === 'param' ? kind : b.kind === 'maybe' && kind === 'vmalloc' ? 'maybe' : b.kind;
     if (nk === b.kind && !why) return b;
@@ -2868,10 +2885,13 @@ export class FunctionAnalysis {
         const lenArg = argAt(sink.len);
         const empty = lenArg !== undefined && this.text(this.strip(lenArg)).trim() === '0';
         if (v && v.t === 'buf' && !st.clean.has(v.b.id) && !premapped && !empty) {
-          if (this.isSym(v.b)) {
+          const proven = this.provenHere(v.b, st);
+          if (this.isSym(v.b) && !proven) {
             if (v.b.param !== undefined) st.converted.add(v.b.param);
           } else if (!this.onLinearPath(v.b, st) && !this.fieldMaybe(v.b)) {
-            this.reportLinear(name, sink, n, pArg as SNode, v.b, undefined, this.writtenIntoWrite(n, v.b, st), st.written.has(v.b.id));
+            // inside `if (is_vmalloc_addr(p))` a kvmalloc() buffer is vmalloc memory
+            const b = proven && v.b.kind === 'maybe' ? { ...v.b, kind: 'vmalloc' as const } : v.b;
+            this.reportLinear(name, sink, n, pArg as SNode, b, undefined, this.writtenIntoWrite(n, v.b, st), st.written.has(v.b.id));
           }
         } else if (pArg && !premapped && !empty && (!v || v.t !== 'buf')) {
           const local = STACK_VMAP.ignored.has(name) ? undefined : this.stackObject(pArg);
