@@ -14,7 +14,7 @@ import { loadedBackend } from '../parse/backends';
 import { invalidatesOf, type MacroBody } from './skeleton';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
-  ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
+  ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, PAGE_ADDRESS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
   allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
@@ -2270,6 +2270,11 @@ export class FunctionAnalysis {
       }
       return { t: 'buf', b, adv: false };
     }
+    // the linear address of a page of a vmalloc buffer: that page, for the sinks it reaches (asPage)
+    if (PAGE_ADDRESS.has(name)) {
+      const vals = args.map((a) => this.ev(a, st));
+      return vals[0]?.t === 'page' ? vals[0] : undefined;
+    }
     if (LINEAR_ALLOCATORS.has(name)) {
       args.forEach((a) => this.ev(a, st));
       return undefined;
@@ -2878,6 +2883,17 @@ export class FunctionAnalysis {
       }
       case 'linear': {
         const pArg = argAt(sink.ptr);
+        // `sg_init_one(sg, page_address(vmalloc_to_page(p)), len)`: the right page, the I/O is its
+        const pa = pArg ? this.strip(pArg) : undefined;
+        if (sink.asPage && pa?.type === 'call_expression' && PAGE_ADDRESS.has(this.callName(pa) ?? '')) {
+          if (sink.asPage.kind === 'same') {
+            const v = this.ev(pa, st);
+            for (const a of args) if (a !== pArg) this.ev(a, st);
+            return v?.t === 'page' ? v : undefined;
+          }
+          const { kind, ...at } = sink.asPage;
+          return this.sinkCall({ ...sink, ...at, kind, asPage: undefined }, n, args, st);
+        }
         const vals = args.map((a) => this.ev(a, st));
         const v = pArg ? vals[args.indexOf(pArg)] : undefined;
         const premapped = sink.unlessNamed !== undefined && new RegExp(`\\b${sink.unlessNamed}\\b`).test(this.text(this.fn.node));

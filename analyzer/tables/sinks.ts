@@ -49,7 +49,22 @@ export interface SinkRow extends Versioned {
    * pre-mapped: `urb->transfer_flags |= URB_NO_TRANSFER_DMA_MAP` with `urb->transfer_dma`/`urb->sgt`).
    */
   unlessNamed?: string;
+  /**
+   * What a `linear` sink does with the linear address of a page (`page_address(vmalloc_to_page(p))`,
+   * PAGE_ADDRESS): the right page, so the I/O is that page's: put in a scatterlist (`sg-page`,
+   * arguments `sg`, `page`, `len`), mapped for DMA (`dma-map-page`, the row's `dir`), or the page
+   * back (`same`: virt_to_page() of it).
+   */
+  asPage?: { kind: 'sg-page' | 'dma-map-page' | 'same'; sg?: number; page?: number; len?: number };
 }
+
+/**
+ * The linear-map address of a page (include/linux/mm.h v6.18.2 page_address(), lowmem_page_address(),
+ * folio_address()): of a page of a vmalloc buffer, the page's other alias. Handing it to the DMA
+ * API or a scatterlist maps the right page, but what the CPU wrote through the vmalloc alias is
+ * still in the cache there (SinkRow.asPage).
+ */
+export const PAGE_ADDRESS: ReadonlySet<string> = new Set(['page_address', 'lowmem_page_address', 'folio_address']);
 
 const BIO_H = 'include/linux/bio.h; block/bio.c v6.18.2';
 const DMA = 'include/linux/dma-mapping.h v6.18.2; ARM dma_cache_maint_page() maintains the linear alias only (arch/arm/mm/dma-mapping.c ~l.645)';
@@ -114,17 +129,17 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'spi_map_buf', kind: 'linear', ptr: 3, source: 'drivers/spi/spi.c v6.18.2 spi_map_buf_attrs: maps vmalloc pages without cache maintenance (domain §3 #26)', until: '0.0' },
   { name: 'dma_map_page', kind: 'dma-map-page', page: 1, dir: 4, len: 3, source: DMA },
   { name: 'dma_map_page_attrs', kind: 'dma-map-page', page: 1, dir: 4, len: 3, source: DMA },
-  { name: 'virt_to_page', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_page', source: 'arch/*/include/asm/memory.h: linear-map arithmetic' },
+  { name: 'virt_to_page', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_page', asPage: { kind: 'same' }, source: 'arch/*/include/asm/memory.h: linear-map arithmetic' },
   { name: 'virt_to_folio', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_folio', since: '5.16', source: 'include/linux/mm.h v6.18.2' },
-  { name: 'virt_to_head_page', kind: 'linear', ptr: 0, source: 'include/linux/mm.h v6.18.2 l.1236–1241: compound_head(virt_to_page(x)); v2.6.33.3 l.316' },
+  { name: 'virt_to_head_page', kind: 'linear', ptr: 0, asPage: { kind: 'same' }, source: 'include/linux/mm.h v6.18.2 l.1236–1241: compound_head(virt_to_page(x)); v2.6.33.3 l.316' },
   { name: 'virt_to_pfn', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_pfn', source: 'arch/*/include/asm/memory.h' },
   { name: 'virt_to_phys', kind: 'linear', ptr: 0, source: 'arch/*/include/asm/io.h' },
   { name: '__pa', kind: 'linear', ptr: 0, source: 'arch/*/include/asm/page.h' },
   { name: 'virt_to_bus', kind: 'linear', ptr: 0, source: 'arch/*/include/asm/io.h (removed for most arches)' },
-  { name: 'sg_set_buf', kind: 'linear', ptr: 1, source: 'include/linux/scatterlist.h l.209: BUG_ON(!virt_addr_valid()) only with CONFIG_DEBUG_SG' },
-  { name: 'sg_init_one', kind: 'linear', ptr: 1, source: 'lib/scatterlist.c: sg_set_buf()' },
-  { name: 'dma_map_single', kind: 'linear', ptr: 1, dir: 3, via: DMA_SINGLE_VIA, viaOld: DMA_SINGLE_OLD, source: 'include/linux/dma-mapping.h v5.4.59 l.586–589, v6.18.2 l.498: "rejecting DMA map of vmalloc memory"; v4.19 maps virt_to_page() unchecked' },
-  { name: 'dma_map_single_attrs', kind: 'linear', ptr: 1, dir: 3, via: DMA_SINGLE_VIA, viaOld: DMA_SINGLE_OLD, source: 'include/linux/dma-mapping.h v5.4.59, v6.18.2 (as dma_map_single)' },
+  { name: 'sg_set_buf', kind: 'linear', ptr: 1, asPage: { kind: 'sg-page', sg: 0, page: 1, len: 2 }, source: 'include/linux/scatterlist.h l.209: BUG_ON(!virt_addr_valid()) only with CONFIG_DEBUG_SG' },
+  { name: 'sg_init_one', kind: 'linear', ptr: 1, asPage: { kind: 'sg-page', sg: 0, page: 1, len: 2 }, source: 'lib/scatterlist.c: sg_set_buf()' },
+  { name: 'dma_map_single', kind: 'linear', ptr: 1, dir: 3, asPage: { kind: 'dma-map-page', page: 1, len: 2 }, via: DMA_SINGLE_VIA, viaOld: DMA_SINGLE_OLD, source: 'include/linux/dma-mapping.h v5.4.59 l.586–589, v6.18.2 l.498: "rejecting DMA map of vmalloc memory"; v4.19 maps virt_to_page() unchecked' },
+  { name: 'dma_map_single_attrs', kind: 'linear', ptr: 1, dir: 3, asPage: { kind: 'dma-map-page', page: 1, len: 2 }, via: DMA_SINGLE_VIA, viaOld: DMA_SINGLE_OLD, source: 'include/linux/dma-mapping.h v5.4.59, v6.18.2 (as dma_map_single)' },
   // USB transfer buffers: usb_hcd_map_urb_for_dma() maps them with dma_map_single() (which rejects
   // vmalloc memory with a warning since v5.x and gave the wrong page before) unless the URB comes
   // with its own DMA address or scatterlist (URB_NO_TRANSFER_DMA_MAP: usb_alloc_noncoherent() buffers,
