@@ -14,7 +14,7 @@ import { loadedBackend } from '../parse/backends';
 import { invalidatesOf, type MacroBody } from './skeleton';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
-  ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, PAGE_ADDRESS, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
+  ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, PAGE_ADDRESS, nonAliasingArchOf, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
   allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
@@ -833,7 +833,10 @@ export class FunctionAnalysis {
     // a call through a function pointer names the function it runs: say which pointer
     const through = this.through && site0.start >= this.through.node.start && site0.end <= this.through.node.end ? this.through : undefined;
     const message1 = through ? message0.replace(`${through.name}()`, `${through.name}() (called through \`${through.via}\`)`) : message0;
-    const message = noApi ? `${message1}; kernel ${this.tu.kernelLabel} has no flush_kernel_vmap_range()/invalidate_kernel_vmap_range() (added in ${row?.since}): do this I/O from linear-map memory (kmalloc(), the page allocator) instead` : message1;
+    // the code of an architecture whose caches never alias (tables/arches.ts): nothing goes stale there
+    const arch = rule !== 'vmalloc-linear-map' && rule !== 'vmap-blk-rq-map-kern' ? nonAliasingArchOf(this.tu.file) : undefined;
+    const message2 = arch ? `${message1} (arch/${arch} only: its data caches do not alias, so the vmap-range calls are no-ops there and nothing goes stale; information for code shared with aliasing architectures)` : message1;
+    const message = noApi ? `${message2}; kernel ${this.tu.kernelLabel} has no flush_kernel_vmap_range()/invalidate_kernel_vmap_range() (added in ${row?.since}): do this I/O from linear-map memory (kmalloc(), the page allocator) instead` : message2;
     const fixes1 = noApi ? fixes0.filter((f) => !/_kernel_vmap_range\(/.test(f.title)) : fixes0;
     // a file with CRLF line ends gets CRLF in what a fix inserts (the edits are applied verbatim by the CLI's users)
     const fixes2 = this.src.includes('\r\n') ? fixes1.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, newText: e.newText.replace(/\r?\n/g, '\r\n') })) })) : fixes1;
@@ -849,7 +852,7 @@ export class FunctionAnalysis {
     const source = b.kind === 'maybe' ? 'maybe-vmalloc' : b.kind === 'vmap' ? 'vmap' : 'vmalloc';
     const sizeBytes = b.sizeBytes;
     this.out.set(key, {
-      rule, severity: b.kind === 'maybe' && rule !== 'vmap-blk-rq-map-kern' ? 'warning' : RULE_SEVERITY[rule],
+      rule, severity: arch ? 'info' : b.kind === 'maybe' && rule !== 'vmap-blk-rq-map-kern' ? 'warning' : RULE_SEVERITY[rule],
       file: this.tu.file, span: this.span(site), message, function: this.fn.name, buffer: b.display,
       size: b.size, direction: dir, trace, kernel: this.tu.kernelLabel, fixes, confidence: this.tu.confidence,
       facts: {

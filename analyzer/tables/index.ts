@@ -13,6 +13,7 @@ export * from './sinks';
 export * from './sanitizers';
 export * from './directions';
 export * from './access';
+export * from './arches';
 
 /**
  * Every name whose presence in a file can make it relevant: allocators, evidence calls, sinks,

@@ -810,3 +810,34 @@ void xreq_commit(struct xreq *r, struct block_device *bdev)
   assert.match(f.message, /is written by the CPU through its vmalloc alias/);
   assert.ok(f.trace.some((s) => s.kind === 'cpu-write' && s.span.start.line === 6), 'the memset in the other function is in the trace');
 });
+
+describe('code of architectures whose caches do not alias', () => {
+  const src = [
+    '#include <linux/bio.h>',
+    '#include <linux/vmalloc.h>',
+    '',
+    'int dump_state(struct block_device *bdev, const void *src, size_t len, struct scatterlist *sg)',
+    '{',
+    '\tvoid *buf = vmalloc(len);',
+    '\tstruct bio *bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_KERNEL);',
+    '',
+    '\tmemcpy(buf, src, len);',
+    '\t__bio_add_page(bio, vmalloc_to_page(buf), PAGE_SIZE, 0);',
+    '\tsg_init_one(sg, buf, len);',
+    '\treturn submit_bio_wait(bio);',
+    '}',
+  ].join('\n');
+  const sev = async (file: string) => Object.fromEntries((await analyzeText(src, file)).findings.map((f) => [f.rule, f.severity]));
+
+  test('a missing flush in arch/x86 or arch/arm64 is information; a linear-map conversion stays an error', async () => {
+    for (const file of ['/src/linux/arch/x86/kernel/dump.c', 'arch/arm64/mm/dump.c']) {
+      assert.deepEqual(await sev(file), { 'vmap-io-missing-flush': 'info', 'vmalloc-linear-map': 'error' }, file);
+    }
+  });
+
+  test('arch/arm, arch/xtensa and driver code keep the warning', async () => {
+    for (const file of ['arch/arm/mach-foo/dump.c', 'arch/xtensa/kernel/dump.c', 'drivers/block/dump.c', 'drivers/arch/x86ish/dump.c']) {
+      assert.deepEqual(await sev(file), { 'vmap-io-missing-flush': 'warning', 'vmalloc-linear-map': 'error' }, file);
+    }
+  });
+});
