@@ -3649,7 +3649,7 @@ export class FunctionAnalysis {
       const name = this.bufName(b, st);
       if (write && needFlush && !(helperFlush && !a.unflushedAtSubmit) && (written || b.escapes)) {
         const len = name ? this.lenFor(b, name, a.ranges) : undefined;
-        const fixes = name && len ? [this.flushFix(b, name, len, site)] : [];
+        const fixes = name && len ? [this.flushFix(b, name, len, site, written?.span.startOffset)] : [];
         this.report('vmap-io-missing-flush', site, b,
           `\`${b.display}\` ${visibleWrite ? 'is written by the CPU through' : b.viaField ? `is ${b.id.startsWith('global:') ? 'a file-scope variable' : 'a struct member'} other functions may write through` : 'is possibly written (it escapes) through'} its ${b.kind === 'vmap' ? 'vmap' : 'vmalloc'} alias${!visibleWrite && b.viaField ? ', and it' : ' and'} reaches ${read ? 'I/O' : 'a write I/O'} without flush_kernel_vmap_range(): on VIVT/aliasing-VIPT caches the device can read stale memory`,
           [...b.origin, ...(written ? [written] : []), ...a.steps, submitStep], this.dirOf(op), fixes,
@@ -3700,8 +3700,13 @@ export class FunctionAnalysis {
     return members.some((m) => held.has(m));
   }
 
-  private flushFix(b: Buf, name: string, len: string, site: SNode): Fix {
+  private flushFix(b: Buf, name: string, len: string, site: SNode, writtenAt?: number): Fix {
     let stmt = this.stmtOf(site);
+    // a submission inside a loop, of the whole range, with no write of the buffer in the loop:
+    // one flush before the loop, not one per iteration (a whole D-cache flush on PA-RISC)
+    const hoisted = this.hoistOutOfLoops(stmt, [name, len], writtenAt);
+    const where = hoisted !== stmt ? 'before the loop' : 'before the submission';
+    stmt = hoisted;
     // `label: submit…;` — the flush goes after the label, or a goto to it would skip the flush
     while (stmt.type === 'labeled_statement') {
       const inner = stmt.children.find((c) => c.field !== 'label' && c.type !== 'comment');
@@ -3718,14 +3723,36 @@ export class FunctionAnalysis {
     const split = startsLine ? this.splitDeclaration(stmt) : undefined;
     if (split) {
       return {
-        title: `Insert ${b.kind === 'maybe' ? 'is_vmalloc_addr()-guarded ' : ''}flush_kernel_vmap_range(${name}, ${len}) before the submission`, isPreferred: true,
+        title: `Insert ${b.kind === 'maybe' ? 'is_vmalloc_addr()-guarded ' : ''}flush_kernel_vmap_range(${name}, ${len}) ${where}`, isPreferred: true,
         edits: [{ file: this.tu.file, span: this.span(stmt), newText: `${split.decl}\n${indent}${body}\n${indent}${split.assign}` }],
       };
     }
     const text = startsLine ? `${indent}${body.replace(/\n/g, '\n')}\n` : `${body} `;
     const pos = startsLine ? at : stmt.start;
     const sp = this.offsetSpan(pos);
-    return { title: `Insert ${b.kind === 'maybe' ? 'is_vmalloc_addr()-guarded ' : ''}flush_kernel_vmap_range(${name}, ${len}) before the submission`, isPreferred: true, edits: [{ file: this.tu.file, span: sp, newText: text }] };
+    return { title: `Insert ${b.kind === 'maybe' ? 'is_vmalloc_addr()-guarded ' : ''}flush_kernel_vmap_range(${name}, ${len}) ${where}`, isPreferred: true, edits: [{ file: this.tu.file, span: sp, newText: text }] };
+  }
+
+  /**
+   * The outermost loop around `stmt` a flush of `texts` (its pointer and length) can go before:
+   * each loop from `stmt` outwards qualifies while the buffer's last CPU write (`writtenAt`, an
+   * offset) comes before it and the loop assigns nothing the texts name (`off` of `p + off`).
+   */
+  private hoistOutOfLoops(stmt: SNode, texts: string[], writtenAt: number | undefined): SNode {
+    let out = stmt;
+    for (let p = stmt.parent; p && p !== this.fn.body; p = p.parent) {
+      if (p.type !== 'for_statement' && p.type !== 'while_statement' && p.type !== 'do_statement') continue;
+      if (writtenAt !== undefined && writtenAt >= p.start) break;
+      const assigned = new Set<string>();
+      for (const d of descendants(p)) {
+        const target = d.type === 'assignment_expression' ? child(d, 'left') : d.type === 'update_expression' ? child(d, 'argument') : d.type === 'init_declarator' ? this.declName(d) : undefined;
+        const root = target ? this.rootIdent(target) : undefined;
+        if (root) assigned.add(root);
+      }
+      if (texts.some((t) => (t.match(/[A-Za-z_]\w*/g) ?? []).some((id) => assigned.has(id)))) break;
+      out = p;
+    }
+    return out;
   }
 
   /**

@@ -664,6 +664,25 @@ int foo_start_read(struct foo_ctx *ctx, struct block_device *bdev)
 	void *buf = vmalloc(PAGE_SIZE);
 	int i, ret = 0;
 
+	for (i = 0; i < nr; i++)
+		__bio_add_page(bios[i], vmalloc_to_page(buf), PAGE_SIZE, 0);
+	for (i = 0; i < nr; i++) {
+		memcpy(buf, src, PAGE_SIZE);
+		int err = submit_bio_wait(bios[i]);
+
+		if (err)
+			ret = err;
+	}
+	return ret;
+}
+`);
+    assert.match(split, /\t\tint err;\n\t\tflush_kernel_vmap_range\(buf, PAGE_SIZE\);\n\t\terr = submit_bio_wait\(bios\[i\]\);\n/);
+    // written before the loop: one flush before it, not one per submission
+    const hoisted = await fixOnce(`${HDR}static int foo_write_all(struct bio **bios, int nr, const void *src)
+{
+	void *buf = vmalloc(PAGE_SIZE);
+	int i, ret = 0;
+
 	memcpy(buf, src, PAGE_SIZE);
 	for (i = 0; i < nr; i++)
 		__bio_add_page(bios[i], vmalloc_to_page(buf), PAGE_SIZE, 0);
@@ -676,7 +695,7 @@ int foo_start_read(struct foo_ctx *ctx, struct block_device *bdev)
 	return ret;
 }
 `);
-    assert.match(split, /\t\tint err;\n\t\tflush_kernel_vmap_range\(buf, PAGE_SIZE\);\n\t\terr = submit_bio_wait\(bios\[i\]\);\n/);
+    assert.match(hoisted, /__bio_add_page\(bios\[i\], vmalloc_to_page\(buf\), PAGE_SIZE, 0\);\n\tflush_kernel_vmap_range\(buf, PAGE_SIZE\);\n\tfor \(i = 0; i < nr; i\+\+\) \{\n\t\tint err = submit_bio_wait/);
     const after = await fixOnce(`${HDR}struct foo_hdr { __le32 magic; };
 static int foo_check(struct bio *bio, unsigned int i)
 {
