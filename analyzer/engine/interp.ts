@@ -3007,7 +3007,8 @@ export class FunctionAnalysis {
     const lenText = this.text(lenArg).replace(/\s+/g, ' ').trim();
     const len = lenText.replace(/\s+/g, '');
     const span = this.loopSpan(off, len, lenText, n, ptr, walk);
-    return { off, len, lenText, ...(span ? { span } : {}) };
+    const inLoop = !span && this.loops.some((f) => !f.isSwitch);
+    return { off, len, lenText, ...(span ? { span } : {}), ...(inLoop ? { inLoop } : {}) };
   }
 
   /**
@@ -3666,6 +3667,8 @@ export class FunctionAnalysis {
       if (write && helperFlush && needFlush && !a.unflushedAtSubmit) st.flushed.set(b.id, { step: a.steps[a.steps.length - 1] ?? submitStep, wrongRange: false });
       if (!read) continue;
       const pending: Pending = { buf: b, ranges: a.ranges, site: submitStep, steps: [...a.steps, submitStep], sync, dir: op, insertAfter: sync ? this.insertAfterOffset(site) : undefined, indent: indentAt(this.src, this.stmtOf(site).start), ...(a.viaTable ? { viaTable: true } : {}) };
+      const r0 = a.ranges?.length === 1 && !a.ranges[0].span ? a.ranges[0] : undefined;
+      if (r0?.off !== undefined) for (const [k, v] of st.vars) if (v.t === 'buf' && v.b.id === b.id && v.off === r0.off && /^[A-Za-z_]\w*$/.test(k)) { pending.rangeName = k; break; }
       if (sync) {
         const sv = this.statusVarOf(site);
         if (sv) pending.statusVar = sv;
@@ -3817,13 +3820,34 @@ export class FunctionAnalysis {
     return { start: { line, column: col }, end: { line, column: col }, startOffset: off, endOffset: off };
   }
 
+  /**
+   * What an invalidate fix covers: what the read carried when its ranges say so, from the buffer's
+   * start (`buf`, the span or length) or inside it (`dst`, a variable pointing there, else
+   * `buf + off`), and the whole buffer only when the ranges are not known. An invalidate wider than
+   * the read could discard the CPU's dirty data elsewhere in the buffer (SH-4's is a pure discard,
+   * arch/sh/mm/flush-sh4.c), so a read whose part cannot be written gets no fix.
+   */
+  private invalidateRange(p: Pending): { name?: string; len?: string } {
+    const base = this.bufNameForFix(p.buf);
+    // one iteration's part of a loop whose parts do not add up (`data + done` while `done < count`): the buffer
+    if (!p.ranges?.length || p.ranges.some((r) => r.inLoop)) return { name: base, len: base ? this.lenFor(p.buf, base, p.ranges) : undefined };
+    const parts = new Set(p.ranges.map((r) => { const w = r.span ?? r; return `${w.off ?? ''}\0${w.lenText ?? ''}`; }));
+    if (parts.size !== 1) return base && p.ranges.every((r) => (r.span ?? r).off === undefined) ? { name: base, len: this.lenFor(p.buf, base, p.ranges) } : {};
+    const w = p.ranges[0].span ?? p.ranges[0];
+    const len = w.lenText && this.inScope(w.lenText) ? w.lenText : undefined;
+    if (w.off === undefined) return { name: base, len: len ?? (base ? this.lenFor(p.buf, base, p.ranges) : undefined) };
+    // the offset's canonical text, spaced as kernel code writes it (`i * PAGE_SIZE`)
+    const off = w.off.split('->').map((x) => x.replace(/\s*([*+/-])\s*/g, ' $1 ')).join('->');
+    const at = p.rangeName ?? (base && this.inScope(w.off) ? `${base} + ${off}` : undefined);
+    return at && len ? { name: at, len } : {};
+  }
+
   private reportMissingInvalidate(p: Pending, extra: TraceStep[]): void {
     const b = p.buf;
     const siteNode = this.nodeAt(p.site.span.startOffset, p.site.span.endOffset);
     if (!siteNode) return;
     const fixes: Fix[] = [];
-    const name = this.bufNameForFix(b);
-    const len = name ? this.lenFor(b, name, p.ranges) : undefined;
+    const { name, len } = this.invalidateRange(p);
     if (name && len && p.insertAfter !== undefined) {
       const call = `invalidate_kernel_vmap_range(${name}, ${len});`;
       const ind = p.indent ?? '\t';
@@ -4409,8 +4433,12 @@ export class FunctionAnalysis {
       // the buffer's own field, or a field it was stored in here (io->buf = vmalloc(...))
       const names = this.fieldNames(p.buf, st);
       // a table's alias may be invalidated under a name the file never ties to the table
+      // or this function invalidates it under a local pointing into it (`cmd = mb->cmds + off`)
+      const aliases = new Set<string>();
+      for (const [k, v] of st.vars) if (v.t === 'buf' && v.b.id === p.buf.id && /^[A-Za-z_]\w*$/.test(k)) aliases.add(k);
       const elsewhere = (p.viaTable && this.tu.invalidateTexts.length > 0) ||
-        this.tu.invalidateTexts.some((t) => names.some((f) => new RegExp(`(->|\\.)${f}\\b`).test(t)) || t === p.buf.display);
+        this.tu.invalidateTexts.some((t) => names.some((f) => new RegExp(`(->|\\.)${f}\\b`).test(t)) || t === p.buf.display) ||
+        (aliases.size > 0 && invalidatesOf(this.fn, this.src).some((t) => aliases.has(/^[A-Za-z_]\w*/.exec(t)?.[0] ?? '')));
       if (p.endIo && !elsewhere) {
         // completion runs in a bi_end_io of this file that does not invalidate (and nothing else does)
         this.reportMissingInvalidate(p, [this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, `completion runs in ${p.endIo}(), which does not invalidate the vmap range`)]);

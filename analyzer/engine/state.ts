@@ -81,6 +81,8 @@ export interface IoRange {
    * end (`while (p < buf + n) { add(p, L); p += L; }`) carries `n`, `unit` (L) per iteration.
    */
   span?: { off: Off; len: string; lenText: string; unit?: string };
+  /** added in a loop whose iterations' parts do not add up to a span: `off`/`len` are one iteration's */
+  inLoop?: boolean;
 }
 
 export type Val =
@@ -155,6 +157,8 @@ export interface Pending {
   bio?: BioState;
   /** an invalidate of the buffer made while the read was still in flight: it protects nothing */
   earlyInvalidate?: TraceStep;
+  /** a variable pointing where the I/O's one range starts inside the buffer (`dst = buf + i * BLK`), for a fix */
+  rangeName?: string;
 }
 
 export interface MaintRec {
