@@ -265,7 +265,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
 
   // Calls through function pointers this file fills (fnptr.ts): each slot's functions count as
   // callees of the function calling through it, for relevance, order and re-analysis alike. Read
-  // from the text, a slot keeps only the functions that reach a table name (seedyFunctions()):
+  // from the text, a slot keeps only the functions that reach a table name (seedySlots()):
   // another (a register accessor in an ops table) could not touch a buffer, and the call stays
   // an unknown one. A slice gets the slots of its whole file (the scan filtered them lexically).
   const slots = opts.pointerSlots ? new Map(opts.pointerSlots.map(([k, v]) => [k, [...v]])) : seedySlots(pointerSlots(text, (name) => defined.has(name)), sk.fns, seed, sk.preproc);
