@@ -11,7 +11,7 @@
 import { lineIndex } from '../parse/lines';
 import { SNode, child, descendants } from '../parse/syntax';
 import { loadedBackend } from '../parse/backends';
-import { invalidatesOf, type MacroBody } from './skeleton';
+import type { MacroBody } from './skeleton';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
   ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, PAGE_ADDRESS, nonAliasingArchOf, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
@@ -21,7 +21,7 @@ import {
   SG_TABLE_LIST, SG_ITERATORS, STACK_VMAP,
 } from '../tables';
 import {
-  Buf, Val, State, BioState, Added, Pending, MaintRec, IoRange, Off, addOff, cloneState, join, emptyState,
+  Buf, Val, State, BioState, Added, Pending, MaintRec, IoRange, Off, addOff, cloneState, join, linearOnly, emptyState,
   OP_R, OP_W, OP_RF, OP_WF, OP_B, OpSet, opHasRead, opHasWrite, opWithFlags, UNRESOLVED_FLUSH, fieldNameOf, meet,
 } from './state';
 import { FunctionInfo, VarType, bodyNodes, declaratorName, localTypes, indentAt, lineStart, type ParamInfo } from './tu';
@@ -235,6 +235,8 @@ interface FnStatic {
   maintLens: Map<string, string>;
   /** the pointer texts flushed (not only invalidated) in the body */
   flushPtrs: Set<string>;
+  /** the pointer texts invalidated in the body, whitespace removed (as TuCtx.invalidateTexts) */
+  invalidatePtrs: string[];
   /** locals initialised with an expression and never assigned again (for constant sizes) */
   localInits: Map<string, string>;
   /** identifiers that select the direction (`write ? REQ_OP_WRITE : REQ_OP_READ`): the direction when truthy */
@@ -266,7 +268,7 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
   const cached = STATIC.get(fn);
   if (cached) return cached;
   const text = (n: SNode) => src.slice(n.start, n.end);
-  const st: FnStatic = { types: localTypes(fn, src), maintLens: new Map(), flushPtrs: new Set(), localInits: new Map(), dirPreds: new Map(), dirLabels: new Map() };
+  const st: FnStatic = { types: localTypes(fn, src), maintLens: new Map(), flushPtrs: new Set(), invalidatePtrs: [], localInits: new Map(), dirPreds: new Map(), dirLabels: new Map() };
   const assigned = new Set<string>();
   for (const n of bodyNodes(fn.body)) {
     switch (n.type) {
@@ -277,6 +279,7 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
         const args = child(n, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
         if (args.length > row.len) st.maintLens.set(text(args[row.ptr]), text(args[row.len]));
         if (row.op === 'flush' && args.length > row.ptr) st.flushPtrs.add(text(args[row.ptr]));
+        if (row.op === 'invalidate' && args.length > row.ptr) st.invalidatePtrs.push(text(args[row.ptr]).replace(/\s+/g, ''));
         break;
       }
       case 'init_declarator': {
@@ -352,6 +355,11 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
  */
 function carriedFrom(r: IoRange, off: Off): { len?: string; lenText?: string } | undefined {
   return r.span ? (r.span.off === off ? r.span : undefined) : r.off === off ? r : undefined;
+}
+
+/** Does maintenance pointer text `t` (whitespace removed) name member `m` (`x->m`, `y.m`, `x->m + off`)? */
+function namesMember(t: string, m: string): boolean {
+  return new RegExp(`(->|\\.)${m}\\b`).test(t);
 }
 
 /** State.guarded key: the buffer with this id follows this prefix where a vmalloc test proved it on every path. */
@@ -457,6 +465,7 @@ export class FunctionAnalysis {
   /** Maintenance calls of this function, by pointer text → length text (for fixes). */
   private readonly maintLens: Map<string, string>;
   private readonly flushPtrs: Set<string>;
+  private readonly invalidatePtrs: string[];
   /** invalidates of a buffer seen before any read into it was submitted, by buffer id (finding text only) */
   private readonly preIoInvalidates = new Map<string, TraceStep>();
   /** a direction parameter that callers pass both ways, split between the two contexts */
@@ -488,6 +497,7 @@ export class FunctionAnalysis {
     this.types = fs.types;
     this.maintLens = fs.maintLens;
     this.flushPtrs = fs.flushPtrs;
+    this.invalidatePtrs = fs.invalidatePtrs;
     this.localInits = fs.localInits;
     this.dirPreds = fs.dirPreds;
     this.dirLabels = fs.dirLabels;
@@ -1736,9 +1746,8 @@ export class FunctionAnalysis {
         if (merged) Object.assign(st, merged);
         if (av && bv && av.t === 'op' && bv.t === 'op') return { t: 'op', v: av.v | bv.v };
         // `virt_addr_valid(p) ? p : bounce`: an arm that is a buffer only where it is linear-map memory
-        const linearArm = (x: Val | undefined, s: State | null, y: Val | undefined) => x?.t === 'buf' && s?.clean.has(x.b.id) === true && !(y?.t === 'buf' && y.b.id === x.b.id);
-        if (linearArm(av, t, bv)) return bv;
-        if (linearArm(bv, e, av)) return av;
+        if (linearOnly(av, t, bv)) return bv;
+        if (linearOnly(bv, e, av)) return av;
         // either arm may be the value: the one that is (or may be) vmalloc memory, a page of it,
         // over a parameter's pointer or another value (`len > PAGE_SIZE ? big : bounce`)
         return condRank(bv) > condRank(av) ? bv : av ?? bv;
@@ -2161,14 +2170,11 @@ export class FunctionAnalysis {
       }
     }
     if (!name) {
-      const { targets, blanked } = this.pointerTargets(n, args);
-      if (targets.length) {
-        for (const t of blanked) this.tu.demand?.add(t);
-        return this.callThrough(targets, n, args, st);
-      }
+      const via = this.pointerTargets(n, args);
+      if (via.targets.length) return this.callThrough(via, n, args, st);
       // call through a function pointer: arguments escape
       const vals = args.map((a) => this.ev(a, st));
-      for (const t of blanked) this.wantIfTracked(t, vals, args, st);
+      for (const t of via.blanked) this.wantIfTracked(t, vals, args, st);
       vals.forEach((v, i) => this.escape(v, args[i], st, n));
       return undefined;
     }
@@ -2205,8 +2211,12 @@ export class FunctionAnalysis {
     return { targets, blanked };
   }
 
-  /** A call that runs one of `targets`: each on its own copy of the state, the outcomes joined. */
-  private callThrough(targets: string[], n: SNode, args: SNode[], st: State): Val | undefined {
+  /**
+   * A call that runs one of `targets`: each on its own copy of the state, the outcomes joined. The
+   * `blanked` ones (a slice left them out) are asked for, for the scan's next pass.
+   */
+  private callThrough({ targets, blanked }: { targets: string[]; blanked: string[] }, n: SNode, args: SNode[], st: State): Val | undefined {
+    for (const t of blanked) this.tu.demand?.add(t);
     const f = child(n, 'function');
     const via = f ? this.text(f).replace(/\s+/g, '') : '';
     const outer = this.through;
@@ -2379,10 +2389,7 @@ export class FunctionAnalysis {
     // a file-scope variable holding functions of this file (`submit_fn(buf, len)`); a local or a
     // parameter of that name is this function's own (its slot may be another function's local)
     const via = this.tu.functions.has(name) || this.types.has(name) ? undefined : this.pointerTargets(n, args, name);
-    if (via?.targets.length) {
-      for (const t of via.blanked) this.tu.demand?.add(t);
-      return this.callThrough(via.targets, n, args, st);
-    }
+    if (via?.targets.length) return this.callThrough(via, n, args, st);
     // Unknown function: every buffer argument escapes (assumed written and read).
     const vals = args.map((a) => this.ev(a, st));
     // A function of another file without a summary yet: what it is passed still goes to the scan,
@@ -2434,7 +2441,6 @@ export class FunctionAnalysis {
     return b;
   }
 
-  /** Upgrade a parameter/maybe buffer to a vmalloc one on this path (same id: its maintenance state carries over). */
   /**
    * A parameter this path proved to be vmalloc memory (`if (is_vmalloc_addr(p))`, `vmalloc_to_page(p)`):
    * a linear-map conversion of it here is wrong whatever the caller passed (a caller passing
@@ -2445,6 +2451,7 @@ export class FunctionAnalysis {
     return st.guarded.has(`${PROVEN}${b.id}`) || (b.kind === 'vmalloc' && b.param !== undefined);
   }
 
+  /** Upgrade a parameter/maybe buffer to a vmalloc one on this path (same id: its maintenance state carries over). */
   private promote(st: State, b: Buf, kind: 'vmalloc' | 'maybe', why: TraceStep | undefined): Buf {
     const nk = b.kind === 'param' ? kind : b.kind === 'maybe' && kind === 'vmalloc' ? 'maybe' : b.kind;
     if (nk === b.kind && !why) return b;
@@ -3668,7 +3675,8 @@ export class FunctionAnalysis {
       if (!read) continue;
       const pending: Pending = { buf: b, ranges: a.ranges, site: submitStep, steps: [...a.steps, submitStep], sync, dir: op, insertAfter: sync ? this.insertAfterOffset(site) : undefined, indent: indentAt(this.src, this.stmtOf(site).start), ...(a.viaTable ? { viaTable: true } : {}) };
       const r0 = a.ranges?.length === 1 && !a.ranges[0].span ? a.ranges[0] : undefined;
-      if (r0?.off !== undefined) for (const [k, v] of st.vars) if (v.t === 'buf' && v.b.id === b.id && v.off === r0.off && /^[A-Za-z_]\w*$/.test(k)) { pending.rangeName = k; break; }
+      const at = r0?.off !== undefined ? this.localsInto(b, st).find(([, v]) => v.off === r0.off) : undefined;
+      if (at) pending.rangeName = at[0];
       if (sync) {
         const sv = this.statusVarOf(site);
         if (sv) pending.statusVar = sv;
@@ -3954,12 +3962,18 @@ export class FunctionAnalysis {
    */
   private handedMembers(b: Buf, st: State): string[] {
     if (!this.fn.isStatic || !this.tu.calledInFile.has(this.fn.name)) return [];
-    const own = invalidatesOf(this.fn, this.src);
     return [...this.fieldKeys(b, st)].filter((k) => {
       const t = k.slice(0, k.indexOf('.'));
-      const names = new RegExp(`(->|\\.)${fieldNameOf(k)}\\b`);
-      return this.fn.params.some((q) => q.type.isStruct && q.type.base === t) && this.tu.invalidateTexts.some((x) => names.test(x)) && !own.some((x) => names.test(x));
+      const f = fieldNameOf(k);
+      return this.fn.params.some((q) => q.type.isStruct && q.type.base === t) && this.tu.invalidateTexts.some((x) => namesMember(x, f)) && !this.invalidatePtrs.some((x) => namesMember(x, f));
     });
+  }
+
+  /** The locals (plain names) pointing into buffer `b` on this path, at any offset, in the state's order. */
+  private localsInto(b: Buf, st: State): [string, Extract<Val, { t: 'buf' }>][] {
+    const out: [string, Extract<Val, { t: 'buf' }>][] = [];
+    for (const [k, v] of st.vars) if (v.t === 'buf' && v.b.id === b.id && /^[A-Za-z_]\w*$/.test(k)) out.push([k, v]);
+    return out;
   }
 
   /** The member names of fieldKeys (`m`). */
@@ -4434,11 +4448,10 @@ export class FunctionAnalysis {
       const names = this.fieldNames(p.buf, st);
       // a table's alias may be invalidated under a name the file never ties to the table
       // or this function invalidates it under a local pointing into it (`cmd = mb->cmds + off`)
-      const aliases = new Set<string>();
-      for (const [k, v] of st.vars) if (v.t === 'buf' && v.b.id === p.buf.id && /^[A-Za-z_]\w*$/.test(k)) aliases.add(k);
+      const aliases = new Set(this.localsInto(p.buf, st).map(([k]) => k));
       const elsewhere = (p.viaTable && this.tu.invalidateTexts.length > 0) ||
-        this.tu.invalidateTexts.some((t) => names.some((f) => new RegExp(`(->|\\.)${f}\\b`).test(t)) || t === p.buf.display) ||
-        (aliases.size > 0 && invalidatesOf(this.fn, this.src).some((t) => aliases.has(/^[A-Za-z_]\w*/.exec(t)?.[0] ?? '')));
+        this.tu.invalidateTexts.some((t) => names.some((f) => namesMember(t, f)) || t === p.buf.display) ||
+        (aliases.size > 0 && this.invalidatePtrs.some((t) => aliases.has(/^[A-Za-z_]\w*/.exec(t)?.[0] ?? '')));
       if (p.endIo && !elsewhere) {
         // completion runs in a bi_end_io of this file that does not invalidate (and nothing else does)
         this.reportMissingInvalidate(p, [this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, `completion runs in ${p.endIo}(), which does not invalidate the vmap range`)]);

@@ -269,14 +269,21 @@ export function meet<T>(a: Set<T> | null, b: Set<T> | null): Set<T> | null {
 }
 
 /** Join of two path states; null is an unreachable path. */
+/**
+ * Is `x`, on the path of state `s`, a buffer that path knows is linear-map memory, where the other
+ * path's value `y` is not that buffer? Then the other path's value is the one that matters (a join
+ * of `if (is_vmalloc_addr(p)) p = bounce;`, an arm of `virt_addr_valid(p) ? p : bounce`).
+ */
+export function linearOnly(x: Val | undefined, s: State | null, y: Val | undefined): boolean {
+  return x !== undefined && x.t === 'buf' && s !== null && s.clean.has(x.b.id) && !(y !== undefined && (y.t === 'buf' || y.t === 'page') && y.b.id === x.b.id);
+}
+
 export function join(a: State | null, b: State | null): State | null {
   if (a === null) return b;
   if (b === null) return a;
   const vars = new Map<string, Val>();
   // a pointer that holds a buffer only on the path where that buffer is linear-map memory
   // (`if (is_vmalloc_addr(p)) p = bounce;`: the other path's p) takes the other path's value
-  const linearOnly = (x: Val | undefined, s: State, y: Val | undefined) =>
-    x !== undefined && x.t === 'buf' && s.clean.has(x.b.id) && !(y !== undefined && (y.t === 'buf' || y.t === 'page') && y.b.id === x.b.id);
   forEachKey(a.vars, b.vars, (k) => {
     const va = a.vars.get(k);
     const vb = b.vars.get(k);
