@@ -12,6 +12,7 @@ import { baseContext, reviewContext } from './scan/context';
 import { formatText, formatJson, formatSarif, formatRuleList } from './report';
 import { isPatchText, parsePatchInputs, reviewSet, formatMailback, reviewCommand, PatchFinding, PatchSet } from './patch';
 import { analyzeText, getBackend } from './analyze';
+import { confineFinding, KbuildReader } from './kbuild';
 import { simulateCommand, simulateFinding } from '../simulator/command';
 import { renderText as renderSimulationText } from '../simulator/render/text';
 
@@ -55,6 +56,8 @@ scan options:
   --jobs N              worker threads (default: cores)
   --cache-dir DIR       on-disk cache (default ~/.cache/vmalias); --no-cache disables it
   --no-git              do not ask git which files of a fresh checkout are unchanged
+  --no-kbuild           keep the severity of cache-alias findings in files that Kconfig
+                        builds only for x86, arm64 and other architectures without aliasing
   --no-base-context     with patches and a --base DIR: do not scan the touched files' subsystems
                         for what the files the series leaves alone export
   --link-depth N        levels of wrapper allocators followed across files (default 3)
@@ -222,6 +225,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       'cache-dir': { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
       'no-git': { type: 'boolean', default: false },
+      'no-kbuild': { type: 'boolean', default: false },
       'no-base-context': { type: 'boolean', default: false },
       'link-depth': { type: 'string' },
       'max-file-size': { type: 'string' },
@@ -346,7 +350,9 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
     try {
       const review = await reviewSet(parsePatchInputs(patchInputs), patchOpts);
       patchSet = review.set;
-      patchFindings.push(...review.findings);
+      // a file of the base built only for aliasing-free architectures (analyzer/kbuild.ts)
+      const kbuild = new Map<string, KbuildReader | undefined>();
+      patchFindings.push(...review.findings.map((p) => (baseDir === undefined || values['no-kbuild'] ? p : { ...p, finding: confineFinding(p.finding, kbuild, path.join(baseDir, p.target.path)) })));
       notes.push(...review.notes);
       // no finding from hunks alone is not a clean bill: say what was not seen (stderr, not in
       // mailback mode, where b4 takes every stderr line for a failure)
@@ -369,6 +375,7 @@ async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       ...analyzeOpts, parser: parser as 'wasm' | 'native', exclude: values.exclude as string[] | undefined, jobs,
       cacheDir: values['cache-dir'] as string | undefined, noCache: values['no-cache'] as boolean,
       ...(values['no-git'] ? { git: false } : {}),
+      ...(values['no-kbuild'] ? { kbuild: false } : {}),
       ...(linkDepth !== undefined ? { linkDepth } : {}),
       quiet: (values.quiet as boolean) || format !== 'text', maxFileBytes,
       // the CLI's process is the scan's own

@@ -24,6 +24,7 @@ export { defaultCacheDir } from './cache';
 export { relevantNames } from '../tables';
 import { tableResolved } from '../tables';
 import { kernelVersionAbove } from '../kernel-version';
+import { confineFindings as confineByKbuild, KbuildReader } from '../kbuild';
 
 export { kernelVersionAbove };
 
@@ -89,6 +90,9 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     progress.update(p);
     opts.onProgress?.(p);
   };
+  // one reader of kbuild files per tree, for the findings of files built only for aliasing-free architectures
+  const kbuild = new Map<string, KbuildReader | undefined>();
+  const confineFindings = (fs: readonly Finding[]): Finding[] => (opts.kbuild === false ? [...fs] : confineByKbuild(fs, kbuild));
   let runner: Runner | undefined;
   let early: GrepRun | undefined;
   let shellPool: GrepShells | undefined;
@@ -151,7 +155,8 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       const stored = results.load(resultKey, treeSig);
       if (stored && files.every((f) => f.mtimeMs < stored.stamp - 1000)) {
         notes.push(...stored.notes);
-        for (const f of stored.findings) onFinding?.(f);
+        const confined = confineFindings(stored.findings);
+        for (const f of confined) onFinding?.(f);
         stats.filesPrefiltered = stored.filesPrefiltered;
         stats.linkNames = stored.linkNames;
         stats.cacheHits = stored.filesPrefiltered;
@@ -161,7 +166,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
         report('done', files.length, files.length);
         const summaries = new Map<string, FunctionSummary>();
         for (const sm of stored.summaries) summaries.set(sm.name, sm);
-        return { findings: stored.findings, notes, stats, summaries, fieldFacts: stored.fieldFacts ?? [] };
+        return { findings: confined, notes, stats, summaries, fieldFacts: stored.fieldFacts ?? [] };
       }
     }
     const index = cache && indexKey ? cache.loadIndex(indexKey) : undefined;
@@ -769,7 +774,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       for (const m of res.notes) notes.push({ path: files[parseIdx[k]].path, severity: 'info', message: m });
       for (const f of res.findings) {
         finalFindings.push(f);
-        onFinding?.(f);
+        onFinding?.(confineFindings([f])[0]);
       }
     };
 
@@ -946,7 +951,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       });
     }
     stats.wallMs = performance.now() - t0;
-    return { findings: finalFindings, notes, stats, summaries, fieldFacts };
+    return { findings: confineFindings(finalFindings), notes, stats, summaries, fieldFacts };
   } finally {
     progress.done();
     (early as GrepRun | undefined)?.cancel();

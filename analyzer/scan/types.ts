@@ -92,6 +92,12 @@ export interface ScanOptions extends AnalyzeOptions {
    * Default: when at least 1,000 files are not trusted by their stat data; false never.
    */
   git?: boolean;
+  /**
+   * Read the tree's kbuild Makefiles and Kconfig files to tell files built only for architectures
+   * whose caches do not alias (an x86-only driver), whose cache-alias findings are then
+   * information (analyzer/kbuild.ts). Default true; false keeps every finding's severity.
+   */
+  kbuild?: boolean;
   /** git executable (default `git` on PATH). */
   gitCommand?: string;
   /** A linking name referenced by more files than this is not followed (default 64). */

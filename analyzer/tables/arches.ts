@@ -9,20 +9,24 @@
  * Left out on purpose, as their caches can alias (domain §1.3, §1.6, arch/*\/include/asm/cachetype.h
  * v6.18.2): arm, mips, parisc, sh, csky (implement the API), sparc, m68k, nios2, xtensa
  * (declare aliasing D-caches without implementing it), and the removed nds32 (implemented it).
+ *
+ * `kconfig`: the symbols that are on only when building for that architecture (its
+ * `arch/<name>/Kconfig` defines them: `config X86`, `config X86_64`, `config PPC64`, …), which
+ * analyzer/kbuild.ts reads in `depends on` lines to find drivers built only for these.
  */
-export const NON_ALIASING_ARCHES: ReadonlyMap<string, { source: string }> = new Map([
-  ['x86', { source: 'PIPT caches; highmem.h generic no-op' }],
-  ['arm64', { source: 'PIPT D-cache (ARMv8); no ARCH_IMPLEMENTS_FLUSH_KERNEL_VMAP_RANGE' }],
-  ['powerpc', { source: 'physically indexed data caches; generic no-op' }],
-  ['riscv', { source: 'no cache-aliasing support in arch/riscv; generic no-op' }],
-  ['s390', { source: 'generic no-op' }],
-  ['loongarch', { source: 'generic no-op' }],
-  ['alpha', { source: 'generic no-op' }],
-  ['microblaze', { source: 'generic no-op; cpu_dcache_is_aliasing() not selected' }],
-  ['openrisc', { source: 'generic no-op; cpu_dcache_is_aliasing() not selected' }],
-  ['hexagon', { source: 'generic no-op' }],
-  ['um', { source: 'runs on the host\'s (x86/arm64) caches' }],
-  ['arc', { source: 'aliasing VIPT D$ support retired (6732c0e494ac, 6.7; cpu_dcache_is_aliasing() false)' }],
+export const NON_ALIASING_ARCHES: ReadonlyMap<string, { kconfig: readonly string[]; source: string }> = new Map([
+  ['x86', { kconfig: ['X86', 'X86_32', 'X86_64'], source: 'PIPT caches; highmem.h generic no-op' }],
+  ['arm64', { kconfig: ['ARM64'], source: 'PIPT D-cache (ARMv8); no ARCH_IMPLEMENTS_FLUSH_KERNEL_VMAP_RANGE' }],
+  ['powerpc', { kconfig: ['PPC', 'PPC32', 'PPC64'], source: 'physically indexed data caches; generic no-op' }],
+  ['riscv', { kconfig: ['RISCV'], source: 'no cache-aliasing support in arch/riscv; generic no-op' }],
+  ['s390', { kconfig: ['S390'], source: 'generic no-op' }],
+  ['loongarch', { kconfig: ['LOONGARCH'], source: 'generic no-op' }],
+  ['alpha', { kconfig: ['ALPHA'], source: 'generic no-op' }],
+  ['microblaze', { kconfig: ['MICROBLAZE'], source: 'generic no-op; cpu_dcache_is_aliasing() not selected' }],
+  ['openrisc', { kconfig: ['OPENRISC'], source: 'generic no-op; cpu_dcache_is_aliasing() not selected' }],
+  ['hexagon', { kconfig: ['HEXAGON'], source: 'generic no-op' }],
+  ['um', { kconfig: ['UML'], source: 'runs on the host\'s (x86/arm64) caches' }],
+  ['arc', { kconfig: ['ARC'], source: 'aliasing VIPT D$ support retired (6732c0e494ac, 6.7; cpu_dcache_is_aliasing() false)' }],
 ]);
 
 /** The architecture whose own code `file` is (`…/arch/x86/kernel/foo.c` → `x86`), if one of NON_ALIASING_ARCHES. */

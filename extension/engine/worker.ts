@@ -16,6 +16,7 @@ import { findCallers, findMemberReaders, headerIncluders, scopeInputs } from '..
 import type { AnalyzeRequest, ReplyRequest, ReplyResponse, WorkerRequest, WorkerResponse } from './protocol';
 import type { FieldFact, FunctionSummary } from '../../analyzer/types';
 import { summarizeFacts, timelineHtml } from '../simulatorBackend';
+import { confineFindings } from '../../analyzer/kbuild';
 
 let engine: Promise<DocumentAnalyzer> | undefined;
 /** Summaries and struct-member facts from workspace scans, by key (ExternalsRequest). */
@@ -55,9 +56,12 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse | undefined> {
     if (msg.patch) return await reviewPatch(msg);
     const ext = msg.externals !== undefined ? externals.get(msg.externals) : undefined;
     const fields = ext ? fieldFactsFor(msg.file, ext.fields) : [];
-    return (await getEngine()).analyze(ext
+    const res = (await getEngine()).analyze(ext
       ? { ...msg, options: { ...msg.options, externalSummaries: ext.summaries, ...(fields.length ? { externalFields: fields } : {}) } }
       : msg);
+    // a file Kconfig builds only for aliasing-free architectures (analyzer/kbuild.ts); its build
+    // files are read afresh, as an edit to them would otherwise not show
+    return res.result?.findings.length ? { ...res, result: { ...res.result, findings: confineFindings(res.result.findings) } } : res;
   } catch (e) {
     return {
       kind: 'result', id: msg.id, uri: msg.uri, version: msg.version,
