@@ -295,6 +295,19 @@ export function splice(root: SNode, prev: string, next: string, parseOnly: NonNu
         changed = true;
       }
     }
+    // A body the lexer cut short (a `}` inside damaged code) left its tail as top-level
+    // statements and ERROR nodes: parsed apart from it, the un-blanked head cannot be recovered
+    // as the whole parse recovers it. They go with the removed node next to them.
+    const top = root.children;
+    for (let i = 0; i < top.length; i++) {
+      if (removed.has(top[i])) continue;
+      const stray = top[i].type === 'ERROR' || top[i].type.endsWith('_statement');
+      if (stray && (removed.has(top[i - 1]) || removed.has(top[i + 1]))) {
+        removed.add(top[i]);
+        units.push([next.lastIndexOf('\n', top[i].start - 1) + 1, lineEnd(next, top[i].end)]);
+        changed = true;
+      }
+    }
   }
   units = merge(units);
   const sub = parseOnly(next, units);
