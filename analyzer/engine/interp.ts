@@ -1681,6 +1681,12 @@ export class FunctionAnalysis {
           const idx = child(a, 'index');
           if (bv && bv.t === 'buf') return { t: 'buf', b: bv.b, adv: true, off: addOff(bv.off, '+', `[${idx ? this.text(idx) : ''}]`) };
         }
+        // `&h->seq` of a header laid over the buffer: a pointer into it (`le32_add_cpu(&h->seq, 1)`)
+        if (a.type === 'field_expression' && a.op === '->' && !(v && (v.t === 'buf' || v.t === 'fn'))) {
+          const ov = this.evNoRead(child(a, 'argument') as SNode, st);
+          const f = child(a, 'field');
+          if (ov && ov.t === 'buf') return { t: 'buf', b: ov.b, adv: true, off: addOff(ov.off, '+', `->${f ? this.text(f) : ''}`) };
+        }
         return v && (v.t === 'buf' || v.t === 'fn') ? v : undefined;
       }
       case 'subscript_expression': {
@@ -1757,8 +1763,14 @@ export class FunctionAnalysis {
       case 'update_expression': {
         const a = child(n, 'argument');
         if (!a) return undefined;
+        // `buf[0]++`, `h->seq++`, `(*p)--`: a read and a write of the memory
+        if (a.type !== 'identifier') {
+          this.ev(a, st);
+          this.storeThrough(this.strip(a), st, n);
+          return undefined;
+        }
         const v = this.ev(a, st);
-        if (v && v.t === 'buf' && a.type === 'identifier') {
+        if (v && v.t === 'buf') {
           const nv: Val = { t: 'buf', b: v.b, adv: true, off: addOff(v.off, n.op === '--' ? '-' : '+', '1'), advSite: this.step('flow', n, `\`${this.text(a)}\` advanced here`) };
           st.vars.set(this.text(a), nv);
           return nv;

@@ -30,6 +30,11 @@ export const ACCESS: ReadonlyMap<string, AccessRow> = new Map<string, AccessRow>
   ['get_unaligned', { read: [0] }], ['get_unaligned_le16', { read: [0] }], ['get_unaligned_le32', { read: [0] }],
   ['get_unaligned_le64', { read: [0] }], ['get_unaligned_be16', { read: [0] }], ['get_unaligned_be32', { read: [0] }],
   ['get_unaligned_be64', { read: [0] }],
+  // in-place byte-order updates (include/linux/byteorder/generic.h: `*var = cpu_to_le32(le32_to_cpu(*var) + val)`)
+  ['le16_add_cpu', { write: [0], read: [0] }], ['le32_add_cpu', { write: [0], read: [0] }], ['le64_add_cpu', { write: [0], read: [0] }],
+  ['be16_add_cpu', { write: [0], read: [0] }], ['be32_add_cpu', { write: [0], read: [0] }], ['be64_add_cpu', { write: [0], read: [0] }],
+  ['le16_to_cpus', { write: [0], read: [0] }], ['le32_to_cpus', { write: [0], read: [0] }], ['le64_to_cpus', { write: [0], read: [0] }],
+  ['cpu_to_le16s', { write: [0], read: [0] }], ['cpu_to_le32s', { write: [0], read: [0] }], ['cpu_to_le64s', { write: [0], read: [0] }],
   ['set_bit', w(1)], ['clear_bit', w(1)], ['__set_bit', w(1)], ['__clear_bit', w(1)], ['change_bit', w(1)],
   ['test_and_set_bit', { write: [1], read: [1] }], ['test_and_clear_bit', { write: [1], read: [1] }],
   ['bitmap_zero', w(0)], ['bitmap_fill', w(0)], ['bitmap_set', w(0)], ['bitmap_clear', w(0)],
