@@ -830,7 +830,14 @@ export class FunctionAnalysis {
     // member names (`lb->page_count`, `req.len`) are not variables: only their holders must be in scope
     // nor are struct tags (`sizeof(struct foo_rec)`)
     const ids = expr.replace(/(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*/g, ' ').replace(/\b(?:struct|union|enum)\s+[A-Za-z_]\w*/g, ' ').match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
-    return ids.every((id) => /^[A-Z0-9_]+$/.test(id) || this.types.has(id) || SIZE_WORDS.test(id) || this.tu.functions.has(id));
+    if (!ids.every((id) => /^[A-Z0-9_]+$/.test(id) || this.types.has(id) || SIZE_WORDS.test(id) || this.tu.functions.has(id))) return false;
+    // a holder of the same name must be the same kind here: the caller's `seg.nr_pages` is not
+    // this function's `struct seg *seg` (`seg->nr_pages`)
+    for (const m of expr.matchAll(/(?<![\w.>])([A-Za-z_]\w*)\s*(->|\.)/g)) {
+      const t = this.types.get(m[1]);
+      if (t && (m[2] === '.' ? t.ptr > 0 : t.ptr === 0 && !t.array)) return false;
+    }
+    return true;
   }
 
   private report(rule: RuleId, site0: SNode, b: Buf, message0: string, trace: TraceStep[], dir: Direction, fixes0: Fix[], facts: Partial<Finding['facts']>): void {

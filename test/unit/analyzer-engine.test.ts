@@ -321,6 +321,38 @@ describe('traces and fixes', () => {
     const again = await analyzeText(vsrc.slice(0, e.span.startOffset) + e.newText + vsrc.slice(e.span.endOffset), 't.c');
     assert.deepEqual(again.findings, []);
   });
+
+  test('a caller\'s `seg.n` is not written into a helper where `seg` is a pointer: the helper\'s own `seg->n` is', async () => {
+    const src = `${HDR}struct foo_seg { void *buf; unsigned int nr; };
+
+static int foo_seg_write(struct block_device *bdev, struct foo_seg *seg)
+{
+	struct bio *bio = bio_alloc(bdev, seg->nr, REQ_OP_WRITE, GFP_NOFS);
+	unsigned int i;
+
+	for (i = 0; i < seg->nr; i++)
+		__bio_add_page(bio, vmalloc_to_page(seg->buf + (i << PAGE_SHIFT)), PAGE_SIZE, 0);
+	return submit_bio_wait(bio);
+}
+
+int foo_seg_close(struct block_device *bdev)
+{
+	struct foo_seg seg = { .nr = 8 };
+
+	seg.buf = vmalloc(seg.nr << PAGE_SHIFT);
+	if (!seg.buf)
+		return -ENOMEM;
+	memset(seg.buf, 0, 64);
+	return foo_seg_write(bdev, &seg);
+}
+`;
+    const r = await analyzeText(src, 't.c');
+    assert.equal(r.findings.length, 1);
+    const e = r.findings[0].fixes[0]?.edits[0];
+    assert.ok(e, 'a fix is offered');
+    assert.doesNotMatch(e.newText, /seg\.nr/);
+    assert.match(e.newText, /flush_kernel_vmap_range\(seg->buf, seg->nr \* PAGE_SIZE|flush_kernel_vmap_range\(seg->buf, seg->nr << PAGE_SHIFT/);
+  });
 });
 
 describe('an invalidate made too early', () => {
