@@ -459,6 +459,10 @@ export class FunctionAnalysis {
   /** what this function passes to in-file callees, per callee */
   readonly siteFacts = new Map<string, CallSiteFacts>();
   private labels = new Map<string, State | null>();
+  /** Labels already passed, with where they are: a `goto` to one is a backward jump (a retry loop). */
+  private labelsSeen = new Map<string, { stmts: SNode[]; index: number; start: number }>();
+  /** Labels whose code a backward `goto` is running again (once per label and path into it). */
+  private replaying = new Set<string>();
   private loops: LoopFrame[] = [];
   private exits: Exit[] = [];
   readonly summary = newSummaryAcc();
@@ -891,6 +895,10 @@ export class FunctionAnalysis {
     let st = st0;
     for (let i = 0; i < stmts.length; i++) {
       const s = stmts[i];
+      if (s.type === 'labeled_statement') {
+        const l = child(s, 'label');
+        if (l) this.labelsSeen.set(this.text(l), { stmts, index: i, start: s.start });
+      }
       if (st === null && s.type !== 'labeled_statement' && !s.type.startsWith('preproc')) continue;
       // A statement-like macro loop: `list_for_each_entry(pos, head, member) { … }` parses as a call with a
       // MISSING ';' followed by the body; `for_each_sg(…) stmt;` likewise.
@@ -1006,6 +1014,19 @@ export class FunctionAnalysis {
         const l = child(s, 'label');
         if (l) {
           const name = this.text(l);
+          const back = this.labelsSeen.get(name);
+          if (back && back.start < s.start) {
+            // `again: … if (retry) { buf[0] = 7; goto again; }`: the code from the label runs
+            // once more with this path's state, so what the retry writes meets the resubmission.
+            // Once: a second jump back from the replay is the same loop.
+            if (!this.replaying.has(name)) {
+              this.replaying.add(name);
+              const out = this.execBlock(back.stmts.slice(back.index), cloneState(st));
+              if (out && back.stmts === this.fn.body.children) this.exits.push({ state: out });
+              this.replaying.delete(name);
+            }
+            return null;
+          }
           this.labels.set(name, join(this.labels.get(name) ?? null, cloneState(st)));
         }
         return null;
