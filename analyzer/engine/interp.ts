@@ -2571,6 +2571,12 @@ export class FunctionAnalysis {
     // one chunk per iteration of a counted loop (at `i * L`, or at a pointer advanced by L after it)
     const span = args[1] ? this.loopSpan(v.off, rec.len as string, this.text(args[1]).replace(/\s+/g, ' ').trim(), n, args[0], { b, st }) : undefined;
     if (span) rec.span = span;
+    else {
+      // the same start on every iteration: `for (off …) { flush(buf, L); add(buf + off, L); }`
+      const frame = [...this.loops].reverse().find((f) => !f.isSwitch);
+      const body = frame?.node ? child(frame.node, 'body') : undefined;
+      if (frame?.node && body && this.everyIteration(n, body) && args[0] && !this.movesInLoop(args[0], frame.node)) rec.loopAt = frame.node.start;
+    }
     if (op === 'flush') {
       st.flushed.set(b.id, rec);
     } else {
@@ -2602,7 +2608,7 @@ export class FunctionAnalysis {
    * - any other offset (`buf + sizeof(*hdr)`) against an I/O range at a different offset: not covered.
    * Undefined when covered; else the I/O length it falls short of, when one was compared.
    */
-  private shortfall(rec: MaintRec, ranges: IoRange[], b: Buf): { len?: string; lenText?: string } | undefined {
+  private shortfall(rec: MaintRec, ranges: IoRange[], b: Buf): { len?: string; lenText?: string; chunkOff?: Off } | undefined {
     // a call in a counted loop, chunk by chunk, maintains what the loop's iterations cover together
     const off = rec.span ? rec.span.off : rec.off;
     const len = rec.span ? rec.span.len : rec.len;
@@ -2617,6 +2623,12 @@ export class FunctionAnalysis {
     }
     if (off === undefined) {
       if (len !== undefined && b.size !== undefined && bareExpr(len) === bareExpr(b.size)) return undefined;
+      // one chunk's length at the buffer's start, on every iteration of the loop that adds the
+      // chunks at moving offsets: the later chunks are never covered
+      const chunks = rec.loopAt !== undefined && !rec.span && len !== undefined
+        ? ranges.find((r) => r.loopAt === rec.loopAt && r.span && r.off !== undefined && r.len !== undefined && (bareExpr(r.len) === bareExpr(len) || clampArgs(r.len).some((x) => bareExpr(x) === bareExpr(len))))
+        : undefined;
+      if (chunks?.span) return { len: chunks.span.len, lenText: chunks.span.lenText, chunkOff: chunks.off };
       const ml = len === undefined ? undefined : this.constEval(len);
       const size = b.sizeBytes ?? (b.size ? this.constEval(b.size) : undefined);
       const beyondStart = ranges.length === 0 || ranges.some((r) => r.off !== undefined);
@@ -2763,14 +2775,22 @@ export class FunctionAnalysis {
       ? `covers \`${this.text(args[1])}\`, the size of the pointer \`${ptr}\` (4 or 8 bytes), not of what it points to${ioText ? `; the I/O carries \`${ioText}\`` : ''}`
       : ioText && len !== undefined && ioBytes !== undefined
       ? `covers ${len} of the ${ioBytes} bytes of \`${b.display}\` the I/O carries`
+      : short.chunkOff !== undefined && args[0]
+      ? `covers \`${this.text(args[0])}\` on every iteration, while the loop adds its chunks at \`${short.chunkOff}\` (\`${ioText ?? 'more'}\` bytes in all)`
       : ioText && args[1]
         ? `covers \`${this.text(args[1])}\` bytes of \`${b.display}\`, the I/O carries \`${ioText}\``
         : rec.off === undefined && len !== undefined && size !== undefined
           ? `covers ${len} of the ${size} bytes of \`${b.display}\``
           : `covers \`${this.text(args[0] ?? n)}\` for ${args[1] ? `\`${this.text(args[1])}\`` : 'its length'}, not the part of \`${b.display}\` the I/O carries`;
     const fixes: Fix[] = [];
-    // the I/O's own length, when it can be written at the call (not for a call made chunk by chunk)
-    if (short.lenText && args[1] && !rec.span && this.inScope(short.lenText)) {
+    // the chunk the iteration adds, where it adds it (`buf + off`)
+    const at = short.chunkOff !== undefined && args[0] ? `${this.text(args[0])} + ${short.chunkOff}` : undefined;
+    if (at && this.inScope(at)) {
+      fixes.push({ title: `Cover the chunk each iteration adds: ${what}(${at}, ${this.text(args[1] ?? n)})`, isPreferred: true, edits: [
+        { file: this.tu.file, span: this.span(args[0] as SNode), newText: at },
+      ] });
+    } else if (short.lenText && args[1] && !rec.span && rec.loopAt === undefined && this.inScope(short.lenText)) {
+      // the I/O's own length, when it can be written at the call (not for a call made chunk by chunk)
       fixes.push({ title: `Cover what the I/O carries: ${what}(${this.text(args[0] ?? n)}, ${short.lenText})`, isPreferred: true, edits: [
         { file: this.tu.file, span: this.span(args[1]), newText: short.lenText },
       ] });
@@ -3055,7 +3075,8 @@ export class FunctionAnalysis {
     const len = lenText.replace(/\s+/g, '');
     const span = this.loopSpan(off, len, lenText, n, ptr, walk);
     const inLoop = !span && this.loops.some((f) => !f.isSwitch);
-    return { off, len, lenText, ...(span ? { span } : {}), ...(inLoop ? { inLoop } : {}) };
+    const loopAt = span ? [...this.loops].reverse().find((f) => !f.isSwitch)?.node?.start : undefined;
+    return { off, len, lenText, ...(span ? { span } : {}), ...(inLoop ? { inLoop } : {}), ...(loopAt !== undefined ? { loopAt } : {}) };
   }
 
   /**
@@ -3163,6 +3184,16 @@ export class FunctionAnalysis {
    * The step a loop advances pointer variable `p` by on every iteration after the add `n`: the one
    * assignment to `p` in the body (`p += S`, `p = p + S`, run on every iteration) or in the update.
    */
+  /** Does the loop assign any variable `e` is made of (its counter, a walked pointer)? */
+  private movesInLoop(e: SNode, loop: SNode): boolean {
+    const names = new Set(descendants(e).concat([e]).filter((d) => d.type === 'identifier').map((d) => this.text(d)));
+    if (!names.size) return false;
+    return descendants(loop).some((d) => {
+      const t = d.type === 'assignment_expression' ? child(d, 'left') : d.type === 'update_expression' ? child(d, 'argument') : d.type === 'init_declarator' ? this.declName(d) : undefined;
+      return t !== undefined && names.has(this.text(this.strip(t)));
+    });
+  }
+
   private advanceStep(p: SNode, loop: SNode, body: SNode, n: SNode): string | undefined {
     if (p.type !== 'identifier') return undefined;
     const name = this.text(p);
@@ -4334,7 +4365,8 @@ export class FunctionAnalysis {
         const { fromArg, dir } = this.summaryDirection(s, args, st);
         const op = fromArg !== undefined || submits ? dir : OP_R;
         const steps = [this.step('page-add', n, `\`${this.text(args[i])}\` is submitted for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
-        const added: Added = { buf: v.b, steps, ...(s.flushesWritesParams?.includes(i) ? { helperFlushesWrites: true } : {}) };
+        // handed a pointer into the buffer (`foo_io(buf + off, n)`): what the helper carries starts there
+        const added: Added = { buf: v.b, steps, ...(v.off !== undefined ? { ranges: [{ off: v.off }] } : {}), ...(s.flushesWritesParams?.includes(i) ? { helperFlushesWrites: true } : {}) };
         // a helper that invalidates the parameter after its own read has waited for it (the
         // invalidate below then settles it), else the read is still in flight on return
         const waited = !!readsInto || !!s.invalidatesParams?.includes(i);

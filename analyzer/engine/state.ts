@@ -83,6 +83,8 @@ export interface IoRange {
   span?: { off: Off; len: string; lenText: string; unit?: string };
   /** added in a loop whose iterations' parts do not add up to a span: `off`/`len` are one iteration's */
   inLoop?: boolean;
+  /** with span: where the loop whose iterations make it up starts (MaintRec.loopAt) */
+  loopAt?: number;
 }
 
 export type Val =
@@ -175,6 +177,8 @@ export interface MaintRec {
   len?: string;
   /** a call in a counted loop, chunk by chunk: what its iterations cover together (IoRange.span) */
   span?: IoRange['span'];
+  /** made on every iteration of the loop starting here, at a start the loop does not move */
+  loopAt?: number;
 }
 
 export interface State {

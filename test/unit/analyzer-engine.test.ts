@@ -9,6 +9,9 @@ import { analyzeText } from '../../analyzer/analyze';
 import { FindingFacts, FunctionSummary } from '../../analyzer/types';
 import { simulateFinding } from '../../simulator/simulate';
 import { appliesTo, parseVersion, relevantNames, SINKS, ALLOCATORS, kvmallocFallback } from '../../analyzer/tables';
+import * as fs from 'fs';
+import * as path from 'path';
+import { FIXTURE_DIR } from './fixtures-harness';
 
 const HDR = '#include <linux/bio.h>\n#include <linux/vmalloc.h>\n\n';
 
@@ -352,6 +355,20 @@ int foo_seg_close(struct block_device *bdev)
     assert.ok(e, 'a fix is offered');
     assert.doesNotMatch(e.newText, /seg\.nr/);
     assert.match(e.newText, /flush_kernel_vmap_range\(seg->buf, seg->nr \* PAGE_SIZE|flush_kernel_vmap_range\(seg->buf, seg->nr << PAGE_SHIFT/);
+  });
+});
+
+describe('a flush at a fixed start inside a loop of chunks', () => {
+  test('is short, and its fix moves it to the chunk the iteration adds', async () => {
+    const src = fs.readFileSync(path.join(FIXTURE_DIR, 'maint_chunk_fixed_start.c'), 'utf8');
+    const r = await analyzeText(src, 'maint_chunk_fixed_start.c');
+    const f = r.findings.find((x) => x.rule === 'vmap-io-maintenance-range');
+    assert.match(f?.message ?? '', /covers `snap` on every iteration, while the loop adds its chunks at `off` \(`len` bytes in all\)/);
+    const e = f?.fixes[0]?.edits[0];
+    assert.equal(e?.newText, 'snap + off');
+    const fixed = src.slice(0, e.span.startOffset) + e.newText + src.slice(e.span.endOffset);
+    const again = await analyzeText(fixed, 'maint_chunk_fixed_start.c');
+    assert.deepEqual(again.findings.filter((x) => x.function === 'snap_write_stale'), []);
   });
 });
 
