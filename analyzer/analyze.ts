@@ -308,6 +308,12 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const invalidateTexts: string[] = [];
   for (const f of fns) {
     if (f.calls.has('invalidate_kernel_vmap_range')) invalidateTexts.push(...invalidatesOf(f, text, memo?.skeleton));
+    // a call of another file's helper that invalidates a member of its argument (`seg_inval(s)`
+    // invalidating `s->mem`): that member is invalidated in this file too
+    for (const c of f.calls) {
+      const ms = byName.has(c) ? undefined : externalAll.get(c)?.invalidatesMembers;
+      for (const m of ms ?? []) invalidateTexts.push(`${c}()->${m.slice(m.indexOf('.') + 1)}`);
+    }
   }
 
   const calledInFile = new Set<string>();
