@@ -362,6 +362,11 @@ function namesMember(t: string, m: string): boolean {
   return new RegExp(`(->|\\.)${m}\\b`).test(t);
 }
 
+/** CallSiteFacts.flushed entry: every caller flushed its argument at this index right before the call. */
+const ARG_FLUSHED = 'arg:';
+/** State.flushed key: a flushed pointer the analysis has no value for, by its text (whitespace removed). */
+const TEXT_FLUSHED = 'text:';
+
 /** State.guarded key: the buffer with this id follows this prefix where a vmalloc test proved it on every path. */
 const PROVEN = 'vm:';
 
@@ -544,7 +549,7 @@ export class FunctionAnalysis {
     // buffers every caller flushed right before calling (a static function: its callers are here)
     if (this.fn.isStatic && sites?.flushed?.size) {
       const rec = { step: this.step('maintenance', this.fn.node, `flushed by every caller of ${this.fn.name}() before the call`), wrongRange: false };
-      for (const id of sites.flushed) st.flushed.set(id, rec);
+      for (const id of sites.flushed) st.flushed.set(id.startsWith(ARG_FLUSHED) ? `param:${id.slice(ARG_FLUSHED.length)}` : id, rec);
     }
     const out = this.execBlock(this.fn.body.children, st);
     if (out) this.exits.push({ state: out });
@@ -2289,8 +2294,13 @@ export class FunctionAnalysis {
       const v = args[maint.ptr] ? this.ev(args[maint.ptr], st) : undefined;
       if (args[maint.len]) this.ev(args[maint.len], st);
       if (v && v.t === 'buf') this.maintenance(maint.op, v, n, args, st);
-      // a pointer the analysis cannot name: it may be the CPU side of a table it knows (viaTable)
-      else if (maint.op === 'flush') st.flushed.set(UNRESOLVED_FLUSH, { step: this.step('maintenance', n, `${name}(${args.map((a) => this.text(a)).join(', ')})`), wrongRange: false });
+      // a pointer the analysis cannot name: it may be the CPU side of a table it knows (viaTable),
+      // or what the next call is handed under the same text (noteSite)
+      else if (maint.op === 'flush') {
+        const rec = { step: this.step('maintenance', n, `${name}(${args.map((a) => this.text(a)).join(', ')})`), wrongRange: false };
+        st.flushed.set(UNRESOLVED_FLUSH, rec);
+        if (args[maint.ptr]) st.flushed.set(`${TEXT_FLUSHED}${this.text(this.strip(args[maint.ptr])).replace(/\s+/g, '')}`, rec);
+      }
       return undefined;
     }
     const alloc = ALLOCATORS.get(name);
@@ -2434,7 +2444,7 @@ export class FunctionAnalysis {
     const vals = args.map((a) => this.ev(a, st));
     // A function of another file without a summary yet: what it is passed still goes to the scan,
     // which hands it to that file (its helper may prove the buffer is vmalloc memory).
-    if (!this.tu.functions.has(name)) this.noteSite(name, args, vals, st);
+    if (!this.tu.functions.has(name)) this.noteSite(name, n, args, vals, st);
     else this.wantIfTracked(name, vals, args, st);
     for (const t of via?.blanked ?? []) this.wantIfTracked(t, vals, args, st);
     let bufArg: Val | undefined;
@@ -4148,7 +4158,7 @@ export class FunctionAnalysis {
     return this.tu.functions.get(name) ?? [];
   }
 
-  private noteSite(name: string, args: SNode[], vals: (Val | undefined)[], st: State): void {
+  private noteSite(name: string, n: SNode, args: SNode[], vals: (Val | undefined)[], st: State): void {
     const facts = this.siteFacts.get(name) ?? { vmallocArgs: new Set<number>(), guarded: new Map<number, boolean>() };
     args.forEach((a, i) => {
       const v = vals[i];
@@ -4165,9 +4175,26 @@ export class FunctionAnalysis {
       let flushed: Set<string> | undefined;
       const members = st.flushed.size ? this.memberBufIds() : NO_IDS;
       for (const [id, rec] of st.flushed) if (!rec.wrongRange && members.has(id) && (!facts.flushed || facts.flushed.has(id))) (flushed ??= new Set()).add(id);
+      // an argument this path flushed whole right before the call (`flush(vbuf, len); chunk(bdev,
+      // vbuf, len)`): the callee's parameter, whatever the caller's buffer is (ARG_FLUSHED)
+      vals.forEach((v, i) => {
+        // or, a pointer the analysis cannot name (a member of a parameter's struct), flushed under
+        // the same text with nothing but an assignment or a `return` between the flush and the call
+        const byText = args[i] && !(v && v.t === 'buf') ? st.flushed.get(`${TEXT_FLUSHED}${this.text(this.strip(args[i])).replace(/\s+/g, '')}`) : undefined;
+        const rec = v && v.t === 'buf' && !v.adv ? st.flushed.get(v.b.id) : byText && this.rightBefore(byText.step.span.endOffset, n) ? byText : undefined;
+        const id = `${ARG_FLUSHED}${i}`;
+        if (rec && !rec.wrongRange && (!facts.flushed || facts.flushed.has(id))) (flushed ??= new Set()).add(id);
+      });
       facts.flushed = flushed ?? NO_IDS;
     }
     this.siteFacts.set(name, facts);
+  }
+
+  /** Is the statement ending at `end` the one right before call `n`'s (`flush(p, n); ret = foo(p, n);`, `return foo(p, n);`)? */
+  private rightBefore(end: number, n: SNode): boolean {
+    const stmt = this.stmtOf(n);
+    const between = this.src.slice(end, n.start);
+    return stmt.start >= end && /^\s*;\s*(?:(?:\/\*[^]*?\*\/|\/\/[^\n]*)\s*)*(?:return\b|[A-Za-z_][\w>.-]*\s*=(?!=))?\s*$/.test(between);
   }
 
   /** A call passing a read direction constant and no write or bidirectional one (paramOps' reading). */
@@ -4330,7 +4357,7 @@ export class FunctionAnalysis {
     for (const i of s.flushesParams ?? []) this.noteMemberMaintenance('flush', args[i], n, st);
     for (const i of s.invalidatesParams ?? []) this.noteMemberMaintenance('invalidate', args[i], n, st);
     // Call-site facts for callees of this file and of other files (the scan hands those on).
-    this.noteSite(name, args, vals, st);
+    this.noteSite(name, n, args, vals, st);
     vals.forEach((v, i) => {
       const pagesParam = s.submitsPagesParams?.includes(i) || s.readIntoPagesParams?.includes(i);
       // a table this path filled, mapped inside the callee
