@@ -752,8 +752,10 @@ export class FunctionAnalysis {
   private viaFieldVal(key: string, v: Extract<Val, { t: 'buf' | 'pages' }>, n: SNode): Val {
     const holder = this.rootIdent(n);
     const mixed = this.tu.fieldOther.has(key) || v.b.mixed === true;
+    // a page array: the address it is also mapped at (`src = vm_map_ram(z->pages, …)`), for the trace
+    const mappedAt = v.t === 'pages' && /^[A-Za-z_][\w>.-]*$/.test(v.b.display) && v.b.display !== this.text(n) ? v.b.display : v.b.mappedAt;
     const b: Buf = {
-      ...v.b, display: this.text(n), holders: holder ? [holder] : [], escapes: true, viaField: true,
+      ...v.b, display: this.text(n), holders: holder ? [holder] : [], escapes: true, viaField: true, ...(mappedAt ? { mappedAt } : {}),
       kind: mixed && v.b.kind === 'vmalloc' ? 'maybe' : v.b.kind, ...(mixed ? { mixed: true } : {}),
     };
     // a page array stored before its vmap address: it aliases the field the address went to
@@ -1737,7 +1739,7 @@ export class FunctionAnalysis {
           const ev = ek ? this.locationVal(ek, n, st) : undefined;
           if (ev) return ev;
         }
-        if (v && v.t === 'pages') return { t: 'page', b: v.b, off: idx ? `[${this.text(idx).replace(/\s+/g, '')}]` : undefined, step: this.step('page', n, `page ${this.text(n)} is also mapped at \`${v.b.display}\` (${v.b.origin[0]?.message ?? 'vmap()'})`) };
+        if (v && v.t === 'pages') return { t: 'page', b: v.b, off: idx ? `[${this.text(idx).replace(/\s+/g, '')}]` : undefined, step: this.step('page', n, `page ${this.text(n)} is also mapped at \`${v.b.mappedAt ?? v.b.display}\` (${v.b.origin[0]?.message ?? 'vmap()'})`) };
         return undefined;
       }
       case 'field_expression': {
@@ -2326,6 +2328,11 @@ export class FunctionAnalysis {
         origin: [this.step('alloc', n, `${row.kind === 'vmap' ? 'mapped' : 'allocated'} with ${name}()${kind === 'maybe' ? ' (may fall back to vmalloc)' : ''}`)],
       };
       if ('pagesArg' in row && row.pagesArg !== undefined && args[row.pagesArg]) {
+        // the pages go on without the mapping's value: name it after where the address goes
+        // (`src = vm_map_ram(z->pages, …)`), not after the call or the page array
+        const parent = n.parent;
+        const to = parent?.type === 'assignment_expression' ? child(parent, 'left') : parent?.type === 'init_declarator' ? this.declName(parent) : undefined;
+        if (to && (to.type === 'identifier' || to.type === 'field_expression')) b.display = this.text(to);
         const pa = this.strip(args[row.pagesArg]);
         const pv: Val = { t: 'pages', b };
         if (pa.type === 'identifier') st.vars.set(this.text(pa), pv);
@@ -3739,9 +3746,11 @@ export class FunctionAnalysis {
       if (write && needFlush && !(helperFlush && !a.unflushedAtSubmit) && (written || b.escapes)) {
         const len = name ? this.lenFor(b, name, a.ranges) : undefined;
         const fixes = name && len ? [this.flushFix(b, name, len, site, written?.span.startOffset)] : [];
+        // the author's flush, made after the submission (`submit_bio(bio); flush_kernel_vmap_range(buf, …)`)
+        const late = this.lateFlush(b, name, site);
         this.report('vmap-io-missing-flush', site, b,
-          `\`${b.display}\` ${visibleWrite ? 'is written by the CPU through' : b.viaField ? `is ${b.id.startsWith('global:') ? 'a file-scope variable' : 'a struct member'} other functions may write through` : 'is possibly written (it escapes) through'} its ${b.kind === 'vmap' ? 'vmap' : 'vmalloc'} alias${!visibleWrite && b.viaField ? ', and it' : ' and'} reaches ${read ? 'I/O' : 'a write I/O'} without flush_kernel_vmap_range(): on VIVT/aliasing-VIPT caches the device can read stale memory`,
-          [...b.origin, ...(written ? [written] : []), ...a.steps, submitStep], this.dirOf(op), fixes,
+          `\`${b.display}\` ${visibleWrite ? 'is written by the CPU through' : b.viaField ? `is ${b.id.startsWith('global:') ? 'a file-scope variable' : 'a struct member'} other functions may write through` : 'is possibly written (it escapes) through'} its ${b.kind === 'vmap' ? 'vmap' : 'vmalloc'} alias${!visibleWrite && b.viaField ? ', and it' : ' and'} reaches ${read ? 'I/O' : 'a write I/O'} without flush_kernel_vmap_range()${late ? ' before it (the one this function makes runs after the submission)' : ''}: on VIVT/aliasing-VIPT caches the device can read stale memory`,
+          [...b.origin, ...(written ? [written] : []), ...a.steps, submitStep, ...(late ? [late] : [])], this.dirOf(op), fixes,
           { cpuWroteBefore: true, hasFlush: false, hasInvalidate: false, cpuReadsAfter: read });
       } else if (read && !write && needFlush && visibleWrite) {
         const len = name ? this.lenFor(b, name, a.ranges) : undefined;
@@ -4188,6 +4197,17 @@ export class FunctionAnalysis {
       facts.flushed = flushed ?? NO_IDS;
     }
     this.siteFacts.set(name, facts);
+  }
+
+  /** A flush of the buffer later in this function than the submission at `site`, as a trace step. */
+  private lateFlush(b: Buf, name: string | undefined, site: SNode): TraceStep | undefined {
+    const names = new Set([b.display, name].filter((x): x is string => x !== undefined).map((x) => x.replace(/\s+/g, '')));
+    for (const d of descendants(this.fn.body)) {
+      if (d.type !== 'call_expression' || d.start < site.end || this.callName(d) !== 'flush_kernel_vmap_range') continue;
+      const p = this.args(d)[0];
+      if (p && names.has(this.text(this.strip(p)).replace(/\s+/g, ''))) return this.step('maintenance', d, `${this.text(d)} runs after the I/O was submitted: the device may already have read memory`);
+    }
+    return undefined;
   }
 
   /** Is the statement ending at `end` the one right before call `n`'s (`flush(p, n); ret = foo(p, n);`, `return foo(p, n);`)? */

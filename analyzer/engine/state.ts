@@ -13,6 +13,8 @@ export type BufKind = 'vmalloc' | 'maybe' | 'vmap' | 'param';
 export interface Buf {
   id: string;
   kind: BufKind;
+  /** a page array read from a member: the address its pages are also mapped at (`src` of `src = vm_map_ram(z->pages, …)`) */
+  mappedAt?: string;
   /** allocation / evidence / flow steps that make it a vmalloc alias */
   origin: TraceStep[];
   /** size expression text, if known */

@@ -358,6 +358,68 @@ int foo_seg_close(struct block_device *bdev)
   });
 });
 
+describe('a flush made after the submission', () => {
+  test('is named in the missing-flush finding and its trace', async () => {
+    const src = `${HDR}int foo_put(struct block_device *bdev, const void *from)
+{
+	void *buf = vmalloc(PAGE_SIZE);
+	struct bio *bio;
+
+	memcpy(buf, from, PAGE_SIZE);
+	bio = bio_alloc(bdev, 1, REQ_OP_WRITE, GFP_NOIO);
+	__bio_add_page(bio, vmalloc_to_page(buf), PAGE_SIZE, 0);
+	submit_bio(bio);
+	flush_kernel_vmap_range(buf, PAGE_SIZE);
+	return 0;
+}
+`;
+    const r = await analyzeText(src, 't.c');
+    assert.equal(r.findings.length, 1);
+    const f = r.findings[0];
+    const line = src.split('\n').findIndex((l) => l.includes('flush_kernel_vmap_range(buf')) + 1;
+    assert.match(f.message, /without flush_kernel_vmap_range\(\) before it \(the one this function makes runs after the submission\)/);
+    const last = f.trace[f.trace.length - 1];
+    assert.equal(last.kind, 'maintenance');
+    assert.equal(last.span.start.line, line);
+    assert.equal(f.facts.hasFlush, false);
+  });
+});
+
+describe('a page array kept in a member and mapped with vm_map_ram()', () => {
+  test('the trace names the address its pages are also mapped at, not the array', async () => {
+    const src = `${HDR}struct foo_zr { struct block_device *bdev; unsigned int n; struct page *pages[8]; };
+
+static int foo_zr_read(struct foo_zr *z)
+{
+	struct bio *bio = bio_alloc(z->bdev, z->n, REQ_OP_READ, GFP_NOIO);
+	unsigned int i;
+
+	for (i = 0; i < z->n; i++)
+		__bio_add_page(bio, z->pages[i], PAGE_SIZE, 0);
+	return submit_bio_wait(bio);
+}
+
+int foo_zr_unpack(struct foo_zr *z, void *dst, int dlen)
+{
+	void *src = vm_map_ram(z->pages, z->n, NUMA_NO_NODE);
+	int ret;
+
+	if (!src)
+		return -ENOMEM;
+	ret = foo_zr_read(z);
+	if (!ret)
+		ret = LZ4_decompress_safe(src, dst, z->n * PAGE_SIZE, dlen);
+	vm_unmap_ram(src, z->n);
+	return ret;
+}
+`;
+    const r = await analyzeText(src, 't.c');
+    assert.equal(r.findings.length, 1);
+    const steps = r.findings[0].trace.map((t) => t.message);
+    assert.ok(steps.includes('page z->pages[i] is also mapped at `src` (mapped with vm_map_ram())'), steps.join(' | '));
+  });
+});
+
 describe('a flush at a fixed start inside a loop of chunks', () => {
   test('is short, and its fix moves it to the chunk the iteration adds', async () => {
     const src = fs.readFileSync(path.join(FIXTURE_DIR, 'maint_chunk_fixed_start.c'), 'utf8');
