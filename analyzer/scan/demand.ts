@@ -15,7 +15,9 @@
  *           `externalCallSites`);
  *   close   (lexical, every pass) same-named definitions (#if branches), and all callers in K of a
  *           function of N when any of them names a direction constant: paramOps counts a parameter
- *           only when every call site passes one, so dropping any caller could change it;
+ *           only when every call site passes one, so dropping any caller could change it; the
+ *           same for a static function when any caller names a flush (a parameter every caller
+ *           flushed right before the call is flushed in it: CallSiteFacts `arg:i`);
  *   widen   (from each pass's AnalysisResult.demand and summaries)
  *           - functions of the file called with a buffer or a page of one, and bi_end_io
  *             callbacks whose body was read: their summary or body decided something;
@@ -140,6 +142,11 @@ const mentionsDirection = (g: FileGraph, i: number): boolean => {
   return false;
 };
 
+const mentionsFlush = (g: FileGraph, i: number): boolean => {
+  for (const id of g.expanded[i]) if (MAINTENANCE.get(id)?.op === 'flush') return true;
+  return false;
+};
+
 /** Close N within K: same-named definitions and direction-passing callers. */
 export function closeSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>): void {
   const stack = [...n];
@@ -152,7 +159,8 @@ export function closeSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>
     const i = stack.pop() as number;
     for (const j of g.byName.get(g.defs[i].name) ?? []) add(j);
     const callers = g.callers[i].filter((c) => keep.has(c));
-    if (callers.some((c) => !n.has(c)) && callers.some((c) => mentionsDirection(g, c))) for (const c of callers) add(c);
+    // a static function's parameter counts as flushed only when every caller flushed what it passes
+    if (callers.some((c) => !n.has(c)) && callers.some((c) => mentionsDirection(g, c) || (g.defs[i].isStatic && mentionsFlush(g, c)))) for (const c of callers) add(c);
   }
 }
 
