@@ -60,6 +60,7 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
     flushesParams: arr(acc.flushed),
     invalidatesParams: arr(acc.invalidates),
     flushesMembers: acc.flushedMembers?.size ? [...acc.flushedMembers].sort() : undefined,
+    flushesWhen: flushesWhen(acc),
     invalidatesMembers: acc.invalidatesMembers.size ? [...acc.invalidatesMembers].sort() : undefined,
     readIntoMembers: acc.readIntoMembers.size ? [...acc.readIntoMembers].sort() : undefined,
     readsMembers: acc.readsMembers.size ? [...acc.readsMembers].sort() : undefined,
@@ -120,9 +121,39 @@ function jsonOf(s: FunctionSummary | undefined, cacheFor: (s: FunctionSummary) =
   return j;
 }
 
+/**
+ * The flushes a flag parameter's value adds (FunctionSummary.flushesWhen): for each value some
+ * exit's path took, what every exit compatible with it (that value, or the flag not tested)
+ * flushed, beyond what every exit flushed.
+ */
+function flushesWhen(acc: SummaryAcc): FunctionSummary['flushesWhen'] {
+  const keys = new Set<string>();
+  for (const x of acc.exitFlushes) {
+    for (const [i, v] of x.flags) keys.add(`${i}:${v ? 1 : 0}`);
+    for (const k of x.when.keys()) keys.add(k.replace('=', ':'));
+  }
+  const out: NonNullable<FunctionSummary['flushesWhen']> = [];
+  for (const k of [...keys].sort()) {
+    const [i, v] = [Number(k.split(':')[0]), k.endsWith(':1')];
+    const on = acc.exitFlushes.filter((x) => !x.flags.has(i) || x.flags.get(i) === v);
+    let params: Set<number> | null = null;
+    let members: Set<string> | null = null;
+    for (const x of on) {
+      const w = x.when.get(`${i}=${v ? 1 : 0}`);
+      params = meet(params, w ? new Set([...x.params, ...w.params]) : x.params);
+      members = meet(members, w ? new Set([...x.members, ...w.members]) : x.members);
+    }
+    const p = [...(params ?? [])].filter((j) => !acc.flushed?.has(j)).sort((a, b) => a - b);
+    const m = [...(members ?? [])].filter((j) => !acc.flushedMembers?.has(j)).sort();
+    if (p.length || m.length) out.push({ param: i, value: v, ...(p.length ? { params: p } : {}), ...(m.length ? { members: m } : {}) });
+  }
+  return out.length ? out : undefined;
+}
+
 function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
   return {
     flushed: meet(a.flushed, b.flushed),
+    exitFlushes: [...a.exitFlushes, ...b.exitFlushes],
     invalidates: new Set([...a.invalidates, ...b.invalidates]),
     flushedMembers: meet(a.flushedMembers, b.flushedMembers),
     invalidatesMembers: new Set([...a.invalidatesMembers, ...b.invalidatesMembers]),

@@ -210,6 +210,12 @@ export interface FunctionSummary {
    * op a returned bio was allocated for, when the helper fixed it.
    */
   returnsPagesOfParams?: { buf: number; kind: 'bio' | 'sg'; dir?: 'read' | 'write' }[];
+  /**
+   * Flushes made only when a flag parameter is true or false (`if (to_device) flush(s->mem, …);
+   * else invalidate(…);`), on every exit where the flag has that value: a caller passing that
+   * literal (`foo_sync(s, true)`) gets them, in addition to flushesParams / flushesMembers.
+   */
+  flushesWhen?: { param: number; value: boolean; params?: number[]; members?: string[] }[];
 }
 
 /** The FunctionSummary fields that list parameter indexes (merged, validated and tested as one kind). */
@@ -231,7 +237,7 @@ export function givesMemory(s: FunctionSummary): boolean {
  */
 export function reachesIo(s: FunctionSummary): boolean {
   return Boolean(s.submitsParams || s.readIntoParams || s.readsCompletedParams || s.submitsPagesParams || s.readIntoPagesParams || s.addsPagesParams || s.returnsPagesOfParams ||
-    s.convertsParams || s.flushesParams || s.invalidatesParams || s.flushesMembers || s.invalidatesMembers || s.readIntoMembers);
+    s.convertsParams || s.flushesParams || s.invalidatesParams || s.flushesMembers || s.invalidatesMembers || s.readIntoMembers || s.flushesWhen);
 }
 
 export interface AnalysisStats {

@@ -28,6 +28,8 @@ import { FunctionInfo, VarType, bodyNodes, declaratorName, localTypes, indentAt,
 
 export interface SummaryAcc {
   flushed: Set<number> | null; // intersection over exits
+  /** what each exit that does not report an error flushed, with the flag parameters' values on its path (flushesWhen) */
+  exitFlushes: { flags: Map<number, boolean>; params: Set<number>; members: Set<string>; when: Map<string, { params: Set<number>; members: Set<string> }> }[];
   invalidates: Set<number>;
   /** `T.m` members of parameters flushed (intersection over exits) / invalidated (any path) */
   flushedMembers: Set<string> | null;
@@ -95,7 +97,7 @@ export function strongerKind(a: SourceKind | undefined, b: SourceKind | undefine
 
 export function newSummaryAcc(): SummaryAcc {
   return {
-    flushed: null, invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), readIntoMembers: new Set(), readsMembers: new Set(), writesMembers: new Set(), submits: new Set(), helperFlushed: new Set(), writeUnflushed: new Set(), pageParams: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
+    flushed: null, exitFlushes: [], invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), readIntoMembers: new Set(), readsMembers: new Set(), writesMembers: new Set(), submits: new Set(), helperFlushed: new Set(), writeUnflushed: new Set(), pageParams: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
     reads: new Set(), converts: null, addsPages: new Set(), returnsPages: new Set(),
   };
 }
@@ -361,6 +363,9 @@ function carriedFrom(r: IoRange, off: Off): { len?: string; lenText?: string } |
 function namesMember(t: string, m: string): boolean {
   return new RegExp(`(->|\\.)${m}\\b`).test(t);
 }
+
+/** State.guarded key `flushed-if:I=V:ID`: buffer ID was flushed on the paths where flag parameter I is V (flushesWhen). */
+const FLUSHED_IF = 'flushed-if:';
 
 /** CallSiteFacts.flushed entry: every caller flushed its argument at this index right before the call. */
 const ARG_FLUSHED = 'arg:';
@@ -1179,6 +1184,9 @@ export class FunctionAnalysis {
     const before = condNode ? this.condVars(condNode, st) : new Map<string, Val>();
     const [t, e] = condNode ? this.cond(condNode, st, true) : [st, cloneState(st)];
     if (condNode) for (const h of this.inspected(condNode)) { t?.guarded.add(h); e?.guarded.add(h); }
+    // a flag parameter's value on each branch (`if (to_device)`, `if (!write)`): flushesWhen
+    const flag = condNode ? this.flagParam(condNode) : undefined;
+    if (flag) { t?.guarded.add(`flag:${flag.index}=${flag.neg ? 0 : 1}`); e?.guarded.add(`flag:${flag.index}=${flag.neg ? 1 : 0}`); }
     const conseq = child(s, 'consequence') as SNode;
     const altClause = child(s, 'alternative');
     const altStmt = altClause ? (altClause.type === 'else_clause' ? altClause.children.find((c) => c.type !== 'comment') : altClause) : undefined;
@@ -1196,7 +1204,46 @@ export class FunctionAnalysis {
     if (tested.length && (this.recordsSomething(conseq) || (altStmt !== undefined && this.recordsSomething(altStmt)))) {
       for (const h of tested) { thenOut?.guarded.add(h); elseOut?.guarded.add(h); }
     }
-    return join(thenOut, elseOut);
+    const out = join(thenOut, elseOut);
+    // what one branch of a flag test flushed and the other did not: flushed when the flag has
+    // that value (`if (to_device) flush(s->mem, …); else invalidate(…);`), for flushesWhen
+    if (flag && out && thenOut && elseOut) {
+      for (const [a, b, v] of [[thenOut, elseOut, !flag.neg], [elseOut, thenOut, flag.neg]] as const) {
+        for (const [id, rec] of a.flushed) if (!rec.wrongRange && !b.flushed.has(id) && (id.startsWith(MEMBER_MAINT) || /^param:\d+$/.test(id))) out.guarded.add(`${FLUSHED_IF}${flag.index}=${v ? 1 : 0}:${id}`);
+      }
+    }
+    return out;
+  }
+
+  /** A summary with the flushes its flag parameters select for these arguments (`foo_sync(s, true)`: flushesWhen). */
+  private withFlags(s: FunctionSummary, args: SNode[]): FunctionSummary {
+    if (!s.flushesWhen?.length) return s;
+    let out = s;
+    for (const w of s.flushesWhen) {
+      const a = args[w.param] ? this.text(this.strip(args[w.param])).trim() : undefined;
+      const v = a === 'true' || a === '1' ? true : a === 'false' || a === '0' ? false : undefined;
+      if (v !== w.value) continue;
+      out = {
+        ...out,
+        ...(w.params?.length ? { flushesParams: [...new Set([...(out.flushesParams ?? []), ...w.params])] } : {}),
+        ...(w.members?.length ? { flushesMembers: [...new Set([...(out.flushesMembers ?? []), ...w.members])] } : {}),
+      };
+    }
+    return out;
+  }
+
+  /** A condition that is a scalar parameter, or its negation: which parameter, and whether negated. */
+  private flagParam(c: SNode): { index: number; neg: boolean } | undefined {
+    let x = this.strip(c);
+    let neg = false;
+    while (x.type === 'unary_expression' && x.op === '!') {
+      neg = !neg;
+      x = this.strip(child(x, 'argument') as SNode);
+    }
+    if (x.type !== 'identifier') return undefined;
+    const name = this.text(x);
+    const p = this.fn.params.find((q) => q.name === name);
+    return p && p.type.ptr === 0 && !p.type.array && !p.type.isStruct ? { index: p.index, neg } : undefined;
   }
 
   /**
@@ -4369,7 +4416,8 @@ export class FunctionAnalysis {
     return { fromArg, dir: fromArg ?? (s.submitDirection === 'read' ? OP_R : s.submitDirection === 'write' ? OP_W : this.ctxBits) };
   }
 
-  private applySummary(name: string, s: FunctionSummary, n: SNode, args: SNode[], st: State): Val | undefined {
+  private applySummary(name: string, s0: FunctionSummary, n: SNode, args: SNode[], st: State): Val | undefined {
+    const s = this.withFlags(s0, args);
     const vals = args.map((a) => this.ev(a, st));
     const inFile = this.tu.functions.has(name);
     if (inFile) this.wantIfTracked(name, vals, args, st);
@@ -4604,6 +4652,19 @@ export class FunctionAnalysis {
       const flushedMembers = new Set<string>();
       for (const [id, rec] of st.flushed) if (id.startsWith(MEMBER_MAINT) && !rec.wrongRange) flushedMembers.add(id.slice(MEMBER_MAINT.length));
       this.summary.flushedMembers = meet(this.summary.flushedMembers, flushedMembers);
+      const flags = new Map<number, boolean>();
+      const when = new Map<string, { params: Set<number>; members: Set<string> }>();
+      for (const g of st.guarded) {
+        const m = /^flag:(\d+)=([01])$/.exec(g);
+        if (m) flags.set(Number(m[1]), m[2] === '1');
+        const c = g.startsWith(FLUSHED_IF) ? /^(\d+=[01]):(.*)$/.exec(g.slice(FLUSHED_IF.length)) : null;
+        if (!c) continue;
+        const w = when.get(c[1]) ?? { params: new Set<number>(), members: new Set<string>() };
+        if (c[2].startsWith(MEMBER_MAINT)) w.members.add(c[2].slice(MEMBER_MAINT.length));
+        else w.params.add(Number(c[2].slice('param:'.length)));
+        when.set(c[1], w);
+      }
+      this.summary.exitFlushes.push({ flags, params: flushedParams, members: flushedMembers, when });
     }
     if (e.retNode && !e.ret && this.fn.returnsPointer && !/^\s*(NULL|0|ERR_PTR\b|ERR_CAST\b|\(void \*\)\s*0)/.test(this.text(e.retNode))) {
       this.summary.returnsOther = true;

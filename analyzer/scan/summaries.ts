@@ -154,6 +154,7 @@ export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undef
   if (adds.length) out.addsPagesParams = adds;
   const holds = (first.returnsPagesOfParams ?? []).filter((a) => rest.every((s) => (s.returnsPagesOfParams ?? []).some((b) => b.buf === a.buf && b.kind === a.kind && b.dir === a.dir)));
   if (holds.length) out.returnsPagesOfParams = holds;
+  if (agree('flushesWhen')) out.flushesWhen = first.flushesWhen;
   return out;
 }
 
@@ -228,7 +229,7 @@ export class SummaryTable {
 export function hasFacts(s: FunctionSummary): boolean {
   return Boolean(s.returnsVmalloc || s.outVmallocParams?.length || SUMMARY_PARAM_LISTS.some((k) => s[k]?.length) || s.flushesMembers?.length || s.invalidatesMembers?.length || s.readIntoMembers?.length ||
     s.readsMembers?.length || s.writesMembers?.length ||
-    s.addsPagesParams?.length || s.returnsPagesOfParams?.length || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined);
+    s.addsPagesParams?.length || s.returnsPagesOfParams?.length || s.returnsPageOfParam !== undefined || s.returnsAliasOfParam !== undefined || s.flushesWhen?.length);
 }
 
 /** Key-order-independent JSON of a summary (the file path is not part of what callers see). */

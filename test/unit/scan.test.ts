@@ -570,6 +570,18 @@ test('summaries: a flag parameter choosing the direction survives a merge only w
   assert.ok(validSummary(x));
 });
 
+test('summaries: flushes a flag parameter selects are facts, kept where every definer agrees, and checked when read back', () => {
+  const x = { name: 'sync', file: 'x/a.c', invalidatesMembers: ['seg.mem'], flushesWhen: [{ param: 1, value: true, members: ['seg.mem'] }] };
+  assert.ok(hasFacts({ name: 'sync', file: 'x/a.c', flushesWhen: x.flushesWhen }));
+  assert.deepEqual(mergeSummaries([x, { ...x, file: 'y/b.c' }]), x);
+  assert.equal(mergeSummaries([x, { ...x, file: 'y/b.c', flushesWhen: [{ param: 1, value: false, members: ['seg.mem'] }] }])?.flushesWhen, undefined);
+  assert.ok(validSummary(x));
+  assert.ok(validSummary({ ...x, flushesWhen: [{ param: 2, value: false, params: [0] }] }));
+  for (const bad of [[{ param: -1, value: true }], [{ param: 1, value: 'yes' }], [{ param: 1, value: true, params: ['0'] }], [{ param: 1, value: true, members: ['mem'] }], { param: 1, value: true }]) {
+    assert.equal(validSummary({ ...x, flushesWhen: bad }), false, JSON.stringify(bad));
+  }
+});
+
 test('summaries: member reads and writes are kept only where every definer agrees, and are facts', () => {
   const a = { name: 'chk', file: 'x/a.c', readsMembers: ['qb.area', 'qb.hdr'], writesMembers: ['qb.area'] };
   const b = { name: 'chk', file: 'y/b.c', readsMembers: ['qb.area'] };
