@@ -392,3 +392,20 @@ test('cli scan PATCH without --base: nothing found from the hunks alone says so 
   const withBase = await run(['scan', '--no-cache', '--kernel', '5.2', patch, '--base', base]);
   assert.doesNotMatch(withBase.err, /without --base/);
 });
+
+test('cli scan: information alone exits 0; --no-kbuild keeps the warning of an x86-only driver', async () => {
+  const tree = path.join(FIX, 'kbuild', 'tree');
+  const x86 = path.join(tree, 'drivers', 'shared', 'shx86.c');
+  const info = await run(['scan', x86, '--no-cache', '--quiet']);
+  assert.equal(info.code, 0, info.err);
+  assert.match(info.out, /shx86\.c:\d+:\d+: info: .*built only with CONFIG_SHX86/);
+  const kept = await run(['scan', x86, '--no-cache', '--quiet', '--no-kbuild']);
+  assert.equal(kept.code, 1);
+  assert.match(kept.out, /shx86\.c:\d+:\d+: warning: /);
+  const anywhere = await run(['scan', path.join(tree, 'drivers', 'shared', 'shdev.c'), '--no-cache', '--quiet']);
+  assert.equal(anywhere.code, 1);
+  // a linear-map error in an x86-only file still fails
+  const linear = await run(['scan', path.join(tree, 'drivers', 'camx'), '--no-cache', '--quiet']);
+  assert.equal(linear.code, 1);
+  assert.match(linear.out, /camx_main\.c:\d+:\d+: error: /);
+});
