@@ -61,6 +61,7 @@ function toSummary(name: string, file: string, acc: SummaryAcc): FunctionSummary
     invalidatesParams: arr(acc.invalidates),
     flushesMembers: acc.flushedMembers?.size ? [...acc.flushedMembers].sort() : undefined,
     flushesWhen: flushesWhen(acc),
+    submitsLength: submitsLength(acc),
     invalidatesMembers: acc.invalidatesMembers.size ? [...acc.invalidatesMembers].sort() : undefined,
     readIntoMembers: acc.readIntoMembers.size ? [...acc.readIntoMembers].sort() : undefined,
     readsMembers: acc.readsMembers.size ? [...acc.readsMembers].sort() : undefined,
@@ -150,10 +151,21 @@ function flushesWhen(acc: SummaryAcc): FunctionSummary['flushesWhen'] {
   return out.length ? out : undefined;
 }
 
+/** FunctionSummary.submitsLength: the submitted parameters whose length one parameter always gives. */
+function submitsLength(acc: SummaryAcc): FunctionSummary['submitsLength'] {
+  const out = [...acc.submitLens].filter((e): e is [number, number] => e[1] !== null && acc.submits.has(e[0])).sort((a, b) => a[0] - b[0]).map(([param, len]) => ({ param, len }));
+  return out.length ? out : undefined;
+}
+
 function mergeAcc(a: SummaryAcc, b: SummaryAcc): SummaryAcc {
   return {
     flushed: meet(a.flushed, b.flushed),
     exitFlushes: [...a.exitFlushes, ...b.exitFlushes],
+    submitLens: new Map([...new Set([...a.submitLens.keys(), ...b.submitLens.keys()])].map((k) => {
+      const x = a.submitLens.get(k);
+      const y = b.submitLens.get(k);
+      return [k, x === undefined ? y ?? null : y === undefined || x === y ? x : null] as const;
+    })),
     invalidates: new Set([...a.invalidates, ...b.invalidates]),
     flushedMembers: meet(a.flushedMembers, b.flushedMembers),
     invalidatesMembers: new Set([...a.invalidatesMembers, ...b.invalidatesMembers]),

@@ -216,6 +216,12 @@ export interface FunctionSummary {
    * literal (`foo_sync(s, true)`) gets them, in addition to flushesParams / flushesMembers.
    */
   flushesWhen?: { param: number; value: boolean; params?: number[]; members?: string[] }[];
+  /**
+   * With submitsParams: the parameter holding how many bytes of the submitted one the I/O carries,
+   * from where it points (`foo_put(p, len)` adding `p + done` while `done < len`): the caller's
+   * range for its argument.
+   */
+  submitsLength?: { param: number; len: number }[];
 }
 
 /** The FunctionSummary fields that list parameter indexes (merged, validated and tested as one kind). */

@@ -30,6 +30,8 @@ export interface SummaryAcc {
   flushed: Set<number> | null; // intersection over exits
   /** what each exit that does not report an error flushed, with the flag parameters' values on its path (flushesWhen) */
   exitFlushes: { flags: Map<number, boolean>; params: Set<number>; members: Set<string>; when: Map<string, { params: Set<number>; members: Set<string> }> }[];
+  /** submitted parameter → the parameter holding how many of its bytes the I/O carries (null: not one, or not always the same) */
+  submitLens: Map<number, number | null>;
   invalidates: Set<number>;
   /** `T.m` members of parameters flushed (intersection over exits) / invalidated (any path) */
   flushedMembers: Set<string> | null;
@@ -97,7 +99,7 @@ export function strongerKind(a: SourceKind | undefined, b: SourceKind | undefine
 
 export function newSummaryAcc(): SummaryAcc {
   return {
-    flushed: null, exitFlushes: [], invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), readIntoMembers: new Set(), readsMembers: new Set(), writesMembers: new Set(), submits: new Set(), helperFlushed: new Set(), writeUnflushed: new Set(), pageParams: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
+    flushed: null, exitFlushes: [], submitLens: new Map(), invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), readIntoMembers: new Set(), readsMembers: new Set(), writesMembers: new Set(), submits: new Set(), helperFlushed: new Set(), writeUnflushed: new Set(), pageParams: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
     reads: new Set(), converts: null, addsPages: new Set(), returnsPages: new Set(),
   };
 }
@@ -469,6 +471,8 @@ export class FunctionAnalysis {
   /** what this function passes to in-file callees, per callee */
   readonly siteFacts = new Map<string, CallSiteFacts>();
   private labels = new Map<string, State | null>();
+  /** The variables each loop assigns (movesInLoop), by loop node. */
+  private readonly loopAssigned = new WeakMap<SNode, Set<string>>();
   /** Labels already passed, with where they are: a `goto` to one is a backward jump (a retry loop). */
   private labelsSeen = new Map<string, { stmts: SNode[]; index: number; start: number }>();
   /** Labels whose code a backward `goto` is running again (once per label and path into it). */
@@ -2690,9 +2694,9 @@ export class FunctionAnalysis {
       // one chunk's length at the buffer's start, on every iteration of the loop that adds the
       // chunks at moving offsets: the later chunks are never covered
       const chunks = rec.loopAt !== undefined && !rec.span && len !== undefined
-        ? ranges.find((r) => r.loopAt === rec.loopAt && r.span && r.off !== undefined && r.len !== undefined && (bareExpr(r.len) === bareExpr(len) || clampArgs(r.len).some((x) => bareExpr(x) === bareExpr(len))))
+        ? ranges.find((r) => r.loopAt === rec.loopAt && (r.span || r.moving) && r.off !== undefined && r.len !== undefined && (bareExpr(r.len) === bareExpr(len) || clampArgs(r.len).some((x) => bareExpr(x) === bareExpr(len))))
         : undefined;
-      if (chunks?.span) return { len: chunks.span.len, lenText: chunks.span.lenText, chunkOff: chunks.off };
+      if (chunks) return { len: chunks.span?.len, lenText: chunks.span?.lenText, chunkOff: chunks.off };
       const ml = len === undefined ? undefined : this.constEval(len);
       const size = b.sizeBytes ?? (b.size ? this.constEval(b.size) : undefined);
       const beyondStart = ranges.length === 0 || ranges.some((r) => r.off !== undefined);
@@ -2840,7 +2844,7 @@ export class FunctionAnalysis {
       : ioText && len !== undefined && ioBytes !== undefined
       ? `covers ${len} of the ${ioBytes} bytes of \`${b.display}\` the I/O carries`
       : short.chunkOff !== undefined && args[0]
-      ? `covers \`${this.text(args[0])}\` on every iteration, while the loop adds its chunks at \`${short.chunkOff}\` (\`${ioText ?? 'more'}\` bytes in all)`
+      ? `covers \`${this.text(args[0])}\` on every iteration, while the loop adds its chunks at \`${short.chunkOff}\`${ioText ? ` (\`${ioText}\` bytes in all)` : ''}`
       : ioText && args[1]
         ? `covers \`${this.text(args[1])}\` bytes of \`${b.display}\`, the I/O carries \`${ioText}\``
         : rec.off === undefined && len !== undefined && size !== undefined
@@ -3139,8 +3143,11 @@ export class FunctionAnalysis {
     const len = lenText.replace(/\s+/g, '');
     const span = this.loopSpan(off, len, lenText, n, ptr, walk);
     const inLoop = !span && this.loops.some((f) => !f.isSwitch);
-    const loopAt = span ? [...this.loops].reverse().find((f) => !f.isSwitch)?.node?.start : undefined;
-    return { off, len, lenText, ...(span ? { span } : {}), ...(inLoop ? { inLoop } : {}), ...(loopAt !== undefined ? { loopAt } : {}) };
+    const frame = [...this.loops].reverse().find((f) => !f.isSwitch);
+    const loopAt = frame?.node?.start;
+    // taken at a pointer the loop moves (`snap + off`, a walked `p`)
+    const moving = off !== undefined && ptr !== undefined && frame?.node !== undefined && this.movesInLoop(ptr, frame.node);
+    return { off, len, lenText, ...(span ? { span } : {}), ...(inLoop ? { inLoop } : {}), ...(loopAt !== undefined ? { loopAt } : {}), ...(moving ? { moving } : {}) };
   }
 
   /**
@@ -3250,12 +3257,17 @@ export class FunctionAnalysis {
    */
   /** Does the loop assign any variable `e` is made of (its counter, a walked pointer)? */
   private movesInLoop(e: SNode, loop: SNode): boolean {
-    const names = new Set(descendants(e).concat([e]).filter((d) => d.type === 'identifier').map((d) => this.text(d)));
-    if (!names.size) return false;
-    return descendants(loop).some((d) => {
-      const t = d.type === 'assignment_expression' ? child(d, 'left') : d.type === 'update_expression' ? child(d, 'argument') : d.type === 'init_declarator' ? this.declName(d) : undefined;
-      return t !== undefined && names.has(this.text(this.strip(t)));
-    });
+    let assigned = this.loopAssigned.get(loop);
+    if (!assigned) {
+      assigned = new Set<string>();
+      for (const d of descendants(loop)) {
+        const t = d.type === 'assignment_expression' ? child(d, 'left') : d.type === 'update_expression' ? child(d, 'argument') : d.type === 'init_declarator' ? this.declName(d) : undefined;
+        if (t !== undefined) assigned.add(this.text(this.strip(t)));
+      }
+      this.loopAssigned.set(loop, assigned);
+    }
+    const set = assigned;
+    return e.type === 'identifier' ? set.has(this.text(e)) : descendants(e).some((d) => d.type === 'identifier' && set.has(this.text(d)));
   }
 
   private advanceStep(p: SNode, loop: SNode, body: SNode, n: SNode): string | undefined {
@@ -3761,6 +3773,10 @@ export class FunctionAnalysis {
       const submitStep = this.step('submit', site, `${sync ? 'submitted and waited for' : 'submitted'} with ${this.callName(site) ?? 'a call'}() as ${directionPhrase(this.dirOf(op))}`);
       if (this.isSym(b)) {
         if (b.param !== undefined) {
+          // how much of it the I/O carries, when a parameter says (`add(p + done, PAGE_SIZE)` over `done < len`)
+          const lp = this.lengthParam(a.ranges);
+          const cur = this.summary.submitLens.get(b.param);
+          this.summary.submitLens.set(b.param, cur === undefined || cur === lp ? lp : null);
           if (write && !flushed && !helperFlush) {
             this.summary.submits.add(b.param);
             this.summary.writeUnflushed.add(b.param);
@@ -4236,7 +4252,7 @@ export class FunctionAnalysis {
       vals.forEach((v, i) => {
         // or, a pointer the analysis cannot name (a member of a parameter's struct), flushed under
         // the same text with nothing but an assignment or a `return` between the flush and the call
-        const byText = args[i] && !(v && v.t === 'buf') ? st.flushed.get(`${TEXT_FLUSHED}${this.text(this.strip(args[i])).replace(/\s+/g, '')}`) : undefined;
+        const byText = args[i] && !(v && v.t === 'buf') && st.flushed.has(UNRESOLVED_FLUSH) ? st.flushed.get(`${TEXT_FLUSHED}${this.text(this.strip(args[i])).replace(/\s+/g, '')}`) : undefined;
         const rec = v && v.t === 'buf' && !v.adv ? st.flushed.get(v.b.id) : byText && this.rightBefore(byText.step.span.endOffset, n) ? byText : undefined;
         const id = `${ARG_FLUSHED}${i}`;
         if (rec && !rec.wrongRange && (!facts.flushed || facts.flushed.has(id))) (flushed ??= new Set()).add(id);
@@ -4244,6 +4260,19 @@ export class FunctionAnalysis {
       facts.flushed = flushed ?? NO_IDS;
     }
     this.siteFacts.set(name, facts);
+  }
+
+  /** The parameter every range names as its length from the buffer's start (a counted loop's bound, one add's length). */
+  private lengthParam(ranges: readonly IoRange[] | undefined): number | null {
+    if (!ranges?.length) return null;
+    let out: number | null = null;
+    for (const r of ranges) {
+      const len = r.span ? (r.span.off === undefined ? r.span.len : undefined) : r.off === undefined ? r.len : undefined;
+      const p = len !== undefined ? this.fn.params.find((q) => q.name === len) : undefined;
+      if (!p || (out !== null && out !== p.index)) return null;
+      out = p.index;
+    }
+    return out;
   }
 
   /** A flush of the buffer later in this function than the submission at `site`, as a trace step. */
@@ -4460,8 +4489,11 @@ export class FunctionAnalysis {
         const { fromArg, dir } = this.summaryDirection(s, args, st);
         const op = fromArg !== undefined || submits ? dir : OP_R;
         const steps = [this.step('page-add', n, `\`${this.text(args[i])}\` is submitted for I/O inside ${name}()${inFile ? '' : ' (summary from another file)'}`)];
-        // handed a pointer into the buffer (`foo_io(buf + off, n)`): what the helper carries starts there
-        const added: Added = { buf: v.b, steps, ...(v.off !== undefined ? { ranges: [{ off: v.off }] } : {}), ...(s.flushesWritesParams?.includes(i) ? { helperFlushesWrites: true } : {}) };
+        // handed a pointer into the buffer (`foo_io(buf + off, n)`): what the helper carries starts
+        // there, for the length its summary names (submitsLength), chunk by chunk in a loop here
+        const lenArg = s.submitsLength?.find((x) => x.param === i)?.len;
+        const range = lenArg !== undefined && args[lenArg] ? this.rangeOf(v.off, args[lenArg], n, args[i]) : v.off !== undefined ? { off: v.off } : undefined;
+        const added: Added = { buf: v.b, steps, ...(range ? { ranges: [range] } : {}), ...(s.flushesWritesParams?.includes(i) ? { helperFlushesWrites: true } : {}) };
         // a helper that invalidates the parameter after its own read has waited for it (the
         // invalidate below then settles it), else the read is still in flight on return
         const waited = !!readsInto || !!s.invalidatesParams?.includes(i);

@@ -85,8 +85,10 @@ export interface IoRange {
   span?: { off: Off; len: string; lenText: string; unit?: string };
   /** added in a loop whose iterations' parts do not add up to a span: `off`/`len` are one iteration's */
   inLoop?: boolean;
-  /** with span: where the loop whose iterations make it up starts (MaintRec.loopAt) */
+  /** added inside a loop: where the innermost one starts (MaintRec.loopAt) */
   loopAt?: number;
+  /** at a pointer that loop moves (`buf + off`, a walked `p`): each iteration adds another part */
+  moving?: boolean;
 }
 
 export type Val =

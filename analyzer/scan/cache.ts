@@ -249,6 +249,8 @@ export function validSummary(s: unknown): boolean {
   if (outs !== undefined && !(Array.isArray(outs) && outs.every((o) => isObj(o) && index(o.param) && kind(o.kind) && sizeExpr(o.size)))) return false;
   const adds = s.addsPagesParams;
   if (adds !== undefined && !(Array.isArray(adds) && adds.every((a) => isObj(a) && index(a.buf) && index(a.to) && (a.kind === 'bio' || a.kind === 'sg')))) return false;
+  const lens = s.submitsLength;
+  if (lens !== undefined && !(Array.isArray(lens) && lens.every((x) => isObj(x) && index(x.param) && index(x.len)))) return false;
   const when = s.flushesWhen;
   if (when !== undefined && !(Array.isArray(when) && when.every((w) => isObj(w) && index(w.param) && typeof w.value === 'boolean' &&
     (w.params === undefined || (Array.isArray(w.params) && w.params.every(index))) && members(w.members)))) return false;

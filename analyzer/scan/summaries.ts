@@ -155,6 +155,7 @@ export function mergeSummaries(list: FunctionSummary[]): FunctionSummary | undef
   const holds = (first.returnsPagesOfParams ?? []).filter((a) => rest.every((s) => (s.returnsPagesOfParams ?? []).some((b) => b.buf === a.buf && b.kind === a.kind && b.dir === a.dir)));
   if (holds.length) out.returnsPagesOfParams = holds;
   if (agree('flushesWhen')) out.flushesWhen = first.flushesWhen;
+  if (out.submitsParams && agree('submitsLength')) out.submitsLength = first.submitsLength;
   return out;
 }
 

@@ -582,6 +582,16 @@ test('summaries: flushes a flag parameter selects are facts, kept where every de
   }
 });
 
+test('summaries: the length parameter of a submitted one survives a merge only where every definer agrees, and is checked', () => {
+  const x = { name: 'put', file: 'x/a.c', submitsParams: [1], submitsLength: [{ param: 1, len: 2 }] };
+  assert.deepEqual(mergeSummaries([x, { ...x, file: 'y/b.c' }]), x);
+  assert.equal(mergeSummaries([x, { ...x, file: 'y/b.c', submitsLength: [{ param: 1, len: 3 }] }])?.submitsLength, undefined);
+  assert.ok(validSummary(x));
+  for (const bad of [[{ param: 1 }], [{ param: 1, len: -2 }], [{ param: '1', len: 2 }], { param: 1, len: 2 }]) {
+    assert.equal(validSummary({ ...x, submitsLength: bad }), false, JSON.stringify(bad));
+  }
+});
+
 test('summaries: member reads and writes are kept only where every definer agrees, and are facts', () => {
   const a = { name: 'chk', file: 'x/a.c', readsMembers: ['qb.area', 'qb.hdr'], writesMembers: ['qb.area'] };
   const b = { name: 'chk', file: 'y/b.c', readsMembers: ['qb.area'] };
