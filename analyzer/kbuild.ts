@@ -52,7 +52,7 @@ export class KbuildReader {
   private readonly makes = new Map<string, MakeLine[]>();
   private readonly kconfigs = new Map<string, Map<string, KconfigEntry[]>>();
   private readonly values = new Map<string, { v: Tri; why?: Confinement }>();
-  private readonly sourcedIn = new Map<string, string[]>();
+  private readonly kconfigDirs = new Map<string, string[]>();
 
   constructor(readonly root: string) {}
 
@@ -185,9 +185,13 @@ export class KbuildReader {
   }
 
   private kconfigFilesIn(dir: string): string[] {
+    const hit = this.kconfigDirs.get(dir);
+    if (hit) return hit;
     let names: string[] = [];
     try { names = fs.readdirSync(dir).filter((n) => /^Kconfig(\.\w+)?$/.test(n)).sort(); } catch { /* none */ }
-    return names.map((n) => path.join(dir, n));
+    const out = names.map((n) => path.join(dir, n));
+    this.kconfigDirs.set(dir, out);
+    return out;
   }
 
   /** The conditions around the lines that `source` a Kconfig file, from its ancestors' Kconfig files (all of them: any may be the one read). */
