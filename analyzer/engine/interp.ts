@@ -369,6 +369,9 @@ function namesMember(t: string, m: string): boolean {
 /** State.guarded key `flushed-if:I=V:ID`: buffer ID was flushed on the paths where flag parameter I is V (flushesWhen). */
 const FLUSHED_IF = 'flushed-if:';
 
+/** How many backward gotos a function's analysis follows (each runs the code from its label again). */
+const MAX_GOTO_REPLAYS = 8;
+
 /** CallSiteFacts.flushed entry: every caller flushed its argument at this index right before the call. */
 const ARG_FLUSHED = 'arg:';
 /** State.flushed key: a flushed pointer the analysis has no value for, by its text (whitespace removed). */
@@ -477,6 +480,7 @@ export class FunctionAnalysis {
   private labelsSeen = new Map<string, { stmts: SNode[]; index: number; start: number }>();
   /** Labels whose code a backward `goto` is running again (once per label and path into it). */
   private replaying = new Set<string>();
+  private replays = 0;
   private loops: LoopFrame[] = [];
   private exits: Exit[] = [];
   readonly summary = newSummaryAcc();
@@ -1035,7 +1039,9 @@ export class FunctionAnalysis {
             // `again: … if (retry) { buf[0] = 7; goto again; }`: the code from the label runs
             // once more with this path's state, so what the retry writes meets the resubmission.
             // Once: a second jump back from the replay is the same loop.
-            if (!this.replaying.has(name)) {
+            // bounded: a function with many retry jumps (or nested ones) is not re-run without end
+            if (!this.replaying.has(name) && this.replays < MAX_GOTO_REPLAYS) {
+              this.replays++;
               this.replaying.add(name);
               const out = this.execBlock(back.stmts.slice(back.index), cloneState(st));
               if (out && back.stmts === this.fn.body.children) this.exits.push({ state: out });
@@ -3251,10 +3257,6 @@ export class FunctionAnalysis {
     return this.text(n).replace(/\s+/g, ' ').trim();
   }
 
-  /**
-   * The step a loop advances pointer variable `p` by on every iteration after the add `n`: the one
-   * assignment to `p` in the body (`p += S`, `p = p + S`, run on every iteration) or in the update.
-   */
   /** Does the loop assign any variable `e` is made of (its counter, a walked pointer)? */
   private movesInLoop(e: SNode, loop: SNode): boolean {
     let assigned = this.loopAssigned.get(loop);
@@ -3270,6 +3272,10 @@ export class FunctionAnalysis {
     return e.type === 'identifier' ? set.has(this.text(e)) : descendants(e).some((d) => d.type === 'identifier' && set.has(this.text(d)));
   }
 
+  /**
+   * The step a loop advances pointer variable `p` by on every iteration after the add `n`: the one
+   * assignment to `p` in the body (`p += S`, `p = p + S`, run on every iteration) or in the update.
+   */
   private advanceStep(p: SNode, loop: SNode, body: SNode, n: SNode): string | undefined {
     if (p.type !== 'identifier') return undefined;
     const name = this.text(p);
