@@ -361,6 +361,17 @@ function carriedFrom(r: IoRange, off: Off): { len?: string; lenText?: string } |
   return r.span ? (r.span.off === off ? r.span : undefined) : r.off === off ? r : undefined;
 }
 
+/**
+ * Does a size text mean the same in every function: constants and macros, sizes of types, and
+ * members of a holder (`dev->ring_len`), no plain variable (`size`, `nr * bsize`)?
+ */
+function portableSize(size: string): boolean {
+  const plain = size.replace(/\b(?:struct|union|enum)\s+[A-Za-z_]\w*/g, ' ')
+    .replace(/[A-Za-z_]\w*\s*(?:->|\.)\s*[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*/g, ' ')
+    .match(/[A-Za-z_]\w*/g) ?? [];
+  return plain.every((id) => /^[A-Z0-9_]+$/.test(id) || SIZE_WORDS.test(id));
+}
+
 /** Does maintenance pointer text `t` (whitespace removed) name member `m` (`x->m`, `y.m`, `x->m + off`)? */
 function namesMember(t: string, m: string): boolean {
   return new RegExp(`(->|\\.)${m}\\b`).test(t);
@@ -778,7 +789,11 @@ export class FunctionAnalysis {
       b.field = home.slice('field:'.length);
       b.display = this.text(n).replace(/[A-Za-z_]\w*$/, fieldNameOf(home));
     }
-    if (b.size && !this.inScope(b.size)) b.size = undefined;
+    // a size written in another function means this one's variables only when it names none of
+    // its own (`size`, `nr * bsize` of the allocating function are not this one's)
+    const origin = v.b.origin[0]?.span;
+    const here = origin !== undefined && v.b.origin[0].file === this.tu.file && origin.startOffset >= this.fn.node.start && origin.endOffset <= this.fn.node.end;
+    if (b.size && (!this.inScope(b.size) || (!here && !portableSize(b.size)))) b.size = undefined;
     return v.t === 'buf' ? { t: 'buf', b, adv: false } : { t: 'pages', b };
   }
 
@@ -1269,17 +1284,20 @@ export class FunctionAnalysis {
     // through likely()/unlikely()/WARN_ON()
     let x = this.strip(condNode);
     for (let w; x.type === 'call_expression' && (w = CONDITION_WRAPPERS.get(this.callName(x) ?? '')) !== undefined && this.args(x)[w];) x = this.strip(this.args(x)[w]);
-    // the status: a variable holding it, or the completing call itself (`if (foo_read(m))`)
+    // the status: a variable holding it, the completing call itself (`if (foo_read(m))`), or the
+    // member an asynchronous read's bi_end_io stored its status in (`c->status = bio->bi_status`)
     let name: string | undefined;
     let call: SNode | undefined;
+    let member: string | undefined;
     let failIsThen = true;
     const status = (y: SNode) => {
       const z = this.strip(y);
       if (z.type === 'identifier') name = this.text(z);
       else if (z.type === 'call_expression') call = z;
-      return name !== undefined || call !== undefined;
+      else if (z.type === 'field_expression') member = child(z, 'field') ? this.text(child(z, 'field') as SNode) : undefined;
+      return name !== undefined || call !== undefined || member !== undefined;
     };
-    if (x.type === 'identifier' || x.type === 'call_expression') status(x);
+    if (x.type === 'identifier' || x.type === 'call_expression' || x.type === 'field_expression') status(x);
     else if (x.type === 'unary_expression' && x.op === '!') {
       const a = child(x, 'argument');
       if (a && status(a)) failIsThen = false;
@@ -1291,12 +1309,32 @@ export class FunctionAnalysis {
         else name = call = undefined;
       }
     }
-    if (!name && !call) return;
+    if (!name && !call && !member) return;
     const failed = failIsThen ? t : e;
     if (!failed) return;
     for (const [id, p] of [...failed.completed]) {
+      if (member !== undefined) {
+        const endIo = p.endIo ?? p.bio?.endIo;
+        if (!p.sync && endIo !== undefined && this.endIoStatusMembers(endIo).has(member)) failed.completed.delete(id);
+        continue;
+      }
       if (p.sync && (name !== undefined ? p.statusVar === name : p.site.span.startOffset === call?.start && p.site.span.endOffset === call.end)) failed.completed.delete(id);
     }
+  }
+
+  /** The members a bi_end_io callback of this file stores the bio's status in (`c->status = bio->bi_status;`, `blk_status_to_errno(…)`). */
+  private endIoStatusMembers(endIo: string): Set<string> {
+    const out = new Set<string>();
+    for (const fn of this.defsOf(endIo)) {
+      for (const d of bodyNodes(fn.body)) {
+        if (d.type !== 'assignment_expression' || d.op !== '=') continue;
+        const l = child(d, 'left');
+        const r = child(d, 'right');
+        const f = l && this.strip(l).type === 'field_expression' ? child(this.strip(l), 'field') : undefined;
+        if (f && r && /\bbi_(?:status|error)\b/.test(this.text(r))) out.add(this.text(f));
+      }
+    }
+    return out;
   }
 
   /**
@@ -1680,8 +1718,15 @@ export class FunctionAnalysis {
         v = bio?.op ?? this.ctxBits;
       }
     } else if (x.type === 'binary_expression' && x.op === '|') {
-      const l = this.opValueOf(child(x, 'left') as SNode, s, false);
-      const r = this.opValueOf(child(x, 'right') as SNode, s, false);
+      // `REQ_OP_WRITE | flags`: ops are not OR-ed together (include/linux/blk_types.h: an op in
+      // the low bits, flags above), so next to an op constant the rest are flags, variables too
+      const ln = child(x, 'left') as SNode;
+      const rn = child(x, 'right') as SNode;
+      const isOp = (y: SNode) => { const z = this.strip(y); return z.type === 'identifier' && DIRECTIONS.has(this.text(z)); };
+      const lOp = isOp(ln);
+      const rOp = isOp(rn);
+      const l = rOp && !lOp ? undefined : this.opValueOf(ln, s, false);
+      const r = lOp && !rOp ? undefined : this.opValueOf(rn, s, false);
       if (l !== undefined || r !== undefined) v = opWithFlags((l ?? 0) | (r ?? 0));
     }
     if (v === undefined) return undefined;
@@ -2358,7 +2403,11 @@ export class FunctionAnalysis {
       else if (maint.op === 'flush') {
         const rec = { step: this.step('maintenance', n, `${name}(${args.map((a) => this.text(a)).join(', ')})`), wrongRange: false };
         st.flushed.set(UNRESOLVED_FLUSH, rec);
-        if (args[maint.ptr]) st.flushed.set(`${TEXT_FLUSHED}${this.text(this.strip(args[maint.ptr])).replace(/\s+/g, '')}`, rec);
+        const p = args[maint.ptr] ? this.strip(args[maint.ptr]) : undefined;
+        if (p) st.flushed.set(`${TEXT_FLUSHED}${this.text(p).replace(/\s+/g, '')}`, rec);
+        // a member of a known struct type: what a callee handed the object finds there (noteSite)
+        const key = p?.type === 'field_expression' ? this.fieldKey(p) : undefined;
+        if (key?.startsWith('field:') && !key.startsWith('field:?.')) st.flushed.set(key, rec);
       }
       return undefined;
     }
@@ -2718,10 +2767,19 @@ export class FunctionAnalysis {
     for (const r of ranges) {
       const whole = r.span?.off === off ? r.span : undefined;
       if (whole && (this.shorter(len, whole.len) || this.oneUnit(rec, len, r))) return { len: whole.len, lenText: whole.lenText };
+      // parts added in a loop the analysis cannot add up (`while (off < len) { add(start + off, L);
+      // off += L; }`), from the maintained start on: not provably outside what the call covers
+      if (r.inLoop && r.off !== undefined && this.startsAt(r.off, off)) continue;
       if (r.off !== off && r.span?.off !== off) return {};
       if (r.off === off && this.shorter(len, r.len)) return { len: r.len, lenText: r.lenText };
     }
     return undefined;
+  }
+
+  /** Does offset `o` start at offset `from` (`first+off` from `first`): every term of `from` is one of `o`'s? */
+  private startsAt(o: string, from: string): boolean {
+    const terms = splitTop(o, '+').map(bareExpr);
+    return splitTop(from, '+').map(bareExpr).every((t) => terms.includes(t));
   }
 
   /**
@@ -4249,10 +4307,24 @@ export class FunctionAnalysis {
     // those, not this function's own buffers or parameters, which the callee cannot name
     // (once empty at some site, nothing is left to intersect). A call passing a read direction
     // (`foo_io(m, REQ_OP_READ)`) says nothing about the helper's writes: it is left out.
-    if (facts.flushed?.size !== 0 && !this.readOnlyCall(args)) {
+    if (facts.flushed?.size !== 0 && !this.readOnlyCall(args, st)) {
       let flushed: Set<string> | undefined;
       const members = st.flushed.size ? this.memberBufIds() : NO_IDS;
       for (const [id, rec] of st.flushed) if (!rec.wrongRange && members.has(id) && (!facts.flushed || facts.flushed.has(id))) (flushed ??= new Set()).add(id);
+      // a member flushed here with no fact about what it holds (`flush(ext->data, ext->len)`), when
+      // the call passes an object of that struct type: the callee's buffer of that member
+      const passed = new Set<string>();
+      for (const a of args) {
+        const r = this.rootIdent(a);
+        const t = r !== undefined ? this.types.get(r) : undefined;
+        if (t?.isStruct) passed.add(t.base);
+      }
+      if (passed.size) {
+        for (const [id, rec] of st.flushed) {
+          if (!id.startsWith('field:') || members.has(id) || rec.wrongRange || !passed.has(id.slice('field:'.length, id.indexOf('.')))) continue;
+          if (!facts.flushed || facts.flushed.has(id)) (flushed ??= new Set()).add(id);
+        }
+      }
       // an argument this path flushed whole right before the call (`flush(vbuf, len); chunk(bdev,
       // vbuf, len)`): the callee's parameter, whatever the caller's buffer is (ARG_FLUSHED)
       vals.forEach((v, i) => {
@@ -4300,10 +4372,15 @@ export class FunctionAnalysis {
   }
 
   /** A call passing a read direction constant and no write or bidirectional one (paramOps' reading). */
-  private readOnlyCall(args: SNode[]): boolean {
+  private readOnlyCall(args: SNode[], st?: State): boolean {
     let read = false;
     for (const a of args) {
-      const dir = DIRECTIONS.get(this.text(this.strip(a)).split('|')[0].trim())?.dir;
+      const x = this.strip(a);
+      let dir = DIRECTIONS.get(this.text(x).split('|')[0].trim())?.dir;
+      // a direction variable that is a read in this direction context (`fw_map(f, dir)` on the
+      // half where `dir` is DMA_FROM_DEVICE)
+      const v = dir === undefined && st && x.type === 'identifier' ? st.vars.get(this.text(x)) : undefined;
+      if (v?.t === 'op') dir = opHasWrite(v.v) ? (opHasRead(v.v) ? 'both' : 'write') : opHasRead(v.v) ? 'read' : undefined;
       if (dir === 'read') read = true;
       else if (dir !== undefined) return false;
     }

@@ -420,6 +420,35 @@ int foo_zr_unpack(struct foo_zr *z, void *dst, int dlen)
   });
 });
 
+describe('a member allocated in another function', () => {
+  test('keeps the size text only where it means the same: not the allocating function\'s `size`', async () => {
+    const src = `${HDR}struct foo_lg { struct block_device *bdev; void *buf; };
+
+int foo_lg_init(struct foo_lg *l, size_t size)
+{
+	l->buf = vmalloc(size);
+	return l->buf ? 0 : -ENOMEM;
+}
+
+int foo_lg_write(struct foo_lg *l, const void *src, unsigned int size)
+{
+	struct bio *bio = bio_alloc(l->bdev, 1, REQ_OP_WRITE, GFP_NOIO);
+
+	memcpy(l->buf, src, 16);
+	__bio_add_page(bio, vmalloc_to_page(l->buf), PAGE_SIZE, 0);
+	return submit_bio_wait(bio);
+}
+`;
+    const r = await analyzeText(src, 't.c');
+    assert.equal(r.findings.length, 1);
+    assert.equal(r.findings[0].size, undefined);
+    assert.equal(r.findings[0].fixes[0]?.title, 'Insert flush_kernel_vmap_range(l->buf, PAGE_SIZE) before the submission');
+    // a size of constants and members means the same everywhere
+    const kept = await analyzeText(src.replace('vmalloc(size)', 'vmalloc(FOO_LG_SIZE)'), 't.c');
+    assert.equal(kept.findings[0].size, 'FOO_LG_SIZE');
+  });
+});
+
 describe('a flush at a fixed start inside a loop of chunks', () => {
   test('is short, and its fix moves it to the chunk the iteration adds', async () => {
     const src = fs.readFileSync(path.join(FIXTURE_DIR, 'maint_chunk_fixed_start.c'), 'utf8');
