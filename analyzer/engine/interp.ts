@@ -15,7 +15,7 @@ import type { MacroBody } from './skeleton';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
   ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, PAGE_ADDRESS, nonAliasingArchOf, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
-  allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, LINEAR_FREES, type SourceKind,
+  allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, VMALLOC_UNMAPS, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
   SG_TABLE_LIST, SG_ITERATORS, STACK_VMAP,
@@ -382,6 +382,9 @@ const FLUSHED_IF = 'flushed-if:';
 
 /** How many backward gotos a function's analysis follows (each runs the code from its label again). */
 const MAX_GOTO_REPLAYS = 8;
+
+/** What turns a page into an address a device is given (include/linux/io.h, asm/memory.h). */
+const PHYS_OF_PAGE: ReadonlySet<string> = new Set(['page_to_phys', 'page_to_pfn', 'page_to_virt', 'page_address']);
 
 /** CallSiteFacts.flushed entry: every caller flushed its argument at this index right before the call. */
 const ARG_FLUSHED = 'arg:';
@@ -2533,6 +2536,9 @@ export class FunctionAnalysis {
       if (v && v.t === 'buf') {
         st.completed.delete(v.b.id);
         st.inflight.delete(v.b.id);
+        // unmapping writes the alias back and removes it (tables VMALLOC_UNMAPS): the pages of a
+        // vunmap()ed / vm_unmap_ram()ed buffer are plain pages from here on
+        if (VMALLOC_UNMAPS.has(name)) st.clean.add(v.b.id);
       }
       return undefined;
     }
@@ -3703,7 +3709,7 @@ export class FunctionAnalysis {
     const fnNode = child(n, 'function');
     // a page added with a length that may run past it: vmalloc pages are not contiguous, so
     // swapping in vmalloc_to_page() would silence the finding and leave the I/O wrong
-    const repl = this.pageRunsOver(n) ? undefined : sink.vmallocReplacement;
+    const repl = this.pageRunsOver(n) || this.regionAddress(n, b) ? undefined : sink.vmallocReplacement;
     const maybe = b.kind === 'maybe';
     if (repl && !maybe && fnNode) {
       const name0 = writeAdd ? this.bufNameForFix(b) : undefined;
@@ -3730,6 +3736,20 @@ export class FunctionAnalysis {
       [...b.origin, this.step('convert', n, via ? `${name}(): ${via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), fixes,
       // what the simulation replays: a buffer the CPU wrote on this path, a call the kernel refuses
       { ...(refused ? { refused } : {}), ...(wrote ? { cpuWroteBefore: true } : {}) });
+  }
+
+  /**
+   * Whether a conversion's page becomes the physical address of the whole buffer
+   * (`page_to_phys(virt_to_page(snap))` of a 512 KiB vzalloc()): not a page of it, taken once
+   * outside any loop, of a buffer not known to fit in a page. vmalloc_to_page() would give the
+   * first page only; the device would run past it.
+   */
+  private regionAddress(conv: SNode, b: Buf): boolean {
+    const p = conv.parent?.type === 'argument_list' ? conv.parent.parent : undefined;
+    const outer = p?.type === 'call_expression' ? this.callName(p) : undefined;
+    if (!outer || !PHYS_OF_PAGE.has(outer) || this.loops.some((f) => !f.isSwitch)) return false;
+    const size = b.sizeBytes ?? (b.size ? this.constEval(b.size) : undefined);
+    return size === undefined || size > PAGE_SIZE_MIN;
   }
 
   /** The table sink call an expression is an argument of (`__bio_add_page(bio, virt_to_page(p), …)` for the conversion). */
@@ -3816,9 +3836,11 @@ export class FunctionAnalysis {
   }
 
   private lenFor(b: Buf, name: string, ranges?: readonly IoRange[]): string | undefined {
+    // the buffer's size first: another call's length may cover only part of it (a header's
+    // `invalidate(v, PAGE_SIZE)` before the body is read too)
+    if (b.size && this.inScope(b.size)) return b.size;
     const m = this.maintLens.get(name);
     if (m) return m;
-    if (b.size && this.inScope(b.size)) return b.size;
     // the buffer's size is not known here (a member allocated elsewhere): what the I/O carries
     // from its start, when every add says so the same way (a counted loop's span, one add's length)
     const from = [...new Set((ranges ?? []).map((r) => carriedFrom(r, undefined)?.lenText ?? ''))];

@@ -242,6 +242,15 @@ export function sinkApplies(row: SinkRow, k: KVersion | undefined): boolean {
  * branch holds (`if (size > PAGE_SIZE) vfree(p); else put_page(virt_to_page(p));`).
  */
 export const VMALLOC_ONLY_FREES: ReadonlySet<string> = new Set(['vfree', 'vfree_atomic', 'vunmap', 'vm_unmap_ram']);
+
+/**
+ * Calls that remove a vmap()/vm_map_ram() alias and keep the pages: unmapping writes the alias's
+ * dirty lines back (mm/vmalloc.c v6.18.2: vunmap() → remove_vm_area() → free_unmap_vmap_area() →
+ * flush_cache_vunmap(); vm_unmap_ram() → vb_free() → flush_cache_vunmap(), on arm, parisc, mips
+ * and sh a flush of the range or of the whole cache), so I/O of the pages afterwards needs no
+ * maintenance of an alias that no longer exists.
+ */
+export const VMALLOC_UNMAPS: ReadonlySet<string> = new Set(['vunmap', 'vm_unmap_ram']);
 /**
  * Page and slab frees, with the argument holding the memory (kmem_cache_free(cache, obj) frees its
  * second). The interpreter takes them from this table: the memory's life ends there, and no

@@ -449,6 +449,67 @@ int foo_lg_write(struct foo_lg *l, const void *src, unsigned int size)
   });
 });
 
+describe('quick fixes that would be wrong', () => {
+  test('an invalidate fix covers the mapping, not the length of an earlier header-only invalidate', async () => {
+    const src = `${HDR}static int foo_rdp(struct block_device *bdev, struct page **pages, unsigned int first, unsigned int nr)
+{
+	struct bio *bio = bio_alloc(bdev, nr, REQ_OP_READ, GFP_KERNEL);
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		__bio_add_page(bio, pages[first + i], PAGE_SIZE, 0);
+	return submit_bio_wait(bio);
+}
+
+u64 foo_load(struct block_device *bdev, struct page **pages, unsigned int nr)
+{
+	u32 *v = vmap(pages, nr, VM_MAP, PAGE_KERNEL);
+	u64 sum = 0;
+	unsigned int i;
+
+	if (!v)
+		return 0;
+	if (foo_rdp(bdev, pages, 0, 1))
+		return 0;
+	invalidate_kernel_vmap_range(v, PAGE_SIZE);
+	if (v[0] != 0x54424c31)
+		return 0;
+	if (foo_rdp(bdev, pages, 1, nr - 1))
+		return 0;
+	for (i = 1; i < nr * PAGE_SIZE / 4; i++)
+		sum += v[i];
+	return sum;
+}
+`;
+    const r = await analyzeText(src, 't.c');
+    assert.equal(r.findings.length, 1);
+    assert.equal(r.findings[0].fixes[0]?.title, 'Insert invalidate_kernel_vmap_range(v, nr * PAGE_SIZE) after the I/O completes');
+  });
+
+  test('no vmalloc_to_page() fix when the page becomes the physical address of a multi-page buffer', async () => {
+    const src = `${HDR}#define FOO_SNAP_SIZE (512 * 1024)
+
+int foo_arm_snapshot(void __iomem *bar, void **snapp)
+{
+	void *snap = vzalloc(FOO_SNAP_SIZE);
+
+	if (!snap)
+		return -ENOMEM;
+	writeq(page_to_phys(virt_to_page(snap)), bar + 0x40);
+	*snapp = snap;
+	return 0;
+}
+`;
+    const r = await analyzeText(src, 't.c');
+    assert.equal(r.findings.length, 1);
+    assert.equal(r.findings[0].rule, 'vmalloc-linear-map');
+    assert.deepEqual(r.findings[0].fixes, []);
+    // one page of it, or a buffer of one page: the replacement is right
+    const one = await analyzeText(src.replace('(512 * 1024)', '(4096)'), 't.c');
+    assert.equal(one.findings[0].fixes[0]?.title, 'Use vmalloc_to_page()');
+  });
+});
+
 describe('a flush at a fixed start inside a loop of chunks', () => {
   test('is short, and its fix moves it to the chunk the iteration adds', async () => {
     const src = fs.readFileSync(path.join(FIXTURE_DIR, 'maint_chunk_fixed_start.c'), 'utf8');
