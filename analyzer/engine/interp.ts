@@ -1810,6 +1810,11 @@ export class FunctionAnalysis {
       case 'pointer_expression': {
         const a = child(n, 'argument');
         if (!a) return undefined;
+        if (n.op === '*') {
+          // `*out` after `*out = vmalloc(…)` (outParamStore): the pointer stored there
+          const stored = st.vars.get(`*${this.text(this.strip(a))}`);
+          if (stored) return stored.t === 'other' ? undefined : stored;
+        }
         const v = this.ev(a, st);
         if (n.op === '*') {
           if (v && v.t === 'buf') this.cpuRead(v.b, n, st, true);
@@ -2025,7 +2030,12 @@ export class FunctionAnalysis {
         return rv;
       }
     }
-    if (lhs.type === 'pointer_expression' && lhs.op === '*' && this.outParamStore(lhs, rv)) return rv;
+    if (lhs.type === 'pointer_expression' && lhs.op === '*' && this.outParamStore(lhs, rv)) {
+      // what the function reads back as `*out` is what it stored there
+      const t = child(lhs, 'argument');
+      if (t) st.vars.set(`*${this.text(this.strip(t))}`, rv ?? { t: 'other' });
+      return rv;
+    }
     this.storeThrough(lhs, st, n);
     return rv;
   }
@@ -2512,10 +2522,11 @@ export class FunctionAnalysis {
       return this.sinkCall(sink, n, args, st);
     }
     if (this.tu.extraSinks.has(name)) {
+      // every buffer argument, wherever it is (`foo_submit(dev, buf, len)`: a `void *dev` is a
+      // parameter's pointer too, and the buffer is rarely first)
       const vals = args.map((a) => this.ev(a, st));
-      const i = vals.findIndex((v) => v && v.t === 'buf');
-      if (i >= 0) {
-        const v = vals[i] as Extract<Val, { t: 'buf' }>;
+      for (const v of vals) {
+        if (!v || v.t !== 'buf') continue;
         const added: Added = { buf: v.b, steps: [this.step('page-add', n, `passed to ${name}() (configured sink)`)] };
         this.submit([added], this.ctxBits, n, false, st, undefined);
       }
@@ -2900,6 +2911,15 @@ export class FunctionAnalysis {
   }
 
   private checkRange(rec: MaintRec, ranges: IoRange[], b: Buf, n: SNode, args: SNode[], op: 'flush' | 'invalidate'): void {
+    // no bytes at all: a literal 0, or the bio's remaining size once it has completed (the block
+    // layer advances bi_iter over what it completes: block/blk-mq.c blk_update_request() →
+    // bio_advance(), so an ended bio's bi_iter.bi_size is 0)
+    const zeroLen = rec.len !== undefined && /^0[uUlL]*$/.test(bareExpr(rec.len));
+    const endedBio = op === 'invalidate' && rec.len !== undefined && /(?:->|\.)bi_iter\.bi_size$/.test(bareExpr(rec.len));
+    if ((zeroLen || endedBio) && args[1]) {
+      this.reportZeroRange(rec, b, n, args, op, endedBio);
+      return;
+    }
     const short = this.shortfall(rec, ranges, b);
     if (!short) return;
     rec.wrongRange = true;
@@ -2943,6 +2963,21 @@ export class FunctionAnalysis {
     }
     this.report('vmap-io-maintenance-range', n, b,
       `${what}() ${detail}: the rest keeps ${op === 'flush' ? 'dirty' : 'stale'} alias lines`,
+      [...b.origin, rec.step], this.dirOf(this.ctxBits), fixes,
+      { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' });
+  }
+
+  /** vmap-io-maintenance-range for a flush/invalidate that covers no bytes (checkRange()). */
+  private reportZeroRange(rec: MaintRec, b: Buf, n: SNode, args: SNode[], op: 'flush' | 'invalidate', endedBio: boolean): void {
+    rec.wrongRange = true;
+    const what = op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range';
+    const name = this.bufNameForFix(b);
+    const len = name ? this.lenFor(b, name) : undefined;
+    const fixes: Fix[] = len && args[1] ? [{ title: `Cover the buffer: ${what}(${this.text(args[0])}, ${len})`, isPreferred: true, edits: [
+      { file: this.tu.file, span: this.span(args[1]), newText: len },
+    ] }] : [];
+    this.report('vmap-io-maintenance-range', n, b,
+      `${what}() covers no bytes: \`${this.text(args[1])}\` is 0${endedBio ? ' once the bio has completed (the block layer advances its iterator over what it completed)' : ''}; every ${op === 'flush' ? 'dirty' : 'stale'} alias line of \`${b.display}\` stays`,
       [...b.origin, rec.step], this.dirOf(this.ctxBits), fixes,
       { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' });
   }
