@@ -48,7 +48,7 @@ scan options:
   --parser wasm|native  tree-sitter backend (default wasm)
   --exclude GLOB        skip matching paths (repeatable)
   --allocator NAME      treat NAME() as returning vmalloc memory (repeatable)
-  --sink NAME           treat NAME() as submitting its buffer argument (repeatable)
+  --sink NAME           treat NAME() as submitting its buffer arguments (repeatable)
   --base DIR            base tree for patches (report only what a patch introduces)
   --all                 with patches: also show pre-existing findings
   --simulate            attach the cache simulation to each finding (json) or summary (text)
