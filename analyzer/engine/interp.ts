@@ -380,6 +380,19 @@ function namesMember(t: string, m: string): boolean {
 /** State.guarded key `flushed-if:I=V:ID`: buffer ID was flushed on the paths where flag parameter I is V (flushesWhen). */
 const FLUSHED_IF = 'flushed-if:';
 
+/** The maps of a State that say what is known about buffers (their entries are never mutated, only replaced). */
+interface BufFacts { flushed: Map<string, unknown>; written: Map<string, unknown>; inflight: Map<string, unknown>; completed: Map<string, unknown>; invalidated: Map<string, unknown>; clean: Set<string> }
+
+function bufFacts(st: State): BufFacts {
+  return { flushed: new Map(st.flushed), written: new Map(st.written), inflight: new Map(st.inflight), completed: new Map(st.completed), invalidated: new Map(st.invalidated), clean: new Set(st.clean) };
+}
+
+function sameBufFacts(a: BufFacts, st: State): boolean {
+  const same = (x: Map<string, unknown>, y: Map<string, unknown>) => x.size === y.size && [...x].every(([k, v]) => y.get(k) === v);
+  return same(a.flushed, st.flushed) && same(a.written, st.written) && same(a.inflight, st.inflight) && same(a.completed, st.completed) &&
+    same(a.invalidated, st.invalidated) && a.clean.size === st.clean.size && [...a.clean].every((k) => st.clean.has(k));
+}
+
 /** How many backward gotos a function's analysis follows (each runs the code from its label again). */
 const MAX_GOTO_REPLAYS = 8;
 
@@ -491,7 +504,7 @@ export class FunctionAnalysis {
   /** The variables each loop assigns (movesInLoop), by loop node. */
   private readonly loopAssigned = new WeakMap<SNode, Set<string>>();
   /** Labels already passed, with where they are: a `goto` to one is a backward jump (a retry loop). */
-  private labelsSeen = new Map<string, { stmts: SNode[]; index: number; start: number }>();
+  private labelsSeen = new Map<string, { stmts: SNode[]; index: number; start: number; facts?: BufFacts }>();
   /** Labels whose code a backward `goto` is running again (once per label and path into it). */
   private replaying = new Set<string>();
   private replays = 0;
@@ -991,6 +1004,9 @@ export class FunctionAnalysis {
         const pending = this.labels.get(name);
         if (pending !== undefined) this.labels.delete(name);
         const merged = join(st, pending ? cloneState(pending) : null);
+        // what the buffers' facts were on the way in: a jump back with the same facts adds nothing
+        const seen = this.labelsSeen.get(name);
+        if (seen && seen.start === s.start && merged) seen.facts = bufFacts(merged);
         return this.execBlock(s.children.filter((c) => c.field !== 'label'), merged);
       }
       case 'preproc_if':
@@ -1057,8 +1073,10 @@ export class FunctionAnalysis {
             // `again: … if (retry) { buf[0] = 7; goto again; }`: the code from the label runs
             // once more with this path's state, so what the retry writes meets the resubmission.
             // Once: a second jump back from the replay is the same loop.
-            // bounded: a function with many retry jumps (or nested ones) is not re-run without end
-            if (!this.replaying.has(name) && this.replays < MAX_GOTO_REPLAYS) {
+            // bounded: a function with many retry jumps (or nested ones) is not re-run without end;
+            // and only a path whose buffers' facts changed since the label (a rewrite, a flush)
+            // can find something the first run did not
+            if (!this.replaying.has(name) && this.replays < MAX_GOTO_REPLAYS && !(back.facts && sameBufFacts(back.facts, st))) {
               this.replays++;
               this.replaying.add(name);
               const out = this.execBlock(back.stmts.slice(back.index), cloneState(st));
@@ -4370,17 +4388,18 @@ export class FunctionAnalysis {
       for (const [id, rec] of st.flushed) if (!rec.wrongRange && members.has(id) && (!facts.flushed || facts.flushed.has(id))) (flushed ??= new Set()).add(id);
       // a member flushed here with no fact about what it holds (`flush(ext->data, ext->len)`), when
       // the call passes an object of that struct type: the callee's buffer of that member
-      const passed = new Set<string>();
-      for (const a of args) {
-        const r = this.rootIdent(a);
-        const t = r !== undefined ? this.types.get(r) : undefined;
-        if (t?.isStruct) passed.add(t.base);
-      }
-      if (passed.size) {
-        for (const [id, rec] of st.flushed) {
-          if (!id.startsWith('field:') || members.has(id) || rec.wrongRange || !passed.has(id.slice('field:'.length, id.indexOf('.')))) continue;
-          if (!facts.flushed || facts.flushed.has(id)) (flushed ??= new Set()).add(id);
+      let passed: Set<string> | undefined;
+      for (const [id, rec] of st.flushed) {
+        if (!id.startsWith('field:') || members.has(id) || rec.wrongRange || (facts.flushed && !facts.flushed.has(id))) continue;
+        if (!passed) {
+          passed = new Set<string>();
+          for (const a of args) {
+            const r = this.rootIdent(a);
+            const t = r !== undefined ? this.types.get(r) : undefined;
+            if (t?.isStruct) passed.add(t.base);
+          }
         }
+        if (passed.has(id.slice('field:'.length, id.indexOf('.')))) (flushed ??= new Set()).add(id);
       }
       // an argument this path flushed whole right before the call (`flush(vbuf, len); chunk(bdev,
       // vbuf, len)`): the callee's parameter, whatever the caller's buffer is (ARG_FLUSHED)
