@@ -4148,7 +4148,21 @@ export class FunctionAnalysis {
     if (!siteNode) return;
     const fixes: Fix[] = [];
     const { name, len } = this.invalidateRange(p);
-    if (name && len && p.insertAfter !== undefined) {
+    // a label between the completion and the read that a jump from before the completion reaches
+    // (`goto unmap;` on an error path): after the completion is not on every path to the read,
+    // right before the read is
+    const readStep = extra.find((x) => x.kind === 'cpu-read');
+    const readNode = readStep ? this.nodeAt(readStep.span.startOffset, readStep.span.endOffset) : undefined;
+    const readStmt = readNode ? this.stmtOf(readNode) : undefined;
+    const skipped = p.insertAfter !== undefined && readStmt !== undefined && this.jumpedOver(p.insertAfter, readStmt.start);
+    if (name && len && skipped && readStmt && readStmt.type !== 'labeled_statement') {
+      const call = `invalidate_kernel_vmap_range(${name}, ${len});`;
+      const ind = indentAt(this.src, readStmt.start);
+      const body = b.kind === 'maybe' ? `if (is_vmalloc_addr(${name}))\n${ind}\t${call}` : call;
+      fixes.push({ title: `Insert invalidate_kernel_vmap_range(${name}, ${len}) before the CPU reads it`, isPreferred: true, edits: [
+        { file: this.tu.file, span: this.offsetSpan(lineStart(this.src, readStmt.start)), newText: `${ind}${body}\n` },
+      ] });
+    } else if (name && len && p.insertAfter !== undefined && !skipped) {
       const call = `invalidate_kernel_vmap_range(${name}, ${len});`;
       const ind = p.indent ?? '\t';
       const body = b.kind === 'maybe' ? `if (is_vmalloc_addr(${name}))\n${ind}\t${call}` : call;
@@ -4173,6 +4187,19 @@ export class FunctionAnalysis {
       [...b.origin, ...(before && !p.steps.some((s) => s.kind === 'submit') ? [before] : []),
         ...p.steps.flatMap((s) => (early && s.kind === 'complete' ? [early, s] : before && s.kind === 'submit' ? [before, s] : [s])), ...extra], 'read', fixes,
       { cpuReadsAfter: true, hasInvalidate: false, hasFlush: false, cpuWroteBefore: false });
+  }
+
+  /** Is there a label in (from, to] that a goto placed before `from` jumps to? */
+  private jumpedOver(from: number, to: number): boolean {
+    const labels = new Set<string>();
+    for (const d of descendants(this.fn.body)) {
+      if (d.type === 'labeled_statement' && d.start > from && d.start <= to) {
+        const l = child(d, 'label');
+        if (l) labels.add(this.text(l));
+      }
+    }
+    if (!labels.size) return false;
+    return descendants(this.fn.body).some((d) => d.type === 'goto_statement' && d.start < from && labels.has(this.text(child(d, 'label') ?? d)));
   }
 
   private bufNameForFix(b: Buf): string | undefined {

@@ -486,6 +486,40 @@ u64 foo_load(struct block_device *bdev, struct page **pages, unsigned int nr)
     assert.equal(r.findings[0].fixes[0]?.title, 'Insert invalidate_kernel_vmap_range(v, nr * PAGE_SIZE) after the I/O completes');
   });
 
+  test('an invalidate fix goes right before the read when an error path jumps past the completion to a label', async () => {
+    const src = `${HDR}struct foo_fl { struct device *dev; void *ring; dma_addr_t dma[4]; struct completion done; };
+
+u32 foo_pull(struct foo_fl *f)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		f->dma[i] = dma_map_page(f->dev, vmalloc_to_page(f->ring + i * PAGE_SIZE), 0, PAGE_SIZE, DMA_FROM_DEVICE);
+		if (dma_mapping_error(f->dev, f->dma[i]))
+			goto unmap;
+	}
+	wait_for_completion(&f->done);
+unmap:
+	while (--i >= 0)
+		dma_unmap_page(f->dev, f->dma[i], PAGE_SIZE, DMA_FROM_DEVICE);
+	return *(u32 *)f->ring;
+}
+
+int foo_fl_init(struct foo_fl *f)
+{
+	f->ring = vmalloc(4 * PAGE_SIZE);
+	return f->ring ? 0 : -ENOMEM;
+}
+`;
+    const r = await analyzeText(src, 't.c');
+    assert.equal(r.findings.length, 1);
+    const fix = r.findings[0].fixes[0];
+    assert.equal(fix?.title, 'Insert invalidate_kernel_vmap_range(f->ring, 4 * PAGE_SIZE) before the CPU reads it');
+    const e = fix.edits[0];
+    const again = await analyzeText(src.slice(0, e.span.startOffset) + e.newText + src.slice(e.span.endOffset), 't.c');
+    assert.deepEqual(again.findings, []);
+  });
+
   test('no vmalloc_to_page() fix when the page becomes the physical address of a multi-page buffer', async () => {
     const src = `${HDR}#define FOO_SNAP_SIZE (512 * 1024)
 
