@@ -31,6 +31,8 @@ interface MakeLine { lhs: string; words: string[]; conds: string[] }
 
 interface KconfigEntry { file: string; deps: string[] }
 
+interface KconfigFile { entries: Map<string, KconfigEntry[]>; sources: { path: string; deps: string[] }[] }
+
 export interface Confinement {
   /** The Kconfig symbols of aliasing-free architectures the file needs (`X86`). */
   archs: string[];
@@ -50,7 +52,7 @@ const MAX_DEPTH = 4;
 export class KbuildReader {
   private readonly texts = new Map<string, string | undefined>();
   private readonly makes = new Map<string, MakeLine[]>();
-  private readonly kconfigs = new Map<string, Map<string, KconfigEntry[]>>();
+  private readonly kconfigs = new Map<string, KconfigFile>();
   private readonly values = new Map<string, { v: Tri; why?: Confinement }>();
   private readonly kconfigDirs = new Map<string, string[]>();
 
@@ -152,34 +154,43 @@ export class KbuildReader {
     return p.length ? p : this.dirPaths(parent, depth + 1);
   }
 
-  /** `config NAME` entries of one Kconfig file, with their own `depends on` and the `if`/`menu` conditions around them. */
-  private kconfigOf(file: string): Map<string, KconfigEntry[]> {
+  /**
+   * One Kconfig file read once: its `config NAME` entries, each with its own `depends on` and the
+   * `if`/`menu`/`choice` conditions around it; and the files it sources (paths from the tree's top),
+   * each with the `if` conditions around the line.
+   */
+  private kconfigOf(file: string): KconfigFile {
     const hit = this.kconfigs.get(file);
     if (hit) return hit;
-    const out = new Map<string, KconfigEntry[]>();
-    const text = this.read(file) ?? '';
+    const entries = new Map<string, KconfigEntry[]>();
+    const sources: { path: string; deps: string[] }[] = [];
     const blocks: { kind: 'if' | 'menu' | 'choice'; deps: string[] }[] = [];
-    let cur: { name?: string; deps: string[]; menu?: { deps: string[] } } | undefined;
+    let cur: { name?: string; deps: string[] } | undefined;
     const close = (): void => {
       if (cur?.name) {
-        const all = [...blocks.flatMap((b) => b.deps), ...cur.deps];
-        const list = out.get(cur.name) ?? [];
-        list.push({ file, deps: all });
-        out.set(cur.name, list);
+        const list = entries.get(cur.name) ?? [];
+        list.push({ file, deps: [...blocks.flatMap((b) => b.deps), ...cur.deps] });
+        entries.set(cur.name, list);
       }
       cur = undefined;
     };
-    for (const line of kconfigLines(text)) {
+    for (const line of kconfigLines(this.read(file) ?? '')) {
       let m: RegExpExecArray | null;
       if ((m = /^(?:menu)?config\s+(\w+)/.exec(line))) { close(); cur = { name: m[1], deps: [] }; continue; }
       if ((m = /^if\s+(.+)$/.exec(line))) { close(); blocks.push({ kind: 'if', deps: [m[1]] }); continue; }
-      if (/^menu\b/.test(line)) { close(); const b = { kind: 'menu' as const, deps: [] as string[] }; blocks.push(b); cur = { deps: b.deps, menu: b }; continue; }
-      if (/^choice\b/.test(line)) { close(); const b = { kind: 'choice' as const, deps: [] as string[] }; blocks.push(b); cur = { deps: b.deps, menu: b }; continue; }
+      // a menu's or choice's own `depends on` lines hold for what it contains
+      if ((m = /^(menu|choice)\b/.exec(line))) { close(); const b = { kind: m[1] as 'menu' | 'choice', deps: [] as string[] }; blocks.push(b); cur = { deps: b.deps }; continue; }
       if (/^(endif|endmenu|endchoice)\b/.test(line)) { close(); blocks.pop(); continue; }
+      if ((m = /^(o?)(r?)source\s+"([^"]+)"/.exec(line))) {
+        // `source` paths are from the tree's top (Documentation/kbuild/kconfig-language.rst), `rsource` from the file's directory
+        const src = m[3].replace(/^\$\(srctree\)\//, '');
+        sources.push({ path: m[2] ? path.posix.join(this.rel(path.dirname(file)), src) : src, deps: blocks.filter((b) => b.kind === 'if').flatMap((b) => b.deps) });
+      }
       if (/^(comment|source|rsource|osource|orsource|mainmenu)\b/.test(line)) { close(); continue; }
       if ((m = /^depends\s+on\s+(.+)$/.exec(line)) && cur) cur.deps.push(m[1]);
     }
     close();
+    const out = { entries, sources };
     this.kconfigs.set(file, out);
     return out;
   }
@@ -201,18 +212,7 @@ export class KbuildReader {
     let dir = path.dirname(path.dirname(file));
     for (let up = 0; up < 3 && !res.length && (dir === this.root || dir.startsWith(this.root + path.sep)); up++, dir = path.dirname(dir)) {
       for (const k of this.kconfigFilesIn(dir)) {
-        const blocks: string[][] = [];
-        for (const line of kconfigLines(this.read(k) ?? '')) {
-          let m: RegExpExecArray | null;
-          if ((m = /^if\s+(.+)$/.exec(line))) blocks.push([m[1]]);
-          else if (/^(menu|choice)\b/.test(line)) blocks.push([]);
-          else if (/^(endif|endmenu|endchoice)\b/.test(line)) blocks.pop();
-          else if ((m = /^(o?)(r?)source\s+"([^"]+)"/.exec(line))) {
-            // `source` paths are from the tree's top (Documentation/kbuild/kconfig-language.rst), `rsource` from the file's directory
-            const src = m[3].replace(/^\$\(srctree\)\//, '');
-            if ((m[2] ? path.posix.join(this.rel(path.dirname(k)), src) : src) === rel) res.push({ deps: blocks.flat(), file: k });
-          }
-        }
+        for (const src of this.kconfigOf(k).sources) if (src.path === rel) res.push({ deps: src.deps, file: k });
       }
     }
     return res;
@@ -233,7 +233,7 @@ export class KbuildReader {
     this.values.set(key, { v: '?' }); // a cycle is unknown
     const found: KconfigEntry[] = [];
     for (let dir = near; ; dir = path.dirname(dir)) {
-      for (const k of this.kconfigFilesIn(dir)) found.push(...(this.kconfigOf(k).get(name) ?? []));
+      for (const k of this.kconfigFilesIn(dir)) found.push(...(this.kconfigOf(k).entries.get(name) ?? []));
       if (found.length || dir === this.root || !dir.startsWith(this.root) || path.dirname(dir) === dir) break;
     }
     let res: { v: Tri; why?: Confinement } = { v: '?' };
