@@ -372,6 +372,11 @@ function portableSize(size: string): boolean {
   return plain.every((id) => /^[A-Z0-9_]+$/.test(id) || SIZE_WORDS.test(id));
 }
 
+/** The facts of a vmap-io-maintenance-range finding about a flush or an invalidate. */
+function rangeFacts(op: 'flush' | 'invalidate'): Partial<Finding['facts']> {
+  return { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' };
+}
+
 /** Does maintenance pointer text `t` (whitespace removed) name member `m` (`x->m`, `y.m`, `x->m + off`)? */
 function namesMember(t: string, m: string): boolean {
   return new RegExp(`(->|\\.)${m}\\b`).test(t);
@@ -2982,7 +2987,7 @@ export class FunctionAnalysis {
     this.report('vmap-io-maintenance-range', n, b,
       `${what}() ${detail}: the rest keeps ${op === 'flush' ? 'dirty' : 'stale'} alias lines`,
       [...b.origin, rec.step], this.dirOf(this.ctxBits), fixes,
-      { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' });
+      rangeFacts(op));
   }
 
   /** vmap-io-maintenance-range for a flush/invalidate that covers no bytes (checkRange()). */
@@ -2997,7 +3002,7 @@ export class FunctionAnalysis {
     this.report('vmap-io-maintenance-range', n, b,
       `${what}() covers no bytes: \`${this.text(args[1])}\` is 0${endedBio ? ' once the bio has completed (the block layer advances its iterator over what it completed)' : ''}; every ${op === 'flush' ? 'dirty' : 'stale'} alias line of \`${b.display}\` stays`,
       [...b.origin, rec.step], this.dirOf(this.ctxBits), fixes,
-      { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' });
+      rangeFacts(op));
   }
 
   /** vmap-io-maintenance-range for a flush/invalidate of a pointer advanced while building the I/O. */
@@ -3011,7 +3016,7 @@ export class FunctionAnalysis {
     this.report('vmap-io-maintenance-range', n, b,
       `${op === 'flush' ? 'flush_kernel_vmap_range' : 'invalidate_kernel_vmap_range'}() on \`${args[0] ? this.text(args[0]) : b.display}\` after it was advanced while building the I/O: the range misses the buffer that was ${op === 'flush' ? 'written' : 'read'}`,
       [...b.origin, ...(advSite ? [advSite] : []), step], this.dirOf(this.ctxBits), fixes,
-      { wrongRange: true, hasFlush: op === 'flush', hasInvalidate: op === 'invalidate', cpuWroteBefore: op === 'flush', cpuReadsAfter: op === 'invalidate' });
+      rangeFacts(op));
   }
 
   private unadvancedAlias(b: Buf, st: State): string | undefined {
@@ -4483,7 +4488,7 @@ export class FunctionAnalysis {
       // a direction variable that is a read in this direction context (`fw_map(f, dir)` on the
       // half where `dir` is DMA_FROM_DEVICE)
       const v = dir === undefined && st && x.type === 'identifier' ? st.vars.get(this.text(x)) : undefined;
-      if (v?.t === 'op') dir = opHasWrite(v.v) ? (opHasRead(v.v) ? 'both' : 'write') : opHasRead(v.v) ? 'read' : undefined;
+      if (v?.t === 'op' && (opHasRead(v.v) || opHasWrite(v.v))) dir = this.dirOf(v.v);
       if (dir === 'read') read = true;
       else if (dir !== undefined) return false;
     }
