@@ -650,6 +650,8 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
     const graph = buildGraph(depFiles);
     const table = new SummaryTable(depFiles);
     const finalFindings: Finding[] = [];
+    // what each was delivered as (kbuild): the whole result stored keeps the findings as analysed
+    const confined = new Map<Finding, Finding>();
     const maxRounds = Math.max(1, opts.maxRounds ?? 4);
     let doneFiles = 0;
     const parsedOnce = new Set<number>();
@@ -774,7 +776,9 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       for (const m of res.notes) notes.push({ path: files[parseIdx[k]].path, severity: 'info', message: m });
       for (const f of res.findings) {
         finalFindings.push(f);
-        onFinding?.(confineFindings([f])[0]);
+        const c = confineFindings([f])[0];
+        confined.set(f, c);
+        onFinding?.(c);
       }
     };
 
@@ -951,7 +955,7 @@ export async function scanPaths(paths: string[], opts: ScanOptions = {}, onFindi
       });
     }
     stats.wallMs = performance.now() - t0;
-    return { findings: confineFindings(finalFindings), notes, stats, summaries, fieldFacts };
+    return { findings: finalFindings.map((f) => confined.get(f) ?? f), notes, stats, summaries, fieldFacts };
   } finally {
     progress.done();
     (early as GrepRun | undefined)?.cancel();
