@@ -13,6 +13,8 @@ import { lineStarts as lineStartsOf } from './parse/lines';
 import { AnalysisDemand, AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary, KernelVersion, givesMemory, reachesIo } from './types';
 import { FunctionInfo } from './engine/tu';
 import { FunctionAnalysis, PENDING, SummaryAcc, TuCtx, CallSiteFacts, strongerKind, NO_IDS } from './engine/interp';
+
+const NO_CONSTS: ReadonlyMap<number, 0 | 1 | null> = new Map();
 import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite, fieldNameOf, meet } from './engine/state';
 import { DIRECTIONS, seedNames, type SourceKind } from './tables';
 import { ALLOCATORS, allocatorApplies } from './tables/allocators';
@@ -365,12 +367,21 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const extSites = new Map<string, number[]>();
   for (const [name, idxs] of opts.externalCallSites ?? []) if (byName.has(name) && idxs.length) extSites.set(name, idxs);
   for (const name of extSites.keys()) calledInFile.add(name);
+  // named anywhere but in a call (`.xfer = foo_xfer`, `INIT_WORK(&w, foo_work)`, a comment): its
+  // address may be taken, so not all its call sites are known
+  const taken = new Map<string, boolean>();
+  const addressTaken = (name: string): boolean => {
+    let t = taken.get(name);
+    if (t === undefined) taken.set(name, t = new RegExp(`\\b${name}\\b(?!\\s*\\()`).test(opts.wholeText ?? text));
+    return t;
+  };
   const withExternalSites = (m: Map<string, CallSiteFacts>): Map<string, CallSiteFacts> => {
     for (const [name, idxs] of extSites) {
       const cur = m.get(name) ?? { vmallocArgs: new Set<number>(), guarded: new Map<number, boolean>() };
       for (const i of idxs) cur.vmallocArgs.add(i);
-      // a caller in another file: what it flushed is not known
+      // a caller in another file: what it flushed or passes is not known
       cur.flushed = NO_IDS;
+      cur.consts = NO_CONSTS;
       m.set(name, cur);
     }
     return m;
@@ -468,6 +479,8 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     const nextSites = new Map<string, CallSiteFacts>();
     for (const m of fnSites.values()) mergeSites(nextSites, m);
     withExternalSites(nextSites);
+    // a function whose address is taken (an ops table, a callback argument) has callers unseen
+    for (const [name, f] of nextSites) if (f.consts?.size && [...f.consts.values()].some((c) => c !== null) && addressTaken(name)) f.consts = NO_CONSTS;
 
     // Which inputs changed, and who reads them.
     const changedNames = new Set<string>();
@@ -711,13 +724,24 @@ function mergeSites(into: Map<string, CallSiteFacts>, from: Map<string, CallSite
   for (const [name, f] of from) {
     const cur = into.get(name);
     if (!cur) {
-      into.set(name, { vmallocArgs: new Set(f.vmallocArgs), guarded: new Map(f.guarded), ...(f.flushed ? { flushed: f.flushed } : {}) });
+      into.set(name, { vmallocArgs: new Set(f.vmallocArgs), guarded: new Map(f.guarded), ...(f.flushed ? { flushed: f.flushed } : {}), ...(f.consts ? { consts: f.consts } : {}) });
       continue;
     }
+    if (f.consts) cur.consts = !cur.consts ? f.consts : sameConsts(cur.consts, f.consts);
     for (const i of f.vmallocArgs) cur.vmallocArgs.add(i);
     for (const [i, g] of f.guarded) cur.guarded.set(i, (cur.guarded.get(i) ?? true) && g);
     if (f.flushed) cur.flushed = !cur.flushed ? f.flushed : cur.flushed.size === 0 || f.flushed.size === 0 ? NO_IDS : new Set([...cur.flushed].filter((id) => f.flushed?.has(id)));
   }
+}
+
+/** Per parameter, the literal's truth both sets of call sites agree on, else null. */
+function sameConsts(a: ReadonlyMap<number, 0 | 1 | null>, b: ReadonlyMap<number, 0 | 1 | null>): ReadonlyMap<number, 0 | 1 | null> {
+  const out = new Map<number, 0 | 1 | null>();
+  for (const i of new Set([...a.keys(), ...b.keys()])) {
+    const x = a.get(i);
+    out.set(i, x !== undefined && x === b.get(i) ? x : null);
+  }
+  return out;
 }
 
 /** The same call-site facts (no facts at all differs from empty ones). */
@@ -726,6 +750,7 @@ function sameSites(a: CallSiteFacts | undefined, b: CallSiteFacts | undefined): 
   if (a.vmallocArgs.size !== b.vmallocArgs.size || a.guarded.size !== b.guarded.size) return false;
   for (const i of a.vmallocArgs) if (!b.vmallocArgs.has(i)) return false;
   for (const [i, g] of a.guarded) if (b.guarded.get(i) !== g) return false;
+  if ((a.consts?.size ?? -1) !== (b.consts?.size ?? -1) || [...(a.consts ?? [])].some(([i, c]) => b.consts?.get(i) !== c)) return false;
   if ((a.flushed === undefined) !== (b.flushed === undefined) || (a.flushed && b.flushed && (a.flushed.size !== b.flushed.size || [...a.flushed].some((id) => !b.flushed?.has(id))))) return false;
   return true;
 }

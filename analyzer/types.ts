@@ -375,4 +375,10 @@ export interface AnalyzeOptions {
    * read from the whole file, since a store into a slot may sit in a blanked body.
    */
   pointerSlots?: readonly (readonly [string, readonly string[]])[];
+  /**
+   * The whole file, when `text` is a slice: what only the whole file can tell (whether a static
+   * function's address is taken in a blanked table or body, so that its call sites are not all
+   * known).
+   */
+  wholeText?: string;
 }

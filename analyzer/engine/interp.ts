@@ -90,6 +90,23 @@ export interface CallSiteFacts {
    * until a site is seen; empty when another file calls the function.
    */
   flushed?: ReadonlySet<string>;
+  /**
+   * Per parameter, the truth of the literal every call site passes (`foo_write(dev, buf, len,
+   * true)` → 1), null where some site passes anything else. Empty when the function's address is
+   * taken or another file calls it: then no call site is known for certain.
+   */
+  consts?: ReadonlyMap<number, 0 | 1 | null>;
+}
+
+const MAINT_WORD = /\b(?:flush|invalidate)_kernel_vmap_range\b/;
+
+/** The truth of literal argument `t` (`true`, `false`, `0`, `1`, `NULL`), else null. */
+export function literalTruth(t: string): 0 | 1 | null {
+  const x = t.trim();
+  if (x === 'true' || x === 'false') return x === 'true' ? 1 : 0;
+  if (x === 'NULL') return 0;
+  if (/^(0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/.test(x)) return Number(x.replace(/[uUlL]+$/, '')) === 0 ? 0 : 1;
+  return null;
 }
 
 /** What a summary says a function hands back when two paths (or two analyses) disagree: vmalloc wins, else the first. */
@@ -503,6 +520,8 @@ export class FunctionAnalysis {
   private through: { node: SNode; name: string; via: string } | undefined;
   /** set when the analysis consulted the direction context: otherwise the other context would repeat it */
   usedCtx = false;
+  /** This function names a maintenance call (computed at its first flag test). */
+  private maintains: boolean | undefined;
   /** what this function passes to in-file callees, per callee */
   readonly siteFacts = new Map<string, CallSiteFacts>();
   private labels = new Map<string, State | null>();
@@ -679,6 +698,15 @@ export class FunctionAnalysis {
   }
 
   /** Root identifier of an lvalue-ish expression (`sgl` for `&sgl[i]`, `bp` for `bp->b_bio`). */
+  /** `e` names a local variable (or an offset from one) holding buffer `v`, not a fresh allocation or a member. */
+  private localBufRef(e: SNode, v: Extract<Val, { t: 'buf' }>, st: State): boolean {
+    let x = this.strip(e);
+    if (x.type === 'binary_expression' && (x.op === '+' || x.op === '-')) x = this.strip(child(x, 'left') ?? x);
+    if (x.type !== 'identifier') return false;
+    const cur = st.vars.get(this.text(x));
+    return cur !== undefined && cur.t === 'buf' && cur.b.id === v.b.id && !v.b.id.startsWith('field:') && !v.b.id.startsWith('global:');
+  }
+
   private rootIdent(n: SNode): string | undefined {
     let cur: SNode | undefined = this.strip(n);
     while (cur) {
@@ -1233,11 +1261,20 @@ export class FunctionAnalysis {
   private execIf(s: SNode, st: State): State | null {
     const condNode = child(s, 'condition');
     const before = condNode ? this.condVars(condNode, st) : new Map<string, Val>();
-    const [t, e] = condNode ? this.cond(condNode, st, true) : [st, cloneState(st)];
+    let [t, e] = condNode ? this.cond(condNode, st, true) : [st, cloneState(st)];
     if (condNode) for (const h of this.inspected(condNode)) { t?.guarded.add(h); e?.guarded.add(h); }
     // a flag parameter's value on each branch (`if (to_device)`, `if (!write)`): flushesWhen
     const flag = condNode ? this.flagParam(condNode) : undefined;
     if (flag) { t?.guarded.add(`flag:${flag.index}=${flag.neg ? 0 : 1}`); e?.guarded.add(`flag:${flag.index}=${flag.neg ? 1 : 0}`); }
+    // a static function every caller hands the same literal flag (`foo_write(…, true)`): the
+    // branch that flag rules out is never taken
+    const fixed = flag && this.fn.isStatic ? this.tu.callSites.get(this.fn.name)?.consts?.get(flag.index) : undefined;
+    // (its callers say so: a slice keeps them when the function maintains something)
+    if (flag && this.fn.isStatic && (this.maintains ??= MAINT_WORD.test(this.text(this.fn.body)))) this.tu.demand?.add(`guard:${this.fn.name}`);
+    if (flag && (fixed === 0 || fixed === 1)) {
+      if ((fixed === 1) !== flag.neg) e = null;
+      else t = null;
+    }
     const conseq = child(s, 'consequence') as SNode;
     const altClause = child(s, 'alternative');
     const altStmt = altClause ? (altClause.type === 'else_clause' ? altClause.children.find((c) => c.type !== 'comment') : altClause) : undefined;
@@ -2177,6 +2214,11 @@ export class FunctionAnalysis {
       rv.b.display = this.text(lhs);
       const h = this.rootIdent(lhs);
       if (h) rv.b.holders = [h];
+    }
+    // a local's buffer stored in another object's member (`zs->next_out = zbuf`) escapes: whoever
+    // is handed that object (zlib_deflate(zs, …)) may write through it
+    if (rv && rv.t === 'buf' && rv.b.kind !== 'param' && rhs && lhs.type === 'field_expression' && this.localBufRef(rhs, rv, st)) {
+      if (!st.written.has(rv.b.id)) st.written.set(rv.b.id, this.step('flow', lhs, `\`${this.text(this.strip(rhs))}\` stored in ${this.text(lhs)}, assumed written through it`));
     }
     // storing anything else makes the location clean on this path (not the file-wide fact)
     st.vars.set(key, rv ?? { t: 'other' });
@@ -4402,14 +4444,19 @@ export class FunctionAnalysis {
   }
 
   private noteSite(name: string, n: SNode, args: SNode[], vals: (Val | undefined)[], st: State): void {
-    const facts = this.siteFacts.get(name) ?? { vmallocArgs: new Set<number>(), guarded: new Map<number, boolean>() };
+    const seen = this.siteFacts.get(name);
+    const facts = seen ?? { vmallocArgs: new Set<number>(), guarded: new Map<number, boolean>() };
+    const consts = new Map<number, 0 | 1 | null>();
     args.forEach((a, i) => {
+      const c = literalTruth(this.text(a));
+      consts.set(i, seen && seen.consts?.get(i) !== c ? null : c);
       const v = vals[i];
       if (v && v.t === 'buf' && !this.isSym(v.b)) facts.vmallocArgs.add(i);
       const root = this.rootIdent(a);
       const g = root !== undefined && st.guarded.has(root);
       facts.guarded.set(i, (facts.guarded.get(i) ?? true) && g);
     });
+    facts.consts = consts;
     // a member's buffer flushed here is flushed for the callee too (the same member facts): only
     // those, not this function's own buffers or parameters, which the callee cannot name
     // (once empty at some site, nothing is left to intersect). A call passing a read direction

@@ -45,11 +45,16 @@ export interface SliceResult {
    * slot may sit in a blanked body.
    */
   pointerSlots?: [string, string[]][];
+  /** The whole file's text, when `text` blanked some of it (AnalyzeOptions.wholeText). */
+  whole?: string;
 }
 
 /** What the analysis of a slice must be told about the text it no longer has (AnalyzeOptions). */
-export function sliceOptions(sl: SliceResult): { blankedFunctions?: string[]; pointerSlots?: [string, string[]][] } {
-  return { ...(sl.absent ? { blankedFunctions: sl.absent } : {}), ...(sl.pointerSlots ? { pointerSlots: sl.pointerSlots } : {}) };
+export function sliceOptions(sl: SliceResult): { blankedFunctions?: string[]; pointerSlots?: [string, string[]][]; wholeText?: string } {
+  return {
+    ...(sl.absent ? { blankedFunctions: sl.absent } : {}), ...(sl.pointerSlots ? { pointerSlots: sl.pointerSlots } : {}),
+    ...(sl.whole !== undefined ? { wholeText: sl.whole } : {}),
+  };
 }
 
 /** Blanked stretches shorter than this are parsed: a skipped range costs more than a short one. */
@@ -267,7 +272,7 @@ export function blankExcept(g: FileGraph, keep: ReadonlySet<number>, opts: { top
   parts.push(text.slice(at));
   return {
     text: parts.join(''), functions: defs.length, kept: kept.size, blanked, ...(gaps.length ? { gaps } : {}),
-    ...(absent.size ? { absent: [...absent].sort() } : {}), pointerSlots,
+    ...(absent.size ? { absent: [...absent].sort() } : {}), pointerSlots, whole: text,
   };
 }
 
