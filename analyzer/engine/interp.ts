@@ -3084,7 +3084,7 @@ export class FunctionAnalysis {
         const pageArg = argAt(sink.page);
         const page = this.pageArg(pageArg, args, n, st);
         if (page && sgArg) this.noteParamPages(page.b, this.loopedTable(sgArg), 'sg');
-        if (page && sgArg) this.putInTable(sgArg, page, this.ioRange(page, sink, args, n, st), st, n, `page put in a scatterlist with ${name}()`);
+        if (page && sgArg) this.putInTable(sgArg, page, this.ioRange(page, sink, args, n, st), st, n, `page put in a ${sink.entry ?? 'scatterlist'} with ${name}()`);
         return undefined;
       }
       case 'sg-pages': {
@@ -3103,9 +3103,24 @@ export class FunctionAnalysis {
         if (page && sgArg) this.putInTable(sgArg, page, { off: undefined }, st, n, `pages of \`${page.b.display}\` put in a scatterlist table with ${name}()`);
         return undefined;
       }
+      case 'iter-bvec': {
+        // `iov_iter_bvec(&iter, ITER_DEST, bv, n, len)`: the pages put in `bv` travel with the iter
+        args.forEach((a) => this.ev(a, st));
+        const iterArg = argAt(sink.bio);
+        const tblArg = argAt(sink.sg);
+        const dirArg = argAt(sink.dir);
+        const m = tblArg ? st.sgs.get(this.sgKey(tblArg)) : undefined;
+        if (!iterArg || !tblArg || !m?.size) return undefined;
+        const step = this.step('page-add', n, `\`${this.text(tblArg)}\` handed to an iov_iter with ${name}()`);
+        const bufs = new Map<string, Added>();
+        for (const [id, a] of m) bufs.set(id, { ...a, steps: [...a.steps, step] });
+        const op = dirArg ? this.opValueOf(dirArg, st, false) : undefined;
+        st.bios.set(this.objKey(iterArg), { bufs, ...(op !== undefined ? { op } : {}) });
+        return undefined;
+      }
       case 'submit': {
         let bioArg = argAt(sink.bio);
-        let dir: OpSet | undefined;
+        let dir: OpSet | undefined = sink.op === 'read' ? OP_R : sink.op === 'write' ? OP_W : undefined;
         if (sink.oldRw && args.length === 2) {
           bioArg = args[1];
           dir = this.opValueOf(args[0], st, false);

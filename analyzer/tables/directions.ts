@@ -38,6 +38,9 @@ const rows: DirectionRow[] = [
   { name: 'PCI_DMA_TODEVICE', dir: 'write', until: '5.18', source: 'include/linux/pci-dma-compat.h v5.4.59' },
   { name: 'PCI_DMA_FROMDEVICE', dir: 'read', until: '5.18', source: 'include/linux/pci-dma-compat.h v5.4.59' },
   { name: 'PCI_DMA_BIDIRECTIONAL', dir: 'both', until: '5.18', source: 'include/linux/pci-dma-compat.h v5.4.59' },
+  // an iov_iter's direction from memory's side: ITER_DEST (== READ) is filled from the file
+  { name: 'ITER_DEST', dir: 'read', since: '6.1', source: 'include/linux/uio.h v6.18.2 l.34–35 (ITER_DEST == READ)' },
+  { name: 'ITER_SOURCE', dir: 'write', since: '6.1', source: 'include/linux/uio.h v6.18.2 l.34–35 (ITER_SOURCE == WRITE)' },
   { name: 'DMA_MEM_TO_DEV', dir: 'write', source: 'include/linux/dmaengine.h v6.18.2' },
   { name: 'DMA_DEV_TO_MEM', dir: 'read', source: 'include/linux/dmaengine.h v6.18.2' },
 ];

@@ -12,10 +12,13 @@
  * - `rq-map-kern` maps a kernel buffer into a request: wrong before 5.3, sanitized internally since (`ptr`, `dirArg`)
  * - `vmalloc-add` adds a vmalloc range to a bio and flushes it for writes (≥ 6.16) (`bio`, `ptr`)
  * - `dm-io`      dm_io(): the request's memory type decides (DM_IO_KMEM wrong, DM_IO_VMA sanitized ≥ 3.0)
+ * - `iter-bvec`  describes a bio_vec array (`sg`, filled like a scatterlist) to an iov_iter (`bio`) with
+ *                a direction (`dir`): the iter then carries those pages like a bio, to a `submit` row
+ *                with a fixed direction (`op`: vfs_iter_read() fills them, vfs_iter_write() reads them)
  */
 import { appliesTo, KVersion, Versioned } from './common';
 
-export type SinkKind = 'page-add' | 'sg-page' | 'sg-pages' | 'submit' | 'dma-map-sg' | 'dma-map-page' | 'linear' | 'rq-map-kern' | 'vmalloc-add' | 'dm-io';
+export type SinkKind = 'page-add' | 'sg-page' | 'sg-pages' | 'submit' | 'dma-map-sg' | 'dma-map-page' | 'linear' | 'rq-map-kern' | 'vmalloc-add' | 'dm-io' | 'iter-bvec';
 
 export interface SinkRow extends Versioned {
   name: string;
@@ -32,6 +35,10 @@ export interface SinkRow extends Versioned {
    * length is not 0, drivers/usb/core/hcd.c v6.18.2), so a literal 0 there is no finding.
    */
   len?: number;
+  /** What an `sg-page` row's `sg` argument is, for traces (default: a scatterlist). */
+  entry?: string;
+  /** A `submit` whose direction is its own, not the bio's (vfs_iter_read() always fills memory). */
+  op?: 'read' | 'write';
   /** The call returns only after the I/O completed (submit_bio_wait). */
   sync?: boolean;
   /** Old `submit_bio(rw, bio)` form: with two arguments the first is the direction. */
@@ -94,6 +101,13 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'generic_make_request', kind: 'submit', bio: 0, until: '5.9', source: 'block/blk-core.c v5.4.59' },
   { name: 'submit_bio_wait', kind: 'submit', bio: 0, sync: true, oldRw: true, source: 'block/bio.c v6.18.2; submit_bio_wait(rw, bio) before v4.8' },
   { name: 'sg_set_page', kind: 'sg-page', sg: 0, page: 1, len: 2, source: 'include/linux/scatterlist.h v6.18.2' },
+  // bio_vec arrays handed to a file through an iov_iter (ITER_BVEC): the file's read_iter/write_iter
+  // copies through kmap_local_page() of each page (include/linux/iov_iter.h v6.18.2 iterate_bvec())
+  // or, for O_DIRECT, maps the pages for the device: the linear alias either way
+  { name: 'bvec_set_page', kind: 'sg-page', entry: 'bio_vec', sg: 0, page: 1, len: 2, since: '6.3', source: 'include/linux/bvec.h v6.12, v6.18.2 l.41 (added in v6.3)' },
+  { name: 'iov_iter_bvec', kind: 'iter-bvec', bio: 0, dir: 1, sg: 2, source: 'include/linux/uio.h, lib/iov_iter.c v6.18.2 l.295' },
+  { name: 'vfs_iter_read', kind: 'submit', bio: 1, sync: true, op: 'read', source: 'fs/read_write.c v6.18.2 l.896' },
+  { name: 'vfs_iter_write', kind: 'submit', bio: 1, sync: true, op: 'write', source: 'fs/read_write.c v6.18.2 l.959' },
   // tables built from a page array (`pages[i] = vmalloc_to_page(buf + i * PAGE_SIZE)`, or a vmap()ed array)
   { name: 'sg_alloc_table_from_pages', kind: 'sg-pages', sg: 0, page: 1, since: '3.6', source: 'include/linux/scatterlist.h v3.10, v6.18.2 (lib/scatterlist.c, added in v3.6)' },
   { name: '__sg_alloc_table_from_pages', kind: 'sg-pages', sg: 0, page: 1, since: '4.15', until: '5.15', source: 'include/linux/scatterlist.h v4.19, v5.4.59 (replaced in v5.15)' },
@@ -138,6 +152,7 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'virt_to_bus', kind: 'linear', ptr: 0, source: 'arch/*/include/asm/io.h (removed for most arches)' },
   { name: 'sg_set_buf', kind: 'linear', ptr: 1, asPage: { kind: 'sg-page', sg: 0, page: 1, len: 2 }, source: 'include/linux/scatterlist.h l.209: BUG_ON(!virt_addr_valid()) only with CONFIG_DEBUG_SG' },
   { name: 'sg_init_one', kind: 'linear', ptr: 1, asPage: { kind: 'sg-page', sg: 0, page: 1, len: 2 }, source: 'lib/scatterlist.c: sg_set_buf()' },
+  { name: 'bvec_set_virt', kind: 'linear', ptr: 1, asPage: { kind: 'sg-page', sg: 0, page: 1, len: 2 }, entry: 'bio_vec', advice: 'put the buffer\'s vmalloc_to_page() pages in the bio_vec with bvec_set_page(), with flush_kernel_vmap_range()/invalidate_kernel_vmap_range() around the I/O', since: '6.3', source: 'include/linux/bvec.h v6.18.2 l.71: bvec_set_page(bv, virt_to_page(vaddr), …)' },
   { name: 'dma_map_single', kind: 'linear', ptr: 1, dir: 3, asPage: { kind: 'dma-map-page', page: 1, len: 2 }, via: DMA_SINGLE_VIA, viaOld: DMA_SINGLE_OLD, source: 'include/linux/dma-mapping.h v5.4.59 l.586–589, v6.18.2 l.498: "rejecting DMA map of vmalloc memory"; v4.19 maps virt_to_page() unchecked' },
   { name: 'dma_map_single_attrs', kind: 'linear', ptr: 1, dir: 3, asPage: { kind: 'dma-map-page', page: 1, len: 2 }, via: DMA_SINGLE_VIA, viaOld: DMA_SINGLE_OLD, source: 'include/linux/dma-mapping.h v5.4.59, v6.18.2 (as dma_map_single)' },
   // USB transfer buffers: usb_hcd_map_urb_for_dma() maps them with dma_map_single() (which rejects
