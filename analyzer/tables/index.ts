@@ -14,6 +14,7 @@ export * from './sanitizers';
 export * from './directions';
 export * from './access';
 export * from './arches';
+export * from './annotations';
 
 /**
  * Every name whose presence in a file can make it relevant: allocators, evidence calls, sinks,
