@@ -171,6 +171,11 @@ export interface FunctionSummary {
   readsParams?: number[];
   /** Parameters passed to an always-wrong linear-map conversion. */
   convertsParams?: number[];
+  /**
+   * Of convertsParams, those a path converts by mapping them into a request with
+   * blk_rq_map_kern() on a kernel before 5.3 (the caller's finding is vmap-blk-rq-map-kern).
+   */
+  rqMapParams?: number[];
   /** Parameters read into by I/O that has completed when the function returns, without an invalidate. */
   readIntoParams?: number[];
   /** Parameters read into by I/O that the function itself then reads with the CPU, without an invalidate. */
@@ -225,7 +230,7 @@ export interface FunctionSummary {
 }
 
 /** The FunctionSummary fields that list parameter indexes (merged, validated and tested as one kind). */
-export const SUMMARY_PARAM_LISTS = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams', 'readIntoParams', 'readsCompletedParams', 'flushesWritesParams', 'submitsPagesParams', 'readIntoPagesParams'] as const;
+export const SUMMARY_PARAM_LISTS = ['flushesParams', 'invalidatesParams', 'submitsParams', 'writesParams', 'readsParams', 'convertsParams', 'rqMapParams', 'readIntoParams', 'readsCompletedParams', 'flushesWritesParams', 'submitsPagesParams', 'readIntoPagesParams'] as const;
 
 /**
  * Whether a call of the summarised function gives its caller vmalloc memory (returned or stored

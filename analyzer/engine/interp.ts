@@ -55,6 +55,8 @@ export interface SummaryAcc {
   reads: Set<number>;
   /** parameters converted on every path (intersection over exits; null before the first exit) */
   converts: Set<number> | null;
+  /** parameters handed to blk_rq_map_kern() on a kernel where it converts them (a may-fact) */
+  rqMapped: Set<number>;
   returns?: 'vmalloc' | 'maybe-vmalloc' | 'vmap';
   returnSizeParam?: number;
   returnSize?: string;
@@ -116,7 +118,7 @@ export function strongerKind(a: SourceKind | undefined, b: SourceKind | undefine
 
 export function newSummaryAcc(): SummaryAcc {
   return {
-    flushed: null, exitFlushes: [], submitLens: new Map(), invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), readIntoMembers: new Set(), readsMembers: new Set(), writesMembers: new Set(), submits: new Set(), helperFlushed: new Set(), writeUnflushed: new Set(), pageParams: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), writes: new Set(),
+    flushed: null, exitFlushes: [], submitLens: new Map(), invalidates: new Set(), flushedMembers: null, invalidatesMembers: new Set(), readIntoMembers: new Set(), readsMembers: new Set(), writesMembers: new Set(), submits: new Set(), helperFlushed: new Set(), writeUnflushed: new Set(), pageParams: new Set(), submitDir: 0, readInto: new Set(), readsCompleted: new Set(), rqMapped: new Set(), writes: new Set(),
     reads: new Set(), converts: null, addsPages: new Set(), returnsPages: new Set(),
   };
 }
@@ -499,7 +501,7 @@ export const NO_IDS: ReadonlySet<string> = new Set<string>();
 const SG_WALKS = new Set(['sg_next', 'sg_last', 'sg_chain_ptr']);
 
 /** A returned error: `-ENOMEM`, `-EIO`, `-1`, `ERR_PTR(…)`, `ERR_CAST(…)` (whitespace removed). */
-const ERROR_RETURN = /^(?:\(*-\(*(?:E[A-Z0-9_]+|\d+)\)*|ERR_PTR\(.*\)|ERR_CAST\(.*\))$/;
+const ERROR_RETURN = /^(?:\(*-\(*(?:E[A-Z0-9_]+|\d+)\)*|ERR_PTR\(.*\)|ERR_CAST\(.*\)|PTR_ERR\(.*\))$/;
 
 /** st.flushed key prefix of a flush of a parameter's member (noteMemberMaintenance). */
 const MEMBER_MAINT = 'member:';
@@ -3244,7 +3246,10 @@ export class FunctionAnalysis {
         const v = pArg ? vals[args.indexOf(pArg)] : undefined;
         // a wrapper's parameter: bio_map_kern() converts it with virt_to_page(), which its
         // callers' vmalloc buffers then meet (the summary's `converts`, as for virt_to_page())
-        if (v && v.t === 'buf' && this.isSym(v.b) && v.b.param !== undefined && this.tu.kernel) st.converted.add(v.b.param);
+        if (v && v.t === 'buf' && this.isSym(v.b) && v.b.param !== undefined && this.tu.kernel) {
+          st.converted.add(v.b.param);
+          this.summary.rqMapped.add(v.b.param);
+        }
         if (v && v.t === 'buf' && v.b.kind !== 'param' && !st.clean.has(v.b.id) && this.tu.kernel) {
           this.report('vmap-blk-rq-map-kern', n, v.b,
             `${name}() with vmalloc buffer \`${this.text(pArg as SNode)}\` on kernel ${this.tu.kernelLabel}: before 5.3 bio_map_kern() maps it with virt_to_page(), so the request transfers the wrong pages`,
@@ -4732,7 +4737,18 @@ export class FunctionAnalysis {
       if (s.flushesParams?.includes(i)) st.flushed.set(v.b.id, { step: this.step('maintenance', n, `${name}() flushes the vmap range`), wrongRange: false });
       if (s.writesParams?.includes(i)) this.cpuWrite(v.b, n, st, true);
       if (s.convertsParams?.includes(i)) {
-        if (this.isSym(v.b)) { if (v.b.param !== undefined) st.converted.add(v.b.param); } else if (!st.clean.has(v.b.id) && !this.fieldMaybe(v.b)) this.reportLinear(name, { name, kind: 'linear', source: '' }, n, args[i], v.b, `${name}() converts vmalloc address \`${this.text(args[i])}\` with a linear-map conversion inside: the wrong page on every architecture`);
+        if (this.isSym(v.b)) {
+          if (v.b.param !== undefined) st.converted.add(v.b.param);
+          if (v.b.param !== undefined && s.rqMapParams?.includes(i)) this.summary.rqMapped.add(v.b.param);
+        } else if (st.clean.has(v.b.id) || this.fieldMaybe(v.b)) {
+          // linear-map memory on this path, or a member only a mode we cannot see makes vmalloc
+        } else if (s.rqMapParams?.includes(i) && v.b.kind !== 'param') {
+          // the wrapper maps it into a request: wrong only on the kernels whose bio_map_kern() converts
+          this.report('vmap-blk-rq-map-kern', n, v.b,
+            `${name}() maps vmalloc buffer \`${this.text(args[i])}\` into a request with blk_rq_map_kern() on kernel ${this.tu.kernelLabel}: before 5.3 bio_map_kern() maps it with virt_to_page(), so the request transfers the wrong pages`,
+            [...v.b.origin, this.step('convert', n, `${name}() passes it to blk_rq_map_kern(), which maps it with virt_to_page() (kernel < 5.3)`)],
+            this.dirOf(this.ctxBits), [], { cpuWroteBefore: st.written.has(v.b.id) });
+        } else this.reportLinear(name, { name, kind: 'linear', source: '' }, n, args[i], v.b, `${name}() converts vmalloc address \`${this.text(args[i])}\` with a linear-map conversion inside: the wrong page on every architecture`);
       }
       const submits = s.submitsParams?.includes(i);
       const readsDone = s.readsCompletedParams?.includes(i);
@@ -4919,10 +4935,12 @@ export class FunctionAnalysis {
         : stored ? [this.step('flow', e.retNode ?? this.fn.node, `on return, member ${names.map((f) => `\`${f}\``).join(', ')} still holds it with the read in flight`)] : [];
       this.reportMissingInvalidate(p, [...ret, this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, 'no invalidate_kernel_vmap_range() of this buffer anywhere in the file after completion')]);
     }
-    this.summary.converts = meet(this.summary.converts, st.converted);
-    // parameters flushed on every exit that does not report an error (`return -ENOMEM;` before the
-    // flush: a caller does not go on to the I/O when the helper failed)
-    if (!(e.retNode && ERROR_RETURN.test(this.text(e.retNode).replace(/\s+/g, '')))) {
+    // parameters converted, and flushed, on every exit that does not report an error (`return
+    // -EINVAL;` before the conversion or the flush: the caller's buffer went nowhere, and a caller
+    // does not go on to the I/O when the helper failed)
+    const errorExit = e.retNode !== undefined && ERROR_RETURN.test(this.text(e.retNode).replace(/\s+/g, ''));
+    if (!errorExit) this.summary.converts = meet(this.summary.converts, st.converted);
+    if (!errorExit) {
       const flushedParams = new Set<number>();
       for (const [id, rec] of st.flushed) {
         const m = /^param:(\d+)$/.exec(id);
