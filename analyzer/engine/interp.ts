@@ -4014,7 +4014,8 @@ export class FunctionAnalysis {
       const name = this.bufName(b, st);
       if (write && needFlush && !(helperFlush && !a.unflushedAtSubmit) && (written || b.escapes)) {
         const len = name ? this.lenFor(b, name, a.ranges) : undefined;
-        const fixes = name && len ? [this.flushFix(b, name, len, site, written?.span.startOffset)] : [];
+        const addAt = [...a.steps].reverse().find((x) => x.kind === 'page-add')?.span.startOffset;
+        const fixes = name && len ? [this.flushFix(b, name, len, site, written?.span.startOffset, addAt)] : [];
         // the author's flush, made after the submission (`submit_bio(bio); flush_kernel_vmap_range(buf, …)`)
         const late = this.lateFlush(b, name, site);
         this.report('vmap-io-missing-flush', site, b,
@@ -4070,7 +4071,20 @@ export class FunctionAnalysis {
     return members.some((m) => held.has(m));
   }
 
-  private flushFix(b: Buf, name: string, len: string, site: SNode, writtenAt?: number): Fix {
+  private flushFix(b: Buf, name: string, len: string, site: SNode, writtenAt?: number, addAt?: number): Fix {
+    // the buffer is named through the cursor of a loop that added its pages and has ended by the
+    // submission (`list_for_each_entry(c, …) __bio_add_page(bio, vmalloc_to_page(c->data), …);`):
+    // after the loop the cursor names no element, so each one is flushed in the loop, before its add
+    const inLoop = addAt !== undefined ? this.cursorLoopStmt(addAt, this.stmtOf(site), [name, len]) : undefined;
+    if (inLoop) {
+      const indent = indentAt(this.src, inLoop.start);
+      const call = `flush_kernel_vmap_range(${name}, ${len});`;
+      const body = b.kind === 'maybe' ? `if (is_vmalloc_addr(${name}))\n${indent}\t${call}` : call;
+      return {
+        title: `Insert ${b.kind === 'maybe' ? 'is_vmalloc_addr()-guarded ' : ''}flush_kernel_vmap_range(${name}, ${len}) in the loop, before its pages are added`, isPreferred: true,
+        edits: [{ file: this.tu.file, span: this.offsetSpan(lineStart(this.src, inLoop.start)), newText: `${indent}${body}\n` }],
+      };
+    }
     let stmt = this.stmtOf(site);
     // a submission inside a loop, of the whole range, with no write of the buffer in the loop:
     // one flush before the loop, not one per iteration (a whole D-cache flush on PA-RISC)
@@ -4123,6 +4137,49 @@ export class FunctionAnalysis {
       out = p;
     }
     return out;
+  }
+
+  /**
+   * The statement of a loop's body, holding the add at offset `addAt`, before which a flush of
+   * `texts` must go: the outermost loop around the add that does not hold `submit` and moves a
+   * variable the texts use (assigns it, or a macro loop's head passes it: `list_for_each_entry(c, …)`).
+   * Undefined when no such loop exists or the add does not start its own line there.
+   */
+  private cursorLoopStmt(addAt: number, submit: SNode, texts: string[]): SNode | undefined {
+    const ids = new Set(texts.flatMap((t) => t.match(/[A-Za-z_]\w*/g) ?? []));
+    let add: SNode | undefined;
+    for (const n of bodyNodes(this.fn.body)) if (n.start <= addAt && addAt < n.end && (!add || n.end - n.start < add.end - add.start)) add = n;
+    let found: SNode | undefined;
+    for (let cur = add; cur && cur !== this.fn.body; cur = cur.parent ?? undefined) {
+      const p = cur.parent;
+      if (!p || (submit.start >= p.start && submit.end <= p.end)) break;
+      let body: SNode | undefined;
+      const moved = new Set<string>();
+      if (p.type === 'for_statement' || p.type === 'while_statement' || p.type === 'do_statement') {
+        body = child(p, 'body');
+        for (const d of descendants(p)) {
+          const target = d.type === 'assignment_expression' ? child(d, 'left') : d.type === 'update_expression' ? child(d, 'argument') : undefined;
+          const t = target ? this.strip(target) : undefined;
+          if (t?.type === 'identifier') moved.add(this.text(t));
+        }
+      } else if (p.type === 'compound_statement' && p.parent) {
+        // a macro loop's body: the statement before it is the head
+        const sibs = p.parent.children;
+        const head = sibs[sibs.indexOf(p) - 1];
+        if (head && head.type === 'expression_statement' && this.isMacroLoopHead(head)) {
+          body = p;
+          for (const a of this.args(head.children[0])) { const x = this.strip(a); if (x.type === 'identifier') moved.add(this.text(x)); }
+        }
+      }
+      if (body && [...ids].some((id) => moved.has(id))) {
+        // the statement directly in the body that holds the add
+        let s2: SNode | undefined = add;
+        while (s2 && s2.parent !== body && s2.parent) s2 = s2.parent;
+        if (body.type !== 'compound_statement') s2 = undefined;
+        found = s2 && s2.parent === body ? s2 : found;
+      }
+    }
+    return found && this.src.slice(lineStart(this.src, found.start), found.start).trim() === '' ? found : undefined;
   }
 
   /**

@@ -520,6 +520,52 @@ int foo_fl_init(struct foo_fl *f)
     assert.deepEqual(again.findings, []);
   });
 
+  test('a buffer named through a list cursor is flushed in the loop that adds it, not after the loop', async () => {
+    const src = `${HDR}#define FOO_CHUNK (4 * PAGE_SIZE)
+struct foo_chunk { struct list_head list; void *data; };
+struct foo_log { struct block_device *bdev; struct list_head chunks; unsigned int nr; };
+
+int foo_chunk_add(struct foo_log *l, const void *src)
+{
+	struct foo_chunk *c = kzalloc(sizeof(*c), GFP_KERNEL);
+
+	if (!c)
+		return -ENOMEM;
+	c->data = vmalloc(FOO_CHUNK);
+	memcpy(c->data, src, FOO_CHUNK);
+	list_add_tail(&c->list, &l->chunks);
+	return 0;
+}
+
+int foo_log_commit(struct foo_log *l)
+{
+	struct foo_chunk *c;
+	struct bio *bio = bio_alloc(l->bdev, l->nr * 4, REQ_OP_WRITE, GFP_NOIO);
+	unsigned int i;
+
+	list_for_each_entry(c, &l->chunks, list) {
+		for (i = 0; i < 4; i++)
+			__bio_add_page(bio, vmalloc_to_page(c->data + i * PAGE_SIZE), PAGE_SIZE, 0);
+	}
+	for (i = 0; i < l->nr; i++)
+		bio->bi_iter.bi_size += 0;
+	return submit_bio_wait(bio);
+}
+`;
+    const r = await analyzeText(src, 't.c');
+    assert.equal(r.findings.length, 1);
+    const fix = r.findings[0].fixes[0];
+    assert.equal(fix?.title, 'Insert flush_kernel_vmap_range(c->data, FOO_CHUNK) in the loop, before its pages are added');
+    const e = fix.edits[0];
+    const fixed = src.slice(0, e.span.startOffset) + e.newText + src.slice(e.span.endOffset);
+    assert.ok(fixed.includes('list_for_each_entry(c, &l->chunks, list) {\n\t\tflush_kernel_vmap_range(c->data, FOO_CHUNK);\n\t\tfor (i = 0;'), fixed);
+    assert.deepEqual((await analyzeText(fixed, 't.c')).findings, []);
+    // an array walked by index: the same, inside the for loop
+    const arr = src.replace('list_for_each_entry(c, &l->chunks, list) {', 'for (c = l->first; c; c = c->next) {');
+    const ra = await analyzeText(arr, 't.c');
+    assert.equal(ra.findings[0]?.fixes[0]?.title, 'Insert flush_kernel_vmap_range(c->data, FOO_CHUNK) in the loop, before its pages are added');
+  });
+
   test('no vmalloc_to_page() fix when the page becomes the physical address of a multi-page buffer', async () => {
     const src = `${HDR}#define FOO_SNAP_SIZE (512 * 1024)
 
