@@ -4146,7 +4146,8 @@ export class FunctionAnalysis {
    * Undefined when no such loop exists or the add does not start its own line there.
    */
   private cursorLoopStmt(addAt: number, submit: SNode, texts: string[]): SNode | undefined {
-    const ids = new Set(texts.flatMap((t) => t.match(/[A-Za-z_]\w*/g) ?? []));
+    // variables only: `mtt->buf` names `mtt`, not a local `buf` the loop advances
+    const ids = new Set(texts.flatMap((t) => t.match(/(?<!->|\.)\b[A-Za-z_]\w*/g) ?? []));
     let add: SNode | undefined;
     for (const n of bodyNodes(this.fn.body)) if (n.start <= addAt && addAt < n.end && (!add || n.end - n.start < add.end - add.start)) add = n;
     let found: SNode | undefined;

@@ -564,6 +564,32 @@ int foo_log_commit(struct foo_log *l)
     const arr = src.replace('list_for_each_entry(c, &l->chunks, list) {', 'for (c = l->first; c; c = c->next) {');
     const ra = await analyzeText(arr, 't.c');
     assert.equal(ra.findings[0]?.fixes[0]?.title, 'Insert flush_kernel_vmap_range(c->data, FOO_CHUNK) in the loop, before its pages are added');
+    // a local the loop advances that shares the member's name is not the fix's `c`: one flush before the submission
+    const one = `${HDR}struct foo_t { struct block_device *bdev; void *data; unsigned int size; };
+
+int foo_t_write(struct foo_t *t)
+{
+	struct bio *bio = bio_alloc(t->bdev, 4, REQ_OP_WRITE, GFP_NOIO);
+	void *data = t->data;
+	unsigned int i;
+
+	memset(t->data, 0, t->size);
+	for (i = 0; i < 4; i++) {
+		__bio_add_page(bio, vmalloc_to_page(data), PAGE_SIZE, 0);
+		data += PAGE_SIZE;
+	}
+	return submit_bio_wait(bio);
+}
+
+int foo_t_init(struct foo_t *t)
+{
+	t->size = 4 * PAGE_SIZE;
+	t->data = vmalloc(t->size);
+	return t->data ? 0 : -ENOMEM;
+}
+`;
+    const ro = await analyzeText(one, 't.c');
+    assert.match(ro.findings[0]?.fixes[0]?.title ?? '', /^Insert flush_kernel_vmap_range\(t->data, .*\) before the submission$/);
   });
 
   test('no vmalloc_to_page() fix when the page becomes the physical address of a multi-page buffer', async () => {
