@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildSyntaxTree, CursorLike, SNode, hasErrorNode, shiftTree, OPERATOR_PARENTS } from './syntax';
 import { lineIndex, lineStarts } from './lines';
-import { maskAnnotations } from './mask';
+import { parserText } from './mask';
 
 export type BackendName = 'wasm' | 'native';
 
@@ -413,10 +413,10 @@ export async function createWasmBackend(): Promise<Backend> {
       const t0 = performance.now();
       const deadline = t0 + PARSE_TIMEOUT_MS;
       const ranges = gaps?.length ? includedRanges(text, gaps) : undefined;
-      const tree = parser.parse(maskAnnotations(text), null, { progressCallback: () => performance.now() > deadline, ...(ranges ? { includedRanges: ranges } : {}) });
+      const tree = parser.parse(parserText(text), null, { progressCallback: () => performance.now() > deadline, ...(ranges ? { includedRanges: ranges } : {}) });
       if (!tree) throw new Error('vmalias: parse timed out');
       const root = recoverTopLevelErrors(snodeFromTree(tree, text), text, (piece) => {
-        const t = parser.parse(maskAnnotations(piece));
+        const t = parser.parse(parserText(piece));
         if (!t) throw new Error('vmalias: parse failed');
         return snodeFromTree(t, piece);
       });
@@ -448,7 +448,7 @@ export async function createNativeBackend(): Promise<Backend> {
     parse(text: string): ParseResult {
       const t0 = performance.now();
       // The binding's default 32 KiB buffer makes large files re-enter JS often; size it to the text.
-      const parseOne = (t: string) => buildSyntaxTree(parser.parse(maskAnnotations(t), undefined, { bufferSize: Math.max(32 * 1024, t.length + 1) }).walk());
+      const parseOne = (t: string) => buildSyntaxTree(parser.parse(parserText(t), undefined, { bufferSize: Math.max(32 * 1024, t.length + 1) }).walk());
       const root = recoverTopLevelErrors(parseOne(text), text, parseOne);
       return { root, parseMs: performance.now() - t0 };
     },

@@ -1,6 +1,7 @@
 /**
  * The text tree-sitter is given: the file with its annotation macros (tables/annotations.ts)
- * blanked, character for character, so every position is the file's own. Nodes are read from the
+ * blanked, and with a preprocessor conditional in the middle of an expression reduced to its first
+ * branch, character for character, so every position is the file's own. Nodes are read from the
  * file's text as usual; only the grammar's view changes.
  */
 import { ANNOTATION_CALLS, ANNOTATION_WORDS } from '../tables/annotations';
@@ -17,4 +18,68 @@ export function maskAnnotations(text: string): string {
   if (!MASK.test(text)) return text;
   MASK.lastIndex = 0;
   return text.replace(MASK, (m) => ' '.repeat(m.length));
+}
+
+const DIRECTIVE = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b[^\n]*/gm;
+/** What a line in the middle of an expression ends with (`bio_alloc(bdev, n,`, `flags |`, `x =`). */
+const OPEN_END = /(?:[(,|&+\-=?<>!]|[^/]\*)[ \t]*$/;
+
+/**
+ * `bio_alloc(bdev, n,\n#ifdef CONFIG_X\n REQ_OP_WRITE | REQ_FUA,\n#else\n REQ_OP_WRITE,\n#endif\n
+ * GFP_NOIO)`: the grammar takes conditionals between statements and declarations, not inside an
+ * argument list or an expression, where one leaves syntax errors and loses the call. Such a
+ * conditional (its previous line ends inside an expression) keeps its first branch; its directive
+ * lines and the other branches are blanked. Conditionals between statements are the analyzer's
+ * (every branch is a path).
+ */
+export function maskMidExpressionConditionals(text: string): string {
+  if (text.indexOf('#') < 0) return text;
+  type Group = { mid: boolean; ifAt: [number, number]; restFrom?: number };
+  const stack: Group[] = [];
+  const blanks: [number, number][] = [];
+  DIRECTIVE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = DIRECTIVE.exec(text)) !== null) {
+    const at = m.index;
+    const end = at + m[0].length;
+    const kind = m[1];
+    if (kind.startsWith('if')) {
+      // the previous line with code on it
+      let k = at - 1;
+      let prev = '';
+      while (k > 0) {
+        const ls = text.lastIndexOf('\n', k - 1) + 1;
+        prev = text.slice(ls, k);
+        if (prev.trim() !== '') break;
+        k = ls - 1;
+      }
+      stack.push({ mid: OPEN_END.test(prev) && !/^[ \t]*#/.test(prev), ifAt: [at, end] });
+    } else if (kind === 'endif') {
+      const g = stack.pop();
+      if (g?.mid) {
+        blanks.push(g.ifAt);
+        blanks.push([g.restFrom ?? at, end]);
+      }
+    } else {
+      const g = stack[stack.length - 1];
+      if (g && g.restFrom === undefined) g.restFrom = at;
+    }
+  }
+  if (blanks.length === 0) return text;
+  blanks.sort((a, b) => a[0] - b[0]);
+  const parts: string[] = [];
+  let at = 0;
+  for (const [s0, e] of blanks) {
+    if (e <= at) continue;
+    const s1 = Math.max(s0, at);
+    parts.push(text.slice(at, s1), text.slice(s1, e).replace(/[^\n]/g, ' '));
+    at = e;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
+/** What the parser is given for `text` (maskAnnotations, maskMidExpressionConditionals). */
+export function parserText(text: string): string {
+  return maskMidExpressionConditionals(maskAnnotations(text));
 }
