@@ -44,16 +44,17 @@ export function maskMidExpressionConditionals(text: string): string {
     const end = at + m[0].length;
     const kind = m[1];
     if (kind.startsWith('if')) {
-      // the previous line with code on it
+      // the previous line with code on it (not a directive: `#if A` then `#ifdef B` inside an argument list)
       let k = at - 1;
       let prev = '';
       while (k > 0) {
         const ls = text.lastIndexOf('\n', k - 1) + 1;
         prev = text.slice(ls, k);
-        if (prev.trim() !== '') break;
+        if (prev.trim() !== '' && !/^[ \t]*#/.test(prev)) break;
+        prev = '';
         k = ls - 1;
       }
-      stack.push({ mid: OPEN_END.test(prev) && !/^[ \t]*#/.test(prev), ifAt: [at, end] });
+      stack.push({ mid: OPEN_END.test(prev), ifAt: [at, end] });
     } else if (kind === 'endif') {
       const g = stack.pop();
       if (g?.mid) {

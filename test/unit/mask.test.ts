@@ -1,0 +1,30 @@
+/** What the parser is given: annotations and mid-expression conditionals blanked, positions kept. */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { maskAnnotations, maskMidExpressionConditionals, parserText } from '../../analyzer/parse/mask';
+
+describe('parserText', () => {
+  test('blanks annotation macros, with their arguments, and nothing else', () => {
+    const src = 'static int __init foo_init(void)\n{\n\tvoid __iomem *reg = base;\n\tvoid *b __free(kvfree) = kvmalloc(n, GFP_KERNEL);\n\treturn __initial + noinline_x;\n}\n';
+    const out = maskAnnotations(src);
+    assert.equal(out.length, src.length);
+    assert.ok(out.includes('static int        foo_init(void)'));
+    assert.ok(out.includes('void         *reg = base;'));
+    assert.ok(out.includes('void *b                = kvmalloc('));
+    // identifiers that merely start like one stay
+    assert.ok(out.includes('return __initial + noinline_x;'));
+    assert.equal(maskAnnotations('int x;\n'), 'int x;\n');
+  });
+
+  test('keeps the first branch of a conditional inside an expression, and leaves statement-level ones', () => {
+    const mid = 'x = f(a,\n#ifdef CONFIG_A\n\tB | C,\n#elif defined(CONFIG_D)\n\tD,\n#else\n\tB,\n#endif\n\te);\n';
+    const out = maskMidExpressionConditionals(mid);
+    assert.equal(out.length, mid.length);
+    assert.equal(out.split('\n').map((l) => l.trim()).filter(Boolean).join(' '), 'x = f(a, B | C, e);');
+    const nested = 'y = g(1 |\n#if A\n#ifdef B\n\t2 |\n#endif\n\t4 |\n#else\n\t8 |\n#endif\n\t16);\n';
+    assert.equal(maskMidExpressionConditionals(nested).split('\n').map((l) => l.trim()).filter(Boolean).join(' '), 'y = g(1 | 2 | 4 | 16);');
+    const stmts = '#ifndef FOO_H\n#define FOO_H\n/* doc */\n#ifdef CONFIG_A\nint a;\n#else\nint b;\n#endif\nvoid f(void)\n{\n\tg();\n#ifdef CONFIG_B\n\th();\n#endif\n}\n#endif\n';
+    assert.equal(maskMidExpressionConditionals(stmts), stmts);
+    assert.equal(parserText(stmts), stmts);
+  });
+});
