@@ -173,7 +173,7 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'sdio_memcpy_fromio', kind: 'linear', ptr: 1, via: SDIO_VIA, advice: SDIO_ADVICE, source: SDIO },
   { name: 'sdio_memcpy_toio', kind: 'linear', ptr: 2, via: SDIO_VIA, advice: SDIO_ADVICE, source: SDIO },
   { name: 'bio_add_virt_nofail', kind: 'linear', ptr: 1, since: '6.16', source: 'block/bio.c v6.16+: virt_to_page(), no vmalloc check' },
-  { name: 'bdev_rw_virt', kind: 'linear', ptr: 2, since: '6.16', source: 'block/bio.c v6.16 l.1406–1414: WARN_ON_ONCE(is_vmalloc_addr) → -EIO' },
+  { name: 'bdev_rw_virt', kind: 'linear', ptr: 2, since: '6.16', via: 'it refuses vmalloc memory (WARN_ON_ONCE(is_vmalloc_addr()) and -EIO: the I/O never happens)', advice: 'use a kmalloc() buffer, or add the vmalloc buffer to a bio with bio_add_vmalloc() (which flushes it for a write; invalidate_kernel_vmap_range() after a read) and submit_bio_wait()', source: 'block/bio.c v6.16, v6.18.2 l.1406–1414: WARN_ON_ONCE(is_vmalloc_addr) → -EIO' },
   // blk_rq_map_kern(q, rq, kbuf, len, gfp) → (rq, kbuf, len, gfp) in 6.16: the buffer is the argument before the length.
   { name: 'blk_rq_map_kern', kind: 'rq-map-kern', ptr: -3, until: '5.3', source: 'block/blk-map.c, fs/bio.c bio_map_kern: virt_to_page() before b4c5875d3617 (v5.3)' },
   { name: 'scsi_execute', kind: 'rq-map-kern', ptr: 4, until: '5.3', source: 'drivers/scsi/scsi_lib.c → blk_rq_map_kern (v5.2)' },

@@ -799,6 +799,21 @@ describe('linear-map findings say what the analysed kernel does and what to do i
     for (const f of [...now, ...old]) assert.match(f.message, /kmalloc\(\) or dma_alloc_coherent\(\) memory/);
   });
 
+  test('bdev_rw_virt(): refused with -EIO, not a wrong page; the advice names bio_add_vmalloc()', async () => {
+    const src = `int foo_load(struct block_device *bdev, size_t len)
+{
+	void *t = vmalloc(len);
+
+	return bdev_rw_virt(bdev, 0, t, len, REQ_OP_READ);
+}
+`;
+    const f = (await analyzeText(HDR + src, 'r.c', { kernel: { major: 6, minor: 18 } })).findings;
+    assert.equal(f.length, 1);
+    assert.match(f[0].message, /refuses vmalloc memory \(WARN_ON_ONCE\(is_vmalloc_addr\(\)\) and -EIO/);
+    assert.doesNotMatch(f[0].message, /wrong page/);
+    assert.match(f[0].message, /bio_add_vmalloc\(\)/);
+  });
+
   test('a possibly-vmalloc address gets an is_vmalloc_addr() test, not vmalloc_to_page() alone', async () => {
     const r = await analyzeText(HDR + `struct page *foo_page(size_t len)
 {
