@@ -216,5 +216,6 @@ function emit(review: PatchReview, format: string, io: CommandIO, deps: ReviewDe
     io.stdout.write(formatReply(review, { consequence: deps.consequence }));
   }
   // input that could not be reviewed is not a pass: a CI job must not read it as one
-  return review.findings.length > 0 ? 1 : review.problems.length > 0 ? 2 : 0;
+  // information alone (Kconfig-confined code, a finding a later patch of the series fixes) is no failure, as for scan
+  return review.findings.some((pf) => pf.finding.severity !== 'info') ? 1 : review.problems.length > 0 ? 2 : 0;
 }

@@ -186,8 +186,15 @@ export function replyForItem(item: ReviewItem, opts: ReplyOptions = {}, shown?: 
   if (quote.length) parts.push(quote.join('\n'));
   // a finding in a file the patch leaves alone: quote what breaks there, `file:line` first
   if (item.untouched?.length) parts.push(item.untouched.map((q) => [`${q.path}:${q.line}, ${q.what}:`, ...q.lines.map((l) => `> ${l}`.replace(/\s+$/, ''))].join('\n')).join('\n'));
-  const expl = EXPLANATIONS[f.rule]?.text(f) ?? '';
   const where = `${item.pf.target.path}:${item.pf.target.line}`;
+  const later = item.pf.fixedLater;
+  if (later) {
+    // the series fixes it itself: ask for the fix to be folded in, not for one that exists
+    parts.push(wrap(`${f.message.replace(/ \(fixed later in \[PATCH [^\]]*\]:[^)]*\)$/, '').replace(/[.\s]+$/, '')}. "${later.subject}" later in this series adds what is missing; please fold it into this patch, so that every commit builds a correct kernel (git bisect may stop here).`));
+    parts.push(`[vmalias ${f.rule} at ${where}, fixed later in the series]`);
+    return parts.join('\n\n');
+  }
+  const expl = EXPLANATIONS[f.rule]?.text(f) ?? '';
   const tags = [f.preexisting ? 'pre-existing, not introduced by this patch' : '', f.confidence === 'low' ? 'reviewed without the base file' : '']
     .filter(Boolean)
     .join('; ');

@@ -929,7 +929,12 @@ async function reviewWith(set: PatchSet, options: PatchReviewOptions, onDispose:
     const shown = opts.all ? [...introduced, ...preexisting.map((f) => ({ ...f, preexisting: true }))] : introduced;
     for (const f0 of shown) {
       const fixer = later.get(f0);
-      const f = fixer ? { ...f0, message: `${f0.message} (fixed later in [PATCH ${patchTag(fixer, set.patches.length)}])` } : f0;
+      // fixed by a later patch of the series: the series is right, this commit alone is not (bisection);
+      // information, with no fix of its own (the later patch is the fix)
+      const f: Finding = fixer ? {
+        ...f0, severity: 'info', fixes: [],
+        message: `${f0.message} (fixed later in [PATCH ${patchTag(fixer, set.patches.length)}]: fold that fix into this patch so that every commit of the series is correct, e.g. for git bisect)`,
+      } : f0;
       const postLine = f.span.start.line;
       let patchLine = fa.map.patchLineOf(postLine);
       let column = f.span.start.column + 1; // the diff's prefix character comes first

@@ -382,10 +382,15 @@ test('a finding a later patch of the series fixes says which one; one the series
   assert.deepEqual(summary(review), [[1, 'qz_core.c', 'qz_write_sb', false]]);
   const pf = review.findings[0];
   assert.deepEqual(pf.fixedLater, { index: 3, subject: '[PATCH 3/3] qz: flush the superblock again' });
-  assert.match(pf.finding.message, / \(fixed later in \[PATCH 3\/3\]\)$/);
+  assert.match(pf.finding.message, / \(fixed later in \[PATCH 3\/3\]: fold that fix into this patch [^)]*\)$/);
+  // the series is right, this commit alone is not: information, with no fix (3/3 is the fix)
+  assert.equal(pf.finding.severity, 'info');
+  assert.deepEqual(pf.finding.fixes, []);
   // in every output: the b4 line, the reply's paragraph, and JSON (the field)
-  assert.match(formatMailback(review), /^drivers\/block\/qz\/qz_core\.c:\d+: .* \(fixed later in \[PATCH 3\/3\]\) \[vmap-io-missing-flush\] \[1\/3\]$/m);
-  assert.match(formatReply(review).replace(/\n/g, ' '), /without flush_kernel_vmap_range\(\) \(fixed later in \[PATCH 3\/3\]\)\./);
+  assert.match(formatMailback(review), /^drivers\/block\/qz\/qz_core\.c:\d+: .* \(fixed later in \[PATCH 3\/3\]: [^)]*\) \[vmap-io-missing-flush\] \[1\/3\]$/m);
+  const reply = formatReply(review).replace(/\n/g, ' ');
+  assert.match(reply, /without flush_kernel_vmap_range\(\)\. "\[PATCH 3\/3\] qz: flush the superblock again" later in this series adds what is missing; please fold it into this patch/);
+  assert.doesNotMatch(reply, /Please call|Something like this/);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-later-'));
   try {
     for (const [name, lines] of Object.entries({ 'qz_core.c': QZ_CORE, 'qz_io.c': QZ_IO })) {
@@ -395,7 +400,8 @@ test('a finding a later patch of the series fixes says which one; one the series
     fs.writeFileSync(path.join(tmp, 's.mbox'), raw);
     let out = '';
     const io = { stdout: { write: (x: string) => (out += x) }, stderr: { write: () => true } };
-    assert.equal(await reviewCommand([path.join(tmp, 's.mbox'), '--base', tmp, '--format', 'json', '--no-base-context'], io, { analyze }), 1);
+    // information alone: the series passes
+    assert.equal(await reviewCommand([path.join(tmp, 's.mbox'), '--base', tmp, '--format', 'json', '--no-base-context'], io, { analyze }), 0);
     const json = JSON.parse(out) as { findings: { fixedLater?: { index: number; subject: string } }[] };
     assert.deepEqual(json.findings.map((f) => f.fixedLater), [{ index: 3, subject: '[PATCH 3/3] qz: flush the superblock again' }]);
   } finally {
