@@ -77,6 +77,19 @@ export class KbuildReader {
     }
   }
 
+  /**
+   * Without a kernel tree above it (an out-of-tree module, a partial checkout scanned on its own):
+   * the highest directory of the unbroken chain of kbuild directories (a Makefile or Kbuild in
+   * each) from `file`'s up, so the module's own Makefile and Kconfig still say how it is built.
+   */
+  static moduleRootOf(file: string): string | undefined {
+    const kbuildDir = (d: string) => ['Makefile', 'Kbuild'].some((n) => { try { return fs.statSync(path.join(d, n)).isFile(); } catch { return false; } });
+    let dir = path.dirname(path.resolve(file));
+    if (!kbuildDir(dir)) return undefined;
+    for (let up = path.dirname(dir); up !== dir && kbuildDir(up); dir = up, up = path.dirname(dir)) { /* climb */ }
+    return dir;
+  }
+
   private read(p: string): string | undefined {
     if (this.texts.has(p)) return this.texts.get(p);
     let t: string | undefined;
@@ -366,7 +379,7 @@ function cacheAliasRule(f: Finding): boolean {
  */
 export function confineFinding(f: Finding, readers: Map<string, KbuildReader | undefined>, file = f.file): Finding {
   if (!cacheAliasRule(f) || f.severity === 'info' || nonAliasingArchOf(file)) return f;
-  const root = KbuildReader.rootOf(file);
+  const root = KbuildReader.rootOf(file) ?? KbuildReader.moduleRootOf(file);
   if (!root) return f;
   if (!readers.has(root)) readers.set(root, new KbuildReader(root));
   const c = readers.get(root)?.confinementOf(file);

@@ -13,6 +13,7 @@ import { projectRoot } from './fixtures-harness';
 
 const TREE = path.join(projectRoot(), 'test', 'fixtures', 'kbuild', 'tree');
 const BAD = path.join(projectRoot(), 'test', 'fixtures', 'kbuild', 'bad_tree');
+const MODULE = path.join(projectRoot(), 'test', 'fixtures', 'kbuild', 'module');
 
 /** Each fixture file, the symbol that confines it to x86 (undefined: built for aliasing architectures too). */
 const EXPECTED: Record<string, string | undefined> = {
@@ -81,4 +82,15 @@ test('kbuild: confineFindings leaves info findings, arch/ code and files outside
   assert.equal(moved(path.join(os.tmpdir(), 'elsewhere', 'shx86.c')).severity, 'warning');
   const info = { ...f, file: path.join(TREE, 'drivers/shared/shx86.c'), severity: 'info' as const };
   assert.equal(confineFindings([info])[0], info);
+});
+
+test('kbuild: a module with no kernel tree above it is confined by its own Makefile and Kconfig', async () => {
+  assert.equal(KbuildReader.rootOf(path.join(MODULE, 'hpx_log.c')), undefined);
+  assert.equal(KbuildReader.moduleRootOf(path.join(MODULE, 'hpx_log.c')), MODULE);
+  const r = await scanPaths([MODULE], { noCache: true, quiet: true, jobs: 1 });
+  const sev = Object.fromEntries(r.findings.map((f) => [path.basename(f.file), f.severity]));
+  assert.deepEqual(sev, { 'hpx_any.c': 'warning', 'hpx_log.c': 'info' });
+  assert.match(r.findings.find((f) => f.file.endsWith('hpx_log.c'))?.message ?? '', /built only with CONFIG_HPX_LOG, which needs `X86_64`/);
+  // a C file with no kbuild file next to it is not a module's
+  assert.equal(KbuildReader.moduleRootOf(path.join(os.tmpdir(), 'no-such-dir', 'x.c')), undefined);
 });
