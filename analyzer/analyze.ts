@@ -548,7 +548,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   if (demand) {
     const fields = new Set<string>();
     const globals = new Set<string>();
-    for (const k of fieldVals.keys()) if (k.startsWith('global:')) globals.add(k.slice('global:'.length)); else fields.add(fieldNameOf(k));
+    for (const k of fieldVals.keys()) if (k.startsWith('global:')) globals.add(mentionOf(k)); else fields.add(fieldNameOf(k));
     const functions: string[] = [];
     const guards: string[] = [];
     const holders = new Map<string, string[]>();
@@ -604,7 +604,7 @@ function macroSummaries(preproc: readonly { kind: string; name?: string; callee?
 }
 
 function mentionOf(key: string): string {
-  return key.startsWith('global:') ? key.slice('global:'.length) : `.${fieldNameOf(key)}`;
+  return key.startsWith('global:') ? key.slice('global:'.length).replace(/\[\]$/, '') : `.${fieldNameOf(key)}`;
 }
 
 /** One function in both direction contexts against the round's facts (the unit the memo keeps). */

@@ -17,7 +17,7 @@ import {
   ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, PAGE_ADDRESS, nonAliasingArchOf, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
   allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, VMALLOC_UNMAPS, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
-  BIO_OP_SETTERS, ACCESS, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
+  BIO_OP_SETTERS, ACCESS, CONTAINERS, type ContainerRow, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
   SG_TABLE_LIST, SG_ITERATORS, STACK_VMAP,
 } from '../tables';
 import {
@@ -2620,6 +2620,8 @@ export class FunctionAnalysis {
       }
       return undefined;
     }
+    const container = CONTAINERS.get(name);
+    if (container) return this.containerCall(container, n, args, st);
     const access = ACCESS.get(name);
     if (access) {
       const vals = args.map((a) => this.ev(a, st));
@@ -2653,6 +2655,22 @@ export class FunctionAnalysis {
     const pages = vals.filter((v): v is Extract<Val, { t: 'page' }> => v !== undefined && v.t === 'page');
     if (pages.length === 1) return pages[0];
     return undefined;
+  }
+
+  /**
+   * `xa_store(&bc->tables, id, tab, gfp)` keeps `tab` in the container as an array member keeps it
+   * (`field:blobcache.tables[]`, file-wide for a member or a file-scope container); a lookup in the
+   * same container (`xa_load(&bc->tables, id)`) gives it back (tables CONTAINERS).
+   */
+  private containerCall(row: ContainerRow, n: SNode, args: SNode[], st: State): Val | undefined {
+    const vals = args.map((a) => this.ev(a, st));
+    const cArg = args[row.container];
+    let c = cArg ? this.strip(cArg) : undefined;
+    if (c?.type === 'pointer_expression' && c.op === '&') c = this.strip(child(c, 'argument') as SNode);
+    const key = !c ? undefined : c.type === 'identifier' ? (this.fileVarKey(this.text(c)) ? `global:${this.text(c)}[]` : `elem:${this.text(c)}[]`) : c.type === 'field_expression' ? this.arrayKey(c) : undefined;
+    const out = row.load && key && c ? this.locationVal(key, c, st) : undefined;
+    if (row.entry !== undefined && key && c && args[row.entry]) this.storeLocation(key, c, vals[row.entry], st, args[row.entry]);
+    return out;
   }
 
   /** Offset text of `base + e` written inline when the base had no value yet (evidence on a parameter or field). */
@@ -3946,7 +3964,8 @@ export class FunctionAnalysis {
 
   private bufName(b: Buf, st: State): string | undefined {
     for (const [k, v] of st.vars) if (v.t === 'buf' && v.b.id === b.id && !v.adv && !k.includes(':')) return k;
-    if (b.id.startsWith('global:')) return b.id.slice('global:'.length);
+    // (an entry of a file-scope container, `global:blob_idr[]`, has no name of its own)
+    if (b.id.startsWith('global:')) return b.id.endsWith('[]') ? undefined : b.id.slice('global:'.length);
     // `bp->b_addr`: the holder variable must be in scope here (the field name is not a variable);
     // a field read from elsewhere, or one this function stored the buffer in
     const inField = b.field !== undefined || [...st.vars].some(([k, v]) => k.startsWith('field:') && v.t === 'buf' && v.b.id === b.id && !v.adv);

@@ -19,7 +19,7 @@
  * decoded as UTF-8 (and validated) unless it is going to be parsed.
  */
 import { fileScopeGlobals, GLOBAL_TAG } from '../engine/globals';
-import { ALLOCATORS, EVIDENCE_PAGE_OF, VMALLOC_TESTS, MAINTENANCE, SG_ITERATORS, SG_TABLE_LIST, SINKS, STACK_VMAP } from '../tables';
+import { ALLOCATORS, CONTAINERS, EVIDENCE_PAGE_OF, VMALLOC_TESTS, MAINTENANCE, SG_ITERATORS, SG_TABLE_LIST, SINKS, STACK_VMAP } from '../tables';
 
 export const SRC = 1;
 export const SNK = 2;
@@ -459,6 +459,13 @@ export const TABLE_FILL = new RegExp(`\\b(?:${[...new Set([
   ...[...SG_ITERATORS].filter(([, a]) => a.table === 0).map(([nm]) => nm),
   ...[...SINKS.values()].filter((s) => (s.kind === 'sg-page' || s.kind === 'sg-pages') && s.sg === 0).map((s) => s.name),
 ])].join('|')})\\s*\\(\\s*&?\\s*([A-Za-z_]\\w*)\\s*(?:->|\\.)\\s*([A-Za-z_]\\w*)`, 'g');
+
+/**
+ * Stores into a container (tables CONTAINERS: `xa_store(&bc->tables, …)`, `idr_alloc(&blob_idr, …)`):
+ * group 1 the member holding it, else group 2 the (file-scope) variable. What is stored there comes
+ * back from a lookup elsewhere, as a member's value does.
+ */
+export const CONTAINER_STORE = new RegExp(`\\b(?:${[...CONTAINERS].filter(([, r]) => r.entry !== undefined && r.container === 0).map(([n]) => n).join('|')})\\s*\\(\\s*&?\\s*(?:[A-Za-z_]\\w*\\s*(?:->|\\.)\\s*)*(?:(?<=->|\\.|\\s)([A-Za-z_]\\w*)|([A-Za-z_]\\w*))\\s*,`, 'g');
 
 /**
  * [start, end] pairs of the calls (`name(`) of `names` in `text`, as whole words, in order. For the

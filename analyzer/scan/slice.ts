@@ -22,7 +22,7 @@
  * sliced text equal those of the whole text.
  */
 import { pointerSlots } from '../engine/fnptr';
-import { isIdChar, isIdStart, lexFunctions, preprocEnd, skipLiteral, TABLE_FILL, wordsRegex, type LexDef, type NameMatcher } from './prefilter';
+import { CONTAINER_STORE, isIdChar, isIdStart, lexFunctions, preprocEnd, skipLiteral, TABLE_FILL, wordsRegex, type LexDef, type NameMatcher } from './prefilter';
 import { MAINTENANCE } from '../tables';
 
 export interface SliceResult {
@@ -399,13 +399,15 @@ export function topLevelBlanks(text: string, defs: readonly LexDef[], keepDefine
 
 const FIELD_SET = /(?:->|\.)\s*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*=(?!=)/g;
 /**
- * The members a function body assigns, or fills as scatterlist tables (`sg_set_page(&buf->sglist[i],
+ * The members a function body assigns, fills as scatterlist tables (`sg_set_page(&buf->sglist[i],
  * …)`, `for_each_sg(q->sgt.sgl, …)`: the analyzer keeps such a table as a file-wide fact, interp.ts
- * noteTableMember).
+ * noteTableMember), or stores into as containers (`xa_store(&bc->tables, …)`).
  */
 function membersSet(b: string, into: Set<string>): void {
   for (const x of b.matchAll(FIELD_SET)) into.add(x[1]);
   for (const x of b.matchAll(TABLE_FILL)) into.add(x[2]);
+  // a container kept in a member (`xa_store(&bc->tables, …)`): its entries are that member's
+  for (const x of b.matchAll(CONTAINER_STORE)) if (x[1]) into.add(x[1]);
 }
 /** `#include …` (no group) or `#define NAME` (group 1). */
 const PP_INCLUDE_OR_DEFINE = /^#[ \t]*(?:include\b|define[ \t]+([A-Za-z_]\w*))/;
@@ -524,6 +526,7 @@ export function sourceFlow(g: FileGraph, sources: ReadonlySet<string>, sinks: Re
       const b = body(i);
       membersSet(b, fields);
       for (const x of b.matchAll(VAR_SET)) if (topLevel.has(x[1])) globals.add(x[1]);
+      for (const x of b.matchAll(CONTAINER_STORE)) if (x[2] && topLevel.has(x[2])) globals.add(x[2]);
     }
     defs.forEach((_, j) => {
       if (v.has(j)) return;

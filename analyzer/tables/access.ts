@@ -57,3 +57,29 @@ export const ACCESS: ReadonlyMap<string, AccessRow> = new Map<string, AccessRow>
   // alignment of an address (include/linux/align.h, include/linux/mm.h: macros the parser sees as calls)
   ['ALIGN', { none: [0] }], ['ALIGN_DOWN', { none: [0] }], ['PTR_ALIGN_DOWN', { none: [0] }], ['PAGE_ALIGN_DOWN', { none: [0] }],
 ]);
+
+/**
+ * Containers that keep a pointer for later (an xarray, an IDR, a radix tree): what is stored in one
+ * is what a lookup in the same container gives back, as for a struct member. `container`: the
+ * argument naming it (`&bc->tables`); `entry`: the stored pointer; `load`: the call returns an entry
+ * (a lookup, an erase, a replace or cmpxchg giving back the old one).
+ * Sources: include/linux/xarray.h, include/linux/idr.h, include/linux/radix-tree.h (v6.18.2).
+ */
+export interface ContainerRow {
+  container: number;
+  entry?: number;
+  load?: boolean;
+}
+
+export const CONTAINERS: ReadonlyMap<string, ContainerRow> = new Map<string, ContainerRow>([
+  ...['xa_store', '__xa_store', 'xa_store_bh', 'xa_store_irq', 'xa_insert', '__xa_insert', 'xa_insert_bh', 'xa_insert_irq']
+    .map((n): [string, ContainerRow] => [n, { container: 0, entry: 2 }]),
+  ['xa_cmpxchg', { container: 0, entry: 3, load: true }], ['__xa_cmpxchg', { container: 0, entry: 3, load: true }],
+  ...['xa_load', 'xa_erase', '__xa_erase', 'xa_erase_bh', 'xa_erase_irq', 'xa_find', 'xa_find_after']
+    .map((n): [string, ContainerRow] => [n, { container: 0, load: true }]),
+  ...['idr_alloc', 'idr_alloc_cyclic', 'idr_alloc_u32'].map((n): [string, ContainerRow] => [n, { container: 0, entry: 1 }]),
+  ['idr_replace', { container: 0, entry: 1, load: true }],
+  ['idr_find', { container: 0, load: true }], ['idr_remove', { container: 0, load: true }],
+  ['radix_tree_insert', { container: 0, entry: 2 }],
+  ['radix_tree_lookup', { container: 0, load: true }], ['radix_tree_delete', { container: 0, load: true }],
+]);
