@@ -3912,9 +3912,17 @@ export class FunctionAnalysis {
     const len = args[row.len];
     if (!len) return false;
     const t = this.text(len).replace(/\s+/g, '');
-    if (t === 'PAGE_SIZE') return false;
-    const v = this.constEval(t);
-    return v === undefined || v > PAGE_SIZE_MIN;
+    const inPage = (x: string): boolean => {
+      if (x === 'PAGE_SIZE') return true;
+      const v = this.constEval(x);
+      return v !== undefined && v <= PAGE_SIZE_MIN;
+    };
+    if (inPage(t)) return false;
+    // bounded by a page: `min_t(size_t, PAGE_SIZE, len - off)`, `min(len, PAGE_SIZE)`, `PAGE_SIZE - offset_in_page(p)`
+    const m = /^(?:min|min_t|umin|min3|min_not_zero)\((.*)\)$/.exec(t);
+    if (m && splitTopLevel(m[1]).some(inPage)) return false;
+    if (/^PAGE_SIZE-[^+*/<>]+$/.test(t)) return false;
+    return true;
   }
 
   /** Whether an offset is on a preprocessor line or a continuation line of one. */
@@ -4371,12 +4379,16 @@ export class FunctionAnalysis {
     if (bio.priv && bio.priv.t === 'buf' && bio.priv.b.id === b.id) expr = `${fn.params[0].name}->bi_private`;
     // the buffer is a member of the object in bi_private (`bio->bi_private = ctx` for `ctx->buf`):
     // the callback's local set from bi_private names it there (`struct foo_ctx *c = bio->bi_private;`)
-    const holder = bio.privText;
+    // or of the object the bio is embedded in (its display's holder)
+    const holder = bio.privText ?? /^([A-Za-z_]\w*)->/.exec(b.display)?.[1];
     if (!expr && holder && /^[A-Za-z_]\w*$/.test(holder) && b.display.startsWith(`${holder}->`)) {
       const param = fn.params[0].name;
-      const init = new RegExp(`\\*\\s*([A-Za-z_]\\w*)\\s*=\\s*(?:\\([^()]*\\)\\s*)?${param}\\s*->\\s*bi_private\\s*;`).exec(this.src.slice(fn.body.start, fn.body.end));
-      if (init) {
-        const local = init[1];
+      const init = bio.privText === undefined ? undefined : new RegExp(`\\*\\s*([A-Za-z_]\\w*)\\s*=\\s*(?:\\([^()]*\\)\\s*)?${param}\\s*->\\s*bi_private\\s*;`).exec(this.src.slice(fn.body.start, fn.body.end));
+      // or the object the bio is embedded in (`struct foo_io *io = container_of(bio, struct foo_io, bio);`)
+      const type = this.types.get(holder)?.base;
+      const embed = init ? undefined : type ? new RegExp(`struct\\s+${type}\\s*\\*\\s*([A-Za-z_]\\w*)\\s*=\\s*container_of(?:_const)?\\s*\\(\\s*${param}\\s*,`).exec(this.src.slice(fn.body.start, fn.body.end)) : undefined;
+      if (init || embed) {
+        const local = (init ?? embed as RegExpExecArray)[1];
         expr = local + b.display.slice(holder.length);
         // a size of the same object, renamed: `ctx->len` is `c->len` there
         const renamed = b.size?.replace(new RegExp(`\\b${holder}\\b`, 'g'), local);
@@ -5190,5 +5202,23 @@ function topLevelText(s: string): string {
     else if (c === ')' || c === ']') depth--;
     else if (depth === 0) out += c;
   }
+  return out;
+}
+
+/** The comma-separated parts of `s` at parenthesis depth 0 (`size_t,PAGE_SIZE,len-off`). */
+function splitTopLevel(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(s.slice(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(s.slice(from));
   return out;
 }

@@ -4,7 +4,7 @@
  * branch, character for character, so every position is the file's own. Nodes are read from the
  * file's text as usual; only the grammar's view changes.
  */
-import { ANNOTATION_CALLS, ANNOTATION_WORDS } from '../tables/annotations';
+import { ANNOTATION_CALLS, ANNOTATION_WORDS, TYPE_ARGUMENT_MACROS } from '../tables/annotations';
 
 // an argument list may hold one level of parentheses (`__releases(&(q)->lock)`)
 const MASK = new RegExp(
@@ -80,7 +80,17 @@ export function maskMidExpressionConditionals(text: string): string {
   return parts.join('');
 }
 
-/** What the parser is given for `text` (maskAnnotations, maskMidExpressionConditionals). */
+const TYPE_ARG_CALL = new RegExp(`\\b(?:${TYPE_ARGUMENT_MACROS.join('|')})[ \\t]*\\((?:[^()]|\\([^()]*\\))*\\)`, 'g');
+const TAG_KEYWORD = /\b(?:struct|union)\b/g;
+
+/** `container_of(bio, struct foo_io, bio)` as `container_of(bio,        foo_io, bio)` for the grammar. */
+export function maskTypeArguments(text: string): string {
+  if (!/\b(?:container_of|_entry|offsetof|sizeof_field)/.test(text)) return text;
+  TYPE_ARG_CALL.lastIndex = 0;
+  return text.replace(TYPE_ARG_CALL, (m) => m.replace(TAG_KEYWORD, (k) => ' '.repeat(k.length)));
+}
+
+/** What the parser is given for `text` (maskAnnotations, maskTypeArguments, maskMidExpressionConditionals). */
 export function parserText(text: string): string {
-  return maskMidExpressionConditionals(maskAnnotations(text));
+  return maskMidExpressionConditionals(maskTypeArguments(maskAnnotations(text)));
 }

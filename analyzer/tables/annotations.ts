@@ -35,3 +35,19 @@ export const ANNOTATION_CALLS: readonly string[] = [
   // include/linux/compiler_types.h v6.18.2 l.38–69 (lock context), l.368–393 (bounds)
   '__acquires', '__releases', '__must_hold', '__cond_acquires', '__counted_by', '__counted_by_le', '__counted_by_be',
 ];
+
+/**
+ * Macros that take a type as an argument (`container_of(bio, struct foo_io, bio)`): the grammar
+ * expects expressions there, and `struct foo_io` leaves a syntax error in the middle of what is
+ * often the declaration naming the callback's object. The parser is given the type's tag alone
+ * (`struct`/`union` blanked), an identifier in its place.
+ */
+export const TYPE_ARGUMENT_MACROS: readonly string[] = [
+  // include/linux/container_of.h v6.18.2 l.19–35
+  'container_of', 'container_of_const',
+  // include/linux/list.h l.608–655, l.1146–1155; rculist.h l.363; llist.h l.109; rbtree.h (rb_entry, rb_entry_safe l.77)
+  'list_entry', 'list_first_entry', 'list_last_entry', 'list_first_entry_or_null', 'list_last_entry_or_null',
+  'list_entry_rcu', 'list_first_or_null_rcu', 'hlist_entry', 'hlist_entry_safe', 'llist_entry', 'rb_entry', 'rb_entry_safe',
+  // include/linux/stddef.h l.16–32
+  'offsetof', 'offsetofend', 'sizeof_field',
+];

@@ -592,6 +592,68 @@ int foo_t_init(struct foo_t *t)
     assert.match(ro.findings[0]?.fixes[0]?.title ?? '', /^Insert flush_kernel_vmap_range\(t->data, .*\) before the submission$/);
   });
 
+  test('virt_to_page() in a loop adding at most a page each time gets vmalloc_to_page() and a flush before the loop', async () => {
+    const src = `${HDR}int foo_save(struct block_device *bdev, const void *src, size_t len)
+{
+	void *buf = vmalloc(len);
+	struct bio *bio;
+	size_t off;
+
+	memcpy(buf, src, len);
+	bio = bio_alloc(bdev, DIV_ROUND_UP(len, PAGE_SIZE), REQ_OP_WRITE, GFP_NOIO);
+	for (off = 0; off < len; off += PAGE_SIZE)
+		__bio_add_page(bio, virt_to_page(buf + off), min_t(size_t, PAGE_SIZE, len - off), 0);
+	return submit_bio_wait(bio);
+}
+`;
+    const r = await analyzeText(src, 't.c');
+    assert.equal(r.findings.length, 1);
+    const fix = r.findings[0].fixes[0];
+    assert.equal(fix?.title, 'Use vmalloc_to_page() and flush_kernel_vmap_range(buf, len) before the write');
+    let fixed = src;
+    for (const e of [...fix.edits].sort((a, b) => b.span.startOffset - a.span.startOffset)) fixed = fixed.slice(0, e.span.startOffset) + e.newText + fixed.slice(e.span.endOffset);
+    assert.ok(fixed.includes('\tflush_kernel_vmap_range(buf, len);\n\tfor (off = 0;'), fixed);
+    assert.deepEqual((await analyzeText(fixed, 't.c')).findings, []);
+    // a length that may run past the page: no replacement (vmalloc pages are not contiguous)
+    const over = await analyzeText(src.replace('min_t(size_t, PAGE_SIZE, len - off)', 'len - off'), 't.c');
+    assert.deepEqual(over.findings[0]?.fixes, []);
+  });
+
+  test('a read completing in a callback that finds its object with container_of() gets the invalidate there', async () => {
+    const src = `${HDR}struct foo_rd { struct completion done; void *buf; size_t len; u32 magic; struct bio_vec bv[4]; struct bio bio; };
+
+static void foo_rd_endio(struct bio *bio)
+{
+	struct foo_rd *rd = container_of(bio, struct foo_rd, bio);
+
+	rd->magic = *(u32 *)rd->buf;
+	complete(&rd->done);
+}
+
+int foo_rd_start(struct foo_rd *rd, struct block_device *bdev)
+{
+	int i;
+
+	rd->len = 4 * PAGE_SIZE;
+	rd->buf = vmalloc(rd->len);
+	bio_init(&rd->bio, bdev, rd->bv, 4, REQ_OP_READ);
+	for (i = 0; i < 4; i++)
+		__bio_add_page(&rd->bio, vmalloc_to_page(rd->buf + i * PAGE_SIZE), PAGE_SIZE, 0);
+	rd->bio.bi_end_io = foo_rd_endio;
+	submit_bio(&rd->bio);
+	return 0;
+}
+`;
+    const r = await analyzeText(src, 't.c');
+    assert.equal(r.findings.length, 1);
+    const fix = r.findings[0].fixes[0];
+    assert.equal(fix?.title, 'Invalidate the vmap range at the top of foo_rd_endio()');
+    const e = fix.edits[0];
+    const fixed = src.slice(0, e.span.startOffset) + e.newText + src.slice(e.span.endOffset);
+    assert.ok(fixed.includes('container_of(bio, struct foo_rd, bio);\n\tinvalidate_kernel_vmap_range(rd->buf, rd->len);'), fixed);
+    assert.deepEqual((await analyzeText(fixed, 't.c')).findings, []);
+  });
+
   test('no vmalloc_to_page() fix when the page becomes the physical address of a multi-page buffer', async () => {
     const src = `${HDR}#define FOO_SNAP_SIZE (512 * 1024)
 

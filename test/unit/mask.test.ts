@@ -1,7 +1,7 @@
 /** What the parser is given: annotations and mid-expression conditionals blanked, positions kept. */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { maskAnnotations, maskMidExpressionConditionals, parserText } from '../../analyzer/parse/mask';
+import { maskAnnotations, maskMidExpressionConditionals, maskTypeArguments, parserText } from '../../analyzer/parse/mask';
 
 describe('parserText', () => {
   test('blanks annotation macros, with their arguments, and nothing else', () => {
@@ -26,5 +26,14 @@ describe('parserText', () => {
     const stmts = '#ifndef FOO_H\n#define FOO_H\n/* doc */\n#ifdef CONFIG_A\nint a;\n#else\nint b;\n#endif\nvoid f(void)\n{\n\tg();\n#ifdef CONFIG_B\n\th();\n#endif\n}\n#endif\n';
     assert.equal(maskMidExpressionConditionals(stmts), stmts);
     assert.equal(parserText(stmts), stmts);
+  });
+
+  test('a type argument of container_of() and its kin is its tag alone; other uses of struct stay', () => {
+    const src = '\tstruct foo_io *io = container_of(bio, struct foo_io, bio);\n\tn = offsetof(struct foo_io, bv) + sizeof(struct foo_io);\n\tstruct bar *b = list_first_entry(&q->list, struct bar, node);\n';
+    const out = maskTypeArguments(src);
+    assert.equal(out.length, src.length);
+    assert.ok(out.includes('struct foo_io *io = container_of(bio,        foo_io, bio);'));
+    assert.ok(out.includes('offsetof(       foo_io, bv) + sizeof(struct foo_io)'));
+    assert.ok(out.includes('struct bar *b = list_first_entry(&q->list,        bar, node);'));
   });
 });
