@@ -2196,7 +2196,8 @@ export class FunctionAnalysis {
     const full = this.text(lhs).replace(/\s+/g, '');
     const dm = /^(.+?)(?:\.|->)mem\.(type|ptr\.(?:addr|vma))$/.exec(full);
     if (dm) {
-      this.dmIoField(this.dmIoKey(dm[1]), dm[2], rhs, rv, st);
+      const f = dm[2] === 'ptr.addr' ? child(lhs, 'field') : undefined;
+      this.dmIoField(this.dmIoKey(dm[1]), dm[2], rhs, rv, st, f);
       return;
     }
     const dmOp = /^(.+?)(?:\.|->)(?:bi_rw|bi_op|bi_opf)$/.exec(full);
@@ -2311,7 +2312,10 @@ export class FunctionAnalysis {
       const path = designators.replace(/\s+/g, '');
       if (path === 'mem.type' || path === 'mem.ptr.addr' || path === 'mem.ptr.vma' || path === 'type' || path === 'ptr.addr' || path === 'ptr.vma') {
         const which = path.replace(/^mem\./, '');
-        this.dmIoField(`dmio:${name}`, which, value, which === 'type' ? undefined : this.ev(value, st), st);
+        // the designator naming `addr` (`.mem.ptr.addr`, `.addr`), for the DM_IO_VMA fix
+        const last = pair.children.filter((c) => c.field === 'designator').pop();
+        const field = last ? descendants(last).find((d) => d.type === 'field_identifier' && this.text(d) === 'addr') : undefined;
+        this.dmIoField(`dmio:${name}`, which, value, which === 'type' ? undefined : this.ev(value, st), st, field);
       } else if (path === 'bi_rw' || path === 'bi_op' || path === 'bi_opf') {
         this.dmIoField(`dmio:${name}`, 'op', value, undefined, st);
       }
@@ -2335,20 +2339,31 @@ export class FunctionAnalysis {
     return v && v.t === 'dmio' ? v : undefined;
   }
 
-  private dmIoField(key: string, which: string, rhs: SNode, rv: Val | undefined, st: State): void {
+  private dmIoField(key: string, which: string, rhs: SNode, rv: Val | undefined, st: State, addrNode?: SNode): void {
     const prev = this.dmIoReq(key, st);
     const next: Extract<Val, { t: 'dmio' }> = prev ? { ...prev } : { t: 'dmio' };
-    if (which === 'type') next.memType = this.text(rhs).trim();
-    else if (which === 'op') next.op = this.opValueOf(rhs, st, false);
-    else next.buf = rv;
+    if (which === 'type') {
+      next.memType = this.text(rhs).trim();
+      next.typeSpan = this.span(this.strip(rhs));
+    } else if (which === 'op') next.op = this.opValueOf(rhs, st, false);
+    else {
+      next.buf = rv;
+      if (addrNode) next.addrSpan = this.span(addrNode);
+      else delete next.addrSpan;
+    }
     st.vars.set(key, next);
     // a request in a struct is shared by the file (its memory type and buffer, not its op)
     if (key.startsWith('dmio:field:')) {
       const shared = this.tu.fieldValsNext.get(key);
       const base: Extract<Val, { t: 'dmio' }> = shared && shared.t === 'dmio' ? { ...shared } : { t: 'dmio' };
-      if (which === 'type') base.memType = next.memType;
+      if (which === 'type') {
+        base.memType = next.memType;
+        base.typeSpan = next.typeSpan;
       // reached through a struct from other functions: assumed written before and read after
-      else if (which !== 'op' && rv && rv.t === 'buf' && rv.b.kind !== 'param') base.buf = { ...rv, b: { ...rv.b, escapes: true, viaField: true } };
+      } else if (which !== 'op' && rv && rv.t === 'buf' && rv.b.kind !== 'param') {
+        base.buf = { ...rv, b: { ...rv.b, escapes: true, viaField: true } };
+        if (next.addrSpan) base.addrSpan = next.addrSpan;
+      }
       this.tu.fieldValsNext.set(key, base);
     }
   }
@@ -3316,7 +3331,13 @@ export class FunctionAnalysis {
           if (this.isSym(b)) {
             if (b.param !== undefined) st.converted.add(b.param);
           } else if (!this.onLinearPath(b, st) && !this.fieldMaybe(b)) {
-            this.reportLinear('dm_io', { name: 'dm_io', kind: 'linear', source: mt.source }, n, reqArg as SNode, b, `dm_io() with a DM_IO_KMEM request for vmalloc buffer \`${b.display}\`: dm-io maps it with virt_to_page(), the wrong page on every architecture; use DM_IO_VMA`);
+            // DM_IO_VMA maps vmalloc pages and maintains the alias (drivers/md/dm-io.c vm_dp_init() and the
+            // flush/invalidate around the I/O, since 3.0): the request's type and pointer member change
+            const vma: Fix[] = req.typeSpan && req.addrSpan && b.kind !== 'maybe' ? [{
+              title: 'Use a DM_IO_VMA request (mem.ptr.vma)', isPreferred: true,
+              edits: [{ file: this.tu.file, span: req.typeSpan, newText: 'DM_IO_VMA' }, { file: this.tu.file, span: req.addrSpan, newText: 'vma' }],
+            }] : [];
+            this.reportLinear('dm_io', { name: 'dm_io', kind: 'linear', source: mt.source }, n, reqArg as SNode, b, `dm_io() with a DM_IO_KMEM request for vmalloc buffer \`${b.display}\`: dm-io maps it with virt_to_page(), the wrong page on every architecture; use DM_IO_VMA`, undefined, false, vma);
           }
         } else if (mt.sanitizedSince && this.tu.kernel && compareVersion(this.tu.kernel, parseVersion(mt.sanitizedSince)) < 0) {
           // the common submission path: findings here, or a summary fact when the buffer is a parameter
@@ -3842,8 +3863,8 @@ export class FunctionAnalysis {
     return op !== undefined && opHasWrite(op) ? call : undefined;
   }
 
-  private reportLinear(name: string, sink: SinkRow, n: SNode, arg: SNode, b: Buf, message?: string, writeAdd?: SNode, wrote = false): void {
-    const fixes: Fix[] = [];
+  private reportLinear(name: string, sink: SinkRow, n: SNode, arg: SNode, b: Buf, message?: string, writeAdd?: SNode, wrote = false, given: Fix[] = []): void {
+    const fixes: Fix[] = [...given];
     const fnNode = child(n, 'function');
     // a page added with a length that may run past it: vmalloc pages are not contiguous, so
     // swapping in vmalloc_to_page() would silence the finding and leave the I/O wrong

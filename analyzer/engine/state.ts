@@ -5,7 +5,7 @@
  * bios, scatterlists) by union. Values of variables meet by preferring the more tainted side:
  * a pointer that may hold a vmalloc address on some path is treated as one.
  */
-import { TraceStep } from '../types';
+import { Span, TraceStep } from '../types';
 
 export type BufKind = 'vmalloc' | 'maybe' | 'vmap' | 'param';
 
@@ -110,7 +110,7 @@ export type Val =
   /** a freshly allocated bio, with the op it was allocated for */
   | { t: 'bio'; op?: OpSet }
   /** a dm_io_request being built: its memory type and buffer */
-  | { t: 'dmio'; memType?: string; buf?: Val; op?: OpSet }
+  | { t: 'dmio'; memType?: string; buf?: Val; op?: OpSet; typeSpan?: Span; addrSpan?: Span }
   /** a bio or scatterlist a helper built from a buffer and returned (summary returnsPagesOfParams), until it is stored */
   | { t: 'holder'; kind: 'bio' | 'sg'; adds: Map<string, Added>; op?: OpSet };
 

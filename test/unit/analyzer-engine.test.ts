@@ -654,6 +654,42 @@ int foo_rd_start(struct foo_rd *rd, struct block_device *bdev)
     assert.deepEqual((await analyzeText(fixed, 't.c')).findings, []);
   });
 
+  test('a DM_IO_KMEM request for vmalloc memory becomes a DM_IO_VMA one, in an initializer or assigned member by member', async () => {
+    const init = `#include <linux/dm-io.h>
+#include <linux/vmalloc.h>
+
+int foo_md_rw(struct dm_io_client *c, struct dm_io_region *where, blk_opf_t opf, size_t len)
+{
+	void *area = vzalloc(len);
+	struct dm_io_request req = {
+		.bi_opf = opf,
+		.mem.type = DM_IO_KMEM,
+		.mem.ptr.addr = area,
+		.client = c,
+	};
+
+	return dm_io(&req, 1, where, NULL, IOPRIO_DEFAULT);
+}
+`;
+    const assigned = init.replace(/struct dm_io_request req = \{[^}]*\};/, `struct dm_io_request req;
+
+	req.bi_opf = opf;
+	req.mem.type = DM_IO_KMEM;
+	req.mem.ptr.addr = area;
+	req.client = c;`);
+    for (const src of [init, assigned]) {
+      const r = await analyzeText(src, 'm.c');
+      assert.equal(r.findings.length, 1);
+      const fix = r.findings[0].fixes[0];
+      assert.equal(fix?.title, 'Use a DM_IO_VMA request (mem.ptr.vma)');
+      let fixed = src;
+      for (const e of [...fix.edits].sort((a, b) => b.span.startOffset - a.span.startOffset)) fixed = fixed.slice(0, e.span.startOffset) + e.newText + fixed.slice(e.span.endOffset);
+      assert.match(fixed, /mem\.type = DM_IO_VMA/);
+      assert.match(fixed, /mem\.ptr\.vma = area/);
+      assert.deepEqual((await analyzeText(fixed, 'm.c')).findings, []);
+    }
+  });
+
   test('no vmalloc_to_page() fix when the page becomes the physical address of a multi-page buffer', async () => {
     const src = `${HDR}#define FOO_SNAP_SIZE (512 * 1024)
 
