@@ -2848,7 +2848,7 @@ export class FunctionAnalysis {
    * - any other offset (`buf + sizeof(*hdr)`) against an I/O range at a different offset: not covered.
    * Undefined when covered; else the I/O length it falls short of, when one was compared.
    */
-  private shortfall(rec: MaintRec, ranges: IoRange[], b: Buf): { len?: string; lenText?: string; chunkOff?: Off } | undefined {
+  private shortfall(rec: MaintRec, ranges: IoRange[], b: Buf): { len?: string; lenText?: string; chunkOff?: Off; fromStart?: string } | undefined {
     // a call in a counted loop, chunk by chunk, maintains what the loop's iterations cover together
     const off = rec.span ? rec.span.off : rec.off;
     const len = rec.span ? rec.span.len : rec.len;
@@ -2881,13 +2881,18 @@ export class FunctionAnalysis {
       return undefined;
     }
     if (ranges.length === 0) return {};
+    // the I/O carries the buffer from its start (one add, or a counted loop's span), the call starts
+    // inside it (`flush(hdr + 1, len)` for a header and payload written out together): that length
+    // from the buffer's start is what the call must cover (for the fix)
+    const head = ranges.map((r) => r.span ?? r).find((w) => w.off === undefined && w.lenText !== undefined);
+    const fromStart = head?.lenText !== undefined && ranges.every((r) => (r.span ?? r).off === undefined) ? { fromStart: head.lenText } : {};
     for (const r of ranges) {
       const whole = r.span?.off === off ? r.span : undefined;
       if (whole && (this.shorter(len, whole.len) || this.oneUnit(rec, len, r))) return { len: whole.len, lenText: whole.lenText };
       // parts added in a loop the analysis cannot add up (`while (off < len) { add(start + off, L);
       // off += L; }`), from the maintained start on: not provably outside what the call covers
       if (r.inLoop && r.off !== undefined && this.startsAt(r.off, off)) continue;
-      if (r.off !== off && r.span?.off !== off) return {};
+      if (r.off !== off && r.span?.off !== off) return fromStart;
       if (r.off === off && this.shorter(len, r.len)) return { len: r.len, lenText: r.lenText };
     }
     return undefined;
@@ -3046,6 +3051,13 @@ export class FunctionAnalysis {
     if (at && this.inScope(at)) {
       fixes.push({ title: `Cover the chunk each iteration adds: ${what}(${at}, ${this.text(args[1] ?? n)})`, isPreferred: true, edits: [
         { file: this.tu.file, span: this.span(args[0] as SNode), newText: at },
+      ] });
+    } else if (short.fromStart && args[0] && args[1] && !rec.span && rec.loopAt === undefined && this.inScope(short.fromStart) && this.bufNameForFix(b)) {
+      // from the buffer's start, for what the I/O carries from there
+      const nm = this.bufNameForFix(b) as string;
+      fixes.push({ title: `Cover what the I/O carries: ${what}(${nm}, ${short.fromStart})`, isPreferred: true, edits: [
+        { file: this.tu.file, span: this.span(args[0]), newText: nm },
+        { file: this.tu.file, span: this.span(args[1]), newText: short.fromStart },
       ] });
     } else if (short.lenText && args[1] && !rec.span && rec.loopAt === undefined && this.inScope(short.lenText)) {
       // the I/O's own length, when it can be written at the call (not for a call made chunk by chunk)

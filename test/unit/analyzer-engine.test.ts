@@ -690,6 +690,42 @@ int foo_md_rw(struct dm_io_client *c, struct dm_io_region *where, blk_opf_t opf,
     }
   });
 
+  test('a flush that skips the header of what the I/O carries from the buffer start is moved to the start, for the I/O length', async () => {
+    const src = `${HDR}struct foo_hdr { __le32 len; __le32 crc; };
+struct foo_log { struct block_device *bdev; void *seg; };
+
+int foo_log_append(struct foo_log *l, const void *data, size_t len)
+{
+	struct foo_hdr *hdr = l->seg;
+	size_t total = sizeof(*hdr) + len;
+	struct bio *bio;
+	size_t off;
+
+	memcpy(hdr + 1, data, len);
+	hdr->len = cpu_to_le32(len);
+	bio = bio_alloc(l->bdev, DIV_ROUND_UP(total, PAGE_SIZE), REQ_OP_WRITE, GFP_NOIO);
+	for (off = 0; off < total; off += PAGE_SIZE)
+		__bio_add_page(bio, vmalloc_to_page(l->seg + off), min_t(size_t, PAGE_SIZE, total - off), 0);
+	flush_kernel_vmap_range(hdr + 1, len);
+	return submit_bio_wait(bio);
+}
+
+int foo_log_init(struct foo_log *l, size_t size)
+{
+	l->seg = vzalloc(size);
+	return l->seg ? 0 : -ENOMEM;
+}
+`;
+    const r = await analyzeText(src, 't.c');
+    assert.equal(r.findings.length, 1);
+    assert.equal(r.findings[0].rule, 'vmap-io-maintenance-range');
+    const fix = r.findings[0].fixes[0];
+    assert.equal(fix?.title, 'Cover what the I/O carries: flush_kernel_vmap_range(l->seg, total)');
+    let fixed = src;
+    for (const e of [...fix.edits].sort((a, b) => b.span.startOffset - a.span.startOffset)) fixed = fixed.slice(0, e.span.startOffset) + e.newText + fixed.slice(e.span.endOffset);
+    assert.deepEqual((await analyzeText(fixed, 't.c')).findings, []);
+  });
+
   test('no vmalloc_to_page() fix when the page becomes the physical address of a multi-page buffer', async () => {
     const src = `${HDR}#define FOO_SNAP_SIZE (512 * 1024)
 
