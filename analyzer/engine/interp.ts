@@ -17,7 +17,7 @@ import {
   ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, PAGE_ADDRESS, nonAliasingArchOf, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
   allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, VMALLOC_UNMAPS, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
-  BIO_OP_SETTERS, ACCESS, CONTAINERS, type ContainerRow, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
+  BIO_OP_SETTERS, ACCESS, CONTAINERS, STORE_MACROS, type ContainerRow, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
   SG_TABLE_LIST, SG_ITERATORS, STACK_VMAP,
 } from '../tables';
 import {
@@ -522,6 +522,12 @@ export class FunctionAnalysis {
   private through: { node: SNode; name: string; via: string } | undefined;
   /** set when the analysis consulted the direction context: otherwise the other context would repeat it */
   usedCtx = false;
+  /**
+   * Struct-pointer parameters some call site hands vmalloc memory (`xyz_fill_hdr(h, seq)` with `h`
+   * vmalloc()ed): tracked as objects, but a store through one (`h->magic = …`, `memset(h, …)`) is
+   * a CPU write of the caller's buffer and a member read a CPU read of it (summary writes/reads).
+   */
+  private readonly structParams = new Map<string, number>();
   /** This function names a maintenance call (computed at its first flag test). */
   private maintains: boolean | undefined;
   /** what this function passes to in-file callees, per callee */
@@ -592,6 +598,7 @@ export class FunctionAnalysis {
       }
       // a pointer to bytes or scalars may be a buffer; a pointer to a struct or to an unknown
       // typedef (`xfs_buf_t *bp`) is an object whose fields we track instead
+      if (p.type.ptr === 1 && p.type.isStruct && this.tu.callSites.get(this.fn.name)?.vmallocArgs.has(p.index)) this.structParams.set(p.name, p.index);
       if (p.type.ptr === 1 && !p.type.isStruct && isScalarType(p.type.base)) {
         const b: Buf = {
           id: `param:${p.index}`, kind: 'param', origin: [], zeroed: false, display: p.name, escapes: true,
@@ -700,6 +707,17 @@ export class FunctionAnalysis {
   }
 
   /** Root identifier of an lvalue-ish expression (`sgl` for `&sgl[i]`, `bp` for `bp->b_bio`). */
+  /** A member access or pointer `x` rooted at a struct parameter callers hand vmalloc memory (structParams): a summary fact. */
+  private structParamAccess(x: SNode, how: 'read' | 'write'): void {
+    if (this.structParams.size === 0) return;
+    let s = this.strip(x);
+    if (s.type === 'pointer_expression' && s.op === '&') s = this.strip(child(s, 'argument') as SNode);
+    const root = this.rootIdent(s);
+    const idx = root !== undefined ? this.structParams.get(root) : undefined;
+    if (idx === undefined) return;
+    (how === 'write' ? this.summary.writes : this.summary.reads).add(idx);
+  }
+
   /** `e` names a local variable (or an offset from one) holding buffer `v`, not a fresh allocation or a member. */
   private localBufRef(e: SNode, v: Extract<Val, { t: 'buf' }>, st: State): boolean {
     let x = this.strip(e);
@@ -1922,6 +1940,7 @@ export class FunctionAnalysis {
           this.cpuRead(ov.b, n, st, true);
           return undefined;
         }
+        this.structParamAccess(n, 'read');
         return this.fieldVal(n, st);
       }
       case 'binary_expression': {
@@ -2062,6 +2081,7 @@ export class FunctionAnalysis {
     }
     const rv = this.ev(rhs, st);
     if (lhs.type === 'field_expression') {
+      this.structParamAccess(lhs, 'write');
       const obj = child(lhs, 'argument') as SNode;
       const ov = this.ev(obj, st);
       if (ov && ov.t === 'buf' && lhs.op === '->') {
@@ -2635,13 +2655,29 @@ export class FunctionAnalysis {
       }
       return undefined;
     }
+    const store = STORE_MACROS.get(name);
+    if (store && args[store.target]) {
+      // `WRITE_ONCE(buf[0], v)`: the assignment `buf[0] = v`; `smp_store_release(p, v)`: `*p = v`
+      if (args[store.value]) this.ev(args[store.value], st);
+      const t = this.strip(args[store.target]);
+      if (store.pointer) {
+        const v = this.evNoRead(t.type === 'pointer_expression' && t.op === '&' ? (child(t, 'argument') as SNode) : t, st);
+        if (t.type === 'pointer_expression' && t.op === '&') this.storeThrough(this.strip(child(t, 'argument') as SNode), st, n);
+        else if (v && v.t === 'buf') this.cpuWrite(v.b, n, st, true);
+      } else this.storeThrough(t, st, n);
+      return undefined;
+    }
     const container = CONTAINERS.get(name);
     if (container) return this.containerCall(container, n, args, st);
     const access = ACCESS.get(name);
     if (access) {
       const vals = args.map((a) => this.ev(a, st));
       vals.forEach((v, i) => {
-        if (!v || v.t !== 'buf') return;
+        if (!v || v.t !== 'buf') {
+          if (args[i] && access.write?.includes(i)) this.structParamAccess(args[i], 'write');
+          if (args[i] && access.read?.includes(i)) this.structParamAccess(args[i], 'read');
+          return;
+        }
         if (access.write?.includes(i)) this.cpuWrite(v.b, n, st, true);
         if (access.read?.includes(i)) this.cpuRead(v.b, n, st, true);
         if (!access.write?.includes(i) && !access.read?.includes(i) && !access.none?.includes(i)) this.escape(v, args[i], st, n);

@@ -83,3 +83,15 @@ export const CONTAINERS: ReadonlyMap<string, ContainerRow> = new Map<string, Con
   ['radix_tree_insert', { container: 0, entry: 2 }],
   ['radix_tree_lookup', { container: 0, load: true }], ['radix_tree_delete', { container: 0, load: true }],
 ]);
+
+/**
+ * Stores written as macros: `WRITE_ONCE(buf[0], v)` is `buf[0] = v` for the cache, a CPU write
+ * through whatever the lvalue points into; `smp_store_release(&h->seq, v)` stores through its
+ * pointer. `target`: the lvalue (or, `pointer`, the pointer) argument; `value`: the stored value.
+ * Sources: include/asm-generic/rwonce.h (WRITE_ONCE, __WRITE_ONCE), include/asm-generic/barrier.h
+ * (smp_store_release, smp_store_mb) v6.18.2.
+ */
+export const STORE_MACROS: ReadonlyMap<string, { target: number; value: number; pointer?: boolean }> = new Map([
+  ['WRITE_ONCE', { target: 0, value: 1 }], ['__WRITE_ONCE', { target: 0, value: 1 }], ['smp_store_mb', { target: 0, value: 1 }],
+  ['smp_store_release', { target: 0, value: 1, pointer: true }],
+]);
