@@ -18,7 +18,7 @@ const NO_CONSTS: ReadonlyMap<number, 0 | 1 | null> = new Map();
 import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite, fieldNameOf, meet } from './engine/state';
 import { DIRECTIONS, seedNames, type SourceKind } from './tables';
 import { ALLOCATORS, allocatorApplies } from './tables/allocators';
-import { skeleton, callsOf, invalidatesOf, SkeletonCache, type MacroBody } from './engine/skeleton';
+import { skeleton, callsOf, invalidatesOf, wrapperArgsOf, SkeletonCache, type MacroBody } from './engine/skeleton';
 import { pointerSlots } from './engine/fnptr';
 import { AnalysisMemo, UnitResult } from './engine/memo';
 
@@ -353,8 +353,23 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   }
 
   const invalidateTexts: string[] = [];
+  // helpers that invalidate a parameter whole (`static void foo_finish(void *b, size_t n) {
+  // invalidate_kernel_vmap_range(b, n); }`), and other files' that do (summaries): what a call of
+  // one passes there is invalidated in this file too
+  const invWrappers = new Map<string, number[]>();
+  for (const f of fns) {
+    if (!f.calls.has('invalidate_kernel_vmap_range')) continue;
+    const texts = new Set(invalidatesOf(f, text, memo?.skeleton).map((t) => t.replace(/^\((?:void|u8|char)\*\)/, '')));
+    const at = f.params.filter((p) => texts.has(p.name)).map((p) => p.index);
+    if (at.length) invWrappers.set(f.name, at);
+  }
+  for (const f of fns) for (const c of f.calls) {
+    const ip = byName.has(c) ? undefined : externalAll.get(c)?.invalidatesParams;
+    if (ip?.length) invWrappers.set(c, ip);
+  }
   for (const f of fns) {
     if (f.calls.has('invalidate_kernel_vmap_range')) invalidateTexts.push(...invalidatesOf(f, text, memo?.skeleton));
+    if (invWrappers.size) invalidateTexts.push(...wrapperArgsOf(f, text, invWrappers));
     // a call of another file's helper that invalidates a member of its argument (`seg_inval(s)`
     // invalidating `s->mem`): that member is invalidated in this file too
     for (const c of f.calls) {

@@ -718,6 +718,32 @@ export class FunctionAnalysis {
     (how === 'write' ? this.summary.writes : this.summary.reads).add(idx);
   }
 
+  /**
+   * `if (ret) return ret;` (also `ret < 0`, `ret != 0`, `unlikely(ret)`, `IS_ERR(ret)` with
+   * PTR_ERR(ret)): a status variable returned under a test that it is an error, the helper's
+   * failure exit (its caller goes no further with the buffer).
+   */
+  private statusReturn(ret: SNode): boolean {
+    let r = this.strip(ret);
+    const ptrErr = r.type === 'call_expression' && this.callName(r) === 'PTR_ERR' ? this.args(r)[0] : undefined;
+    if (ptrErr) r = this.strip(ptrErr);
+    if (r.type !== 'identifier') return false;
+    const name = this.text(r);
+    // the return statement, alone or last in the consequence of an `if` without else
+    let stmt: SNode | undefined = ret.parent ?? undefined;
+    while (stmt && stmt.type !== 'return_statement') stmt = stmt.parent ?? undefined;
+    let up = stmt?.parent ?? undefined;
+    if (up?.type === 'compound_statement') up = up.parent ?? undefined;
+    if (!up || up.type !== 'if_statement' || child(up, 'alternative')) return false;
+    let c = this.strip(child(up, 'condition') as SNode);
+    if (c.type === 'call_expression' && /^(?:unlikely|likely|WARN_ON|WARN_ON_ONCE|IS_ERR|IS_ERR_OR_NULL)$/.test(this.callName(c) ?? '')) {
+      if (/^IS_ERR/.test(this.callName(c) ?? '') !== !!ptrErr) return false;
+      c = this.strip(this.args(c)[0] ?? c);
+    } else if (ptrErr) return false;
+    if (c.type === 'binary_expression' && ((c.op === '<' || c.op === '!=') && this.text(child(c, 'right') as SNode).trim() === '0')) c = this.strip(child(c, 'left') as SNode);
+    return c.type === 'identifier' && this.text(c) === name;
+  }
+
   /** `e` names a local variable (or an offset from one) holding buffer `v`, not a fresh allocation or a member. */
   private localBufRef(e: SNode, v: Extract<Val, { t: 'buf' }>, st: State): boolean {
     let x = this.strip(e);
@@ -5096,7 +5122,7 @@ export class FunctionAnalysis {
     // parameters converted, and flushed, on every exit that does not report an error (`return
     // -EINVAL;` before the conversion or the flush: the caller's buffer went nowhere, and a caller
     // does not go on to the I/O when the helper failed)
-    const errorExit = e.retNode !== undefined && ERROR_RETURN.test(this.text(e.retNode).replace(/\s+/g, ''));
+    const errorExit = e.retNode !== undefined && (ERROR_RETURN.test(this.text(e.retNode).replace(/\s+/g, '')) || this.statusReturn(e.retNode));
     if (!errorExit) this.summary.converts = meet(this.summary.converts, st.converted);
     if (!errorExit) {
       const flushedParams = new Set<number>();
