@@ -974,7 +974,9 @@ export class FunctionAnalysis {
     return true;
   }
 
-  private report(rule: RuleId, site0: SNode, b: Buf, message0: string, trace: TraceStep[], dir: Direction, fixes0: Fix[], facts: Partial<Finding['facts']>): void {
+  private report(rule: RuleId, site0: SNode, b: Buf, message0: string, trace: TraceStep[], dir: Direction, fixes00: Fix[], facts: Partial<Finding['facts']>): void {
+    // an edit inside a #define would change every use of the macro (and lose its line continuations)
+    const fixes0 = fixes00.filter((f) => f.edits.every((e) => e.file !== this.tu.file || !this.inDefine(e.span.startOffset) && !this.inDefine(e.span.endOffset)));
     // a site inside an expanded macro body is reported where the macro is called
     const site = this.macroSite && site0.start !== site0.end && this.inDefine(site0.start + 1) ? this.macroSite : site0;
     // Before 2.6.34 there is no API for the vmap alias: the maintenance the fixes insert does not
@@ -4049,7 +4051,9 @@ export class FunctionAnalysis {
     return cur;
   }
 
-  private insertAfterOffset(n: SNode): number | undefined {
+  private insertAfterOffset(n0: SNode): number | undefined {
+    // inside an expanded macro body: after the statement that uses the macro
+    const n = this.macroSite && this.inDefine(n0.start + 1) ? this.macroSite : n0;
     const s = this.stmtOf(n);
     if (s.type === 'return_statement' || s.parent?.type === 'labeled_statement') return undefined;
     // completed in a condition (`if (submit_bio_wait(bio)) … else use(buf);`): after the statement
@@ -4193,7 +4197,9 @@ export class FunctionAnalysis {
     return members.some((m) => held.has(m));
   }
 
-  private flushFix(b: Buf, name: string, len: string, site: SNode, writtenAt?: number, addAt?: number): Fix {
+  private flushFix(b: Buf, name: string, len: string, site0: SNode, writtenAt?: number, addAt?: number): Fix {
+    // inside an expanded macro body: before the statement that uses the macro, never in the #define
+    const site = this.macroSite && this.inDefine(site0.start + 1) ? this.macroSite : site0;
     // the buffer is named through the cursor of a loop that added its pages and has ended by the
     // submission (`list_for_each_entry(c, …) __bio_add_page(bio, vmalloc_to_page(c->data), …);`):
     // after the loop the cursor names no element, so each one is flushed in the loop, before its add

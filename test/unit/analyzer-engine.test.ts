@@ -726,6 +726,38 @@ int foo_log_init(struct foo_log *l, size_t size)
     assert.deepEqual((await analyzeText(fixed, 't.c')).findings, []);
   });
 
+  test('a submission inside a statement-expression macro gets its flush before the macro\'s use, never inside the #define', async () => {
+    const src = `${HDR}#define foo_sync_io(bio)			\\
+	({					\\
+		int __r = submit_bio_wait(bio);	\\
+		bio_put(bio);			\\
+		__r;				\\
+	})
+
+struct foo_j { struct block_device *bdev; u8 *area; };
+
+int foo_j_commit(struct foo_j *j, const void *tx)
+{
+	struct bio *bio;
+
+	j->area = vmalloc(PAGE_SIZE);
+	memcpy(j->area, tx, PAGE_SIZE);
+	bio = bio_alloc(j->bdev, 1, REQ_OP_WRITE, GFP_NOIO);
+	__bio_add_page(bio, vmalloc_to_page(j->area), PAGE_SIZE, 0);
+	return foo_sync_io(bio);
+}
+`;
+    const r = await analyzeText(src, 't.c');
+    assert.equal(r.findings.length, 1);
+    const fix = r.findings[0].fixes[0];
+    assert.equal(fix?.edits.length, 1);
+    const e = fix.edits[0];
+    const fixed = src.slice(0, e.span.startOffset) + e.newText + src.slice(e.span.endOffset);
+    assert.ok(fixed.includes('\tflush_kernel_vmap_range(j->area, PAGE_SIZE);\n\treturn foo_sync_io(bio);'), fixed);
+    assert.ok(fixed.includes('int __r = submit_bio_wait(bio);\t\\'), 'the #define is untouched');
+    assert.deepEqual((await analyzeText(fixed, 't.c')).findings, []);
+  });
+
   test('no vmalloc_to_page() fix when the page becomes the physical address of a multi-page buffer', async () => {
     const src = `${HDR}#define FOO_SNAP_SIZE (512 * 1024)
 
