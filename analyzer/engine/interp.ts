@@ -3946,7 +3946,12 @@ export class FunctionAnalysis {
     // swapping in vmalloc_to_page() would silence the finding and leave the I/O wrong
     const repl = this.pageRunsOver(n) || this.regionAddress(n, b) ? undefined : sink.vmallocReplacement;
     const maybe = b.kind === 'maybe';
-    if (repl && !maybe && fnNode) {
+    const inverted = repl ? this.invertedVmallocTest(n, arg, repl) : undefined;
+    if (inverted) {
+      // `if (!is_vmalloc_addr(p)) return vmalloc_to_page(p); return virt_to_page(p);`: the author's
+      // test is the wrong way round; replacing this call would leave linear memory to vmalloc_to_page()
+      fixes.push({ title: 'Invert the is_vmalloc_addr() test: its branches are the wrong way round', isPreferred: true, edits: [inverted] });
+    } else if (repl && !maybe && fnNode) {
       const name0 = writeAdd ? this.bufNameForFix(b) : undefined;
       const len0 = name0 ? this.lenFor(b, name0) : undefined;
       const flush = writeAdd && name0 && len0 ? this.flushFix(b, name0, len0, writeAdd) : undefined;
@@ -3963,7 +3968,9 @@ export class FunctionAnalysis {
       });
     }
     const { via, refused } = this.linearVia(sink);
-    const advice = repl
+    const advice = inverted
+      ? `; the is_vmalloc_addr() test that leads here is the wrong way round (its other side calls ${repl}())`
+      : repl
       ? (maybe ? `; test is_vmalloc_addr() and use ${repl}() for vmalloc memory` : `; use ${repl}()`)
       : `; ${sink.advice ?? 'give the device kmalloc() or dma_alloc_coherent() memory, or map the buffer\'s vmalloc_to_page() pages with flush_kernel_vmap_range()/invalidate_kernel_vmap_range() around the I/O'}`;
     this.report('vmalloc-linear-map', n, b,
@@ -3971,6 +3978,40 @@ export class FunctionAnalysis {
       [...b.origin, this.step('convert', n, via ? `${name}(): ${via}` : `${name}() assumes a linear-map address`)], this.linearDirection(sink, n), fixes,
       // what the simulation replays: a buffer the CPU wrote on this path, a call the kernel refuses
       { ...(refused ? { refused } : {}), ...(wrote ? { cpuWroteBefore: true } : {}) });
+  }
+
+  /**
+   * The edit that inverts an `if (is_vmalloc_addr(p))` / `if (!is_vmalloc_addr(p))` of this
+   * function whose other side already calls `repl` on `p` while conversion `conv` of `p` runs where
+   * the test said vmalloc: the test is inverted, not the call.
+   */
+  private invertedVmallocTest(conv: SNode, arg: SNode, repl: string): { file: string; span: Span; newText: string } | undefined {
+    const a = this.text(arg).replace(/\s+/g, '');
+    for (const n of bodyNodes(this.fn.body)) {
+      if (n.type !== 'if_statement') continue;
+      const cond = child(n, 'condition');
+      let c = cond ? this.strip(cond) : undefined;
+      let neg = false;
+      if (c?.type === 'unary_expression' && c.op === '!') {
+        neg = true;
+        c = this.strip(child(c, 'argument') as SNode);
+      }
+      if (!c || c.type !== 'call_expression' || !VMALLOC_TESTS.has(this.callName(c) ?? '') || this.text(this.args(c)[0] ?? c).replace(/\s+/g, '') !== a) continue;
+      // the branch the test sends vmalloc memory to holds the conversion; the other one calls repl
+      const conseq = child(n, 'consequence') as SNode;
+      const inConseq = conv.start >= conseq.start && conv.end <= conseq.end;
+      const linearSide = neg ? conseq : child(n, 'alternative') ?? undefined;
+      const vmSide = neg ? child(n, 'alternative') ?? undefined : conseq;
+      const callsRepl = (x: SNode | undefined) => x !== undefined && descendants(x).some((d) => d.type === 'call_expression' && this.callName(d) === repl && this.text(this.args(d)[0] ?? d).replace(/\s+/g, '') === a);
+      // `if (!is_vmalloc_addr(p)) return repl(p); return conv(p);`: the conversion follows the if
+      const after = !child(n, 'alternative') && conv.start >= n.end;
+      if (!(callsRepl(linearSide) && ((vmSide && conv.start >= vmSide.start && conv.end <= vmSide.end) || (neg && after && !inConseq)))) continue;
+      const cs = cond ? this.strip(cond) : c;
+      return neg
+        ? { file: this.tu.file, span: this.span(cs), newText: this.text(c) }
+        : { file: this.tu.file, span: this.span(c), newText: `!${this.text(c)}` };
+    }
+    return undefined;
   }
 
   /**

@@ -758,6 +758,35 @@ int foo_j_commit(struct foo_j *j, const void *tx)
     assert.deepEqual((await analyzeText(fixed, 't.c')).findings, []);
   });
 
+  test('an inverted is_vmalloc_addr() test gets the test inverted, not vmalloc_to_page() on both sides', async () => {
+    const early = `${HDR}static struct page *foo_page(const void *addr)
+{
+	if (!is_vmalloc_addr(addr))
+		return vmalloc_to_page(addr);
+	return virt_to_page(addr);
+}
+
+struct page *foo_first(size_t len, void **out)
+{
+	*out = kvzalloc(len, GFP_KERNEL);
+	return *out ? foo_page(*out) : NULL;
+}
+`;
+    const branches = early.replace('\tif (!is_vmalloc_addr(addr))\n\t\treturn vmalloc_to_page(addr);\n\treturn virt_to_page(addr);',
+      '\tstruct page *pg;\n\n\tif (is_vmalloc_addr(addr))\n\t\tpg = virt_to_page(addr);\n\telse\n\t\tpg = vmalloc_to_page(addr);\n\treturn pg;');
+    assert.notEqual(branches, early);
+    for (const src of [early, branches]) {
+      const r = await analyzeText(src, 't.c');
+      const f = r.findings.find((x) => x.rule === 'vmalloc-linear-map');
+      assert.ok(f, 'the conversion on the vmalloc side is found');
+      const fix = f.fixes[0];
+      assert.equal(fix?.title, 'Invert the is_vmalloc_addr() test: its branches are the wrong way round');
+      const e = fix.edits[0];
+      const fixed = src.slice(0, e.span.startOffset) + e.newText + src.slice(e.span.endOffset);
+      assert.deepEqual((await analyzeText(fixed, 't.c')).findings.filter((x) => x.rule === 'vmalloc-linear-map'), []);
+    }
+  });
+
   test('no vmalloc_to_page() fix when the page becomes the physical address of a multi-page buffer', async () => {
     const src = `${HDR}#define FOO_SNAP_SIZE (512 * 1024)
 
