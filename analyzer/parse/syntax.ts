@@ -142,6 +142,19 @@ export function hasErrorNode(n: SNode): boolean {
 
 export function countErrors(n: SNode): number {
   let k = 0;
-  for (const d of descendants(n)) if (d.error) k++;
+  for (const d of descendants(n)) if (d.error && !macroLoopSemicolon(d)) k++;
   return k;
+}
+
+/**
+ * The `;` the grammar finds missing after a statement-like macro loop's head
+ * (`for_each_sg(sgl, sg, n, i) {`, `list_for_each_entry(p, head, node)` followed by its body): the
+ * kernel's normal shape, which the analyzer reads as a loop, not damage worth a note.
+ */
+function macroLoopSemicolon(d: SNode): boolean {
+  const st = d.parent;
+  if (d.type !== ';' || !st || st.type !== 'expression_statement' || st.children[0]?.type !== 'call_expression') return false;
+  const sibs = st.parent?.children ?? [];
+  const next = sibs[sibs.indexOf(st) + 1];
+  return next !== undefined && next.type !== ';' && !next.error && next.start >= st.end;
 }

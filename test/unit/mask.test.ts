@@ -2,6 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { maskAnnotations, maskMidExpressionConditionals, maskTypeArguments, parserText } from '../../analyzer/parse/mask';
+import { analyzeText } from '../../analyzer/analyze';
 
 describe('parserText', () => {
   test('blanks annotation macros, with their arguments, and nothing else', () => {
@@ -35,5 +36,13 @@ describe('parserText', () => {
     assert.ok(out.includes('struct foo_io *io = container_of(bio,        foo_io, bio);'));
     assert.ok(out.includes('offsetof(       foo_io, bv) + sizeof(struct foo_io)'));
     assert.ok(out.includes('struct bar *b = list_first_entry(&q->list,        bar, node);'));
+  });
+
+  test('a macro loop with a braced body is no syntax error worth a note; real damage still is', async () => {
+    const loop = 'int f(struct scatterlist *sgl, int n)\n{\n\tstruct scatterlist *sg;\n\tvoid *v = vmalloc(n);\n\tint i, t = 0;\n\n\tfor_each_sg(sgl, sg, n, i) {\n\t\tt += sg->length;\n\t}\n\tvfree(v);\n\treturn t;\n}\n';
+    const clean = await analyzeText(loop, 'l.c');
+    assert.deepEqual(clean.notes.filter((x) => /syntax error/.test(x)), []);
+    const broken = await analyzeText(loop.replace('return t;', 'return t +;'), 'l.c');
+    assert.equal(broken.notes.filter((x) => /syntax error/.test(x)).length, 1);
   });
 });
