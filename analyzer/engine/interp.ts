@@ -4058,7 +4058,7 @@ export class FunctionAnalysis {
     if (inPage(t)) return false;
     // bounded by a page: `min_t(size_t, PAGE_SIZE, len - off)`, `min(len, PAGE_SIZE)`, `PAGE_SIZE - offset_in_page(p)`
     const m = /^(?:min|min_t|umin|min3|min_not_zero)\((.*)\)$/.exec(t);
-    if (m && splitTopLevel(m[1]).some(inPage)) return false;
+    if (m && splitTop(m[1], ',').some(inPage)) return false;
     if (/^PAGE_SIZE-[^+*/<>]+$/.test(t)) return false;
     return true;
   }
@@ -5344,23 +5344,5 @@ function topLevelText(s: string): string {
     else if (c === ')' || c === ']') depth--;
     else if (depth === 0) out += c;
   }
-  return out;
-}
-
-/** The comma-separated parts of `s` at parenthesis depth 0 (`size_t,PAGE_SIZE,len-off`). */
-function splitTopLevel(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    else if (c === ',' && depth === 0) {
-      out.push(s.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(s.slice(from));
   return out;
 }
