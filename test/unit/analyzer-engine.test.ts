@@ -6,7 +6,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeText } from '../../analyzer/analyze';
-import { FindingFacts, FunctionSummary } from '../../analyzer/types';
+import { Fix, FindingFacts, FunctionSummary } from '../../analyzer/types';
 import { simulateFinding } from '../../simulator/simulate';
 import { appliesTo, parseVersion, relevantNames, SINKS, ALLOCATORS, kvmallocFallback } from '../../analyzer/tables';
 import * as fs from 'fs';
@@ -14,6 +14,13 @@ import * as path from 'path';
 import { FIXTURE_DIR } from './fixtures-harness';
 
 const HDR = '#include <linux/bio.h>\n#include <linux/vmalloc.h>\n\n';
+
+/** `src` with every edit of `fix` applied (last first, so earlier offsets stay valid). */
+function applyFix(src: string, fix: Fix): string {
+  let out = src;
+  for (const e of [...fix.edits].sort((a, b) => b.span.startOffset - a.span.startOffset)) out = out.slice(0, e.span.startOffset) + e.newText + out.slice(e.span.endOffset);
+  return out;
+}
 
 async function summariesOf(src: string): Promise<Map<string, FunctionSummary>> {
   const r = await analyzeText(HDR + src, 'sum.c');
@@ -287,8 +294,7 @@ describe('traces and fixes', () => {
     const r = await analyzeText(src, 't.c');
     const fix = r.findings[0].fixes[0];
     assert.equal(fix.isPreferred, true);
-    const e = fix.edits[0];
-    const fixed = src.slice(0, e.span.startOffset) + e.newText + src.slice(e.span.endOffset);
+    const fixed = applyFix(src, fix);
     assert.match(fixed, /\t__bio_add_page\(bio, vmalloc_to_page\(buf\), len, 0\);\n\tflush_kernel_vmap_range\(buf, len\);\n\treturn submit_bio_wait\(bio\);/);
     const again = await analyzeText(fixed, 't.c');
     assert.deepEqual(again.findings, []);
@@ -556,8 +562,7 @@ int foo_log_commit(struct foo_log *l)
     assert.equal(r.findings.length, 1);
     const fix = r.findings[0].fixes[0];
     assert.equal(fix?.title, 'Insert flush_kernel_vmap_range(c->data, FOO_CHUNK) in the loop, before its pages are added');
-    const e = fix.edits[0];
-    const fixed = src.slice(0, e.span.startOffset) + e.newText + src.slice(e.span.endOffset);
+    const fixed = applyFix(src, fix);
     assert.ok(fixed.includes('list_for_each_entry(c, &l->chunks, list) {\n\t\tflush_kernel_vmap_range(c->data, FOO_CHUNK);\n\t\tfor (i = 0;'), fixed);
     assert.deepEqual((await analyzeText(fixed, 't.c')).findings, []);
     // an array walked by index: the same, inside the for loop
@@ -610,8 +615,7 @@ int foo_t_init(struct foo_t *t)
     assert.equal(r.findings.length, 1);
     const fix = r.findings[0].fixes[0];
     assert.equal(fix?.title, 'Use vmalloc_to_page() and flush_kernel_vmap_range(buf, len) before the write');
-    let fixed = src;
-    for (const e of [...fix.edits].sort((a, b) => b.span.startOffset - a.span.startOffset)) fixed = fixed.slice(0, e.span.startOffset) + e.newText + fixed.slice(e.span.endOffset);
+    const fixed = applyFix(src, fix);
     assert.ok(fixed.includes('\tflush_kernel_vmap_range(buf, len);\n\tfor (off = 0;'), fixed);
     assert.deepEqual((await analyzeText(fixed, 't.c')).findings, []);
     // a length that may run past the page: no replacement (vmalloc pages are not contiguous)
@@ -648,8 +652,7 @@ int foo_rd_start(struct foo_rd *rd, struct block_device *bdev)
     assert.equal(r.findings.length, 1);
     const fix = r.findings[0].fixes[0];
     assert.equal(fix?.title, 'Invalidate the vmap range at the top of foo_rd_endio()');
-    const e = fix.edits[0];
-    const fixed = src.slice(0, e.span.startOffset) + e.newText + src.slice(e.span.endOffset);
+    const fixed = applyFix(src, fix);
     assert.ok(fixed.includes('container_of(bio, struct foo_rd, bio);\n\tinvalidate_kernel_vmap_range(rd->buf, rd->len);'), fixed);
     assert.deepEqual((await analyzeText(fixed, 't.c')).findings, []);
   });
@@ -682,8 +685,7 @@ int foo_md_rw(struct dm_io_client *c, struct dm_io_region *where, blk_opf_t opf,
       assert.equal(r.findings.length, 1);
       const fix = r.findings[0].fixes[0];
       assert.equal(fix?.title, 'Use a DM_IO_VMA request (mem.ptr.vma)');
-      let fixed = src;
-      for (const e of [...fix.edits].sort((a, b) => b.span.startOffset - a.span.startOffset)) fixed = fixed.slice(0, e.span.startOffset) + e.newText + fixed.slice(e.span.endOffset);
+      const fixed = applyFix(src, fix);
       assert.match(fixed, /mem\.type = DM_IO_VMA/);
       assert.match(fixed, /mem\.ptr\.vma = area/);
       assert.deepEqual((await analyzeText(fixed, 'm.c')).findings, []);
@@ -721,8 +723,7 @@ int foo_log_init(struct foo_log *l, size_t size)
     assert.equal(r.findings[0].rule, 'vmap-io-maintenance-range');
     const fix = r.findings[0].fixes[0];
     assert.equal(fix?.title, 'Cover what the I/O carries: flush_kernel_vmap_range(l->seg, total)');
-    let fixed = src;
-    for (const e of [...fix.edits].sort((a, b) => b.span.startOffset - a.span.startOffset)) fixed = fixed.slice(0, e.span.startOffset) + e.newText + fixed.slice(e.span.endOffset);
+    const fixed = applyFix(src, fix);
     assert.deepEqual((await analyzeText(fixed, 't.c')).findings, []);
   });
 
@@ -751,8 +752,7 @@ int foo_j_commit(struct foo_j *j, const void *tx)
     assert.equal(r.findings.length, 1);
     const fix = r.findings[0].fixes[0];
     assert.equal(fix?.edits.length, 1);
-    const e = fix.edits[0];
-    const fixed = src.slice(0, e.span.startOffset) + e.newText + src.slice(e.span.endOffset);
+    const fixed = applyFix(src, fix);
     assert.ok(fixed.includes('\tflush_kernel_vmap_range(j->area, PAGE_SIZE);\n\treturn foo_sync_io(bio);'), fixed);
     assert.ok(fixed.includes('int __r = submit_bio_wait(bio);\t\\'), 'the #define is untouched');
     assert.deepEqual((await analyzeText(fixed, 't.c')).findings, []);
@@ -781,8 +781,7 @@ struct page *foo_first(size_t len, void **out)
       assert.ok(f, 'the conversion on the vmalloc side is found');
       const fix = f.fixes[0];
       assert.equal(fix?.title, 'Invert the is_vmalloc_addr() test: its branches are the wrong way round');
-      const e = fix.edits[0];
-      const fixed = src.slice(0, e.span.startOffset) + e.newText + src.slice(e.span.endOffset);
+      const fixed = applyFix(src, fix);
       assert.deepEqual((await analyzeText(fixed, 't.c')).findings.filter((x) => x.rule === 'vmalloc-linear-map'), []);
     }
   });
