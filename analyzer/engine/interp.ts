@@ -103,7 +103,7 @@ export interface CallSiteFacts {
 const MAINT_WORD = /\b(?:flush|invalidate)_kernel_vmap_range\b/;
 
 /** The truth of literal argument `t` (`true`, `false`, `0`, `1`, `NULL`), else null. */
-export function literalTruth(t: string): 0 | 1 | null {
+function literalTruth(t: string): 0 | 1 | null {
   const x = t.trim();
   if (x === 'true' || x === 'false') return x === 'true' ? 1 : 0;
   if (x === 'NULL') return 0;
@@ -2688,11 +2688,12 @@ export class FunctionAnalysis {
       // `WRITE_ONCE(buf[0], v)`: the assignment `buf[0] = v`; `smp_store_release(p, v)`: `*p = v`
       if (args[store.value]) this.ev(args[store.value], st);
       const t = this.strip(args[store.target]);
-      if (store.pointer) {
-        const v = this.evNoRead(t.type === 'pointer_expression' && t.op === '&' ? (child(t, 'argument') as SNode) : t, st);
-        if (t.type === 'pointer_expression' && t.op === '&') this.storeThrough(this.strip(child(t, 'argument') as SNode), st, n);
-        else if (v && v.t === 'buf') this.cpuWrite(v.b, n, st, true);
-      } else this.storeThrough(t, st, n);
+      if (!store.pointer) this.storeThrough(t, st, n);
+      else if (t.type === 'pointer_expression' && t.op === '&') this.storeThrough(this.strip(child(t, 'argument') as SNode), st, n);
+      else {
+        const v = this.evNoRead(t, st);
+        if (v && v.t === 'buf') this.cpuWrite(v.b, n, st, true);
+      }
       return undefined;
     }
     const container = CONTAINERS.get(name);
