@@ -5186,6 +5186,8 @@ export class FunctionAnalysis {
       this.summary.flushed = meet(this.summary.flushed, flushedParams);
       const flushedMembers = new Set<string>();
       for (const [id, rec] of st.flushed) if (id.startsWith(MEMBER_MAINT) && !rec.wrongRange) flushedMembers.add(id.slice(MEMBER_MAINT.length));
+      // a member is_vmalloc_addr() said is linear-map memory on this path needs no flush either
+      for (const id of st.clean) if (id.startsWith('field:') && !id.startsWith('field:?.')) flushedMembers.add(id.slice('field:'.length));
       this.summary.flushedMembers = meet(this.summary.flushedMembers, flushedMembers);
       const flags = new Map<number, boolean>();
       const when = new Map<string, { params: Set<number>; members: Set<string> }>();

@@ -364,6 +364,98 @@ int foo_seg_close(struct block_device *bdev)
   });
 });
 
+describe('a table builder that flushes only the vmalloc side of a kvmalloc()ed member', () => {
+  test('covers its caller\'s write: is_vmalloc_addr() said the other side is linear-map memory', async () => {
+    const src = `#include <linux/dma-mapping.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+struct kbm_xfer {
+	struct device *dev;
+	struct sg_table sgt;
+	void *buf;
+	size_t len;
+};
+
+static int kbm_build(struct kbm_xfer *x)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+	int ret;
+
+	if (!is_vmalloc_addr(x->buf)) {
+		ret = sg_alloc_table(&x->sgt, 1, GFP_KERNEL);
+		if (ret)
+			return ret;
+		sg_set_buf(x->sgt.sgl, x->buf, x->len);
+		return 0;
+	}
+	ret = sg_alloc_table(&x->sgt, DIV_ROUND_UP(x->len, PAGE_SIZE), GFP_KERNEL);
+	if (ret)
+		return ret;
+	for_each_sgtable_sg(&x->sgt, sg, i)
+		sg_set_page(sg, vmalloc_to_page(x->buf + i * PAGE_SIZE), PAGE_SIZE, 0);
+	flush_kernel_vmap_range(x->buf, x->len);
+	return 0;
+}
+
+static int kbm_build_noflush(struct kbm_xfer *x)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+	int ret;
+
+	if (!is_vmalloc_addr(x->buf)) {
+		ret = sg_alloc_table(&x->sgt, 1, GFP_KERNEL);
+		if (ret)
+			return ret;
+		sg_set_buf(x->sgt.sgl, x->buf, x->len);
+		return 0;
+	}
+	ret = sg_alloc_table(&x->sgt, DIV_ROUND_UP(x->len, PAGE_SIZE), GFP_KERNEL);
+	if (ret)
+		return ret;
+	for_each_sgtable_sg(&x->sgt, sg, i)
+		sg_set_page(sg, vmalloc_to_page(x->buf + i * PAGE_SIZE), PAGE_SIZE, 0);
+	return 0;
+}
+
+int kbm_init(struct kbm_xfer *x, size_t len)
+{
+	x->buf = kvmalloc(PAGE_ALIGN(len), GFP_KERNEL);
+	return x->buf ? 0 : -ENOMEM;
+}
+
+int kbm_send(struct kbm_xfer *x, const void *src, size_t len)
+{
+	int ret;
+
+	memcpy(x->buf, src, len);
+	x->len = len;
+	ret = kbm_build(x);
+	if (ret)
+		return ret;
+	return dma_map_sgtable(x->dev, &x->sgt, DMA_TO_DEVICE, 0);
+}
+
+int kbm_send_noflush(struct kbm_xfer *x, const void *src, size_t len)
+{
+	int ret;
+
+	memcpy(x->buf, src, len);
+	x->len = len;
+	ret = kbm_build_noflush(x);
+	if (ret)
+		return ret;
+	return dma_map_sgtable(x->dev, &x->sgt, DMA_TO_DEVICE, 0);
+}
+`;
+    const r = await analyzeText(src, 'kbm.c');
+    assert.deepEqual(r.findings.map((f) => [f.rule, f.function]), [['vmap-io-missing-flush', 'kbm_send_noflush']]);
+  });
+});
+
 describe('a flush made after the submission', () => {
   test('is named in the missing-flush finding and its trace', async () => {
     const src = `${HDR}int foo_put(struct block_device *bdev, const void *from)
