@@ -13,14 +13,14 @@ import { lineStarts as lineStartsOf } from './parse/lines';
 import { AnalysisDemand, AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary, KernelVersion, givesMemory, reachesIo } from './types';
 import { FunctionInfo } from './engine/tu';
 import { FunctionAnalysis, PENDING, SummaryAcc, TuCtx, CallSiteFacts, strongerKind, NO_IDS } from './engine/interp';
-
-const NO_CONSTS: ReadonlyMap<number, 0 | 1 | null> = new Map();
 import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite, fieldNameOf, meet } from './engine/state';
 import { DIRECTIONS, seedNames, type SourceKind } from './tables';
 import { ALLOCATORS, allocatorApplies } from './tables/allocators';
-import { skeleton, callsOf, invalidatesOf, wrapperArgsOf, SkeletonCache, type MacroBody } from './engine/skeleton';
+import { skeleton, callsOf, invalidatesOf, SkeletonCache, type MacroBody } from './engine/skeleton';
 import { pointerSlots } from './engine/fnptr';
 import { AnalysisMemo, UnitResult } from './engine/memo';
+
+const NO_CONSTS: ReadonlyMap<number, 0 | 1 | null> = new Map();
 
 export { AnalysisMemo } from './engine/memo';
 export { fieldNameOf } from './engine/state';
@@ -357,9 +357,12 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   // invalidate_kernel_vmap_range(b, n); }`), and other files' that do (summaries): what a call of
   // one passes there is invalidated in this file too
   const invWrappers = new Map<string, number[]>();
+  const direct = new Map<FunctionInfo, string[]>();
   for (const f of fns) {
     if (!f.calls.has('invalidate_kernel_vmap_range')) continue;
-    const texts = new Set(invalidatesOf(f, text, memo?.skeleton).map((t) => t.replace(/^\((?:void|u8|char)\*\)/, '')));
+    const inv = invalidatesOf(f, text, memo?.skeleton);
+    direct.set(f, inv);
+    const texts = new Set(inv.map((t) => t.replace(/^\((?:void|u8|char)\*\)/, '')));
     const at = f.params.filter((p) => texts.has(p.name)).map((p) => p.index);
     if (at.length) invWrappers.set(f.name, at);
   }
@@ -368,8 +371,11 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
     if (ip?.length) invWrappers.set(c, ip);
   }
   for (const f of fns) {
-    if (f.calls.has('invalidate_kernel_vmap_range')) invalidateTexts.push(...invalidatesOf(f, text, memo?.skeleton));
-    if (invWrappers.size) invalidateTexts.push(...wrapperArgsOf(f, text, invWrappers));
+    invalidateTexts.push(...direct.get(f) ?? []);
+    // what a call of such a helper passes at the invalidated positions
+    if ([...f.calls].some((c) => invWrappers.has(c))) {
+      for (const c of callsOf(f, text, memo?.skeleton)) for (const i of invWrappers.get(c.callee) ?? []) if (c.args[i]) invalidateTexts.push(c.args[i]);
+    }
     // a call of another file's helper that invalidates a member of its argument (`seg_inval(s)`
     // invalidating `s->mem`): that member is invalidated in this file too
     for (const c of f.calls) {

@@ -100,8 +100,6 @@ export interface CallSiteFacts {
   consts?: ReadonlyMap<number, 0 | 1 | null>;
 }
 
-const MAINT_WORD = /\b(?:flush|invalidate)_kernel_vmap_range\b/;
-
 /** The truth of literal argument `t` (`true`, `false`, `0`, `1`, `NULL`), else null. */
 function literalTruth(t: string): 0 | 1 | null {
   const x = t.trim();
@@ -528,8 +526,6 @@ export class FunctionAnalysis {
    * a CPU write of the caller's buffer and a member read a CPU read of it (summary writes/reads).
    */
   private readonly structParams = new Map<string, number>();
-  /** This function names a maintenance call (computed at its first flag test). */
-  private maintains: boolean | undefined;
   /** what this function passes to in-file callees, per callee */
   readonly siteFacts = new Map<string, CallSiteFacts>();
   private labels = new Map<string, State | null>();
@@ -1318,7 +1314,7 @@ export class FunctionAnalysis {
     // branch that flag rules out is never taken
     const fixed = flag && this.fn.isStatic ? this.tu.callSites.get(this.fn.name)?.consts?.get(flag.index) : undefined;
     // (its callers say so: a slice keeps them when the function maintains something)
-    if (flag && this.fn.isStatic && (this.maintains ??= MAINT_WORD.test(this.text(this.fn.body)))) this.tu.demand?.add(`guard:${this.fn.name}`);
+    if (flag && this.fn.isStatic && [...this.fn.calls].some((c) => MAINTENANCE.has(c))) this.tu.demand?.add(`guard:${this.fn.name}`);
     if (flag && (fixed === 0 || fixed === 1)) {
       if ((fixed === 1) !== flag.neg) e = null;
       else t = null;

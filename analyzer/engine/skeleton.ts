@@ -152,22 +152,3 @@ export function invalidatesOf(f: FunctionInfo, text: string, cache?: SkeletonCac
   cache?.invalidates.set(f, out);
   return out;
 }
-
-/**
- * The arguments (text without whitespace) `f` passes at the positions `wrappers` lists for each
- * callee: what a call of an invalidating helper (`foo_finish(s->buf, n)` with foo_finish()
- * invalidating its first parameter) invalidates, as invalidatesOf() lists direct calls.
- */
-export function wrapperArgsOf(f: FunctionInfo, text: string, wrappers: ReadonlyMap<string, readonly number[]>): string[] {
-  const out: string[] = [];
-  if (![...f.calls].some((c) => wrappers.has(c))) return out;
-  for (const n of bodyNodes(f.body)) {
-    if (n.type !== 'call_expression') continue;
-    const fnNode = child(n, 'function');
-    const at = fnNode ? wrappers.get(text.slice(fnNode.start, fnNode.end)) : undefined;
-    if (!at) continue;
-    const args = (child(n, 'arguments')?.children ?? []).filter((c) => c.type !== 'comment');
-    for (const i of at) if (args[i]) out.push(text.slice(args[i].start, args[i].end).replace(/\s+/g, ''));
-  }
-  return out;
-}
