@@ -19,6 +19,7 @@ import { ALLOCATORS, allocatorApplies } from './tables/allocators';
 import { skeleton, callsOf, invalidatesOf, SkeletonCache, type MacroBody } from './engine/skeleton';
 import { pointerSlots } from './engine/fnptr';
 import { AnalysisMemo, UnitResult } from './engine/memo';
+import { StructSizes } from './engine/structsize';
 
 const NO_CONSTS: ReadonlyMap<number, 0 | 1 | null> = new Map();
 
@@ -465,12 +466,15 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const analyzedNames = () => new Set([...relevant].map((f) => f.name));
   const extraNotes: string[] = [];
   const demand = opts.reportDemand ? new Set<string>() : undefined;
+  // the struct definitions of the whole file (a slice blanks them), sized on first use
+  let structSizes: StructSizes | undefined;
+  const sizes = (): StructSizes => (structSizes ??= new StructSizes(opts.wholeText ?? text));
   for (let round = 0; round < MAX_ROUNDS && dirty.size > 0; round++) {
     const tu: TuCtx = {
       src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
       functions: byName, summaries, fieldVals, fieldValsByName: byFieldName(fieldVals, importedVals), fieldValsNext: new Map(fieldVals), paramOps,
       extraAllocators: extraAlloc, extraSinks, allocToField, fieldOther, fieldOtherNext: new Set(fieldOther), calledInFile, analyzed: analyzedNames(), callSites, defines, macros, lineStarts,
-      invalidateTexts, pointerSlots: slots, notes: extraNotes, ...(demand ? { demand } : {}),
+      invalidateTexts, pointerSlots: slots, notes: extraNotes, structSizes: sizes, ...(demand ? { demand } : {}),
     };
     for (const f of fns) {
       if (!dirty.has(f)) continue;

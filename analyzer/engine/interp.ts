@@ -25,6 +25,8 @@ import {
   OP_R, OP_W, OP_RF, OP_WF, OP_B, OpSet, opHasRead, opHasWrite, opWithFlags, UNRESOLVED_FLUSH, fieldNameOf, meet,
 } from './state';
 import { FunctionInfo, VarType, bodyNodes, declaratorName, localTypes, indentAt, lineStart, type ParamInfo } from './tu';
+import { evalConst } from './consts';
+import type { StructSizes } from './structsize';
 
 export interface SummaryAcc {
   flushed: Set<number> | null; // intersection over exits
@@ -162,6 +164,8 @@ export interface TuCtx {
   lineStarts: readonly number[];
   /** object-like #define NAME value of the file, for constant sizes */
   defines: Map<string, string>;
+  /** bounds of sizeof() of the structs the whole file defines (structsize.ts), made on first use */
+  structSizes?: () => StructSizes;
   /** function-pointer slots of the file and the functions stored in each (fnptr.ts) */
   pointerSlots: Map<string, string[]>;
   /** invalidate_kernel_vmap_range calls anywhere in the file, by pointer text */
@@ -229,8 +233,6 @@ const RULE_SEVERITY: Record<RuleId, 'error' | 'warning'> = {
   'vmap-blk-rq-map-kern': 'error',
 };
 
-/** What PAGE_SIZE evaluates to in sizes: the smallest page of any architecture (tables PAGE_SIZE_MIN). */
-const PAGE_SIZE = PAGE_SIZE_MIN;
 
 /**
  * Element types of pointers that can be data buffers: void, C and kernel scalar types
@@ -2571,7 +2573,7 @@ export class FunctionAnalysis {
       // a small size, or flags that rule out the vmalloc fallback: kmalloc memory (tables kvmallocFallback)
       if ('gfpArg' in row && row.gfpArg !== undefined) {
         const g = args[row.gfpArg < 0 ? args.length + row.gfpArg : row.gfpArg];
-        if (kvmallocFallback(g ? this.text(g) : undefined, sizeBytes, k) === false) return undefined;
+        if (kvmallocFallback(g ? this.text(g) : undefined, sizeBytes ?? (size ? this.sizeBound(size) : undefined), k) === false) return undefined;
       }
       const b: Buf = {
         id: `alloc@${n.start}`, kind, zeroed: row.zeroing, display: this.text(n), escapes: false, holders: [],
@@ -5113,24 +5115,28 @@ export class FunctionAnalysis {
     return undefined;
   }
 
-  private constEval(expr: string, depth = 0): number | undefined {
-    if (depth > 8) return undefined;
-    const subst = expr.replace(/\b[A-Za-z_]\w*\b/g, (id) => {
-      if (id === 'PAGE_SIZE' || id === 'PAGE_SHIFT' || /^SZ_\d+[KM]$/.test(id)) return id;
-      const d = this.tu.defines.get(id) ?? this.localInits.get(id);
-      if (d === undefined) return id;
-      const v = this.constEval(d, depth + 1);
-      return v === undefined ? id : String(v);
+  private constEval(expr: string): number | undefined {
+    return evalConst(expr, (id) => this.tu.defines.get(id) ?? this.localInits.get(id));
+  }
+
+  /**
+   * An upper bound of a size expression whose `sizeof()` operands are types or variables of this
+   * function (`sizeof(*cmd)`, `2 * sizeof(struct foo_req)`) sized from the file's struct
+   * definitions (structsize.ts); undefined when any operand is not bounded.
+   */
+  private sizeBound(expr: string): number | undefined {
+    if (!/\bsizeof\b/.test(expr)) return undefined;
+    const ss = this.tu.structSizes?.();
+    if (!ss) return undefined;
+    let unknown = false;
+    const typeOf = (name: string) => this.types.get(name);
+    const subst = expr.replace(/\bsizeof\s*(?:\(((?:[^()]|\([^()]*\))*)\)|(\**\s*[A-Za-z_]\w*))/g, (_m, paren: string | undefined, bare: string | undefined) => {
+      const v = ss.operandBound(paren ?? bare ?? '', typeOf);
+      if (v === undefined) unknown = true;
+      return String(v ?? 0);
     });
-    const e = subst.replace(/PAGE_SIZE/g, String(PAGE_SIZE)).replace(/\bPAGE_SHIFT\b/g, String(Math.log2(PAGE_SIZE))).replace(/\bSZ_(\d+)K\b/g, (_, k) => String(Number(k) * 1024)).replace(/\bSZ_(\d+)M\b/g, (_, k) => String(Number(k) << 20)).replace(/(\d+)U?L*\b/g, '$1');
-    if (!/^[\d\s+*()<-]+$/.test(e)) return undefined;
-    try {
-      // only digits and arithmetic operators reach here
-      const v = Function(`"use strict"; return (${e});`)() as unknown;
-      return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
-    } catch {
-      return undefined;
-    }
+    if (unknown) return undefined;
+    return evalConst(subst, (id) => this.tu.defines.get(id) ?? this.localInits.get(id) ?? ss.define(id));
   }
 
   // ---------------------------------------------------------------- exits

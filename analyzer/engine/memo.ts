@@ -613,6 +613,7 @@ function readsHold(reads: Read[], tu: TuCtx, fr: Frame): boolean {
 const LOGGED_MEMBERS = [
   'summaries', 'fieldVals', 'fieldValsByName', 'fieldValsNext', 'paramOps', 'fieldOther', 'fieldOtherNext', 'allocToField',
   'calledInFile', 'analyzed', 'callSites', 'macros', 'defines', 'functions', 'invalidateTexts', 'pointerSlots', 'notes',
+  'structSizes',
 ] as const satisfies readonly (keyof TuCtx)[];
 
 /**
@@ -720,6 +721,12 @@ export class Recorder {
           return b.notes.push(...ts);
         },
       } as unknown as TuCtx['notes'],
+      // the whole file's struct definitions, outside the window the memo keys on: a unit that
+      // sizes one is not memoised
+      structSizes: b.structSizes && (() => {
+        this.failed = true;
+        return (b.structSizes as NonNullable<TuCtx['structSizes']>)();
+      }),
       // only written: a replayed unit adds what it added when it ran
       demand: b.demand && ({
         add: (k: string) => {
