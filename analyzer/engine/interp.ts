@@ -15,7 +15,7 @@ import type { MacroBody } from './skeleton';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
   ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, PAGE_ADDRESS, nonAliasingArchOf, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
-  allocatorApplies, sinkApplies, isUncachedProt, VMALLOC_ONLY_FREES, VMALLOC_UNMAPS, LINEAR_FREES, type SourceKind,
+  allocatorApplies, sinkApplies, isUncachedProt, isReadOnlyProt, VMALLOC_ONLY_FREES, VMALLOC_UNMAPS, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, CONTAINERS, STORE_MACROS, type ContainerRow, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
   SG_TABLE_LIST, SG_ITERATORS, STACK_VMAP,
@@ -2563,6 +2563,7 @@ export class FunctionAnalysis {
       for (const a of args) this.ev(a, st);
       // mapped without the data cache (pgprot_writecombine(), …): no alias lines to maintain
       const uncached = alloc?.protArg !== undefined && args[alloc.protArg] !== undefined && isUncachedProt(this.text(args[alloc.protArg]));
+      const readOnly = alloc?.protArg !== undefined && args[alloc.protArg] !== undefined && isReadOnlyProt(this.text(args[alloc.protArg]));
       const row = alloc ?? { kind: 'vmalloc' as const, zeroing: false, size: 0, name };
       let size: string | undefined;
       if (typeof row.size === 'number' && args[row.size]) size = this.text(args[row.size]);
@@ -2577,7 +2578,7 @@ export class FunctionAnalysis {
       }
       const b: Buf = {
         id: `alloc@${n.start}`, kind, zeroed: row.zeroing, display: this.text(n), escapes: false, holders: [],
-        size, sizeBytes, ...(uncached ? { uncached: true } : {}),
+        size, sizeBytes, ...(uncached ? { uncached: true } : {}), ...(readOnly ? { readOnly: true } : {}),
         origin: [this.step('alloc', n, `${row.kind === 'vmap' ? 'mapped' : 'allocated'} with ${name}()${kind === 'maybe' ? ' (may fall back to vmalloc)' : ''}`)],
       };
       if ('pagesArg' in row && row.pagesArg !== undefined && args[row.pagesArg]) {
@@ -4194,7 +4195,7 @@ export class FunctionAnalysis {
       }
       const needFlush = !flushed || a.unflushedAtSubmit;
       const name = this.bufName(b, st);
-      if (write && needFlush && !(helperFlush && !a.unflushedAtSubmit) && (written || b.escapes)) {
+      if (write && needFlush && !(helperFlush && !a.unflushedAtSubmit) && (written || b.escapes) && !b.readOnly) {
         const len = name ? this.lenFor(b, name, a.ranges) : undefined;
         const addAt = [...a.steps].reverse().find((x) => x.kind === 'page-add')?.span.startOffset;
         const fixes = name && len ? [this.flushFix(b, name, len, site, written?.span.startOffset, addAt)] : [];
@@ -4204,7 +4205,7 @@ export class FunctionAnalysis {
           `\`${b.display}\` ${visibleWrite ? 'is written by the CPU through' : b.viaField ? `is ${b.id.startsWith('global:') ? 'a file-scope variable' : 'a struct member'} other functions may write through` : 'is possibly written (it escapes) through'} its ${b.kind === 'vmap' ? 'vmap' : 'vmalloc'} alias${!visibleWrite && b.viaField ? ', and it' : ' and'} reaches ${read ? 'I/O' : 'a write I/O'} without flush_kernel_vmap_range()${late ? ' before it (the one this function makes runs after the submission)' : ''}: on VIVT/aliasing-VIPT caches the device can read stale memory`,
           [...b.origin, ...(written ? [written] : []), ...a.steps, submitStep, ...(late ? [late] : [])], this.dirOf(op), fixes,
           { cpuWroteBefore: true, hasFlush: false, hasInvalidate: false, cpuReadsAfter: read });
-      } else if (read && !write && needFlush && visibleWrite) {
+      } else if (read && !write && needFlush && visibleWrite && !b.readOnly) {
         const len = name ? this.lenFor(b, name, a.ranges) : undefined;
         const fixes = name && len ? [this.flushFix(b, name, len, site)] : [];
         this.report('vmap-io-missing-flush', site, b,

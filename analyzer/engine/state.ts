@@ -43,6 +43,8 @@ export interface Buf {
    * linear-map conversions are still wrong, but no cache lines to flush or invalidate
    */
   uncached?: boolean;
+  /** mapped read-only (tables READONLY_PROTS): never written through, so never dirty; reads still go stale */
+  readOnly?: boolean;
 }
 
 /** Op values: exact ops and ops with flags OR-ed in, as bits. */

@@ -152,6 +152,24 @@ export const UNCACHED_PROTS: ReadonlySet<string> = new Set([
   'PAGE_KERNEL_NOCACHE', 'PAGE_KERNEL_IO', 'PAGE_KERNEL_UC', 'PAGE_KERNEL_IO_NOCACHE',
 ]);
 
+/**
+ * Read-only kernel protections: nothing writes through an alias mapped with one (a store faults
+ * wherever the architecture honours it, x86 and arm64 among them, so correct code has none), so it
+ * holds no dirty lines and needs no flush_kernel_vmap_range() before a device reads the pages; it
+ * can still hold stale clean lines, so reads through it after a device write still need
+ * invalidate_kernel_vmap_range(). include/linux/pgtable.h v6.18.2 l.1947 makes PAGE_KERNEL_RO
+ * PAGE_KERNEL where an architecture (arm) has no read-only kernel protection; arch/x86/include/asm/
+ * pgtable_types.h l.249–250 (PAGE_KERNEL_RO, PAGE_KERNEL_ROX). fs/ntfs3/frecord.c (v6.18.2 l.2754)
+ * vmap()s the pages it compresses from with PAGE_KERNEL_RO.
+ */
+export const READONLY_PROTS: ReadonlySet<string> = new Set(['PAGE_KERNEL_RO', 'PAGE_KERNEL_ROX', 'PAGE_READONLY']);
+
+/** Does a pgprot_t argument's text name a read-only protection (READONLY_PROTS)? */
+export function isReadOnlyProt(text: string): boolean {
+  const ids = text.match(/[A-Za-z_]\w*/g) ?? [];
+  return ids.length === 1 && READONLY_PROTS.has(ids[0]);
+}
+
 /** Does a pgprot_t argument's text name an uncached protection? */
 export function isUncachedProt(text: string): boolean {
   for (const id of text.match(/[A-Za-z_]\w*/g) ?? []) if (UNCACHED_PROTS.has(id)) return true;

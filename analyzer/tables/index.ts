@@ -15,6 +15,7 @@ export * from './directions';
 export * from './access';
 export * from './arches';
 export * from './annotations';
+export * from './ctypes';
 
 /**
  * Every name whose presence in a file can make it relevant: allocators, evidence calls, sinks,
