@@ -253,8 +253,12 @@ describe('slicing never changes what the analyzer reports', () => {
     for (let i = 0; i < files.length; i++) {
       const opts = optionsOf(texts[i]);
       await sameAnalysis(texts[i], files[i], opts);
-      // the fixture's first lines carry its pins: noise goes after them or at the end
-      const nl = texts[i].indexOf('\n', texts[i].indexOf('\n') + 1) + 1;
+      // the fixture's first lines carry its pins (whole-line comments): noise goes after them, not
+      // inside the block comment that usually follows, or at the end
+      const lines = texts[i].split('\n');
+      let pins = 0;
+      while (pins < 2 && /^\s*(?:\/\/.*|\/\*.*\*\/\s*)$/.test(lines[pins] ?? '')) pins++;
+      const nl = lines.slice(0, pins).reduce((n, l) => n + l.length + 1, 0);
       const variants = [
         `${texts[i]}\n${noise}`,
         `${texts[i].slice(0, nl)}${noise}\n${texts[i].slice(nl)}`,
