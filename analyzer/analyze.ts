@@ -469,12 +469,14 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   // the struct definitions of the whole file (a slice blanks them), sized on first use
   let structSizes: StructSizes | undefined;
   const sizes = (): StructSizes => (structSizes ??= new StructSizes(opts.wholeText ?? text));
+  const sizeofType = (type: string): number | undefined => sizes().typeSize(type);
+  const wholeDefine = (name: string): string | undefined => sizes().define(name);
   for (let round = 0; round < MAX_ROUNDS && dirty.size > 0; round++) {
     const tu: TuCtx = {
       src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
       functions: byName, summaries, fieldVals, fieldValsByName: byFieldName(fieldVals, importedVals), fieldValsNext: new Map(fieldVals), paramOps,
       extraAllocators: extraAlloc, extraSinks, allocToField, fieldOther, fieldOtherNext: new Set(fieldOther), calledInFile, analyzed: analyzedNames(), callSites, defines, macros, lineStarts,
-      invalidateTexts, pointerSlots: slots, notes: extraNotes, structSizes: sizes, ...(demand ? { demand } : {}),
+      invalidateTexts, pointerSlots: slots, notes: extraNotes, sizeofType, wholeDefine, ...(demand ? { demand } : {}),
     };
     for (const f of fns) {
       if (!dirty.has(f)) continue;

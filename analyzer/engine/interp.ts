@@ -15,7 +15,7 @@ import type { MacroBody } from './skeleton';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
   ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, PAGE_ADDRESS, nonAliasingArchOf, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
-  allocatorApplies, sinkApplies, isUncachedProt, isReadOnlyProt, VMALLOC_ONLY_FREES, VMALLOC_UNMAPS, LINEAR_FREES, type SourceKind,
+  allocatorApplies, sinkApplies, isUncachedProt, isReadOnlyProt, POINTER_BYTES, VMALLOC_ONLY_FREES, VMALLOC_UNMAPS, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, CONTAINERS, STORE_MACROS, type ContainerRow, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
   SG_TABLE_LIST, SG_ITERATORS, STACK_VMAP,
@@ -26,7 +26,7 @@ import {
 } from './state';
 import { FunctionInfo, VarType, bodyNodes, declaratorName, localTypes, indentAt, lineStart, type ParamInfo } from './tu';
 import { evalConst } from './consts';
-import type { StructSizes } from './structsize';
+import { sizeofOperand } from './structsize';
 
 export interface SummaryAcc {
   flushed: Set<number> | null; // intersection over exits
@@ -164,8 +164,13 @@ export interface TuCtx {
   lineStarts: readonly number[];
   /** object-like #define NAME value of the file, for constant sizes */
   defines: Map<string, string>;
-  /** bounds of sizeof() of the structs the whole file defines (structsize.ts), made on first use */
-  structSizes?: () => StructSizes;
+  /**
+   * A bound of sizeof() of a type as structsize.ts sizeofOperand() names it (`struct foo`, `u32`),
+   * from the whole file's definitions (a slice blanks them); undefined when not bounded.
+   */
+  sizeofType?: (type: string) => number | undefined;
+  /** an object-like #define of the whole file (a slice blanks those its kept functions do not name) */
+  wholeDefine?: (name: string) => string | undefined;
   /** function-pointer slots of the file and the functions stored in each (fnptr.ts) */
   pointerSlots: Map<string, string[]>;
   /** invalidate_kernel_vmap_range calls anywhere in the file, by pointer text */
@@ -5126,18 +5131,18 @@ export class FunctionAnalysis {
    * definitions (structsize.ts); undefined when any operand is not bounded.
    */
   private sizeBound(expr: string): number | undefined {
-    if (!/\bsizeof\b/.test(expr)) return undefined;
-    const ss = this.tu.structSizes?.();
-    if (!ss) return undefined;
+    const sizeofType = this.tu.sizeofType;
+    if (!sizeofType || !/\bsizeof\b/.test(expr)) return undefined;
     let unknown = false;
     const typeOf = (name: string) => this.types.get(name);
     const subst = expr.replace(/\bsizeof\s*(?:\(((?:[^()]|\([^()]*\))*)\)|(\**\s*[A-Za-z_]\w*))/g, (_m, paren: string | undefined, bare: string | undefined) => {
-      const v = ss.operandBound(paren ?? bare ?? '', typeOf);
+      const o = sizeofOperand(paren ?? bare ?? '', typeOf);
+      const v = !o ? undefined : 'pointer' in o ? POINTER_BYTES : sizeofType(o.type);
       if (v === undefined) unknown = true;
       return String(v ?? 0);
     });
     if (unknown) return undefined;
-    return evalConst(subst, (id) => this.tu.defines.get(id) ?? this.localInits.get(id) ?? ss.define(id));
+    return evalConst(subst, (id) => this.tu.defines.get(id) ?? this.localInits.get(id) ?? this.tu.wholeDefine?.(id));
   }
 
   // ---------------------------------------------------------------- exits

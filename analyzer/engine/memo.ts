@@ -334,7 +334,7 @@ function moveEntry(e: Entry, fr: Frame, moves: Move[]): void {
 // ------------------------------------------------------------------ the recorded unit
 
 /** Shared facts a unit reads, by kind (each maps to a TuCtx member). */
-type ReadKind = 'sum' | 'fv' | 'fv*' | 'fvK' | 'fvN' | 'fvn' | 'ops' | 'fo' | 'a2f' | 'cif' | 'an' | 'cs' | 'mac' | 'def' | 'fn' | 'fn?' | 'inv' | 'slot';
+type ReadKind = 'sum' | 'fv' | 'fv*' | 'fvK' | 'fvN' | 'fvn' | 'ops' | 'fo' | 'a2f' | 'cif' | 'an' | 'cs' | 'mac' | 'def' | 'fn' | 'fn?' | 'inv' | 'slot' | 'ssz' | 'wdef';
 
 interface Read {
   kind: ReadKind;
@@ -584,6 +584,8 @@ function currentRead(kind: ReadKind, key: string, tu: TuCtx, fr: Frame): string 
     case 'fn': return ser((tu.functions.get(key) ?? []).map((g) => fnKey(g, tu.src)), fr);
     case 'inv': return ser(tu.invalidateTexts, fr);
     case 'slot': return ser(tu.pointerSlots.get(key), fr);
+    case 'ssz': return ser(tu.sizeofType?.(key), fr);
+    case 'wdef': return ser(tu.wholeDefine?.(key), fr);
   }
 }
 
@@ -613,7 +615,7 @@ function readsHold(reads: Read[], tu: TuCtx, fr: Frame): boolean {
 const LOGGED_MEMBERS = [
   'summaries', 'fieldVals', 'fieldValsByName', 'fieldValsNext', 'paramOps', 'fieldOther', 'fieldOtherNext', 'allocToField',
   'calledInFile', 'analyzed', 'callSites', 'macros', 'defines', 'functions', 'invalidateTexts', 'pointerSlots', 'notes',
-  'structSizes',
+  'sizeofType', 'wholeDefine',
 ] as const satisfies readonly (keyof TuCtx)[];
 
 /**
@@ -721,12 +723,9 @@ export class Recorder {
           return b.notes.push(...ts);
         },
       } as unknown as TuCtx['notes'],
-      // the whole file's struct definitions, outside the window the memo keys on: a unit that
-      // sizes one is not memoised
-      structSizes: b.structSizes && (() => {
-        this.failed = true;
-        return (b.structSizes as NonNullable<TuCtx['structSizes']>)();
-      }),
+      // the whole file's struct definitions and #defines, outside the window the memo keys on
+      sizeofType: b.sizeofType && ((k: string) => logged('ssz', k, () => b.sizeofType?.(k))),
+      wholeDefine: b.wholeDefine && ((k: string) => logged('wdef', k, () => b.wholeDefine?.(k))),
       // only written: a replayed unit adds what it added when it ran
       demand: b.demand && ({
         add: (k: string) => {

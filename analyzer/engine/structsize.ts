@@ -193,35 +193,46 @@ export class StructSizes {
     const words = (type.match(/[A-Za-z_]\w*/g) ?? []).filter((w) => !TYPE_QUALIFIERS.has(w));
     if (words.length === 0) return undefined;
     if (words[0] === 'enum') return 4;
-    if (words[0] === 'struct' || words[0] === 'union') return words.length === 2 ? this.bound(words[0], words[1]) : undefined;
+    if (words[0] === 'struct' || words[0] === 'union') {
+      if (words.length !== 2) return undefined;
+      // a variable's declared type says `struct` for unions too (engine/tu.ts typeBase)
+      return this.bound(words[0], words[1]) ?? (words[0] === 'struct' && this.bodies.has(`union ${words[1]}`) ? this.bound('union', words[1]) : undefined);
+    }
     if (words.every((w) => SCALAR_BYTES.has(w))) return Math.max(...words.map((w) => SCALAR_BYTES.get(w) as number));
     return words.length === 1 ? this.bound('typedef', words[0]) : undefined;
   }
 
-  /**
-   * The bound of a `sizeof` operand: a type (`struct foo`, `u32`, `foo_t`) or a variable whose
-   * declared type `typeOf` gives (`*cmd`, `cmd` of a pointer: a pointer's size).
-   */
-  operandBound(operand: string, typeOf: (name: string) => { base: string; isStruct: boolean; ptr: number; array: boolean } | undefined): number | undefined {
-    const o = operand.trim().replace(/^\((.*)\)$/s, '$1').trim();
-    const deref = /^(\**)\s*([A-Za-z_]\w*)$/.exec(o);
-    if (deref) {
-      const t = typeOf(deref[2]);
-      if (t && !t.array) {
-        const level = t.ptr - deref[1].length;
-        if (level > 0) return POINTER_BYTES;
-        if (level < 0) return undefined;
-        return t.isStruct ? this.bound('struct', t.base) ?? this.bound('union', t.base) : this.typeBound(t.base);
-      }
-      if (t) return undefined;
-    }
-    const m = /^((?:struct|union)\s+[A-Za-z_]\w*|[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*)\s*(\**)$/.exec(o);
-    if (!m) return undefined;
-    return m[2] ? POINTER_BYTES : this.typeBound(m[1]);
+  /** The bound of a type named as sizeofOperand() names it (`struct foo`, `u32`, `foo_t`). */
+  typeSize(type: string): number | undefined {
+    return this.typeBound(type);
   }
 
   /** Object-like #define of the file (for array lengths in sizes). */
   define(name: string): string | undefined {
     return this.defines.get(name);
   }
+}
+
+/** A variable's declared type, as the analyzer keeps it (engine/tu.ts VarType). */
+interface DeclType { base: string; isStruct: boolean; ptr: number; array: boolean }
+
+/**
+ * What a `sizeof` operand measures: a pointer, or a type named as StructSizes.typeSize() takes it
+ * (`struct foo` for `*cmd` of a `struct foo *cmd`, `u32`, `foo_t`); undefined when not known
+ * (an array, an expression, a variable whose type the function does not declare).
+ */
+export function sizeofOperand(operand: string, typeOf: (name: string) => DeclType | undefined): { pointer: true } | { type: string } | undefined {
+  const o = operand.trim().replace(/^\((.*)\)$/s, '$1').trim();
+  const deref = /^(\**)\s*([A-Za-z_]\w*)$/.exec(o);
+  const t = deref ? typeOf(deref[2]) : undefined;
+  if (deref && t) {
+    if (t.array) return undefined;
+    const level = t.ptr - deref[1].length;
+    if (level > 0) return { pointer: true };
+    if (level < 0) return undefined;
+    return { type: t.isStruct ? `struct ${t.base}` : t.base };
+  }
+  const m = /^((?:struct|union)\s+[A-Za-z_]\w*|[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*)\s*(\**)$/.exec(o);
+  if (!m) return undefined;
+  return m[2] ? { pointer: true } : { type: m[1].replace(/\s+/g, ' ') };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { StructSizes } from '../../analyzer/engine/structsize';
+import { StructSizes, sizeofOperand } from '../../analyzer/engine/structsize';
 
 const SRC = `
 #define NAME_LEN 32
@@ -58,16 +58,25 @@ test('structsize: sizeof operands — types, dereferenced variables, pointers', 
     ['arr', { base: 'u8', isStruct: false, ptr: 0, array: true }],
   ]);
   const typeOf = (n: string) => types.get(n);
-  assert.equal(s.operandBound('*cmd', typeOf), 16);
-  assert.equal(s.operandBound('cmd', typeOf), 8);
-  assert.equal(s.operandBound('*pp', typeOf), 8);
-  assert.equal(s.operandBound('**pp', typeOf), 16);
-  assert.equal(s.operandBound('struct b', typeOf), 48);
-  assert.equal(s.operandBound('union u', typeOf), 16);
-  assert.equal(s.operandBound('u64', typeOf), 8);
-  assert.equal(s.operandBound('struct e *', typeOf), 8);
-  assert.equal(s.operandBound('arr', typeOf), undefined);
-  assert.equal(s.operandBound('*unknown_var', typeOf), undefined);
+  const bound = (operand: string) => {
+    const o = sizeofOperand(operand, typeOf);
+    return !o ? undefined : 'pointer' in o ? 8 : s.typeSize(o.type);
+  };
+  assert.equal(bound('*cmd'), 16);
+  assert.equal(bound('(*cmd)'), 16);
+  assert.equal(bound('cmd'), 8);
+  assert.equal(bound('*pp'), 8);
+  assert.equal(bound('**pp'), 16);
+  assert.equal(bound('struct b'), 48);
+  assert.equal(bound('union u'), 16);
+  // a variable's type says `struct` for a union too
+  assert.equal(s.typeSize('struct u'), 16);
+  assert.equal(bound('u64'), 8);
+  assert.equal(bound('unsigned  long'), 8);
+  assert.equal(bound('struct e *'), 8);
+  assert.equal(bound('arr'), undefined);
+  assert.equal(bound('*unknown_var'), undefined);
+  assert.equal(bound('cmd->field'), undefined);
   assert.equal(s.define('NAME_LEN'), '32');
 });
 
