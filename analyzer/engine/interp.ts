@@ -1306,7 +1306,12 @@ export class FunctionAnalysis {
         const name = this.callName(d) ?? '';
         // is_vmalloc_addr() says which branch is which exactly (condIn); execIf guards after the branches
         if (NULL_TESTS.has(name) || CONDITION_WRAPPERS.has(name) || VMALLOC_TESTS.has(name)) continue;
-        for (const a of this.args(d)) {
+        // a library call that reads or writes the memory (`copy_from_user(msg, …)`, `memcmp()`)
+        // reports how that went, not how the memory was obtained: its buffers are not inspected
+        const access = ACCESS.get(name);
+        const touched = new Set([...access?.read ?? [], ...access?.write ?? []]);
+        for (const [i, a] of this.args(d).entries()) {
+          if (touched.has(i)) continue;
           const r = this.rootIdent(a);
           if (r) out.push(r);
         }
@@ -2840,8 +2845,10 @@ export class FunctionAnalysis {
       const after = flush && !flush.wrongRange ? ' after it was flushed' : '';
       st.written.set(b.id, this.step(visible ? 'cpu-write' : 'flow', site, message ?? `written by the CPU through the alias${after}: ${what}`));
     }
-    // a write after a flush dirties the alias again
+    // a write after a flush dirties the alias again, and the member this path keeps it in
+    // (`flush(d->log, …)` then `memcpy(d->log, …)`: a callee handed `d` gets it dirty)
     st.flushed.delete(b.id);
+    for (const [k, v] of st.vars) if (k.startsWith('field:') && v.t === 'buf' && v.b.id === b.id) st.flushed.delete(MEMBER_MAINT + k.slice('field:'.length));
     for (const m of [...[...st.bios.values()].map((x) => x.bufs), ...st.sgs.values()]) {
       const a = m.get(b.id);
       if (a?.flushedAtAdd) m.set(b.id, { ...a, flushedAtAdd: undefined });
@@ -4739,9 +4746,12 @@ export class FunctionAnalysis {
       for (const [id, rec] of st.flushed) if (!rec.wrongRange && members.has(id) && (!facts.flushed || facts.flushed.has(id))) (flushed ??= new Set()).add(id);
       // a member flushed here with no fact about what it holds (`flush(ext->data, ext->len)`), when
       // the call passes an object of that struct type: the callee's buffer of that member
+      // (or flushed as a member of this function's own parameter, `flush(d->buf, …)` with `struct
+      // dump *d`: the same member of the object handed on)
       let passed: Set<string> | undefined;
-      for (const [id, rec] of st.flushed) {
-        if (!id.startsWith('field:') || members.has(id) || rec.wrongRange || (facts.flushed && !facts.flushed.has(id))) continue;
+      for (const [key, rec] of st.flushed) {
+        const id = key.startsWith(MEMBER_MAINT) ? `field:${key.slice(MEMBER_MAINT.length)}` : key;
+        if (!id.startsWith('field:') || (id === key && members.has(id)) || rec.wrongRange || (facts.flushed && !facts.flushed.has(id))) continue;
         if (!passed) {
           passed = new Set<string>();
           for (const a of args) {
