@@ -267,6 +267,11 @@ interface FnStatic {
   invalidatePtrs: string[];
   /** locals initialised with an expression and never assigned again (for constant sizes) */
   localInits: Map<string, string>;
+  /**
+   * locals initialised with an expression and afterwards only moved along (`p += n`, `p++`): a
+   * cursor walking the memory its initializer names (`void *p = x->buf;`)
+   */
+  walkInits: Map<string, string>;
   /** identifiers that select the direction (`write ? REQ_OP_WRITE : REQ_OP_READ`): the direction when truthy */
   dirPreds: Map<string, { dir: 'read' | 'write'; neg: boolean }>;
   /**
@@ -302,8 +307,10 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
   const cached = STATIC.get(fn);
   if (cached) return cached;
   const text = (n: SNode) => src.slice(n.start, n.end);
-  const st: FnStatic = { types: localTypes(fn, src), maintLens: new Map(), flushPtrs: new Set(), invalidatePtrs: [], localInits: new Map(), dirPreds: new Map(), dirLabels: new Map() };
+  const st: FnStatic = { types: localTypes(fn, src), maintLens: new Map(), flushPtrs: new Set(), invalidatePtrs: [], localInits: new Map(), walkInits: new Map(), dirPreds: new Map(), dirLabels: new Map() };
   const assigned = new Set<string>();
+  // assigned other than by moving along (`p = q`, `p *= 2`)
+  const moved = new Set<string>();
   for (const n of bodyNodes(fn.body)) {
     switch (n.type) {
       case 'call_expression': {
@@ -326,7 +333,10 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
       case 'assignment_expression':
       case 'update_expression': {
         const l = child(n, 'left') ?? child(n, 'argument');
-        if (l && l.type === 'identifier') assigned.add(text(l));
+        if (l && l.type === 'identifier') {
+          assigned.add(text(l));
+          if (n.type === 'assignment_expression' && n.op !== '+=' && n.op !== '-=') moved.add(text(l));
+        }
         break;
       }
       case 'conditional_expression': {
@@ -378,6 +388,7 @@ function fnStatic(fn: FunctionInfo, src: string): FnStatic {
       }
     }
   }
+  for (const [name, init] of st.localInits) if (!moved.has(name)) st.walkInits.set(name, init);
   for (const a of assigned) st.localInits.delete(a);
   STATIC.set(fn, st);
   return st;
@@ -578,6 +589,7 @@ export class FunctionAnalysis {
   /** buffers maintained in this function, by id (a guard may name only their holder) */
   private maintained = new Map<string, Buf>();
   private readonly localInits: Map<string, string>;
+  private readonly walkInits: Map<string, string>;
   private readonly dirPreds: Map<string, { dir: 'read' | 'write'; neg: boolean }>;
   private readonly dirLabels: Map<string, Map<string, 'read' | 'write'>>;
 
@@ -589,6 +601,7 @@ export class FunctionAnalysis {
     this.flushPtrs = fs.flushPtrs;
     this.invalidatePtrs = fs.invalidatePtrs;
     this.localInits = fs.localInits;
+    this.walkInits = fs.walkInits;
     this.dirPreds = fs.dirPreds;
     this.dirLabels = fs.dirLabels;
     this.ctxBitsValue = ctx === 'read' ? OP_R : OP_W;
@@ -2788,12 +2801,16 @@ export class FunctionAnalysis {
     const s = this.strip(a);
     const baseExpr = s.type === 'binary_expression' && (s.op === '+' || s.op === '-') ? this.strip(child(s, 'left') as SNode) : s;
     if (baseExpr.type !== 'identifier' && baseExpr.type !== 'field_expression' && baseExpr.type !== 'subscript_expression') return undefined;
-    const key = baseExpr.type === 'field_expression' ? this.fieldKey(baseExpr) : baseExpr.type === 'subscript_expression' ? this.elemKey(baseExpr) : undefined;
+    // a local set once from a member of a struct pointer (`void *p = x->buf;`): that member's memory
+    const init = baseExpr.type === 'identifier' ? /^\s*([A-Za-z_]\w*)\s*->\s*([A-Za-z_]\w*)\s*$/.exec(this.walkInits.get(this.text(baseExpr)) ?? '') : null;
+    const initType = init ? this.types.get(init[1]) : undefined;
+    const viaLocal = init && initType?.isStruct && initType.ptr === 1 && !this.types.get(this.text(baseExpr))?.isStruct ? `field:${initType.base}.${init[2]}` : undefined;
+    const key = baseExpr.type === 'field_expression' ? this.fieldKey(baseExpr) : baseExpr.type === 'subscript_expression' ? this.elemKey(baseExpr) : viaLocal;
     if (baseExpr.type === 'subscript_expression' && !key) return undefined;
-    const holder = this.rootIdent(baseExpr);
+    const holder = viaLocal ? init?.[1] : this.rootIdent(baseExpr);
     const b: Buf = {
       id: key ?? `ev:${this.text(baseExpr)}`, kind, zeroed: false, display: this.text(baseExpr), escapes: true,
-      holders: holder && baseExpr.type === 'field_expression' ? [holder] : [], field: key?.slice('field:'.length),
+      holders: holder && (baseExpr.type === 'field_expression' || viaLocal) ? [holder] : [], field: key?.slice('field:'.length),
       origin: [this.step('alloc', n, `\`${this.text(baseExpr)}\` ${what}: a vmalloc address${kind === 'maybe' ? ' on some paths' : ''}`)],
     };
     if (baseExpr.type === 'identifier') st.vars.set(this.text(baseExpr), { t: 'buf', b, adv: false });
@@ -4169,7 +4186,7 @@ export class FunctionAnalysis {
     for (const a of added) {
       const b = a.buf;
       if (st.clean.has(b.id) || b.uncached) continue;
-      const flushed = st.flushed.get(b.id) ?? a.flushedAtAdd;
+      const flushed = st.flushed.get(b.id) ?? a.flushedAtAdd ?? this.flushedAsStored(b, st);
       const helperFlush = a.helperFlushesWrites === true;
       const submitStep = this.step('submit', site, `${sync ? 'submitted and waited for' : 'submitted'} with ${this.callName(site) ?? 'a call'}() as ${directionPhrase(this.dirOf(op))}`);
       if (this.isSym(b)) {
@@ -4252,6 +4269,17 @@ export class FunctionAnalysis {
       // Judged later: a wait_for_completion() and an invalidate may follow in this function.
       st.inflight.set(b.id, { ...pending, endIo: localEndIo, bio });
     }
+  }
+
+  /**
+   * A member's buffer (known through the file's member facts) that this path stored there itself
+   * (`x->buf = buf;`) and flushed under that name (`flush_kernel_vmap_range(buf, len)`), with no
+   * write since: a helper filled the table from the member, the caller flushed the same memory.
+   */
+  private flushedAsStored(b: Buf, st: State): MaintRec | undefined {
+    if (!b.viaField || !b.field) return undefined;
+    const v = st.vars.get(`field:${b.field}`);
+    return v && v.t === 'buf' && v.b.id !== b.id && !v.adv ? st.flushed.get(v.b.id) : undefined;
   }
 
   /**
