@@ -976,7 +976,10 @@ export class FunctionAnalysis {
     if (val.t === 'pages' && !home) {
       // pages of a buffer known by its member (read in another function, or another file's fact):
       // that member of this table's holder (`buf_slot->cpu_addr` for `buf_slot->sgt[i].sgl`)
-      const f = v.b.field && v.b.id === `field:${v.b.field}` ? fieldNameOf(v.b.field) : undefined;
+      // (only a member of the holder's own struct: vb2's attachment table holds pages of the
+      // buffer struct's member, named where the table was filled)
+      const sameStruct = (key: string, field: string) => /(?:^|:)field:([^.]+)\./.exec(key)?.[1] === field.slice(0, field.indexOf('.'));
+      const f = v.b.field && v.b.id === `field:${v.b.field}` && sameStruct(tm.key, v.b.field) ? fieldNameOf(v.b.field) : undefined;
       val.b.display = f ? this.text(tm.member).replace(/[A-Za-z_]\w*$/, f) : v.b.display;
     }
     return val;
