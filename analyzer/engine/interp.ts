@@ -17,7 +17,7 @@ import {
   ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, PAGE_ADDRESS, nonAliasingArchOf, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
   allocatorApplies, sinkApplies, isUncachedProt, isReadOnlyProt, POINTER_BYTES, VMALLOC_ONLY_FREES, VMALLOC_UNMAPS, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
-  BIO_OP_SETTERS, ACCESS, CONTAINERS, STORE_MACROS, type ContainerRow, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
+  BIO_OP_SETTERS, ACCESS, CONTAINERS, MEMBER_SOURCES, STORE_MACROS, type ContainerRow, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
   SG_TABLE_LIST, SG_ITERATORS, STACK_VMAP,
 } from '../tables';
 import {
@@ -884,9 +884,24 @@ export class FunctionAnalysis {
   private locationVal(key: string, n: SNode, st: State): Val | undefined {
     const local = st.vars.get(key);
     if (local) return local.t === 'other' ? undefined : local;
-    const v = this.lookupField(key);
+    const v = this.lookupField(key) ?? this.memberSource(key, n);
     if (!v || (v.t !== 'buf' && v.t !== 'pages')) return v;
     return this.viaFieldVal(key, v, n);
+  }
+
+  /**
+   * A member that holds vmalloc memory whatever object it is read from (tables MEMBER_SOURCES:
+   * `fw->data` of a `struct firmware`), as a file-wide fact would say.
+   */
+  private memberSource(key: string, n: SNode): Val | undefined {
+    const row = MEMBER_SOURCES.get(key.slice('field:'.length));
+    if (!row || !key.startsWith('field:')) return undefined;
+    const b: Buf = {
+      id: key, kind: row.kind === 'maybe-vmalloc' ? 'maybe' : 'vmalloc', zeroed: false, display: this.text(n), escapes: true,
+      holders: [], field: key.slice('field:'.length), viaField: true,
+      origin: [this.step('alloc', n, `\`${this.text(n)}\` is ${row.what}`)],
+    };
+    return { t: 'buf', b, adv: false };
   }
 
   /** A file-wide fact read here through `n`: escapes, named after `n`, at its home field if it has one. */
@@ -1328,6 +1343,10 @@ export class FunctionAnalysis {
         const touched = new Set([...access?.read ?? [], ...access?.write ?? []]);
         for (const [i, a] of this.args(d).entries()) {
           if (touched.has(i)) continue;
+          // `&fw` of a pointer: an out-parameter the call fills (`request_firmware(&fw, …)`)
+          const sa = stripNode(a, true);
+          const inner = sa.type === 'pointer_expression' && sa.op === '&' ? child(sa, 'argument') : undefined;
+          if (inner?.type === 'identifier' && (this.types.get(this.text(inner))?.ptr ?? 0) > 0) continue;
           const r = this.rootIdent(a);
           if (r) out.push(r);
         }
@@ -4234,7 +4253,7 @@ export class FunctionAnalysis {
         // the author's flush, made after the submission (`submit_bio(bio); flush_kernel_vmap_range(buf, …)`)
         const late = this.lateFlush(b, name, site);
         this.report('vmap-io-missing-flush', site, b,
-          `\`${b.display}\` ${visibleWrite ? 'is written by the CPU through' : b.viaField ? `is ${b.id.startsWith('global:') ? 'a file-scope variable' : 'a struct member'} other functions may write through` : 'is possibly written (it escapes) through'} its ${b.kind === 'vmap' ? 'vmap' : 'vmalloc'} alias${!visibleWrite && b.viaField ? ', and it' : ' and'} reaches ${read ? 'I/O' : 'a write I/O'} without flush_kernel_vmap_range()${late ? ' before it (the one this function makes runs after the submission)' : ''}: on VIVT/aliasing-VIPT caches the device can read stale memory`,
+          `\`${b.display}\` ${visibleWrite ? 'is written by the CPU through' : MEMBER_SOURCES.has(b.field ?? '') && b.id === `field:${b.field}` ? `holds ${MEMBER_SOURCES.get(b.field ?? '')?.writtenBy}` : b.viaField ? `is ${b.id.startsWith('global:') ? 'a file-scope variable' : 'a struct member'} other functions may write through` : 'is possibly written (it escapes) through'} its ${b.kind === 'vmap' ? 'vmap' : 'vmalloc'} alias${!visibleWrite && b.viaField ? ', and it' : ' and'} reaches ${read ? 'I/O' : 'a write I/O'} without flush_kernel_vmap_range()${late ? ' before it (the one this function makes runs after the submission)' : ''}: on VIVT/aliasing-VIPT caches the device can read stale memory`,
           [...b.origin, ...(written ? [written] : []), ...a.steps, submitStep, ...(late ? [late] : [])], this.dirOf(op), fixes,
           { cpuWroteBefore: true, hasFlush: false, hasInvalidate: false, cpuReadsAfter: read });
       } else if (read && !write && needFlush && visibleWrite && !b.readOnly) {

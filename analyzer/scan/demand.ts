@@ -48,7 +48,7 @@
 import { givesMemory, reachesIo, type AnalysisResult, type FunctionSummary } from '../types';
 import { DIRECTIONS, MAINTENANCE } from '../tables';
 import type { SNode } from '../parse/syntax';
-import { blankExcept, fieldsUsed, reach, type FileGraph, type SliceResult } from './slice';
+import { blankExcept, fieldsUsed, handlesMemberSource, reach, type FileGraph, type SliceResult } from './slice';
 import { isIdentifier } from './prefilter';
 
 /** Passes before falling back to the lexical slice (each one re-parses the file). */
@@ -104,6 +104,7 @@ export function startSet(inp: DemandInput): Set<number> {
   const n = new Set<number>();
   for (const i of keep) {
     for (const id of g.expanded[i]) if (sources.has(id) || MAINTENANCE.has(id)) { n.add(i); break; }
+    if (!n.has(i) && handlesMemberSource(g, i)) n.add(i);
   }
   for (const name of [...inp.needed, ...inp.sites, ...(inp.hint ?? [])]) for (const i of g.byName.get(name) ?? []) if (keep.has(i)) n.add(i);
   // A field a start function assigns a source's result to (`ctx->log = vzalloc(…)`) holds vmalloc
@@ -170,7 +171,9 @@ export function widenSet(g: FileGraph, keep: ReadonlySet<number>, n: Set<number>
   // outside K a function keeps its signature with a blank body, as in K's text
   const addIn = (i: number) => { if (keep.has(i)) n.add(i); else signatures.add(i); };
   for (const s of res.summaries) {
-    if (!givesMemory(s)) continue;
+    // memory handed out, or a member's read left for the callers to invalidate (readIntoMembers:
+    // a caller that does not is where the finding is, whether or not it reads the member itself)
+    if (!givesMemory(s) && !s.readIntoMembers?.length) continue;
     for (const i of g.byName.get(s.name) ?? []) for (const c of g.callers[i]) addIn(c);
   }
   const d = res.demand;

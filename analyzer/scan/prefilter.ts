@@ -19,7 +19,7 @@
  * decoded as UTF-8 (and validated) unless it is going to be parsed.
  */
 import { fileScopeGlobals, GLOBAL_TAG } from '../engine/globals';
-import { ALLOCATORS, CONTAINERS, EVIDENCE_PAGE_OF, VMALLOC_TESTS, MAINTENANCE, SG_ITERATORS, SG_TABLE_LIST, SINKS, STACK_VMAP } from '../tables';
+import { ALLOCATORS, CONTAINERS, MEMBER_SOURCES, EVIDENCE_PAGE_OF, VMALLOC_TESTS, MAINTENANCE, SG_ITERATORS, SG_TABLE_LIST, SINKS, STACK_VMAP } from '../tables';
 
 export const SRC = 1;
 export const SNK = 2;
@@ -36,6 +36,8 @@ export interface NameClasses {
  */
 export function nameClasses(extraAllocators: readonly string[] = [], extraSinks: readonly string[] = []): NameClasses {
   const sources = new Set<string>([...ALLOCATORS.keys(), ...EVIDENCE_PAGE_OF.keys(), ...VMALLOC_TESTS, ...extraAllocators]);
+  // calls that bring an object whose member holds vmalloc memory into the file (`request_firmware()`)
+  for (const row of MEMBER_SOURCES.values()) for (const n of row.names) sources.add(n);
   const sinks = new Set<string>([...MAINTENANCE.keys(), ...extraSinks]);
   for (const [n, row] of SINKS) if (row.kind !== 'submit') sinks.add(n);
   for (const s of sources) sinks.delete(s);

@@ -23,7 +23,7 @@
  */
 import { pointerSlots } from '../engine/fnptr';
 import { CONTAINER_STORE, isIdChar, isIdStart, lexFunctions, preprocEnd, skipLiteral, TABLE_FILL, wordsRegex, type LexDef, type NameMatcher } from './prefilter';
-import { MAINTENANCE } from '../tables';
+import { MAINTENANCE, MEMBER_SOURCES } from '../tables';
 
 export interface SliceResult {
   /** The text to parse: same length and line structure as the input. */
@@ -472,10 +472,23 @@ function definesAt(text: string, from: number, defs: readonly LexDef[]): boolean
 }
 
 /** sourceMeetsSink, with the functions reached. */
+/** `struct firmware` and the other struct types of tables MEMBER_SOURCES, in a function's text. */
+const MEMBER_SOURCE_TYPES = ((tags: string[]) => (tags.length ? new RegExp(`\\bstruct\\s+(?:${tags.join('|')})\\b`) : undefined))(
+  [...new Set([...MEMBER_SOURCES.keys()].map((k) => k.slice(0, k.indexOf('.'))))]);
+
+/** Does definition `i` handle an object of a MEMBER_SOURCES struct type (in its signature or body)? */
+export function handlesMemberSource(g: FileGraph, i: number): boolean {
+  const d = g.defs[i];
+  return MEMBER_SOURCE_TYPES !== undefined && MEMBER_SOURCE_TYPES.test(g.text.slice(d.sigStart ?? d.bodyStart, d.bodyEnd));
+}
+
 export function sourceFlow(g: FileGraph, sources: ReadonlySet<string>, sinks: ReadonlySet<string>): SourceFlow {
   const { text, defs } = g;
   const v = new Set<number>();
   defs.forEach((_, i) => { for (const id of g.expanded[i]) if (sources.has(id)) { v.add(i); break; } });
+  // a function handling an object whose member holds vmalloc memory (`const struct firmware *fw`,
+  // tables MEMBER_SOURCES) has a source wherever the object came from
+  defs.forEach((_, i) => { if (!v.has(i) && handlesMemberSource(g, i)) v.add(i); });
   // Sources outside every body the lexer delimited: no claim can be made.
   const srcRe = wordsRegex(sources);
   if (srcRe) {

@@ -202,3 +202,37 @@ export const STACK_VMAP: { since: string; text: string; ignored: ReadonlySet<str
    */
   ignored: new Set(['virt_to_page', 'virt_to_folio', 'virt_to_head_page', 'virt_to_pfn', 'virt_to_phys', '__pa', 'virt_to_bus']),
 };
+
+/**
+ * Members of kernel structs that always hold memory a kernel API allocated with vmalloc or vmap:
+ * reading one gives a (possibly) vmalloc address, whichever function or file the object came from.
+ *
+ * `struct firmware` `data`: request_firmware() and its kin read the file with kernel_read_file(),
+ * which vmalloc()s the buffer (fs/kernel_read_file.c v6.18.2 l.80), or assemble it from pages
+ * and vmap() them (drivers/base/firmware_loader/main.c v6.18.2 l.298, the sysfs fallback and
+ * decompression), or vmalloc() it for a platform's embedded firmware (fallback_platform.c l.37);
+ * fw_set_page_data() points `fw->data` at it (main.c l.612). Built-in firmware
+ * (firmware_request_builtin(), the kernel image) and request_firmware_into_buf() (the caller's
+ * buffer) are the exceptions, so it is "possibly" vmalloc: handing `fw->data` to dma_map_single()
+ * or sg_init_one() is a linear-map conversion of a vmalloc address in the common case; drivers copy
+ * it into DMA memory first. `names`: the calls that bring such an object into a file (the scan's
+ * pre-pass counts them as the source side, include/linux/firmware.h v6.18.2 l.99–117).
+ */
+export interface MemberSourceRow {
+  kind: Exclude<SourceKind, 'vmap'>;
+  names: readonly string[];
+  /** what the member holds, for a trace step (`fw->data` is …) */
+  what: string;
+  /** who wrote it, for a missing-flush message (`fw->data` holds … its vmalloc alias) */
+  writtenBy: string;
+}
+
+export const MEMBER_SOURCES: ReadonlyMap<string, MemberSourceRow> = new Map([
+  ['firmware.data', {
+    kind: 'maybe-vmalloc',
+    names: ['request_firmware', 'request_firmware_direct', 'firmware_request_nowarn', 'firmware_request_platform',
+      'request_firmware_nowait', 'firmware_request_nowait_nowarn', 'request_partial_firmware_into_buf'],
+    what: 'firmware data request_firmware() loaded into vmalloc or vmap memory',
+    writtenBy: 'firmware data the loader wrote through',
+  }],
+]);
