@@ -20,6 +20,7 @@ import { skeleton, callsOf, invalidatesOf, SkeletonCache, type MacroBody } from 
 import { pointerSlots } from './engine/fnptr';
 import { AnalysisMemo, UnitResult } from './engine/memo';
 import { StructSizes } from './engine/structsize';
+import { withMaintenanceInclude } from './engine/includes';
 
 const NO_CONSTS: ReadonlyMap<number, 0 | 1 | null> = new Map();
 
@@ -563,7 +564,10 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const findings: Finding[] = [];
   for (const m of fnFindings.values()) findings.push(...m);
   findings.sort((a, b) => a.span.startOffset - b.span.startOffset || a.rule.localeCompare(b.rule));
-  const filtered = opts.rules ? findings.filter((f) => opts.rules?.has(f.rule)) : findings;
+  const kept = opts.rules ? findings.filter((f) => opts.rules?.has(f.rule)) : findings;
+  // a fix inserting a maintenance call into a file without its header adds the #include (the
+  // whole text: a slice blanks #include lines)
+  const filtered = withMaintenanceInclude(kept, opts.wholeText ?? text, file, lineStarts);
   const fileSummaries = [...summaries.values()].filter((x) => x.file === file && byName.has(x.name));
   fileSummaries.push(...macroSummaries(sk.preproc, byName, summaries, file, opts.kernel));
   memo?.end();

@@ -22,3 +22,16 @@ export const MAINTENANCE_GUARDS: ReadonlyMap<string, Versioned> = new Map([
   ['ARCH_IMPLEMENTS_FLUSH_KERNEL_VMAP_RANGE', { since: '5.15', source: 'include/linux/highmem.h v5.15.135+ (f358afc52c30 "mm: remove flush_kernel_dcache_page")' }],
   ['ARCH_HAS_FLUSH_KERNEL_DCACHE_PAGE', { since: '2.6.34', until: '5.15', source: 'include/linux/highmem.h v2.6.34–v5.14; macro gone in v5.15' }],
 ]);
+
+/**
+ * Where the two maintenance functions are declared for every architecture: include/linux/highmem.h
+ * (v6.18.2 l.192: the generic no-ops, and arch/<arch>/include/asm/cacheflush.h through it; since v2.6.34).
+ * A quick fix that inserts one into a file including none of `includedBy` also adds the include:
+ * without it the fixed file fails to build on x86 ("implicit declaration"). The others pull it in
+ * (v6.18.2: bio.h → blk_types.h → bvec.h → highmem.h; blkdev.h and blk-mq.h include bio.h;
+ * pagemap.h and buffer_head.h include highmem.h or pagemap.h; v4.19's bio.h includes highmem.h).
+ */
+export const MAINTENANCE_HEADER = {
+  header: 'linux/highmem.h',
+  includedBy: ['linux/highmem.h', 'linux/bvec.h', 'linux/blk_types.h', 'linux/bio.h', 'linux/blkdev.h', 'linux/blk-mq.h', 'linux/pagemap.h', 'linux/buffer_head.h'],
+} as const;
