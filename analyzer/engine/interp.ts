@@ -2320,8 +2320,11 @@ export class FunctionAnalysis {
     if (rv && rv.t === 'buf' && rv.b.kind !== 'param' && rhs && lhs.type === 'field_expression' && this.localBufRef(rhs, rv, st)) {
       if (!st.written.has(rv.b.id)) st.written.set(rv.b.id, this.step('flow', lhs, `\`${this.text(this.strip(rhs))}\` stored in ${this.text(lhs)}, assumed written through it`));
     }
-    // storing anything else makes the location clean on this path (not the file-wide fact)
-    st.vars.set(key, rv ?? { t: 'other' });
+    // storing anything else makes the location clean on this path (not the file-wide fact), except
+    // a member the file maps as a page array (`c->pages = kcalloc(n, …)` before `vmap(c->pages, …)`):
+    // a fresh pointer array there is still the array whose pages the mapping aliases
+    if (rv || this.lookupField(key)?.t !== 'pages') st.vars.set(key, rv ?? { t: 'other' });
+    else st.vars.delete(key);
     const global = key.startsWith('global:');
     if (!key.startsWith('field:') && !global) return;
     // the field also holds memory that is not vmalloc (kmalloc, a DMA buffer, another pointer)
