@@ -4252,9 +4252,10 @@ export class FunctionAnalysis {
       if (write && needFlush && !(helperFlush && !a.unflushedAtSubmit) && (written || b.escapes) && !b.readOnly) {
         const len = name ? this.lenFor(b, name, a.ranges) : undefined;
         const addAt = [...a.steps].reverse().find((x) => x.kind === 'page-add')?.span.startOffset;
-        const fixes = name && len ? [this.flushFix(b, name, len, site, written?.span.startOffset, addAt)] : [];
-        // the author's flush, made after the submission (`submit_bio(bio); flush_kernel_vmap_range(buf, …)`)
+        // the author's flush, made after the submission (`submit_bio(bio); flush_kernel_vmap_range(buf, …)`):
+        // the fix moves it (when nothing after it submits again, it only ran too late)
         const late = this.lateFlush(b, name, site);
+        const fixes = name && len ? [this.withoutLateFlush(this.flushFix(b, name, len, site, written?.span.startOffset, addAt), late)] : [];
         this.report('vmap-io-missing-flush', site, b,
           `\`${b.display}\` ${visibleWrite ? 'is written by the CPU through' : MEMBER_SOURCES.has(b.field ?? '') && b.id === `field:${b.field}` ? `holds ${MEMBER_SOURCES.get(b.field ?? '')?.writtenBy}` : b.viaField ? `is ${b.id.startsWith('global:') ? 'a file-scope variable' : 'a struct member'} other functions may write through` : 'is possibly written (it escapes) through'} its ${b.kind === 'vmap' ? 'vmap' : 'vmalloc'} alias${!visibleWrite && b.viaField ? ', and it' : ' and'} reaches ${read ? 'I/O' : 'a write I/O'} without flush_kernel_vmap_range()${late ? ' before it (the one this function makes runs after the submission)' : ''}: on VIVT/aliasing-VIPT caches the device can read stale memory`,
           [...b.origin, ...(written ? [written] : []), ...a.steps, submitStep, ...(late ? [late] : [])], this.dirOf(op), fixes,
@@ -4852,6 +4853,26 @@ export class FunctionAnalysis {
       if (p && names.has(this.text(this.strip(p)).replace(/\s+/g, ''))) return this.step('maintenance', d, `${this.text(d)} runs after the I/O was submitted: the device may already have read memory`);
     }
     return undefined;
+  }
+
+  /**
+   * `fix` also deleting the flush made after the submission (`late`), retitled as a move: when that
+   * flush is a statement on lines of its own and nothing after it in the function submits I/O
+   * (then it protects nothing; before another submission it would be that one's flush).
+   */
+  private withoutLateFlush(fix: Fix, late: TraceStep | undefined): Fix {
+    const call = late ? this.callAt(late.span.startOffset, late.span.endOffset) : undefined;
+    const stmt = call ? this.stmtOf(call) : undefined;
+    if (!call || !stmt || stmt.type !== 'expression_statement' || stmt.parent?.type !== 'compound_statement') return fix;
+    const from = lineStart(this.src, stmt.start);
+    const nl = this.src.indexOf('\n', stmt.end);
+    const to = nl < 0 ? this.src.length : nl + 1;
+    if (this.src.slice(from, stmt.start).trim() !== '' || this.src.slice(stmt.end, to).trim() !== '') return fix;
+    for (const d of descendants(this.fn.body)) {
+      if (d.type === 'call_expression' && d.start >= stmt.end && SINKS.has(this.callName(d) ?? '')) return fix;
+    }
+    const del = { file: this.tu.file, span: { ...this.offsetSpan(from), end: this.offsetSpan(to).end, endOffset: to }, newText: '' };
+    return { ...fix, title: fix.title.replace(/^Insert /, 'Move '), edits: [...fix.edits, del] };
   }
 
   /** Is the statement ending at `end` the one right before call `n`'s (`flush(p, n); ret = foo(p, n);`, `return foo(p, n);`)? */
