@@ -4,7 +4,7 @@
  * branch, character for character, so every position is the file's own. Nodes are read from the
  * file's text as usual; only the grammar's view changes.
  */
-import { ANNOTATION_CALLS, ANNOTATION_WORDS, TYPE_ARGUMENT_MACROS } from '../tables/annotations';
+import { ANNOTATION_CALLS, ANNOTATION_WORDS, TYPE_ARGUMENT_MACROS, TYPE_FIRST_MACROS } from '../tables/annotations';
 
 // an argument list may hold one level of parentheses (`__releases(&(q)->lock)`)
 const MASK = new RegExp(
@@ -90,7 +90,23 @@ export function maskTypeArguments(text: string): string {
   return text.replace(TYPE_ARG_CALL, (m) => m.replace(TAG_KEYWORD, (k) => ' '.repeat(k.length)));
 }
 
-/** What the parser is given for `text` (maskAnnotations, maskTypeArguments, maskMidExpressionConditionals). */
+const TYPE_FIRST_CALL = new RegExp(`\\b(?:${TYPE_FIRST_MACROS.join('|')})([ \\t]*\\()([^,()]*),`, 'g');
+
+/** `min_t(unsigned int, a, b)` as `min_t(unsigned_int, a, b)`: a type of several words or with `*` as one identifier. */
+export function maskTypeFirstArguments(text: string): string {
+  if (!/\b(?:min_t|max_t|clamp_t)\b/.test(text)) return text;
+  TYPE_FIRST_CALL.lastIndex = 0;
+  return text.replace(TYPE_FIRST_CALL, (m, open: string, type: string) => {
+    const t = type.trim();
+    // (on one line: rows stay the file's)
+    if (!/[ \t*]/.test(t) || !/^[A-Za-z_][\w \t*]*$/.test(t)) return m;
+    const at = type.indexOf(t);
+    const joined = `${type.slice(0, at)}${t.replace(/[ \t*]/g, '_')}${type.slice(at + t.length)}`;
+    return `${m.slice(0, m.length - open.length - type.length - 1)}${open}${joined},`;
+  });
+}
+
+/** What the parser is given for `text` (maskAnnotations, maskTypeArguments, maskTypeFirstArguments, maskMidExpressionConditionals). */
 export function parserText(text: string): string {
-  return maskMidExpressionConditionals(maskTypeArguments(maskAnnotations(text)));
+  return maskMidExpressionConditionals(maskTypeFirstArguments(maskTypeArguments(maskAnnotations(text))));
 }

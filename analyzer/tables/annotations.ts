@@ -51,3 +51,13 @@ export const TYPE_ARGUMENT_MACROS: readonly string[] = [
   // include/linux/stddef.h l.16–32
   'offsetof', 'offsetofend', 'sizeof_field',
 ];
+
+/**
+ * Macros whose first argument is a type, used as values (`min_t(unsigned int, len, PAGE_SIZE)`):
+ * a type of more than one word (`unsigned int`, `u8 *`) is no expression, and tree-sitter wraps
+ * the call in an error node. The parser is given the type joined into one identifier of the same
+ * length (`unsigned_int`); the analyzer reads the file's text. include/linux/minmax.h v6.18.2
+ * l.161, l.169, l.218.
+ */
+export const TYPE_FIRST_MACROS: readonly string[] = ['min_t', 'max_t', 'clamp_t'];
+

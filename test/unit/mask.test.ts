@@ -1,7 +1,7 @@
 /** What the parser is given: annotations and mid-expression conditionals blanked, positions kept. */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { maskAnnotations, maskMidExpressionConditionals, maskTypeArguments, parserText } from '../../analyzer/parse/mask';
+import { maskAnnotations, maskMidExpressionConditionals, maskTypeArguments, maskTypeFirstArguments, parserText } from '../../analyzer/parse/mask';
 import { analyzeText } from '../../analyzer/analyze';
 
 describe('parserText', () => {
@@ -44,5 +44,21 @@ describe('parserText', () => {
     assert.deepEqual(clean.notes.filter((x) => /syntax error/.test(x)), []);
     const broken = await analyzeText(loop.replace('return t;', 'return t +;'), 'l.c');
     assert.equal(broken.notes.filter((x) => /syntax error/.test(x)).length, 1);
+  });
+
+  test('a several-word type as the first argument of min_t() and its kin is one identifier to the parser', async () => {
+    const src = '\tn = min_t(unsigned int, len, PAGE_SIZE);\n\tp = max_t(u8 *, a, b);\n\tc = clamp_t(unsigned long long, v, 0, 9);\n\tm = min_t(size_t, a, b);\n';
+    const out = maskTypeFirstArguments(src);
+    assert.equal(out.length, src.length);
+    assert.ok(out.includes('min_t(unsigned_int, len, PAGE_SIZE)'));
+    assert.ok(out.includes('max_t(u8__, a, b)'));
+    assert.ok(out.includes('clamp_t(unsigned_long_long, v, 0, 9)'));
+    assert.ok(out.includes('min_t(size_t, a, b)'));
+    // no syntax error note for it, and the call's arguments are still read from the file's text
+    const fn = 'int f(struct bio *bio, size_t len)\n{\n\tvoid *buf = vmalloc(len);\n\n\tmemset(buf, 0, len);\n\t__bio_add_page(bio, vmalloc_to_page(buf), min_t(unsigned int, len, PAGE_SIZE), 0);\n\treturn submit_bio_wait(bio);\n}\n';
+    const r = await analyzeText(fn, 'm.c');
+    assert.deepEqual(r.notes.filter((x) => /syntax error/.test(x)), []);
+    assert.equal(r.findings.length, 1);
+    assert.match(r.findings[0].trace.map((t) => t.message).join('\n'), /__bio_add_page/);
   });
 });
