@@ -1309,8 +1309,13 @@ export class FunctionAnalysis {
     return out;
   }
 
-  /** Objects a condition inspects through a field or a call (not a bare NULL test). */
-  private inspected(cond: SNode): string[] {
+  /**
+   * Objects a condition inspects through a field or a call (not a bare NULL test). `st`: the state
+   * before the condition, where a call's argument that is itself a possibly-vmalloc pointer (not an
+   * object holding one) is an operation on the memory (`if (foo_check(msg))`), not a test of how it
+   * was obtained.
+   */
+  private inspected(cond: SNode, st?: State): string[] {
     const out: string[] = [];
     // `x->f`, `!x->f`, `x->f == NULL` only test a pointer for NULL
     const nullTest = (d: SNode): boolean => {
@@ -1347,6 +1352,10 @@ export class FunctionAnalysis {
           const sa = stripNode(a, true);
           const inner = sa.type === 'pointer_expression' && sa.op === '&' ? child(sa, 'argument') : undefined;
           if (inner?.type === 'identifier' && (this.types.get(this.text(inner))?.ptr ?? 0) > 0) continue;
+          if (sa.type === 'identifier' && st) {
+            const v = st.vars.get(this.text(sa));
+            if (v && v.t === 'buf' && v.b.kind === 'maybe' && !v.b.viaField) continue;
+          }
           const r = this.rootIdent(a);
           if (r) out.push(r);
         }
@@ -1359,7 +1368,7 @@ export class FunctionAnalysis {
     const condNode = child(s, 'condition');
     const before = condNode ? this.condVars(condNode, st) : new Map<string, Val>();
     let [t, e] = condNode ? this.cond(condNode, st, true) : [st, cloneState(st)];
-    if (condNode) for (const h of this.inspected(condNode)) { t?.guarded.add(h); e?.guarded.add(h); }
+    if (condNode) for (const h of this.inspected(condNode, st)) { t?.guarded.add(h); e?.guarded.add(h); }
     // a flag parameter's value on each branch (`if (to_device)`, `if (!write)`): flushesWhen
     const flag = condNode ? this.flagParam(condNode) : undefined;
     if (flag) { t?.guarded.add(`flag:${flag.index}=${flag.neg ? 0 : 1}`); e?.guarded.add(`flag:${flag.index}=${flag.neg ? 1 : 0}`); }
