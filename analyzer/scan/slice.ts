@@ -23,7 +23,7 @@
  */
 import { pointerSlots } from '../engine/fnptr';
 import { CONTAINER_STORE, isIdChar, isIdStart, lexFunctions, preprocEnd, skipLiteral, TABLE_FILL, wordsRegex, type LexDef, type NameMatcher } from './prefilter';
-import { MAINTENANCE, MEMBER_SOURCES } from '../tables';
+import { EVIDENCE_PAGE_OF, MAINTENANCE, MEMBER_SOURCES, SINKS } from '../tables';
 
 export interface SliceResult {
   /** The text to parse: same length and line structure as the input. */
@@ -483,12 +483,34 @@ export function handlesMemberSource(g: FileGraph, i: number): boolean {
 }
 
 export function sourceFlow(g: FileGraph, sources: ReadonlySet<string>, sinks: ReadonlySet<string>): SourceFlow {
+  const full = sourceFlowOf(g, sources, sinks, true);
+  // A member source (`fw->data`: the loader's read-only copy) matters only where it can meet a
+  // linear-map conversion or a page walk (vmalloc_to_page()): a file whose only source is
+  // request_firmware() and whose only sinks map other buffers is not worth parsing for it.
+  if (!full.reaches || !MEMBER_SOURCE_NAMES.size || !g.defs.some((_, i) => namesMemberSource(g, i))) return full;
+  const plainSources = new Set([...sources].filter((n) => !MEMBER_SOURCE_NAMES.has(n)));
+  if (sourceFlowOf(g, plainSources, sinks, false).reaches) return full;
+  return sourceFlowOf(g, sources, MEMBER_SINKS, true).reaches ? full : { reaches: false, reached: full.reached };
+}
+
+/** The calls that bring a MEMBER_SOURCES object into a file (`request_firmware()`). */
+const MEMBER_SOURCE_NAMES: ReadonlySet<string> = new Set([...MEMBER_SOURCES.values()].flatMap((r) => r.names));
+/** What a member source can meet: the linear-map conversions and the page walks. */
+const MEMBER_SINKS: ReadonlySet<string> = new Set([...[...SINKS].filter(([, r]) => r.kind === 'linear').map(([n]) => n), ...EVIDENCE_PAGE_OF.keys()]);
+
+function namesMemberSource(g: FileGraph, i: number): boolean {
+  if (handlesMemberSource(g, i)) return true;
+  for (const id of g.expanded[i]) if (MEMBER_SOURCE_NAMES.has(id)) return true;
+  return false;
+}
+
+function sourceFlowOf(g: FileGraph, sources: ReadonlySet<string>, sinks: ReadonlySet<string>, members: boolean): SourceFlow {
   const { text, defs } = g;
   const v = new Set<number>();
   defs.forEach((_, i) => { for (const id of g.expanded[i]) if (sources.has(id)) { v.add(i); break; } });
   // a function handling an object whose member holds vmalloc memory (`const struct firmware *fw`,
   // tables MEMBER_SOURCES) has a source wherever the object came from
-  defs.forEach((_, i) => { if (!v.has(i) && handlesMemberSource(g, i)) v.add(i); });
+  if (members) defs.forEach((_, i) => { if (!v.has(i) && handlesMemberSource(g, i)) v.add(i); });
   // Sources outside every body the lexer delimited: no claim can be made.
   const srcRe = wordsRegex(sources);
   if (srcRe) {
