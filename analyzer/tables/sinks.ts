@@ -230,7 +230,8 @@ export const LINEAR_TESTS: ReadonlyMap<string, { source: string }> = new Map([
  */
 export const DMA_COMPLETIONS: ReadonlySet<string> = new Set([
   'dma_unmap_sg', 'dma_unmap_sg_attrs', 'dma_unmap_sgtable', 'dma_unmap_page', 'dma_unmap_page_attrs',
-  'dma_sync_sg_for_cpu', 'dma_sync_sgtable_for_cpu', 'dma_sync_single_for_cpu', 'dma_sync_wait',
+  'dma_unmap_single', 'dma_unmap_single_attrs',
+  'dma_sync_sg_for_cpu', 'dma_sync_sgtable_for_cpu', 'dma_sync_single_for_cpu', 'dma_sync_single_range_for_cpu', 'dma_sync_wait',
   // RDMA's wrappers of the same (include/rdma/ib_verbs.h v6.18.2)
   'ib_dma_unmap_sg', 'ib_dma_unmap_sg_attrs', 'ib_dma_unmap_sgtable_attrs', 'ib_dma_unmap_page', 'ib_dma_unmap_single',
   'ib_dma_sync_single_for_cpu',
