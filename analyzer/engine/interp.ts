@@ -26,6 +26,7 @@ import {
 } from './state';
 import { FunctionInfo, VarType, bodyNodes, declaratorName, localTypes, indentAt, lineStart, type ParamInfo } from './tu';
 import { evalConst } from './consts';
+import { splitTop } from './split';
 import { sizeofOperand } from './structsize';
 
 export interface SummaryAcc {
@@ -5418,25 +5419,6 @@ function variable(t: string): boolean {
 }
 
 const CAST_WORDS = /^(unsigned|signed|int|long|short|char|const|size_t|ssize_t|loff_t|sector_t|u8|u16|u32|u64|s8|s16|s32|s64|__u8|__u16|__u32|__u64|__le32|__le64|uint|ulong)$/;
-
-/** The operands of `op` at the top level of `s` (outside parentheses and brackets). */
-function splitTop(s: string, op: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    else if (depth === 0 && s.startsWith(op, i)) {
-      out.push(s.slice(from, i));
-      from = i + op.length;
-      i += op.length - 1;
-    }
-  }
-  out.push(s.slice(from));
-  return out;
-}
 
 /** Expression text without whitespace and without parentheses around all of it. */
 function bareExpr(t: string): string {

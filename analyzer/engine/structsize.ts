@@ -13,6 +13,7 @@
 import { ALIGNMENT_PAD, KERNEL_STRUCT_BYTES, POINTER_BYTES, SCALAR_BYTES, TYPE_QUALIFIERS } from '../tables/ctypes';
 import { ANNOTATION_CALLS, ANNOTATION_WORDS } from '../tables/annotations';
 import { evalConst } from './consts';
+import { splitTop } from './split';
 
 interface Body { text: string; union: boolean }
 
@@ -36,24 +37,6 @@ function closing(s: string, open: number): number {
     else if (s[i] === c && --depth === 0) return i;
   }
   return -1;
-}
-
-/** Split at `sep` outside brackets. */
-function splitTop(s: string, sep: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '(' || ch === '[' || ch === '{') depth++;
-    else if (ch === ')' || ch === ']' || ch === '}') depth--;
-    else if (ch === sep && depth === 0) {
-      out.push(s.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(s.slice(from));
-  return out;
 }
 
 export class StructSizes {

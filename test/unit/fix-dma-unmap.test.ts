@@ -1,13 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { analyzeText } from '../../analyzer/analyze';
-import type { Fix } from '../../analyzer/types';
+import { applyEdits } from './fixtures-harness';
 
-function apply(src: string, fix: Fix): string {
-  let out = src;
-  for (const e of [...fix.edits].sort((a, b) => b.span.startOffset - a.span.startOffset)) out = out.slice(0, e.span.startOffset) + e.newText + out.slice(e.span.endOffset);
-  return out;
-}
 
 test('dma_unmap_single() completes a DMA read: the invalidate fix goes right after it', async () => {
   const src = `#include <linux/dma-mapping.h>
@@ -44,7 +39,7 @@ int foo_stats_init(struct foo_stats *fs, unsigned int n)
   assert.ok(r.findings[0].trace.some((t) => t.kind === 'complete' && /dma_unmap_single/.test(t.message)));
   const fix = r.findings[0].fixes.find((f) => f.isPreferred);
   assert.ok(fix, 'an invalidate fix');
-  const fixed = apply(src, fix);
+  const fixed = applyEdits(src, fix.edits);
   assert.match(fixed, /dma_unmap_single\(fs->dev, dma, PAGE_SIZE, DMA_FROM_DEVICE\);\n\tinvalidate_kernel_vmap_range\(pg, PAGE_SIZE\);\n/);
   assert.deepEqual((await analyzeText(fixed, 'stats.c')).findings, []);
 });

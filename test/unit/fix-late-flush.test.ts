@@ -2,14 +2,10 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { analyzeText } from '../../analyzer/analyze';
 import type { Fix } from '../../analyzer/types';
+import { applyEdits } from './fixtures-harness';
 
 const HDR = '#include <linux/bio.h>\n#include <linux/vmalloc.h>\n\n';
 
-function apply(src: string, fix: Fix): string {
-  let out = src;
-  for (const e of [...fix.edits].sort((a, b) => b.span.startOffset - a.span.startOffset)) out = out.slice(0, e.span.startOffset) + e.newText + out.slice(e.span.endOffset);
-  return out;
-}
 
 async function preferred(src: string): Promise<Fix> {
   const r = await analyzeText(src, 'late.c');
@@ -32,7 +28,7 @@ test('fix: a flush made after the submission is moved before it', async () => {
 `;
   const fix = await preferred(src);
   assert.match(fix.title, /^Move flush_kernel_vmap_range\(buf, len\)/);
-  const fixed = apply(src, fix);
+  const fixed = applyEdits(src, fix.edits);
   assert.equal(fixed.match(/flush_kernel_vmap_range/g)?.length, 1);
   assert.match(fixed, /flush_kernel_vmap_range\(buf, len\);\n\tsubmit_bio\(bio\);\n}/);
   assert.deepEqual((await analyzeText(fixed, 'late.c')).findings, []);
@@ -53,7 +49,7 @@ test('fix: a late flush that precedes another submission stays', async () => {
 `;
   const fix = await preferred(src);
   assert.match(fix.title, /^Insert /);
-  const fixed = apply(src, fix);
+  const fixed = applyEdits(src, fix.edits);
   assert.equal(fixed.match(/flush_kernel_vmap_range/g)?.length, 2);
   assert.deepEqual((await analyzeText(fixed, 'late.c')).findings, []);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { analyzeText } from '../../analyzer/analyze';
 import { includeSite } from '../../analyzer/engine/includes';
-import type { Fix } from '../../analyzer/types';
+import { applyEdits } from './fixtures-harness';
 
 const BODY = `
 dma_addr_t foo_issue(struct device *dev, u32 *blk, u32 op)
@@ -12,18 +12,13 @@ dma_addr_t foo_issue(struct device *dev, u32 *blk, u32 op)
 }
 `;
 
-function apply(src: string, fix: Fix): string {
-  let out = src;
-  for (const e of [...fix.edits].sort((a, b) => b.span.startOffset - a.span.startOffset)) out = out.slice(0, e.span.startOffset) + e.newText + out.slice(e.span.endOffset);
-  return out;
-}
 
 test('includes: a maintenance fix in a file without its header adds #include <linux/highmem.h>', async () => {
   const src = `#include <linux/mm.h>\n#include <linux/vmalloc.h>\n#include <linux/dma-mapping.h>\n${BODY}`;
   const r = await analyzeText(src, 'foo.c');
   const fix = r.findings[0]?.fixes.find((f) => f.isPreferred);
   assert.ok(fix, 'a preferred fix');
-  const fixed = apply(src, fix);
+  const fixed = applyEdits(src, fix.edits);
   assert.match(fixed, /#include <linux\/dma-mapping\.h>\n#include <linux\/highmem\.h>\n\ndma_addr_t/);
   assert.match(fixed, /flush_kernel_vmap_range\(blk, PAGE_SIZE\);/);
   assert.deepEqual((await analyzeText(fixed, 'foo.c')).findings, []);
