@@ -239,7 +239,6 @@ const RULE_SEVERITY: Record<RuleId, 'error' | 'warning'> = {
   'vmap-blk-rq-map-kern': 'error',
 };
 
-
 /**
  * Element types of pointers that can be data buffers: void, C and kernel scalar types
  * (include/linux/types.h, include/uapi/linux/types.h).

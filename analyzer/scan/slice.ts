@@ -471,7 +471,6 @@ function definesAt(text: string, from: number, defs: readonly LexDef[]): boolean
   return defs.some((d) => d.bodyStart !== undefined && d.bodyStart > close && /^\s*$/.test(text.slice(close + 1, d.bodyStart)));
 }
 
-/** sourceMeetsSink, with the functions reached. */
 /** `struct firmware` and the other struct types of tables MEMBER_SOURCES, in a function's text. */
 const MEMBER_SOURCE_TYPES = ((tags: string[]) => (tags.length ? new RegExp(`\\bstruct\\s+(?:${tags.join('|')})\\b`) : undefined))(
   [...new Set([...MEMBER_SOURCES.keys()].map((k) => k.slice(0, k.indexOf('.'))))]);
@@ -482,6 +481,7 @@ export function handlesMemberSource(g: FileGraph, i: number): boolean {
   return MEMBER_SOURCE_TYPES !== undefined && MEMBER_SOURCE_TYPES.test(g.text.slice(d.sigStart ?? d.bodyStart, d.bodyEnd));
 }
 
+/** sourceMeetsSink, with the functions reached. */
 export function sourceFlow(g: FileGraph, sources: ReadonlySet<string>, sinks: ReadonlySet<string>): SourceFlow {
   const full = sourceFlowOf(g, sources, sinks, true);
   // A member source (`fw->data`: the loader's read-only copy) matters only where it can meet a
