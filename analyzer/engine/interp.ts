@@ -2318,8 +2318,12 @@ export class FunctionAnalysis {
 
   /** Store a value in a struct-field or array location; vmalloc buffers there are shared by the file. */
   private storeLocation(key: string, lhs: SNode, rv: Val | undefined, st: State, rhs?: SNode): void {
-    // a fresh allocation is named after where it is stored (`fw->img`, not `vmalloc(len)`)
-    if (rv && rv.t === 'buf' && rhs && rv.b.id === `alloc@${this.strip(rhs).start}` && rv.b.display === this.text(this.strip(rhs))) {
+    // a fresh allocation is named after where it is stored (`fw->img`, not `vmalloc(len)`), also
+    // when it is one arm of a conditional (`small ? kmalloc(n, …) : kvmalloc(n, …)`)
+    const rs = rhs ? this.strip(rhs) : undefined;
+    const arms = rs?.type === 'conditional_expression' ? [child(rs, 'consequence'), child(rs, 'alternative')].filter((x): x is SNode => x !== undefined).map((x) => this.strip(x)) : rs ? [rs] : [];
+    const fresh = rv && rv.t === 'buf' ? arms.find((x) => rv.b.id === `alloc@${x.start}` && rv.b.display === this.text(x)) : undefined;
+    if (rv && rv.t === 'buf' && fresh) {
       rv.b.display = this.text(lhs);
       const h = this.rootIdent(lhs);
       if (h) rv.b.holders = [h];
