@@ -2642,6 +2642,10 @@ export class FunctionAnalysis {
         size, sizeBytes, ...(uncached ? { uncached: true } : {}), ...(readOnly ? { readOnly: true } : {}),
         origin: [this.step('alloc', n, `${row.kind === 'vmap' ? 'mapped' : 'allocated'} with ${name}()${kind === 'maybe' ? ' (may fall back to vmalloc)' : ''}`)],
       };
+      // a mapping made after a read into its pages completed on this path is fresh: it has no lines
+      // the device's data could have left stale (vunmap() flushes an old one's), so that read needs
+      // no invalidate through it; a read still in flight when it is made does
+      if (row.kind === 'vmap') for (const id of [b.id, this.tu.allocToField.get(b.id)]) if (id) st.completed.delete(id);
       if ('pagesArg' in row && row.pagesArg !== undefined && args[row.pagesArg]) {
         // the pages go on without the mapping's value: name it after where the address goes
         // (`src = vm_map_ram(z->pages, …)`), not after the call or the page array
