@@ -15,8 +15,9 @@ export interface TextOptions {
   relativeTo?: string;
 }
 
+/** One line of output: line breaks (U+2028/U+2029 too, which editors and regexes treat as such) become a space. */
 function oneLine(s: string): string {
-  return s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return s.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ').trim();
 }
 
 function displayPath(file: string, relativeTo: string | undefined): string {
