@@ -1018,7 +1018,7 @@ export class FunctionAnalysis {
     // an edit inside a #define would change every use of the macro (and lose its line continuations)
     const fixes0 = fixes00.filter((f) => f.edits.every((e) => e.file !== this.tu.file || !this.inDefine(e.span.startOffset) && !this.inDefine(e.span.endOffset)));
     // a site inside an expanded macro body is reported where the macro is called
-    const site = this.macroSite && site0.start !== site0.end && this.inDefine(site0.start + 1) ? this.macroSite : site0;
+    const site = this.atMacroUse(site0);
     // Before 2.6.34 there is no API for the vmap alias: the maintenance the fixes insert does not
     // exist there, and the honest advice is memory with no alias (tables MAINTENANCE `since`)
     const row = MAINTENANCE.get('flush_kernel_vmap_range');
@@ -2623,8 +2623,10 @@ export class FunctionAnalysis {
     if ((alloc && allocatorApplies(alloc, k)) || this.tu.extraAllocators.has(name)) {
       for (const a of args) this.ev(a, st);
       // mapped without the data cache (pgprot_writecombine(), …): no alias lines to maintain
-      const uncached = alloc?.protArg !== undefined && args[alloc.protArg] !== undefined && isUncachedProt(this.text(args[alloc.protArg]));
-      const readOnly = alloc?.protArg !== undefined && args[alloc.protArg] !== undefined && isReadOnlyProt(this.text(args[alloc.protArg]));
+      const prot = alloc?.protArg !== undefined && args[alloc.protArg] ? this.text(args[alloc.protArg]) : undefined;
+      const uncached = prot !== undefined && isUncachedProt(prot);
+      // mapped read-only (PAGE_KERNEL_RO): never dirty
+      const readOnly = prot !== undefined && isReadOnlyProt(prot);
       const row = alloc ?? { kind: 'vmalloc' as const, zeroing: false, size: 0, name };
       let size: string | undefined;
       if (typeof row.size === 'number' && args[row.size]) size = this.text(args[row.size]);
@@ -4150,6 +4152,11 @@ export class FunctionAnalysis {
     return true;
   }
 
+  /** `n`, or the outermost macro invocation being expanded when `n` lies in that macro's #define. */
+  private atMacroUse(n: SNode): SNode {
+    return this.macroSite && n.start !== n.end && this.inDefine(n.start + 1) ? this.macroSite : n;
+  }
+
   /** Whether an offset is on a preprocessor line or a continuation line of one. */
   private inDefine(off: number): boolean {
     let ls = lineStart(this.src, Math.min(off, this.src.length));
@@ -4181,7 +4188,7 @@ export class FunctionAnalysis {
 
   private insertAfterOffset(n0: SNode): number | undefined {
     // inside an expanded macro body: after the statement that uses the macro
-    const n = this.macroSite && this.inDefine(n0.start + 1) ? this.macroSite : n0;
+    const n = this.atMacroUse(n0);
     const s = this.stmtOf(n);
     if (s.type === 'return_statement' || s.parent?.type === 'labeled_statement') return undefined;
     // completed in a condition (`if (submit_bio_wait(bio)) … else use(buf);`): after the statement
@@ -4339,7 +4346,7 @@ export class FunctionAnalysis {
 
   private flushFix(b: Buf, name: string, len: string, site0: SNode, writtenAt?: number, addAt?: number): Fix {
     // inside an expanded macro body: before the statement that uses the macro, never in the #define
-    const site = this.macroSite && this.inDefine(site0.start + 1) ? this.macroSite : site0;
+    const site = this.atMacroUse(site0);
     // the buffer is named through the cursor of a loop that added its pages and has ended by the
     // submission (`list_for_each_entry(c, …) __bio_add_page(bio, vmalloc_to_page(c->data), …);`):
     // after the loop the cursor names no element, so each one is flushed in the loop, before its add

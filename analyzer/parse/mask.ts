@@ -1,8 +1,10 @@
 /**
  * The text tree-sitter is given: the file with its annotation macros (tables/annotations.ts)
- * blanked, and with a preprocessor conditional in the middle of an expression reduced to its first
- * branch, character for character, so every position is the file's own. Nodes are read from the
- * file's text as usual; only the grammar's view changes.
+ * blanked, the `struct` of a type argument (`container_of(p, struct foo, m)`) blanked, a type of
+ * several words as `min_t()`'s first argument joined into one identifier, and a preprocessor
+ * conditional in the middle of an expression reduced to its first branch, character for character,
+ * so every position is the file's own. Nodes are read from the file's text as usual; only the
+ * grammar's view changes.
  */
 import { ANNOTATION_CALLS, ANNOTATION_WORDS, TYPE_ARGUMENT_MACROS, TYPE_FIRST_MACROS } from '../tables/annotations';
 

@@ -471,14 +471,29 @@ function definesAt(text: string, from: number, defs: readonly LexDef[]): boolean
   return defs.some((d) => d.bodyStart !== undefined && d.bodyStart > close && /^\s*$/.test(text.slice(close + 1, d.bodyStart)));
 }
 
-/** `struct firmware` and the other struct types of tables MEMBER_SOURCES, in a function's text. */
-const MEMBER_SOURCE_TYPES = ((tags: string[]) => (tags.length ? new RegExp(`\\bstruct\\s+(?:${tags.join('|')})\\b`) : undefined))(
+/** `struct firmware` and the other struct types of tables MEMBER_SOURCES. */
+const MEMBER_SOURCE_TYPES = ((tags: string[]) => (tags.length ? new RegExp(`\\bstruct\\s+(?:${tags.join('|')})\\b`, 'g') : undefined))(
   [...new Set([...MEMBER_SOURCES.keys()].map((k) => k.slice(0, k.indexOf('.'))))]);
+const memberSourceDefs = new WeakMap<FileGraph, Set<number>>();
 
-/** Does definition `i` handle an object of a MEMBER_SOURCES struct type (in its signature or body)? */
+/**
+ * Does definition `i` handle an object of a MEMBER_SOURCES struct type (in its signature or body)?
+ * One pass over the file's text per graph: sourceFlow() and the demand-driven start set both ask.
+ */
 export function handlesMemberSource(g: FileGraph, i: number): boolean {
-  const d = g.defs[i];
-  return MEMBER_SOURCE_TYPES !== undefined && MEMBER_SOURCE_TYPES.test(g.text.slice(d.sigStart ?? d.bodyStart, d.bodyEnd));
+  let defs = memberSourceDefs.get(g);
+  if (!defs) {
+    defs = new Set();
+    const at = MEMBER_SOURCE_TYPES ? [...g.text.matchAll(MEMBER_SOURCE_TYPES)].map((m) => m.index ?? 0) : [];
+    if (at.length) {
+      g.defs.forEach((d, j) => {
+        const from = d.sigStart ?? (d.bodyStart as number);
+        if (at.some((x) => x >= from && x < (d.bodyEnd as number))) defs?.add(j);
+      });
+    }
+    memberSourceDefs.set(g, defs);
+  }
+  return defs.has(i);
 }
 
 /** sourceMeetsSink, with the functions reached. */
