@@ -7,11 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { main, VERSION } from '../../analyzer/cli';
 import { scanPaths } from '../../analyzer/scan';
 import { RULE_IDS } from '../../analyzer/types';
+import { tmpdir as tmpdirIn } from './tmp';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIX = path.join(ROOT, 'test', 'fixtures');
@@ -34,7 +34,7 @@ async function run(argv: string[], stdin?: Buffer | string): Promise<Run> {
 }
 
 function tmpdir(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `vmalias-cli-${tag}-`));
+  return tmpdirIn(`cli-${tag}`);
 }
 
 const key = (f: { file: string; span: { start: { line: number } }; rule: string }) => `${path.basename(f.file)}:${f.span.start.line}:${f.rule}`;

@@ -8,10 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { scanPaths } from '../../analyzer/scan';
 import { cleanBlobs, parseDebugListing } from '../../analyzer/scan/git';
+import { tmpdir } from './tmp';
 
 const MULTI = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'multi');
 
@@ -23,7 +23,7 @@ function git(cwd: string, ...args: string[]): string {
 
 /** A repository holding the three-file chain (one cross-file finding) and some filler. */
 function makeRepo(): { repo: string; work: string; cache: string } {
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-git-'));
+  const base = tmpdir('git');
   const repo = path.join(base, 'origin');
   fs.mkdirSync(repo);
   git(repo, 'init', '-q');
@@ -128,7 +128,7 @@ test('git: a missing git executable or a directory outside any work tree only me
   const r = await scanPaths([work], { cacheDir: cache, quiet: true, jobs: 1, git: true, gitCommand: path.join(work, 'no-such-git') });
   assert.equal(r.stats.gitHits, 0);
   assert.equal(r.findings.length, 1);
-  const plain = fs.mkdtempSync(path.join(os.tmpdir(), 'vmalias-nogit-'));
+  const plain = tmpdir('nogit');
   assert.equal(cleanBlobs([plain]), undefined);
   assert.equal(cleanBlobs([work], { command: path.join(work, 'no-such-git') }), undefined);
 });

@@ -6,7 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { argBatches, grepFiles, grepGroups, GrepRun, GrepShells, shellQuote } from '../../analyzer/scan/grep';
 import { execFileSync } from 'child_process';
@@ -14,13 +13,11 @@ import { getEventListeners } from 'events';
 import { inScope, nameClasses, NameMatcher, scopedGroups, stackCandidate, wordsRegex, type LinkName } from '../../analyzer/scan/prefilter';
 import { prng } from './prng';
 import { scanPaths } from '../../analyzer/scan';
+import { tmpdir } from './tmp';
 
 const ROOT = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
 const matcher = new NameMatcher(nameClasses());
 
-function tmpdir(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `vmalias-${tag}-`));
-}
 
 function cFiles(dir: string): string[] {
   const out: string[] = [];

@@ -16,12 +16,10 @@ import { buildGraph, fieldFactsFor, hasFacts, mergeSummaries, tarjan, SummaryTab
 import { renderBar, createProgress } from '../../analyzer/scan/progress';
 import { CACHE_SCHEMA, defaultCacheDir, validSummary } from '../../analyzer/scan/cache';
 import type { ScanNote } from '../../analyzer/scan';
+import { tmpdir } from './tmp';
 
 const MULTI = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'multi');
 
-function tmpdir(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `vmalias-${tag}-`));
-}
 
 function copyDir(src: string, dst: string): void {
   fs.mkdirSync(dst, { recursive: true });
