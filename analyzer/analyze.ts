@@ -469,7 +469,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const demand = opts.reportDemand ? new Set<string>() : undefined;
   // the struct definitions of the whole file (a slice blanks them), sized on first use
   let structSizes: StructSizes | undefined;
-  const sizes = (): StructSizes => (structSizes ??= new StructSizes(opts.wholeText ?? text));
+  const sizes = (): StructSizes => (structSizes ??= StructSizes.of(opts.wholeText ?? text));
   const sizeofType = (type: string): number | undefined => sizes().typeSize(type);
   const wholeDefine = (name: string): string | undefined => sizes().define(name);
   for (let round = 0; round < MAX_ROUNDS && dirty.size > 0; round++) {

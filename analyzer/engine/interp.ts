@@ -4911,7 +4911,11 @@ export class FunctionAnalysis {
     let read = false;
     for (const a of args) {
       const x = this.strip(a);
-      let dir = DIRECTIONS.get(this.text(x).split('|')[0].trim())?.dir;
+      // the leftmost operand of `REQ_OP_READ | REQ_SYNC`; any other argument's text is never a
+      // direction, and taking the text of every argument of every call was a measurable cost
+      let d = x;
+      while (d.type === 'binary_expression' && d.op === '|') d = this.strip(child(d, 'left') ?? d);
+      let dir = d.type === 'identifier' ? DIRECTIONS.get(this.text(d))?.dir : undefined;
       // a direction variable that is a read in this direction context (`fw_map(f, dir)` on the
       // half where `dir` is DMA_FROM_DEVICE)
       const v = dir === undefined && st && x.type === 'identifier' ? st.vars.get(this.text(x)) : undefined;

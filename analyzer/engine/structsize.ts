@@ -40,6 +40,21 @@ function closing(s: string, open: number): number {
 }
 
 export class StructSizes {
+  private static last: { text: string; sizes: StructSizes } | undefined;
+
+  /**
+   * The sizer of a file's text, kept for the next analysis of the same text: a scan analyzes a
+   * file once per demand and per slice, and building one reads the whole file. Its answers depend
+   * on the text alone.
+   */
+  static of(text: string): StructSizes {
+    const l = StructSizes.last;
+    if (l && l.text === text) return l.sizes;
+    const sizes = new StructSizes(text);
+    StructSizes.last = { text, sizes };
+    return sizes;
+  }
+
   private readonly bodies = new Map<string, Body>();
   private readonly defines = new Map<string, string>();
   private readonly memo = new Map<string, number | null>();
