@@ -19,7 +19,7 @@ import { ALLOCATORS, allocatorApplies } from './tables/allocators';
 import { skeleton, callsOf, invalidatesOf, SkeletonCache, type MacroBody } from './engine/skeleton';
 import { pointerSlots } from './engine/fnptr';
 import { AnalysisMemo, UnitResult } from './engine/memo';
-import { StructSizes } from './engine/structsize';
+import { StructSizes, type DeclType } from './engine/structsize';
 import { withMaintenanceInclude } from './engine/includes';
 
 const NO_CONSTS: ReadonlyMap<number, 0 | 1 | null> = new Map();
@@ -472,12 +472,16 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const sizes = (): StructSizes => (structSizes ??= StructSizes.of(opts.wholeText ?? text));
   const sizeofType = (type: string): number | undefined => sizes().typeSize(type);
   const wholeDefine = (name: string): string | undefined => sizes().define(name);
+  const memberType = (key: string): DeclType | undefined => {
+    const dot = key.lastIndexOf('.');
+    return sizes().memberType(key.slice(0, dot), key.slice(dot + 1));
+  };
   for (let round = 0; round < MAX_ROUNDS && dirty.size > 0; round++) {
     const tu: TuCtx = {
       src: text, file, kernel: opts.kernel, kernelLabel: kernelLabel(opts.kernel), confidence: opts.confidence ?? 'high',
       functions: byName, summaries, fieldVals, fieldValsByName: byFieldName(fieldVals, importedVals), fieldValsNext: new Map(fieldVals), paramOps,
       extraAllocators: extraAlloc, extraSinks, allocToField, fieldOther, fieldOtherNext: new Set(fieldOther), calledInFile, analyzed: analyzedNames(), callSites, defines, macros, lineStarts,
-      invalidateTexts, pointerSlots: slots, notes: extraNotes, sizeofType, wholeDefine, ...(demand ? { demand } : {}),
+      invalidateTexts, pointerSlots: slots, notes: extraNotes, sizeofType, wholeDefine, memberType, ...(demand ? { demand } : {}),
     };
     for (const f of fns) {
       if (!dirty.has(f)) continue;

@@ -15,7 +15,7 @@ import type { MacroBody } from './skeleton';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
   ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, PAGE_ADDRESS, nonAliasingArchOf, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
-  allocatorApplies, sinkApplies, isUncachedProt, isReadOnlyProt, POINTER_BYTES, VMALLOC_ONLY_FREES, VMALLOC_UNMAPS, LINEAR_FREES, type SourceKind,
+  allocatorApplies, sinkApplies, isUncachedProt, isReadOnlyProt, POINTER_BYTES, SCALAR_BYTES, VMALLOC_ONLY_FREES, VMALLOC_UNMAPS, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, CONTAINERS, MEMBER_SOURCES, STORE_MACROS, type ContainerRow, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
   SG_TABLE_LIST, SG_ITERATORS, STACK_VMAP,
@@ -27,7 +27,7 @@ import {
 import { FunctionInfo, VarType, bodyNodes, declaratorName, localTypes, indentAt, lineStart, type ParamInfo } from './tu';
 import { evalConst } from './consts';
 import { splitTop } from './split';
-import { sizeofOperand } from './structsize';
+import { sizeofOperand, type DeclType } from './structsize';
 
 export interface SummaryAcc {
   flushed: Set<number> | null; // intersection over exits
@@ -172,6 +172,11 @@ export interface TuCtx {
   sizeofType?: (type: string) => number | undefined;
   /** an object-like #define of the whole file (a slice blanks those its kept functions do not name) */
   wholeDefine?: (name: string) => string | undefined;
+  /**
+   * The declared type of a member, keyed `struct foo.buf` (`union foo.x`, `typedef foo_t.x`), from
+   * the whole file's definitions (structsize.ts memberType)
+   */
+  memberType?: (key: string) => DeclType | undefined;
   /** function-pointer slots of the file and the functions stored in each (fnptr.ts) */
   pointerSlots: Map<string, string[]>;
   /** invalidate_kernel_vmap_range calls anywhere in the file, by pointer text */
@@ -3059,12 +3064,31 @@ export class FunctionAnalysis {
     return bareExpr(len) === bareExpr(unit) || (a !== undefined && a === this.constEval(unit));
   }
 
-  /** The pointer `p` when `len` is `sizeof(p)` or `sizeof p` of a variable declared as a pointer here. */
-  private sizeofPointer(len: string): string | undefined {
-    const m = /^sizeof\(?([A-Za-z_]\w*)\)?$/.exec(bareExpr(len));
-    const t = m ? this.types.get(m[1]) : undefined;
-    return t && t.ptr > 0 && !t.array ? m?.[1] : undefined;
+  /**
+   * `len` when it is the size of a pointer or of one scalar element, never a buffer's: `sizeof(p)`
+   * of a pointer variable or member (`sizeof(d->buf)` of a `u8 *buf`), or `sizeof(*d->buf)`
+   * (1 byte). `what` names it for the message.
+   */
+  private sizeofPointer(len: string): { operand: string; what: 'pointer' | 'element'; bytes?: number } | undefined {
+    const m = /^sizeof(?:\((.+)\)|([*A-Za-z_].*))$/s.exec(bareExpr(len));
+    const operand = m ? (m[1] ?? m[2]) : undefined;
+    if (!operand) return undefined;
+    const o = sizeofOperand(operand, (name) => this.types.get(name), this.memberOf);
+    if (!o) return undefined;
+    if ('pointer' in o) return /^\*/.test(operand) ? undefined : { operand, what: 'pointer' };
+    // one scalar element (`sizeof(*buf)` of a `u8 *buf`), not a struct a pointer may cover whole
+    if (!/^\*/.test(operand)) return undefined;
+    const bytes = SCALAR_BYTES.get(o.type) ?? (o.type === 'void' ? 1 : undefined);
+    return bytes === undefined ? undefined : { operand: operand.slice(1), what: 'element', bytes };
   }
+
+  /** The type of member `member` of a value of type `t`, from the file's struct definitions. */
+  private readonly memberOf = (t: DeclType, member: string): DeclType | undefined => {
+    const memberType = this.tu.memberType;
+    if (!memberType) return undefined;
+    if (t.isStruct) return memberType(`struct ${t.base}.${member}`) ?? memberType(`union ${t.base}.${member}`);
+    return memberType(`typedef ${t.base}.${member}`);
+  };
 
   /**
    * Is maintenance length `ml` shorter than I/O length `io`, provably or whenever a variable factor
@@ -3178,7 +3202,7 @@ export class FunctionAnalysis {
     const ioText = short.lenText ?? short.len;
     const ptr = rec.len ? this.sizeofPointer(rec.len) : undefined;
     const detail = ptr && args[1]
-      ? `covers \`${this.text(args[1])}\`, the size of the pointer \`${ptr}\` (4 or 8 bytes), not of what it points to${ioText ? `; the I/O carries \`${ioText}\`` : ''}`
+      ? `covers \`${this.text(args[1])}\`, ${ptr.what === 'pointer' ? `the size of the pointer \`${ptr.operand}\` (4 or 8 bytes), not of what it points to` : `the size of one element (${ptr.bytes} byte${ptr.bytes === 1 ? '' : 's'}) of what \`${ptr.operand}\` points to, not of the buffer`}${ioText ? `; the I/O carries \`${ioText}\`` : ''}`
       : ioText && len !== undefined && ioBytes !== undefined
       ? `covers ${len} of the ${ioBytes} bytes of \`${b.display}\` the I/O carries`
       : short.chunkOff !== undefined && args[0]
@@ -5248,7 +5272,7 @@ export class FunctionAnalysis {
     let unknown = false;
     const typeOf = (name: string) => this.types.get(name);
     const subst = expr.replace(/\bsizeof\s*(?:\(((?:[^()]|\([^()]*\))*)\)|(\**\s*[A-Za-z_]\w*))/g, (_m, paren: string | undefined, bare: string | undefined) => {
-      const o = sizeofOperand(paren ?? bare ?? '', typeOf);
+      const o = sizeofOperand(paren ?? bare ?? '', typeOf, this.memberOf);
       const v = !o ? undefined : 'pointer' in o ? POINTER_BYTES : sizeofType(o.type);
       if (v === undefined) unknown = true;
       return String(v ?? 0);

@@ -334,7 +334,7 @@ function moveEntry(e: Entry, fr: Frame, moves: Move[]): void {
 // ------------------------------------------------------------------ the recorded unit
 
 /** Shared facts a unit reads, by kind (each maps to a TuCtx member). */
-type ReadKind = 'sum' | 'fv' | 'fv*' | 'fvK' | 'fvN' | 'fvn' | 'ops' | 'fo' | 'a2f' | 'cif' | 'an' | 'cs' | 'mac' | 'def' | 'fn' | 'fn?' | 'inv' | 'slot' | 'ssz' | 'wdef';
+type ReadKind = 'sum' | 'fv' | 'fv*' | 'fvK' | 'fvN' | 'fvn' | 'ops' | 'fo' | 'a2f' | 'cif' | 'an' | 'cs' | 'mac' | 'def' | 'fn' | 'fn?' | 'inv' | 'slot' | 'ssz' | 'wdef' | 'mty';
 
 interface Read {
   kind: ReadKind;
@@ -586,6 +586,7 @@ function currentRead(kind: ReadKind, key: string, tu: TuCtx, fr: Frame): string 
     case 'slot': return ser(tu.pointerSlots.get(key), fr);
     case 'ssz': return ser(tu.sizeofType?.(key), fr);
     case 'wdef': return ser(tu.wholeDefine?.(key), fr);
+    case 'mty': return ser(tu.memberType?.(key), fr);
   }
 }
 
@@ -615,7 +616,7 @@ function readsHold(reads: Read[], tu: TuCtx, fr: Frame): boolean {
 const LOGGED_MEMBERS = [
   'summaries', 'fieldVals', 'fieldValsByName', 'fieldValsNext', 'paramOps', 'fieldOther', 'fieldOtherNext', 'allocToField',
   'calledInFile', 'analyzed', 'callSites', 'macros', 'defines', 'functions', 'invalidateTexts', 'pointerSlots', 'notes',
-  'sizeofType', 'wholeDefine',
+  'sizeofType', 'wholeDefine', 'memberType',
 ] as const satisfies readonly (keyof TuCtx)[];
 
 /**
@@ -726,6 +727,7 @@ export class Recorder {
       // the whole file's struct definitions and #defines, outside the window the memo keys on
       sizeofType: b.sizeofType && ((k: string) => logged('ssz', k, () => b.sizeofType?.(k))),
       wholeDefine: b.wholeDefine && ((k: string) => logged('wdef', k, () => b.wholeDefine?.(k))),
+      memberType: b.memberType && ((k: string) => logged('mty', k, () => b.memberType?.(k))),
       // only written: a replayed unit adds what it added when it ran
       demand: b.demand && ({
         add: (k: string) => {

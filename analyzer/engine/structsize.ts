@@ -205,6 +205,59 @@ export class StructSizes {
     return this.typeBound(type);
   }
 
+  /**
+   * The declared type of member `name` of `struct T`/`union T`/typedef `T` (`kind T`), looked for
+   * in anonymous nested structs and unions too: `u8 *buf` → { base: 'u8', ptr: 1, array: false }.
+   * Undefined when the file does not define the aggregate or the member.
+   */
+  memberType(aggregate: string, name: string): DeclType | undefined {
+    const body = this.bodies.get(aggregate);
+    return body ? this.memberIn(body.text, name, 0) : undefined;
+  }
+
+  private memberIn(text: string, name: string, depth: number): DeclType | undefined {
+    if (depth > 8) return undefined;
+    const bare = text.replace(/^[ \t]*#[^\n]*$/gm, (m) => ' '.repeat(m.length));
+    for (const raw of splitTop(bare, ';')) {
+      const d = raw.replace(/\b__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, ' ').trim();
+      if (!d) continue;
+      const brace = d.indexOf('{');
+      if (brace >= 0) {
+        const close = closing(d, brace);
+        if (close < 0) continue;
+        const rest = d.slice(close + 1).trim();
+        const head = /^(struct|union)\s*([A-Za-z_]\w*)?\s*$/.exec(d.slice(0, brace).trim());
+        // an anonymous member's members are the outer one's
+        if (!rest) {
+          const t = this.memberIn(d.slice(brace + 1, close), name, depth + 1);
+          if (t) return t;
+          continue;
+        }
+        for (const dc of splitTop(rest, ',')) {
+          const m = /^(\**)\s*([A-Za-z_]\w*)\s*(\[)?/.exec(dc.trim());
+          if (m?.[2] === name) return { base: head?.[2] ?? '', isStruct: !!head, ptr: m[1].length, array: !!m[3] };
+        }
+        continue;
+      }
+      const parts = splitTop(d, ',');
+      const first = this.declarator(parts[0]);
+      if (!first) continue;
+      const words = (first.type.match(/[A-Za-z_]\w*/g) ?? []).filter((w) => !TYPE_QUALIFIERS.has(w) && !ANNOTATION_WORD_SET.has(w));
+      const isStruct = words[0] === 'struct' || words[0] === 'union';
+      const base = isStruct ? words[1] ?? '' : words.join(' ');
+      for (const dc of [first.decl, ...parts.slice(1)]) {
+        const fp = /^\(\s*(\**)\s*([A-Za-z_]\w*)\s*\)/.exec(dc.trim());
+        if (fp) {
+          if (fp[2] === name) return { base, isStruct, ptr: Math.max(1, fp[1].length), array: false };
+          continue;
+        }
+        const m = /^(\**)\s*(?:const\s+)?([A-Za-z_]\w*)\s*(\[)?/.exec(dc.trim());
+        if (m?.[2] === name) return { base, isStruct, ptr: m[1].length, array: !!m[3] };
+      }
+    }
+    return undefined;
+  }
+
   /** Object-like #define of the file (for array lengths in sizes). */
   define(name: string): string | undefined {
     return this.defines.get(name);
@@ -212,17 +265,26 @@ export class StructSizes {
 }
 
 /** A variable's declared type, as the analyzer keeps it (engine/tu.ts VarType). */
-interface DeclType { base: string; isStruct: boolean; ptr: number; array: boolean }
+export interface DeclType { base: string; isStruct: boolean; ptr: number; array: boolean }
 
 /**
  * What a `sizeof` operand measures: a pointer, or a type named as StructSizes.typeSize() takes it
  * (`struct foo` for `*cmd` of a `struct foo *cmd`, `u32`, `foo_t`); undefined when not known
- * (an array, an expression, a variable whose type the function does not declare).
+ * (an array, an expression, a variable whose type the function does not declare). A member chain
+ * (`d->buf`, `*c.ring->hdr`) is typed through `memberOf`, the file's struct definitions.
  */
-export function sizeofOperand(operand: string, typeOf: (name: string) => DeclType | undefined): { pointer: true } | { type: string } | undefined {
+export function sizeofOperand(
+  operand: string,
+  typeOf: (name: string) => DeclType | undefined,
+  memberOf?: (t: DeclType, member: string) => DeclType | undefined,
+): { pointer: true } | { type: string } | undefined {
   const o = operand.trim().replace(/^\((.*)\)$/s, '$1').trim();
-  const deref = /^(\**)\s*([A-Za-z_]\w*)$/.exec(o);
-  const t = deref ? typeOf(deref[2]) : undefined;
+  const deref = /^(\**)\s*([A-Za-z_]\w*)((?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*)$/.exec(o);
+  let t = deref ? typeOf(deref[2]) : undefined;
+  // `d->hdr`, `c.ring->buf`: each member's type in the struct the one before it points to or is
+  for (const step of deref?.[3].match(/[A-Za-z_]\w*/g) ?? []) {
+    t = t && !t.array && t.ptr <= 1 && memberOf ? memberOf(t, step) : undefined;
+  }
   if (deref && t) {
     if (t.array) return undefined;
     const level = t.ptr - deref[1].length;
@@ -230,6 +292,7 @@ export function sizeofOperand(operand: string, typeOf: (name: string) => DeclTyp
     if (level < 0) return undefined;
     return { type: t.isStruct ? `struct ${t.base}` : t.base };
   }
+  if (deref?.[3]) return undefined;
   const m = /^((?:struct|union)\s+[A-Za-z_]\w*|[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*)\s*(\**)$/.exec(o);
   if (!m) return undefined;
   return m[2] ? { pointer: true } : { type: m[1].replace(/\s+/g, ' ') };

@@ -86,3 +86,33 @@ test('structsize: comments and strings do not open definitions; unbalanced input
   assert.equal(s.bound('struct', 'y'), undefined);
   assert.equal(s.bound('struct', 'z'), undefined);
 });
+
+test('structsize: member types, through anonymous members, function pointers and shared declarations', () => {
+  const s = new StructSizes(SRC);
+  assert.deepEqual(s.memberType('struct b', 'p'), { base: 'u64', isStruct: false, ptr: 1, array: false });
+  assert.deepEqual(s.memberType('struct b', 'q'), { base: 'u64', isStruct: false, ptr: 0, array: false });
+  assert.deepEqual(s.memberType('struct b', 'inner'), { base: 'a', isStruct: true, ptr: 0, array: true });
+  assert.deepEqual(s.memberType('struct c', 'h'), { base: 'u16', isStruct: false, ptr: 0, array: true });
+  assert.deepEqual(s.memberType('struct c', 'pair'), { base: '', isStruct: true, ptr: 0, array: false });
+  assert.deepEqual(s.memberType('struct c', 'cb'), { base: 'void', isStruct: false, ptr: 1, array: false });
+  assert.deepEqual(s.memberType('typedef slots_t', 'v'), { base: 'u32', isStruct: false, ptr: 0, array: true });
+  assert.deepEqual(s.memberType('struct h', 'next'), { base: 'h2', isStruct: true, ptr: 1, array: false });
+  assert.equal(s.memberType('struct b', 'nope'), undefined);
+  assert.equal(s.memberType('struct zz', 'p'), undefined);
+});
+
+test('sizeofOperand: member chains are typed through the struct definitions', () => {
+  const s = new StructSizes(SRC);
+  const vars = new Map([['bp', { base: 'b', isStruct: true, ptr: 1, array: false }], ['hv', { base: 'h', isStruct: true, ptr: 0, array: false }]]);
+  const memberOf = (t: { base: string; isStruct: boolean }, m: string) => s.memberType(`${t.isStruct ? 'struct' : 'typedef'} ${t.base}`, m);
+  assert.deepEqual(sizeofOperand('bp->p', (n) => vars.get(n), memberOf), { pointer: true });
+  assert.deepEqual(sizeofOperand('*bp->p', (n) => vars.get(n), memberOf), { type: 'u64' });
+  assert.deepEqual(sizeofOperand('(hv.next)', (n) => vars.get(n), memberOf), { pointer: true });
+  assert.deepEqual(sizeofOperand('*hv.next', (n) => vars.get(n), memberOf), { type: 'struct h2' });
+  // an array member, an unknown member, a member of an unknown variable: not known
+  assert.equal(sizeofOperand('bp->inner', (n) => vars.get(n), memberOf), undefined);
+  assert.equal(sizeofOperand('bp->nope', (n) => vars.get(n), memberOf), undefined);
+  assert.equal(sizeofOperand('zz->p', (n) => vars.get(n), memberOf), undefined);
+  // without the definitions, as before
+  assert.equal(sizeofOperand('bp->p', (n) => vars.get(n)), undefined);
+});
