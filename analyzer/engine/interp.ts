@@ -567,6 +567,12 @@ export class FunctionAnalysis {
   private replays = 0;
   private loops: LoopFrame[] = [];
   private exits: Exit[] = [];
+  /**
+   * Buffers this function maps afresh with vmap() and kin (the ids a completed read of their pages
+   * is dropped under when the mapping is made): the function makes the alias itself, overwriting
+   * whatever the member held, so a path that returns before making it leaves no alias of its own.
+   */
+  private readonly freshMapped = new Set<string>();
   readonly summary = newSummaryAcc();
   /** Maintenance calls of this function, by pointer text → length text (for fixes). */
   private readonly maintLens: Map<string, string>;
@@ -2652,7 +2658,13 @@ export class FunctionAnalysis {
       // a mapping made after a read into its pages completed on this path is fresh: it has no lines
       // the device's data could have left stale (vunmap() flushes an old one's), so that read needs
       // no invalidate through it; a read still in flight when it is made does
-      if (row.kind === 'vmap') for (const id of [b.id, this.tu.allocToField.get(b.id)]) if (id) st.completed.delete(id);
+      if (row.kind === 'vmap') {
+        for (const id of [b.id, this.tu.allocToField.get(b.id)]) {
+          if (!id) continue;
+          st.completed.delete(id);
+          this.freshMapped.add(id);
+        }
+      }
       if ('pagesArg' in row && row.pagesArg !== undefined && args[row.pagesArg]) {
         // the pages go on without the mapping's value: name it after where the address goes
         // (`src = vm_map_ram(z->pages, …)`), not after the call or the page array
@@ -5292,6 +5304,8 @@ export class FunctionAnalysis {
         if (p.buf.param !== undefined) this.summary.readInto.add(p.buf.param);
         continue;
       }
+      // a path returning before the function makes the mapping: no alias of the pages to go stale
+      if (this.freshMapped.has(p.buf.id)) continue;
       if (p.buf.escapes || (retBuf && retBuf.id === p.buf.id)) {
         // a member of the caller's object: the callers' invalidate after the call settles it
         const handed = retBuf?.id === p.buf.id ? [] : this.handedMembers(p.buf, st);
