@@ -4618,8 +4618,10 @@ export class FunctionAnalysis {
     const early = p.earlyInvalidate;
     const pre = early ? undefined : this.preIoInvalidates.get(b.id);
     const before = pre && pre.span.startOffset < p.site.span.startOffset ? pre : undefined;
+    // a read seen on the path, or only a buffer that outlives the function (a member, the caller's)
+    const seen = readStep !== undefined || p.steps.some((x) => x.kind === 'cpu-read');
     this.report('vmap-io-missing-invalidate', siteNode, b,
-      `read I/O into ${b.kind === 'maybe' ? 'possibly-vmalloc' : b.kind === 'vmap' ? 'vmap' : 'vmalloc'} buffer \`${b.display}\` is read by the CPU after completion ${early ? 'but its invalidate_kernel_vmap_range() runs before the I/O completes' : before ? 'but its invalidate_kernel_vmap_range() runs before the I/O is submitted' : 'without invalidate_kernel_vmap_range()'}: on VIVT/aliasing-VIPT caches the CPU can read stale alias lines`,
+      `read I/O into ${b.kind === 'maybe' ? 'possibly-vmalloc' : b.kind === 'vmap' ? 'vmap' : 'vmalloc'} buffer \`${b.display}\` ${seen ? 'is read by the CPU' : 'is left for the CPU to read'} after completion ${early ? 'but its invalidate_kernel_vmap_range() runs before the I/O completes' : before ? 'but its invalidate_kernel_vmap_range() runs before the I/O is submitted' : 'without invalidate_kernel_vmap_range()'}: on VIVT/aliasing-VIPT caches the CPU can read stale alias lines`,
       [...b.origin, ...(before && !p.steps.some((s) => s.kind === 'submit') ? [before] : []),
         ...p.steps.flatMap((s) => (early && s.kind === 'complete' ? [early, s] : before && s.kind === 'submit' ? [before, s] : [s])), ...extra], 'read', fixes,
       { cpuReadsAfter: true, hasInvalidate: false, hasFlush: false, cpuWroteBefore: false });
