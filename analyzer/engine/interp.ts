@@ -15,7 +15,7 @@ import type { MacroBody } from './skeleton';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
   ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, PAGE_ADDRESS, nonAliasingArchOf, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
-  allocatorApplies, sinkApplies, isUncachedProt, isReadOnlyProt, POINTER_BYTES, SCALAR_BYTES, VMALLOC_ONLY_FREES, VMALLOC_UNMAPS, LINEAR_FREES, type SourceKind,
+  allocatorApplies, sinkApplies, isUncachedProt, isReadOnlyProt, POINTER_BYTES, SCALAR_BYTES, XFER_CALLS, XFER_STRUCTS, type XferCall, VMALLOC_ONLY_FREES, VMALLOC_UNMAPS, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, CONTAINERS, MEMBER_SOURCES, STORE_MACROS, type ContainerRow, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
   SG_TABLE_LIST, SG_ITERATORS, STACK_VMAP,
@@ -1737,6 +1737,7 @@ export class FunctionAnalysis {
       const name = this.text(nameNode);
       if (value.type === 'initializer_list') {
         this.dmIoInit(name, value, st);
+        this.xferInit(name, value, st);
         for (const c of descendants(value)) if (c.type === 'call_expression') this.ev(c, st);
         continue;
       }
@@ -2309,6 +2310,7 @@ export class FunctionAnalysis {
       bio.privText = this.text(this.strip(rhs));
       return;
     }
+    if (this.xferStore(obj, fname, lhs, rv, st)) return;
     // dm_io_request built field by field: io_req.mem.type / io_req.mem.ptr.addr / .vma
     const full = this.text(lhs).replace(/\s+/g, '');
     const dm = /^(.+?)(?:\.|->)mem\.(type|ptr\.(?:addr|vma))$/.exec(full);
@@ -2423,6 +2425,76 @@ export class FunctionAnalysis {
       st.bios.set(key, b);
     }
     return b;
+  }
+
+  // ---------------------------------------------------------------- transfer descriptors
+
+  /**
+   * The transfer descriptor members of a local (`struct spi_transfer t`, an array of them): the
+   * buffers put in `.tx_buf`/`.rx_buf`, per direction, as `st.sgs` entries keyed `xfer:w:t` /
+   * `xfer:r:t` (tables/transfers.ts). A descriptor in a member of another struct is not followed.
+   */
+  private xferMembers(root: string | undefined): ReadonlyMap<string, 'read' | 'write'> | undefined {
+    const t = root ? this.types.get(root) : undefined;
+    return t && t.isStruct ? XFER_STRUCTS.get(t.base) : undefined;
+  }
+
+  private xferAdd(root: string, member: string, dir: 'read' | 'write', rv: Val | undefined, at: SNode, st: State): void {
+    if (!rv || rv.t !== 'buf') return;
+    const key = `xfer:${dir === 'write' ? 'w' : 'r'}:${root}`;
+    const m = new Map(st.sgs.get(key) ?? []);
+    m.set(rv.b.id, { buf: rv.b, steps: [this.step('page-add', at, `\`${rv.b.display}\` is the ${member} of transfer \`${root}\`: the bus core maps its pages for DMA through the linear map`)] });
+    st.sgs.set(key, m);
+  }
+
+  private xferInit(name: string, list: SNode, st: State): void {
+    const members = this.xferMembers(name);
+    if (!members) return;
+    for (const pair of descendants(list)) {
+      if (pair.type !== 'initializer_pair') continue;
+      const member = pair.children.filter((c) => c.field === 'designator').map((c) => this.text(c).replace(/^\./, '').trim()).pop();
+      const dir = member ? members.get(member) : undefined;
+      const value = child(pair, 'value');
+      if (member && dir && value) this.xferAdd(name, member, dir, this.ev(value, st), value, st);
+    }
+  }
+
+  /** `t.tx_buf = buf`, `xfers[1].rx_buf = buf`: true when it was a descriptor's buffer member. */
+  private xferStore(obj: SNode, member: string, lhs: SNode, rv: Val | undefined, st: State): boolean {
+    const root = this.rootIdent(obj);
+    const dir = this.xferMembers(root)?.get(member);
+    if (!root || !dir) return false;
+    this.xferAdd(root, member, dir, rv, lhs, st);
+    return true;
+  }
+
+  private xferCall(x: XferCall, name: string, n: SNode, args: SNode[], st: State): void {
+    if (x.kind === 'direct') {
+      const vals = args.map((a) => this.ev(a, st));
+      const v = vals[x.ptr];
+      if (v && v.t === 'buf') {
+        const added: Added = { buf: v.b, steps: [this.step('page-add', n, `passed to ${name}(): the bus core maps its pages for DMA through the linear map`)] };
+        this.submit([added], x.dir === 'write' ? OP_W : OP_R, n, true, st, undefined);
+      }
+      return;
+    }
+    args.forEach((a) => this.ev(a, st));
+    if (x.kind === 'link') {
+      const from = args[x.xfer] ? this.rootIdent(args[x.xfer]) : undefined;
+      const to = args[x.msg] ? this.rootIdent(args[x.msg]) : undefined;
+      if (!from || !to) return;
+      for (const d of ['w', 'r']) {
+        const adds = st.sgs.get(`xfer:${d}:${from}`);
+        if (adds) st.sgs.set(`xfer:${d}:${to}`, new Map([...(st.sgs.get(`xfer:${d}:${to}`) ?? []), ...adds]));
+      }
+      return;
+    }
+    const holder = args[x.holder] ? this.rootIdent(args[x.holder]) : undefined;
+    if (!holder) return;
+    for (const [d, op] of [['w', OP_W], ['r', OP_R]] as const) {
+      const adds = st.sgs.get(`xfer:${d}:${holder}`);
+      if (adds?.size) this.submit([...adds.values()], op, n, x.sync, st, undefined);
+    }
   }
 
   // ---------------------------------------------------------------- dm_io requests
@@ -2739,6 +2811,11 @@ export class FunctionAnalysis {
     const sink = SINKS.get(name);
     if (sink && sinkApplies(sink, k)) {
       return this.sinkCall(sink, n, args, st);
+    }
+    const xfer = XFER_CALLS.get(name);
+    if (xfer) {
+      this.xferCall(xfer, name, n, args, st);
+      return undefined;
     }
     if (this.tu.extraSinks.has(name)) {
       // every buffer argument, wherever it is (`foo_submit(dev, buf, len)`: a `void *dev` is a

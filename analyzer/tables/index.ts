@@ -6,6 +6,7 @@ import { MAINTENANCE } from './sanitizers';
 import { LINEAR_ALLOCATORS } from './allocators';
 import { ACCESS } from './access';
 import { BIO_OP_SETTERS } from './directions';
+import { XFER_CALLS } from './transfers';
 
 export * from './common';
 export * from './allocators';
@@ -16,6 +17,7 @@ export * from './access';
 export * from './arches';
 export * from './annotations';
 export * from './ctypes';
+export * from './transfers';
 
 /**
  * Every name whose presence in a file can make it relevant: allocators, evidence calls, sinks,
@@ -38,7 +40,7 @@ export function relevantNames(extra: readonly string[] = []): string[] {
 export function seedNames(extra: readonly string[] = []): Set<string> {
   return new Set<string>([
     ...ALLOCATORS.keys(), ...SINKS.keys(), ...MAINTENANCE.keys(), ...EVIDENCE_PAGE_OF.keys(), ...VMALLOC_TESTS,
-    ...BIO_OP_SETTERS.keys(), ...extra,
+    ...BIO_OP_SETTERS.keys(), ...XFER_CALLS.keys(), ...extra,
   ]);
 }
 
@@ -66,7 +68,7 @@ export const TABLE_RESOLVED: ReadonlySet<string> = new Set([
  * row starts at 4.12) still is, as its summary is what the callers get.
  */
 export function tableResolved(k: KVersion | undefined, extraAllocators: readonly string[] = [], extraSinks: readonly string[] = []): Set<string> {
-  const out = new Set<string>([...TABLE_RESOLVED, ...extraAllocators, ...extraSinks, 'bio_chain']);
+  const out = new Set<string>([...TABLE_RESOLVED, ...extraAllocators, ...extraSinks, ...XFER_CALLS.keys(), 'bio_chain']);
   for (const [name, row] of ALLOCATORS) if (allocatorApplies(row, k)) out.add(name);
   for (const [name, row] of SINKS) if (sinkApplies(row, k)) out.add(name);
   // a setter with `minArgs` falls through to summaries when called with fewer arguments, unless
