@@ -4371,7 +4371,7 @@ export class FunctionAnalysis {
         if (read) (sync ? st.completed : st.inflight).set(b.id, { buf: b, site: submitStep, steps: [...a.steps, submitStep], sync, dir: op });
         continue;
       }
-      const written = st.written.get(b.id);
+      const written = st.written.get(b.id) ?? this.writtenAsStored(b, st);
       // a write another function of the file left unflushed travels in the add's steps (noteMemberBios)
       const visibleWrite = written && written.kind === 'cpu-write' ? written : a.unflushedAtSubmit ? a.steps.find((x) => x.kind === 'cpu-write') : undefined;
       // a flush of an advanced pointer before this I/O misses the pages added before it
@@ -4432,6 +4432,21 @@ export class FunctionAnalysis {
       // Judged later: a wait_for_completion() and an invalidate may follow in this function.
       st.inflight.set(b.id, { ...pending, endIo: localEndIo, bio });
     }
+  }
+
+  /**
+   * A member's buffer (known through the file's member facts, as the pages of a table another
+   * function filled are) that this path allocated into the member itself and wrote under that
+   * allocation (`cu->table = vzalloc(…); … memcpy(cu->table, …)`): that write, for the finding's
+   * trace and the fix's place.
+   */
+  private writtenAsStored(b: Buf, st: State): TraceStep | undefined {
+    if (!b.id.startsWith('field:')) return undefined;
+    let last: TraceStep | undefined;
+    for (const [id, w] of st.written) {
+      if (this.tu.allocToField.get(id) === b.id && (!last || w.span.startOffset > last.span.startOffset)) last = w;
+    }
+    return last;
   }
 
   /**

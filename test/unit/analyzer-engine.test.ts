@@ -1472,6 +1472,37 @@ void xreq_commit(struct xreq *r, struct block_device *bdev)
   assert.ok(f.trace.some((s) => s.kind === 'cpu-write' && s.span.start.line === 6), 'the memset in the other function is in the trace');
 });
 
+test('a table member filled by a helper: the write this function made under the member is in the trace', async () => {
+  const text = `#include <linux/scatterlist.h>
+#include <linux/dma-mapping.h>
+#include <linux/vmalloc.h>
+struct lut { struct device *dev; void *table; size_t size; struct page **pages; struct sg_table sgt; };
+static int lut_table(struct lut *l)
+{
+	unsigned int i, n = l->size >> PAGE_SHIFT;
+	l->pages = kcalloc(n, sizeof(*l->pages), GFP_KERNEL);
+	for (i = 0; i < n; i++)
+		l->pages[i] = vmalloc_to_page(l->table + i * PAGE_SIZE);
+	return sg_alloc_table_from_pages(&l->sgt, l->pages, n, 0, l->size, GFP_KERNEL);
+}
+int lut_load(struct lut *l, const void *src, size_t n)
+{
+	l->size = PAGE_ALIGN(n);
+	l->table = vzalloc(l->size);
+	if (!l->table || lut_table(l))
+		return -ENOMEM;
+	memcpy(l->table, src, n);
+	return dma_map_sgtable(l->dev, &l->sgt, DMA_TO_DEVICE, 0);
+}
+`;
+  const r = await analyzeText(text, 'lut.c');
+  const f = r.findings.find((x) => x.rule === 'vmap-io-missing-flush');
+  assert.ok(f, JSON.stringify(r.findings.map((x) => x.rule)));
+  assert.equal(f.span.start.line, 20);
+  assert.match(f.message, /is written by the CPU through its vmalloc alias/);
+  assert.ok(f.trace.some((s) => s.kind === 'cpu-write' && s.span.start.line === 19), JSON.stringify(f.trace.map((s) => [s.kind, s.span.start.line])));
+});
+
 describe('code of architectures whose caches do not alias', () => {
   const src = [
     '#include <linux/bio.h>',
