@@ -19,7 +19,7 @@
  * decoded as UTF-8 (and validated) unless it is going to be parsed.
  */
 import { fileScopeGlobals, GLOBAL_TAG } from '../engine/globals';
-import { ALLOCATORS, CONTAINERS, MEMBER_SOURCES, EVIDENCE_PAGE_OF, VMALLOC_TESTS, MAINTENANCE, SG_ITERATORS, SG_TABLE_LIST, SINKS, STACK_VMAP } from '../tables';
+import { ALLOCATORS, CONTAINERS, MEMBER_SOURCES, EVIDENCE_PAGE_OF, VMALLOC_TESTS, MAINTENANCE, SG_ITERATORS, SG_TABLE_LIST, SINKS, STACK_VMAP, XFER_CALLS } from '../tables';
 
 export const SRC = 1;
 export const SNK = 2;
@@ -40,6 +40,8 @@ export function nameClasses(extraAllocators: readonly string[] = [], extraSinks:
   for (const row of MEMBER_SOURCES.values()) for (const n of row.names) sources.add(n);
   const sinks = new Set<string>([...MAINTENANCE.keys(), ...extraSinks]);
   for (const [n, row] of SINKS) if (row.kind !== 'submit') sinks.add(n);
+  // a transfer's buffer is named by a member (`.tx_buf`), not by a call: its submission is the sink
+  for (const n of XFER_CALLS.keys()) sinks.add(n);
   for (const s of sources) sinks.delete(s);
   return { sources: [...sources].sort(), sinks: [...sinks].sort() };
 }

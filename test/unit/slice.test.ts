@@ -319,6 +319,8 @@ describe('sourceMeetsSink: a file it rules out has no finding', () => {
     assert.ok(yes('#define foo_get(n) vzalloc(n)\nstatic void b(struct scatterlist *sg)\n{\n\tsg_init_one(sg, foo_get(64), 64);\n}\n'));
     // a source outside any function body the lexer delimits: no claim
     assert.ok(yes('FOO_DEFINE_BUF(ring, vmalloc(64));\nstatic void b(struct scatterlist *sg)\n{\n\tsg_init_one(sg, NULL, 0);\n}\n'));
+    // an SPI transfer: the buffer is named by a member, the submission is the sink
+    assert.ok(yes('static int a(struct spi_device *spi)\n{\n\tvoid *b = vmalloc(64);\n\tstruct spi_transfer t = { .tx_buf = b, .len = 64 };\n\n\treturn spi_sync_transfer(spi, &t, 1);\n}\n'));
     // ... but one in a comment is not a source
     assert.ok(!yes('/* not vmalloc() memory */\nstatic void b(struct scatterlist *sg)\n{\n\tsg_init_one(sg, NULL, 0);\n}\n'));
   });
