@@ -705,6 +705,15 @@ export class FunctionAnalysis {
     return f && f.type === 'identifier' ? this.text(f) : undefined;
   }
 
+  /** What a call calls, for messages: its name, or the pointer it calls through (`d->ops->write_sb`). */
+  private calleeText(n: SNode): string {
+    const name = this.callName(n);
+    if (name) return name;
+    const f = child(n, 'function');
+    const t = f ? this.text(this.strip(f)).replace(/\s+/g, '') : '';
+    return /^\(?\*?[A-Za-z_][\w.>-]*\)?$/.test(t) && t.length <= 60 ? t : 'a call';
+  }
+
   private args(n: SNode): SNode[] {
     const a = child(n, 'arguments');
     return a ? a.children.filter((c) => c.type !== 'comment') : [];
@@ -4350,7 +4359,7 @@ export class FunctionAnalysis {
       if (st.clean.has(b.id) || b.uncached) continue;
       const flushed = st.flushed.get(b.id) ?? a.flushedAtAdd ?? this.flushedAsStored(b, st);
       const helperFlush = a.helperFlushesWrites === true;
-      const submitStep = this.step('submit', site, `${sync ? 'submitted and waited for' : 'submitted'} with ${this.callName(site) ?? 'a call'}() as ${directionPhrase(this.dirOf(op))}`);
+      const submitStep = this.step('submit', site, `${sync ? 'submitted and waited for' : 'submitted'} with ${this.calleeText(site)}() as ${directionPhrase(this.dirOf(op))}`);
       if (this.isSym(b)) {
         if (b.param !== undefined) {
           // how much of it the I/O carries, when a parameter says (`add(p + done, PAGE_SIZE)` over `done < len`)

@@ -1503,6 +1503,34 @@ int lut_load(struct lut *l, const void *src, size_t n)
   assert.ok(f.trace.some((s) => s.kind === 'cpu-write' && s.span.start.line === 19), JSON.stringify(f.trace.map((s) => [s.kind, s.span.start.line])));
 });
 
+test('a submission through an ops table is named by the pointer it calls through', async () => {
+  const text = `#include <linux/bio.h>
+#include <linux/vmalloc.h>
+struct jdev;
+struct jdev_ops { int (*put)(struct jdev *j, void *p, unsigned int len); };
+struct jdev { struct block_device *bdev; const struct jdev_ops *ops; void *rec; };
+static int jdev_put_bio(struct jdev *j, void *p, unsigned int len)
+{
+	struct bio *bio = bio_alloc(j->bdev, 1, REQ_OP_WRITE, GFP_NOIO);
+	__bio_add_page(bio, vmalloc_to_page(p), len, 0);
+	return submit_bio_wait(bio);
+}
+static const struct jdev_ops jdev_bio_ops = { .put = jdev_put_bio };
+int jdev_log(struct jdev *j, const void *src, unsigned int len)
+{
+	j->ops = &jdev_bio_ops;
+	j->rec = vmalloc(PAGE_SIZE);
+	memcpy(j->rec, src, len);
+	return j->ops->put(j, j->rec, len);
+}
+`;
+  const r = await analyzeText(text, 'jdev.c');
+  const f = r.findings.find((x) => x.rule === 'vmap-io-missing-flush');
+  assert.ok(f, JSON.stringify(r.findings.map((x) => x.rule)));
+  const submit = f.trace.find((s) => s.kind === 'submit');
+  assert.match(submit?.message ?? '', /with j->ops->put\(\) as a write/);
+});
+
 describe('code of architectures whose caches do not alias', () => {
   const src = [
     '#include <linux/bio.h>',
