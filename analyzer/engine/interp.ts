@@ -569,10 +569,12 @@ export class FunctionAnalysis {
   private exits: Exit[] = [];
   /**
    * Buffers this function maps afresh with vmap() and kin (the ids a completed read of their pages
-   * is dropped under when the mapping is made): the function makes the alias itself, overwriting
-   * whatever the member held, so a path that returns before making it leaves no alias of its own.
+   * is dropped under when the mapping is made), with where the last such call is: the function
+   * makes the alias itself, overwriting whatever the member held, so a path that returns before
+   * making it leaves a read submitted before it no alias of its own. A read submitted after it is
+   * a read into the new mapping.
    */
-  private readonly freshMapped = new Set<string>();
+  private readonly freshMapped = new Map<string, number>();
   readonly summary = newSummaryAcc();
   /** Maintenance calls of this function, by pointer text → length text (for fixes). */
   private readonly maintLens: Map<string, string>;
@@ -2743,7 +2745,7 @@ export class FunctionAnalysis {
         for (const id of [b.id, this.tu.allocToField.get(b.id)]) {
           if (!id) continue;
           st.completed.delete(id);
-          this.freshMapped.add(id);
+          this.freshMapped.set(id, Math.max(this.freshMapped.get(id) ?? -1, n.start));
         }
       }
       if ('pagesArg' in row && row.pagesArg !== undefined && args[row.pagesArg]) {
@@ -5408,7 +5410,8 @@ export class FunctionAnalysis {
         continue;
       }
       // a path returning before the function makes the mapping: no alias of the pages to go stale
-      if (this.freshMapped.has(p.buf.id)) continue;
+      const mappedAt = this.freshMapped.get(p.buf.id);
+      if (mappedAt !== undefined && p.site.span.startOffset < mappedAt) continue;
       if (p.buf.escapes || (retBuf && retBuf.id === p.buf.id)) {
         // a member of the caller's object: the callers' invalidate after the call settles it
         const handed = retBuf?.id === p.buf.id ? [] : this.handedMembers(p.buf, st);
