@@ -530,6 +530,9 @@ const SG_WALKS = new Set(['sg_next', 'sg_last', 'sg_chain_ptr']);
 /** A returned error: `-ENOMEM`, `-EIO`, `-1`, `ERR_PTR(…)`, `ERR_CAST(…)` (whitespace removed). */
 const ERROR_RETURN = /^(?:\(*-\(*(?:E[A-Z0-9_]+|\d+)\)*|ERR_PTR\(.*\)|ERR_CAST\(.*\)|PTR_ERR\(.*\))$/;
 
+/** st.sgs key prefix of a transfer descriptor's buffers (`xfer:w:t`, `xfer:r:t`; tables/transfers.ts). */
+const XFER_KEY = 'xfer:';
+
 /** st.flushed key prefix of a flush of a parameter's member (noteMemberMaintenance). */
 const MEMBER_MAINT = 'member:';
 
@@ -2445,6 +2448,12 @@ export class FunctionAnalysis {
    * buffers put in `.tx_buf`/`.rx_buf`, per direction, as `st.sgs` entries keyed `xfer:w:t` /
    * `xfer:r:t` (tables/transfers.ts). A descriptor in a member of another struct is not followed.
    */
+  /** Does the path track a scatterlist (not a transfer descriptor, which shares st.sgs)? */
+  private anyTable(st: State): boolean {
+    for (const k of st.sgs.keys()) if (!k.startsWith(XFER_KEY)) return true;
+    return false;
+  }
+
   private xferMembers(root: string | undefined): ReadonlyMap<string, 'read' | 'write'> | undefined {
     const t = root ? this.types.get(root) : undefined;
     return t && t.isStruct ? XFER_STRUCTS.get(t.base) : undefined;
@@ -2452,7 +2461,7 @@ export class FunctionAnalysis {
 
   private xferAdd(root: string, member: string, dir: 'read' | 'write', rv: Val | undefined, at: SNode, st: State): void {
     if (!rv || rv.t !== 'buf') return;
-    const key = `xfer:${dir === 'write' ? 'w' : 'r'}:${root}`;
+    const key = `${XFER_KEY}${dir === 'write' ? 'w' : 'r'}:${root}`;
     const m = new Map(st.sgs.get(key) ?? []);
     m.set(rv.b.id, { buf: rv.b, steps: [this.step('page-add', at, `\`${rv.b.display}\` is the ${member} of transfer \`${root}\`: the bus core maps its pages for DMA through the linear map`)] });
     st.sgs.set(key, m);
@@ -2495,15 +2504,15 @@ export class FunctionAnalysis {
       const to = args[x.msg] ? this.rootIdent(args[x.msg]) : undefined;
       if (!from || !to) return;
       for (const d of ['w', 'r']) {
-        const adds = st.sgs.get(`xfer:${d}:${from}`);
-        if (adds) st.sgs.set(`xfer:${d}:${to}`, new Map([...(st.sgs.get(`xfer:${d}:${to}`) ?? []), ...adds]));
+        const adds = st.sgs.get(`${XFER_KEY}${d}:${from}`);
+        if (adds) st.sgs.set(`${XFER_KEY}${d}:${to}`, new Map([...(st.sgs.get(`${XFER_KEY}${d}:${to}`) ?? []), ...adds]));
       }
       return;
     }
     const holder = args[x.holder] ? this.rootIdent(args[x.holder]) : undefined;
     if (!holder) return;
     for (const [d, op] of [['w', OP_W], ['r', OP_R]] as const) {
-      const adds = st.sgs.get(`xfer:${d}:${holder}`);
+      const adds = st.sgs.get(`${XFER_KEY}${d}:${holder}`);
       if (adds?.size) this.submit([...adds.values()], op, n, x.sync, st, undefined);
     }
   }
@@ -3491,18 +3500,18 @@ export class FunctionAnalysis {
             steps: [this.step('page-add', n, `\`${this.text(sgArg as SNode)}\` holds the pages of the vmap alias ${sv.b.origin[0]?.message ?? ''}`.trimEnd())],
           }];
         } else if (m) added = [...m.values()];
-        else if (sgArg && st.sgs.size === 0 && this.tableParam(sgArg) !== undefined) {
+        else if (sgArg && !this.anyTable(st) && this.tableParam(sgArg) !== undefined) {
           // a table the caller filled (`do_xfer(dev, &sgt, DMA_FROM_DEVICE)`): its pages are the
           // caller's, judged at the call as a page parameter's (summary submitsPagesParams)
           const p = this.tableParam(sgArg) as ParamInfo;
           this.summary.pageParams.add(p.index);
           const b: Buf = { id: `param:${p.index}`, kind: 'param', origin: [], zeroed: false, display: p.name, escapes: true, param: p.index, holders: [] };
           added = [{ buf: b, steps: [this.step('page-add', n, `the pages of table \`${p.name}\` mapped with ${name}()`)] }];
-        } else added = [...new Map([...st.sgs.values()].flatMap((x) => [...x.entries()])).values()];
+        } else added = [...new Map([...st.sgs].filter(([k]) => !k.startsWith(XFER_KEY)).flatMap(([, x]) => [...x.entries()])).values()];
         const op = dirArg ? this.opValueOf(dirArg, st, false) ?? this.ctxBits : this.ctxBits;
         this.submit(added, op, n, false, st, undefined);
         if (m) st.sgs.delete(key);
-        else st.sgs.clear();
+        else for (const k of [...st.sgs.keys()]) if (!k.startsWith(XFER_KEY)) st.sgs.delete(k);
         return undefined;
       }
       case 'dma-map-page': {

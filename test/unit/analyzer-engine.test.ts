@@ -1531,6 +1531,23 @@ int jdev_log(struct jdev *j, const void *src, unsigned int len)
   assert.match(submit?.message ?? '', /with j->ops->put\(\) as a write/);
 });
 
+test('an SPI transfer descriptor is not a scatterlist: mapping another table does not submit its buffer', async () => {
+  const text = `#include <linux/spi/spi.h>
+#include <linux/dma-mapping.h>
+#include <linux/vmalloc.h>
+int qx_prep(struct device *dev, struct scatterlist *sg, int n, struct spi_transfer *out)
+{
+	void *b = vmalloc(PAGE_SIZE);
+	struct spi_transfer t = { .tx_buf = b, .len = PAGE_SIZE };
+	memset(b, 0, PAGE_SIZE);
+	*out = t;
+	return dma_map_sg(dev, sg, n, DMA_TO_DEVICE);
+}
+`;
+  const r = await analyzeText(text, 'qx.c');
+  assert.deepEqual(r.findings.filter((x) => x.severity !== 'info').map((x) => `${x.rule}:${x.span.start.line}`), []);
+});
+
 describe('code of architectures whose caches do not alias', () => {
   const src = [
     '#include <linux/bio.h>',
