@@ -1106,9 +1106,21 @@ export class FunctionAnalysis {
         i++;
         continue;
       }
+      // `for_each_possible_cpu(cpu) { … }`: a one-argument macro loop with a body parses as a
+      // K&R-style function definition nested in the block (a type name, a parenthesized declarator)
+      if (s.type === 'function_definition' && this.isNestedMacroLoop(s)) {
+        st = this.loop(child(s, 'body') as SNode, st, null);
+        continue;
+      }
       st = this.exec(s, st);
     }
     return st;
+  }
+
+  private isNestedMacroLoop(s: SNode): boolean {
+    const decl = child(s, 'declarator');
+    return s.parent?.type === 'compound_statement' && child(s, 'type')?.type === 'type_identifier' &&
+      decl?.type === 'parenthesized_declarator' && child(s, 'body')?.type === 'compound_statement';
   }
 
   /** `for_each_sg(table, sg, n, i)`: the entries `sg` names in the body are the table's (SG_ITERATORS). */
