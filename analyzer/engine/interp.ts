@@ -2466,8 +2466,30 @@ export class FunctionAnalysis {
     return false;
   }
 
-  private xferMembers(root: string | undefined): ReadonlyMap<string, 'read' | 'write'> | undefined {
-    const t = root ? this.types.get(root) : undefined;
+  /**
+   * The key a transfer descriptor (or a message holding some) is tracked under, and its type: a
+   * local or parameter (`t`, `&t`, `xfers`, `xfers[1]` for an array of them), or a member
+   * (`&st->xfer`, `st->msg`, typed through the file's struct definitions).
+   */
+  private xferKeyOf(e: SNode): { key: string; type?: DeclType } | undefined {
+    let x = this.strip(e);
+    if (x.type === 'pointer_expression' && x.op === '&') x = this.strip(child(x, 'argument') ?? x);
+    if (x.type === 'subscript_expression') x = this.strip(child(x, 'argument') ?? x);
+    if (x.type === 'identifier') return { key: this.text(x), type: this.types.get(this.text(x)) };
+    if (x.type !== 'field_expression') return undefined;
+    let type: DeclType | undefined;
+    const chain: SNode[] = [];
+    for (let c: SNode | undefined = x; c && c.type === 'field_expression'; c = this.strip(child(c, 'argument') ?? c)) chain.unshift(c);
+    const root = this.strip(child(chain[0], 'argument') ?? chain[0]);
+    type = root.type === 'identifier' ? this.types.get(this.text(root)) : undefined;
+    for (const f of chain) {
+      const name = child(f, 'field');
+      type = type && name ? this.memberOf(type, this.text(name)) : undefined;
+    }
+    return { key: this.text(x).replace(/\s+/g, ''), type };
+  }
+
+  private xferMembers(t: DeclType | undefined): ReadonlyMap<string, 'read' | 'write'> | undefined {
     return t && t.isStruct ? XFER_STRUCTS.get(t.base) : undefined;
   }
 
@@ -2480,7 +2502,7 @@ export class FunctionAnalysis {
   }
 
   private xferInit(name: string, list: SNode, st: State): void {
-    const members = this.xferMembers(name);
+    const members = this.xferMembers(this.types.get(name));
     if (!members) return;
     for (const pair of descendants(list)) {
       if (pair.type !== 'initializer_pair') continue;
@@ -2493,10 +2515,11 @@ export class FunctionAnalysis {
 
   /** `t.tx_buf = buf`, `xfers[1].rx_buf = buf`: true when it was a descriptor's buffer member. */
   private xferStore(obj: SNode, member: string, lhs: SNode, rv: Val | undefined, st: State): boolean {
-    const root = this.rootIdent(obj);
-    const dir = this.xferMembers(root)?.get(member);
-    if (!root || !dir) return false;
-    this.xferAdd(root, member, dir, rv, lhs, st);
+    if (![...XFER_STRUCTS.values()].some((m) => m.has(member))) return false;
+    const k = this.xferKeyOf(obj);
+    const dir = this.xferMembers(k?.type)?.get(member);
+    if (!k || !dir) return false;
+    this.xferAdd(k.key, member, dir, rv, lhs, st);
     return true;
   }
 
@@ -2512,8 +2535,8 @@ export class FunctionAnalysis {
     }
     args.forEach((a) => this.ev(a, st));
     if (x.kind === 'link') {
-      const from = args[x.xfer] ? this.rootIdent(args[x.xfer]) : undefined;
-      const to = args[x.msg] ? this.rootIdent(args[x.msg]) : undefined;
+      const from = args[x.xfer] ? this.xferKeyOf(args[x.xfer])?.key : undefined;
+      const to = args[x.msg] ? this.xferKeyOf(args[x.msg])?.key : undefined;
       if (!from || !to) return;
       for (const d of ['w', 'r']) {
         const adds = st.sgs.get(`${XFER_KEY}${d}:${from}`);
@@ -2521,7 +2544,7 @@ export class FunctionAnalysis {
       }
       return;
     }
-    const holder = args[x.holder] ? this.rootIdent(args[x.holder]) : undefined;
+    const holder = args[x.holder] ? this.xferKeyOf(args[x.holder])?.key : undefined;
     if (!holder) return;
     for (const [d, op] of [['w', OP_W], ['r', OP_R]] as const) {
       const adds = st.sgs.get(`${XFER_KEY}${d}:${holder}`);
