@@ -215,6 +215,8 @@ interface CountedLoop {
   /** `1` for `v++`; else the step, stripped, and as written */
   step: string;
   stepText: string;
+  /** where `v` starts when not 0 (`for (o = start; o < end; o += PAGE_SIZE)`), as written */
+  from?: string;
 }
 
 /** Buffers a loop iteration flushed or invalidated chunk by chunk over a counted span (loop()). */
@@ -3739,7 +3741,7 @@ export class FunctionAnalysis {
   private loopSpan(off: Off, len: string, lenText: string, n: SNode, ptr?: SNode, walk?: { b: Buf; st: State }): IoRange['span'] {
     const frame = [...this.loops].reverse().find((f) => !f.isSwitch);
     if (!frame?.node) return undefined;
-    const loop = this.countedLoop(frame.node);
+    let loop = this.countedLoop(frame.node);
     const body = child(frame.node, 'body');
     if (!body || !this.everyIteration(n, body)) return undefined;
     const same0 = (a: string, b: string) => bareExpr(a) === bareExpr(b) || (this.constEval(a) !== undefined && this.constEval(a) === this.constEval(b));
@@ -3747,6 +3749,13 @@ export class FunctionAnalysis {
     // (`min_t(size_t, PAGE_SIZE, len - off)`): the iterations still carry the loop's bound
     const same = (step: string, l: string) => same0(step, l) || clampArgs(l).some((x) => same0(step, x));
     const advanced = ptr && frame.pass === 0 ? this.advanceStep(this.strip(ptr), frame.node, body, n) : undefined;
+    if (loop?.from !== undefined) {
+      // `for (o = start; o < end; o += L)` adding L bytes at `buf + o`: from `start`, `end - start`
+      const fromSpan = this.fromStartSpan(loop, off, len, same);
+      if (fromSpan) return fromSpan;
+      // not an offset counted from a start: maybe a pointer walked from one (`pos = buf`)
+      loop = undefined;
+    }
     if (!loop) {
       if (!advanced || !same0(advanced, len) || !walk || !ptr) return undefined;
       const end = this.walkEnd(frame.node, this.strip(ptr), off, walk.b, walk.st);
@@ -3775,6 +3784,20 @@ export class FunctionAnalysis {
     }
     if (spanText === undefined) return undefined;
     return { off: rest.length ? rest.join('+') : undefined, len: spanText.replace(/\s+/g, ''), lenText: spanText };
+  }
+
+  /** The span of a counted loop from a start other than 0 whose counter is the add's offset. */
+  private fromStartSpan(loop: CountedLoop, off: Off, len: string, same: (step: string, l: string) => boolean): IoRange['span'] {
+    const from0 = loop.from;
+    if (from0 === undefined || off === undefined || !same(loop.step, len)) return undefined;
+    const uses = (t: string) => new RegExp(`(^|[^\\w.>])${loop.v}\\b`).test(t);
+    const terms = splitTop(off, '+');
+    if (terms.filter(uses).length !== 1 || bareExpr(terms.find(uses) as string) !== loop.v) return undefined;
+    const paren = (t: string) => (/^[\w.>-]+$/.test(t.replace(/\s+/g, '')) ? t : `(${t})`);
+    const from = paren(from0);
+    const spanText = `${paren(loop.countText)} - ${from}`;
+    const rest = terms.filter((t) => !uses(t));
+    return { off: [...rest, bareExpr(from)].join('+'), len: spanText.replace(/\s+/g, ''), lenText: spanText, unit: len };
   }
 
   /**
@@ -3872,14 +3895,20 @@ export class FunctionAnalysis {
     const v = this.text(vn);
     const mentions = (x: SNode) => descendants(x).some((d) => d.type === 'identifier' && this.text(d) === v);
     if (mentions(bound)) return undefined;
-    // starts at 0
+    // starts at 0, or at a start the loop does not move (`o = start`)
     const inits = init.type === 'declaration' ? init.children.filter((d) => d.type === 'init_declarator') : descendants(init).filter((d) => d.type === 'assignment_expression' && d.op === '=');
-    const zero = inits.some((d) => {
+    let from: string | undefined;
+    const started = inits.some((d) => {
       const lhs = d.type === 'init_declarator' ? this.declName(d) : child(d, 'left');
       const val = child(d, 'value') ?? child(d, 'right');
-      return lhs !== undefined && this.text(lhs) === v && val !== undefined && /^0[uUlL]*$/.test(this.text(this.strip(val)));
+      if (lhs === undefined || this.text(lhs) !== v || val === undefined) return false;
+      const t = this.text(this.strip(val));
+      if (/^0[uUlL]*$/.test(t)) return true;
+      if (mentions(val) || this.movesInLoop(this.strip(val), node)) return false;
+      from = t.replace(/\s+/g, ' ').trim();
+      return true;
     });
-    if (!zero) return undefined;
+    if (!started) return undefined;
     // the step: v++, ++v, v += S, v = v + S (one of a comma list)
     let step: string | undefined;
     let stepText = '1';
@@ -3898,7 +3927,7 @@ export class FunctionAnalysis {
       (d.type === 'assignment_expression' && child(d, 'left') !== undefined && this.text(this.strip(child(d, 'left') as SNode)) === v));
     if (assigned) return undefined;
     const countText = this.text(bound).replace(/\s+/g, ' ').trim();
-    return { v, count: countText.replace(/\s+/g, ''), countText, step, stepText };
+    return { v, count: countText.replace(/\s+/g, ''), countText, step, stepText, ...(from !== undefined ? { from } : {}) };
   }
 
   /**
