@@ -12,7 +12,7 @@ import { SNode } from './parse/syntax';
 import { lineStarts as lineStartsOf } from './parse/lines';
 import { AnalysisDemand, AnalysisResult, AnalyzeOptions, FieldFact, Finding, FunctionSummary, KernelVersion, givesMemory, reachesIo } from './types';
 import { FunctionInfo } from './engine/tu';
-import { FunctionAnalysis, PENDING, SummaryAcc, TuCtx, CallSiteFacts, strongerKind, NO_IDS } from './engine/interp';
+import { FunctionAnalysis, PENDING, SummaryAcc, TuCtx, CallSiteFacts, strongerKind, NO_IDS, NO_INVALIDATE_IN_FILE } from './engine/interp';
 import { Buf, Val, OpSet, OP_R, OP_W, OP_B, opHasRead, opHasWrite, fieldNameOf, meet } from './engine/state';
 import { DIRECTIONS, seedNames, type SourceKind } from './tables';
 import { ALLOCATORS, allocatorApplies } from './tables/allocators';
@@ -568,7 +568,7 @@ export function analyzeTree(root: SNode, text: string, file: string, opts: Analy
   const findings: Finding[] = [];
   for (const m of fnFindings.values()) findings.push(...m);
   findings.sort((a, b) => a.span.startOffset - b.span.startOffset || a.rule.localeCompare(b.rule));
-  const kept = opts.rules ? findings.filter((f) => opts.rules?.has(f.rule)) : findings;
+  const kept = oneFileWideInvalidate(opts.rules ? findings.filter((f) => opts.rules?.has(f.rule)) : findings);
   // a fix inserting a maintenance call into a file without its header adds the #include (the
   // whole text: a slice blanks #include lines)
   const filtered = withMaintenanceInclude(kept, opts.wholeText ?? text, file, lineStarts);
@@ -755,6 +755,22 @@ export function byFieldKey(a: FieldFact, b: FieldFact): number {
 function isInteresting(s: FunctionSummary | undefined): boolean {
   if (!s) return false;
   return givesMemory(s) || reachesIo(s) || s.returnsAliasOfParam !== undefined;
+}
+
+/**
+ * A buffer read into by several I/Os (a table mapped in one function, handed to the DMA engine in
+ * another) with no invalidate of it anywhere in the file: one root cause, so one finding, the
+ * first; an invalidate added for it settles the others.
+ */
+function oneFileWideInvalidate(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    if (f.rule !== 'vmap-io-missing-invalidate' || !f.trace.some((s) => s.kind === 'complete' && s.message === NO_INVALIDATE_IN_FILE)) return true;
+    const key = `${f.file}\0${f.buffer}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function mergeSites(into: Map<string, CallSiteFacts>, from: Map<string, CallSiteFacts>): void {

@@ -532,6 +532,12 @@ const SG_WALKS = new Set(['sg_next', 'sg_last', 'sg_chain_ptr']);
 /** A returned error: `-ENOMEM`, `-EIO`, `-1`, `ERR_PTR(…)`, `ERR_CAST(…)` (whitespace removed). */
 const ERROR_RETURN = /^(?:\(*-\(*(?:E[A-Z0-9_]+|\d+)\)*|ERR_PTR\(.*\)|ERR_CAST\(.*\)|PTR_ERR\(.*\))$/;
 
+/**
+ * The completion step of a read whose buffer outlives the function with no invalidate of it in the
+ * whole file: judged for the file, so several such reads of one buffer are one finding (analyze.ts).
+ */
+export const NO_INVALIDATE_IN_FILE = 'no invalidate_kernel_vmap_range() of this buffer anywhere in the file after completion';
+
 /** st.sgs key prefix of a transfer descriptor's buffers (`xfer:w:t`, `xfer:r:t`; tables/transfers.ts). */
 const XFER_KEY = 'xfer:';
 
@@ -5518,7 +5524,7 @@ export class FunctionAnalysis {
       if (!(p.buf.escapes || returned || stored) || p.endIo || elsewhere || (returned && this.tu.invalidateTexts.length > 0)) continue;
       const ret = returned && e.retNode ? [this.step('flow', e.retNode, `returned to the caller with the read still in flight`)]
         : stored ? [this.step('flow', e.retNode ?? this.fn.node, `on return, member ${names.map((f) => `\`${f}\``).join(', ')} still holds it with the read in flight`)] : [];
-      this.reportMissingInvalidate(p, [...ret, this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, 'no invalidate_kernel_vmap_range() of this buffer anywhere in the file after completion')]);
+      this.reportMissingInvalidate(p, [...ret, this.step('complete', this.nodeAt(p.site.span.startOffset, p.site.span.endOffset) ?? this.fn.node, NO_INVALIDATE_IN_FILE)]);
     }
     // parameters converted, and flushed, on every exit that does not report an error (`return
     // -EINVAL;` before the conversion or the flush: the caller's buffer went nowhere, and a caller

@@ -1548,6 +1548,43 @@ int qx_prep(struct device *dev, struct scatterlist *sg, int n, struct spi_transf
   assert.deepEqual(r.findings.filter((x) => x.severity !== 'info').map((x) => `${x.rule}:${x.span.start.line}`), []);
 });
 
+test('one buffer read by two I/Os with no invalidate anywhere in the file is one finding', async () => {
+  const text = `#include <linux/dmaengine.h>
+#include <linux/dma-mapping.h>
+#include <linux/scatterlist.h>
+#include <linux/vmalloc.h>
+struct cap { struct device *dev; struct dma_chan *chan; void *frame; struct sg_table sgt; };
+static int cap_map(struct cap *c, unsigned int n)
+{
+	struct scatterlist *sg;
+	int i, ret = sg_alloc_table(&c->sgt, n, GFP_KERNEL);
+	if (ret)
+		return ret;
+	for_each_sgtable_sg(&c->sgt, sg, i)
+		sg_set_page(sg, vmalloc_to_page(c->frame + i * PAGE_SIZE), PAGE_SIZE, 0);
+	return dma_map_sgtable(c->dev, &c->sgt, DMA_FROM_DEVICE, 0);
+}
+static int cap_start(struct cap *c)
+{
+	struct dma_async_tx_descriptor *d;
+	d = dmaengine_prep_slave_sg(c->chan, c->sgt.sgl, c->sgt.nents, DMA_DEV_TO_MEM, 0);
+	if (!d)
+		return -EIO;
+	dmaengine_submit(d);
+	return 0;
+}
+int cap_init(struct cap *c, unsigned int n)
+{
+	c->frame = vmalloc(n * PAGE_SIZE);
+	return c->frame ? cap_map(c, n) ?: cap_start(c) : -ENOMEM;
+}
+`;
+  const r = await analyzeText(text, 'cap.c');
+  const inv = r.findings.filter((x) => x.rule === 'vmap-io-missing-invalidate');
+  assert.equal(inv.length, 1, JSON.stringify(r.findings.map((x) => `${x.rule}:${x.span.start.line}`)));
+  assert.equal(inv[0].span.start.line, 14);
+});
+
 describe('code of architectures whose caches do not alias', () => {
   const src = [
     '#include <linux/bio.h>',
