@@ -2468,6 +2468,21 @@ export class FunctionAnalysis {
    * buffers put in `.tx_buf`/`.rx_buf`, per direction, as `st.sgs` entries keyed `xfer:w:t` /
    * `xfer:r:t` (tables/transfers.ts). A descriptor in a member of another struct is not followed.
    */
+  /**
+   * `vm_map_ram(pages, …)` after `__bio_add_page(bio, pages[i], …)` and before the submission: the
+   * mapping exists while the I/O runs (its lines can be filled before the device's data lands), so
+   * the pages the bio carries are the mapping's buffer from here on.
+   */
+  private vmapLaterAdds(pa: SNode, b: Buf, n: SNode, st: State): void {
+    const arr = this.arrayKey(pa);
+    if (!arr) return;
+    for (const bio of st.bios.values()) {
+      const step = bio.arrays?.get(arr);
+      if (!step || bio.bufs.has(b.id)) continue;
+      bio.bufs = new Map(bio.bufs).set(b.id, { buf: b, steps: [step, this.step('page', n, `the same pages mapped at \`${b.display}\` before the I/O is submitted`)] });
+    }
+  }
+
   /** Does the path track a scatterlist (not a transfer descriptor, which shares st.sgs)? */
   private anyTable(st: State): boolean {
     for (const k of st.sgs.keys()) if (!k.startsWith(XFER_KEY)) return true;
@@ -2807,6 +2822,7 @@ export class FunctionAnalysis {
         const to = parent?.type === 'assignment_expression' ? child(parent, 'left') : parent?.type === 'init_declarator' ? this.declName(parent) : undefined;
         if (to && (to.type === 'identifier' || to.type === 'field_expression')) b.display = this.text(to);
         const pa = this.strip(args[row.pagesArg]);
+        this.vmapLaterAdds(pa, b, n, st);
         const pv: Val = { t: 'pages', b };
         if (pa.type === 'identifier') st.vars.set(this.text(pa), pv);
         else if (pa.type === 'field_expression') this.storeField(pa, pv, pa, st);
@@ -3443,6 +3459,14 @@ export class FunctionAnalysis {
         const page = this.pageArg(pageArg, args, n, st);
         if (page && bioArg) this.noteParamPages(page.b, bioArg, 'bio');
         if (page && bioArg) this.addPage(this.bio(this.objKey(bioArg), st).bufs, page, this.ioRange(page, sink, args, n, st), st, n, `page added to the bio with ${name}()`);
+        // an element of a page array no mapping is known of yet (`pages[i]`): a vmap() of the
+        // array before the submission makes it the mapping's (vmapLaterAdds)
+        const elem = (!page || this.isSym(page.b)) && pageArg ? this.strip(pageArg) : undefined;
+        const arr = elem?.type === 'subscript_expression' ? this.arrayKey(child(elem, 'argument') as SNode) : undefined;
+        if (arr && bioArg) {
+          const bio = this.bio(this.objKey(bioArg), st);
+          bio.arrays = new Map([...(bio.arrays ?? []), [arr, this.step('page-add', n, `page of \`${this.text(child(elem as SNode, 'argument') as SNode)}\` added to the bio with ${name}()`)]]);
+        }
         return undefined;
       }
       case 'sg-page': {

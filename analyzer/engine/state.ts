@@ -143,6 +143,12 @@ export interface BioState {
   privText?: string;
   /** chained into another bio: submitted together with it */
   chainedInto?: string;
+  /**
+   * Page arrays whose elements were added while no mapping of them was known (`pages[i]`), by
+   * arrayKey, with the add's step: a vmap() of the array made before the submission makes those
+   * pages the mapping's. Replaced, never mutated (clones share it).
+   */
+  arrays?: ReadonlyMap<string, TraceStep>;
 }
 
 export interface Pending {
@@ -328,6 +334,7 @@ export function join(a: State | null, b: State | null): State | null {
       priv: x.priv ?? y.priv,
       privText: x.privText ?? y.privText,
       chainedInto: x.chainedInto ?? y.chainedInto,
+      ...(x.arrays || y.arrays ? { arrays: new Map([...(y.arrays ?? []), ...(x.arrays ?? [])]) } : {}),
     });
   });
   const sgs = new Map<string, Map<string, Added>>();
