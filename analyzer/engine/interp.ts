@@ -2461,13 +2461,6 @@ export class FunctionAnalysis {
     return b;
   }
 
-  // ---------------------------------------------------------------- transfer descriptors
-
-  /**
-   * The transfer descriptor members of a local (`struct spi_transfer t`, an array of them): the
-   * buffers put in `.tx_buf`/`.rx_buf`, per direction, as `st.sgs` entries keyed `xfer:w:t` /
-   * `xfer:r:t` (tables/transfers.ts). A descriptor in a member of another struct is not followed.
-   */
   /**
    * `vm_map_ram(pages, …)` after `__bio_add_page(bio, pages[i], …)` and before the submission: the
    * mapping exists while the I/O runs (its lines can be filled before the device's data lands), so
@@ -2482,6 +2475,12 @@ export class FunctionAnalysis {
       bio.bufs = new Map(bio.bufs).set(b.id, { buf: b, steps: [step, this.step('page', n, `the same pages mapped at \`${b.display}\` before the I/O is submitted`)] });
     }
   }
+
+  // ---------------------------------------------------------------- transfer descriptors
+  //
+  // The buffers put in a transfer descriptor's `.tx_buf`/`.rx_buf` (a local `struct spi_transfer t`,
+  // an array of them, or one embedded in a struct: `&st->xfer`), per direction, are st.sgs entries
+  // keyed `xfer:w:t` / `xfer:r:t` (tables/transfers.ts), chained into messages and submitted.
 
   /** Does the path track a scatterlist (not a transfer descriptor, which shares st.sgs)? */
   private anyTable(st: State): boolean {
