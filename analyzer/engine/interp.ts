@@ -2408,6 +2408,30 @@ export class FunctionAnalysis {
       };
       this.tu.fieldValsNext.set(key, rv.t === 'buf' ? { t: 'buf', b, adv: false } : { t: 'pages', b });
     }
+    // a DMA handle of a page of a vmalloc buffer kept in a member (`t->dma = dma_map_page(…,
+    // vmalloc_to_page(t->win), …)`): another function handing it back to the device with
+    // dma_sync_single_for_device() hands back that page
+    if (rv && rv.t === 'page' && rv.b.kind !== 'param' && rhs && this.isDmaMapCall(rhs)) {
+      // the buffer under the member it was allocated into (`t->win`), as the other functions name it
+      const home = this.tu.allocToField.get(rv.b.id);
+      const b: Buf = { ...rv.b, escapes: true, viaField: true, ...(home ? { id: home, field: home.slice('field:'.length) } : {}) };
+      this.tu.fieldValsNext.set(key, { t: 'page', b, ...(rv.step ? { step: rv.step } : {}) });
+    }
+  }
+
+  /** The page a DMA handle argument stands for: a mapping's value (isDmaMapCall), else nothing. */
+  private handleArg(h: SNode | undefined, args: SNode[], st: State): { b: Buf; step?: TraceStep; off?: Off } | undefined {
+    const vals = args.map((a) => this.ev(a, st));
+    const v = h ? vals[args.indexOf(h)] : undefined;
+    return v && v.t === 'page' ? { b: v.b, step: v.step, off: v.off } : undefined;
+  }
+
+  /** Is `e` a call of a dma-map-page row that makes a mapping (its value is a DMA handle)? */
+  private isDmaMapCall(e: SNode): boolean {
+    const c = this.strip(e);
+    const name = c.type === 'call_expression' ? this.callName(c) : undefined;
+    const row = name ? SINKS.get(name) : undefined;
+    return row !== undefined && row.kind === 'dma-map-page' && !row.handBack;
   }
 
   private assignTo(name: string, rhs: SNode, st: State, type: VarType | undefined): Val | undefined {
@@ -3583,13 +3607,19 @@ export class FunctionAnalysis {
       case 'dma-map-page': {
         const pageArg = argAt(sink.page);
         const dirArg = argAt(sink.dir);
-        const page = this.pageArg(pageArg, args, n, st);
+        // a handle handed back is a page only as a mapping's value (not computed by some helper
+        // from a pointer into a buffer: `dma_unmap_addr(ring_entry, mapping)` names another one)
+        const page = sink.handBack ? this.handleArg(pageArg, args, st) : this.pageArg(pageArg, args, n, st);
         if (page) {
           const op = dirArg ? this.opValueOf(dirArg, st, false) ?? this.ctxBits : this.ctxBits;
           // mapped as it is added: a flush right before it (of the page's pointer, advancing in a
           // loop) was made for this page, as for a page added to a bio (addPage())
           const flushedAtAdd = st.flushed.get(page.b.id);
           this.submit([{ buf: page.b, ranges: [this.ioRange(page, sink, args, n, st)], steps: [...(page.step ? [page.step] : []), this.step('page-add', n, `page mapped for DMA with ${name}()`)], ...(flushedAtAdd ? { flushedAtAdd } : {}) }], op, n, false, st, undefined);
+          // the DMA handle stands for the page: kept (in a member too) and handed back to the
+          // device with dma_sync_single_for_device(), it is that page again
+          if (sink.handBack) return undefined;
+          return { t: 'page', b: page.b, step: this.step('page', n, `DMA handle of a page of \`${page.b.display}\` from ${name}()`) };
         }
         return undefined;
       }

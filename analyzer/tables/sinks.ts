@@ -43,6 +43,11 @@ export interface SinkRow extends Versioned {
   sync?: boolean;
   /** Old `submit_bio(rw, bio)` form: with two arguments the first is the direction. */
   oldRw?: boolean;
+  /**
+   * A `dma-map-page` row that hands an existing streaming mapping back to the device: its `page`
+   * argument is the DMA handle a mapping row returned (dma_sync_single_for_device()).
+   */
+  handBack?: boolean;
   /** Replacement offered for `linear` sinks when the pointer is always a vmalloc address. */
   vmallocReplacement?: string;
   /** For a `linear` sink whose conversion happens further down: where and how (finding text). */
@@ -143,6 +148,12 @@ export const SINK_ROWS: SinkRow[] = [
   { name: 'spi_map_buf', kind: 'linear', ptr: 3, source: 'drivers/spi/spi.c v6.18.2 spi_map_buf_attrs: maps vmalloc pages without cache maintenance (domain §3 #26)', until: '0.0' },
   { name: 'dma_map_page', kind: 'dma-map-page', page: 1, dir: 4, len: 3, source: DMA },
   { name: 'dma_map_page_attrs', kind: 'dma-map-page', page: 1, dir: 4, len: 3, source: DMA },
+  // handing a streaming mapping back to the device: the handle a dma-map-page row returned stands
+  // for the page (the interpreter's value of the call), and the sync maintains the linear alias
+  // only, as the mapping did (dma-api.rst v6.18.2 "dma_sync_single_for_device"; dma-direct's
+  // arch_sync_dma_for_device() works on the physical address)
+  { name: 'dma_sync_single_for_device', kind: 'dma-map-page', page: 1, dir: 3, len: 2, handBack: true, source: DMA },
+  { name: 'dma_sync_single_range_for_device', kind: 'dma-map-page', page: 1, dir: 4, handBack: true, source: DMA },
   { name: 'virt_to_page', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_page', asPage: { kind: 'same' }, source: 'arch/*/include/asm/memory.h: linear-map arithmetic' },
   { name: 'virt_to_folio', kind: 'linear', ptr: 0, vmallocReplacement: 'vmalloc_to_folio', since: '5.16', source: 'include/linux/mm.h v6.18.2' },
   { name: 'virt_to_head_page', kind: 'linear', ptr: 0, asPage: { kind: 'same' }, source: 'include/linux/mm.h v6.18.2 l.1236–1241: compound_head(virt_to_page(x)); v2.6.33.3 l.316' },
