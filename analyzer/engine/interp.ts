@@ -4673,13 +4673,14 @@ export class FunctionAnalysis {
     for (let p = stmt.parent; p && p !== this.fn.body; p = p.parent) {
       if (p.type !== 'for_statement' && p.type !== 'while_statement' && p.type !== 'do_statement') continue;
       if (writtenAt !== undefined && writtenAt >= p.start) break;
+      // what the loop reassigns: a variable, or a member chain (`d->ovl = …`); a store into an
+      // element or another member (`d->ovl_dma[i] = …`) leaves `d->ovl` naming the same buffer
       const assigned = new Set<string>();
       for (const d of descendants(p)) {
         const target = d.type === 'assignment_expression' ? child(d, 'left') : d.type === 'update_expression' ? child(d, 'argument') : d.type === 'init_declarator' ? this.declName(d) : undefined;
-        const root = target ? this.rootIdent(target) : undefined;
-        if (root) assigned.add(root);
+        if (target) assigned.add(this.text(this.strip(target)).replace(/\s+/g, ''));
       }
-      if (texts.some((t) => (t.match(/[A-Za-z_]\w*/g) ?? []).some((id) => assigned.has(id)))) break;
+      if (texts.some((t) => [...assigned].some((a) => namesChain(t.replace(/\s+/g, ''), a)))) break;
       out = p;
     }
     return out;
@@ -5713,6 +5714,22 @@ function variable(t: string): boolean {
 }
 
 const CAST_WORDS = /^(unsigned|signed|int|long|short|char|const|size_t|ssize_t|loff_t|sector_t|u8|u16|u32|u64|s8|s16|s32|s64|__u8|__u16|__u32|__u64|__le32|__le64|uint|ulong)$/;
+
+/**
+ * Does expression text `t` (no whitespace) use lvalue `a` as a whole: a variable `a` not after
+ * `->`/`.`, or the member chain `a` ending at a boundary (`d->ovl` in `d->ovl+off`, not in
+ * `d->ovl_dma`)? An element or pointee (`w[i]`, `*p`) is no chain `t` names.
+ */
+function namesChain(t: string, a: string): boolean {
+  if (!/^[A-Za-z_][\w]*(?:(?:->|\.)[A-Za-z_]\w*)*$/.test(a)) return false;
+  for (let i = t.indexOf(a); i >= 0; i = t.indexOf(a, i + 1)) {
+    const before = i === 0 ? '' : t[i - 1];
+    const after = t[i + a.length] ?? '';
+    if (/[\w.>]/.test(before) || /\w/.test(after)) continue;
+    return true;
+  }
+  return false;
+}
 
 /** Expression text without whitespace and without parentheses around all of it. */
 function bareExpr(t: string): string {

@@ -1585,6 +1585,36 @@ int cap_init(struct cap *c, unsigned int n)
   assert.equal(inv[0].span.start.line, 14);
 });
 
+test('a whole-buffer flush is hoisted out of a page loop that stores into other members', async () => {
+  const text = `#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/vmalloc.h>
+#define OVL_PAGES 16
+struct ovl { struct device *dev; void *buf; dma_addr_t dma[OVL_PAGES]; };
+int ovl_load(struct ovl *d, const void *img, size_t len)
+{
+	int i;
+
+	d->buf = vmalloc(OVL_PAGES * PAGE_SIZE);
+	memcpy(d->buf, img, len);
+	for (i = 0; i < OVL_PAGES; i++) {
+		struct page *pg = vmalloc_to_page(d->buf + i * PAGE_SIZE);
+
+		d->dma[i] = dma_map_page(d->dev, pg, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	}
+	return 0;
+}
+`;
+  const r = await analyzeText(text, 'ovl.c');
+  const f = r.findings.find((x) => x.rule === 'vmap-io-missing-flush');
+  assert.ok(f, JSON.stringify(r.findings.map((x) => x.rule)));
+  const fix = f.fixes.find((x) => x.isPreferred);
+  assert.ok(fix);
+  assert.match(fix.title, /before the loop/);
+  const out = applyFix(text, fix);
+  assert.match(out, /memcpy\(d->buf, img, len\);\n\tflush_kernel_vmap_range\(d->buf, OVL_PAGES \* PAGE_SIZE\);\n\tfor \(i = 0;/);
+});
+
 describe('code of architectures whose caches do not alias', () => {
   const src = [
     '#include <linux/bio.h>',
