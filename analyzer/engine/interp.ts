@@ -3826,7 +3826,7 @@ export class FunctionAnalysis {
       return { off, len: t.replace(/\s+/g, ''), lenText: t };
     }
     if (off === undefined) return undefined;
-    const uses = (t: string) => new RegExp(`(^|[^\\w.>])${loop.v}\\b`).test(t);
+    const uses = (t: string) => namesChain(t, loop.v);
     const terms = splitTop(off, '+');
     const mine = terms.filter(uses);
     if (mine.length !== 1) return undefined;
@@ -3849,7 +3849,7 @@ export class FunctionAnalysis {
   private fromStartSpan(loop: CountedLoop, off: Off, len: string, same: (step: string, l: string) => boolean): IoRange['span'] {
     const from0 = loop.from;
     if (from0 === undefined || off === undefined || !same(loop.step, len)) return undefined;
-    const uses = (t: string) => new RegExp(`(^|[^\\w.>])${loop.v}\\b`).test(t);
+    const uses = (t: string) => namesChain(t, loop.v);
     const terms = splitTop(off, '+');
     if (terms.filter(uses).length !== 1 || bareExpr(terms.find(uses) as string) !== loop.v) return undefined;
     const paren = (t: string) => (/^[\w.>-]+$/.test(t.replace(/\s+/g, '')) ? t : `(${t})`);
