@@ -27,7 +27,7 @@ import {
 import { FunctionInfo, VarType, bodyNodes, declaratorName, localTypes, indentAt, lineStart, type ParamInfo } from './tu';
 import { evalConst } from './consts';
 import { splitTop } from './split';
-import { sizeofOperand, type DeclType } from './structsize';
+import { memberChainType, sizeofOperand, type DeclType } from './structsize';
 
 export interface SummaryAcc {
   flushed: Set<number> | null; // intersection over exits
@@ -2523,15 +2523,16 @@ export class FunctionAnalysis {
     if (x.type === 'subscript_expression') x = this.strip(child(x, 'argument') ?? x);
     if (x.type === 'identifier') return { key: this.text(x), type: this.types.get(this.text(x)) };
     if (x.type !== 'field_expression') return undefined;
-    let type: DeclType | undefined;
-    const chain: SNode[] = [];
-    for (let c: SNode | undefined = x; c && c.type === 'field_expression'; c = this.strip(child(c, 'argument') ?? c)) chain.unshift(c);
-    const root = this.strip(child(chain[0], 'argument') ?? chain[0]);
-    type = root.type === 'identifier' ? this.types.get(this.text(root)) : undefined;
-    for (const f of chain) {
-      const name = child(f, 'field');
-      type = type && name ? this.memberOf(type, this.text(name)) : undefined;
+    const members: string[] = [];
+    let root = x;
+    while (root.type === 'field_expression') {
+      const f = child(root, 'field');
+      const a = child(root, 'argument');
+      if (!f || !a) return undefined;
+      members.unshift(this.text(f));
+      root = this.strip(a);
     }
+    const type = root.type === 'identifier' ? memberChainType(this.types.get(this.text(root)), members, this.memberOf) : undefined;
     return { key: this.text(x).replace(/\s+/g, ''), type };
   }
 

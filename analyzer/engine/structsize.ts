@@ -268,6 +268,20 @@ export class StructSizes {
 export interface DeclType { base: string; isStruct: boolean; ptr: number; array: boolean }
 
 /**
+ * The type of `root.m1.m2…` (or through `->`): each member's type in the struct the one before it
+ * is or points to (a single pointer, not an array); undefined as soon as one is not known.
+ */
+export function memberChainType(
+  root: DeclType | undefined,
+  members: readonly string[],
+  memberOf?: (t: DeclType, member: string) => DeclType | undefined,
+): DeclType | undefined {
+  let t = root;
+  for (const m of members) t = t && !t.array && t.ptr <= 1 && memberOf ? memberOf(t, m) : undefined;
+  return t;
+}
+
+/**
  * What a `sizeof` operand measures: a pointer, or a type named as StructSizes.typeSize() takes it
  * (`struct foo` for `*cmd` of a `struct foo *cmd`, `u32`, `foo_t`); undefined when not known
  * (an array, an expression, a variable whose type the function does not declare). A member chain
@@ -280,11 +294,7 @@ export function sizeofOperand(
 ): { pointer: true } | { type: string } | undefined {
   const o = operand.trim().replace(/^\((.*)\)$/s, '$1').trim();
   const deref = /^(\**)\s*([A-Za-z_]\w*)((?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*)$/.exec(o);
-  let t = deref ? typeOf(deref[2]) : undefined;
-  // `d->hdr`, `c.ring->buf`: each member's type in the struct the one before it points to or is
-  for (const step of deref?.[3].match(/[A-Za-z_]\w*/g) ?? []) {
-    t = t && !t.array && t.ptr <= 1 && memberOf ? memberOf(t, step) : undefined;
-  }
+  const t = deref ? memberChainType(typeOf(deref[2]), deref[3].match(/[A-Za-z_]\w*/g) ?? [], memberOf) : undefined;
   if (deref && t) {
     if (t.array) return undefined;
     const level = t.ptr - deref[1].length;
