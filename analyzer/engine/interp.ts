@@ -15,7 +15,7 @@ import type { MacroBody } from './skeleton';
 import { Finding, FunctionSummary, RuleId, Span, TraceStep, TraceKind, Fix, Direction } from '../types';
 import {
   ALLOCATORS, LINEAR_ALLOCATORS, kvmallocFallback, PAGE_SIZE_MIN, SINKS, SinkRow, EVIDENCE_PAGE_OF, VMALLOC_TESTS, LINEAR_TESTS, PAGE_ADDRESS, nonAliasingArchOf, FREES, COMPLETION_WAITS, DMA_COMPLETIONS,
-  allocatorApplies, sinkApplies, isUncachedProt, isReadOnlyProt, POINTER_BYTES, SCALAR_BYTES, XFER_CALLS, XFER_STRUCTS, type XferCall, VMALLOC_ONLY_FREES, VMALLOC_UNMAPS, LINEAR_FREES, type SourceKind,
+  allocatorApplies, sinkApplies, isUncachedProt, isReadOnlyProt, POINTER_BYTES, SCALAR_BYTES, XFER_CALLS, XFER_MEMBERS, XFER_STRUCTS, type XferCall, VMALLOC_ONLY_FREES, VMALLOC_UNMAPS, LINEAR_FREES, type SourceKind,
   MAINTENANCE, MAINTENANCE_GUARDS, DIRECTIONS, isRequestFlag, OP_IS_WRITE, BIO_OP_ACCESSORS, BIO_OP_FIELDS,
   BIO_OP_SETTERS, ACCESS, CONTAINERS, MEMBER_SOURCES, STORE_MACROS, type ContainerRow, DM_IO_MEM_TYPES, CONDITION_WRAPPERS, NULL_TESTS, appliesTo, KVersion, parseVersion, compareVersion,
   SG_TABLE_LIST, SG_ITERATORS, STACK_VMAP,
@@ -2562,7 +2562,7 @@ export class FunctionAnalysis {
 
   /** `t.tx_buf = buf`, `xfers[1].rx_buf = buf`: true when it was a descriptor's buffer member. */
   private xferStore(obj: SNode, member: string, lhs: SNode, rv: Val | undefined, st: State): boolean {
-    if (![...XFER_STRUCTS.values()].some((m) => m.has(member))) return false;
+    if (!XFER_MEMBERS.has(member)) return false;
     const k = this.xferKeyOf(obj);
     const dir = this.xferMembers(k?.type)?.get(member);
     if (!k || !dir) return false;

@@ -48,7 +48,7 @@ export function seedNames(extra: readonly string[] = []): Set<string> {
  * Names the interpreter resolves from these tables whatever the kernel version, before it would
  * look up a summary (analyzer/engine/interp.ts, call(): maintenance calls, CPU accesses, linear
  * allocators, page-of evidence, is_vmalloc_addr() tests, completion waits, DMA completions, vmalloc,
- * page and slab frees).
+ * page and slab frees, SPI transfer calls).
  * A summary of a definition of one of them (mm/ defines kvfree(), which names is_vmalloc_addr()) is
  * never read, so the whole-tree scan draws no dependency on it: otherwise every file calling
  * kvfree() would wait for mm/slub.c, keep its kvfree() call as a possible sink, and have mm/slub.c
@@ -56,7 +56,7 @@ export function seedNames(extra: readonly string[] = []): Set<string> {
  */
 export const TABLE_RESOLVED: ReadonlySet<string> = new Set([
   ...MAINTENANCE.keys(), ...ACCESS.keys(), ...LINEAR_ALLOCATORS, ...EVIDENCE_PAGE_OF.keys(), ...VMALLOC_TESTS,
-  ...COMPLETION_WAITS, ...DMA_COMPLETIONS, ...FREES, ...LINEAR_FREES.keys(),
+  ...COMPLETION_WAITS, ...DMA_COMPLETIONS, ...FREES, ...LINEAR_FREES.keys(), ...XFER_CALLS.keys(),
 ]);
 
 /**
@@ -68,7 +68,7 @@ export const TABLE_RESOLVED: ReadonlySet<string> = new Set([
  * row starts at 4.12) still is, as its summary is what the callers get.
  */
 export function tableResolved(k: KVersion | undefined, extraAllocators: readonly string[] = [], extraSinks: readonly string[] = []): Set<string> {
-  const out = new Set<string>([...TABLE_RESOLVED, ...extraAllocators, ...extraSinks, ...XFER_CALLS.keys(), 'bio_chain']);
+  const out = new Set<string>([...TABLE_RESOLVED, ...extraAllocators, ...extraSinks, 'bio_chain']);
   for (const [name, row] of ALLOCATORS) if (allocatorApplies(row, k)) out.add(name);
   for (const [name, row] of SINKS) if (sinkApplies(row, k)) out.add(name);
   // a setter with `minArgs` falls through to summaries when called with fewer arguments, unless

@@ -23,6 +23,9 @@ export const XFER_STRUCTS: ReadonlyMap<string, ReadonlyMap<string, 'read' | 'wri
   ['spi_transfer', new Map<string, 'read' | 'write'>([['tx_buf', 'write'], ['rx_buf', 'read']])],
 ]);
 
+/** Every member name of XFER_STRUCTS: a store into any other member is no transfer's buffer. */
+export const XFER_MEMBERS: ReadonlySet<string> = new Set([...XFER_STRUCTS.values()].flatMap((m) => [...m.keys()]));
+
 export type XferCall =
   /** chains descriptor `xfer` into message `msg` (`spi_message_add_tail(&t, &m)`) */
   | { kind: 'link'; xfer: number; msg: number }
