@@ -27,6 +27,18 @@ function stripComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, (m) => m.replace(/[^\n]/g, ' '));
 }
 
+/** A GCC attribute (`__attribute__((aligned(8)))`), whole. */
+const ATTRIBUTE = /\b__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g;
+
+/**
+ * The member declarations of a struct or union body, trimmed, empty ones dropped; preprocessor
+ * lines are blanked, so the members of every configuration count.
+ */
+function memberDecls(text: string): string[] {
+  const bare = text.replace(/^[ \t]*#[^\n]*$/gm, (m) => ' '.repeat(m.length));
+  return splitTop(bare, ';').map((d) => d.trim()).filter((d) => d.length > 0);
+}
+
 /** The index of the bracket closing the one at `open` (same kind), or -1. */
 function closing(s: string, open: number): number {
   const o = s[open];
@@ -95,8 +107,7 @@ export class StructSizes {
 
   private bodyBound(body: Body): number | undefined {
     // both branches of a conditional count: a bound over every configuration
-    const text = body.text.replace(/^[ \t]*#[^\n]*$/gm, (m) => ' '.repeat(m.length));
-    const decls = splitTop(text, ';').map((d) => d.trim()).filter((d) => d.length > 0);
+    const decls = memberDecls(body.text);
     if (decls.length > MAX_MEMBERS) return undefined;
     let total = 0;
     for (const d of decls) {
@@ -112,7 +123,7 @@ export class StructSizes {
     let pad = 0;
     let d = decl;
     // attributes: removed, alignment kept as padding
-    d = d.replace(/\b__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, (m) => {
+    d = d.replace(ATTRIBUTE, (m) => {
       const a = /aligned\s*\(\s*(\d+)\s*\)/.exec(m);
       pad += a ? Number(a[1]) : /aligned/.test(m) ? 256 : 0;
       return ' ';
@@ -217,9 +228,8 @@ export class StructSizes {
 
   private memberIn(text: string, name: string, depth: number): DeclType | undefined {
     if (depth > 8) return undefined;
-    const bare = text.replace(/^[ \t]*#[^\n]*$/gm, (m) => ' '.repeat(m.length));
-    for (const raw of splitTop(bare, ';')) {
-      const d = raw.replace(/\b__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, ' ').trim();
+    for (const raw of memberDecls(text)) {
+      const d = raw.replace(ATTRIBUTE, ' ').trim();
       if (!d) continue;
       const brace = d.indexOf('{');
       if (brace >= 0) {
